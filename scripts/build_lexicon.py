@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""Build spincheck's synonym lexicon from WordNet 3.0 (offline).
+
+Usage::
+
+    python scripts/build_lexicon.py --nltk-data ../shared/data/nltk_data --out models/
+
+Every WordNet lemma is inflected (plural; 3rd person, past and -ing forms, with
+WordNet's own irregular-form lists); each inflected surface form maps to the
+same inflection of every lemma that shares a synset with it, across all senses,
+because spinners pick synonyms without regard to sense. Adjectives also take
+their "similar to" neighbours. A small table of function-word and
+multi-word paraphrases that thesaurus-based spinners use ("something" <-> "one
+thing") is added by hand; it is generic English, not taken from any test text.
+Candidates are ranked by word frequency (wordfreq) and capped per phrase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import zipfile
+import zlib
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from spincheck.lexicon import Lexicon  # noqa: E402
+
+MAX_CANDIDATES = 20
+MIN_ZIPF = 2.0  # candidates rarer than ~1 per 10M words are not plausible originals or spins
+NEIGHBOUR_MIN_ZIPF = 3.0  # looser neighbours must be common words
+MULTIWORD_PENALTY = 1.0  # wordfreq rates phrases of common words too high; rank them lower
+
+# Generic paraphrases of function words and common phrases, the kind of entries
+# article spinners' thesauri hold. Each line is a set of interchangeable phrases.
+FUNCTION_PHRASES = """
+something | one thing | some thing
+anything | any thing
+everything | every thing | all the pieces
+nothing | no thing
+someone | somebody | some one
+everyone | everybody | every one
+anyone | anybody
+where | the place
+when | the time
+because | as a result of | since | as
+however | nevertheless | nonetheless
+but | however
+although | though | even though | whereas
+while | whereas | whilst
+also | additionally | moreover | as well
+very | really | extremely | very much
+many | numerous | quite a few | a lot of | loads of
+a lot of | plenty of | quite a lot of | lots of | numerous
+very little | little or no
+about | roughly | approximately | round
+around | round | roughly
+more than | greater than | over | in excess of
+less than | lower than | under
+due to | because of | owing to | resulting from | on account of
+as well as | in addition to | together with | along with
+including | together with | along with
+in order to | so as to | with a view to | to be able to
+such as | corresponding to | similar to | like
+in terms of | by way of | when it comes to
+then | after that | subsequently
+and then | after which
+before | earlier than | prior to
+after | following | after
+among | amongst | among the many
+these | those
+may | might | could
+may be | could also be | could be | might be
+can | could | will | can
+must | should | need to | have to
+need to | have to | must
+will | will | shall
+often | usually | regularly | steadily
+now | at present | presently | right now | at this time
+right now | proper now | at the moment
+still | nonetheless | nonetheless
+already | previously | already
+whether | whether or not
+sort of | kind of
+a little | a bit | slightly
+a few | just a few | some
+big | large | huge | massive
+get | obtain | acquire | get hold of
+got | obtained | acquired | received
+give | present | provide | supply
+help | assist | support | assist
+show | present | display | exhibit
+make | make | create
+use | use | utilize | make use of
+try | try | attempt | strive
+start | begin | commence | start off
+end | finish | finish off | conclude
+need | want | require
+want | need | wish | desire
+think | suppose | feel | believe
+said | stated | mentioned | informed | said
+says | states | mentions | says
+told | informed | advised
+asked | requested | requested
+find out | discover | uncover
+look for | search for | seek
+set up | arrange | establish
+go away | leave | depart
+come back | return | come again
+take part | participate | partake
+carry out | perform | conduct | execute
+point out | level out | indicate
+""".strip()
+
+
+def _load_exceptions(zf: zipfile.ZipFile) -> dict[str, dict[str, list[str]]]:
+    """Irregular forms per POS: lemma -> inflected forms (WordNet's *.exc files, inverted)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for pos, name in (("n", "noun"), ("v", "verb"), ("a", "adj")):
+        table: dict[str, list[str]] = defaultdict(list)
+        for line in zf.read(f"wordnet/{name}.exc").decode("utf-8").splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                for lemma in parts[1:]:
+                    table[lemma].append(parts[0])
+        out[pos] = table
+    return out
+
+
+_CVC = re.compile(r"^[^aeiou]*[aeiou][bdgklmnprtv]$")
+
+
+def _plural(word: str) -> str:
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _third(word: str) -> str:
+    if re.search(r"(s|x|z|ch|sh|o)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _past(word: str) -> str:
+    if word.endswith("e"):
+        return word + "d"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ied"
+    if _CVC.match(word) and len(word) <= 4:
+        return word + word[-1] + "ed"
+    return word + "ed"
+
+
+def _ing(word: str) -> str:
+    if word.endswith("ie"):
+        return word[:-2] + "ying"
+    if word.endswith("e") and not word.endswith(("ee", "ye", "oe")) and len(word) > 2:
+        return word[:-1] + "ing"
+    if _CVC.match(word) and len(word) <= 4:
+        return word + word[-1] + "ing"
+    return word + "ing"
+
+
+def inflections(lemma: str, pos: str, exc: dict[str, dict[str, list[str]]]) -> dict[str, set[str]]:
+    """Surface forms of a (possibly multi-word) lemma by tag."""
+    words = lemma.split()
+    forms: dict[str, set[str]] = defaultdict(set)
+    if pos == "n":
+        forms["N"].add(lemma)
+        head = words[-1]
+        irregular = exc["n"].get(head) or exc["n"].get(lemma)
+        plurals = irregular if irregular else [_plural(head)]
+        for p in plurals:
+            forms["NS"].add(" ".join(words[:-1] + [p]) if p != lemma else p)
+    elif pos == "v":
+        head, rest = words[0], words[1:]
+        forms["V"].add(lemma)
+        irregular = exc["v"].get(head, [])
+        past = [f for f in irregular if not f.endswith(("ing", "s"))] or [_past(head)]
+        ing = [f for f in irregular if f.endswith("ing")] or [_ing(head)]
+        third = [f for f in irregular if f.endswith("s") and not f.endswith("ss")] or [_third(head)]
+        for tag, heads in (("VD", past), ("VG", ing), ("V3", third)):
+            for h in heads:
+                forms[tag].add(" ".join([h] + rest))
+    elif pos in ("a", "s"):
+        forms["A"].add(lemma)
+    elif pos == "r":
+        forms["R"].add(lemma)
+    return forms
+
+
+_SPELLING = [
+    (re.compile(r"our\b|our(?=[a-z])"), "or"),
+    (re.compile(r"is(e|ing|ed|es|ation)\b"), r"iz\1"),
+    (re.compile(r"ys(e|ing|ed|es)\b"), r"yz\1"),
+    (re.compile(r"tre\b"), "ter"),
+    (re.compile(r"ll"), "l"),
+    (re.compile(r"ae|oe"), "e"),
+    (re.compile(r"ogue\b"), "og"),
+    (re.compile(r"ence\b"), "ense"),
+    (re.compile(r"gramme"), "gram"),
+    (re.compile(r"[- ]"), ""),
+]
+
+
+def spelling_key(word: str) -> str:
+    """Collapse US/UK spelling and hyphenation, so that variants are not synonyms."""
+    for pattern, repl in _SPELLING:
+        word = pattern.sub(repl, word)
+    return word
+
+
+def group_id(a: str, b: str) -> int:
+    """Stable id of an unordered lemma pair (decides train vs held-out thesaurus)."""
+    key = "\t".join(sorted((a, b))).encode("utf-8")
+    return zlib.crc32(key)
+
+
+def build(nltk_data: Path) -> Lexicon:
+    import nltk
+    from wordfreq import zipf_frequency
+
+    nltk.data.path.insert(0, str(nltk_data))
+    from nltk.corpus import wordnet as wn
+
+    zf = zipfile.ZipFile(nltk_data / "corpora" / "wordnet.zip")
+    exc = _load_exceptions(zf)
+
+    # surface form -> list of (lemma, pos, tag)
+    analyses: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    form_cache: dict[tuple[str, str], dict[str, set[str]]] = {}
+
+    def forms_of(lemma: str, pos: str) -> dict[str, set[str]]:
+        key = (lemma, pos)
+        if key not in form_cache:
+            form_cache[key] = inflections(lemma, pos, exc)
+        return form_cache[key]
+
+    synonyms: dict[tuple[str, str], set[str]] = defaultdict(set)
+    # hypernyms, hyponyms and similar adjectives: looser neighbours that real
+    # spinners' thesauri also offer; ranked after true synonyms.
+    neighbours_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for synset in wn.all_synsets():
+        pos = "a" if synset.pos() == "s" else synset.pos()
+        names = {lem.name().replace("_", " ").lower() for lem in synset.lemmas()}
+        names = {n for n in names if re.fullmatch(r"[a-z][a-z' -]*", n) and len(n.split()) <= 3}
+        neighbours = set()
+        related = synset.similar_tos() if pos == "a" else synset.hypernyms() + synset.hyponyms()
+        for other in related:
+            neighbours |= {lem.name().replace("_", " ").lower() for lem in other.lemmas()}
+        neighbours = {n for n in neighbours if re.fullmatch(r"[a-z][a-z' -]*", n) and len(n.split()) <= 2}
+        for name in names:
+            synonyms[(name, pos)] |= names - {name}
+            neighbours_of[(name, pos)] |= neighbours - names
+            for tag, surfaces in forms_of(name, pos).items():
+                for surface in surfaces:
+                    analyses[surface].add((name, pos, tag))
+
+    zipf_cache: dict[str, float] = {}
+
+    def zipf(word: str) -> float:
+        if word not in zipf_cache:
+            zipf_cache[word] = zipf_frequency(word, "en")
+        return zipf_cache[word]
+
+    # surface -> candidate -> (tier, group); tier 0 = synonym, 1 = neighbour
+    entries: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for surface, analysis in analyses.items():
+        if zipf(surface) < 1.0:
+            continue
+        for lemma, pos, tag in analysis:
+            for tier, pool, floor in (
+                (0, synonyms.get((lemma, pos), ()), MIN_ZIPF),
+                (1, neighbours_of.get((lemma, pos), ()), NEIGHBOUR_MIN_ZIPF),
+            ):
+                for other in pool:
+                    for cand in forms_of(other, pos).get(tag, ()):
+                        if cand != surface and zipf(cand) >= floor and spelling_key(cand) != spelling_key(surface):
+                            old = entries[surface].get(cand)
+                            if old is None or old[0] > tier:
+                                entries[surface][cand] = (tier, group_id(lemma, other))
+
+    for line in FUNCTION_PHRASES.splitlines():
+        phrases = [p.strip() for p in line.split("|") if p.strip()]
+        for a in phrases:
+            for b in phrases:
+                if a != b:
+                    entries[a][b] = (0, group_id(a, b))
+
+    def rank(item: tuple[str, tuple[int, int]]) -> tuple[int, float, str]:
+        cand, (tier, _) = item
+        return (tier, -(zipf(cand) - MULTIWORD_PENALTY * cand.count(" ")), cand)
+
+    ranked: dict[str, list[tuple[str, int]]] = {}
+    for surface, cands in entries.items():
+        best = sorted(cands.items(), key=rank)[:MAX_CANDIDATES]
+        ranked[surface] = [(cand, group) for cand, (_, group) in best]
+    info = {
+        "source": "Princeton WordNet 3.0 (nltk_data/corpora/wordnet.zip) + generic function-word table",
+        "license": "WordNet 3.0 license (BSD-like); see corpus/README.md",
+        "max_candidates": MAX_CANDIDATES,
+        "min_candidate_zipf": MIN_ZIPF,
+    }
+    return Lexicon.from_pairs(dict(sorted(ranked.items())), info=info)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nltk-data", type=Path, default=ROOT.parent / "shared" / "data" / "nltk_data")
+    parser.add_argument("--out", type=Path, default=ROOT / "models")
+    args = parser.parse_args(argv)
+    lexicon = build(args.nltk_data)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = lexicon.save(args.out)
+    print(f"wrote {path}: {lexicon.info['phrases']} phrases, {lexicon.info['pairs']} pairs")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,380 @@
+"""The detector: paragraphs in, calibrated spin probabilities with evidence out.
+
+Ties the stages together (text -> tokens -> n-gram ids -> features -> model ->
+result) and owns the decisions about what is *not* scored: paragraphs too
+short to judge, not English, or not prose get ``spun=None`` and a ``reason``
+instead of a guess. Very long paragraphs are scored in bounded windows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Iterator, NamedTuple, Sequence
+
+import numpy as np
+
+from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features
+from .lexicon import MAX_PHRASE_TOKENS
+from .model import LoadedModel, load_model_dir
+from .text import split_paragraphs, tokenize, tokenize_with_offsets
+
+__all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
+
+# Fewer words than this and a paragraph carries too few n-grams to judge
+# (headlines, captions, bylines); it is reported as not scored.
+DEFAULT_MIN_WORDS = 12
+# Paragraphs longer than this many tokens are scored in windows of
+# WINDOW_TOKENS, so cost and memory per paragraph stay bounded.
+MAX_UNIT_TOKENS = 400
+WINDOW_TOKENS = 250
+# Evidence: tokens the token model gives at least this probability of having
+# been substituted.
+EVIDENCE_MIN_P = 0.5
+MAX_EVIDENCE = 12
+# Batches are cut at this many tokens so memory stays bounded for any input.
+BATCH_TOKENS = 200_000
+
+_FUNCTION_WORDS = frozenset(
+    "the of and to a in is that for it was on with as he be by at this are his from or had not but "
+    "have an they which you were her she their we there been has all would will one can if its "
+    "more who so also no what about up out into than them some could these when my said i our".split()
+)
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_SPACE = re.compile(r"\S")
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+class Evidence(NamedTuple):
+    """An odd phrase and the wording it most likely replaced.
+
+    ``start``/``end`` are character offsets into the paragraph; ``strength``
+    is the token model's probability (0-1) that the phrase was substituted;
+    ``suggestion`` is the synonym that makes the context most familiar, or
+    None when the lexicon has none that helps.
+    """
+
+    phrase: str
+    start: int
+    end: int
+    suggestion: str | None
+    strength: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict on one paragraph.
+
+    ``spun`` is ``None`` when the paragraph was not scored; ``reason`` then
+    says why ("empty", "too short", "not English", "not prose").
+    """
+
+    probability: float
+    spun: bool | None
+    reason: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    words: int = 0
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of a document: its index, character span and result."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    result: Result
+
+
+@dataclass(frozen=True)
+class Document:
+    """All paragraphs of one text, in order."""
+
+    paragraphs: tuple[Paragraph, ...]
+    threshold: float
+
+    @property
+    def scored(self) -> list[Paragraph]:
+        return [p for p in self.paragraphs if p.result.spun is not None]
+
+    @property
+    def flagged(self) -> list[Paragraph]:
+        return [p for p in self.paragraphs if p.result.spun]
+
+    @property
+    def spun(self) -> bool:
+        """True when any paragraph is flagged."""
+        return any(p.result.spun for p in self.paragraphs)
+
+    @property
+    def probability(self) -> float:
+        """Highest paragraph probability (0.0 when nothing was scored)."""
+        return max((p.result.probability for p in self.scored), default=0.0)
+
+
+def _check_texts(paragraphs: object) -> list[str]:
+    if isinstance(paragraphs, (str, bytes)) or not isinstance(paragraphs, Sequence):
+        raise TypeError(
+            "score_paragraphs() takes a list of str paragraphs; "
+            f"got {type(paragraphs).__name__} (use score_text() for one text)"
+        )
+    for i, p in enumerate(paragraphs):
+        if not isinstance(p, str):
+            hint = " (decode bytes first, e.g. data.decode('utf-8', 'replace'))" if isinstance(p, bytes) else ""
+            raise TypeError(f"paragraph {i} is {type(p).__name__}, not str{hint}")
+    return list(paragraphs)
+
+
+def language_reason(text: str, tokens: list[str]) -> str | None:
+    """Why a paragraph is not scored as English prose, or None when it is."""
+    non_space = len(_NON_SPACE.findall(text))
+    letters = len(_LETTER.findall(text))
+    if non_space and letters / non_space < 0.6:
+        return "not prose"
+    words = [t for t in tokens if t not in (".", ",") and not t.isdigit()]
+    if not words:
+        return "not prose"
+    ascii_words = sum(1 for w in words if _ASCII_WORD.fullmatch(w))
+    if ascii_words / len(words) < 0.7:
+        return "not English"
+    function = sum(1 for w in words if w in _FUNCTION_WORDS)
+    if function / len(words) < 0.12:
+        return "not English"
+    return None
+
+
+@dataclass
+class _Unit:
+    """A scoring unit: a paragraph or one window of a very long paragraph."""
+
+    para: int
+    offset: int
+    text: str
+    tokens: list[str]
+
+
+@dataclass
+class Detector:
+    """A loaded spin detector. Create with :meth:`Detector.load`.
+
+    Thread-safe: a loaded detector holds read-only arrays, so one instance can
+    serve many threads.
+    """
+
+    model: LoadedModel
+    threshold: float
+    min_words: int = DEFAULT_MIN_WORDS
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, threshold: float | None = None, min_words: int | None = None) -> "Detector":
+        """Load the shipped model (``path=None``) or a model directory."""
+        from . import _default_model_dir
+
+        directory = Path(path) if path is not None else _default_model_dir()
+        model = load_model_dir(directory)
+        return cls(
+            model=model,
+            threshold=float(model.card.threshold if threshold is None else threshold),
+            min_words=DEFAULT_MIN_WORDS if min_words is None else int(min_words),
+        )
+
+    @property
+    def path(self) -> Path:
+        """The model directory this detector was loaded from."""
+        return self.model.path
+
+    @cached_property
+    def _ref_tokens(self) -> float:
+        return float(self.model.reference.info.get("tokens", 1e6))
+
+    # ---- public scoring API -----------------------------------------------------------------
+    def score_paragraphs(self, paragraphs: Sequence[str], *, explain: bool = False) -> list[Result]:
+        """Score each paragraph; one :class:`Result` per input, in order.
+
+        Evidence is computed for flagged paragraphs, or for every scored one
+        with ``explain=True``.
+        """
+        texts = _check_texts(paragraphs)
+        results: list[Result | None] = [None] * len(texts)
+        units: list[_Unit] = []
+        for i, text in enumerate(texts):
+            tokens = tokenize(text)
+            words = sum(1 for t in tokens if t not in (".", ","))
+            if not tokens:
+                results[i] = Result(0.0, None, "empty", (), 0)
+                continue
+            reason = language_reason(text, tokens)
+            if reason is None and words < self.min_words:
+                reason = "too short"
+            if reason is not None:
+                results[i] = Result(0.0, None, reason, (), words)
+                continue
+            units.extend(self._units(i, text, tokens))
+        unit_results = self._score_units(units, explain)
+        merged: dict[int, list[tuple[_Unit, float, list[Evidence]]]] = {}
+        for unit, (prob, evidence) in zip(units, unit_results):
+            merged.setdefault(unit.para, []).append((unit, prob, evidence))
+        for i, parts in merged.items():
+            prob = max(p for _, p, _ in parts)
+            evidence = [
+                Evidence(e.phrase, e.start + u.offset, e.end + u.offset, e.suggestion, e.strength)
+                for u, _, evs in parts
+                for e in evs
+            ]
+            evidence.sort(key=lambda e: -e.strength)
+            words = sum(1 for t in tokenize(texts[i]) if t not in (".", ","))
+            results[i] = Result(prob, prob >= self.threshold, None, tuple(evidence[:MAX_EVIDENCE]), words)
+        return [r for r in results if r is not None]
+
+    def score_text(self, text: str, *, explain: bool = False) -> Document:
+        """Split ``text`` into paragraphs (with offsets) and score them."""
+        if not isinstance(text, str):
+            hint = " (decode it first, e.g. data.decode('utf-8', 'replace'))" if isinstance(text, bytes) else ""
+            raise TypeError(f"score_text() takes a str, not {type(text).__name__}{hint}")
+        spans = split_paragraphs(text)
+        paras = [text[s.start : s.end] for s in spans]
+        results = self.score_paragraphs(paras, explain=explain)
+        return Document(
+            tuple(Paragraph(i, s.start, s.end, p, r) for i, (s, p, r) in enumerate(zip(spans, paras, results))),
+            self.threshold,
+        )
+
+    def score_many(self, texts: Iterable[str], batch_size: int = 512, *, explain: bool = False) -> Iterator[Result]:
+        """Lazily score paragraphs from any iterable, ``batch_size`` at a time."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from self.score_paragraphs(batch, explain=explain)
+                batch = []
+        if batch:
+            yield from self.score_paragraphs(batch, explain=explain)
+
+    def score_documents(self, texts: Iterable[str], *, explain: bool = False) -> Iterator[Document]:
+        """Lazily score whole texts, one :class:`Document` each."""
+        for text in texts:
+            yield self.score_text(text, explain=explain)
+
+    def features(self, paragraphs: Sequence[str]) -> np.ndarray:
+        """Paragraph feature matrix (no gating), for analysis and evaluation."""
+        return self._score_batch([tokenize(p) for p in _check_texts(paragraphs)])[0]
+
+    # ---- internals --------------------------------------------------------------------------
+    def _units(self, index: int, text: str, tokens: list[str]) -> list[_Unit]:
+        if len(tokens) <= MAX_UNIT_TOKENS:
+            return [_Unit(index, 0, text, tokens)]
+        toks, offsets = tokenize_with_offsets(text)
+        units = []
+        for lo in range(0, len(toks), WINDOW_TOKENS):
+            hi = min(lo + WINDOW_TOKENS, len(toks))
+            if lo > 0 and hi - lo < self.min_words:
+                break
+            start, end = offsets[lo][0], offsets[hi - 1][1]
+            units.append(_Unit(index, start, text[start:end], toks[lo:hi]))
+        return units
+
+    def _score_batch(self, token_lists: list[list[str]]):
+        """Features -> token model -> paragraph features -> paragraph model."""
+        model = self.model
+        bf = batch_features(token_lists, model.reference, model.lexicon)
+        token_logit = model.classifier.token.decision_function(bf.tokens.X)
+        X = paragraph_features(
+            bf.batch, bf.slots, bf.tokens, token_logit, model.classifier.prior_logit, self._ref_tokens
+        )
+        return X, model.classifier.paragraph.predict_proba(X), bf, token_logit
+
+    def _score_units(self, units: list[_Unit], explain: bool) -> list[tuple[float, list[Evidence]]]:
+        out: list[tuple[float, list[Evidence]]] = []
+        start = 0
+        while start < len(units):
+            stop, tokens = start, 0
+            while stop < len(units) and (stop == start or tokens + len(units[stop].tokens) <= BATCH_TOKENS):
+                tokens += len(units[stop].tokens)
+                stop += 1
+            chunk = units[start:stop]
+            _, probs, _, _ = self._score_batch([u.tokens for u in chunk])
+            want = [j for j, p in enumerate(probs) if explain or p >= self.threshold]
+            evidence = self._evidence([chunk[j] for j in want]) if want else []
+            by_unit = dict(zip(want, evidence))
+            out.extend((float(p), by_unit.get(j, [])) for j, p in enumerate(probs))
+            start = stop
+        return out
+
+    def _evidence(self, units: list[_Unit]) -> list[list[Evidence]]:
+        """Tokens the token model thinks were substituted, with the best swap back.
+
+        The swap search here tries more candidates at every position than the
+        scoring pass does, since it runs only for flagged paragraphs.
+        """
+        model = self.model
+        _, _, bf, token_logit = self._score_batch([u.tokens for u in units])
+        batch = bf.batch
+        p_tok = 1.0 / (1.0 + np.exp(-np.clip(token_logit, -30, 30)))
+        swaps = find_swaps(
+            batch,
+            bf.slots,
+            model.reference,
+            model.lexicon,
+            max_candidates=EVIDENCE_CANDIDATES,
+            only_suspicious=False,
+        )
+        # best swap (by gain) covering each slot
+        best_row = np.full(batch.ids.shape[0], -1, np.int64)
+        best_gain = np.full(batch.ids.shape[0], -np.inf)
+        order = np.argsort(swaps.gain, kind="stable")  # ascending: later writes win
+        for j in range(MAX_PHRASE_TOKENS):
+            rows = order[swaps.span_len[order] > j]
+            where = swaps.slot[rows] + j
+            better = swaps.gain[rows] > best_gain[where]
+            best_gain[where[better]] = swaps.gain[rows][better]
+            best_row[where[better]] = rows[better]
+        picked: list[list[tuple[int, int, int, float]]] = [[] for _ in units]
+        candidates = np.flatnonzero(p_tok >= EVIDENCE_MIN_P)
+        candidates = candidates[np.argsort(-p_tok[candidates], kind="stable")]
+        covered = set()
+        for row in candidates.tolist():
+            slot = int(bf.tokens.slots[row])
+            if slot in covered:
+                continue
+            p = int(batch.para[slot])
+            if len(picked[p]) >= MAX_EVIDENCE:
+                continue
+            swap = int(best_row[slot])
+            if swap >= 0 and swaps.gain[swap] > 0:
+                first_slot, length, phrase = int(swaps.slot[swap]), int(swaps.span_len[swap]), int(swaps.phrase[swap])
+            else:
+                first_slot, length, phrase = slot, 1, -1
+            span = set(range(first_slot, first_slot + length))
+            if span & covered:
+                first_slot, length, phrase = slot, 1, -1
+                span = {slot}
+            covered |= span
+            picked[p].append((first_slot - int(batch.starts[p]), length, phrase, float(p_tok[row])))
+        results: list[list[Evidence]] = []
+        for unit, items in zip(units, picked):
+            if not items:
+                results.append([])
+                continue
+            toks, offsets = tokenize_with_offsets(unit.text)
+            if len(toks) != len(unit.tokens):
+                results.append([])
+                continue
+            evs = []
+            for first, m, phrase, prob in items:
+                start, end = offsets[first][0], offsets[first + m - 1][1]
+                original = unit.text[start:end]
+                suggestion = _match_case(model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
+                evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))
+            results.append(evs)
+        return results
+
+
+def _match_case(suggestion: str, original: str) -> str:
+    if original[:1].isupper() and not original.isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    if original.isupper() and len(original) > 1:
+        return suggestion.upper()
+    return suggestion

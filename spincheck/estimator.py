@@ -1,0 +1,101 @@
+"""The trainable classifier as a scikit-learn estimator (training time only).
+
+:class:`SpinClassifier` follows scikit-learn's conventions (keyword
+parameters stored unchanged, learned attributes ending in ``_``, ``fit``
+returning ``self``, ``check_is_fitted`` on every predict path) so that it
+passes ``sklearn.utils.estimator_checks``. After fitting, :meth:`to_scorer`
+exports it to the numpy-only :class:`spincheck.model.NeuralScorer` that ships.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .model import NeuralScorer
+
+__all__ = ["SpinClassifier"]
+
+
+class SpinClassifier(ClassifierMixin, BaseEstimator):
+    """Standardised features -> small ReLU network (or logistic regression).
+
+    Parameters
+    ----------
+    hidden : int, default=32
+        Hidden units; 0 gives plain logistic regression.
+    alpha : float, default=1e-3
+        L2 penalty (``1 / C`` for the logistic model).
+    max_iter : int, default=400
+    random_state : int, RandomState instance or None
+        Seeds the network's initialisation (and so makes fitting repeatable).
+    """
+
+    def __init__(self, *, hidden: int = 32, alpha: float = 1e-3, max_iter: int = 400, random_state=None) -> None:
+        self.hidden = hidden
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y)
+        self.classes_ = unique_labels(y)
+        if len(self.classes_) != 2:
+            raise ValueError(f"SpinClassifier needs exactly two classes, got {len(self.classes_)}")
+        y01 = (y == self.classes_[1]).astype(int)
+        self.scaler_ = StandardScaler().fit(X)
+        self.scaler_.scale_ = np.where(self.scaler_.scale_ > 0, self.scaler_.scale_, 1.0)
+        Z = self.scaler_.transform(X)
+        if self.hidden:
+            net = MLPClassifier(
+                hidden_layer_sizes=(self.hidden,),
+                alpha=self.alpha,
+                max_iter=self.max_iter,
+                early_stopping=False,
+                random_state=self.random_state,
+            )
+        else:
+            net = LogisticRegression(C=1.0 / self.alpha, max_iter=self.max_iter)
+        self.net_ = net.fit(Z, y01)
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return self.to_scorer().decision_function(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-np.clip(self.decision_function(X), -40, 40)))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+    def to_scorer(self) -> NeuralScorer:
+        """Export the fitted model as plain arrays."""
+        check_is_fitted(self)
+        mean = self.scaler_.mean_.astype(np.float64)
+        scale = self.scaler_.scale_.astype(np.float64)
+        net = self.net_
+        if isinstance(net, MLPClassifier):
+            return NeuralScorer(
+                mean=mean,
+                scale=scale,
+                hidden_weights=net.coefs_[0].astype(np.float64),
+                hidden_bias=net.intercepts_[0].astype(np.float64),
+                out_weights=net.coefs_[1][:, 0].astype(np.float64),
+                out_bias=float(net.intercepts_[1][0]),
+            )
+        return NeuralScorer(
+            mean=mean,
+            scale=scale,
+            hidden_weights=np.zeros((mean.size, 0)),
+            hidden_bias=np.zeros(0),
+            out_weights=net.coef_[0].astype(np.float64),
+            out_bias=float(net.intercept_[0]),
+        )

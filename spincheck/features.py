@@ -1,0 +1,598 @@
+"""Stage 5: tokens -> feature rows and evidence candidates, vectorised over a batch.
+
+Two kinds of signal, both measured against the clean reference rather than
+learned from any one spinner's word list:
+
+*Familiarity.* A trigram language model with stupid backoff scores every
+token given the two before it. Spun text has more n-grams that a clean corpus
+never shows although their words are common (an unseen bigram whose expected
+count under independence is high), lower association between neighbours, and
+odd patterns among function words, whose statistics are reliable even in a
+small corpus.
+
+*Substitution likelihood.* For each phrase with synonyms in the lexicon, the
+extractor swaps a synonym back in and asks how much more probable the
+surrounding n-grams become. One large gain is the evidence (and the synonym the
+suggested original); many large gains make a paragraph look spun. Gains are
+also measured with the candidate's own word frequency removed, so that swapping
+a rare word for a common one does not count as evidence by itself.
+
+Everything is computed on the flat slot layout of :mod:`spincheck.ngrams`: one
+lookup per n-gram kind for the whole batch, ``np.bincount`` to sum per
+paragraph.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lexicon import MAX_PHRASE_TOKENS, Lexicon
+from .ngrams import BOS, Batch, combine
+from .reference import Reference
+from .vectors import context_vectors
+
+__all__ = [
+    "FEATURE_NAMES",
+    "SlotScores",
+    "Swaps",
+    "score_slots",
+    "find_swaps",
+    "token_features",
+    "paragraph_features",
+    "batch_features",
+    "best_swap_per_slot",
+    "TOKEN_FEATURE_NAMES",
+    "PARAGRAPH_FEATURE_NAMES",
+]
+
+OOV_LOGP = math.log(1e-9)
+# A span is "suspicious" (worth trying synonyms at) when it or the token after
+# it is less associated with its context than chance would make it.
+SUSPICIOUS_ASSOC = -0.5
+# Log of the frequency above which a word counts as a function-like word
+# (roughly the 300 most frequent English words).
+FREQUENT_LOGP = math.log(3e-4)
+# Candidates tried per phrase: the lexicon lists the most frequent first, and
+# the original wording of a spun phrase is nearly always a common word.
+FEATURE_CANDIDATES = 8
+EVIDENCE_CANDIDATES = 20
+# Mixture weights for the paragraph log-likelihood ratio: the share of
+# substituted tokens a spinner might use, from light to heavy.
+MIXTURE_SHARES = (0.03, 0.1, 0.25)
+
+TOKEN_FEATURE_NAMES = (
+    "unigram_logp",
+    "assoc",
+    "assoc_next",
+    "assoc_next2",
+    "assoc_prev",
+    "min_assoc",
+    "trigram_seen",
+    "bigram_seen",
+    "next_trigram_seen",
+    "next_bigram_seen",
+    "expected_bigram_log",
+    "expected_next_bigram_log",
+    "frequent",
+    "oov",
+    "eligible",
+    "swap_gain",
+    "swap_ctx_gain",
+    "neighbour_swap_gain",
+    "fit",
+    "has_vector",
+    "swap_fit_gain",
+)
+
+PARAGRAPH_FEATURE_NAMES = (
+    "log_tokens",
+    "oov_rate",
+    "mean_unigram_logp",
+    "mean_assoc",
+    "low_assoc_rate",
+    "trigram_hit_rate",
+    "bigram_hit_rate",
+    "bigram_unseen_expected_rate",
+    "mean_pmi",
+    "frequent_share",
+    "frequent_mean_assoc",
+    "frequent_bigram_unseen_rate",
+    "eligible_rate",
+    "mean_fit",
+    "low_fit_rate",
+    "token_mean_p",
+    "token_sum_p_z",
+    "token_rate_50",
+    "token_rate_80",
+    "token_top3_logit",
+    "llr_03_rate",
+    "llr_10_rate",
+    "llr_25_rate",
+    "llr_10_z",
+)
+
+FEATURE_NAMES = TOKEN_FEATURE_NAMES + PARAGRAPH_FEATURE_NAMES
+
+
+@dataclass
+class SlotScores:
+    """Per-slot language-model scores of a batch (see :func:`score_slots`)."""
+
+    target: np.ndarray  # slot is predicted (a token or an end marker)
+    known: np.ndarray  # token in the unigram table
+    uni_lp: np.ndarray
+    bi_found: np.ndarray
+    bi_lp: np.ndarray
+    tri_found: np.ndarray
+    assoc: np.ndarray  # log P(w | two before) - log P(w)
+    logp: np.ndarray  # log P(w | two before)
+
+
+@dataclass
+class _Scores:
+    u_found: np.ndarray
+    uni: np.ndarray  # log P(w); OOV_LOGP for unknown words
+    b_found: np.ndarray
+    b_lp: np.ndarray  # log P(w | prev), valid where b_found
+    t_found: np.ndarray
+    assoc: np.ndarray  # log P(w | context) - log P(w), expectation-aware
+    logp: np.ndarray  # uni + assoc
+
+
+def _score(
+    ref: Reference,
+    ctx2: np.ndarray,
+    ctx1: np.ndarray,
+    tgt: np.ndarray,
+    *,
+    ctx1_uni: np.ndarray | None = None,
+    ctx_bigram: tuple[np.ndarray, np.ndarray] | None = None,
+) -> _Scores:
+    """Log-probability of ``tgt`` after ``ctx2 ctx1``, split into frequency and association.
+
+    Seen trigrams and bigrams give their relative frequency. An *unseen*
+    n-gram is penalised by how many times it should have been seen if its
+    words were independent (``-log(1 + expected count)``): unseen "the
+    boosting" is no surprise, unseen "of the the" is. Optional arguments pass
+    values the caller already has, to save lookups.
+    """
+    log_n = _log_tokens(ref)
+    u_found, u_lp = ref.unigrams.lookup(tgt)
+    uni = np.where(u_found, u_lp, np.float32(OOV_LOGP))
+    if ctx1_uni is None:
+        c_found, c_lp = ref.unigrams.lookup(ctx1)
+        ctx1_uni = np.where(c_found, c_lp, np.float32(OOV_LOGP))
+    ctx1_uni = np.where(ctx1 == BOS, np.float32(_log_bos(ref)), ctx1_uni)
+    b_found, b_lp = ref.bigrams.lookup(combine(ctx1, tgt))
+    t_found = np.zeros(tgt.shape, bool)
+    t_lp = np.zeros(tgt.shape, np.float32)
+    # a trigram can only be in the table if its last two words are a seen bigram
+    where = np.flatnonzero(b_found)
+    if where.size:
+        f, lp = ref.trigrams.lookup(combine(combine(ctx2[where], ctx1[where]), tgt[where]))
+        t_found[where] = f
+        t_lp[where] = lp
+    # expected count of the bigram, and of the trigram given its seen bigrams
+    exp_bi = np.exp(np.minimum(log_n + ctx1_uni + uni, 30.0))
+    assoc = np.where(b_found, b_lp - uni, -np.log1p(exp_bi))
+    need = np.flatnonzero(b_found & ~t_found & (ctx2 != BOS))
+    if need.size:
+        if ctx_bigram is None:
+            cb_found, cb_lp = ref.bigrams.lookup(combine(ctx2[need], ctx1[need]))
+        else:
+            cb_found, cb_lp = ctx_bigram[0][need], ctx_bigram[1][need]
+        c2_found, c2_lp = ref.unigrams.lookup(ctx2[need])
+        log_exp_tri = log_n + c2_lp + cb_lp + b_lp[need]
+        penalty = np.where(cb_found & c2_found, np.log1p(np.exp(np.minimum(log_exp_tri, 30.0))), 0.0)
+        assoc[need] -= penalty
+    tri = np.flatnonzero(t_found)
+    assoc[tri] = t_lp[tri] - uni[tri]
+    assoc = np.where(u_found, assoc, np.float32(0.0)).astype(np.float32)
+    return _Scores(u_found, uni, b_found, b_lp, t_found, assoc, (uni + assoc).astype(np.float32))
+
+
+def _log_tokens(ref: Reference) -> float:
+    return math.log(max(float(ref.info.get("tokens", 1e6)), 1.0))
+
+
+def _log_bos(ref: Reference) -> float:
+    """log P(paragraph start): one start per paragraph of the reference."""
+    return math.log(max(float(ref.info.get("paragraphs", 1.0)), 1.0)) - _log_tokens(ref)
+
+
+def score_slots(batch: Batch, ref: Reference) -> SlotScores:
+    ids = batch.ids
+    prev = np.roll(ids, 1)
+    prev2 = np.roll(ids, 2)
+    u_found, u_lp = ref.unigrams.lookup(ids)
+    uni = np.where(u_found, u_lp, np.float32(OOV_LOGP))
+    sc = _score(ref, prev2, prev, ids, ctx1_uni=np.roll(uni, 1))
+    target = ids != BOS
+    return SlotScores(
+        target=target,
+        known=sc.u_found & target,
+        uni_lp=sc.uni,
+        bi_found=sc.b_found & target,
+        bi_lp=sc.b_lp,
+        tri_found=sc.t_found & target,
+        assoc=np.where(target, sc.assoc, np.float32(0.0)),
+        logp=np.where(target, sc.logp, np.float32(0.0)),
+    )
+
+
+@dataclass
+class Swaps:
+    """Candidate synonym swaps of a batch, one row per (span, candidate)."""
+
+    slot: np.ndarray  # first slot of the replaced span
+    span_len: np.ndarray
+    phrase: np.ndarray  # lexicon phrase-table index of the candidate
+    gain: np.ndarray  # log-probability gain of the window after swapping
+    ctx_gain: np.ndarray  # the same with the unigram frequency change removed
+    fit_gain: np.ndarray | None = None  # change in fit with the word vectors of the context
+
+    @classmethod
+    def empty(cls) -> "Swaps":
+        z = np.empty(0, np.int64)
+        f = np.empty(0, np.float32)
+        return cls(z, z, z, f, f, f)
+
+
+def find_swaps(
+    batch: Batch,
+    slots: SlotScores,
+    ref: Reference,
+    lex: Lexicon,
+    *,
+    max_candidates: int = FEATURE_CANDIDATES,
+    only_suspicious: bool = True,
+    split: str = "all",
+) -> Swaps:
+    """Score swapping each lexicon phrase of the batch for each of its candidates."""
+    ids = batch.ids
+    n_slots = ids.shape[0]
+    if n_slots == 0 or len(lex) == 0:
+        return Swaps.empty()
+    is_token = batch.is_token
+    padded_ids = np.concatenate([ids, np.full(MAX_PHRASE_TOKENS + 2, BOS, dtype=np.uint64)])
+    padded_tok = np.concatenate([is_token, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
+    pad = np.zeros(MAX_PHRASE_TOKENS + 2, np.float32)
+    padded_assoc = np.concatenate([slots.assoc, pad])
+    cum_lp = np.concatenate([[0.0], np.cumsum(np.concatenate([slots.logp, pad]), dtype=np.float64)])
+    cum_assoc = np.concatenate([[0.0], np.cumsum(padded_assoc, dtype=np.float64)])
+
+    span_slot, span_len, span_key = [], [], []
+    token_slots = np.flatnonzero(is_token)
+    phrase = ids[token_slots]
+    ok = np.ones(token_slots.shape, bool)
+    for m in range(1, MAX_PHRASE_TOKENS + 1):
+        if m > 1:
+            nxt = token_slots + (m - 1)
+            ok &= padded_tok[nxt]
+            phrase = combine(phrase, padded_ids[nxt])
+        cand = ok.copy()
+        if only_suspicious:
+            # the weakest slot among the span and the token after it
+            window = np.stack([padded_assoc[token_slots + j] for j in range(m + 1)])
+            cand &= window.min(axis=0) < SUSPICIOUS_ASSOC
+        sel = np.flatnonzero(cand)
+        if sel.size == 0:
+            continue
+        found, key = lex.find(phrase[sel])
+        sel = sel[found]
+        span_slot.append(token_slots[sel])
+        span_len.append(np.full(sel.size, m, np.int64))
+        span_key.append(key[found])
+    if not span_slot:
+        return Swaps.empty()
+    s_slot = np.concatenate(span_slot)
+    s_len = np.concatenate(span_len)
+    s_key = np.concatenate(span_key)
+
+    lo = lex.offsets[s_key]
+    n_cand = np.minimum(lex.offsets[s_key + 1] - lo, max_candidates)
+    total = int(n_cand.sum())
+    if total == 0:
+        return Swaps.empty()
+    rep = np.repeat(np.arange(s_slot.size), n_cand)
+    within = np.arange(total) - np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
+    cand_row = lo[rep] + within
+    if split != "all":
+        keep = Lexicon.in_split(lex.cand_group[cand_row], split)
+        rep, cand_row = rep[keep], cand_row[keep]
+    slot = s_slot[rep]
+    m = s_len[rep]
+    phrase_idx = lex.cand_phrase[cand_row].astype(np.int64)
+    cand_ids = lex.phrase_ids[phrase_idx]
+    k = lex.phrase_len[phrase_idx].astype(np.int64)
+    n = slot.size
+
+    # New window: L2 L1 c1..ck R1 R2 (width 7 at most).
+    width = MAX_PHRASE_TOKENS + 4
+    window = np.zeros((n, width), dtype=np.uint64)
+    window[:, 0] = padded_ids[slot - 2]
+    window[:, 1] = padded_ids[slot - 1]
+    window[:, 2 : 2 + MAX_PHRASE_TOKENS] = cand_ids
+    rows = np.arange(n)
+    r1 = padded_ids[slot + m]
+    r2 = padded_ids[slot + m + 1]
+    window[rows, 2 + k] = r1
+    window[rows, 3 + k] = r2
+    r1_target = r1 != BOS
+    r2_target = r2 != BOS
+
+    new_lp = np.zeros(n, np.float64)
+    new_assoc = np.zeros(n, np.float64)
+    for p in range(2, width):
+        in_cand = p < 2 + k
+        valid = in_cand | ((p == 2 + k) & r1_target) | ((p == 3 + k) & r2_target & r1_target)
+        where = np.flatnonzero(valid)
+        if where.size == 0:
+            continue
+        sc = _score(ref, window[where, p - 2], window[where, p - 1], window[where, p])
+        new_lp[where] += sc.logp
+        new_assoc[where] += sc.assoc
+
+    # Old window: the span's own slots plus R1 and R2 (already scored per slot).
+    end = slot + m + 2
+    old_lp = cum_lp[end] - cum_lp[slot]
+    old_assoc = cum_assoc[end] - cum_assoc[slot]
+    gain = (new_lp - old_lp).astype(np.float32)
+    # Context gain: association with the neighbours only. A phrase's inner
+    # association ("united" -> "states") says nothing about the context.
+    span_ids = np.stack([padded_ids[s_slot + j] for j in range(MAX_PHRASE_TOKENS)], axis=1)
+    span_inner = _inner_assoc(ref, span_ids, s_len)[rep]
+    cand_inner = _inner_assoc(ref, cand_ids, k)
+    ctx_gain = ((new_assoc - cand_inner) - (old_assoc - span_inner)).astype(np.float32)
+    return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain)
+
+
+def _inner_assoc(ref: Reference, tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sum of bigram associations inside each phrase (rows of ``tokens``)."""
+    out = np.zeros(tokens.shape[0], np.float64)
+    for j in range(1, tokens.shape[1]):
+        where = np.flatnonzero(lengths > j)
+        if where.size == 0:
+            break
+        no_ctx = np.zeros(where.size, np.uint64)
+        out[where] += _score(ref, no_ctx, tokens[where, j - 1], tokens[where, j]).assoc
+    return out
+
+
+def _per_para(batch: Batch, mask: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+    n = batch.lengths.size
+    if values is None:
+        return np.bincount(batch.para[mask], minlength=n).astype(np.float64)
+    return np.bincount(batch.para[mask], weights=values[mask], minlength=n)
+
+
+def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return num / np.maximum(den, 1.0)
+
+
+def _top3_mean(para_of: np.ndarray, values: np.ndarray, n_para: int, floor: float = 0.0) -> np.ndarray:
+    """Mean of the three largest values per paragraph (``floor`` fills missing ones)."""
+    out = np.full(n_para, 3.0 * floor, np.float64)
+    if values.size == 0:
+        return out / 3.0
+    order = np.lexsort((-values, para_of))
+    p = para_of[order]
+    v = np.maximum(values[order], floor)
+    first = np.concatenate(([True], p[1:] != p[:-1]))
+    group_start = np.maximum.accumulate(np.where(first, np.arange(p.size), 0))
+    rank = np.arange(p.size) - group_start
+    keep = rank < 3
+    np.add.at(out, p[keep], v[keep] - floor)
+    return out / 3.0
+
+
+def best_swap_per_slot(n_slots: int, swaps: Swaps) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per slot: covered by a swap?, and the best gain, context gain and fit gain of swaps covering it."""
+    eligible = np.zeros(n_slots, bool)
+    best = [np.full(n_slots, -np.inf, np.float32) for _ in range(3)]
+    fit_gain = swaps.fit_gain if swaps.fit_gain is not None else np.zeros_like(swaps.gain)
+    for j in range(MAX_PHRASE_TOKENS):
+        rows = np.flatnonzero(swaps.span_len > j)
+        if rows.size == 0:
+            break
+        where = swaps.slot[rows] + j
+        eligible[where] = True
+        for out, values in zip(best, (swaps.gain, swaps.ctx_gain, fit_gain)):
+            np.maximum.at(out, where, values[rows])
+    gain, ctx, fit = (np.where(eligible, b, 0.0).astype(np.float32) for b in best)
+    return eligible, gain, ctx, fit
+
+
+@dataclass
+class TokenView:
+    """Token-level features of a batch: one row per real token, in slot order."""
+
+    slots: np.ndarray  # slot index of each row
+    X: np.ndarray  # (n_tokens, len(TOKEN_FEATURE_NAMES))
+    eligible: np.ndarray  # per slot (full length), for paragraph features
+    fit: np.ndarray  # per slot: cosine of the word's vector with its context
+    has_vector: np.ndarray  # per slot
+
+
+def token_features(
+    batch: Batch, slots: SlotScores, swaps: Swaps, fit: np.ndarray, has_vector: np.ndarray, ref_tokens: float
+) -> TokenView:
+    """Describe each token by what its neighbourhood looks like to the reference."""
+    n = batch.ids.shape[0]
+    tok = np.flatnonzero(batch.is_token)
+    pad = 2
+
+    def shifted(a: np.ndarray, k: int, fill=0) -> np.ndarray:
+        ext = np.concatenate([np.full(pad, fill, a.dtype), a, np.full(pad, fill, a.dtype)])
+        return ext[tok + pad + k]
+
+    eligible, gain, ctx, fit_gain = best_swap_per_slot(n, swaps)
+    log_n = math.log(max(ref_tokens, 1.0))
+    assoc = slots.assoc
+    uni = slots.uni_lp
+    prev_uni = shifted(uni, -1)
+    prev_is_token = shifted(batch.is_token, -1, False)
+    next_is_token = shifted(batch.is_token, 1, False)
+    exp_prev = np.where(prev_is_token, log_n + uni[tok] + prev_uni, 0.0)
+    exp_next = np.where(next_is_token, log_n + uni[tok] + shifted(uni, 1), 0.0)
+    neighbour_gain = np.maximum(shifted(gain, -1), shifted(gain, 1))
+    X = np.column_stack(
+        [
+            uni[tok],
+            assoc[tok],
+            shifted(assoc, 1),
+            shifted(assoc, 2),
+            shifted(assoc, -1),
+            np.minimum(assoc[tok], shifted(assoc, 1)),
+            slots.tri_found[tok],
+            slots.bi_found[tok],
+            shifted(slots.tri_found, 1, False),
+            shifted(slots.bi_found, 1, False),
+            np.clip(exp_prev, -5.0, 15.0),
+            np.clip(exp_next, -5.0, 15.0),
+            slots.known[tok] & (uni[tok] > FREQUENT_LOGP),
+            ~slots.known[tok],
+            eligible[tok],
+            np.clip(gain[tok], -20.0, 20.0),
+            np.clip(ctx[tok], -20.0, 20.0),
+            np.clip(neighbour_gain, -20.0, 20.0),
+            fit[tok],
+            has_vector[tok],
+            fit_gain[tok],
+        ]
+    ).astype(np.float64)
+    return TokenView(slots=tok, X=X, eligible=eligible, fit=fit, has_vector=has_vector)
+
+
+def paragraph_features(
+    batch: Batch, slots: SlotScores, tokens: TokenView, token_logit: np.ndarray, prior_logit: float, ref_tokens: float
+) -> np.ndarray:
+    """One row per paragraph (order of :data:`PARAGRAPH_FEATURE_NAMES`).
+
+    ``token_logit`` is the token model's log-odds that each token was
+    substituted; ``prior_logit`` the log-odds of its training base rate, so
+    that ``token_logit - prior_logit`` is a likelihood ratio.
+    """
+    n_para = batch.lengths.size
+    n_tok = batch.lengths.astype(np.float64)
+    ids = batch.ids
+    is_token = batch.is_token
+    prev_known = np.roll(slots.known, 1)
+    prev_is_bos = np.roll(ids, 1) == BOS
+    known_tok = slots.known & is_token
+    ctx_known = slots.target & slots.known & (prev_known | prev_is_bos)
+    pair_known = is_token & slots.known & prev_known & np.roll(is_token, 1)
+    n_known = _per_para(batch, known_tok)
+    n_ctx = _per_para(batch, ctx_known)
+    n_pair = _per_para(batch, pair_known)
+    log_n = math.log(max(ref_tokens, 1.0))
+    expected_bi = log_n + slots.uni_lp + np.roll(slots.uni_lp, 1)
+    bi_unseen_exp = pair_known & ~slots.bi_found & (expected_bi > math.log(3.0))
+    pmi = slots.bi_lp - slots.uni_lp
+    seen_pair = pair_known & slots.bi_found
+    frequent = slots.known & (slots.uni_lp > FREQUENT_LOGP)
+    freq_pair = is_token & frequent & np.roll(frequent, 1) & np.roll(is_token, 1)
+
+    para_tok = batch.para[tokens.slots]
+    z = np.clip(token_logit, -30.0, 30.0)
+    p = 1.0 / (1.0 + np.exp(-z))
+    lr = np.exp(np.clip(z - prior_logit, -30.0, 30.0))
+    sqrt_n = np.sqrt(np.maximum(n_tok, 1.0))
+
+    def tok_sum(values: np.ndarray) -> np.ndarray:
+        return np.bincount(para_tok, weights=values, minlength=n_para)
+
+    llr = {share: tok_sum(np.log1p(share * (lr - 1.0))) for share in MIXTURE_SHARES}
+    columns = [
+        np.log1p(n_tok),
+        1.0 - _rate(n_known, n_tok),
+        _rate(_per_para(batch, known_tok, slots.uni_lp), n_known),
+        _rate(_per_para(batch, ctx_known, slots.assoc), n_ctx),
+        _rate(_per_para(batch, ctx_known & (slots.assoc < -2.0)), n_ctx),
+        _rate(_per_para(batch, ctx_known & slots.tri_found), n_ctx),
+        _rate(_per_para(batch, pair_known & slots.bi_found), n_pair),
+        _rate(_per_para(batch, bi_unseen_exp), n_pair),
+        _rate(_per_para(batch, seen_pair, pmi), _per_para(batch, seen_pair)),
+        _rate(_per_para(batch, frequent & is_token), n_tok),
+        _rate(_per_para(batch, freq_pair, slots.assoc), _per_para(batch, freq_pair)),
+        _rate(_per_para(batch, freq_pair & ~slots.bi_found), _per_para(batch, freq_pair)),
+        _rate(_per_para(batch, tokens.eligible & is_token), n_tok),
+        _rate(_per_para(batch, tokens.has_vector, tokens.fit), _per_para(batch, tokens.has_vector)),
+        _rate(_per_para(batch, tokens.has_vector & (tokens.fit < 0.1)), _per_para(batch, tokens.has_vector)),
+        _rate(tok_sum(p), n_tok),
+        tok_sum(p) / sqrt_n,
+        _rate(tok_sum((p > 0.5).astype(np.float64)), n_tok),
+        _rate(tok_sum((p > 0.8).astype(np.float64)), n_tok),
+        _top3_mean(para_tok, z, n_para, floor=-10.0),
+        _rate(llr[0.03], n_tok),
+        _rate(llr[0.1], n_tok),
+        _rate(llr[0.25], n_tok),
+        llr[0.1] / sqrt_n,
+    ]
+    return np.column_stack(columns).astype(np.float64)
+
+
+@dataclass
+class BatchFeatures:
+    """Everything the model needs from one batch."""
+
+    batch: Batch
+    slots: SlotScores
+    swaps: Swaps
+    tokens: TokenView
+
+
+def batch_features(token_lists: list[list[str]], ref: Reference, lex: Lexicon, *, split: str = "all") -> BatchFeatures:
+    """Run stages 2-5 for tokenised paragraphs.
+
+    ``split`` restricts the synonyms tried to one part of the lexicon, to
+    simulate a spinner whose thesaurus differs from ours.
+    """
+    from .ngrams import layout
+
+    batch = layout(token_lists)
+    slots = score_slots(batch, ref)
+    swaps = find_swaps(batch, slots, ref, lex, split=split)
+    fit, has_vector, ctx = vector_fit(batch, slots, ref)
+    swaps.fit_gain = swap_fit_gain(batch, swaps, ref, lex, ctx, fit)
+    tokens = token_features(batch, slots, swaps, fit, has_vector, float(ref.info.get("tokens", 1e6)))
+    return BatchFeatures(batch, slots, swaps, tokens)
+
+
+def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per slot: cosine between the word's vector and the sum of its content neighbours' vectors.
+
+    Only content words (not the most frequent, function-like ones) make up a
+    context; their vectors carry topic, which is what a wrong-sense synonym
+    breaks. Returns ``(fit, has_vector, context)``.
+    """
+    found, vecs = ref.vectors.lookup(batch.ids)
+    found &= batch.is_token
+    content = found & (slots.uni_lp <= FREQUENT_LOGP)
+    ctx = context_vectors(batch, vecs, content)
+    norm = np.linalg.norm(ctx, axis=1)
+    ctx = ctx / np.maximum(norm, 1e-6)[:, None]
+    has = found & (norm > 1e-6)
+    fit = np.where(has, np.einsum("ij,ij->i", vecs, ctx), 0.0).astype(np.float32)
+    return fit, has, ctx
+
+
+def swap_fit_gain(
+    batch: Batch, swaps: Swaps, ref: Reference, lex: Lexicon, ctx: np.ndarray, fit: np.ndarray
+) -> np.ndarray:
+    """How much better each candidate fits the context vector than the phrase it would replace."""
+    n = swaps.slot.size
+    if n == 0:
+        return np.zeros(0, np.float32)
+    cand_ids = lex.phrase_ids[swaps.phrase]
+    found, vecs = ref.vectors.lookup(cand_ids)  # (n, 3, dim)
+    cand = vecs.sum(axis=1)
+    norm = np.linalg.norm(cand, axis=1)
+    has = found.any(axis=1) & (norm > 1e-6)
+    cand_fit = np.einsum("ij,ij->i", cand / np.maximum(norm, 1e-6)[:, None], ctx[swaps.slot])
+    single = swaps.span_len == 1
+    gain = np.where(has & single, cand_fit - fit[swaps.slot], np.where(has, cand_fit, 0.0))
+    return gain.astype(np.float32)

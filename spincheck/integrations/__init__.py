@@ -1,0 +1,1 @@
+"""Adapters for other frameworks (Scrapy, Dask); each imports its framework lazily."""

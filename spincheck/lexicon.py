@@ -1,0 +1,201 @@
+"""Stage 4: the synonym lexicon (built offline from WordNet, loaded as arrays).
+
+The lexicon maps a surface phrase of one to three tokens ("said", "one thing",
+"general assembly") to surface candidates inflected the same way ("stated",
+"something", ...). It is used twice: by the detector, to ask "would a synonym
+here make the text far more familiar?", and by the synthetic spinner, to make
+training data. Phrases are keyed by the same stable hashes as n-grams, so the
+detector finds every phrase of a batch that has synonyms with one
+``searchsorted``.
+
+Every (phrase, candidate) pair carries a *group*: a stable number for the
+underlying lemma pair. Training spins use only some groups and validation
+spins only the others, so validation measures what the classifier does with
+substitutions it never saw (see ``Lexicon.in_split``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from ._npz import save_npz
+from .ngrams import combine, hash_tokens
+from .text import tokenize
+
+__all__ = ["Lexicon", "phrase_hashes", "MAX_PHRASE_TOKENS", "TRAIN_GROUP_SHARE"]
+
+MAX_PHRASE_TOKENS = 3
+# Share of lemma-pair groups whose substitutions may appear in training spins;
+# the rest are kept for validation (a held-out thesaurus).
+TRAIN_GROUP_SHARE = 70
+
+
+def phrase_hashes(token_ids: np.ndarray) -> np.ndarray:
+    """Hash of a phrase from its token-hash columns (n, k), k = 1..3; 0 columns pad."""
+    token_ids = np.atleast_2d(token_ids)
+    h = token_ids[:, 0].copy()
+    for j in range(1, token_ids.shape[1]):
+        col = token_ids[:, j]
+        h = np.where(col != 0, combine(h, col), h)
+    return h
+
+
+def _blob(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    encoded = [s.encode("utf-8") for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(e) for e in encoded])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(), offsets
+
+
+def _unblob(blob: np.ndarray, offsets: np.ndarray, i: int) -> str:
+    return bytes(blob[offsets[i] : offsets[i + 1]]).decode("utf-8")
+
+
+@dataclass
+class Lexicon:
+    """Phrase -> candidates, as flat arrays (see module docstring).
+
+    All phrases (sources and candidates) live once in a phrase table
+    (``phrase_ids``: token hashes, 0-padded; ``phrase_len``; text in a UTF-8
+    blob). ``keys`` are the sorted hashes of source phrases; candidates of key
+    ``k`` are ``cand_phrase[offsets[k]:offsets[k + 1]]``, best first.
+    """
+
+    keys: np.ndarray  # uint64 (K,), sorted source-phrase hashes
+    key_phrase: np.ndarray  # uint32 (K,) index into the phrase table
+    offsets: np.ndarray  # int64 (K+1,) into cand_phrase / cand_group
+    cand_phrase: np.ndarray  # uint32 (M,) index into the phrase table
+    cand_group: np.ndarray  # uint8 (M,) lemma-pair group, 0..99
+    phrase_ids: np.ndarray  # uint64 (P, 3)
+    phrase_len: np.ndarray  # uint8 (P,)
+    phrase_blob: np.ndarray  # uint8, UTF-8 text of all phrases
+    phrase_offsets: np.ndarray  # int64 (P+1,)
+    info: dict
+
+    FILE = "lexicon.npz"
+
+    # ---- building -------------------------------------------------------------------------
+    @classmethod
+    def from_pairs(cls, entries: dict[str, list[tuple[str, int]]], info: dict | None = None) -> "Lexicon":
+        """Build from ``{phrase: [(candidate, group), ...]}`` (candidates best first)."""
+        phrase_index: dict[str, int] = {}
+        phrase_tokens: list[list[str]] = []
+        phrase_texts: list[str] = []
+
+        def intern(text: str, toks: list[str]) -> int:
+            key = " ".join(toks)
+            if key not in phrase_index:
+                phrase_index[key] = len(phrase_texts)
+                phrase_texts.append(text)
+                phrase_tokens.append(toks)
+            return phrase_index[key]
+
+        rows: list[tuple[int, list[tuple[int, int]]]] = []
+        for phrase, cands in entries.items():
+            toks = tokenize(phrase)
+            if not 1 <= len(toks) <= MAX_PHRASE_TOKENS:
+                continue
+            good = []
+            for cand, group in cands:
+                ctoks = tokenize(cand)
+                if 1 <= len(ctoks) <= MAX_PHRASE_TOKENS and ctoks != toks:
+                    good.append((intern(cand, ctoks), group % 100))
+            if good:
+                rows.append((intern(phrase, toks), good))
+
+        flat = hash_tokens([t for toks in phrase_tokens for t in toks])
+        phrase_ids = np.zeros((len(phrase_tokens), MAX_PHRASE_TOKENS), dtype=np.uint64)
+        k = 0
+        for i, toks in enumerate(phrase_tokens):
+            phrase_ids[i, : len(toks)] = flat[k : k + len(toks)]
+            k += len(toks)
+        src = np.array([r[0] for r in rows], dtype=np.uint32)
+        keys = phrase_hashes(phrase_ids[src]) if len(src) else np.empty(0, np.uint64)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        keep = np.concatenate(([True], keys[1:] != keys[:-1])) if keys.size else np.empty(0, bool)
+        order, keys = order[keep], keys[keep]
+        rows = [rows[i] for i in order]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(good) for _, good in rows])
+        blob, blob_offsets = _blob(phrase_texts)
+        meta = dict(info or {})
+        meta.update(phrases=len(rows), pairs=int(offsets[-1]))
+        return cls(
+            keys=keys,
+            key_phrase=np.array([r[0] for r in rows], dtype=np.uint32),
+            offsets=offsets,
+            cand_phrase=np.array([p for _, good in rows for p, _ in good], dtype=np.uint32),
+            cand_group=np.array([g for _, good in rows for _, g in good], dtype=np.uint8),
+            phrase_ids=phrase_ids,
+            phrase_len=np.array([len(t) for t in phrase_tokens], dtype=np.uint8),
+            phrase_blob=blob,
+            phrase_offsets=blob_offsets,
+            info=meta,
+        )
+
+    # ---- persistence ----------------------------------------------------------------------
+    _ARRAYS = (
+        "keys",
+        "key_phrase",
+        "offsets",
+        "cand_phrase",
+        "cand_group",
+        "phrase_ids",
+        "phrase_len",
+        "phrase_blob",
+        "phrase_offsets",
+    )
+
+    def save(self, directory: Path) -> Path:
+        path = directory / self.FILE
+        arrays = {name: getattr(self, name) for name in self._ARRAYS}
+        info = json.dumps(self.info, sort_keys=True).encode("utf-8")
+        save_npz(path, info=np.frombuffer(info, dtype=np.uint8), **arrays)
+        return path
+
+    @classmethod
+    def load(cls, directory: Path) -> "Lexicon":
+        with np.load(directory / cls.FILE, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        info = json.loads(bytes(arrays.pop("info")).decode("utf-8"))
+        return cls(info=info, **arrays)
+
+    # ---- queries --------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self.keys.shape[0])
+
+    def find(self, phrase_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For phrase hashes, return ``(found, key_index)``."""
+        if len(self.keys) == 0:
+            return np.zeros(phrase_ids.shape, bool), np.zeros(phrase_ids.shape, np.int64)
+        idx = np.minimum(np.searchsorted(self.keys, phrase_ids), len(self.keys) - 1)
+        return self.keys[idx] == phrase_ids, idx
+
+    def phrase_text(self, p: int) -> str:
+        """Text of phrase-table entry ``p``."""
+        return _unblob(self.phrase_blob, self.phrase_offsets, int(p))
+
+    @staticmethod
+    def in_split(groups: np.ndarray, split: str) -> np.ndarray:
+        """Which candidate groups belong to ``split``: "train", "heldout" or "all"."""
+        if split == "all":
+            return np.ones(groups.shape, bool)
+        train = (groups % 100) < TRAIN_GROUP_SHARE
+        return train if split == "train" else ~train
+
+    @cached_property
+    def thesaurus(self) -> dict[str, list[tuple[str, int]]]:
+        """String view ``{phrase: [(candidate, group), ...]}`` for the spinner (training only)."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for k in range(len(self.keys)):
+            lo, hi = int(self.offsets[k]), int(self.offsets[k + 1])
+            out[self.phrase_text(self.key_phrase[k])] = [
+                (self.phrase_text(self.cand_phrase[m]), int(self.cand_group[m])) for m in range(lo, hi)
+            ]
+        return out

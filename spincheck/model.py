@@ -1,0 +1,217 @@
+"""Stage 6: the scoring model as data: arrays + a JSON model card, checked on load.
+
+A model directory holds only data files (``.npy``/``.npz`` read with
+``allow_pickle=False``, and JSON), so a directory someone hands you cannot run
+code when loaded. ``card.json`` records the format version, the versions that
+built it, the feature schema, the threshold, held-out metrics and the SHA-256
+of every other file; :func:`load_model_dir` refuses a directory whose files do
+not match it.
+
+Scoring needs only numpy; scikit-learn is imported by training code alone
+(see :mod:`spincheck.estimator`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._npz import save_npz
+from .features import FEATURE_NAMES, PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAMES
+from .lexicon import Lexicon
+from .reference import Reference
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ModelError",
+    "NeuralScorer",
+    "Classifier",
+    "ModelCard",
+    "LoadedModel",
+    "load_model_dir",
+    "write_card",
+    "sha256_file",
+    "feature_schema_hash",
+]
+
+FORMAT_VERSION = 1
+CARD = "card.json"
+CLASSIFIER = "classifier.npz"
+
+
+class ModelError(Exception):
+    """A model directory is missing, corrupted, changed or of an unsupported version."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def feature_schema_hash(names: tuple[str, ...] = FEATURE_NAMES) -> str:
+    return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class NeuralScorer:
+    """Standardise, then a one-hidden-layer network (or a linear model when
+    ``hidden`` is empty), then a logistic output: all plain numpy.
+    """
+
+    mean: np.ndarray
+    scale: np.ndarray
+    hidden_weights: np.ndarray  # (n_features, n_hidden); (n_features, 0) for linear
+    hidden_bias: np.ndarray
+    out_weights: np.ndarray  # (n_hidden or n_features,)
+    out_bias: float
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        Z = (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
+        if self.hidden_weights.shape[1]:
+            Z = np.maximum(Z @ self.hidden_weights + self.hidden_bias, 0.0)
+        return Z @ self.out_weights + self.out_bias
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Probability of the "spun" class for each row."""
+        z = np.clip(self.decision_function(X), -40.0, 40.0)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    _FIELDS = ("mean", "scale", "hidden_weights", "hidden_bias", "out_weights")
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        arrays = {prefix + name: np.asarray(getattr(self, name), dtype=np.float64) for name in self._FIELDS}
+        arrays[prefix + "out_bias"] = np.array([self.out_bias], dtype=np.float64)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> "NeuralScorer":
+        values = {name: arrays[prefix + name] for name in cls._FIELDS}
+        return cls(out_bias=float(arrays[prefix + "out_bias"][0]), **values)
+
+
+@dataclass
+class Classifier:
+    """The two trained stages: a token model (was this token substituted?)
+    and a paragraph model over token-score aggregates and familiarity features.
+
+    ``prior_logit`` is the log-odds of substitution in the token model's
+    training data, so ``token_logit - prior_logit`` is a likelihood ratio.
+    """
+
+    token: NeuralScorer
+    paragraph: NeuralScorer
+    prior_logit: float
+
+    def save(self, path: Path) -> None:
+        arrays = {**self.token.to_arrays("token_"), **self.paragraph.to_arrays("paragraph_")}
+        arrays["prior_logit"] = np.array([self.prior_logit])
+        save_npz(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> "Classifier":
+        with np.load(path, allow_pickle=False) as d:
+            arrays = {k: d[k] for k in d.files}
+        return cls(
+            NeuralScorer.from_arrays(arrays, "token_"),
+            NeuralScorer.from_arrays(arrays, "paragraph_"),
+            float(arrays["prior_logit"][0]),
+        )
+
+
+@dataclass
+class ModelCard:
+    """The parsed ``card.json`` of a model directory."""
+
+    threshold: float
+    version: str
+    format_version: int
+    feature_names: tuple[str, ...]
+    files: dict[str, str]
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class LoadedModel:
+    path: Path
+    card: ModelCard
+    classifier: Classifier
+    reference: Reference
+    lexicon: Lexicon
+
+
+def write_card(directory: Path, card: dict) -> Path:
+    """Write ``card.json`` with format version and the SHA-256 of every other file."""
+    files = {p.name: sha256_file(p) for p in sorted(directory.iterdir()) if p.is_file() and p.name != CARD}
+    full = dict(card)
+    full["format_version"] = FORMAT_VERSION
+    full["feature_names"] = list(FEATURE_NAMES)
+    full["feature_schema"] = feature_schema_hash()
+    full["files"] = files
+    path = directory / CARD
+    path.write_text(json.dumps(full, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_card(directory: Path) -> ModelCard:
+    path = directory / CARD
+    if not directory.is_dir():
+        raise ModelError(f"model directory {directory} does not exist (pass a directory made by 'spincheck train')")
+    if not path.is_file():
+        raise ModelError(f"{directory} has no {CARD} (pass a directory made by 'spincheck train')")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        fmt = int(raw["format_version"])
+        threshold = float(raw["threshold"])
+        names = tuple(raw["feature_names"])
+        files = dict(raw["files"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"model file {path} is corrupted or was changed ({exc.__class__.__name__}: {exc})") from None
+    if fmt > FORMAT_VERSION:
+        raise ModelError(
+            f"model in {directory} has format version {fmt}, but this spincheck reads format {FORMAT_VERSION} "
+            "or older (upgrade spincheck)"
+        )
+    if names != FEATURE_NAMES:
+        raise ModelError(
+            f"model in {directory} was built for a different feature schema "
+            f"({raw.get('feature_schema', '?')}, this spincheck uses {feature_schema_hash()}); retrain it"
+        )
+    return ModelCard(threshold, str(raw.get("spincheck_version", "?")), fmt, names, files, raw)
+
+
+def verify_files(directory: Path, card: ModelCard) -> None:
+    """Refuse missing, truncated or changed files before any of them is parsed."""
+    for name in (CLASSIFIER, Lexicon.FILE, *[f for f in Reference.FILES]):
+        if name not in card.files:
+            raise ModelError(f"model card in {directory} does not list {name} (the card is incomplete)")
+    for name, expected in sorted(card.files.items()):
+        path = directory / name
+        if not path.is_file():
+            raise ModelError(f"model file {path} is missing (reinstall or retrain the model)")
+        if sha256_file(path) != expected:
+            raise ModelError(f"model file {path} is corrupted or was changed (SHA-256 does not match card.json)")
+
+
+def load_model_dir(directory: Path, *, mmap: bool = True) -> LoadedModel:
+    """Load and verify a model directory."""
+    directory = Path(directory)
+    card = read_card(directory)
+    verify_files(directory, card)
+    try:
+        classifier = Classifier.load(directory / CLASSIFIER)
+        reference = Reference.load(directory, mmap=mmap)
+        lexicon = Lexicon.load(directory)
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        raise ModelError(f"model in {directory} could not be read ({exc})") from None
+    if classifier.token.mean.shape != (len(TOKEN_FEATURE_NAMES),) or classifier.paragraph.mean.shape != (
+        len(PARAGRAPH_FEATURE_NAMES),
+    ):
+        raise ModelError(f"model file {directory / CLASSIFIER} does not match the feature schema")
+    return LoadedModel(directory, card, classifier, reference, lexicon)

@@ -1,0 +1,129 @@
+"""Stage 2: tokens -> stable 64-bit token and n-gram hashes, vectorised.
+
+Hashes must be identical across processes, machines and Python versions, so
+they come from a fixed function (FNV-1a over code points, finished with the
+splitmix64 mixer), never from Python's salted ``hash()``. Token hashing works
+on a whole batch at once: tokens become a fixed-width code-point matrix and the
+FNV loop runs over columns, not over tokens.
+
+A batch of paragraphs is laid out as one flat array::
+
+    <s> <s> t1 t2 ... tn </s>  <s> <s> u1 ... um </s> ...
+
+so that every real token and every ``</s>`` has two tokens of left context and
+n-grams never cross paragraphs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["hash_tokens", "combine", "Batch", "layout", "BOS", "EOS", "MAX_TOKEN_CHARS"]
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_DOT = 46  # "." inside acronyms is skipped, so "u.s." hashes like "us"
+
+# Longer tokens are hashed on their first MAX_TOKEN_CHARS code points (URLs,
+# base64 runs); this bounds the work per token.
+MAX_TOKEN_CHARS = 24
+
+
+def _splitmix(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(30))
+    h = h * _MIX1
+    h = h ^ (h >> np.uint64(27))
+    h = h * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+def hash_tokens(tokens: list[str]) -> np.ndarray:
+    """Stable uint64 hash of each token; equal strings give equal hashes."""
+    if not tokens:
+        return np.empty(0, dtype=np.uint64)
+    matrix = np.array(tokens, dtype=f"<U{MAX_TOKEN_CHARS}")
+    codes = matrix.view(np.uint32).reshape(len(tokens), MAX_TOKEN_CHARS)
+    width = _used_width(codes)
+    h = np.full(len(tokens), _FNV_OFFSET, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(width):
+            col = codes[:, j].astype(np.uint64)
+            keep = (col != 0) & (col != _DOT)
+            h = np.where(keep, (h ^ col) * _FNV_PRIME, h)
+        return _splitmix(h)
+
+
+def _used_width(codes: np.ndarray) -> int:
+    nonzero = np.flatnonzero(codes.any(axis=0))
+    return int(nonzero[-1]) + 1 if nonzero.size else 0
+
+
+def combine(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Order-sensitive hash of a pair; ``combine(combine(a, b), c)`` hashes a trigram."""
+    with np.errstate(over="ignore"):
+        return _splitmix(left * _GOLDEN + right)
+
+
+BOS = hash_tokens(["<s>"])[0]
+EOS = hash_tokens(["</s>"])[0]
+
+
+@dataclass
+class Batch:
+    """Token hashes of many paragraphs in one flat array (see module docstring).
+
+    ``ids``: hash of every slot; ``para``: paragraph index of every slot;
+    ``is_token``: slot holds a real token; ``starts``: slot index of the first
+    token of each paragraph; ``lengths``: real tokens per paragraph.
+    """
+
+    ids: np.ndarray
+    para: np.ndarray
+    is_token: np.ndarray
+    starts: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def is_target(self) -> np.ndarray:
+        """Slots predicted by the language model: tokens and end markers."""
+        return self.ids != BOS
+
+    def bigrams(self) -> np.ndarray:
+        """Hash of (previous, current) for every slot (garbage for the first slot)."""
+        prev = np.roll(self.ids, 1)
+        return combine(prev, self.ids)
+
+    def trigrams(self) -> np.ndarray:
+        prev2 = np.roll(self.ids, 2)
+        prev = np.roll(self.ids, 1)
+        return combine(combine(prev2, prev), self.ids)
+
+
+def layout(token_lists: list[list[str]]) -> Batch:
+    """Lay out tokenised paragraphs as one flat hashed array."""
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    flat: list[str] = [tok for toks in token_lists for tok in toks]
+    token_ids = hash_tokens(flat)
+    slot_len = lengths + 3
+    total = int(slot_len.sum())
+    para_start = np.concatenate(([0], np.cumsum(slot_len)[:-1])).astype(np.int64)
+    ids = np.empty(total, dtype=np.uint64)
+    is_token = np.zeros(total, dtype=bool)
+    para = np.repeat(np.arange(len(token_lists), dtype=np.int64), slot_len)
+    # BOS at offsets 0 and 1 of each paragraph, EOS at the end, tokens between.
+    ids[para_start] = BOS
+    ids[para_start + 1] = BOS
+    ids[para_start + slot_len - 1] = EOS
+    starts = para_start + 2
+    if flat:
+        token_slots = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(
+            len(flat)
+        )
+        ids[token_slots] = token_ids
+        is_token[token_slots] = True
+    return Batch(ids=ids, para=para, is_token=is_token, starts=starts, lengths=lengths)

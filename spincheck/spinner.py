@@ -1,0 +1,139 @@
+"""The synthetic spinner that makes training data.
+
+It works like the article spinners content farms use: it finds words and
+multi-word phrases that have entries in a thesaurus and swaps a share of them
+for a synonym picked *without regard to context or sense* ("top diplomat" ->
+"highest diplomat", "where" -> "the place"). The share varies per paragraph,
+from a single swap to nearly every swappable phrase, because real spinners are
+run at every setting.
+
+The spinner draws only from one part of the lexicon's lemma-pair groups
+(``split="train"``) when making training data, and from the other part
+(``split="heldout"``) when making validation data, so that validation measures
+substitutions the classifier never saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lexicon import MAX_PHRASE_TOKENS, Lexicon
+from .text import tokenize, tokenize_with_offsets
+
+__all__ = ["Spinner", "SpunText", "Replacement"]
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One swap: ``original`` at ``text[start:end]`` of the *spun* text became ``replacement``."""
+
+    start: int
+    end: int
+    original: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class SpunText:
+    text: str
+    replacements: tuple[Replacement, ...]
+    rate: float
+
+
+class Spinner:
+    """Context-blind thesaurus substitution, seeded and reproducible.
+
+    Parameters
+    ----------
+    lexicon : the thesaurus to draw from.
+    split : which lemma-pair groups may be used: "train", "heldout" or "all".
+    proper_noun_rate : chance of touching a capitalised word inside a sentence
+        (spinners do rename "General Assembly", but less often).
+    """
+
+    def __init__(self, lexicon: Lexicon, *, split: str = "train", proper_noun_rate: float = 0.3) -> None:
+        self.split = split
+        self.proper_noun_rate = proper_noun_rate
+        self._index: dict[tuple[str, ...], list[str]] = {}
+        for k in range(len(lexicon)):
+            lo, hi = int(lexicon.offsets[k]), int(lexicon.offsets[k + 1])
+            groups = lexicon.cand_group[lo:hi]
+            allowed = Lexicon.in_split(groups, split)
+            if not allowed.any():
+                continue
+            phrase = lexicon.phrase_text(lexicon.key_phrase[k])
+            key = tuple(tokenize(phrase))
+            cands = [lexicon.phrase_text(lexicon.cand_phrase[m]) for m in range(lo, hi) if allowed[m - lo]]
+            self._index[key] = cands
+
+    def spin(self, text: str, rng: np.random.Generator, *, rate: float | None = None) -> SpunText:
+        """Spin ``text``. ``rate`` is the share of swappable phrases to swap;
+        drawn at random (light, medium or heavy) when None.
+        """
+        tokens, offsets = tokenize_with_offsets(text)
+        matches = self._matches(text, tokens, offsets, rng)
+        if not matches:
+            return SpunText(text, (), 0.0)
+        if rate is None:
+            if rng.random() < 0.2:
+                n_swap = int(rng.integers(1, 4))
+            else:
+                n_swap = int(round(rng.uniform(0.1, 0.75) * len(matches)))
+        else:
+            n_swap = int(round(rate * len(matches)))
+        n_swap = max(1, min(n_swap, len(matches)))
+        chosen = sorted(rng.choice(len(matches), size=n_swap, replace=False).tolist())
+        out, pos, reps = [], 0, []
+        shift = 0
+        for idx in chosen:
+            start, end, cands = matches[idx]
+            # real thesauri list the common sense first; prefer early entries
+            weights = 1.0 / np.sqrt(np.arange(1, len(cands) + 1))
+            cand = cands[int(rng.choice(len(cands), p=weights / weights.sum()))]
+            original = text[start:end]
+            new = _match_case(cand, original)
+            out.append(text[pos:start])
+            out.append(new)
+            new_start = start + shift
+            reps.append(Replacement(new_start, new_start + len(new), original, new))
+            shift += len(new) - (end - start)
+            pos = end
+        out.append(text[pos:])
+        return SpunText("".join(out), tuple(reps), n_swap / len(matches))
+
+    def _matches(self, text: str, tokens: list[str], offsets: list[tuple[int, int]], rng: np.random.Generator):
+        """Non-overlapping swappable spans, longest phrase first at each position."""
+        matches = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            found = None
+            for m in range(min(MAX_PHRASE_TOKENS, n - i), 0, -1):
+                key = tuple(tokens[i : i + m])
+                cands = self._index.get(key)
+                if cands:
+                    found = (m, cands)
+                    break
+            if found is None:
+                i += 1
+                continue
+            m, cands = found
+            start, end = offsets[i][0], offsets[i + m - 1][1]
+            surface = text[start:end]
+            sentence_start = i == 0 or tokens[i - 1] == "."
+            if surface[:1].isupper() and not sentence_start and rng.random() >= self.proper_noun_rate:
+                i += m
+                continue
+            matches.append((start, end, cands))
+            i += m
+        return matches
+
+
+def _match_case(candidate: str, original: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return candidate.upper()
+    if original[:1].isupper():
+        return candidate[:1].upper() + candidate[1:]
+    return candidate

@@ -1,0 +1,198 @@
+"""Stage 1: text -> paragraphs -> tokens.
+
+Everything here is plain ``re`` and ``str`` methods: no NLTK data is needed at
+run time. Tokens are normalised so that house style (curly quotes, ``U.S.`` vs
+``US``, ``2023`` vs ``1987``) does not look like word substitution.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+__all__ = [
+    "Span",
+    "decode_bytes",
+    "looks_binary",
+    "split_paragraphs",
+    "normalize",
+    "tokenize",
+    "tokenize_with_offsets",
+    "english_share",
+]
+
+# One-to-one character mapping, so offsets in the normalised text equal
+# offsets in the original. Curly quotes become straight ones, sentence
+# punctuation collapses to "." and clause punctuation to ",", and every digit
+# becomes "0" so that numbers are counted by shape, not value.
+_NORMALIZE_TABLE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "\u201a": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "!": ".",
+        "?": ".",
+        ";": ",",
+        ":": ",",
+        **{str(d): "0" for d in range(1, 10)},
+    }
+)
+
+# Order matters: acronyms with dots first ("u.s."), then a word stem before
+# "n't" ("did" + "n't"), clitics ("'s", "'re"), plain words, punctuation.
+TOKEN_PATTERN = re.compile(
+    r"(?:[^\W\d_]\.){2,}"
+    r"|[^\W_]+(?=n't)"
+    r"|n't"
+    r"|'(?:s|re|ve|ll|d|m)(?![^\W_])"
+    r"|[^\W_]+"
+    r"|[.,]"
+)
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
+_LINE = re.compile(r"[^\n]+")
+_SENTENCE_END = re.compile(r"[.!?:\"'\u201d\u2019)\]]\s*$")
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A slice ``text[start:end]`` of a larger text."""
+
+    start: int
+    end: int
+
+
+def looks_binary(data: bytes) -> bool:
+    """Guess whether raw bytes are binary rather than text.
+
+    NUL bytes in a sample mean binary unless a UTF-16/32 byte-order mark says
+    the file is wide text; so does a high share of control characters.
+    """
+    sample = data[:8192]
+    if not sample:
+        return False
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return False
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control / len(sample) > 0.05
+
+
+def decode_bytes(data: bytes) -> tuple[str, bool]:
+    """Decode bytes to text, honouring byte-order marks.
+
+    Returns ``(text, had_errors)``; invalid UTF-8 is replaced with U+FFFD rather
+    than raising, so a single bad byte never loses a document. Windows line
+    endings become ``\\n``.
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+                return _newlines(text), False
+            except UnicodeDecodeError:
+                return _newlines(data.decode(encoding, errors="replace")), True
+    try:
+        return _newlines(data.decode("utf-8")), False
+    except UnicodeDecodeError:
+        return _newlines(data.decode("utf-8", errors="replace")), True
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_paragraphs(text: str) -> list[Span]:
+    """Split text into paragraph spans with offsets into ``text``.
+
+    Blank lines always separate paragraphs. Inside a block, each line is its
+    own paragraph (web copies put one paragraph per line) unless the block is
+    hard-wrapped: several short lines, most of them not ending a sentence.
+    Leading and trailing whitespace is excluded from each span.
+    """
+    spans: list[Span] = []
+    pos = 0
+    for match in _BLANK_LINE.finditer(text):
+        _split_block(text, pos, match.start(), spans)
+        pos = match.end()
+    _split_block(text, pos, len(text), spans)
+    return spans
+
+
+def _split_block(text: str, start: int, end: int, out: list[Span]) -> None:
+    stripped = (_strip(text, m.start(), m.end()) for m in _LINE.finditer(text, start, end))
+    lines = [(a, b) for a, b in stripped if b > a]
+    if not lines:
+        return
+    if len(lines) > 1 and _is_hard_wrapped(text, lines):
+        out.append(Span(lines[0][0], lines[-1][1]))
+        return
+    out.extend(Span(a, b) for a, b in lines)
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
+    """A block is hard-wrapped when its lines are short and mostly run on."""
+    lengths = [b - a for a, b in lines]
+    if max(lengths) > 100:
+        return False
+    run_on = sum(1 for a, b in lines[:-1] if not _SENTENCE_END.search(text[a:b]))
+    return run_on >= 0.5 * (len(lines) - 1)
+
+
+def normalize(text: str) -> str:
+    """Lowercase and map style variants onto one form; offsets are kept when possible."""
+    return text.translate(_NORMALIZE_TABLE).lower()
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised tokens of ``text`` (fast path, no offsets)."""
+    return TOKEN_PATTERN.findall(normalize(text))
+
+
+def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Tokens with ``(start, end)`` character offsets into ``text``.
+
+    ``str.lower`` can change the length of a few characters (for example the
+    Turkish dotted capital I); then each token is lowercased on its own so that
+    offsets still point into the original.
+    """
+    translated = text.translate(_NORMALIZE_TABLE)
+    lowered = translated.lower()
+    if len(lowered) == len(translated):
+        matches = TOKEN_PATTERN.finditer(lowered)
+        pairs = [(m.group(), m.span()) for m in matches]
+    else:
+        pattern = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
+        pairs = [(m.group().lower(), m.span()) for m in pattern.finditer(translated)]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def english_share(tokens: list[str]) -> float:
+    """Share of word tokens that are plain ASCII letters (a cheap script test)."""
+    words = [t for t in tokens if t not in (".", ",")]
+    if not words:
+        return 0.0
+    ascii_words = sum(1 for t in words if _ASCII_WORD.fullmatch(t.replace("'", "")) is not None)
+    return ascii_words / len(words)

@@ -1,0 +1,530 @@
+"""Retraining: clean corpus -> reference statistics -> synthetic spins -> classifier -> model dir.
+
+Used by ``spincheck train`` and by ``scripts/train.py`` (which builds the
+shipped model), so that both follow exactly one path. Imports scikit-learn
+lazily: scoring never needs it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+import numpy as np
+
+from .features import PARAGRAPH_FEATURE_NAMES
+from .reference import Reference, ReferenceBuilder, merge_references
+from .text import split_paragraphs, tokenize, tokenize_with_offsets
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+    from .model import Classifier
+    from .spinner import Spinner, SpunText
+
+__all__ = ["iter_jsonl_paragraphs", "build_reference", "external_statistics"]
+
+CHUNK_PARAGRAPHS = 4000
+VECTOR_VOCABULARY = 40_000
+VECTOR_DIM = 64
+
+
+def iter_jsonl_paragraphs(path: Path, text_field: str = "text") -> Iterator[str]:
+    """Paragraphs of every record's ``text_field`` in a JSONL file."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            text = json.loads(line).get(text_field) or ""
+            for span in split_paragraphs(text):
+                yield text[span.start : span.end]
+
+
+def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for t in texts:
+        chunk.append(t)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def external_statistics() -> dict:
+    """Web-scale word and bigram counts from wordfreq and wordsegment, if installed.
+
+    Returns an empty dict when the packages are missing (retraining then uses
+    the corpus alone).
+    """
+    out: dict = {}
+    try:
+        from wordfreq import iter_wordlist, word_frequency
+
+        freqs = {}
+        for word in iter_wordlist("en"):
+            f = word_frequency(word, "en")
+            if f < 1e-8:
+                break
+            freqs[word] = f
+        out["word_freqs"] = freqs
+    except ImportError:
+        pass
+    try:
+        import wordsegment
+
+        wordsegment.load()
+        out["external_unigram_counts"] = dict(wordsegment.UNIGRAMS)
+        out["external_bigrams"] = [(*key.split(" ", 1), count) for key, count in wordsegment.BIGRAMS.items()]
+    except ImportError:
+        pass
+    return out
+
+
+def build_reference(
+    texts: Iterable[str] | Callable[[], Iterable[str]],
+    *,
+    external: dict | None = None,
+    max_bigrams: int | None = None,
+    max_trigrams: int | None = None,
+    min_trigram_count: int = 2,
+    info: dict | None = None,
+    progress: bool = False,
+) -> Reference:
+    """Count n-grams of clean paragraphs (streamed, in chunks) into a :class:`Reference`."""
+    builder = ReferenceBuilder()
+    # Two passes over the text: n-gram counts first, then co-occurrence of the
+    # most frequent words for the word vectors.
+    again = _reiterable(texts)
+    for chunk in _progress(_chunks(again(), CHUNK_PARAGRAPHS), "counting n-grams", progress):
+        builder.add([tokenize(t) for t in chunk])
+    from .ngrams import hash_tokens, layout
+    from .vectors import VectorBuilder
+
+    punctuation = hash_tokens([".", ","])
+    vocab = builder.top_words(VECTOR_VOCABULARY + 2)
+    vocab = vocab[~np.isin(vocab, punctuation)][:VECTOR_VOCABULARY]
+    vb = VectorBuilder(vocab)
+    for chunk in _progress(_chunks(again(), CHUNK_PARAGRAPHS), "counting co-occurrences", progress):
+        vb.add_batch(layout([tokenize(t) for t in chunk]))
+    vectors = vb.build(dim=VECTOR_DIM)
+    external = external or {}
+    return builder.build(
+        min_trigram_count=min_trigram_count,
+        word_freqs=external.get("word_freqs"),
+        external_bigrams=external.get("external_bigrams"),
+        external_unigram_counts=external.get("external_unigram_counts"),
+        max_bigrams=max_bigrams,
+        max_trigrams=max_trigrams,
+        vectors=vectors,
+        info=info,
+    )
+
+
+def _reiterable(texts) -> Callable[[], Iterable[str]]:
+    """A function returning a fresh iterator over ``texts`` each call.
+
+    Pass a callable (e.g. one that reopens the corpus files) to stream a large
+    corpus twice without holding it in memory; a one-shot iterator is
+    materialised.
+    """
+    if callable(texts):
+        return texts
+    if not isinstance(texts, (list, tuple)):
+        texts = list(texts)
+    return lambda: iter(texts)
+
+
+def _progress(iterable, desc: str, enabled: bool):
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, unit="chunk", leave=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Classifier training
+# ---------------------------------------------------------------------------------------------
+
+MIN_TRAIN_PARAGRAPHS = 150
+MIN_DEV_PARAGRAPHS = 40
+TARGET_FPR = 0.008  # a little under the 1 % promised, to leave room for other genres
+TOKEN_NEGATIVE_SHARE = 0.35  # unreplaced tokens kept for the token model (they outnumber replaced ones)
+
+
+class TrainingError(Exception):
+    """Training cannot proceed (too little text, nothing spinnable, ...)."""
+
+
+@dataclass
+class TrainResult:
+    classifier: "Classifier"
+    threshold: float
+    metrics: dict
+    counts: dict
+
+
+def _token_labels(spun: "SpunText") -> tuple[list[str], np.ndarray]:
+    """Tokens of a spun text and 1 for every token inside a replacement."""
+    toks, offsets = tokenize_with_offsets(spun.text)
+    y = np.zeros(len(toks))
+    if spun.replacements and toks:
+        starts = np.array([o[0] for o in offsets])
+        ends = np.array([o[1] for o in offsets])
+        for r in spun.replacements:
+            y[(starts < r.end) & (ends > r.start)] = 1.0
+    return toks, y
+
+
+def _eligible(texts: Iterable[str], min_words: int) -> list[str]:
+    return [t for t in texts if sum(1 for tok in tokenize(t) if tok not in (".", ",")) >= min_words]
+
+
+def metrics_at(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
+    """Precision, recall, F1, ROC-AUC, FPR and the confusion counts at ``threshold``."""
+    pred = prob >= threshold
+    tp = int(np.sum(pred & (y == 1)))
+    fp = int(np.sum(pred & (y == 0)))
+    fn = int(np.sum(~pred & (y == 1)))
+    tn = int(np.sum(~pred & (y == 0)))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    auc = None
+    if 0 < int(np.sum(y == 1)) < len(y):
+        from sklearn.metrics import roc_auc_score
+
+        auc = float(roc_auc_score(y, prob))
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "roc_auc": None if auc is None else round(auc, 4),
+        "fpr": round(fp / (fp + tn), 4) if fp + tn else 0.0,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+    }
+
+
+def train_classifier(
+    train_texts: list[str],
+    dev_texts: list[str],
+    reference: Reference,
+    lexicon: "Lexicon",
+    *,
+    seed: int = 0,
+    extra_spun: list[tuple[str, int]] | None = None,
+    min_words: int = 12,
+    progress: bool = False,
+) -> TrainResult:
+    """Fit the token and paragraph models on clean text and its synthetic spins.
+
+    The clean training paragraphs are split in two: one half trains the token
+    model (which tokens were replaced), the other the paragraph model on top
+    of it, so the paragraph model sees token scores as they are on unseen
+    text. Training spins use only the lexicon's training groups; the dev set
+    is spun with the held-out groups and picks the threshold (FPR on clean dev
+    paragraphs at most ``TARGET_FPR``).
+    """
+    from .estimator import SpinClassifier
+    from .features import batch_features, paragraph_features
+    from .model import Classifier
+    from .spinner import Spinner
+
+    rng = np.random.default_rng(seed)
+    train = _eligible(train_texts, min_words)
+    dev = _eligible(dev_texts, min_words)
+    if len(train) < MIN_TRAIN_PARAGRAPHS or len(dev) < MIN_DEV_PARAGRAPHS:
+        raise TrainingError(
+            f"corpus too small: {len(train)} training and {len(dev)} held-out paragraphs of at least "
+            f"{min_words} words; need at least {MIN_TRAIN_PARAGRAPHS} and {MIN_DEV_PARAGRAPHS} "
+            f"(about {MIN_TRAIN_PARAGRAPHS + MIN_DEV_PARAGRAPHS * 3} paragraphs in all)"
+        )
+    order = rng.permutation(len(train))
+    half_a = [train[i] for i in order[: len(order) // 2]]
+    half_b = [train[i] for i in order[len(order) // 2 :]]
+    spin_train = Spinner(lexicon, split="train")
+    spin_heldout = Spinner(lexicon, split="heldout")
+
+    def spun(texts: list[str], spinner: "Spinner", desc: str) -> list:
+        out = []
+        for t in _progress(texts, desc, progress):
+            s = spinner.spin(t, rng)
+            if s.replacements:
+                out.append(s)
+        return out
+
+    spun_a = spun(half_a, spin_train, "spinning (token model)")
+    if not spun_a:
+        raise TrainingError("the lexicon found nothing to spin in the corpus (is it English prose?)")
+    labelled = [_token_labels(s) for s in spun_a]
+    tokens_clean = [tokenize(t) for t in half_a]
+    bf_clean = batch_features(tokens_clean, reference, lexicon)
+    bf_spun = batch_features([toks for toks, _ in labelled], reference, lexicon)
+    X_tok = np.vstack([bf_clean.tokens.X, bf_spun.tokens.X])
+    y_tok = np.concatenate([np.zeros(len(bf_clean.tokens.X)), *[y for _, y in labelled]])
+    keep = (y_tok == 1) | (rng.random(y_tok.size) < TOKEN_NEGATIVE_SHARE)
+    X_tok, y_tok = X_tok[keep], y_tok[keep]
+    token_model = SpinClassifier(hidden=16, max_iter=200, random_state=seed).fit(X_tok, y_tok)
+    base = float(np.clip(y_tok.mean(), 1e-6, 1 - 1e-6))
+    prior_logit = float(np.log(base / (1 - base)))
+    token_scorer = token_model.to_scorer()
+    ref_tokens = float(reference.info.get("tokens", 1e6))
+
+    def para_features(texts: list[str]) -> np.ndarray:
+        rows = []
+        for chunk in _chunks(texts, 2000):
+            bf = batch_features([tokenize(t) for t in chunk], reference, lexicon)
+            z = token_scorer.decision_function(bf.tokens.X)
+            rows.append(paragraph_features(bf.batch, bf.slots, bf.tokens, z, prior_logit, ref_tokens))
+        return np.vstack(rows) if rows else np.zeros((0, len(PARAGRAPH_FEATURE_NAMES)))
+
+    spun_b = spun(half_b, spin_train, "spinning (paragraph model)")
+    texts_b = half_b + [s.text for s in spun_b]
+    y_b = np.r_[np.zeros(len(half_b)), np.ones(len(spun_b))]
+    if extra_spun:
+        texts_b += [t for t, _ in extra_spun]
+        y_b = np.r_[y_b, [label for _, label in extra_spun]]
+    X_b = para_features(texts_b)
+    paragraph_model = SpinClassifier(hidden=16, max_iter=400, random_state=seed).fit(X_b, y_b)
+    classifier = Classifier(token_scorer, paragraph_model.to_scorer(), prior_logit)
+
+    spun_dev = spun(dev, spin_heldout, "spinning (held-out)")
+    p_clean = classifier.paragraph.predict_proba(para_features(dev))
+    p_spun = classifier.paragraph.predict_proba(para_features([s.text for s in spun_dev]))
+    threshold = float(np.quantile(p_clean, 1.0 - TARGET_FPR, method="higher")) + 1e-6
+    threshold = min(max(threshold, 0.5), 0.999)
+    y_dev = np.r_[np.zeros(len(p_clean)), np.ones(len(p_spun))]
+    metrics = metrics_at(y_dev, np.r_[p_clean, p_spun], threshold)
+    counts = {
+        "train_paragraphs": len(train),
+        "dev_paragraphs": len(dev),
+        "token_rows": int(y_tok.size),
+        "spun_token_model": len(spun_a),
+        "spun_paragraph_model": len(spun_b),
+        "spun_dev": len(spun_dev),
+        "extra_spun": len(extra_spun or []),
+    }
+    return TrainResult(classifier, threshold, metrics, counts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Corpora and the model directory
+# ---------------------------------------------------------------------------------------------
+
+TEXT_SUFFIXES = (".txt", ".md")
+SMALL_CORPUS_PARAGRAPHS = 20_000
+
+
+def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text") -> Iterator[tuple[str, str]]:
+    """``(doc_id, text)`` for every document under ``paths``: .txt/.md files, or JSONL records.
+
+    Raises ``TrainingError`` naming the first file that cannot be read or parsed.
+    """
+    from .text import decode_bytes, looks_binary
+
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + (".jsonl",))
+        elif path.exists():
+            files = [path]
+        else:
+            raise TrainingError(f"{path}: no such file or directory")
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                raise TrainingError(f"{file}: cannot read ({exc.strerror or exc})") from None
+            if looks_binary(data):
+                raise TrainingError(f"{file}: looks binary, not text")
+            text, _ = decode_bytes(data)
+            if file.suffix.lower() == ".jsonl":
+                for n, line in enumerate(text.splitlines(), 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        record = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise TrainingError(f"{file}:{n}: invalid JSON ({exc.msg})") from None
+                    value = record.get(text_field) if isinstance(record, dict) else None
+                    if not isinstance(value, str):
+                        raise TrainingError(f"{file}:{n}: no string field {text_field!r} (set --text-field)")
+                    yield f"{file}:{record.get('id', n)}", value
+            else:
+                yield str(file), text
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in split_paragraphs(text)]
+
+
+def split_corpus(documents: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Assign paragraphs to ref / train / dev by a stable hash.
+
+    Large corpora split by document (80/12/8 %, as the shipped model), so that
+    no document is in two parts; small ones by paragraph (40/40/20 %), so that
+    a few hundred paragraphs still train a model.
+    """
+    import zlib
+
+    docs = [(doc_id, _paragraphs(text)) for doc_id, text in documents]
+    total = sum(len(p) for _, p in docs)
+    parts: dict[str, list[str]] = {"ref": [], "train": [], "dev": []}
+    for doc_id, paras in docs:
+        for k, para in enumerate(paras):
+            if total >= SMALL_CORPUS_PARAGRAPHS:
+                bucket = zlib.crc32(doc_id.encode("utf-8")) % 100
+                part = "ref" if bucket < 80 else "train" if bucket < 92 else "dev"
+            else:
+                bucket = zlib.crc32(f"{doc_id}#{k}".encode("utf-8")) % 100
+                part = "ref" if bucket < 40 else "train" if bucket < 80 else "dev"
+            parts[part].append(para)
+    return parts
+
+
+def write_model(out: Path, reference: Reference, lexicon: "Lexicon", classifier: "Classifier", card: dict, keep: Iterable[str] = ()) -> Path:
+    """Write a model directory atomically: build it beside ``out``, then rename.
+
+    A failure leaves ``out`` as it was. An existing ``out`` is replaced only if
+    it is empty or holds a model (a ``card.json``); files named in ``keep``
+    are carried over from it.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    from .model import CARD, CLASSIFIER, write_card
+
+    out = Path(out).resolve()
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / CARD).is_file())):
+        raise TrainingError(f"{out} exists and is not a model directory (choose another --out)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        for name in keep:
+            if (out / name).is_file():
+                shutil.copy2(out / name, tmp / name)
+        reference.save(tmp)
+        lexicon.save(tmp)
+        classifier.save(tmp / CLASSIFIER)
+        write_card(tmp, card)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.rename(out, old)
+            os.rename(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def sha256_inputs(paths: Iterable[Path]) -> dict[str, str]:
+    """SHA-256 of every input file (directories expanded)."""
+    from .model import sha256_file
+
+    out: dict[str, str] = {}
+    for path in paths:
+        path = Path(path)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            out[str(f)] = sha256_file(f)
+    return out
+
+
+def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **extra) -> dict:
+    import datetime
+    import os
+    import platform
+
+    from . import __version__
+
+    try:
+        import sklearn
+
+        sklearn_version = sklearn.__version__
+    except ImportError:  # pragma: no cover
+        sklearn_version = None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    created = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        if epoch
+        else datetime.datetime.now(datetime.timezone.utc)
+    )
+    card = {
+        "spincheck_version": __version__,
+        "sklearn_version": sklearn_version,
+        "numpy_version": np.__version__,
+        "python": platform.python_version(),
+        "created": created.replace(microsecond=0).isoformat(),
+        "threshold": round(result.threshold, 6),
+        "heldout_metrics": result.metrics,
+        "training_counts": result.counts,
+        "reference": {k: v for k, v in reference.info.items() if k != "merged_from"},
+        "lexicon": lexicon.info,
+    }
+    card.update(extra)
+    return card
+
+
+def train(
+    clean: list[Path],
+    out: Path,
+    *,
+    spun: list[Path] = (),
+    seed: int = 0,
+    reference_mode: str = "merge",
+    text_field: str = "text",
+    base_model: Path | None = None,
+    progress: bool = False,
+    command: str | None = None,
+) -> dict:
+    """``spincheck train``: retrain on a domain corpus and write a model directory. Returns the card."""
+    from . import _default_model_dir
+    from .detector import language_reason
+    from .model import load_model_dir
+
+    base = load_model_dir(Path(base_model) if base_model else _default_model_dir())
+    parts = split_corpus(iter_corpus_documents(clean, text_field))
+    every = parts["ref"] + parts["train"] + parts["dev"]
+    if not every:
+        raise TrainingError("the corpus is empty (no paragraphs in the given files)")
+    sample = every[:: max(1, len(every) // 500)]
+    english = sum(1 for p in sample if language_reason(p, tokenize(p)) is None)
+    if english < 0.5 * len(sample):
+        raise TrainingError(
+            f"the corpus does not look like English prose ({english} of {len(sample)} sampled paragraphs are)"
+        )
+    extra_spun: list[tuple[str, int]] = []
+    for doc_id, text in iter_corpus_documents(spun, text_field):
+        extra_spun.append((text, 1))
+    own = build_reference(parts["ref"], external=external_statistics(), progress=progress, info={"corpus": "user"})
+    if reference_mode == "replace":
+        reference = own
+    elif reference_mode == "merge":
+        reference = merge_references(base.reference, own, use_extra_vectors=own.info.get("tokens", 0) >= 1_000_000)
+    else:
+        raise TrainingError(f"unknown --reference mode {reference_mode!r} (use merge or replace)")
+    result = train_classifier(
+        parts["train"], parts["dev"], reference, base.lexicon, seed=seed, extra_spun=extra_spun, progress=progress
+    )
+    card = build_card(
+        result,
+        reference,
+        base.lexicon,
+        command=command,
+        seed=seed,
+        reference_mode=reference_mode,
+        training_inputs_sha256=sha256_inputs([*clean, *spun]),
+        corpus_paragraphs={k: len(v) for k, v in parts.items()},
+    )
+    write_model(out, reference, base.lexicon, result.classifier, card)
+    return card

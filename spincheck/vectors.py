@@ -1,0 +1,126 @@
+"""Reference word vectors: does a word belong among its neighbours?
+
+N-gram tables only know exact neighbours, and a few million words leave most
+content-word pairs unseen. Word vectors learned from the same clean corpus
+(positive PMI of co-occurrence within a few words, reduced by a truncated SVD)
+generalise across them: "security" sits near "agreements" and "influence",
+"safety" less so. A spinner's context-blind synonym often has the wrong sense,
+so it fits its paragraph worse than the word it replaced.
+
+Stored as sorted token hashes plus a ``float16`` matrix of unit-length rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .ngrams import BOS, Batch, EOS
+
+__all__ = ["WordVectors", "VectorBuilder", "context_vectors", "WINDOW"]
+
+WINDOW = 5  # tokens each side that make up a word's context
+FILES = ("vector_keys.npy", "vectors.npy")
+
+
+@dataclass
+class WordVectors:
+    keys: np.ndarray  # uint64 sorted token hashes
+    matrix: np.ndarray  # float16 (V, dim), unit rows
+
+    def lookup(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(found, vectors)``; rows of words without a vector are 0."""
+        dim = self.matrix.shape[1]
+        if len(self.keys) == 0 or ids.size == 0:
+            return np.zeros(ids.shape, bool), np.zeros(ids.shape + (dim,), np.float32)
+        idx = np.minimum(np.searchsorted(self.keys, ids), len(self.keys) - 1)
+        found = self.keys[idx] == ids
+        vecs = self.matrix[idx].astype(np.float32)
+        vecs[~found] = 0.0
+        return found, vecs
+
+    def save(self, directory: Path) -> None:
+        np.save(directory / FILES[0], self.keys, allow_pickle=False)
+        np.save(directory / FILES[1], self.matrix.astype(np.float16), allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path, mmap: bool = True) -> "WordVectors":
+        mode = "r" if mmap else None
+        return cls(
+            np.load(directory / FILES[0], mmap_mode=mode, allow_pickle=False),
+            np.load(directory / FILES[1], mmap_mode=mode, allow_pickle=False),
+        )
+
+
+def context_vectors(batch: Batch, vecs: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Sum of the vectors of ``use`` slots within WINDOW tokens of each slot, same paragraph, excluding itself."""
+    weighted = np.where(use[:, None], vecs, 0.0).astype(np.float32)
+    csum = np.concatenate([np.zeros((1, vecs.shape[1]), np.float32), np.cumsum(weighted, axis=0)])
+    n = batch.ids.shape[0]
+    idx = np.arange(n)
+    start = batch.starts[batch.para]
+    end = start + batch.lengths[batch.para]  # exclusive, token slots only
+    lo = np.maximum(idx - WINDOW, start)
+    hi = np.minimum(idx + WINDOW + 1, end)
+    hi = np.maximum(hi, lo)
+    return csum[hi] - csum[lo] - weighted
+
+
+class VectorBuilder:
+    """Co-occurrence counts within WINDOW tokens for a fixed vocabulary, then PPMI + SVD."""
+
+    def __init__(self, vocabulary: np.ndarray) -> None:
+        self.vocab = np.unique(vocabulary.astype(np.uint64))
+        self.vocab = self.vocab[(self.vocab != BOS) & (self.vocab != EOS)]
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add_batch(self, batch: Batch) -> None:
+        v = len(self.vocab)
+        idx = np.minimum(np.searchsorted(self.vocab, batch.ids), v - 1)
+        known = (self.vocab[idx] == batch.ids) & batch.is_token
+        word = np.where(known, idx, -1).astype(np.int64)
+        pairs = []
+        for d in range(1, WINDOW + 1):
+            a, b = word[:-d], word[d:]
+            same = (batch.para[:-d] == batch.para[d:]) & (a >= 0) & (b >= 0)
+            pairs.append(a[same] * v + b[same])
+            pairs.append(b[same] * v + a[same])
+        flat = np.concatenate(pairs)
+        keys, counts = np.unique(flat, return_counts=True)
+        self.parts.append((keys, counts.astype(np.int64)))
+        if len(self.parts) >= 8:
+            self._compact()
+
+    def _compact(self) -> None:
+        keys = np.concatenate([p[0] for p in self.parts])
+        counts = np.concatenate([p[1] for p in self.parts])
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        self.parts = [(keys[first], np.add.reduceat(counts, first))]
+
+    def build(self, dim: int = 64, min_count: int = 2, random_state: int = 0) -> WordVectors:
+        from scipy import sparse
+        from sklearn.utils.extmath import randomized_svd
+
+        self._compact()
+        keys, counts = self.parts[0] if self.parts else (np.empty(0, np.int64), np.empty(0, np.int64))
+        keep = counts >= min_count
+        keys, counts = keys[keep], counts[keep].astype(np.float64)
+        v = len(self.vocab)
+        rows, cols = keys // v, keys % v
+        M = sparse.csr_matrix((counts, (rows, cols)), shape=(v, v))
+        row_sum = np.asarray(M.sum(axis=1)).ravel()
+        col_sum = np.asarray(M.sum(axis=0)).ravel() ** 0.75  # context distribution smoothing
+        total = counts.sum()
+        col_p = col_sum / max(col_sum.sum(), 1.0)
+        pmi = np.log(counts / total) - np.log(row_sum[rows] / total) - np.log(col_p[cols])
+        ppmi = sparse.csr_matrix((np.maximum(pmi, 0.0), (rows, cols)), shape=(v, v))
+        U, S, _ = randomized_svd(ppmi, n_components=min(dim, v - 1), random_state=random_state)
+        W = U * np.sqrt(S)
+        norms = np.linalg.norm(W, axis=1, keepdims=True)
+        has = norms[:, 0] > 0
+        W = W[has] / norms[has]
+        return WordVectors(self.vocab[has], W.astype(np.float16))
