@@ -219,6 +219,11 @@ def spelling_key(word: str) -> str:
     return word
 
 
+# Single letters and Roman numerals ("i" -> "one", "iv" -> "four") are WordNet
+# entries that real text uses as pronouns, list markers and names.
+_NOT_A_SOURCE = re.compile(r"[a-z]|[ivxlcdm]{1,4}")
+
+
 def group_id(a: str, b: str) -> int:
     """Stable id of an unordered lemma pair (decides train vs held-out thesaurus)."""
     key = "\t".join(sorted((a, b))).encode("utf-8")
@@ -275,7 +280,7 @@ def build(nltk_data: Path) -> Lexicon:
     # surface -> candidate -> (tier, group); tier 0 = synonym, 1 = neighbour
     entries: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     for surface, analysis in analyses.items():
-        if zipf(surface) < 1.0:
+        if zipf(surface) < 1.0 or _NOT_A_SOURCE.fullmatch(surface):
             continue
         for lemma, pos, tag in analysis:
             for tier, pool, floor in (

@@ -19,7 +19,7 @@ import numpy as np
 from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, load_model_dir
-from .text import split_paragraphs, tokenize, tokenize_with_offsets
+from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offsets
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -44,7 +44,7 @@ _FUNCTION_WORDS = frozenset(
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _NON_SPACE = re.compile(r"\S")
-_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 
 
 class Evidence(NamedTuple):
@@ -128,20 +128,35 @@ def _check_texts(paragraphs: object) -> list[str]:
     return list(paragraphs)
 
 
+def _word_count(tokens: list[str]) -> int:
+    return len(tokens) - tokens.count(".") - tokens.count(",")
+
+
 def language_reason(text: str, tokens: list[str]) -> str | None:
-    """Why a paragraph is not scored as English prose, or None when it is."""
-    non_space = len(_NON_SPACE.findall(text))
-    letters = len(_LETTER.findall(text))
+    """Why a paragraph is not scored as English prose, or None when it is.
+
+    Three cheap tests, all C-speed string operations: mostly letters (not
+    code, tables or symbols), mostly ASCII words, and enough of the most
+    common English function words (which every English paragraph has and
+    French or German ones lack).
+    """
+    words = _word_count(tokens)
+    if words == 0:
+        return "not prose"
+    if text.isascii():
+        raw = text.encode("ascii")
+        letters = len(raw.translate(None, _ASCII_NON_LETTERS))
+        non_space = len(raw.translate(None, b" \t\n\r\x0b\x0c"))
+        ascii_share = 1.0
+    else:
+        letters = len(_LETTER.findall(text))
+        non_space = len(_NON_SPACE.findall(text))
+        ascii_share = sum(1 for w in tokens if w.isascii() and w not in (".", ",")) / words
     if non_space and letters / non_space < 0.6:
         return "not prose"
-    words = [t for t in tokens if t not in (".", ",") and not t.isdigit()]
-    if not words:
-        return "not prose"
-    ascii_words = sum(1 for w in words if _ASCII_WORD.fullmatch(w))
-    if ascii_words / len(words) < 0.7:
+    if ascii_share < 0.7:
         return "not English"
-    function = sum(1 for w in words if w in _FUNCTION_WORDS)
-    if function / len(words) < 0.12:
+    if sum(map(_FUNCTION_WORDS.__contains__, tokens)) / words < 0.12:
         return "not English"
     return None
 
@@ -154,6 +169,7 @@ class _Unit:
     offset: int
     text: str
     tokens: list[str]
+    capitals: np.ndarray
 
 
 @dataclass
@@ -199,10 +215,12 @@ class Detector:
         """
         texts = _check_texts(paragraphs)
         results: list[Result | None] = [None] * len(texts)
+        word_counts = [0] * len(texts)
         units: list[_Unit] = []
         for i, text in enumerate(texts):
-            tokens = tokenize(text)
-            words = sum(1 for t in tokens if t not in (".", ","))
+            tokens, capitals = tokenize_cased(text)
+            words = _word_count(tokens)
+            word_counts[i] = words
             if not tokens:
                 results[i] = Result(0.0, None, "empty", (), 0)
                 continue
@@ -212,7 +230,7 @@ class Detector:
             if reason is not None:
                 results[i] = Result(0.0, None, reason, (), words)
                 continue
-            units.extend(self._units(i, text, tokens))
+            units.extend(self._units(i, text, tokens, capitals))
         unit_results = self._score_units(units, explain)
         merged: dict[int, list[tuple[_Unit, float, list[Evidence]]]] = {}
         for unit, (prob, evidence) in zip(units, unit_results):
@@ -225,8 +243,7 @@ class Detector:
                 for e in evs
             ]
             evidence.sort(key=lambda e: -e.strength)
-            words = sum(1 for t in tokenize(texts[i]) if t not in (".", ","))
-            results[i] = Result(prob, prob >= self.threshold, None, tuple(evidence[:MAX_EVIDENCE]), words)
+            results[i] = Result(prob, prob >= self.threshold, None, tuple(evidence[:MAX_EVIDENCE]), word_counts[i])
         return [r for r in results if r is not None]
 
     def score_text(self, text: str, *, explain: bool = False) -> Document:
@@ -260,26 +277,35 @@ class Detector:
 
     def features(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Paragraph feature matrix (no gating), for analysis and evaluation."""
-        return self._score_batch([tokenize(p) for p in _check_texts(paragraphs)])[0]
+        pairs = [tokenize_cased(p) for p in _check_texts(paragraphs)]
+        return self._score_batch([t for t, _ in pairs], [c for _, c in pairs])[0]
 
     # ---- internals --------------------------------------------------------------------------
-    def _units(self, index: int, text: str, tokens: list[str]) -> list[_Unit]:
+    def _units(self, index: int, text: str, tokens: list[str], capitals: np.ndarray) -> list[_Unit]:
         if len(tokens) <= MAX_UNIT_TOKENS:
-            return [_Unit(index, 0, text, tokens)]
+            return [_Unit(index, 0, text, tokens, capitals)]
         toks, offsets = tokenize_with_offsets(text)
+        if len(toks) != len(capitals):
+            capitals = np.zeros(len(toks), dtype=bool)
         units = []
         for lo in range(0, len(toks), WINDOW_TOKENS):
             hi = min(lo + WINDOW_TOKENS, len(toks))
             if lo > 0 and hi - lo < self.min_words:
+                # a short tail joins the previous window rather than being judged alone
+                prev = units.pop()
+                start = offsets[lo - WINDOW_TOKENS][0]
+                end = offsets[hi - 1][1]
+                units.append(_Unit(index, start, text[start:end], toks[lo - WINDOW_TOKENS : hi], capitals[lo - WINDOW_TOKENS : hi]))
+                del prev
                 break
             start, end = offsets[lo][0], offsets[hi - 1][1]
-            units.append(_Unit(index, start, text[start:end], toks[lo:hi]))
+            units.append(_Unit(index, start, text[start:end], toks[lo:hi], capitals[lo:hi]))
         return units
 
-    def _score_batch(self, token_lists: list[list[str]]):
+    def _score_batch(self, token_lists: list[list[str]], capitals: list[np.ndarray] | None = None):
         """Features -> token model -> paragraph features -> paragraph model."""
         model = self.model
-        bf = batch_features(token_lists, model.reference, model.lexicon)
+        bf = batch_features(token_lists, model.reference, model.lexicon, capitals=capitals)
         token_logit = model.classifier.token.decision_function(bf.tokens.X)
         X = paragraph_features(
             bf.batch, bf.slots, bf.tokens, token_logit, model.classifier.prior_logit, self._ref_tokens
@@ -295,7 +321,7 @@ class Detector:
                 tokens += len(units[stop].tokens)
                 stop += 1
             chunk = units[start:stop]
-            _, probs, _, _ = self._score_batch([u.tokens for u in chunk])
+            _, probs, _, _ = self._score_batch([u.tokens for u in chunk], [u.capitals for u in chunk])
             want = [j for j, p in enumerate(probs) if explain or p >= self.threshold]
             evidence = self._evidence([chunk[j] for j in want]) if want else []
             by_unit = dict(zip(want, evidence))
@@ -310,7 +336,7 @@ class Detector:
         scoring pass does, since it runs only for flagged paragraphs.
         """
         model = self.model
-        _, _, bf, token_logit = self._score_batch([u.tokens for u in units])
+        _, _, bf, token_logit = self._score_batch([u.tokens for u in units], [u.capitals for u in units])
         batch = bf.batch
         p_tok = 1.0 / (1.0 + np.exp(-np.clip(token_logit, -30, 30)))
         swaps = find_swaps(

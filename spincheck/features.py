@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import MAX_PHRASE_TOKENS, Lexicon
-from .ngrams import BOS, Batch, combine
+from .ngrams import BOS, Batch, combine, hash_tokens
 from .reference import Reference
 from .vectors import context_vectors
 
@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 OOV_LOGP = math.log(1e-9)
+_PERIOD = hash_tokens(["."])[0]
 # A span is "suspicious" (worth trying synonyms at) when it or the token after
 # it is less associated with its context than chance would make it.
 SUSPICIOUS_ASSOC = -0.5
@@ -57,7 +58,7 @@ SUSPICIOUS_ASSOC = -0.5
 FREQUENT_LOGP = math.log(3e-4)
 # Candidates tried per phrase: the lexicon lists the most frequent first, and
 # the original wording of a spun phrase is nearly always a common word.
-FEATURE_CANDIDATES = 8
+FEATURE_CANDIDATES = 6
 EVIDENCE_CANDIDATES = 20
 # Mixture weights for the paragraph log-likelihood ratio: the share of
 # substituted tokens a spinner might use, from light to heavy.
@@ -85,6 +86,15 @@ TOKEN_FEATURE_NAMES = (
     "fit",
     "has_vector",
     "swap_fit_gain",
+    "capital_mid_sentence",
+    "prev_swap_ctx_gain",
+    "next_swap_ctx_gain",
+    "prev_fit",
+    "next_fit",
+    "prev_eligible",
+    "next_eligible",
+    "prev_capital",
+    "next_capital",
 )
 
 PARAGRAPH_FEATURE_NAMES = (
@@ -101,6 +111,7 @@ PARAGRAPH_FEATURE_NAMES = (
     "frequent_mean_assoc",
     "frequent_bigram_unseen_rate",
     "eligible_rate",
+    "capital_rate",
     "mean_fit",
     "low_fit_rate",
     "token_mean_p",
@@ -261,7 +272,8 @@ def find_swaps(
     padded_tok = np.concatenate([is_token, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
     pad = np.zeros(MAX_PHRASE_TOKENS + 2, np.float32)
     padded_assoc = np.concatenate([slots.assoc, pad])
-    cum_lp = np.concatenate([[0.0], np.cumsum(np.concatenate([slots.logp, pad]), dtype=np.float64)])
+    padded_uni = np.concatenate([np.where(is_token, slots.uni_lp, 0.0).astype(np.float32), pad])
+    cum_uni = np.concatenate([[0.0], np.cumsum(padded_uni, dtype=np.float64)])
     cum_assoc = np.concatenate([[0.0], np.cumsum(padded_assoc, dtype=np.float64)])
 
     span_slot, span_len, span_key = [], [], []
@@ -310,44 +322,52 @@ def find_swaps(
     k = lex.phrase_len[phrase_idx].astype(np.int64)
     n = slot.size
 
-    # New window: L2 L1 c1..ck R1 R2 (width 7 at most).
-    width = MAX_PHRASE_TOKENS + 4
+    # New window: L2 L1 c1..ck R1 (width 6 at most). The token after R1 would
+    # add one more trigram that is rarely in the table; it is left out of
+    # both windows to halve the lookups of the last position.
+    width = MAX_PHRASE_TOKENS + 3
     window = np.zeros((n, width), dtype=np.uint64)
     window[:, 0] = padded_ids[slot - 2]
     window[:, 1] = padded_ids[slot - 1]
     window[:, 2 : 2 + MAX_PHRASE_TOKENS] = cand_ids
     rows = np.arange(n)
     r1 = padded_ids[slot + m]
-    r2 = padded_ids[slot + m + 1]
     window[rows, 2 + k] = r1
-    window[rows, 3 + k] = r2
     r1_target = r1 != BOS
-    r2_target = r2 != BOS
 
-    new_lp = np.zeros(n, np.float64)
     new_assoc = np.zeros(n, np.float64)
     for p in range(2, width):
         in_cand = p < 2 + k
-        valid = in_cand | ((p == 2 + k) & r1_target) | ((p == 3 + k) & r2_target & r1_target)
+        valid = in_cand | ((p == 2 + k) & r1_target)
         where = np.flatnonzero(valid)
         if where.size == 0:
             continue
         sc = _score(ref, window[where, p - 2], window[where, p - 1], window[where, p])
-        new_lp[where] += sc.logp
         new_assoc[where] += sc.assoc
 
-    # Old window: the span's own slots plus R1 and R2 (already scored per slot).
-    end = slot + m + 2
-    old_lp = cum_lp[end] - cum_lp[slot]
+    # Old window: the span's own slots plus R1 (already scored per slot).
+    end = slot + m + 1
     old_assoc = cum_assoc[end] - cum_assoc[slot]
-    gain = (new_lp - old_lp).astype(np.float32)
     # Context gain: association with the neighbours only. A phrase's inner
     # association ("united" -> "states") says nothing about the context.
     span_ids = np.stack([padded_ids[s_slot + j] for j in range(MAX_PHRASE_TOKENS)], axis=1)
     span_inner = _inner_assoc(ref, span_ids, s_len)[rep]
     cand_inner = _inner_assoc(ref, cand_ids, k)
-    ctx_gain = ((new_assoc - cand_inner) - (old_assoc - span_inner)).astype(np.float32)
-    return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain)
+    ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
+    # Total gain: the window's log-probability change, word frequency included
+    # (a spinner's synonym is often rarer than the word it replaced).
+    span_uni = (cum_uni[s_slot + s_len] - cum_uni[s_slot])[rep]
+    cand_uni = _phrase_unigram(ref, cand_ids, k)
+    gain = (new_assoc + cand_uni - old_assoc - span_uni).astype(np.float32)
+    return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
+
+
+def _phrase_unigram(ref: Reference, tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sum of unigram log-probabilities of each phrase's tokens."""
+    found, lp = ref.unigrams.lookup(tokens)
+    lp = np.where(found, lp, np.float32(OOV_LOGP))
+    valid = np.arange(tokens.shape[1])[None, :] < lengths[:, None]
+    return np.where(valid, lp, 0.0).sum(axis=1)
 
 
 def _inner_assoc(ref: Reference, tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -439,6 +459,8 @@ def token_features(
     exp_prev = np.where(prev_is_token, log_n + uni[tok] + prev_uni, 0.0)
     exp_next = np.where(next_is_token, log_n + uni[tok] + shifted(uni, 1), 0.0)
     neighbour_gain = np.maximum(shifted(gain, -1), shifted(gain, 1))
+    prev_id = shifted(batch.ids, -1, BOS)
+    capital_mid = batch.capital[tok] & (prev_id != BOS) & (prev_id != _PERIOD)
     X = np.column_stack(
         [
             uni[tok],
@@ -462,6 +484,15 @@ def token_features(
             fit[tok],
             has_vector[tok],
             fit_gain[tok],
+            capital_mid,
+            np.clip(shifted(ctx, -1), -20.0, 20.0),
+            np.clip(shifted(ctx, 1), -20.0, 20.0),
+            shifted(fit, -1),
+            shifted(fit, 1),
+            shifted(eligible, -1, False),
+            shifted(eligible, 1, False),
+            shifted(batch.capital, -1, False),
+            shifted(batch.capital, 1, False),
         ]
     ).astype(np.float64)
     return TokenView(slots=tok, X=X, eligible=eligible, fit=fit, has_vector=has_vector)
@@ -520,6 +551,7 @@ def paragraph_features(
         _rate(_per_para(batch, freq_pair, slots.assoc), _per_para(batch, freq_pair)),
         _rate(_per_para(batch, freq_pair & ~slots.bi_found), _per_para(batch, freq_pair)),
         _rate(_per_para(batch, tokens.eligible & is_token), n_tok),
+        _rate(_per_para(batch, batch.capital), n_tok),
         _rate(_per_para(batch, tokens.has_vector, tokens.fit), _per_para(batch, tokens.has_vector)),
         _rate(_per_para(batch, tokens.has_vector & (tokens.fit < 0.1)), _per_para(batch, tokens.has_vector)),
         _rate(tok_sum(p), n_tok),
@@ -545,7 +577,14 @@ class BatchFeatures:
     tokens: TokenView
 
 
-def batch_features(token_lists: list[list[str]], ref: Reference, lex: Lexicon, *, split: str = "all") -> BatchFeatures:
+def batch_features(
+    token_lists: list[list[str]],
+    ref: Reference,
+    lex: Lexicon,
+    *,
+    capitals: list[np.ndarray] | None = None,
+    split: str = "all",
+) -> BatchFeatures:
     """Run stages 2-5 for tokenised paragraphs.
 
     ``split`` restricts the synonyms tried to one part of the lexicon, to
@@ -553,7 +592,7 @@ def batch_features(token_lists: list[list[str]], ref: Reference, lex: Lexicon, *
     """
     from .ngrams import layout
 
-    batch = layout(token_lists)
+    batch = layout(token_lists, capitals)
     slots = score_slots(batch, ref)
     swaps = find_swaps(batch, slots, ref, lex, split=split)
     fit, has_vector, ctx = vector_fit(batch, slots, ref)

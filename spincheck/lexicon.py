@@ -33,6 +33,8 @@ MAX_PHRASE_TOKENS = 3
 # Share of lemma-pair groups whose substitutions may appear in training spins;
 # the rest are kept for validation (a held-out thesaurus).
 TRAIN_GROUP_SHARE = 70
+# Share of groups the detector sees while its token model trains (see in_split).
+VISIBLE_GROUP_SHARE = 50
 
 
 def phrase_hashes(token_ids: np.ndarray) -> np.ndarray:
@@ -174,7 +176,9 @@ class Lexicon:
         """For phrase hashes, return ``(found, key_index)``."""
         if len(self.keys) == 0:
             return np.zeros(phrase_ids.shape, bool), np.zeros(phrase_ids.shape, np.int64)
-        idx = np.minimum(np.searchsorted(self.keys, phrase_ids), len(self.keys) - 1)
+        from .reference import sorted_search
+
+        idx = sorted_search(self.keys, phrase_ids)
         return self.keys[idx] == phrase_ids, idx
 
     def phrase_text(self, p: int) -> str:
@@ -183,9 +187,19 @@ class Lexicon:
 
     @staticmethod
     def in_split(groups: np.ndarray, split: str) -> np.ndarray:
-        """Which candidate groups belong to ``split``: "train", "heldout" or "all"."""
+        """Which candidate groups belong to ``split``.
+
+        "train" / "heldout": the spinner's training and validation thesauri.
+        "visible": an independent half of all groups, the part of its own
+        thesaurus the detector may use while training, so that it learns to
+        find substitutions its lexicon cannot undo (as with a commercial
+        spinner's thesaurus). "all": everything.
+        """
+        groups = np.asarray(groups).astype(np.int64)
         if split == "all":
             return np.ones(groups.shape, bool)
+        if split == "visible":
+            return (groups * 37 + 11) % 100 < VISIBLE_GROUP_SHARE
         train = (groups % 100) < TRAIN_GROUP_SHARE
         return train if split == "train" else ~train
 

@@ -87,6 +87,7 @@ class Batch:
     is_token: np.ndarray
     starts: np.ndarray
     lengths: np.ndarray
+    capital: np.ndarray  # token began with a capital letter (False for markers or when unknown)
 
     @property
     def is_target(self) -> np.ndarray:
@@ -104,8 +105,12 @@ class Batch:
         return combine(combine(prev2, prev), self.ids)
 
 
-def layout(token_lists: list[list[str]]) -> Batch:
-    """Lay out tokenised paragraphs as one flat hashed array."""
+def layout(token_lists: list[list[str]], capitals: list[np.ndarray] | None = None) -> Batch:
+    """Lay out tokenised paragraphs as one flat hashed array.
+
+    ``capitals`` (one bool array per paragraph, from
+    :func:`spincheck.text.tokenize_cased`) marks capitalised tokens.
+    """
     lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
     flat: list[str] = [tok for toks in token_lists for tok in toks]
     token_ids = hash_tokens(flat)
@@ -120,10 +125,13 @@ def layout(token_lists: list[list[str]]) -> Batch:
     ids[para_start + 1] = BOS
     ids[para_start + slot_len - 1] = EOS
     starts = para_start + 2
+    capital = np.zeros(total, dtype=bool)
     if flat:
         token_slots = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(
             len(flat)
         )
         ids[token_slots] = token_ids
         is_token[token_slots] = True
-    return Batch(ids=ids, para=para, is_token=is_token, starts=starts, lengths=lengths)
+        if capitals is not None:
+            capital[token_slots] = np.concatenate([np.asarray(c, dtype=bool) for c in capitals])
+    return Batch(ids=ids, para=para, is_token=is_token, starts=starts, lengths=lengths, capital=capital)

@@ -29,6 +29,28 @@ QUANT = 16.0  # quantisation steps per nat for bigram/trigram log-probabilities
 _MAX_Q = 255
 
 
+# Below this many queries a plain searchsorted is cheaper than sorting first.
+_SORT_QUERIES_ABOVE = 2048
+
+
+def sorted_search(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(keys, queries)`` clipped to valid indices, for any query order.
+
+    Large batches are sorted first: numpy's binary search then walks the
+    table in order and stays in cache, about three times faster than random
+    order on a table of millions of keys.
+    """
+    flat = queries.ravel()
+    if flat.size > _SORT_QUERIES_ABOVE:
+        order = np.argsort(flat)
+        idx = np.empty(flat.size, dtype=np.intp)
+        idx[order] = np.searchsorted(keys, flat[order])
+    else:
+        idx = np.searchsorted(keys, flat)
+    np.minimum(idx, len(keys) - 1, out=idx)
+    return idx.reshape(queries.shape)
+
+
 @dataclass
 class NgramTable:
     """Sorted uint64 keys with one log-probability per key."""
@@ -43,8 +65,7 @@ class NgramTable:
         """Return ``(found, logp)`` for each query hash; ``logp`` is 0 where not found."""
         if len(self.keys) == 0 or queries.size == 0:
             return np.zeros(queries.shape, bool), np.zeros(queries.shape, np.float32)
-        idx = np.searchsorted(self.keys, queries)
-        np.minimum(idx, len(self.keys) - 1, out=idx)
+        idx = sorted_search(self.keys, queries)
         found = self.keys[idx] == queries
         raw = self.values[idx]
         if raw.dtype == np.uint8:

@@ -24,6 +24,11 @@ from .text import tokenize, tokenize_with_offsets
 
 __all__ = ["Spinner", "SpunText", "Replacement"]
 
+# Candidates are listed most frequent first; the chance of picking the k-th is
+# proportional to k ** -RANK_DECAY. Commercial spinners mostly offer common
+# words ("stated", "highest", "maintain"), rarely obscure senses.
+RANK_DECAY = float(__import__("os").environ.get("SPINCHECK_RANK_DECAY", "1.5"))
+
 
 @dataclass(frozen=True)
 class Replacement:
@@ -90,7 +95,7 @@ class Spinner:
         for idx in chosen:
             start, end, cands = matches[idx]
             # real thesauri list the common sense first; prefer early entries
-            weights = 1.0 / np.sqrt(np.arange(1, len(cands) + 1))
+            weights = 1.0 / np.arange(1, len(cands) + 1) ** RANK_DECAY
             cand = cands[int(rng.choice(len(cands), p=weights / weights.sum()))]
             original = text[start:end]
             new = _match_case(cand, original)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+
+import numpy as np
 __all__ = [
     "Span",
     "decode_bytes",
@@ -18,6 +20,7 @@ __all__ = [
     "normalize",
     "tokenize",
     "tokenize_with_offsets",
+    "tokenize_cased",
     "english_share",
 ]
 
@@ -169,6 +172,25 @@ def normalize(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Normalised tokens of ``text`` (fast path, no offsets)."""
     return TOKEN_PATTERN.findall(normalize(text))
+
+
+_CASED_PATTERN = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
+
+
+def tokenize_cased(text: str) -> tuple[list[str], np.ndarray]:
+    """Normalised tokens plus whether each began with a capital letter in ``text``.
+
+    Capitals tell names ("Lu", "Texas") from common words, which the
+    lowercased tokens cannot. Lowercasing happens once on the joined tokens.
+    """
+    raw = _CASED_PATTERN.findall(text.translate(_NORMALIZE_TABLE))
+    if not raw:
+        return [], np.zeros(0, dtype=bool)
+    lowered = "\x00".join(raw).lower().split("\x00")
+    if len(lowered) != len(raw):
+        lowered = [t.lower() for t in raw]
+    first = np.array(raw, dtype="<U1").view(np.uint32)
+    return lowered, (first >= 65) & (first <= 90)
 
 
 def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:

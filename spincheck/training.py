@@ -16,7 +16,7 @@ import numpy as np
 
 from .features import PARAGRAPH_FEATURE_NAMES
 from .reference import Reference, ReferenceBuilder, merge_references
-from .text import split_paragraphs, tokenize, tokenize_with_offsets
+from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offsets
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -152,7 +152,8 @@ def _progress(iterable, desc: str, enabled: bool):
 MIN_TRAIN_PARAGRAPHS = 150
 MIN_DEV_PARAGRAPHS = 40
 TARGET_FPR = 0.008  # a little under the 1 % promised, to leave room for other genres
-TOKEN_NEGATIVE_SHARE = 0.35  # unreplaced tokens kept for the token model (they outnumber replaced ones)
+TOKEN_NEGATIVE_SHARE = 0.35
+TOKEN_MODEL_LEXICON = __import__("os").environ.get("SPINCHECK_TOKEN_LEXICON", "visible")  # unreplaced tokens kept for the token model (they outnumber replaced ones)
 
 
 class TrainingError(Exception):
@@ -167,16 +168,19 @@ class TrainResult:
     counts: dict
 
 
-def _token_labels(spun: "SpunText") -> tuple[list[str], np.ndarray]:
-    """Tokens of a spun text and 1 for every token inside a replacement."""
+def _token_labels(spun: "SpunText") -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Tokens of a spun text, their capital flags, and 1 for every token inside a replacement."""
     toks, offsets = tokenize_with_offsets(spun.text)
+    cased, capitals = tokenize_cased(spun.text)
+    if len(cased) != len(toks):
+        capitals = np.zeros(len(toks), dtype=bool)
     y = np.zeros(len(toks))
     if spun.replacements and toks:
         starts = np.array([o[0] for o in offsets])
         ends = np.array([o[1] for o in offsets])
         for r in spun.replacements:
             y[(starts < r.end) & (ends > r.start)] = 1.0
-    return toks, y
+    return toks, capitals, y
 
 
 def _eligible(texts: Iterable[str], min_words: int) -> list[str]:
@@ -263,11 +267,19 @@ def train_classifier(
     if not spun_a:
         raise TrainingError("the lexicon found nothing to spin in the corpus (is it English prose?)")
     labelled = [_token_labels(s) for s in spun_a]
-    tokens_clean = [tokenize(t) for t in half_a]
-    bf_clean = batch_features(tokens_clean, reference, lexicon)
-    bf_spun = batch_features([toks for toks, _ in labelled], reference, lexicon)
+    clean_a = [tokenize_cased(t) for t in half_a]
+    # The token model sees only part of the lexicon, so that it learns to spot
+    # substitutions the lexicon cannot undo (a commercial spinner's thesaurus
+    # is not WordNet), not only the ones a synonym swap explains.
+    split_a = TOKEN_MODEL_LEXICON
+    bf_clean = batch_features(
+        [t for t, _ in clean_a], reference, lexicon, capitals=[c for _, c in clean_a], split=split_a
+    )
+    bf_spun = batch_features(
+        [t for t, _, _ in labelled], reference, lexicon, capitals=[c for _, c, _ in labelled], split=split_a
+    )
     X_tok = np.vstack([bf_clean.tokens.X, bf_spun.tokens.X])
-    y_tok = np.concatenate([np.zeros(len(bf_clean.tokens.X)), *[y for _, y in labelled]])
+    y_tok = np.concatenate([np.zeros(len(bf_clean.tokens.X)), *[y for _, _, y in labelled]])
     keep = (y_tok == 1) | (rng.random(y_tok.size) < TOKEN_NEGATIVE_SHARE)
     X_tok, y_tok = X_tok[keep], y_tok[keep]
     token_model = SpinClassifier(hidden=16, max_iter=200, random_state=seed).fit(X_tok, y_tok)
@@ -276,10 +288,11 @@ def train_classifier(
     token_scorer = token_model.to_scorer()
     ref_tokens = float(reference.info.get("tokens", 1e6))
 
-    def para_features(texts: list[str]) -> np.ndarray:
+    def para_features(texts: list[str], split: str = "all") -> np.ndarray:
         rows = []
         for chunk in _chunks(texts, 2000):
-            bf = batch_features([tokenize(t) for t in chunk], reference, lexicon)
+            pairs = [tokenize_cased(t) for t in chunk]
+            bf = batch_features([t for t, _ in pairs], reference, lexicon, capitals=[c for _, c in pairs], split=split)
             z = token_scorer.decision_function(bf.tokens.X)
             rows.append(paragraph_features(bf.batch, bf.slots, bf.tokens, z, prior_logit, ref_tokens))
         return np.vstack(rows) if rows else np.zeros((0, len(PARAGRAPH_FEATURE_NAMES)))
@@ -301,6 +314,12 @@ def train_classifier(
     threshold = min(max(threshold, 0.5), 0.999)
     y_dev = np.r_[np.zeros(len(p_clean)), np.ones(len(p_spun))]
     metrics = metrics_at(y_dev, np.r_[p_clean, p_spun], threshold)
+    # The same held-out spins with the detector's lexicon cut down to the
+    # training groups: none of the spinner's pairs can be swapped back, as
+    # with a spinner whose thesaurus we do not have.
+    q_clean = classifier.paragraph.predict_proba(para_features(dev, "train"))
+    q_spun = classifier.paragraph.predict_proba(para_features([s.text for s in spun_dev], "train"))
+    metrics["unknown_thesaurus"] = metrics_at(y_dev, np.r_[q_clean, q_spun], threshold)
     counts = {
         "train_paragraphs": len(train),
         "dev_paragraphs": len(dev),
