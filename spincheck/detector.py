@@ -42,6 +42,17 @@ _FUNCTION_WORDS = frozenset(
     "have an they which you were her she their we there been has all would will one can if its "
     "more who so also no what about up out into than them some could these when my said i our".split()
 )
+# The commonest function words of French, German, Spanish, Italian, Dutch and
+# Portuguese that are not also English words: a paragraph with more of these
+# than English ones is not English even when it is plain ASCII.
+_FOREIGN_FUNCTION_WORDS = frozenset(
+    "le la les et est des du une dans pour qui sur pas avec sont ce cette "
+    "der die und das ist nicht ein eine mit den dem zu auf sich auch von des "
+    "el los las y es del una por con para como pero su al lo "
+    "il di che della non sono per gli nel alla "
+    "het een en van niet dat op zijn ook met "
+    "o os da do que em um uma para com não".split()
+) - _FUNCTION_WORDS
 _LETTER = re.compile(r"[^\W\d_]")
 _NON_SPACE = re.compile(r"\S")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
@@ -156,7 +167,8 @@ def language_reason(text: str, tokens: list[str]) -> str | None:
         return "not prose"
     if ascii_share < 0.7:
         return "not English"
-    if sum(map(_FUNCTION_WORDS.__contains__, tokens)) / words < 0.12:
+    english = sum(map(_FUNCTION_WORDS.__contains__, tokens))
+    if english / words < 0.12 or sum(map(_FOREIGN_FUNCTION_WORDS.__contains__, tokens)) > english:
         return "not English"
     return None
 

@@ -112,6 +112,9 @@ def layout(token_lists: list[list[str]], capitals: list[np.ndarray] | None = Non
     :func:`spincheck.text.tokenize_cased`) marks capitalised tokens.
     """
     lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    if lengths.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return Batch(np.empty(0, np.uint64), empty, np.empty(0, bool), empty, empty, np.empty(0, bool))
     flat: list[str] = [tok for toks in token_lists for tok in toks]
     token_ids = hash_tokens(flat)
     slot_len = lengths + 3

@@ -27,7 +27,7 @@ __all__ = ["Spinner", "SpunText", "Replacement"]
 # Candidates are listed most frequent first; the chance of picking the k-th is
 # proportional to k ** -RANK_DECAY. Commercial spinners mostly offer common
 # words ("stated", "highest", "maintain"), rarely obscure senses.
-RANK_DECAY = float(__import__("os").environ.get("SPINCHECK_RANK_DECAY", "1.5"))
+RANK_DECAY = 1.5
 
 
 @dataclass(frozen=True)

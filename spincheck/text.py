@@ -170,8 +170,8 @@ def normalize(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Normalised tokens of ``text`` (fast path, no offsets)."""
-    return TOKEN_PATTERN.findall(normalize(text))
+    """Normalised tokens of ``text`` (no offsets); the same tokens as :func:`tokenize_cased`."""
+    return tokenize_cased(text)[0]
 
 
 _CASED_PATTERN = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
@@ -189,8 +189,7 @@ def tokenize_cased(text: str) -> tuple[list[str], np.ndarray]:
     lowered = "\x00".join(raw).lower().split("\x00")
     if len(lowered) != len(raw):
         lowered = [t.lower() for t in raw]
-    first = np.array(raw, dtype="<U1").view(np.uint32)
-    return lowered, (first >= 65) & (first <= 90)
+    return lowered, np.char.isupper(np.array(raw, dtype="<U1"))
 
 
 def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:

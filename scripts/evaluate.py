@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Measure the shipped (or any) model: detection quality and evidence quality.
+
+Usage::
+
+    python scripts/evaluate.py [--model DIR] [--json FILE]
+
+Reports, at the model's threshold:
+- ``synthetic``: corpus/heldout_synthetic.jsonl (speeches spun with held-out
+  lemma pairs): precision, recall, F1, ROC-AUC, FPR, and recall by spin rate;
+- ``synthetic_unknown_thesaurus``: the same paragraphs scored with the
+  detector's lexicon cut to the training groups, so none of the spinner's
+  substitutions can be swapped back (a spinner whose thesaurus we lack);
+- ``speeches_fpr``: corpus/heldout_clean_speeches.jsonl (another genre);
+- ``evidence``: on spun paragraphs with known replacements, the share of
+  replaced words inside an evidence span (flagged paragraphs, and all spun
+  paragraphs with ``explain``), and how often the suggestion is the original;
+- ``seeds``: the labelled seed set (scripts/seed_devset.py), when
+  ../shared/seeds exists: spun paragraphs of 004 flagged, originals flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from spincheck import Detector  # noqa: E402
+from spincheck.training import metrics_at  # noqa: E402
+
+CORPUS = ROOT / "corpus"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _scores(det: Detector, rows: list[dict], **kw) -> tuple[np.ndarray, np.ndarray, list]:
+    results = det.score_paragraphs([r["text"] for r in rows], **kw)
+    y = np.array([r["label"] for r in rows])
+    p = np.array([res.probability for res in results])
+    return y, p, results
+
+
+def evidence_quality(rows: list[dict], results: list) -> dict:
+    """Replaced words covered by evidence, and suggestions equal to the original."""
+    replaced = covered = suggested = right = 0
+    for row, res in zip(rows, results):
+        for start, end, original, _new in row.get("replacements", []):
+            replaced += 1
+            hit = [e for e in res.evidence if e.start < end and e.end > start]
+            if hit:
+                covered += 1
+                best = hit[0]
+                if best.suggestion is not None:
+                    suggested += 1
+                    right += int(best.suggestion.lower() == original.lower())
+    return {
+        "replaced": replaced,
+        "covered_share": round(covered / replaced, 4) if replaced else None,
+        "suggestion_right_share": round(right / suggested, 4) if suggested else None,
+    }
+
+
+def unknown_thesaurus(det: Detector, rows: list[dict]) -> np.ndarray:
+    """Paragraph probabilities with the lexicon cut to the training groups."""
+    from spincheck.features import batch_features, paragraph_features
+    from spincheck.text import tokenize_cased
+
+    model = det.model
+    probs = []
+    for i in range(0, len(rows), 1000):
+        pairs = [tokenize_cased(r["text"]) for r in rows[i : i + 1000]]
+        bf = batch_features(
+            [t for t, _ in pairs], model.reference, model.lexicon, capitals=[c for _, c in pairs], split="train"
+        )
+        z = model.classifier.token.decision_function(bf.tokens.X)
+        X = paragraph_features(
+            bf.batch, bf.slots, bf.tokens, z, model.classifier.prior_logit, float(model.reference.info["tokens"])
+        )
+        probs.append(model.classifier.paragraph.predict_proba(X))
+    return np.concatenate(probs)
+
+
+def evaluate(det: Detector, corpus: Path = CORPUS, seeds: Path | None = None) -> dict:
+    out: dict = {"model": str(det.path), "threshold": det.threshold}
+    rows = read_jsonl(corpus / "heldout_synthetic.jsonl")
+    y, p, results = _scores(det, rows)
+    out["synthetic"] = metrics_at(y, p, det.threshold)
+    rates = np.array([r.get("rate", 0.0) for r in rows])
+    by_rate = {}
+    for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 1.01)):
+        m = (y == 1) & (rates >= lo) & (rates < hi)
+        if m.any():
+            by_rate[f"{lo:.2f}-{min(hi, 1.0):.2f}"] = {"n": int(m.sum()), "recall": round(float(np.mean(p[m] >= det.threshold)), 4)}
+    out["synthetic"]["recall_by_spin_rate"] = by_rate
+    out["synthetic_unknown_thesaurus"] = metrics_at(y, unknown_thesaurus(det, rows), det.threshold)
+    spun_rows = [r for r in rows if r["label"] == 1]
+    flagged = [(r, res) for r, res in zip(rows, results) if r["label"] == 1 and res.spun]
+    explained = det.score_paragraphs([r["text"] for r in spun_rows], explain=True)
+    out["evidence"] = {
+        "flagged_paragraphs": evidence_quality([r for r, _ in flagged], [res for _, res in flagged]),
+        "all_spun_paragraphs_explained": evidence_quality(spun_rows, explained),
+    }
+    clean = read_jsonl(corpus / "heldout_clean_speeches.jsonl")
+    _, pc, _ = _scores(det, clean)
+    out["speeches_fpr"] = {"n": len(clean), "fpr": round(float(np.mean(pc >= det.threshold)), 4)}
+    if seeds is not None and seeds.is_dir():
+        import seed_devset
+
+        srows = seed_devset.build(seeds)
+        ys, ps, sres = _scores(det, srows)
+        spun_ok = [res for r, res in zip(srows, sres) if r["label"] == 1 and res.spun]
+        offsets_ok = all(
+            r["text"][e.start : e.end] == e.phrase for r, res in zip(srows, sres) if res.spun for e in res.evidence
+        )
+        out["seeds"] = {
+            "spun": int(ys.sum()),
+            "spun_flagged": int(np.sum((ys == 1) & (ps >= det.threshold))),
+            "originals": int((ys == 0).sum()),
+            "originals_flagged": int(np.sum((ys == 0) & (ps >= det.threshold))),
+            "flagged_with_evidence": sum(1 for res in spun_ok if res.evidence),
+            "evidence_offsets_ok": offsets_ok,
+            "roc_auc": metrics_at(ys, ps, det.threshold)["roc_auc"],
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
+    parser.add_argument("--json", type=Path, default=None, help="also write the report here")
+    args = parser.parse_args(argv)
+    report = evaluate(Detector.load(args.model), seeds=args.seeds)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Build the shipped held-out evaluation sets in corpus/ (public-domain text only).
+
+Usage::
+
+    python scripts/make_heldout.py --data ../shared/data --out corpus/ --seed 7
+
+Both sets come from the US presidential speeches (State of the Union,
+inaugural addresses: public domain), a source and genre never used for the
+reference statistics or for training:
+
+- ``heldout_synthetic.jsonl``: paragraphs, each either clean (label 0) or spun
+  (label 1) by the synthetic spinner using ONLY the lexicon's held-out
+  lemma-pair groups (substitutions never seen in training), at mixed rates;
+  spun records list their ``replacements`` as ``[start, end, original,
+  replacement]`` (offsets into the spun text) for evidence scoring.
+- ``heldout_clean_speeches.jsonl``: other clean paragraphs of the same
+  speeches (label 0), to measure the false-positive rate on another genre.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import corpora  # noqa: E402
+
+from spincheck import Detector  # noqa: E402
+from spincheck.spinner import Spinner  # noqa: E402
+from spincheck.text import tokenize  # noqa: E402
+
+MIN_WORDS = 20
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--synthetic", type=int, default=1200, help="paragraphs in the synthetic set")
+    parser.add_argument("--clean", type=int, default=1500, help="paragraphs in the clean speeches set")
+    args = parser.parse_args(argv)
+    paragraphs = []
+    for doc in corpora.iter_documents(args.data):
+        if doc["source"] in corpora.HELDOUT_SOURCES:
+            for k, p in enumerate(doc["paragraphs"]):
+                if len(tokenize(p)) >= MIN_WORDS:
+                    paragraphs.append((f"{doc['id']}#{k}", p))
+    rng = np.random.default_rng(args.seed)
+    order = rng.permutation(len(paragraphs))
+    synthetic = [paragraphs[i] for i in order[: args.synthetic]]
+    clean = [paragraphs[i] for i in order[args.synthetic : args.synthetic + args.clean]]
+    spinner = Spinner(Detector.load().model.lexicon, split="heldout")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with open(args.out / "heldout_synthetic.jsonl", "w", encoding="utf-8") as f:
+        for n, (pid, text) in enumerate(synthetic):
+            record = {"id": pid, "text": text, "label": 0}
+            if n % 2 == 1:
+                spun = spinner.spin(text, rng)
+                if spun.replacements:
+                    record = {
+                        "id": pid,
+                        "text": spun.text,
+                        "label": 1,
+                        "rate": round(spun.rate, 3),
+                        "replacements": [[r.start, r.end, r.original, r.replacement] for r in spun.replacements],
+                    }
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    with open(args.out / "heldout_clean_speeches.jsonl", "w", encoding="utf-8") as f:
+        for pid, text in clean:
+            f.write(json.dumps({"id": pid, "text": text, "label": 0}, ensure_ascii=False) + "\n")
+    print(f"wrote {len(synthetic)} synthetic and {len(clean)} clean paragraphs to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
