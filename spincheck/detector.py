@@ -53,6 +53,7 @@ _FOREIGN_FUNCTION_WORDS = frozenset(
     "het een en van niet dat op zijn ook met "
     "o os da do que em um uma para com não".split()
 ) - _FUNCTION_WORDS
+_CODE_CHARACTERS = ("=", ";", "{", "}", "(", ")", "<", ">", "[", "]", "/", "\\", "_", "|", "#", "*", "$", "@")
 _LETTER = re.compile(r"[^\W\d_]")
 _NON_SPACE = re.compile(r"\S")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
@@ -127,7 +128,12 @@ class Document:
 
 
 def _check_texts(paragraphs: object) -> list[str]:
-    if isinstance(paragraphs, (str, bytes)) or not isinstance(paragraphs, Sequence):
+    if isinstance(paragraphs, bytes):
+        raise TypeError(
+            "score_paragraphs() takes a list of str paragraphs, not bytes "
+            "(decode first, e.g. data.decode('utf-8', 'replace'), then use score_text() for one text)"
+        )
+    if isinstance(paragraphs, str) or not isinstance(paragraphs, Sequence):
         raise TypeError(
             "score_paragraphs() takes a list of str paragraphs; "
             f"got {type(paragraphs).__name__} (use score_text() for one text)"
@@ -165,6 +171,8 @@ def language_reason(text: str, tokens: list[str]) -> str | None:
         ascii_share = sum(1 for w in tokens if w.isascii() and w not in (".", ",")) / words
     if non_space and letters / non_space < 0.6:
         return "not prose"
+    if sum(map(text.count, _CODE_CHARACTERS)) > 0.25 * words:
+        return "not prose"  # code, markup, URLs: operators and brackets where prose has words
     if ascii_share < 0.7:
         return "not English"
     english = sum(map(_FUNCTION_WORDS.__contains__, tokens))

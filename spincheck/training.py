@@ -20,6 +20,7 @@ from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offs
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
+    from .vectors import WordVectors
     from .model import Classifier
     from .spinner import Spinner, SpunText
 
@@ -91,25 +92,31 @@ def build_reference(
     max_trigrams: int | None = None,
     min_trigram_count: int = 2,
     info: dict | None = None,
+    vectors: "WordVectors | None" = None,
     progress: bool = False,
 ) -> Reference:
-    """Count n-grams of clean paragraphs (streamed, in chunks) into a :class:`Reference`."""
+    """Count n-grams of clean paragraphs (streamed, in chunks) into a :class:`Reference`.
+
+    Word vectors come from ``vectors`` when given, else from the corpus
+    itself (a second pass over it).
+    """
     builder = ReferenceBuilder()
     # Two passes over the text: n-gram counts first, then co-occurrence of the
     # most frequent words for the word vectors.
     again = _reiterable(texts)
     for chunk in _progress(_chunks(again(), CHUNK_PARAGRAPHS), "counting n-grams", progress):
         builder.add([tokenize(t) for t in chunk])
-    from .ngrams import hash_tokens, layout
-    from .vectors import VectorBuilder
+    if vectors is None:
+        from .ngrams import hash_tokens, layout
+        from .vectors import VectorBuilder
 
-    punctuation = hash_tokens([".", ","])
-    vocab = builder.top_words(VECTOR_VOCABULARY + 2)
-    vocab = vocab[~np.isin(vocab, punctuation)][:VECTOR_VOCABULARY]
-    vb = VectorBuilder(vocab)
-    for chunk in _progress(_chunks(again(), CHUNK_PARAGRAPHS), "counting co-occurrences", progress):
-        vb.add_batch(layout([tokenize(t) for t in chunk]))
-    vectors = vb.build(dim=VECTOR_DIM)
+        punctuation = hash_tokens([".", ","])
+        vocab = builder.top_words(VECTOR_VOCABULARY + 2)
+        vocab = vocab[~np.isin(vocab, punctuation)][:VECTOR_VOCABULARY]
+        vb = VectorBuilder(vocab)
+        for chunk in _progress(_chunks(again(), CHUNK_PARAGRAPHS), "counting co-occurrences", progress):
+            vb.add_batch(layout([tokenize(t) for t in chunk]))
+        vectors = vb.build(dim=VECTOR_DIM)
     external = external or {}
     return builder.build(
         min_trigram_count=min_trigram_count,
@@ -532,6 +539,11 @@ def train(
     from .detector import language_reason
     from .model import load_model_dir
 
+    if reference_mode not in ("merge", "replace"):
+        raise TrainingError(f"unknown --reference mode {reference_mode!r} (use merge or replace)")
+    out_path = Path(out)
+    if out_path.exists() and (not out_path.is_dir() or (any(out_path.iterdir()) and not (out_path / "card.json").is_file())):
+        raise TrainingError(f"{out_path} exists and is not a model directory (choose another --out)")
     base = load_model_dir(Path(base_model) if base_model else _default_model_dir())
     parts = split_corpus(iter_corpus_documents(clean, text_field))
     every = parts["ref"] + parts["train"] + parts["dev"]

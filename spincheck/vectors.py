@@ -64,8 +64,10 @@ def context_vectors(batch: Batch, vecs: np.ndarray, use: np.ndarray) -> np.ndarr
     the batch, so the cost is linear.
     """
     weighted = np.where(use[:, None], vecs, np.float32(0.0))
+    if batch.lengths.size == 0:
+        return weighted
     bounds = np.concatenate([[0], np.cumsum(batch.lengths + 3)[:-1]]).astype(np.intp)
-    per_para = np.add.reduceat(weighted, bounds, axis=0) if len(bounds) else weighted[:0]
+    per_para = np.add.reduceat(weighted, bounds, axis=0)
     return per_para[batch.para] - weighted
 
 
