@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .model import NeuralScorer
@@ -42,11 +42,21 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        # Binary only (spun or not): tells sklearn's common checks not to fit
+        # multiclass targets, which ``fit`` rejects by design.
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
     def fit(self, X, y):
         X, y = validate_data(self, X, y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type != "binary":
+            raise ValueError(f"Only binary classification is supported. The type of the target is {y_type}.")
         self.classes_ = unique_labels(y)
-        if len(self.classes_) != 2:
-            raise ValueError(f"SpinClassifier needs exactly two classes, got {len(self.classes_)}")
+        if len(self.classes_) != 2:  # binary targets have at most two classes: this is one
+            raise ValueError(f"SpinClassifier needs two classes, got 1 class ({self.classes_[0]!r})")
         y01 = (y == self.classes_[1]).astype(int)
         self.scaler_ = StandardScaler().fit(X)
         self.scaler_.scale_ = np.where(self.scaler_.scale_ > 0, self.scaler_.scale_, 1.0)
@@ -62,6 +72,7 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
         else:
             net = LogisticRegression(C=1.0 / self.alpha, max_iter=self.max_iter)
         self.net_ = net.fit(Z, y01)
+        self.n_iter_ = int(np.max(self.net_.n_iter_))
         return self
 
     def decision_function(self, X) -> np.ndarray:
@@ -74,6 +85,7 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X) -> np.ndarray:
+        check_is_fitted(self)
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
     def to_scorer(self) -> NeuralScorer:

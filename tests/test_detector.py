@@ -1,0 +1,392 @@
+"""The public API: paragraphs in, spin probabilities with evidence out (spincheck.detector).
+
+Nothing here pins a model probability: tests assert types, invariants
+(offsets, order, batch = one by one, threads = one thread) and verdicts on the
+golden cases in ``tests/cases`` (see its README).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import spincheck
+from spincheck import Detector, Document, Evidence, ModelError, Paragraph, Result
+from spincheck.detector import MAX_EVIDENCE
+from spincheck.features import PARAGRAPH_FEATURE_NAMES
+from spincheck.text import tokenize
+
+CASES = Path(__file__).resolve().parent / "cases"
+CASE_FILES = ("spun.json", "clean.json", "known-failures.json")
+
+FRENCH = (
+    "Le gouvernement a annoncé lundi que les négociations avec les syndicats reprendraient la semaine "
+    "prochaine dans la capitale, malgré les tensions."
+)
+RUSSIAN = (
+    "Правительство объявило в понедельник, что переговоры с профсоюзами возобновятся на следующей неделе "
+    "в столице, несмотря на напряженность."
+)
+CHINESE = (
+    "政府星期一宣布，与工会的谈判将于下周在首都恢复，尽管局势紧张。这是一个很长的句子，用来测试检测器是否能够识别中文。"
+)
+TABLE = (
+    "Region | 2021 | 2022 | Change\nNorth | 1,204 | 1,377 | +14%\nSouth | 988 | 1,002 | +1%\nEast | 2,310 | 2,141 | -7%"
+)
+NUMBERS = "2019 2020 2021 2022\n12.5 13.1 14.8 15.2\n3,400 3,550 3,700 3,925\n0.41 0.43 0.47 0.52"
+PYTHON = (
+    "def score(self, x):\n    for i in range(len(x)):\n        if x[i] is None: return self.default(x, i)\n"
+    "    return sum(v * w for v, w in zip(x, self.weights))"
+)
+JAVASCRIPT = (
+    "function update(items) {\n  const out = items.filter(x => x.active).map(x => x.id);\n"
+    "  if (out.length === 0) return null;\n  return out.join(',');\n}"
+)
+URLS = "https://example.com/a/b?x=1 https://example.org/path/to/page.html https://example.net/a/list/of/links " * 3
+
+
+def paragraphs_of(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+@pytest.fixture(scope="module")
+def paragraphs(article: str, spun_article: str) -> list[str]:
+    clean, spun = paragraphs_of(article), paragraphs_of(spun_article)
+    return [p for pair in zip(clean, spun) for p in pair]
+
+
+def check_evidence(paragraph: str, result: Result) -> None:
+    assert isinstance(result.evidence, tuple) and len(result.evidence) <= MAX_EVIDENCE
+    for e in result.evidence:
+        assert isinstance(e, Evidence)
+        assert 0 <= e.start < e.end <= len(paragraph)
+        assert paragraph[e.start : e.end] == e.phrase
+        assert e.suggestion is None or (isinstance(e.suggestion, str) and e.suggestion)
+        assert 0.0 <= e.strength <= 1.0
+    strengths = [e.strength for e in result.evidence]
+    assert strengths == sorted(strengths, reverse=True)
+
+
+def same_result(a: Result, b: Result) -> bool:
+    """Equal up to float noise: matrix products may round differently with the number of rows in a batch."""
+    return (
+        (a.spun, a.reason, a.words) == (b.spun, b.reason, b.words)
+        and a.probability == pytest.approx(b.probability, abs=1e-6)
+        and [e[:4] for e in a.evidence] == [e[:4] for e in b.evidence]
+        and [e.strength for e in a.evidence] == pytest.approx([e.strength for e in b.evidence], abs=2e-3)
+    )
+
+
+# ---- public API ----------------------------------------------------------------------------------
+
+
+def test_public_names() -> None:
+    assert set(spincheck.__all__) == {
+        "Detector", "Document", "Evidence", "Paragraph", "Result", "ModelError", "__version__",
+    }  # fmt: skip
+    for name in spincheck.__all__:
+        assert hasattr(spincheck, name)
+    assert isinstance(spincheck.__version__, str) and re.match(r"\d+\.\d+", spincheck.__version__)
+    assert issubclass(ModelError, Exception)
+
+
+def test_load_returns_a_ready_detector(detector: Detector, shipped_model_dir: Path) -> None:
+    assert isinstance(detector, Detector)
+    assert detector.path == shipped_model_dir
+    assert 0.0 < detector.threshold < 1.0
+    assert detector.min_words > 0
+
+
+def test_result_types(detector: Detector, paragraphs: list[str]) -> None:
+    results = detector.score_paragraphs(paragraphs, explain=True)
+    assert isinstance(results, list) and all(isinstance(r, Result) for r in results)
+    for paragraph, r in zip(paragraphs, results):
+        assert isinstance(r.probability, float) and 0.0 <= r.probability <= 1.0
+        assert r.spun is None or isinstance(r.spun, bool)
+        assert isinstance(r.words, int) and r.words > 0
+        check_evidence(paragraph, r)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        results[0].spun = True  # results are immutable
+
+
+def test_score_no_paragraphs(detector: Detector) -> None:
+    assert detector.score_paragraphs([]) == []
+    doc = detector.score_text("")
+    assert isinstance(doc, Document) and doc.paragraphs == ()
+    assert doc.spun is False and doc.probability == 0.0 and doc.flagged == [] and doc.scored == []
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        pytest.param(None, "NoneType", id="None"),
+        pytest.param(42, "int", id="int"),
+        pytest.param(3.5, "float", id="float"),
+        pytest.param("one paragraph as a str", "score_text", id="str"),
+        pytest.param({"text": "a dict"}, "dict", id="dict"),
+        pytest.param((p for p in ["a generator"]), "generator", id="generator"),
+        pytest.param([b"bytes in a list"], "decode", id="list-of-bytes"),
+        pytest.param(["fine", None], "paragraph 1 is NoneType", id="list-with-None"),
+        pytest.param([3], "paragraph 0 is int", id="list-of-int"),
+        pytest.param([["nested", "list"]], "paragraph 0 is list", id="nested-list"),
+        pytest.param(
+            b"bytes, not text",
+            "decode",
+            id="bytes",
+        ),
+    ],
+)
+def test_score_paragraphs_rejects_wrong_types(detector: Detector, value, message: str) -> None:
+    with pytest.raises(TypeError, match=re.escape(message)):
+        detector.score_paragraphs(value)
+
+
+@pytest.mark.parametrize(("value", "message"), [(b"bytes", "decode"), (None, "NoneType"), (["a list"], "list")])
+def test_score_text_rejects_wrong_types(detector: Detector, value, message: str) -> None:
+    with pytest.raises(TypeError, match=re.escape(message)):
+        detector.score_text(value)
+
+
+def test_empty_strings_are_not_scored(detector: Detector) -> None:
+    results = detector.score_paragraphs(["", "   ", "\n\t\n"])
+    assert [(r.spun, r.reason, r.probability, r.evidence, r.words) for r in results] == [
+        (None, "empty", 0.0, (), 0)
+    ] * 3
+
+
+def test_one_result_per_input_in_order(detector: Detector, article: str) -> None:
+    english = paragraphs_of(article)[0]
+    inputs = ["", FRENCH, english, "Too short to judge.", TABLE, english, "   ", RUSSIAN]
+    results = detector.score_paragraphs(inputs)
+    assert len(results) == len(inputs)
+    assert [r.reason for r in results] == [
+        "empty", "not English", None, "too short", "not prose", None, "empty", "not English",
+    ]  # fmt: skip
+    assert same_result(results[2], results[5])
+
+
+def test_verdict_follows_threshold(detector: Detector, paragraphs: list[str]) -> None:
+    results = detector.score_paragraphs(paragraphs)
+    for r in results:
+        assert r.spun == (r.probability >= detector.threshold)
+    assert any(r.spun for r in results) and any(r.spun is False for r in results)
+    everything = dataclasses.replace(detector, threshold=0.0)
+    assert all(r.spun for r in everything.score_paragraphs(paragraphs))
+    nothing = dataclasses.replace(detector, threshold=1.01)
+    assert not any(r.spun for r in nothing.score_paragraphs(paragraphs))
+
+
+def test_flagged_paragraphs_come_with_evidence(detector: Detector, paragraphs: list[str]) -> None:
+    results = detector.score_paragraphs(paragraphs)
+    flagged = [(p, r) for p, r in zip(paragraphs, results) if r.spun]
+    assert flagged
+    assert any(r.evidence for _, r in flagged)
+    for p, r in zip(paragraphs, results):
+        check_evidence(p, r)
+        if not r.spun:
+            assert r.evidence == ()  # computed only on request for unflagged paragraphs
+
+
+def test_explain_gives_evidence_with_valid_offsets(detector: Detector, paragraphs: list[str]) -> None:
+    plain = detector.score_paragraphs(paragraphs)
+    explained = detector.score_paragraphs(paragraphs, explain=True)
+    for p, a, b in zip(paragraphs, plain, explained):
+        check_evidence(p, b)
+        assert a.probability == b.probability and a.spun == b.spun  # explaining does not change the score
+    assert sum(len(r.evidence) for r in explained) > sum(len(r.evidence) for r in plain)
+
+
+def test_min_words_boundary(detector: Detector) -> None:
+    words = "the council said that the new library would open in the spring of next year after all".split()
+    n = detector.min_words
+    short = " ".join(words[: n - 1]) + "."
+    enough = " ".join(words[:n]) + "."
+    a, b = detector.score_paragraphs([short, enough])
+    assert (a.spun, a.reason, a.words) == (None, "too short", n - 1)
+    assert b.spun is not None and b.reason is None and b.words == n
+
+
+# ---- documents -----------------------------------------------------------------------------------
+
+
+def test_score_text_offsets_point_into_the_text(detector: Detector, article: str, spun_article: str) -> None:
+    headline = "Council weighs a plan for the new library"
+    text = headline + "\r\n\r\n" + article.replace("\n\n", "\r\n\r\n") + "\n\n\n" + spun_article + "\n  \n"
+    doc = detector.score_text(text, explain=True)
+    assert isinstance(doc, Document) and doc.threshold == detector.threshold
+    assert [p.index for p in doc.paragraphs] == list(range(len(doc.paragraphs)))
+    assert len(doc.paragraphs) == 1 + 2 * len(paragraphs_of(article))
+    for p in doc.paragraphs:
+        assert isinstance(p, Paragraph)
+        assert text[p.start : p.end] == p.text and p.text == p.text.strip() and "\r" not in p.text
+        check_evidence(p.text, p.result)
+    results = detector.score_paragraphs([p.text for p in doc.paragraphs], explain=True)
+    assert all(same_result(p.result, r) for p, r in zip(doc.paragraphs, results))
+    assert doc.paragraphs[0].result.reason == "too short"
+    assert doc.spun == bool(doc.flagged) and doc.flagged
+    assert doc.probability == max(p.result.probability for p in doc.scored)
+
+
+def test_batch_equals_one_by_one(detector: Detector, paragraphs: list[str]) -> None:
+    odd = ["", "Too short.", FRENCH, TABLE]
+    inputs = paragraphs + odd + [" ".join(paragraphs[:4])]
+    batch = detector.score_paragraphs(inputs, explain=True)
+    alone = [detector.score_paragraphs([p], explain=True)[0] for p in inputs]
+    mismatched = [i for i, (a, b) in enumerate(zip(batch, alone)) if not same_result(a, b)]
+    assert mismatched == []
+
+
+# ---- what is not scored --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param(FRENCH, "not English", id="french"),
+        pytest.param(RUSSIAN, "not English", id="russian"),
+        pytest.param(CHINESE, "not English", id="chinese"),
+        pytest.param(TABLE, "not prose", id="table"),
+        pytest.param(NUMBERS, "not prose", id="numbers"),
+        pytest.param(PYTHON, "not prose", id="python"),
+        pytest.param(JAVASCRIPT, "not prose", id="javascript"),
+        pytest.param(URLS, "not prose", id="urls"),
+    ],
+)
+def test_not_english_or_not_prose_is_not_scored(detector: Detector, text: str, reason: str) -> None:
+    (result,) = detector.score_paragraphs([text], explain=True)
+    assert result.spun is None
+    assert result.probability == 0.0 and result.evidence == ()
+    assert result.reason == reason
+
+
+# ---- long input and concurrency ------------------------------------------------------------------
+
+
+def test_long_paragraph_is_windowed_with_valid_offsets(detector: Detector, spun_article: str) -> None:
+    long = " ".join(paragraphs_of(spun_article) * 3)  # about 900 tokens, several windows
+    assert len(tokenize(long)) > 800
+    (result,) = detector.score_paragraphs([long], explain=True)
+    assert result.spun is not None and 0.0 <= result.probability <= 1.0
+    assert result.words == sum(1 for t in tokenize(long) if t not in (".", ","))
+    check_evidence(long, result)
+    assert result.evidence and max(e.start for e in result.evidence) > len(long) // 3  # from later windows too
+
+
+@pytest.mark.slow
+def test_100000_word_paragraph(detector: Detector, article: str) -> None:
+    words = article.split()
+    text = " ".join(words[i % len(words)] for i in range(100_000))
+    (result,) = detector.score_paragraphs([text])
+    assert result.spun is not None and 0.0 <= result.probability <= 1.0
+    assert result.words >= 100_000
+    check_evidence(text, result)
+
+
+def test_one_detector_shared_by_threads(detector: Detector, paragraphs: list[str]) -> None:
+    work = [paragraphs[i:] + paragraphs[:i] for i in range(8)]
+    expected = [detector.score_paragraphs(batch, explain=True) for batch in work]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(2):
+            got = list(pool.map(lambda batch: detector.score_paragraphs(batch, explain=True), work))
+            assert got == expected  # identical, not merely close: same batches, same arithmetic
+
+
+_AUDIT_OPENS = """
+import json, os, sys
+opened = []
+def hook(event, args):  # every open(), io.open() and os.open() raises an "open" audit event
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        opened.append(os.fsdecode(args[0]))
+sys.addaudithook(hook)
+def model_files():
+    return [p for p in opened if p.startswith(MODEL_DIR)]
+def loaded(*names):
+    return sorted(m for m in names if m in sys.modules)
+"""
+
+
+def test_import_reads_no_model_file_and_imports_no_training_code(run_python, shipped_model_dir: Path) -> None:
+    code = (
+        f"MODEL_DIR = {str(shipped_model_dir)!r}\n"
+        + _AUDIT_OPENS
+        + """
+import spincheck
+print(json.dumps({"opened": model_files(), "modules": loaded("sklearn", "nltk", "scipy")}))
+"""
+    )
+    assert json.loads(run_python(code)) == {"opened": [], "modules": []}
+
+
+def test_scoring_imports_no_training_code(run_python, shipped_model_dir: Path) -> None:
+    code = (
+        f"MODEL_DIR = {str(shipped_model_dir)!r}\n"
+        + _AUDIT_OPENS
+        + """
+import spincheck
+det = spincheck.Detector.load()
+det.score_paragraphs(["The council said on Tuesday that the new library would open in the spring of next year."])
+print(json.dumps({"opened": len(model_files()), "modules": loaded("sklearn", "nltk")}))
+"""
+    )
+    report = json.loads(run_python(code))
+    assert report["opened"] > 0  # the audit hook does see model files being read
+    assert report["modules"] == []
+
+
+def test_features_matrix(detector: Detector, paragraphs: list[str]) -> None:
+    X = detector.features(paragraphs + [""])
+    assert X.shape == (len(paragraphs) + 1, len(PARAGRAPH_FEATURE_NAMES))
+
+
+def test_features_of_no_paragraphs(detector: Detector) -> None:
+    assert detector.features([]).shape == (0, len(PARAGRAPH_FEATURE_NAMES))
+
+
+# ---- golden cases --------------------------------------------------------------------------------
+
+
+def _cases() -> list:
+    params = []
+    for name in CASE_FILES:
+        for case in json.loads((CASES / name).read_text(encoding="utf-8")):
+            known = name == "known-failures.json"
+            marks = [pytest.mark.xfail(strict=True, reason=case.get("why", ""))] if known else []
+            params.append(pytest.param(case, id=case["id"], marks=marks))
+    return params
+
+
+def test_golden_case_files_follow_the_schema() -> None:
+    ids = []
+    for name in CASE_FILES:
+        cases = json.loads((CASES / name).read_text(encoding="utf-8"))
+        assert isinstance(cases, list) and cases, name
+        for case in cases:
+            assert {"id", "text", "expect", "source"} <= set(case), case.get("id")
+            assert set(case) <= {"id", "text", "expect", "swapped", "original", "source", "comment", "why"}
+            expect = case["expect"]
+            assert expect.get("spun") in (True, False, None) and "spun" in expect
+            assert (expect["spun"] is None) == ("reason" in expect), case["id"]
+            for phrase in case.get("swapped", []):
+                assert phrase in case["text"], (case["id"], phrase)
+            assert ("why" in case) == (name == "known-failures.json"), case["id"]
+            ids.append(case["id"])
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_golden_case(detector: Detector, case: dict) -> None:
+    text = case["text"]
+    (result,) = detector.score_paragraphs([text], explain=True)
+    check_evidence(text, result)
+    assert result.spun == case["expect"]["spun"]
+    if "reason" in case["expect"]:
+        assert result.reason == case["expect"]["reason"]
+    if case.get("swapped"):
+        spans = [(m.start(), m.end()) for s in case["swapped"] for m in re.finditer(re.escape(s), text)]
+        pointed = [e.phrase for e in result.evidence if any(e.start < b and a < e.end for a, b in spans)]
+        assert pointed, f"no evidence overlaps a swapped phrase: {[e.phrase for e in result.evidence]}"

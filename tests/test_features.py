@@ -1,0 +1,170 @@
+"""Stage 5: feature rows and swap candidates, vectorised over a batch (spincheck.features).
+
+These tests use the shipped reference tables and lexicon directly (fixtures
+``reference`` and ``lexicon``), not the classifier, so they hold whatever the
+trained weights are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spincheck.features import (
+    FEATURE_NAMES,
+    PARAGRAPH_FEATURE_NAMES,
+    TOKEN_FEATURE_NAMES,
+    batch_features,
+    best_swap_per_slot,
+    find_swaps,
+    paragraph_features,
+    score_slots,
+)
+from spincheck.ngrams import layout
+from spincheck.text import tokenize
+
+ODD = [
+    "",
+    "word",
+    ".",
+    "Zzxqv blorptang frobnicated quuxly the wibble.",  # out-of-vocabulary words
+    "1 2 3 4 5 6 7 8 9 10 11 12 13",
+    "the the the the the the the the the the the the",
+    "x" * 500,
+    "Supercalifragilisticexpialidocious antidisestablishmentarianism pneumonoultramicroscopic.",
+]
+
+
+@pytest.fixture(scope="module")
+def paragraphs(article: str, spun_article: str) -> list[str]:
+    clean = [p for p in article.split("\n\n") if p.strip()]
+    spun = [p for p in spun_article.split("\n\n") if p.strip()]
+    return [p for pair in zip(clean, spun) for p in pair] + ODD
+
+
+def token_logit(X: np.ndarray) -> np.ndarray:
+    """A fixed stand-in for the token model, so paragraph features need no trained weights."""
+    w = np.random.default_rng(0).normal(size=X.shape[1])
+    return np.tanh(X @ w / X.shape[1]) * 4.0
+
+
+def features(token_lists, reference, lexicon):
+    bf = batch_features(token_lists, reference, lexicon)
+    z = token_logit(bf.tokens.X)
+    P = paragraph_features(bf.batch, bf.slots, bf.tokens, z, -2.0, float(reference.info["tokens"]))
+    return bf, P
+
+
+def rows_by_paragraph(bf) -> list[np.ndarray]:
+    para_of = bf.batch.para[bf.tokens.slots]
+    return [bf.tokens.X[para_of == i] for i in range(bf.batch.lengths.size)]
+
+
+def test_feature_names() -> None:
+    assert FEATURE_NAMES == TOKEN_FEATURE_NAMES + PARAGRAPH_FEATURE_NAMES
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
+    assert all(isinstance(n, str) and n for n in FEATURE_NAMES)
+
+
+def test_matrix_widths_match_names(paragraphs, reference, lexicon) -> None:
+    token_lists = [tokenize(p) for p in paragraphs]
+    bf, P = features(token_lists, reference, lexicon)
+    assert bf.tokens.X.shape == (sum(map(len, token_lists)), len(TOKEN_FEATURE_NAMES))
+    assert P.shape == (len(paragraphs), len(PARAGRAPH_FEATURE_NAMES))
+
+
+def test_feature_matrices_are_finite(paragraphs, reference, lexicon) -> None:
+    bf, P = features([tokenize(p) for p in paragraphs], reference, lexicon)
+    bad_tokens = [TOKEN_FEATURE_NAMES[j] for j in np.flatnonzero(~np.isfinite(bf.tokens.X).all(axis=0))]
+    bad_paragraphs = [PARAGRAPH_FEATURE_NAMES[j] for j in np.flatnonzero(~np.isfinite(P).all(axis=0))]
+    assert bad_tokens == [] and bad_paragraphs == []
+    assert np.isfinite(bf.swaps.gain).all() and np.isfinite(bf.swaps.ctx_gain).all()
+
+
+def test_batch_equals_one_by_one(paragraphs, reference, lexicon) -> None:
+    token_lists = [tokenize(p) for p in paragraphs]
+    bf, P = features(token_lists, reference, lexicon)
+    for i, tokens in enumerate(token_lists):
+        alone, P1 = features([tokens], reference, lexicon)
+        assert np.array_equal(rows_by_paragraph(bf)[i], alone.tokens.X), f"paragraph {i}"
+        # paragraph rows go through a matrix product (the stand-in token model), whose
+        # rounding may depend on the number of rows, hence the tolerance
+        np.testing.assert_allclose(P[i], P1[0], rtol=1e-9, atol=1e-12, err_msg=f"paragraph {i}")
+
+
+def test_token_rows_do_not_depend_on_the_rest_of_the_batch(paragraphs, reference, lexicon) -> None:
+    # many paragraphs before the ones compared make any batch-wide running sum large
+    token_lists = [tokenize(p) for p in paragraphs * 20] + [tokenize(p) for p in paragraphs]
+    rows = rows_by_paragraph(batch_features(token_lists, reference, lexicon))[-len(paragraphs) :]
+    for i, p in enumerate(paragraphs):
+        alone = batch_features([tokenize(p)], reference, lexicon)
+        assert np.array_equal(rows[i], alone.tokens.X), f"paragraph {i}"
+
+
+def test_batch_order_does_not_matter(paragraphs, reference, lexicon) -> None:
+    token_lists = [tokenize(p) for p in paragraphs]
+    order = np.random.default_rng(0).permutation(len(token_lists))
+    _, P = features(token_lists, reference, lexicon)
+    _, P_shuffled = features([token_lists[i] for i in order], reference, lexicon)
+    np.testing.assert_allclose(P_shuffled, P[order], rtol=1e-9, atol=1e-12)
+
+
+# ---- swap gains --------------------------------------------------------------------------------
+
+# (clean sentence, word in it, a dictionary synonym a spinner would put there)
+SWAPS = [
+    ("The prime minister said on Monday that the government would not change its plans.", "said", "stated"),
+    ("The prime minister said on Monday that the government would not change its plans.", "government", "authorities"),
+    ("The company reported a sharp rise in profits for the third quarter of the year.", "sharp", "crisp"),
+    ("Police said the man was taken to hospital with serious injuries after the crash.", "serious", "severe"),
+    ("She told reporters that the talks had been very useful and would continue next week.", "told", "informed"),
+    ("The top U.S. diplomat will hold talks on Tuesday in the capital.", "hold", "maintain"),
+]
+
+
+def _swap(sentence: str, word: str, synonym: str) -> tuple[list[str], int]:
+    tokens = tokenize(sentence)
+    position = tokens.index(word)
+    tokens[position] = synonym
+    return tokens, position
+
+
+@pytest.mark.parametrize(("sentence", "word", "synonym"), SWAPS)
+def test_swapping_back_the_original_gains(sentence, word, synonym, reference, lexicon) -> None:
+    """In a spun sentence, putting the original word back makes the context more familiar."""
+    tokens, position = _swap(sentence, word, synonym)
+    batch = layout([tokens])
+    slots = score_slots(batch, reference)
+    swaps = find_swaps(batch, slots, reference, lexicon, only_suspicious=False, max_candidates=50)
+    slot = int(batch.starts[0]) + position
+    rows = np.flatnonzero((swaps.slot == slot) & (swaps.span_len == 1))
+    gains = {lexicon.phrase_text(swaps.phrase[r]): float(swaps.gain[r]) for r in rows}
+    assert word in gains, f"{word!r} is not among the candidates for {synonym!r}"
+    assert gains[word] > 0
+    _, best_gain, _, _ = best_swap_per_slot(batch.ids.size, swaps)
+    assert best_gain[slot] >= gains[word]
+
+
+@pytest.mark.parametrize(("sentence", "word", "synonym"), SWAPS)
+def test_spun_sentence_has_a_larger_best_gain_than_the_clean_one(sentence, word, synonym, reference, lexicon) -> None:
+    spun, position = _swap(sentence, word, synonym)
+    clean = tokenize(sentence)
+    batch = layout([clean, spun])
+    slots = score_slots(batch, reference)
+    swaps = find_swaps(batch, slots, reference, lexicon, only_suspicious=False, max_candidates=50)
+    _, best_gain, _, _ = best_swap_per_slot(batch.ids.size, swaps)
+    at = batch.starts + position
+    assert best_gain[at[1]] > best_gain[at[0]]
+
+
+def test_swap_rows_are_well_formed(paragraphs, reference, lexicon) -> None:
+    bf = batch_features([tokenize(p) for p in paragraphs], reference, lexicon)
+    swaps, batch = bf.swaps, bf.batch
+    assert swaps.slot.size > 0
+    for j in range(int(swaps.span_len.max())):  # every slot of a swapped span holds a real token
+        rows = swaps.span_len > j
+        assert batch.is_token[swaps.slot[rows] + j].all()
+    assert set(np.unique(swaps.span_len).tolist()) <= {1, 2, 3}
+    assert swaps.phrase.min() >= 0 and swaps.phrase.max() < lexicon.phrase_len.size
+    n = swaps.slot.size
+    assert swaps.gain.shape == swaps.ctx_gain.shape == swaps.fit_gain.shape == (n,)

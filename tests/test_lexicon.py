@@ -1,0 +1,145 @@
+"""Stage 4: the synonym lexicon as arrays (spincheck.lexicon)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spincheck.lexicon import MAX_PHRASE_TOKENS, TRAIN_GROUP_SHARE, Lexicon, phrase_hashes
+from spincheck.ngrams import hash_tokens
+from spincheck.text import tokenize
+
+ENTRIES = {
+    "said": [("stated", 3), ("told", 81), ("said", 5)],  # a candidate equal to its phrase is dropped
+    "big": [("large", 10), ("huge", 90)],
+    "General Assembly": [("assembly", 140)],  # groups are taken modulo 100
+    "one thing": [("something", 7), ("a thing of beauty and joy", 8)],  # > 3 tokens: dropped
+    "top": [("highest", 12), ("top", 13)],
+    "a very long phrase indeed": [("short", 1)],  # > 3 tokens: the whole entry is dropped
+    "U.S.": [("United States", 20)],
+    "nothing": [("nothing", 4)],  # nothing left after filtering: dropped
+}
+EXPECTED = {
+    "said": [("stated", 3), ("told", 81)],
+    "big": [("large", 10), ("huge", 90)],
+    "General Assembly": [("assembly", 40)],
+    "one thing": [("something", 7)],
+    "top": [("highest", 12)],
+    "U.S.": [("United States", 20)],
+}
+
+
+@pytest.fixture(scope="module")
+def lex() -> Lexicon:
+    return Lexicon.from_pairs(ENTRIES, info={"source": "test"})
+
+
+def phrase_id(text: str) -> np.ndarray:
+    ids = np.zeros((1, MAX_PHRASE_TOKENS), np.uint64)
+    tokens = tokenize(text)
+    ids[0, : len(tokens)] = hash_tokens(tokens)
+    return phrase_hashes(ids)
+
+
+def test_from_pairs_filters_and_keeps_order(lex: Lexicon) -> None:
+    assert lex.thesaurus == EXPECTED
+    assert len(lex) == len(EXPECTED)
+    assert lex.info["source"] == "test"
+    assert lex.info["phrases"] == len(EXPECTED)
+    assert lex.info["pairs"] == sum(len(v) for v in EXPECTED.values())
+
+
+def test_arrays_are_consistent(lex: Lexicon) -> None:
+    assert np.all(lex.keys[1:] > lex.keys[:-1])
+    assert lex.offsets[0] == 0 and lex.offsets[-1] == lex.cand_phrase.size
+    assert np.all(np.diff(lex.offsets) >= 1)
+    assert lex.cand_group.max() < 100
+    assert set(lex.phrase_len.tolist()) <= set(range(1, MAX_PHRASE_TOKENS + 1))
+    # each key is the hash of its own phrase
+    for k in range(len(lex)):
+        assert lex.keys[k] == phrase_id(lex.phrase_text(lex.key_phrase[k]))[0]
+
+
+@pytest.mark.parametrize("phrase", ["said", "SAID", "general assembly", "General  Assembly", "us", "U.S.", "one thing"])
+def test_find_known_phrases(lex: Lexicon, phrase: str) -> None:
+    found, key = lex.find(phrase_id(phrase))
+    assert found.tolist() == [True]
+    text = lex.phrase_text(lex.key_phrase[key[0]])
+    assert tokenize(text) == tokenize(phrase) or text == "U.S."
+
+
+@pytest.mark.parametrize("phrase", ["stated", "assembly general", "general", "thing", "zebra", "a very long"])
+def test_find_unknown_phrases(lex: Lexicon, phrase: str) -> None:
+    found, _ = lex.find(phrase_id(phrase))
+    assert found.tolist() == [False]
+
+
+def test_find_batch(lex: Lexicon) -> None:
+    queries = np.concatenate([phrase_id(p) for p in ["big", "zebra", "top", "one thing", "nothing"]])
+    found, keys = lex.find(queries)
+    assert found.tolist() == [True, False, True, True, False]
+    assert [lex.phrase_text(lex.key_phrase[k]) for k in keys[found]] == ["big", "top", "one thing"]
+
+
+def test_empty_lexicon() -> None:
+    empty = Lexicon.from_pairs({})
+    assert len(empty) == 0 and empty.thesaurus == {}
+    found, _ = empty.find(phrase_id("said"))
+    assert found.tolist() == [False]
+
+
+def test_save_load_round_trip(lex: Lexicon, tmp_path) -> None:
+    path = lex.save(tmp_path)
+    assert path.name == Lexicon.FILE
+    loaded = Lexicon.load(tmp_path)
+    for name in Lexicon._ARRAYS:
+        original, other = getattr(lex, name), getattr(loaded, name)
+        assert other.dtype == original.dtype, name
+        np.testing.assert_array_equal(other, original, err_msg=name)
+    assert loaded.info == lex.info
+    assert loaded.thesaurus == lex.thesaurus
+    queries = np.concatenate([phrase_id(p) for p in ["big", "zebra", "general assembly"]])
+    assert [a.tolist() for a in loaded.find(queries)] == [a.tolist() for a in lex.find(queries)]
+
+
+def test_save_is_byte_for_byte_deterministic(lex: Lexicon, tmp_path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert lex.save(tmp_path / "a").read_bytes() == lex.save(tmp_path / "b").read_bytes()
+
+
+def test_in_split_partitions_groups() -> None:
+    groups = np.arange(256, dtype=np.int64)
+    train = Lexicon.in_split(groups, "train")
+    heldout = Lexicon.in_split(groups, "heldout")
+    assert not np.any(train & heldout)
+    assert np.all(train | heldout)
+    assert np.all(Lexicon.in_split(groups, "all"))
+    # the share of groups usable for training is TRAIN_GROUP_SHARE percent
+    assert int(train[:100].sum()) == TRAIN_GROUP_SHARE
+    # a group and the same group modulo 100 land on the same side
+    assert train[:100].tolist() == train[100:200].tolist()
+
+
+def test_in_split_on_lexicon_groups(lex: Lexicon) -> None:
+    train = Lexicon.in_split(lex.cand_group, "train")
+    by_candidate = dict(zip((lex.phrase_text(p) for p in lex.cand_phrase), train.tolist()))
+    assert by_candidate["stated"] is True and by_candidate["told"] is False
+    assert by_candidate["large"] is True and by_candidate["huge"] is False
+
+
+def test_shipped_lexicon_is_well_formed(lexicon: Lexicon) -> None:
+    keys = np.asarray(lexicon.keys)
+    assert np.all(keys[1:] > keys[:-1])
+    assert lexicon.offsets[-1] == lexicon.cand_phrase.size
+    assert np.all(np.diff(lexicon.offsets) >= 1)
+    assert int(lexicon.cand_group.max()) < 100
+    assert int(lexicon.phrase_len.min()) >= 1 and int(lexicon.phrase_len.max()) <= MAX_PHRASE_TOKENS
+    found, key = lexicon.find(phrase_id("said"))
+    assert found[0]
+    lo, hi = int(lexicon.offsets[key[0]]), int(lexicon.offsets[key[0] + 1])
+    candidates = [lexicon.phrase_text(lexicon.cand_phrase[j]) for j in range(lo, hi)]
+    assert candidates and "said" not in candidates
+    # both splits are represented, so training and held-out spins both have material
+    assert Lexicon.in_split(lexicon.cand_group, "train").any()
+    assert Lexicon.in_split(lexicon.cand_group, "heldout").any()

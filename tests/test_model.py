@@ -1,0 +1,292 @@
+"""Stage 6: the model directory as data, checked on load (spincheck.model).
+
+Every test that changes a file works on a copy of the shipped model in
+``tmp_path``; the shipped directory itself is only read.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import spincheck
+from spincheck.features import FEATURE_NAMES, PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAMES
+from spincheck.lexicon import Lexicon
+from spincheck.model import (
+    CARD,
+    CLASSIFIER,
+    FORMAT_VERSION,
+    Classifier,
+    ModelError,
+    NeuralScorer,
+    feature_schema_hash,
+    load_model_dir,
+    sha256_file,
+    write_card,
+)
+from spincheck.reference import Reference
+
+
+@pytest.fixture
+def model_copy(shipped_model_dir: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "model"
+    shutil.copytree(shipped_model_dir, out)
+    return out
+
+
+@pytest.fixture
+def linked_copy(shipped_model_dir: Path, tmp_path: Path) -> Path:
+    """A model directory whose card.json is a copy and whose data files are symlinks to the shipped ones.
+
+    Cheaper than ``model_copy``. Never write *through* a link: a test may
+    change card.json, delete a link, or :func:`replace` a file with a new one.
+    """
+    out = tmp_path / "model"
+    out.mkdir()
+    for path in shipped_model_dir.iterdir():
+        if path.name == CARD:
+            shutil.copyfile(path, out / CARD)
+        elif path.is_file():
+            (out / path.name).symlink_to(path)
+    return out
+
+
+def edit_card(directory: Path, change) -> None:
+    card = json.loads((directory / CARD).read_text(encoding="utf-8"))
+    change(card)
+    (directory / CARD).write_text(json.dumps(card), encoding="utf-8")
+
+
+def replace(directory: Path, name: str) -> Path:
+    """Unlink ``name`` so that writing to the returned path creates a new file, not a write through a link."""
+    path = directory / name
+    path.unlink()
+    return path
+
+
+def rehash(directory: Path, name: str) -> None:
+    """Record a file's new SHA-256 in the card, as if the card had been rewritten with it."""
+    edit_card(directory, lambda card: card["files"].__setitem__(name, sha256_file(directory / name)))
+
+
+def test_shipped_model_loads_and_matches_its_card(shipped_model_dir: Path) -> None:
+    model = load_model_dir(shipped_model_dir)
+    card = model.card
+    assert card.format_version <= FORMAT_VERSION
+    assert card.feature_names == FEATURE_NAMES
+    assert card.raw["feature_schema"] == feature_schema_hash()
+    assert 0.0 < card.threshold < 1.0
+    listed = set(card.files)
+    assert {CLASSIFIER, Lexicon.FILE, *Reference.FILES} <= listed
+    for name, digest in card.files.items():
+        assert sha256_file(shipped_model_dir / name) == digest, name
+    assert model.classifier.token.mean.shape == (len(TOKEN_FEATURE_NAMES),)
+    assert model.classifier.paragraph.mean.shape == (len(PARAGRAPH_FEATURE_NAMES),)
+
+
+def test_model_directory_holds_only_data_files(shipped_model_dir: Path) -> None:
+    suffixes = {p.suffix for p in shipped_model_dir.iterdir() if p.is_file() and p.name != "__init__.py"}
+    assert suffixes <= {".npy", ".npz", ".json"}
+
+
+@pytest.mark.parametrize("name", ["classifier.npz", "reference.json", "bigram_q.npy", "vectors.npy"])
+def test_changed_byte_is_refused(model_copy: Path, name: str) -> None:
+    path = model_copy / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="corrupted or was changed") as info:
+        load_model_dir(model_copy)
+    assert name in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["classifier.npz"])
+def test_truncated_file_is_refused(model_copy: Path, name: str) -> None:
+    path = model_copy / name
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 100])
+    with pytest.raises(ModelError, match="corrupted or was changed"):
+        load_model_dir(model_copy)
+
+
+@pytest.mark.parametrize("name", ["classifier.npz", "lexicon.npz", "reference.json"])
+def test_missing_file_is_refused(linked_copy: Path, name: str) -> None:
+    (linked_copy / name).unlink()
+    with pytest.raises(ModelError, match="missing") as info:
+        load_model_dir(linked_copy)
+    assert name in str(info.value)
+
+
+def test_card_that_does_not_list_a_file_is_refused(linked_copy: Path) -> None:
+    edit_card(linked_copy, lambda card: card["files"].pop(CLASSIFIER))
+    with pytest.raises(ModelError, match=CLASSIFIER):
+        load_model_dir(linked_copy)
+
+
+def test_corrupted_card_is_refused(linked_copy: Path) -> None:
+    text = (linked_copy / CARD).read_text(encoding="utf-8")
+    (linked_copy / CARD).write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(ModelError, match="corrupted or was changed"):
+        load_model_dir(linked_copy)
+
+
+@pytest.mark.parametrize("key", ["threshold", "feature_names", "files", "format_version"])
+def test_card_without_a_required_field_is_refused(linked_copy: Path, key: str) -> None:
+    edit_card(linked_copy, lambda card: card.pop(key))
+    with pytest.raises(ModelError, match="corrupted or was changed"):
+        load_model_dir(linked_copy)
+
+
+def test_missing_card_and_missing_directory(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="does not exist"):
+        load_model_dir(tmp_path / "nowhere")
+    with pytest.raises(ModelError, match=CARD):
+        load_model_dir(tmp_path)
+    with pytest.raises(ModelError):
+        spincheck.Detector.load(tmp_path)
+
+
+def test_newer_format_version_is_refused(linked_copy: Path) -> None:
+    newer = FORMAT_VERSION + 1
+    edit_card(linked_copy, lambda card: card.__setitem__("format_version", newer))
+    with pytest.raises(ModelError) as info:
+        load_model_dir(linked_copy)
+    message = str(info.value)
+    assert re.search(rf"\b{newer}\b", message) and re.search(rf"\b{FORMAT_VERSION}\b", message)
+    assert "upgrade" in message
+
+
+def test_feature_schema_mismatch_is_refused(linked_copy: Path) -> None:
+    edit_card(linked_copy, lambda card: card["feature_names"].__setitem__(0, "renamed_feature"))
+    with pytest.raises(ModelError, match="feature schema"):
+        load_model_dir(linked_copy)
+
+
+def test_classifier_of_the_wrong_shape_is_refused(linked_copy: Path) -> None:
+    def scorer(n: int) -> NeuralScorer:
+        return NeuralScorer(np.zeros(n), np.ones(n), np.zeros((n, 0)), np.zeros(0), np.zeros(n), 0.0)
+
+    Classifier(scorer(len(TOKEN_FEATURE_NAMES) - 1), scorer(len(PARAGRAPH_FEATURE_NAMES)), 0.0).save(
+        replace(linked_copy, CLASSIFIER)
+    )
+    rehash(linked_copy, CLASSIFIER)
+    with pytest.raises(ModelError, match="feature schema"):
+        load_model_dir(linked_copy)
+
+
+class _Payload:
+    """Unpickling this would create a marker file: proof that pickle ran."""
+
+    marker: Path | None = None
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_pickled_arrays_are_never_unpickled(linked_copy: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pickle-ran"
+    payload = _Payload()
+    payload.marker = marker
+    np.save(replace(linked_copy, "unigram_logp.npy"), np.array([payload], dtype=object), allow_pickle=True)
+    rehash(linked_copy, "unigram_logp.npy")
+    with pytest.raises(ModelError, match="could not be read"):
+        load_model_dir(linked_copy)
+    assert not marker.exists()
+
+
+def test_loading_uses_numpy_without_pickle(shipped_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict] = []
+    real_load = np.load
+
+    def recording_load(*args, **kwargs):
+        calls.append(kwargs)
+        return real_load(*args, **kwargs)
+
+    def no_pickle(*args, **kwargs):
+        raise AssertionError("pickle was used to load a model file")
+
+    monkeypatch.setattr(np, "load", recording_load)
+    monkeypatch.setattr(pickle, "load", no_pickle)
+    monkeypatch.setattr(pickle, "loads", no_pickle)
+    monkeypatch.setattr(pickle, "Unpickler", no_pickle)
+    load_model_dir(shipped_model_dir)
+    assert calls, "np.load was not used"
+    assert all(kwargs.get("allow_pickle") is False for kwargs in calls)
+
+
+def test_mmap_and_in_memory_loads_agree(shipped_model_dir: Path) -> None:
+    mapped = load_model_dir(shipped_model_dir, mmap=True).reference
+    in_memory = load_model_dir(shipped_model_dir, mmap=False).reference
+    assert isinstance(mapped.bigrams.keys, np.memmap) and not isinstance(in_memory.bigrams.keys, np.memmap)
+    np.testing.assert_array_equal(mapped.bigrams.keys[:1000], in_memory.bigrams.keys[:1000])
+    np.testing.assert_array_equal(mapped.vectors.matrix[-5:], in_memory.vectors.matrix[-5:])
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def _classifier(rng: np.random.Generator, hidden: int) -> Classifier:
+    def scorer(n: int) -> NeuralScorer:
+        return NeuralScorer(
+            mean=rng.normal(size=n),
+            scale=rng.uniform(0.5, 2.0, size=n),
+            hidden_weights=rng.normal(size=(n, hidden)),
+            hidden_bias=rng.normal(size=hidden),
+            out_weights=rng.normal(size=hidden or n),
+            out_bias=float(rng.normal()),
+        )
+
+    return Classifier(scorer(len(TOKEN_FEATURE_NAMES)), scorer(len(PARAGRAPH_FEATURE_NAMES)), float(rng.normal()))
+
+
+@pytest.mark.parametrize("hidden", [0, 5])
+def test_classifier_save_load_round_trip(tmp_path: Path, hidden: int) -> None:
+    rng = np.random.default_rng(0)
+    clf = _classifier(rng, hidden)
+    clf.save(tmp_path / "a.npz")
+    clf.save(tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()  # no timestamps
+    loaded = Classifier.load(tmp_path / "a.npz")
+    assert loaded.prior_logit == clf.prior_logit
+    for part in ("token", "paragraph"):
+        X = rng.normal(size=(20, getattr(clf, part).mean.size))
+        np.testing.assert_array_equal(
+            getattr(loaded, part).decision_function(X), getattr(clf, part).decision_function(X)
+        )
+        p = getattr(loaded, part).predict_proba(X)
+        assert ((p >= 0) & (p <= 1)).all()
+
+
+def test_neural_scorer_linear_and_hidden() -> None:
+    X = np.array([[1.0, 2.0], [3.0, -1.0]])
+    linear = NeuralScorer(np.zeros(2), np.ones(2), np.zeros((2, 0)), np.zeros(0), np.array([1.0, -1.0]), 0.5)
+    assert linear.decision_function(X).tolist() == [-0.5, 4.5]
+    relu = NeuralScorer(np.zeros(2), np.ones(2), np.eye(2), np.zeros(2), np.array([1.0, 1.0]), 0.0)
+    assert relu.decision_function(X).tolist() == [3.0, 3.0]  # negative hidden units are cut at 0
+    scaled = NeuralScorer(np.ones(2), np.full(2, 2.0), np.zeros((2, 0)), np.zeros(0), np.array([1.0, 1.0]), 0.0)
+    assert scaled.decision_function(X).tolist() == [0.5, 0.0]  # ((1, 2) - 1) / 2 summed, ((3, -1) - 1) / 2 summed
+    assert scaled.predict_proba(np.array([[1e6, 1e6]]))[0] == pytest.approx(1.0)
+
+
+def test_write_card_records_every_file(tmp_path: Path) -> None:
+    (tmp_path / "a.npy").write_bytes(b"one")
+    (tmp_path / "b.json").write_bytes(b"two")
+    write_card(tmp_path, {"threshold": 0.9})
+    card = json.loads((tmp_path / CARD).read_text(encoding="utf-8"))
+    assert card["files"] == {"a.npy": sha256_file(tmp_path / "a.npy"), "b.json": sha256_file(tmp_path / "b.json")}
+    assert card["format_version"] == FORMAT_VERSION
+    assert card["feature_names"] == list(FEATURE_NAMES)
+    assert card["feature_schema"] == feature_schema_hash()
+    assert card["threshold"] == 0.9
+
+
+def test_feature_schema_hash_depends_on_names_and_order() -> None:
+    assert feature_schema_hash(("a", "b")) != feature_schema_hash(("b", "a"))
+    assert feature_schema_hash(("a", "b")) != feature_schema_hash(("a", "b", "c"))
+    assert feature_schema_hash() == feature_schema_hash(FEATURE_NAMES)

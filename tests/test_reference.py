@@ -1,0 +1,228 @@
+"""Stage 3: clean-reference n-gram tables: build, look up, save, load, merge (spincheck.reference)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from spincheck.ngrams import BOS, combine, hash_tokens
+from spincheck.reference import QUANT, NgramTable, Reference, ReferenceBuilder, merge_references
+from spincheck.vectors import WordVectors
+
+CORPUS = [
+    ["the", "cat", "sat", "."],
+    ["the", "cat", "ran", "."],
+    ["a", "dog", "sat", "."],
+]
+HALF_STEP = 0.5 / QUANT + 1e-6  # largest rounding error of a quantised log-probability
+
+
+def h(*tokens: str) -> np.ndarray:
+    return hash_tokens(list(tokens))
+
+
+def bigram(a: str, b: str) -> np.ndarray:
+    return combine(h(a), h(b))
+
+
+def trigram(a: str, b: str, c: str) -> np.ndarray:
+    return combine(combine(h(a), h(b)), h(c))
+
+
+def build(corpus=CORPUS, **kwargs) -> Reference:
+    builder = ReferenceBuilder()
+    builder.add(corpus)
+    return builder.build(**kwargs)
+
+
+@pytest.fixture(scope="module")
+def ref() -> Reference:
+    return build(min_trigram_count=1)
+
+
+def _tables(ref: Reference) -> dict[str, NgramTable]:
+    return {"unigrams": ref.unigrams, "bigrams": ref.bigrams, "trigrams": ref.trigrams}
+
+
+def test_tables_sorted_unique_and_sized(ref: Reference) -> None:
+    for name, table in _tables(ref).items():
+        assert table.keys.dtype == np.uint64
+        assert np.all(table.keys[1:] > table.keys[:-1]), name  # sorted, no duplicates
+        assert len(table.values) == len(table)
+        assert ref.info[name] == len(table)
+    assert ref.bigrams.values.dtype == np.uint8 and ref.unigrams.values.dtype == np.float32
+    assert ref.info["tokens"] == 12 and ref.info["paragraphs"] == 3
+
+
+def test_unigram_lookup(ref: Reference) -> None:
+    found, logp = ref.unigrams.lookup(h("the", "cat", "dog", ".", "zebra", "<s>"))
+    assert found.tolist() == [True, True, True, True, False, False]
+    assert logp[4] == 0.0  # not found reads as 0, never garbage
+    assert np.all(logp <= 0)
+    # relative frequencies: "the" and "cat" twice, "dog" once, "." three times
+    assert logp[0] == pytest.approx(logp[1])
+    assert logp[0] - logp[2] == pytest.approx(math.log(2), abs=1e-5)
+    assert logp[3] - logp[2] == pytest.approx(math.log(3), abs=1e-5)
+
+
+def test_bigram_lookup_is_conditional_probability(ref: Reference) -> None:
+    pairs = [("the", "cat"), ("cat", "sat"), ("cat", "ran"), ("dog", "sat"), ("cat", "the"), ("the", "dog")]
+    keys = np.concatenate([bigram(a, b) for a, b in pairs])
+    found, logp = ref.bigrams.lookup(keys)
+    assert found.tolist() == [True, True, True, True, False, False]
+    expected = [0.0, math.log(0.5), math.log(0.5), 0.0]  # P(cat | the) = 1, P(sat | cat) = 1/2, ...
+    assert logp[:4] == pytest.approx(expected, abs=HALF_STEP)
+    assert np.all(logp <= 0)
+
+
+def test_trigram_lookup_and_paragraph_start(ref: Reference) -> None:
+    keys = np.concatenate(
+        [
+            trigram("the", "cat", "sat"),
+            trigram("<s>", "<s>", "the"),
+            trigram("<s>", "<s>", "a"),
+            trigram("a", "cat", "sat"),
+        ]
+    )
+    found, logp = ref.trigrams.lookup(keys)
+    assert found.tolist() == [True, True, True, False]
+    assert logp[:3] == pytest.approx([math.log(1 / 2), math.log(2 / 3), math.log(1 / 3)], abs=HALF_STEP)
+
+
+def test_min_trigram_count_drops_rare_trigrams() -> None:
+    ref = build()  # default: trigrams seen at least twice
+    found, _ = ref.trigrams.lookup(np.concatenate([trigram("<s>", "<s>", "the"), trigram("the", "cat", "sat")]))
+    assert found.tolist() == [True, False]
+
+
+def test_no_ngram_crosses_a_paragraph() -> None:
+    ref = build(min_trigram_count=1)
+    found, _ = ref.bigrams.lookup(np.concatenate([bigram(".", "the"), bigram(".", "a")]))
+    assert not found.any()
+    assert not ref.unigrams.lookup(np.array([BOS]))[0].any()
+
+
+def test_adding_in_pieces_equals_adding_at_once() -> None:
+    whole = build(CORPUS * 3, min_trigram_count=1)
+    builder = ReferenceBuilder()
+    for paragraph in CORPUS * 3:
+        builder.add([paragraph])
+    pieces = builder.build(min_trigram_count=1)
+    for name, table in _tables(whole).items():
+        other = _tables(pieces)[name]
+        assert table.keys.tolist() == other.keys.tolist(), name
+        assert table.values.tolist() == other.values.tolist(), name
+
+
+def test_max_bigrams_keeps_the_most_frequent() -> None:
+    corpus = [["the", "cat", "sat"]] * 5 + [["a", "dog", "ran"]]
+    ref = build(corpus, max_bigrams=3)
+    assert len(ref.bigrams) == 3
+    found, _ = ref.bigrams.lookup(np.concatenate([bigram("the", "cat"), bigram("cat", "sat"), bigram("a", "dog")]))
+    assert found.tolist() == [True, True, False]
+
+
+def test_word_freqs_override_local_unigrams() -> None:
+    ref = build(word_freqs={"cat": 0.01, "zebra": 0.001})
+    found, logp = ref.unigrams.lookup(h("cat", "zebra", "dog"))
+    assert found.tolist() == [True, True, True]
+    assert logp[:2] == pytest.approx([math.log(0.01), math.log(0.001)], rel=1e-5)
+
+
+def test_empty_builder() -> None:
+    ref = ReferenceBuilder().build()
+    for table in _tables(ref).values():
+        assert len(table) == 0
+        found, logp = table.lookup(h("the"))
+        assert not found.any() and logp.tolist() == [0.0]
+
+
+def test_lookup_of_no_queries(ref: Reference) -> None:
+    found, logp = ref.bigrams.lookup(np.empty(0, np.uint64))
+    assert found.shape == (0,) and logp.shape == (0,)
+
+
+# ---- save / load -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ref_with_vectors() -> Reference:
+    keys = np.sort(h("cat", "dog", "sat"))
+    matrix = np.eye(3, 4, dtype=np.float16)
+    return build(min_trigram_count=1, vectors=WordVectors(keys, matrix), info={"corpus": "test"})
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_save_load_round_trip(ref_with_vectors: Reference, tmp_path, mmap: bool) -> None:
+    written = ref_with_vectors.save(tmp_path)
+    assert sorted(p.name for p in written) == sorted(Reference.FILES)
+    loaded = Reference.load(tmp_path, mmap=mmap)
+    assert loaded.info == ref_with_vectors.info
+    for name, table in _tables(ref_with_vectors).items():
+        other = _tables(loaded)[name]
+        assert isinstance(other.keys, np.memmap) is mmap
+        np.testing.assert_array_equal(other.keys, table.keys)
+        np.testing.assert_array_equal(other.values, table.values)
+        assert other.values.dtype == table.values.dtype
+    np.testing.assert_array_equal(loaded.vectors.keys, ref_with_vectors.vectors.keys)
+    np.testing.assert_array_equal(loaded.vectors.matrix, ref_with_vectors.vectors.matrix)
+    queries = np.concatenate([h("the", "zebra"), bigram("cat", "sat"), trigram("the", "cat", "ran")])
+    for name, table in _tables(ref_with_vectors).items():
+        a, b = table.lookup(queries), _tables(loaded)[name].lookup(queries)
+        assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
+
+
+def test_save_is_deterministic(ref_with_vectors: Reference, tmp_path) -> None:
+    ref_with_vectors.save(tmp_path / "a")
+    ref_with_vectors.save(tmp_path / "b")
+    for name in Reference.FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_shipped_reference_tables_are_sorted(reference: Reference) -> None:
+    for name, table in _tables(reference).items():
+        keys = np.asarray(table.keys)
+        assert np.all(keys[1:] > keys[:-1]), name
+        assert len(table) == reference.info[name]
+    assert np.all(np.asarray(reference.unigrams.values) <= 0)
+    found, _ = reference.unigrams.lookup(h("the", "of", "and", "said"))
+    assert found.all()
+
+
+# ---- merge -----------------------------------------------------------------------------------
+
+
+def test_merge_references() -> None:
+    base = build([["the", "cat", "sat"]] * 2, min_trigram_count=1, info={"corpus": "base"})
+    extra = build([["the", "cat", "ran"], ["a", "dog", "sat"]], min_trigram_count=1, info={"corpus": "extra"})
+    merged = merge_references(base, extra)
+    for name, table in _tables(merged).items():
+        keys = table.keys
+        assert np.all(keys[1:] > keys[:-1]), name
+        union = np.union1d(_tables(base)[name].keys, _tables(extra)[name].keys)
+        assert keys.tolist() == union.tolist(), name
+        assert table.values.dtype == _tables(base)[name].values.dtype
+        assert merged.info[name] == len(table)
+    # a bigram in both is the mean of the two; one in only one keeps its value
+    both = bigram("the", "cat")
+    only_extra = bigram("cat", "ran")
+    for key in (both, only_extra):
+        in_base = base.bigrams.lookup(key)
+        in_extra = extra.bigrams.lookup(key)
+        values = [lp[0] for found, lp in (in_base, in_extra) if found[0]]
+        assert merged.bigrams.lookup(key)[1][0] == pytest.approx(np.mean(values), abs=HALF_STEP)
+    found, logp = merged.unigrams.lookup(h("cat"))
+    expected = np.mean([base.unigrams.lookup(h("cat"))[1][0], extra.unigrams.lookup(h("cat"))[1][0]])
+    assert found[0] and logp[0] == pytest.approx(expected, abs=1e-5)
+    assert merged.info["tokens"] == base.info["tokens"] + extra.info["tokens"]
+    assert merged.info["paragraphs"] == base.info["paragraphs"] + extra.info["paragraphs"]
+
+
+def test_merge_chooses_vectors() -> None:
+    v1 = WordVectors(np.sort(h("cat")), np.ones((1, 2), np.float16))
+    v2 = WordVectors(np.sort(h("dog", "cat")), np.ones((2, 2), np.float16))
+    base, extra = build(vectors=v1), build(vectors=v2)
+    assert merge_references(base, extra).vectors is v1
+    assert merge_references(base, extra, use_extra_vectors=True).vectors is v2

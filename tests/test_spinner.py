@@ -1,0 +1,164 @@
+"""The synthetic spinner that makes training data (spincheck.spinner)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from spincheck.lexicon import Lexicon
+from spincheck.spinner import Spinner, SpunText
+from spincheck.text import tokenize
+
+TINY = {
+    "big": [("large", 10), ("huge", 90)],  # group 10 is a training group, 90 a held-out one
+    "said": [("stated", 3)],
+    "top": [("highest", 12)],
+    "news": [("tidings", 5)],
+    "united states": [("US", 6)],
+    "help": [("aid", 7)],
+}
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Lexicon:
+    return Lexicon.from_pairs(TINY)
+
+
+@pytest.fixture(scope="module")
+def paragraphs(article: str) -> list[str]:
+    return [p for p in article.split("\n\n") if p.strip()]
+
+
+def undo(spun: SpunText) -> str:
+    """Put every original back; must give the text that was spun."""
+    text = spun.text
+    for r in reversed(spun.replacements):
+        text = text[: r.start] + r.original + text[r.end :]
+    return text
+
+
+def check_replacements(original: str, spun: SpunText) -> None:
+    for r in spun.replacements:
+        assert spun.text[r.start : r.end] == r.replacement
+        assert tokenize(r.replacement) != tokenize(r.original)
+    for a, b in itertools.pairwise(spun.replacements):
+        assert a.end <= b.start
+    assert undo(spun) == original
+
+
+def test_same_seed_same_spin(paragraphs: list[str], make_spinner, seed: int) -> None:
+    spinner = make_spinner(paragraphs)
+    first = [spinner.spin(p, np.random.default_rng(seed)) for p in paragraphs]
+    again = [spinner.spin(p, np.random.default_rng(seed)) for p in paragraphs]
+    assert first == again
+    # a fresh spinner over the same lexicon spins the same way too
+    other = make_spinner(paragraphs)
+    assert [other.spin(p, np.random.default_rng(seed)) for p in paragraphs] == first
+
+
+def test_different_seeds_spin_differently(paragraphs: list[str], make_spinner) -> None:
+    spinner = make_spinner(paragraphs)
+    outputs = {spinner.spin(paragraphs[0], np.random.default_rng(s)).text for s in range(5)}
+    assert len(outputs) > 1
+
+
+@pytest.mark.parametrize("split", ["all", "train", "heldout"])
+@pytest.mark.parametrize("rate", [None, 0.1, 0.5, 1.0])
+def test_replacement_offsets_point_into_spun_text(paragraphs, make_spinner, seed, split, rate) -> None:
+    spinner = make_spinner(paragraphs, split=split)
+    rng = np.random.default_rng(seed)
+    for paragraph in paragraphs:
+        spun = spinner.spin(paragraph, rng, rate=rate)
+        assert spun.replacements, "the article has swappable phrases in every split"
+        check_replacements(paragraph, spun)
+
+
+def test_rate_half_swaps_about_half(paragraphs: list[str], make_spinner, seed: int) -> None:
+    # proper_noun_rate=1: capitalised words are always swappable, so the set of
+    # matchable phrases does not depend on the random draws
+    spinner = make_spinner(paragraphs, proper_noun_rate=1.0)
+    rng = np.random.default_rng(seed)
+    for paragraph in paragraphs:
+        matchable = len(spinner.spin(paragraph, rng, rate=1.0).replacements)
+        spun = spinner.spin(paragraph, rng, rate=0.5)
+        assert abs(len(spun.replacements) - matchable / 2) <= 0.5
+        assert spun.rate == pytest.approx(len(spun.replacements) / matchable)
+
+
+def test_random_rate_swaps_between_one_and_all(paragraphs: list[str], make_spinner, seed: int) -> None:
+    spinner = make_spinner(paragraphs, proper_noun_rate=1.0)
+    rng = np.random.default_rng(seed)
+    rates = []
+    for paragraph in paragraphs * 3:
+        matchable = len(spinner.spin(paragraph, rng, rate=1.0).replacements)
+        spun = spinner.spin(paragraph, rng)
+        assert 1 <= len(spun.replacements) <= matchable
+        rates.append(spun.rate)
+    assert 0 < min(rates) < max(rates) <= 1
+
+
+def test_case_is_preserved(paragraphs: list[str], make_spinner, seed: int) -> None:
+    spinner = make_spinner(paragraphs, proper_noun_rate=1.0)
+    rng = np.random.default_rng(seed)
+    seen_capital = False
+    for paragraph in paragraphs:
+        for r in spinner.spin(paragraph, rng, rate=1.0).replacements:
+            assert r.replacement[:1].isupper() == r.original[:1].isupper()
+            seen_capital |= r.original[:1].isupper()
+    assert seen_capital  # sentence starts were swapped too
+
+
+def test_case_examples(tiny: Lexicon) -> None:
+    spinner = Spinner(tiny, split="all", proper_noun_rate=1.0)
+    spun = spinner.spin("Big news: the TOP aide said BIG things. Help!", np.random.default_rng(0), rate=1.0)
+    by_original = {r.original: r.replacement for r in spun.replacements}
+    assert by_original["Big"] in ("Large", "Huge")
+    assert by_original["news"] == "tidings"
+    assert by_original["TOP"] == "HIGHEST"
+    assert by_original["said"] == "stated"
+    assert by_original["BIG"] in ("LARGE", "HUGE")
+    assert by_original["Help"] == "Aid"
+    check_replacements("Big news: the TOP aide said BIG things. Help!", spun)
+
+
+def test_longest_phrase_wins(tiny: Lexicon) -> None:
+    spinner = Spinner(tiny, split="all")
+    spun = spinner.spin("officials in the united states said so", np.random.default_rng(0), rate=1.0)
+    assert [r.original for r in spun.replacements] == ["united states", "said"]
+    assert spun.text == "officials in the US stated so"
+
+
+@pytest.mark.parametrize(("split", "allowed", "forbidden"), [("train", "large", "huge"), ("heldout", "huge", "large")])
+def test_split_restricts_candidates(tiny: Lexicon, split: str, allowed: str, forbidden: str, seed: int) -> None:
+    spinner = Spinner(tiny, split=split)
+    rng = np.random.default_rng(seed)
+    used = {spinner.spin("a big dog and a big cat", rng, rate=1.0).text for _ in range(20)}
+    assert all(forbidden not in text for text in used)
+    assert any(allowed in text for text in used)
+
+
+def test_proper_nouns_skipped_when_rate_is_zero(tiny: Lexicon, seed: int) -> None:
+    spinner = Spinner(tiny, split="all", proper_noun_rate=0.0)
+    text = "The agency said the Big Apple and Top Gear help nobody."
+    spun = spinner.spin(text, np.random.default_rng(seed), rate=1.0)
+    assert {r.original for r in spun.replacements} == {"said", "help"}
+
+
+def test_nothing_to_swap(tiny: Lexicon) -> None:
+    spinner = Spinner(tiny)
+    text = "Nothing here matches the thesaurus at all."
+    assert spinner.spin(text, np.random.default_rng(0)) == SpunText(text, (), 0.0)
+    assert spinner.spin("", np.random.default_rng(0)) == SpunText("", (), 0.0)
+
+
+@pytest.mark.slow
+def test_make_spinner_fixture_spins_like_the_whole_lexicon(paragraphs, lexicon, make_spinner) -> None:
+    """The conftest helper restricts the lexicon to the texts; it must not change any spin."""
+    whole = Spinner(lexicon, split="train")
+    part = make_spinner(paragraphs, split="train")
+    for s in range(3):
+        a = [whole.spin(p, np.random.default_rng(s)) for p in paragraphs]
+        b = [part.spin(p, np.random.default_rng(s)) for p in paragraphs]
+        assert a == b

@@ -1,0 +1,273 @@
+"""Stage 1: decoding, paragraph splitting and tokenizing (spincheck.text)."""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+
+import pytest
+
+from spincheck.ngrams import hash_tokens
+from spincheck.text import (
+    decode_bytes,
+    english_share,
+    looks_binary,
+    normalize,
+    split_paragraphs,
+    tokenize,
+    tokenize_cased,
+    tokenize_with_offsets,
+)
+
+TEXTS = [
+    "The top U.S. diplomat said on Monday that talks would continue.",
+    "“We don’t know,” she said; ‘maybe’ — or not! Who’s asking? I’ll see.",
+    "He said \"no\" -- and left: it wasn't his call, you're right, they've gone, we'd go, I'm here.",
+    "Prices rose 4.5% in 2023, from $1,200 to $1,254 (Q3).",
+    "Café naïve coöperate façade résumé Zürich São Paulo Ærø",
+    "Москва и Київ; 東京 and 北京 in one line, with عربي too.",
+    "snake_case and kebab-case and CamelCase and e-mail and don`t and it´s",
+    "Emoji 🙂 between words, tabs\tand\u00a0non-breaking\u2009spaces.",
+    "Ligatures ﬁne ﬂow and ǅ titlecase and Straße.",
+    "İstanbul and DİYARBAKIR are cities.",  # lowercasing changes the length here
+    "...!!!???,,,;;;:::",
+    "",
+    "   \n\t  ",
+]
+
+
+def _spans(text: str):
+    tokens, offsets = tokenize_with_offsets(text)
+    assert len(tokens) == len(offsets)
+    return tokens, offsets
+
+
+# ---- tokenizer -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_token_spans_normalise_to_their_token(text: str) -> None:
+    tokens, offsets = _spans(text)
+    for token, (start, end) in zip(tokens, offsets):
+        assert 0 <= start < end <= len(text)
+        assert normalize(text[start:end]) == token
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_token_spans_are_ordered_and_disjoint(text: str) -> None:
+    _, offsets = _spans(text)
+    for (_, prev_end), (start, _) in itertools.pairwise(offsets):
+        assert prev_end <= start
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_no_letter_or_digit_is_dropped(text: str) -> None:
+    """Every letter and digit of the text lies inside some token's span."""
+    _, offsets = _spans(text)
+    covered = set()
+    for start, end in offsets:
+        covered.update(range(start, end))
+    dropped = [(i, c) for i, c in enumerate(text) if c.isalnum() and i not in covered]
+    assert dropped == []
+
+
+@pytest.mark.parametrize("text", [t for t in TEXTS if not t.startswith("İ")])
+def test_fast_tokenizer_matches_tokenizer_with_offsets(text: str) -> None:
+    assert tokenize(text) == tokenize_with_offsets(text)[0]
+
+
+def test_fast_tokenizer_matches_tokenizer_with_offsets_when_lowercasing_changes_length() -> None:
+    text = "İstanbul and DİYARBAKIR are cities."
+    assert tokenize(text) == tokenize_with_offsets(text)[0]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_cased_tokenizer_matches_tokenizer_with_offsets(text: str) -> None:
+    tokens, capitals = tokenize_cased(text)
+    assert tokens == tokenize_with_offsets(text)[0]
+    assert capitals.dtype == bool and capitals.shape == (len(tokens),)
+
+
+@pytest.mark.parametrize("text", [t for t in TEXTS if t.isascii()] + ["DON'T SHOUT, Mr. Lu of Texas."])
+def test_cased_tokenizer_marks_capitalised_tokens(text: str) -> None:
+    _, capitals = tokenize_cased(text)
+    _, offsets = tokenize_with_offsets(text)
+    assert capitals.tolist() == [text[start].isupper() for start, _ in offsets]
+
+
+def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
+    _, capitals = tokenize_cased("Émile met Ørsted in Łódź.")
+    assert capitals.tolist() == [True, False, True, False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The U.S. didn’t say “no”!", ["the", "u.s.", "did", "n't", "say", "no", "."]),
+        (
+            "It's here; they're gone: I'm fine?",
+            ["it", "'s", "here", ",", "they", "'re", "gone", ",", "i", "'m", "fine", "."],
+        ),
+        ("In 1987 it cost 45 dollars.", ["in", "0000", "it", "cost", "00", "dollars", "."]),
+    ],
+)
+def test_tokenize_examples(text: str, expected: list[str]) -> None:
+    assert tokenize(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("We don’t know what ‘fair’ means.", "We don't know what 'fair' means."),
+        ("She said “enough” and left.", 'She said "enough" and left.'),
+        ("The U.S. and the U.K. agreed.", "The US and the UK agreed."),
+        ("the u.s. economy", "THE US ECONOMY"),
+        ("In 2023 prices rose 7%.", "In 1987 prices rose 3%."),
+        ("Stop! Why? Because.", "Stop. Why. Because."),
+        ("first; second: third", "first, second, third"),
+        ("it`s and it´s", "it's and it's"),
+    ],
+)
+def test_house_style_variants_hash_the_same(a: str, b: str) -> None:
+    assert hash_tokens(tokenize(a)).tolist() == hash_tokens(tokenize(b)).tolist()
+
+
+@pytest.mark.parametrize(("a", "b"), [("us", "use"), ("the cat", "the hat"), ("a-b", "ab"), ("2023", "2023 0")])
+def test_different_words_hash_differently(a: str, b: str) -> None:
+    assert hash_tokens(tokenize(a)).tolist() != hash_tokens(tokenize(b)).tolist()
+
+
+def test_english_share() -> None:
+    assert english_share(tokenize("the cat sat on the mat")) == 1.0
+    assert english_share(tokenize("Москва и Київ")) == 0.0
+    assert english_share(tokenize("... ,,,")) == 0.0
+    assert english_share(tokenize("the Москва")) == 0.5
+
+
+# ---- paragraphs ------------------------------------------------------------------------------
+
+
+def _paragraphs(text: str) -> list[str]:
+    spans = split_paragraphs(text)
+    for s in spans:  # offsets point into the original, trimmed and non-empty
+        piece = text[s.start : s.end]
+        assert piece and piece == piece.strip()
+    for a, b in itertools.pairwise(spans):
+        assert a.end < b.start
+    return [text[s.start : s.end] for s in spans]
+
+
+def test_blank_lines_separate_paragraphs() -> None:
+    text = "First paragraph here.\n\nSecond one.\n   \t\n\nThird, after a blank line with spaces.\n"
+    assert _paragraphs(text) == ["First paragraph here.", "Second one.", "Third, after a blank line with spaces."]
+
+
+def test_each_line_is_a_paragraph_when_lines_end_sentences() -> None:
+    text = "One paragraph per line, as web copies have it.\nAnother paragraph on the next line.\nA third one!"
+    assert _paragraphs(text) == [
+        "One paragraph per line, as web copies have it.",
+        "Another paragraph on the next line.",
+        "A third one!",
+    ]
+
+
+def test_hard_wrapped_block_is_one_paragraph() -> None:
+    block = (
+        "This paragraph was wrapped by an editor at about sixty\n"
+        "characters a line, so most of its lines stop in the middle\n"
+        "of a sentence and run on into the next line, which is how\n"
+        "plain-text e-mail and old documents look."
+    )
+    text = f"Title line.\n\n{block}\n\nLast paragraph."
+    assert _paragraphs(text) == ["Title line.", block, "Last paragraph."]
+
+
+def test_long_lines_are_never_joined() -> None:
+    line = "word " * 30  # > 100 characters, not ending a sentence
+    text = f"{line}\n{line}"
+    assert len(split_paragraphs(text)) == 2
+
+
+def test_crlf_offsets_point_into_original() -> None:
+    text = "First paragraph.\r\n\r\nSecond paragraph.\r\nThird paragraph.\r\n"
+    assert _paragraphs(text) == ["First paragraph.", "Second paragraph.", "Third paragraph."]
+    assert "\r" not in "".join(_paragraphs(text))
+
+
+def test_leading_and_trailing_whitespace_excluded() -> None:
+    text = "\n\n   Indented paragraph.   \n\n\t\tTabbed one.\t\n"
+    assert _paragraphs(text) == ["Indented paragraph.", "Tabbed one."]
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n\n", "\r\n\r\n", " \t \n \u00a0 "])
+def test_no_paragraphs_in_blank_text(text: str) -> None:
+    assert split_paragraphs(text) == []
+
+
+def test_paragraph_offsets_on_mixed_input() -> None:
+    text = "  Head.\r\n\r\nA line.\nAnother line.\n\n\n  wrapped text that\n  runs on here\n  and ends.  \n"
+    paras = _paragraphs(text)
+    assert paras[0] == "Head."
+    assert paras[1:3] == ["A line.", "Another line."]
+    assert paras[3].startswith("wrapped text that") and paras[3].endswith("and ends.")
+
+
+# ---- bytes -----------------------------------------------------------------------------------
+
+SAMPLE = "Naïve café, “quotes”, ✓ and 東京.\nSecond line."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(codecs.BOM_UTF8 + SAMPLE.encode("utf-8"), id="utf-8-bom"),
+        pytest.param(codecs.BOM_UTF16_LE + SAMPLE.encode("utf-16-le"), id="utf-16-le-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + SAMPLE.encode("utf-16-be"), id="utf-16-be-bom"),
+        pytest.param(codecs.BOM_UTF32_LE + SAMPLE.encode("utf-32-le"), id="utf-32-le-bom"),
+        pytest.param(codecs.BOM_UTF32_BE + SAMPLE.encode("utf-32-be"), id="utf-32-be-bom"),
+        pytest.param(SAMPLE.encode("utf-8"), id="utf-8"),
+    ],
+)
+def test_decode_bytes_honours_byte_order_marks(data: bytes) -> None:
+    text, had_errors = decode_bytes(data)
+    assert text == SAMPLE  # the BOM itself is not part of the text
+    assert had_errors is False
+    assert not looks_binary(data)
+
+
+def test_decode_invalid_utf8_replaces_and_reports() -> None:
+    text, had_errors = decode_bytes(b"caf\xe9 au lait, \xff\xfe not text")
+    assert had_errors is True
+    assert text.startswith("caf\ufffd au lait")
+    assert "\ufffd" in text
+
+
+def test_decode_truncated_utf16_replaces_and_reports() -> None:
+    data = codecs.BOM_UTF16_LE + "hello".encode("utf-16-le") + b"x"  # odd byte count
+    text, had_errors = decode_bytes(data)
+    assert had_errors is True
+    assert text.startswith("hello")
+
+
+@pytest.mark.parametrize(("data", "expected"), [(b"a\r\nb\r\n", "a\nb\n"), (b"a\rb", "a\nb"), (b"a\n\rb", "a\n\nb")])
+def test_decode_normalises_line_endings(data: bytes, expected: str) -> None:
+    assert decode_bytes(data) == (expected, False)
+
+
+@pytest.mark.parametrize(
+    ("data", "binary"),
+    [
+        (b"", False),
+        (b"Plain ASCII text.\n", False),
+        ("Ünïcödé text ✓ 東京\n".encode(), False),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", True),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", True),
+        (b"text with one NUL\x00 byte", True),
+        (bytes(range(1, 32)) * 4, True),  # control characters, no NUL
+        (codecs.BOM_UTF16_LE + "wide text".encode("utf-16-le"), False),
+        (codecs.BOM_UTF32_BE + "wide text".encode("utf-32-be"), False),
+        (b"tab\tseparated\tvalues\r\nand\x0cform feed", False),
+    ],
+)
+def test_looks_binary(data: bytes, binary: bool) -> None:
+    assert looks_binary(data) is binary

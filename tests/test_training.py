@@ -1,0 +1,378 @@
+"""Retraining end to end (spincheck.training), on a small generated English corpus.
+
+The corpus comes from a template grammar below, and the base model for most
+tests is a tiny one built from that corpus and a hand-written thesaurus, so
+the tests need no network, no shipped data beyond the package, and only a few
+seconds. One slow test retrains on top of the shipped model, as
+``spincheck train`` does by default.
+
+``external_statistics`` (wordfreq and wordsegment counts) is replaced by an
+empty dict: loading them takes about ten seconds and they are optional.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn", reason="training needs scikit-learn (pip install 'spincheck[train]')")
+pytest.importorskip("scipy", reason="training needs scipy (pip install 'spincheck[train]')")
+
+import spincheck  # noqa: E402
+from spincheck import training  # noqa: E402
+from spincheck.features import PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAMES  # noqa: E402
+from spincheck.lexicon import Lexicon  # noqa: E402
+from spincheck.model import CARD, Classifier, NeuralScorer, load_model_dir, sha256_file  # noqa: E402
+from spincheck.spinner import Spinner  # noqa: E402
+from spincheck.training import TrainingError  # noqa: E402
+
+# Tiny corpora leave the small networks short of convergence; that is expected here.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+# ---- a small English corpus ------------------------------------------------------------------
+
+SUBJECTS = [
+    "the minister", "the company", "the council", "the committee", "local officials", "the bank", "the union",
+    "the government", "the mayor", "researchers", "the school board", "the hospital", "the court", "the police",
+    "a spokesman for the group", "the director", "voters", "the agency",
+]  # fmt: skip
+PEOPLE = ["Mary Smith", "John Brown", "Ann Clark", "Peter Jones", "Susan Hill", "David Lee", "Laura King", "Tom Baker"]
+ORGS = [
+    "city council", "state agency", "local bank", "school board", "health service", "trade union", "water company",
+    "football club", "university", "transport department",
+]  # fmt: skip
+NOUNS = [
+    "plan", "project", "budget", "report", "proposal", "contract", "program", "road", "bridge", "school", "hospital",
+    "market", "price", "tax", "law", "election", "meeting", "survey", "study", "policy",
+]  # fmt: skip
+ADJS = ["new", "big", "important", "small", "large", "major", "local", "difficult", "simple", "final", "public"]
+VERBS = ["build", "help", "start", "buy", "show", "support", "review", "change", "stop", "finish", "open", "close"]
+VERBS_PAST = [
+    "built", "helped", "started", "bought", "showed", "supported", "reviewed", "changed", "stopped", "finished",
+    "opened", "closed",
+]  # fmt: skip
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+TIMES = ["next week", "next month", "this year", "by the end of the year", "in the spring", "as soon as possible"]
+PLACES = ["north of the city", "capital", "region", "town centre", "old town", "harbour area"]
+GROUPS = ["residents", "workers", "parents", "children", "students", "farmers", "drivers", "shop owners"]
+REASONS = [
+    "the cost was too high", "the work was not finished", "the money had run out", "the weather was bad",
+    "the plan was too complex", "more time was needed",
+]  # fmt: skip
+TEMPLATES = [
+    "{subject} said on {day} that the {adj} {noun} would {verb} the {noun2} {time}.",
+    "The {noun} of the {org} was {verb_past} after {reason}.",
+    "{person}, who has worked for the {org} for {num} years, told reporters that the {noun} was {adj}.",
+    "According to the {noun}, the {org} will {verb} its {noun2} in the {place} {time}.",
+    "Many {group} {verb_past} the {adj} {noun}, but others said it could {verb} the {noun2}.",
+    "It is important that the {org} {verb} the {noun} before the {adj} {noun2} starts.",
+    "{subject} expected the {noun} to {verb} prices, and said that {group} would need more help.",
+    "There were {num} {group} at the meeting, and most of them said that {reason}.",
+]
+
+# A hand-written thesaurus for the corpus's words. Groups spread over both the
+# training and the held-out part (see Lexicon.in_split).
+SYNONYMS = {
+    "said": ["stated", "told", "mentioned"], "told": ["informed", "said to"], "big": ["large", "huge", "great"],
+    "important": ["significant", "crucial"], "new": ["fresh", "novel"], "small": ["little", "minor"],
+    "large": ["big", "huge"], "major": ["main", "key"], "difficult": ["hard", "tough"], "simple": ["easy", "plain"],
+    "final": ["last", "closing"], "help": ["aid", "assist", "support"], "start": ["begin", "commence"],
+    "starts": ["begins", "commences"], "buy": ["purchase", "acquire"], "show": ["present", "display"],
+    "support": ["back", "help"], "change": ["alter", "modify"], "stop": ["halt", "end"], "finish": ["end", "complete"],
+    "plan": ["scheme", "programme"], "project": ["venture", "scheme"], "road": ["route", "street"],
+    "price": ["cost", "value"], "prices": ["costs", "values"], "meeting": ["assembly", "session"],
+    "study": ["research", "examination"], "law": ["rule", "statute"], "market": ["marketplace", "bazaar"],
+    "workers": ["employees", "staff"], "children": ["kids", "youngsters"], "residents": ["inhabitants", "locals"],
+    "many": ["numerous", "a lot of"], "most": ["the majority", "nearly all"], "need": ["require", "want"],
+    "expected": ["anticipated", "predicted"], "money": ["funds", "cash"], "weather": ["climate", "conditions"],
+    "cost": ["price", "expense"], "time": ["period", "interval"], "work": ["job", "labor"],
+    "more": ["additional", "extra"],
+    "years": ["yrs", "twelvemonths"], "week": ["period", "workweek"], "city": ["metropolis", "municipality"],
+    "town": ["township", "municipality"], "reporters": ["journalists", "newsmen"],
+    "according to": ["in accordance with", "as stated by"], "as soon as possible": ["at the earliest opportunity"],
+    "before": ["earlier than", "prior to"], "after": ["subsequently", "later than"], "others": ["different ones"],
+    "public": ["populace", "open"],
+}  # fmt: skip
+
+
+def _sentence(rng: np.random.Generator) -> str:
+    def pick(options: list[str]) -> str:
+        return options[int(rng.integers(len(options)))]
+
+    n1, n2 = rng.choice(len(NOUNS), size=2, replace=False)
+    text = pick(TEMPLATES).format(
+        subject=pick(SUBJECTS), day=pick(DAYS), adj=pick(ADJS), noun=NOUNS[n1], noun2=NOUNS[n2], verb=pick(VERBS),
+        verb_past=pick(VERBS_PAST), time=pick(TIMES), org=pick(ORGS), reason=pick(REASONS), person=pick(PEOPLE),
+        num=int(rng.integers(2, 40)), place=pick(PLACES), group=pick(GROUPS),
+    )  # fmt: skip
+    return text[:1].upper() + text[1:]
+
+
+def generate_paragraphs(n: int, seed: int = 0) -> list[str]:
+    """``n`` paragraphs of three to five template sentences each."""
+    rng = np.random.default_rng(seed)
+    return [" ".join(_sentence(rng) for _ in range(int(rng.integers(3, 6)))) for _ in range(n)]
+
+
+def thesaurus_entries() -> dict[str, list[tuple[str, int]]]:
+    entries, k = {}, 0
+    for phrase, candidates in SYNONYMS.items():
+        entries[phrase] = []
+        for candidate in candidates:
+            entries[phrase].append((candidate, (k * 37) % 100))
+            k += 1
+    return entries
+
+
+def write_corpus(path: Path, paragraphs: list[str]) -> Path:
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return path
+
+
+def data_files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file() and p.name != CARD}
+
+
+def partial_dirs(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if ".partial-" in p.name or ".old-" in p.name)
+
+
+# ---- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def no_external_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(training, "external_statistics", dict)
+
+
+def _blank(n: int) -> NeuralScorer:
+    return NeuralScorer(np.zeros(n), np.ones(n), np.zeros((n, 0)), np.zeros(0), np.zeros(n), 0.0)
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A base model: reference from generated text, the hand-written thesaurus, an untrained classifier."""
+    out = tmp_path_factory.mktemp("base") / "model"
+    reference = training.build_reference(generate_paragraphs(300, seed=1), info={"corpus": "generated"})
+    lexicon = Lexicon.from_pairs(thesaurus_entries(), info={"source": "tests"})
+    classifier = Classifier(_blank(len(TOKEN_FEATURE_NAMES)), _blank(len(PARAGRAPH_FEATURE_NAMES)), 0.0)
+    return training.write_model(out, reference, lexicon, classifier, {"threshold": 0.5})
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "corpus.txt", generate_paragraphs(500, seed=2))
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory, tiny_base: Path, corpus: Path) -> tuple[Path, Path, dict, dict]:
+    """The same training run twice (seed 0) into two directories."""
+    root = tmp_path_factory.mktemp("trained")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(training, "external_statistics", dict)
+        card1 = training.train([corpus], root / "run1", base_model=tiny_base, seed=0)
+        card2 = training.train([corpus], root / "run2", base_model=tiny_base, seed=0)
+    return root / "run1", root / "run2", card1, card2
+
+
+# ---- end to end ------------------------------------------------------------------------------
+
+
+def test_trained_model_loads_and_scores(trained) -> None:
+    out, _, card, _ = trained
+    model = load_model_dir(out)  # card hashes verified
+    assert model.card.threshold == card["threshold"]
+    detector = spincheck.Detector.load(out)
+    assert detector.path == out
+    clean = generate_paragraphs(4, seed=99)
+    results = detector.score_paragraphs(clean + ["", "Bonjour tout le monde, comment allez-vous aujourd'hui ?"])
+    assert len(results) == 6
+    assert all(r.spun is not None and 0.0 <= r.probability <= 1.0 for r in results[:4])
+    assert results[4].reason == "empty" and results[5].spun is None
+
+
+def test_trained_model_learned_to_separate(trained, tiny_base: Path) -> None:
+    """Held-out spins (thesaurus groups never used in training) score above their clean originals."""
+    out, _, card, _ = trained
+    counts = card["training_counts"]
+    assert counts["train_paragraphs"] >= training.MIN_TRAIN_PARAGRAPHS
+    assert counts["spun_dev"] > 0 and counts["spun_paragraph_model"] > 0
+    detector = spincheck.Detector.load(out)
+    spinner = Spinner(load_model_dir(tiny_base).lexicon, split="heldout")
+    rng = np.random.default_rng(0)
+    clean = generate_paragraphs(60, seed=123)
+    spun = [spinner.spin(p, rng, rate=0.5).text for p in clean]
+    p_clean = np.array([r.probability for r in detector.score_paragraphs(clean)])
+    p_spun = np.array([r.probability for r in detector.score_paragraphs(spun)])
+    # ROC-AUC well above chance, without pinning any probability
+    auc = (p_spun[:, None] > p_clean[None, :]).mean() + 0.5 * (p_spun[:, None] == p_clean[None, :]).mean()
+    assert auc > 0.75
+
+
+def test_card_records_training(trained, corpus: Path) -> None:
+    out, _, card, _ = trained
+    on_disk = json.loads((out / CARD).read_text(encoding="utf-8"))
+    assert on_disk["seed"] == 0 and on_disk["reference_mode"] == "merge"
+    assert on_disk["training_inputs_sha256"] == {str(corpus): sha256_file(corpus)}
+    assert sum(on_disk["corpus_paragraphs"].values()) == 500
+    assert set(on_disk["heldout_metrics"]) >= {"precision", "recall", "f1", "roc_auc", "fpr"}
+    assert card["threshold"] == on_disk["threshold"]
+
+
+def test_same_seed_gives_byte_identical_model(trained) -> None:
+    run1, run2, card1, card2 = trained
+    files1, files2 = data_files(run1), data_files(run2)
+    assert sorted(files1) == sorted(files2)
+    different = [name for name in files1 if files1[name] != files2[name]]
+    assert different == []
+    cards = [json.loads((run / CARD).read_text(encoding="utf-8")) for run in (run1, run2)]
+    assert cards[0]["files"] == cards[1]["files"]
+    assert card1["threshold"] == card2["threshold"] and card1["heldout_metrics"] == card2["heldout_metrics"]
+
+
+def test_too_small_corpus_fails_cleanly(tmp_path: Path, tiny_base: Path) -> None:
+    corpus = write_corpus(tmp_path / "small.txt", generate_paragraphs(40, seed=5))
+    out = tmp_path / "model"
+    with pytest.raises(TrainingError, match="too small"):
+        training.train([corpus], out, base_model=tiny_base)
+    assert not out.exists()
+    assert partial_dirs(tmp_path) == []
+
+
+def _write(out: Path, base: Path) -> Path:
+    model = load_model_dir(base)
+    return training.write_model(out, model.reference, model.lexicon, model.classifier, {"threshold": 0.5})
+
+
+def test_failure_while_writing_leaves_no_partial_model(
+    tmp_path: Path, tiny_base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "model"
+
+    def broken_write_card(directory, card):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(spincheck.model, "write_card", broken_write_card)
+    with pytest.raises(OSError, match="disk full"):
+        _write(out, tiny_base)
+    assert not out.exists()
+    assert partial_dirs(tmp_path) == []
+
+
+def test_failure_while_writing_keeps_the_old_model(
+    tmp_path: Path, tiny_base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "model"
+    shutil.copytree(tiny_base, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken_save(self, path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Classifier, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        _write(out, tiny_base)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert partial_dirs(tmp_path) == []
+
+
+def test_replaces_an_existing_model_atomically(tmp_path: Path, tiny_base: Path) -> None:
+    out = tmp_path / "model"
+    _write(out, tiny_base)
+    (out / "stale.npy").write_bytes(b"left over from an older model")
+    _write(out, tiny_base)
+    assert not (out / "stale.npy").exists()
+    load_model_dir(out)
+    assert partial_dirs(tmp_path) == []
+
+
+def test_refuses_to_overwrite_a_directory_that_is_not_a_model(tmp_path: Path, tiny_base: Path) -> None:
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "important.txt").write_text("do not delete", encoding="utf-8")
+    with pytest.raises(TrainingError, match="not a model directory"):
+        _write(out, tiny_base)
+    assert [p.name for p in out.iterdir()] == ["important.txt"]
+    assert partial_dirs(tmp_path) == []
+
+
+def test_not_english_corpus_is_refused(tmp_path: Path, tiny_base: Path) -> None:
+    french = "Le conseil municipal a discuté mardi soir du projet de nouvelle bibliothèque publique. " * 3
+    corpus = write_corpus(tmp_path / "fr.txt", [french] * 300)
+    with pytest.raises(TrainingError, match="English"):
+        training.train([corpus], tmp_path / "model", base_model=tiny_base)
+    assert not (tmp_path / "model").exists()
+
+
+def test_unknown_reference_mode(tmp_path: Path, tiny_base: Path, corpus: Path) -> None:
+    with pytest.raises(TrainingError, match="reference"):
+        training.train([corpus], tmp_path / "model", base_model=tiny_base, reference_mode="blend")
+
+
+@pytest.mark.slow
+def test_retrain_on_top_of_the_shipped_model(tmp_path: Path, corpus: Path) -> None:
+    """What ``spincheck train --clean corpus.txt --out dir`` does: merge into the shipped reference."""
+    out = tmp_path / "model"
+    card = training.train([corpus], out, seed=0)
+    detector = spincheck.Detector.load(out)
+    assert detector.threshold == card["threshold"]
+    shipped = load_model_dir(spincheck._default_model_dir())
+    assert card["reference"]["tokens"] > shipped.card.raw["reference"]["tokens"]
+    results = detector.score_paragraphs(generate_paragraphs(3, seed=7))
+    assert all(r.spun is not None for r in results)
+
+
+# ---- corpus reading and splitting --------------------------------------------------------------
+
+
+def test_split_corpus_is_stable_and_complete() -> None:
+    docs = [(f"doc{i}", "\n\n".join(generate_paragraphs(3, seed=i))) for i in range(20)]
+    a = training.split_corpus(docs)
+    b = training.split_corpus(list(reversed(docs)))
+    assert sum(len(v) for v in a.values()) == 60
+    for part in ("ref", "train", "dev"):
+        assert sorted(a[part]) == sorted(b[part])  # by a stable hash, not by position
+    assert all(a.values())
+
+
+def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("First text.", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(
+        json.dumps({"id": "x", "text": "Second text."}) + "\n\n" + json.dumps({"text": "Third."}) + "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "ignored.csv").write_text("not,read", encoding="utf-8")
+    docs = list(training.iter_corpus_documents([tmp_path]))
+    assert [text for _, text in docs] == ["First text.", "Second text.", "Third."]
+    assert docs[1][0].endswith(":x") and docs[2][0].endswith(":3")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.jsonl", b'{"text": "ok"}\n{not json}\n', r"bad\.jsonl:2: invalid JSON"),
+        ("field.jsonl", b'{"body": "no text field"}\n', r"no string field 'text'"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
+    ],
+)
+def test_iter_corpus_documents_names_the_bad_file(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(TrainingError, match=message):
+        list(training.iter_corpus_documents([tmp_path / name]))
+    with pytest.raises(TrainingError, match="no such file"):
+        list(training.iter_corpus_documents([tmp_path / "missing.txt"]))
+
+
+def test_metrics_at() -> None:
+    y = np.array([0, 0, 0, 1, 1, 1])
+    p = np.array([0.1, 0.2, 0.9, 0.8, 0.95, 0.3])
+    m = training.metrics_at(y, p, 0.5)
+    assert (m["tp"], m["fp"], m["fn"], m["tn"]) == (2, 1, 1, 2)
+    assert m["precision"] == pytest.approx(2 / 3, abs=1e-4) and m["recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["fpr"] == pytest.approx(1 / 3, abs=1e-4)
+    assert 0.0 <= m["roc_auc"] <= 1.0
+    assert training.metrics_at(np.zeros(3), np.zeros(3), 0.5)["roc_auc"] is None
