@@ -1,0 +1,656 @@
+"""The command line: ``spincheck score | explain | train | evaluate``.
+
+A thin argparse layer over :mod:`spincheck.inputs` (reading), the detector (scoring) and
+:mod:`spincheck.report` (rendering). ``main(argv)`` returns the exit status instead of
+exiting, so tests call it in-process. Problems are printed on stderr as one line each,
+``spincheck: error: <what> (<hint>)``, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import os
+import shlex
+import sys
+import tempfile
+import traceback
+import warnings
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from .detector import DEFAULT_MIN_WORDS, Detector, Result
+from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
+from .model import ModelError
+from .report import FORMATS, binary_metrics, make_reporter, render_evaluation, render_html
+
+__all__ = ["main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
+
+EXIT_OK = 0
+EXIT_FLAGGED = 1
+EXIT_ERROR = 2
+
+EXIT_STATUS_HELP = """\
+exit status:
+  0  every input was read and scored, and no paragraph was flagged
+  1  at least one paragraph was flagged as spun
+  2  an error: bad usage, or an input could not be read (the other inputs
+     are still scored and reported); an error wins over a flag
+"""
+
+MODEL_HELP = (
+    "model directory (default: the shipped model). Use only a model directory from a trusted "
+    "source: its files are verified against the SHA-256 sums in its card.json and only data "
+    "files are read, but a directory you did not make could still hold a misleading model"
+)
+
+# explain renders one document into one page; larger inputs belong to `score`.
+MAX_EXPLAIN_CHARS = 20_000_000
+# --jobs: consecutive chunks are sent to a worker together up to this many characters.
+TASK_CHARS = 1 << 18
+TASK_EVENTS = 256
+
+
+class UsageError(Exception):
+    """A command line argparse rejects; reported in one line, exit status 2."""
+
+    def __init__(self, message: str, prog: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        raise UsageError(message, self.prog)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps descriptions as usual; text written with line breaks (the exit status table) stays as it is."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+class Console:
+    """stderr messages: errors always, warnings and notes unless quiet, info with -v."""
+
+    def __init__(self) -> None:
+        self.verbosity = 0
+        self.quiet = False
+        self.errors = 0
+        self.bar = None  # an active tqdm progress bar, written around
+
+    def _write(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def problem(self, problem: Problem) -> None:
+        if problem.level == "error":
+            self.errors += 1
+        elif self.quiet:
+            return
+        self._write(str(problem))
+
+    def error(self, what: str, hint: str | None = None) -> None:
+        self.problem(Problem("error", what, hint))
+
+    def note(self, what: str) -> None:
+        self.problem(Problem("note", what))
+
+    def info(self, what: str) -> None:
+        if self.verbosity >= 1 and not self.quiet:
+            self._write(f"spincheck: {what}")
+
+    def debug(self, what: str) -> None:
+        if self.verbosity >= 2:
+            self._write(what.rstrip("\n"))
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("spincheck")
+    except metadata.PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
+# ---- argument types ---------------------------------------------------------------------------
+
+
+def _probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not a probability between 0 and 1")
+    return p
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
+    return n
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    formatter = _Formatter
+    parser = _Parser(
+        prog="spincheck",
+        description="Find paragraphs that were run through an article spinner, and say which phrase "
+        "was swapped for what.",
+        epilog=EXIT_STATUS_HELP,
+        formatter_class=formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"spincheck {_version()}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="say more (repeat for debugging output)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors and results")
+
+    # The same options after the subcommand; SUPPRESS keeps them from overwriting the ones before it.
+    common = _Parser(add_help=False)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no notes, warnings or progress bars; only errors and results",
+    )
+    model = _Parser(add_help=False)
+    model.add_argument("--model", metavar="DIR", help=MODEL_HELP)
+    model.add_argument(
+        "--threshold",
+        metavar="P",
+        type=_probability,
+        help="flag paragraphs whose spin probability is at least P (default: the model's threshold)",
+    )
+    model.add_argument(
+        "--min-words",
+        metavar="N",
+        type=_positive_int,
+        default=DEFAULT_MIN_WORDS,
+        help=f"paragraphs with fewer words are reported as not scored (default: {DEFAULT_MIN_WORDS})",
+    )
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    score = sub.add_parser(
+        "score",
+        parents=[common, model],
+        formatter_class=formatter,
+        epilog=EXIT_STATUS_HELP,
+        help="score text files, directories, HTML pages, JSONL records or stdin",
+        description="Score every paragraph of the inputs and report the ones that look spun. "
+        "Directories are searched recursively for .txt, .md, .html/.htm and .jsonl files. Plain text "
+        "and stdin are streamed (read in bounded memory, output starts before the input ends); "
+        "jsonl is the streaming output format, json holds one document at a time.",
+    )
+    score.add_argument("paths", nargs="*", metavar="PATH", help="file or directory; '-' or nothing reads stdin")
+    score.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    score.add_argument("--text-field", metavar="F", default="text", help="JSONL field holding the text (default: text)")
+    score.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_positive_int,
+        default=1,
+        help="score in N worker processes (output keeps the input order; default: 1)",
+    )
+    score.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text format: auto colours only a terminal (default: auto)",
+    )
+    score.set_defaults(func=_cmd_score)
+
+    explain = sub.add_parser(
+        "explain",
+        parents=[common, model],
+        formatter_class=formatter,
+        epilog=EXIT_STATUS_HELP,
+        help="write a self-contained HTML page explaining one document",
+        description="Score one text or HTML document and write an HTML page showing each paragraph "
+        "shaded by spin probability, with the suspicious phrases and their likely originals.",
+    )
+    explain.add_argument("path", metavar="PATH", help="a text or HTML file; '-' reads stdin")
+    explain.add_argument(
+        "-o", "--output", metavar="FILE", default="-", help="where to write the page (default: stdout)"
+    )
+    explain.set_defaults(func=_cmd_explain)
+
+    train = sub.add_parser(
+        "train",
+        parents=[common],
+        formatter_class=formatter,
+        help="retrain the detector on your own clean text",
+        description="Build a model directory from a clean corpus of your domain: reference statistics, "
+        "synthetic spins, classifier and threshold. Needs scikit-learn (pip install 'spincheck[train]').",
+        epilog="exit status: 0 the model was written; 2 an error",
+    )
+    train.add_argument(
+        "--clean", metavar="PATH", nargs="+", required=True, help=".txt/.md/.jsonl files or directories of clean text"
+    )
+    train.add_argument("--out", metavar="DIR", required=True, help="model directory to write (replaced atomically)")
+    train.add_argument("--spun", metavar="PATH", nargs="+", default=[], help="real spun examples to add as positives")
+    train.add_argument("--seed", metavar="N", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument(
+        "--jobs", metavar="N", type=_positive_int, default=1, help="CPU threads training may use (default: 1)"
+    )
+    train.add_argument(
+        "--reference",
+        choices=("merge", "replace"),
+        default="merge",
+        help="merge your corpus's statistics into the shipped ones, or replace them (default: merge)",
+    )
+    train.add_argument("--text-field", metavar="F", default="text", help="JSONL field holding the text (default: text)")
+    train.add_argument(
+        "--model",
+        metavar="DIR",
+        help="base model providing the lexicon and statistics to merge. " + MODEL_HELP.split(". ", 1)[1],
+    )
+    train.set_defaults(func=_cmd_train)
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        parents=[common, model],
+        formatter_class=formatter,
+        help="measure the detector on labelled paragraphs",
+        description='Score labelled paragraphs, one JSON object per line: {"text": ..., "label": 0 or 1}, '
+        "and print precision, recall, F1, ROC-AUC, false-positive rate and the confusion counts. "
+        "Paragraphs the detector does not score (too short, not English) are counted separately.",
+        epilog="exit status: 0 evaluated; 2 an error (a bad line is reported and skipped)",
+    )
+    evaluate.add_argument("file", metavar="FILE.jsonl", help="labelled paragraphs; '-' reads stdin")
+    evaluate.add_argument("--json", action="store_true", help="print the result as JSON")
+    evaluate.add_argument("--text-field", metavar="F", default="text", help="field holding the text (default: text)")
+    evaluate.set_defaults(func=_cmd_evaluate)
+    return parser
+
+
+# ---- main -------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 clean, 1 flagged, 2 error)."""
+    console = Console()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _build_parser().parse_args(argv)
+        console.verbosity, console.quiet = args.verbose, args.quiet
+        args.argv = argv
+        return args.func(args, console)
+    except UsageError as exc:
+        console.error(str(exc), f"see '{exc.prog} --help'")
+        return EXIT_ERROR
+    except SystemExit as exc:  # --help and --version exit through argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except ModelError as exc:
+        console.error(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        console.error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): stop quietly.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as exc:  # the one place that turns a bug into a one-line message
+        console.error(
+            f"unexpected {type(exc).__name__}: {exc}",
+            "this is a bug in spincheck; rerun with -vv for the traceback and report it",
+        )
+        console.debug(traceback.format_exc())
+        return EXIT_ERROR
+
+
+def _load_detector(args, console: Console) -> Detector:
+    detector = Detector.load(args.model, threshold=args.threshold, min_words=args.min_words)
+    card = detector.model.card
+    console.info(
+        f"model {detector.path} (version {card.version}, threshold {detector.threshold:.4f}, "
+        f"min words {detector.min_words})"
+    )
+    return detector
+
+
+# ---- score --------------------------------------------------------------------------------------
+
+
+def _cmd_score(args, console: Console) -> int:
+    if args.paths.count("-") > 1:
+        raise UsageError("stdin ('-') can be given only once", "spincheck score")
+    detector = _load_detector(args, console)
+    items = collect(args.paths)
+    if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
+        console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
+    files = sum(isinstance(item, InputFile) for item in items)
+    reporter = make_reporter(args.format, sys.stdout, color=_use_color(args.color))
+    events = Reader(text_field=args.text_field).events(items)
+    with _progress_bar(files, console) as bar:
+        write_guard = _stdout_guard(bar)
+        for event, paragraphs in _scored(events, detector, args.jobs):
+            if isinstance(event, Problem):
+                console.problem(event)
+            elif isinstance(event, Done):
+                if bar is not None:
+                    bar.update(1)
+            else:
+                with write_guard():
+                    reporter.add(event, paragraphs)
+    reporter.close()
+    if console.errors:
+        return EXIT_ERROR
+    return EXIT_FLAGGED if reporter.flagged else EXIT_OK
+
+
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return _isatty(sys.stdout) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _isatty(stream) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@contextlib.contextmanager
+def _progress_bar(files: int, console: Console):
+    """A tqdm bar over input files on stderr: only for several files, on a terminal, not quiet."""
+    if files < 2 or console.quiet or not _isatty(sys.stderr):
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=files, unit="file", desc="scoring", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+        console.bar = bar
+        try:
+            yield bar
+        finally:
+            console.bar = None
+
+
+def _stdout_guard(bar):
+    """Context for writing to stdout without tearing a progress bar on the same terminal."""
+    if bar is None:
+        return contextlib.nullcontext
+    return functools.partial(type(bar).external_write_mode, file=sys.stdout)
+
+
+def _score_chunk(detector: Detector, text: str) -> list[tuple[int, int, Result]]:
+    return [(p.start, p.end, p.result) for p in detector.score_text(text).paragraphs]
+
+
+@functools.lru_cache(maxsize=2)
+def _worker_detector(path: str, threshold: float, min_words: int) -> Detector:
+    """A worker process loads the detector once and keeps it for all its tasks."""
+    return Detector.load(path, threshold=threshold, min_words=min_words)
+
+
+def _score_task(config: tuple[str, float, int], texts: list[str]) -> list[list[tuple[int, int, Result]]]:
+    detector = _worker_detector(*config)
+    return [_score_chunk(detector, text) for text in texts]
+
+
+def _tasks(events: Iterable) -> Iterator[list]:
+    """Group consecutive events so that a worker gets about TASK_CHARS of text at a time."""
+    batch: list = []
+    size = 0
+    for event in events:
+        batch.append(event)
+        if isinstance(event, Chunk):
+            size += len(event.text)
+        if size >= TASK_CHARS or len(batch) >= TASK_EVENTS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _scored(events: Iterable, detector: Detector, jobs: int) -> Iterator[tuple[object, list | None]]:
+    """``(event, paragraphs)`` in input order; paragraphs are scored for chunks, None otherwise.
+
+    With ``jobs > 1`` chunks are scored by joblib worker processes (each loads the detector
+    once); joblib returns results in submission order and reads ahead only a few tasks, so
+    memory stays bounded.
+    """
+    if jobs == 1:
+        for event in events:
+            yield event, (_score_chunk(detector, event.text) if isinstance(event, Chunk) else None)
+        return
+    from joblib import Parallel, delayed
+
+    config = (str(detector.path), detector.threshold, detector.min_words)
+    pending: deque[list] = deque()
+
+    def tasks():
+        for batch in _tasks(events):
+            # keep what to report, not the text, until the results come back
+            pending.append([replace(e, text="") if isinstance(e, Chunk) else e for e in batch])
+            yield delayed(_score_task)(config, [e.text for e in batch if isinstance(e, Chunk)])
+
+    parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
+    for results in parallel(tasks()):
+        scored = iter(results)
+        for event in pending.popleft():
+            yield event, (next(scored) if isinstance(event, Chunk) else None)
+
+
+# ---- explain ------------------------------------------------------------------------------------
+
+
+def _cmd_explain(args, console: Console) -> int:
+    detector = _load_detector(args, console)
+    path = None if args.path == "-" else Path(args.path)
+    kind = "text" if path is None else kind_of(path)
+    if path is not None and (path.is_dir() or kind == "jsonl"):
+        what = "a directory" if path.is_dir() else "a JSONL file (many documents)"
+        console.error(
+            f"explain takes one text or HTML document, and {args.path} is {what}", "use 'spincheck score' for it"
+        )
+        return EXIT_ERROR
+    item = InputFile(path, kind)
+    parts: list[str] = []
+    size = 0
+    for event in Reader().read(item):
+        if isinstance(event, Problem):
+            console.problem(event)
+            continue
+        parts.append(event.text)
+        size += len(event.text)
+        if size > MAX_EXPLAIN_CHARS:
+            console.error(
+                f"{item.name} is too long for an HTML report (over {MAX_EXPLAIN_CHARS:,} characters)",
+                "use 'spincheck score' for large inputs",
+            )
+            return EXIT_ERROR
+    if console.errors:
+        return EXIT_ERROR
+    document = detector.score_text("".join(parts), explain=True)
+    page = render_html(
+        document,
+        source=item.name,
+        model_version=detector.model.card.version,
+        threshold=detector.threshold,
+        spincheck_version=_version(),
+    )
+    if args.output == "-":
+        sys.stdout.write(page)
+        sys.stdout.flush()
+    else:
+        _write_atomically(Path(args.output), page)
+        console.note(
+            f"wrote {args.output}: {len(document.flagged)} of {len(document.scored)} scored paragraphs flagged"
+        )
+    return EXIT_FLAGGED if document.spun else EXIT_OK
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# ---- train ------------------------------------------------------------------------------------
+
+
+def _cmd_train(args, console: Console) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("sklearn") is None:
+        console.error("training needs scikit-learn, which is not installed", "pip install 'spincheck[train]'")
+        return EXIT_ERROR
+    from .training import TrainingError, train
+
+    progress = _isatty(sys.stderr) and not console.quiet
+    try:
+        with _limited_threads(args.jobs), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            card = train(
+                [Path(p) for p in args.clean],
+                Path(args.out),
+                spun=[Path(p) for p in args.spun],
+                seed=args.seed,
+                reference_mode=args.reference,
+                text_field=args.text_field,
+                base_model=Path(args.model) if args.model else None,
+                progress=progress,
+                command=shlex.join(["spincheck", *args.argv]),
+            )
+    except TrainingError as exc:
+        console.error(str(exc))
+        return EXIT_ERROR
+    except ImportError as exc:
+        console.error(
+            f"training needs {exc.name or 'a missing package'}, which is not installed",
+            "pip install 'spincheck[train]'",
+        )
+        return EXIT_ERROR
+    except OSError as exc:
+        console.error(f"cannot write {args.out}: {exc.strerror or exc}", "choose another --out")
+        return EXIT_ERROR
+    _report_warnings(caught, console)
+    m = card.get("heldout_metrics", {})
+    auc = m.get("roc_auc")
+    print(f"wrote model to {args.out}")
+    print(
+        f"  threshold {card['threshold']:.4f}; held-out precision {m.get('precision', 0):.3f}, recall "
+        f"{m.get('recall', 0):.3f}, F1 {m.get('f1', 0):.3f}, ROC-AUC {'-' if auc is None else f'{auc:.3f}'}, "
+        f"FPR {m.get('fpr', 0):.3f}"
+    )
+    print(f"  use it with: spincheck score --model {shlex.quote(args.out)} PATH")
+    return EXIT_OK
+
+
+def _report_warnings(caught: list[warnings.WarningMessage], console: Console) -> None:
+    """Python warnings raised while training (e.g. scikit-learn's ConvergenceWarning), one line each."""
+    seen = set()
+    for w in caught:
+        line = f"{w.category.__name__}: {str(w.message).splitlines()[0] if str(w.message) else ''}"
+        if line not in seen:
+            seen.add(line)
+            console.problem(Problem("warning", line))
+
+
+@contextlib.contextmanager
+def _limited_threads(jobs: int):
+    """Let training use ``jobs`` CPU threads: BLAS pools and joblib-parallel estimators."""
+    from joblib import parallel_config
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # comes with scikit-learn; without it only joblib is limited
+        threadpool_limits = None
+    with (
+        parallel_config(n_jobs=jobs),
+        threadpool_limits(limits=jobs) if threadpool_limits else contextlib.nullcontext(),
+    ):
+        yield
+
+
+# ---- evaluate ---------------------------------------------------------------------------------
+
+
+def _cmd_evaluate(args, console: Console) -> int:
+    import json
+
+    import numpy as np
+
+    from .inputs import STDIN_NAME, iter_jsonl, os_problem
+
+    detector = _load_detector(args, console)
+    name = STDIN_NAME if args.file == "-" else args.file
+    labels: list[int] = []
+
+    def texts(f) -> Iterator[str]:
+        for number, record in iter_jsonl(f, name):
+            if isinstance(record, Problem):
+                console.problem(record)
+                continue
+            text, label = record.get(args.text_field), record.get("label")
+            if not isinstance(text, str):
+                console.error(f"{name}:{number}: no string field {args.text_field!r}", "set --text-field; skipped")
+            elif label not in (0, 1):
+                console.error(f"{name}:{number}: label must be 0 or 1, not {label!r}", "skipped")
+            else:
+                labels.append(int(label))
+                yield text
+
+    try:
+        if args.file == "-":
+            results = list(detector.score_many(texts(sys.stdin.buffer)))
+        else:
+            with open(args.file, "rb") as f:
+                results = list(detector.score_many(texts(f)))
+    except OSError as exc:
+        console.problem(os_problem(name, exc))
+        return EXIT_ERROR
+    if not results:
+        console.error(f"{name} holds no labelled paragraphs", 'expected lines like {"text": "...", "label": 1}')
+        return EXIT_ERROR
+    y = np.array(labels)
+    scored = np.array([r.spun is not None for r in results])
+    prob = np.array([r.probability for r in results])
+    reasons: dict[str, int] = {}
+    for r in results:
+        if r.spun is None:
+            reasons[r.reason] = reasons.get(r.reason, 0) + 1
+    report = {
+        "source": name,
+        "model": str(detector.path),
+        "model_version": detector.model.card.version,
+        "threshold": detector.threshold,
+        "paragraphs": len(results),
+        "scored": int(scored.sum()),
+        "scored_spun": int((y[scored] == 1).sum()),
+        "scored_clean": int((y[scored] == 0).sum()),
+        "not_scored": int((~scored).sum()),
+        "not_scored_by_reason": reasons,
+        "metrics": binary_metrics(y[scored], prob[scored], detector.threshold),
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        sys.stdout.write(render_evaluation(report))
+    return EXIT_ERROR if console.errors else EXIT_OK

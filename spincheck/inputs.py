@@ -1,0 +1,585 @@
+"""Reading what the command line scores: files, directories, stdin, JSONL records and HTML pages.
+
+Every input becomes part of one ordered stream of events:
+
+- :class:`Chunk`: text to score, with its character offset in its document;
+- :class:`Problem`: something to tell the user (an unreadable or binary file, an empty one);
+- :class:`Done`: one input (file or stdin) has been read completely.
+
+Plain text (``.txt``, ``.md``, any other named file, and stdin) is *streamed*: read in blocks
+through an incremental decoder and cut at paragraph boundaries into chunks of about
+``CHUNK_CHARS`` characters. A file of any size is therefore read in bounded memory, and output
+can start before the input ends. HTML pages are reduced to their main text and JSONL records are
+read one line at a time; each record is one document.
+
+Offsets are character offsets into the decoded text, as :func:`spincheck.text.decode_bytes`
+produces it (byte-order mark removed, CRLF and CR turned into LF); for HTML they point into the
+extracted main text and for JSONL into the record's text field.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import html.parser
+import io
+import json
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .text import decode_bytes, looks_binary
+
+__all__ = [
+    "Chunk",
+    "Done",
+    "Problem",
+    "InputFile",
+    "collect",
+    "Reader",
+    "html_to_text",
+    "iter_jsonl",
+    "kind_of",
+    "os_problem",
+    "CHUNK_CHARS",
+]
+
+# Text handed to the detector at a time: once the buffer holds this many characters, a chunk of
+# at most this many is cut at its last paragraph boundary. The buffer stays below CHUNK_CHARS +
+# one decoded block (about 1.5 MB even for 4-byte characters), and the detector's memory per
+# chunk is bounded too.
+CHUNK_CHARS = 1 << 17
+READ_BYTES = 1 << 18
+# looks_binary() judges the first 8 KiB.
+SNIFF_BYTES = 8192
+# HTML pages and single JSONL records are read whole; larger ones are skipped with an error.
+MAX_DOCUMENT_BYTES = 64 << 20
+
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl",)
+# Files picked up when a directory is given; a file named explicitly is read whatever its suffix.
+DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+
+STDIN_NAME = "<stdin>"
+TRAFILATURA_NOTE = "trafilatura is not installed; using a plain-text fallback for HTML (pip install 'spincheck[html]')"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A message for stderr: ``spincheck: <level>: <what> (<hint>)``.
+
+    ``level`` is "error" (the input was not scored; the run exits with 2), "warning" or "note".
+    """
+
+    level: str
+    what: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        return f"spincheck: {self.level}: {self.what}" + (f" ({self.hint})" if self.hint else "")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Part of a document: ``text`` starts at character ``offset`` of the document.
+
+    ``last`` marks the final chunk of a document (possibly with empty text); every document
+    that is read at all ends with exactly one.
+    """
+
+    source: str
+    offset: int
+    text: str
+    last: bool
+    record_id: object = None
+
+
+@dataclass(frozen=True)
+class Done:
+    """An input (file or stdin) was read to its end, or given up on."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to read (``path=None`` means stdin) and how to read it."""
+
+    path: Path | None
+    kind: str  # "text", "html" or "jsonl"
+
+    @property
+    def name(self) -> str:
+        return STDIN_NAME if self.path is None else str(self.path)
+
+
+Event = Chunk | Problem | Done
+
+
+def kind_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    return "text"
+
+
+# ---- finding the inputs ---------------------------------------------------------------------
+
+
+def collect(paths: Sequence[str]) -> list[InputFile | Problem]:
+    """Expand command-line paths into the files to read, in order.
+
+    ``-`` (or no path at all) is stdin. Directories are walked recursively (sorted, hidden
+    entries skipped, symlinks followed but each directory read once) for files ending in
+    :data:`DIRECTORY_SUFFIXES`. Problems met while walking are returned in place, so they are
+    reported in input order; a named file that cannot be read is reported when it is read.
+    """
+    items: list[InputFile | Problem] = []
+    for arg in paths or ["-"]:
+        if arg == "-":
+            items.append(InputFile(None, "text"))
+        elif os.path.isdir(arg):
+            items.extend(_walk(arg))
+        else:
+            items.append(InputFile(Path(arg), kind_of(Path(arg))))
+    return items
+
+
+def _walk(root: str) -> Iterator[InputFile | Problem]:
+    errors: list[OSError] = []
+    seen: set[tuple[int, int]] = set()
+    try:
+        st = os.stat(root)
+        seen.add((st.st_dev, st.st_ino))
+    except OSError as exc:
+        yield os_problem(root, exc)
+        return
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=True):
+        yield from (os_problem(e.filename or dirpath, e) for e in errors)
+        errors.clear()
+        keep = []
+        for name in sorted(dirnames):
+            if name.startswith("."):
+                continue
+            full = os.path.join(dirpath, name)
+            try:
+                st = os.stat(full)
+            except OSError as exc:
+                yield os_problem(full, exc)
+                continue
+            if (st.st_dev, st.st_ino) in seen:
+                yield Problem(
+                    "warning", f"{full} leads to a directory that is already being read", "symlink loop; skipped"
+                )
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if not name.startswith(".") and path.suffix.lower() in DIRECTORY_SUFFIXES:
+                yield InputFile(path, kind_of(path))
+    yield from (os_problem(e.filename or root, e) for e in errors)
+
+
+def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
+    """The one-line report of a file that cannot be read."""
+    if isinstance(exc, FileNotFoundError):
+        return Problem("error", f"cannot read {name}: no such file or directory", "check the path")
+    if isinstance(exc, PermissionError):
+        return Problem("error", f"cannot read {name}: permission denied", "skipped")
+    if exc.errno == errno.ELOOP:
+        return Problem("error", f"cannot read {name}: too many levels of symbolic links", "symlink loop; skipped")
+    return Problem("error", f"cannot read {name}: {exc.strerror or exc}", "skipped")
+
+
+# ---- decoding ---------------------------------------------------------------------------------
+
+# An error handler that replaces undecodable bytes with U+FFFD exactly like errors="replace"
+# and counts them, so a streamed file can be reported as "not valid UTF-8".
+_decode_errors = threading.local()
+
+
+def _replace_and_count(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _decode_errors.count = getattr(_decode_errors, "count", 0) + 1
+    return "\ufffd", exc.end
+
+
+_ERRORS = "spincheck.replace"
+codecs.register_error(_ERRORS, _replace_and_count)
+
+
+def _encoding_for(head: bytes) -> str:
+    """Codec for a stream starting with ``head``; the BOM checks mirror decode_bytes()."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
+def _decoded(head: bytes, f: BinaryIO) -> Iterator[tuple[str, bool]]:
+    """Decode ``head`` and the rest of ``f`` block by block: ``(text, had_errors)``.
+
+    Line endings become ``\\n``; a ``\\r`` at the end of a block waits for the next one, so a
+    CRLF split across two reads is still one newline.
+    """
+    decoder = codecs.getincrementaldecoder(_encoding_for(head))(errors=_ERRORS)
+    block, carry = head, ""
+    while True:
+        final = not block
+        _decode_errors.count = 0
+        text = carry + decoder.decode(block, final)
+        bad = _decode_errors.count > 0
+        carry = ""
+        if not final and text.endswith("\r"):
+            text, carry = text[:-1], "\r"
+        yield text.replace("\r\n", "\n").replace("\r", "\n"), bad
+        if final:
+            return
+        block = _read_some(f, READ_BYTES)
+
+
+def _read_some(f: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes, without waiting for more than is available on a pipe."""
+    read1 = getattr(f, "read1", None)
+    return read1(size) if read1 is not None else f.read(size)
+
+
+def _read_head(f: BinaryIO) -> bytes:
+    """The first SNIFF_BYTES bytes (fewer only at end of input)."""
+    parts, size = [], 0
+    while size < SNIFF_BYTES:
+        data = _read_some(f, SNIFF_BYTES - size)
+        if not data:
+            break
+        parts.append(data)
+        size += len(data)
+    return b"".join(parts)
+
+
+# ---- cutting text into chunks -----------------------------------------------------------------
+
+# A blank line (same definition as spincheck.text.split_paragraphs): cutting right after one
+# gives exactly the paragraphs the whole text would give.
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
+_LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
+
+
+def _cut_point(buf: str, limit: int) -> int:
+    """Where to end a chunk of at most ``limit`` characters of ``buf``: after the last blank
+    line, else the last newline, else the last whitespace; a text without any is cut at
+    ``limit``."""
+    window = buf[:limit]
+    after_blank_line = max((m.end() for m in _BLANK_LINE.finditer(window)), default=0)
+    if after_blank_line:
+        return after_blank_line
+    newline = window.rfind("\n")
+    if newline >= 0:
+        return newline + 1
+    space = _LAST_SPACE.search(window)
+    if space is not None:
+        return space.end()
+    return len(window)
+
+
+class _Splitter:
+    """Collects text and hands it back in chunks cut at paragraph boundaries."""
+
+    def __init__(self, source: str, record_id: object = None) -> None:
+        self.source = source
+        self.record_id = record_id
+        self.buf = ""
+        self.offset = 0
+        self.has_text = False
+
+    def feed(self, text: str) -> Iterator[Chunk]:
+        if not self.has_text and text and not text.isspace():
+            self.has_text = True
+        self.buf += text
+        while len(self.buf) >= CHUNK_CHARS:
+            cut = _cut_point(self.buf, CHUNK_CHARS)
+            yield Chunk(self.source, self.offset, self.buf[:cut], False, self.record_id)
+            self.offset += cut
+            self.buf = self.buf[cut:]
+
+    def close(self) -> Chunk:
+        chunk = Chunk(self.source, self.offset, self.buf, True, self.record_id)
+        self.buf = ""
+        return chunk
+
+
+def _chunks_of(text: str, source: str, record_id: object = None) -> Iterator[Chunk]:
+    splitter = _Splitter(source, record_id)
+    for i in range(0, len(text), CHUNK_CHARS):
+        yield from splitter.feed(text[i : i + CHUNK_CHARS])
+    yield splitter.close()
+
+
+# ---- HTML -------------------------------------------------------------------------------------
+
+
+class _MainText(html.parser.HTMLParser):
+    """Stdlib fallback: visible text of block elements, minus page furniture."""
+
+    SKIP = frozenset(
+        "script style nav header footer aside form noscript template svg head iframe button select textarea".split()
+    )
+    BLOCK = frozenset(
+        "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article main blockquote "
+        "pre figure figcaption hr title address details summary".split()
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_depth = 0
+        self.current: list[str] = []
+        self.paragraphs: list[str] = []
+
+    def _end_paragraph(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.paragraphs.append(text)
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.SKIP:
+            self.skip_depth += 1
+        elif tag in self.BLOCK:
+            self._end_paragraph()
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        # <br/>, <hr/>: never opened, so never counted as a skipped element
+        if tag in self.BLOCK:
+            self._end_paragraph()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in self.BLOCK:
+            self._end_paragraph()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth:
+            self.current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._end_paragraph()
+
+
+_trafilatura_state: dict[str, object] = {}
+
+
+def _trafilatura():
+    """The trafilatura module, or None when it is missing or broken (imported once)."""
+    if "module" not in _trafilatura_state:
+        try:
+            import trafilatura
+        except Exception:  # ImportError, or a broken install (e.g. lxml without lxml_html_clean)
+            trafilatura = None
+        _trafilatura_state["module"] = trafilatura
+    return _trafilatura_state["module"]
+
+
+def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
+    """Main text of an HTML page, one paragraph per block separated by blank lines.
+
+    Uses trafilatura when it is installed (``spincheck[html]``), else a stdlib parser that keeps
+    the text of block elements and drops scripts, styles, navigation, headers, footers, asides,
+    forms and comments.
+    """
+    module = _trafilatura() if use_trafilatura else None
+    if module is not None:
+        try:
+            text = module.extract(page, include_comments=False, include_tables=False, favor_precision=True) or ""
+            return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+        except Exception:  # a page trafilatura (or lxml) chokes on gets the fallback
+            pass
+    parser = _MainText()
+    parser.feed(page)
+    parser.close()
+    return "\n\n".join(parser.paragraphs)
+
+
+# ---- JSONL ------------------------------------------------------------------------------------
+
+
+def _lines(f: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """Lines of ``f``; a line longer than ``limit`` bytes is skipped and given as None."""
+    while True:
+        line = f.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:  # drain the rest of the over-long line
+                rest = f.readline(READ_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+        else:
+            yield line
+
+
+def iter_jsonl(f: BinaryIO, name: str) -> Iterator[tuple[int, dict | Problem]]:
+    """``(line number, record)`` for every non-blank line; a Problem for a bad one."""
+    for number, line in enumerate(_lines(f, MAX_DOCUMENT_BYTES), 1):
+        if line is None:
+            yield (
+                number,
+                Problem("error", f"{name}:{number}: record longer than {_size(MAX_DOCUMENT_BYTES)}", "skipped"),
+            )
+            continue
+        text, _ = decode_bytes(line)
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield number, Problem("error", f"{name}:{number}: invalid JSON ({exc.msg})", "skipped")
+            continue
+        if not isinstance(record, dict):
+            yield number, Problem("error", f"{name}:{number}: not a JSON object", "skipped")
+            continue
+        yield number, record
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+class Reader:
+    """Turns :class:`InputFile` items into the event stream described in the module docstring."""
+
+    def __init__(self, *, text_field: str = "text", stdin: BinaryIO | None = None) -> None:
+        self.text_field = text_field
+        self._stdin = stdin
+        self._noted_fallback = False
+
+    def events(self, items: Iterable[InputFile | Problem]) -> Iterator[Event]:
+        for item in items:
+            if isinstance(item, Problem):
+                yield item
+                continue
+            yield from self.read(item)
+            yield Done(item.name)
+
+    def read(self, item: InputFile) -> Iterator[Chunk | Problem]:
+        name = item.name
+        try:
+            if item.path is None:
+                f = self._stdin if self._stdin is not None else getattr(sys.stdin, "buffer", None)
+                if f is None:
+                    yield Problem("error", "cannot read stdin: it is closed", "pass a file instead")
+                    return
+                yield from self._read_open(f, item)
+            else:
+                with open(item.path, "rb") as f:
+                    yield from self._read_open(f, item)
+        except OSError as exc:
+            yield os_problem(name, exc)
+
+    def _read_open(self, f: BinaryIO, item: InputFile) -> Iterator[Chunk | Problem]:
+        name = item.name
+        head = _read_head(f)
+        if looks_binary(head):
+            yield Problem("error", f"{name} looks binary", "skipped")
+            return
+        if item.kind == "text":
+            yield from self._read_text(head, f, name)
+        elif item.kind == "html":
+            yield from self._read_html(head, f, name)
+        else:
+            yield from self._read_jsonl(head, f, name)
+
+    def _read_text(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        splitter = _Splitter(name)
+        warned = False
+        try:
+            for text, bad in _decoded(head, f):
+                if bad and not warned:
+                    warned = True
+                    yield _invalid_utf8(name)
+                yield from splitter.feed(text)
+        except OSError as exc:
+            yield os_problem(name, exc)
+        if not splitter.has_text:
+            yield Problem("note", f"{name} is empty")
+        yield splitter.close()
+
+    def _read_html(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
+        if len(data) > MAX_DOCUMENT_BYTES:
+            yield Problem("error", f"{name} is larger than {_size(MAX_DOCUMENT_BYTES)}", "HTML is read whole; skipped")
+            return
+        page, bad = decode_bytes(data)
+        if bad:
+            yield _invalid_utf8(name)
+        if _trafilatura() is None and not self._noted_fallback:
+            self._noted_fallback = True
+            yield Problem("note", TRAFILATURA_NOTE)
+        text = html_to_text(page)
+        if not text:
+            yield Problem("note", f"{name} is empty" if not page.strip() else f"{name} has no main text to score")
+        yield from _chunks_of(text, name)
+
+    def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        # Put the sniffed head back in front of the rest of the file for line reading.
+        stream = io.BufferedReader(_Prepend(head, f), READ_BYTES)
+        records = 0
+        for number, record in iter_jsonl(stream, name):
+            if isinstance(record, Problem):
+                yield record
+                continue
+            text = record.get(self.text_field)
+            if not isinstance(text, str):
+                yield Problem(
+                    "error", f"{name}:{number}: no string field {self.text_field!r}", "set --text-field; skipped"
+                )
+                continue
+            records += 1
+            record_id = record.get("id")
+            source = f"{name}:{record_id if record_id is not None else number}"
+            yield from _chunks_of(text, source, record_id)
+        if not records and not head.strip():
+            yield Problem("note", f"{name} is empty")
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MB" if n >= 1 << 20 else f"{n} bytes"
+
+
+def _invalid_utf8(name: str) -> Problem:
+    return Problem("warning", f"{name} is not valid UTF-8; undecodable bytes were replaced with U+FFFD")
+
+
+class _Prepend(io.RawIOBase):
+    """A raw stream that yields ``head`` and then the rest of ``f``."""
+
+    def __init__(self, head: bytes, f: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._f = f
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head.nbytes:
+            n = min(len(buffer), self._head.nbytes)
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = _read_some(self._f, len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -1,0 +1,548 @@
+"""Rendering results: text / json / jsonl / csv reports, the HTML explanation page, evaluation.
+
+Reporters receive scored chunks in input order (see :mod:`spincheck.inputs`) and write as they
+go: ``jsonl``, ``csv`` and ``text`` print each chunk's paragraphs as soon as it is scored, so a
+stream of any length is reported in bounded memory; ``json`` holds one document at a time.
+
+Every offset written is a character offset into the decoded input (the paragraph's, and its
+evidence's too), so a consumer can cut ``text[start:end]`` from the same decoded text.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple, TextIO
+
+import numpy as np
+
+from .detector import Document, Result
+
+if TYPE_CHECKING:
+    from .inputs import Chunk
+
+__all__ = [
+    "Row",
+    "Summary",
+    "Reporter",
+    "make_reporter",
+    "FORMATS",
+    "paragraph_record",
+    "render_html",
+    "roc_auc",
+    "binary_metrics",
+    "render_evaluation",
+]
+
+FORMATS = ("text", "json", "jsonl", "csv")
+CSV_COLUMNS = ("source", "paragraph", "start", "end", "words", "probability", "spun", "reason", "evidence")
+
+
+class Row(NamedTuple):
+    """One paragraph of a document, with offsets into the whole decoded document."""
+
+    source: str
+    record_id: object
+    index: int
+    start: int
+    end: int
+    result: Result
+
+
+@dataclass
+class Summary:
+    """Counts over a document's paragraphs."""
+
+    paragraphs: int = 0
+    scored: int = 0
+    flagged: int = 0
+    highest: float | None = None
+
+    def add(self, result: Result) -> None:
+        self.paragraphs += 1
+        if result.spun is None:
+            return
+        self.scored += 1
+        self.flagged += bool(result.spun)
+        if self.highest is None or result.probability > self.highest:
+            self.highest = result.probability
+
+    def as_dict(self) -> dict:
+        return {
+            "paragraphs": self.paragraphs,
+            "scored": self.scored,
+            "not_scored": self.paragraphs - self.scored,
+            "flagged": self.flagged,
+            "highest_probability": None if self.highest is None else round(self.highest, 4),
+            "spun": self.flagged > 0,
+        }
+
+
+@dataclass
+class _Doc:
+    source: str
+    record_id: object
+    summary: Summary = field(default_factory=Summary)
+    held: list | None = None  # what a reporter holds back until the document ends
+
+
+def paragraph_record(row: Row) -> dict:
+    """The JSON form of a paragraph (json and jsonl formats)."""
+    r = row.result
+    record: dict = {"source": row.source}
+    if row.record_id is not None:
+        record["id"] = row.record_id
+    record.update(
+        paragraph=row.index,
+        start=row.start,
+        end=row.end,
+        words=r.words,
+        probability=None if r.spun is None else round(r.probability, 4),
+        spun=r.spun,
+    )
+    if r.reason is not None:
+        record["reason"] = r.reason
+    record["evidence"] = [
+        {
+            "phrase": e.phrase,
+            "start": row.start + e.start,
+            "end": row.start + e.end,
+            "suggestion": e.suggestion,
+            "strength": round(e.strength, 3),
+        }
+        for e in r.evidence
+    ]
+    return record
+
+
+class Reporter:
+    """Collects scored chunks into documents and calls the hooks of a format.
+
+    Call :meth:`add` for every chunk, in order, then :meth:`close`. ``flagged`` tells whether
+    any paragraph so far was flagged.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.flagged = False
+        self.documents = 0
+        self._doc: _Doc | None = None
+
+    def add(self, chunk: Chunk, paragraphs: Sequence[tuple[int, int, Result]]) -> None:
+        """Report ``paragraphs`` (``(start, end, result)`` relative to ``chunk``)."""
+        doc = self._doc
+        if doc is None:
+            doc = self._doc = _Doc(chunk.source, chunk.record_id)
+            self.begin(doc, whole=chunk.last)
+        first = doc.summary.paragraphs
+        rows = [
+            Row(doc.source, doc.record_id, first + i, chunk.offset + start, chunk.offset + end, result)
+            for i, (start, end, result) in enumerate(paragraphs)
+        ]
+        for row in rows:
+            doc.summary.add(row.result)
+        self.flagged = self.flagged or any(row.result.spun for row in rows)
+        self.rows(doc, rows)
+        if chunk.last:
+            self.end(doc)
+            self.documents += 1
+            self._doc = None
+        self.out.flush()
+
+    def close(self) -> None:
+        self.out.flush()
+
+    # hooks
+    def begin(self, doc: _Doc, whole: bool) -> None:
+        """A document starts; ``whole`` is True when it arrives in a single chunk."""
+
+    def rows(self, doc: _Doc, rows: list[Row]) -> None:
+        """Paragraphs of the current document."""
+
+    def end(self, doc: _Doc) -> None:
+        """The current document is complete."""
+
+
+class JsonlReporter(Reporter):
+    """One JSON object per paragraph and line: the streaming format."""
+
+    def rows(self, doc: _Doc, rows: list[Row]) -> None:
+        for row in rows:
+            self.out.write(json.dumps(paragraph_record(row), ensure_ascii=False) + "\n")
+
+
+class JsonReporter(Reporter):
+    """A JSON array with one object per document: source, paragraphs and summary.
+
+    Each document is held in memory until it ends (use jsonl for unbounded input).
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        self.out.write("[")
+
+    def begin(self, doc: _Doc, whole: bool) -> None:
+        doc.held = []
+
+    def rows(self, doc: _Doc, rows: list[Row]) -> None:
+        doc.held.extend(paragraph_record(row) for row in rows)
+
+    def end(self, doc: _Doc) -> None:
+        obj: dict = {"source": doc.source}
+        if doc.record_id is not None:
+            obj["id"] = doc.record_id
+        obj["paragraphs"] = doc.held
+        obj["summary"] = doc.summary.as_dict()
+        text = json.dumps(obj, ensure_ascii=False, indent=2)
+        self.out.write(("," if self.documents else "") + "\n  " + text.replace("\n", "\n  "))
+
+    def close(self) -> None:
+        self.out.write("\n]\n" if self.documents else "]\n")
+        super().close()
+
+
+class CsvReporter(Reporter):
+    """A header row and one row per paragraph; evidence as ``phrase->suggestion:strength; ...``."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        self.writer = csv.writer(out, lineterminator="\n")
+        self.writer.writerow(CSV_COLUMNS)
+
+    def rows(self, doc: _Doc, rows: list[Row]) -> None:
+        for row in rows:
+            r = row.result
+            evidence = "; ".join(f"{e.phrase}->{e.suggestion or '?'}:{e.strength:.2f}" for e in r.evidence)
+            spun = "" if r.spun is None else str(r.spun).lower()
+            probability = "" if r.spun is None else f"{r.probability:.4f}"
+            self.writer.writerow(
+                (row.source, row.index, row.start, row.end, r.words, probability, spun, r.reason or "", evidence)
+            )
+
+
+_RED, _GREEN, _YELLOW, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+class TextReporter(Reporter):
+    """For people: a summary line per document, then its flagged paragraphs with evidence.
+
+    A document that arrives in several chunks (a streamed input larger than one chunk) has its
+    flagged paragraphs printed as they are found and its summary line last, so that output does
+    not wait for the end of the input.
+    """
+
+    def __init__(self, out: TextIO, *, color: bool = False) -> None:
+        super().__init__(out)
+        self.color = color
+
+    def _paint(self, text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if self.color else text
+
+    def begin(self, doc: _Doc, whole: bool) -> None:
+        doc.held = [] if whole else None
+
+    def rows(self, doc: _Doc, rows: list[Row]) -> None:
+        lines = [self._flagged_line(row) for row in rows if row.result.spun]
+        if doc.held is not None:
+            doc.held.extend(lines)
+        else:
+            self.out.writelines(lines)
+
+    def end(self, doc: _Doc) -> None:
+        self.out.write(self._summary_line(doc))
+        self.out.writelines(doc.held or ())
+
+    def _summary_line(self, doc: _Doc) -> str:
+        s = doc.summary
+        flagged = f"{s.flagged} flagged"
+        flagged = self._paint(flagged, _RED + _BOLD) if s.flagged else self._paint(flagged, _GREEN)
+        highest = "-" if s.highest is None else f"{s.highest:.3f}"
+        return (
+            f"{self._paint(doc.source, _BOLD)}: {s.paragraphs} paragraphs, {s.scored} scored, {flagged}, "
+            f"highest probability {highest}\n"
+        )
+
+    def _flagged_line(self, row: Row) -> str:
+        r = row.result
+        evidence = "; ".join(
+            f"{self._paint(e.phrase, _YELLOW)} -> {e.suggestion if e.suggestion is not None else '?'}"
+            for e in r.evidence
+        )
+        head = f"  paragraph {row.index} at char {row.start}: probability {self._paint(f'{r.probability:.3f}', _RED)}"
+        return head + (f": {evidence}\n" if evidence else self._paint(" (no single phrase stands out)", _DIM) + "\n")
+
+
+def make_reporter(fmt: str, out: TextIO, *, color: bool = False) -> Reporter:
+    if fmt == "text":
+        return TextReporter(out, color=color)
+    reporters = {"json": JsonReporter, "jsonl": JsonlReporter, "csv": CsvReporter}
+    return reporters[fmt](out)
+
+
+# ---- the HTML explanation page ----------------------------------------------------------------
+
+# Paragraph shading: probability bins, lightest to darkest (legend and CSS share these).
+SHADE_BINS = (0.2, 0.4, 0.6, 0.8)
+_SHADES = ("#f6f6f6", "#fdf0e4", "#fbdfc6", "#f8c8a6", "#f4ad8b")
+
+_CSS = """
+:root { --ink: #1d1d1f; --muted: #5f6368; --line: #d9d9de; --flag: #b3261e; --ok: #1e7b34; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.55 Georgia, "Times New Roman", serif; color: var(--ink); background: #fff; }
+header.page, footer.page { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; }
+header.page { padding: 20px 32px 12px; border-bottom: 1px solid var(--line); background: #fafafa; }
+header.page h1 { margin: 0 0 4px; font-size: 22px; }
+.source { color: var(--muted); font-size: 14px; word-break: break-all; }
+.verdict { display: inline-block; margin: 10px 0 6px; padding: 4px 12px; border-radius: 4px;
+  font-weight: 600; color: #fff; }
+.verdict.spun { background: var(--flag); }
+.verdict.clean { background: var(--ok); }
+dl.facts { display: flex; flex-wrap: wrap; gap: 4px 24px; margin: 6px 0 0; font-size: 14px; }
+dl.facts div { display: flex; gap: 6px; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; font-weight: 600; }
+.legend { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; margin-top: 10px;
+  font-size: 13px; color: var(--muted); }
+.legend .swatch { display: inline-block; width: 28px; height: 14px; border: 1px solid var(--line);
+  vertical-align: middle; margin-right: 4px; }
+.legend mark.evidence { cursor: default; }
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) 330px; gap: 28px; padding: 20px 32px; }
+article { max-width: 820px; }
+.para { position: relative; margin: 0 0 12px; padding: 8px 12px 8px 14px; border-left: 4px solid transparent;
+  border-radius: 3px; }
+.para.flagged { border-left-color: var(--flag); box-shadow: inset 0 0 0 1px rgba(179, 38, 30, .35); }
+.para.unscored { color: var(--muted); }
+.para .prob { float: right; margin: 0 0 4px 12px; font: 12px/1.6 system-ui, Arial, sans-serif;
+  color: var(--muted); }
+.para.flagged .prob { color: var(--flag); font-weight: 700; }
+.para.unscored { background: #fff; border-left-color: var(--line); }
+mark.evidence { background: #ffe066; color: inherit; padding: 0 2px; border-radius: 2px;
+  border-bottom: 2px solid #b58900; cursor: help; }
+.para:not(.flagged) mark.evidence, mark.evidence.weak { background: transparent; border-bottom: 2px dotted #c9a94a; }
+aside { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; font-size: 14px; }
+aside .panel { position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto;
+  border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; background: #fcfcfc; }
+aside h2 { margin: 0 0 8px; font-size: 16px; }
+aside ol { margin: 0; padding-left: 0; list-style: none; }
+aside li.para-evidence { margin-bottom: 10px; }
+aside li.para-evidence > a { color: var(--flag); font-weight: 600; text-decoration: none; }
+aside ul { margin: 4px 0 0; padding-left: 16px; }
+aside .was { color: var(--muted); }
+aside .orig { font-weight: 600; }
+aside .strength { color: var(--muted); font-size: 12px; }
+.empty-note { color: var(--muted); font-style: italic; }
+footer.page { padding: 12px 32px 24px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); }
+@media (max-width: 900px) { .layout { grid-template-columns: 1fr; } aside .panel { position: static; } }
+@media print { aside .panel { position: static; max-height: none; } }
+"""
+_CSS += "".join(f".shade-{i} {{ background: {colour}; }}\n" for i, colour in enumerate(_SHADES))
+
+
+def _shade(probability: float) -> int:
+    return int(np.searchsorted(SHADE_BINS, probability, side="right"))
+
+
+def _marked_text(text: str, evidence) -> str:
+    """Escaped paragraph text with each evidence phrase wrapped in a <mark>."""
+    out, pos = [], 0
+    for e in sorted(evidence, key=lambda e: e.start):
+        if e.start < pos or e.end > len(text) or e.end <= e.start:
+            continue  # overlapping or out of range: leave the text unmarked there
+        original = e.suggestion if e.suggestion is not None else "?"
+        title = f"likely original: {original} (strength {e.strength:.2f})"
+        suggestion_attr = f' data-suggestion="{html.escape(e.suggestion)}"' if e.suggestion is not None else ""
+        out.append(html.escape(text[pos : e.start]))
+        out.append(
+            f'<mark class="evidence" data-start="{e.start}" data-end="{e.end}"{suggestion_attr} '
+            f'data-strength="{e.strength:.3f}" title="{html.escape(title)}">{html.escape(text[e.start : e.end])}</mark>'
+        )
+        pos = e.end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def render_html(
+    document: Document,
+    *,
+    source: str,
+    model_version: str,
+    threshold: float,
+    spincheck_version: str,
+) -> str:
+    """A self-contained page (inline CSS, no scripts, no network) explaining ``document``.
+
+    Paragraphs carry ``class="para flagged|clean|unscored shade-N"`` and ``data-index``,
+    ``data-start``, ``data-end`` and ``data-probability``; evidence phrases are
+    ``<mark class="evidence">`` with the likely original in ``title`` and ``data-suggestion``.
+    Score the document with ``explain=True`` so that every scored paragraph has its evidence.
+    """
+    esc = html.escape
+    flagged = document.flagged
+    scored = document.scored
+    paragraphs_html = []
+    side = []
+    for p in document.paragraphs:
+        r = p.result
+        if r.spun is None:
+            cls, label, title = "unscored", f"not scored: {r.reason}", f"not scored ({r.reason})"
+        else:
+            cls = f"{'flagged' if r.spun else 'clean'} shade-{_shade(r.probability)}"
+            label = f"{r.probability:.2f}" + (" flagged" if r.spun else "")
+            title = f"spin probability {r.probability:.3f}"
+        probability = "" if r.spun is None else f' data-probability="{r.probability:.4f}"'
+        paragraphs_html.append(
+            f'<p class="para {cls}" id="p{p.index}" data-index="{p.index}" data-start="{p.start}" '
+            f'data-end="{p.end}"{probability} title="{esc(title)}"><span class="prob">{esc(label)}</span>'
+            f"{_marked_text(p.text, r.evidence)}</p>"
+        )
+        if r.evidence and r.spun:
+            items = "".join(
+                f'<li><span class="phrase">{esc(e.phrase)}</span> '
+                + (
+                    f'<span class="was">was likely</span> <span class="orig">{esc(e.suggestion)}</span> '
+                    if e.suggestion is not None
+                    else '<span class="was">looks substituted (original unknown)</span> '
+                )
+                + f'<span class="strength">{e.strength:.2f}</span></li>'
+                for e in sorted(r.evidence, key=lambda e: e.start)
+            )
+            side.append(
+                f'<li class="para-evidence" data-index="{p.index}"><a href="#p{p.index}">Paragraph {p.index}</a> '
+                f'<span class="strength">probability {r.probability:.2f}</span><ul>{items}</ul></li>'
+            )
+    if document.spun:
+        verdict = (
+            f'<div class="verdict spun">Likely spun: {len(flagged)} of {len(scored)} scored paragraphs flagged</div>'
+        )
+    elif scored:
+        verdict = f'<div class="verdict clean">No spun paragraphs found ({len(scored)} scored)</div>'
+    else:
+        verdict = '<div class="verdict clean">Nothing to score</div>'
+    highest = f"{document.probability:.3f}" if scored else "-"
+    facts = (
+        ("Paragraphs", str(len(document.paragraphs))),
+        ("Scored", str(len(scored))),
+        ("Flagged", str(len(flagged))),
+        ("Highest probability", highest),
+        ("Threshold", f"{threshold:.3f}"),
+        ("Model version", model_version),
+    )
+    facts_html = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)
+    bins = (0.0, *SHADE_BINS, 1.0)
+    legend = "".join(
+        f'<span><span class="swatch shade-{i}"></span>{bins[i]:.1f}–{bins[i + 1]:.1f}</span>'
+        for i in range(len(_SHADES))
+    )
+    side_html = (
+        f"<ol>{''.join(side)}</ol>" if side else '<p class="empty-note">No flagged paragraph; no evidence to list.</p>'
+    )
+    body = "\n".join(paragraphs_html) or '<p class="empty-note">The document has no paragraphs.</p>'
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="spincheck {esc(spincheck_version)}">
+<title>spincheck: {esc(source)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<header class="page">
+<h1>spincheck report</h1>
+<div class="source">{esc(source)}</div>
+{verdict}
+<dl class="facts">{facts_html}</dl>
+<div class="legend"><span>Spin probability:</span>{legend}
+<span><span class="swatch" style="border-left:4px solid #b3261e"></span>flagged (at or above the threshold)</span>
+<span><mark class="evidence" title="an example">phrase</mark> likely substituted; hover for the likely original</span>
+<span><mark class="evidence weak" title="an example">phrase</mark>
+weaker evidence in a paragraph below the threshold</span></div>
+</header>
+<div class="layout">
+<article>
+{body}
+</article>
+<aside><div class="panel"><h2>Evidence in flagged paragraphs</h2>{side_html}</div></aside>
+</div>
+<footer class="page">Made by spincheck {esc(spincheck_version)}. A probability estimates how likely a paragraph
+is to have been run through a synonym spinner; evidence shows the phrases that look substituted and the
+wording they most likely replaced. Treat it as a lead for a human reviewer, not a verdict.</footer>
+</body>
+</html>
+"""
+
+
+# ---- evaluation -------------------------------------------------------------------------------
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
+    """Area under the ROC curve (ties get average ranks); None unless both classes occur.
+
+    The Mann-Whitney form, in numpy, so that ``spincheck evaluate`` works without scikit-learn.
+    """
+    y = np.asarray(y) == 1
+    score = np.asarray(score, dtype=np.float64)
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if not positives or not negatives:
+        return None
+    order = np.argsort(score, kind="mergesort")
+    ordered = score[order]
+    new_value = np.r_[True, ordered[1:] != ordered[:-1]]
+    starts = np.flatnonzero(new_value)
+    ends = np.r_[starts[1:], len(score)]
+    average_rank = (starts + 1 + ends) / 2.0  # 1-based ranks start+1 .. end share their mean
+    ranks = np.empty(len(score))
+    ranks[order] = average_rank[np.cumsum(new_value) - 1]
+    return float((ranks[y].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def binary_metrics(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
+    """The same keys and rounding as :func:`spincheck.training.metrics_at`, without scikit-learn."""
+    y = np.asarray(y)
+    pred = np.asarray(prob) >= threshold
+    tp = int(np.sum(pred & (y == 1)))
+    fp = int(np.sum(pred & (y == 0)))
+    fn = int(np.sum(~pred & (y == 1)))
+    tn = int(np.sum(~pred & (y == 0)))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    auc = roc_auc(y, prob)
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "roc_auc": None if auc is None else round(auc, 4),
+        "fpr": round(fp / (fp + tn), 4) if fp + tn else 0.0,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+    }
+
+
+def render_evaluation(report: dict) -> str:
+    """Plain-text form of the ``spincheck evaluate`` result (see cli for its keys)."""
+    m = report["metrics"]
+
+    def num(value) -> str:
+        return "-" if value is None else f"{value:.4f}"
+
+    not_scored = report["not_scored"]
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(report["not_scored_by_reason"].items()))
+    lines = [
+        f"{report['source']}: {report['paragraphs']} labelled paragraphs, threshold {report['threshold']:.4f}",
+        f"  scored       {report['scored']} ({report['scored_spun']} spun, {report['scored_clean']} clean)",
+        f"  not scored   {not_scored}" + (f" ({reasons})" if reasons else ""),
+        f"  precision    {num(m['precision'])}",
+        f"  recall       {num(m['recall'])}",
+        f"  F1           {num(m['f1'])}",
+        f"  ROC-AUC      {num(m['roc_auc'])}",
+        f"  FPR          {num(m['fpr'])}",
+        f"  confusion    tp {m['tp']}  fp {m['fp']}  fn {m['fn']}  tn {m['tn']}",
+    ]
+    return "\n".join(lines) + "\n"

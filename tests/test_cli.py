@@ -1,0 +1,543 @@
+"""The command line (spincheck.cli), run in-process through main(argv) and once as a subprocess."""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import spincheck
+from spincheck import Detector, cli, inputs
+from spincheck.cli import main
+from spincheck.detector import DEFAULT_MIN_WORDS
+from spincheck.text import split_paragraphs
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+CLEAN = EXAMPLES / "clean.txt"
+SPUN = EXAMPLES / "spun.txt"
+
+
+_real_load = Detector.load
+
+
+@functools.cache
+def _shipped() -> Detector:
+    return _real_load()
+
+
+@pytest.fixture(autouse=True)
+def load_model_once(monkeypatch):
+    """main() loads the shipped model on every call; share one copy across the tests instead.
+
+    A --model directory is still loaded (and verified) for real.
+    """
+
+    def load(cls, path=None, *, threshold=None, min_words=None):
+        if path is not None:
+            return _real_load(path, threshold=threshold, min_words=min_words)
+        shipped = _shipped()
+        return cls(
+            shipped.model,
+            shipped.threshold if threshold is None else threshold,
+            DEFAULT_MIN_WORDS if min_words is None else min_words,
+        )
+
+    monkeypatch.setattr(Detector, "load", classmethod(load))
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def jsonl(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def set_stdin(monkeypatch, data: bytes | io.RawIOBase) -> None:
+    raw = io.BytesIO(data) if isinstance(data, bytes) else data
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(raw)))
+
+
+# ---- score: formats -----------------------------------------------------------------------------
+
+
+def test_examples_spun_is_flagged_and_clean_is_not(capsys):
+    code, out, err = run(capsys, "score", str(EXAMPLES))
+    assert code == 1 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{CLEAN}: 7 paragraphs, 6 scored, 0 flagged, highest probability 0.")
+    spun_summary = next(i for i, line in enumerate(lines) if line.startswith(f"{SPUN}:"))
+    assert ", 0 flagged" not in lines[spun_summary]
+    flagged = lines[spun_summary + 1 :]
+    assert flagged and all(line.startswith("  paragraph ") and " -> " in line for line in flagged)
+
+
+def test_jsonl_records_point_into_the_decoded_file(capsys, tmp_path):
+    # CRLF and a BOM in the file: offsets are into the decoded text, as decode_bytes gives it
+    path = tmp_path / "spun_crlf.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SPUN.read_bytes().replace(b"\n", b"\r\n"))
+    text = SPUN.read_text(encoding="utf-8")
+    code, out, _ = run(capsys, "score", "--format", "jsonl", str(path))
+    records = jsonl(out)
+    assert code == 1
+    assert [(r["start"], r["end"]) for r in records] == [(s.start, s.end) for s in split_paragraphs(text)]
+    assert [r["paragraph"] for r in records] == list(range(len(records)))
+    for r in records:
+        assert set(r) >= {"source", "paragraph", "start", "end", "words", "probability", "spun", "evidence"}
+        if r["spun"] is None:
+            assert r["reason"] == "too short" and r["probability"] is None
+        for e in r["evidence"]:
+            assert text[e["start"] : e["end"]] == e["phrase"]
+    assert any(r["spun"] and r["evidence"] for r in records)
+
+
+def test_json_is_one_object_per_input(capsys):
+    code, out, _ = run(capsys, "score", "--format", "json", str(CLEAN), str(SPUN))
+    documents = json.loads(out)
+    assert code == 1
+    assert [d["source"] for d in documents] == [str(CLEAN), str(SPUN)]
+    assert [d["summary"]["spun"] for d in documents] == [False, True]
+    for d in documents:
+        assert d["summary"]["paragraphs"] == len(d["paragraphs"])
+        assert d["summary"]["flagged"] == sum(1 for p in d["paragraphs"] if p["spun"])
+
+
+def test_csv_has_a_row_per_paragraph(capsys):
+    code, out, _ = run(capsys, "score", "--format", "csv", str(SPUN))
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0] == "source,paragraph,start,end,words,probability,spun,reason,evidence"
+    assert len(lines) - 1 == len(split_paragraphs(SPUN.read_text()))
+    assert any(",true," in line and "->" in line for line in lines[1:])
+
+
+# ---- score: options -----------------------------------------------------------------------------
+
+
+def test_threshold_option(capsys):
+    assert run(capsys, "score", str(CLEAN))[0] == 0
+    code, out, _ = run(capsys, "score", "--format", "jsonl", "--threshold", "0.01", str(CLEAN))
+    scored = [r for r in jsonl(out) if r["spun"] is not None]
+    assert code == 1 and scored and all(r["spun"] for r in scored)
+
+
+def test_min_words_reports_short_paragraphs_as_not_scored(capsys):
+    code, out, _ = run(capsys, "score", "--format", "jsonl", "--min-words", "500", str(SPUN))
+    records = jsonl(out)
+    assert code == 0
+    assert len(records) == len(split_paragraphs(SPUN.read_text()))  # none dropped
+    assert {(r["spun"], r["reason"]) for r in records} == {(None, "too short")}
+
+
+def test_model_option_loads_and_verifies_a_directory(capsys, tmp_path):
+    shipped = spincheck._default_model_dir()
+    assert run(capsys, "score", "--model", str(shipped), str(SPUN))[0] == 1
+    code, out, err = run(capsys, "score", "--model", str(tmp_path), str(SPUN))
+    assert (code, out) == (2, "")
+    assert err == f"spincheck: error: {tmp_path} has no card.json (pass a directory made by 'spincheck train')\n"
+
+
+def test_jobs_output_equals_serial_output(capsys, tmp_path, monkeypatch):
+    # many chunks and several tasks, so that the order of results really is tested
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 400)
+    monkeypatch.setattr(cli, "TASK_CHARS", 900)
+    long_text = tmp_path / "long.txt"
+    long_text.write_text((SPUN.read_text() + "\n\n" + CLEAN.read_text() + "\n\n") * 3)
+    args = ["score", "--format", "jsonl", str(long_text), str(tmp_path / "missing.txt"), str(EXAMPLES)]
+    serial = run(capsys, *args)
+    parallel = run(capsys, "--quiet", *args[:1], "--jobs", "2", *args[1:])
+    assert serial == parallel
+    assert serial[0] == 2 and len(jsonl(serial[1])) > 20
+
+
+@pytest.mark.parametrize(("choice", "coloured"), [("always", True), ("never", False), ("auto", False)])
+def test_color(capsys, choice, coloured):
+    _, out, _ = run(capsys, "score", "--color", choice, str(SPUN))
+    assert ("\x1b[" in out) == coloured  # auto: the captured stdout is not a terminal
+
+
+def test_quiet_hides_notes_but_not_errors(capsys, tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    args = ["score", str(tmp_path / "empty.txt"), str(tmp_path / "missing.txt")]
+    _, _, err = run(capsys, *args)
+    assert f"spincheck: note: {tmp_path / 'empty.txt'} is empty" in err
+    code, _, err = run(capsys, "score", "-q", *args[1:])
+    assert code == 2
+    assert (
+        err == f"spincheck: error: cannot read {tmp_path / 'missing.txt'}: no such file or directory (check the path)\n"
+    )
+
+
+def test_verbose_names_the_model(capsys):
+    _, _, err = run(capsys, "-v", "score", str(CLEAN))
+    assert err.startswith("spincheck: model ") and "threshold" in err
+
+
+def test_version_and_help(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert (code, out) == (0, f"spincheck {spincheck.__version__}\n")
+    code, out, _ = run(capsys, "score", "--help")
+    assert code == 0
+    assert "exit status:" in out and "an error wins over a flag" in out
+    assert "trusted" in out and "card.json" in out  # the --model warning
+    for option in ("--format", "--threshold", "--min-words", "--model", "--jobs", "--color", "--quiet", "--text-field"):
+        assert option in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["score", "--bogus"], ["score", "--threshold", "1.5"], ["score", "--jobs", "0"], [], ["score", "-", "-"]],
+)
+def test_usage_errors_are_one_line(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("spincheck") and err.count("\n") == 1 and ": error: " in err
+
+
+def test_unexpected_error_is_one_line_without_traceback(capsys, monkeypatch):
+    def boom(detector, text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "_score_chunk", boom)
+    code, _, err = run(capsys, "score", str(CLEAN))
+    assert code == 2
+    assert err == (
+        "spincheck: error: unexpected RuntimeError: boom "
+        "(this is a bug in spincheck; rerun with -vv for the traceback and report it)\n"
+    )
+    code, _, err = run(capsys, "-vv", "score", str(CLEAN))
+    assert code == 2 and "Traceback (most recent call last)" in err  # only when asked for
+
+
+# ---- score: inputs ------------------------------------------------------------------------------
+
+
+def test_stdin(capsys, monkeypatch):
+    set_stdin(monkeypatch, SPUN.read_bytes())
+    code, out, _ = run(capsys, "score", "--format", "jsonl")
+    records = jsonl(out)
+    assert code == 1 and {r["source"] for r in records} == {"<stdin>"}
+    set_stdin(monkeypatch, SPUN.read_bytes())
+    assert run(capsys, "score", "--format", "jsonl", "-")[1] == out
+
+
+class _SlowStdin(io.RawIOBase):
+    """A pipe that delivers ``blocks`` blocks of text and, at its end, notes what was printed so far."""
+
+    def __init__(self, capsys, blocks: int) -> None:
+        self.capsys = capsys
+        self.blocks = blocks
+        self.printed_before_eof = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self.blocks:
+            self.printed_before_eof = self.capsys.readouterr().out
+            return 0
+        self.blocks -= 1
+        data = (SPUN.read_bytes() + b"\n\n")[: len(buffer)]
+        buffer[: len(data)] = data
+        return len(data)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "text"])
+def test_output_starts_before_the_input_ends(capsys, monkeypatch, fmt):
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 3000)
+    stdin = _SlowStdin(capsys, blocks=8)
+    set_stdin(monkeypatch, stdin)
+    main(["score", "--format", fmt])
+    assert stdin.printed_before_eof  # flagged paragraphs were printed while stdin was still open
+
+
+def test_directory_with_every_kind_of_input(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    paragraphs = SPUN.read_text().split("\n\n")
+    (tmp_path / "a.md").write_text(CLEAN.read_text())
+    (tmp_path / "b.html").write_text(
+        "<html><head><script>var x = 1;</script></head><body><nav>Home | News</nav>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "<footer>Copyright</footer></body></html>"
+    )
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps({"id": "r1", "body": CLEAN.read_text()}) + "\n" + json.dumps({"id": 2, "body": paragraphs[2]}) + "\n"
+    )
+    (tmp_path / "skipped.csv").write_text("not,read\n")
+    code, out, err = run(capsys, "score", "--format", "json", "--text-field", "body", str(tmp_path))
+    documents = json.loads(out)
+    assert code == 1
+    assert [(d["source"], d.get("id")) for d in documents] == [
+        (str(tmp_path / "a.md"), None),
+        (str(tmp_path / "b.html"), None),
+        (f"{tmp_path / 'c.jsonl'}:r1", "r1"),
+        (f"{tmp_path / 'c.jsonl'}:2", 2),
+    ]
+    assert [d["summary"]["spun"] for d in documents] == [False, True, False, True]
+    assert err == f"spincheck: note: {inputs.TRAFILATURA_NOTE}\n"
+
+
+def test_bad_jsonl_line_is_an_error_but_the_rest_is_scored(capsys, tmp_path):
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"id": 1, "text": SPUN.read_text()}) + "\n{oops\n")
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(path))
+    assert code == 2 and jsonl(out)[0]["source"] == f"{path}:1" and jsonl(out)[0]["id"] == 1
+    assert err.startswith(f"spincheck: error: {path}:2: invalid JSON (")
+
+
+def test_hostile_inputs_are_reported_once_and_the_rest_scored(capsys, tmp_path):
+    (tmp_path / "1-empty.txt").write_text("")
+    (tmp_path / "2-binary.txt").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "3-latin1.txt").write_bytes(CLEAN.read_text().replace("residents", "résidents").encode("latin-1"))
+    (tmp_path / "4-utf16.txt").write_bytes(SPUN.read_text().encode("utf-16"))
+    (tmp_path / "5-loop.txt").symlink_to(tmp_path / "5-loop.txt")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "back").symlink_to(tmp_path)
+    code, out, err = run(capsys, "score", str(tmp_path))
+    assert code == 2  # the binary file and the looping link, though something was also flagged
+    assert err.splitlines() == [
+        f"spincheck: note: {tmp_path / '1-empty.txt'} is empty",
+        f"spincheck: error: {tmp_path / '2-binary.txt'} looks binary (skipped)",
+        (
+            f"spincheck: warning: {tmp_path / '3-latin1.txt'} is not valid UTF-8; "
+            "undecodable bytes were replaced with U+FFFD"
+        ),
+        (
+            f"spincheck: error: cannot read {tmp_path / '5-loop.txt'}: too many levels of symbolic links "
+            "(symlink loop; skipped)"
+        ),
+        (
+            f"spincheck: warning: {tmp_path / 'sub' / 'back'} leads to a directory that is already being read "
+            "(symlink loop; skipped)"
+        ),
+    ]
+    summaries = [line for line in out.splitlines() if not line.startswith("  ")]
+    assert summaries[0] == f"{tmp_path / '1-empty.txt'}: 0 paragraphs, 0 scored, 0 flagged, highest probability -"
+    assert summaries[1].startswith(f"{tmp_path / '3-latin1.txt'}: 7 paragraphs, 6 scored, 0 flagged")
+    assert summaries[2].startswith(f"{tmp_path / '4-utf16.txt'}: 7 paragraphs, 6 scored,")
+    assert ", 0 flagged" not in summaries[2]
+
+
+def test_missing_file_among_inputs(capsys, tmp_path):
+    missing = tmp_path / "missing.txt"
+    code, out, err = run(capsys, "score", str(SPUN), str(missing), str(CLEAN))
+    assert code == 2  # an error wins over a flag
+    assert [line.split(":")[0] for line in out.splitlines() if not line.startswith("  ")] == [str(SPUN), str(CLEAN)]
+    assert err == f"spincheck: error: cannot read {missing}: no such file or directory (check the path)\n"
+
+
+def test_directory_with_thousands_of_files(capsys, tmp_path):
+    for i in range(2000):
+        (tmp_path / f"{i:04d}.txt").write_text(f"Short note number {i}.\n")
+    code, out, err = run(capsys, "score", "--format", "csv", str(tmp_path))
+    assert (code, err) == (0, "")
+    rows = out.splitlines()[1:]
+    assert len(rows) == 2000 and rows[-1].startswith(f"{tmp_path / '1999.txt'},0,0,")
+
+
+def test_progress_bar_only_for_several_files_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert "scoring" in run(capsys, "score", str(CLEAN), str(SPUN))[2]
+    assert "scoring" not in run(capsys, "score", "--quiet", str(CLEAN), str(SPUN))[2]
+    assert "scoring" not in run(capsys, "score", str(CLEAN))[2]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert run(capsys, "score", str(CLEAN), str(SPUN))[2] == ""
+
+
+def test_error_line_and_exit_status_from_a_real_process(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(Path(spincheck.__file__).resolve().parents[1]))
+    proc = subprocess.run(
+        [sys.executable, "-m", "spincheck", "score", "missing.txt"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr == "spincheck: error: cannot read missing.txt: no such file or directory (check the path)\n"
+
+
+# ---- explain ------------------------------------------------------------------------------------
+
+
+class _Marks(html.parser.HTMLParser):
+    """The paragraphs of an explanation page, with the phrases marked in each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paragraphs: list[tuple[str, list[str]]] = []  # (class, phrases marked)
+        self.in_para = self.in_mark = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "p" and "para" in attrs.get("class", "").split():
+            self.paragraphs.append((attrs["class"], []))
+            self.in_para = True
+        elif tag == "mark" and self.in_para and "evidence" in attrs.get("class", "").split():
+            self.in_mark = True
+            self.paragraphs[-1][1].append("")
+
+    def handle_endtag(self, tag):
+        self.in_mark = self.in_mark and tag != "mark"
+        self.in_para = self.in_para and tag != "p"
+
+    def handle_data(self, data):
+        if self.in_mark:
+            self.paragraphs[-1][1][-1] += data
+
+
+def test_explain_marks_every_flagged_paragraph_and_evidence_phrase(capsys, tmp_path):
+    out = tmp_path / "report.html"
+    code, stdout, err = run(capsys, "explain", str(SPUN), "-o", str(out))
+    document = _shipped().score_text(SPUN.read_text(), explain=True)
+    assert code == 1 and stdout == ""
+    counts = f"{len(document.flagged)} of {len(document.scored)} scored paragraphs flagged"
+    assert err == f"spincheck: note: wrote {out}: {counts}\n"
+    page = out.read_text()
+    parsed = _Marks()
+    parsed.feed(page)
+    assert len(parsed.paragraphs) == len(document.paragraphs)
+    for (cls, marked), paragraph in zip(parsed.paragraphs, document.paragraphs, strict=True):
+        assert ("flagged" in cls.split()) == bool(paragraph.result.spun)
+        assert sorted(marked) == sorted(e.phrase for e in paragraph.result.evidence)
+    assert f"<dd>{_shipped().model.card.version}</dd>" in page and f"<dd>{_shipped().threshold:.3f}</dd>" in page
+    assert "<script" not in page and "http" not in page.split("<style>")[0] + page.split("</style>")[1]
+
+
+def test_explain_to_stdout_and_options(capsys):
+    code, out, _ = run(capsys, "explain", str(CLEAN), "--threshold", "0.01", "--min-words", "5")
+    assert code == 1 and out.startswith("<!DOCTYPE html>") and "<dt>Threshold</dt><dd>0.010</dd>" in out
+    assert run(capsys, "explain", str(CLEAN))[0] == 0
+
+
+def test_explain_takes_one_document(capsys, tmp_path):
+    (tmp_path / "pages.jsonl").write_text("{}\n")
+    for path in (tmp_path, tmp_path / "pages.jsonl"):
+        code, _, err = run(capsys, "explain", str(path), "-o", str(tmp_path / "x.html"))
+        assert code == 2 and err.startswith(
+            f"spincheck: error: explain takes one text or HTML document, and {path} is "
+        )
+    code, _, err = run(capsys, "explain", str(tmp_path / "missing.txt"))
+    assert code == 2 and "no such file or directory" in err
+
+
+# ---- train --------------------------------------------------------------------------------------
+
+
+def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
+    import spincheck.training
+
+    calls = []
+
+    def fake_train(clean, out, **kwargs):
+        calls.append((clean, out, kwargs))
+        return {
+            "threshold": 0.9,
+            "heldout_metrics": {"precision": 0.98, "recall": 0.8, "f1": 0.88, "roc_auc": 0.97, "fpr": 0.008},
+        }
+
+    monkeypatch.setattr(spincheck.training, "train", fake_train)
+    argv = [
+        "train",
+        "--clean",
+        "a.jsonl",
+        "dir",
+        "--out",
+        str(tmp_path / "m"),
+        "--spun",
+        "s.txt",
+        "--seed",
+        "3",
+        "--jobs",
+        "2",
+        "--reference",
+        "replace",
+        "--text-field",
+        "body",
+        "--model",
+        "base",
+    ]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    [(clean, out_dir, kwargs)] = calls
+    assert clean == [Path("a.jsonl"), Path("dir")] and out_dir == tmp_path / "m"
+    assert kwargs == {
+        "spun": [Path("s.txt")],
+        "seed": 3,
+        "reference_mode": "replace",
+        "text_field": "body",
+        "base_model": Path("base"),
+        "progress": False,
+        "command": "spincheck " + " ".join(argv),
+    }
+    assert f"wrote model to {tmp_path / 'm'}" in out and "F1 0.880" in out
+
+
+def test_train_errors_are_one_line(capsys, monkeypatch, tmp_path):
+    pytest.importorskip("sklearn")
+    code, _, err = run(capsys, "train", "--clean", str(tmp_path / "none.txt"), "--out", str(tmp_path / "m"))
+    assert code == 2 and err == f"spincheck: error: {tmp_path / 'none.txt'}: no such file or directory (check the path)\n"
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real_find_spec(name, *a)
+    )
+    code, _, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+    assert code == 2
+    assert (
+        err
+        == "spincheck: error: training needs scikit-learn, which is not installed (pip install 'spincheck[train]')\n"
+    )
+
+
+# ---- evaluate -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def labelled(tmp_path) -> Path:
+    rows = [{"text": CLEAN.read_text()[s.start : s.end], "label": 0} for s in split_paragraphs(CLEAN.read_text())]
+    rows += [{"text": SPUN.read_text()[s.start : s.end], "label": 1} for s in split_paragraphs(SPUN.read_text())]
+    path = tmp_path / "dev.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_evaluate(capsys, labelled, monkeypatch):
+    # works without scikit-learn: the AUC is computed in numpy
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    code, out, err = run(capsys, "evaluate", str(labelled), "--json")
+    result = json.loads(out)
+    m = result["metrics"]
+    assert (code, err) == (0, "")
+    assert (result["paragraphs"], result["scored"], result["not_scored"]) == (14, 12, 2)
+    assert result["not_scored_by_reason"] == {"too short": 2}
+    assert (result["scored_spun"], result["scored_clean"]) == (6, 6)
+    assert m["tp"] + m["fn"] == 6 and m["fp"] + m["tn"] == 6 and m["roc_auc"] is not None
+    code, text, _ = run(capsys, "evaluate", str(labelled), "--threshold", "0.5")
+    assert code == 0 and "not scored   2 (too short 2)" in text and "threshold 0.5000" in text
+    assert f"ROC-AUC      {m['roc_auc']:.4f}" in text
+
+
+def test_evaluate_reports_bad_lines(capsys, tmp_path):
+    path = tmp_path / "dev.jsonl"
+    path.write_text(
+        json.dumps({"text": SPUN.read_text(), "label": 1}) + "\n" + json.dumps({"text": "x", "label": "spun"}) + "\n"
+    )
+    code, out, err = run(capsys, "evaluate", str(path))
+    assert code == 2 and "1 labelled paragraphs" in out
+    assert err == f"spincheck: error: {path}:2: label must be 0 or 1, not 'spun' (skipped)\n"
+    (tmp_path / "empty.jsonl").write_text("")
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "empty.jsonl"))
+    assert code == 2 and "holds no labelled paragraphs" in err

@@ -1,0 +1,323 @@
+"""Reading inputs: decoding, streaming in chunks, directories, HTML and JSONL (spincheck.inputs)."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spincheck import inputs
+from spincheck.inputs import Chunk, Done, InputFile, Problem, Reader, collect, html_to_text
+from spincheck.text import decode_bytes, split_paragraphs
+
+TEXT = (
+    "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate.\n\n"
+    "Résidents near the water said the work would bring noise and dust \u2014 for two years.\n"
+    "A second line in the same block, which the splitter keeps as its own paragraph.\n\n"
+    "The state will pay for most of the project; the town will borrow the rest.\n"
+)
+
+
+def read_events(path: Path, kind: str | None = None, **reader_args) -> list:
+    return list(Reader(**reader_args).read(InputFile(path, kind or inputs.kind_of(path))))
+
+
+def chunks_of(events) -> list[Chunk]:
+    return [e for e in events if isinstance(e, Chunk)]
+
+
+def problems_of(events) -> list[str]:
+    return [str(e) for e in events if isinstance(e, Problem)]
+
+
+def joined(events) -> str:
+    parts = chunks_of(events)
+    # chunks are contiguous: each starts where the previous one ended
+    position = 0
+    for chunk in parts:
+        assert chunk.offset == position
+        position += len(chunk.text)
+    return "".join(c.text for c in parts)
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda t: t.encode("utf-8"),
+        lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),
+        lambda t: t.encode("utf-16"),  # with BOM, native order
+        lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"),
+        lambda t: t.encode("utf-32"),
+        lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+        lambda t: t.replace("\n", "\r").encode("utf-8"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16", "utf16-be", "utf32", "crlf", "cr"],
+)
+def test_streamed_text_equals_decode_bytes(tmp_path, monkeypatch, encode):
+    # Small reads so that BOMs, multi-byte characters and CRLF pairs straddle block boundaries.
+    monkeypatch.setattr(inputs, "READ_BYTES", 7)
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 64)
+    data = encode(TEXT)
+    path = tmp_path / "doc.txt"
+    path.write_bytes(data)
+    events = read_events(path)
+    assert joined(events) == TEXT == decode_bytes(data)[0]
+    assert problems_of(events) == []
+    assert chunks_of(events)[-1].last and not any(c.last for c in chunks_of(events)[:-1])
+
+
+def test_invalid_utf8_is_replaced_and_reported_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "READ_BYTES", 16)
+    data = TEXT.encode("utf-8").replace(b"voted", b"vo\xfft\xfeed").replace(b"state", b"st\xc3ate")
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    events = read_events(path)
+    assert joined(events) == decode_bytes(data)[0]
+    assert "\ufffd" in joined(events)
+    assert problems_of(events) == [
+        f"spincheck: warning: {path} is not valid UTF-8; undecodable bytes were replaced with U+FFFD"
+    ]
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\n\t \r\n "])
+def test_empty_file_is_one_empty_document_and_a_note(tmp_path, content):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    events = read_events(path)
+    assert problems_of(events) == [f"spincheck: note: {path} is empty"]
+    assert [c.last for c in chunks_of(events)] == [True]
+    assert split_paragraphs(joined(events)) == []
+
+
+def test_binary_file_is_skipped_with_one_error(tmp_path):
+    path = tmp_path / "image.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    events = read_events(path)
+    assert problems_of(events) == [f"spincheck: error: {path} looks binary (skipped)"]
+    assert chunks_of(events) == []
+
+
+def test_missing_file_and_symlink_loop(tmp_path):
+    missing = tmp_path / "missing.txt"
+    assert problems_of(read_events(missing)) == [
+        f"spincheck: error: cannot read {missing}: no such file or directory (check the path)"
+    ]
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    assert problems_of(read_events(loop)) == [
+        f"spincheck: error: cannot read {loop}: too many levels of symbolic links (symlink loop; skipped)"
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    paragraphs=st.lists(
+        st.text(alphabet=st.sampled_from("ab cé\u2014.\n"), min_size=0, max_size=40), min_size=0, max_size=12
+    ),
+    separators=st.lists(st.sampled_from(["\n\n", "\n \n", "\n", "\n\n\n", " "]), min_size=12, max_size=12),
+    size=st.integers(min_value=1, max_value=50),
+)
+def test_chunking_keeps_text_and_offsets(paragraphs, separators, size):
+    """Cutting into chunks never changes the text, and paragraphs cut at blank lines are unchanged."""
+    text = "".join(p + s for p, s in zip(paragraphs, separators, strict=False))
+    old = inputs.CHUNK_CHARS
+    inputs.CHUNK_CHARS = size
+    try:
+        chunks = list(inputs._chunks_of(text, "doc"))
+    finally:
+        inputs.CHUNK_CHARS = old
+    assert "".join(c.text for c in chunks) == text
+    assert [c.last for c in chunks] == [False] * (len(chunks) - 1) + [True]
+    position = 0
+    for chunk in chunks:
+        assert chunk.offset == position
+        position += len(chunk.text)
+        if not chunk.last and "\n" in chunk.text:
+            assert chunk.text.endswith("\n")  # never cut inside a line while a newline was available
+
+
+def test_chunks_cut_at_blank_lines_give_the_same_paragraphs(monkeypatch):
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 150)
+    text = TEXT * 5
+    spans = []
+    for chunk in inputs._chunks_of(text, "doc"):
+        spans += [(chunk.offset + s.start, chunk.offset + s.end) for s in split_paragraphs(chunk.text)]
+    assert spans == [(s.start, s.end) for s in split_paragraphs(text)]
+
+
+def test_text_without_any_whitespace_is_still_cut(monkeypatch):
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 10)
+    chunks = list(inputs._chunks_of("x" * 35, "doc"))
+    assert [len(c.text) for c in chunks] == [10, 10, 10, 5]
+
+
+class _Endless(io.RawIOBase):
+    """A stdin that produces paragraphs forever and counts how much was read."""
+
+    def __init__(self) -> None:
+        self.produced = 0
+        self.line = b"The council voted on Tuesday to rebuild the old harbor bridge.\n\n"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = (self.line * (len(buffer) // len(self.line) + 1))[: len(buffer)]
+        buffer[: len(data)] = data
+        self.produced += len(data)
+        return len(data)
+
+
+def test_stdin_is_streamed_in_bounded_chunks(monkeypatch):
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 4096)
+    stdin = _Endless()
+    events = Reader(stdin=io.BufferedReader(stdin)).read(InputFile(None, "text"))
+    for n, event in enumerate(events):
+        assert isinstance(event, Chunk) and event.source == "<stdin>"
+        assert len(event.text) <= 4096 and event.text.endswith("\n\n")
+        if n == 50:
+            break
+    # 51 chunks came out of an endless input after reading a bounded amount of it
+    assert stdin.produced < 52 * 4096 + inputs.READ_BYTES + inputs.SNIFF_BYTES
+
+
+def test_collect_walks_directories(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.md").write_text("x")
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "page.HTML").write_text("x")
+    (tmp_path / "data.jsonl").write_text("x")
+    (tmp_path / "notes.csv").write_text("x")  # not a text suffix: ignored in directories
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "secret.txt").write_text("x")
+    (tmp_path / "b" / "up").symlink_to(tmp_path)  # a loop back to the top
+    items = collect([str(tmp_path), str(tmp_path / "notes.csv"), "-"])
+    files = [(str(i.path) if i.path else None, i.kind) for i in items if isinstance(i, InputFile)]
+    assert files == [
+        (str(tmp_path / "a.txt"), "text"),
+        (str(tmp_path / "data.jsonl"), "jsonl"),
+        (str(tmp_path / "page.HTML"), "html"),
+        (str(tmp_path / "b" / "z.md"), "text"),
+        (str(tmp_path / "notes.csv"), "text"),  # named explicitly: read as text
+        (None, "text"),
+    ]
+    loops = [str(i) for i in items if isinstance(i, Problem)]
+    assert loops == [
+        (
+            f"spincheck: warning: {tmp_path / 'b' / 'up'} leads to a directory that is already being read "
+            "(symlink loop; skipped)"
+        )
+    ]
+
+
+def test_collect_without_paths_reads_stdin():
+    assert collect([]) == [InputFile(None, "text")]
+
+
+def test_events_end_each_input_with_done(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT)
+    items = collect([str(tmp_path / "a.txt"), str(tmp_path / "missing.txt")])
+    kinds = [type(e).__name__ for e in Reader().events(items)]
+    assert kinds == ["Chunk", "Done", "Problem", "Done"]
+
+
+HTML_PAGE = """<!DOCTYPE html><html><head><title>Title here</title>
+<style>p { color: red }</style><script>var secret = "script text";</script></head>
+<body><header>Site header</header><nav><a href="/">Home</a> | <a href="/news">News</a></nav>
+<article><h1>Bridge vote</h1>
+<p>The council voted on <b>Tuesday</b> to rebuild the old harbor bridge &amp; its ramps.</p>
+<!-- a comment that is not text -->
+<p>Residents said the work would bring noise<br>and dust for two years.</p>
+<form><label>Subscribe</label><input name="email"></form>
+</article><aside>Related stories</aside><footer>Copyright footer</footer></body></html>"""
+
+
+def test_html_fallback_keeps_main_text_only():
+    text = html_to_text(HTML_PAGE, use_trafilatura=False)
+    assert text.split("\n\n") == [
+        "Bridge vote",
+        "The council voted on Tuesday to rebuild the old harbor bridge & its ramps.",
+        "Residents said the work would bring noise",
+        "and dust for two years.",
+    ]
+
+
+def test_html_with_trafilatura_when_installed():
+    if inputs._trafilatura() is None:
+        pytest.skip("trafilatura is not installed")
+    text = html_to_text(HTML_PAGE)
+    assert "rebuild the old harbor bridge" in text
+    assert "secret" not in text and "Copyright footer" not in text
+
+
+def test_html_falls_back_when_trafilatura_fails(monkeypatch):
+    class Broken:
+        @staticmethod
+        def extract(page, **options):
+            raise ValueError("lxml could not parse it")
+
+    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": Broken})
+    assert html_to_text(HTML_PAGE) == html_to_text(HTML_PAGE, use_trafilatura=False)
+
+
+def test_html_fallback_note_is_given_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    for name in ("a.html", "b.htm"):
+        (tmp_path / name).write_text(HTML_PAGE)
+    events = list(Reader().events(collect([str(tmp_path)])))
+    assert problems_of(events) == [f"spincheck: note: {inputs.TRAFILATURA_NOTE}"]
+    assert len([c for c in chunks_of(events) if c.last]) == 2
+
+
+def test_jsonl_records_are_documents(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    lines = [
+        json.dumps({"id": "a1", "body": "First record text."}),
+        "",
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"id": 7, "text": "no body field"}),
+        json.dumps({"body": "A record without an id."}),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    events = read_events(path, text_field="body")
+    assert [(c.source, c.record_id, c.text) for c in chunks_of(events)] == [
+        (f"{path}:a1", "a1", "First record text."),
+        (f"{path}:6", None, "A record without an id."),  # no id: the line number
+    ]
+    assert problems_of(events) == [
+        f"spincheck: error: {path}:3: invalid JSON (Expecting property name enclosed in double quotes) (skipped)",
+        f"spincheck: error: {path}:4: not a JSON object (skipped)",
+        f"spincheck: error: {path}:5: no string field 'body' (set --text-field; skipped)",
+    ]
+
+
+def test_overlong_jsonl_record_is_skipped(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 100)
+    path = tmp_path / "big.jsonl"
+    path.write_text(json.dumps({"text": "x" * 500}) + "\n" + json.dumps({"text": "short one"}) + "\n")
+    events = read_events(path)
+    assert [c.text for c in chunks_of(events)] == ["short one"]
+    assert problems_of(events) == [f"spincheck: error: {path}:1: record longer than 100 bytes (skipped)"]
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    # chmod 000 does not stop root, so make open() fail the way it does for other users
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(inputs, "open", refuse, raising=False)
+    path = tmp_path / "secret.txt"
+    assert problems_of(read_events(path)) == [f"spincheck: error: cannot read {path}: permission denied (skipped)"]
+
+
+def test_done_events_name_each_input(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    assert [e.name for e in Reader().events(collect([str(tmp_path)])) if isinstance(e, Done)] == [
+        str(tmp_path / "a.txt")
+    ]

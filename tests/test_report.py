@@ -1,0 +1,264 @@
+"""Rendering: report formats, the HTML explanation page and evaluation metrics (spincheck.report)."""
+
+from __future__ import annotations
+
+import csv
+import html.parser
+import io
+import json
+import re
+
+import numpy as np
+import pytest
+
+from spincheck.detector import Document, Evidence, Paragraph, Result
+from spincheck.inputs import Chunk
+from spincheck.report import (
+    CSV_COLUMNS,
+    Row,
+    binary_metrics,
+    make_reporter,
+    paragraph_record,
+    render_evaluation,
+    render_html,
+    roc_auc,
+)
+
+SPUN = Result(0.97, True, None, (Evidence("highest", 4, 11, "top", 0.91), Evidence("stated", 30, 36, None, 0.6)), 20)
+CLEAN = Result(0.12, False, None, (), 18)
+SHORT = Result(0.0, None, "too short", (), 3)
+
+
+def report(fmt: str, chunks) -> str:
+    out = io.StringIO()
+    reporter = make_reporter(fmt, out)
+    for chunk, paragraphs in chunks:
+        reporter.add(chunk, paragraphs)
+    reporter.close()
+    return out.getvalue()
+
+
+def one_document(source="doc.txt", record_id=None):
+    return [(Chunk(source, 0, "", True, record_id), [(0, 40, SPUN), (42, 80, CLEAN), (82, 90, SHORT)])]
+
+
+def test_paragraph_record_offsets_are_document_offsets():
+    record = paragraph_record(Row("doc.txt", None, 3, 100, 140, SPUN))
+    assert record == {
+        "source": "doc.txt",
+        "paragraph": 3,
+        "start": 100,
+        "end": 140,
+        "words": 20,
+        "probability": 0.97,
+        "spun": True,
+        "evidence": [
+            {"phrase": "highest", "start": 104, "end": 111, "suggestion": "top", "strength": 0.91},
+            {"phrase": "stated", "start": 130, "end": 136, "suggestion": None, "strength": 0.6},
+        ],
+    }
+
+
+def test_not_scored_paragraph_has_reason_and_no_probability():
+    record = paragraph_record(Row("pages.jsonl:a1", "a1", 0, 0, 8, SHORT))
+    assert record["id"] == "a1"
+    assert record["probability"] is None and record["spun"] is None and record["reason"] == "too short"
+
+
+def test_jsonl_indexes_and_offsets_run_across_chunks():
+    chunks = [
+        (Chunk("big.txt", 0, "", False), [(0, 40, SPUN), (42, 80, CLEAN)]),
+        (Chunk("big.txt", 1000, "", False), []),
+        (Chunk("big.txt", 2000, "", True), [(5, 45, CLEAN)]),
+        (Chunk("other.txt", 0, "", True), [(0, 40, CLEAN)]),
+    ]
+    records = [json.loads(line) for line in report("jsonl", chunks).splitlines()]
+    assert [(r["source"], r["paragraph"], r["start"], r["end"]) for r in records] == [
+        ("big.txt", 0, 0, 40),
+        ("big.txt", 1, 42, 80),
+        ("big.txt", 2, 2005, 2045),
+        ("other.txt", 0, 0, 40),
+    ]
+
+
+def test_json_is_one_object_per_document_with_summary():
+    chunks = one_document() + one_document("pages.jsonl:7", record_id=7)
+    documents = json.loads(report("json", chunks))
+    assert [d["source"] for d in documents] == ["doc.txt", "pages.jsonl:7"]
+    assert "id" not in documents[0] and documents[1]["id"] == 7
+    assert documents[0]["summary"] == {
+        "paragraphs": 3,
+        "scored": 2,
+        "not_scored": 1,
+        "flagged": 1,
+        "highest_probability": 0.97,
+        "spun": True,
+    }
+    assert [p["paragraph"] for p in documents[0]["paragraphs"]] == [0, 1, 2]
+
+
+def test_json_without_documents_is_an_empty_array():
+    assert json.loads(report("json", [])) == []
+
+
+def test_csv_has_header_and_a_row_per_paragraph():
+    rows = list(csv.reader(io.StringIO(report("csv", one_document()))))
+    assert rows[0] == list(CSV_COLUMNS)
+    assert rows[1] == ["doc.txt", "0", "0", "40", "20", "0.9700", "true", "", "highest->top:0.91; stated->?:0.60"]
+    assert rows[3] == ["doc.txt", "2", "82", "90", "3", "", "", "too short", ""]
+
+
+def test_text_summary_comes_first_for_a_whole_document():
+    lines = report("text", one_document()).splitlines()
+    assert lines == [
+        "doc.txt: 3 paragraphs, 2 scored, 1 flagged, highest probability 0.970",
+        "  paragraph 0 at char 0: probability 0.970: highest -> top; stated -> ?",
+    ]
+
+
+def test_text_streams_flagged_paragraphs_of_a_long_document_before_its_summary():
+    out = io.StringIO()
+    reporter = make_reporter("text", out)
+    reporter.add(Chunk("big.txt", 0, "", False), [(0, 40, SPUN)])
+    assert out.getvalue() == "  paragraph 0 at char 0: probability 0.970: highest -> top; stated -> ?\n"
+    reporter.add(Chunk("big.txt", 500, "", True), [(0, 40, CLEAN)])
+    assert out.getvalue().splitlines()[-1] == "big.txt: 2 paragraphs, 2 scored, 1 flagged, highest probability 0.970"
+
+
+def test_text_colour_only_when_asked():
+    plain, coloured = io.StringIO(), io.StringIO()
+    for out, color in ((plain, False), (coloured, True)):
+        reporter = make_reporter("text", out, color=color)
+        reporter.add(*one_document()[0])
+    assert "\x1b[" not in plain.getvalue()
+    assert "\x1b[31m" in coloured.getvalue()
+    # same words once the colour codes are removed
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured.getvalue()) == plain.getvalue()
+
+
+class _Page(html.parser.HTMLParser):
+    """Collects paragraphs and marks of an explanation page, and anything that needs a network."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paragraphs: list[dict] = []
+        self.marks: list[dict] = []
+        self.external: list[str] = []
+        self.scripts = 0
+        self._in_mark = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+        for key in ("src", "href"):
+            if attrs.get(key) and not attrs[key].startswith("#"):
+                self.external.append(attrs[key])
+        if tag == "p" and "para" in attrs.get("class", "").split():
+            self.paragraphs.append({**attrs, "marks": []})
+        if tag == "mark" and self.paragraphs and "evidence" in attrs.get("class", "").split():
+            self._in_mark = True
+            self.marks.append({**attrs, "text": ""})
+            self.paragraphs[-1]["marks"].append(self.marks[-1])
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self._in_mark = False
+
+    def handle_data(self, data):
+        if self._in_mark:
+            self.marks[-1]["text"] += data
+
+
+def _document() -> Document:
+    hostile = 'He said <script>alert("x")</script> & left; the highest official stated it.'
+    start = hostile.index("highest")
+    return Document(
+        (
+            Paragraph(
+                0,
+                0,
+                len(hostile),
+                hostile,
+                Result(
+                    0.99,
+                    True,
+                    None,
+                    (
+                        Evidence("highest", start, start + 7, "top", 0.9),
+                        Evidence("stated", hostile.index("stated"), hostile.index("stated") + 6, None, 0.7),
+                        Evidence("overlap", start + 2, start + 9, "bad", 0.5),  # overlaps the first: not marked
+                    ),
+                    14,
+                ),
+            ),
+            Paragraph(1, len(hostile) + 2, len(hostile) + 12, "Short one.", Result(0.0, None, "too short", (), 2)),
+            Paragraph(2, len(hostile) + 14, len(hostile) + 30, "A clean paragraph", Result(0.1, False, None, (), 14)),
+        ),
+        threshold=0.9,
+    )
+
+
+def test_html_page_marks_flagged_paragraphs_and_evidence():
+    page = render_html(_document(), source="<doc & co>", model_version="0.1.0", threshold=0.9, spincheck_version="9.9")
+    parsed = _Page()
+    parsed.feed(page)
+    classes = [p["class"].split() for p in parsed.paragraphs]
+    assert ["flagged" in c for c in classes] == [True, False, False]
+    assert "unscored" in classes[1] and "clean" in classes[2]
+    assert [p["data-index"] for p in parsed.paragraphs] == ["0", "1", "2"]
+    assert parsed.paragraphs[0]["data-probability"] == "0.9900"
+    marks = parsed.paragraphs[0]["marks"]
+    assert [(m["text"], m.get("data-suggestion")) for m in marks] == [("highest", "top"), ("stated", None)]
+    assert marks[0]["title"] == "likely original: top (strength 0.90)"
+    # hostile text is escaped, and the page needs no script and no network
+    assert parsed.scripts == 0 and parsed.external == []
+    assert "&lt;script&gt;alert" in page and "&lt;doc &amp; co&gt;" in page
+    # header: verdict, model version and threshold; side list links to the flagged paragraph
+    assert "Likely spun: 1 of 2 scored paragraphs flagged" in page
+    assert "<dt>Model version</dt><dd>0.1.0</dd>" in page and "<dt>Threshold</dt><dd>0.900</dd>" in page
+    assert '<a href="#p0">Paragraph 0</a>' in page
+
+
+def test_html_page_for_a_clean_document():
+    doc = Document((Paragraph(0, 0, 17, "A clean paragraph", Result(0.1, False, None, (), 14)),), threshold=0.9)
+    page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
+    assert "No spun paragraphs found (1 scored)" in page and 'class="para flagged' not in page
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_roc_auc_and_metrics_agree_with_training_metrics(seed):
+    pytest.importorskip("sklearn")
+    from spincheck.training import metrics_at
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 300)
+    prob = np.round(np.clip(rng.normal(0.3 + 0.4 * y, 0.25), 0, 1), 1)  # rounded: many ties
+    assert binary_metrics(y, prob, 0.5) == metrics_at(y, prob, 0.5)
+
+
+def test_roc_auc_small_cases():
+    assert roc_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])) == 0.75
+    assert roc_auc(np.array([0, 1]), np.array([0.5, 0.5])) == 0.5
+    assert roc_auc(np.array([1, 1]), np.array([0.2, 0.9])) is None
+
+
+def test_render_evaluation_lists_every_number():
+    text = render_evaluation(
+        {
+            "source": "dev.jsonl",
+            "threshold": 0.9,
+            "paragraphs": 12,
+            "scored": 10,
+            "scored_spun": 5,
+            "scored_clean": 5,
+            "not_scored": 2,
+            "not_scored_by_reason": {"too short": 2},
+            "metrics": binary_metrics(
+                np.array([1] * 5 + [0] * 5), np.array([0.95] * 4 + [0.1] + [0.1] * 4 + [0.92]), 0.9
+            ),
+        }
+    )
+    assert "not scored   2 (too short 2)" in text
+    assert "precision    0.8000" in text and "recall       0.8000" in text
+    assert "confusion    tp 4  fp 1  fn 1  tn 4" in text
