@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Throughput per core of the Dask path against direct scoring.
+
+Usage (from the repository root; needs ``pip install 'spincheck[dask]'``)::
+
+    python scripts/bench_pipelines.py                       # BBC news from ../shared/data, 2 workers
+    python scripts/bench_pipelines.py --docs 2000 --workers 2 --json pipelines.json
+    python scripts/bench_pipelines.py --corpus pages.jsonl.gz --text-field body
+
+Measured, on the same documents (JSONL records whose text has paragraphs
+separated by blank lines; "words" are whitespace-separated words):
+
+- ``score_documents``: one ``Detector.score_text`` call per document, one core;
+- ``score_many``: all paragraphs through ``Detector.score_many(batch_size=512)``, one core;
+- ``score_partition``: :func:`spincheck.integrations.dask.score_partition` on
+  one core without Dask (paragraphs of many records batched together);
+- ``dask``: :func:`score_jsonl_shards` on a ``LocalCluster`` of ``--workers``
+  single-threaded processes, reading and writing JSONL shards. Workers load
+  the model on a warm-up job first (timed separately).
+
+Two per-core figures are printed for each: by wall clock (seconds x cores
+used), and by CPU time (the CPU seconds the scoring processes actually got:
+``time.process_time`` here, the workers' own CPU time read with psutil for
+Dask, plus this process's for the scheduler and client). On a shared machine
+only the CPU-time figure means much; the load average is printed too. BLAS
+pools are limited to one thread so that one process means one core.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import gzip  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "news" / "bbc.jsonl.gz"  # ../shared beside the checkout
+
+
+def load_docs(path: Path, n: int, text_field: str) -> list[str]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    docs = []
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            text = json.loads(line).get(text_field)
+            if isinstance(text, str) and text.strip():
+                docs.append(text)
+            if len(docs) >= n:
+                break
+    return docs
+
+
+def timed(fn):
+    """``(wall seconds, CPU seconds of this process, result)``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, out
+
+
+def worker_memory() -> dict[str, float]:
+    """Resident, unique and proportional set size of this process in MiB (shared mapped pages count in pss once)."""
+    import psutil
+
+    m = psutil.Process().memory_full_info()
+    return {k: round(getattr(m, k) / 2**20, 1) for k in ("rss", "uss", "pss", "shared")}
+
+
+def worker_cpu() -> float:
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSONL(.gz) with a text field")
+    parser.add_argument("--text-field", default="text")
+    parser.add_argument("--docs", type=int, default=1000, help="documents to score (default: 1000)")
+    parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (default: 2)")
+    parser.add_argument("--shards", type=int, default=8, help="JSONL shards to split the documents into")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    import spincheck
+    from spincheck.integrations.dask import score_jsonl_shards, score_partition
+    from spincheck.text import split_paragraphs
+
+    docs = load_docs(args.corpus, args.docs, args.text_field)
+    paragraphs = [d[s.start : s.end] for d in docs for s in split_paragraphs(d)]
+    words = sum(len(p.split()) for p in paragraphs)
+    print(f"workload: {len(docs)} documents, {len(paragraphs)} paragraphs, {words} words from {args.corpus}")
+    print(f"load average before: {os.getloadavg()}")
+
+    det = spincheck.Detector.load()
+    det.score_paragraphs(paragraphs[:64])  # warm caches and page in the tables
+    figures: dict[str, dict[str, float]] = {}
+
+    def record(name: str, wall: float, cpu: float, cores: int = 1) -> None:
+        f = figures[name] = {"wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "cores": cores}
+        for what, seconds in (("wall", wall * cores), ("cpu", cpu)):
+            f[f"paragraphs_per_core_s_{what}"] = round(len(paragraphs) / seconds, 1)
+            f[f"words_per_core_s_{what}"] = round(words / seconds)
+            f[f"docs_per_core_s_{what}"] = round(len(docs) / seconds, 2)
+        print(
+            f"{name:<18} {wall:6.2f} s wall on {cores} core(s), {cpu:6.2f} CPU s | per core-second:"
+            f" wall {f['paragraphs_per_core_s_wall']:6.1f} paragraphs {f['words_per_core_s_wall']:6d} words"
+            f" | CPU {f['paragraphs_per_core_s_cpu']:6.1f} paragraphs {f['words_per_core_s_cpu']:6d} words"
+        )
+
+    wall, cpu, _ = timed(lambda: sum(1 for _ in det.score_documents(docs)))
+    record("score_documents", wall, cpu)
+    wall, cpu, _ = timed(lambda: sum(1 for _ in det.score_many(paragraphs, batch_size=512)))
+    record("score_many", wall, cpu)
+    wall, cpu, _ = timed(lambda: score_partition([{"text": d} for d in docs]))
+    record("score_partition", wall, cpu)
+
+    from distributed import Client, LocalCluster
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shards = Path(tmp) / "in"
+        shards.mkdir()
+        per_shard = -(-len(docs) // args.shards)
+        for i in range(args.shards):
+            with open(shards / f"shard-{i:03d}.jsonl", "w", encoding="utf-8") as f:
+                for d in docs[i * per_shard : (i + 1) * per_shard]:
+                    f.write(json.dumps({"text": d}) + "\n")
+        warm = Path(tmp) / "warm"
+        warm.mkdir()
+        for i in range(args.workers * 2):
+            (warm / f"w{i}.jsonl").write_text(json.dumps({"text": docs[0]}) + "\n", encoding="utf-8")
+
+        start = time.perf_counter()
+        with LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster, Client(cluster) as client:
+            startup = time.perf_counter() - start
+            cold, _, _ = timed(lambda: score_jsonl_shards(str(warm / "*.jsonl"), Path(tmp) / "warm-out", client=client))
+            before = client.run(worker_cpu)
+            wall, local_cpu, _ = timed(
+                lambda: score_jsonl_shards(str(shards / "*.jsonl"), Path(tmp) / "out", client=client)
+            )
+            after = client.run(worker_cpu)
+            memory = client.run(worker_memory)
+        workers = sum(after[w] - before[w] for w in after)
+        print(f"cluster start-up {startup:.2f} s; first job (each worker loads the model) {cold:.2f} s")
+        print(f"CPU: workers {workers:.2f} s, scheduler + client (this process) {local_cpu:.2f} s")
+        for address, m in sorted(memory.items()):
+            print(f"worker {address}: RSS {m['rss']} MiB, of which shared {m['shared']} MiB; USS {m['uss']}, PSS {m['pss']} MiB")
+        record("dask LocalCluster", wall, workers + local_cpu, cores=args.workers)
+        figures["dask LocalCluster"].update(
+            startup_seconds=round(startup, 2),
+            warmup_job_seconds=round(cold, 2),
+            worker_cpu_seconds=round(workers, 3),
+            worker_memory_mib=list(memory.values()),
+        )
+
+    print(f"load average after: {os.getloadavg()}")
+    if args.json:
+        args.json.write_text(json.dumps({"docs": len(docs), "paragraphs": len(paragraphs), "words": words, **figures}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,279 @@
+"""Scoring many documents with Dask: a recipe for one machine or a cluster.
+
+Three layers; use the one that fits:
+
+:func:`score_partition`
+    a plain function for ``bag.map_partitions``: records (dicts with a text
+    field) in, one row per paragraph out. It needs no Dask, so it also fits
+    ``multiprocessing``, Ray or Spark's ``mapPartitions``.
+:func:`score_bag`
+    a ``dask.bag`` of records in, a bag of rows out.
+:func:`score_jsonl_shards`
+    a glob of JSONL shards (local, or any fsspec URL such as ``s3://``) in,
+    one JSONL output shard per input shard out.
+
+A row is what ``spincheck score --format jsonl`` writes for a paragraph (it
+is built by :func:`spincheck.report.paragraph_record`)::
+
+    {"source": "shards/a.jsonl:17", "id": 17, "paragraph": 0, "start": 0, "end": 312,
+     "words": 54, "probability": 0.9731, "spun": true,
+     "evidence": [{"phrase": "highest", "start": 4, "end": 11, "suggestion": "top", "strength": 0.93}]}
+
+``id`` appears when the record has one; ``probability`` is null and
+``reason`` says why when a paragraph was not scored (too short, not English).
+Offsets, the evidence's included, point into the record's text. One
+difference from the command line: a record that cannot be read (invalid
+JSON, no string text field) becomes a row with ``paragraph: null`` and the
+problem in ``reason``, rather than a message on stderr, so that a bad line
+is neither lost nor fatal in a batch job.
+
+One model per process: the detector is loaded on first use in each worker
+process and cached at module level (keyed by model directory and threshold),
+so tasks never ship the model and a worker never loads it twice. The
+model's n-gram tables are memory-mapped read-only, so all worker processes on
+one machine share a single copy through the OS page cache. Run one
+single-threaded worker process per core (``threads_per_worker=1``): scoring
+is numpy work that holds the GIL much of the time. A model directory passed as
+``model=`` must exist at the same path on every worker; ``model=None`` uses
+the model installed with the package.
+
+Example::
+
+    from distributed import Client, LocalCluster
+    from spincheck.integrations.dask import score_jsonl_shards
+
+    with LocalCluster(n_workers=4, threads_per_worker=1) as cluster, Client(cluster) as client:
+        score_jsonl_shards("pages/*.jsonl", "scores/", client=client)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import posixpath
+import re
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from ..detector import Detector, Document, Result
+from ..report import Row, paragraph_record
+from ..text import split_paragraphs
+
+if TYPE_CHECKING:  # pragma: no cover
+    import dask.bag
+
+__all__ = ["get_detector", "document_rows", "score_partition", "score_bag", "score_jsonl_shards"]
+
+logger = logging.getLogger(__name__)
+
+# Paragraphs per call to the detector: enough for numpy to pay off (one call
+# per short document is about half as fast), few enough that memory stays small.
+BATCH_SIZE = 512
+
+_DETECTORS: dict[tuple[str, float | None], Detector] = {}
+_LOCK = threading.Lock()
+
+
+def get_detector(model: str | Path | None = None, threshold: float | None = None) -> Detector:
+    """The detector for ``model`` in this process: loaded on first use, then cached."""
+    key = (str(Path(model).resolve()) if model is not None else "", None if threshold is None else float(threshold))
+    det = _DETECTORS.get(key)
+    if det is None:
+        with _LOCK:  # one load even when a worker runs several threads
+            det = _DETECTORS.get(key)
+            if det is None:
+                det = _DETECTORS[key] = Detector.load(model, threshold=threshold)
+    return det
+
+
+def document_rows(doc: Document, source: Any = None, record_id: Any = None) -> list[dict[str, Any]]:
+    """The rows of one scored document, one per paragraph."""
+    return [paragraph_record(Row(source, record_id, p.index, p.start, p.end, p.result)) for p in doc.paragraphs]
+
+
+def _problem_row(source: Any, record_id: Any, problem: str) -> dict[str, Any]:
+    """The row for a record that could not be scored: no paragraph, the problem as ``reason``."""
+    return paragraph_record(Row(source, record_id, None, None, None, Result(0.0, None, problem)))  # type: ignore[arg-type]
+
+
+# A document to score: (source, record id, text, None), or (source, record id, None, problem).
+_Doc = tuple[Any, Any, str | None, str | None]
+
+
+def _text_of(record: Any, text_field: str) -> tuple[str | None, str | None]:
+    """``(text, None)``, or ``(None, problem)`` for a record without a string text field."""
+    if not isinstance(record, dict):
+        return None, "not a JSON object"
+    text = record.get(text_field)
+    return (text, None) if isinstance(text, str) else (None, f"no string field {text_field!r}")
+
+
+def _record_docs(records: Iterable[Any], text_field: str, source_field: str, id_field: str) -> Iterator[_Doc]:
+    for record in records:
+        if isinstance(record, str):
+            yield None, None, record, None
+            continue
+        record_id = record.get(id_field) if isinstance(record, dict) else None
+        source = record.get(source_field) if isinstance(record, dict) else None
+        if source is None and record_id is not None:
+            source = str(record_id)
+        yield (source, record_id, *_text_of(record, text_field))
+
+
+def _line_docs(lines: Iterable[tuple[str, str]], text_field: str, id_field: str) -> Iterator[_Doc]:
+    """One shard's ``(line, path)`` pairs, named as the command line names them: ``path:id`` or ``path:line``."""
+    for number, (line, path) in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            problem = f"invalid JSON ({getattr(exc, 'msg', exc)})"
+            logger.warning("spincheck: %s:%d: %s", path, number, problem)
+            yield f"{path}:{number}", None, None, problem
+            continue
+        record_id = record.get(id_field) if isinstance(record, dict) else None
+        yield (f"{path}:{record_id if record_id is not None else number}", record_id, *_text_of(record, text_field))
+
+
+def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[dict[str, Any]]:
+    """Score the paragraphs of many documents together, ``batch_size`` at a time, in order."""
+    rows: list[dict[str, Any]] = []
+    # (source, record id, paragraph index, start, end, paragraph text, problem); text None for a problem
+    pending: list[tuple[Any, Any, int, int, int, str | None, str | None]] = []
+    waiting = 0
+
+    def flush() -> None:
+        texts = [p[5] for p in pending if p[5] is not None]
+        results = iter(det.score_paragraphs(texts) if texts else ())
+        for source, record_id, index, start, end, text, problem in pending:
+            if text is None:
+                rows.append(_problem_row(source, record_id, problem or "not scored"))
+            else:
+                rows.append(paragraph_record(Row(source, record_id, index, start, end, next(results))))
+        pending.clear()
+
+    for source, record_id, text, problem in docs:
+        if text is None:
+            pending.append((source, record_id, 0, 0, 0, None, problem))
+            continue
+        for index, span in enumerate(split_paragraphs(text)):
+            pending.append((source, record_id, index, span.start, span.end, text[span.start : span.end], None))
+            waiting += 1
+        if waiting >= batch_size:
+            flush()
+            waiting = 0
+    flush()
+    return rows
+
+
+def score_partition(
+    records: Iterable[Any],
+    model: str | Path | None = None,
+    text_field: str = "text",
+    threshold: float | None = None,
+    *,
+    source_field: str = "source",
+    id_field: str = "id",
+    batch_size: int = BATCH_SIZE,
+) -> list[dict[str, Any]]:
+    """Score one partition of records; one row per paragraph, in record order.
+
+    A record is a dict with its text in ``text_field`` (or a plain string,
+    taken as the text). A row's ``source`` is the record's ``source_field``,
+    else its ``id_field`` as a string, else None; ``id`` is the record's
+    ``id_field`` when present. The paragraphs of many records are scored
+    together, ``batch_size`` at a time.
+    """
+    docs = _record_docs(records, text_field, source_field, id_field)
+    return _score_docs(get_detector(model, threshold), docs, batch_size)
+
+
+def _score_shard(
+    lines: Iterable[tuple[str, str]],
+    model: str | Path | None,
+    text_field: str,
+    threshold: float | None,
+    id_field: str,
+    batch_size: int,
+) -> list[dict[str, Any]]:
+    return _score_docs(get_detector(model, threshold), _line_docs(lines, text_field, id_field), batch_size)
+
+
+def score_bag(
+    bag: "dask.bag.Bag",
+    model: str | Path | None = None,
+    text_field: str = "text",
+    threshold: float | None = None,
+    *,
+    source_field: str = "source",
+    id_field: str = "id",
+    batch_size: int = BATCH_SIZE,
+) -> "dask.bag.Bag":
+    """A bag of records (see :func:`score_partition`) -> a bag of rows."""
+    return bag.map_partitions(
+        score_partition,
+        model=model,
+        text_field=text_field,
+        threshold=threshold,
+        source_field=source_field,
+        id_field=id_field,
+        batch_size=batch_size,
+    )
+
+
+_COMPRESSION_SUFFIX = re.compile(r"\.(gz|bz2|xz|zst|zstd|lz4)$")
+
+
+def score_jsonl_shards(
+    input_glob: str | Path,
+    output_dir: str | Path,
+    client: Any = None,
+    *,
+    model: str | Path | None = None,
+    text_field: str = "text",
+    threshold: float | None = None,
+    id_field: str = "id",
+    batch_size: int = BATCH_SIZE,
+) -> list[str]:
+    """Score every JSONL shard matching ``input_glob``; write one output shard for each.
+
+    Each input shard is one task, read with ``dask.bag.read_text``
+    (``.gz``/``.bz2``/``.xz`` shards are decompressed; undecodable bytes are
+    replaced). Output shards go to ``output_dir`` under the input's file
+    name less its compression suffix, or as ``part-00000.jsonl``, ... when two
+    inputs share a name. A row's ``source`` is ``<input path>:<id>``, or
+    ``<input path>:<line number>`` for a record without ``id_field``.
+
+    ``client`` is a ``distributed.Client`` (local or remote) or a Dask
+    scheduler name ("sync", "processes"); None uses Dask's default, which
+    is the most recently created Client when there is one. Returns the
+    paths written.
+    """
+    import dask.bag as db
+    from fsspec.core import get_fs_token_paths
+    from fsspec.implementations.local import LocalFileSystem
+
+    fs, _, paths = get_fs_token_paths(str(input_glob), mode="rb")
+    paths = sorted(paths)
+    if not paths:
+        raise FileNotFoundError(f"no input shards match {str(input_glob)!r}")
+    local = isinstance(fs, LocalFileSystem)
+    urls = paths if local else [fs.unstrip_protocol(p) for p in paths]
+    names = [_COMPRESSION_SUFFIX.sub("", posixpath.basename(p)) for p in paths]
+    if len(set(names)) != len(names):
+        names = [f"part-{i:05d}.jsonl" for i in range(len(paths))]
+    output = str(output_dir).rstrip("/")
+    if "://" not in output:
+        Path(output).mkdir(parents=True, exist_ok=True)
+    out_paths = [f"{output}/{name}" for name in names]
+
+    lines = db.read_text(urls, include_path=True, blocksize=None, errors="replace")  # one partition per shard
+    rows = lines.map_partitions(
+        _score_shard, model=model, text_field=text_field, threshold=threshold, id_field=id_field, batch_size=batch_size
+    )
+    text = rows.map(json.dumps, ensure_ascii=False)
+    kwargs = {} if client is None else {"scheduler": client}
+    written = text.to_textfiles(out_paths, last_endline=True, **kwargs)
+    return [str(p) for p in written] if written else out_paths

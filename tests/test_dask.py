@@ -1,0 +1,152 @@
+"""The Dask recipe: rows like ``spincheck score --format jsonl``, and a real two-process LocalCluster.
+
+``score_partition`` needs no Dask, so its test runs without the extra.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from spincheck import Detector
+from spincheck.integrations.dask import document_rows, score_bag, score_jsonl_shards, score_partition
+
+NO_DASK = "Dask is not installed (pip install 'spincheck[dask]')"
+
+ROW_KEYS = {"source", "paragraph", "start", "end", "words", "probability", "spun", "evidence"}
+OPTIONAL_KEYS = {"id", "reason"}
+EVIDENCE_KEYS = {"phrase", "start", "end", "suggestion", "strength"}
+
+
+def same_row(a: dict, b: dict) -> bool:
+    """Equal up to floating-point noise: batches of another size differ by ~1e-9 before rounding."""
+    exact = ("source", "id", "paragraph", "start", "end", "words", "spun", "reason")
+    if any(a.get(k) != b.get(k) for k in exact) or (a["probability"] is None) != (b["probability"] is None):
+        return False
+    if a["probability"] is not None and a["probability"] != pytest.approx(b["probability"], abs=2e-4):
+        return False
+    key = [(e["phrase"], e["start"], e["end"], e["suggestion"]) for e in a["evidence"]]
+    return key == [(e["phrase"], e["start"], e["end"], e["suggestion"]) for e in b["evidence"]]
+
+
+def check_schema(row: dict) -> None:
+    assert ROW_KEYS <= set(row) <= ROW_KEYS | OPTIONAL_KEYS, row
+    assert all(set(e) == EVIDENCE_KEYS for e in row["evidence"])
+    assert (row["probability"] is None) == (row["spun"] is None) == ("reason" in row)
+
+
+@pytest.fixture(scope="module")
+def records(article: str, spun_article: str) -> list[dict]:
+    paras = [p for p in article.split("\n\n") if p.strip()]
+    spun = [p for p in spun_article.split("\n\n") if p.strip()]
+    return [
+        {"id": 1, "text": article},
+        {"id": 2, "text": spun_article},
+        {"id": "mixed", "text": "\n\n".join(paras[:3] + spun[3:])},
+        {"id": 4, "text": "Only a headline."},
+        {"id": 5, "text": ""},
+    ]
+
+
+def direct_rows(detector: Detector, record: dict, source: str) -> list[dict]:
+    return document_rows(detector.score_text(record["text"]), source, record.get("id"))
+
+
+def write_shard(path: Path, lines: list[str]) -> None:
+    data = "".join(line + "\n" for line in lines)
+    if path.suffix == ".gz":
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            f.write(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+
+
+def test_score_partition_matches_direct_scoring(detector: Detector, records: list[dict]) -> None:
+    rows = score_partition(records, batch_size=4)
+    expected = [row for r in records for row in direct_rows(detector, r, str(r["id"]))]
+    assert len(rows) == len(expected) and all(same_row(a, b) for a, b in zip(rows, expected))
+    for row in rows:
+        check_schema(row)
+    assert {r["id"] for r in rows if r["spun"]} == {2, "mixed"}
+    assert {r["id"] for r in rows if r["spun"] is False} == {1, "mixed"}
+    assert not [r for r in rows if r["id"] == 5]  # no paragraphs, no rows
+
+    bad = score_partition([{"source": "a"}, {"text": 3}, 42])
+    assert [(r["source"], r["paragraph"], r["spun"]) for r in bad] == [("a", None, None)] + [(None, None, None)] * 2
+    assert [r["reason"] for r in bad] == ["no string field 'text'", "no string field 'text'", "not a JSON object"]
+
+
+def test_shards_match_the_command_line(detector: Detector, records: list[dict], tmp_path: Path, capsys) -> None:
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    cli = pytest.importorskip("spincheck.cli", reason="the command line is not available")
+    shard = tmp_path / "pages.jsonl"
+    write_shard(shard, [json.dumps(r) for r in records] + [json.dumps({"text": records[1]["text"]})])
+    capsys.readouterr()
+    cli.main(["score", "-q", "--format", "jsonl", str(shard)])
+    expected = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    [written] = score_jsonl_shards(shard, tmp_path / "out", client="sync")
+    rows = [json.loads(line) for line in Path(written).read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(expected) and all(same_row(a, b) for a, b in zip(rows, expected))
+
+
+@pytest.fixture(scope="module")
+def client():
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    distributed = pytest.importorskip("distributed", reason=NO_DASK)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.mark.slow
+def test_local_cluster_scores_shards(client, detector: Detector, records: list[dict], tmp_path: Path) -> None:
+    shards = tmp_path / "in"
+    shards.mkdir()
+    write_shard(shards / "a.jsonl", [json.dumps(r) for r in records[:2]])
+    write_shard(  # compressed; a blank line, a broken line and a record without an id
+        shards / "b.jsonl.gz", [json.dumps(records[2]), "", "{not json", json.dumps({"text": records[0]["text"]})]
+    )
+    write_shard(shards / "c.jsonl", [json.dumps(r) for r in records[3:]])
+
+    written = score_jsonl_shards(str(shards / "*.jsonl*"), tmp_path / "out", client=client)
+    assert sorted(Path(p).name for p in written) == ["a.jsonl", "b.jsonl", "c.jsonl"]
+    out = {
+        name: [json.loads(line) for line in (tmp_path / "out" / name).read_text(encoding="utf-8").splitlines()]
+        for name in ("a.jsonl", "b.jsonl", "c.jsonl")
+    }
+    for row in (row for rows in out.values() for row in rows):
+        check_schema(row)
+
+    a, b, c = (str(shards / name) for name in ("a.jsonl", "b.jsonl.gz", "c.jsonl"))
+    problem = {
+        "source": f"{b}:3", "paragraph": None, "start": None, "end": None, "words": 0,
+        "probability": None, "spun": None, "reason": "invalid JSON (Expecting property name enclosed in double quotes)",
+        "evidence": [],
+    }  # fmt: skip
+    expected = {
+        "a.jsonl": direct_rows(detector, records[0], f"{a}:1") + direct_rows(detector, records[1], f"{a}:2"),
+        "b.jsonl": direct_rows(detector, records[2], f"{b}:mixed") + [problem]
+        + direct_rows(detector, {"text": records[0]["text"]}, f"{b}:4"),
+        "c.jsonl": direct_rows(detector, records[3], f"{c}:4"),
+    }  # fmt: skip
+    for name, rows in expected.items():
+        assert len(out[name]) == len(rows) and all(same_row(x, y) for x, y in zip(out[name], rows)), name
+    assert any(r["spun"] for r in out["a.jsonl"]) and any(r["spun"] is False for r in out["a.jsonl"])
+
+    # the same cluster through score_bag
+    import dask.bag as db
+
+    bag_rows = score_bag(db.from_sequence(records, npartitions=2)).compute(scheduler=client)
+    expected_rows = [row for r in records for row in direct_rows(detector, r, str(r["id"]))]
+    assert len(bag_rows) == len(expected_rows) and all(same_row(x, y) for x, y in zip(bag_rows, expected_rows))
+
+    def models_loaded() -> int:
+        from spincheck.integrations import dask as integration
+
+        return len(integration._DETECTORS)
+
+    assert max(client.run(models_loaded).values()) == 1  # once per worker process, not per task

@@ -1,0 +1,288 @@
+"""The Scrapy pipeline: unit checks in-process, and one real crawl of a local site.
+
+The crawl runs in a subprocess (Twisted's reactor cannot be restarted inside
+one test process) against an ``http.server`` on 127.0.0.1 started here.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+scrapy = pytest.importorskip("scrapy", reason="Scrapy is not installed (pip install 'spincheck[scrapy]')")
+
+from scrapy.exceptions import DropItem  # noqa: E402
+from scrapy.utils.test import get_crawler  # noqa: E402
+
+import spincheck  # noqa: E402
+from spincheck.integrations.scrapy import (  # noqa: E402
+    SPIN_FIELDS,
+    SpincheckPipeline,
+    SpinItem,
+    extract_main_text,
+)
+
+EVIDENCE_KEYS = {"phrase", "start", "end", "suggestion", "strength"}
+ROOT = Path(spincheck.__file__).resolve().parent.parent
+
+
+def page(title: str, paragraphs: list[str]) -> str:
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return f"""<!doctype html>
+<html><head><title>{html.escape(title)}</title>
+<script>var tracker = "the highest diplomat said that the place was fine";</script>
+<style>p {{ margin: 1em; }}</style></head>
+<body>
+<nav><a href="/">Home</a> | <a href="/news/">News</a> | <a href="/sport/">Sport</a></nav>
+<main><article>
+<h1>{html.escape(title)}</h1>
+<p class="byline">By a staff reporter</p>
+{body}
+</article></main>
+<footer>Copyright 2024 The Town Courier. All rights reserved.</footer>
+</body></html>
+"""
+
+
+def paragraphs_of(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+# ---- unit checks -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pipeline() -> SpincheckPipeline:
+    pipe = SpincheckPipeline()
+    pipe.open_spider()
+    return pipe
+
+
+def test_from_crawler_reads_settings() -> None:
+    crawler = get_crawler(
+        settings_dict={
+            "SPINCHECK_TEXT_FIELD": "body",
+            "SPINCHECK_HTML_FIELD": "raw",
+            "SPINCHECK_THRESHOLD": "0.5",
+            "SPINCHECK_DROP_SPUN": "True",
+        }
+    )
+    pipe = SpincheckPipeline.from_crawler(crawler)
+    assert (pipe.model, pipe.text_field, pipe.html_field, pipe.threshold, pipe.drop_spun) == (
+        None,
+        "body",
+        "raw",
+        0.5,
+        True,
+    )
+    pipe.open_spider()
+    assert pipe.detector is not None and pipe.detector.threshold == 0.5
+
+
+def test_dict_item_with_text(pipeline: SpincheckPipeline, article: str, spun_article: str) -> None:
+    clean = pipeline.process_item({"text": article})
+    assert clean["spin_flagged"] is False and clean["spin_paragraphs"] == []
+    assert 0.0 <= clean["spin_probability"] <= round(pipeline.detector.threshold, 4)
+    paragraphs = paragraphs_of(spun_article)
+    spun = pipeline.process_item({"text": paragraphs})  # a list: one paragraph each
+    assert spun["spin_flagged"] is True and spun["spin_probability"] >= round(pipeline.detector.threshold, 4)
+    joined = "\n\n".join(paragraphs)  # offsets point into the paragraphs joined by blank lines
+    for para in spun["spin_paragraphs"]:
+        assert set(para) == {"index", "start", "end", "probability", "evidence"}
+        assert joined[para["start"] : para["end"]] == paragraphs[para["index"]]
+        for ev in para["evidence"]:
+            assert set(ev) == EVIDENCE_KEYS and joined[ev["start"] : ev["end"]] == ev["phrase"]
+    assert any(para["evidence"] for para in spun["spin_paragraphs"])
+    json.dumps(spun)  # plain data all the way down
+
+
+def test_item_without_text_passes_unscored(pipeline: SpincheckPipeline) -> None:
+    item = pipeline.process_item({"url": "https://example.invalid/empty"})
+    assert (item["spin_probability"], item["spin_flagged"], item["spin_paragraphs"]) == (None, None, [])
+
+
+def test_drop_spun(article: str, spun_article: str) -> None:
+    pipe = SpincheckPipeline(drop_spun=True)
+    assert pipe.process_item({"text": article})["spin_flagged"] is False
+    with pytest.raises(DropItem, match="spun"):
+        pipe.process_item({"text": spun_article})
+
+
+def test_item_class_must_declare_spin_fields(pipeline: SpincheckPipeline, article: str) -> None:
+    class Bare(scrapy.Item):
+        text = scrapy.Field()
+
+    with pytest.raises(TypeError, match="SpinItem") as info:
+        pipeline.process_item(Bare(text=article))
+    assert all(field in str(info.value) for field in SPIN_FIELDS)
+
+    class Declared(SpinItem):
+        text = scrapy.Field()
+
+    assert pipeline.process_item(Declared(text=article))["spin_flagged"] is False
+
+
+def test_extract_main_text(article: str) -> None:
+    markup = page("Library plan", paragraphs_of(article))
+    for value in (markup, b"\xef\xbb\xbf" + markup.encode("utf-8")):  # str, and bytes with a BOM
+        text = extract_main_text(value)
+        assert paragraphs_of(text)[-len(paragraphs_of(article)) :] == paragraphs_of(article)
+        assert "tracker" not in text and "margin" not in text and "Copyright" not in text
+
+
+def test_warns_once_without_trafilatura(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from spincheck.integrations import scrapy as integration
+
+    monkeypatch.setattr(integration, "_have_trafilatura", lambda: False)
+    monkeypatch.setattr(integration, "_warned", set())
+    with caplog.at_level("WARNING", logger=integration.__name__):
+        extract_main_text("<p>one</p>")
+        extract_main_text("<p>two</p>")
+    assert [r.getMessage() for r in caplog.records if "trafilatura" in r.getMessage()] == [
+        "spincheck: trafilatura is not installed; using a plain-text fallback for HTML "
+        "(pip install 'spincheck[html]') (warned once)"
+    ]
+
+
+# ---- one real crawl ----------------------------------------------------------------------------
+CRAWL_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+
+    import scrapy
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+    from itemadapter import ItemAdapter
+
+    from spincheck.integrations.scrapy import SpinItem
+
+    start_url, out_dir = sys.argv[1], sys.argv[2]
+    dropped = []
+
+
+    class Page(SpinItem):
+        url = scrapy.Field()
+        html = scrapy.Field()
+        text = scrapy.Field()
+
+
+    class SiteSpider(scrapy.Spider):
+        name = "site"
+        start_urls = [start_url]
+
+        def parse(self, response):
+            for href in response.css("ul.articles a::attr(href)").getall():
+                yield response.follow(href, self.parse_article)
+
+        def parse_article(self, response):
+            if response.url.endswith("/letters.html"):  # a dict item with paragraphs already picked out
+                yield {"url": response.url, "text": response.css("article p:not(.byline)::text").getall()}
+            else:  # an Item with only the HTML: the pipeline extracts the main text
+                yield Page(url=response.url, html=response.text)
+
+
+    def on_dropped(item, response, exception, spider):
+        dropped.append({"item": ItemAdapter(item).asdict(), "reason": str(exception)})
+
+
+    process = CrawlerProcess(settings={
+        "ITEM_PIPELINES": {"spincheck.integrations.scrapy.SpincheckPipeline": 300},
+        "SPINCHECK_DROP_SPUN": True,
+        "FEEDS": {out_dir + "/items.json": {"format": "json", "encoding": "utf-8"}},
+        "ROBOTSTXT_OBEY": False,
+        "HTTPPROXY_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "DOWNLOAD_TIMEOUT": 10,
+        "CLOSESPIDER_TIMEOUT": 40,
+        "LOG_LEVEL": "INFO",
+    })
+    crawler = process.create_crawler(SiteSpider)
+    crawler.signals.connect(on_dropped, signal=signals.item_dropped)
+    process.crawl(crawler)
+    process.start()
+    with open(out_dir + "/dropped.json", "w", encoding="utf-8") as f:
+        json.dump({"dropped": dropped, "stats": crawler.stats.get_stats()}, f, default=str)
+    """
+)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # keep pytest output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, article: str, spun_article: str):
+    root = tmp_path_factory.mktemp("site")
+    (root / "index.html").write_text(
+        '<html><body><ul class="articles">'
+        '<li><a href="clean.html">Library plan</a></li>'
+        '<li><a href="spun.html">Library plan (copy)</a></li>'
+        '<li><a href="letters.html">Letters</a></li>'
+        "</ul></body></html>",
+        encoding="utf-8",
+    )
+    (root / "clean.html").write_text(page("Council weighs new library", paragraphs_of(article)), encoding="utf-8")
+    (root / "spun.html").write_text(page("Council weighs new library", paragraphs_of(spun_article)), encoding="utf-8")
+    (root / "letters.html").write_text(page("Letters", paragraphs_of(article)), encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+def test_real_crawl_drops_spun_page(site: str, tmp_path: Path, detector: spincheck.Detector) -> None:
+    script = tmp_path / "crawl.py"
+    script.write_text(CRAWL_SCRIPT, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script), site, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**_env(), "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    items = {item["url"].rsplit("/", 1)[1]: item for item in json.loads((tmp_path / "items.json").read_text())}
+    report = json.loads((tmp_path / "dropped.json").read_text())
+
+    # the clean pages are kept and marked clean
+    assert set(items) == {"clean.html", "letters.html"}, proc.stderr[-3000:]
+    for item in items.values():
+        assert item["spin_flagged"] is False and item["spin_paragraphs"] == []
+        assert 0.0 <= item["spin_probability"] <= round(detector.threshold, 4)
+    assert "The city council met on Tuesday evening" in items["clean.html"]["text"]  # extracted from the HTML
+    assert "Copyright" not in items["clean.html"]["text"]
+
+    # the spun page is flagged, with evidence that points into the extracted text, and dropped
+    [dropped] = report["dropped"]
+    spun = dropped["item"]
+    assert spun["url"].endswith("/spun.html") and "spun" in dropped["reason"]
+    assert spun["spin_flagged"] is True and spun["spin_probability"] >= round(detector.threshold, 4)
+    assert spun["spin_paragraphs"]
+    for para in spun["spin_paragraphs"]:
+        assert para["probability"] >= round(detector.threshold, 4) and para["evidence"]
+        for ev in para["evidence"]:
+            assert set(ev) == EVIDENCE_KEYS and spun["text"][ev["start"] : ev["end"]] == ev["phrase"]
+
+    stats = report["stats"]
+    assert stats["spincheck/scored"] == 3 and stats["spincheck/spun"] == 1 and stats["spincheck/dropped"] == 1
+    assert stats["item_scraped_count"] == 2 and stats["item_dropped_count"] == 1
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
