@@ -91,7 +91,9 @@ def unknown_thesaurus(det: Detector, rows: list[dict]) -> np.ndarray:
 
 
 def evaluate(det: Detector, corpus: Path = CORPUS, seeds: Path | None = None) -> dict:
-    out: dict = {"model": str(det.path), "threshold": det.threshold}
+    model = det.path.resolve()
+    shown = model.relative_to(ROOT) if model.is_relative_to(ROOT) else model
+    out: dict = {"model": str(shown), "threshold": det.threshold}
     rows = read_jsonl(corpus / "heldout_synthetic.jsonl")
     y, p, results = _scores(det, rows)
     out["synthetic"] = metrics_at(y, p, det.threshold)

@@ -82,12 +82,14 @@ def test_score_documents_one_per_text(detector: Detector, article: str, spun_art
 
 
 def test_score_documents_is_lazy(detector: Detector, article: str) -> None:
+    """Batched, like score_many: a broken stream surfaces only after the batches before it."""
     def texts():
         yield article
         yield article
         raise RuntimeError("the stream broke at text 3")
 
-    stream = detector.score_documents(texts())
+    # lazy per batch: the first two documents come out before the third is read
+    stream = detector.score_documents(texts(), batch_size=2)
     assert len(list(itertools.islice(stream, 2))) == 2
     with pytest.raises(RuntimeError, match="text 3"):
         next(stream)

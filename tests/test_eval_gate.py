@@ -1,0 +1,53 @@
+"""The quality gate (scripts/eval_gate.py) as part of the test run.
+
+Scores the shipped held-out sets (a few thousand paragraphs, about 10 s) and
+fails when a metric falls below the floor pinned in corpus/eval_baseline.json
+or when the evaluation data changed without re-pinning.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import eval_gate  # noqa: E402
+import evaluate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def report(detector):
+    return evaluate.evaluate(detector, ROOT / "corpus", ROOT.parent / "shared" / "seeds")
+
+
+def test_shipped_model_meets_pinned_floors(report):
+    baseline = json.loads(eval_gate.BASELINE.read_text(encoding="utf-8"))
+    assert eval_gate.check(report, baseline, ROOT / "corpus") == []
+
+
+def test_gate_notices_a_drop(report):
+    baseline = json.loads(eval_gate.BASELINE.read_text(encoding="utf-8"))
+    worse = json.loads(json.dumps(report))
+    worse["synthetic"]["roc_auc"] = report["synthetic"]["roc_auc"] - 0.05
+    problems = eval_gate.check(worse, baseline, ROOT / "corpus")
+    assert any("synthetic.roc_auc" in p for p in problems)
+
+
+def test_gate_notices_changed_data(report, tmp_path):
+    baseline = json.loads(eval_gate.BASELINE.read_text(encoding="utf-8"))
+    for name in eval_gate.DATA_FILES:
+        (tmp_path / name).write_bytes((ROOT / "corpus" / name).read_bytes() + b"\n")
+    problems = eval_gate.check(report, baseline, tmp_path)
+    assert any("data changed" in p for p in problems)
+
+
+def test_flagged_seed_evidence_points_into_the_text(report):
+    if "seeds" not in report:
+        pytest.skip("../shared/seeds is not present")
+    assert report["seeds"]["evidence_offsets_ok"]
+    assert report["seeds"]["flagged_with_evidence"] == report["seeds"]["spun_flagged"]
