@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from spincheck import Detector  # noqa: E402
-from spincheck.training import metrics_at  # noqa: E402
+from spincheck.metrics import metrics_at  # noqa: E402
 
 CORPUS = ROOT / "corpus"
 

@@ -25,7 +25,8 @@ from pathlib import Path
 from .detector import DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
 from .model import ModelError
-from .report import FORMATS, binary_metrics, make_reporter, render_evaluation, render_html
+from .metrics import metrics_at
+from .report import FORMATS, make_reporter, render_evaluation, render_html
 
 __all__ = ["main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 
@@ -647,7 +648,7 @@ def _cmd_evaluate(args, console: Console) -> int:
         "scored_clean": int((y[scored] == 0).sum()),
         "not_scored": int((~scored).sum()),
         "not_scored_by_reason": reasons,
-        "metrics": binary_metrics(y[scored], prob[scored], detector.threshold),
+        "metrics": metrics_at(y[scored], prob[scored], detector.threshold),
     }
     if args.json:
         print(json.dumps(report, indent=2))

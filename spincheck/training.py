@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 import numpy as np
 
 from .features import PARAGRAPH_FEATURE_NAMES
+from .metrics import metrics_at
 from .reference import Reference, ReferenceBuilder, merge_references
 from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offsets
 
@@ -195,47 +196,6 @@ def _token_labels(spun: "SpunText") -> tuple[list[str], np.ndarray, np.ndarray]:
 
 def _eligible(texts: Iterable[str], min_words: int) -> list[str]:
     return [t for t in texts if sum(1 for tok in tokenize(t) if tok not in (".", ",")) >= min_words]
-
-
-def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
-    """ROC-AUC by the rank-sum (Mann-Whitney) formula, ties averaged; numpy only."""
-    y = np.asarray(y)
-    score = np.asarray(score, dtype=np.float64)
-    order = np.argsort(score, kind="mergesort")
-    ranks = np.empty(score.size, dtype=np.float64)
-    sorted_scores = score[order]
-    first = np.concatenate(([True], sorted_scores[1:] != sorted_scores[:-1]))
-    group = np.cumsum(first) - 1
-    starts = np.flatnonzero(first)
-    ends = np.concatenate((starts[1:], [score.size]))
-    ranks[order] = ((starts + ends + 1) / 2.0)[group]
-    pos = y == 1
-    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
-    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
-def metrics_at(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
-    """Precision, recall, F1, ROC-AUC, FPR and the confusion counts at ``threshold``."""
-    pred = prob >= threshold
-    tp = int(np.sum(pred & (y == 1)))
-    fp = int(np.sum(pred & (y == 0)))
-    fn = int(np.sum(~pred & (y == 1)))
-    tn = int(np.sum(~pred & (y == 0)))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    auc = roc_auc(y, prob) if 0 < int(np.sum(y == 1)) < len(y) else None
-    return {
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
-        "f1": round(f1, 4),
-        "roc_auc": None if auc is None else round(auc, 4),
-        "fpr": round(fp / (fp + tn), 4) if fp + tn else 0.0,
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "tn": tn,
-    }
 
 
 def train_classifier(

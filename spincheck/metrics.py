@@ -1,0 +1,54 @@
+"""Binary classification metrics in numpy (no scikit-learn needed to evaluate)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["roc_auc", "metrics_at"]
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
+    """Area under the ROC curve (ties get average ranks); None unless both classes occur.
+
+    The Mann-Whitney form, in numpy, so that ``spincheck evaluate`` works without scikit-learn.
+    """
+    y = np.asarray(y) == 1
+    score = np.asarray(score, dtype=np.float64)
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if not positives or not negatives:
+        return None
+    order = np.argsort(score, kind="mergesort")
+    ordered = score[order]
+    new_value = np.r_[True, ordered[1:] != ordered[:-1]]
+    starts = np.flatnonzero(new_value)
+    ends = np.r_[starts[1:], len(score)]
+    average_rank = (starts + 1 + ends) / 2.0  # 1-based ranks start+1 .. end share their mean
+    ranks = np.empty(len(score))
+    ranks[order] = average_rank[np.cumsum(new_value) - 1]
+    return float((ranks[y].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def metrics_at(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
+    """Precision, recall, F1, ROC-AUC, FPR and the confusion counts at ``threshold``."""
+    y = np.asarray(y)
+    pred = np.asarray(prob) >= threshold
+    tp = int(np.sum(pred & (y == 1)))
+    fp = int(np.sum(pred & (y == 0)))
+    fn = int(np.sum(~pred & (y == 1)))
+    tn = int(np.sum(~pred & (y == 0)))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    auc = roc_auc(y, prob)
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "roc_auc": None if auc is None else round(auc, 4),
+        "fpr": round(fp / (fp + tn), 4) if fp + tn else 0.0,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+    }
