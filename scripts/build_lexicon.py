@@ -290,9 +290,12 @@ def build(nltk_data: Path) -> Lexicon:
                 for other in pool:
                     for cand in forms_of(other, pos).get(tag, ()):
                         if cand != surface and zipf(cand) >= floor and spelling_key(cand) != spelling_key(surface):
+                            # the lowest tier wins, then the lowest group id, so the
+                            # result does not depend on set iteration order
+                            gid = group_id(lemma, other)
                             old = entries[surface].get(cand)
-                            if old is None or old[0] > tier:
-                                entries[surface][cand] = (tier, group_id(lemma, other))
+                            if old is None or (tier, gid) < old:
+                                entries[surface][cand] = (tier, gid)
 
     for line in FUNCTION_PHRASES.splitlines():
         phrases = [p.strip() for p in line.split("|") if p.strip()]

@@ -35,7 +35,7 @@ WINDOW_TOKENS = 250
 EVIDENCE_MIN_P = 0.5
 MAX_EVIDENCE = 12
 # Batches are cut at this many tokens so memory stays bounded for any input.
-BATCH_TOKENS = 200_000
+BATCH_TOKENS = 50_000
 
 _FUNCTION_WORDS = frozenset(
     "the of and to a in is that for it was on with as he be by at this are his from or had not but "
@@ -367,24 +367,29 @@ class Detector:
                 tokens += len(units[stop].tokens)
                 stop += 1
             chunk = units[start:stop]
-            _, probs, _, _ = self._score_batch([u.tokens for u in chunk], [u.capitals for u in chunk])
+            _, probs, bf, token_logit = self._score_batch([u.tokens for u in chunk], [u.capitals for u in chunk])
             want = [j for j, p in enumerate(probs) if explain or p >= self.threshold]
-            evidence = self._evidence([chunk[j] for j in want]) if want else []
+            evidence = self._evidence(chunk, want, bf, token_logit) if want else []
             by_unit = dict(zip(want, evidence))
             out.extend((float(p), by_unit.get(j, [])) for j, p in enumerate(probs))
             start = stop
         return out
 
-    def _evidence(self, units: list[_Unit]) -> list[list[Evidence]]:
+    def _evidence(self, chunk: list[_Unit], want: list[int], bf, token_logit: np.ndarray) -> list[list[Evidence]]:
         """Tokens the token model thinks were substituted, with the best swap back.
 
-        The swap search here tries more candidates at every position than the
-        scoring pass does, since it runs only for flagged paragraphs.
+        Reuses the scoring pass of the chunk; the extra swap search tries more
+        candidates than scoring does, but only at the likely-substituted
+        tokens of the paragraphs in ``want``, so clean text pays nothing.
         """
         model = self.model
-        _, _, bf, token_logit = self._score_batch([u.tokens for u in units], [u.capitals for u in units])
         batch = bf.batch
         p_tok = 1.0 / (1.0 + np.exp(-np.clip(token_logit, -30, 30)))
+        wanted_para = np.zeros(batch.lengths.size, bool)
+        wanted_para[want] = True
+        likely = (p_tok >= EVIDENCE_MIN_P) & wanted_para[batch.para[bf.tokens.slots]]
+        focus = np.zeros(batch.ids.shape[0], bool)
+        focus[bf.tokens.slots[likely]] = True
         swaps = find_swaps(
             batch,
             bf.slots,
@@ -392,6 +397,7 @@ class Detector:
             model.lexicon,
             max_candidates=EVIDENCE_CANDIDATES,
             only_suspicious=False,
+            focus=focus,
         )
         # best swap (by gain) covering each slot
         best_row = np.full(batch.ids.shape[0], -1, np.int64)
@@ -403,8 +409,8 @@ class Detector:
             better = swaps.gain[rows] > best_gain[where]
             best_gain[where[better]] = swaps.gain[rows][better]
             best_row[where[better]] = rows[better]
-        picked: list[list[tuple[int, int, int, float]]] = [[] for _ in units]
-        candidates = np.flatnonzero(p_tok >= EVIDENCE_MIN_P)
+        picked: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch.lengths.size)]
+        candidates = np.flatnonzero(likely)
         candidates = candidates[np.argsort(-p_tok[candidates], kind="stable")]
         covered = set()
         for row in candidates.tolist():
@@ -426,7 +432,7 @@ class Detector:
             covered |= span
             picked[p].append((first_slot - int(batch.starts[p]), length, phrase, float(p_tok[row])))
         results: list[list[Evidence]] = []
-        for unit, items in zip(units, picked):
+        for unit, items in ((chunk[j], picked[j]) for j in want):
             if not items:
                 results.append([])
                 continue

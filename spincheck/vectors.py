@@ -19,7 +19,7 @@ import numpy as np
 
 from .ngrams import BOS, Batch, EOS
 
-__all__ = ["WordVectors", "VectorBuilder", "context_vectors", "WINDOW"]
+__all__ = ["WordVectors", "VectorBuilder", "WINDOW"]
 
 WINDOW = 5  # tokens each side that count as co-occurring when the vectors are built
 FILES = ("vector_keys.npy", "vectors.npy")
@@ -54,21 +54,6 @@ class WordVectors:
             np.load(directory / FILES[0], mmap_mode=mode, allow_pickle=False),
             np.load(directory / FILES[1], mmap_mode=mode, allow_pickle=False),
         )
-
-
-def context_vectors(batch: Batch, vecs: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """For each slot: the sum of the vectors of ``use`` slots in its paragraph, itself excluded.
-
-    A paragraph's content words carry its topic; a wrong-sense synonym fits
-    that topic worse than the word it replaced. One ``np.add.reduceat`` over
-    the batch, so the cost is linear.
-    """
-    weighted = np.where(use[:, None], vecs, np.float32(0.0))
-    if batch.lengths.size == 0:
-        return weighted
-    bounds = np.concatenate([[0], np.cumsum(batch.lengths + 3)[:-1]]).astype(np.intp)
-    per_para = np.add.reduceat(weighted, bounds, axis=0)
-    return per_para[batch.para] - weighted
 
 
 class VectorBuilder:
