@@ -58,7 +58,7 @@ FREQUENT_LOGP = math.log(3e-4)
 # Candidates tried per phrase: the lexicon lists the most frequent first, and
 # the original wording of a spun phrase is nearly always a common word.
 FEATURE_CANDIDATES = 6
-EVIDENCE_CANDIDATES = 20
+EVIDENCE_CANDIDATES = 12
 # Mixture weights for the paragraph log-likelihood ratio: the share of
 # substituted tokens a spinner might use, from light to heavy.
 MIXTURE_SHARES = (0.03, 0.1, 0.25)

@@ -36,13 +36,14 @@ _SORT_QUERIES_ABOVE = 2048
 def sorted_search(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """``np.searchsorted(keys, queries)`` clipped to valid indices, for any query order.
 
-    Large batches are sorted first: numpy's binary search then walks the
-    table in order and stays in cache, about three times faster than random
-    order on a table of millions of keys.
+    Large batches are first ordered by their top 16 bits (a linear-time radix
+    sort of a ``uint16`` array); numpy's binary search then walks the table
+    nearly in order and stays in cache, 2-4x faster than random order on a
+    table of millions of keys. Hashes are uniform, so 16 bits order them well.
     """
     flat = queries.ravel()
     if flat.size > _SORT_QUERIES_ABOVE:
-        order = np.argsort(flat)
+        order = np.argsort((flat >> np.uint64(48)).astype(np.uint16), kind="stable")
         idx = np.empty(flat.size, dtype=np.intp)
         idx[order] = np.searchsorted(keys, flat[order])
     else:
