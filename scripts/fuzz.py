@@ -1,0 +1,707 @@
+#!/usr/bin/env python3
+"""Throw hostile input at spincheck and count crashes and broken promises.
+
+Usage (from the repository root)::
+
+    python scripts/fuzz.py                     # 10,000 cases, seed 0, library + CLI
+    python scripts/fuzz.py --cases 500 --seed 7
+    python scripts/fuzz.py --only 1234         # rerun one case and print it
+    python scripts/fuzz.py --json fuzz.json --save /tmp/fuzz-failures
+
+Each case is drawn from its own ``random.Random(f"{seed}:{index}")``, so any
+case can be rerun alone with ``--only``. Kinds of input: random bytes (decoded
+with :func:`spincheck.text.decode_bytes`), random odd code points (combining
+marks, bidi controls, zero-width and line/paragraph separators, noncharacters,
+private use, astral planes, case-changing letters such as "İ" and "ﬁ"),
+mutated English paragraphs, huge repeated tokens, very long words, only
+punctuation, mixed scripts, NUL bytes, lone CRs and byte-order marks.
+
+Each case goes through ``Detector.score_text``, then its paragraphs through
+``Detector.score_paragraphs``, and 40 % of the cases also as raw lines
+(empty and whitespace-only ones included); a fifth of the cases run with
+``explain=True``. The results are checked:
+
+- one result per paragraph; probability finite and in [0, 1];
+  ``spun`` in {True, False, None}; ``reason`` given exactly when not scored;
+  ``spun == (probability >= threshold)`` when scored;
+- every evidence span inside its paragraph, ``paragraph[start:end] == phrase``,
+  strength in [0, 1], at most ``MAX_EVIDENCE`` of them;
+- ``score_text``: paragraph spans in order, not overlapping, inside the text,
+  stripped, with ``text[start:end] == paragraph.text``; and the same
+  paragraphs through ``score_paragraphs`` give the same results;
+- ``score_documents`` (a fifth of the cases, with an empty and a half text
+  beside): the same checks, and the same results as ``score_text``.
+
+If ``spincheck.cli`` exists, the cases are also written to temporary files
+(``.txt``, ``.md``, ``.html``, ``.jsonl``, no suffix; as text or raw bytes) and
+run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
+on a sample and ``score -`` on stdin, in-process. A CLI crash is an exception
+escaping ``main``, an exit status outside {0, 1, 2}, or the CLI's own
+"this is a bug in spincheck" message.
+
+Crashing inputs are shrunk (greedy chunk deletion) and, with ``--save``,
+written to files. Exit status: 0 when nothing failed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import random
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import spincheck  # noqa: E402
+from spincheck.detector import MAX_EVIDENCE, Evidence, Result  # noqa: E402
+from spincheck.text import decode_bytes, looks_binary  # noqa: E402
+
+SEEDS = [
+    "Secretary of State Antony Blinken is heading to Central Asia hoping that greater U.S. engagement will "
+    "reassure former Soviet republics rattled by the war, although Russia's historic clout limits the extent "
+    "of cooperation.",
+    "Days after the anniversary of the invasion, the top U.S. diplomat will hold talks on Tuesday in Kazakhstan "
+    "and then Uzbekistan and meet jointly with foreign ministers of all five states in the capital.",
+    '"We have something to offer in terms of engagement economically, but we also have something to offer in '
+    'terms of the values that we bring to the table," Lu told reporters.',
+    "The central bank said on Thursday it would keep its key interest rate at 4.5 percent for the time being, "
+    "citing weak demand and falling energy costs in the first half of the year.",
+    "Farmers in the region have been hit hard by the drought, and many say they can't afford to plant this "
+    "season. Prices for wheat have fallen sharply over the past year because of weak demand from China.",
+    "Net profit for the year rose to 412.5 million dollars from 388.1 million a year earlier, the company said "
+    "in a statement, adding that it planned to sell its shipping unit and use the money to reduce its debt.",
+    "It was the third time this year that the statistics office had raised its estimate of industrial output; "
+    "analysts said the figures showed the economy was growing faster than most economists had expected!",
+    "Officials in Geneva said the talks had made good progress but that several issues were still open, "
+    "including the cost of the agreement and who would pay for it.",
+    # spun versions, as a content farm would publish them
+    "Secretary of State Antony Blinken is heading to Central Asia hoping that larger US engagement will "
+    "reassure former Soviet republics rattled by the conflict, though Russia's historic clout limits the extent "
+    "of cooperation.",
+    "Days after the anniversary of the invasion, the highest US diplomat will maintain talks on Tuesday in "
+    "Kazakhstan after which Uzbekistan and meet collectively with overseas ministers of all 5 states.",
+]
+
+ODD_CHARS = (
+    "\u0301\u0308\u0327\u20dd"  # combining marks
+    "\u200b\u200c\u200d\u2060\ufeff"  # zero-width, word joiner, BOM
+    "\u202e\u202d\u2066\u2069\u200f\u061c"  # bidi controls
+    "\u2028\u2029\u0085\x0b\x0c\x1c\x1d\x1e"  # line and paragraph separators Python splits on
+    "\x00\x01\x07\x1b\x7f\x80\x9f"  # C0/C1 controls
+    "\ufffe\uffff\ufdd0\U0001fffe\U0010ffff"  # noncharacters
+    "\ue000\U000f0000"  # private use
+    "\U0001f600\U0001f1fa\U0001f1f8\U0001f44d\U0001f3fd"  # emoji, flags, skin tone
+    "\U0001d400\U00020000\U0002a6d6"  # math bold, CJK extension B
+    "\u0130\u0131\u00df\ufb01\ufb03\u1e9e\u03a3\u03c2\u0149\u01c5\u2126\u212a"  # case-changing letters
+    "\u00a0\u2007\u202f\u3000\u1680"  # odd spaces
+    "\u2018\u2019\u201c\u201d\u02bc`\u00b4"  # quotes the normaliser maps
+    "\u0660\u06f1\u0966\uff11\u2460\u00b2\u00bd"  # non-ASCII digits and number forms
+    "\u05d0\u0627\u0928\u4e2d\u3042\uac00\u0e01\u10d0\u0410\u03b1"  # other scripts
+)
+HOMOGLYPHS = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "i": "\u0456"}
+PUNCT = ".,;:!?'\"()[]{}-\u2014\u2013\u2026/\\|@#$%^&*_~`<>=+"
+BOMS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
+CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ""]
+
+
+# ---- case generators -------------------------------------------------------------------------
+def _random_unicode(rng: random.Random, n: int) -> str:
+    out = []
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.35:
+            out.append(rng.choice(ODD_CHARS))
+        elif roll < 0.55:
+            out.append(rng.choice(" \n\t\r"))
+        elif roll < 0.75:
+            out.append(chr(rng.randint(0x20, 0x7E)))
+        else:
+            cp = rng.randint(0, 0x10FFFF)
+            if 0xD800 <= cp <= 0xDFFF:  # no lone surrogates: they cannot be encoded
+                cp = 0xFFFD
+            out.append(chr(cp))
+    return "".join(out)
+
+
+def _mutate(text: str, rng: random.Random) -> str:
+    chars = list(text)
+    for _ in range(rng.randint(1, 12)):
+        op = rng.randrange(12)
+        pos = rng.randint(0, len(chars))
+        if op == 0 and chars:
+            del chars[min(pos, len(chars) - 1)]
+        elif op == 1:
+            chars.insert(pos, rng.choice(ODD_CHARS))
+        elif op == 2:
+            chars.insert(pos, rng.choice(["\n", "\n\n", "\r", "\r\n", "\x00", "\ufeff", "\t", " \n \n"]))
+        elif op == 3 and chars:
+            i = min(pos, len(chars) - 1)
+            chars[i] = chars[i].upper() if rng.random() < 0.5 else chars[i].lower()
+        elif op == 4:
+            chars.insert(pos, rng.choice(PUNCT) * rng.randint(1, 30))
+        elif op == 5 and chars:
+            i = min(pos, len(chars) - 1)
+            chars[i] = HOMOGLYPHS.get(chars[i], chars[i])
+        elif op == 6 and len(chars) > 2:  # duplicate a slice
+            a = rng.randint(0, len(chars) - 1)
+            b = min(len(chars), a + rng.randint(1, 60))
+            chars[pos:pos] = chars[a:b] * rng.randint(1, 5)
+        elif op == 7:
+            chars.insert(pos, rng.choice(["n't", "'s", "U.S.", "u.s.a.", "'", "''", "'re'", "n'tn't", "0.0.0"]))
+        elif op == 8 and len(chars) > 10:  # cut
+            a = rng.randint(0, len(chars) - 1)
+            del chars[a : a + rng.randint(1, 40)]
+        elif op == 9:
+            chars.insert(pos, str(rng.randint(0, 10**12)))
+        elif op == 10:
+            chars.insert(pos, _random_unicode(rng, rng.randint(1, 8)))
+        else:
+            chars.insert(pos, rng.choice([" the", " of the", " and", " said", " which"]))
+    return "".join(chars)
+
+
+def _english(rng: random.Random, seeds: list[str], k: int) -> str:
+    return rng.choice(["\n\n", "\n", " ", "\r\n\r\n", "\n \n"]).join(rng.choice(seeds) for _ in range(k))
+
+
+@dataclass
+class Case:
+    index: int
+    kind: str
+    data: str | bytes
+    big: bool = False
+
+
+def make_case(seed: int, index: int, seeds: list[str]) -> Case:
+    rng = random.Random(f"{seed}:{index}")
+    roll = rng.random()
+    if roll < 0.14:
+        n = rng.choice([0, 1, 2, 3, 16, 200, 1000, 5000])
+        data = bytes(rng.getrandbits(8) for _ in range(n))
+        if rng.random() < 0.3:
+            data = rng.choice(BOMS) + data
+        return Case(index, "random bytes", data)
+    if roll < 0.26:
+        return Case(index, "random unicode", _random_unicode(rng, rng.choice([1, 5, 50, 400, 3000])))
+    if roll < 0.58:
+        return Case(index, "mutated English", _mutate(_english(rng, seeds, rng.randint(1, 6)), rng))
+    if roll < 0.66:
+        text = _english(rng, seeds, rng.randint(1, 4))
+        raw = text.encode(
+            rng.choice(["utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1", "cp1252"]), errors="replace"
+        )
+        if rng.random() < 0.5:
+            raw = rng.choice(BOMS) + raw
+        if rng.random() < 0.5:
+            cut = rng.randint(0, len(raw))
+            raw = raw[:cut] + bytes([rng.getrandbits(8)]) + raw[cut:]
+        return Case(index, "encoded English", raw)
+    if roll < 0.70:
+        text = rng.choice(seeds)
+        glue = rng.choice(["\r", "\x00", "\ufeff", "\u2028", "\u2029", "\x0b", "\x0c", "\u0085", "\r\r\n"])
+        return Case(index, "control separators", glue.join(text.split(" ")))
+    if roll < 0.75:
+        return Case(index, "only punctuation", "".join(rng.choice(PUNCT + " \n") for _ in range(rng.randint(1, 2000))))
+    if roll < 0.81:
+        words = rng.choice(seeds).split()
+        scripts = [
+            "\u4e2d\u6587\u5b57",
+            "\u0440\u0443\u0441\u0441\u043a\u0438\u0439",
+            "\u0627\u0644\u0639\u0631\u0628\u064a\u0629",
+            "\u05e2\u05d1\u05e8\u05d9\u05ea",
+            "\u0939\u093f\u0928\u094d\u0926\u0940",
+            "\U0001f600\U0001f600",
+            "\u03b5\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac",
+        ]
+        for i in range(len(words)):
+            if rng.random() < 0.3:
+                words[i] = rng.choice(scripts)
+            elif rng.random() < 0.2:
+                words[i] = "".join(HOMOGLYPHS.get(c, c) for c in words[i])
+        return Case(index, "mixed scripts", " ".join(words))
+    if roll < 0.86:
+        word = rng.choice(
+            ["a", "the", "spun", "x" * 30, "\u00e9", "U.S.", "n't", "0", "the top diplomat", "\U0001f600"]
+        )
+        if rng.random() < 0.85:
+            n = rng.choice([50, 401, 1000, 3000])
+        else:
+            n = rng.choice([20_000, 100_000])
+        sep = rng.choice([" ", "", "\n", ". ", ", "])
+        return Case(index, "repeated token", sep.join([word] * n), big=n >= 20_000)
+    if roll < 0.91:
+        length = rng.choice([100, 1000, 10_000]) if rng.random() < 0.9 else rng.choice([100_000, 1_000_000])
+        word = rng.choice("abcdefghijklmnopqrstuvwxyz\u00e9\u0130") * length
+        seed_text = rng.choice(seeds)
+        cut = rng.randint(0, len(seed_text))
+        return Case(
+            index, "very long word", seed_text[:cut] + " " + word + " " + seed_text[cut:], big=length >= 100_000
+        )
+    if roll < 0.95:
+        return Case(
+            index,
+            "whitespace and blanks",
+            "".join(
+                rng.choice([" ", "\n", "\t", "\r", "\u00a0", "\u3000", "\ufeff", ""])
+                for _ in range(rng.randint(0, 500))
+            ),
+        )
+    # English with many paragraphs, some windows long, some one word
+    parts = []
+    for _ in range(rng.randint(2, 15)):
+        r = rng.random()
+        if r < 0.2:
+            parts.append(rng.choice(["Advertisement", "By Staff", "1", "", "Read more", "\u00a9 2023"]))
+        elif r < 0.25:
+            parts.append(" ".join(rng.choice(seeds) for _ in range(rng.randint(10, 30))))
+        else:
+            parts.append(_mutate(rng.choice(seeds), rng) if rng.random() < 0.3 else rng.choice(seeds))
+    return Case(index, "multi-paragraph page", rng.choice(["\n\n", "\n"]).join(parts))
+
+
+# ---- checks ----------------------------------------------------------------------------------
+@dataclass
+class Failure:
+    case: int
+    kind: str
+    where: str
+    what: str
+    detail: str = ""
+    sample: str = ""
+    shrunk: str | None = None
+
+
+@dataclass
+class Tally:
+    cases: int = 0
+    crashes: list[Failure] = field(default_factory=list)
+    violations: list[Failure] = field(default_factory=list)
+    cli_calls: int = 0
+    paragraphs: int = 0
+    by_kind: dict = field(default_factory=dict)
+
+
+def check_result(r: object, para: str, threshold: float) -> list[str]:
+    if not isinstance(r, Result):
+        return [f"result is {type(r).__name__}, not Result"]
+    bad = []
+    p = r.probability
+    if not isinstance(p, float) or math.isnan(p) or not 0.0 <= p <= 1.0:
+        bad.append(f"probability {p!r} not in [0, 1]")
+    if r.spun not in (True, False, None) or (r.spun is not None and not isinstance(r.spun, bool)):
+        bad.append(f"spun is {r.spun!r}")
+    if r.spun is None and not r.reason:
+        bad.append("not scored but no reason")
+    if r.spun is not None and r.reason is not None:
+        bad.append(f"scored but reason {r.reason!r}")
+    if r.spun is not None and isinstance(p, float) and r.spun != (p >= threshold):
+        bad.append(f"spun={r.spun} but probability {p} vs threshold {threshold}")
+    if len(r.evidence) > MAX_EVIDENCE:
+        bad.append(f"{len(r.evidence)} evidence items > {MAX_EVIDENCE}")
+    for e in r.evidence:
+        if not isinstance(e, Evidence):
+            bad.append(f"evidence item is {type(e).__name__}")
+            continue
+        if not (0 <= e.start < e.end <= len(para)):
+            bad.append(f"evidence span {e.start}:{e.end} outside paragraph of {len(para)} chars")
+        elif para[e.start : e.end] != e.phrase:
+            bad.append(f"evidence phrase {e.phrase!r} != paragraph[{e.start}:{e.end}] {para[e.start : e.end]!r}")
+        if not (isinstance(e.strength, float) and 0.0 <= e.strength <= 1.0):
+            bad.append(f"evidence strength {e.strength!r}")
+        if e.suggestion is not None and not isinstance(e.suggestion, str):
+            bad.append(f"suggestion {e.suggestion!r}")
+    if not isinstance(r.words, int) or r.words < 0:
+        bad.append(f"words {r.words!r}")
+    return bad
+
+
+def _same(a: Result, b: Result) -> bool:
+    return (
+        a.spun == b.spun
+        and a.reason == b.reason
+        and abs(a.probability - b.probability) <= 1e-9
+        and [(e.start, e.end, e.phrase, e.suggestion) for e in a.evidence]
+        == [(e.start, e.end, e.phrase, e.suggestion) for e in b.evidence]
+    )
+
+
+def check_document(doc, text: str, threshold: float, where: str) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    last = 0
+    for i, p in enumerate(doc.paragraphs):
+        if p.index != i:
+            problems.append((where, f"paragraph index {p.index} at position {i}"))
+        if not (last <= p.start < p.end <= len(text)):
+            problems.append((where, f"span {p.start}:{p.end} out of order or outside text (prev end {last})"))
+        elif text[p.start : p.end] != p.text:
+            problems.append((where, f"text[{p.start}:{p.end}] != paragraph text"))
+        if p.text and (p.text[0].isspace() or p.text[-1].isspace()):
+            problems.append((where, f"paragraph {i} not stripped: {p.text[:1]!r}...{p.text[-1:]!r}"))
+        last = max(last, p.end)
+        problems += [(where, f"paragraph {i}: {b}") for b in check_result(p.result, p.text, threshold)]
+    return problems
+
+
+def run_library(
+    det: spincheck.Detector, text: str, explain: bool, big: bool, raw: bool = True, documents: bool = False
+) -> list[tuple[str, str]]:
+    """Return (where, problem) pairs; exceptions propagate to the caller."""
+    doc = det.score_text(text, explain=explain)
+    problems = check_document(doc, text, det.threshold, "score_text")
+    if big:
+        return problems
+    if documents and hasattr(det, "score_documents"):
+        texts = [text, "", text[: len(text) // 2]]
+        docs = list(det.score_documents(texts, explain=explain))
+        if len(docs) != len(texts):
+            problems.append(("score_documents", f"{len(docs)} documents for {len(texts)} texts"))
+        for t, d in zip(texts, docs):
+            problems += check_document(d, t, det.threshold, "score_documents")
+        if docs and (
+            len(docs[0].paragraphs) != len(doc.paragraphs)
+            or not all(_same(a.result, b.result) for a, b in zip(docs[0].paragraphs, doc.paragraphs))
+        ):
+            problems.append(("score_documents", "differs from score_text on the same text"))
+    paras = [p.text for p in doc.paragraphs]
+    again = det.score_paragraphs(paras, explain=explain)
+    if len(again) != len(paras):
+        problems.append(("score_paragraphs", f"{len(again)} results for {len(paras)} paragraphs"))
+    else:
+        for i, (a, b) in enumerate(zip(again, doc.paragraphs)):
+            if not _same(a, b.result):
+                problems.append(
+                    (
+                        "score_paragraphs",
+                        f"paragraph {i}: differs from score_text ({a.probability} vs {b.result.probability})",
+                    )
+                )
+    if not raw:
+        return problems
+    # raw pieces, including empty and whitespace-only ones, as a caller might pass them
+    pieces = text.split("\n") if "\n" in text else [text, "", " "]
+    res = det.score_paragraphs(pieces, explain=explain)
+    if len(res) != len(pieces):
+        problems.append(("score_paragraphs", f"{len(res)} results for {len(pieces)} raw lines"))
+    else:
+        for i, (r, piece) in enumerate(zip(res, pieces)):
+            problems += [("score_paragraphs", f"raw line {i}: {b}") for b in check_result(r, piece, det.threshold)]
+    return problems
+
+
+def _crash_signature(exc: BaseException) -> tuple[str, str]:
+    tb = traceback.extract_tb(exc.__traceback__)
+    frame = next((f for f in reversed(tb) if "spincheck" in f.filename), tb[-1] if tb else None)
+    loc = f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" if frame else "?"
+    return type(exc).__name__, loc
+
+
+def shrink(text: str, still_fails, budget: int = 300) -> str:
+    """Greedy chunk deletion while ``still_fails(candidate)`` holds."""
+    chunk = max(1, len(text) // 2)
+    tries = 0
+    while chunk >= 1 and tries < budget:
+        i, changed = 0, False
+        while i < len(text) and tries < budget:
+            candidate = text[:i] + text[i + chunk :]
+            tries += 1
+            if candidate != text and still_fails(candidate):
+                text, changed = candidate, True
+            else:
+                i += chunk
+        if not changed:
+            chunk //= 2
+    return text
+
+
+def _text_of(case: Case) -> str:
+    return decode_bytes(case.data)[0] if isinstance(case.data, bytes) else case.data
+
+
+def fuzz_library(det, case: Case, explain: bool, tally: Tally, raw: bool = True, documents: bool = False) -> None:
+    if isinstance(case.data, bytes):
+        try:
+            text, had_errors = decode_bytes(case.data)
+            looks_binary(case.data)
+            if not isinstance(text, str) or "\r" in text or not isinstance(had_errors, bool):
+                tally.violations.append(
+                    Failure(case.index, case.kind, "decode_bytes", "bad output", sample=repr(case.data[:80]))
+                )
+        except Exception as exc:  # noqa: BLE001 - counting crashes is the point
+            tally.crashes.append(
+                Failure(
+                    case.index,
+                    case.kind,
+                    "decode_bytes",
+                    f"{type(exc).__name__}: {exc}",
+                    traceback.format_exc(limit=-3),
+                    repr(case.data[:200]),
+                )
+            )
+            return
+    text = _text_of(case)
+    try:
+        problems = run_library(det, text, explain, case.big, raw, documents)
+    except Exception as exc:  # noqa: BLE001
+        sig = _crash_signature(exc)
+
+        def fails(candidate: str) -> bool:
+            try:
+                run_library(det, candidate, explain, False)
+            except Exception as e:  # noqa: BLE001
+                return _crash_signature(e) == sig
+            return False
+
+        shrunk = None if case.big else shrink(text, fails)
+        tally.crashes.append(
+            Failure(
+                case.index,
+                case.kind,
+                "library",
+                f"{sig[0]} at {sig[1]}: {exc}",
+                traceback.format_exc(limit=-4),
+                repr(text[:200]),
+                repr(shrunk) if shrunk is not None else None,
+            )
+        )
+        return
+    for where, what in problems:
+        tally.violations.append(Failure(case.index, case.kind, where, what, sample=repr(text[:200])))
+
+
+# ---- CLI ---------------------------------------------------------------------------------------
+def _cli_main():
+    try:
+        from spincheck import cli
+    except ImportError:
+        return None
+    return getattr(cli, "main", None)
+
+
+@contextlib.contextmanager
+def _captured(stdin_bytes: bytes | None = None):
+    out, err = io.StringIO(), io.StringIO()
+    old_in = sys.stdin
+    if stdin_bytes is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin_bytes), encoding="utf-8", errors="replace")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield out, err
+    finally:
+        sys.stdin = old_in
+
+
+def run_cli(main, argv: list[str], tally: Tally, cases: list[Case], stdin_bytes: bytes | None = None) -> None:
+    tally.cli_calls += 1
+    label = " ".join(argv[:3]) + (" ..." if len(argv) > 3 else "")
+    ids = ",".join(str(c.index) for c in cases[:20]) + ("..." if len(cases) > 20 else "")
+    try:
+        with _captured(stdin_bytes) as (out, err):
+            status = main(argv)
+    except SystemExit as exc:
+        status = exc.code
+    except Exception as exc:  # noqa: BLE001
+        tally.crashes.append(
+            Failure(
+                cases[0].index if cases else -1,
+                "cli",
+                label,
+                f"{type(exc).__name__}: {exc} (cases {ids})",
+                traceback.format_exc(limit=-4),
+            )
+        )
+        return
+    stderr = err.getvalue()
+    if "this is a bug in spincheck" in stderr or "Traceback (most recent call last)" in stderr:
+        lines = [ln for ln in stderr.splitlines() if "bug" in ln or "Traceback" in ln or "Error" in ln]
+        tally.crashes.append(
+            Failure(
+                cases[0].index if cases else -1, "cli", label, f"internal error (cases {ids})", "\n".join(lines[:5])
+            )
+        )
+    if status not in (0, 1, 2):
+        tally.violations.append(Failure(cases[0].index if cases else -1, "cli", label, f"exit status {status!r}"))
+    if status == 2 and "error" not in stderr:
+        tally.violations.append(
+            Failure(cases[0].index if cases else -1, "cli", label, "exit status 2 without an error message")
+        )
+
+
+def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
+    suffix = rng.choice(CLI_SUFFIXES)
+    path = directory / f"case{case.index}{suffix}"
+    data = case.data
+    if suffix == ".jsonl" and rng.random() < 0.7:
+        text = _text_of(case)
+        records = [
+            {"id": case.index, "text": text},
+            {"id": "x", "text": rng.choice([None, 5, ["a"], {"t": 1}, "", text[:50]])},
+        ]
+        body = "\n".join(json.dumps(r, ensure_ascii=rng.random() < 0.5) for r in records)
+        data = body + rng.choice(["", "\n", "\n{not json", "\n[1, 2]", '\n"str"', "\n\n\n"])
+    elif suffix == ".html" and rng.random() < 0.7:
+        text = _text_of(case)
+        data = (
+            "<html><head><title>t</title><script>var a = '<p>';</script></head>"
+            f"<body><article><p>{text}</p><p>{text[:100]}</div></body>"
+        )
+    if isinstance(data, str):
+        path.write_bytes(data.encode("utf-8", errors="surrogatepass"))
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def fuzz_cli(main, cases: list[Case], seed: int, tally: Tally, group: int, explain_every: int) -> None:
+    rng = random.Random(f"{seed}:cli")
+    with tempfile.TemporaryDirectory(prefix="spincheck-fuzz-") as tmp:
+        directory = Path(tmp)
+        for lo in range(0, len(cases), group):
+            batch = [c for c in cases[lo : lo + group] if not c.big]
+            if not batch:
+                continue
+            sub = directory / f"g{lo}"
+            sub.mkdir()
+            paths = [_cli_file(sub, c, rng) for c in batch]
+            fmt = rng.choice(["text", "json", "jsonl", "csv"])
+            args = ["score", "--format", fmt, *map(str, paths)]
+            if rng.random() < 0.3:
+                args.insert(1, "-q")
+            run_cli(main, args, tally, batch)
+            if rng.random() < 0.1:
+                run_cli(main, ["score", "--format", "jsonl", str(sub)], tally, batch)  # a directory
+            for case, path in zip(batch, paths):
+                if case.index % explain_every == 0:
+                    run_cli(main, ["explain", str(path), "-o", str(sub / "page.html")], tally, [case])
+            stdin_case = rng.choice(batch)
+            raw = stdin_case.data if isinstance(stdin_case.data, bytes) else stdin_case.data.encode("utf-8")
+            if stdin_case.index % 5 == 0:
+                run_cli(main, ["score", "-"], tally, [stdin_case], stdin_bytes=raw)
+            for p in sub.iterdir():
+                p.unlink()
+            sub.rmdir()
+
+
+# ---- main ---------------------------------------------------------------------------------------
+def _seed_texts(extra: Path | None) -> list[str]:
+    seeds = list(SEEDS)
+    if extra is not None:
+        files = sorted(extra.iterdir()) if extra.is_dir() else [extra]
+        for f in files:
+            if f.is_file():
+                text = decode_bytes(f.read_bytes())[0]
+                seeds += [p.strip() for p in text.split("\n") if len(p.split()) >= 8]
+    return seeds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=10_000, help="number of cases (default 10000)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--only", type=int, help="run only this case index and print it")
+    parser.add_argument("--seeds", type=Path, help="extra seed text: a file or a directory of .txt files")
+    parser.add_argument("--no-cli", action="store_true", help="skip the command line even if spincheck.cli exists")
+    parser.add_argument("--cli-group", type=int, default=100, help="files per 'spincheck score' call (default 100)")
+    parser.add_argument("--explain-every", type=int, default=97, help="run 'explain' on every Nth case (default 97)")
+    parser.add_argument("--model", help="model directory (default: the shipped model)")
+    parser.add_argument("--json", type=Path, help="write the report as JSON")
+    parser.add_argument("--save", type=Path, help="write each failing input to this directory")
+    args = parser.parse_args(argv)
+
+    det = spincheck.Detector.load(args.model)
+    seeds = _seed_texts(args.seeds)
+    indices = [args.only] if args.only is not None else list(range(args.cases))
+    tally = Tally()
+    t0, c0 = time.perf_counter(), time.process_time()
+    cases = []
+    for i in indices:
+        case = make_case(args.seed, i, seeds)
+        cases.append(case)
+        if args.only is not None:
+            print(f"case {i} ({case.kind}, {len(case.data)} {'bytes' if isinstance(case.data, bytes) else 'chars'}):")
+            print(repr(case.data[:2000]))
+        roll = random.Random(f"{args.seed}:{i}:calls").random()
+        fuzz_library(
+            det, case, explain=roll < 0.2, tally=tally, raw=roll < 0.2 or roll > 0.8, documents=0.1 <= roll < 0.3
+        )
+        tally.cases += 1
+        tally.by_kind[case.kind] = tally.by_kind.get(case.kind, 0) + 1
+        if args.only is None and (i + 1) % 1000 == 0:
+            print(
+                f"  {i + 1:,} cases, {time.perf_counter() - t0:.0f} s, {len(tally.crashes)} crashes, "
+                f"{len(tally.violations)} violations",
+                flush=True,
+            )
+    t_lib, cpu_lib = time.perf_counter() - t0, time.process_time() - c0
+    main_fn = None if args.no_cli else _cli_main()
+    t1, c1 = time.perf_counter(), time.process_time()
+    if main_fn is not None:
+        fuzz_cli(main_fn, cases, args.seed, tally, args.cli_group, args.explain_every if args.only is None else 1)
+    t_cli, cpu_cli = time.perf_counter() - t1, time.process_time() - c1
+
+    print()
+    print(
+        f"spincheck {spincheck.__version__}, seed {args.seed}: {tally.cases:,} cases in {t_lib:.0f} s "
+        f"({cpu_lib:.0f} CPU-s) through the library"
+        + (
+            f", {tally.cli_calls} CLI calls in {t_cli:.0f} s ({cpu_cli:.0f} CPU-s)"
+            if main_fn is not None
+            else ", CLI not run"
+        )
+    )
+    print("cases by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.by_kind.items())))
+    print(f"tracebacks (crashes): {len(tally.crashes)}")
+    print(f"invariant violations: {len(tally.violations)}")
+    groups: dict[tuple[str, str], list[Failure]] = {}
+    for f in tally.crashes + tally.violations:
+        key = (f.where, f.what if f in tally.crashes else f.what.split(":")[-1].split("(")[0].strip()[:80])
+        groups.setdefault(key, []).append(f)
+    for (where, what), fails in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        first = fails[0]
+        print(f"\n- {len(fails)} x [{where}] {first.what}")
+        print(
+            f"  first: case {first.case} ({first.kind}); "
+            f"rerun: python scripts/fuzz.py --seed {args.seed} --only {first.case}"
+        )
+        if first.sample:
+            print(f"  input: {first.sample[:160]}")
+        if first.shrunk:
+            print(f"  shrunk: {first.shrunk[:300]}")
+        if first.detail:
+            print("  " + first.detail.strip().replace("\n", "\n  ")[:1200])
+    if args.save and (tally.crashes or tally.violations):
+        args.save.mkdir(parents=True, exist_ok=True)
+        for f in tally.crashes + tally.violations:
+            if f.case < 0:
+                continue
+            case = make_case(args.seed, f.case, seeds)
+            data = case.data if isinstance(case.data, bytes) else case.data.encode("utf-8", errors="surrogatepass")
+            (args.save / f"case{f.case}.bin").write_bytes(data)
+        print(f"\nfailing inputs written to {args.save}")
+    if args.json:
+        report = {
+            "seed": args.seed,
+            "cases": tally.cases,
+            "cli_calls": tally.cli_calls,
+            "library_seconds": t_lib,
+            "library_cpu_seconds": cpu_lib,
+            "cli_seconds": t_cli,
+            "cli_cpu_seconds": cpu_cli,
+            "by_kind": tally.by_kind,
+            "crashes": [f.__dict__ for f in tally.crashes],
+            "violations": [f.__dict__ for f in tally.violations],
+        }
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 1 if tally.crashes or tally.violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Hostile input at the library level: whatever comes in, the promises hold.
+
+Properties, for any string (Hypothesis draws odd code points, control
+characters, mixed scripts and English-like word salad): one result per
+paragraph; probability in [0, 1]; ``spun`` in {True, False, None}; evidence
+spans inside their paragraph and equal to the phrase; ``score_text`` spans
+inside the text. Random bytes never crash :func:`spincheck.text.decode_bytes`.
+A 100,000-word paragraph without a single break is scored (in bounded
+windows) and returns one result. ``scripts/fuzz.py`` runs the same checks on
+10,000 inputs, and through the command line; memory while streaming is
+measured by ``scripts/bench.py``, not here.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spincheck import Detector, Evidence, Result
+from spincheck.detector import MAX_EVIDENCE
+from spincheck.text import decode_bytes, looks_binary
+
+# Characters that have broken text pipelines before: combining marks, zero-width and bidi
+# controls, Python's extra line breaks (\x0b \x0c \x1c-\x1e \x85 \u2028 \u2029), BOM,
+# noncharacters, letters whose case mapping changes length (İ, ß, ﬁ), non-ASCII digits.
+ODD = (
+    "\u0301\u0308\u200b\u200d\u2060\ufeff\u202e\u2066\u200f"
+    "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00\x07\x7f\r"
+    "\ufffe\uffff\U0010ffff\ue000\U0001f600\U0001f1fa"
+    "\u0130\u00df\ufb01\ufb03\u03a3\u0149\u212a\u00a0\u3000"
+    "\u2018\u2019\u201c\u201d`\u00b4\u0660\uff11\u00bd"
+    "\u05d0\u0627\u4e2d\u0410\u03b1"
+)
+WORDS = (
+    "the of and to a in is that for it was on with as he be by at this are said government top diplomat "
+    "officials talks week capital minister central bank interest rates prices market percent year company "
+    "U.S. didn't it's n't 's 1987 3.5 highest larger collectively overseas stated"
+).split()
+
+any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
+odd_text = st.text(st.sampled_from(ODD + " \n\t.,!?'\"-abcXYZ"), max_size=200)
+word_salad = st.lists(
+    st.one_of(st.sampled_from(WORDS), st.sampled_from(WORDS), st.sampled_from(list(ODD) + [".", ",", "\n", "\n\n"])),
+    max_size=120,
+).map(" ".join)
+hostile = st.one_of(any_text, odd_text, word_salad)
+
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def check_result(result: Result, paragraph: str, threshold: float) -> None:
+    assert isinstance(result, Result)
+    assert isinstance(result.probability, float) and not math.isnan(result.probability)
+    assert 0.0 <= result.probability <= 1.0
+    assert result.spun in (True, False, None)
+    if result.spun is None:
+        assert result.reason
+    else:
+        assert result.reason is None and result.spun == (result.probability >= threshold)
+    assert len(result.evidence) <= MAX_EVIDENCE
+    for e in result.evidence:
+        assert isinstance(e, Evidence)
+        assert 0 <= e.start < e.end <= len(paragraph)
+        assert paragraph[e.start : e.end] == e.phrase
+        assert 0.0 <= e.strength <= 1.0
+
+
+@SETTINGS
+@given(text=hostile, explain=st.booleans())
+def test_any_text_gives_valid_results(detector: Detector, text: str, explain: bool) -> None:
+    doc = detector.score_text(text, explain=explain)
+    end = 0
+    for i, p in enumerate(doc.paragraphs):
+        assert p.index == i
+        assert end <= p.start < p.end <= len(text) and text[p.start : p.end] == p.text
+        end = p.end
+        check_result(p.result, p.text, detector.threshold)
+
+
+@SETTINGS
+@given(paragraphs=st.lists(hostile, max_size=6), explain=st.booleans())
+def test_any_paragraphs_give_one_result_each(detector: Detector, paragraphs: list[str], explain: bool) -> None:
+    results = detector.score_paragraphs(paragraphs, explain=explain)
+    assert len(results) == len(paragraphs)
+    for result, paragraph in zip(results, paragraphs):
+        check_result(result, paragraph, detector.threshold)
+
+
+BOMS = [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
+
+
+def test_seeded_random_bytes_decode_without_crashing() -> None:
+    for seed in range(500):
+        rng = random.Random(seed)
+        data = rng.choice(BOMS) + bytes(rng.getrandbits(8) for _ in range(rng.choice([0, 1, 2, 3, 64, 1000])))
+        text, had_errors = decode_bytes(data)
+        assert isinstance(text, str) and isinstance(had_errors, bool), seed
+        assert "\r" not in text, seed  # CRLF and lone CR become LF
+        assert isinstance(looks_binary(data), bool), seed
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_any_bytes_decode_and_score(detector: Detector, data: bytes) -> None:
+    text, _ = decode_bytes(data)
+    doc = detector.score_text(text)
+    for p in doc.paragraphs:
+        check_result(p.result, p.text, detector.threshold)
+
+
+def test_unbroken_100000_word_paragraph(detector: Detector) -> None:
+    # No newline, no sentence or clause punctuation: nothing to split on but the window size.
+    rng = random.Random(0)
+    text = " ".join(rng.choice(WORDS).strip(".,") for _ in range(100_000))
+    results = detector.score_paragraphs([text])
+    assert len(results) == 1
+    check_result(results[0], text, detector.threshold)
+    assert results[0].spun is not None and results[0].words >= 99_000
