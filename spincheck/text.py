@@ -21,7 +21,6 @@ __all__ = [
     "tokenize",
     "tokenize_with_offsets",
     "tokenize_cased",
-    "english_share",
 ]
 
 # One-to-one character mapping, so offsets in the normalised text equal
@@ -61,7 +60,6 @@ TOKEN_PATTERN = re.compile(
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _LINE = re.compile(r"[^\n]+")
 _SENTENCE_END = re.compile(r"[.!?:\"'\u201d\u2019)\]]\s*$")
-_ASCII_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,12 +206,3 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:
         pattern = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
         pairs = [(m.group().lower(), m.span()) for m in pattern.finditer(translated)]
     return [p[0] for p in pairs], [p[1] for p in pairs]
-
-
-def english_share(tokens: list[str]) -> float:
-    """Share of word tokens that are plain ASCII letters (a cheap script test)."""
-    words = [t for t in tokens if t not in (".", ",")]
-    if not words:
-        return 0.0
-    ascii_words = sum(1 for t in words if _ASCII_WORD.fullmatch(t.replace("'", "")) is not None)
-    return ascii_words / len(words)

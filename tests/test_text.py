@@ -10,7 +10,6 @@ import pytest
 from spincheck.ngrams import hash_tokens
 from spincheck.text import (
     decode_bytes,
-    english_share,
     looks_binary,
     normalize,
     split_paragraphs,
@@ -135,13 +134,6 @@ def test_house_style_variants_hash_the_same(a: str, b: str) -> None:
 @pytest.mark.parametrize(("a", "b"), [("us", "use"), ("the cat", "the hat"), ("a-b", "ab"), ("2023", "2023 0")])
 def test_different_words_hash_differently(a: str, b: str) -> None:
     assert hash_tokens(tokenize(a)).tolist() != hash_tokens(tokenize(b)).tolist()
-
-
-def test_english_share() -> None:
-    assert english_share(tokenize("the cat sat on the mat")) == 1.0
-    assert english_share(tokenize("Москва и Київ")) == 0.0
-    assert english_share(tokenize("... ,,,")) == 0.0
-    assert english_share(tokenize("the Москва")) == 0.5
 
 
 # ---- paragraphs ------------------------------------------------------------------------------
