@@ -9,7 +9,7 @@ instead of a guess. Very long paragraphs are scored in bounded windows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, Sequence
@@ -200,9 +200,12 @@ class Detector:
     serve many threads.
     """
 
-    model: LoadedModel
+    model: LoadedModel = field(repr=False)
     threshold: float
     min_words: int = DEFAULT_MIN_WORDS
+
+    def __repr__(self) -> str:
+        return f"Detector(path={str(self.path)!r}, threshold={self.threshold}, min_words={self.min_words})"
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, threshold: float | None = None, min_words: int | None = None) -> "Detector":
