@@ -145,6 +145,25 @@ def _reiterable(texts) -> Callable[[], Iterable[str]]:
     return lambda: iter(texts)
 
 
+class _stage:
+    """A one-step progress bar around a stage with no natural unit (a fit)."""
+
+    def __init__(self, desc: str, enabled: bool) -> None:
+        self.desc, self.enabled, self.bar = desc, enabled, None
+
+    def __enter__(self) -> "_stage":
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=1, desc=self.desc, leave=False)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.close()
+
+
 def _progress(iterable, desc: str, enabled: bool):
     if not enabled:
         return iterable
@@ -265,7 +284,8 @@ def train_classifier(
     y_tok = np.concatenate([np.zeros(len(bf_clean.tokens.X)), *[y for _, _, y in labelled]])
     keep = (y_tok == 1) | (rng.random(y_tok.size) < TOKEN_NEGATIVE_SHARE)
     X_tok, y_tok = X_tok[keep], y_tok[keep]
-    token_model = SpinClassifier(hidden=TOKEN_HIDDEN, max_iter=200, random_state=seed).fit(X_tok, y_tok)
+    with _stage("fitting the token model", progress):
+        token_model = SpinClassifier(hidden=TOKEN_HIDDEN, max_iter=200, random_state=seed).fit(X_tok, y_tok)
     base = float(np.clip(y_tok.mean(), 1e-6, 1 - 1e-6))
     prior_logit = float(np.log(base / (1 - base)))
     token_scorer = token_model.to_scorer()
@@ -273,7 +293,7 @@ def train_classifier(
 
     def para_features(texts: list[str], split: str = "all") -> np.ndarray:
         rows = []
-        for chunk in _chunks(texts, 2000):
+        for chunk in _progress(_chunks(texts, 2000), "features", progress):
             pairs = [tokenize_cased(t) for t in chunk]
             bf = batch_features([t for t, _ in pairs], reference, lexicon, capitals=[c for _, c in pairs], split=split)
             z = token_scorer.decision_function(bf.tokens.X)
@@ -287,7 +307,8 @@ def train_classifier(
         texts_b += [t for t, _ in extra_spun]
         y_b = np.r_[y_b, [label for _, label in extra_spun]]
     X_b = para_features(texts_b)
-    paragraph_model = SpinClassifier(hidden=16, max_iter=400, random_state=seed).fit(X_b, y_b)
+    with _stage("fitting the paragraph model", progress):
+        paragraph_model = SpinClassifier(hidden=16, max_iter=400, random_state=seed).fit(X_b, y_b)
     classifier = Classifier(token_scorer, paragraph_model.to_scorer(), prior_logit)
 
     spun_dev = spun(dev, spin_heldout, "spinning (held-out)")
@@ -505,7 +526,7 @@ def train(
     if out_path.exists() and (not out_path.is_dir() or (any(out_path.iterdir()) and not (out_path / "card.json").is_file())):
         raise TrainingError(f"{out_path} exists and is not a model directory (choose another --out)")
     base = load_model_dir(Path(base_model) if base_model else _default_model_dir())
-    parts = split_corpus(iter_corpus_documents(clean, text_field))
+    parts = split_corpus(_progress(iter_corpus_documents(clean, text_field), "reading", progress))
     every = parts["ref"] + parts["train"] + parts["dev"]
     if not every:
         raise TrainingError("the corpus is empty (no paragraphs in the given files; pass .txt, .md or .jsonl)")
