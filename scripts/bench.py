@@ -35,7 +35,8 @@ starts; "words" are whitespace-separated words of the input):
 BLAS thread pools are set to one thread (``OPENBLAS_NUM_THREADS`` and friends,
 unless already set) so that "one core" means one core; ``OPENBLAS_CORETYPE``
 is left as found. Figures from a shared or throttled machine are noisy: the
-load average before and after is recorded.
+load average before and after is recorded, and for the one-core, pool and
+scaling phases the CPUs that other processes kept busy (from /proc/stat).
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@
 - Scoring is deterministic: the same paragraphs twice, or with a second
   detector, give identical results (not merely close ones).
 
-Probabilities of a batch and of one paragraph may differ in the last bits
-(matrix products round differently with the number of rows), so batch
-comparisons allow 1e-9; repeated runs must be bit-identical.
+Probabilities of a batch and of one paragraph may differ by float noise
+(matrix products round differently with the number of rows; differences of
+2e-9 have been seen), so batch comparisons allow 1e-6, as
+``tests/test_detector.py`` does; repeated runs must be bit-identical.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def mixed(article: str, spun_article: str) -> list[str]:
 def same_result(a: Result, b: Result) -> bool:
     return (
         (a.spun, a.reason, a.words) == (b.spun, b.reason, b.words)
-        and abs(a.probability - b.probability) <= 1e-9
+        and abs(a.probability - b.probability) <= 1e-6
         and [e[:4] for e in a.evidence] == [e[:4] for e in b.evidence]
         and np.allclose([e.strength for e in a.evidence], [e.strength for e in b.evidence], atol=1.1e-3, rtol=0)
     )

@@ -89,6 +89,22 @@ def test_any_paragraphs_give_one_result_each(detector: Detector, paragraphs: lis
         check_result(result, paragraph, detector.threshold)
 
 
+def test_evidence_offsets_hold_around_odd_characters(detector: Detector) -> None:
+    # Not left to chance: English-like paragraphs with odd characters spliced in, all explained,
+    # so that the evidence checks above are exercised on spans next to them.
+    rng = random.Random(0)
+    paragraphs = []
+    for _ in range(40):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(15, 80))]
+        for _ in range(rng.randint(1, 8)):
+            words.insert(rng.randrange(len(words)), rng.choice(ODD) * rng.randint(1, 3))
+        paragraphs.append(" ".join(words))
+    results = detector.score_paragraphs(paragraphs, explain=True)
+    for result, paragraph in zip(results, paragraphs):
+        check_result(result, paragraph, detector.threshold)
+    assert sum(len(r.evidence) for r in results) > 20
+
+
 BOMS = [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
 
 
