@@ -337,7 +337,9 @@ def cold_start(repeats: int, text: str, model_dir: str | None) -> dict:
     }
 
 
-STREAM = """
+# Shared start of the child processes that measure memory: load the model and
+# note the resident peak after loading (VmHWM, from /proc).
+CHILD_PRELUDE = """
 import json, sys
 from pathlib import Path
 import spincheck
@@ -349,7 +351,9 @@ def kb(field):
 
 detector = spincheck.Detector.load({model!r})
 loaded = kb("VmHWM")
-n = flagged = 0
+"""
+
+STREAM = CHILD_PRELUDE + """n = flagged = 0
 with open({path!r}, encoding="utf-8") as f:
     for result in detector.score_many((line.rstrip("\\n") for line in f), batch_size={batch}):
         n += 1
@@ -377,19 +381,7 @@ def stream_rss(texts: list[str], batch_size: int, model_dir: str | None) -> dict
     return out
 
 
-LONG = """
-import json
-from pathlib import Path
-import spincheck
-
-def kb(field):
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-
-detector = spincheck.Detector.load({model!r})
-loaded = kb("VmHWM")
-text = Path({path!r}).read_text(encoding="utf-8")
+LONG = CHILD_PRELUDE + """text = Path({path!r}).read_text(encoding="utf-8")
 (result,) = detector.score_paragraphs([text])
 print(json.dumps({{"words": len(text.split()), "spun": result.spun, "loaded_kb": loaded, "peak_kb": kb("VmHWM")}}))
 """

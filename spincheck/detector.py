@@ -336,17 +336,11 @@ class Detector:
         toks, offsets = tokenize_with_offsets(text)
         if len(toks) != len(capitals):
             capitals = np.zeros(len(toks), dtype=bool)
+        bounds = [[lo, min(lo + WINDOW_TOKENS, len(toks))] for lo in range(0, len(toks), WINDOW_TOKENS)]
+        if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < self.min_words:
+            bounds[-2][1] = bounds.pop()[1]  # a short tail joins the window before it
         units = []
-        for lo in range(0, len(toks), WINDOW_TOKENS):
-            hi = min(lo + WINDOW_TOKENS, len(toks))
-            if lo > 0 and hi - lo < self.min_words:
-                # a short tail joins the previous window rather than being judged alone
-                prev = units.pop()
-                start = offsets[lo - WINDOW_TOKENS][0]
-                end = offsets[hi - 1][1]
-                units.append(_Unit(index, start, text[start:end], toks[lo - WINDOW_TOKENS : hi], capitals[lo - WINDOW_TOKENS : hi]))
-                del prev
-                break
+        for lo, hi in bounds:
             start, end = offsets[lo][0], offsets[hi - 1][1]
             units.append(_Unit(index, start, text[start:end], toks[lo:hi], capitals[lo:hi]))
         return units

@@ -138,7 +138,6 @@ class SlotScores:
     bi_lp: np.ndarray
     tri_found: np.ndarray
     assoc: np.ndarray  # log P(w | two before) - log P(w)
-    logp: np.ndarray  # log P(w | two before)
 
 
 @dataclass
@@ -149,7 +148,6 @@ class _Scores:
     b_lp: np.ndarray  # log P(w | prev), valid where b_found
     t_found: np.ndarray
     assoc: np.ndarray  # log P(w | context) - log P(w), expectation-aware
-    logp: np.ndarray  # uni + assoc
 
 
 def _score(
@@ -201,7 +199,7 @@ def _score(
     tri = np.flatnonzero(t_found)
     assoc[tri] = t_lp[tri] - uni[tri]
     assoc = np.where(u_found, assoc, np.float32(0.0)).astype(np.float32)
-    return _Scores(u_found, uni, b_found, b_lp, t_found, assoc, (uni + assoc).astype(np.float32))
+    return _Scores(u_found, uni, b_found, b_lp, t_found, assoc)
 
 
 def _log_tokens(ref: Reference) -> float:
@@ -229,7 +227,6 @@ def score_slots(batch: Batch, ref: Reference) -> SlotScores:
         bi_lp=sc.b_lp,
         tri_found=sc.t_found & target,
         assoc=np.where(target, sc.assoc, np.float32(0.0)),
-        logp=np.where(target, sc.logp, np.float32(0.0)),
     )
 
 
@@ -280,6 +277,8 @@ def find_swaps(
     cum_uni = np.concatenate([[0.0], np.cumsum(padded_uni, dtype=np.float64)])
     cum_assoc = np.concatenate([[0.0], np.cumsum(padded_assoc, dtype=np.float64)])
 
+    if focus is not None:
+        padded_focus = np.concatenate([focus, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
     span_slot, span_len, span_key = [], [], []
     token_slots = np.flatnonzero(is_token)
     phrase = ids[token_slots]
@@ -291,7 +290,6 @@ def find_swaps(
             phrase = combine(phrase, padded_ids[nxt])
         cand = ok.copy()
         if focus is not None:
-            padded_focus = np.concatenate([focus, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
             cand &= np.logical_or.reduce([padded_focus[token_slots + j] for j in range(m)])
         if only_suspicious:
             # the weakest slot among the span and the token after it

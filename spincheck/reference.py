@@ -136,9 +136,6 @@ class Reference:
             info=info,
         )
 
-    def unigram_logp(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.unigrams.lookup(ids)
-
 
 def _reduce(keys: np.ndarray, counts: np.ndarray, ctx: np.ndarray | None = None):
     """Sum counts of equal keys; keep one context hash per key."""
