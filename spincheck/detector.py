@@ -393,7 +393,6 @@ class Detector:
             model.reference,
             model.lexicon,
             max_candidates=EVIDENCE_CANDIDATES,
-            only_suspicious=False,
             focus=focus,
         )
         # best swap (by gain) covering each slot

@@ -49,15 +49,17 @@ __all__ = [
 
 OOV_LOGP = math.log(1e-9)
 _PERIOD = hash_tokens(["."])[0]
-# A span is "suspicious" (worth trying synonyms at) when it or the token after
-# it is less associated with its context than chance would make it.
-SUSPICIOUS_ASSOC = -0.5
 # Log of the frequency above which a word counts as a function-like word
 # (roughly the 300 most frequent English words).
 FREQUENT_LOGP = math.log(3e-4)
 # Candidates tried per phrase: the lexicon lists the most frequent first, and
-# the original wording of a spun phrase is nearly always a common word.
-FEATURE_CANDIDATES = 6
+# the original wording of a spun phrase is nearly always a common word. Every
+# lexicon phrase is tried, not only weakly associated ones: two thirds of the
+# spans a real spinner replaced look unremarkable against the reference
+# ("maintain talks": unseen, but not expected to be seen) until the original
+# is put back ("hold talks": a strong collocation). Searching all spans raised
+# token ROC-AUC from 0.92 to 0.96; 4 candidates do as well as 6 or 12.
+FEATURE_CANDIDATES = 4
 EVIDENCE_CANDIDATES = 12
 # Mixture weights for the paragraph log-likelihood ratio: the share of
 # substituted tokens a spinner might use, from light to heavy.
@@ -255,7 +257,6 @@ def find_swaps(
     lex: Lexicon,
     *,
     max_candidates: int = FEATURE_CANDIDATES,
-    only_suspicious: bool = True,
     split: str = "all",
     focus: np.ndarray | None = None,
 ) -> Swaps:
@@ -291,10 +292,6 @@ def find_swaps(
         cand = ok.copy()
         if focus is not None:
             cand &= np.logical_or.reduce([padded_focus[token_slots + j] for j in range(m)])
-        if only_suspicious:
-            # the weakest slot among the span and the token after it
-            window = np.stack([padded_assoc[token_slots + j] for j in range(m + 1)])
-            cand &= window.min(axis=0) < SUSPICIOUS_ASSOC
         sel = np.flatnonzero(cand)
         if sel.size == 0:
             continue

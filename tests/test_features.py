@@ -135,7 +135,7 @@ def test_swapping_back_the_original_gains(sentence, word, synonym, reference, le
     tokens, position = _swap(sentence, word, synonym)
     batch = layout([tokens])
     slots = score_slots(batch, reference)
-    swaps = find_swaps(batch, slots, reference, lexicon, only_suspicious=False, max_candidates=50)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=50)
     slot = int(batch.starts[0]) + position
     rows = np.flatnonzero((swaps.slot == slot) & (swaps.span_len == 1))
     gains = {lexicon.phrase_text(swaps.phrase[r]): float(swaps.gain[r]) for r in rows}
@@ -151,7 +151,7 @@ def test_spun_sentence_has_a_larger_best_gain_than_the_clean_one(sentence, word,
     clean = tokenize(sentence)
     batch = layout([clean, spun])
     slots = score_slots(batch, reference)
-    swaps = find_swaps(batch, slots, reference, lexicon, only_suspicious=False, max_candidates=50)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=50)
     _, best_gain, _, _ = best_swap_per_slot(batch.ids.size, swaps)
     at = batch.starts + position
     assert best_gain[at[1]] > best_gain[at[0]]
