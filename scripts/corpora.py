@@ -23,6 +23,7 @@ from typing import Iterator
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HELDOUT_SOURCES = ("state_union", "inaugural")
+ABC_MAX_LINES = 50  # longer ABC "articles" are cut into documents of this many lines
 
 
 def split_of(doc_id: str) -> str:
@@ -89,8 +90,15 @@ def iter_documents(data: Path = DEFAULT_DATA) -> Iterator[dict]:
     for fid in abc.fileids():
         for k, article in enumerate(abc.raw(fid).split("\n\n")):
             lines = [ln.strip() for ln in article.splitlines() if ln.strip()]
-            doc_id = f"abc/{fid}/{k}"
-            yield {"source": "abc", "id": doc_id, "split": split_of(doc_id), "paragraphs": lines}
+            if len(lines) <= ABC_MAX_LINES:
+                doc_id = f"abc/{fid}/{k}"
+                yield {"source": "abc", "id": doc_id, "split": split_of(doc_id), "paragraphs": lines}
+                continue
+            # science.txt has no article breaks: one 15,000-line "article" would
+            # otherwise fall into a single split
+            for j in range(0, len(lines), ABC_MAX_LINES):
+                doc_id = f"abc/{fid}/{k}/{j}"
+                yield {"source": "abc", "id": doc_id, "split": split_of(doc_id), "paragraphs": lines[j : j + ABC_MAX_LINES]}
 
     for fid in webtext.fileids():
         lines = webtext.raw(fid).splitlines()

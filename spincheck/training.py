@@ -342,6 +342,7 @@ def train_classifier(
 
 TEXT_SUFFIXES = (".txt", ".md")
 SMALL_CORPUS_PARAGRAPHS = 20_000
+SPLIT_BLOCK = 50  # paragraphs of one document kept together when splitting a large corpus
 
 
 def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_labels: bool = False) -> Iterator[tuple]:
@@ -356,6 +357,7 @@ def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_
 
     for path in paths:
         path = Path(path)
+        root = path if path.is_dir() else path.parent
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + (".jsonl",))
         elif path.exists():
@@ -370,6 +372,8 @@ def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_
             if looks_binary(data):
                 raise TrainingError(f"{file}: looks binary, not text (pass .txt, .md or .jsonl files)")
             text, _ = decode_bytes(data)
+            # ids relative to the given path: the split must not depend on where the corpus lies
+            name = file.relative_to(root).as_posix()
             if file.suffix.lower() == ".jsonl":
                 for n, line in enumerate(text.splitlines(), 1):
                     if not line.strip():
@@ -382,35 +386,44 @@ def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_
                     if not isinstance(value, str):
                         raise TrainingError(f"{file}:{n}: no string field {text_field!r} (set --text-field)")
                     label = record.get("label", 1)
-                    doc_id = f"{file}:{record.get('id', n)}"
+                    doc_id = f"{name}:{record.get('id', n)}"
                     yield (doc_id, value, label) if with_labels else (doc_id, value)
             else:
-                yield (str(file), text, 1) if with_labels else (str(file), text)
+                yield (name, text, 1) if with_labels else (name, text)
 
 
 def _paragraphs(text: str) -> list[str]:
     return [text[s.start : s.end] for s in split_paragraphs(text)]
 
 
+def _bucket(key: str) -> int:
+    """A stable bucket 0..99. blake2b, not crc32: CRC is linear, so ids that
+    differ only in a counter ("a/1", "a/2", ...) fall into uneven buckets."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little") % 100
+
+
 def split_corpus(documents: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """Assign paragraphs to ref / train / dev by a stable hash.
 
-    Large corpora split by document (80/12/8 %, as the shipped model), so that
-    no document is in two parts; small ones by paragraph (40/40/20 %), so that
-    a few hundred paragraphs still train a model.
+    Large corpora split by blocks of up to ``SPLIT_BLOCK`` consecutive
+    paragraphs of a document (80/12/8 %, as the shipped model), so that
+    neighbouring paragraphs stay on one side, and one huge document (a whole
+    corpus file without article breaks) cannot land in a single part. Small
+    corpora split by paragraph (40/40/20 %), so that a few hundred paragraphs
+    still train a model.
     """
-    import zlib
-
     docs = [(doc_id, _paragraphs(text)) for doc_id, text in documents]
     total = sum(len(p) for _, p in docs)
     parts: dict[str, list[str]] = {"ref": [], "train": [], "dev": []}
     for doc_id, paras in docs:
         for k, para in enumerate(paras):
             if total >= SMALL_CORPUS_PARAGRAPHS:
-                bucket = zlib.crc32(doc_id.encode("utf-8")) % 100
+                bucket = _bucket(f"{doc_id}#{k // SPLIT_BLOCK}")
                 part = "ref" if bucket < 80 else "train" if bucket < 92 else "dev"
             else:
-                bucket = zlib.crc32(f"{doc_id}#{k}".encode("utf-8")) % 100
+                bucket = _bucket(f"{doc_id}#{k}")
                 part = "ref" if bucket < 40 else "train" if bucket < 80 else "dev"
             parts[part].append(para)
     return parts

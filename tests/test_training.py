@@ -339,6 +339,40 @@ def test_split_corpus_is_stable_and_complete() -> None:
     assert all(a.values())
 
 
+def _shares(parts: dict[str, list[str]]) -> dict[str, float]:
+    total = sum(len(v) for v in parts.values())
+    return {k: len(v) / total for k, v in parts.items()}
+
+
+@pytest.mark.parametrize(
+    "docs",
+    [
+        # many documents whose ids differ only in a counter (CRC32 buckets these unevenly)
+        [(f"abc/rural.txt/{i}", "\n\n".join(f"p{i}-{k}" for k in range(12))) for i in range(2000)],
+        # one corpus file without article breaks: a single document of 25,000 paragraphs
+        [("abc/science.txt/0", "\n\n".join(f"p{k}" for k in range(25_000)))],
+    ],
+    ids=["similar-ids", "one-huge-document"],
+)
+def test_split_corpus_keeps_its_proportions(docs) -> None:
+    shares = _shares(training.split_corpus(docs))
+    assert 0.75 < shares["ref"] < 0.85
+    assert 0.08 < shares["train"] < 0.16
+    assert 0.05 < shares["dev"] < 0.11
+
+
+def test_split_does_not_depend_on_where_the_corpus_lies(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": i, "text": "\n\n".join(f"p{i}-{k}" for k in range(30))}) for i in range(700)]
+    splits = []
+    for where in ("a", "b/c"):
+        (tmp_path / where).mkdir(parents=True)
+        corpus = tmp_path / where / "corpus.jsonl"
+        corpus.write_text("\n".join(lines), encoding="utf-8")
+        splits.append(training.split_corpus(training.iter_corpus_documents([corpus])))
+        splits.append(training.split_corpus(training.iter_corpus_documents([tmp_path / where])))
+    assert all(s == splits[0] for s in splits[1:])
+
+
 def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("First text.", encoding="utf-8")
     (tmp_path / "b.jsonl").write_text(
