@@ -659,17 +659,37 @@ def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext
 
 
 def swap_fit_gain(batch: Batch, swaps: Swaps, ref: Reference, lex: Lexicon, vc: VectorContext) -> np.ndarray:
-    """How much better each candidate fits the paragraph's topic than the phrase it would replace."""
+    """How much better each candidate fits the paragraph's topic than the phrase it would replace.
+
+    Vectors are looked up once per distinct candidate and contexts built once
+    per distinct slot: a slot has many candidates and a common candidate many
+    slots, and the (rows, 3, dim) lookup was most of the cost.
+    """
     n = swaps.slot.size
     if n == 0:
         return np.zeros(0, np.float32)
-    cand_ids = lex.phrase_ids[swaps.phrase]
-    found, vecs = ref.vectors.lookup(cand_ids)  # (n, 3, dim)
+    phrases, phrase_of = _distinct(swaps.phrase, lex.phrase_len.shape[0])
+    found, vecs = ref.vectors.lookup(lex.phrase_ids[phrases])  # (phrases, 3, dim)
     cand = vecs.sum(axis=1)
     norm = np.linalg.norm(cand, axis=1)
-    has = found.any(axis=1) & (norm > 1e-6)
-    ctx = vc.context_of(batch, swaps.slot)
-    cand_fit = np.einsum("ij,ij->i", cand, ctx) / np.maximum(norm, 1e-6)
+    has = (found.any(axis=1) & (norm > 1e-6))[phrase_of]
+    slots, slot_of = _distinct(swaps.slot, batch.ids.shape[0])
+    ctx = vc.context_of(batch, slots)[slot_of]
+    cand_fit = np.einsum("ij,ij->i", cand[phrase_of], ctx) / np.maximum(norm, 1e-6)[phrase_of]
     single = swaps.span_len == 1
     gain = np.where(has & single, cand_fit - vc.fit[swaps.slot], np.where(has, cand_fit, 0.0))
     return gain.astype(np.float32)
+
+
+def _distinct(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``values`` (non-negative ints below ``size``), and each one's position among them.
+
+    Marking values in an array of ``size`` flags is linear, cheaper than the
+    sort of ``np.unique`` for the batch sizes seen here.
+    """
+    seen = np.zeros(size, bool)
+    seen[values] = True
+    distinct = np.flatnonzero(seen)
+    rank = np.empty(size, np.intp)
+    rank[distinct] = np.arange(distinct.size)
+    return distinct, rank[values]
