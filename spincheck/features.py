@@ -156,7 +156,9 @@ def _score(
     ctx1: np.ndarray,
     tgt: np.ndarray,
     *,
+    tgt_uni: tuple[np.ndarray, np.ndarray] | None = None,
     ctx1_uni: np.ndarray | None = None,
+    ctx2_uni: tuple[np.ndarray, np.ndarray] | None = None,
     ctx_bigram: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> _Scores:
     """Log-probability of ``tgt`` after ``ctx2 ctx1``, split into frequency and association.
@@ -165,14 +167,14 @@ def _score(
     n-gram is penalised by how many times it should have been seen if its
     words were independent (``-log(1 + expected count)``): unseen "the
     boosting" is no surprise, unseen "of the the" is. Optional arguments pass
-    values the caller already has, to save lookups.
+    values the caller already has, to save lookups: unigrams as ``(found,
+    log P)`` from :func:`_unigrams` (``ctx1_uni`` the log P alone), the
+    bigram ``ctx2 ctx1`` as ``(found, log P)``.
     """
     log_n = _log_tokens(ref)
-    u_found, u_lp = ref.unigrams.lookup(tgt)
-    uni = np.where(u_found, u_lp, np.float32(OOV_LOGP))
+    u_found, uni = _unigrams(ref, tgt) if tgt_uni is None else tgt_uni
     if ctx1_uni is None:
-        c_found, c_lp = ref.unigrams.lookup(ctx1)
-        ctx1_uni = np.where(c_found, c_lp, np.float32(OOV_LOGP))
+        ctx1_uni = _unigrams(ref, ctx1)[1]
     ctx1_uni = np.where(ctx1 == BOS, np.float32(_log_bos(ref)), ctx1_uni)
     b_found, b_lp = ref.bigrams.lookup(combine(ctx1, tgt))
     t_found = np.zeros(tgt.shape, bool)
@@ -192,7 +194,10 @@ def _score(
             cb_found, cb_lp = ref.bigrams.lookup(combine(ctx2[need], ctx1[need]))
         else:
             cb_found, cb_lp = ctx_bigram[0][need], ctx_bigram[1][need]
-        c2_found, c2_lp = ref.unigrams.lookup(ctx2[need])
+        if ctx2_uni is None:
+            c2_found, c2_lp = _unigrams(ref, ctx2[need])
+        else:
+            c2_found, c2_lp = ctx2_uni[0][need], ctx2_uni[1][need]
         log_exp_tri = log_n + c2_lp + cb_lp + b_lp[need]
         penalty = np.where(cb_found & c2_found, np.log1p(np.exp(np.minimum(log_exp_tri, 30.0))), 0.0)
         assoc[need] -= penalty
@@ -200,6 +205,12 @@ def _score(
     assoc[tri] = t_lp[tri] - uni[tri]
     assoc = np.where(u_found, assoc, np.float32(0.0)).astype(np.float32)
     return _Scores(u_found, uni, b_found, b_lp, t_found, assoc)
+
+
+def _unigrams(ref: Reference, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(found, log P(w))`` of each id, ``OOV_LOGP`` for unknown words."""
+    found, lp = ref.unigrams.lookup(ids)
+    return found, np.where(found, lp, np.float32(OOV_LOGP))
 
 
 def _log_tokens(ref: Reference) -> float:
@@ -215,9 +226,16 @@ def score_slots(batch: Batch, ref: Reference) -> SlotScores:
     ids = batch.ids
     prev = np.roll(ids, 1)
     prev2 = np.roll(ids, 2)
-    u_found, u_lp = ref.unigrams.lookup(ids)
-    uni = np.where(u_found, u_lp, np.float32(OOV_LOGP))
-    sc = _score(ref, prev2, prev, ids, ctx1_uni=np.roll(uni, 1))
+    u_found, uni = _unigrams(ref, ids)
+    sc = _score(
+        ref,
+        prev2,
+        prev,
+        ids,
+        tgt_uni=(u_found, uni),
+        ctx1_uni=np.roll(uni, 1),
+        ctx2_uni=(np.roll(u_found, 2), np.roll(uni, 2)),
+    )
     target = ids != BOS
     return SlotScores(
         target=target,
@@ -323,32 +341,64 @@ def find_swaps(
     slot = s_slot[rep]
     m = s_len[rep]
     phrase_idx = lex.cand_phrase[cand_row].astype(np.int64)
-    cand_ids = lex.phrase_ids[phrase_idx]
-    k = lex.phrase_len[phrase_idx].astype(np.int64)
+    # Quantities of the candidate alone (its tokens' unigrams, its inner
+    # association) are computed once per distinct candidate phrase.
+    phrases, phrase_of = _distinct(phrase_idx, lex.phrase_len.shape[0])
+    p_ids = lex.phrase_ids[phrases]
+    p_len = lex.phrase_len[phrases].astype(np.int64)
+    p_found, p_uni = _unigrams(ref, p_ids)
+    cand_ids = p_ids[phrase_of]
+    k = p_len[phrase_of]
     n = slot.size
 
     # New window: L2 L1 c1..ck R1 (width 6 at most). The token after R1 would
     # add one more trigram that is rarely in the table; it is left out of
-    # both windows to halve the lookups of the last position.
+    # both windows to halve the lookups of the last position. Unigrams of the
+    # window come from the slot scores and the candidate's tokens.
     width = MAX_PHRASE_TOKENS + 3
     window = np.zeros((n, width), dtype=np.uint64)
-    window[:, 0] = padded_ids[slot - 2]
-    window[:, 1] = padded_ids[slot - 1]
+    w_found = np.zeros((n, width), bool)
+    w_uni = np.zeros((n, width), np.float32)
+    slot_known = np.concatenate([slots.known, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
+    slot_uni = np.concatenate([slots.uni_lp, pad])
+    for col, at in ((0, slot - 2), (1, slot - 1)):
+        window[:, col] = padded_ids[at]
+        w_found[:, col] = slot_known[at]
+        w_uni[:, col] = slot_uni[at]
     window[:, 2 : 2 + MAX_PHRASE_TOKENS] = cand_ids
+    w_found[:, 2 : 2 + MAX_PHRASE_TOKENS] = p_found[phrase_of]
+    w_uni[:, 2 : 2 + MAX_PHRASE_TOKENS] = p_uni[phrase_of]
     rows = np.arange(n)
     r1 = padded_ids[slot + m]
     window[rows, 2 + k] = r1
+    w_found[rows, 2 + k] = slot_known[slot + m]
+    w_uni[rows, 2 + k] = slot_uni[slot + m]
     r1_target = r1 != BOS
 
     new_assoc = np.zeros(n, np.float64)
+    # The bigram before each position is the one the previous position
+    # looked up (for the first, the slot's own bigram at L1).
+    bi_found = np.concatenate([slots.bi_found, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])[slot - 1]
+    bi_lp = np.concatenate([slots.bi_lp, pad])[slot - 1]
     for p in range(2, width):
         in_cand = p < 2 + k
         valid = in_cand | ((p == 2 + k) & r1_target)
         where = np.flatnonzero(valid)
         if where.size == 0:
             continue
-        sc = _score(ref, window[where, p - 2], window[where, p - 1], window[where, p])
+        sc = _score(
+            ref,
+            window[where, p - 2],
+            window[where, p - 1],
+            window[where, p],
+            tgt_uni=(w_found[where, p], w_uni[where, p]),
+            ctx1_uni=w_uni[where, p - 1],
+            ctx2_uni=(w_found[where, p - 2], w_uni[where, p - 2]),
+            ctx_bigram=(bi_found[where], bi_lp[where]),
+        )
         new_assoc[where] += sc.assoc
+        bi_found[where] = sc.b_found
+        bi_lp[where] = sc.b_lp
 
     # Old window: the span's own slots plus R1 (already scored per slot).
     end = slot + m + 1
@@ -357,22 +407,20 @@ def find_swaps(
     # association ("united" -> "states") says nothing about the context.
     span_ids = np.stack([padded_ids[s_slot + j] for j in range(MAX_PHRASE_TOKENS)], axis=1)
     span_inner = _inner_assoc(ref, span_ids, s_len)[rep]
-    cand_inner = _inner_assoc(ref, cand_ids, k)
+    cand_inner = _inner_assoc(ref, p_ids, p_len)[phrase_of]
     ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
     # Total gain: the window's log-probability change, word frequency included
     # (a spinner's synonym is often rarer than the word it replaced).
     span_uni = (cum_uni[s_slot + s_len] - cum_uni[s_slot])[rep]
-    cand_uni = _phrase_unigram(ref, cand_ids, k)
+    cand_uni = _phrase_unigram(p_uni, p_len)[phrase_of]
     gain = (new_assoc + cand_uni - old_assoc - span_uni).astype(np.float32)
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
 
 
-def _phrase_unigram(ref: Reference, tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Sum of unigram log-probabilities of each phrase's tokens."""
-    found, lp = ref.unigrams.lookup(tokens)
-    lp = np.where(found, lp, np.float32(OOV_LOGP))
-    valid = np.arange(tokens.shape[1])[None, :] < lengths[:, None]
-    return np.where(valid, lp, 0.0).sum(axis=1)
+def _phrase_unigram(uni: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sum of unigram log-probabilities of each phrase's tokens (``uni`` from :func:`_unigrams`)."""
+    valid = np.arange(uni.shape[1])[None, :] < lengths[:, None]
+    return np.where(valid, uni, 0.0).sum(axis=1)
 
 
 def _inner_assoc(ref: Reference, tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
