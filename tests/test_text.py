@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import random
+import re
 
 import pytest
 
 from spincheck.ngrams import hash_tokens
 from spincheck.text import (
+    TOKEN_PATTERN,
     decode_bytes,
     looks_binary,
     normalize,
@@ -97,6 +100,24 @@ def test_cased_tokenizer_marks_capitalised_tokens(text: str) -> None:
 def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
     _, capitals = tokenize_cased("Émile met Ørsted in Łódź.")
     assert capitals.tolist() == [True, False, True, False, True, False]
+
+
+# The token rules as first written; TOKEN_PATTERN adds a shortcut that must not change them.
+PLAIN_TOKEN_RULES = (
+    r"(?:[^\W\d_]\.){2,}" r"|[^\W_]+(?=n't)" r"|n't" r"|'(?:s|re|ve|ll|d|m)(?![^\W_])" r"|[^\W_]+" r"|[.,]"
+)
+
+
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE])
+def test_token_pattern_equals_plain_rules(flags: int) -> None:
+    pieces = ["n't", "N'T", "'t", "'T", "'s", "'re", "'ll", "'", "''s", "can", "won", "it", "nn", "n", "U.S.", "u.s.a",
+              "a.b.c.", "1.2.", "é.", "_", "a_b", "İ", "ß", "ǅ", "\u0301", "٣", "x²", " ", ".", ",", "a", "B", "\x00"]
+    rng = random.Random(flags)
+    texts = TEXTS + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(5000)]
+    plain = re.compile(PLAIN_TOKEN_RULES, flags)
+    fast = re.compile(TOKEN_PATTERN.pattern, flags)
+    for text in texts:
+        assert fast.findall(text) == plain.findall(text), text
 
 
 @pytest.mark.parametrize(
