@@ -17,6 +17,7 @@ n-grams never cross paragraphs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -46,9 +47,23 @@ def _splitmix(h: np.ndarray) -> np.ndarray:
 
 
 def hash_tokens(tokens: list[str]) -> np.ndarray:
-    """Stable uint64 hash of each token; equal strings give equal hashes."""
+    """Stable uint64 hash of each token; equal strings give equal hashes.
+
+    Each distinct token is hashed once: text repeats its words (a batch of
+    news paragraphs has several tokens per distinct one), and finding the
+    distinct ones with a dict costs less than hashing every repeat.
+    """
     if not tokens:
         return np.empty(0, dtype=np.uint64)
+    distinct = list(dict.fromkeys(tokens))
+    if len(distinct) == len(tokens):
+        return _hash_distinct(distinct)
+    position = dict(zip(distinct, range(len(distinct))))
+    which = np.fromiter(map(position.__getitem__, tokens), dtype=np.intp, count=len(tokens))
+    return _hash_distinct(distinct)[which]
+
+
+def _hash_distinct(tokens: list[str]) -> np.ndarray:
     matrix = np.array(tokens, dtype=f"<U{MAX_TOKEN_CHARS}")
     codes = matrix.view(np.uint32).reshape(len(tokens), MAX_TOKEN_CHARS)
     width = _used_width(codes)
@@ -176,7 +191,7 @@ def layout(token_lists: list[list[str]], capitals: list[np.ndarray] | None = Non
     if lengths.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return Batch(np.empty(0, np.uint64), empty, np.empty(0, bool), empty, empty, np.empty(0, bool))
-    flat: list[str] = [tok for toks in token_lists for tok in toks]
+    flat: list[str] = list(chain.from_iterable(token_lists))
     token_ids = hash_tokens(flat)
     slot_len = lengths + 3
     total = int(slot_len.sum())

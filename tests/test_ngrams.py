@@ -270,3 +270,13 @@ def test_key_index_works_on_memory_mapped_keys(tmp_path) -> None:
     assert not isinstance(index.keys, np.memmap) and np.shares_memory(index.keys, mapped)
     queries = _edge_queries(rng, keys)
     assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
+
+
+def test_hash_tokens_with_repeats_equals_hashing_one_by_one() -> None:
+    """Distinct tokens are hashed once; repeats must get the same hash, in input order."""
+    rng = random.Random(3)
+    vocab = ["the", "u.s.", "us", "naïve", ".", ",", "n't", "x" * (MAX_TOKEN_CHARS + 5), "日本", "a\x00b", "\ud800"]
+    tokens = [rng.choice(vocab) for _ in range(500)]
+    one_by_one = [int(hash_tokens([t])[0]) for t in tokens]
+    assert [int(h) for h in hash_tokens(tokens)] == one_by_one
+    assert [int(h) for h in hash_tokens(vocab)] == [int(hash_tokens([t])[0]) for t in vocab]
