@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .ngrams import BOS, Batch, EOS, KeyIndex
+from .ngrams import BOS, EOS, Batch, KeyIndex
 
 __all__ = ["WordVectors", "VectorBuilder", "WINDOW"]
 
@@ -42,8 +42,13 @@ class WordVectors:
             return np.zeros(ids.shape, bool), np.zeros(ids.shape + (dim,), np.float32)
         found, idx = self.index.find(ids)
         vecs = np.zeros(ids.shape + (dim,), np.float32)
-        vecs[found] = self.matrix[idx[found]]
+        vecs[found] = np.asarray(self.matrix)[idx[found]]
         return found, vecs
+
+    def lookup_found(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(found, vectors)`` with vector rows for the found ids only, in order (no zero rows to fill)."""
+        found, idx = self.index.find(ids)
+        return found, np.asarray(self.matrix)[idx[found]].astype(np.float32)
 
     def save(self, directory: Path) -> None:
         np.save(directory / FILES[0], self.keys, allow_pickle=False)

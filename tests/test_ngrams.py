@@ -208,7 +208,9 @@ TOP = np.uint64(2**64 - 1)
 def _edge_keys(rng: np.random.Generator, n: int) -> np.ndarray:
     """Sorted unique keys with extremes and runs at bucket boundaries (for any bucket width)."""
     boundaries = np.array([1 << b for b in range(1, 64)], dtype=np.uint64)
-    extra = np.concatenate([boundaries, boundaries - np.uint64(1), [np.uint64(0), np.uint64(1), TOP - np.uint64(1), TOP]])
+    extra = np.concatenate(
+        [boundaries, boundaries - np.uint64(1), [np.uint64(0), np.uint64(1), TOP - np.uint64(1), TOP]]
+    )
     keys = np.concatenate([rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True), extra])
     return np.unique(keys)
 
@@ -241,7 +243,9 @@ def test_key_index_search_equals_searchsorted(n: int) -> None:
 def test_key_index_on_crowded_buckets() -> None:
     """Keys that share their top bits (a skewed table) still give searchsorted's answer."""
     rng = np.random.default_rng(1)
-    keys = np.unique(np.concatenate([rng.integers(0, 5000, 3000, dtype=np.uint64), [TOP - np.uint64(i) for i in range(50)]]))
+    keys = np.unique(
+        np.concatenate([rng.integers(0, 5000, 3000, dtype=np.uint64), [TOP - np.uint64(i) for i in range(50)]])
+    )
     index = KeyIndex.build(keys)
     assert index.steps >= 11  # 3000 keys in the first bucket
     queries = np.concatenate([np.arange(0, 5100, dtype=np.uint64), TOP - np.arange(60, dtype=np.uint64)])

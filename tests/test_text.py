@@ -110,8 +110,41 @@ PLAIN_TOKEN_RULES = (
 
 @pytest.mark.parametrize("flags", [0, re.IGNORECASE])
 def test_token_pattern_equals_plain_rules(flags: int) -> None:
-    pieces = ["n't", "N'T", "'t", "'T", "'s", "'re", "'ll", "'", "''s", "can", "won", "it", "nn", "n", "U.S.", "u.s.a",
-              "a.b.c.", "1.2.", "é.", "_", "a_b", "İ", "ß", "ǅ", "\u0301", "٣", "x²", " ", ".", ",", "a", "B", "\x00"]
+    pieces = [
+        "n't",
+        "N'T",
+        "'t",
+        "'T",
+        "'s",
+        "'re",
+        "'ll",
+        "'",
+        "''s",
+        "can",
+        "won",
+        "it",
+        "nn",
+        "n",
+        "U.S.",
+        "u.s.a",
+        "a.b.c.",
+        "1.2.",
+        "é.",
+        "_",
+        "a_b",
+        "İ",
+        "ß",
+        "ǅ",
+        "\u0301",
+        "٣",
+        "x²",
+        " ",
+        ".",
+        ",",
+        "a",
+        "B",
+        "\x00",
+    ]
     rng = random.Random(flags)
     texts = TEXTS + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(5000)]
     plain = re.compile(PLAIN_TOKEN_RULES, flags)
