@@ -409,25 +409,34 @@ class Detector:
         picked: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch.lengths.size)]
         candidates = np.flatnonzero(likely)
         candidates = candidates[np.argsort(-p_tok[candidates], kind="stable")]
-        covered = set()
-        for row in candidates.tolist():
-            slot = int(bf.tokens.slots[row])
-            if slot in covered:
+        # The swap each candidate would suggest, found for all at once; the
+        # loop below only resolves overlaps, on plain Python values.
+        cand_slot = bf.tokens.slots[candidates]
+        swap = best_row[cand_slot]
+        good = np.flatnonzero(swap >= 0)
+        good = good[swaps.gain[swap[good]] > 0]
+        first_slot, length, phrase = cand_slot.copy(), np.ones(candidates.size, np.int64), np.full(candidates.size, -1)
+        first_slot[good] = swaps.slot[swap[good]]
+        length[good] = swaps.span_len[swap[good]]
+        phrase[good] = swaps.phrase[swap[good]]
+        starts = batch.starts.tolist()
+        covered: set[int] = set()
+        for slot, p, first, m, ph, prob in zip(
+            cand_slot.tolist(),
+            batch.para[cand_slot].tolist(),
+            first_slot.tolist(),
+            length.tolist(),
+            phrase.tolist(),
+            p_tok[candidates].tolist(),
+        ):
+            if slot in covered or len(picked[p]) >= MAX_EVIDENCE:
                 continue
-            p = int(batch.para[slot])
-            if len(picked[p]) >= MAX_EVIDENCE:
-                continue
-            swap = int(best_row[slot])
-            if swap >= 0 and swaps.gain[swap] > 0:
-                first_slot, length, phrase = int(swaps.slot[swap]), int(swaps.span_len[swap]), int(swaps.phrase[swap])
-            else:
-                first_slot, length, phrase = slot, 1, -1
-            span = set(range(first_slot, first_slot + length))
+            span = set(range(first, first + m))
             if span & covered:
-                first_slot, length, phrase = slot, 1, -1
+                first, m, ph = slot, 1, -1
                 span = {slot}
             covered |= span
-            picked[p].append((first_slot - int(batch.starts[p]), length, phrase, float(p_tok[row])))
+            picked[p].append((first - starts[p], m, ph, prob))
         results: list[list[Evidence]] = []
         for unit, items in ((chunk[j], picked[j]) for j in want):
             if not items:

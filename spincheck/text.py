@@ -178,6 +178,9 @@ def tokenize(text: str) -> list[str]:
 
 
 _CASED_PATTERN = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
+# The token rules as one group: re.split then returns tokens and the text between them.
+_SPLIT_PATTERN = re.compile(f"({TOKEN_PATTERN.pattern})")
+_CASED_SPLIT_PATTERN = re.compile(_SPLIT_PATTERN.pattern, re.IGNORECASE)
 
 
 def tokenize_cased(text: str) -> tuple[list[str], np.ndarray]:
@@ -200,14 +203,17 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
     ``str.lower`` can change the length of a few characters (for example the
     Turkish dotted capital I); then each token is lowercased on its own so that
-    offsets still point into the original.
+    offsets still point into the original. Offsets come from the lengths of
+    the pieces ``re.split`` returns (the text between tokens, then a token,
+    ...), summed by numpy, not from a match object per token.
     """
     translated = text.translate(_NORMALIZE_TABLE)
     lowered = translated.lower()
     if len(lowered) == len(translated):
-        matches = TOKEN_PATTERN.finditer(lowered)
-        pairs = [(m.group(), m.span()) for m in matches]
+        pieces = _SPLIT_PATTERN.split(lowered)
+        tokens = pieces[1::2]
     else:
-        pattern = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
-        pairs = [(m.group().lower(), m.span()) for m in pattern.finditer(translated)]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+        pieces = _CASED_SPLIT_PATTERN.split(translated)
+        tokens = [t.lower() for t in pieces[1::2]]
+    ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces)))
+    return tokens, list(zip(ends[0:-1:2].tolist(), ends[1::2].tolist()))
