@@ -54,9 +54,9 @@ _FOREIGN_FUNCTION_WORDS = frozenset(
     "o os da do que em um uma para com não".split()
 ) - _FUNCTION_WORDS
 _CODE_CHARACTERS = ("=", ";", "{", "}", "(", ")", "<", ">", "[", "]", "/", "\\", "_", "|", "#", "*", "$", "@")
-_LETTER = re.compile(r"[^\W\d_]")
-_NON_SPACE = re.compile(r"\S")
+_NON_LETTERS = re.compile(r"[\W\d_]+")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+_CODE_BYTES = "".join(_CODE_CHARACTERS).encode("ascii")
 
 
 class Evidence(NamedTuple):
@@ -149,29 +149,34 @@ def _word_count(tokens: list[str]) -> int:
     return len(tokens) - tokens.count(".") - tokens.count(",")
 
 
-def language_reason(text: str, tokens: list[str]) -> str | None:
+def language_reason(text: str, tokens: list[str], words: int | None = None) -> str | None:
     """Why a paragraph is not scored as English prose, or None when it is.
 
     Three cheap tests, all C-speed string operations: mostly letters (not
     code, tables or symbols), mostly ASCII words, and enough of the most
     common English function words (which every English paragraph has and
-    French or German ones lack).
+    French or German ones lack). ``words`` is ``_word_count(tokens)`` when
+    the caller has it.
     """
-    words = _word_count(tokens)
+    if words is None:
+        words = _word_count(tokens)
     if words == 0:
         return "not prose"
     if text.isascii():
         raw = text.encode("ascii")
         letters = len(raw.translate(None, _ASCII_NON_LETTERS))
         non_space = len(raw.translate(None, b" \t\n\r\x0b\x0c"))
+        code = len(raw) - len(raw.translate(None, _CODE_BYTES))
         ascii_share = 1.0
     else:
-        letters = len(_LETTER.findall(text))
-        non_space = len(_NON_SPACE.findall(text))
-        ascii_share = sum(1 for w in tokens if w.isascii() and w not in (".", ",")) / words
+        # counts by deleting what is not counted: no list of every letter
+        letters = len(_NON_LETTERS.sub("", text))
+        non_space = len("".join(text.split()))  # str.split and re's \s agree on whitespace
+        code = sum(map(text.count, _CODE_CHARACTERS))
+        ascii_share = (sum(map(str.isascii, tokens)) - tokens.count(".") - tokens.count(",")) / words
     if non_space and letters / non_space < 0.6:
         return "not prose"
-    if sum(map(text.count, _CODE_CHARACTERS)) > 0.25 * words:
+    if code > 0.25 * words:
         return "not prose"  # code, markup, URLs: operators and brackets where prose has words
     if ascii_share < 0.7:
         return "not English"
@@ -247,7 +252,7 @@ class Detector:
             if not tokens:
                 results[i] = Result(0.0, None, "empty", (), 0)
                 continue
-            reason = language_reason(text, tokens)
+            reason = language_reason(text, tokens, words)
             if reason is None and words < self.min_words:
                 reason = "too short"
             if reason is not None:
