@@ -102,7 +102,7 @@ def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
     assert capitals.tolist() == [True, False, True, False, True, False]
 
 
-# The token rules as first written; TOKEN_PATTERN adds a shortcut that must not change them.
+# The token rules written plainly; TOKEN_PATTERN is rewritten for speed and must give the same tokens.
 PLAIN_TOKEN_RULES = (
     r"(?:[^\W\d_]\.){2,}" r"|[^\W_]+(?=n't)" r"|n't" r"|'(?:s|re|ve|ll|d|m)(?![^\W_])" r"|[^\W_]+" r"|[.,]"
 )
