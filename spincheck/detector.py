@@ -264,12 +264,15 @@ class Detector:
         for unit, (prob, evidence) in zip(units, unit_results):
             merged.setdefault(unit.para, []).append((unit, prob, evidence))
         for i, parts in merged.items():
-            prob = max(p for _, p, _ in parts)
-            evidence = [
-                Evidence(e.phrase, e.start + u.offset, e.end + u.offset, e.suggestion, e.strength)
-                for u, _, evs in parts
-                for e in evs
-            ]
+            if len(parts) == 1 and parts[0][0].offset == 0:  # nearly every paragraph: one unit, nothing to shift
+                _, prob, evidence = parts[0]
+            else:
+                prob = max(p for _, p, _ in parts)
+                evidence = [
+                    Evidence(e.phrase, e.start + u.offset, e.end + u.offset, e.suggestion, e.strength)
+                    for u, _, evs in parts
+                    for e in evs
+                ]
             evidence.sort(key=lambda e: -e.strength)
             results[i] = Result(prob, prob >= self.threshold, None, tuple(evidence[:MAX_EVIDENCE]), word_counts[i])
         return [r for r in results if r is not None]
