@@ -43,6 +43,7 @@ STAGES = [
     ("spincheck.detector", "find_swaps", "    find_swaps of the evidence pass (more candidates)"),
     ("spincheck.detector", "language_reason", "  language gate (language_reason)"),
     ("spincheck.detector", "tokenize_cased", "  tokenize_cased"),
+    ("spincheck.detector", "tokenize_cased_many", "  tokenize_cased_many (all paragraphs of a call)"),
     ("spincheck.detector", "tokenize", "  tokenize"),
     ("spincheck.detector", "tokenize_with_offsets", "  tokenize_with_offsets (windows, evidence)"),
     ("spincheck.ngrams", "layout", "    layout + hash_tokens"),

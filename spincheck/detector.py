@@ -19,7 +19,7 @@ import numpy as np
 from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, load_model_dir
-from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offsets
+from .text import split_paragraphs, tokenize, tokenize_cased_many, tokenize_with_offsets
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -245,8 +245,7 @@ class Detector:
         results: list[Result | None] = [None] * len(texts)
         word_counts = [0] * len(texts)
         units: list[_Unit] = []
-        for i, text in enumerate(texts):
-            tokens, capitals = tokenize_cased(text)
+        for i, (text, (tokens, capitals)) in enumerate(zip(texts, tokenize_cased_many(texts))):
             words = _word_count(tokens)
             word_counts[i] = words
             if not tokens:
@@ -334,7 +333,7 @@ class Detector:
 
     def features(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Paragraph feature matrix (no gating), for analysis and evaluation."""
-        pairs = [tokenize_cased(p) for p in _check_texts(paragraphs)]
+        pairs = tokenize_cased_many(_check_texts(paragraphs))
         return self._score_batch([t for t, _ in pairs], [c for _, c in pairs])[0]
 
     # ---- internals --------------------------------------------------------------------------

@@ -10,8 +10,11 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from itertools import accumulate, chain
+from typing import Iterable
 
 import numpy as np
+
 __all__ = [
     "Span",
     "decode_bytes",
@@ -21,6 +24,7 @@ __all__ = [
     "tokenize",
     "tokenize_with_offsets",
     "tokenize_cased",
+    "tokenize_cased_many",
 ]
 
 # One-to-one character mapping, so offsets in the normalised text equal
@@ -190,15 +194,25 @@ def tokenize_cased(text: str) -> tuple[list[str], np.ndarray]:
     """Normalised tokens plus whether each began with a capital letter in ``text``.
 
     Capitals tell names ("Lu", "Texas") from common words, which the
-    lowercased tokens cannot. Lowercasing happens once on the joined tokens.
+    lowercased tokens cannot.
     """
-    raw = _CASED_PATTERN.findall(text.translate(_NORMALIZE_TABLE))
-    if not raw:
-        return [], np.zeros(0, dtype=bool)
-    lowered = "\x00".join(raw).lower().split("\x00")
-    if len(lowered) != len(raw):
-        lowered = [t.lower() for t in raw]
-    return lowered, np.char.isupper(np.array(raw, dtype="<U1"))
+    return tokenize_cased_many([text])[0]
+
+
+def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarray]]:
+    """:func:`tokenize_cased` of each text.
+
+    Lowercasing and the capital test run once on the joined tokens of all
+    texts: per text, their fixed cost was a fifth of tokenizing.
+    """
+    raws = [_CASED_PATTERN.findall(text.translate(_NORMALIZE_TABLE)) for text in texts]
+    flat = list(chain.from_iterable(raws))
+    lowered = "\x00".join(flat).lower().split("\x00")
+    if len(lowered) != len(flat):
+        lowered = [t.lower() for t in flat]
+    capitals = np.char.isupper(np.array(flat, dtype="<U1"))
+    ends = list(accumulate(map(len, raws)))
+    return [(lowered[a:b], capitals[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
 
 
 def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:

@@ -18,6 +18,7 @@ from spincheck.text import (
     split_paragraphs,
     tokenize,
     tokenize_cased,
+    tokenize_cased_many,
     tokenize_with_offsets,
 )
 
@@ -317,3 +318,20 @@ def test_decode_normalises_line_endings(data: bytes, expected: str) -> None:
 )
 def test_looks_binary(data: bytes, binary: bool) -> None:
     assert looks_binary(data) is binary
+
+
+def test_cased_tokenizer_of_many_texts_equals_one_by_one() -> None:
+    """Lowercasing runs on the tokens of all texts joined: no text may change its neighbours
+    (Greek final sigma depends on context, the dotted I changes length, empty texts have no tokens)."""
+    texts = [*TEXTS, "ΟΔΟΣ", "Σ", "ΣΑΣ ΟΔΟΣ.", "", "İ", "ΑΣ", "x"]
+    many = tokenize_cased_many(texts)
+    assert len(many) == len(texts)
+    for text, (tokens, capitals) in zip(texts, many):
+        one_tokens, one_capitals = tokenize_cased(text)
+        assert tokens == one_tokens and capitals.dtype == bool
+        assert capitals.tolist() == one_capitals.tolist() == [t[:1].isupper() for t in _raw_tokens(text)]
+    assert tokenize_cased_many([]) == []
+
+
+def _raw_tokens(text: str) -> list[str]:
+    return [text[a:b] for a, b in tokenize_with_offsets(text)[1]]
