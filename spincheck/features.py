@@ -711,10 +711,8 @@ def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext
     counts = np.bincount(para, minlength=n_para)
     sums = np.zeros((n_para, dim), np.float32)
     if tok.size:
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        padded = np.vstack([vecs, np.zeros((1, dim), np.float32)])
-        sums = np.add.reduceat(padded, starts, axis=0)
-        sums[counts == 0] = 0.0
+        nonempty = np.flatnonzero(counts)  # reduceat over paragraphs that have content words
+        sums[nonempty] = np.add.reduceat(vecs, (np.cumsum(counts) - counts)[nonempty], axis=0)
     ctx = sums[para] - vecs
     norm = np.linalg.norm(ctx, axis=1)
     ok = norm > 1e-6
