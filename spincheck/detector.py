@@ -402,6 +402,7 @@ class Detector:
             max_candidates=EVIDENCE_CANDIDATES,
             only_suspicious=False,
             focus=focus,
+            context_gain=False,  # swaps are ranked by gain alone
         )
         # best swap (by gain) covering each slot
         best_row = np.full(batch.ids.shape[0], -1, np.int64)

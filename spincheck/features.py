@@ -261,7 +261,7 @@ class Swaps:
     span_len: np.ndarray
     phrase: np.ndarray  # lexicon phrase-table index of the candidate
     gain: np.ndarray  # log-probability gain of the window after swapping
-    ctx_gain: np.ndarray  # the same with the unigram frequency change removed
+    ctx_gain: np.ndarray | None  # the same with the unigram frequency change removed (None: not asked for)
     fit_gain: np.ndarray | None = None  # change in fit with the word vectors of the context
 
     @classmethod
@@ -281,11 +281,14 @@ def find_swaps(
     only_suspicious: bool = True,
     split: str = "all",
     focus: np.ndarray | None = None,
+    context_gain: bool = True,
 ) -> Swaps:
     """Score swapping each lexicon phrase of the batch for each of its candidates.
 
     ``focus`` (a bool per slot) limits the search to phrases covering a
-    focused slot, e.g. the tokens whose evidence is wanted.
+    focused slot, e.g. the tokens whose evidence is wanted. With
+    ``context_gain=False`` the context gain (two more rounds of lookups) is
+    left out, for callers that rank swaps by ``gain`` alone.
     """
     ids = batch.ids
     n_slots = ids.shape[0]
@@ -408,17 +411,19 @@ def find_swaps(
     # Old window: the span's own slots plus R1 (already scored per slot).
     end = slot + m + 1
     old_assoc = cum_assoc[end] - cum_assoc[slot]
+    # Total gain: the window's log-probability change, word frequency included
+    # (a spinner's synonym is often rarer than the word it replaced).
+    span_uni = (cum_uni[s_slot + s_len] - cum_uni[s_slot])[rep]
+    cand_uni = _phrase_unigram(p_uni, p_len)[phrase_of]
+    gain = (new_assoc + cand_uni - old_assoc - span_uni).astype(np.float32)
+    if not context_gain:
+        return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=None)
     # Context gain: association with the neighbours only. A phrase's inner
     # association ("united" -> "states") says nothing about the context.
     span_ids = np.stack([padded_ids[s_slot + j] for j in range(MAX_PHRASE_TOKENS)], axis=1)
     span_inner = _inner_assoc(ref, span_ids, s_len)[rep]
     cand_inner = _inner_assoc(ref, p_ids, p_len)[phrase_of]
     ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
-    # Total gain: the window's log-probability change, word frequency included
-    # (a spinner's synonym is often rarer than the word it replaced).
-    span_uni = (cum_uni[s_slot + s_len] - cum_uni[s_slot])[rep]
-    cand_uni = _phrase_unigram(p_uni, p_len)[phrase_of]
-    gain = (new_assoc + cand_uni - old_assoc - span_uni).astype(np.float32)
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
 
 
@@ -479,6 +484,7 @@ def best_swap_per_slot(n_slots: int, swaps: Swaps) -> tuple[np.ndarray, np.ndarr
     """Per slot: covered by a swap?, and the best gain, context gain and fit gain of swaps covering it."""
     eligible = np.zeros(n_slots, bool)
     best = [np.full(n_slots, -np.inf, np.float32) for _ in range(3)]
+    ctx_gain = swaps.ctx_gain if swaps.ctx_gain is not None else np.zeros_like(swaps.gain)
     fit_gain = swaps.fit_gain if swaps.fit_gain is not None else np.zeros_like(swaps.gain)
     for j in range(MAX_PHRASE_TOKENS):
         rows = np.flatnonzero(swaps.span_len > j)
@@ -486,7 +492,7 @@ def best_swap_per_slot(n_slots: int, swaps: Swaps) -> tuple[np.ndarray, np.ndarr
             break
         where = swaps.slot[rows] + j
         eligible[where] = True
-        for out, values in zip(best, (swaps.gain, swaps.ctx_gain, fit_gain)):
+        for out, values in zip(best, (swaps.gain, ctx_gain, fit_gain)):
             np.maximum.at(out, where, values[rows])
     gain, ctx, fit = (np.where(eligible, b, 0.0).astype(np.float32) for b in best)
     return eligible, gain, ctx, fit

@@ -191,3 +191,14 @@ def test_top3_mean_equals_sorting_each_paragraph() -> None:
             assert np.array_equal(fast, _top3_mean_by_sorting(para_of, values, n_para, floor)), (n_para, floor)
     assert np.array_equal(_top3_mean(np.empty(0, np.int64), np.empty(0), 3, floor=-10.0), np.full(3, -10.0))
     assert np.array_equal(_top3_mean(np.array([1, 1]), np.array([2.0, 5.0]), 3), [0.0, 7.0 / 3.0, 0.0])
+
+
+def test_swaps_without_context_gain_have_the_same_gains(paragraphs, reference, lexicon) -> None:
+    """The evidence pass skips the context gain; every other field must be what the full search gives."""
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    full = find_swaps(batch, slots, reference, lexicon, max_candidates=12, only_suspicious=False)
+    lean = find_swaps(batch, slots, reference, lexicon, max_candidates=12, only_suspicious=False, context_gain=False)
+    assert full.ctx_gain is not None and lean.ctx_gain is None
+    for name in ("slot", "span_len", "phrase", "gain"):
+        assert np.array_equal(getattr(full, name), getattr(lean, name)), name
