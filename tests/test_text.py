@@ -11,7 +11,9 @@ import pytest
 
 from spincheck.ngrams import hash_tokens
 from spincheck.text import (
+    _NORMALIZE_TABLE,
     TOKEN_PATTERN,
+    _normalize_chars,
     decode_bytes,
     looks_binary,
     normalize,
@@ -335,3 +337,13 @@ def test_cased_tokenizer_of_many_texts_equals_one_by_one() -> None:
 
 def _raw_tokens(text: str) -> list[str]:
     return [text[a:b] for a, b in tokenize_with_offsets(text)[1]]
+
+
+def test_normalising_by_replacement_equals_the_translation_table() -> None:
+    """Replacements run one after another; none may feed another (e.g. a digit made by one rule)."""
+    mapped = [chr(code) for code in _NORMALIZE_TABLE] + [v for v in _NORMALIZE_TABLE.values()]
+    rng = random.Random(7)
+    for text in TEXTS + [
+        "".join(rng.choice(mapped + ["a", "é", " ", "0", "\u2019s"]) for _ in range(60)) for _ in range(500)
+    ]:
+        assert _normalize_chars(text) == text.translate(_NORMALIZE_TABLE), text
