@@ -723,7 +723,7 @@ def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext
     norm = np.linalg.norm(ctx, axis=1)
     ok = norm > 1e-6
     fit = np.zeros(n_slots, np.float32)
-    fit[tok[ok]] = np.einsum("ij,ij->i", vecs[ok], ctx[ok]) / norm[ok]
+    fit[tok[ok]] = np.einsum("ij,ij->i", vecs, ctx)[ok] / norm[ok]  # ok is nearly all: no masked copies
     has = np.zeros(n_slots, bool)
     has[tok[ok]] = True
     slot_row = np.full(n_slots, -1, np.int64)
