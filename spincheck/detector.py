@@ -19,7 +19,7 @@ import numpy as np
 from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, load_model_dir
-from .text import split_paragraphs, tokenize, tokenize_cased_many, tokenize_with_offsets
+from .text import split_paragraphs, token_spans, tokenize, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -340,7 +340,7 @@ class Detector:
     def _units(self, index: int, text: str, tokens: list[str], capitals: np.ndarray) -> list[_Unit]:
         if len(tokens) <= MAX_UNIT_TOKENS:
             return [_Unit(index, 0, text, tokens, capitals)]
-        toks, offsets = tokenize_with_offsets(text)
+        toks, spans = token_spans(text)
         if len(toks) != len(capitals):
             capitals = np.zeros(len(toks), dtype=bool)
         bounds = [[lo, min(lo + WINDOW_TOKENS, len(toks))] for lo in range(0, len(toks), WINDOW_TOKENS)]
@@ -348,7 +348,7 @@ class Detector:
             bounds[-2][1] = bounds.pop()[1]  # a short tail joins the window before it
         units = []
         for lo, hi in bounds:
-            start, end = offsets[lo][0], offsets[hi - 1][1]
+            start, end = int(spans[lo, 0]), int(spans[hi - 1, 1])
             units.append(_Unit(index, start, text[start:end], toks[lo:hi], capitals[lo:hi]))
         return units
 
@@ -439,24 +439,22 @@ class Detector:
         ):
             if slot in covered or len(picked[p]) >= MAX_EVIDENCE:
                 continue
-            span = set(range(first, first + m))
-            if span & covered:
+            if not covered.isdisjoint(range(first, first + m)):
                 first, m, ph = slot, 1, -1
-                span = {slot}
-            covered |= span
+            covered.update(range(first, first + m))
             picked[p].append((first - starts[p], m, ph, prob))
         results: list[list[Evidence]] = []
         for unit, items in ((chunk[j], picked[j]) for j in want):
             if not items:
                 results.append([])
                 continue
-            toks, offsets = tokenize_with_offsets(unit.text)
+            toks, spans = token_spans(unit.text)
             if len(toks) != len(unit.tokens):
                 results.append([])
                 continue
             evs = []
             for first, m, phrase, prob in items:
-                start, end = offsets[first][0], offsets[first + m - 1][1]
+                start, end = int(spans[first, 0]), int(spans[first + m - 1, 1])
                 original = unit.text[start:end]
                 suggestion = _match_case(model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
                 evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))

@@ -23,6 +23,7 @@ __all__ = [
     "normalize",
     "tokenize",
     "tokenize_with_offsets",
+    "token_spans",
     "tokenize_cased",
     "tokenize_cased_many",
 ]
@@ -229,13 +230,21 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
 
 
 def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Tokens with ``(start, end)`` character offsets into ``text``.
+    """Tokens with ``(start, end)`` character offsets into ``text``."""
+    tokens, spans = token_spans(text)
+    starts, ends = spans.T.tolist()
+    return tokens, list(zip(starts, ends))
+
+
+def token_spans(text: str) -> tuple[list[str], np.ndarray]:
+    """Tokens with their character offsets into ``text`` as an (n, 2) array of starts and ends.
 
     ``str.lower`` can change the length of a few characters (for example the
     Turkish dotted capital I); then each token is lowercased on its own so that
     offsets still point into the original. Offsets come from the lengths of
     the pieces ``re.split`` returns (the text between tokens, then a token,
-    ...), summed by numpy, not from a match object per token.
+    ...), summed by numpy, not from a match object per token; an array, not
+    a tuple per token, for callers that need a few of them.
     """
     translated = _normalize_chars(text)
     lowered = translated.lower()
@@ -246,4 +255,4 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:
         pieces = _CASED_SPLIT_PATTERN.split(translated)
         tokens = [t.lower() for t in pieces[1::2]]
     ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces)))
-    return tokens, list(zip(ends[0:-1:2].tolist(), ends[1::2].tolist()))
+    return tokens, np.stack([ends[0:-1:2], ends[1::2]], axis=1)
