@@ -452,9 +452,10 @@ class Detector:
             if len(toks) != len(unit.tokens):
                 results.append([])
                 continue
+            bounds = spans.ravel().tolist()  # start, end, start, end, ...
             evs = []
             for first, m, phrase, prob in items:
-                start, end = int(spans[first, 0]), int(spans[first + m - 1, 1])
+                start, end = bounds[2 * first], bounds[2 * (first + m) - 1]
                 original = unit.text[start:end]
                 suggestion = _match_case(model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
                 evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))

@@ -54,10 +54,6 @@ def _blob(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(), offsets
 
 
-def _unblob(blob: np.ndarray, offsets: np.ndarray, i: int) -> str:
-    return bytes(blob[offsets[i] : offsets[i + 1]]).decode("utf-8")
-
-
 @dataclass
 class Lexicon:
     """Phrase -> candidates, as flat arrays (see module docstring).
@@ -184,7 +180,12 @@ class Lexicon:
 
     def phrase_text(self, p: int) -> str:
         """Text of phrase-table entry ``p``."""
-        return _unblob(self.phrase_blob, self.phrase_offsets, int(p))
+        return self._blob_bytes[self.phrase_offsets[p] : self.phrase_offsets[p + 1]].decode("utf-8")
+
+    @cached_property
+    def _blob_bytes(self) -> bytes:
+        """The phrase blob as bytes: slicing bytes is cheaper than slicing and converting the array per phrase."""
+        return self.phrase_blob.tobytes()
 
     @staticmethod
     def in_split(groups: np.ndarray, split: str) -> np.ndarray:
