@@ -693,11 +693,12 @@ class VectorContext:
 
     def context_of(self, batch: Batch, slots: np.ndarray) -> np.ndarray:
         """Unit context vectors for ``slots``: their paragraph's sum without themselves."""
-        ctx = self.para_sums[batch.para[slots]].copy()
+        ctx = self.para_sums[batch.para[slots]]  # a gather: already a copy
         row = self.slot_row[slots]
         own = row >= 0
         ctx[own] -= self.slot_vectors[row[own]]
-        return ctx / np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)[:, None]
+        ctx /= np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)[:, None]
+        return ctx
 
 
 def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext:
@@ -719,7 +720,8 @@ def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext
     if tok.size:
         nonempty = np.flatnonzero(counts)  # reduceat over paragraphs that have content words
         sums[nonempty] = np.add.reduceat(vecs, (np.cumsum(counts) - counts)[nonempty], axis=0)
-    ctx = sums[para] - vecs
+    ctx = sums[para]
+    ctx -= vecs
     norm = np.linalg.norm(ctx, axis=1)
     ok = norm > 1e-6
     fit = np.zeros(n_slots, np.float32)
