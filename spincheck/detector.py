@@ -19,7 +19,7 @@ import numpy as np
 from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, load_model_dir
-from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offsets
+from .text import split_paragraphs, token_spans, tokenize, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -54,9 +54,9 @@ _FOREIGN_FUNCTION_WORDS = frozenset(
     "o os da do que em um uma para com não".split()
 ) - _FUNCTION_WORDS
 _CODE_CHARACTERS = ("=", ";", "{", "}", "(", ")", "<", ">", "[", "]", "/", "\\", "_", "|", "#", "*", "$", "@")
-_LETTER = re.compile(r"[^\W\d_]")
-_NON_SPACE = re.compile(r"\S")
+_NON_LETTERS = re.compile(r"[\W\d_]+")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+_CODE_BYTES = "".join(_CODE_CHARACTERS).encode("ascii")
 
 
 class Evidence(NamedTuple):
@@ -149,29 +149,34 @@ def _word_count(tokens: list[str]) -> int:
     return len(tokens) - tokens.count(".") - tokens.count(",")
 
 
-def language_reason(text: str, tokens: list[str]) -> str | None:
+def language_reason(text: str, tokens: list[str], words: int | None = None) -> str | None:
     """Why a paragraph is not scored as English prose, or None when it is.
 
     Three cheap tests, all C-speed string operations: mostly letters (not
     code, tables or symbols), mostly ASCII words, and enough of the most
     common English function words (which every English paragraph has and
-    French or German ones lack).
+    French or German ones lack). ``words`` is ``_word_count(tokens)`` when
+    the caller has it.
     """
-    words = _word_count(tokens)
+    if words is None:
+        words = _word_count(tokens)
     if words == 0:
         return "not prose"
     if text.isascii():
         raw = text.encode("ascii")
         letters = len(raw.translate(None, _ASCII_NON_LETTERS))
         non_space = len(raw.translate(None, b" \t\n\r\x0b\x0c"))
+        code = len(raw) - len(raw.translate(None, _CODE_BYTES))
         ascii_share = 1.0
     else:
-        letters = len(_LETTER.findall(text))
-        non_space = len(_NON_SPACE.findall(text))
-        ascii_share = sum(1 for w in tokens if w.isascii() and w not in (".", ",")) / words
+        # counts by deleting what is not counted: no list of every letter
+        letters = len(_NON_LETTERS.sub("", text))
+        non_space = len("".join(text.split()))  # str.split and re's \s agree on whitespace
+        code = sum(map(text.count, _CODE_CHARACTERS))
+        ascii_share = (sum(map(str.isascii, tokens)) - tokens.count(".") - tokens.count(",")) / words
     if non_space and letters / non_space < 0.6:
         return "not prose"
-    if sum(map(text.count, _CODE_CHARACTERS)) > 0.25 * words:
+    if code > 0.25 * words:
         return "not prose"  # code, markup, URLs: operators and brackets where prose has words
     if ascii_share < 0.7:
         return "not English"
@@ -240,14 +245,13 @@ class Detector:
         results: list[Result | None] = [None] * len(texts)
         word_counts = [0] * len(texts)
         units: list[_Unit] = []
-        for i, text in enumerate(texts):
-            tokens, capitals = tokenize_cased(text)
+        for i, (text, (tokens, capitals)) in enumerate(zip(texts, tokenize_cased_many(texts))):
             words = _word_count(tokens)
             word_counts[i] = words
             if not tokens:
                 results[i] = Result(0.0, None, "empty", (), 0)
                 continue
-            reason = language_reason(text, tokens)
+            reason = language_reason(text, tokens, words)
             if reason is None and words < self.min_words:
                 reason = "too short"
             if reason is not None:
@@ -259,12 +263,15 @@ class Detector:
         for unit, (prob, evidence) in zip(units, unit_results):
             merged.setdefault(unit.para, []).append((unit, prob, evidence))
         for i, parts in merged.items():
-            prob = max(p for _, p, _ in parts)
-            evidence = [
-                Evidence(e.phrase, e.start + u.offset, e.end + u.offset, e.suggestion, e.strength)
-                for u, _, evs in parts
-                for e in evs
-            ]
+            if len(parts) == 1 and parts[0][0].offset == 0:  # nearly every paragraph: one unit, nothing to shift
+                _, prob, evidence = parts[0]
+            else:
+                prob = max(p for _, p, _ in parts)
+                evidence = [
+                    Evidence(e.phrase, e.start + u.offset, e.end + u.offset, e.suggestion, e.strength)
+                    for u, _, evs in parts
+                    for e in evs
+                ]
             evidence.sort(key=lambda e: -e.strength)
             results[i] = Result(prob, prob >= self.threshold, None, tuple(evidence[:MAX_EVIDENCE]), word_counts[i])
         return [r for r in results if r is not None]
@@ -326,14 +333,14 @@ class Detector:
 
     def features(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Paragraph feature matrix (no gating), for analysis and evaluation."""
-        pairs = [tokenize_cased(p) for p in _check_texts(paragraphs)]
+        pairs = tokenize_cased_many(_check_texts(paragraphs))
         return self._score_batch([t for t, _ in pairs], [c for _, c in pairs])[0]
 
     # ---- internals --------------------------------------------------------------------------
     def _units(self, index: int, text: str, tokens: list[str], capitals: np.ndarray) -> list[_Unit]:
         if len(tokens) <= MAX_UNIT_TOKENS:
             return [_Unit(index, 0, text, tokens, capitals)]
-        toks, offsets = tokenize_with_offsets(text)
+        toks, spans = token_spans(text)
         if len(toks) != len(capitals):
             capitals = np.zeros(len(toks), dtype=bool)
         bounds = [[lo, min(lo + WINDOW_TOKENS, len(toks))] for lo in range(0, len(toks), WINDOW_TOKENS)]
@@ -341,7 +348,7 @@ class Detector:
             bounds[-2][1] = bounds.pop()[1]  # a short tail joins the window before it
         units = []
         for lo, hi in bounds:
-            start, end = offsets[lo][0], offsets[hi - 1][1]
+            start, end = int(spans[lo, 0]), int(spans[hi - 1, 1])
             units.append(_Unit(index, start, text[start:end], toks[lo:hi], capitals[lo:hi]))
         return units
 
@@ -394,6 +401,7 @@ class Detector:
             model.lexicon,
             max_candidates=EVIDENCE_CANDIDATES,
             focus=focus,
+            context_gain=False,  # swaps are ranked by gain alone
         )
         # best swap (by gain) covering each slot
         best_row = np.full(batch.ids.shape[0], -1, np.int64)
@@ -408,37 +416,45 @@ class Detector:
         picked: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch.lengths.size)]
         candidates = np.flatnonzero(likely)
         candidates = candidates[np.argsort(-p_tok[candidates], kind="stable")]
-        covered = set()
-        for row in candidates.tolist():
-            slot = int(bf.tokens.slots[row])
-            if slot in covered:
+        # The swap each candidate would suggest, found for all at once; the
+        # loop below only resolves overlaps, on plain Python values.
+        cand_slot = bf.tokens.slots[candidates]
+        swap = best_row[cand_slot]
+        good = np.flatnonzero(swap >= 0)
+        good = good[swaps.gain[swap[good]] > 0]
+        first_slot, length, phrase = cand_slot.copy(), np.ones(candidates.size, np.int64), np.full(candidates.size, -1)
+        first_slot[good] = swaps.slot[swap[good]]
+        length[good] = swaps.span_len[swap[good]]
+        phrase[good] = swaps.phrase[swap[good]]
+        starts = batch.starts.tolist()
+        covered: set[int] = set()
+        for slot, p, first, m, ph, prob in zip(
+            cand_slot.tolist(),
+            batch.para[cand_slot].tolist(),
+            first_slot.tolist(),
+            length.tolist(),
+            phrase.tolist(),
+            p_tok[candidates].tolist(),
+        ):
+            if slot in covered or len(picked[p]) >= MAX_EVIDENCE:
                 continue
-            p = int(batch.para[slot])
-            if len(picked[p]) >= MAX_EVIDENCE:
-                continue
-            swap = int(best_row[slot])
-            if swap >= 0 and swaps.gain[swap] > 0:
-                first_slot, length, phrase = int(swaps.slot[swap]), int(swaps.span_len[swap]), int(swaps.phrase[swap])
-            else:
-                first_slot, length, phrase = slot, 1, -1
-            span = set(range(first_slot, first_slot + length))
-            if span & covered:
-                first_slot, length, phrase = slot, 1, -1
-                span = {slot}
-            covered |= span
-            picked[p].append((first_slot - int(batch.starts[p]), length, phrase, float(p_tok[row])))
+            if not covered.isdisjoint(range(first, first + m)):
+                first, m, ph = slot, 1, -1
+            covered.update(range(first, first + m))
+            picked[p].append((first - starts[p], m, ph, prob))
         results: list[list[Evidence]] = []
         for unit, items in ((chunk[j], picked[j]) for j in want):
             if not items:
                 results.append([])
                 continue
-            toks, offsets = tokenize_with_offsets(unit.text)
+            toks, spans = token_spans(unit.text)
             if len(toks) != len(unit.tokens):
                 results.append([])
                 continue
+            bounds = spans.ravel().tolist()  # start, end, start, end, ...
             evs = []
             for first, m, phrase, prob in items:
-                start, end = offsets[first][0], offsets[first + m - 1][1]
+                start, end = bounds[2 * first], bounds[2 * (first + m) - 1]
                 original = unit.text[start:end]
                 suggestion = _match_case(model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
                 evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))

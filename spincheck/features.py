@@ -158,7 +158,10 @@ def _score(
     ctx1: np.ndarray,
     tgt: np.ndarray,
     *,
+    tgt_uni: tuple[np.ndarray, np.ndarray] | None = None,
     ctx1_uni: np.ndarray | None = None,
+    ctx2_uni: tuple[np.ndarray, np.ndarray] | None = None,
+    bigram: tuple[np.ndarray, np.ndarray] | None = None,
     ctx_bigram: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> _Scores:
     """Log-probability of ``tgt`` after ``ctx2 ctx1``, split into frequency and association.
@@ -167,16 +170,16 @@ def _score(
     n-gram is penalised by how many times it should have been seen if its
     words were independent (``-log(1 + expected count)``): unseen "the
     boosting" is no surprise, unseen "of the the" is. Optional arguments pass
-    values the caller already has, to save lookups.
+    values the caller already has, to save lookups: unigrams as ``(found,
+    log P)`` from :func:`_unigrams` (``ctx1_uni`` the log P alone), the
+    bigrams ``ctx1 tgt`` and ``ctx2 ctx1`` as ``(found, log P)``.
     """
     log_n = _log_tokens(ref)
-    u_found, u_lp = ref.unigrams.lookup(tgt)
-    uni = np.where(u_found, u_lp, np.float32(OOV_LOGP))
+    u_found, uni = _unigrams(ref, tgt) if tgt_uni is None else tgt_uni
     if ctx1_uni is None:
-        c_found, c_lp = ref.unigrams.lookup(ctx1)
-        ctx1_uni = np.where(c_found, c_lp, np.float32(OOV_LOGP))
+        ctx1_uni = _unigrams(ref, ctx1)[1]
     ctx1_uni = np.where(ctx1 == BOS, np.float32(_log_bos(ref)), ctx1_uni)
-    b_found, b_lp = ref.bigrams.lookup(combine(ctx1, tgt))
+    b_found, b_lp = ref.bigrams.lookup(combine(ctx1, tgt)) if bigram is None else bigram
     t_found = np.zeros(tgt.shape, bool)
     t_lp = np.zeros(tgt.shape, np.float32)
     # a trigram can only be in the table if its last two words are a seen bigram
@@ -194,7 +197,10 @@ def _score(
             cb_found, cb_lp = ref.bigrams.lookup(combine(ctx2[need], ctx1[need]))
         else:
             cb_found, cb_lp = ctx_bigram[0][need], ctx_bigram[1][need]
-        c2_found, c2_lp = ref.unigrams.lookup(ctx2[need])
+        if ctx2_uni is None:
+            c2_found, c2_lp = _unigrams(ref, ctx2[need])
+        else:
+            c2_found, c2_lp = ctx2_uni[0][need], ctx2_uni[1][need]
         log_exp_tri = log_n + c2_lp + cb_lp + b_lp[need]
         penalty = np.where(cb_found & c2_found, np.log1p(np.exp(np.minimum(log_exp_tri, 30.0))), 0.0)
         assoc[need] -= penalty
@@ -202,6 +208,12 @@ def _score(
     assoc[tri] = t_lp[tri] - uni[tri]
     assoc = np.where(u_found, assoc, np.float32(0.0)).astype(np.float32)
     return _Scores(u_found, uni, b_found, b_lp, t_found, assoc)
+
+
+def _unigrams(ref: Reference, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(found, log P(w))`` of each id, ``OOV_LOGP`` for unknown words."""
+    found, lp = ref.unigrams.lookup(ids)
+    return found, np.where(found, lp, np.float32(OOV_LOGP))
 
 
 def _log_tokens(ref: Reference) -> float:
@@ -217,9 +229,20 @@ def score_slots(batch: Batch, ref: Reference) -> SlotScores:
     ids = batch.ids
     prev = np.roll(ids, 1)
     prev2 = np.roll(ids, 2)
-    u_found, u_lp = ref.unigrams.lookup(ids)
-    uni = np.where(u_found, u_lp, np.float32(OOV_LOGP))
-    sc = _score(ref, prev2, prev, ids, ctx1_uni=np.roll(uni, 1))
+    u_found, uni = _unigrams(ref, ids)
+    # the bigram before each slot is the previous slot's bigram
+    b_found, b_lp = ref.bigrams.lookup(combine(prev, ids))
+    sc = _score(
+        ref,
+        prev2,
+        prev,
+        ids,
+        tgt_uni=(u_found, uni),
+        ctx1_uni=np.roll(uni, 1),
+        ctx2_uni=(np.roll(u_found, 2), np.roll(uni, 2)),
+        bigram=(b_found, b_lp),
+        ctx_bigram=(np.roll(b_found, 1), np.roll(b_lp, 1)),
+    )
     target = ids != BOS
     return SlotScores(
         target=target,
@@ -240,7 +263,7 @@ class Swaps:
     span_len: np.ndarray
     phrase: np.ndarray  # lexicon phrase-table index of the candidate
     gain: np.ndarray  # log-probability gain of the window after swapping
-    ctx_gain: np.ndarray  # the same with the unigram frequency change removed
+    ctx_gain: np.ndarray | None  # the same with the unigram frequency change removed (None: not asked for)
     fit_gain: np.ndarray | None = None  # change in fit with the word vectors of the context
 
     @classmethod
@@ -259,11 +282,14 @@ def find_swaps(
     max_candidates: int = FEATURE_CANDIDATES,
     split: str = "all",
     focus: np.ndarray | None = None,
+    context_gain: bool = True,
 ) -> Swaps:
     """Score swapping each lexicon phrase of the batch for each of its candidates.
 
     ``focus`` (a bool per slot) limits the search to phrases covering a
-    focused slot, e.g. the tokens whose evidence is wanted.
+    focused slot, e.g. the tokens whose evidence is wanted. With
+    ``context_gain=False`` the context gain (two more rounds of lookups) is
+    left out, for callers that rank swaps by ``gain`` alone.
     """
     ids = batch.ids
     n_slots = ids.shape[0]
@@ -320,56 +346,88 @@ def find_swaps(
     slot = s_slot[rep]
     m = s_len[rep]
     phrase_idx = lex.cand_phrase[cand_row].astype(np.int64)
-    cand_ids = lex.phrase_ids[phrase_idx]
-    k = lex.phrase_len[phrase_idx].astype(np.int64)
+    # Quantities of the candidate alone (its tokens' unigrams, its inner
+    # association) are computed once per distinct candidate phrase.
+    phrases, phrase_of = _distinct(phrase_idx, lex.phrase_len.shape[0])
+    p_ids = lex.phrase_ids[phrases]
+    p_len = lex.phrase_len[phrases].astype(np.int64)
+    p_found, p_uni = _unigrams(ref, p_ids)
+    cand_ids = p_ids[phrase_of]
+    k = p_len[phrase_of]
     n = slot.size
 
     # New window: L2 L1 c1..ck R1 (width 6 at most). The token after R1 would
     # add one more trigram that is rarely in the table; it is left out of
-    # both windows to halve the lookups of the last position.
+    # both windows to halve the lookups of the last position. Unigrams of the
+    # window come from the slot scores and the candidate's tokens.
     width = MAX_PHRASE_TOKENS + 3
     window = np.zeros((n, width), dtype=np.uint64)
-    window[:, 0] = padded_ids[slot - 2]
-    window[:, 1] = padded_ids[slot - 1]
+    w_found = np.zeros((n, width), bool)
+    w_uni = np.zeros((n, width), np.float32)
+    slot_known = np.concatenate([slots.known, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
+    slot_uni = np.concatenate([slots.uni_lp, pad])
+    for col, at in ((0, slot - 2), (1, slot - 1)):
+        window[:, col] = padded_ids[at]
+        w_found[:, col] = slot_known[at]
+        w_uni[:, col] = slot_uni[at]
     window[:, 2 : 2 + MAX_PHRASE_TOKENS] = cand_ids
+    w_found[:, 2 : 2 + MAX_PHRASE_TOKENS] = p_found[phrase_of]
+    w_uni[:, 2 : 2 + MAX_PHRASE_TOKENS] = p_uni[phrase_of]
     rows = np.arange(n)
     r1 = padded_ids[slot + m]
     window[rows, 2 + k] = r1
+    w_found[rows, 2 + k] = slot_known[slot + m]
+    w_uni[rows, 2 + k] = slot_uni[slot + m]
     r1_target = r1 != BOS
 
     new_assoc = np.zeros(n, np.float64)
+    # The bigram before each position is the one the previous position
+    # looked up (for the first, the slot's own bigram at L1).
+    bi_found = np.concatenate([slots.bi_found, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])[slot - 1]
+    bi_lp = np.concatenate([slots.bi_lp, pad])[slot - 1]
     for p in range(2, width):
         in_cand = p < 2 + k
         valid = in_cand | ((p == 2 + k) & r1_target)
         where = np.flatnonzero(valid)
         if where.size == 0:
             continue
-        sc = _score(ref, window[where, p - 2], window[where, p - 1], window[where, p])
+        sc = _score(
+            ref,
+            window[where, p - 2],
+            window[where, p - 1],
+            window[where, p],
+            tgt_uni=(w_found[where, p], w_uni[where, p]),
+            ctx1_uni=w_uni[where, p - 1],
+            ctx2_uni=(w_found[where, p - 2], w_uni[where, p - 2]),
+            ctx_bigram=(bi_found[where], bi_lp[where]),
+        )
         new_assoc[where] += sc.assoc
+        bi_found[where] = sc.b_found
+        bi_lp[where] = sc.b_lp
 
     # Old window: the span's own slots plus R1 (already scored per slot).
     end = slot + m + 1
     old_assoc = cum_assoc[end] - cum_assoc[slot]
+    # Total gain: the window's log-probability change, word frequency included
+    # (a spinner's synonym is often rarer than the word it replaced).
+    span_uni = (cum_uni[s_slot + s_len] - cum_uni[s_slot])[rep]
+    cand_uni = _phrase_unigram(p_uni, p_len)[phrase_of]
+    gain = (new_assoc + cand_uni - old_assoc - span_uni).astype(np.float32)
+    if not context_gain:
+        return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=None)
     # Context gain: association with the neighbours only. A phrase's inner
     # association ("united" -> "states") says nothing about the context.
     span_ids = np.stack([padded_ids[s_slot + j] for j in range(MAX_PHRASE_TOKENS)], axis=1)
     span_inner = _inner_assoc(ref, span_ids, s_len)[rep]
-    cand_inner = _inner_assoc(ref, cand_ids, k)
+    cand_inner = _inner_assoc(ref, p_ids, p_len)[phrase_of]
     ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
-    # Total gain: the window's log-probability change, word frequency included
-    # (a spinner's synonym is often rarer than the word it replaced).
-    span_uni = (cum_uni[s_slot + s_len] - cum_uni[s_slot])[rep]
-    cand_uni = _phrase_unigram(ref, cand_ids, k)
-    gain = (new_assoc + cand_uni - old_assoc - span_uni).astype(np.float32)
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
 
 
-def _phrase_unigram(ref: Reference, tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Sum of unigram log-probabilities of each phrase's tokens."""
-    found, lp = ref.unigrams.lookup(tokens)
-    lp = np.where(found, lp, np.float32(OOV_LOGP))
-    valid = np.arange(tokens.shape[1])[None, :] < lengths[:, None]
-    return np.where(valid, lp, 0.0).sum(axis=1)
+def _phrase_unigram(uni: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sum of unigram log-probabilities of each phrase's tokens (``uni`` from :func:`_unigrams`)."""
+    valid = np.arange(uni.shape[1])[None, :] < lengths[:, None]
+    return np.where(valid, uni, 0.0).sum(axis=1)
 
 
 def _inner_assoc(ref: Reference, tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -396,18 +454,26 @@ def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def _top3_mean(para_of: np.ndarray, values: np.ndarray, n_para: int, floor: float = 0.0) -> np.ndarray:
-    """Mean of the three largest values per paragraph (``floor`` fills missing ones)."""
+    """Mean of the three largest values per paragraph (``floor`` fills missing ones).
+
+    ``para_of`` must be non-decreasing (tokens in slot order): three rounds of
+    a per-paragraph maximum, each dropping one occurrence of it, cost less
+    than sorting the batch.
+    """
     out = np.full(n_para, 3.0 * floor, np.float64)
     if values.size == 0:
         return out / 3.0
-    order = np.lexsort((-values, para_of))
-    p = para_of[order]
-    v = np.maximum(values[order], floor)
-    first = np.concatenate(([True], p[1:] != p[:-1]))
-    group_start = np.maximum.accumulate(np.where(first, np.arange(p.size), 0))
-    rank = np.arange(p.size) - group_start
-    keep = rank < 3
-    np.add.at(out, p[keep], v[keep] - floor)
+    v = np.maximum(values, floor)
+    first = np.concatenate(([True], para_of[1:] != para_of[:-1]))
+    starts = np.flatnonzero(first)
+    group = np.cumsum(first) - 1
+    paras = para_of[starts]
+    for _ in range(3):
+        top = np.maximum.reduceat(v, starts)
+        left = top > -np.inf
+        out[paras[left]] += top[left] - floor
+        at = np.flatnonzero(v == top[group])
+        v[at[np.concatenate(([True], group[at][1:] != group[at][:-1]))]] = -np.inf
     return out / 3.0
 
 
@@ -415,6 +481,7 @@ def best_swap_per_slot(n_slots: int, swaps: Swaps) -> tuple[np.ndarray, np.ndarr
     """Per slot: covered by a swap?, and the best gain, context gain and fit gain of swaps covering it."""
     eligible = np.zeros(n_slots, bool)
     best = [np.full(n_slots, -np.inf, np.float32) for _ in range(3)]
+    ctx_gain = swaps.ctx_gain if swaps.ctx_gain is not None else np.zeros_like(swaps.gain)
     fit_gain = swaps.fit_gain if swaps.fit_gain is not None else np.zeros_like(swaps.gain)
     for j in range(MAX_PHRASE_TOKENS):
         rows = np.flatnonzero(swaps.span_len > j)
@@ -422,10 +489,18 @@ def best_swap_per_slot(n_slots: int, swaps: Swaps) -> tuple[np.ndarray, np.ndarr
             break
         where = swaps.slot[rows] + j
         eligible[where] = True
-        for out, values in zip(best, (swaps.gain, swaps.ctx_gain, fit_gain)):
+        for out, values in zip(best, (swaps.gain, ctx_gain, fit_gain)):
             np.maximum.at(out, where, values[rows])
     gain, ctx, fit = (np.where(eligible, b, 0.0).astype(np.float32) for b in best)
     return eligible, gain, ctx, fit
+
+
+def _stack_columns(columns: list[np.ndarray]) -> np.ndarray:
+    """``np.column_stack(columns)`` as float64, written into one buffer (no second copy to cast)."""
+    out = np.empty((columns[0].shape[0], len(columns)), np.float64)
+    for j, column in enumerate(columns):
+        out[:, j] = column
+    return out
 
 
 @dataclass
@@ -463,7 +538,7 @@ def token_features(
     neighbour_gain = np.maximum(shifted(gain, -1), shifted(gain, 1))
     prev_id = shifted(batch.ids, -1, BOS)
     capital_mid = batch.capital[tok] & (prev_id != BOS) & (prev_id != _PERIOD)
-    X = np.column_stack(
+    X = _stack_columns(
         [
             uni[tok],
             assoc[tok],
@@ -496,7 +571,7 @@ def token_features(
             shifted(batch.capital, -1, False),
             shifted(batch.capital, 1, False),
         ]
-    ).astype(np.float64)
+    )
     return TokenView(slots=tok, X=X, eligible=eligible, fit=fit, has_vector=has_vector)
 
 
@@ -566,7 +641,7 @@ def paragraph_features(
         _rate(llr[0.25], n_tok),
         llr[0.1] / sqrt_n,
     ]
-    return np.column_stack(columns).astype(np.float64)
+    return _stack_columns(columns)
 
 
 @dataclass
@@ -615,11 +690,12 @@ class VectorContext:
 
     def context_of(self, batch: Batch, slots: np.ndarray) -> np.ndarray:
         """Unit context vectors for ``slots``: their paragraph's sum without themselves."""
-        ctx = self.para_sums[batch.para[slots]].copy()
+        ctx = self.para_sums[batch.para[slots]]  # a gather: already a copy
         row = self.slot_row[slots]
         own = row >= 0
         ctx[own] -= self.slot_vectors[row[own]]
-        return ctx / np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)[:, None]
+        ctx /= np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)[:, None]
+        return ctx
 
 
 def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext:
@@ -633,21 +709,20 @@ def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext
     n_para = batch.lengths.size
     dim = ref.vectors.matrix.shape[1]
     tok = np.flatnonzero(batch.is_token & slots.known & (slots.uni_lp <= FREQUENT_LOGP))
-    found, vecs = ref.vectors.lookup(batch.ids[tok])
-    tok, vecs = tok[found], vecs[found]
+    found, vecs = ref.vectors.lookup_found(batch.ids[tok])
+    tok = tok[found]
     para = batch.para[tok]
     counts = np.bincount(para, minlength=n_para)
     sums = np.zeros((n_para, dim), np.float32)
     if tok.size:
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        padded = np.vstack([vecs, np.zeros((1, dim), np.float32)])
-        sums = np.add.reduceat(padded, starts, axis=0)
-        sums[counts == 0] = 0.0
-    ctx = sums[para] - vecs
+        nonempty = np.flatnonzero(counts)  # reduceat over paragraphs that have content words
+        sums[nonempty] = np.add.reduceat(vecs, (np.cumsum(counts) - counts)[nonempty], axis=0)
+    ctx = sums[para]
+    ctx -= vecs
     norm = np.linalg.norm(ctx, axis=1)
     ok = norm > 1e-6
     fit = np.zeros(n_slots, np.float32)
-    fit[tok[ok]] = np.einsum("ij,ij->i", vecs[ok], ctx[ok]) / norm[ok]
+    fit[tok[ok]] = np.einsum("ij,ij->i", vecs, ctx)[ok] / norm[ok]  # ok is nearly all: no masked copies
     has = np.zeros(n_slots, bool)
     has[tok[ok]] = True
     slot_row = np.full(n_slots, -1, np.int64)
@@ -656,17 +731,37 @@ def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext
 
 
 def swap_fit_gain(batch: Batch, swaps: Swaps, ref: Reference, lex: Lexicon, vc: VectorContext) -> np.ndarray:
-    """How much better each candidate fits the paragraph's topic than the phrase it would replace."""
+    """How much better each candidate fits the paragraph's topic than the phrase it would replace.
+
+    Vectors are looked up once per distinct candidate and contexts built once
+    per distinct slot: a slot has many candidates and a common candidate many
+    slots, and the (rows, 3, dim) lookup was most of the cost.
+    """
     n = swaps.slot.size
     if n == 0:
         return np.zeros(0, np.float32)
-    cand_ids = lex.phrase_ids[swaps.phrase]
-    found, vecs = ref.vectors.lookup(cand_ids)  # (n, 3, dim)
+    phrases, phrase_of = _distinct(swaps.phrase, lex.phrase_len.shape[0])
+    found, vecs = ref.vectors.lookup(lex.phrase_ids[phrases])  # (phrases, 3, dim)
     cand = vecs.sum(axis=1)
     norm = np.linalg.norm(cand, axis=1)
-    has = found.any(axis=1) & (norm > 1e-6)
-    ctx = vc.context_of(batch, swaps.slot)
-    cand_fit = np.einsum("ij,ij->i", cand, ctx) / np.maximum(norm, 1e-6)
+    has = (found.any(axis=1) & (norm > 1e-6))[phrase_of]
+    slots, slot_of = _distinct(swaps.slot, batch.ids.shape[0])
+    ctx = vc.context_of(batch, slots)[slot_of]
+    cand_fit = np.einsum("ij,ij->i", cand[phrase_of], ctx) / np.maximum(norm, 1e-6)[phrase_of]
     single = swaps.span_len == 1
     gain = np.where(has & single, cand_fit - vc.fit[swaps.slot], np.where(has, cand_fit, 0.0))
     return gain.astype(np.float32)
+
+
+def _distinct(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``values`` (non-negative ints below ``size``), and each one's position among them.
+
+    Marking values in an array of ``size`` flags is linear, cheaper than the
+    sort of ``np.unique`` for the batch sizes seen here.
+    """
+    seen = np.zeros(size, bool)
+    seen[values] = True
+    distinct = np.flatnonzero(seen)
+    rank = np.empty(size, np.intp)
+    rank[distinct] = np.arange(distinct.size)
+    return distinct, rank[values]

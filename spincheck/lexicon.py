@@ -5,8 +5,8 @@ The lexicon maps a surface phrase of one to three tokens ("said", "one thing",
 "something", ...). It is used twice: by the detector, to ask "would a synonym
 here make the text far more familiar?", and by the synthetic spinner, to make
 training data. Phrases are keyed by the same stable hashes as n-grams, so the
-detector finds every phrase of a batch that has synonyms with one
-``searchsorted``.
+detector finds every phrase of a batch that has synonyms with one batched
+lookup.
 
 Every (phrase, candidate) pair carries a *group*: a stable number for the
 underlying lemma pair. Training spins use only some groups and validation
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ._npz import save_npz
-from .ngrams import combine, hash_tokens
+from .ngrams import KeyIndex, combine, hash_tokens
 from .text import tokenize
 
 __all__ = ["Lexicon", "phrase_hashes", "MAX_PHRASE_TOKENS", "TRAIN_GROUP_SHARE"]
@@ -52,10 +52,6 @@ def _blob(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(e) for e in encoded])
     return np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(), offsets
-
-
-def _unblob(blob: np.ndarray, offsets: np.ndarray, i: int) -> str:
-    return bytes(blob[offsets[i] : offsets[i + 1]]).decode("utf-8")
 
 
 @dataclass
@@ -176,14 +172,20 @@ class Lexicon:
         """For phrase hashes, return ``(found, key_index)``."""
         if len(self.keys) == 0:
             return np.zeros(phrase_ids.shape, bool), np.zeros(phrase_ids.shape, np.int64)
-        from .reference import sorted_search
+        return self.index.find(phrase_ids)
 
-        idx = sorted_search(self.keys, phrase_ids)
-        return self.keys[idx] == phrase_ids, idx
+    @cached_property
+    def index(self) -> KeyIndex:
+        return KeyIndex.build(self.keys)
 
     def phrase_text(self, p: int) -> str:
         """Text of phrase-table entry ``p``."""
-        return _unblob(self.phrase_blob, self.phrase_offsets, int(p))
+        return self._blob_bytes[self.phrase_offsets[p] : self.phrase_offsets[p + 1]].decode("utf-8")
+
+    @cached_property
+    def _blob_bytes(self) -> bytes:
+        """The phrase blob as bytes: slicing bytes is cheaper than slicing and converting the array per phrase."""
+        return self.phrase_blob.tobytes()
 
     @staticmethod
     def in_split(groups: np.ndarray, split: str) -> np.ndarray:

@@ -73,9 +73,13 @@ class NeuralScorer:
     out_bias: float
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        Z = (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
+        # in place where possible: X can be tens of MB, and fresh buffers that size cost page faults
+        Z = np.asarray(X, dtype=np.float64) - self.mean
+        Z /= self.scale
         if self.hidden_weights.shape[1]:
-            Z = np.maximum(Z @ self.hidden_weights + self.hidden_bias, 0.0)
+            Z = Z @ self.hidden_weights
+            Z += self.hidden_bias
+            np.maximum(Z, 0.0, out=Z)
         return Z @ self.out_weights + self.out_bias
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:

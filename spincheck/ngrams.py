@@ -17,10 +17,11 @@ n-grams never cross paragraphs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
-__all__ = ["hash_tokens", "combine", "Batch", "layout", "BOS", "EOS", "MAX_TOKEN_CHARS"]
+__all__ = ["hash_tokens", "combine", "Batch", "layout", "KeyIndex", "BOS", "EOS", "MAX_TOKEN_CHARS"]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -32,6 +33,9 @@ _DOT = 46  # "." inside acronyms is skipped, so "u.s." hashes like "us"
 # Longer tokens are hashed on their first MAX_TOKEN_CHARS code points (URLs,
 # base64 runs); this bounds the work per token.
 MAX_TOKEN_CHARS = 24
+# A KeyIndex has at most 2**MAX_INDEX_BITS buckets (16 MB of int32), so tables
+# beyond 4 M keys get longer buckets rather than a bigger index.
+MAX_INDEX_BITS = 22
 
 
 def _splitmix(h: np.ndarray) -> np.ndarray:
@@ -43,9 +47,23 @@ def _splitmix(h: np.ndarray) -> np.ndarray:
 
 
 def hash_tokens(tokens: list[str]) -> np.ndarray:
-    """Stable uint64 hash of each token; equal strings give equal hashes."""
+    """Stable uint64 hash of each token; equal strings give equal hashes.
+
+    Each distinct token is hashed once: text repeats its words (a batch of
+    news paragraphs has several tokens per distinct one), and finding the
+    distinct ones with a dict costs less than hashing every repeat.
+    """
     if not tokens:
         return np.empty(0, dtype=np.uint64)
+    distinct = list(dict.fromkeys(tokens))
+    if len(distinct) == len(tokens):
+        return _hash_distinct(distinct)
+    position = dict(zip(distinct, range(len(distinct))))
+    which = np.fromiter(map(position.__getitem__, tokens), dtype=np.intp, count=len(tokens))
+    return _hash_distinct(distinct)[which]
+
+
+def _hash_distinct(tokens: list[str]) -> np.ndarray:
     matrix = np.array(tokens, dtype=f"<U{MAX_TOKEN_CHARS}")
     codes = matrix.view(np.uint32).reshape(len(tokens), MAX_TOKEN_CHARS)
     width = _used_width(codes)
@@ -67,6 +85,64 @@ def combine(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Order-sensitive hash of a pair; ``combine(combine(a, b), c)`` hashes a trigram."""
     with np.errstate(over="ignore"):
         return _splitmix(left * _GOLDEN + right)
+
+
+@dataclass(frozen=True)
+class KeyIndex:
+    """Finds hashes in a sorted uint64 key table, a whole batch at a time.
+
+    Hashes are uniform, so their top ``bits`` bits split the table into
+    buckets of one or two keys on average; ``starts`` holds where each bucket
+    begins. A query jumps to its bucket and needs ``steps`` (about 4) rounds of
+    binary search, vectorised over the batch, instead of ~20 over the whole
+    table: fewer cache misses and no sorting of the queries. Built in one pass
+    over the keys (about 10 ms per million), so it is made at load time rather
+    than stored with the model.
+    """
+
+    keys: np.ndarray  # sorted uint64, a plain ndarray (a view when the table is memory-mapped)
+    starts: np.ndarray  # (2**bits,) index of the first key of each bucket
+    shift: np.uint64  # 64 - bits
+    steps: int  # rounds of binary search that cover the largest bucket
+
+    @classmethod
+    def build(cls, keys: np.ndarray) -> "KeyIndex":
+        keys = np.asarray(keys, dtype=np.uint64)  # a memmap becomes an ndarray view, still mapped
+        bits = min(max(len(keys).bit_length() - 1, 1), MAX_INDEX_BITS)
+        shift = np.uint64(64 - bits)
+        counts = np.bincount((keys >> shift).astype(np.intp), minlength=1 << bits)
+        starts = np.zeros(1 << bits, np.int32 if len(keys) < 2**31 else np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        return cls(keys, starts, shift, int(counts.max()).bit_length())
+
+    def search(self, queries: np.ndarray) -> np.ndarray:
+        """``np.searchsorted(keys, queries)`` for queries of any shape and order."""
+        flat = np.asarray(queries, dtype=np.uint64).ravel()
+        n = len(self.keys)
+        if n == 0:
+            return np.zeros(np.shape(queries), np.intp)
+        # pos: the last key known to be < query (start - 1 at first). A gather
+        # past the end reads the last key; a query above every key then ends
+        # past the end, which the final minimum undoes.
+        pos = self.starts[(flat >> self.shift).astype(np.intp)].astype(np.intp)
+        pos -= 1
+        step = 1 << (self.steps - 1)
+        while step:
+            cand = pos + step
+            np.copyto(pos, cand, where=self.keys.take(cand, mode="clip") < flat)
+            step >>= 1
+        pos += 1
+        np.minimum(pos, n, out=pos)
+        return pos.reshape(np.shape(queries))
+
+    def find(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(found, index)`` of each query; ``index`` is a valid index (meaningless) where not found."""
+        queries = np.asarray(queries, dtype=np.uint64)
+        if len(self.keys) == 0:
+            return np.zeros(queries.shape, bool), np.zeros(queries.shape, np.intp)
+        idx = self.search(queries)
+        np.minimum(idx, len(self.keys) - 1, out=idx)
+        return self.keys[idx] == queries, idx
 
 
 BOS = hash_tokens(["<s>"])[0]
@@ -115,7 +191,7 @@ def layout(token_lists: list[list[str]], capitals: list[np.ndarray] | None = Non
     if lengths.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return Batch(np.empty(0, np.uint64), empty, np.empty(0, bool), empty, empty, np.empty(0, bool))
-    flat: list[str] = [tok for toks in token_lists for tok in toks]
+    flat: list[str] = list(chain.from_iterable(token_lists))
     token_ids = hash_tokens(flat)
     slot_len = lengths + 3
     total = int(slot_len.sum())

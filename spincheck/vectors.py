@@ -13,11 +13,12 @@ Stored as sorted token hashes plus a ``float16`` matrix of unit-length rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from .ngrams import BOS, Batch, EOS
+from .ngrams import BOS, EOS, Batch, KeyIndex
 
 __all__ = ["WordVectors", "VectorBuilder", "WINDOW"]
 
@@ -30,18 +31,24 @@ class WordVectors:
     keys: np.ndarray  # uint64 sorted token hashes
     matrix: np.ndarray  # float16 (V, dim), unit rows
 
+    @cached_property
+    def index(self) -> KeyIndex:
+        return KeyIndex.build(self.keys)
+
     def lookup(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(found, vectors)``; rows of words without a vector are 0."""
         dim = self.matrix.shape[1]
         if len(self.keys) == 0 or ids.size == 0:
             return np.zeros(ids.shape, bool), np.zeros(ids.shape + (dim,), np.float32)
-        from .reference import sorted_search
-
-        idx = sorted_search(self.keys, ids)
-        found = self.keys[idx] == ids
+        found, idx = self.index.find(ids)
         vecs = np.zeros(ids.shape + (dim,), np.float32)
-        vecs[found] = self.matrix[idx[found]]
+        vecs[found] = np.asarray(self.matrix)[idx[found]]
         return found, vecs
+
+    def lookup_found(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(found, vectors)`` with vector rows for the found ids only, in order (no zero rows to fill)."""
+        found, idx = self.index.find(ids)
+        return found, np.asarray(self.matrix)[idx[found]].astype(np.float32)
 
     def save(self, directory: Path) -> None:
         np.save(directory / FILES[0], self.keys, allow_pickle=False)

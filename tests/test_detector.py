@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 import spincheck
 from spincheck import Detector, Document, Evidence, ModelError, Paragraph, Result
-from spincheck.detector import MAX_EVIDENCE
+from spincheck.detector import _CODE_CHARACTERS, MAX_EVIDENCE, language_reason
 from spincheck.features import PARAGRAPH_FEATURE_NAMES
 from spincheck.text import tokenize
 
@@ -390,3 +391,67 @@ def test_golden_case(detector: Detector, case: dict) -> None:
         spans = [(m.start(), m.end()) for s in case["swapped"] for m in re.finditer(re.escape(s), text)]
         pointed = [e.phrase for e in result.evidence if any(e.start < b and a < e.end for a, b in spans)]
         assert pointed, f"no evidence overlaps a swapped phrase: {[e.phrase for e in result.evidence]}"
+
+
+def _language_measures_by_regex(text: str, tokens: list[str]) -> tuple[int, int, int, float]:
+    """Letters, non-space characters, code characters and ASCII-word share, counted the plain way."""
+    words = len(tokens) - tokens.count(".") - tokens.count(",")
+    letters = len(re.findall(r"[^\W\d_]", text))
+    non_space = len(re.findall(r"\S", text))
+    code = sum(text.count(c) for c in _CODE_CHARACTERS)
+    ascii_share = sum(1 for w in tokens if w.isascii() and w not in (".", ",")) / max(words, 1)
+    return letters, non_space, code, ascii_share
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -> None:
+    """The gate counts by deletion and str.split; random mixes of scripts, digits, spaces and code
+    characters must get the verdict that the plain regex counts give."""
+    pieces = [
+        "the",
+        "of",
+        "and",
+        "le",
+        "der",
+        "é",
+        "ß",
+        "²",
+        "½",
+        "٣",
+        "_",
+        "İ",
+        "日本",
+        "\u00a0",
+        "\u2009",
+        "\u3000",
+        "\x1c",
+        "x",
+        "7",
+        " ",
+        "\n",
+        "\u0301",
+        "Ⅻ",
+        "=",
+        "{",
+        "/",
+        "$",
+        ".",
+        ",",
+        "’",
+    ]
+    rng = random.Random(seed)
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 80))) + "é"
+        tokens = tokenize(text)
+        letters, non_space, code, ascii_share = _language_measures_by_regex(text, tokens)
+        words = len(tokens) - tokens.count(".") - tokens.count(",")
+        expected = None
+        if words == 0 or (non_space and letters / non_space < 0.6) or code > 0.25 * words:
+            expected = "not prose"
+        elif ascii_share < 0.7:
+            expected = "not English"
+        reason = language_reason(text, tokens)
+        if expected is not None:
+            assert reason == expected, text
+        else:
+            assert reason in (None, "not English"), text  # the function-word test comes next

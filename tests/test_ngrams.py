@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from spincheck.ngrams import BOS, EOS, MAX_TOKEN_CHARS, combine, hash_tokens, layout
+from spincheck.ngrams import BOS, EOS, MAX_TOKEN_CHARS, KeyIndex, combine, hash_tokens, layout
 
 MASK = (1 << 64) - 1
 
@@ -199,3 +199,88 @@ def test_layout_sizes(n_tokens: int) -> None:
     batch = layout([["w"] * n_tokens])
     assert batch.ids.size == n_tokens + 3
     assert int(batch.is_token.sum()) == n_tokens
+
+
+# ---- KeyIndex: the bucketed search must answer exactly what np.searchsorted does ----------------
+TOP = np.uint64(2**64 - 1)
+
+
+def _edge_keys(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Sorted unique keys with extremes and runs at bucket boundaries (for any bucket width)."""
+    boundaries = np.array([1 << b for b in range(1, 64)], dtype=np.uint64)
+    extra = np.concatenate(
+        [boundaries, boundaries - np.uint64(1), [np.uint64(0), np.uint64(1), TOP - np.uint64(1), TOP]]
+    )
+    keys = np.concatenate([rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True), extra])
+    return np.unique(keys)
+
+
+def _edge_queries(rng: np.random.Generator, keys: np.ndarray) -> np.ndarray:
+    one = np.uint64(1)
+    present = keys[rng.integers(0, max(len(keys), 1), 2000)] if len(keys) else np.empty(0, np.uint64)
+    near = np.concatenate([present - one, present + one]) if len(keys) else np.empty(0, np.uint64)
+    boundaries = np.array([1 << b for b in range(64)], dtype=np.uint64)
+    fixed = np.concatenate([boundaries, boundaries - one, [np.uint64(0), TOP, TOP - one]])
+    rand = rng.integers(0, 2**64 - 1, 3000, dtype=np.uint64, endpoint=True)
+    return np.concatenate([present, near, fixed, rand])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 100, 5000, 70_000])
+def test_key_index_search_equals_searchsorted(n: int) -> None:
+    rng = np.random.default_rng(n)
+    keys = _edge_keys(rng, n)
+    for table in (keys, keys[:n], keys[-n:], keys[: max(n // 3, 1)]):
+        index = KeyIndex.build(table)
+        queries = _edge_queries(rng, table)
+        assert np.array_equal(index.search(queries), np.searchsorted(table, queries))
+        found, idx = index.find(queries)
+        expected = np.minimum(np.searchsorted(table, queries), len(table) - 1)
+        assert np.array_equal(idx, expected)
+        assert np.array_equal(found, table[expected] == queries)
+        assert found[: min(2000, len(queries))].all()  # keys present are found
+
+
+def test_key_index_on_crowded_buckets() -> None:
+    """Keys that share their top bits (a skewed table) still give searchsorted's answer."""
+    rng = np.random.default_rng(1)
+    keys = np.unique(
+        np.concatenate([rng.integers(0, 5000, 3000, dtype=np.uint64), [TOP - np.uint64(i) for i in range(50)]])
+    )
+    index = KeyIndex.build(keys)
+    assert index.steps >= 11  # 3000 keys in the first bucket
+    queries = np.concatenate([np.arange(0, 5100, dtype=np.uint64), TOP - np.arange(60, dtype=np.uint64)])
+    assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
+
+
+def test_key_index_empty_table_and_query_shapes() -> None:
+    empty = KeyIndex.build(np.empty(0, np.uint64))
+    queries = np.array([[0, 5], [TOP, 1]], dtype=np.uint64)
+    assert np.array_equal(empty.search(queries), np.zeros((2, 2), np.intp))
+    found, idx = empty.find(queries)
+    assert found.shape == (2, 2) and not found.any() and not idx.any()
+    keys = np.array([1, 5, TOP], dtype=np.uint64)
+    index = KeyIndex.build(keys)
+    assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
+    assert index.find(queries)[0].tolist() == [[False, True], [True, True]]
+    assert index.search(np.empty((0, 3), np.uint64)).shape == (0, 3)
+
+
+def test_key_index_works_on_memory_mapped_keys(tmp_path) -> None:
+    rng = np.random.default_rng(2)
+    keys = _edge_keys(rng, 20_000)
+    np.save(tmp_path / "keys.npy", keys)
+    mapped = np.load(tmp_path / "keys.npy", mmap_mode="r")
+    index = KeyIndex.build(mapped)
+    assert not isinstance(index.keys, np.memmap) and np.shares_memory(index.keys, mapped)
+    queries = _edge_queries(rng, keys)
+    assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
+
+
+def test_hash_tokens_with_repeats_equals_hashing_one_by_one() -> None:
+    """Distinct tokens are hashed once; repeats must get the same hash, in input order."""
+    rng = random.Random(3)
+    vocab = ["the", "u.s.", "us", "naïve", ".", ",", "n't", "x" * (MAX_TOKEN_CHARS + 5), "日本", "a\x00b", "\ud800"]
+    tokens = [rng.choice(vocab) for _ in range(500)]
+    one_by_one = [int(hash_tokens([t])[0]) for t in tokens]
+    assert [int(h) for h in hash_tokens(tokens)] == one_by_one
+    assert [int(h) for h in hash_tokens(vocab)] == [int(hash_tokens([t])[0]) for t in vocab]

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import random
+import re
 
 import pytest
 
 from spincheck.ngrams import hash_tokens
 from spincheck.text import (
+    _NORMALIZE_TABLE,
+    TOKEN_PATTERN,
+    _normalize_chars,
     decode_bytes,
     looks_binary,
     normalize,
     split_paragraphs,
     tokenize,
     tokenize_cased,
+    tokenize_cased_many,
     tokenize_with_offsets,
 )
 
@@ -97,6 +103,57 @@ def test_cased_tokenizer_marks_capitalised_tokens(text: str) -> None:
 def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
     _, capitals = tokenize_cased("Émile met Ørsted in Łódź.")
     assert capitals.tolist() == [True, False, True, False, True, False]
+
+
+# The token rules written plainly; TOKEN_PATTERN is rewritten for speed and must give the same tokens.
+PLAIN_TOKEN_RULES = (
+    r"(?:[^\W\d_]\.){2,}" r"|[^\W_]+(?=n't)" r"|n't" r"|'(?:s|re|ve|ll|d|m)(?![^\W_])" r"|[^\W_]+" r"|[.,]"
+)
+
+
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE])
+def test_token_pattern_equals_plain_rules(flags: int) -> None:
+    pieces = [
+        "n't",
+        "N'T",
+        "'t",
+        "'T",
+        "'s",
+        "'re",
+        "'ll",
+        "'",
+        "''s",
+        "can",
+        "won",
+        "it",
+        "nn",
+        "n",
+        "U.S.",
+        "u.s.a",
+        "a.b.c.",
+        "1.2.",
+        "é.",
+        "_",
+        "a_b",
+        "İ",
+        "ß",
+        "ǅ",
+        "\u0301",
+        "٣",
+        "x²",
+        " ",
+        ".",
+        ",",
+        "a",
+        "B",
+        "\x00",
+    ]
+    rng = random.Random(flags)
+    texts = TEXTS + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(5000)]
+    plain = re.compile(PLAIN_TOKEN_RULES, flags)
+    fast = re.compile(TOKEN_PATTERN.pattern, flags)
+    for text in texts:
+        assert fast.findall(text) == plain.findall(text), text
 
 
 @pytest.mark.parametrize(
@@ -263,3 +320,30 @@ def test_decode_normalises_line_endings(data: bytes, expected: str) -> None:
 )
 def test_looks_binary(data: bytes, binary: bool) -> None:
     assert looks_binary(data) is binary
+
+
+def test_cased_tokenizer_of_many_texts_equals_one_by_one() -> None:
+    """Lowercasing runs on the tokens of all texts joined: no text may change its neighbours
+    (Greek final sigma depends on context, the dotted I changes length, empty texts have no tokens)."""
+    texts = [*TEXTS, "ΟΔΟΣ", "Σ", "ΣΑΣ ΟΔΟΣ.", "", "İ", "ΑΣ", "x"]
+    many = tokenize_cased_many(texts)
+    assert len(many) == len(texts)
+    for text, (tokens, capitals) in zip(texts, many):
+        one_tokens, one_capitals = tokenize_cased(text)
+        assert tokens == one_tokens and capitals.dtype == bool
+        assert capitals.tolist() == one_capitals.tolist() == [t[:1].isupper() for t in _raw_tokens(text)]
+    assert tokenize_cased_many([]) == []
+
+
+def _raw_tokens(text: str) -> list[str]:
+    return [text[a:b] for a, b in tokenize_with_offsets(text)[1]]
+
+
+def test_normalising_by_replacement_equals_the_translation_table() -> None:
+    """Replacements run one after another; none may feed another (e.g. a digit made by one rule)."""
+    mapped = [chr(code) for code in _NORMALIZE_TABLE] + [v for v in _NORMALIZE_TABLE.values()]
+    rng = random.Random(7)
+    for text in TEXTS + [
+        "".join(rng.choice(mapped + ["a", "é", " ", "0", "\u2019s"]) for _ in range(60)) for _ in range(500)
+    ]:
+        assert _normalize_chars(text) == text.translate(_NORMALIZE_TABLE), text
