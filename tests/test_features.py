@@ -197,8 +197,8 @@ def test_swaps_without_context_gain_have_the_same_gains(paragraphs, reference, l
     """The evidence pass skips the context gain; every other field must be what the full search gives."""
     batch = layout([tokenize(p) for p in paragraphs])
     slots = score_slots(batch, reference)
-    full = find_swaps(batch, slots, reference, lexicon, max_candidates=12, only_suspicious=False)
-    lean = find_swaps(batch, slots, reference, lexicon, max_candidates=12, only_suspicious=False, context_gain=False)
+    full = find_swaps(batch, slots, reference, lexicon, max_candidates=12)
+    lean = find_swaps(batch, slots, reference, lexicon, max_candidates=12, context_gain=False)
     assert full.ctx_gain is not None and lean.ctx_gain is None
     for name in ("slot", "span_len", "phrase", "gain"):
         assert np.array_equal(getattr(full, name), getattr(lean, name)), name
