@@ -400,6 +400,7 @@ class Detector:
             model.reference,
             model.lexicon,
             max_candidates=EVIDENCE_CANDIDATES,
+            max_assoc=None,  # every phrase of a likely-replaced token
             focus=focus,
             context_gain=False,  # swaps are ranked by gain alone
         )

@@ -136,7 +136,7 @@ def test_swapping_back_the_original_gains(sentence, word, synonym, reference, le
     tokens, position = _swap(sentence, word, synonym)
     batch = layout([tokens])
     slots = score_slots(batch, reference)
-    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=50)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=50, max_assoc=None)
     slot = int(batch.starts[0]) + position
     rows = np.flatnonzero((swaps.slot == slot) & (swaps.span_len == 1))
     gains = {lexicon.phrase_text(swaps.phrase[r]): float(swaps.gain[r]) for r in rows}
@@ -152,7 +152,7 @@ def test_spun_sentence_has_a_larger_best_gain_than_the_clean_one(sentence, word,
     clean = tokenize(sentence)
     batch = layout([clean, spun])
     slots = score_slots(batch, reference)
-    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=50)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=50, max_assoc=None)
     _, best_gain, _, _ = best_swap_per_slot(batch.ids.size, swaps)
     at = batch.starts + position
     assert best_gain[at[1]] > best_gain[at[0]]
@@ -169,6 +169,20 @@ def test_swap_rows_are_well_formed(paragraphs, reference, lexicon) -> None:
     assert swaps.phrase.min() >= 0 and swaps.phrase.max() < lexicon.phrase_len.size
     n = swaps.slot.size
     assert swaps.gain.shape == swaps.ctx_gain.shape == swaps.fit_gain.shape == (n,)
+
+
+def test_the_association_gate_only_drops_familiar_spans(paragraphs, reference, lexicon) -> None:
+    """Gated search = the full search minus spans whose slots and next token are all familiar."""
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    full = find_swaps(batch, slots, reference, lexicon, max_assoc=None)
+    gated = find_swaps(batch, slots, reference, lexicon, max_assoc=0.5)
+    padded = np.concatenate([slots.assoc, np.zeros(4, np.float32)])
+    weakest = np.array([padded[s : s + m + 1].min() for s, m in zip(full.slot, full.span_len)])
+    keep = weakest < 0.5
+    assert 0 < gated.slot.size < full.slot.size
+    for name in ("slot", "span_len", "phrase", "gain", "ctx_gain"):
+        assert np.array_equal(getattr(full, name)[keep], getattr(gated, name)), name
 
 
 def _top3_mean_by_sorting(para_of: np.ndarray, values: np.ndarray, n_para: int, floor: float) -> np.ndarray:
@@ -197,8 +211,8 @@ def test_swaps_without_context_gain_have_the_same_gains(paragraphs, reference, l
     """The evidence pass skips the context gain; every other field must be what the full search gives."""
     batch = layout([tokenize(p) for p in paragraphs])
     slots = score_slots(batch, reference)
-    full = find_swaps(batch, slots, reference, lexicon, max_candidates=12)
-    lean = find_swaps(batch, slots, reference, lexicon, max_candidates=12, context_gain=False)
+    full = find_swaps(batch, slots, reference, lexicon, max_candidates=12, max_assoc=None)
+    lean = find_swaps(batch, slots, reference, lexicon, max_candidates=12, max_assoc=None, context_gain=False)
     assert full.ctx_gain is not None and lean.ctx_gain is None
     for name in ("slot", "span_len", "phrase", "gain"):
         assert np.array_equal(getattr(full, name), getattr(lean, name)), name
