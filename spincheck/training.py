@@ -348,6 +348,9 @@ SPLIT_BLOCK = 50  # paragraphs of one document kept together when splitting a la
 def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_labels: bool = False) -> Iterator[tuple]:
     """``(doc_id, text)`` for every document under ``paths``: .txt/.md files, or JSONL records.
 
+    Ids are file paths relative to the given path (plus ``:id`` of a JSONL
+    record), so that the split does not change when the corpus moves.
+
     With ``with_labels``, ``(doc_id, text, label)``: a JSONL record's ``label``
     (default 1, for files of real spun text), and 1 for text files.
 
@@ -397,8 +400,7 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _bucket(key: str) -> int:
-    """A stable bucket 0..99. blake2b, not crc32: CRC is linear, so ids that
-    differ only in a counter ("a/1", "a/2", ...) fall into uneven buckets."""
+    """A bucket 0..99 that is the same on every machine and Python run (not ``hash()``)."""
     import hashlib
 
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little") % 100

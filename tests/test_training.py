@@ -347,7 +347,7 @@ def _shares(parts: dict[str, list[str]]) -> dict[str, float]:
 @pytest.mark.parametrize(
     "docs",
     [
-        # many documents whose ids differ only in a counter (CRC32 buckets these unevenly)
+        # many small documents whose ids differ only in a counter
         [(f"abc/rural.txt/{i}", "\n\n".join(f"p{i}-{k}" for k in range(12))) for i in range(2000)],
         # one corpus file without article breaks: a single document of 25,000 paragraphs
         [("abc/science.txt/0", "\n\n".join(f"p{k}" for k in range(25_000)))],
