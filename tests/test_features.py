@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from spincheck import features as features_module
 from spincheck.features import (
     FEATURE_NAMES,
     PARAGRAPH_FEATURE_NAMES,
@@ -20,6 +21,8 @@ from spincheck.features import (
     find_swaps,
     paragraph_features,
     score_slots,
+    swap_fit_gain,
+    vector_fit,
 )
 from spincheck.ngrams import layout
 from spincheck.text import tokenize
@@ -216,3 +219,32 @@ def test_swaps_without_context_gain_have_the_same_gains(paragraphs, reference, l
     assert full.ctx_gain is not None and lean.ctx_gain is None
     for name in ("slot", "span_len", "phrase", "gain"):
         assert np.array_equal(getattr(full, name), getattr(lean, name)), name
+
+
+def _fit_gain_in_one_go(batch, swaps, reference, lexicon, vc) -> np.ndarray:
+    """swap_fit_gain written plainly: every row's context and candidate vector gathered at once."""
+    found, vecs = reference.vectors.lookup(lexicon.phrase_ids[swaps.phrase])
+    cand = vecs.sum(axis=1)
+    norm = np.linalg.norm(cand, axis=1)
+    has = found.any(axis=1) & (norm > 1e-6)
+    ctx = vc.para_sums[batch.para[swaps.slot]]
+    row = vc.slot_row[swaps.slot]
+    ctx[row >= 0] -= vc.slot_vectors[row[row >= 0]]
+    ctx /= np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)[:, None]
+    cand_fit = np.einsum("ij,ij->i", cand, ctx) / np.maximum(norm, 1e-6)
+    single = swaps.span_len == 1
+    return np.where(has & single, cand_fit - vc.fit[swaps.slot], np.where(has, cand_fit, 0.0)).astype(np.float32)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
+def test_swap_fit_gain_in_chunks_equals_one_go(chunk, paragraphs, reference, lexicon, monkeypatch) -> None:
+    """Chunking rows (and the contexts of distinct slots) changes no value, whatever the chunk size."""
+    monkeypatch.setattr(features_module, "FIT_CHUNK_ROWS", chunk)
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_assoc=None)
+    vc = vector_fit(batch, slots, reference)
+    assert swaps.slot.size > chunk or chunk == 4096
+    expected = _fit_gain_in_one_go(batch, swaps, reference, lexicon, vc)
+    assert np.array_equal(swap_fit_gain(batch, swaps, reference, lexicon, vc), expected)
+    assert swap_fit_gain(batch, type(swaps).empty(), reference, lexicon, vc).shape == (0,)
