@@ -365,7 +365,6 @@ def find_swaps(
     p_ids = lex.phrase_ids[phrases]
     p_len = lex.phrase_len[phrases].astype(np.int64)
     p_found, p_uni = _unigrams(ref, p_ids)
-    cand_ids = p_ids[phrase_of]
     k = p_len[phrase_of]
     n = slot.size
 
@@ -373,50 +372,60 @@ def find_swaps(
     # add one more trigram that is rarely in the table; it is left out of
     # both windows to halve the lookups of the last position. Unigrams of the
     # window come from the slot scores and the candidate's tokens.
-    width = MAX_PHRASE_TOKENS + 3
-    window = np.zeros((n, width), dtype=np.uint64)
-    w_found = np.zeros((n, width), bool)
-    w_uni = np.zeros((n, width), np.float32)
+    #
+    # The window is walked one target at a time (c1, c2, ..., R1) over the
+    # rows that still have a target there, each step's context being the
+    # previous step's target and context compressed to the rows that go on:
+    # no (rows, width) matrices to fill and gather columns from. Every row
+    # has c1; fewer have a second target, and few a third or fourth.
     slot_known = np.concatenate([slots.known, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
     slot_uni = np.concatenate([slots.uni_lp, pad])
-    for col, at in ((0, slot - 2), (1, slot - 1)):
-        window[:, col] = padded_ids[at]
-        w_found[:, col] = slot_known[at]
-        w_uni[:, col] = slot_uni[at]
-    window[:, 2 : 2 + MAX_PHRASE_TOKENS] = cand_ids
-    w_found[:, 2 : 2 + MAX_PHRASE_TOKENS] = p_found[phrase_of]
-    w_uni[:, 2 : 2 + MAX_PHRASE_TOKENS] = p_uni[phrase_of]
-    rows = np.arange(n)
-    r1 = padded_ids[slot + m]
-    window[rows, 2 + k] = r1
-    w_found[rows, 2 + k] = slot_known[slot + m]
-    w_uni[rows, 2 + k] = slot_uni[slot + m]
+    r1_at = slot + m
+    r1 = padded_ids[r1_at]
     r1_target = r1 != BOS
 
-    new_assoc = np.zeros(n, np.float64)
-    # The bigram before each position is the one the previous position
-    # looked up (for the first, the slot's own bigram at L1).
+    def target(step: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Id, unigram found and log P of the ``step``-th target of ``rows`` (candidate tokens, then R1)."""
+        if step == MAX_PHRASE_TOKENS:
+            at = r1_at[rows]
+            return r1[rows], slot_known[at], slot_uni[at]
+        of = phrase_of[rows]
+        ids_, found, uni = p_ids[of, step], p_found[of, step], p_uni[of, step]
+        past = np.flatnonzero(k[rows] == step)  # the candidate has ended: R1 is the target
+        if past.size:
+            at = r1_at[rows[past]]
+            ids_[past], found[past], uni[past] = r1[rows[past]], slot_known[at], slot_uni[at]
+        return ids_, found, uni
+
+    # The bigram before the first target is the slot's own bigram at L1.
     bi_found = np.concatenate([slots.bi_found, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])[slot - 1]
     bi_lp = np.concatenate([slots.bi_lp, pad])[slot - 1]
-    for p in range(2, width):
-        in_cand = p < 2 + k
-        valid = in_cand | ((p == 2 + k) & r1_target)
-        where = np.flatnonzero(valid)
-        if where.size == 0:
-            continue
+    rows = np.arange(n)
+    ctx2 = (padded_ids[slot - 2], slot_known[slot - 2], slot_uni[slot - 2])
+    ctx1 = (padded_ids[slot - 1], slot_known[slot - 1], slot_uni[slot - 1])
+    new_assoc = np.zeros(n, np.float64)
+    for step in range(MAX_PHRASE_TOKENS + 1):
+        tgt = target(step, rows)
         sc = _score(
             ref,
-            window[where, p - 2],
-            window[where, p - 1],
-            window[where, p],
-            tgt_uni=(w_found[where, p], w_uni[where, p]),
-            ctx1_uni=w_uni[where, p - 1],
-            ctx2_uni=(w_found[where, p - 2], w_uni[where, p - 2]),
-            ctx_bigram=(bi_found[where], bi_lp[where]),
+            ctx2[0],
+            ctx1[0],
+            tgt[0],
+            tgt_uni=(tgt[1], tgt[2]),
+            ctx1_uni=ctx1[2],
+            ctx2_uni=(ctx2[1], ctx2[2]),
+            ctx_bigram=(bi_found, bi_lp),
         )
-        new_assoc[where] += sc.assoc
-        bi_found[where] = sc.b_found
-        bi_lp[where] = sc.b_lp
+        new_assoc[rows] += sc.assoc
+        # rows with a next target: more candidate tokens, or R1 (unless it is a start marker)
+        k_rows = k[rows]
+        go_on = np.flatnonzero((k_rows > step + 1) | ((k_rows == step + 1) & r1_target[rows]))
+        if go_on.size == 0:
+            break
+        rows = rows[go_on]
+        ctx2 = tuple(a[go_on] for a in ctx1)
+        ctx1 = tuple(a[go_on] for a in tgt)
+        bi_found, bi_lp = sc.b_found[go_on], sc.b_lp[go_on]
 
     # Old window: the span's own slots plus R1 (already scored per slot).
     end = slot + m + 1

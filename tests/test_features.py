@@ -24,7 +24,7 @@ from spincheck.features import (
     swap_fit_gain,
     vector_fit,
 )
-from spincheck.ngrams import layout
+from spincheck.ngrams import BOS, EOS, Batch, layout
 from spincheck.text import tokenize
 
 ODD = [
@@ -248,3 +248,51 @@ def test_swap_fit_gain_in_chunks_equals_one_go(chunk, paragraphs, reference, lex
     expected = _fit_gain_in_one_go(batch, swaps, reference, lexicon, vc)
     assert np.array_equal(swap_fit_gain(batch, swaps, reference, lexicon, vc), expected)
     assert swap_fit_gain(batch, type(swaps).empty(), reference, lexicon, vc).shape == (0,)
+
+
+def test_swap_gains_equal_scoring_the_swapped_paragraph(paragraphs, reference, lexicon) -> None:
+    """A row's gain is what scoring its paragraph with the swap made gives, slot by slot.
+
+    find_swaps walks each row's new window target by target over shrinking
+    sets of rows; here every sampled swap is written into its paragraph and
+    the whole paragraph goes through score_slots. Sampled rows include
+    three-token candidates, multi-token spans, spans at a paragraph's start
+    and spans right before its end.
+    """
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=12, max_assoc=None)
+    k = lexicon.phrase_len[swaps.phrase].astype(np.int64)
+    at_end = batch.ids[swaps.slot + swaps.span_len] == EOS
+    at_start = batch.ids[swaps.slot - 2] == BOS
+    rng = np.random.default_rng(0)
+    pick = np.unique(
+        np.concatenate(
+            [
+                np.flatnonzero(k == 3)[:40],
+                np.flatnonzero(swaps.span_len > 1)[:40],
+                np.flatnonzero(at_end)[:40],
+                np.flatnonzero(at_start)[:40],
+                rng.choice(swaps.slot.size, 200, replace=False),
+            ]
+        )
+    )
+    assert (k[pick] == 3).any() and (swaps.span_len[pick] > 1).any() and at_end[pick].any() and at_start[pick].any()
+    pieces, windows, offset = [], [], 0
+    for r in pick.tolist():
+        s, m, p = int(swaps.slot[r]), int(swaps.span_len[r]), int(batch.para[swaps.slot[r]])
+        lo, hi = int(batch.starts[p]) - 2, int(batch.starts[p] + batch.lengths[p]) + 1
+        ids = np.concatenate([batch.ids[lo:s], lexicon.phrase_ids[swaps.phrase[r], : k[r]], batch.ids[s + m : hi]])
+        first = offset + s - lo
+        windows.append((first, first + k[r] + 1))  # the candidate's tokens and the token after
+        pieces.append(ids)
+        offset += ids.size
+    ids = np.concatenate(pieces)
+    n = np.array([piece.size for piece in pieces])
+    swapped = Batch(ids, np.repeat(np.arange(n.size), n), ids != BOS, np.cumsum(n) - n + 2, n - 3, ids != ids)
+    new = score_slots(swapped, reference)
+    for r, (a, b) in zip(pick.tolist(), windows):
+        s, m = int(swaps.slot[r]), int(swaps.span_len[r])
+        new_logp = float(np.sum(new.assoc[a:b], dtype=np.float64) + np.sum(new.uni_lp[a : b - 1], dtype=np.float64))
+        old_logp = float(np.sum(slots.assoc[s : s + m + 1], dtype=np.float64) + np.sum(slots.uni_lp[s : s + m]))
+        assert swaps.gain[r] == pytest.approx(new_logp - old_logp, abs=1e-4), r
