@@ -381,31 +381,25 @@ def find_swaps(
     slot_known = np.concatenate([slots.known, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
     slot_uni = np.concatenate([slots.uni_lp, pad])
     r1_at = slot + m
-    r1 = padded_ids[r1_at]
-    r1_target = r1 != BOS
-
-    def target(step: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Id, unigram found and log P of the ``step``-th target of ``rows`` (candidate tokens, then R1)."""
-        if step == MAX_PHRASE_TOKENS:
-            at = r1_at[rows]
-            return r1[rows], slot_known[at], slot_uni[at]
-        of = phrase_of[rows]
-        ids_, found, uni = p_ids[of, step], p_found[of, step], p_uni[of, step]
-        past = np.flatnonzero(k[rows] == step)  # the candidate has ended: R1 is the target
-        if past.size:
-            at = r1_at[rows[past]]
-            ids_[past], found[past], uni[past] = r1[rows[past]], slot_known[at], slot_uni[at]
-        return ids_, found, uni
 
     # The bigram before the first target is the slot's own bigram at L1.
     bi_found = np.concatenate([slots.bi_found, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])[slot - 1]
     bi_lp = np.concatenate([slots.bi_lp, pad])[slot - 1]
-    rows = np.arange(n)
     ctx2 = (padded_ids[slot - 2], slot_known[slot - 2], slot_uni[slot - 2])
     ctx1 = (padded_ids[slot - 1], slot_known[slot - 1], slot_uni[slot - 1])
+    # rows still walking, with their candidate, its length and R1's slot
+    rows, of, kk, r1_rows = None, phrase_of, k, r1_at
     new_assoc = np.zeros(n, np.float64)
     for step in range(MAX_PHRASE_TOKENS + 1):
-        tgt = target(step, rows)
+        # the step-th target: a candidate token, or R1 once the candidate has ended
+        if step == MAX_PHRASE_TOKENS:
+            tgt = [padded_ids[r1_rows], slot_known[r1_rows], slot_uni[r1_rows]]
+        else:
+            tgt = [p_ids[:, step].take(of), p_found[:, step].take(of), p_uni[:, step].take(of)]
+            past = np.flatnonzero(kk == step)
+            if past.size:
+                at = r1_rows[past]
+                tgt[0][past], tgt[1][past], tgt[2][past] = padded_ids[at], slot_known[at], slot_uni[at]
         sc = _score(
             ref,
             ctx2[0],
@@ -416,13 +410,16 @@ def find_swaps(
             ctx2_uni=(ctx2[1], ctx2[2]),
             ctx_bigram=(bi_found, bi_lp),
         )
-        new_assoc[rows] += sc.assoc
+        if rows is None:
+            new_assoc += sc.assoc
+        else:
+            new_assoc[rows] += sc.assoc
         # rows with a next target: more candidate tokens, or R1 (unless it is a start marker)
-        k_rows = k[rows]
-        go_on = np.flatnonzero((k_rows > step + 1) | ((k_rows == step + 1) & r1_target[rows]))
+        go_on = np.flatnonzero((kk > step + 1) | ((kk == step + 1) & (padded_ids[r1_rows] != BOS)))
         if go_on.size == 0:
             break
-        rows = rows[go_on]
+        rows = go_on if rows is None else rows[go_on]
+        of, kk, r1_rows = of[go_on], kk[go_on], r1_rows[go_on]
         ctx2 = tuple(a[go_on] for a in ctx1)
         ctx1 = tuple(a[go_on] for a in tgt)
         bi_found, bi_lp = sc.b_found[go_on], sc.b_lp[go_on]
