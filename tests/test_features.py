@@ -15,6 +15,8 @@ from spincheck.features import (
     FEATURE_NAMES,
     PARAGRAPH_FEATURE_NAMES,
     TOKEN_FEATURE_NAMES,
+    Swaps,
+    _known_rows,
     _top3_mean,
     batch_features,
     best_swap_per_slot,
@@ -296,3 +298,56 @@ def test_swap_gains_equal_scoring_the_swapped_paragraph(paragraphs, reference, l
         new_logp = float(np.sum(new.assoc[a:b], dtype=np.float64) + np.sum(new.uni_lp[a : b - 1], dtype=np.float64))
         old_logp = float(np.sum(slots.assoc[s : s + m + 1], dtype=np.float64) + np.sum(slots.uni_lp[s : s + m]))
         assert swaps.gain[r] == pytest.approx(new_logp - old_logp, abs=1e-4), r
+
+
+def test_evidence_search_reusing_known_gains_equals_searching_afresh(paragraphs, reference, lexicon) -> None:
+    """Gains taken from an earlier search are the ones a fresh search computes, whatever that search was."""
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    focus = np.zeros(batch.ids.shape[0], bool)
+    focus[np.flatnonzero(batch.is_token)[::3]] = True
+    fresh = find_swaps(
+        batch, slots, reference, lexicon, max_candidates=12, max_assoc=None, focus=focus, context_gain=False
+    )
+    earlier = {
+        "scoring pass": find_swaps(batch, slots, reference, lexicon),
+        "another split": find_swaps(batch, slots, reference, lexicon, split="train"),
+        "more candidates": find_swaps(batch, slots, reference, lexicon, max_candidates=20, max_assoc=None),
+        "the same search": fresh,
+        "nothing": Swaps.empty(),
+    }
+    for name, known in earlier.items():
+        reused = find_swaps(
+            batch,
+            slots,
+            reference,
+            lexicon,
+            max_candidates=12,
+            max_assoc=None,
+            focus=focus,
+            context_gain=False,
+            known=known,
+        )
+        for field in ("slot", "span_len", "phrase", "gain"):
+            assert np.array_equal(getattr(reused, field), getattr(fresh, field)), (name, field)
+        assert reused.ctx_gain is None
+    with pytest.raises(ValueError, match="context_gain"):
+        find_swaps(batch, slots, reference, lexicon, known=fresh)
+
+
+def test_known_rows_match_span_and_candidate(paragraphs, reference, lexicon) -> None:
+    """_known_rows finds, for each row it reuses, a row with the same slot, span length and phrase."""
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    known = find_swaps(batch, slots, reference, lexicon)
+    wide = find_swaps(batch, slots, reference, lexicon, max_candidates=12, max_assoc=None, context_gain=False)
+    span = wide.slot * 4 + wide.span_len
+    rep = np.cumsum(np.concatenate(([0], span[1:] != span[:-1])))
+    src = _known_rows(known, rep, wide.slot, wide.span_len, wide.phrase, batch.ids.shape[0])
+    used = src >= 0
+    assert used.any() and (~used).any()
+    for field in ("slot", "span_len", "phrase"):
+        assert np.array_equal(getattr(known, field)[src[used]], getattr(wide, field)[used])
+    pairs = set(zip(known.slot.tolist(), known.span_len.tolist(), known.phrase.tolist()))
+    missed = [r for r in np.flatnonzero(~used).tolist() if (wide.slot[r], wide.span_len[r], wide.phrase[r]) in pairs]
+    assert not missed  # every row the scoring pass has is reused
