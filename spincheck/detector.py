@@ -403,6 +403,7 @@ class Detector:
             max_assoc=None,  # every phrase of a likely-replaced token
             focus=focus,
             context_gain=False,  # swaps are ranked by gain alone
+            known=bf.swaps,  # the scoring pass's gains, for the spans and candidates it tried
         )
         # best swap (by gain) covering each slot
         best_row = np.full(batch.ids.shape[0], -1, np.int64)

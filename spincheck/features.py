@@ -68,6 +68,11 @@ EVIDENCE_CANDIDATES = 12
 # Mixture weights for the paragraph log-likelihood ratio: the share of
 # substituted tokens a spinner might use, from light to heavy.
 MIXTURE_SHARES = (0.03, 0.1, 0.25)
+# Candidate rows per chunk in swap_fit_gain: two gathered (rows, dim) float32
+# blocks of this size (1 MB each at dim 64) stay in cache between the gather
+# and the dot products; 1024 to 8192 measured alike, a whole batch at once
+# (tens of MB) twice as slow.
+FIT_CHUNK_ROWS = 4096
 
 TOKEN_FEATURE_NAMES = (
     "unigram_logp",
@@ -288,6 +293,7 @@ def find_swaps(
     split: str = "all",
     focus: np.ndarray | None = None,
     context_gain: bool = True,
+    known: Swaps | None = None,
 ) -> Swaps:
     """Score swapping each lexicon phrase of the batch for each of its candidates.
 
@@ -297,7 +303,14 @@ def find_swaps(
     context above it (``None`` searches every span). With
     ``context_gain=False`` the context gain (two more rounds of lookups) is
     left out, for callers that rank swaps by ``gain`` alone.
+
+    ``known`` is an earlier search of the same batch (the scoring pass): a
+    row for a span and candidate it already scored takes its gain rather
+    than being scored again, which is a third of the evidence search. It
+    needs ``context_gain=False``.
     """
+    if known is not None and context_gain:
+        raise ValueError("known swaps only supply gains: pass context_gain=False")
     ids = batch.ids
     n_slots = ids.shape[0]
     if n_slots == 0 or len(lex) == 0:
@@ -356,13 +369,17 @@ def find_swaps(
     slot = s_slot[rep]
     m = s_len[rep]
     phrase_idx = lex.cand_phrase[cand_row].astype(np.int64)
+    if known is not None:
+        all_slot, all_len, all_phrase = slot, m, phrase_idx
+        src = _known_rows(known, rep, slot, m, phrase_idx, n_slots)
+        todo = np.flatnonzero(src < 0)
+        rep, slot, m, phrase_idx = rep[todo], slot[todo], m[todo], phrase_idx[todo]
     # Quantities of the candidate alone (its tokens' unigrams, its inner
     # association) are computed once per distinct candidate phrase.
     phrases, phrase_of = _distinct(phrase_idx, lex.phrase_len.shape[0])
     p_ids = lex.phrase_ids[phrases]
     p_len = lex.phrase_len[phrases].astype(np.int64)
     p_found, p_uni = _unigrams(ref, p_ids)
-    cand_ids = p_ids[phrase_of]
     k = p_len[phrase_of]
     n = slot.size
 
@@ -370,50 +387,57 @@ def find_swaps(
     # add one more trigram that is rarely in the table; it is left out of
     # both windows to halve the lookups of the last position. Unigrams of the
     # window come from the slot scores and the candidate's tokens.
-    width = MAX_PHRASE_TOKENS + 3
-    window = np.zeros((n, width), dtype=np.uint64)
-    w_found = np.zeros((n, width), bool)
-    w_uni = np.zeros((n, width), np.float32)
+    #
+    # The window is walked one target at a time (c1, c2, ..., R1) over the
+    # rows that still have a target there, each step's context being the
+    # previous step's target and context compressed to the rows that go on:
+    # no (rows, width) matrices to fill and gather columns from. Every row
+    # has c1; fewer have a second target, and few a third or fourth.
     slot_known = np.concatenate([slots.known, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
     slot_uni = np.concatenate([slots.uni_lp, pad])
-    for col, at in ((0, slot - 2), (1, slot - 1)):
-        window[:, col] = padded_ids[at]
-        w_found[:, col] = slot_known[at]
-        w_uni[:, col] = slot_uni[at]
-    window[:, 2 : 2 + MAX_PHRASE_TOKENS] = cand_ids
-    w_found[:, 2 : 2 + MAX_PHRASE_TOKENS] = p_found[phrase_of]
-    w_uni[:, 2 : 2 + MAX_PHRASE_TOKENS] = p_uni[phrase_of]
-    rows = np.arange(n)
-    r1 = padded_ids[slot + m]
-    window[rows, 2 + k] = r1
-    w_found[rows, 2 + k] = slot_known[slot + m]
-    w_uni[rows, 2 + k] = slot_uni[slot + m]
-    r1_target = r1 != BOS
+    r1_at = slot + m
 
-    new_assoc = np.zeros(n, np.float64)
-    # The bigram before each position is the one the previous position
-    # looked up (for the first, the slot's own bigram at L1).
+    # The bigram before the first target is the slot's own bigram at L1.
     bi_found = np.concatenate([slots.bi_found, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])[slot - 1]
     bi_lp = np.concatenate([slots.bi_lp, pad])[slot - 1]
-    for p in range(2, width):
-        in_cand = p < 2 + k
-        valid = in_cand | ((p == 2 + k) & r1_target)
-        where = np.flatnonzero(valid)
-        if where.size == 0:
-            continue
+    ctx2 = (padded_ids[slot - 2], slot_known[slot - 2], slot_uni[slot - 2])
+    ctx1 = (padded_ids[slot - 1], slot_known[slot - 1], slot_uni[slot - 1])
+    # rows still walking, with their candidate, its length and R1's slot
+    rows, of, kk, r1_rows = None, phrase_of, k, r1_at
+    new_assoc = np.zeros(n, np.float64)
+    for step in range(MAX_PHRASE_TOKENS + 1):
+        # the step-th target: a candidate token, or R1 once the candidate has ended
+        if step == MAX_PHRASE_TOKENS:
+            tgt = [padded_ids[r1_rows], slot_known[r1_rows], slot_uni[r1_rows]]
+        else:
+            tgt = [p_ids[:, step].take(of), p_found[:, step].take(of), p_uni[:, step].take(of)]
+            past = np.flatnonzero(kk == step)
+            if past.size:
+                at = r1_rows[past]
+                tgt[0][past], tgt[1][past], tgt[2][past] = padded_ids[at], slot_known[at], slot_uni[at]
         sc = _score(
             ref,
-            window[where, p - 2],
-            window[where, p - 1],
-            window[where, p],
-            tgt_uni=(w_found[where, p], w_uni[where, p]),
-            ctx1_uni=w_uni[where, p - 1],
-            ctx2_uni=(w_found[where, p - 2], w_uni[where, p - 2]),
-            ctx_bigram=(bi_found[where], bi_lp[where]),
+            ctx2[0],
+            ctx1[0],
+            tgt[0],
+            tgt_uni=(tgt[1], tgt[2]),
+            ctx1_uni=ctx1[2],
+            ctx2_uni=(ctx2[1], ctx2[2]),
+            ctx_bigram=(bi_found, bi_lp),
         )
-        new_assoc[where] += sc.assoc
-        bi_found[where] = sc.b_found
-        bi_lp[where] = sc.b_lp
+        if rows is None:
+            new_assoc += sc.assoc
+        else:
+            new_assoc[rows] += sc.assoc
+        # rows with a next target: more candidate tokens, or R1 (unless it is a start marker)
+        go_on = np.flatnonzero((kk > step + 1) | ((kk == step + 1) & (padded_ids[r1_rows] != BOS)))
+        if go_on.size == 0:
+            break
+        rows = go_on if rows is None else rows[go_on]
+        of, kk, r1_rows = of[go_on], kk[go_on], r1_rows[go_on]
+        ctx2 = tuple(a[go_on] for a in ctx1)
+        ctx1 = tuple(a[go_on] for a in tgt)
+        bi_found, bi_lp = sc.b_found[go_on], sc.b_lp[go_on]
 
     # Old window: the span's own slots plus R1 (already scored per slot).
     end = slot + m + 1
@@ -423,6 +447,12 @@ def find_swaps(
     span_uni = (cum_uni[s_slot + s_len] - cum_uni[s_slot])[rep]
     cand_uni = _phrase_unigram(p_uni, p_len)[phrase_of]
     gain = (new_assoc + cand_uni - old_assoc - span_uni).astype(np.float32)
+    if known is not None:
+        done = np.flatnonzero(src >= 0)
+        computed, gain = gain, np.empty(all_slot.size, np.float32)
+        gain[todo] = computed
+        gain[done] = known.gain[src[done]]
+        return Swaps(slot=all_slot, span_len=all_len, phrase=all_phrase, gain=gain, ctx_gain=None)
     if not context_gain:
         return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=None)
     # Context gain: association with the neighbours only. A phrase's inner
@@ -432,6 +462,36 @@ def find_swaps(
     cand_inner = _inner_assoc(ref, p_ids, p_len)[phrase_of]
     ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
+
+
+def _known_rows(
+    known: Swaps, rep: np.ndarray, slot: np.ndarray, span_len: np.ndarray, phrase: np.ndarray, n_slots: int
+) -> np.ndarray:
+    """Row of ``known`` with each row's span and candidate, or -1 where it has none.
+
+    A search lists each span's rows together (``rep``: the span of each row),
+    candidates in lexicon order; the k-th candidate of a span is then the
+    k-th row of that span in ``known`` too, if ``known`` kept that many. The
+    phrase is compared as well, so a search with another split or fewer
+    candidates only reuses less, never the wrong row.
+    """
+    width = MAX_PHRASE_TOKENS + 1
+    first = np.full(n_slots * width, -1, np.intp)
+    count = np.zeros(n_slots * width, np.intp)
+    if known.slot.size:
+        starts = np.flatnonzero(
+            np.concatenate(([True], (known.slot[1:] != known.slot[:-1]) | (known.span_len[1:] != known.span_len[:-1])))
+        )
+        span = known.slot[starts] * width + known.span_len[starts]
+        first[span] = starts
+        count[span] = np.diff(np.append(starts, known.slot.size))
+    row_starts = np.flatnonzero(np.concatenate(([True], rep[1:] != rep[:-1]))) if rep.size else rep
+    rank = np.arange(rep.size) - np.repeat(row_starts, np.diff(np.append(row_starts, rep.size)))
+    span = slot * width + span_len
+    src = np.where((first[span] >= 0) & (rank < count[span]), first[span] + rank, -1)
+    same = np.flatnonzero(src >= 0)
+    src[same[known.phrase[src[same]] != phrase[same]]] = -1
+    return src
 
 
 def _phrase_unigram(uni: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -699,13 +759,22 @@ class VectorContext:
     slot_row: np.ndarray  # per slot: row in slot_vectors, or -1
 
     def context_of(self, batch: Batch, slots: np.ndarray) -> np.ndarray:
-        """Unit context vectors for ``slots``: their paragraph's sum without themselves."""
-        ctx = self.para_sums[batch.para[slots]]  # a gather: already a copy
-        row = self.slot_row[slots]
-        own = row >= 0
-        ctx[own] -= self.slot_vectors[row[own]]
-        ctx /= np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)[:, None]
-        return ctx
+        """Unit context vectors for ``slots``: their paragraph's sum without themselves.
+
+        Built a chunk of slots at a time, so that the subtraction and the
+        normalisation work on a block still in the cache.
+        """
+        out = np.empty((slots.size, self.para_sums.shape[1]), np.float32)
+        para = batch.para[slots]
+        for lo in range(0, slots.size, FIT_CHUNK_ROWS):
+            hi = lo + FIT_CHUNK_ROWS
+            ctx = out[lo:hi]
+            np.take(self.para_sums, para[lo:hi], axis=0, out=ctx)
+            row = self.slot_row[slots[lo:hi]]
+            own = np.flatnonzero(row >= 0)
+            ctx[own] -= self.slot_vectors[row[own]]
+            ctx /= np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)[:, None]
+        return out
 
 
 def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext:
@@ -756,8 +825,15 @@ def swap_fit_gain(batch: Batch, swaps: Swaps, ref: Reference, lex: Lexicon, vc: 
     norm = np.linalg.norm(cand, axis=1)
     has = (found.any(axis=1) & (norm > 1e-6))[phrase_of]
     slots, slot_of = _distinct(swaps.slot, batch.ids.shape[0])
-    ctx = vc.context_of(batch, slots)[slot_of]
-    cand_fit = np.einsum("ij,ij->i", cand[phrase_of], ctx) / np.maximum(norm, 1e-6)[phrase_of]
+    ctx = vc.context_of(batch, slots)
+    # Row by row dot products, gathered a chunk at a time: two (rows, dim)
+    # gathers of the whole batch are tens of MB that leave the cache before
+    # einsum reads them back.
+    cand_fit = np.empty(n, np.float32)
+    for lo in range(0, n, FIT_CHUNK_ROWS):
+        hi = lo + FIT_CHUNK_ROWS
+        np.einsum("ij,ij->i", cand[phrase_of[lo:hi]], ctx[slot_of[lo:hi]], out=cand_fit[lo:hi])
+    cand_fit /= np.maximum(norm, 1e-6)[phrase_of]
     single = swaps.span_len == 1
     gain = np.where(has & single, cand_fit - vc.fit[swaps.slot], np.where(has, cand_fit, 0.0))
     return gain.astype(np.float32)

@@ -10,18 +10,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from spincheck import features as features_module
 from spincheck.features import (
     FEATURE_NAMES,
     PARAGRAPH_FEATURE_NAMES,
     TOKEN_FEATURE_NAMES,
+    Swaps,
+    _known_rows,
     _top3_mean,
     batch_features,
     best_swap_per_slot,
     find_swaps,
     paragraph_features,
     score_slots,
+    swap_fit_gain,
+    vector_fit,
 )
-from spincheck.ngrams import layout
+from spincheck.ngrams import BOS, EOS, Batch, layout
 from spincheck.text import tokenize
 
 ODD = [
@@ -216,3 +221,133 @@ def test_swaps_without_context_gain_have_the_same_gains(paragraphs, reference, l
     assert full.ctx_gain is not None and lean.ctx_gain is None
     for name in ("slot", "span_len", "phrase", "gain"):
         assert np.array_equal(getattr(full, name), getattr(lean, name)), name
+
+
+def _fit_gain_in_one_go(batch, swaps, reference, lexicon, vc) -> np.ndarray:
+    """swap_fit_gain written plainly: every row's context and candidate vector gathered at once."""
+    found, vecs = reference.vectors.lookup(lexicon.phrase_ids[swaps.phrase])
+    cand = vecs.sum(axis=1)
+    norm = np.linalg.norm(cand, axis=1)
+    has = found.any(axis=1) & (norm > 1e-6)
+    ctx = vc.para_sums[batch.para[swaps.slot]]
+    row = vc.slot_row[swaps.slot]
+    ctx[row >= 0] -= vc.slot_vectors[row[row >= 0]]
+    ctx /= np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)[:, None]
+    cand_fit = np.einsum("ij,ij->i", cand, ctx) / np.maximum(norm, 1e-6)
+    single = swaps.span_len == 1
+    return np.where(has & single, cand_fit - vc.fit[swaps.slot], np.where(has, cand_fit, 0.0)).astype(np.float32)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
+def test_swap_fit_gain_in_chunks_equals_one_go(chunk, paragraphs, reference, lexicon, monkeypatch) -> None:
+    """Chunking rows (and the contexts of distinct slots) changes no value, whatever the chunk size."""
+    monkeypatch.setattr(features_module, "FIT_CHUNK_ROWS", chunk)
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_assoc=None)
+    vc = vector_fit(batch, slots, reference)
+    assert swaps.slot.size > chunk or chunk == 4096
+    expected = _fit_gain_in_one_go(batch, swaps, reference, lexicon, vc)
+    assert np.array_equal(swap_fit_gain(batch, swaps, reference, lexicon, vc), expected)
+    assert swap_fit_gain(batch, type(swaps).empty(), reference, lexicon, vc).shape == (0,)
+
+
+def test_swap_gains_equal_scoring_the_swapped_paragraph(paragraphs, reference, lexicon) -> None:
+    """A row's gain is what scoring its paragraph with the swap made gives, slot by slot.
+
+    find_swaps walks each row's new window target by target over shrinking
+    sets of rows; here every sampled swap is written into its paragraph and
+    the whole paragraph goes through score_slots. Sampled rows include
+    three-token candidates, multi-token spans, spans at a paragraph's start
+    and spans right before its end.
+    """
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=12, max_assoc=None)
+    k = lexicon.phrase_len[swaps.phrase].astype(np.int64)
+    at_end = batch.ids[swaps.slot + swaps.span_len] == EOS
+    at_start = batch.ids[swaps.slot - 2] == BOS
+    rng = np.random.default_rng(0)
+    pick = np.unique(
+        np.concatenate(
+            [
+                np.flatnonzero(k == 3)[:40],
+                np.flatnonzero(swaps.span_len > 1)[:40],
+                np.flatnonzero(at_end)[:40],
+                np.flatnonzero(at_start)[:40],
+                rng.choice(swaps.slot.size, 200, replace=False),
+            ]
+        )
+    )
+    assert (k[pick] == 3).any() and (swaps.span_len[pick] > 1).any() and at_end[pick].any() and at_start[pick].any()
+    pieces, windows, offset = [], [], 0
+    for r in pick.tolist():
+        s, m, p = int(swaps.slot[r]), int(swaps.span_len[r]), int(batch.para[swaps.slot[r]])
+        lo, hi = int(batch.starts[p]) - 2, int(batch.starts[p] + batch.lengths[p]) + 1
+        ids = np.concatenate([batch.ids[lo:s], lexicon.phrase_ids[swaps.phrase[r], : k[r]], batch.ids[s + m : hi]])
+        first = offset + s - lo
+        windows.append((first, first + k[r] + 1))  # the candidate's tokens and the token after
+        pieces.append(ids)
+        offset += ids.size
+    ids = np.concatenate(pieces)
+    n = np.array([piece.size for piece in pieces])
+    swapped = Batch(ids, np.repeat(np.arange(n.size), n), ids != BOS, np.cumsum(n) - n + 2, n - 3, ids != ids)
+    new = score_slots(swapped, reference)
+    for r, (a, b) in zip(pick.tolist(), windows):
+        s, m = int(swaps.slot[r]), int(swaps.span_len[r])
+        new_logp = float(np.sum(new.assoc[a:b], dtype=np.float64) + np.sum(new.uni_lp[a : b - 1], dtype=np.float64))
+        old_logp = float(np.sum(slots.assoc[s : s + m + 1], dtype=np.float64) + np.sum(slots.uni_lp[s : s + m]))
+        assert swaps.gain[r] == pytest.approx(new_logp - old_logp, abs=1e-4), r
+
+
+def test_evidence_search_reusing_known_gains_equals_searching_afresh(paragraphs, reference, lexicon) -> None:
+    """Gains taken from an earlier search are the ones a fresh search computes, whatever that search was."""
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    focus = np.zeros(batch.ids.shape[0], bool)
+    focus[np.flatnonzero(batch.is_token)[::3]] = True
+    fresh = find_swaps(
+        batch, slots, reference, lexicon, max_candidates=12, max_assoc=None, focus=focus, context_gain=False
+    )
+    earlier = {
+        "scoring pass": find_swaps(batch, slots, reference, lexicon),
+        "another split": find_swaps(batch, slots, reference, lexicon, split="train"),
+        "more candidates": find_swaps(batch, slots, reference, lexicon, max_candidates=20, max_assoc=None),
+        "the same search": fresh,
+        "nothing": Swaps.empty(),
+    }
+    for name, known in earlier.items():
+        reused = find_swaps(
+            batch,
+            slots,
+            reference,
+            lexicon,
+            max_candidates=12,
+            max_assoc=None,
+            focus=focus,
+            context_gain=False,
+            known=known,
+        )
+        for field in ("slot", "span_len", "phrase", "gain"):
+            assert np.array_equal(getattr(reused, field), getattr(fresh, field)), (name, field)
+        assert reused.ctx_gain is None
+    with pytest.raises(ValueError, match="context_gain"):
+        find_swaps(batch, slots, reference, lexicon, known=fresh)
+
+
+def test_known_rows_match_span_and_candidate(paragraphs, reference, lexicon) -> None:
+    """_known_rows finds, for each row it reuses, a row with the same slot, span length and phrase."""
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    known = find_swaps(batch, slots, reference, lexicon)
+    wide = find_swaps(batch, slots, reference, lexicon, max_candidates=12, max_assoc=None, context_gain=False)
+    span = wide.slot * 4 + wide.span_len
+    rep = np.cumsum(np.concatenate(([0], span[1:] != span[:-1])))
+    src = _known_rows(known, rep, wide.slot, wide.span_len, wide.phrase, batch.ids.shape[0])
+    used = src >= 0
+    assert used.any() and (~used).any()
+    for field in ("slot", "span_len", "phrase"):
+        assert np.array_equal(getattr(known, field)[src[used]], getattr(wide, field)[used])
+    pairs = set(zip(known.slot.tolist(), known.span_len.tolist(), known.phrase.tolist()))
+    missed = [r for r in np.flatnonzero(~used).tolist() if (wide.slot[r], wide.span_len[r], wide.phrase[r]) in pairs]
+    assert not missed  # every row the scoring pass has is reused
