@@ -64,7 +64,10 @@ SEARCH_MAX_ASSOC = 1.5
 # the original wording of a spun phrase is nearly always a common word. 4 do
 # as well as 6 or 12.
 FEATURE_CANDIDATES = 4
-EVIDENCE_CANDIDATES = 12
+# Evidence tries twice as many. On held-out spins, 8 suggest the true original
+# as often as 12 (70.4 against 69.7 %; on the seed copy 29 of 100 replaced spans
+# either way) and the evidence pass costs a third less.
+EVIDENCE_CANDIDATES = 8
 # Mixture weights for the paragraph log-likelihood ratio: the share of
 # substituted tokens a spinner might use, from light to heavy.
 MIXTURE_SHARES = (0.03, 0.1, 0.25)
