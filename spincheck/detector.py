@@ -19,7 +19,7 @@ import numpy as np
 from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, load_model_dir
-from .text import split_paragraphs, token_spans, tokenize, tokenize_cased_many
+from .text import split_paragraphs, token_spans, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from ._npz import save_npz
 from .ngrams import KeyIndex, combine, hash_tokens
-from .text import tokenize
+from .text import tokenize, tokenize_cased_many
 
 __all__ = ["Lexicon", "phrase_hashes", "MAX_PHRASE_TOKENS", "TRAIN_GROUP_SHARE"]
 
@@ -206,12 +206,23 @@ class Lexicon:
         return train if split == "train" else ~train
 
     @cached_property
+    def phrase_texts(self) -> list[str]:
+        """Text of every phrase-table entry, decoded once (training reads them all)."""
+        blob, offsets = self._blob_bytes, self.phrase_offsets.tolist()
+        return [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
+
+    @cached_property
+    def source_tokens(self) -> list[tuple[str, ...]]:
+        """Tokens of each source phrase (``keys`` order), tokenized once for every spinner."""
+        texts = self.phrase_texts
+        return [tuple(tokens) for tokens, _ in tokenize_cased_many(texts[p] for p in self.key_phrase.tolist())]
+
+    @cached_property
     def thesaurus(self) -> dict[str, list[tuple[str, int]]]:
-        """String view ``{phrase: [(candidate, group), ...]}`` for the spinner (training only)."""
-        out: dict[str, list[tuple[str, int]]] = {}
-        for k in range(len(self.keys)):
-            lo, hi = int(self.offsets[k]), int(self.offsets[k + 1])
-            out[self.phrase_text(self.key_phrase[k])] = [
-                (self.phrase_text(self.cand_phrase[m]), int(self.cand_group[m])) for m in range(lo, hi)
-            ]
-        return out
+        """String view ``{phrase: [(candidate, group), ...]}`` (training and tests only)."""
+        texts, offsets = self.phrase_texts, self.offsets.tolist()
+        cands, groups = self.cand_phrase.tolist(), self.cand_group.tolist()
+        return {
+            texts[p]: [(texts[cands[m]], groups[m]) for m in range(offsets[k], offsets[k + 1])]
+            for k, p in enumerate(self.key_phrase.tolist())
+        }

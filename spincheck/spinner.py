@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import MAX_PHRASE_TOKENS, Lexicon
-from .text import tokenize, tokenize_with_offsets
+from .text import tokenize_with_offsets
 
 __all__ = ["Spinner", "SpunText", "Replacement"]
 
@@ -62,16 +62,14 @@ class Spinner:
         self.split = split
         self.proper_noun_rate = proper_noun_rate
         self._index: dict[tuple[str, ...], list[str]] = {}
-        for k in range(len(lexicon)):
-            lo, hi = int(lexicon.offsets[k]), int(lexicon.offsets[k + 1])
-            groups = lexicon.cand_group[lo:hi]
-            allowed = Lexicon.in_split(groups, split)
-            if not allowed.any():
-                continue
-            phrase = lexicon.phrase_text(lexicon.key_phrase[k])
-            key = tuple(tokenize(phrase))
-            cands = [lexicon.phrase_text(lexicon.cand_phrase[m]) for m in range(lo, hi) if allowed[m - lo]]
-            self._index[key] = cands
+        # texts and source tokens are decoded once per lexicon, shared by every spinner
+        texts, offsets = lexicon.phrase_texts, lexicon.offsets.tolist()
+        cand_phrase = lexicon.cand_phrase.tolist()
+        allowed = Lexicon.in_split(lexicon.cand_group, split).tolist()
+        for k, key in enumerate(lexicon.source_tokens):
+            cands = [texts[cand_phrase[m]] for m in range(offsets[k], offsets[k + 1]) if allowed[m]]
+            if cands:
+                self._index[key] = cands
 
     def spin(self, text: str, rng: np.random.Generator, *, rate: float | None = None) -> SpunText:
         """Spin ``text``. ``rate`` is the share of swappable phrases to swap;
