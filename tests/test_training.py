@@ -339,6 +339,17 @@ def test_split_corpus_is_stable_and_complete() -> None:
     assert all(a.values())
 
 
+def test_word_frequencies_equal_wordfreqs_own_rounding() -> None:
+    """external_statistics rounds the raw frequency dict itself; it must match word_frequency()."""
+    wordfreq = pytest.importorskip("wordfreq")
+    from itertools import islice
+
+    raw = wordfreq.get_frequency_dict("en")
+    words = list(islice(wordfreq.iter_wordlist("en"), 0, 320_000, 37))  # common to rare
+    assert len(words) > 8000
+    assert [training._three_digits(raw[w]) for w in words] == [wordfreq.word_frequency(w, "en") for w in words]
+
+
 def _shares(parts: dict[str, list[str]]) -> dict[str, float]:
     total = sum(len(v) for v in parts.values())
     return {k: len(v) / total for k, v in parts.items()}
