@@ -319,16 +319,15 @@ def find_swaps(
     if n_slots == 0 or len(lex) == 0:
         return Swaps.empty()
     is_token = batch.is_token
-    padded_ids = np.concatenate([ids, np.full(MAX_PHRASE_TOKENS + 2, BOS, dtype=np.uint64)])
-    padded_tok = np.concatenate([is_token, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
-    pad = np.zeros(MAX_PHRASE_TOKENS + 2, np.float32)
-    padded_assoc = np.concatenate([slots.assoc, pad])
-    padded_uni = np.concatenate([np.where(is_token, slots.uni_lp, 0.0).astype(np.float32), pad])
+    padded_ids = _pad_tail(ids, BOS)
+    padded_tok = _pad_tail(is_token)
+    padded_assoc = _pad_tail(slots.assoc)
+    padded_uni = _pad_tail(np.where(is_token, slots.uni_lp, 0.0).astype(np.float32))
     cum_uni = np.concatenate([[0.0], np.cumsum(padded_uni, dtype=np.float64)])
     cum_assoc = np.concatenate([[0.0], np.cumsum(padded_assoc, dtype=np.float64)])
 
     if focus is not None:
-        padded_focus = np.concatenate([focus, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
+        padded_focus = _pad_tail(focus)
     span_slot, span_len, span_key = [], [], []
     token_slots = np.flatnonzero(is_token)
     phrase = ids[token_slots]
@@ -396,13 +395,13 @@ def find_swaps(
     # previous step's target and context compressed to the rows that go on:
     # no (rows, width) matrices to fill and gather columns from. Every row
     # has c1; fewer have a second target, and few a third or fourth.
-    slot_known = np.concatenate([slots.known, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])
-    slot_uni = np.concatenate([slots.uni_lp, pad])
+    slot_known = _pad_tail(slots.known)
+    slot_uni = _pad_tail(slots.uni_lp)
     r1_at = slot + m
 
     # The bigram before the first target is the slot's own bigram at L1.
-    bi_found = np.concatenate([slots.bi_found, np.zeros(MAX_PHRASE_TOKENS + 2, bool)])[slot - 1]
-    bi_lp = np.concatenate([slots.bi_lp, pad])[slot - 1]
+    bi_found = slots.bi_found[slot - 1]
+    bi_lp = slots.bi_lp[slot - 1]
     ctx2 = (padded_ids[slot - 2], slot_known[slot - 2], slot_uni[slot - 2])
     ctx1 = (padded_ids[slot - 1], slot_known[slot - 1], slot_uni[slot - 1])
     # rows still walking, with their candidate, its length and R1's slot
@@ -465,6 +464,12 @@ def find_swaps(
     cand_inner = _inner_assoc(ref, p_ids, p_len)[phrase_of]
     ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
+
+
+def _pad_tail(values: np.ndarray, fill=0) -> np.ndarray:
+    """``values`` plus MAX_PHRASE_TOKENS + 2 slots of ``fill``, so that a span's
+    tokens and the token after it can be indexed without a bounds check."""
+    return np.concatenate([values, np.full(MAX_PHRASE_TOKENS + 2, fill, values.dtype)])
 
 
 def _known_rows(
