@@ -28,93 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from spincheck.lexicon import Lexicon  # noqa: E402
+from spincheck.lexicon import Lexicon, function_phrase_pairs  # noqa: E402
 
 MAX_CANDIDATES = 20
 MIN_ZIPF = 2.0  # candidates rarer than ~1 per 10M words are not plausible originals or spins
 NEIGHBOUR_MIN_ZIPF = 3.0  # looser neighbours must be common words
 MULTIWORD_PENALTY = 1.0  # wordfreq rates phrases of common words too high; rank them lower
 
-# Generic paraphrases of function words and common phrases, the kind of entries
-# article spinners' thesauri hold. Each line is a set of interchangeable phrases.
-FUNCTION_PHRASES = """
-something | one thing | some thing
-anything | any thing
-everything | every thing | all the pieces
-nothing | no thing
-someone | somebody | some one
-everyone | everybody | every one
-anyone | anybody
-where | the place
-when | the time
-because | as a result of | since | as
-however | nevertheless | nonetheless
-but | however
-although | though | even though | whereas
-while | whereas | whilst
-also | additionally | moreover | as well
-very | really | extremely | very much
-many | numerous | quite a few | a lot of | loads of
-a lot of | plenty of | quite a lot of | lots of | numerous
-very little | little or no
-about | roughly | approximately | round
-around | round | roughly
-more than | greater than | over | in excess of
-less than | lower than | under
-due to | because of | owing to | resulting from | on account of
-as well as | in addition to | together with | along with
-including | together with | along with
-in order to | so as to | with a view to | to be able to
-such as | corresponding to | similar to | like
-in terms of | by way of | when it comes to
-then | after that | subsequently
-and then | after which
-before | earlier than | prior to
-after | following | after
-among | amongst | among the many
-these | those
-may | might | could
-may be | could also be | could be | might be
-can | could | will | can
-must | should | need to | have to
-need to | have to | must
-will | will | shall
-often | usually | regularly | steadily
-now | at present | presently | right now | at this time
-right now | proper now | at the moment
-still | nonetheless | nonetheless
-already | previously | already
-whether | whether or not
-sort of | kind of
-a little | a bit | slightly
-a few | just a few | some
-big | large | huge | massive
-get | obtain | acquire | get hold of
-got | obtained | acquired | received
-give | present | provide | supply
-help | assist | support | assist
-show | present | display | exhibit
-make | make | create
-use | use | utilize | make use of
-try | try | attempt | strive
-start | begin | commence | start off
-end | finish | finish off | conclude
-need | want | require
-want | need | wish | desire
-think | suppose | feel | believe
-said | stated | mentioned | informed | said
-says | states | mentions | says
-told | informed | advised
-asked | requested | requested
-find out | discover | uncover
-look for | search for | seek
-set up | arrange | establish
-go away | leave | depart
-come back | return | come again
-take part | participate | partake
-carry out | perform | conduct | execute
-point out | level out | indicate
-""".strip()
 
 
 def _load_exceptions(zf: zipfile.ZipFile) -> dict[str, dict[str, list[str]]]:
@@ -297,12 +217,8 @@ def build(nltk_data: Path) -> Lexicon:
                             if old is None or (tier, gid) < old:
                                 entries[surface][cand] = (tier, gid)
 
-    for line in FUNCTION_PHRASES.splitlines():
-        phrases = [p.strip() for p in line.split("|") if p.strip()]
-        for a in phrases:
-            for b in phrases:
-                if a != b:
-                    entries[a][b] = (0, group_id(a, b))
+    for a, b in sorted(function_phrase_pairs()):
+        entries[a][b] = (0, group_id(a, b))
 
     def rank(item: tuple[str, tuple[int, int]]) -> tuple[int, float, str]:
         cand, (tier, _) = item

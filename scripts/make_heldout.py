@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 
-from spincheck import Detector  # noqa: E402
+from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
 from spincheck.text import tokenize  # noqa: E402
 
@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     order = rng.permutation(len(paragraphs))
     synthetic = [paragraphs[i] for i in order[: args.synthetic]]
     clean = [paragraphs[i] for i in order[args.synthetic : args.synthetic + args.clean]]
-    spinner = Spinner(Detector.load().model.lexicon, split="heldout")
+    # the lexicon alone: the classifier may be out of date while the model is rebuilt
+    spinner = Spinner(Lexicon.load(ROOT / "models"), split="heldout")
     args.out.mkdir(parents=True, exist_ok=True)
     with open(args.out / "heldout_synthetic.jsonl", "w", encoding="utf-8") as f:
         for n, (pid, text) in enumerate(synthetic):

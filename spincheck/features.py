@@ -108,6 +108,7 @@ TOKEN_FEATURE_NAMES = (
     "next_eligible",
     "prev_capital",
     "next_capital",
+    "resized_swap_gain",
 )
 
 PARAGRAPH_FEATURE_NAMES = (
@@ -365,9 +366,10 @@ def find_swaps(
     rep = np.repeat(np.arange(s_slot.size), n_cand)
     within = np.arange(total) - np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
     cand_row = lo[rep] + within
+    keep = lex.swappable[cand_row]
     if split != "all":
-        keep = Lexicon.in_split(lex.cand_group[cand_row], split)
-        rep, cand_row = rep[keep], cand_row[keep]
+        keep &= Lexicon.in_split(lex.cand_group[cand_row], split)
+    rep, cand_row = rep[keep], cand_row[keep]
     slot = s_slot[rep]
     m = s_len[rep]
     phrase_idx = lex.cand_phrase[cand_row].astype(np.int64)
@@ -555,22 +557,38 @@ def _top3_mean(para_of: np.ndarray, values: np.ndarray, n_para: int, floor: floa
     return out / 3.0
 
 
-def best_swap_per_slot(n_slots: int, swaps: Swaps) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per slot: covered by a swap?, and the best gain, context gain and fit gain of swaps covering it."""
+def best_swap_per_slot(
+    n_slots: int, swaps: Swaps, resized: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per slot: covered by a swap?, and the best gain, context gain and fit gain
+    of swaps covering it, and the best gain of swaps that change the number of words.
+
+    ``resized`` marks swaps whose candidate has another number of words than
+    the span. Their gain is kept apart: dropping a word always makes a window
+    more probable (by that word's own probability), so "disc drive" -> "drive"
+    has a large gain in any context, and taking it as the slot's gain made
+    familiar compounds the commonest reason clean news was flagged.
+    """
     eligible = np.zeros(n_slots, bool)
-    best = [np.full(n_slots, -np.inf, np.float32) for _ in range(3)]
+    best = [np.full(n_slots, -np.inf, np.float32) for _ in range(4)]
     ctx_gain = swaps.ctx_gain if swaps.ctx_gain is not None else np.zeros_like(swaps.gain)
     fit_gain = swaps.fit_gain if swaps.fit_gain is not None else np.zeros_like(swaps.gain)
+    if resized is None:
+        resized = np.zeros(swaps.gain.shape, bool)
+    same_gain = np.where(resized, -np.inf, swaps.gain).astype(np.float32)
+    resized_gain = np.where(resized, swaps.gain, -np.inf).astype(np.float32)
     for j in range(MAX_PHRASE_TOKENS):
         rows = np.flatnonzero(swaps.span_len > j)
         if rows.size == 0:
             break
         where = swaps.slot[rows] + j
         eligible[where] = True
-        for out, values in zip(best, (swaps.gain, ctx_gain, fit_gain)):
+        for out, values in zip(best, (same_gain, ctx_gain, fit_gain, resized_gain)):
             np.maximum.at(out, where, values[rows])
-    gain, ctx, fit = (np.where(eligible, b, 0.0).astype(np.float32) for b in best)
-    return eligible, gain, ctx, fit
+    gain, ctx, fit, resized_best = (
+        np.where(np.isfinite(b), b, 0.0).astype(np.float32) for b in best
+    )
+    return eligible, gain, ctx, fit, resized_best
 
 
 def _stack_columns(columns: list[np.ndarray]) -> np.ndarray:
@@ -593,9 +611,19 @@ class TokenView:
 
 
 def token_features(
-    batch: Batch, slots: SlotScores, swaps: Swaps, fit: np.ndarray, has_vector: np.ndarray, ref_tokens: float
+    batch: Batch,
+    slots: SlotScores,
+    swaps: Swaps,
+    fit: np.ndarray,
+    has_vector: np.ndarray,
+    ref_tokens: float,
+    resized: np.ndarray | None = None,
 ) -> TokenView:
-    """Describe each token by what its neighbourhood looks like to the reference."""
+    """Describe each token by what its neighbourhood looks like to the reference.
+
+    ``resized`` (per swap) marks swaps that change the number of words, see
+    :func:`best_swap_per_slot`.
+    """
     n = batch.ids.shape[0]
     tok = np.flatnonzero(batch.is_token)
     pad = 2
@@ -604,7 +632,7 @@ def token_features(
         ext = np.concatenate([np.full(pad, fill, a.dtype), a, np.full(pad, fill, a.dtype)])
         return ext[tok + pad + k]
 
-    eligible, gain, ctx, fit_gain = best_swap_per_slot(n, swaps)
+    eligible, gain, ctx, fit_gain, resized_gain = best_swap_per_slot(n, swaps, resized)
     log_n = math.log(max(ref_tokens, 1.0))
     assoc = slots.assoc
     uni = slots.uni_lp
@@ -648,6 +676,7 @@ def token_features(
             shifted(eligible, 1, False),
             shifted(batch.capital, -1, False),
             shifted(batch.capital, 1, False),
+            np.clip(resized_gain[tok], -20.0, 20.0),
         ]
     )
     return TokenView(slots=tok, X=X, eligible=eligible, fit=fit, has_vector=has_vector)
@@ -752,7 +781,10 @@ def batch_features(
     swaps = find_swaps(batch, slots, ref, lex, split=split)
     vc = vector_fit(batch, slots, ref)
     swaps.fit_gain = swap_fit_gain(batch, swaps, ref, lex, vc)
-    tokens = token_features(batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)))
+    resized = lex.phrase_len[swaps.phrase] != swaps.span_len
+    tokens = token_features(
+        batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)), resized
+    )
     return BatchFeatures(batch, slots, swaps, tokens)
 
 

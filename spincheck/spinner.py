@@ -15,6 +15,7 @@ substitutions the classifier never saw.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,11 @@ __all__ = ["Spinner", "SpunText", "Replacement"]
 # proportional to k ** -RANK_DECAY. Commercial spinners mostly offer common
 # words ("stated", "highest", "maintain"), rarely obscure senses.
 RANK_DECAY = 1.5
+# Share of the thesaurus's multi-word phrases spun word by word rather than
+# whole: a spinner's phrase list is far shorter than its word list, so real
+# output is full of compounds swapped a word at a time ("General Assembly" ->
+# "Normal Meeting", "artificial intelligence" -> "counterfeit consciousness").
+WORD_BY_WORD_RATE = 0.5
 
 
 @dataclass(frozen=True)
@@ -56,16 +62,27 @@ class Spinner:
     split : which lemma-pair groups may be used: "train", "heldout" or "all".
     proper_noun_rate : chance of touching a capitalised word inside a sentence
         (spinners do rename "General Assembly", but less often).
+    word_by_word_rate : chance of spinning a multi-word phrase of the thesaurus
+        word by word instead of as a whole.
     """
 
-    def __init__(self, lexicon: Lexicon, *, split: str = "train", proper_noun_rate: float = 0.3) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        *,
+        split: str = "train",
+        proper_noun_rate: float = 0.3,
+        word_by_word_rate: float = WORD_BY_WORD_RATE,
+    ) -> None:
         self.split = split
         self.proper_noun_rate = proper_noun_rate
+        self.word_by_word_rate = word_by_word_rate
         self._index: dict[tuple[str, ...], list[str]] = {}
         # texts and source tokens are decoded once per lexicon, shared by every spinner
         texts, offsets = lexicon.phrase_texts, lexicon.offsets.tolist()
         cand_phrase = lexicon.cand_phrase.tolist()
-        allowed = Lexicon.in_split(lexicon.cand_group, split).tolist()
+        # only swaps the detector also tries: no compound -> head (see Lexicon.swappable)
+        allowed = (Lexicon.in_split(lexicon.cand_group, split) & lexicon.swappable).tolist()
         for k, key in enumerate(lexicon.source_tokens):
             cands = [texts[cand_phrase[m]] for m in range(offsets[k], offsets[k + 1]) if allowed[m]]
             if cands:
@@ -92,9 +109,7 @@ class Spinner:
         shift = 0
         for idx in chosen:
             start, end, cands = matches[idx]
-            # real thesauri list the common sense first; prefer early entries
-            weights = 1.0 / np.arange(1, len(cands) + 1) ** RANK_DECAY
-            cand = cands[int(rng.choice(len(cands), p=weights / weights.sum()))]
+            cand = cands[int(rng.choice(len(cands), p=_rank_weights(len(cands))))]
             original = text[start:end]
             new = _match_case(cand, original)
             out.append(text[pos:start])
@@ -116,7 +131,7 @@ class Spinner:
             for m in range(min(MAX_PHRASE_TOKENS, n - i), 0, -1):
                 key = tuple(tokens[i : i + m])
                 cands = self._index.get(key)
-                if cands:
+                if cands and (m == 1 or rng.random() >= self.word_by_word_rate):
                     found = (m, cands)
                     break
             if found is None:
@@ -132,6 +147,13 @@ class Spinner:
             matches.append((start, end, cands))
             i += m
         return matches
+
+
+@functools.cache
+def _rank_weights(n: int) -> np.ndarray:
+    """Chance of picking each of ``n`` candidates: real thesauri list the common sense first."""
+    weights = 1.0 / np.arange(1, n + 1) ** RANK_DECAY
+    return weights / weights.sum()
 
 
 def _match_case(candidate: str, original: str) -> str:

@@ -49,6 +49,7 @@ def mixed(article: str, spun_article: str) -> list[str]:
     sentences = sentences_of(clean) + sentences_of(spun)
     rng = random.Random(0)
     out = clean + spun + NOT_ENGLISH + ["", " ", "Too short to judge.", "Advertisement"]
+    out.append(" ".join(clean + spun + clean))  # one paragraph long enough for several windows, whatever the draws
     while len(out) < 300:
         roll = rng.random()
         if roll < 0.6:

@@ -147,7 +147,7 @@ def test_swapping_back_the_original_gains(sentence, word, synonym, reference, le
     gains = {lexicon.phrase_text(swaps.phrase[r]): float(swaps.gain[r]) for r in rows}
     assert word in gains, f"{word!r} is not among the candidates for {synonym!r}"
     assert gains[word] > 0
-    _, best_gain, _, _ = best_swap_per_slot(batch.ids.size, swaps)
+    _, best_gain, _, _, _ = best_swap_per_slot(batch.ids.size, swaps)
     assert best_gain[slot] >= gains[word]
 
 
@@ -158,7 +158,7 @@ def test_spun_sentence_has_a_larger_best_gain_than_the_clean_one(sentence, word,
     batch = layout([clean, spun])
     slots = score_slots(batch, reference)
     swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=50, max_assoc=None)
-    _, best_gain, _, _ = best_swap_per_slot(batch.ids.size, swaps)
+    _, best_gain, _, _, _ = best_swap_per_slot(batch.ids.size, swaps)
     at = batch.starts + position
     assert best_gain[at[1]] > best_gain[at[0]]
 
@@ -351,3 +351,42 @@ def test_known_rows_match_span_and_candidate(paragraphs, reference, lexicon) -> 
     pairs = set(zip(known.slot.tolist(), known.span_len.tolist(), known.phrase.tolist()))
     missed = [r for r in np.flatnonzero(~used).tolist() if (wide.slot[r], wide.span_len[r], wide.phrase[r]) in pairs]
     assert not missed  # every row the scoring pass has is reused
+
+
+def test_swaps_that_change_the_number_of_words_keep_their_gain_apart() -> None:
+    """A resized swap's gain includes the dropped word's own probability, so it
+    must not become the slot's swap gain (see best_swap_per_slot)."""
+    i64 = np.int64
+    swaps = Swaps(
+        slot=np.array([2, 2, 5], i64),
+        span_len=np.array([2, 1, 1], i64),
+        phrase=np.array([0, 1, 2], i64),
+        gain=np.array([12.0, 1.5, -2.0], np.float32),
+        ctx_gain=np.array([0.5, 1.0, -1.0], np.float32),
+        fit_gain=np.zeros(3, np.float32),
+    )
+    resized = np.array([True, False, False])
+    eligible, gain, ctx, _, resized_gain = best_swap_per_slot(8, swaps, resized)
+    assert eligible.tolist() == [False, False, True, True, False, True, False, False]
+    assert gain.tolist() == [0, 0, 1.5, 0, 0, -2.0, 0, 0]  # slot 3 has only the resized swap
+    assert resized_gain.tolist() == [0, 0, 12.0, 12.0, 0, 0, 0, 0]
+    assert ctx.tolist() == [0, 0, 1.0, 0.5, 0, -1.0, 0, 0]
+    # without the mask every swap counts as same-length, as before
+    _, gain_all, _, _, resized_none = best_swap_per_slot(8, swaps)
+    assert gain_all[2] == 12.0 and not resized_none.any()
+
+
+def test_detector_never_tries_a_compound_for_its_head(reference, lexicon) -> None:
+    """Every swap row the search returns is a swappable lexicon pair."""
+    tokens = tokenize("the company makes a disc drive and protects human rights where it can")
+    batch = layout([tokens])
+    swaps = find_swaps(batch, score_slots(batch, reference), reference, lexicon, max_candidates=50, max_assoc=None)
+    assert swaps.slot.size > 0
+    same_length = lexicon.phrase_len[swaps.phrase] == swaps.span_len
+    texts = {(lexicon.phrase_text(int(p)), int(s), int(m)) for p, s, m in zip(swaps.phrase, swaps.slot, swaps.span_len)}
+    assert ("drive", int(batch.starts[0]) + 4, 2) not in texts  # "disc drive" -> "drive"
+    assert ("rights", int(batch.starts[0]) + 8, 2) not in texts  # "human rights" -> "rights"
+    from spincheck.lexicon import function_phrase_pairs
+
+    generic = {b for a, b in function_phrase_pairs()}
+    assert all(same or lexicon.phrase_text(int(p)) in generic for same, p in zip(same_length, swaps.phrase))

@@ -143,3 +143,38 @@ def test_shipped_lexicon_is_well_formed(lexicon: Lexicon) -> None:
     # both splits are represented, so training and held-out spins both have material
     assert Lexicon.in_split(lexicon.cand_group, "train").any()
     assert Lexicon.in_split(lexicon.cand_group, "heldout").any()
+
+
+def test_swappable_keeps_same_length_and_generic_pairs_only() -> None:
+    lex = Lexicon.from_pairs(
+        {
+            "drive": [("disc drive", 1), ("campaign", 2)],
+            "human rights": [("rights", 3)],
+            "general assembly": [("normal meeting", 4)],
+            "where": [("the place", 5)],  # in FUNCTION_PHRASES
+            "the place": [("where", 5)],
+        }
+    )
+    swappable = {}
+    for k in range(len(lex)):
+        source = lex.phrase_text(int(lex.key_phrase[k]))
+        for m in range(int(lex.offsets[k]), int(lex.offsets[k + 1])):
+            swappable[(source, lex.phrase_text(int(lex.cand_phrase[m])))] = bool(lex.swappable[m])
+    assert swappable == {
+        ("drive", "disc drive"): False,
+        ("drive", "campaign"): True,
+        ("human rights", "rights"): False,
+        ("general assembly", "normal meeting"): True,
+        ("where", "the place"): True,
+        ("the place", "where"): True,
+    }
+
+
+def test_function_phrase_pairs_are_symmetric() -> None:
+    from spincheck.lexicon import function_phrase_pairs
+
+    pairs = function_phrase_pairs()
+    assert ("where", "the place") in pairs and ("the place", "where") in pairs
+    assert all((b, a) in pairs for a, b in pairs)
+    assert all(a != b for a, b in pairs)
+

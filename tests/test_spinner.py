@@ -16,7 +16,10 @@ TINY = {
     "said": [("stated", 3)],
     "top": [("highest", 12)],
     "news": [("tidings", 5)],
-    "united states": [("US", 6)],
+    "general assembly": [("normal meeting", 6)],
+    "disc drive": [("drive", 8)],  # a compound and its head: never swapped
+    "drive": [("disc drive", 8), ("campaign", 9)],
+    "where": [("the place", 11)],  # a generic paraphrase: swapped
     "help": [("aid", 7)],
 }
 
@@ -76,9 +79,9 @@ def test_replacement_offsets_point_into_spun_text(paragraphs, make_spinner, seed
 
 
 def test_rate_half_swaps_about_half(paragraphs: list[str], make_spinner, seed: int) -> None:
-    # proper_noun_rate=1: capitalised words are always swappable, so the set of
-    # matchable phrases does not depend on the random draws
-    spinner = make_spinner(paragraphs, proper_noun_rate=1.0)
+    # proper_noun_rate=1 and no word-by-word phrases: the set of matchable
+    # phrases does not depend on the random draws
+    spinner = make_spinner(paragraphs, proper_noun_rate=1.0, word_by_word_rate=0.0)
     rng = np.random.default_rng(seed)
     for paragraph in paragraphs:
         matchable = len(spinner.spin(paragraph, rng, rate=1.0).replacements)
@@ -125,9 +128,32 @@ def test_case_examples(tiny: Lexicon) -> None:
 
 def test_longest_phrase_wins(tiny: Lexicon) -> None:
     spinner = Spinner(tiny, split="all")
-    spun = spinner.spin("officials in the united states said so", np.random.default_rng(0), rate=1.0)
-    assert [r.original for r in spun.replacements] == ["united states", "said"]
-    assert spun.text == "officials in the US stated so"
+    spun = spinner.spin("officials at the general assembly said so", np.random.default_rng(0), rate=1.0)
+    assert [r.original for r in spun.replacements] == ["general assembly", "said"]
+    assert spun.text == "officials at the normal meeting stated so"
+
+
+def test_phrases_are_spun_whole_or_word_by_word(tiny: Lexicon) -> None:
+    text = "the general assembly met"
+    whole = Spinner(Lexicon.from_pairs({**TINY, "general": [("normal", 2)]}), split="all", word_by_word_rate=0.0)
+    assert whole.spin(text, np.random.default_rng(0), rate=1.0).text == "the normal meeting met"
+    split = Spinner(Lexicon.from_pairs({**TINY, "general": [("normal", 2)]}), split="all", word_by_word_rate=1.0)
+    assert split.spin(text, np.random.default_rng(0), rate=1.0).text == "the normal assembly met"
+    mixed = Spinner(Lexicon.from_pairs({**TINY, "general": [("normal", 2)]}), split="all")
+    texts = {mixed.spin(text, np.random.default_rng(s), rate=1.0).text for s in range(30)}
+    assert texts == {"the normal meeting met", "the normal assembly met"}
+
+
+def test_no_swap_changes_the_number_of_words_outside_the_generic_table(tiny: Lexicon) -> None:
+    """"disc drive" <-> "drive" is a compound and its head, which commercial
+    spinners do not swap; "where" -> "the place" is a generic paraphrase, which they do."""
+    spinner = Spinner(tiny, split="all")
+    seen = set()
+    for seed in range(40):
+        spun = spinner.spin("the disc drive is where the drive went", np.random.default_rng(seed), rate=1.0)
+        seen.update((r.original, r.replacement) for r in spun.replacements)
+    assert ("drive", "campaign") in seen and ("where", "the place") in seen
+    assert not {("disc drive", "drive"), ("drive", "disc drive")} & seen
 
 
 @pytest.mark.parametrize(("split", "allowed", "forbidden"), [("train", "large", "huge"), ("heldout", "huge", "large")])
