@@ -33,7 +33,11 @@ RANK_DECAY = 1.5
 # whole: a spinner's phrase list is far shorter than its word list, so real
 # output is full of compounds swapped a word at a time ("General Assembly" ->
 # "Normal Meeting", "artificial intelligence" -> "counterfeit consciousness").
-WORD_BY_WORD_RATE = 0.5
+# Whole-phrase swaps put one familiar compound for another ("textile mill" ->
+# "manufacturing plant") and teach the models to suspect familiar compounds in
+# clean text. On held-out spins made at 0.5, training at 0.85 rather than 0.5
+# gave ROC-AUC 0.939 against 0.936 (unknown thesaurus 0.873 against 0.870).
+WORD_BY_WORD_RATE = 0.85
 
 
 @dataclass(frozen=True)
