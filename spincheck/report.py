@@ -224,6 +224,11 @@ class CsvReporter(Reporter):
 _RED, _GREEN, _YELLOW, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
+# Evidence phrases on a flagged paragraph's line in the text format: the strongest
+# few; the machine-readable formats carry every one.
+TEXT_EVIDENCE = 8
+
+
 class TextReporter(Reporter):
     """For people: a summary line per document, then its flagged paragraphs with evidence.
 
@@ -265,10 +270,12 @@ class TextReporter(Reporter):
 
     def _flagged_line(self, row: Row) -> str:
         r = row.result
+        shown = r.evidence[:TEXT_EVIDENCE]
         evidence = "; ".join(
-            f"{self._paint(e.phrase, _YELLOW)} -> {e.suggestion if e.suggestion is not None else '?'}"
-            for e in r.evidence
+            f"{self._paint(e.phrase, _YELLOW)} -> {e.suggestion if e.suggestion is not None else '?'}" for e in shown
         )
+        if len(r.evidence) > len(shown):
+            evidence += self._paint(f" (+{len(r.evidence) - len(shown)} more; --format jsonl lists all)", _DIM)
         head = f"  paragraph {row.index} at char {row.start}: probability {self._paint(f'{r.probability:.3f}', _RED)}"
         return head + (f": {evidence}\n" if evidence else self._paint(" (no single phrase stands out)", _DIM) + "\n")
 

@@ -124,6 +124,19 @@ def test_text_streams_flagged_paragraphs_of_a_long_document_before_its_summary()
     assert out.getvalue().splitlines()[-1] == "big.txt: 2 paragraphs, 2 scored, 1 flagged, highest probability 0.970"
 
 
+def test_text_shows_the_strongest_evidence_and_counts_the_rest():
+    from spincheck.report import TEXT_EVIDENCE
+
+    many = tuple(Evidence(f"w{i}", i, i + 1, f"s{i}", 0.9 - i / 100) for i in range(TEXT_EVIDENCE + 3))
+    spun = Result(0.99, True, None, many, 40)
+    line = report("text", [(Chunk("doc.txt", 0, "", True), [(0, 60, spun)])]).splitlines()[1]
+    shown = "; ".join(f"w{i} -> s{i}" for i in range(TEXT_EVIDENCE))
+    assert line == f"  paragraph 0 at char 0: probability 0.990: {shown} (+3 more; --format jsonl lists all)"
+    # the machine-readable formats keep every phrase
+    record = json.loads(report("jsonl", [(Chunk("doc.txt", 0, "", True), [(0, 60, spun)])]))
+    assert len(record["evidence"]) == TEXT_EVIDENCE + 3
+
+
 def test_text_colour_only_when_asked():
     plain, coloured = io.StringIO(), io.StringIO()
     for out, color in ((plain, False), (coloured, True)):
