@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("kind", choices=["abc", "10m"])
     parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
     parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS)
+    parser.add_argument("--seed", type=int, default=0, help="training seed passed to spincheck train (default 0)")
     parser.add_argument(
         "--reference",
         choices=["merge", "replace"],
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus = Path(tmp) / f"{args.kind}.jsonl"
         words = export(args.kind, corpus, args.data)
         model = Path(tmp) / "model"
-        cmd = [sys.executable, "-m", "spincheck", "train", "--clean", str(corpus), "--out", str(model), "--seed", "0", "--reference", args.reference]
+        cmd = [sys.executable, "-m", "spincheck", "train", "--clean", str(corpus), "--out", str(model), "--seed", str(args.seed), "--reference", args.reference]
         t0 = time.time()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         wall = time.time() - t0
