@@ -564,10 +564,10 @@ def best_swap_per_slot(
     of swaps covering it, and the best gain of swaps that change the number of words.
 
     ``resized`` marks swaps whose candidate has another number of words than
-    the span. Their gain is kept apart: dropping a word always makes a window
-    more probable (by that word's own probability), so "disc drive" -> "drive"
-    has a large gain in any context, and taking it as the slot's gain made
-    familiar compounds the commonest reason clean news was flagged.
+    the span (only generic paraphrases, "the place" -> "where": see
+    ``Lexicon.swappable``). Their gain is kept apart: dropping a word makes a
+    window more probable by that word's own probability in any context, so it
+    is not comparable with the gain of a word-for-word swap.
     """
     eligible = np.zeros(n_slots, bool)
     best = [np.full(n_slots, -np.inf, np.float32) for _ in range(4)]
@@ -585,9 +585,7 @@ def best_swap_per_slot(
         eligible[where] = True
         for out, values in zip(best, (same_gain, ctx_gain, fit_gain, resized_gain)):
             np.maximum.at(out, where, values[rows])
-    gain, ctx, fit, resized_best = (
-        np.where(np.isfinite(b), b, 0.0).astype(np.float32) for b in best
-    )
+    gain, ctx, fit, resized_best = (np.where(np.isfinite(b), b, 0.0).astype(np.float32) for b in best)
     return eligible, gain, ctx, fit, resized_best
 
 
@@ -782,9 +780,7 @@ def batch_features(
     vc = vector_fit(batch, slots, ref)
     swaps.fit_gain = swap_fit_gain(batch, swaps, ref, lex, vc)
     resized = lex.phrase_len[swaps.phrase] != swaps.span_len
-    tokens = token_features(
-        batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)), resized
-    )
+    tokens = token_features(batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)), resized)
     return BatchFeatures(batch, slots, swaps, tokens)
 
 

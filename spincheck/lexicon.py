@@ -27,7 +27,14 @@ from ._npz import save_npz
 from .ngrams import KeyIndex, combine, hash_tokens
 from .text import tokenize, tokenize_cased_many
 
-__all__ = ["Lexicon", "phrase_hashes", "function_phrase_pairs", "FUNCTION_PHRASES", "MAX_PHRASE_TOKENS", "TRAIN_GROUP_SHARE"]
+__all__ = [
+    "Lexicon",
+    "phrase_hashes",
+    "function_phrase_pairs",
+    "FUNCTION_PHRASES",
+    "MAX_PHRASE_TOKENS",
+    "TRAIN_GROUP_SHARE",
+]
 
 MAX_PHRASE_TOKENS = 3
 # Share of lemma-pair groups whose substitutions may appear in training spins;
@@ -120,7 +127,6 @@ take part | participate | partake
 carry out | perform | conduct | execute
 point out | level out | indicate
 """.strip()
-
 
 
 def function_phrase_pairs() -> set[tuple[str, str]]:
@@ -298,23 +304,18 @@ class Lexicon:
         """
         source_len = np.repeat(self.phrase_len[self.key_phrase], np.diff(self.offsets))
         out = self.phrase_len[self.cand_phrase] == source_len
-        by_source: dict[str, list[str]] = {}
+        generic: dict[str, set[str]] = {}
         for a, b in function_phrase_pairs():
-            by_source.setdefault(a, []).append(b)
-        sources = sorted(by_source)
-        token_lists = [tokenize(a) for a in sources]
-        ok = [0 < len(t) <= MAX_PHRASE_TOKENS for t in token_lists]
-        sources = [a for a, good in zip(sources, ok) if good]
+            generic.setdefault(" ".join(tokenize(a)), set()).add(" ".join(tokenize(b)))
+        sources = [a for a in sorted(generic) if 0 < len(a.split()) <= MAX_PHRASE_TOKENS]
         ids = np.zeros((len(sources), MAX_PHRASE_TOKENS), np.uint64)
-        for i, toks in enumerate(t for t, good in zip(token_lists, ok) if good):
-            ids[i, : len(toks)] = hash_tokens(toks)
-        found, key = self.find(phrase_hashes(ids)) if sources else (np.zeros(0, bool), np.zeros(0, np.int64))
-        for a, hit, k in zip(sources, found.tolist(), key.tolist()):
-            if not hit:
-                continue
-            wanted = {" ".join(tokenize(b)) for b in by_source[a]}
+        for i, source in enumerate(sources):
+            tokens = source.split()
+            ids[i, : len(tokens)] = hash_tokens(tokens)
+        found, key = self.find(phrase_hashes(ids))
+        for source, k in zip(np.array(sources, dtype=object)[found], key[found].tolist()):
             for m in range(int(self.offsets[k]), int(self.offsets[k + 1])):
-                if " ".join(tokenize(self.phrase_text(int(self.cand_phrase[m])))) in wanted:
+                if " ".join(tokenize(self.phrase_text(int(self.cand_phrase[m])))) in generic[source]:
                     out[m] = True
         return out
 
