@@ -193,6 +193,13 @@ MIN_DEV_PARAGRAPHS = 40
 TARGET_FPR = 0.008  # a little under the 1 % promised, to leave room for other genres
 TOKEN_NEGATIVE_SHARE = 0.35  # unreplaced tokens kept for the token model (they outnumber replaced ones)
 TOKEN_HIDDEN = 16  # 48 units measured no better (dev ROC-AUC 0.916 either way)
+# The paragraph model is a logistic regression over the paragraph features. A
+# 16-unit network let one very strong token decide a paragraph, as in the
+# synthetic spins: a clean paragraph with one odd word scored 0.999 and a spun
+# one with five moderately odd words 0.87. Over training seeds 0-2 the linear
+# model scored held-out ROC-AUC 0.933 against 0.930 (unknown thesaurus 0.869
+# against 0.865) at the same recall (0.60 against 0.59).
+PARAGRAPH_HIDDEN = 0
 # Lexicon part the token model sees (see Lexicon.in_split): "visible" raised
 # ROC-AUC on spins whose pairs the detector lacks from 0.877 to 0.889.
 TOKEN_MODEL_LEXICON = "visible"
@@ -325,7 +332,7 @@ def train_classifier(
     # unchanged at 0.947). The threshold is still set on full-lexicon scores.
     X_b = para_features(texts_b, TOKEN_MODEL_LEXICON)
     with _stage("fitting the paragraph model", progress):
-        paragraph_model = SpinClassifier(hidden=16, max_iter=400, random_state=seed).fit(X_b, y_b)
+        paragraph_model = SpinClassifier(hidden=PARAGRAPH_HIDDEN, max_iter=400, random_state=seed).fit(X_b, y_b)
     classifier = Classifier(token_scorer, paragraph_model.to_scorer(), prior_logit)
 
     spun_dev = spun(dev, spin_heldout, "spinning (held-out)")
