@@ -201,7 +201,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "jsonl is the streaming output format, json holds one document at a time.",
     )
     score.add_argument("paths", nargs="*", metavar="PATH", help="file or directory; '-' or nothing reads stdin")
-    score.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    score.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text, which lists the strongest evidence of each flagged paragraph; "
+        "json, jsonl and csv list all of it)",
+    )
     score.add_argument("--text-field", metavar="F", default="text", help="JSONL field holding the text (default: text)")
     score.add_argument(
         "--jobs",
