@@ -46,9 +46,9 @@ VISIBLE_GROUP_SHARE = 50
 
 # Generic paraphrases of function words and common phrases, the kind of entries
 # article spinners' thesauri hold. Each line is a set of interchangeable phrases.
-# scripts/build_lexicon.py adds them to the WordNet pairs; the spinner reads
-# them to tell a generic paraphrase ("where" -> "the place") from a WordNet
-# compound ("drive" -> "disc drive").
+# scripts/build_lexicon.py adds them to the WordNet pairs; Lexicon.swappable
+# reads them to tell a generic paraphrase ("where" -> "the place") from a
+# WordNet compound ("drive" -> "disc drive").
 FUNCTION_PHRASES = """
 something | one thing | some thing
 anything | any thing
