@@ -141,8 +141,16 @@ def export(out: Path, data: Path = DEFAULT_DATA) -> dict[str, int]:
     return counts
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv: list[str] | None = None) -> int:
+    import argparse
 
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("build/corpora")
-    print(export(target))
+    parser = argparse.ArgumentParser(description="Export the clean corpora into ref / train / dev / genre JSONL splits.")
+    parser.add_argument("out", nargs="?", type=Path, default=Path("build/corpora"), help="output directory (default: build/corpora)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data directory")
+    args = parser.parse_args(argv)
+    print(export(args.out, args.data))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
