@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features
+from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features, swap_rank
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, load_model_dir
 from .text import split_paragraphs, token_spans, tokenize_cased_many
@@ -37,6 +37,11 @@ WINDOW_TOKENS = 250
 # spans being real replacements; 40 at 0.6 covers 67 %, at 76 %.
 EVIDENCE_MIN_P = 0.6
 MAX_EVIDENCE = 40
+# The suggested original is the swap with the best gain minus this times
+# log(1 + its rank among the span's candidates). On held-out spins, 20
+# candidates ranked so name the original of 55 % of replaced spans, against
+# 50 % for 8 ranked by gain alone; penalties of 1 to 2 measured alike, 3 less.
+SUGGESTION_RANK_PENALTY = 2.0
 # Batches are cut at this many tokens so memory stays bounded for any input.
 BATCH_TOKENS = 50_000
 
@@ -408,15 +413,16 @@ class Detector:
             context_gain=False,  # swaps are ranked by gain alone
             known=bf.swaps,  # the scoring pass's gains, for the spans and candidates it tried
         )
-        # best swap (by gain) covering each slot
+        # best swap covering each slot, by gain with a prior for early candidates
+        rank_score = swaps.gain - SUGGESTION_RANK_PENALTY * np.log1p(swap_rank(swaps))
         best_row = np.full(batch.ids.shape[0], -1, np.int64)
-        best_gain = np.full(batch.ids.shape[0], -np.inf)
-        order = np.argsort(swaps.gain, kind="stable")  # ascending: later writes win
+        best_score = np.full(batch.ids.shape[0], -np.inf)
+        order = np.argsort(rank_score, kind="stable")  # ascending: later writes win
         for j in range(MAX_PHRASE_TOKENS):
             rows = order[swaps.span_len[order] > j]
             where = swaps.slot[rows] + j
-            better = swaps.gain[rows] > best_gain[where]
-            best_gain[where[better]] = swaps.gain[rows][better]
+            better = rank_score[rows] > best_score[where]
+            best_score[where[better]] = rank_score[rows][better]
             best_row[where[better]] = rows[better]
         picked: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch.lengths.size)]
         candidates = np.flatnonzero(likely)

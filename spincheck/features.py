@@ -43,6 +43,7 @@ __all__ = [
     "paragraph_features",
     "batch_features",
     "best_swap_per_slot",
+    "swap_rank",
     "TOKEN_FEATURE_NAMES",
     "PARAGRAPH_FEATURE_NAMES",
 ]
@@ -64,10 +65,11 @@ SEARCH_MAX_ASSOC = 1.5
 # the original wording of a spun phrase is nearly always a common word. 4 do
 # as well as 6 or 12.
 FEATURE_CANDIDATES = 4
-# Evidence tries twice as many. On held-out spins, 8 suggest the true original
-# as often as 12 (70.4 against 69.7 %; on the seed copy 29 of 100 replaced spans
-# either way) and the evidence pass costs a third less.
-EVIDENCE_CANDIDATES = 8
+# Evidence tries more, ranked with a prior for the lexicon's first (most
+# frequent) candidates (see swap_rank). Ranked by gain alone, 8 suggested the
+# true original as often as 12; with the prior, 20 reach the original of 86 %
+# of held-out replaced spans (8: 73 %) and name it for 55 % (8, by gain: 50 %).
+EVIDENCE_CANDIDATES = 20
 # Mixture weights for the paragraph log-likelihood ratio: the share of
 # substituted tokens a spinner might use, from light to heavy.
 MIXTURE_SHARES = (0.03, 0.1, 0.25)
@@ -466,6 +468,21 @@ def find_swaps(
     cand_inner = _inner_assoc(ref, p_ids, p_len)[phrase_of]
     ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
+
+
+def swap_rank(swaps: Swaps) -> np.ndarray:
+    """Each row's position among its span's candidates (0 = the lexicon's first).
+
+    :func:`find_swaps` lists a span's rows together, in lexicon order, which
+    lists the most frequent synonym first. Writers mostly use the common word,
+    so the original of a spun phrase is usually early in the list.
+    """
+    n = swaps.slot.size
+    if n == 0:
+        return np.zeros(0, np.int64)
+    new_span = np.concatenate(([True], (swaps.slot[1:] != swaps.slot[:-1]) | (swaps.span_len[1:] != swaps.span_len[:-1])))
+    starts = np.flatnonzero(new_span)
+    return np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
 
 
 def _pad_tail(values: np.ndarray, fill=0) -> np.ndarray:

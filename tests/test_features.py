@@ -24,6 +24,7 @@ from spincheck.features import (
     paragraph_features,
     score_slots,
     swap_fit_gain,
+    swap_rank,
     vector_fit,
 )
 from spincheck.ngrams import BOS, EOS, Batch, layout
@@ -374,6 +375,28 @@ def test_swaps_that_change_the_number_of_words_keep_their_gain_apart() -> None:
     # without the mask every swap counts as same-length, as before
     _, gain_all, _, _, resized_none = best_swap_per_slot(8, swaps)
     assert gain_all[2] == 12.0 and not resized_none.any()
+
+
+def test_swap_rank_counts_candidates_within_each_span(reference, lexicon) -> None:
+    """swap_rank is each row's position among its span's rows, which follow the lexicon's order."""
+    tokens = tokenize("the experts said the top diplomat will hold talks where the assembly meets")
+    batch = layout([tokens])
+    swaps = find_swaps(batch, score_slots(batch, reference), reference, lexicon, max_candidates=20, max_assoc=None)
+    rank = swap_rank(swaps)
+    assert rank.shape == swaps.slot.shape and swaps.slot.size > 0
+    spans = list(zip(swaps.slot.tolist(), swaps.span_len.tolist()))
+    for (span, r), previous in zip(zip(spans, rank.tolist()), [None, *spans]):
+        assert r == (0 if span != previous else last + 1)
+        last = r
+    assert rank.max() > 0  # some span has several candidates
+    # rank 0 is the first of the lexicon's candidates for that word that the search keeps
+    for slot in {s for s, m in spans if m == 1}:
+        found, key = lexicon.find(batch.ids[[slot]])
+        assert found[0]
+        listed = lexicon.cand_phrase[lexicon.offsets[key[0]] : lexicon.offsets[key[0] + 1]].tolist()
+        rows = [i for i, s in enumerate(spans) if s == (slot, 1)]
+        positions = [listed.index(int(swaps.phrase[i])) for i in rows]
+        assert positions == sorted(positions)
 
 
 def test_detector_never_tries_a_compound_for_its_head(reference, lexicon) -> None:
