@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--synthetic", type=int, default=1200, help="paragraphs in the synthetic set")
     parser.add_argument("--clean", type=int, default=1500, help="paragraphs in the clean speeches set")
+    parser.add_argument("--lexicon", type=Path, default=ROOT / "models", help="directory with the lexicon.npz to spin with")
     args = parser.parse_args(argv)
     paragraphs = []
     for doc in corpora.iter_documents(args.data):
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     synthetic = [paragraphs[i] for i in order[: args.synthetic]]
     clean = [paragraphs[i] for i in order[args.synthetic : args.synthetic + args.clean]]
     # the lexicon alone: the classifier may be out of date while the model is rebuilt
-    spinner = Spinner(Lexicon.load(ROOT / "models"), split="heldout")
+    spinner = Spinner(Lexicon.load(args.lexicon), split="heldout")
     args.out.mkdir(parents=True, exist_ok=True)
     with open(args.out / "heldout_synthetic.jsonl", "w", encoding="utf-8") as f:
         for n, (pid, text) in enumerate(synthetic):
