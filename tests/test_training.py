@@ -370,6 +370,27 @@ def test_split_corpus_keeps_its_proportions(docs) -> None:
     assert 0.75 < shares["ref"] < 0.85
     assert 0.08 < shares["train"] < 0.16
     assert 0.05 < shares["dev"] < 0.11
+    merged = _shares(training.split_corpus(docs, training.MERGE_SPLIT))
+    assert 0.65 < merged["ref"] < 0.75
+    assert 0.14 < merged["train"] < 0.22
+    assert 0.09 < merged["dev"] < 0.15
+
+
+def test_train_splits_by_the_reference_mode(monkeypatch, tmp_path: Path) -> None:
+    """merge gives the classifier a larger share of the corpus than replace."""
+    seen = []
+
+    def fake_split(documents, shares=(80, 92)):
+        seen.append(shares)
+        raise training.TrainingError("stop here")
+
+    monkeypatch.setattr(training, "split_corpus", fake_split)
+    (tmp_path / "a.txt").write_text("Some clean text.", encoding="utf-8")
+    for mode in ("merge", "replace"):
+        with pytest.raises(training.TrainingError, match="stop here"):
+            training.train([tmp_path], tmp_path / f"out-{mode}", reference_mode=mode)
+    assert seen == [training.MERGE_SPLIT, training.REPLACE_SPLIT]
+    assert training.MERGE_SPLIT[0] < training.REPLACE_SPLIT[0]
 
 
 def test_split_does_not_depend_on_where_the_corpus_lies(tmp_path: Path) -> None:
