@@ -261,7 +261,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--reference",
         choices=("merge", "replace"),
         default="merge",
-        help="merge your corpus's statistics into the shipped ones, or replace them (default: merge)",
+        help="merge your corpus's statistics into the shipped ones, or replace them (default: merge). "
+        "A large corpus is split into reference / training / held-out paragraphs 70/18/12 %% with merge, "
+        "80/12/8 %% with replace",
     )
     train.add_argument("--text-field", metavar="F", default="text", help="JSONL field holding the text (default: text)")
     train.add_argument(
