@@ -439,7 +439,7 @@ def _bucket(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little") % 100
 
 
-def split_corpus(documents: Iterable[tuple[str, str]], shares: tuple[int, int] = (80, 92)) -> dict[str, list[str]]:
+def split_corpus(documents: Iterable[tuple[str, str]], shares: tuple[int, int] = REPLACE_SPLIT) -> dict[str, list[str]]:
     """Assign paragraphs to ref / train / dev by a stable hash.
 
     Large corpora split by blocks of up to ``SPLIT_BLOCK`` consecutive
