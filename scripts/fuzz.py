@@ -23,12 +23,14 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
 
 - one result per paragraph; probability finite and in [0, 1];
   ``spun`` in {True, False, None}; ``reason`` given exactly when not scored;
-  ``spun == (probability >= threshold)`` when scored;
+  ``spun == (probability >= threshold)`` when scored, unless ``by_context``
+  (then ``CONTEXT_P <= probability < threshold``);
 - every evidence span inside its paragraph, ``paragraph[start:end] == phrase``,
   strength in [0, 1], at most ``MAX_EVIDENCE`` of them;
 - ``score_text``: paragraph spans in order, not overlapping, inside the text,
   stripped, with ``text[start:end] == paragraph.text``; and the same
-  paragraphs through ``score_paragraphs`` give the same results;
+  paragraphs through ``score_paragraphs`` and ``apply_document_context``
+  give the same results;
 - ``score_documents`` (a fifth of the cases, with an empty and a half text
   beside): the same checks, and the same results as ``score_text``.
 
@@ -63,7 +65,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import spincheck  # noqa: E402
-from spincheck.detector import MAX_EVIDENCE, Evidence, Result  # noqa: E402
+from spincheck.detector import CONTEXT_P, MAX_EVIDENCE, Evidence, Result  # noqa: E402
 from spincheck.text import decode_bytes, looks_binary  # noqa: E402
 
 SEEDS = [
@@ -305,7 +307,9 @@ def check_result(r: object, para: str, threshold: float) -> list[str]:
         bad.append("not scored but no reason")
     if r.spun is not None and r.reason is not None:
         bad.append(f"scored but reason {r.reason!r}")
-    if r.spun is not None and isinstance(p, float) and r.spun != (p >= threshold):
+    if r.by_context and not (r.spun and CONTEXT_P <= p < threshold):
+        bad.append(f"by_context with spun={r.spun}, probability {p} (threshold {threshold})")
+    if r.spun is not None and isinstance(p, float) and r.spun != (p >= threshold or r.by_context):
         bad.append(f"spun={r.spun} but probability {p} vs threshold {threshold}")
     if len(r.evidence) > MAX_EVIDENCE:
         bad.append(f"{len(r.evidence)} evidence items > {MAX_EVIDENCE}")
@@ -330,6 +334,7 @@ def _same(a: Result, b: Result) -> bool:
     """Equal up to float noise: matrix products round differently with the rows in a batch (2e-9 seen)."""
     return (
         a.spun == b.spun
+        and a.by_context == b.by_context
         and a.reason == b.reason
         and abs(a.probability - b.probability) <= 1e-6
         and [(e.start, e.end, e.phrase, e.suggestion) for e in a.evidence]
@@ -376,6 +381,9 @@ def run_library(
             problems.append(("score_documents", "differs from score_text on the same text"))
     paras = [p.text for p in doc.paragraphs]
     again = det.score_paragraphs(paras, explain=explain)
+    if len(again) == len(paras):
+        # score_text judges the paragraphs as one document; score_paragraphs one by one
+        again = det.apply_document_context(paras, again)
     if len(again) != len(paras):
         problems.append(("score_paragraphs", f"{len(again)} results for {len(paras)} paragraphs"))
     else:

@@ -187,11 +187,21 @@ def _build_parser() -> argparse.ArgumentParser:
         help=f"paragraphs with fewer words are reported as not scored (default: {DEFAULT_MIN_WORDS})",
     )
 
+    context = _Parser(add_help=False)
+    context.add_argument(
+        "--no-context",
+        dest="document_context",
+        action="store_false",
+        help="judge every paragraph on its own. By default, when at least 2 paragraphs of a document, "
+        "and a fifth of its scored ones, reach the threshold, its other paragraphs are flagged from "
+        "probability 0.8 on (marked by_context)",
+    )
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     score = sub.add_parser(
         "score",
-        parents=[common, model],
+        parents=[common, model, context],
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
         help="score text files, directories, HTML pages, JSONL records or stdin",
@@ -226,7 +236,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser(
         "explain",
-        parents=[common, model],
+        parents=[common, model, context],
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
         help="write a self-contained HTML page explaining one document",
@@ -328,7 +338,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _load_detector(args, console: Console) -> Detector:
-    detector = Detector.load(args.model, threshold=args.threshold, min_words=args.min_words)
+    detector = Detector.load(
+        args.model,
+        threshold=args.threshold,
+        min_words=args.min_words,
+        document_context=getattr(args, "document_context", True),
+    )
     card = detector.model.card
     console.info(
         f"model {detector.path} (version {card.version}, threshold {detector.threshold:.4f}, "
@@ -406,12 +421,12 @@ def _score_chunk(detector: Detector, text: str) -> list[tuple[int, int, Result]]
 
 
 @functools.lru_cache(maxsize=2)
-def _worker_detector(path: str, threshold: float, min_words: int) -> Detector:
+def _worker_detector(path: str, threshold: float, min_words: int, document_context: bool) -> Detector:
     """A worker process loads the detector once and keeps it for all its tasks."""
-    return Detector.load(path, threshold=threshold, min_words=min_words)
+    return Detector.load(path, threshold=threshold, min_words=min_words, document_context=document_context)
 
 
-def _score_task(config: tuple[str, float, int], texts: list[str]) -> list[list[tuple[int, int, Result]]]:
+def _score_task(config: tuple[str, float, int, bool], texts: list[str]) -> list[list[tuple[int, int, Result]]]:
     detector = _worker_detector(*config)
     return [_score_chunk(detector, text) for text in texts]
 
@@ -444,7 +459,7 @@ def _scored(events: Iterable, detector: Detector, jobs: int) -> Iterator[tuple[o
         return
     from joblib import Parallel, delayed
 
-    config = (str(detector.path), detector.threshold, detector.min_words)
+    config = (str(detector.path), detector.threshold, detector.min_words, detector.document_context)
     pending: deque[list] = deque()
 
     def tasks():

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 FORMATS = ("text", "json", "jsonl", "csv")
-CSV_COLUMNS = ("source", "paragraph", "start", "end", "words", "probability", "spun", "reason", "evidence")
+CSV_COLUMNS = ("source", "paragraph", "start", "end", "words", "probability", "spun", "reason", "evidence", "by_context")
 
 
 class Row(NamedTuple):
@@ -100,6 +100,7 @@ def paragraph_record(row: Row) -> dict:
         words=r.words,
         probability=None if r.spun is None else round(r.probability, 4),
         spun=r.spun,
+        by_context=r.by_context,
     )
     if r.reason is not None:
         record["reason"] = r.reason
@@ -217,7 +218,18 @@ class CsvReporter(Reporter):
             spun = "" if r.spun is None else str(r.spun).lower()
             probability = "" if r.spun is None else f"{r.probability:.4f}"
             self.writer.writerow(
-                (row.source, row.index, row.start, row.end, r.words, probability, spun, r.reason or "", evidence)
+                (
+                    row.source,
+                    row.index,
+                    row.start,
+                    row.end,
+                    r.words,
+                    probability,
+                    spun,
+                    r.reason or "",
+                    evidence,
+                    str(r.by_context).lower(),
+                )
             )
 
 
@@ -277,6 +289,8 @@ class TextReporter(Reporter):
         if len(r.evidence) > len(shown):
             evidence += self._paint(f" (+{len(r.evidence) - len(shown)} more; --format jsonl lists all)", _DIM)
         head = f"  paragraph {row.index} at char {row.start}: probability {self._paint(f'{r.probability:.3f}', _RED)}"
+        if r.by_context:
+            head += self._paint(" (flagged with its document)", _DIM)
         return head + (f": {evidence}\n" if evidence else self._paint(" (no single phrase stands out)", _DIM) + "\n")
 
 
@@ -395,8 +409,10 @@ def render_html(
             cls, label, title = "unscored", f"not scored: {r.reason}", f"not scored ({r.reason})"
         else:
             cls = f"{'flagged' if r.spun else 'clean'} shade-{_shade(r.probability)}"
-            label = f"{r.probability:.2f}" + (" flagged" if r.spun else "")
-            title = f"spin probability {r.probability:.3f}"
+            label = f"{r.probability:.2f}" + (" flagged" if r.spun else "") + (" with its document" if r.by_context else "")
+            title = f"spin probability {r.probability:.3f}" + (
+                " (under the threshold, flagged because the document around it is spun)" if r.by_context else ""
+            )
         probability = "" if r.spun is None else f' data-probability="{r.probability:.4f}"'
         paragraphs_html.append(
             f'<p class="para {cls}" id="p{p.index}" data-index="{p.index}" data-start="{p.start}" '

@@ -39,14 +39,15 @@ def load_model_once(monkeypatch):
     A --model directory is still loaded (and verified) for real.
     """
 
-    def load(cls, path=None, *, threshold=None, min_words=None):
+    def load(cls, path=None, *, threshold=None, min_words=None, document_context=True):
         if path is not None:
-            return _real_load(path, threshold=threshold, min_words=min_words)
+            return _real_load(path, threshold=threshold, min_words=min_words, document_context=document_context)
         shipped = _shipped()
         return cls(
             shipped.model,
             shipped.threshold if threshold is None else threshold,
             DEFAULT_MIN_WORDS if min_words is None else min_words,
+            document_context,
         )
 
     monkeypatch.setattr(Detector, "load", classmethod(load))
@@ -111,11 +112,28 @@ def test_json_is_one_object_per_input(capsys):
         assert d["summary"]["flagged"] == sum(1 for p in d["paragraphs"] if p["spun"])
 
 
+def test_document_context_and_no_context(capsys):
+    """Paragraphs under --threshold are flagged by_context when enough of their file is flagged."""
+    probs = sorted(p.result.probability for p in _shipped().score_text(SPUN.read_text(encoding="utf-8")).scored)
+    threshold = (probs[-2] + probs[-3]) / 2  # two paragraphs above it, of six: the rule applies
+    assert probs[0] >= 0.8
+    code, out, _ = run(capsys, "score", "--format", "jsonl", "--threshold", repr(threshold), str(SPUN))
+    rows = [r for r in jsonl(out) if r["spun"] is not None]
+    assert code == 1 and sum(r["spun"] for r in rows) == len(probs)
+    assert sum(r["by_context"] for r in rows) == len(probs) - 2  # all but the two above the threshold
+    assert all(r["evidence"] for r in rows if r["by_context"])
+    code, out, _ = run(capsys, "score", "--format", "jsonl", "--no-context", "--threshold", repr(threshold), str(SPUN))
+    rows = [r for r in jsonl(out) if r["spun"] is not None]
+    assert code == 1 and sum(r["spun"] for r in rows) == 2 and not any(r["by_context"] for r in rows)
+    code, out, _ = run(capsys, "score", "--threshold", repr(threshold), str(SPUN))
+    assert out.count("(flagged with its document)") == len(probs) - 2
+
+
 def test_csv_has_a_row_per_paragraph(capsys):
     code, out, _ = run(capsys, "score", "--format", "csv", str(SPUN))
     lines = out.splitlines()
     assert code == 1
-    assert lines[0] == "source,paragraph,start,end,words,probability,spun,reason,evidence"
+    assert lines[0] == "source,paragraph,start,end,words,probability,spun,reason,evidence,by_context"
     assert len(lines) - 1 == len(split_paragraphs(SPUN.read_text()))
     assert any(",true," in line and "->" in line for line in lines[1:])
 

@@ -16,14 +16,14 @@ from spincheck.integrations.dask import document_rows, score_bag, score_jsonl_sh
 
 NO_DASK = "Dask is not installed (pip install 'spincheck[dask]')"
 
-ROW_KEYS = {"source", "paragraph", "start", "end", "words", "probability", "spun", "evidence"}
+ROW_KEYS = {"source", "paragraph", "start", "end", "words", "probability", "spun", "by_context", "evidence"}
 OPTIONAL_KEYS = {"id", "reason"}
 EVIDENCE_KEYS = {"phrase", "start", "end", "suggestion", "strength"}
 
 
 def same_row(a: dict, b: dict) -> bool:
     """Equal up to floating-point noise: batches of another size differ by ~1e-9 before rounding."""
-    exact = ("source", "id", "paragraph", "start", "end", "words", "spun", "reason")
+    exact = ("source", "id", "paragraph", "start", "end", "words", "spun", "by_context", "reason")
     if any(a.get(k) != b.get(k) for k in exact) or (a["probability"] is None) != (b["probability"] is None):
         return False
     if a["probability"] is not None and a["probability"] != pytest.approx(b["probability"], abs=2e-4):
@@ -124,8 +124,8 @@ def test_local_cluster_scores_shards(client, detector: Detector, records: list[d
     a, b, c = (str(shards / name) for name in ("a.jsonl", "b.jsonl.gz", "c.jsonl"))
     problem = {
         "source": f"{b}:3", "paragraph": None, "start": None, "end": None, "words": 0,
-        "probability": None, "spun": None, "reason": "invalid JSON (Expecting property name enclosed in double quotes)",
-        "evidence": [],
+        "probability": None, "spun": None, "by_context": False,
+        "reason": "invalid JSON (Expecting property name enclosed in double quotes)", "evidence": [],
     }  # fmt: skip
     expected = {
         "a.jsonl": direct_rows(detector, records[0], f"{a}:1") + direct_rows(detector, records[1], f"{a}:2"),

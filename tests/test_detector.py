@@ -18,7 +18,7 @@ import pytest
 
 import spincheck
 from spincheck import Detector, Document, Evidence, ModelError, Paragraph, Result
-from spincheck.detector import _CODE_CHARACTERS, MAX_EVIDENCE, language_reason
+from spincheck.detector import _CODE_CHARACTERS, CONTEXT_P, MAX_EVIDENCE, context_flags, language_reason
 from spincheck.features import PARAGRAPH_FEATURE_NAMES
 from spincheck.text import tokenize
 
@@ -76,7 +76,7 @@ def check_evidence(paragraph: str, result: Result) -> None:
 def same_result(a: Result, b: Result) -> bool:
     """Equal up to float noise: matrix products may round differently with the number of rows in a batch."""
     return (
-        (a.spun, a.reason, a.words) == (b.spun, b.reason, b.words)
+        (a.spun, a.reason, a.words, a.by_context) == (b.spun, b.reason, b.words, b.by_context)
         and a.probability == pytest.approx(b.probability, abs=1e-6)
         and [e[:4] for e in a.evidence] == [e[:4] for e in b.evidence]
         and [e.strength for e in a.evidence] == pytest.approx([e.strength for e in b.evidence], abs=2e-3)
@@ -226,11 +226,59 @@ def test_score_text_offsets_point_into_the_text(detector: Detector, article: str
         assert isinstance(p, Paragraph)
         assert text[p.start : p.end] == p.text and p.text == p.text.strip() and "\r" not in p.text
         check_evidence(p.text, p.result)
-    results = detector.score_paragraphs([p.text for p in doc.paragraphs], explain=True)
+    texts = [p.text for p in doc.paragraphs]
+    results = detector.apply_document_context(texts, detector.score_paragraphs(texts, explain=True))
     assert all(same_result(p.result, r) for p, r in zip(doc.paragraphs, results))
     assert doc.paragraphs[0].result.reason == "too short"
     assert doc.spun == bool(doc.flagged) and doc.flagged
     assert doc.probability == max(p.result.probability for p in doc.scored)
+
+
+def _result(p: float | None) -> Result:
+    return Result(0.0, None, "too short") if p is None else Result(p, p >= 0.95)
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "expected"),
+    [
+        # 2 of 10 scored at the threshold (20 %): the 0.85 paragraph is flagged, 0.7 is not
+        ([0.99, 0.97, 0.85, 0.7] + [0.1] * 6, [False, False, True, False] + [False] * 6),
+        # 2 of 11 is under a fifth: a long clean document with two odd paragraphs is left alone
+        ([0.99, 0.97, 0.85, 0.7] + [0.1] * 7, [False] * 11),
+        # one paragraph at the threshold is never enough
+        ([0.99, 0.85, 0.9], [False] * 3),
+        # unscored paragraphs neither count nor get flagged
+        ([0.99, 0.97, None, None, None, 0.81], [False, False, False, False, False, True]),
+    ],
+)
+def test_context_flags_rule(probabilities: list, expected: list[bool]) -> None:
+    assert context_flags([_result(p) for p in probabilities], 0.95) == expected
+    # with a threshold under the context floor, the context adds nothing
+    assert not any(context_flags([_result(p) for p in probabilities], 0.5))
+
+
+def test_score_text_flags_a_spun_documents_other_paragraphs(detector: Detector, spun_article: str) -> None:
+    """A paragraph under the threshold in a document of flagged ones is flagged, with evidence."""
+    probs = sorted((r.probability for r in detector.score_paragraphs(paragraphs_of(spun_article))), reverse=True)
+    k = max(2, -(-len(probs) * 2 // 10))  # enough paragraphs above the threshold for the rule
+    assert probs[k] >= CONTEXT_P and probs[k] < probs[k - 1]  # the spun article scores high throughout
+    strict = dataclasses.replace(detector, threshold=(probs[k] + probs[k - 1]) / 2)
+    doc = strict.score_text(spun_article)
+    by_context = [p for p in doc.paragraphs if p.result.by_context]
+    assert by_context and all(p.result.spun and p.result.evidence for p in by_context)
+    assert all(CONTEXT_P <= p.result.probability < strict.threshold for p in by_context)
+    for p in by_context:
+        check_evidence(p.text, p.result)
+    assert len(doc.flagged) == sum(1 for x in probs if x >= CONTEXT_P)
+    # each paragraph on its own, or with the context switched off: only the threshold counts
+    alone = strict.score_paragraphs([p.text for p in doc.paragraphs])
+    assert not any(r.by_context for r in alone) and sum(bool(r.spun) for r in alone) == k
+    plain = dataclasses.replace(strict, document_context=False).score_text(spun_article)
+    assert [p.result.spun for p in plain.paragraphs] == [r.spun for r in alone]
+    first, empty, second = strict.score_documents([spun_article, "", spun_article])
+    for other in (first, second):
+        assert all(same_result(a.result, b.result) for a, b in zip(other.paragraphs, doc.paragraphs))
+    assert empty.paragraphs == ()
 
 
 def test_batch_equals_one_by_one(detector: Detector, paragraphs: list[str]) -> None:

@@ -51,6 +51,7 @@ def test_paragraph_record_offsets_are_document_offsets():
         "words": 20,
         "probability": 0.97,
         "spun": True,
+        "by_context": False,
         "evidence": [
             {"phrase": "highest", "start": 104, "end": 111, "suggestion": "top", "strength": 0.91},
             {"phrase": "stated", "start": 130, "end": 136, "suggestion": None, "strength": 0.6},
@@ -103,8 +104,8 @@ def test_json_without_documents_is_an_empty_array():
 def test_csv_has_header_and_a_row_per_paragraph():
     rows = list(csv.reader(io.StringIO(report("csv", one_document()))))
     assert rows[0] == list(CSV_COLUMNS)
-    assert rows[1] == ["doc.txt", "0", "0", "40", "20", "0.9700", "true", "", "highest->top:0.91; stated->?:0.60"]
-    assert rows[3] == ["doc.txt", "2", "82", "90", "3", "", "", "too short", ""]
+    assert rows[1] == ["doc.txt", "0", "0", "40", "20", "0.9700", "true", "", "highest->top:0.91; stated->?:0.60", "false"]
+    assert rows[3] == ["doc.txt", "2", "82", "90", "3", "", "", "too short", "", "false"]
 
 
 def test_text_summary_comes_first_for_a_whole_document():

@@ -95,7 +95,7 @@ def test_dict_item_with_text(pipeline: SpincheckPipeline, article: str, spun_art
     assert spun["spin_flagged"] is True and spun["spin_probability"] >= round(pipeline.detector.threshold, 4)
     joined = "\n\n".join(paragraphs)  # offsets point into the paragraphs joined by blank lines
     for para in spun["spin_paragraphs"]:
-        assert set(para) == {"index", "start", "end", "probability", "evidence"}
+        assert set(para) == {"index", "start", "end", "probability", "by_context", "evidence"}
         assert joined[para["start"] : para["end"]] == paragraphs[para["index"]]
         for ev in para["evidence"]:
             assert set(ev) == EVIDENCE_KEYS and joined[ev["start"] : ev["end"]] == ev["phrase"]
@@ -273,7 +273,8 @@ def test_real_crawl_drops_spun_page(site: str, tmp_path: Path, detector: spinche
     assert spun["spin_flagged"] is True and spun["spin_probability"] >= round(detector.threshold, 4)
     assert spun["spin_paragraphs"]
     for para in spun["spin_paragraphs"]:
-        assert para["probability"] >= round(detector.threshold, 4) and para["evidence"]
+        above = para["probability"] >= round(detector.threshold, 4)
+        assert para["by_context"] is not above and para["evidence"]  # under the threshold only by context
         for ev in para["evidence"]:
             assert set(ev) == EVIDENCE_KEYS and spun["text"][ev["start"] : ev["end"]] == ev["phrase"]
 

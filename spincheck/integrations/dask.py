@@ -140,26 +140,36 @@ def _line_docs(lines: Iterable[tuple[str, str]], text_field: str, id_field: str)
 def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[dict[str, Any]]:
     """Score the paragraphs of many documents together, ``batch_size`` at a time, in order."""
     rows: list[dict[str, Any]] = []
-    # (source, record id, paragraph index, start, end, paragraph text, problem); text None for a problem
-    pending: list[tuple[Any, Any, int, int, int, str | None, str | None]] = []
+    # (document number, source, record id, paragraph index, start, end, paragraph text, problem);
+    # text None for a problem
+    pending: list[tuple[int, Any, Any, int, int, int, str | None, str | None]] = []
     waiting = 0
 
     def flush() -> None:
-        texts = [p[5] for p in pending if p[5] is not None]
-        results = iter(det.score_paragraphs(texts) if texts else ())
-        for source, record_id, index, start, end, text, problem in pending:
+        texts = [p[6] for p in pending if p[6] is not None]
+        flat = det.score_paragraphs(texts) if texts else []
+        # judged as documents, as score_text and the command line do
+        by_doc: dict[int, list[int]] = {}
+        for k, entry in enumerate(p for p in pending if p[6] is not None):
+            by_doc.setdefault(entry[0], []).append(k)
+        for members in by_doc.values():
+            judged = det.apply_document_context([texts[k] for k in members], [flat[k] for k in members])
+            for k, result in zip(members, judged):
+                flat[k] = result
+        results = iter(flat)
+        for _doc, source, record_id, index, start, end, text, problem in pending:
             if text is None:
                 rows.append(_problem_row(source, record_id, problem or "not scored"))
             else:
                 rows.append(paragraph_record(Row(source, record_id, index, start, end, next(results))))
         pending.clear()
 
-    for source, record_id, text, problem in docs:
+    for number, (source, record_id, text, problem) in enumerate(docs):
         if text is None:
-            pending.append((source, record_id, 0, 0, 0, None, problem))
+            pending.append((number, source, record_id, 0, 0, 0, None, problem))
             continue
         for index, span in enumerate(split_paragraphs(text)):
-            pending.append((source, record_id, index, span.start, span.end, text[span.start : span.end], None))
+            pending.append((number, source, record_id, index, span.start, span.end, text[span.start : span.end], None))
             waiting += 1
         if waiting >= batch_size:
             flush()

@@ -22,10 +22,12 @@ fields:
     the highest paragraph probability (0.0 when nothing could be scored, None
     when the item had no text at all);
 ``spin_flagged``
-    True when any paragraph is at or above the threshold (None without text);
+    True when any paragraph is flagged: at or above the threshold, or, in a
+    page whose other paragraphs are spun, from 0.8 on (None without text);
 ``spin_paragraphs``
     one plain dict per flagged paragraph: ``index``, ``start``, ``end``,
-    ``probability`` and ``evidence``, a list of
+    ``probability``, ``by_context`` (flagged under the threshold because of
+    the rest of the page) and ``evidence``, a list of
     ``{phrase, start, end, suggestion, strength}`` dicts. All offsets are
     character offsets into the scored text, so
     ``item["text"][e["start"]:e["end"]] == e["phrase"]``.
@@ -141,6 +143,7 @@ def document_fields(doc: Document) -> dict[str, Any]:
                 "start": p.start,
                 "end": p.end,
                 "probability": round(float(p.result.probability), 4),
+                "by_context": p.result.by_context,
                 "evidence": [
                     {
                         "phrase": e.phrase,
