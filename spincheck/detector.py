@@ -417,16 +417,17 @@ class Detector:
         call this; callers that batch several documents through
         ``score_paragraphs`` call it once per document.
         """
-        if not self.document_context:
-            return results
-        flags = context_flags(results, self.threshold)
-        if not any(flags):
-            return results
-        picked = [i for i, flag in enumerate(flags) if flag]
-        explained = self.score_paragraphs([paragraphs[i] for i in picked], explain=True)
         out = list(results)
-        for i, r in zip(picked, explained):
-            out[i] = replace(results[i], spun=True, by_context=True, evidence=r.evidence)
+        if not self.document_context:
+            return out
+        flags = context_flags(out, self.threshold)
+        picked = [i for i, flag in enumerate(flags) if flag]
+        for i in picked:
+            out[i] = replace(out[i], spun=True, by_context=True)
+        # evidence for those not explained yet (all of them, unless scored with explain=True)
+        missing = [i for i in picked if not out[i].evidence]
+        for i, r in zip(missing, self.score_paragraphs([paragraphs[i] for i in missing], explain=True)):
+            out[i] = replace(out[i], evidence=r.evidence)
         return out
 
     # ---- internals --------------------------------------------------------------------------
