@@ -347,13 +347,7 @@ class Detector:
         if not isinstance(text, str):
             hint = " (decode it first, e.g. data.decode('utf-8', 'replace'))" if isinstance(text, bytes) else ""
             raise TypeError(f"score_text() takes a str, not {type(text).__name__}{hint}")
-        spans = split_paragraphs(text)
-        paras = [text[s.start : s.end] for s in spans]
-        results = self.apply_document_context(paras, self.score_paragraphs(paras, explain=explain))
-        return Document(
-            tuple(Paragraph(i, s.start, s.end, p, r) for i, (s, p, r) in enumerate(zip(spans, paras, results))),
-            self.threshold,
-        )
+        return self._documents([text], explain)[0]
 
     def score_many(self, texts: Iterable[str], batch_size: int = 512, *, explain: bool = False) -> Iterator[Result]:
         """Lazily score paragraphs from any iterable, ``batch_size`` at a time."""

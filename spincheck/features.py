@@ -477,11 +477,18 @@ def swap_rank(swaps: Swaps) -> np.ndarray:
     lists the most frequent synonym first. Writers mostly use the common word,
     so the original of a spun phrase is usually early in the list.
     """
-    n = swaps.slot.size
-    if n == 0:
-        return np.zeros(0, np.int64)
-    new_span = np.concatenate(([True], (swaps.slot[1:] != swaps.slot[:-1]) | (swaps.span_len[1:] != swaps.span_len[:-1])))
-    starts = np.flatnonzero(new_span)
+    return _rank_in_runs(_span_starts(swaps.slot, swaps.span_len), swaps.slot.size)
+
+
+def _span_starts(slot: np.ndarray, span_len: np.ndarray) -> np.ndarray:
+    """First row of each span in swap rows listed span by span."""
+    if slot.size == 0:
+        return np.zeros(0, np.intp)
+    return np.flatnonzero(np.concatenate(([True], (slot[1:] != slot[:-1]) | (span_len[1:] != span_len[:-1]))))
+
+
+def _rank_in_runs(starts: np.ndarray, n: int) -> np.ndarray:
+    """Each of ``n`` rows' position in its run, runs beginning at ``starts``."""
     return np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
 
 
@@ -505,15 +512,12 @@ def _known_rows(
     width = MAX_PHRASE_TOKENS + 1
     first = np.full(n_slots * width, -1, np.intp)
     count = np.zeros(n_slots * width, np.intp)
-    if known.slot.size:
-        starts = np.flatnonzero(
-            np.concatenate(([True], (known.slot[1:] != known.slot[:-1]) | (known.span_len[1:] != known.span_len[:-1])))
-        )
-        span = known.slot[starts] * width + known.span_len[starts]
-        first[span] = starts
-        count[span] = np.diff(np.append(starts, known.slot.size))
+    starts = _span_starts(known.slot, known.span_len)
+    span = known.slot[starts] * width + known.span_len[starts]
+    first[span] = starts
+    count[span] = np.diff(np.append(starts, known.slot.size))
     row_starts = np.flatnonzero(np.concatenate(([True], rep[1:] != rep[:-1]))) if rep.size else rep
-    rank = np.arange(rep.size) - np.repeat(row_starts, np.diff(np.append(row_starts, rep.size)))
+    rank = _rank_in_runs(row_starts, rep.size)
     span = slot * width + span_len
     src = np.where((first[span] >= 0) & (rank < count[span]), first[span] + rank, -1)
     same = np.flatnonzero(src >= 0)
