@@ -370,7 +370,7 @@ def find_swaps(
     rep = np.repeat(np.arange(s_slot.size), n_cand)
     within = np.arange(total) - np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
     cand_row = lo[rep] + within
-    keep = lex.swappable[cand_row]
+    keep = lex.searchable[cand_row]
     if split != "all":
         keep &= Lexicon.in_split(lex.cand_group[cand_row], split)
     rep, cand_row = rep[keep], cand_row[keep]

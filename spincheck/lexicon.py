@@ -289,21 +289,9 @@ class Lexicon:
         return self.phrase_blob.tobytes()
 
     @cached_property
-    def swappable(self) -> np.ndarray:
-        """Per candidate row: a swap the spinner makes and the detector tries.
-
-        A candidate with as many words as its phrase, or a generic paraphrase
-        of :data:`FUNCTION_PHRASES` ("where" -> "the place"). WordNet pairs that
-        change the number of words are mostly a compound and its head ("disc
-        drive" / "drive", "human rights" / "rights"). Commercial spinners swap
-        words for words and compounds for compounds ("General Assembly" ->
-        "Normal Meeting"), and dropping a word makes any window more probable
-        by that word's own probability, so with these pairs every familiar
-        compound looked swapped: they were the top evidence in two thirds of
-        the clean news paragraphs above the threshold.
-        """
-        source_len = np.repeat(self.phrase_len[self.key_phrase], np.diff(self.offsets))
-        out = self.phrase_len[self.cand_phrase] == source_len
+    def generic(self) -> np.ndarray:
+        """Per candidate row: a pair of the generic paraphrase table :data:`FUNCTION_PHRASES`."""
+        out = np.zeros(self.cand_phrase.shape, bool)
         generic: dict[str, set[str]] = {}
         for a, b in function_phrase_pairs():
             generic.setdefault(" ".join(tokenize(a)), set()).add(" ".join(tokenize(b)))
@@ -318,6 +306,41 @@ class Lexicon:
                 if " ".join(tokenize(self.phrase_text(int(self.cand_phrase[m])))) in generic[source]:
                     out[m] = True
         return out
+
+    @cached_property
+    def source_len(self) -> np.ndarray:
+        """Per candidate row: the number of words of the phrase it replaces."""
+        return np.repeat(self.phrase_len[self.key_phrase], np.diff(self.offsets))
+
+    @cached_property
+    def swappable(self) -> np.ndarray:
+        """Per candidate row: a swap the spinner makes.
+
+        A candidate with as many words as its phrase, or a generic paraphrase
+        of :data:`FUNCTION_PHRASES` ("where" -> "the place"). WordNet pairs that
+        change the number of words are mostly a compound and its head ("disc
+        drive" / "drive", "human rights" / "rights"). Commercial spinners swap
+        words for words and compounds for compounds ("General Assembly" ->
+        "Normal Meeting"), and dropping a word makes any window more probable
+        by that word's own probability, so with these pairs every familiar
+        compound looked swapped: they were the top evidence in two thirds of
+        the clean news paragraphs above the threshold.
+        """
+        return (self.phrase_len[self.cand_phrase] == self.source_len) | self.generic
+
+    @cached_property
+    def searchable(self) -> np.ndarray:
+        """Per candidate row: a swap the detector tries (see ``features.find_swaps``).
+
+        Single words, and generic paraphrases. A WordNet multi-word term is
+        an established phrase, so swapping it whole for another one ("dental
+        hygienist" -> "skilled worker", "navel oranges" -> "sweet oranges")
+        says how rare the term is, not whether it was spun: such swaps were
+        the top evidence in about half of the clean paragraphs that scored
+        highest. Spinners mostly spin such phrases word by word ("General
+        Assembly" -> "Normal Meeting"), which the single-word swaps cover.
+        """
+        return self.swappable & ((self.source_len == 1) | self.generic)
 
     @staticmethod
     def in_split(groups: np.ndarray, split: str) -> np.ndarray:

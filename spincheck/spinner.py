@@ -85,7 +85,9 @@ class Spinner:
         # texts and source tokens are decoded once per lexicon, shared by every spinner
         texts, offsets = lexicon.phrase_texts, lexicon.offsets.tolist()
         cand_phrase = lexicon.cand_phrase.tolist()
-        # only swaps the detector also tries: no compound -> head (see Lexicon.swappable)
+        # no compound -> head (see Lexicon.swappable). Whole multi-word terms are still
+        # swapped whole now and then, though the detector only tries their words one by
+        # one (Lexicon.searchable): a spinner's own phrase table is no more ours than its words.
         allowed = (Lexicon.in_split(lexicon.cand_group, split) & lexicon.swappable).tolist()
         for k, key in enumerate(lexicon.source_tokens):
             cands = [texts[cand_phrase[m]] for m in range(offsets[k], offsets[k + 1]) if allowed[m]]

@@ -399,6 +399,22 @@ def test_swap_rank_counts_candidates_within_each_span(reference, lexicon) -> Non
         assert positions == sorted(positions)
 
 
+def test_detector_tries_multiword_spans_only_for_generic_paraphrases(reference, lexicon) -> None:
+    """A WordNet term is never swapped whole; its words are tried one by one."""
+    tokens = tokenize("the general assembly met in terms of the budget and the human rights where it can")
+    batch = layout([tokens])
+    swaps = find_swaps(batch, score_slots(batch, reference), reference, lexicon, max_candidates=50, max_assoc=None)
+    assert swaps.slot.size > 0
+    from spincheck.lexicon import function_phrase_pairs
+
+    generic = {" ".join(tokenize(b)) for _, b in function_phrase_pairs()}
+    multi = np.flatnonzero(swaps.span_len > 1)
+    assert multi.size > 0, "the generic phrase 'in terms of' is tried whole"
+    assert all(" ".join(tokenize(lexicon.phrase_text(int(swaps.phrase[i])))) in generic for i in multi)
+    start = int(batch.starts[0])
+    assert {int(s) for s in swaps.slot[swaps.span_len == 1]} >= {start + 1, start + 2}  # "general", "assembly"
+
+
 def test_detector_never_tries_a_compound_for_its_head(reference, lexicon) -> None:
     """Every swap row the search returns is a swappable lexicon pair."""
     tokens = tokenize("the company makes a disc drive and protects human rights where it can")

@@ -170,6 +170,32 @@ def test_swappable_keeps_same_length_and_generic_pairs_only() -> None:
     }
 
 
+def test_searchable_drops_whole_multiword_terms_but_keeps_generic_phrases() -> None:
+    """The detector swaps single words and generic paraphrases, never a multi-word term whole."""
+    lex = Lexicon.from_pairs(
+        {
+            "meeting": [("assembly", 1)],
+            "general assembly": [("normal meeting", 4)],
+            "dental hygienist": [("skilled worker", 6)],
+            "in terms of": [("by way of", 7)],  # in FUNCTION_PHRASES
+            "where": [("the place", 5)],
+        }
+    )
+    searchable = {}
+    for k in range(len(lex)):
+        source = lex.phrase_text(int(lex.key_phrase[k]))
+        for m in range(int(lex.offsets[k]), int(lex.offsets[k + 1])):
+            searchable[(source, lex.phrase_text(int(lex.cand_phrase[m])))] = bool(lex.searchable[m])
+            assert not lex.searchable[m] or lex.swappable[m]  # a subset of what the spinner may do
+    assert searchable == {
+        ("meeting", "assembly"): True,
+        ("general assembly", "normal meeting"): False,
+        ("dental hygienist", "skilled worker"): False,
+        ("in terms of", "by way of"): True,
+        ("where", "the place"): True,
+    }
+
+
 def test_function_phrase_pairs_are_symmetric() -> None:
     from spincheck.lexicon import function_phrase_pairs
 
