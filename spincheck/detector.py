@@ -549,6 +549,9 @@ class Detector:
                 original = unit.text[start:end]
                 suggestion = _match_case(model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
                 evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))
+            # strongest first; equal reported strengths by position, so that float noise in
+            # the token scores (a batch rounds unlike one paragraph) cannot reorder them
+            evs.sort(key=lambda e: (-e.strength, e.start))
             results.append(evs)
         return results
 

@@ -202,6 +202,18 @@ def test_explain_gives_evidence_with_valid_offsets(detector: Detector, paragraph
     assert sum(len(r.evidence) for r in explained) > sum(len(r.evidence) for r in plain)
 
 
+def test_evidence_is_strongest_first_and_ties_go_by_position(detector: Detector, spun_article: str) -> None:
+    """A repeated spun sentence gives equal strengths; they must come in text order, in a batch or alone."""
+    paragraph = next(p for p in spun_article.split("\n\n") if p.strip())
+    doubled = paragraph + " " + paragraph
+    (alone,) = detector.score_paragraphs([doubled], explain=True)
+    batch = detector.score_paragraphs(["An unrelated clean paragraph about the weather this week in town.", doubled], explain=True)
+    keys = [(-e.strength, e.start) for e in alone.evidence]
+    assert keys == sorted(keys)
+    assert len({e.strength for e in alone.evidence}) < len(alone.evidence), "the repeat gives ties"
+    assert [e[:4] for e in batch[1].evidence] == [e[:4] for e in alone.evidence]
+
+
 def test_min_words_boundary(detector: Detector) -> None:
     words = "the council said that the new library would open in the spring of next year after all".split()
     n = detector.min_words
