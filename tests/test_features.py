@@ -17,7 +17,6 @@ from spincheck.features import (
     TOKEN_FEATURE_NAMES,
     Swaps,
     _known_rows,
-    _top3_mean,
     batch_features,
     best_swap_per_slot,
     find_swaps,
@@ -189,28 +188,6 @@ def test_the_association_gate_only_drops_familiar_spans(paragraphs, reference, l
     assert 0 < gated.slot.size < full.slot.size
     for name in ("slot", "span_len", "phrase", "gain", "ctx_gain"):
         assert np.array_equal(getattr(full, name)[keep], getattr(gated, name)), name
-
-
-def _top3_mean_by_sorting(para_of: np.ndarray, values: np.ndarray, n_para: int, floor: float) -> np.ndarray:
-    out = np.full(n_para, 3.0 * floor)
-    for p in range(n_para):
-        top = np.sort(np.maximum(values[para_of == p], floor))[::-1][:3]
-        for v in top:  # largest first, as the fast version adds them
-            out[p] += v - floor
-    return out / 3.0
-
-
-def test_top3_mean_equals_sorting_each_paragraph() -> None:
-    """Ties, missing paragraphs, paragraphs with fewer than three values and values under the floor."""
-    rng = np.random.default_rng(0)
-    for n_para in (1, 2, 7, 50):
-        para_of = np.sort(rng.integers(0, n_para, 300))
-        values = np.round(rng.normal(0.0, 8.0, 300), 0)  # many ties
-        for floor in (-10.0, 0.0):
-            fast = _top3_mean(para_of, values, n_para, floor=floor)
-            assert np.array_equal(fast, _top3_mean_by_sorting(para_of, values, n_para, floor)), (n_para, floor)
-    assert np.array_equal(_top3_mean(np.empty(0, np.int64), np.empty(0), 3, floor=-10.0), np.full(3, -10.0))
-    assert np.array_equal(_top3_mean(np.array([1, 1]), np.array([2.0, 5.0]), 3), [0.0, 7.0 / 3.0, 0.0])
 
 
 def test_swaps_without_context_gain_have_the_same_gains(paragraphs, reference, lexicon) -> None:
