@@ -336,7 +336,7 @@ class Lexicon:
         an established phrase, so swapping it whole for another one ("dental
         hygienist" -> "skilled worker", "navel oranges" -> "sweet oranges")
         says how rare the term is, not whether it was spun: such swaps were
-        the top evidence in about half of the clean paragraphs that scored
+        the top evidence in 20 of the 45 clean dev paragraphs that scored
         highest. Spinners mostly spin such phrases word by word ("General
         Assembly" -> "Normal Meeting"), which the single-word swaps cover.
         """
