@@ -20,6 +20,11 @@ recall at the threshold by a few points, and the 15 seed paragraphs by two;
 changes of that size need their mean over seeds, and the held-out genre and
 unknown-thesaurus figures over the dev ones (see README, "Accuracy").
 Models are written to ``--out``/seed-N (scratch, not committed).
+
+``--reference-share F`` instead counts a new reference from a share F of the
+``ref`` split's documents (with the same web-scale counts as
+``scripts/train.py``; 1.0 rebuilds the shipped tables), to measure how much
+the size of the clean reference matters.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import json
 import os
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +49,15 @@ import evaluate  # noqa: E402
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.reference import Reference  # noqa: E402
-from spincheck.training import build_card, iter_jsonl_paragraphs, train_classifier, write_model  # noqa: E402
+from spincheck.text import split_paragraphs  # noqa: E402
+from spincheck.training import (  # noqa: E402
+    build_card,
+    build_reference,
+    external_statistics,
+    iter_jsonl_paragraphs,
+    train_classifier,
+    write_model,
+)
 
 # (label, path into the evaluate() report, or into the training dev metrics)
 COLUMNS = (
@@ -68,6 +82,23 @@ def _get(report: dict, path: tuple[str, ...]):
     return report
 
 
+def _reference_share(path: Path, share: float):
+    """Paragraphs of the documents whose id hashes into the first ``share`` of 1,000 buckets."""
+
+    def texts():
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if zlib.crc32(record["id"].encode("utf-8")) % 1000 < share * 1000:
+                    text = record.get("text") or ""
+                    for span in split_paragraphs(text):
+                        yield text[span.start : span.end]
+
+    return texts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated training seeds (default 0,1,2)")
@@ -76,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="scratch directory (not committed)")
     parser.add_argument("--out", type=Path, default=None, help="where the models go (default: WORK/compare)")
     parser.add_argument("--max-train", type=int, default=30000, help="training paragraphs, as scripts/train.py")
+    parser.add_argument(
+        "--reference-share",
+        type=float,
+        default=None,
+        help="count a new reference from this share (0-1] of the ref split instead of using --model's",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure as JSON")
     args = parser.parse_args(argv)
     try:
@@ -84,14 +121,27 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--seeds takes comma-separated integers, not {args.seeds!r}")
     if not seeds:
         parser.error("--seeds names no seed")
+    if args.reference_share is not None and not 0.0 < args.reference_share <= 1.0:
+        parser.error(f"--reference-share must be in (0, 1], not {args.reference_share}")
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     out_dir = args.out or args.work / "compare"
     split_dir = args.work / "corpora"
-    if not (split_dir / "train.jsonl").is_file() or not (split_dir / "dev.jsonl").is_file():
+    if not all((split_dir / f"{name}.jsonl").is_file() for name in ("ref", "train", "dev")):
         print(f"exporting corpora to {split_dir} ...", file=sys.stderr, flush=True)
         corpora.export(split_dir, args.data)
     out_dir.mkdir(parents=True, exist_ok=True)
-    reference = Reference.load(args.model)
+    if args.reference_share is None:
+        reference = Reference.load(args.model)
+    else:
+        print(f"counting a reference from {args.reference_share:.0%} of the ref split ...", file=sys.stderr, flush=True)
+        reference = build_reference(
+            _reference_share(split_dir / "ref.jsonl", args.reference_share),
+            external=external_statistics(),
+            max_bigrams=3_000_000,  # as scripts/train.py
+            max_trigrams=3_000_000,
+            info={"corpus": f"{args.reference_share} of the ref split of scripts/corpora.py"},
+        )
+        print(f"reference: {reference.info['tokens']:,} tokens", file=sys.stderr, flush=True)
     lexicon = Lexicon.load(args.model)
     all_train = list(iter_jsonl_paragraphs(split_dir / "train.jsonl"))
     dev = list(iter_jsonl_paragraphs(split_dir / "dev.jsonl"))
@@ -121,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         cells = " | ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in values)
         print(f"| {label} | {cells} | {mean:.4f} |")
     if args.json:
-        args.json.write_text(json.dumps({"seeds": seeds, "summary": summary, "reports": reports}, indent=2) + "\n")
+        report = {"seeds": seeds, "reference": reference.info, "summary": summary, "reports": reports}
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 
