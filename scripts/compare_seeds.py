@@ -45,19 +45,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 import evaluate  # noqa: E402
+import train as shipped  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.reference import Reference  # noqa: E402
 from spincheck.text import split_paragraphs  # noqa: E402
-from spincheck.training import (  # noqa: E402
-    build_card,
-    build_reference,
-    external_statistics,
-    iter_jsonl_paragraphs,
-    train_classifier,
-    write_model,
-)
+from spincheck.training import build_card, iter_jsonl_paragraphs, train_classifier, write_model  # noqa: E402
 
 # (label, path into the evaluate() report, or into the training dev metrics)
 COLUMNS = (
@@ -134,11 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         reference = Reference.load(args.model)
     else:
         print(f"counting a reference from {args.reference_share:.0%} of the ref split ...", file=sys.stderr, flush=True)
-        reference = build_reference(
+        reference = shipped.count_reference(
             _reference_share(split_dir / "ref.jsonl", args.reference_share),
-            external=external_statistics(),
-            max_bigrams=3_000_000,  # as scripts/train.py
-            max_trigrams=3_000_000,
             info={"corpus": f"{args.reference_share} of the ref split of scripts/corpora.py"},
         )
         print(f"reference: {reference.info['tokens']:,} tokens", file=sys.stderr, flush=True)
