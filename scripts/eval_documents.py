@@ -39,7 +39,7 @@ import corpora  # noqa: E402
 import seed_devset  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
-from spincheck.detector import CONTEXT_MIN_FLAGGED, CONTEXT_SHARE, context_flags  # noqa: E402
+from spincheck.detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, context_flags  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
 
 NEWS = ("reuters21578", "bbc", "abc")
@@ -47,14 +47,14 @@ SPUN_SHARE = 0.6
 SEED = 11
 
 
-def _flags(det: Detector, docs: list[list[str]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _flags(det: Detector, docs: list[list[str]], floor: float) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per document: scored?, flagged alone, flagged with the document context."""
     out = []
     for paras in docs:
         results = det.score_paragraphs(paras)
         scored = np.array([r.spun is not None for r in results])
         alone = np.array([bool(r.spun) for r in results])
-        context = alone | np.array(context_flags(results, det.threshold))
+        context = alone | np.array(context_flags(results, det.threshold, floor))
         out.append((scored, alone, context))
     return out
 
@@ -82,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="model directory (default: the shipped model)")
     parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
     parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS)
+    parser.add_argument(
+        "--context-floor",
+        type=float,
+        default=CONTEXT_P,
+        help=f"probability from which the rule flags a spun document's other paragraphs (default {CONTEXT_P})",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     det = Detector.load(args.model)
@@ -93,10 +99,10 @@ def main(argv: list[str] | None = None) -> int:
             groups["speeches"].append(doc["paragraphs"])
         elif doc["split"] == "dev":
             groups["dev news" if doc["source"] in NEWS else "dev other genres"].append(doc["paragraphs"])
-    report: dict = {"model": str(det.path), "threshold": det.threshold, "clean_fpr": {}}
+    report: dict = {"model": str(det.path), "threshold": det.threshold, "context_floor": args.context_floor, "clean_fpr": {}}
     rows = []
     for name, docs in groups.items():
-        flags = _flags(det, docs)
+        flags = _flags(det, docs, args.context_floor)
         alone, context = _rate(flags, 0), _rate(flags, 1)
         n = sum(int(s.sum()) for s, _, _ in flags)
         meeting = _documents_meeting_rule(flags)
@@ -120,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         label = rng.random(len(paras)) < SPUN_SHARE
         spun_docs.append([spinner.spin(p, rng, rate=rate).text if lab else p for p, lab in zip(paras, label)])
         labels.append(label)
-    flags = _flags(det, spun_docs)
+    flags = _flags(det, spun_docs, args.context_floor)
     unspun = [~lab for lab in labels]
     part = {
         "documents": len(spun_docs),
@@ -152,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {seeds[key]['flagged_alone']} | {seeds[key]['flagged_with_context']} |"
                 )
         report["seeds"] = seeds
-    print(f"model {det.path}, threshold {det.threshold:.4f}\n")
+    print(f"model {det.path}, threshold {det.threshold:.4f}, context floor {args.context_floor}\n")
     print("| measure | paragraphs alone | with document context |\n|---|---|---|")
     print("\n".join(rows))
     if args.json:

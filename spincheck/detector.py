@@ -157,19 +157,19 @@ class Document:
         return max((p.result.probability for p in self.scored), default=0.0)
 
 
-def context_flags(results: Sequence[Result], threshold: float) -> list[bool]:
+def context_flags(results: Sequence[Result], threshold: float, floor: float = CONTEXT_P) -> list[bool]:
     """Which paragraphs of one document its context flags, besides those at the threshold.
 
     A document counts as spun when at least ``CONTEXT_MIN_FLAGGED`` of its
     paragraphs, and ``CONTEXT_SHARE`` of its scored ones, reach the
-    threshold; its paragraphs from ``CONTEXT_P`` (or the threshold, if lower)
-    up to the threshold are then flagged too.
+    threshold; its paragraphs from ``floor`` (``CONTEXT_P``; the threshold,
+    if lower) up to the threshold are then flagged too.
     """
     scored = [r for r in results if r.spun is not None]
     flagged = sum(1 for r in scored if r.probability >= threshold)
     if flagged < CONTEXT_MIN_FLAGGED or flagged < CONTEXT_SHARE * len(scored):
         return [False] * len(results)
-    floor = min(CONTEXT_P, threshold)
+    floor = min(floor, threshold)
     return [r.spun is not None and floor <= r.probability < threshold for r in results]
 
 

@@ -269,6 +269,14 @@ def test_context_flags_rule(probabilities: list, expected: list[bool]) -> None:
     assert not any(context_flags([_result(p) for p in probabilities], 0.5))
 
 
+def test_context_flags_floor_can_be_moved() -> None:
+    """eval_documents.py --context-floor measures other floors through this parameter."""
+    results = [_result(p) for p in (0.99, 0.97, 0.85, 0.7, 0.5, 0.1)]
+    assert context_flags(results, 0.95) == [False, False, True, False, False, False]
+    assert context_flags(results, 0.95, floor=0.6) == [False, False, True, True, False, False]
+    assert context_flags(results, 0.95, floor=0.9) == [False] * 6
+
+
 def test_score_text_flags_a_spun_documents_other_paragraphs(detector: Detector, spun_article: str) -> None:
     """A paragraph under the threshold in a document of flagged ones is flagged, with evidence."""
     probs = sorted((r.probability for r in detector.score_paragraphs(paragraphs_of(spun_article))), reverse=True)
