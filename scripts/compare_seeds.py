@@ -50,7 +50,6 @@ import train as shipped  # noqa: E402
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.reference import Reference  # noqa: E402
-from spincheck.text import split_paragraphs  # noqa: E402
 from spincheck.training import build_card, iter_jsonl_paragraphs, train_classifier, write_model  # noqa: E402
 
 # (label, path into the evaluate() report, or into the training dev metrics)
@@ -79,18 +78,10 @@ def _get(report: dict, path: tuple[str, ...]):
 def _reference_share(path: Path, share: float):
     """Paragraphs of the documents whose id hashes into the first ``share`` of 1,000 buckets."""
 
-    def texts():
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                if zlib.crc32(record["id"].encode("utf-8")) % 1000 < share * 1000:
-                    text = record.get("text") or ""
-                    for span in split_paragraphs(text):
-                        yield text[span.start : span.end]
+    def in_share(record: dict) -> bool:
+        return zlib.crc32(record["id"].encode("utf-8")) % 1000 < share * 1000
 
-    return texts
+    return lambda: iter_jsonl_paragraphs(path, keep=in_share)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,7 +39,7 @@ import corpora  # noqa: E402
 import seed_devset  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
-from spincheck.detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, context_flags  # noqa: E402
+from spincheck.detector import CONTEXT_P, context_flags, document_meets_rule  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
 
 NEWS = ("reuters21578", "bbc", "abc")
@@ -61,11 +61,7 @@ def _flags(det: Detector, docs: list[list[str]], floor: float) -> list[tuple[np.
 
 def _documents_meeting_rule(flags: list) -> int:
     """Clean documents judged spun by the rule: enough paragraphs alone at the threshold."""
-    return sum(
-        1
-        for scored, alone, _ in flags
-        if alone.sum() >= CONTEXT_MIN_FLAGGED and alone.sum() >= CONTEXT_SHARE * scored.sum()
-    )
+    return sum(1 for scored, alone, _ in flags if document_meets_rule(int(alone.sum()), int(scored.sum())))
 
 
 def _rate(flags: list, which: int, mask: list[np.ndarray] | None = None) -> float:

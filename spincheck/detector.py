@@ -157,6 +157,11 @@ class Document:
         return max((p.result.probability for p in self.scored), default=0.0)
 
 
+def document_meets_rule(flagged: int, scored: int) -> bool:
+    """A document with ``flagged`` of its ``scored`` paragraphs at the threshold counts as spun."""
+    return flagged >= CONTEXT_MIN_FLAGGED and flagged >= CONTEXT_SHARE * scored
+
+
 def context_flags(results: Sequence[Result], threshold: float, floor: float = CONTEXT_P) -> list[bool]:
     """Which paragraphs of one document its context flags, besides those at the threshold.
 
@@ -167,7 +172,7 @@ def context_flags(results: Sequence[Result], threshold: float, floor: float = CO
     """
     scored = [r for r in results if r.spun is not None]
     flagged = sum(1 for r in scored if r.probability >= threshold)
-    if flagged < CONTEXT_MIN_FLAGGED or flagged < CONTEXT_SHARE * len(scored):
+    if not document_meets_rule(flagged, len(scored)):
         return [False] * len(results)
     floor = min(floor, threshold)
     return [r.spun is not None and floor <= r.probability < threshold for r in results]

@@ -33,14 +33,19 @@ VECTOR_VOCABULARY = 40_000
 VECTOR_DIM = 64
 
 
-def iter_jsonl_paragraphs(path: Path, text_field: str = "text") -> Iterator[str]:
-    """Paragraphs of every record's ``text_field`` in a JSONL file."""
+def iter_jsonl_paragraphs(
+    path: Path, text_field: str = "text", keep: Callable[[dict], bool] | None = None
+) -> Iterator[str]:
+    """Paragraphs of every record's ``text_field`` in a JSONL file (of the records ``keep`` accepts)."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.strip()
             if not line:
                 continue
-            text = json.loads(line).get(text_field) or ""
+            record = json.loads(line)
+            if keep is not None and not keep(record):
+                continue
+            text = record.get(text_field) or ""
             for span in split_paragraphs(text):
                 yield text[span.start : span.end]
 
