@@ -50,6 +50,18 @@ def _scores(det: Detector, rows: list[dict], **kw) -> tuple[np.ndarray, np.ndarr
     return y, p, results
 
 
+def recall_by_rate(rows: list[dict], p: np.ndarray, threshold: float) -> dict:
+    """Recall of the spun rows by their spin rate: light (under 25 %), medium, heavy (over 50 %)."""
+    y = np.array([r["label"] for r in rows])
+    rates = np.array([r.get("rate", 0.0) for r in rows])
+    by_rate = {}
+    for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 1.01)):
+        m = (y == 1) & (rates >= lo) & (rates < hi)
+        if m.any():
+            by_rate[f"{lo:.2f}-{min(hi, 1.0):.2f}"] = {"n": int(m.sum()), "recall": round(float(np.mean(p[m] >= threshold)), 4)}
+    return by_rate
+
+
 def evidence_quality(rows: list[dict], results: list) -> dict:
     """Replaced words covered by evidence, and suggestions equal to the original."""
     replaced = covered = suggested = right = 0
@@ -97,13 +109,7 @@ def evaluate(det: Detector, corpus: Path = CORPUS, seeds: Path | None = None) ->
     rows = read_jsonl(corpus / "heldout_synthetic.jsonl")
     y, p, results = _scores(det, rows)
     out["synthetic"] = metrics_at(y, p, det.threshold)
-    rates = np.array([r.get("rate", 0.0) for r in rows])
-    by_rate = {}
-    for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 1.01)):
-        m = (y == 1) & (rates >= lo) & (rates < hi)
-        if m.any():
-            by_rate[f"{lo:.2f}-{min(hi, 1.0):.2f}"] = {"n": int(m.sum()), "recall": round(float(np.mean(p[m] >= det.threshold)), 4)}
-    out["synthetic"]["recall_by_spin_rate"] = by_rate
+    out["synthetic"]["recall_by_spin_rate"] = recall_by_rate(rows, p, det.threshold)
     out["synthetic_unknown_thesaurus"] = metrics_at(y, unknown_thesaurus(det, rows), det.threshold)
     spun_rows = [r for r in rows if r["label"] == 1]
     flagged = [(r, res) for r, res in zip(rows, results) if r["label"] == 1 and res.spun]

@@ -38,44 +38,68 @@ from spincheck.spinner import Spinner  # noqa: E402
 from spincheck.text import tokenize  # noqa: E402
 
 MIN_WORDS = 20
+SEED = 7
+SYNTHETIC = 1200
+CLEAN = 1500
+
+
+def speech_paragraphs(data: Path, rng: np.random.Generator) -> list[tuple[str, str]]:
+    """(id, text) of every speech paragraph of MIN_WORDS or more, in an order drawn from ``rng``.
+
+    The sets take consecutive slices of this order, so they never share a
+    paragraph; ``scripts/eval_foreign_thesaurus.py`` takes the slice after them.
+    """
+    paragraphs = []
+    for doc in corpora.iter_documents(data):
+        if doc["source"] in corpora.HELDOUT_SOURCES:
+            for k, p in enumerate(doc["paragraphs"]):
+                if len(tokenize(p)) >= MIN_WORDS:
+                    paragraphs.append((f"{doc['id']}#{k}", p))
+    return [paragraphs[i] for i in rng.permutation(len(paragraphs))]
+
+
+def spun_records(paragraphs: list[tuple[str, str]], spinner: Spinner, rng: np.random.Generator) -> list[dict]:
+    """Every other paragraph spun (label 1, with its replacements), the rest clean (label 0)."""
+    records = []
+    for n, (pid, text) in enumerate(paragraphs):
+        record = {"id": pid, "text": text, "label": 0}
+        if n % 2 == 1:
+            spun = spinner.spin(text, rng)
+            if spun.replacements:
+                record = {
+                    "id": pid,
+                    "text": spun.text,
+                    "label": 1,
+                    "rate": round(spun.rate, 3),
+                    "replacements": [[r.start, r.end, r.original, r.replacement] for r in spun.replacements],
+                }
+        records.append(record)
+    return records
+
+
+def write_spun(path: Path, paragraphs: list[tuple[str, str]], spinner: Spinner, rng: np.random.Generator) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for record in spun_records(paragraphs, spinner, rng):
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "corpus")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--synthetic", type=int, default=1200, help="paragraphs in the synthetic set")
-    parser.add_argument("--clean", type=int, default=1500, help="paragraphs in the clean speeches set")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--synthetic", type=int, default=SYNTHETIC, help="paragraphs in the synthetic set")
+    parser.add_argument("--clean", type=int, default=CLEAN, help="paragraphs in the clean speeches set")
     parser.add_argument("--lexicon", type=Path, default=ROOT / "models", help="directory with the lexicon.npz to spin with")
     args = parser.parse_args(argv)
-    paragraphs = []
-    for doc in corpora.iter_documents(args.data):
-        if doc["source"] in corpora.HELDOUT_SOURCES:
-            for k, p in enumerate(doc["paragraphs"]):
-                if len(tokenize(p)) >= MIN_WORDS:
-                    paragraphs.append((f"{doc['id']}#{k}", p))
     rng = np.random.default_rng(args.seed)
-    order = rng.permutation(len(paragraphs))
-    synthetic = [paragraphs[i] for i in order[: args.synthetic]]
-    clean = [paragraphs[i] for i in order[args.synthetic : args.synthetic + args.clean]]
+    paragraphs = speech_paragraphs(args.data, rng)
+    synthetic = paragraphs[: args.synthetic]
+    clean = paragraphs[args.synthetic : args.synthetic + args.clean]
     # the lexicon alone: the classifier may be out of date while the model is rebuilt
     spinner = Spinner(Lexicon.load(args.lexicon), split="heldout")
     args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / "heldout_synthetic.jsonl", "w", encoding="utf-8") as f:
-        for n, (pid, text) in enumerate(synthetic):
-            record = {"id": pid, "text": text, "label": 0}
-            if n % 2 == 1:
-                spun = spinner.spin(text, rng)
-                if spun.replacements:
-                    record = {
-                        "id": pid,
-                        "text": spun.text,
-                        "label": 1,
-                        "rate": round(spun.rate, 3),
-                        "replacements": [[r.start, r.end, r.original, r.replacement] for r in spun.replacements],
-                    }
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    write_spun(args.out / "heldout_synthetic.jsonl", synthetic, spinner, rng)
     with open(args.out / "heldout_clean_speeches.jsonl", "w", encoding="utf-8") as f:
         for pid, text in clean:
             f.write(json.dumps({"id": pid, "text": text, "label": 0}, ensure_ascii=False) + "\n")
