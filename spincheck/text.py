@@ -181,6 +181,26 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     return run_on >= 0.5 * (len(lines) - 1)
 
 
+# Typographic ligatures, common in text extracted from PDFs ("ﬁnd", "efﬁcient").
+# They are expanded in the tokens, not in the text, whose offsets must stay
+# those of the original; left alone, a paragraph full of them read as not English.
+_LIGATURES = (
+    ("\ufb00", "ff"),
+    ("\ufb01", "fi"),
+    ("\ufb02", "fl"),
+    ("\ufb03", "ffi"),
+    ("\ufb04", "ffl"),
+    ("\ufb05", "st"),
+    ("\ufb06", "st"),
+)
+
+
+def _expand_ligatures(text: str) -> str:
+    for ligature, letters in _LIGATURES:
+        text = text.replace(ligature, letters)
+    return text
+
+
 def _normalize_chars(text: str) -> str:
     """``text.translate(_NORMALIZE_TABLE)``, faster (see ``_NORMALIZE_PAIRS``)."""
     for old, new in _NORMALIZE_PAIRS:
@@ -189,8 +209,8 @@ def _normalize_chars(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Lowercase and map style variants onto one form; offsets are kept when possible."""
-    return _normalize_chars(text).lower()
+    """Lowercase and map style variants onto one form, as the tokens are (ligatures expanded)."""
+    return _expand_ligatures(_normalize_chars(text).lower())
 
 
 def tokenize(text: str) -> list[str]:
@@ -221,9 +241,12 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     """
     raws = [_CASED_PATTERN.findall(_normalize_chars(text)) for text in texts]
     flat = list(chain.from_iterable(raws))
-    lowered = "\x00".join(flat).lower().split("\x00")
+    joined = "\x00".join(flat).lower()
+    if not joined.isascii():
+        joined = _expand_ligatures(joined)
+    lowered = joined.split("\x00")
     if len(lowered) != len(flat):
-        lowered = [t.lower() for t in flat]
+        lowered = [_expand_ligatures(t.lower()) for t in flat]
     capitals = np.char.isupper(np.array(flat, dtype="<U1"))
     ends = list(accumulate(map(len, raws)))
     return [(lowered[a:b], capitals[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
@@ -254,5 +277,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     else:
         pieces = _CASED_SPLIT_PATTERN.split(translated)
         tokens = [t.lower() for t in pieces[1::2]]
+    if not translated.isascii() and any(ligature in translated for ligature, _ in _LIGATURES):
+        tokens = [_expand_ligatures(t) for t in tokens]
     ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces)))
     return tokens, np.stack([ends[0:-1:2], ends[1::2]], axis=1)

@@ -333,6 +333,18 @@ def test_not_english_or_not_prose_is_not_scored(detector: Detector, text: str, r
     assert result.reason == reason
 
 
+def test_pdf_ligatures_score_like_the_plain_letters(detector: Detector, spun_article: str) -> None:
+    """Text extracted from PDFs spells "fi", "fl", "ff" as one character ("ﬁnd"); it was judged not English."""
+    plain = max(spun_article.split("\n\n"), key=lambda p: p.count("fi") + p.count("ff") + p.count("fl"))
+    ligatured = plain.replace("ffi", "\ufb03").replace("ff", "\ufb00").replace("fi", "\ufb01").replace("fl", "\ufb02")
+    assert ligatured != plain
+    want, got = detector.score_paragraphs([plain, ligatured], explain=True)
+    assert got.reason is None and got.spun == want.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    for e in got.evidence:  # offsets still point into the text as given
+        assert ligatured[e.start : e.end] == e.phrase
+
+
 # ---- long input and concurrency ------------------------------------------------------------------
 
 

@@ -322,6 +322,14 @@ def test_looks_binary(data: bytes, binary: bool) -> None:
     assert looks_binary(data) is binary
 
 
+def test_ligatures_are_expanded_in_tokens_not_in_offsets() -> None:
+    text = "We \ufb01nd e\ufb00ective \ufb02ows; o\ufb03ce wa\ufb04e."
+    tokens, offsets = tokenize_with_offsets(text)
+    assert tokens == ["we", "find", "effective", "flows", ",", "office", "waffle", "."]
+    assert [text[a:b] for a, b in offsets][1] == "\ufb01nd"
+    assert tokenize(text) == tokens == tokenize_cased(text)[0]
+
+
 def test_cased_tokenizer_of_many_texts_equals_one_by_one() -> None:
     """Lowercasing runs on the tokens of all texts joined: no text may change its neighbours
     (Greek final sigma depends on context, the dotted I changes length, empty texts have no tokens)."""
