@@ -159,10 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         args.save.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     det = Detector.load(args.model)
     report = {"model": str(det.path), "ranking": args.ranking, "threshold": det.threshold, **measure(det, rows)}
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n", encoding="utf-8")
+    evaluate.print_report(report, args.json)
     return 0
 
 

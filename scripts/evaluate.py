@@ -142,17 +142,21 @@ def evaluate(det: Detector, corpus: Path = CORPUS, seeds: Path | None = None) ->
     return out
 
 
+def print_report(report: dict, path: Path | None = None) -> None:
+    """Print ``report`` as indented JSON, and write it to ``path`` too when given."""
+    text = json.dumps(report, indent=2)
+    print(text)
+    if path:
+        path.write_text(text + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
     parser.add_argument("--json", type=Path, default=None, help="also write the report here")
     args = parser.parse_args(argv)
-    report = evaluate(Detector.load(args.model), seeds=args.seeds)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n", encoding="utf-8")
+    print_report(evaluate(Detector.load(args.model), seeds=args.seeds), args.json)
     return 0
 
 

@@ -239,7 +239,7 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
     if english / words < 0.12:
         return "not English"
     foreign = sum(map(_FOREIGN_FUNCTION_WORDS.__contains__, tokens))
-    if foreign > english and foreign - 2 * _ET_AL.subn("", text)[1] > english:
+    if foreign > english and foreign - 2 * len(_ET_AL.findall(text)) > english:
         return "not English"  # "et al." is how English papers cite, not French and Spanish
     return None
 
