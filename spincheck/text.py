@@ -201,6 +201,38 @@ def _expand_ligatures(text: str) -> str:
     return text
 
 
+# A word hyphenated at a line end, as text copied from PDFs and hard-wrapped
+# pages has it ("classi-\nfier"): a letter, a hyphen, the line break, a lowercase
+# letter. Tokens are read with the break taken out, so the word is one token
+# rather than two unknown halves; a compound broken at its own hyphen
+# ("well-\nknown") becomes one word too, the price of the common case.
+_SOFT_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[a-z])")
+
+
+def _join_soft_breaks(text: str) -> tuple[str, np.ndarray | None]:
+    """``text`` with line-end hyphenation removed, and for each kept character its
+    index in ``text`` (None when nothing was removed)."""
+    if "\n" not in text or "-" not in text:
+        return text, None
+    breaks = [m.span() for m in _SOFT_BREAK.finditer(text)]
+    if not breaks:
+        return text, None
+    keep = np.ones(len(text), bool)
+    for start, end in breaks:
+        keep[start:end] = False
+    positions = np.flatnonzero(keep)
+    return "".join(text[a:b] for a, b in _kept_runs(breaks, len(text))), positions
+
+
+def _kept_runs(breaks: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    runs, pos = [], 0
+    for start, end in breaks:
+        runs.append((pos, start))
+        pos = end
+    runs.append((pos, n))
+    return runs
+
+
 def _normalize_chars(text: str) -> str:
     """``text.translate(_NORMALIZE_TABLE)``, faster (see ``_NORMALIZE_PAIRS``)."""
     for old, new in _NORMALIZE_PAIRS:
@@ -209,8 +241,9 @@ def _normalize_chars(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Lowercase and map style variants onto one form, as the tokens are (ligatures expanded)."""
-    return _expand_ligatures(_normalize_chars(text).lower())
+    """Lowercase and map style variants onto one form, as the tokens are (ligatures
+    expanded, line-end hyphenation removed)."""
+    return _expand_ligatures(_join_soft_breaks(_normalize_chars(text))[0].lower())
 
 
 def tokenize(text: str) -> list[str]:
@@ -239,7 +272,7 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     Lowercasing and the capital test run once on the joined tokens of all
     texts: per text, their fixed cost was a fifth of tokenizing.
     """
-    raws = [_CASED_PATTERN.findall(_normalize_chars(text)) for text in texts]
+    raws = [_CASED_PATTERN.findall(_join_soft_breaks(_normalize_chars(text))[0]) for text in texts]
     flat = list(chain.from_iterable(raws))
     joined = "\x00".join(flat).lower()
     if not joined.isascii():
@@ -269,7 +302,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     ...), summed by numpy, not from a match object per token; an array, not
     a tuple per token, for callers that need a few of them.
     """
-    translated = _normalize_chars(text)
+    translated, positions = _join_soft_breaks(_normalize_chars(text))
     lowered = translated.lower()
     if len(lowered) == len(translated):
         pieces = _SPLIT_PATTERN.split(lowered)
@@ -280,4 +313,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     if not translated.isascii() and any(ligature in translated for ligature, _ in _LIGATURES):
         tokens = [_expand_ligatures(t) for t in tokens]
     ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces)))
-    return tokens, np.stack([ends[0:-1:2], ends[1::2]], axis=1)
+    spans = np.stack([ends[0:-1:2], ends[1::2]], axis=1)
+    if positions is not None and len(spans):  # back to offsets in the text as given
+        spans = np.stack([positions[spans[:, 0]], positions[spans[:, 1] - 1] + 1], axis=1)
+    return tokens, spans

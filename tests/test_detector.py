@@ -363,6 +363,21 @@ def test_pdf_ligatures_score_like_the_plain_letters(detector: Detector, spun_art
         assert ligatured[e.start : e.end] == e.phrase
 
 
+def test_line_end_hyphenation_scores_like_the_joined_words(detector: Detector, spun_article: str) -> None:
+    """Text copied from PDFs breaks words at line ends ("classi-\nfier"); the halves were two unknown words."""
+    plain = max(spun_article.split("\n\n"), key=len)
+    words = plain.split(" ")
+    broken = " ".join(w[:3] + "-\n" + w[3:] if len(w) > 7 and w.isalpha() and w.islower() else w for w in words)
+    assert broken != plain
+    want, got = detector.score_paragraphs([plain, broken], explain=True)
+    assert got.reason is None and got.spun == want.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert [(e.phrase.replace("-\n", ""), e.suggestion) for e in got.evidence] == [
+        (e.phrase, e.suggestion) for e in want.evidence
+    ]
+    assert all(broken[e.start : e.end] == e.phrase for e in got.evidence)
+
+
 # ---- long input and concurrency ------------------------------------------------------------------
 
 

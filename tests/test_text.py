@@ -35,6 +35,7 @@ TEXTS = [
     "Emoji 🙂 between words, tabs\tand\u00a0non-breaking\u2009spaces.",
     "Ligatures ﬁne ﬂow and ǅ titlecase and Straße.",
     "İstanbul and DİYARBAKIR are cities.",  # lowercasing changes the length here
+    "Hyphen-\nated at line ends: classi-\nfier, con- \r\n firm, well-\nknown, COVID-\n19, U.S.-\nbased, İs-\ntanbul.",
     "...!!!???,,,;;;:::",
     "",
     "   \n\t  ",
@@ -327,6 +328,14 @@ def test_ligatures_are_expanded_in_tokens_not_in_offsets() -> None:
     tokens, offsets = tokenize_with_offsets(text)
     assert tokens == ["we", "find", "effective", "flows", ",", "office", "waffle", "."]
     assert [text[a:b] for a, b in offsets][1] == "\ufb01nd"
+    assert tokenize(text) == tokens == tokenize_cased(text)[0]
+
+
+def test_line_end_hyphenation_is_read_as_one_word() -> None:
+    text = "The classi-\nfier con- \n firmed a well-\nknown COVID-\n19 result."
+    tokens, offsets = tokenize_with_offsets(text)
+    assert tokens == ["the", "classifier", "confirmed", "a", "wellknown", "covid", "00", "result", "."]
+    assert [text[a:b] for a, b in offsets][1:3] == ["classi-\nfier", "con- \n firmed"]
     assert tokenize(text) == tokens == tokenize_cased(text)[0]
 
 
