@@ -214,23 +214,12 @@ def _join_soft_breaks(text: str) -> tuple[str, np.ndarray | None]:
     index in ``text`` (None when nothing was removed)."""
     if "\n" not in text or "-" not in text:
         return text, None
-    breaks = [m.span() for m in _SOFT_BREAK.finditer(text)]
-    if not breaks:
+    cuts = [m.span() for m in _SOFT_BREAK.finditer(text)]
+    if not cuts:
         return text, None
-    keep = np.ones(len(text), bool)
-    for start, end in breaks:
-        keep[start:end] = False
-    positions = np.flatnonzero(keep)
-    return "".join(text[a:b] for a, b in _kept_runs(breaks, len(text))), positions
-
-
-def _kept_runs(breaks: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
-    runs, pos = [], 0
-    for start, end in breaks:
-        runs.append((pos, start))
-        pos = end
-    runs.append((pos, n))
-    return runs
+    kept = list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)]))
+    positions = np.concatenate([np.arange(a, b) for a, b in kept])
+    return "".join(text[a:b] for a, b in kept), positions
 
 
 def _normalize_chars(text: str) -> str:
