@@ -173,7 +173,11 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
-    """A block is hard-wrapped when its lines are short and mostly run on."""
+    """A block is hard-wrapped when its lines are short and mostly run on, or
+    when a word is hyphenated across two of its lines (see ``_SOFT_BREAK``),
+    which a copy with one paragraph per line never does."""
+    if _SOFT_BREAK.search(text, lines[0][0], lines[-1][1]):
+        return True
     lengths = [b - a for a, b in lines]
     if max(lengths) > 100:
         return False

@@ -232,6 +232,13 @@ def test_hard_wrapped_block_is_one_paragraph() -> None:
     assert _paragraphs(text) == ["Title line.", block, "Last paragraph."]
 
 
+def test_lines_joined_by_a_hyphenated_word_are_one_paragraph() -> None:
+    line = "word " * 22  # lines longer than the hard-wrap limit
+    text = f"{line}and a hyphen-\nated {line}\n{line}.\n"
+    assert _paragraphs(text) == [text.strip()]
+    assert len(_paragraphs(text.replace("-\n", "- "))) == 2  # the same long lines, no hyphenated word
+
+
 def test_long_lines_are_never_joined() -> None:
     line = "word " * 30  # > 100 characters, not ending a sentence
     text = f"{line}\n{line}"
