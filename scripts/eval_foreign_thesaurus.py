@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import math
 import re
 import sys
@@ -156,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = foreign_set(args.data, moby_lexicon(moby_words(), args.ranking), args.paragraphs)
     if args.save:
-        args.save.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        make_heldout.write_jsonl(args.save, rows)
     det = Detector.load(args.model)
     report = {"model": str(det.path), "ranking": args.ranking, "threshold": det.threshold, **measure(det, rows)}
     evaluate.print_report(report, args.json)

@@ -24,6 +24,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -77,11 +78,10 @@ def spun_records(paragraphs: list[tuple[str, str]], spinner: Spinner, rng: np.ra
     return records
 
 
-def write_spun(path: Path, paragraphs: list[tuple[str, str]], spinner: Spinner, rng: np.random.Generator) -> None:
+def write_jsonl(path: Path, records: Iterable[dict]) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        for record in spun_records(paragraphs, spinner, rng):
+        for record in records:
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -99,10 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     # the lexicon alone: the classifier may be out of date while the model is rebuilt
     spinner = Spinner(Lexicon.load(args.lexicon), split="heldout")
     args.out.mkdir(parents=True, exist_ok=True)
-    write_spun(args.out / "heldout_synthetic.jsonl", synthetic, spinner, rng)
-    with open(args.out / "heldout_clean_speeches.jsonl", "w", encoding="utf-8") as f:
-        for pid, text in clean:
-            f.write(json.dumps({"id": pid, "text": text, "label": 0}, ensure_ascii=False) + "\n")
+    write_jsonl(args.out / "heldout_synthetic.jsonl", spun_records(synthetic, spinner, rng))
+    write_jsonl(args.out / "heldout_clean_speeches.jsonl", ({"id": pid, "text": text, "label": 0} for pid, text in clean))
     print(f"wrote {len(synthetic)} synthetic and {len(clean)} clean paragraphs to {args.out}")
     return 0
 

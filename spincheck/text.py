@@ -213,17 +213,20 @@ def _expand_ligatures(text: str) -> str:
 _SOFT_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[a-z])")
 
 
-def _join_soft_breaks(text: str) -> tuple[str, np.ndarray | None]:
-    """``text`` with line-end hyphenation removed, and for each kept character its
-    index in ``text`` (None when nothing was removed)."""
+def _soft_break_runs(text: str) -> list[tuple[int, int]] | None:
+    """The (start, end) runs of ``text`` left when line-end hyphenation is taken
+    out, or None when there is none."""
     if "\n" not in text or "-" not in text:
-        return text, None
+        return None
     cuts = [m.span() for m in _SOFT_BREAK.finditer(text)]
     if not cuts:
-        return text, None
-    kept = list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)]))
-    positions = np.concatenate([np.arange(a, b) for a, b in kept])
-    return "".join(text[a:b] for a, b in kept), positions
+        return None
+    return list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)]))
+
+
+def _join_soft_breaks(text: str) -> str:
+    runs = _soft_break_runs(text)
+    return text if runs is None else "".join(text[a:b] for a, b in runs)
 
 
 def _normalize_chars(text: str) -> str:
@@ -236,7 +239,7 @@ def _normalize_chars(text: str) -> str:
 def normalize(text: str) -> str:
     """Lowercase and map style variants onto one form, as the tokens are (ligatures
     expanded, line-end hyphenation removed)."""
-    return _expand_ligatures(_join_soft_breaks(_normalize_chars(text))[0].lower())
+    return _expand_ligatures(_join_soft_breaks(_normalize_chars(text)).lower())
 
 
 def tokenize(text: str) -> list[str]:
@@ -265,7 +268,7 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     Lowercasing and the capital test run once on the joined tokens of all
     texts: per text, their fixed cost was a fifth of tokenizing.
     """
-    raws = [_CASED_PATTERN.findall(_join_soft_breaks(_normalize_chars(text))[0]) for text in texts]
+    raws = [_CASED_PATTERN.findall(_join_soft_breaks(_normalize_chars(text))) for text in texts]
     flat = list(chain.from_iterable(raws))
     joined = "\x00".join(flat).lower()
     if not joined.isascii():
@@ -295,7 +298,10 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     ...), summed by numpy, not from a match object per token; an array, not
     a tuple per token, for callers that need a few of them.
     """
-    translated, positions = _join_soft_breaks(_normalize_chars(text))
+    translated = _normalize_chars(text)
+    runs = _soft_break_runs(translated)
+    if runs is not None:
+        translated = "".join(translated[a:b] for a, b in runs)
     lowered = translated.lower()
     if len(lowered) == len(translated):
         pieces = _SPLIT_PATTERN.split(lowered)
@@ -307,6 +313,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
         tokens = [_expand_ligatures(t) for t in tokens]
     ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces)))
     spans = np.stack([ends[0:-1:2], ends[1::2]], axis=1)
-    if positions is not None and len(spans):  # back to offsets in the text as given
+    if runs is not None and len(spans):  # back to offsets in the text as given
+        positions = np.concatenate([np.arange(a, b) for a, b in runs])
         spans = np.stack([positions[spans[:, 0]], positions[spans[:, 1] - 1] + 1], axis=1)
     return tokens, spans
