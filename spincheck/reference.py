@@ -229,6 +229,7 @@ class ReferenceBuilder:
         word_freqs: Mapping[str, float] | None = None,
         external_bigrams: Iterable[tuple[str, str, float]] | None = None,
         external_unigram_counts: Mapping[str, float] | None = None,
+        external_ngrams: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
         max_bigrams: int | None = None,
         max_trigrams: int | None = None,
         vectors: WordVectors | None = None,
@@ -239,8 +240,12 @@ class ReferenceBuilder:
         ``word_freqs`` (word -> relative frequency, e.g. from wordfreq) replaces
         local unigram estimates where given, since web-scale frequencies are
         more reliable than a few million words. ``external_bigrams`` (a, b,
-        count) with ``external_unigram_counts`` add web bigram estimates,
-        averaged with local ones for bigrams seen fewer than 3 times locally.
+        count) with ``external_unigram_counts`` add web bigram estimates, and
+        ``external_ngrams`` ("bigrams"/"trigrams" -> hashed keys and
+        log-probabilities, e.g. from :mod:`spincheck.sphinxlm`) estimates
+        from a larger model. Where sources share an n-gram, their mean is
+        taken; it is averaged with the local estimate for n-grams seen fewer
+        than 3 times locally.
         """
         uni_k, uni_c, _ = self.unigrams.result()
         total = max(float(uni_c.sum()), 1.0)
@@ -258,10 +263,15 @@ class ReferenceBuilder:
             uni_k, uni_lp = keys[first], vals[first]
         unigrams = NgramTable(uni_k.astype(np.uint64), uni_lp.astype(np.float32))
 
-        bigrams = self._conditional(self.bigrams, self.bigram_ctx, min_bigram_count, max_bigrams)
+        external_ngrams = external_ngrams or {}
+        bigram_sources = [external_ngrams["bigrams"]] if "bigrams" in external_ngrams else []
         if external_bigrams is not None and external_unigram_counts:
-            bigrams = _merge_external_bigrams(bigrams, self.bigrams, external_bigrams, external_unigram_counts)
+            bigram_sources.append(_bigram_logp(external_bigrams, external_unigram_counts))
+        bigrams = self._conditional(self.bigrams, self.bigram_ctx, min_bigram_count, max_bigrams)
+        bigrams = _merge_external(bigrams, self.bigrams, bigram_sources)
         trigrams = self._conditional(self.trigrams, self.trigram_ctx, min_trigram_count, max_trigrams)
+        if "trigrams" in external_ngrams:
+            trigrams = _merge_external(trigrams, self.trigrams, [external_ngrams["trigrams"]])
         meta = dict(info or {})
         meta.update(
             tokens=self.tokens,
@@ -297,14 +307,12 @@ def _quantize(logp: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(-logp * QUANT), 0, _MAX_Q).astype(np.uint8)
 
 
-def _merge_external_bigrams(
-    table: NgramTable,
-    local_counter: _Counter,
-    external: Iterable[tuple[str, str, float]],
-    unigram_counts: Mapping[str, float],
-) -> NgramTable:
+def _bigram_logp(
+    bigrams: Iterable[tuple[str, str, float]], unigram_counts: Mapping[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed keys and log P(b | a) of (a, b, count) bigram counts."""
     firsts, seconds, lps = [], [], []
-    for a, b, count in external:
+    for a, b, count in bigrams:
         ca = unigram_counts.get(a)
         if not ca or count <= 0:
             continue
@@ -312,19 +320,30 @@ def _merge_external_bigrams(
         seconds.append(b)
         lps.append(math.log(min(1.0, count / ca)))
     if not firsts:
+        return np.empty(0, np.uint64), np.empty(0, np.float64)
+    return combine(hash_tokens(firsts), hash_tokens(seconds)), np.array(lps, dtype=np.float64)
+
+
+def _merge_external(
+    table: NgramTable, local_counter: _Counter, sources: list[tuple[np.ndarray, np.ndarray]]
+) -> NgramTable:
+    """``table`` with the n-grams of external ``sources`` (keys, log-probabilities) added."""
+    sources = [s for s in sources if len(s[0])]
+    if not sources:
         return table
-    ext_keys = combine(hash_tokens(firsts), hash_tokens(seconds))
-    ext_lp = np.array(lps, dtype=np.float64)
-    order = np.argsort(ext_keys)
+    ext_keys = np.concatenate([k for k, _ in sources])
+    ext_lp = np.concatenate([np.minimum(np.asarray(v, np.float64), 0.0) for _, v in sources])
+    order = np.argsort(ext_keys, kind="stable")
     ext_keys, ext_lp = ext_keys[order], ext_lp[order]
     first = np.concatenate(([True], ext_keys[1:] != ext_keys[:-1]))
-    ext_keys, ext_lp = ext_keys[first], ext_lp[first]
+    group = np.cumsum(first) - 1  # an n-gram from several sources: the mean of their estimates
+    ext_keys, ext_lp = ext_keys[first], np.bincount(group, weights=ext_lp) / np.bincount(group)
 
     loc_keys, loc_counts, _ = local_counter.result()
     found_local, local_lp = table.lookup(ext_keys)
     idx = np.minimum(np.searchsorted(loc_keys, ext_keys), max(len(loc_keys) - 1, 0))
     local_n = np.where(loc_keys[idx] == ext_keys, loc_counts[idx], 0) if len(loc_keys) else np.zeros(ext_keys.shape)
-    # Trust local estimates seen 3+ times, average rarer ones with the web estimate.
+    # Trust local estimates seen 3+ times, average rarer ones with the external one.
     weight_local = np.where(found_local, np.minimum(local_n, 3) / 3.0, 0.0)
     merged_lp = weight_local * local_lp + (1 - weight_local) * ext_lp
     keys = np.concatenate([ext_keys, table.keys])

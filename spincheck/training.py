@@ -62,7 +62,7 @@ def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def external_statistics() -> dict:
-    """Web-scale word and bigram counts from wordfreq and wordsegment, if installed.
+    """Web-scale counts from wordfreq, wordsegment and pocketsphinx's language model, if installed.
 
     Returns an empty dict when the packages are missing (retraining then uses
     the corpus alone).
@@ -89,6 +89,11 @@ def external_statistics() -> dict:
         out["external_bigrams"] = [(*key.split(" ", 1), count) for key, count in wordsegment.BIGRAMS.items()]
     except ImportError:
         pass
+    from . import sphinxlm
+
+    path = sphinxlm.model_path()
+    if path is not None:
+        out["external_ngrams"] = sphinxlm.reference_ngrams(sphinxlm.read_trie(path))
     return out
 
 
@@ -141,6 +146,7 @@ def build_reference(
         word_freqs=external.get("word_freqs"),
         external_bigrams=external.get("external_bigrams"),
         external_unigram_counts=external.get("external_unigram_counts"),
+        external_ngrams=external.get("external_ngrams"),
         max_bigrams=max_bigrams,
         max_trigrams=max_trigrams,
         vectors=vectors,

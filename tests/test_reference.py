@@ -131,6 +131,35 @@ def test_word_freqs_override_local_unigrams() -> None:
     assert logp[:2] == pytest.approx([math.log(0.01), math.log(0.001)], rel=1e-5)
 
 
+def test_external_ngrams_fill_in_unseen_ones_and_blend_with_rare_local_ones() -> None:
+    corpus = [["the", "cat", "sat"]] * 3 + [["a", "dog", "ran"]]
+    local = build(corpus, min_trigram_count=1)
+    keys = np.concatenate([trigram("the", "cat", "sat"), trigram("a", "dog", "ran"), trigram("a", "dog", "sat")])
+    ext = build(
+        corpus,
+        min_trigram_count=1,
+        external_ngrams={"trigrams": (keys, np.log([0.5, 0.25, 0.125])), "bigrams": (bigram("dog", "sat"), np.log([0.1]))},
+    )
+    found, logp = ext.trigrams.lookup(keys)
+    _, local_lp = local.trigrams.lookup(keys)
+    assert found.all()
+    assert logp[0] == pytest.approx(local_lp[0], abs=HALF_STEP)  # seen 3 times here: the local estimate stands
+    assert logp[1] == pytest.approx((local_lp[1] + 2 * math.log(0.25)) / 3, abs=HALF_STEP)  # seen once: blended
+    assert logp[2] == pytest.approx(math.log(0.125), abs=HALF_STEP)  # unseen here: the external estimate
+    found, logp = ext.bigrams.lookup(bigram("dog", "sat"))
+    assert found.all() and logp[0] == pytest.approx(math.log(0.1), abs=HALF_STEP)
+
+
+def test_external_bigram_sources_are_averaged() -> None:
+    ref = build(
+        external_bigrams=[("dog", "barked", 10)],
+        external_unigram_counts={"dog": 100},
+        external_ngrams={"bigrams": (bigram("dog", "barked"), np.log([0.4]))},
+    )
+    _, logp = ref.bigrams.lookup(bigram("dog", "barked"))
+    assert logp[0] == pytest.approx((math.log(0.1) + math.log(0.4)) / 2, abs=HALF_STEP)
+
+
 def test_empty_builder() -> None:
     ref = ReferenceBuilder().build()
     for table in _tables(ref).values():

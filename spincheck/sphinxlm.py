@@ -1,0 +1,161 @@
+"""Web-scale bigram and trigram estimates from CMU Sphinx's US English language model.
+
+Our clean corpora hold about 7 M words, too few to know most everyday
+collocations: a swap back to the original ("maintain talks" -> "hold talks")
+only looks more familiar when the reference has seen the original. The
+``pocketsphinx`` wheel ships a pruned trigram model of general US English
+(``model/en-us/en-us.lm.bin``: 72 k words, 2.0 M bigrams, 1.7 M trigrams,
+estimated from far more text; BSD-2-Clause, Carnegie Mellon University). This
+module reads that file with numpy at *build* time (``scripts/train.py``,
+``spincheck train``) and maps its n-grams to spincheck's tokens; the shipped
+reference tables hold the result, so nothing here runs when text is scored.
+
+The file is a KenLM-style trie (sphinxbase ``lm_trie.c``): a header, the
+quantisation tables, one record per word (log-probability, backoff, index of
+its first bigram), then bit-packed bigram and trigram records. Contexts are
+stored backwards: a word's bigram records hold the words *before* it.
+pocketsphinx's own ARPA writer crashes on this file (its pruned trie holds
+dummy bigrams that the writer does not expect), hence this reader.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .ngrams import combine, hash_tokens
+from .text import tokenize
+
+__all__ = ["TrieLM", "read_trie", "model_path", "reference_ngrams"]
+
+_MAGIC = b"Trie Language Model"
+_QUANT_BINS = 1 << 16
+_LOG_BASE = math.log(1.0001)  # probabilities are stored in units of log base 1.0001
+# N-grams rarer than this (P < 1.2e-4 given their context) are left out: at
+# that level a big corpus's n-grams include its typos and broken grammar
+# ("a area", "a actual"), and counting them as familiar English would hide
+# exactly the broken collocations a spinner leaves. Chosen over -7 and no
+# floor by held-out, unknown-thesaurus and second-thesaurus scores (README).
+MIN_LOGP = -9.0
+
+
+@dataclass(frozen=True)
+class TrieLM:
+    """Words and n-grams of a trigram model; log-probabilities in nats."""
+
+    words: list[str]
+    bigrams: tuple[np.ndarray, np.ndarray, np.ndarray]  # (previous word id, word id, log P(word | previous))
+    trigrams: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # (w1, w2, w3, log P(w3 | w1 w2))
+
+
+def model_path() -> Path | None:
+    """The US English model inside the installed ``pocketsphinx`` package, if any."""
+    spec = importlib.util.find_spec("pocketsphinx")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "model" / "en-us" / "en-us.lm.bin"
+    return path if path.is_file() else None
+
+
+def _bits(max_value: int) -> int:
+    return int(max_value).bit_length()
+
+
+def _fields(packed: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarray:
+    """``width``-bit little-endian fields starting at bit ``offsets`` of ``packed``."""
+    start = offsets >> 3
+    value = np.zeros(offsets.shape, np.uint64)
+    for k in range(8):  # 8 bytes cover any field of up to 57 bits at any bit shift
+        value |= packed[start + k].astype(np.uint64) << np.uint64(8 * k)
+    return ((value >> (offsets & 7).astype(np.uint64)) & np.uint64((1 << width) - 1)).astype(np.int64)
+
+
+def read_trie(path: str | Path) -> TrieLM:
+    """Read a sphinxbase trie LM of order 3 (the format of pocketsphinx 5's ``*.lm.bin``)."""
+    data = np.fromfile(path, np.uint8)
+    if data[: len(_MAGIC)].tobytes() != _MAGIC:
+        raise ValueError(f"{path}: not a Sphinx trie language model")
+    pos = len(_MAGIC)
+    order = int(data[pos])
+    if order != 3:
+        raise ValueError(f"{path}: a model of order {order}; only trigram models are read")
+    counts = np.frombuffer(data[pos + 1 : pos + 1 + 4 * order].tobytes(), "<u4").astype(np.int64)
+    n_words, n_bigrams, n_trigrams = (int(c) for c in counts)
+    pos += 1 + 4 * order + 4  # + a former quantisation-type field
+    tables = np.frombuffer(data[pos : pos + 12 * _QUANT_BINS].tobytes(), "<f4")
+    bigram_prob, trigram_prob = tables[:_QUANT_BINS], tables[2 * _QUANT_BINS :]  # [Q:2Q] holds bigram backoffs
+    pos += 12 * _QUANT_BINS
+    unigrams = np.frombuffer(
+        data[pos : pos + 12 * (n_words + 1)].tobytes(), dtype=[("prob", "<f4"), ("backoff", "<f4"), ("next", "<u4")]
+    )
+    pos += 12 * (n_words + 1)
+    word_bits = _bits(n_words)
+    next_bits = _bits(n_trigrams)
+    bigram_bits = word_bits + 32 + next_bits  # word, 16-bit backoff and probability codes, first trigram
+    trigram_bits = word_bits + 16
+    bigram_bytes = ((1 + n_bigrams) * bigram_bits + 7) // 8 + 8
+    trigram_bytes = ((1 + n_trigrams) * trigram_bits + 7) // 8 + 8
+    bigram_mem = data[pos : pos + bigram_bytes + 8]
+    pos += bigram_bytes
+    trigram_mem = data[pos : pos + trigram_bytes + 8]
+    pos += trigram_bytes
+    vocab_bytes = int(np.frombuffer(data[pos : pos + 4].tobytes(), "<u4")[0])
+    words = [w.decode("utf-8", "replace") for w in data[pos + 4 : pos + 4 + vocab_bytes].tobytes().split(b"\0")[:n_words]]
+    if len(words) != n_words:
+        raise ValueError(f"{path}: {len(words)} words in the vocabulary, {n_words} in the header")
+
+    first_bigram = unigrams["next"].astype(np.int64)
+    used_bigrams = int(first_bigram[-1])
+    offsets = np.arange(used_bigrams + 1, dtype=np.int64) * bigram_bits
+    bigram_prev = _fields(bigram_mem, offsets, word_bits)
+    bigram_lp = bigram_prob[_fields(bigram_mem, offsets + word_bits + 16, 16)].astype(np.float64) * _LOG_BASE
+    first_trigram = _fields(bigram_mem, offsets + word_bits + 32, next_bits)
+    bigram_word = np.repeat(np.arange(n_words), np.diff(first_bigram))
+    owner = np.repeat(np.arange(used_bigrams), np.diff(first_trigram))  # the bigram each trigram extends
+    offsets = np.arange(owner.size, dtype=np.int64) * trigram_bits
+    trigram_first = _fields(trigram_mem, offsets, word_bits)
+    trigram_lp = trigram_prob[_fields(trigram_mem, offsets + word_bits, 16)].astype(np.float64) * _LOG_BASE
+    return TrieLM(
+        words,
+        (bigram_prev[:used_bigrams], bigram_word, bigram_lp[:used_bigrams]),
+        (trigram_first, bigram_prev[owner], bigram_word[owner], trigram_lp),
+    )
+
+
+def reference_ngrams(lm: TrieLM, min_logp: float = MIN_LOGP) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The model's bigrams and trigrams as spincheck n-gram hashes with log-probabilities.
+
+    Words are tokenized as spincheck tokenizes text; n-grams whose words are
+    not single tokens ("doesn't" -> "does", "n't") are skipped, except that a
+    bigram's first word contributes its last token ("n't know"). Sentence
+    markers are skipped too: spincheck has no sentence boundaries. So are
+    n-grams below ``min_logp`` (see ``MIN_LOGP``). Several n-grams that map
+    to one key keep the mean of their log-probabilities.
+    """
+    tokens = [tokenize(w) if not w.startswith("<") else [] for w in lm.words]
+    single = np.array([len(t) == 1 for t in tokens])
+    last = hash_tokens([t[-1] if t else "" for t in tokens])
+    has_last = np.array([bool(t) for t in tokens])
+
+    prev, word, lp = lm.bigrams
+    keep = has_last[prev] & single[word] & (lp >= min_logp)
+    bigram_keys = combine(last[prev[keep]], last[word[keep]])
+    w1, w2, w3, lp3 = lm.trigrams
+    keep3 = single[w1] & single[w2] & single[w3] & (lp3 >= min_logp)
+    trigram_keys = combine(combine(last[w1[keep3]], last[w2[keep3]]), last[w3[keep3]])
+    return {
+        "bigrams": _mean_by_key(bigram_keys, lp[keep]),
+        "trigrams": _mean_by_key(trigram_keys, lp3[keep3]),
+    }
+
+
+def _mean_by_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], values[order]
+    first = np.concatenate(([True], keys[1:] != keys[:-1])) if keys.size else np.zeros(0, bool)
+    group = np.cumsum(first) - 1
+    return keys[first], np.bincount(group, weights=values) / np.bincount(group)

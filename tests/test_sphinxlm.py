@@ -1,0 +1,89 @@
+"""The numpy reader of Sphinx's trie language model agrees with pocketsphinx's own scorer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spincheck import sphinxlm
+from spincheck.ngrams import combine, hash_tokens
+
+ps = pytest.importorskip("pocketsphinx")
+
+
+@pytest.fixture(scope="module")
+def lm() -> sphinxlm.TrieLM:
+    path = sphinxlm.model_path()
+    if path is None:
+        pytest.skip("pocketsphinx has no en-us.lm.bin")
+    return sphinxlm.read_trie(path)
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return ps.NGramModel.readfile(str(sphinxlm.model_path()))
+
+
+def _score(scorer, words: list[str]) -> float:
+    """pocketsphinx's log P(last | previous) in nats (it takes the words newest first)."""
+    return scorer.prob(list(reversed(words))) * sphinxlm._LOG_BASE
+
+
+def test_sizes_match_the_header(lm):
+    assert len(lm.words) == 72547
+    assert lm.bigrams[0].size > 2_000_000
+    assert lm.trigrams[0].size == 1_669_625
+
+
+def test_random_bigrams_and_trigrams_score_as_pocketsphinx_scores_them(lm, scorer):
+    rng = np.random.default_rng(0)
+    prev, word, lp = lm.bigrams
+    for i in rng.choice(prev.size, 300, replace=False):
+        words = [lm.words[prev[i]], lm.words[word[i]]]
+        assert lp[i] == pytest.approx(_score(scorer, words), abs=2e-4), words
+    w1, w2, w3, lp3 = lm.trigrams
+    for i in rng.choice(w1.size, 300, replace=False):
+        words = [lm.words[w1[i]], lm.words[w2[i]], lm.words[w3[i]]]
+        assert lp3[i] == pytest.approx(_score(scorer, words), abs=2e-4), words
+
+
+def test_a_common_collocation_beats_its_spun_form(lm):
+    index = {w: i for i, w in enumerate(lm.words)}
+    prev, word, lp = lm.bigrams
+
+    def bigram(a: str, b: str) -> float | None:
+        hit = np.flatnonzero((prev == index[a]) & (word == index[b]))
+        return float(lp[hit[0]]) if hit.size else None
+
+    assert bigram("hold", "talks") is not None
+    assert bigram("maintain", "talks") is None
+    assert bigram("university", "of") > bigram("college", "of")
+
+
+def test_reference_ngrams_are_keyed_by_spincheck_tokens(lm):
+    ngrams = sphinxlm.reference_ngrams(lm)
+    keys, lps = ngrams["bigrams"]
+    assert np.all(np.diff(keys.astype(np.uint64)) > 0) and np.all(lps <= 0)
+    ids = hash_tokens(["hold", "talks", "n't", "know", "by", "way", "of"])
+    wanted = combine(ids[:1], ids[1:2])
+    assert np.isin(wanted, keys).all()
+    assert np.isin(combine(ids[2:3], ids[3:4]), keys).all()  # "don't know" -> "n't know"
+    tri_keys, _ = ngrams["trigrams"]
+    assert np.isin(combine(combine(ids[4:5], ids[5:6]), ids[6:7]), tri_keys).all()
+
+
+def test_rare_ngrams_such_as_broken_grammar_are_left_out(lm):
+    keys, lps = sphinxlm.reference_ngrams(lm)["bigrams"]
+    ids = hash_tokens(["a", "an", "example", "increase"])
+    assert np.isin(combine(ids[[1, 1]], ids[[2, 3]]), keys).all()  # "an example", "an increase"
+    assert not np.isin(combine(ids[[0, 0]], ids[[2, 3]]), keys).any()  # "a example", "a increase" (in the model)
+    assert lps.min() >= sphinxlm.MIN_LOGP
+    everything, _ = sphinxlm.reference_ngrams(lm, min_logp=-np.inf)["bigrams"]
+    assert np.isin(combine(ids[[0, 0]], ids[[2, 3]]), everything).all()
+
+
+def test_a_file_of_another_kind_is_refused(tmp_path):
+    bad = tmp_path / "x.lm.bin"
+    bad.write_bytes(b"Darpa Trigram LM" + bytes(64))
+    with pytest.raises(ValueError, match="not a Sphinx trie"):
+        sphinxlm.read_trie(bad)
