@@ -103,7 +103,11 @@ def read_trie(path: str | Path) -> TrieLM:
     pos += bigram_bytes
     trigram_mem = data[pos : pos + trigram_bytes + 8]
     pos += trigram_bytes
+    if pos + 4 > data.size:
+        raise ValueError(f"{path}: truncated ({data.size} bytes, the header promises more)")
     vocab_bytes = int(np.frombuffer(data[pos : pos + 4].tobytes(), "<u4")[0])
+    if pos + 4 + vocab_bytes != data.size:
+        raise ValueError(f"{path}: {data.size} bytes, the header promises {pos + 4 + vocab_bytes}")
     words = [w.decode("utf-8", "replace") for w in data[pos + 4 : pos + 4 + vocab_bytes].tobytes().split(b"\0")[:n_words]]
     if len(words) != n_words:
         raise ValueError(f"{path}: {len(words)} words in the vocabulary, {n_words} in the header")

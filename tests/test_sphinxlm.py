@@ -82,6 +82,18 @@ def test_rare_ngrams_such_as_broken_grammar_are_left_out(lm):
     assert np.isin(combine(ids[[0, 0]], ids[[2, 3]]), everything).all()
 
 
+def test_a_truncated_model_is_refused(tmp_path):
+    cut = tmp_path / "cut.lm.bin"
+    cut.write_bytes(sphinxlm.model_path().read_bytes()[:5_000_000])
+    with pytest.raises(ValueError, match="truncated"):
+        sphinxlm.read_trie(cut)
+
+
+def test_no_pocketsphinx_means_no_model(monkeypatch):
+    monkeypatch.setattr(sphinxlm.importlib.util, "find_spec", lambda name: None)
+    assert sphinxlm.model_path() is None
+
+
 def test_a_file_of_another_kind_is_refused(tmp_path):
     bad = tmp_path / "x.lm.bin"
     bad.write_bytes(b"Darpa Trigram LM" + bytes(64))
