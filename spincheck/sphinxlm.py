@@ -1,13 +1,16 @@
-"""Web-scale bigram and trigram estimates from CMU Sphinx's US English language model.
+"""Web-scale bigram and trigram estimates from CMU Sphinx's US English language models.
 
 Our clean corpora hold about 7 M words, too few to know most everyday
 collocations: a swap back to the original ("maintain talks" -> "hold talks")
-only looks more familiar when the reference has seen the original. The
-``pocketsphinx`` wheel ships a pruned trigram model of general US English
-(``model/en-us/en-us.lm.bin``: 72 k words, 2.0 M bigrams, 1.7 M trigrams,
-estimated from far more text; BSD-2-Clause, Carnegie Mellon University). This
-module reads that file with numpy at *build* time (``scripts/train.py``,
-``spincheck train``) and maps its n-grams to spincheck's tokens; the shipped
+only looks more familiar when the reference has seen the original. Two wheels
+on the package index ship a pruned trigram model of general US English,
+estimated from far more text (BSD-2-Clause, Carnegie Mellon University):
+``pocketsphinx`` (``model/en-us/en-us.lm.bin``: 72 k words, 2.1 M bigrams,
+1.7 M trigrams) and ``SpeechRecognition`` (``pocketsphinx-data/en-US/
+language-model.lm.bin``, an earlier, differently pruned release: 2.3 M
+bigrams, 1.6 M trigrams, about half of them not in the first). This module
+reads such files with numpy at *build* time (``scripts/train.py``,
+``spincheck train``) and maps their n-grams to spincheck's tokens; the shipped
 reference tables hold the result, so nothing here runs when text is scored.
 
 The file is a KenLM-style trie (sphinxbase ``lm_trie.c``): a header, the
@@ -30,14 +33,20 @@ import numpy as np
 from .ngrams import combine, hash_tokens
 from .text import tokenize
 
-__all__ = ["TrieLM", "read_trie", "model_path", "reference_ngrams"]
+__all__ = ["TrieLM", "read_trie", "model_paths", "reference_ngrams", "external_ngrams"]
+
+# Installed packages that ship a Sphinx US English model: (import name, file inside the package).
+MODELS = (
+    ("pocketsphinx", "model/en-us/en-us.lm.bin"),
+    ("speech_recognition", "pocketsphinx-data/en-US/language-model.lm.bin"),
+)
 
 _MAGIC = b"Trie Language Model"
 _QUANT_BINS = 1 << 16
 _LOG_BASE = math.log(1.0001)  # probabilities are stored in units of log base 1.0001
 # N-grams rarer than this (P < 1.2e-4 given their context) are left out: at
 # that level a big corpus's n-grams include its typos and broken grammar
-# ("a area", "a actual"), and counting them as familiar English would hide
+# ("a example", "a increase"), and counting them as familiar English would hide
 # exactly the broken collocations a spinner leaves. Chosen over -7 and no
 # floor by held-out, unknown-thesaurus and second-thesaurus scores (README).
 MIN_LOGP = -9.0
@@ -52,13 +61,32 @@ class TrieLM:
     trigrams: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # (w1, w2, w3, log P(w3 | w1 w2))
 
 
-def model_path() -> Path | None:
-    """The US English model inside the installed ``pocketsphinx`` package, if any."""
-    spec = importlib.util.find_spec("pocketsphinx")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "model" / "en-us" / "en-us.lm.bin"
-    return path if path.is_file() else None
+def model_paths() -> list[Path]:
+    """The Sphinx US English models of the installed packages in ``MODELS`` (none imported)."""
+    paths = []
+    for package, inside in MODELS:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        path = Path(next(iter(spec.submodule_search_locations))) / inside
+        if path.is_file():
+            paths.append(path)
+    return paths
+
+
+def external_ngrams(paths: list[Path] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`reference_ngrams` of every model in ``paths`` (default: :func:`model_paths`), pooled.
+
+    An n-gram in several models keeps the mean of their estimates. Empty when
+    no model is installed.
+    """
+    parts = [reference_ngrams(read_trie(p)) for p in (model_paths() if paths is None else paths)]
+    if not parts:
+        return {}
+    return {
+        order: _mean_by_key(np.concatenate([p[order][0] for p in parts]), np.concatenate([p[order][1] for p in parts]))
+        for order in ("bigrams", "trigrams")
+    }
 
 
 def _bits(max_value: int) -> int:

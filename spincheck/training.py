@@ -62,7 +62,7 @@ def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def external_statistics() -> dict:
-    """Web-scale counts from wordfreq, wordsegment and pocketsphinx's language model, if installed.
+    """Web-scale counts from wordfreq, wordsegment and Sphinx's language models, if installed.
 
     Returns an empty dict when the packages are missing (retraining then uses
     the corpus alone).
@@ -89,11 +89,11 @@ def external_statistics() -> dict:
         out["external_bigrams"] = [(*key.split(" ", 1), count) for key, count in wordsegment.BIGRAMS.items()]
     except ImportError:
         pass
-    from . import sphinxlm
+    from .sphinxlm import external_ngrams
 
-    path = sphinxlm.model_path()
-    if path is not None:
-        out["external_ngrams"] = sphinxlm.reference_ngrams(sphinxlm.read_trie(path))
+    ngrams = external_ngrams()
+    if ngrams:
+        out["external_ngrams"] = ngrams
     return out
 
 

@@ -1,4 +1,4 @@
-"""The numpy reader of Sphinx's trie language model agrees with pocketsphinx's own scorer."""
+"""The numpy reader of Sphinx's trie language models agrees with pocketsphinx's own scorer."""
 
 from __future__ import annotations
 
@@ -10,23 +10,22 @@ from spincheck.ngrams import combine, hash_tokens
 
 ps = pytest.importorskip("pocketsphinx")
 
+PATHS = {path.parent.name: path for path in sphinxlm.model_paths()}
+
 
 @pytest.fixture(scope="module")
 def lm() -> sphinxlm.TrieLM:
-    path = sphinxlm.model_path()
-    if path is None:
-        pytest.skip("pocketsphinx has no en-us.lm.bin")
-    return sphinxlm.read_trie(path)
-
-
-@pytest.fixture(scope="module")
-def scorer():
-    return ps.NGramModel.readfile(str(sphinxlm.model_path()))
+    """pocketsphinx's own model (the first of ``MODELS``)."""
+    return sphinxlm.read_trie(sphinxlm.model_paths()[0])
 
 
 def _score(scorer, words: list[str]) -> float:
     """pocketsphinx's log P(last | previous) in nats (it takes the words newest first)."""
     return scorer.prob(list(reversed(words))) * sphinxlm._LOG_BASE
+
+
+def test_the_installed_packages_provide_their_models():
+    assert [p.name for p in sphinxlm.model_paths()][:1] == ["en-us.lm.bin"]
 
 
 def test_sizes_match_the_header(lm):
@@ -35,15 +34,18 @@ def test_sizes_match_the_header(lm):
     assert lm.trigrams[0].size == 1_669_625
 
 
-def test_random_bigrams_and_trigrams_score_as_pocketsphinx_scores_them(lm, scorer):
+@pytest.mark.parametrize("name", sorted(PATHS))
+def test_random_bigrams_and_trigrams_score_as_pocketsphinx_scores_them(name):
+    model = sphinxlm.read_trie(PATHS[name])
+    scorer = ps.NGramModel.readfile(str(PATHS[name]))
     rng = np.random.default_rng(0)
-    prev, word, lp = lm.bigrams
+    prev, word, lp = model.bigrams
     for i in rng.choice(prev.size, 300, replace=False):
-        words = [lm.words[prev[i]], lm.words[word[i]]]
+        words = [model.words[prev[i]], model.words[word[i]]]
         assert lp[i] == pytest.approx(_score(scorer, words), abs=2e-4), words
-    w1, w2, w3, lp3 = lm.trigrams
+    w1, w2, w3, lp3 = model.trigrams
     for i in rng.choice(w1.size, 300, replace=False):
-        words = [lm.words[w1[i]], lm.words[w2[i]], lm.words[w3[i]]]
+        words = [model.words[w1[i]], model.words[w2[i]], model.words[w3[i]]]
         assert lp3[i] == pytest.approx(_score(scorer, words), abs=2e-4), words
 
 
@@ -82,16 +84,27 @@ def test_rare_ngrams_such_as_broken_grammar_are_left_out(lm):
     assert np.isin(combine(ids[[0, 0]], ids[[2, 3]]), everything).all()
 
 
+def test_models_are_pooled_with_the_mean_of_shared_ngrams():
+    path = sphinxlm.model_paths()[0]
+    one = sphinxlm.external_ngrams([path])
+    twice = sphinxlm.external_ngrams([path, path])
+    for order in ("bigrams", "trigrams"):
+        assert np.array_equal(one[order][0], twice[order][0])
+        assert np.allclose(one[order][1], twice[order][1])
+    assert sphinxlm.external_ngrams([]) == {}
+
+
 def test_a_truncated_model_is_refused(tmp_path):
     cut = tmp_path / "cut.lm.bin"
-    cut.write_bytes(sphinxlm.model_path().read_bytes()[:5_000_000])
+    cut.write_bytes(sphinxlm.model_paths()[0].read_bytes()[:5_000_000])
     with pytest.raises(ValueError, match="truncated"):
         sphinxlm.read_trie(cut)
 
 
-def test_no_pocketsphinx_means_no_model(monkeypatch):
+def test_no_package_means_no_model(monkeypatch):
     monkeypatch.setattr(sphinxlm.importlib.util, "find_spec", lambda name: None)
-    assert sphinxlm.model_path() is None
+    assert sphinxlm.model_paths() == []
+    assert sphinxlm.external_ngrams() == {}
 
 
 def test_a_file_of_another_kind_is_refused(tmp_path):
