@@ -23,6 +23,7 @@ dummy bigrams that the writer does not expect), hence this reader.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import math
 from dataclasses import dataclass
@@ -33,12 +34,13 @@ import numpy as np
 from .ngrams import combine, hash_tokens
 from .text import tokenize
 
-__all__ = ["TrieLM", "read_trie", "model_paths", "reference_ngrams", "external_ngrams"]
+__all__ = ["TrieLM", "read_trie", "model_paths", "provenance", "reference_ngrams", "external_ngrams"]
 
-# Installed packages that ship a Sphinx US English model: (import name, file inside the package).
+# Installed packages that ship a Sphinx US English model:
+# (import name, distribution name, file inside the package).
 MODELS = (
-    ("pocketsphinx", "model/en-us/en-us.lm.bin"),
-    ("speech_recognition", "pocketsphinx-data/en-US/language-model.lm.bin"),
+    ("pocketsphinx", "pocketsphinx", "model/en-us/en-us.lm.bin"),
+    ("speech_recognition", "SpeechRecognition", "pocketsphinx-data/en-US/language-model.lm.bin"),
 )
 
 _MAGIC = b"Trie Language Model"
@@ -64,7 +66,7 @@ class TrieLM:
 def model_paths() -> list[Path]:
     """The Sphinx US English models of the installed packages in ``MODELS`` (none imported)."""
     paths = []
-    for package, inside in MODELS:
+    for package, _, inside in MODELS:
         spec = importlib.util.find_spec(package)
         if spec is None or not spec.submodule_search_locations:
             continue
@@ -72,6 +74,20 @@ def model_paths() -> list[Path]:
         if path.is_file():
             paths.append(path)
     return paths
+
+
+def provenance(path: Path) -> str:
+    """Which package version shipped the model at ``path``, and the file's SHA-256."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    for _, distribution, inside in MODELS:
+        if Path(path).as_posix().endswith(inside):
+            try:
+                return f"{distribution} {version(distribution)}: {inside} sha256:{digest}"
+            except PackageNotFoundError:
+                return f"{distribution}: {inside} sha256:{digest}"
+    return f"{Path(path).name} sha256:{digest}"
 
 
 def external_ngrams(paths: list[Path] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -65,9 +65,11 @@ def external_statistics() -> dict:
     """Web-scale counts from wordfreq, wordsegment and Sphinx's language models, if installed.
 
     Returns an empty dict when the packages are missing (retraining then uses
-    the corpus alone).
+    the corpus alone). ``out["sources"]`` names what was used (package
+    versions, each Sphinx model's SHA-256), for the reference's provenance.
     """
     out: dict = {}
+    sources: list[str] = []
     try:
         from wordfreq import get_frequency_dict, iter_wordlist
 
@@ -79,6 +81,7 @@ def external_statistics() -> dict:
                 break
             freqs[word] = f
         out["word_freqs"] = freqs
+        sources.append(_distribution("wordfreq"))
     except ImportError:
         pass
     try:
@@ -87,14 +90,28 @@ def external_statistics() -> dict:
         wordsegment.load()
         out["external_unigram_counts"] = dict(wordsegment.UNIGRAMS)
         out["external_bigrams"] = [(*key.split(" ", 1), count) for key, count in wordsegment.BIGRAMS.items()]
+        sources.append(_distribution("wordsegment"))
     except ImportError:
         pass
-    from .sphinxlm import external_ngrams
+    from .sphinxlm import external_ngrams, model_paths, provenance
 
-    ngrams = external_ngrams()
-    if ngrams:
-        out["external_ngrams"] = ngrams
+    paths = model_paths()
+    if paths:
+        out["external_ngrams"] = external_ngrams(paths)
+        sources.extend(provenance(path) for path in paths)
+    if sources:
+        out["sources"] = sources
     return out
+
+
+def _distribution(name: str) -> str:
+    """``name version`` of an installed distribution, for provenance."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{name} {version(name)}"
+    except PackageNotFoundError:
+        return name
 
 
 def _three_digits(freq: float) -> float:
@@ -141,6 +158,8 @@ def build_reference(
             vb.add_batch(layout([tokenize(t) for t in chunk]))
         vectors = vb.build(dim=VECTOR_DIM)
     external = external or {}
+    if external.get("sources"):
+        info = {**(info or {}), "external": list(external["sources"])}
     return builder.build(
         min_trigram_count=min_trigram_count,
         word_freqs=external.get("word_freqs"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from importlib.metadata import version
+
 import numpy as np
 import pytest
 
@@ -92,6 +95,13 @@ def test_models_are_pooled_with_the_mean_of_shared_ngrams():
         assert np.array_equal(one[order][0], twice[order][0])
         assert np.allclose(one[order][1], twice[order][1])
     assert sphinxlm.external_ngrams([]) == {}
+
+
+def test_provenance_names_the_package_version_and_the_file_hash():
+    path = sphinxlm.model_paths()[0]
+    line = sphinxlm.provenance(path)
+    assert line.startswith(f"pocketsphinx {version('pocketsphinx')}: model/en-us/en-us.lm.bin sha256:")
+    assert line.endswith(hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def test_a_truncated_model_is_refused(tmp_path):

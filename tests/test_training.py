@@ -329,6 +329,14 @@ def test_retrain_on_top_of_the_shipped_model(tmp_path: Path, corpus: Path) -> No
 # ---- corpus reading and splitting --------------------------------------------------------------
 
 
+def test_reference_records_the_external_sources_it_blended() -> None:
+    texts = ["the cat sat on the mat and the dog ran off"] * 3
+    sources = ["wordfreq 9.9", "pocketsphinx 9.9: model/en-us/en-us.lm.bin sha256:00"]
+    ref = training.build_reference(texts, external={"sources": sources}, info={"corpus": "t"})
+    assert ref.info["external"] == sources and ref.info["corpus"] == "t"
+    assert "external" not in training.build_reference(texts, external={}, info={"corpus": "t"}).info
+
+
 def test_split_corpus_is_stable_and_complete() -> None:
     docs = [(f"doc{i}", "\n\n".join(generate_paragraphs(3, seed=i))) for i in range(20)]
     a = training.split_corpus(docs)
