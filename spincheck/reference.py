@@ -324,6 +324,18 @@ def _bigram_logp(
     return combine(hash_tokens(firsts), hash_tokens(seconds)), np.array(lps, dtype=np.float64)
 
 
+def mean_by_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct ``keys``, each with the mean of its ``values``."""
+    values = np.asarray(values, np.float64)
+    if not keys.size:
+        return keys, values
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], values[order]
+    first = np.concatenate(([True], keys[1:] != keys[:-1]))
+    group = np.cumsum(first) - 1
+    return keys[first], np.bincount(group, weights=values) / np.bincount(group)
+
+
 def _merge_external(
     table: NgramTable, local_counter: _Counter, sources: list[tuple[np.ndarray, np.ndarray]]
 ) -> NgramTable:
@@ -331,13 +343,11 @@ def _merge_external(
     sources = [s for s in sources if len(s[0])]
     if not sources:
         return table
-    ext_keys = np.concatenate([k for k, _ in sources])
-    ext_lp = np.concatenate([np.minimum(np.asarray(v, np.float64), 0.0) for _, v in sources])
-    order = np.argsort(ext_keys, kind="stable")
-    ext_keys, ext_lp = ext_keys[order], ext_lp[order]
-    first = np.concatenate(([True], ext_keys[1:] != ext_keys[:-1]))
-    group = np.cumsum(first) - 1  # an n-gram from several sources: the mean of their estimates
-    ext_keys, ext_lp = ext_keys[first], np.bincount(group, weights=ext_lp) / np.bincount(group)
+    # an n-gram from several sources: the mean of their estimates
+    ext_keys, ext_lp = mean_by_key(
+        np.concatenate([k for k, _ in sources]),
+        np.concatenate([np.minimum(np.asarray(v, np.float64), 0.0) for _, v in sources]),
+    )
 
     loc_keys, loc_counts, _ = local_counter.result()
     found_local, local_lp = table.lookup(ext_keys)

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .ngrams import combine, hash_tokens
+from .reference import mean_by_key
 from .text import tokenize
 
 __all__ = ["TrieLM", "read_trie", "model_paths", "provenance", "reference_ngrams", "external_ngrams"]
@@ -50,7 +51,8 @@ _LOG_BASE = math.log(1.0001)  # probabilities are stored in units of log base 1.
 # that level a big corpus's n-grams include its typos and broken grammar
 # ("a example", "a increase"), and counting them as familiar English would hide
 # exactly the broken collocations a spinner leaves. Chosen over -7 and no
-# floor by held-out, unknown-thesaurus and second-thesaurus scores (README).
+# floor by held-out, unknown-thesaurus, second-thesaurus and seed-set scores
+# (README, "Accuracy").
 MIN_LOGP = -9.0
 
 
@@ -100,7 +102,7 @@ def external_ngrams(paths: list[Path] | None = None) -> dict[str, tuple[np.ndarr
     if not parts:
         return {}
     return {
-        order: _mean_by_key(np.concatenate([p[order][0] for p in parts]), np.concatenate([p[order][1] for p in parts]))
+        order: mean_by_key(np.concatenate([p[order][0] for p in parts]), np.concatenate([p[order][1] for p in parts]))
         for order in ("bigrams", "trigrams")
     }
 
@@ -119,7 +121,12 @@ def _fields(packed: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarray:
 
 
 def read_trie(path: str | Path) -> TrieLM:
-    """Read a sphinxbase trie LM of order 3 (the format of pocketsphinx 5's ``*.lm.bin``)."""
+    """Read a sphinxbase trie LM of order 3 (the format of pocketsphinx 5's ``*.lm.bin``).
+
+    Every bigram record is returned, including any that the trie builder
+    adds so that a trigram whose bigram was pruned stays reachable; their
+    probability is the model's own backoff estimate.
+    """
     data = np.fromfile(path, np.uint8)
     if data[: len(_MAGIC)].tobytes() != _MAGIC:
         raise ValueError(f"{path}: not a Sphinx trie language model")
@@ -196,14 +203,6 @@ def reference_ngrams(lm: TrieLM, min_logp: float = MIN_LOGP) -> dict[str, tuple[
     keep3 = single[w1] & single[w2] & single[w3] & (lp3 >= min_logp)
     trigram_keys = combine(combine(last[w1[keep3]], last[w2[keep3]]), last[w3[keep3]])
     return {
-        "bigrams": _mean_by_key(bigram_keys, lp[keep]),
-        "trigrams": _mean_by_key(trigram_keys, lp3[keep3]),
+        "bigrams": mean_by_key(bigram_keys, lp[keep]),
+        "trigrams": mean_by_key(trigram_keys, lp3[keep3]),
     }
-
-
-def _mean_by_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order]
-    first = np.concatenate(([True], keys[1:] != keys[:-1])) if keys.size else np.zeros(0, bool)
-    group = np.cumsum(first) - 1
-    return keys[first], np.bincount(group, weights=values) / np.bincount(group)
