@@ -112,12 +112,16 @@ def _bits(max_value: int) -> int:
 
 
 def _fields(packed: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarray:
-    """``width``-bit little-endian fields starting at bit ``offsets`` of ``packed``."""
+    """``width``-bit little-endian fields (``width`` <= 31) starting at bit ``offsets`` of ``packed``."""
     start = offsets >> 3
-    value = np.zeros(offsets.shape, np.uint64)
-    for k in range(8):  # 8 bytes cover any field of up to 57 bits at any bit shift
-        value |= packed[start + k].astype(np.uint64) << np.uint64(8 * k)
-    return ((value >> (offsets & 7).astype(np.uint64)) & np.uint64((1 << width) - 1)).astype(np.int64)
+    value = packed[start].astype(np.uint64)
+    for k in range(1, 8):  # 8 bytes cover a field of up to 57 bits at any bit shift
+        byte = packed[start + k].astype(np.uint64)
+        byte <<= np.uint64(8 * k)
+        value |= byte
+    value >>= (offsets & 7).astype(np.uint64)
+    value &= np.uint64((1 << width) - 1)
+    return value.astype(np.int32)
 
 
 def read_trie(path: str | Path) -> TrieLM:
@@ -169,8 +173,8 @@ def read_trie(path: str | Path) -> TrieLM:
     bigram_prev = _fields(bigram_mem, offsets, word_bits)
     bigram_lp = bigram_prob[_fields(bigram_mem, offsets + word_bits + 16, 16)].astype(np.float64) * _LOG_BASE
     first_trigram = _fields(bigram_mem, offsets + word_bits + 32, next_bits)
-    bigram_word = np.repeat(np.arange(n_words), np.diff(first_bigram))
-    owner = np.repeat(np.arange(used_bigrams), np.diff(first_trigram))  # the bigram each trigram extends
+    bigram_word = np.repeat(np.arange(n_words, dtype=np.int32), np.diff(first_bigram))
+    owner = np.repeat(np.arange(used_bigrams, dtype=np.int32), np.diff(first_trigram))  # the bigram each trigram extends
     offsets = np.arange(owner.size, dtype=np.int64) * trigram_bits
     trigram_first = _fields(trigram_mem, offsets, word_bits)
     trigram_lp = trigram_prob[_fields(trigram_mem, offsets + word_bits, 16)].astype(np.float64) * _LOG_BASE
