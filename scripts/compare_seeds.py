@@ -21,6 +21,11 @@ changes of that size need their mean over seeds, and the held-out genre and
 unknown-thesaurus figures over the dev ones (see README, "Accuracy").
 Models are written to ``--out``/seed-N (scratch, not committed).
 
+``--foreign`` also measures every model on the two Moby Thesaurus sets of
+``scripts/eval_foreign_thesaurus.py`` (spins with a thesaurus that is not
+ours: the closest proxy here for a real spinner's dictionary), about 20 s a
+seed more.
+
 ``--reference-share F`` instead counts a new reference from a share F of the
 ``ref`` split's documents (with the same web-scale counts as
 ``scripts/train.py``; 1.0 rebuilds the shipped tables), to measure how much
@@ -64,6 +69,11 @@ COLUMNS = (
     ("speeches FPR", ("speeches_fpr", "fpr")),
     ("seed copy: spun flagged (of 15)", ("seeds", "spun_flagged")),
     ("seed originals flagged", ("seeds", "originals_flagged")),
+    ("Moby (similarity) ROC-AUC", ("foreign", "similarity", "roc_auc")),
+    ("Moby (similarity) recall", ("foreign", "similarity", "recall")),
+    ("Moby (frequency) ROC-AUC", ("foreign", "frequency", "roc_auc")),
+    ("Moby (frequency) recall", ("foreign", "frequency", "recall")),
+    ("Moby FPR", ("foreign", "similarity", "fpr")),
 )
 
 
@@ -98,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="count a new reference from this share (0-1] of the ref split instead of using --model's",
     )
+    parser.add_argument("--foreign", action="store_true", help="also measure on spins made with Moby Thesaurus II")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON")
     args = parser.parse_args(argv)
     try:
@@ -125,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"reference: {reference.info['tokens']:,} tokens", file=sys.stderr, flush=True)
     lexicon = Lexicon.load(args.model)
+    foreign = {}
+    if args.foreign:
+        import eval_foreign_thesaurus as moby
+
+        words = moby.moby_words()
+        foreign = {r: moby.foreign_set(args.data, moby.moby_lexicon(words, r)) for r in ("similarity", "frequency")}
     all_train = list(iter_jsonl_paragraphs(split_dir / "train.jsonl"))
     dev = list(iter_jsonl_paragraphs(split_dir / "dev.jsonl"))
     reports = {}
@@ -135,8 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         result = train_classifier(train, dev, reference, lexicon, seed=seed)
         card = build_card(result, reference, lexicon, command="python scripts/compare_seeds.py", seed=seed)
         model_dir = write_model(out_dir / f"seed-{seed}", reference, lexicon, result.classifier, card)
-        report = evaluate.evaluate(Detector.load(model_dir), seeds=args.data.parent / "seeds")
+        detector = Detector.load(model_dir)
+        report = evaluate.evaluate(detector, seeds=args.data.parent / "seeds")
         report["dev"] = result.metrics
+        if foreign:
+            report["foreign"] = {r: moby.measure(detector, rows) for r, rows in foreign.items()}
         reports[seed] = report
         print(f"seed {seed}: {time.time() - t0:.0f} s, threshold {result.threshold:.4f}", file=sys.stderr, flush=True)
 
