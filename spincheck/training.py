@@ -97,7 +97,13 @@ def external_statistics() -> dict:
 
     paths = model_paths()
     if paths:
-        out["external_ngrams"] = external_ngrams(paths)
+        try:
+            out["external_ngrams"] = external_ngrams(paths)
+        except ValueError as exc:  # a damaged or foreign file where a package should ship its model
+            raise TrainingError(
+                f"cannot read a Sphinx language model: {exc} "
+                "(reinstall the package that ships it: pip install --force-reinstall pocketsphinx SpeechRecognition)"
+            ) from exc
         sources.extend(provenance(path) for path in paths)
     if sources:
         out["sources"] = sources

@@ -141,6 +141,9 @@ def partial_dirs(parent: Path) -> list[str]:
     return sorted(p.name for p in parent.iterdir() if ".partial-" in p.name or ".old-" in p.name)
 
 
+REAL_EXTERNAL_STATISTICS = training.external_statistics  # the fixture below stubs it out for speed
+
+
 # ---- fixtures --------------------------------------------------------------------------------
 
 
@@ -335,6 +338,16 @@ def test_reference_records_the_external_sources_it_blended() -> None:
     ref = training.build_reference(texts, external={"sources": sources}, info={"corpus": "t"})
     assert ref.info["external"] == sources and ref.info["corpus"] == "t"
     assert "external" not in training.build_reference(texts, external={}, info={"corpus": "t"}).info
+
+
+def test_a_damaged_sphinx_model_stops_training_with_one_clear_message(monkeypatch, tmp_path: Path) -> None:
+    from spincheck import sphinxlm
+
+    bad = tmp_path / "en-us.lm.bin"
+    bad.write_bytes(b"not a language model")
+    monkeypatch.setattr(sphinxlm, "model_paths", lambda: [bad])
+    with pytest.raises(TrainingError, match="cannot read a Sphinx language model: .*not a Sphinx trie.*reinstall"):
+        REAL_EXTERNAL_STATISTICS()
 
 
 def test_split_corpus_is_stable_and_complete() -> None:
