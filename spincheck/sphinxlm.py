@@ -17,8 +17,9 @@ The file is a KenLM-style trie (sphinxbase ``lm_trie.c``): a header, the
 quantisation tables, one record per word (log-probability, backoff, index of
 its first bigram), then bit-packed bigram and trigram records. Contexts are
 stored backwards: a word's bigram records hold the words *before* it.
-pocketsphinx's own ARPA writer crashes on this file (its pruned trie holds
-dummy bigrams that the writer does not expect), hence this reader.
+pocketsphinx's own ARPA writer crashes on this file, and sphinxbase's
+``sphinx_lm_convert`` fails a count assertion (the trie seems to hold more
+bigram records than its header's raw count), hence this reader.
 """
 
 from __future__ import annotations
