@@ -36,7 +36,7 @@ from .ngrams import combine, hash_tokens
 from .reference import mean_by_key
 from .text import tokenize
 
-__all__ = ["TrieLM", "read_trie", "model_paths", "provenance", "reference_ngrams", "external_ngrams"]
+__all__ = ["TrieLM", "read_trie", "model_paths", "package_label", "provenance", "reference_ngrams", "external_ngrams"]
 
 # Installed packages that ship a Sphinx US English model:
 # (import name, distribution name, file inside the package).
@@ -79,17 +79,22 @@ def model_paths() -> list[Path]:
     return paths
 
 
-def provenance(path: Path) -> str:
-    """Which package version shipped the model at ``path``, and the file's SHA-256."""
+def package_label(distribution: str) -> str:
+    """``name version`` of an installed distribution (``name`` alone without its metadata)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        return f"{distribution} {version(distribution)}"
+    except PackageNotFoundError:
+        return distribution
+
+
+def provenance(path: Path) -> str:
+    """Which package version shipped the model at ``path``, and the file's SHA-256."""
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     for _, distribution, inside in MODELS:
         if Path(path).as_posix().endswith(inside):
-            try:
-                return f"{distribution} {version(distribution)}: {inside} sha256:{digest}"
-            except PackageNotFoundError:
-                return f"{distribution}: {inside} sha256:{digest}"
+            return f"{package_label(distribution)}: {inside} sha256:{digest}"
     return f"{Path(path).name} sha256:{digest}"
 
 

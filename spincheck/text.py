@@ -224,9 +224,12 @@ def _soft_break_runs(text: str) -> list[tuple[int, int]] | None:
     return list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)]))
 
 
-def _join_soft_breaks(text: str) -> str:
-    runs = _soft_break_runs(text)
+def _keep_runs(text: str, runs: list[tuple[int, int]] | None) -> str:
     return text if runs is None else "".join(text[a:b] for a, b in runs)
+
+
+def _join_soft_breaks(text: str) -> str:
+    return _keep_runs(text, _soft_break_runs(text))
 
 
 def _normalize_chars(text: str) -> str:
@@ -300,8 +303,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     """
     translated = _normalize_chars(text)
     runs = _soft_break_runs(translated)
-    if runs is not None:
-        translated = "".join(translated[a:b] for a, b in runs)
+    translated = _keep_runs(translated, runs)
     lowered = translated.lower()
     if len(lowered) == len(translated):
         pieces = _SPLIT_PATTERN.split(lowered)

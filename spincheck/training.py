@@ -68,6 +68,8 @@ def external_statistics() -> dict:
     the corpus alone). ``out["sources"]`` names what was used (package
     versions, each Sphinx model's SHA-256), for the reference's provenance.
     """
+    from .sphinxlm import external_ngrams, model_paths, package_label, provenance
+
     out: dict = {}
     sources: list[str] = []
     try:
@@ -81,7 +83,7 @@ def external_statistics() -> dict:
                 break
             freqs[word] = f
         out["word_freqs"] = freqs
-        sources.append(_distribution("wordfreq"))
+        sources.append(package_label("wordfreq"))
     except ImportError:
         pass
     try:
@@ -90,11 +92,9 @@ def external_statistics() -> dict:
         wordsegment.load()
         out["external_unigram_counts"] = dict(wordsegment.UNIGRAMS)
         out["external_bigrams"] = [(*key.split(" ", 1), count) for key, count in wordsegment.BIGRAMS.items()]
-        sources.append(_distribution("wordsegment"))
+        sources.append(package_label("wordsegment"))
     except ImportError:
         pass
-    from .sphinxlm import external_ngrams, model_paths, provenance
-
     paths = model_paths()
     if paths:
         try:
@@ -108,16 +108,6 @@ def external_statistics() -> dict:
     if sources:
         out["sources"] = sources
     return out
-
-
-def _distribution(name: str) -> str:
-    """``name version`` of an installed distribution, for provenance."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"{name} {version(name)}"
-    except PackageNotFoundError:
-        return name
 
 
 def _three_digits(freq: float) -> float:
