@@ -42,6 +42,7 @@ __all__ = [
     "token_features",
     "paragraph_features",
     "batch_features",
+    "article_clash",
     "best_swap_per_slot",
     "swap_rank",
     "TOKEN_FEATURE_NAMES",
@@ -50,6 +51,15 @@ __all__ = [
 
 OOV_LOGP = math.log(1e-9)
 _PERIOD = hash_tokens(["."])[0]
+_A, _AN = hash_tokens(["a", "an"])
+# Numbers are counted by shape ("8" and "1" are both "0"), and "an 8-year-old"
+# is as right as "a 1-year-old": their article says nothing.
+_NUMBER_SHAPES = np.sort(
+    hash_tokens(["0" * n + suffix for n in range(1, 9) for suffix in ("", "s", "th", "st", "nd", "rd")])
+)
+# Log count given to an article + word bigram the reference lacks: half a sighting.
+UNSEEN_LOG_COUNT = math.log(0.5)
+ARTICLE_CLASH_CLIP = 10.0
 # Log of the frequency above which a word counts as a function-like word
 # (roughly the 300 most frequent English words).
 FREQUENT_LOGP = math.log(3e-4)
@@ -113,6 +123,7 @@ TOKEN_FEATURE_NAMES = (
     "prev_capital",
     "next_capital",
     "resized_swap_gain",
+    "article_clash",
 )
 
 # No feature of the few strongest tokens alone (a mean of the three largest
@@ -276,6 +287,34 @@ def score_slots(batch: Batch, ref: Reference) -> SlotScores:
         tri_found=sc.t_found & target,
         assoc=np.where(target, sc.assoc, np.float32(0.0)),
     )
+
+
+def article_clash(batch: Batch, slots: SlotScores, ref: Reference) -> np.ndarray:
+    """Per slot: how much more often the reference writes the *other* indefinite article before this word.
+
+    A spinner swaps the word after "a"/"an" and leaves the article alone, so
+    "a big effort" becomes "a enormous effort" whatever its thesaurus. The
+    value is ``log c(other article, w) - log c(this article, w)`` from the
+    reference's bigrams (0 after any other word, and for unknown words):
+    large for "an bill", negative for "a unit" or "an hour", whose spelling
+    would mislead a rule on vowels.
+    """
+    ids = batch.ids
+    out = np.zeros(ids.shape[0], np.float32)
+    prev = np.roll(ids, 1)
+    where = np.flatnonzero(((prev == _A) | (prev == _AN)) & slots.known)
+    where = where[~np.isin(ids[where], _NUMBER_SHAPES)]
+    if not where.size:
+        return out
+    after_a = prev[where] == _A
+    other_found, other_lp = ref.bigrams.lookup(combine(np.where(after_a, _AN, _A), ids[where]))
+    _, article_lp = _unigrams(ref, np.array([_A, _AN], dtype=np.uint64))
+    log_n = _log_tokens(ref)
+    log_a, log_an = log_n + float(article_lp[0]), log_n + float(article_lp[1])
+    this = np.where(slots.bi_found[where], slots.bi_lp[where] + np.where(after_a, log_a, log_an), UNSEEN_LOG_COUNT)
+    that = np.where(other_found, other_lp + np.where(after_a, log_an, log_a), UNSEEN_LOG_COUNT)
+    out[where] = np.clip(that - this, -ARTICLE_CLASH_CLIP, ARTICLE_CLASH_CLIP)
+    return out
 
 
 @dataclass
@@ -627,13 +666,16 @@ def token_features(
     has_vector: np.ndarray,
     ref_tokens: float,
     resized: np.ndarray | None = None,
+    clash: np.ndarray | None = None,
 ) -> TokenView:
     """Describe each token by what its neighbourhood looks like to the reference.
 
     ``resized`` (per swap) marks swaps that change the number of words, see
-    :func:`best_swap_per_slot`.
+    :func:`best_swap_per_slot`; ``clash`` (per slot) is :func:`article_clash`.
     """
     n = batch.ids.shape[0]
+    if clash is None:
+        clash = np.zeros(n, np.float32)
     tok = np.flatnonzero(batch.is_token)
     pad = 2
 
@@ -686,6 +728,7 @@ def token_features(
             shifted(batch.capital, -1, False),
             shifted(batch.capital, 1, False),
             np.clip(resized_gain[tok], -20.0, 20.0),
+            clash[tok],
         ]
     )
     return TokenView(slots=tok, X=X, eligible=eligible, fit=fit, has_vector=has_vector)
@@ -790,7 +833,10 @@ def batch_features(
     vc = vector_fit(batch, slots, ref)
     swaps.fit_gain = swap_fit_gain(batch, swaps, ref, lex, vc)
     resized = lex.phrase_len[swaps.phrase] != swaps.span_len
-    tokens = token_features(batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)), resized)
+    clash = article_clash(batch, slots, ref)
+    tokens = token_features(
+        batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)), resized, clash
+    )
     return BatchFeatures(batch, slots, swaps, tokens)
 
 

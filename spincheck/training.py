@@ -218,7 +218,10 @@ MIN_TRAIN_PARAGRAPHS = 150
 MIN_DEV_PARAGRAPHS = 40
 TARGET_FPR = 0.008  # a little under the 1 % promised, to leave room for other genres
 TOKEN_NEGATIVE_SHARE = 0.35  # unreplaced tokens kept for the token model (they outnumber replaced ones)
-TOKEN_HIDDEN = 16  # 48 units measured no better (dev ROC-AUC 0.916 either way)
+# 32 units against 16, over training seeds 0-2: ROC-AUC within 0.001 everywhere, recall at
+# the threshold +2 points (held-out 0.67, unknown thesaurus 0.31). An earlier 48-unit
+# model measured no better than 16, on weaker features.
+TOKEN_HIDDEN = 32
 # The paragraph model is a logistic regression over the paragraph features. A
 # 16-unit network let one very strong token decide a paragraph, as in the
 # synthetic spins: a clean paragraph with one odd word scored 0.999 and a spun

@@ -17,6 +17,7 @@ from spincheck.features import (
     TOKEN_FEATURE_NAMES,
     Swaps,
     _known_rows,
+    article_clash,
     batch_features,
     best_swap_per_slot,
     find_swaps,
@@ -329,6 +330,39 @@ def test_known_rows_match_span_and_candidate(paragraphs, reference, lexicon) -> 
     pairs = set(zip(known.slot.tolist(), known.span_len.tolist(), known.phrase.tolist()))
     missed = [r for r in np.flatnonzero(~used).tolist() if (wide.slot[r], wide.span_len[r], wide.phrase[r]) in pairs]
     assert not missed  # every row the scoring pass has is reused
+
+
+# (the article the reference puts before the word, the word): spelling alone
+# would get "union", "hour", "European" and "FBI" wrong
+ARTICLE_PAIRS = [("a", "bill"), ("an", "enormous"), ("a", "union"), ("an", "hour"), ("a", "European"), ("an", "FBI")]
+
+
+def _clash_at_word(tokens: list[str], position: int, reference) -> float:
+    batch = layout([tokens])
+    clash = article_clash(batch, score_slots(batch, reference), reference)
+    return float(clash[int(batch.starts[0]) + position])
+
+
+@pytest.mark.parametrize(("article", "word"), ARTICLE_PAIRS)
+def test_article_clash_marks_the_article_a_spinner_left_behind(article, word, reference) -> None:
+    wrong = "an" if article == "a" else "a"
+    right_value = _clash_at_word(tokenize(f"He saw {article} {word} today."), 3, reference)
+    wrong_value = _clash_at_word(tokenize(f"He saw {wrong} {word} today."), 3, reference)
+    assert right_value < -2.0
+    assert wrong_value > 2.0
+    assert wrong_value == pytest.approx(-right_value)
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("He saw the enormous crowd.", 3),  # no indefinite article before it
+        ("An 8-year-old boy.", 1),  # numbers are counted by shape: "8" is "0", like "1"
+        ("A zzxqvblorp came.", 1),  # a word the reference does not know
+    ],
+)
+def test_article_clash_is_zero_where_the_article_says_nothing(text, position, reference) -> None:
+    assert _clash_at_word(tokenize(text), position, reference) == 0.0
 
 
 def test_swaps_that_change_the_number_of_words_keep_their_gain_apart() -> None:
