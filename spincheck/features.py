@@ -666,7 +666,8 @@ def token_features(
     has_vector: np.ndarray,
     ref_tokens: float,
     resized: np.ndarray | None = None,
-    clash: np.ndarray | None = None,
+    *,
+    clash: np.ndarray,
 ) -> TokenView:
     """Describe each token by what its neighbourhood looks like to the reference.
 
@@ -674,8 +675,6 @@ def token_features(
     :func:`best_swap_per_slot`; ``clash`` (per slot) is :func:`article_clash`.
     """
     n = batch.ids.shape[0]
-    if clash is None:
-        clash = np.zeros(n, np.float32)
     tok = np.flatnonzero(batch.is_token)
     pad = 2
 
@@ -835,7 +834,7 @@ def batch_features(
     resized = lex.phrase_len[swaps.phrase] != swaps.span_len
     clash = article_clash(batch, slots, ref)
     tokens = token_features(
-        batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)), resized, clash
+        batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)), resized, clash=clash
     )
     return BatchFeatures(batch, slots, swaps, tokens)
 
