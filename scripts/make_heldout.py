@@ -83,6 +83,7 @@ def write_jsonl(path: Path, records: Iterable[dict]) -> None:
         for record in records:
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
