@@ -58,19 +58,10 @@ from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.metrics import metrics_at  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
 
-# Words a thesaurus spinner leaves alone: Moby lists "in" under "on" and "he"
-# under "it"; swapping them measures grammar, not a thesaurus.
-CLOSED_CLASS = frozenset(
-    """a an the this that these those some any each every no all both either neither
-    i me my mine we us our ours you your yours he him his she her hers it its they them their theirs one
-    who whom whose which what where when why how there here
-    of to in on at by for with from into onto upon about above below over under between among through
-    during before after since until till against toward towards across along around behind beyond
-    near off out up down within without via per than as like unlike
-    and or but nor so yet if then because although though while whereas unless whether
-    be am is are was were been being have has had having do does did doing
-    will would shall should can could may might must ought not""".split()
-)
+# Words a thesaurus spinner leaves alone (as the shipped lexicon does): Moby
+# lists "in" under "on" and "he" under "it"; swapping them measures grammar,
+# not a thesaurus.
+CLOSED_CLASS = build_lexicon.CLOSED_CLASS
 PARAGRAPHS = 1200
 
 

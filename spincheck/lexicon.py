@@ -83,17 +83,13 @@ then | after that | subsequently
 and then | after which
 before | earlier than | prior to
 after | following | after
-among | amongst | among the many
+among | amongst
 these | those
-may | might | could
-may be | could also be | could be | might be
-can | could | will | can
-must | should | need to | have to
-need to | have to | must
-will | will | shall
+may be | could be | might be
+need to | have to
 often | usually | regularly | steadily
 now | at present | presently | right now | at this time
-right now | proper now | at the moment
+right now | at the moment
 still | nonetheless | nonetheless
 already | previously | already
 whether | whether or not

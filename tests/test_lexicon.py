@@ -204,3 +204,28 @@ def test_function_phrase_pairs_are_symmetric() -> None:
     assert all((b, a) in pairs for a, b in pairs)
     assert all(a != b for a, b in pairs)
 
+
+
+def test_shipped_lexicon_leaves_closed_class_words_to_the_function_table(lexicon: Lexicon) -> None:
+    """No WordNet sense turns "in" into "Indiana" or "inch" into "in": spinners leave such words alone."""
+    import sys
+    from pathlib import Path
+
+    from spincheck.lexicon import function_phrase_pairs
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from build_lexicon import CLOSED_CLASS
+
+    texts = lexicon.phrase_texts
+    table = function_phrase_pairs()
+    closed = np.array([t in CLOSED_CLASS for t in texts])
+    rows = np.flatnonzero(closed[lexicon.cand_phrase])  # candidate rows offering a closed-class word
+    owner = np.searchsorted(lexicon.offsets, rows, side="right") - 1
+    sources = [texts[p] for p in lexicon.key_phrase[owner].tolist()]
+    offered = [(s, texts[c]) for s, c in zip(sources, lexicon.cand_phrase[rows].tolist())]
+    assert [pair for pair in offered if pair not in table] == []
+    for k in np.flatnonzero(closed[lexicon.key_phrase]).tolist():  # closed-class words as sources
+        source = texts[int(lexicon.key_phrase[k])]
+        cands = [texts[c] for c in lexicon.cand_phrase[lexicon.offsets[k] : lexicon.offsets[k + 1]].tolist()]
+        assert [(source, c) for c in cands if (source, c) not in table] == []
+    assert ("because", "as a result of") in table  # what spinners do write stays
