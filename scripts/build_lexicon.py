@@ -9,10 +9,14 @@ Every WordNet lemma is inflected (plural; 3rd person, past and -ing forms, with
 WordNet's own irregular-form lists); each inflected surface form maps to the
 same inflection of every lemma that shares a synset with it, across all senses,
 because spinners pick synonyms without regard to sense. Adjectives also take
-their "similar to" neighbours. A small table of function-word and
-multi-word paraphrases that thesaurus-based spinners use ("something" <-> "one
-thing") is added by hand; it is generic English, not taken from any test text.
-Candidates are ranked by word frequency (wordfreq) and capped per phrase.
+their "similar to" neighbours. Closed-class words (pronouns, prepositions,
+auxiliaries, see CLOSED_CLASS), US/UK spelling variants, single letters and
+Roman numerals are left out: spinners do not write "Indiana" for "in", and
+"kilometres" for "kilometers" is house style. A small table of function-word
+and multi-word paraphrases that thesaurus-based spinners use ("something" <->
+"one thing", "because" <-> "as a result of") is added by hand
+(spincheck.lexicon.FUNCTION_PHRASES). Candidates are ranked by word
+frequency (wordfreq) and capped per phrase.
 """
 
 from __future__ import annotations
@@ -122,11 +126,11 @@ _SPELLING = [
     (re.compile(r"our\b|our(?=[a-z])"), "or"),
     (re.compile(r"is(e|ing|ed|es|ation)\b"), r"iz\1"),
     (re.compile(r"ys(e|ing|ed|es)\b"), r"yz\1"),
-    (re.compile(r"tre\b"), "ter"),
+    (re.compile(r"tre(s?)\b"), r"ter\1"),
     (re.compile(r"ll"), "l"),
     (re.compile(r"ae|oe"), "e"),
-    (re.compile(r"ogue\b"), "og"),
-    (re.compile(r"ence\b"), "ense"),
+    (re.compile(r"ogue(s?)\b"), r"og\1"),
+    (re.compile(r"ence(s?)\b"), r"ense\1"),
     (re.compile(r"gramme"), "gram"),
     (re.compile(r"[- ]"), ""),
 ]
@@ -142,6 +146,11 @@ def spelling_key(word: str) -> str:
 # Single letters and Roman numerals ("i" -> "one", "iv" -> "four") are WordNet
 # entries that real text uses as pronouns, list markers and names.
 _NOT_A_SOURCE = re.compile(r"[a-z]|[ivxlcdm]{1,4}")
+# No spinner writes them for a word either ("five" -> "v", "century" -> "c"):
+# single letters and well-formed Roman numerals are no candidates, except the
+# one numeral that is also a common word.
+_NOT_A_CANDIDATE = re.compile(r"[a-z]|m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})")
+_NUMERAL_WORDS = frozenset({"mix"})
 
 # Words a thesaurus spinner leaves alone. WordNet gives them rare senses, most
 # of them abbreviations ("in" -> "Indiana", "or" -> "surgery", "can" -> "fire",
@@ -229,6 +238,8 @@ def build(nltk_data: Path) -> Lexicon:
                 for other in pool:
                     for cand in forms_of(other, pos).get(tag, ()):
                         if cand in CLOSED_CLASS:
+                            continue
+                        if _NOT_A_CANDIDATE.fullmatch(cand) and cand not in _NUMERAL_WORDS:
                             continue
                         if cand != surface and zipf(cand) >= floor and spelling_key(cand) != spelling_key(surface):
                             # the lowest tier wins, then the lowest group id, so the

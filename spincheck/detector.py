@@ -8,6 +8,7 @@ instead of a guess. Very long paragraphs are scored in bounded windows.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -30,12 +31,17 @@ DEFAULT_MIN_WORDS = 12
 # WINDOW_TOKENS, so cost and memory per paragraph stay bounded.
 MAX_UNIT_TOKENS = 400
 WINDOW_TOKENS = 250
-# Evidence: tokens the token model gives at least this probability of having
-# been substituted, at most MAX_EVIDENCE per paragraph. Flagged spins replace
-# about 19 phrases each, so the old cap of 12 (at 0.5) left over half of them
-# out: on held-out spins it covered 47 % of the replaced words, 79 % of its
-# spans being real replacements; 40 at 0.6 covers 67 %, at 76 %.
-EVIDENCE_MIN_P = 0.6
+# Evidence: tokens whose token score is at least this likelihood ratio (the
+# token model's odds over the odds of its training base rate), at most
+# MAX_EVIDENCE per paragraph. A ratio rather than a probability, so that the
+# cut does not move when a retraining changes the share of replaced tokens.
+# Flagged spins replace about 19 phrases each, so the old cap of 12 (at
+# probability 0.5) left over half of them out: on held-out spins it covered
+# 47 % of the replaced words, 79 % of its spans being real replacements; 40
+# at probability 0.6 covered 67 %, at 76 %. That was a ratio of 4.9 at the
+# base rate of the time (23 % of training tokens replaced; 19 % since closed-
+# class words are no longer spun, where 0.6 would mean a ratio of 6.6).
+EVIDENCE_MIN_LOG_LR = math.log(4.9)
 MAX_EVIDENCE = 40
 # The suggested original is the swap with the best gain minus this times
 # log(1 + its rank among the span's candidates). On held-out spins, 20
@@ -505,7 +511,9 @@ class Detector:
         p_tok = 1.0 / (1.0 + np.exp(-np.clip(token_logit, -30, 30)))
         wanted_para = np.zeros(batch.lengths.size, bool)
         wanted_para[want] = True
-        likely = (p_tok >= EVIDENCE_MIN_P) & wanted_para[batch.para[bf.tokens.slots]]
+        likely = (token_logit - model.classifier.prior_logit >= EVIDENCE_MIN_LOG_LR) & wanted_para[
+            batch.para[bf.tokens.slots]
+        ]
         focus = np.zeros(batch.ids.shape[0], bool)
         focus[bf.tokens.slots[likely]] = True
         swaps = find_swaps(

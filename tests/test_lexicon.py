@@ -229,3 +229,28 @@ def test_shipped_lexicon_leaves_closed_class_words_to_the_function_table(lexicon
         cands = [texts[c] for c in lexicon.cand_phrase[lexicon.offsets[k] : lexicon.offsets[k + 1]].tolist()]
         assert [(source, c) for c in cands if (source, c) not in table] == []
     assert ("because", "as a result of") in table  # what spinners do write stays
+
+
+@pytest.mark.parametrize(
+    ("uk", "us"),
+    [("colour", "color"), ("centre", "center"), ("kilometres", "kilometers"), ("licences", "licenses"),
+     ("catalogues", "catalogs"), ("organising", "organizing"), ("travelled", "traveled")],
+)
+def test_spelling_variants_share_a_key(uk: str, us: str) -> None:
+    """House style is not spinning: a US/UK variant, plural or not, is never offered as a synonym."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from build_lexicon import spelling_key
+
+    assert spelling_key(uk) == spelling_key(us)
+    assert spelling_key("metres") != spelling_key("miles")
+
+
+def test_shipped_lexicon_offers_no_letters_or_numerals(lexicon: Lexicon) -> None:
+    """"five" -> "v" and "century" -> "c" are WordNet synonyms that no spinner writes."""
+    texts = lexicon.phrase_texts
+    offered = {texts[c] for c in np.unique(lexicon.cand_phrase).tolist()}
+    assert not offered & {"v", "c", "x", "vii", "iii", "iv", "xx"}
+    assert "mix" in offered  # a numeral that is also a word stays
