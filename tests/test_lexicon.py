@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from spincheck.lexicon import MAX_PHRASE_TOKENS, TRAIN_GROUP_SHARE, Lexicon, phrase_hashes
+from spincheck.lexicon import MAX_PHRASE_TOKENS, TRAIN_GROUP_SHARE, Lexicon, function_phrase_pairs, phrase_hashes
 from spincheck.ngrams import hash_tokens
 from spincheck.text import tokenize
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from build_lexicon import CLOSED_CLASS, spelling_key  # noqa: E402
 
 ENTRIES = {
     "said": [("stated", 3), ("told", 81), ("said", 5)],  # a candidate equal to its phrase is dropped
@@ -197,25 +203,14 @@ def test_searchable_drops_whole_multiword_terms_but_keeps_generic_phrases() -> N
 
 
 def test_function_phrase_pairs_are_symmetric() -> None:
-    from spincheck.lexicon import function_phrase_pairs
-
     pairs = function_phrase_pairs()
     assert ("where", "the place") in pairs and ("the place", "where") in pairs
     assert all((b, a) in pairs for a, b in pairs)
     assert all(a != b for a, b in pairs)
 
 
-
 def test_shipped_lexicon_leaves_closed_class_words_to_the_function_table(lexicon: Lexicon) -> None:
     """No WordNet sense turns "in" into "Indiana" or "inch" into "in": spinners leave such words alone."""
-    import sys
-    from pathlib import Path
-
-    from spincheck.lexicon import function_phrase_pairs
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from build_lexicon import CLOSED_CLASS
-
     texts = lexicon.phrase_texts
     table = function_phrase_pairs()
     closed = np.array([t in CLOSED_CLASS for t in texts])
@@ -238,18 +233,12 @@ def test_shipped_lexicon_leaves_closed_class_words_to_the_function_table(lexicon
 )
 def test_spelling_variants_share_a_key(uk: str, us: str) -> None:
     """House style is not spinning: a US/UK variant, plural or not, is never offered as a synonym."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from build_lexicon import spelling_key
-
     assert spelling_key(uk) == spelling_key(us)
     assert spelling_key("metres") != spelling_key("miles")
 
 
 def test_shipped_lexicon_offers_no_letters_or_numerals(lexicon: Lexicon) -> None:
-    """"five" -> "v" and "century" -> "c" are WordNet synonyms that no spinner writes."""
+    """WordNet offers "v" for "five" and "c" for "century"; no spinner writes them."""
     texts = lexicon.phrase_texts
     offered = {texts[c] for c in np.unique(lexicon.cand_phrase).tolist()}
     assert not offered & {"v", "c", "x", "vii", "iii", "iv", "xx"}
