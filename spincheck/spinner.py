@@ -77,11 +77,14 @@ class Spinner:
         split: str = "train",
         proper_noun_rate: float = 0.3,
         word_by_word_rate: float = WORD_BY_WORD_RATE,
+        generic_rate: float = 1.0,
     ) -> None:
         self.split = split
         self.proper_noun_rate = proper_noun_rate
         self.word_by_word_rate = word_by_word_rate
-        self._index: dict[tuple[str, ...], list[str]] = {}
+        self.generic_rate = generic_rate
+        # phrase -> (candidates, chance of each, chance that the phrase is swapped at all)
+        self._index: dict[tuple[str, ...], tuple[list[str], np.ndarray, float]] = {}
         # texts and source tokens are decoded once per lexicon, shared by every spinner
         texts, offsets = lexicon.phrase_texts, lexicon.offsets.tolist()
         cand_phrase = lexicon.cand_phrase.tolist()
@@ -89,10 +92,16 @@ class Spinner:
         # swapped whole now and then, though the detector only tries their words one by
         # one (Lexicon.searchable): a spinner's own phrase table is no more ours than its words.
         allowed = (Lexicon.in_split(lexicon.cand_group, split) & lexicon.swappable).tolist()
+        # a generic paraphrase is kept only at generic_rate: the swap is then left out
+        keep = np.where(lexicon.generic, generic_rate, 1.0)
         for k, key in enumerate(lexicon.source_tokens):
-            cands = [texts[cand_phrase[m]] for m in range(offsets[k], offsets[k + 1]) if allowed[m]]
-            if cands:
-                self._index[key] = cands
+            rows = [m for m in range(offsets[k], offsets[k + 1]) if allowed[m]]
+            if rows:
+                weights = _rank_weights(len(rows))
+                kept = weights * keep[rows]
+                if kept.sum() > 0:
+                    chance = float(kept.sum() / weights.sum())
+                    self._index[key] = ([texts[cand_phrase[m]] for m in rows], kept / kept.sum(), chance)
 
     def spin(self, text: str, rng: np.random.Generator, *, rate: float | None = None) -> SpunText:
         """Spin ``text``. ``rate`` is the share of swappable phrases to swap;
@@ -114,8 +123,8 @@ class Spinner:
         out, pos, reps = [], 0, []
         shift = 0
         for idx in chosen:
-            start, end, cands = matches[idx]
-            cand = cands[int(rng.choice(len(cands), p=_rank_weights(len(cands))))]
+            start, end, (cands, chances, _) = matches[idx]
+            cand = cands[int(rng.choice(len(cands), p=chances))]
             original = text[start:end]
             new = _match_case(cand, original)
             out.append(text[pos:start])
@@ -144,6 +153,9 @@ class Spinner:
                 i += 1
                 continue
             m, cands = found
+            if cands[2] < 1.0 and rng.random() >= cands[2]:
+                i += m  # a generic paraphrase the spinner leaves alone this time
+                continue
             start, end = offsets[i][0], offsets[i + m - 1][1]
             surface = text[start:end]
             sentence_start = i == 0 or tokens[i - 1] == "."

@@ -188,3 +188,18 @@ def test_make_spinner_fixture_spins_like_the_whole_lexicon(paragraphs, lexicon, 
         a = [whole.spin(p, np.random.default_rng(s)) for p in paragraphs]
         b = [part.spin(p, np.random.default_rng(s)) for p in paragraphs]
         assert a == b
+
+
+def test_generic_rate_thins_out_generic_paraphrases_only(tiny: Lexicon) -> None:
+    """Training spins use fewer table paraphrases ("where" -> "the place") and as many thesaurus swaps."""
+    text = "The top news is where the general assembly said to help."
+
+    def count(rate: float, word: str) -> int:
+        spinner = Spinner(tiny, split="all", generic_rate=rate)
+        return sum(word in spinner.spin(text, np.random.default_rng(s), rate=1.0).text for s in range(300))
+
+    assert count(1.0, "the place") == 300  # rate=1.0 swaps every phrase it may
+    assert count(0.0, "the place") == 0
+    assert 60 < count(0.3, "the place") < 120
+    assert count(0.0, "highest") == count(1.0, "highest") == 300
+
