@@ -10,13 +10,13 @@ WordNet's own irregular-form lists); each inflected surface form maps to the
 same inflection of every lemma that shares a synset with it, across all senses,
 because spinners pick synonyms without regard to sense. Adjectives also take
 their "similar to" neighbours. Closed-class words (pronouns, prepositions,
-auxiliaries, see CLOSED_CLASS), US/UK spelling variants, single letters and
-Roman numerals are left out: spinners do not write "Indiana" for "in", and
-"kilometres" for "kilometers" is house style. A small table of function-word
-and multi-word paraphrases that thesaurus-based spinners use ("something" <->
-"one thing", "because" <-> "as a result of") is added by hand
-(spincheck.lexicon.FUNCTION_PHRASES). Candidates are ranked by word
-frequency (wordfreq) and capped per phrase.
+auxiliaries, see CLOSED_CLASS), US/UK spelling variants, single letters,
+Roman numerals and words without a vowel ("vs", "cts") are left out: spinners
+do not write "Indiana" for "in", and "kilometres" for "kilometers" is house
+style. A small table of function-word and multi-word paraphrases that
+thesaurus-based spinners use ("something" <-> "one thing", "because" <-> "as a
+result of") is added by hand (spincheck.lexicon.FUNCTION_PHRASES). Candidates
+are ranked by word frequency (wordfreq) and capped per phrase.
 """
 
 from __future__ import annotations
@@ -172,6 +172,12 @@ CLOSED_CLASS = frozenset(
 )
 
 
+# Words without a vowel are abbreviations and plurals of letters: "vs" (WordNet's
+# plural of "v", offered as "fins" and "volts"), "cts", "mts". "yr" stays:
+# spinners do write it for "year".
+_VOWEL = re.compile(r"[aeiouy]")
+
+
 def group_id(a: str, b: str) -> int:
     """Stable id of an unordered lemma pair (decides train vs held-out thesaurus)."""
     key = "\t".join(sorted((a, b))).encode("utf-8")
@@ -230,6 +236,8 @@ def build(nltk_data: Path) -> Lexicon:
     for surface, analysis in analyses.items():
         if zipf(surface) < 1.0 or _NOT_A_SOURCE.fullmatch(surface) or surface in CLOSED_CLASS:
             continue
+        if not _VOWEL.search(surface):
+            continue
         for lemma, pos, tag in analysis:
             for tier, pool, floor in (
                 (0, synonyms.get((lemma, pos), ()), MIN_ZIPF),
@@ -237,7 +245,7 @@ def build(nltk_data: Path) -> Lexicon:
             ):
                 for other in pool:
                     for cand in forms_of(other, pos).get(tag, ()):
-                        if cand in CLOSED_CLASS:
+                        if cand in CLOSED_CLASS or not _VOWEL.search(cand):
                             continue
                         if _NOT_A_CANDIDATE.fullmatch(cand) and cand not in _NUMERAL_WORDS:
                             continue

@@ -217,6 +217,16 @@ def _progress(iterable, desc: str, enabled: bool):
 MIN_TRAIN_PARAGRAPHS = 150
 MIN_DEV_PARAGRAPHS = 40
 TARGET_FPR = 0.008  # a little under the 1 % promised, to leave room for other genres
+# Share of the generic paraphrases (lexicon.FUNCTION_PHRASES) the training spinner
+# keeps. Their sources are among the commonest words ("like", "but", "about"),
+# so at the full rate our spinner wrote "such as", "similar to" or "more than"
+# far more often than clean text does, and the token model learned the phrases
+# themselves: a table phrase was the top evidence of a quarter of the false
+# positives on clean dev text. At 0.5, over training seeds 0-2 and at the same
+# FPR on clean dev news, recall rose on held-out (0.47 -> 0.50), Moby-frequency
+# (0.38 -> 0.43) and Moby-similarity spins (0.24 -> 0.28). At 0 the seed copy,
+# which does use such paraphrases, fell from 13 to 9 of 15.
+TRAINING_GENERIC_RATE = 0.5
 TOKEN_NEGATIVE_SHARE = 0.35  # unreplaced tokens kept for the token model (they outnumber replaced ones)
 # 32 units against 16, over training seeds 0-2: ROC-AUC within 0.001 everywhere, recall at
 # the threshold +2 points (held-out 0.67, unknown thesaurus 0.31). An earlier 48-unit
@@ -302,7 +312,7 @@ def train_classifier(
     order = rng.permutation(len(train))
     half_a = [train[i] for i in order[: len(order) // 2]]
     half_b = [train[i] for i in order[len(order) // 2 :]]
-    spin_train = Spinner(lexicon, split="train")
+    spin_train = Spinner(lexicon, split="train", generic_rate=TRAINING_GENERIC_RATE)
     spin_heldout = Spinner(lexicon, split="heldout")
 
     def spun(texts: list[str], spinner: "Spinner", desc: str) -> list:
