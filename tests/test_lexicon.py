@@ -243,3 +243,13 @@ def test_shipped_lexicon_offers_no_letters_or_numerals(lexicon: Lexicon) -> None
     offered = {texts[c] for c in np.unique(lexicon.cand_phrase).tolist()}
     assert not offered & {"v", "c", "x", "vii", "iii", "iv", "xx"}
     assert "mix" in offered  # a numeral that is also a word stays
+
+
+def test_shipped_lexicon_offers_no_words_without_vowels(lexicon: Lexicon) -> None:
+    """"vs" is WordNet's plural of the letter "v" ("vs" -> "fins"); abbreviations are not synonyms."""
+    texts = lexicon.phrase_texts
+    words = {texts[p] for p in np.unique(np.concatenate([lexicon.cand_phrase, lexicon.key_phrase])).tolist()}
+    assert not {w for w in words if " " not in w and w.isalpha() and not set(w) & set("aeiouy")}
+    found, key = lexicon.find(phrase_id("year"))
+    lo, hi = int(lexicon.offsets[key[0]]), int(lexicon.offsets[key[0] + 1])
+    assert "yr" in {lexicon.phrase_text(int(lexicon.cand_phrase[m])) for m in range(lo, hi)}
