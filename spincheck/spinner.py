@@ -68,6 +68,9 @@ class Spinner:
         (spinners do rename "General Assembly", but less often).
     word_by_word_rate : chance of spinning a multi-word phrase of the thesaurus
         word by word instead of as a whole.
+    generic_rate : chance of keeping a generic paraphrase of the function-word
+        table ("where" -> "the place"); otherwise the spinner leaves that phrase
+        alone. Training uses less than 1 (see training.TRAINING_GENERIC_RATE).
     """
 
     def __init__(
@@ -145,15 +148,16 @@ class Spinner:
             found = None
             for m in range(min(MAX_PHRASE_TOKENS, n - i), 0, -1):
                 key = tuple(tokens[i : i + m])
-                cands = self._index.get(key)
-                if cands and (m == 1 or rng.random() >= self.word_by_word_rate):
-                    found = (m, cands)
+                entry = self._index.get(key)
+                if entry and (m == 1 or rng.random() >= self.word_by_word_rate):
+                    found = (m, entry)
                     break
             if found is None:
                 i += 1
                 continue
-            m, cands = found
-            if cands[2] < 1.0 and rng.random() >= cands[2]:
+            m, entry = found
+            chance = entry[2]
+            if chance < 1.0 and rng.random() >= chance:
                 i += m  # a generic paraphrase the spinner leaves alone this time
                 continue
             start, end = offsets[i][0], offsets[i + m - 1][1]
@@ -162,7 +166,7 @@ class Spinner:
             if surface[:1].isupper() and not sentence_start and rng.random() >= self.proper_noun_rate:
                 i += m
                 continue
-            matches.append((start, end, cands))
+            matches.append((start, end, entry))
             i += m
         return matches
 

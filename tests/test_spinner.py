@@ -202,4 +202,3 @@ def test_generic_rate_thins_out_generic_paraphrases_only(tiny: Lexicon) -> None:
     assert count(0.0, "the place") == 0
     assert 60 < count(0.3, "the place") < 120
     assert count(0.0, "highest") == count(1.0, "highest") == 300
-
