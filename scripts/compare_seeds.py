@@ -12,7 +12,7 @@ classifier needs only the classifier retrained: this script keeps the
 reference tables and the lexicon of ``--model`` (the shipped ones by default),
 retrains the token and paragraph models on the ``train`` split with each
 seed, picks each threshold on ``dev`` as ``scripts/train.py`` does, and
-measures every model as ``scripts/evaluate.py`` does. About 45 s a seed on the
+measures every model as ``scripts/evaluate.py`` does. About 50-70 s a seed on the
 project's machine.
 
 Why several seeds: the training seed alone moves dev ROC-AUC by about 0.003,
