@@ -151,6 +151,10 @@ _NOT_A_SOURCE = re.compile(r"[a-z]|[ivxlcdm]{1,4}")
 # one numeral that is also a common word.
 _NOT_A_CANDIDATE = re.compile(r"[a-z]|m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})")
 _NUMERAL_WORDS = frozenset({"mix"})
+# Words without a vowel are abbreviations and plurals of letters: "vs" (WordNet's
+# plural of "v", offered as "fins" and "volts"), "cts", "mts". "yr" stays:
+# spinners do write it for "year".
+_VOWEL = re.compile(r"[aeiouy]")
 
 # Words a thesaurus spinner leaves alone. WordNet gives them rare senses, most
 # of them abbreviations ("in" -> "Indiana", "or" -> "surgery", "can" -> "fire",
@@ -172,10 +176,16 @@ CLOSED_CLASS = frozenset(
 )
 
 
-# Words without a vowel are abbreviations and plurals of letters: "vs" (WordNet's
-# plural of "v", offered as "fins" and "volts"), "cts", "mts". "yr" stays:
-# spinners do write it for "year".
-_VOWEL = re.compile(r"[aeiouy]")
+def _is_source(word: str) -> bool:
+    """A word whose synonyms the lexicon lists (rarity is checked by the caller)."""
+    return not _NOT_A_SOURCE.fullmatch(word) and word not in CLOSED_CLASS and bool(_VOWEL.search(word))
+
+
+def _is_candidate(word: str) -> bool:
+    """A word the lexicon may offer as a synonym."""
+    if word in CLOSED_CLASS or not _VOWEL.search(word):
+        return False
+    return not _NOT_A_CANDIDATE.fullmatch(word) or word in _NUMERAL_WORDS
 
 
 def group_id(a: str, b: str) -> int:
@@ -234,9 +244,7 @@ def build(nltk_data: Path) -> Lexicon:
     # surface -> candidate -> (tier, group); tier 0 = synonym, 1 = neighbour
     entries: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     for surface, analysis in analyses.items():
-        if zipf(surface) < 1.0 or _NOT_A_SOURCE.fullmatch(surface) or surface in CLOSED_CLASS:
-            continue
-        if not _VOWEL.search(surface):
+        if zipf(surface) < 1.0 or not _is_source(surface):
             continue
         for lemma, pos, tag in analysis:
             for tier, pool, floor in (
@@ -245,9 +253,7 @@ def build(nltk_data: Path) -> Lexicon:
             ):
                 for other in pool:
                     for cand in forms_of(other, pos).get(tag, ()):
-                        if cand in CLOSED_CLASS or not _VOWEL.search(cand):
-                            continue
-                        if _NOT_A_CANDIDATE.fullmatch(cand) and cand not in _NUMERAL_WORDS:
+                        if not _is_candidate(cand):
                             continue
                         if cand != surface and zipf(cand) >= floor and spelling_key(cand) != spelling_key(surface):
                             # the lowest tier wins, then the lowest group id, so the
