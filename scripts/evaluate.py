@@ -16,7 +16,9 @@ Reports, at the model's threshold:
   replaced words inside an evidence span (flagged paragraphs, and all spun
   paragraphs with ``explain``), and how often the suggestion is the original;
 - ``seeds``: the labelled seed set (scripts/seed_devset.py), when
-  ../shared/seeds exists: spun paragraphs of 004 flagged, originals flagged.
+  ../shared/seeds exists: spun paragraphs of 004 flagged, originals flagged,
+  and the evidence measured as above against the words the real spinner
+  replaced (found by aligning 004 with 000).
 """
 
 from __future__ import annotations
@@ -138,6 +140,15 @@ def evaluate(det: Detector, corpus: Path = CORPUS, seeds: Path | None = None) ->
             "flagged_with_evidence": sum(1 for res in spun_ok if res.evidence),
             "evidence_offsets_ok": offsets_ok,
             "roc_auc": metrics_at(ys, ps, det.threshold)["roc_auc"],
+        }
+        # the real spinner's own replacements, found by aligning 004 with 000
+        seed_spun = [r for r in srows if r["label"] == 1]
+        seed_flagged = [(r, res) for r, res in zip(srows, sres) if r["label"] == 1 and res.spun]
+        out["seeds"]["evidence"] = {
+            "flagged_paragraphs": evidence_quality([r for r, _ in seed_flagged], [res for _, res in seed_flagged]),
+            "all_spun_paragraphs_explained": evidence_quality(
+                seed_spun, det.score_paragraphs([r["text"] for r in seed_spun], explain=True)
+            ),
         }
     return out
 

@@ -7,7 +7,10 @@ this script derives the labelled set from them wherever ../shared is present:
 - every body paragraph of 000-003 (originals) -> label 0;
 - each paragraph of 004 (a content farm's copy of 000) -> label 1 when its
   words differ from the closest paragraph of 000 beyond house style (quotes,
-  "U.S."/"US", numbers), else 0.
+  "U.S."/"US", numbers), else 0. Its ``replacements`` are the short spans
+  that differ from that paragraph word for word ("highest" for "top"), found
+  by aligning the two, in the format of the synthetic held-out set, so that
+  evidence can be checked against what the real spinner replaced.
 
 Paragraphs shorter than 12 words (headlines, captions, boilerplate) are left
 out. Usage: ``python scripts/seed_devset.py [--seeds DIR] [--out FILE]``.
@@ -16,6 +19,7 @@ out. Usage: ``python scripts/seed_devset.py [--seeds DIR] [--out FILE]``.
 from __future__ import annotations
 
 import argparse
+import difflib
 import hashlib
 import json
 import sys
@@ -24,22 +28,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from spincheck.text import split_paragraphs, tokenize  # noqa: E402
+from spincheck.text import split_paragraphs, tokenize, tokenize_with_offsets  # noqa: E402
 
 DEFAULT_SEEDS = ROOT.parent / "shared" / "seeds"
 MIN_WORDS = 12
 # A copied paragraph whose words overlap the original's less than this was
 # reworded (spun); above it, only house style or a word or two changed.
 SPUN_BELOW = 0.93
+# Aligned spans longer than this are rewording or reordering, not a swap.
+MAX_SWAP_TOKENS = 3
+
+
+def _fold(token: str) -> str:
+    return token.replace(".", "").replace("ll", "l").replace("our", "or")
 
 
 def _words(text: str) -> list[str]:
     """Words with house style folded: "U.S."/"US", quotes, UK/US spelling ("travelled")."""
+    return [_fold(t) for t in tokenize(text) if t not in (".", ",")]
+
+
+def replacements(copy: str, original: str) -> list[list]:
+    """``[start, end, original, replacement]`` for each short span of ``copy`` that
+    differs from ``original`` beyond house style, offsets into ``copy``."""
+    a, a_off = tokenize_with_offsets(copy)
+    b, b_off = tokenize_with_offsets(original)
     out = []
-    for t in tokenize(text):
-        if t in (".", ","):
+    matcher = difflib.SequenceMatcher(None, [_fold(t) for t in a], [_fold(t) for t in b], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace" or i2 - i1 > MAX_SWAP_TOKENS or j2 - j1 > MAX_SWAP_TOKENS:
             continue
-        out.append(t.replace(".", "").replace("ll", "l").replace("our", "or"))
+        if not any(t.isalpha() for t in a[i1:i2]) or not any(t.isalpha() for t in b[j1:j2]):
+            continue  # numbers and punctuation are house style
+        start, end = a_off[i1][0], a_off[i2 - 1][1]
+        out.append([start, end, original[b_off[j1][0] : b_off[j2 - 1][1]], copy[start:end]])
     return out
 
 
@@ -68,10 +90,14 @@ def build(seeds: Path) -> list[dict]:
             rows.append({"id": f"{prefix}-{i}", "text": p, "label": 0})
     for i, p in enumerate(_paragraphs(by_prefix["004"])):
         w = _words(p)
-        best = max((_overlap(w, o) for o in original_words), default=0.0)
+        overlaps = [_overlap(w, o) for o in original_words]
+        best = max(overlaps, default=0.0)
         if best < 0.5:
             continue  # not from the original article (e.g. site boilerplate)
-        rows.append({"id": f"004-{i}", "text": p, "label": int(best < SPUN_BELOW), "overlap": round(best, 3)})
+        row = {"id": f"004-{i}", "text": p, "label": int(best < SPUN_BELOW), "overlap": round(best, 3)}
+        if row["label"]:
+            row["replacements"] = replacements(p, original[overlaps.index(best)])
+        rows.append(row)
     return rows
 
 
