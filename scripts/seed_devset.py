@@ -60,8 +60,15 @@ def replacements(copy: str, original: str) -> list[list]:
             continue
         if not any(t.isalpha() for t in a[i1:i2]) or not any(t.isalpha() for t in b[j1:j2]):
             continue  # numbers and punctuation are house style
-        start, end = a_off[i1][0], a_off[i2 - 1][1]
-        out.append([start, end, original[b_off[j1][0] : b_off[j2 - 1][1]], copy[start:end]])
+        # equal lengths are word-for-word swaps ("reliable partner" -> "dependable
+        # associate"): one span each, as a spinner makes them
+        pairs = zip(range(i1, i2), range(j1, j2)) if i2 - i1 == j2 - j1 else [(None, None)]
+        for i, j in pairs:
+            (ai, aj), (bi, bj) = ((i1, i2), (j1, j2)) if i is None else ((i, i + 1), (j, j + 1))
+            if i is not None and (_fold(a[i]) == _fold(b[j]) or not a[i].isalpha()):
+                continue
+            start, end = a_off[ai][0], a_off[aj - 1][1]
+            out.append([start, end, original[b_off[bi][0] : b_off[bj - 1][1]], copy[start:end]])
     return out
 
 

@@ -67,5 +67,5 @@ def test_seed_evidence_is_measured_against_the_real_replacements(report):
     if "seeds" not in report:
         pytest.skip("../shared/seeds is not present")
     evidence = report["seeds"]["evidence"]["all_spun_paragraphs_explained"]
-    assert evidence["replaced"] >= 50  # the copy has about 90 swapped spans
+    assert evidence["replaced"] >= 50  # the copy has over 100 swapped spans
     assert evidence["covered_share"] is not None
