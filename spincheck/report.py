@@ -276,7 +276,8 @@ class TextReporter(Reporter):
         flagged = self._paint(flagged, _RED + _BOLD) if s.flagged else self._paint(flagged, _GREEN)
         highest = "-" if s.highest is None else f"{s.highest:.3f}"
         return (
-            f"{self._paint(doc.source, _BOLD)}: {s.paragraphs} paragraphs, {s.scored} scored, {flagged}, "
+            f"{self._paint(doc.source, _BOLD)}: {s.paragraphs} paragraph{'' if s.paragraphs == 1 else 's'}, "
+            f"{s.scored} scored, {flagged}, "
             f"highest probability {highest}\n"
         )
 

@@ -116,6 +116,11 @@ def test_text_summary_comes_first_for_a_whole_document():
     ]
 
 
+def test_text_summary_says_paragraph_for_one():
+    lines = report("text", [(Chunk("one.txt", 0, "", True), [(0, 40, CLEAN)])]).splitlines()
+    assert lines == ["one.txt: 1 paragraph, 1 scored, 0 flagged, highest probability 0.120"]
+
+
 def test_text_streams_flagged_paragraphs_of_a_long_document_before_its_summary():
     out = io.StringIO()
     reporter = make_reporter("text", out)
