@@ -92,6 +92,9 @@ def write_baseline(report: dict, corpus: Path, old: dict, allow_lower: bool) -> 
         return lowered
     baseline = {"epsilon": EPSILON, "data_sha256": data_hashes(corpus), "pinned": pinned, "model": report.get("model")}
     fd, tmp = tempfile.mkstemp(dir=BASELINE.parent, prefix=".eval_baseline.")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # not mkstemp's private 0600
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(json.dumps(baseline, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, BASELINE)

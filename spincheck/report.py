@@ -510,7 +510,7 @@ def render_evaluation(report: dict) -> str:
     not_scored = report["not_scored"]
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(report["not_scored_by_reason"].items()))
     lines = [
-        f"{report['source']}: {report['paragraphs']} labelled paragraphs, threshold {report['threshold']:.4f}",
+        f"{report['source']}: {report['paragraphs']} labelled paragraph{'' if report['paragraphs'] == 1 else 's'}, threshold {report['threshold']:.4f}",
         f"  scored       {report['scored']} ({report['scored_spun']} spun, {report['scored_clean']} clean)",
         f"  not scored   {not_scored}" + (f" ({reasons})" if reasons else ""),
         f"  precision    {num(m['precision'])}",

@@ -433,6 +433,16 @@ def test_explain_marks_every_flagged_paragraph_and_evidence_phrase(capsys, tmp_p
     assert "<script" not in page and "http" not in page.split("<style>")[0] + page.split("</style>")[1]
 
 
+def test_explain_page_gets_the_usual_file_permissions(capsys, tmp_path):
+    out = tmp_path / "report.html"
+    umask = os.umask(0o022)
+    try:
+        run(capsys, "explain", str(CLEAN), "-o", str(out))
+    finally:
+        os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+
+
 def test_explain_to_stdout_and_options(capsys):
     code, out, _ = run(capsys, "explain", str(CLEAN), "--threshold", "0.01", "--min-words", "5")
     assert code == 1 and out.startswith("<!DOCTYPE html>") and "<dt>Threshold</dt><dd>0.010</dd>" in out
@@ -554,7 +564,7 @@ def test_evaluate_reports_bad_lines(capsys, tmp_path):
         json.dumps({"text": SPUN.read_text(), "label": 1}) + "\n" + json.dumps({"text": "x", "label": "spun"}) + "\n"
     )
     code, out, err = run(capsys, "evaluate", str(path))
-    assert code == 2 and "1 labelled paragraphs" in out
+    assert code == 2 and "1 labelled paragraph," in out
     assert err == f"spincheck: error: {path}:2: label must be 0 or 1, not 'spun' (skipped)\n"
     (tmp_path / "empty.jsonl").write_text("")
     code, _, err = run(capsys, "evaluate", str(tmp_path / "empty.jsonl"))
