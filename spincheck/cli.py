@@ -220,6 +220,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--text-field", metavar="F", default="text", help="JSONL field holding the text (default: text)")
     score.add_argument(
+        "--explain",
+        action="store_true",
+        help="find evidence for every scored paragraph, not only the flagged ones (slower), to see why one "
+        "scored as it did; the text format then lists every scored paragraph",
+    )
+    score.add_argument(
         "--jobs",
         metavar="N",
         type=_positive_int,
@@ -363,11 +369,11 @@ def _cmd_score(args, console: Console) -> int:
     if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
         console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
     files = sum(isinstance(item, InputFile) for item in items)
-    reporter = make_reporter(args.format, sys.stdout, color=_use_color(args.color))
+    reporter = make_reporter(args.format, sys.stdout, color=_use_color(args.color), explain=args.explain)
     events = Reader(text_field=args.text_field).events(items)
     with _progress_bar(files, console) as bar:
         write_guard = _stdout_guard(bar)
-        for event, paragraphs in _scored(events, detector, args.jobs):
+        for event, paragraphs in _scored(events, detector, args.jobs, args.explain):
             if isinstance(event, Problem):
                 console.problem(event)
             elif isinstance(event, Done):
@@ -416,8 +422,8 @@ def _stdout_guard(bar):
     return functools.partial(type(bar).external_write_mode, file=sys.stdout)
 
 
-def _score_chunk(detector: Detector, text: str) -> list[tuple[int, int, Result]]:
-    return [(p.start, p.end, p.result) for p in detector.score_text(text).paragraphs]
+def _score_chunk(detector: Detector, text: str, explain: bool = False) -> list[tuple[int, int, Result]]:
+    return [(p.start, p.end, p.result) for p in detector.score_text(text, explain=explain).paragraphs]
 
 
 @functools.lru_cache(maxsize=2)
@@ -426,9 +432,11 @@ def _worker_detector(path: str, threshold: float, min_words: int, document_conte
     return Detector.load(path, threshold=threshold, min_words=min_words, document_context=document_context)
 
 
-def _score_task(config: tuple[str, float, int, bool], texts: list[str]) -> list[list[tuple[int, int, Result]]]:
+def _score_task(
+    config: tuple[str, float, int, bool], explain: bool, texts: list[str]
+) -> list[list[tuple[int, int, Result]]]:
     detector = _worker_detector(*config)
-    return [_score_chunk(detector, text) for text in texts]
+    return [_score_chunk(detector, text, explain) for text in texts]
 
 
 def _tasks(events: Iterable) -> Iterator[list]:
@@ -446,7 +454,9 @@ def _tasks(events: Iterable) -> Iterator[list]:
         yield batch
 
 
-def _scored(events: Iterable, detector: Detector, jobs: int) -> Iterator[tuple[object, list | None]]:
+def _scored(
+    events: Iterable, detector: Detector, jobs: int, explain: bool = False
+) -> Iterator[tuple[object, list | None]]:
     """``(event, paragraphs)`` in input order; paragraphs are scored for chunks, None otherwise.
 
     With ``jobs > 1`` chunks are scored by joblib worker processes (each loads the detector
@@ -455,7 +465,7 @@ def _scored(events: Iterable, detector: Detector, jobs: int) -> Iterator[tuple[o
     """
     if jobs == 1:
         for event in events:
-            yield event, (_score_chunk(detector, event.text) if isinstance(event, Chunk) else None)
+            yield event, (_score_chunk(detector, event.text, explain) if isinstance(event, Chunk) else None)
         return
     from joblib import Parallel, delayed
 
@@ -466,7 +476,7 @@ def _scored(events: Iterable, detector: Detector, jobs: int) -> Iterator[tuple[o
         for batch in _tasks(events):
             # keep what to report, not the text, until the results come back
             pending.append([replace(e, text="") if isinstance(e, Chunk) else e for e in batch])
-            yield delayed(_score_task)(config, [e.text for e in batch if isinstance(e, Chunk)])
+            yield delayed(_score_task)(config, explain, [e.text for e in batch if isinstance(e, Chunk)])
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
     for results in parallel(tasks()):

@@ -242,16 +242,18 @@ TEXT_EVIDENCE = 8
 
 
 class TextReporter(Reporter):
-    """For people: a summary line per document, then its flagged paragraphs with evidence.
+    """For people: a summary line per document, then its flagged paragraphs with evidence
+    (every scored paragraph with ``explain``).
 
     A document that arrives in several chunks (a streamed input larger than one chunk) has its
     flagged paragraphs printed as they are found and its summary line last, so that output does
     not wait for the end of the input.
     """
 
-    def __init__(self, out: TextIO, *, color: bool = False) -> None:
+    def __init__(self, out: TextIO, *, color: bool = False, explain: bool = False) -> None:
         super().__init__(out)
         self.color = color
+        self.explain = explain  # list every scored paragraph, not only the flagged ones
 
     def _paint(self, text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if self.color else text
@@ -260,7 +262,8 @@ class TextReporter(Reporter):
         doc.held = [] if whole else None
 
     def rows(self, doc: _Doc, rows: list[Row]) -> None:
-        lines = [self._flagged_line(row) for row in rows if row.result.spun]
+        shown = [row for row in rows if row.result.spun or (self.explain and row.result.spun is not None)]
+        lines = [self._paragraph_line(row) for row in shown]
         if doc.held is not None:
             doc.held.extend(lines)
         else:
@@ -281,7 +284,7 @@ class TextReporter(Reporter):
             f"highest probability {highest}\n"
         )
 
-    def _flagged_line(self, row: Row) -> str:
+    def _paragraph_line(self, row: Row) -> str:
         r = row.result
         shown = r.evidence[:TEXT_EVIDENCE]
         evidence = "; ".join(
@@ -289,15 +292,18 @@ class TextReporter(Reporter):
         )
         if len(r.evidence) > len(shown):
             evidence += self._paint(f" (+{len(r.evidence) - len(shown)} more; --format jsonl lists all)", _DIM)
-        head = f"  paragraph {row.index} at char {row.start}: probability {self._paint(f'{r.probability:.3f}', _RED)}"
+        probability = f"{r.probability:.3f}"
+        head = f"  paragraph {row.index} at char {row.start}: probability "
+        head += self._paint(probability, _RED) if r.spun else probability + " (not flagged)"
         if r.by_context:
             head += self._paint(" (flagged with its document)", _DIM)
         return head + (f": {evidence}\n" if evidence else self._paint(" (no single phrase stands out)", _DIM) + "\n")
 
 
-def make_reporter(fmt: str, out: TextIO, *, color: bool = False) -> Reporter:
+def make_reporter(fmt: str, out: TextIO, *, color: bool = False, explain: bool = False) -> Reporter:
+    """``explain`` makes the text format list every scored paragraph; the others list all anyway."""
     if fmt == "text":
-        return TextReporter(out, color=color)
+        return TextReporter(out, color=color, explain=explain)
     reporters = {"json": JsonReporter, "jsonl": JsonlReporter, "csv": CsvReporter}
     return reporters[fmt](out)
 

@@ -177,6 +177,23 @@ def test_jobs_output_equals_serial_output(capsys, tmp_path, monkeypatch):
     assert serial[0] == 2 and len(jsonl(serial[1])) > 20
 
 
+def test_explain_gives_evidence_for_unflagged_paragraphs_without_changing_scores(capsys, tmp_path, monkeypatch):
+    plain = jsonl(run(capsys, "score", "--format", "jsonl", str(CLEAN))[1])
+    code, out, _ = run(capsys, "score", "--explain", "--format", "jsonl", str(CLEAN))
+    explained = jsonl(out)
+    assert code == 0  # the clean example: nothing flagged, so evidence comes only from --explain
+    assert [r["probability"] for r in explained] == [r["probability"] for r in plain]
+    assert all(r["evidence"] == [] for r in plain)
+    assert any(r["evidence"] for r in explained)
+    # the same through worker processes
+    monkeypatch.setattr(cli, "TASK_CHARS", 300)
+    assert run(capsys, "--quiet", "score", "--explain", "--jobs", "2", "--format", "jsonl", str(CLEAN))[1] == out
+    # the text format lists every scored paragraph
+    _, text, _ = run(capsys, "score", "--explain", str(CLEAN))
+    scored = [r for r in explained if r["probability"] is not None]
+    assert text.count("(not flagged)") == len(scored)
+
+
 @pytest.mark.parametrize(("choice", "coloured"), [("always", True), ("never", False), ("auto", False)])
 def test_color(capsys, choice, coloured):
     _, out, _ = run(capsys, "score", "--color", choice, str(SPUN))
@@ -207,7 +224,8 @@ def test_version_and_help(capsys):
     assert code == 0
     assert "exit status:" in out and "an error wins over a flag" in out
     assert "trusted" in out and "card.json" in out  # the --model warning
-    for option in ("--format", "--threshold", "--min-words", "--model", "--jobs", "--color", "--quiet", "--text-field"):
+    options = ("--format", "--threshold", "--min-words", "--model", "--jobs", "--color", "--quiet", "--text-field")
+    for option in (*options, "--explain"):
         assert option in out
 
 
@@ -222,7 +240,7 @@ def test_usage_errors_are_one_line(capsys, argv):
 
 
 def test_unexpected_error_is_one_line_without_traceback(capsys, monkeypatch):
-    def boom(detector, text):
+    def boom(detector, text, explain=False):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(cli, "_score_chunk", boom)
