@@ -60,13 +60,17 @@ def replacements(copy: str, original: str) -> list[list]:
             continue
         if not any(t.isalpha() for t in a[i1:i2]) or not any(t.isalpha() for t in b[j1:j2]):
             continue  # numbers and punctuation are house style
-        # equal lengths are word-for-word swaps ("reliable partner" -> "dependable
-        # associate"): one span each, as a spinner makes them
-        pairs = zip(range(i1, i2), range(j1, j2)) if i2 - i1 == j2 - j1 else [(None, None)]
-        for i, j in pairs:
-            (ai, aj), (bi, bj) = ((i1, i2), (j1, j2)) if i is None else ((i, i + 1), (j, j + 1))
-            if i is not None and (_fold(a[i]) == _fold(b[j]) or not a[i].isalpha()):
-                continue
+        if i2 - i1 == j2 - j1:
+            # word for word ("reliable partner" -> "dependable associate"): one swap
+            # per word, as a spinner makes them
+            spans = [
+                ((i, i + 1), (j, j + 1))
+                for i, j in zip(range(i1, i2), range(j1, j2))
+                if a[i].isalpha() and _fold(a[i]) != _fold(b[j])
+            ]
+        else:
+            spans = [((i1, i2), (j1, j2))]
+        for (ai, aj), (bi, bj) in spans:
             start, end = a_off[ai][0], a_off[aj - 1][1]
             out.append([start, end, original[b_off[bi][0] : b_off[bj - 1][1]], copy[start:end]])
     return out

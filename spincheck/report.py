@@ -241,6 +241,10 @@ _RED, _GREEN, _YELLOW, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[33m",
 TEXT_EVIDENCE = 8
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 class TextReporter(Reporter):
     """For people: a summary line per document, then its flagged paragraphs with evidence
     (every scored paragraph with ``explain``).
@@ -279,8 +283,7 @@ class TextReporter(Reporter):
         flagged = self._paint(flagged, _RED + _BOLD) if s.flagged else self._paint(flagged, _GREEN)
         highest = "-" if s.highest is None else f"{s.highest:.3f}"
         return (
-            f"{self._paint(doc.source, _BOLD)}: {s.paragraphs} paragraph{'' if s.paragraphs == 1 else 's'}, "
-            f"{s.scored} scored, {flagged}, "
+            f"{self._paint(doc.source, _BOLD)}: {_count(s.paragraphs, 'paragraph')}, {s.scored} scored, {flagged}, "
             f"highest probability {highest}\n"
         )
 
@@ -516,7 +519,8 @@ def render_evaluation(report: dict) -> str:
     not_scored = report["not_scored"]
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(report["not_scored_by_reason"].items()))
     lines = [
-        f"{report['source']}: {report['paragraphs']} labelled paragraph{'' if report['paragraphs'] == 1 else 's'}, threshold {report['threshold']:.4f}",
+        f"{report['source']}: {_count(report['paragraphs'], 'labelled paragraph')}, "
+        f"threshold {report['threshold']:.4f}",
         f"  scored       {report['scored']} ({report['scored_spun']} spun, {report['scored_clean']} clean)",
         f"  not scored   {not_scored}" + (f" ({reasons})" if reasons else ""),
         f"  precision    {num(m['precision'])}",
