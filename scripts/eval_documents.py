@@ -18,6 +18,8 @@ on documents of three paragraphs or more that training never saw:
   (held-out synonym pairs, one spin rate per document, as a content farm
   runs its spinner); recall on the spun paragraphs, and how often the
   unspun paragraphs of those documents are flagged;
+- wholly spun: the same documents with every paragraph spun, as when a
+  whole page or paper goes through a spinner; recall;
 - the seed articles 000 (original) and 004 (its partly spun copy), scored as
   whole texts, when ``../shared/seeds`` is there.
 """
@@ -73,6 +75,33 @@ def _rate(flags: list, which: int, mask: list[np.ndarray] | None = None) -> floa
     return hits / max(total, 1)
 
 
+def _spun_documents(det: Detector, spinner: Spinner, docs: list[list[str]], share: float, floor: float) -> dict:
+    """Spin each paragraph of ``docs`` with chance ``share`` (one spin rate per document) and measure."""
+    rng = np.random.default_rng(SEED)
+    spun_docs, labels = [], []
+    for paras in docs:
+        rate = rng.uniform(0.1, 0.75)
+        label = rng.random(len(paras)) < share
+        spun_docs.append([spinner.spin(p, rng, rate=rate).text if lab else p for p, lab in zip(paras, label)])
+        labels.append(label)
+    flags = _flags(det, spun_docs, floor)
+    unspun = [~lab for lab in labels]
+    return {
+        "documents": len(spun_docs),
+        "recall_alone": _rate(flags, 0, labels),
+        "recall_with_context": _rate(flags, 1, labels),
+        "unspun_flagged_alone": _rate(flags, 0, unspun),
+        "unspun_flagged_with_context": _rate(flags, 1, unspun),
+    }
+
+
+def _recall_row(name: str, figures: dict) -> str:
+    return (
+        f"| {name} documents ({figures['documents']}): recall | {figures['recall_alone']:.3f} "
+        f"| {figures['recall_with_context']:.3f} |"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model directory (default: the shipped model)")
@@ -114,29 +143,19 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(f"| {name}: clean FPR ({len(docs)} documents, {n} paragraphs) | {alone:.2%} | {context:.2%} |")
         rows.append(f"| {name}: documents the rule judges spun / with paragraphs it flags | | {meeting} / {changed} |")
 
-    rng = np.random.default_rng(SEED)
     spinner = Spinner(det.model.lexicon, split="heldout")
-    spun_docs, labels = [], []
-    for paras in groups["dev news"] + groups["dev other genres"]:
-        rate = rng.uniform(0.1, 0.75)
-        label = rng.random(len(paras)) < SPUN_SHARE
-        spun_docs.append([spinner.spin(p, rng, rate=rate).text if lab else p for p, lab in zip(paras, label)])
-        labels.append(label)
-    flags = _flags(det, spun_docs, args.context_floor)
-    unspun = [~lab for lab in labels]
-    part = {
-        "documents": len(spun_docs),
-        "recall_alone": _rate(flags, 0, labels),
-        "recall_with_context": _rate(flags, 1, labels),
-        "unspun_flagged_alone": _rate(flags, 0, unspun),
-        "unspun_flagged_with_context": _rate(flags, 1, unspun),
-    }
+    dev_docs = groups["dev news"] + groups["dev other genres"]
+    part = _spun_documents(det, spinner, dev_docs, SPUN_SHARE, args.context_floor)
     report["partly_spun"] = part
-    rows.append(f"| partly spun documents ({len(spun_docs)}): recall | {part['recall_alone']:.3f} | {part['recall_with_context']:.3f} |")
+    rows.append(_recall_row("partly spun", part))
     rows.append(
         f"| partly spun documents: their unspun paragraphs flagged | {part['unspun_flagged_alone']:.2%} "
         f"| {part['unspun_flagged_with_context']:.2%} |"
     )
+    whole = _spun_documents(det, spinner, dev_docs, 1.0, args.context_floor)
+    del whole["unspun_flagged_alone"], whole["unspun_flagged_with_context"]
+    report["wholly_spun"] = whole
+    rows.append(_recall_row("wholly spun", whole))
     if args.seeds.is_dir():
         files = {f.name[:3]: f for f in args.seeds.glob("*.txt")}
         seeds = {}
