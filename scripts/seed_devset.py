@@ -62,7 +62,9 @@ def replacements(copy: str, original: str) -> list[list]:
             continue  # numbers and punctuation are house style
         if i2 - i1 == j2 - j1:
             # word for word ("reliable partner" -> "dependable associate"): one swap
-            # per word, as a spinner makes them
+            # per word, as a spinner makes them. A phrase swapped whole for one of
+            # the same length ("in terms of" -> "by way of") is counted word by word
+            # too, so no single suggestion can match it: a small undercount.
             spans = [
                 ((i, i + 1), (j, j + 1))
                 for i, j in zip(range(i1, i2), range(j1, j2))
