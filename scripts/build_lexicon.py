@@ -176,16 +176,19 @@ CLOSED_CLASS = frozenset(
 )
 
 
+def _spinnable(word: str) -> bool:
+    """Neither a closed-class word nor a vowel-less abbreviation: the rules sources and candidates share."""
+    return word not in CLOSED_CLASS and bool(_VOWEL.search(word))
+
+
 def _is_source(word: str) -> bool:
     """A word whose synonyms the lexicon lists (rarity is checked by the caller)."""
-    return not _NOT_A_SOURCE.fullmatch(word) and word not in CLOSED_CLASS and bool(_VOWEL.search(word))
+    return _spinnable(word) and not _NOT_A_SOURCE.fullmatch(word)
 
 
 def _is_candidate(word: str) -> bool:
     """A word the lexicon may offer as a synonym."""
-    if word in CLOSED_CLASS or not _VOWEL.search(word):
-        return False
-    return not _NOT_A_CANDIDATE.fullmatch(word) or word in _NUMERAL_WORDS
+    return _spinnable(word) and (not _NOT_A_CANDIDATE.fullmatch(word) or word in _NUMERAL_WORDS)
 
 
 def group_id(a: str, b: str) -> int:

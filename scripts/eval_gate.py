@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import evaluate  # noqa: E402
+
+from spincheck.cli import write_atomically  # noqa: E402
 
 BASELINE = ROOT / "corpus" / "eval_baseline.json"
 DATA_FILES = ("heldout_synthetic.jsonl", "heldout_clean_speeches.jsonl")
@@ -91,13 +91,7 @@ def write_baseline(report: dict, corpus: Path, old: dict, allow_lower: bool) -> 
     if lowered and not allow_lower:
         return lowered
     baseline = {"epsilon": EPSILON, "data_sha256": data_hashes(corpus), "pinned": pinned, "model": report.get("model")}
-    fd, tmp = tempfile.mkstemp(dir=BASELINE.parent, prefix=".eval_baseline.")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # not mkstemp's private 0600
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(baseline, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, BASELINE)
+    write_atomically(BASELINE, json.dumps(baseline, indent=2, sort_keys=True) + "\n")
     return []
 
 

@@ -527,17 +527,19 @@ def _cmd_explain(args, console: Console) -> int:
         sys.stdout.write(page)
         sys.stdout.flush()
     else:
-        _write_atomically(Path(args.output), page)
+        write_atomically(Path(args.output), page)
         console.note(
             f"wrote {args.output}: {len(document.flagged)} of {len(document.scored)} scored paragraphs flagged"
         )
     return EXIT_FLAGGED if document.spun else EXIT_OK
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, so that readers
+    never see half a file (also used by scripts/eval_gate.py)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
     try:
-        # mkstemp makes the file private (0600); a report gets the usual permissions
+        # mkstemp makes the file private (0600); the result gets the usual permissions
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
