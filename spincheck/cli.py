@@ -25,7 +25,7 @@ from pathlib import Path
 from .detector import DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
 from .model import ModelError
-from .metrics import metrics_at
+from .metrics import metrics_at, threshold_for_fpr
 from .report import FORMATS, make_reporter, render_evaluation, render_html
 
 __all__ = ["main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
@@ -135,6 +135,16 @@ def _probability(value: str) -> float:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
     if not 0.0 <= p <= 1.0:
         raise argparse.ArgumentTypeError(f"{value} is not a probability between 0 and 1")
+    return p
+
+
+def _rate(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 < p < 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not a share between 0 and 1 (0.01 is 1 %)")
     return p
 
 
@@ -302,6 +312,14 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", metavar="FILE.jsonl", help="labelled paragraphs; '-' reads stdin")
     evaluate.add_argument("--json", action="store_true", help="print the result as JSON")
     evaluate.add_argument("--text-field", metavar="F", default="text", help="field holding the text (default: text)")
+    evaluate.add_argument(
+        "--at-fpr",
+        metavar="R",
+        type=_rate,
+        help="also find the lowest threshold that flags at most a share R of this file's clean "
+        "paragraphs (0.01 = 1 %%) and report the metrics there: the value to pass to "
+        "score --threshold for text like yours",
+    )
     evaluate.set_defaults(func=_cmd_evaluate)
     return parser
 
@@ -689,6 +707,17 @@ def _cmd_evaluate(args, console: Console) -> int:
         "not_scored_by_reason": reasons,
         "metrics": metrics_at(y[scored], prob[scored], detector.threshold),
     }
+    if args.at_fpr is not None:
+        clean = prob[scored & (y == 0)]
+        if clean.size:
+            threshold = threshold_for_fpr(clean, args.at_fpr)
+            report["at_fpr"] = {
+                "target_fpr": args.at_fpr,
+                "threshold": round(threshold, 6),
+                "metrics": metrics_at(y[scored], prob[scored], threshold),
+            }
+        else:
+            console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {name} has none")
     if args.json:
         print(json.dumps(report, indent=2))
     else:

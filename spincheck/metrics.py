@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["roc_auc", "metrics_at"]
+__all__ = ["roc_auc", "metrics_at", "threshold_for_fpr"]
 
 
 def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
@@ -52,3 +52,20 @@ def metrics_at(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
         "fn": fn,
         "tn": tn,
     }
+
+
+def threshold_for_fpr(clean_prob: np.ndarray, fpr: float) -> float:
+    """The lowest threshold that flags at most a share ``fpr`` of these clean paragraphs.
+
+    Just above the probability of the first clean paragraph that would be one
+    too many (1e-6 above, so that float noise in a re-scored paragraph cannot
+    flag it). Training picks the shipped threshold this way on its clean dev
+    paragraphs, and ``spincheck evaluate --at-fpr`` on a user's own clean text.
+    """
+    ordered = np.sort(np.asarray(clean_prob, dtype=np.float64))[::-1]
+    if ordered.size == 0:
+        raise ValueError("no clean probabilities to set a threshold on")
+    allowed = int(np.floor(fpr * ordered.size + 1e-9))
+    if allowed >= ordered.size:
+        return float(ordered[-1])
+    return float(ordered[allowed]) + 1e-6

@@ -512,10 +512,6 @@ wording they most likely replaced. Treat it as a lead for a human reviewer, not 
 def render_evaluation(report: dict) -> str:
     """Plain-text form of the ``spincheck evaluate`` result (see cli for its keys)."""
     m = report["metrics"]
-
-    def num(value) -> str:
-        return "-" if value is None else f"{value:.4f}"
-
     not_scored = report["not_scored"]
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(report["not_scored_by_reason"].items()))
     lines = [
@@ -523,11 +519,25 @@ def render_evaluation(report: dict) -> str:
         f"threshold {report['threshold']:.4f}",
         f"  scored       {report['scored']} ({report['scored_spun']} spun, {report['scored_clean']} clean)",
         f"  not scored   {not_scored}" + (f" ({reasons})" if reasons else ""),
+        *_metric_lines(m),
+    ]
+    at = report.get("at_fpr")
+    if at:
+        share = f"{100 * at['target_fpr']:g} %"
+        lines.append(f"at most {share} of the clean paragraphs flagged: threshold {at['threshold']:.4f}")
+        lines.extend(_metric_lines(at["metrics"], auc=False))
+    return "\n".join(lines) + "\n"
+
+
+def _metric_lines(m: dict, auc: bool = True) -> list[str]:
+    def num(value) -> str:
+        return "-" if value is None else f"{value:.4f}"
+
+    return [
         f"  precision    {num(m['precision'])}",
         f"  recall       {num(m['recall'])}",
         f"  F1           {num(m['f1'])}",
-        f"  ROC-AUC      {num(m['roc_auc'])}",
+        *([f"  ROC-AUC      {num(m['roc_auc'])}"] if auc else []),
         f"  FPR          {num(m['fpr'])}",
         f"  confusion    tp {m['tp']}  fp {m['fp']}  fn {m['fn']}  tn {m['tn']}",
     ]
-    return "\n".join(lines) + "\n"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 import numpy as np
 
 from .features import PARAGRAPH_FEATURE_NAMES
-from .metrics import metrics_at
+from .metrics import metrics_at, threshold_for_fpr
 from .reference import Reference, ReferenceBuilder, merge_references
 from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offsets
 
@@ -377,8 +377,7 @@ def train_classifier(
     spun_dev = spun(dev, spin_heldout, "spinning (held-out)")
     p_clean = classifier.paragraph.predict_proba(para_features(dev))
     p_spun = classifier.paragraph.predict_proba(para_features([s.text for s in spun_dev]))
-    threshold = float(np.quantile(p_clean, 1.0 - TARGET_FPR, method="higher")) + 1e-6
-    threshold = min(max(threshold, 0.5), 0.999)
+    threshold = min(max(threshold_for_fpr(p_clean, TARGET_FPR), 0.5), 0.999)
     y_dev = np.r_[np.zeros(len(p_clean)), np.ones(len(p_spun))]
     metrics = metrics_at(y_dev, np.r_[p_clean, p_spun], threshold)
     # The same held-out spins with the detector's lexicon cut down to the

@@ -576,6 +576,33 @@ def test_evaluate(capsys, labelled, monkeypatch):
     assert f"ROC-AUC      {m['roc_auc']:.4f}" in text
 
 
+def test_evaluate_at_fpr_finds_the_threshold_for_this_files_clean_text(capsys, labelled):
+    code, out, err = run(capsys, "evaluate", str(labelled), "--json", "--at-fpr", "0.2")
+    result = json.loads(out)
+    at = result["at_fpr"]
+    assert (code, err) == (0, "") and at["target_fpr"] == 0.2
+    assert at["metrics"]["fp"] <= 0.2 * result["scored_clean"]
+    # the same numbers as evaluating at that threshold
+    code, out, _ = run(capsys, "evaluate", str(labelled), "--json", "--threshold", str(at["threshold"]))
+    assert json.loads(out)["metrics"] == at["metrics"]
+    code, text, _ = run(capsys, "evaluate", str(labelled), "--at-fpr", "0.2")
+    assert f"at most 20 % of the clean paragraphs flagged: threshold {at['threshold']:.4f}" in text
+
+
+@pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.1", "one"])
+def test_evaluate_at_fpr_rejects_a_share_outside_0_1(capsys, labelled, value):
+    code, out, err = run(capsys, "evaluate", str(labelled), f"--at-fpr={value}")
+    assert code == 2 and out == "" and "argument --at-fpr" in err
+
+
+def test_evaluate_at_fpr_without_clean_paragraphs(capsys, tmp_path):
+    path = tmp_path / "spun.jsonl"
+    path.write_text(json.dumps({"text": SPUN.read_text(), "label": 1}) + "\n")
+    code, out, err = run(capsys, "evaluate", str(path), "--at-fpr", "0.01")
+    assert code == 2 and "1 labelled paragraph," in out and "at most" not in out
+    assert err == f"spincheck: error: --at-fpr needs scored clean paragraphs (label 0), and {path} has none\n"
+
+
 def test_evaluate_reports_bad_lines(capsys, tmp_path):
     path = tmp_path / "dev.jsonl"
     path.write_text(

@@ -13,7 +13,7 @@ import pytest
 
 from spincheck.detector import Document, Evidence, Paragraph, Result
 from spincheck.inputs import Chunk
-from spincheck.metrics import metrics_at, roc_auc
+from spincheck.metrics import metrics_at, roc_auc, threshold_for_fpr
 from spincheck.report import (
     CSV_COLUMNS,
     Row,
@@ -261,6 +261,22 @@ def test_roc_auc_small_cases():
     assert roc_auc(np.array([1, 1]), np.array([0.2, 0.9])) is None
 
 
+@pytest.mark.parametrize("fpr", [0.05, 0.1, 0.25, 0.5])
+def test_threshold_for_fpr_is_the_lowest_that_keeps_the_rate(fpr):
+    clean = np.random.default_rng(3).random(40)
+    threshold = threshold_for_fpr(clean, fpr)
+    flagged = int(np.sum(clean >= threshold))
+    assert flagged <= fpr * clean.size
+    # the next clean paragraph down would be flagged too, and that would break the rate
+    next_down = np.max(clean[clean < threshold])
+    assert int(np.sum(clean >= next_down)) > fpr * clean.size
+
+
+def test_threshold_for_fpr_needs_clean_probabilities():
+    with pytest.raises(ValueError, match="no clean probabilities"):
+        threshold_for_fpr(np.array([]), 0.01)
+
+
 def test_render_evaluation_lists_every_number():
     text = render_evaluation(
         {
@@ -280,3 +296,24 @@ def test_render_evaluation_lists_every_number():
     assert "not scored   2 (too short 2)" in text
     assert "precision    0.8000" in text and "recall       0.8000" in text
     assert "confusion    tp 4  fp 1  fn 1  tn 4" in text
+    assert "at most" not in text  # only with --at-fpr
+
+
+def test_render_evaluation_adds_the_operating_point_asked_for():
+    y, prob = np.array([1] * 5 + [0] * 5), np.array([0.95] * 4 + [0.1] + [0.1] * 4 + [0.92])
+    report = {
+        "source": "dev.jsonl",
+        "threshold": 0.9,
+        "paragraphs": 10,
+        "scored": 10,
+        "scored_spun": 5,
+        "scored_clean": 5,
+        "not_scored": 0,
+        "not_scored_by_reason": {},
+        "metrics": metrics_at(y, prob, 0.9),
+        "at_fpr": {"target_fpr": 0.01, "threshold": 0.920001, "metrics": metrics_at(y, prob, 0.920001)},
+    }
+    text = render_evaluation(report)
+    head, _, tail = text.partition("at most 1 % of the clean paragraphs flagged: threshold 0.9200\n")
+    assert "confusion    tp 4  fp 1  fn 1  tn 4" in head
+    assert "confusion    tp 4  fp 0  fn 1  tn 5" in tail and "precision    1.0000" in tail
