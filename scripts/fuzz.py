@@ -113,7 +113,7 @@ ODD_CHARS = (
 HOMOGLYPHS = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "i": "\u0456"}
 PUNCT = ".,;:!?'\"()[]{}-\u2014\u2013\u2026/\\|@#$%^&*_~`<>=+"
 BOMS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
-CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ""]
+CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ""]
 MAX_GROUPS = 15  # kinds of failure printed in full
 
 
@@ -564,6 +564,10 @@ def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
             "<html><head><title>t</title><script>var a = '<p>';</script></head>"
             f"<body><article><p>{text}</p><p>{text[:100]}</div></body>"
         )
+    elif suffix == ".pdf" and rng.random() < 0.7:
+        # a PDF header before the case: pypdf's failure paths on damaged files
+        raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
+        data = rng.choice([b"%PDF-1.4\n", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", b"junk\n%PDF-2.0\n"]) + raw
     if isinstance(data, str):
         path.write_bytes(data.encode("utf-8", errors="surrogatepass"))
     else:

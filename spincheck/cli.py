@@ -214,9 +214,9 @@ def _build_parser() -> argparse.ArgumentParser:
         parents=[common, model, context],
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
-        help="score text files, directories, HTML pages, JSONL records or stdin",
+        help="score text files, directories, HTML pages, PDFs, JSONL records or stdin",
         description="Score every paragraph of the inputs and report the ones that look spun. "
-        "Directories are searched recursively for .txt, .md, .html/.htm and .jsonl files. Plain text "
+        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf and .jsonl files. Plain text "
         "and stdin are streamed (read in bounded memory, output starts before the input ends); "
         "jsonl is the streaming output format, json holds one document at a time.",
     )
@@ -256,10 +256,10 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
         help="write a self-contained HTML page explaining one document",
-        description="Score one text or HTML document and write an HTML page showing each paragraph "
+        description="Score one text, HTML or PDF document and write an HTML page showing each paragraph "
         "shaded by spin probability, with the suspicious phrases and their likely originals.",
     )
-    explain.add_argument("path", metavar="PATH", help="a text or HTML file; '-' reads stdin")
+    explain.add_argument("path", metavar="PATH", help="a text, HTML or PDF file; '-' reads stdin")
     explain.add_argument(
         "-o", "--output", metavar="FILE", default="-", help="where to write the page (default: stdout)"
     )
@@ -513,7 +513,7 @@ def _cmd_explain(args, console: Console) -> int:
     if path is not None and (path.is_dir() or kind == "jsonl"):
         what = "a directory" if path.is_dir() else "a JSONL file (many documents)"
         console.error(
-            f"explain takes one text or HTML document, and {args.path} is {what}", "use 'spincheck score' for it"
+            f"explain takes one text, HTML or PDF document, and {args.path} is {what}", "use 'spincheck score' for it"
         )
         return EXIT_ERROR
     item = InputFile(path, kind)

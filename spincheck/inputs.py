@@ -9,12 +9,13 @@ Every input becomes part of one ordered stream of events:
 Plain text (``.txt``, ``.md``, any other named file, and stdin) is *streamed*: read in blocks
 through an incremental decoder and cut at paragraph boundaries into chunks of about
 ``CHUNK_CHARS`` characters. A file of any size is therefore read in bounded memory, and output
-can start before the input ends. HTML pages are reduced to their main text and JSONL records are
-read one line at a time; each record is one document.
+can start before the input ends. HTML pages are reduced to their main text, PDFs (recognised by
+their header, whatever their name) to their text with its line-wrapped paragraphs joined, and
+JSONL records are read one line at a time; each record is one document.
 
 Offsets are character offsets into the decoded text, as :func:`spincheck.text.decode_bytes`
-produces it (byte-order mark removed, CRLF and CR turned into LF); for HTML they point into the
-extracted main text and for JSONL into the record's text field.
+produces it (byte-order mark removed, CRLF and CR turned into LF); for HTML and PDF they point
+into the extracted text and for JSONL into the record's text field.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import errno
 import html.parser
 import io
 import json
+import logging
 import os
 import re
 import sys
@@ -43,6 +45,8 @@ __all__ = [
     "collect",
     "Reader",
     "html_to_text",
+    "pdf_to_text",
+    "pdf_paragraphs",
     "iter_jsonl",
     "kind_of",
     "os_problem",
@@ -57,17 +61,22 @@ CHUNK_CHARS = 1 << 17
 READ_BYTES = 1 << 18
 # looks_binary() judges the first 8 KiB.
 SNIFF_BYTES = 8192
-# HTML pages and single JSONL records are read whole; larger ones are skipped with an error.
+# HTML pages, PDFs and single JSONL records are read whole; larger ones are skipped with an error.
 MAX_DOCUMENT_BYTES = 64 << 20
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
+PDF_SUFFIXES = (".pdf",)
 # Files picked up when a directory is given; a file named explicitly is read whatever its suffix.
-DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES
+# A PDF says so in its first kilobyte (the specification allows junk before the header).
+PDF_MAGIC = b"%PDF-"
+PDF_HEADER_BYTES = 1024
 
 STDIN_NAME = "<stdin>"
 TRAFILATURA_NOTE = "trafilatura is not installed; using a plain-text fallback for HTML (pip install 'spincheck[html]')"
+PYPDF_HINT = "reading PDFs needs pypdf: pip install 'spincheck[pdf]', or extract the text first; skipped"
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ class InputFile:
     """A file to read (``path=None`` means stdin) and how to read it."""
 
     path: Path | None
-    kind: str  # "text", "html" or "jsonl"
+    kind: str  # "text", "html", "jsonl" or "pdf"
 
     @property
     def name(self) -> str:
@@ -128,6 +137,8 @@ def kind_of(path: Path) -> str:
         return "html"
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
+    if suffix in PDF_SUFFIXES:
+        return "pdf"
     return "text"
 
 
@@ -414,6 +425,120 @@ def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
     return "\n\n".join(parser.paragraphs)
 
 
+# ---- PDF --------------------------------------------------------------------------------------
+
+_pypdf_state: dict[str, object] = {}
+
+
+def _pypdf():
+    """The pypdf module, or None when it is not installed (imported once)."""
+    if "module" not in _pypdf_state:
+        try:
+            import pypdf
+        except ImportError:
+            pypdf = None
+        else:
+            # pypdf logs what it works around in damaged files (at levels up to ERROR, e.g. an
+            # unknown font encoding), which would reach stderr unformatted; a real failure raises
+            logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+        _pypdf_state["module"] = pypdf
+    return _pypdf_state["module"]
+
+
+def pdf_to_text(data: bytes) -> str:
+    """Text of a PDF: one paragraph per line, blank lines between (see :func:`pdf_paragraphs`).
+
+    Needs pypdf (``spincheck[pdf]``). An encrypted PDF is read if it opens
+    without a password, as many "protected" ones do.
+    """
+    module = _pypdf()
+    if module is None:
+        raise RuntimeError("pypdf is not installed")
+    reader = module.PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise ValueError("it is encrypted with a password")
+    pages = [(page.extract_text() or "").splitlines() for page in reader.pages]
+    return "\n\n".join(pdf_paragraphs(pages))
+
+
+# A list item starts with a bullet, "1." / "(2)" or "a)" / "(b)".
+_LIST_ITEM = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
+_SENTENCE_END_PDF = re.compile(r"""[.!?:]["'\u201d\u2019)\]]*$""")
+_WORD_BROKEN = re.compile(r"[^\W\d_]-$")
+
+
+def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
+    """Rebuild paragraphs from the lines of a PDF's pages.
+
+    A PDF holds lines, not paragraphs, and text extracted from it has no
+    blank line between paragraphs: read line by line, every line of a paper
+    would be a "paragraph" of a dozen words. A wrapped line runs nearly to
+    the full width of the text (the longest lines, measured per document),
+    so a line clearly shorter that ends a sentence, or is followed by a
+    capitalised line, ends its paragraph; a list item starts one, and so
+    does a short line that neither starts in lower case nor ends a sentence
+    and is followed by a capitalised line (a heading, kept apart to be
+    reported as too short).
+
+    Running headers and footers (a line repeated at the top or bottom of
+    many pages, page numbers counted alike) and lines that are only a
+    number are dropped. Lines are joined with a space, and a word
+    hyphenated across two lines is joined whole.
+    """
+    running = _running_lines(pages)
+    lines = [
+        line
+        for page in pages
+        for line in (raw.strip() for raw in page)
+        if line and not line.isdigit() and _digits_as_zero(line) not in running
+    ]
+    if not lines:
+        return []
+    widths = sorted(len(line) for line in lines)
+    full = widths[int(0.9 * (len(widths) - 1))]
+    paragraphs: list[str] = []
+    current = ""
+    for line, following in zip(lines, [*lines[1:], ""]):
+        short = len(line) < 0.8 * full
+        ends_sentence = bool(_SENTENCE_END_PDF.search(line))
+        heading = short and not ends_sentence and not line[:1].islower() and not following[:1].islower()
+        if current and (heading or _LIST_ITEM.match(line)):
+            paragraphs.append(current)
+            current = ""
+        if not current:
+            current = line
+        elif _WORD_BROKEN.search(current) and line[:1].islower():
+            current = current[:-1] + line
+        else:
+            current = f"{current} {line}"
+        if short and (ends_sentence or not following[:1].islower()):
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _digits_as_zero(line: str) -> str:
+    """Page numbers in running headers and footers differ from page to page: count them alike."""
+    return _DIGITS.sub("0", line)
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Lines found among the first or last two lines of at least half the pages (three at least)."""
+    if len(pages) < 3:
+        return set()
+    counts: dict[str, int] = {}
+    for page in pages:
+        lines = [line.strip() for line in page if line.strip()]
+        for line in {_digits_as_zero(line) for line in lines[:2] + lines[-2:]}:
+            counts[line] = counts.get(line, 0) + 1
+    return {line for line, n in counts.items() if n >= max(3, len(pages) / 2)}
+
+
 # ---- JSONL ------------------------------------------------------------------------------------
 
 
@@ -493,6 +618,9 @@ class Reader:
     def _read_open(self, f: BinaryIO, item: InputFile) -> Iterator[Chunk | Problem]:
         name = item.name
         head = _read_head(f)
+        if item.kind == "pdf" or PDF_MAGIC in head[:PDF_HEADER_BYTES]:
+            yield from self._read_pdf(head, f, name)
+            return
         if looks_binary(head):
             yield Problem("error", f"{name} looks binary", "skipped")
             return
@@ -532,6 +660,24 @@ class Reader:
         text = html_to_text(page)
         if not text:
             yield Problem("note", f"{name} is empty" if not page.strip() else f"{name} has no main text to score")
+        yield from _chunks_of(text, name)
+
+    def _read_pdf(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        if _pypdf() is None:
+            yield Problem("error", f"{name} is a PDF", PYPDF_HINT)
+            return
+        data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
+        if len(data) > MAX_DOCUMENT_BYTES:
+            yield Problem("error", f"{name} is larger than {_size(MAX_DOCUMENT_BYTES)}", "PDFs are read whole; skipped")
+            return
+        try:
+            text = pdf_to_text(data)
+        except Exception as exc:  # pypdf raises many kinds of error on damaged or encrypted files
+            reason = str(exc).strip().rstrip(".") or type(exc).__name__
+            yield Problem("error", f"cannot read {name} as a PDF: {reason}", "skipped")
+            return
+        if not text:
+            yield Problem("note", f"{name} has no text to score", "a scanned PDF needs OCR first")
         yield from _chunks_of(text, name)
 
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -322,6 +323,29 @@ def test_directory_with_every_kind_of_input(capsys, tmp_path, monkeypatch):
     assert err == f"spincheck: note: {inputs.TRAFILATURA_NOTE}\n"
 
 
+def test_pdf_is_scored_like_the_same_text(capsys, tmp_path):
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    paragraphs = [" ".join(p.split()) for p in SPUN.read_text().split("\n\n") if p.strip()]
+    lines = [line for p in paragraphs for line in textwrap.wrap(p, 80)]
+    (tmp_path / "spun.pdf").write_bytes(make_pdf([lines[: len(lines) // 2], lines[len(lines) // 2 :]]))
+    (tmp_path / "spun.txt").write_text("\n\n".join(paragraphs))
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "spun.pdf"))
+    from_pdf = jsonl(out)
+    assert (code, err) == (1, "")
+    _, out, _ = run(capsys, "score", "--format", "jsonl", str(tmp_path / "spun.txt"))
+    keys = ("paragraph", "start", "end", "probability", "spun")
+    assert [[r[k] for k in keys] for r in from_pdf] == [[r[k] for k in keys] for r in jsonl(out)]
+
+
+def test_pdf_without_pypdf_is_an_error(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "_pypdf_state", {"module": None})
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.7\n")
+    code, out, err = run(capsys, "score", str(tmp_path / "paper.pdf"))
+    assert code == 2 and "pip install 'spincheck[pdf]'" in err and "Traceback" not in err
+
+
 def test_bad_jsonl_line_is_an_error_but_the_rest_is_scored(capsys, tmp_path):
     path = tmp_path / "pages.jsonl"
     path.write_text(json.dumps({"id": 1, "text": SPUN.read_text()}) + "\n{oops\n")
@@ -472,7 +496,7 @@ def test_explain_takes_one_document(capsys, tmp_path):
     for path in (tmp_path, tmp_path / "pages.jsonl"):
         code, _, err = run(capsys, "explain", str(path), "-o", str(tmp_path / "x.html"))
         assert code == 2 and err.startswith(
-            f"spincheck: error: explain takes one text or HTML document, and {path} is "
+            f"spincheck: error: explain takes one text, HTML or PDF document, and {path} is "
         )
     code, _, err = run(capsys, "explain", str(tmp_path / "missing.txt"))
     assert code == 2 and "no such file or directory" in err

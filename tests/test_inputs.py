@@ -321,3 +321,106 @@ def test_done_events_name_each_input(tmp_path):
     assert [e.name for e in Reader().events(collect([str(tmp_path)])) if isinstance(e, Done)] == [
         str(tmp_path / "a.txt")
     ]
+
+
+# ---- PDF ----------------------------------------------------------------------------------------
+
+PAPER = [
+    [
+        "Journal of Examples, Vol. 3",
+        "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate, a",
+        "decision that engineers say was overdue because the steel had corroded far faster than the",
+        "original survey predicted in its fi-",
+        "nal report.",
+        "1 Background",
+        "The state will pay for most of it; the town will borrow the rest.",
+        "1",
+    ],
+    [
+        "Journal of Examples, Vol. 3",
+        "Residents near the water listed their worries:",
+        "\u2022 noise and dust for two years;",
+        "\u2022 fewer parking spaces along the harbor front.",
+        "2",
+    ],
+    ["Journal of Examples, Vol. 3", "The work starts in spring.", "3"],
+]
+PAPER_PARAGRAPHS = [
+    "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate, a decision that "
+    "engineers say was overdue because the steel had corroded far faster than the original survey predicted in "
+    "its final report.",
+    "1 Background",
+    "The state will pay for most of it; the town will borrow the rest.",
+    "Residents near the water listed their worries:",
+    "\u2022 noise and dust for two years;",
+    "\u2022 fewer parking spaces along the harbor front.",
+    "The work starts in spring.",
+]
+
+
+def test_pdf_paragraphs_joins_wrapped_lines_and_drops_running_lines():
+    assert inputs.pdf_paragraphs(PAPER) == PAPER_PARAGRAPHS
+    assert inputs.pdf_paragraphs([]) == [] and inputs.pdf_paragraphs([["", "  ", "12"]]) == []
+
+
+def test_pdf_paragraphs_keeps_a_line_repeated_on_few_pages():
+    pages = [["A Title", "Some text of the first page that ends here."], ["A Title", "More text."]]
+    assert inputs.pdf_paragraphs(pages)[0] == "A Title"  # two pages are too few to call it a running header
+
+
+def test_pdf_is_read_as_its_paragraphs(tmp_path):
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(make_pdf(PAPER))
+    events = read_events(path)
+    assert problems_of(events) == []
+    text = joined(events)
+    assert [text[s.start : s.end] for s in split_paragraphs(text)] == PAPER_PARAGRAPHS
+    # recognised by its header whatever its name, and picked up in directories
+    (tmp_path / "paper.txt").write_bytes(path.read_bytes())
+    assert joined(read_events(tmp_path / "paper.txt")) == text
+    assert [i.kind for i in collect([str(tmp_path)])] == ["pdf", "text"]
+
+
+def test_pdf_without_text_gets_a_note(tmp_path):
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(make_pdf([[]]))
+    events = read_events(path)
+    assert problems_of(events) == [f"spincheck: note: {path} has no text to score (a scanned PDF needs OCR first)"]
+    assert [c.last for c in chunks_of(events)] == [True]  # still one (empty) document
+
+
+def test_damaged_pdf_is_one_error_not_a_traceback(tmp_path):
+    pytest.importorskip("pypdf")
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    events = read_events(path)
+    assert chunks_of(events) == []
+    [problem] = problems_of(events)
+    assert problem.startswith(f"spincheck: error: cannot read {path} as a PDF: ") and problem.endswith("(skipped)")
+
+
+def test_pdf_without_pypdf_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "_pypdf_state", {"module": None})
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    events = read_events(path)
+    assert chunks_of(events) == []
+    assert problems_of(events) == [f"spincheck: error: {path} is a PDF ({inputs.PYPDF_HINT})"]
+
+
+def test_pdf_warnings_do_not_reach_stderr(tmp_path, capsys):
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    data = make_pdf(PAPER).replace(b"/WinAnsiEncoding", b"/WinAnsiEncodinX")  # pypdf logs and carries on
+    path = tmp_path / "odd.pdf"
+    path.write_bytes(data)
+    events = read_events(path)
+    assert problems_of(events) == [] and "harbor bridge" in joined(events)
+    assert capsys.readouterr().err == ""
