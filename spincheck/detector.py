@@ -70,6 +70,10 @@ CONTEXT_MIN_FLAGGED = 2
 # Batches are cut at this many tokens so memory stays bounded for any input.
 BATCH_TOKENS = 50_000
 
+# The function-word tests need a few words to go on: "Methods", "1 Background" or
+# "Results and discussion" (headings, now common in PDFs) have too few to say
+# anything, and are reported as too short rather than as not English.
+FUNCTION_WORD_MIN_WORDS = 6
 _FUNCTION_WORDS = frozenset(
     "the of and to a in is that for it was on with as he be by at this are his from or had not but "
     "have an they which you were her she their we there been has all would will one can if its "
@@ -216,8 +220,8 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
     Three cheap tests, all C-speed string operations: mostly letters (not
     code, tables or symbols), mostly ASCII words, and enough of the most
     common English function words (which every English paragraph has and
-    French or German ones lack). ``words`` is ``_word_count(tokens)`` when
-    the caller has it.
+    French or German ones lack; from FUNCTION_WORD_MIN_WORDS words on).
+    ``words`` is ``_word_count(tokens)`` when the caller has it.
     """
     if words is None:
         words = _word_count(tokens)
@@ -241,6 +245,8 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
         return "not prose"  # code, markup, URLs: operators and brackets where prose has words
     if ascii_share < 0.7:
         return "not English"
+    if words < FUNCTION_WORD_MIN_WORDS:
+        return None
     english = sum(map(_FUNCTION_WORDS.__contains__, tokens))
     if english / words < 0.12:
         return "not English"

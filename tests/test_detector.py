@@ -171,6 +171,14 @@ def test_one_result_per_input_in_order(detector: Detector, article: str) -> None
     assert same_result(results[2], results[5])
 
 
+def test_headings_are_too_short_not_foreign(detector: Detector) -> None:
+    """A few words say nothing about function words: headings are "too short"; scripts still tell."""
+    texts = ["Methods", "1 Background", "Results and discussion", "\u653f\u5e9c\u661f\u671f\u4e00\u5ba3\u5e03", "***"]
+    assert [r.reason for r in detector.score_paragraphs(texts)] == [
+        "too short", "too short", "too short", "not English", "empty",
+    ]  # fmt: skip
+
+
 def test_verdict_follows_threshold(detector: Detector, paragraphs: list[str]) -> None:
     results = detector.score_paragraphs(paragraphs)
     for r in results:
