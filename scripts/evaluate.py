@@ -14,7 +14,8 @@ Reports, at the model's threshold:
 - ``speeches_fpr``: corpus/heldout_clean_speeches.jsonl (another genre);
 - ``evidence``: on spun paragraphs with known replacements, the share of
   replaced words inside an evidence span (flagged paragraphs, and all spun
-  paragraphs with ``explain``), and how often the suggestion is the original;
+  paragraphs with ``explain``), how often the suggestion is the original, and
+  how many evidence spans are on real replacements;
 - ``seeds``: the labelled seed set (scripts/seed_devset.py), when
   ../shared/seeds exists: spun paragraphs of 004 flagged, originals flagged,
   and the evidence measured as above against the words the real spinner
@@ -65,10 +66,16 @@ def recall_by_rate(rows: list[dict], p: np.ndarray, threshold: float) -> dict:
 
 
 def evidence_quality(rows: list[dict], results: list) -> dict:
-    """Replaced words covered by evidence, and suggestions equal to the original."""
-    replaced = covered = suggested = right = 0
+    """Replaced words covered by evidence, suggestions equal to the original, and evidence on real swaps.
+
+    ``span_precision`` is the share of evidence spans that touch a replacement:
+    the other side of the coverage, since a paragraph marked all over would
+    cover every replacement and tell the reader nothing.
+    """
+    replaced = covered = suggested = right = spans = on_swaps = 0
     for row, res in zip(rows, results):
-        for start, end, original, _new in row.get("replacements", []):
+        replacements = row.get("replacements", [])
+        for start, end, original, _new in replacements:
             replaced += 1
             hit = [e for e in res.evidence if e.start < end and e.end > start]
             if hit:
@@ -77,10 +84,14 @@ def evidence_quality(rows: list[dict], results: list) -> dict:
                 if best.suggestion is not None:
                     suggested += 1
                     right += int(best.suggestion.lower() == original.lower())
+        spans += len(res.evidence)
+        on_swaps += sum(1 for e in res.evidence if any(e.start < end and e.end > start for start, end, *_ in replacements))
     return {
         "replaced": replaced,
         "covered_share": round(covered / replaced, 4) if replaced else None,
         "suggestion_right_share": round(right / suggested, 4) if suggested else None,
+        "evidence_spans": spans,
+        "span_precision": round(on_swaps / spans, 4) if spans else None,
     }
 
 
