@@ -138,7 +138,7 @@ def _probability(value: str) -> float:
     return p
 
 
-def _rate(value: str) -> float:
+def _share(value: str) -> float:
     try:
         p = float(value)
     except ValueError:
@@ -315,7 +315,7 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--at-fpr",
         metavar="R",
-        type=_rate,
+        type=_share,
         help="also find the lowest threshold that flags at most a share R of this file's clean "
         "paragraphs (0.01 = 1 %%) and report the metrics there: the value to pass to "
         "score --threshold for text like yours",
@@ -710,10 +710,10 @@ def _cmd_evaluate(args, console: Console) -> int:
     if args.at_fpr is not None:
         clean = prob[scored & (y == 0)]
         if clean.size:
-            threshold = threshold_for_fpr(clean, args.at_fpr)
+            threshold = round(threshold_for_fpr(clean, args.at_fpr), 6)  # still above the last one not flagged
             report["at_fpr"] = {
                 "target_fpr": args.at_fpr,
-                "threshold": round(threshold, 6),
+                "threshold": threshold,
                 "metrics": metrics_at(y[scored], prob[scored], threshold),
             }
         else:

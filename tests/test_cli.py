@@ -344,6 +344,7 @@ def test_pdf_without_pypdf_is_an_error(capsys, tmp_path, monkeypatch):
     (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.7\n")
     code, out, err = run(capsys, "score", str(tmp_path / "paper.pdf"))
     assert code == 2 and "pip install 'spincheck[pdf]'" in err and "Traceback" not in err
+    assert out == ""  # nothing scored, as for any input that cannot be read
 
 
 def test_bad_jsonl_line_is_an_error_but_the_rest_is_scored(capsys, tmp_path):

@@ -346,9 +346,11 @@ PAPER = [
     ["Journal of Examples, Vol. 3", "The work starts in spring.", "3"],
 ]
 PAPER_PARAGRAPHS = [
-    "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate, a decision that "
-    "engineers say was overdue because the steel had corroded far faster than the original survey predicted in "
-    "its final report.",
+    (
+        "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate, a decision that "
+        "engineers say was overdue because the steel had corroded far faster than the original survey predicted in "
+        "its final report."
+    ),
     "1 Background",
     "The state will pay for most of it; the town will borrow the rest.",
     "Residents near the water listed their worries:",
