@@ -70,9 +70,10 @@ JSONL_SUFFIXES = (".jsonl",)
 PDF_SUFFIXES = (".pdf",)
 # Files picked up when a directory is given; a file named explicitly is read whatever its suffix.
 DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES
-# A PDF says so in its first kilobyte (the specification allows junk before the header).
+# A PDF starts with its header. Files named .pdf are read as PDFs even when junk comes first
+# (the specification allows it); other files only when they start with it, so that text that
+# merely mentions "%PDF-" stays text.
 PDF_MAGIC = b"%PDF-"
-PDF_HEADER_BYTES = 1024
 
 STDIN_NAME = "<stdin>"
 TRAFILATURA_NOTE = "trafilatura is not installed; using a plain-text fallback for HTML (pip install 'spincheck[html]')"
@@ -618,7 +619,7 @@ class Reader:
     def _read_open(self, f: BinaryIO, item: InputFile) -> Iterator[Chunk | Problem]:
         name = item.name
         head = _read_head(f)
-        if item.kind == "pdf" or PDF_MAGIC in head[:PDF_HEADER_BYTES]:
+        if item.kind == "pdf" or head.startswith(PDF_MAGIC):
             yield from self._read_pdf(head, f, name)
             return
         if looks_binary(head):

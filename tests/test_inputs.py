@@ -384,6 +384,9 @@ def test_pdf_is_read_as_its_paragraphs(tmp_path):
     (tmp_path / "paper.txt").write_bytes(path.read_bytes())
     assert joined(read_events(tmp_path / "paper.txt")) == text
     assert [i.kind for i in collect([str(tmp_path)])] == ["pdf", "text"]
+    # text that only mentions the header stays text
+    (tmp_path / "about.txt").write_text("A PDF file starts with %PDF-1.7 and a binary comment line.")
+    assert joined(read_events(tmp_path / "about.txt")).startswith("A PDF file starts")
 
 
 def test_pdf_without_text_gets_a_note(tmp_path):
