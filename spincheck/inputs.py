@@ -477,9 +477,9 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
     the full width of the text (the longest lines, measured per document),
     so a line clearly shorter that ends a sentence, or is followed by a
     capitalised line, ends its paragraph; a list item starts one, and so
-    does a short line that neither starts in lower case nor ends a sentence
-    and is followed by a capitalised line (a heading, kept apart to be
-    reported as too short).
+    does, after a sentence's end, a short line that neither starts in lower
+    case nor ends a sentence and is followed by a capitalised line (a
+    heading, kept apart to be reported as too short).
 
     Running headers and footers (a line repeated at the top or bottom of
     many pages, page numbers counted alike) and lines that are only a
@@ -503,7 +503,9 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
         short = len(line) < 0.8 * full
         ends_sentence = bool(_SENTENCE_END_PDF.search(line))
         heading = short and not ends_sentence and not line[:1].islower() and not following[:1].islower()
-        if current and (heading or _LIST_ITEM.match(line)):
+        # a heading after a full last line of a paragraph; after a line that runs on, the short
+        # line is more likely that paragraph's end, without a full stop ("... in Fig. 3")
+        if current and ((heading and _SENTENCE_END_PDF.search(current)) or _LIST_ITEM.match(line)):
             paragraphs.append(current)
             current = ""
         if not current:

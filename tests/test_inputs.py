@@ -365,6 +365,15 @@ def test_pdf_paragraphs_joins_wrapped_lines_and_drops_running_lines():
     assert inputs.pdf_paragraphs([]) == [] and inputs.pdf_paragraphs([["", "  ", "12"]]) == []
 
 
+def test_pdf_paragraphs_heading_or_last_line_without_a_full_stop():
+    full = "This line of the paragraph runs on to the full width of the text column and goes on to"
+    ended = "This line of the paragraph ends a sentence at the full width of the text column, as here."
+    # after a line that runs on, a short capitalised line ends that paragraph (no full stop)
+    assert inputs.pdf_paragraphs([[full, "Figure 3", "Next paragraph."]]) == [f"{full} Figure 3", "Next paragraph."]
+    # after a sentence's end it is a heading of its own
+    assert inputs.pdf_paragraphs([[ended, "2 Methods", "Next paragraph."]]) == [ended, "2 Methods", "Next paragraph."]
+
+
 def test_pdf_paragraphs_keeps_a_line_repeated_on_few_pages():
     pages = [["A Title", "Some text of the first page that ends here."], ["A Title", "More text."]]
     assert inputs.pdf_paragraphs(pages)[0] == "A Title"  # two pages are too few to call it a running header
