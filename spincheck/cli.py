@@ -128,21 +128,22 @@ def _version() -> str:
 # ---- argument types ---------------------------------------------------------------------------
 
 
-def _probability(value: str) -> float:
+def _number(value: str) -> float:
     try:
-        p = float(value)
+        return float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+
+
+def _probability(value: str) -> float:
+    p = _number(value)
     if not 0.0 <= p <= 1.0:
         raise argparse.ArgumentTypeError(f"{value} is not a probability between 0 and 1")
     return p
 
 
 def _share(value: str) -> float:
-    try:
-        p = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    p = _number(value)
     if not 0.0 < p < 1.0:
         raise argparse.ArgumentTypeError(f"{value} is not a share between 0 and 1 (0.01 is 1 %)")
     return p

@@ -464,6 +464,8 @@ def pdf_to_text(data: bytes) -> str:
 
 # A list item starts with a bullet, "1." / "(2)" or "a)" / "(b)".
 _LIST_ITEM = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
+# Stricter than text._SENTENCE_END (any closing bracket or quote): in a paper a line that
+# ends "(n = 48)" or "[12]" mid-sentence is common, and must not end its paragraph.
 _SENTENCE_END_PDF = re.compile(r"""[.!?:]["'\u201d\u2019)\]]*$""")
 _WORD_BROKEN = re.compile(r"[^\W\d_]-$")
 
@@ -650,9 +652,9 @@ class Reader:
         yield splitter.close()
 
     def _read_html(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
-        data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
-        if len(data) > MAX_DOCUMENT_BYTES:
-            yield Problem("error", f"{name} is larger than {_size(MAX_DOCUMENT_BYTES)}", "HTML is read whole; skipped")
+        data = _read_whole(head, f)
+        if data is None:
+            yield _too_large(name, "HTML is read whole; skipped")
             return
         page, bad = decode_bytes(data)
         if bad:
@@ -669,9 +671,9 @@ class Reader:
         if _pypdf() is None:
             yield Problem("error", f"{name} is a PDF", PYPDF_HINT)
             return
-        data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
-        if len(data) > MAX_DOCUMENT_BYTES:
-            yield Problem("error", f"{name} is larger than {_size(MAX_DOCUMENT_BYTES)}", "PDFs are read whole; skipped")
+        data = _read_whole(head, f)
+        if data is None:
+            yield _too_large(name, "PDFs are read whole; skipped")
             return
         try:
             text = pdf_to_text(data)
@@ -703,6 +705,16 @@ class Reader:
             yield from _chunks_of(text, source, record_id)
         if not records and not head.strip():
             yield Problem("note", f"{name} is empty")
+
+
+def _read_whole(head: bytes, f: BinaryIO) -> bytes | None:
+    """The sniffed head and the rest of ``f``, or None when that is over MAX_DOCUMENT_BYTES."""
+    data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
+    return None if len(data) > MAX_DOCUMENT_BYTES else data
+
+
+def _too_large(name: str, hint: str) -> Problem:
+    return Problem("error", f"{name} is larger than {_size(MAX_DOCUMENT_BYTES)}", hint)
 
 
 def _size(n: int) -> str:
