@@ -18,7 +18,7 @@ project's machine.
 Why several seeds: the training seed alone moves dev ROC-AUC by about 0.003,
 recall at the threshold by a few points, and the 15 seed paragraphs by two;
 changes of that size need their mean over seeds, and the held-out genre and
-unknown-thesaurus figures over the dev ones (see README, "Accuracy").
+unknown-thesaurus figures over the dev ones (see docs/accuracy.md).
 Models are written to ``--out``/seed-N (scratch, not committed).
 
 ``--foreign`` also measures every model on the two Moby Thesaurus sets of

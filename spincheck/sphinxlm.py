@@ -53,7 +53,7 @@ _LOG_BASE = math.log(1.0001)  # probabilities are stored in units of log base 1.
 # ("a example", "a increase"), and counting them as familiar English would hide
 # exactly the broken collocations a spinner leaves. Chosen over -7 and no
 # floor by held-out, unknown-thesaurus, second-thesaurus and seed-set scores
-# (README, "Accuracy").
+# (docs/accuracy.md, "Reference size").
 MIN_LOGP = -9.0
 
 
