@@ -130,7 +130,7 @@ def measure(det: Detector, rows: list[dict]) -> dict:
     out = metrics_at(y, p, det.threshold)
     out["recall_by_spin_rate"] = evaluate.recall_by_rate(rows, p, det.threshold)
     flagged = [(r, res) for r, res in zip(rows, results) if r["label"] == 1 and res.spun]
-    out["evidence"] = evaluate.evidence_quality([r for r, _ in flagged], [res for _, res in flagged])
+    out["evidence"] = evaluate.rows_evidence([r for r, _ in flagged], [res for _, res in flagged])
     out["replacements_in_lexicon"] = swappable_back(rows, det.model.lexicon)
     return out
 

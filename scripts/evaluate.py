@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from spincheck import Detector  # noqa: E402
-from spincheck.metrics import metrics_at  # noqa: E402
+from spincheck.metrics import evidence_quality, metrics_at  # noqa: E402
 
 CORPUS = ROOT / "corpus"
 
@@ -65,34 +65,9 @@ def recall_by_rate(rows: list[dict], p: np.ndarray, threshold: float) -> dict:
     return by_rate
 
 
-def evidence_quality(rows: list[dict], results: list) -> dict:
-    """Replaced words covered by evidence, suggestions equal to the original, and evidence on real swaps.
-
-    ``span_precision`` is the share of evidence spans that touch a replacement:
-    the other side of the coverage, since a paragraph marked all over would
-    cover every replacement and tell the reader nothing.
-    """
-    replaced = covered = suggested = right = spans = on_swaps = 0
-    for row, res in zip(rows, results):
-        replacements = row.get("replacements", [])
-        for start, end, original, _new in replacements:
-            replaced += 1
-            hit = [e for e in res.evidence if e.start < end and e.end > start]
-            if hit:
-                covered += 1
-                best = hit[0]
-                if best.suggestion is not None:
-                    suggested += 1
-                    right += int(best.suggestion.lower() == original.lower())
-        spans += len(res.evidence)
-        on_swaps += sum(1 for e in res.evidence if any(e.start < end and e.end > start for start, end, *_ in replacements))
-    return {
-        "replaced": replaced,
-        "covered_share": round(covered / replaced, 4) if replaced else None,
-        "suggestion_right_share": round(right / suggested, 4) if suggested else None,
-        "evidence_spans": spans,
-        "span_precision": round(on_swaps / spans, 4) if spans else None,
-    }
+def rows_evidence(rows: list[dict], results: list) -> dict:
+    """``metrics.evidence_quality`` of labelled rows with ``replacements`` and their results."""
+    return evidence_quality([r.get("replacements", []) for r in rows], [res.evidence for res in results])
 
 
 def unknown_thesaurus(det: Detector, rows: list[dict]) -> np.ndarray:
@@ -128,8 +103,8 @@ def evaluate(det: Detector, corpus: Path = CORPUS, seeds: Path | None = None) ->
     flagged = [(r, res) for r, res in zip(rows, results) if r["label"] == 1 and res.spun]
     explained = det.score_paragraphs([r["text"] for r in spun_rows], explain=True)
     out["evidence"] = {
-        "flagged_paragraphs": evidence_quality([r for r, _ in flagged], [res for _, res in flagged]),
-        "all_spun_paragraphs_explained": evidence_quality(spun_rows, explained),
+        "flagged_paragraphs": rows_evidence([r for r, _ in flagged], [res for _, res in flagged]),
+        "all_spun_paragraphs_explained": rows_evidence(spun_rows, explained),
     }
     clean = read_jsonl(corpus / "heldout_clean_speeches.jsonl")
     _, pc, _ = _scores(det, clean)
@@ -156,8 +131,8 @@ def evaluate(det: Detector, corpus: Path = CORPUS, seeds: Path | None = None) ->
         seed_spun = [r for r in srows if r["label"] == 1]
         seed_flagged = [(r, res) for r, res in zip(srows, sres) if r["label"] == 1 and res.spun]
         out["seeds"]["evidence"] = {
-            "flagged_paragraphs": evidence_quality([r for r, _ in seed_flagged], [res for _, res in seed_flagged]),
-            "all_spun_paragraphs_explained": evidence_quality(
+            "flagged_paragraphs": rows_evidence([r for r, _ in seed_flagged], [res for _, res in seed_flagged]),
+            "all_spun_paragraphs_explained": rows_evidence(
                 seed_spun, det.score_paragraphs([r["text"] for r in seed_spun], explain=True)
             ),
         }

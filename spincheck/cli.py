@@ -1,4 +1,4 @@
-"""The command line: ``spincheck score | explain | train | evaluate``.
+"""The command line: ``spincheck score | explain | compare | train | evaluate``.
 
 A thin argparse layer over :mod:`spincheck.inputs` (reading), the detector (scoring) and
 :mod:`spincheck.report` (rendering). ``main(argv)`` returns the exit status instead of
@@ -25,8 +25,8 @@ from pathlib import Path
 from .detector import DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
 from .model import ModelError
-from .metrics import metrics_at, threshold_for_fpr
-from .report import FORMATS, make_reporter, render_evaluation, render_html
+from .metrics import evidence_quality, metrics_at, threshold_for_fpr
+from .report import FORMATS, comparison_record, make_reporter, render_comparison, render_evaluation, render_html
 
 __all__ = ["main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 
@@ -48,7 +48,7 @@ MODEL_HELP = (
     "files are read, but a directory you did not make could still hold a misleading model"
 )
 
-# explain renders one document into one page; larger inputs belong to `score`.
+# explain and compare read whole documents into memory; larger inputs belong to `score`.
 MAX_EXPLAIN_CHARS = 20_000_000
 # --jobs: consecutive chunks are sent to a worker together up to this many characters.
 TASK_CHARS = 1 << 18
@@ -266,6 +266,30 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     explain.set_defaults(func=_cmd_explain)
 
+    compare = sub.add_parser(
+        "compare",
+        parents=[common, model, context],
+        formatter_class=formatter,
+        help="compare a suspected copy with its original: its swaps, and which ones the detector found",
+        description="Match each paragraph of COPY with the paragraph of ORIGINAL it was taken from, list "
+        "the words and short phrases it swapped (house style such as quotes, US/U.S. and numbers aside), "
+        "and score COPY: which swaps its evidence covers and whether it suggests the original's wording. "
+        "--format jsonl writes one labelled paragraph per line (label 1 reworded, 0 taken unchanged, "
+        "null not from the original) with its replacements: input for 'spincheck evaluate' and "
+        "'spincheck train --spun'.",
+        epilog="exit status: 0 compared; 2 an error",
+    )
+    compare.add_argument("original", metavar="ORIGINAL", help="the source: a text, HTML or PDF file; '-' reads stdin")
+    compare.add_argument("copy", metavar="COPY", help="the suspected copy: a text, HTML or PDF file; '-' reads stdin")
+    compare.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl"),
+        default="text",
+        help="output format (default: text, which lists each reworded paragraph's swaps and whether the "
+        "evidence found them)",
+    )
+    compare.set_defaults(func=_cmd_compare)
+
     train = sub.add_parser(
         "train",
         parents=[common],
@@ -279,7 +303,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "--clean", metavar="PATH", nargs="+", required=True, help=".txt/.md/.jsonl files or directories of clean text"
     )
     train.add_argument("--out", metavar="DIR", required=True, help="model directory to write (replaced atomically)")
-    train.add_argument("--spun", metavar="PATH", nargs="+", default=[], help="real spun examples to add as positives")
+    train.add_argument(
+        "--spun",
+        metavar="PATH",
+        nargs="+",
+        default=[],
+        help="real examples to add: text files of spun text, or JSONL records with a label (1 spun, the "
+        "default; 0 clean; null left out), such as 'spincheck compare --format jsonl' writes",
+    )
     train.add_argument("--seed", metavar="N", type=int, default=0, help="random seed (default: 0)")
     train.add_argument(
         "--jobs", metavar="N", type=_positive_int, default=1, help="CPU threads training may use (default: 1)"
@@ -307,7 +338,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="measure the detector on labelled paragraphs",
         description='Score labelled paragraphs, one JSON object per line: {"text": ..., "label": 0 or 1}, '
         "and print precision, recall, F1, ROC-AUC, false-positive rate and the confusion counts. "
-        "Paragraphs the detector does not score (too short, not English) are counted separately.",
+        "Paragraphs the detector does not score (too short, not English) are counted separately; lines "
+        'with "label": null are left out. Spun paragraphs that list the swaps made in them, '
+        '"replacements": [[start, end, original, replacement], ...] with offsets into the text (as '
+        "'spincheck compare --format jsonl' writes them), also get the evidence measured: the share of "
+        "swaps inside an evidence span of the flagged ones, and how often it suggests the original.",
         epilog="exit status: 0 evaluated; 2 an error (a bad line is reported and skipped)",
     )
     evaluate.add_argument("file", metavar="FILE.jsonl", help="labelled paragraphs; '-' reads stdin")
@@ -509,35 +544,14 @@ def _scored(
 
 def _cmd_explain(args, console: Console) -> int:
     detector = _load_detector(args, console)
-    path = None if args.path == "-" else Path(args.path)
-    kind = "text" if path is None else kind_of(path)
-    if path is not None and (path.is_dir() or kind == "jsonl"):
-        what = "a directory" if path.is_dir() else "a JSONL file (many documents)"
-        console.error(
-            f"explain takes one text, HTML or PDF document, and {args.path} is {what}", "use 'spincheck score' for it"
-        )
+    read = _read_document(args.path, console, "explain", "an HTML report")
+    if read is None:
         return EXIT_ERROR
-    item = InputFile(path, kind)
-    parts: list[str] = []
-    size = 0
-    for event in Reader().read(item):
-        if isinstance(event, Problem):
-            console.problem(event)
-            continue
-        parts.append(event.text)
-        size += len(event.text)
-        if size > MAX_EXPLAIN_CHARS:
-            console.error(
-                f"{item.name} is too long for an HTML report (over {MAX_EXPLAIN_CHARS:,} characters)",
-                "use 'spincheck score' for large inputs",
-            )
-            return EXIT_ERROR
-    if console.errors:
-        return EXIT_ERROR
-    document = detector.score_text("".join(parts), explain=True)
+    name, text = read
+    document = detector.score_text(text, explain=True)
     page = render_html(
         document,
-        source=item.name,
+        source=name,
         model_version=detector.model.card.version,
         threshold=detector.threshold,
         spincheck_version=_version(),
@@ -551,6 +565,100 @@ def _cmd_explain(args, console: Console) -> int:
             f"wrote {args.output}: {len(document.flagged)} of {len(document.scored)} scored paragraphs flagged"
         )
     return EXIT_FLAGGED if document.spun else EXIT_OK
+
+
+def _read_document(path_arg: str, console: Console, command: str, product: str) -> tuple[str, str] | None:
+    """The name and whole text of one text, HTML or PDF document; None after reporting why not."""
+    path = None if path_arg == "-" else Path(path_arg)
+    kind = "text" if path is None else kind_of(path)
+    if path is not None and (path.is_dir() or kind == "jsonl"):
+        what = "a directory" if path.is_dir() else "a JSONL file (many documents)"
+        console.error(
+            f"{command} takes one text, HTML or PDF document, and {path_arg} is {what}", "use 'spincheck score' for it"
+        )
+        return None
+    item = InputFile(path, kind)
+    parts: list[str] = []
+    size = 0
+    errors = console.errors
+    for event in Reader().read(item):
+        if isinstance(event, Problem):
+            console.problem(event)
+            continue
+        parts.append(event.text)
+        size += len(event.text)
+        if size > MAX_EXPLAIN_CHARS:
+            console.error(
+                f"{item.name} is too long for {product} (over {MAX_EXPLAIN_CHARS:,} characters)",
+                "use 'spincheck score' for large inputs",
+            )
+            return None
+    if console.errors > errors:
+        return None
+    return item.name, "".join(parts)
+
+
+# ---- compare ------------------------------------------------------------------------------------
+
+
+def _cmd_compare(args, console: Console) -> int:
+    import json
+
+    from .compare import align
+
+    if args.original == "-" and args.copy == "-":
+        raise UsageError("stdin ('-') can be given only once", "spincheck compare")
+    detector = _load_detector(args, console)
+    original = _read_document(args.original, console, "compare", "a comparison")
+    copy = original and _read_document(args.copy, console, "compare", "a comparison")
+    if not original or not copy:
+        return EXIT_ERROR
+    alignment = align(original[1], copy[1])
+    document = detector.score_text(copy[1], explain=True)
+    pairs = list(zip(alignment.paragraphs, document.paragraphs, strict=True))
+    records = [comparison_record(copy[0], match, paragraph.result) for match, paragraph in pairs]
+    kinds = {1: "reworded", 0: "unchanged", None: "not_from_original"}
+    scored = dict.fromkeys(kinds.values(), 0)
+    flagged = dict.fromkeys(kinds.values(), 0)
+    for match, paragraph in pairs:
+        if paragraph.result.spun is not None:
+            scored[kinds[match.label]] += 1
+            flagged[kinds[match.label]] += int(paragraph.result.spun)
+
+    def quality(flagged_only: bool) -> dict:
+        chosen = [(m, p.result) for m, p in pairs if m.label == 1 and (p.result.spun or not flagged_only)]
+        swaps = [[(x.start, x.end, x.original) for x in m.swaps] for m, _ in chosen]
+        return evidence_quality(swaps, [result.evidence for _, result in chosen])
+
+    labels = [r["label"] for r in records]
+    report = {
+        "original": original[0],
+        "copy": copy[0],
+        "model": str(detector.path),
+        "model_version": detector.model.card.version,
+        "threshold": detector.threshold,
+        "summary": {
+            "copy": {
+                "paragraphs": len(records),
+                "reworded": labels.count(1),
+                "unchanged": labels.count(0),
+                "not_from_original": labels.count(None),
+            },
+            "original": {"paragraphs": alignment.original_paragraphs, "left_out": len(alignment.left_out)},
+            "swaps": sum(len(m.swaps) for m in alignment.paragraphs),
+            "scored": scored,
+            "flagged": flagged,
+            "evidence": {"reworded": quality(False), "flagged_reworded": quality(True)},
+        },
+    }
+    if args.format == "jsonl":
+        for r in records:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+    elif args.format == "json":
+        print(json.dumps({**report, "paragraphs": records}, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_comparison({**report, "paragraphs": records}))
+    return EXIT_ERROR if console.errors else EXIT_OK
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -651,6 +759,18 @@ def _limited_threads(jobs: int):
 # ---- evaluate ---------------------------------------------------------------------------------
 
 
+def _valid_replacements(swaps: object, length: int) -> bool:
+    """``[[start, end, original, replacement], ...]`` with ``0 <= start < end <= length``."""
+    return isinstance(swaps, list) and all(
+        isinstance(r, list)
+        and len(r) == 4
+        and all(isinstance(x, int) and not isinstance(x, bool) for x in r[:2])
+        and 0 <= r[0] < r[1] <= length
+        and all(isinstance(x, str) for x in r[2:])
+        for r in swaps
+    )
+
+
 def _cmd_evaluate(args, console: Console) -> int:
     import json
 
@@ -661,19 +781,32 @@ def _cmd_evaluate(args, console: Console) -> int:
     detector = _load_detector(args, console)
     name = STDIN_NAME if args.file == "-" else args.file
     labels: list[int] = []
+    replacements: list[list | None] = []
+    unlabelled = 0
 
     def texts(f) -> Iterator[str]:
+        nonlocal unlabelled
         for number, record in iter_jsonl(f, name):
             if isinstance(record, Problem):
                 console.problem(record)
                 continue
             text, label = record.get(args.text_field), record.get("label")
+            swaps = record.get("replacements")
             if not isinstance(text, str):
                 console.error(f"{name}:{number}: no string field {args.text_field!r}", "set --text-field; skipped")
+            elif label is None and "label" in record:
+                unlabelled += 1  # "label": null, as compare writes for paragraphs not from the original
             elif label not in (0, 1):
                 console.error(f"{name}:{number}: label must be 0 or 1, not {label!r}", "skipped")
+            elif swaps is not None and not _valid_replacements(swaps, len(text)):
+                console.error(
+                    f"{name}:{number}: replacements must be [start, end, original, replacement] lists "
+                    "with offsets into the text",
+                    "skipped",
+                )
             else:
                 labels.append(int(label))
+                replacements.append(swaps)
                 yield text
 
     try:
@@ -685,6 +818,8 @@ def _cmd_evaluate(args, console: Console) -> int:
     except OSError as exc:
         console.problem(os_problem(name, exc))
         return EXIT_ERROR
+    if unlabelled:
+        console.note(f'{name}: {unlabelled} paragraphs with "label": null left out')
     if not results:
         console.error(f"{name} holds no labelled paragraphs", 'expected lines like {"text": "...", "label": 1}')
         return EXIT_ERROR
@@ -708,6 +843,14 @@ def _cmd_evaluate(args, console: Console) -> int:
         "not_scored_by_reason": reasons,
         "metrics": metrics_at(y[scored], prob[scored], detector.threshold),
     }
+    with_swaps = [
+        (swaps, r)
+        for swaps, r, label in zip(replacements, results, labels, strict=True)
+        if label == 1 and swaps and r.spun
+    ]
+    if with_swaps:
+        # evidence is found for flagged paragraphs, as `score` shows it
+        report["evidence"] = evidence_quality([s for s, _ in with_swaps], [r.evidence for _, r in with_swaps])
     if args.at_fpr is not None:
         clean = prob[scored & (y == 0)]
         if clean.size:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-__all__ = ["roc_auc", "metrics_at", "threshold_for_fpr"]
+__all__ = ["roc_auc", "metrics_at", "threshold_for_fpr", "evidence_quality"]
 
 
 def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
@@ -69,3 +71,36 @@ def threshold_for_fpr(clean_prob: np.ndarray, fpr: float) -> float:
     if allowed >= ordered.size:
         return float(ordered[-1])
     return float(ordered[allowed]) + 1e-6
+
+
+def evidence_quality(replacements: Sequence[Sequence[Sequence]], evidence: Sequence[Sequence]) -> dict:
+    """How well the evidence of spun paragraphs with known replacements points at them.
+
+    ``replacements[i]`` holds paragraph i's ``(start, end, original, replacement)``
+    swaps, ``evidence[i]`` its ``Evidence`` (strongest first), offsets into the
+    same paragraph. Reports the share of replacements inside an evidence span
+    (``covered_share``), how often the strongest such span suggests the original
+    (``suggestion_right_share``, among spans with a suggestion), and the share of
+    evidence spans that touch a replacement (``span_precision``): the other side
+    of the coverage, since a paragraph marked all over would cover every
+    replacement and tell the reader nothing.
+    """
+    replaced = covered = suggested = right = spans = on_swaps = 0
+    for swaps, found in zip(replacements, evidence):
+        for start, end, original, *_ in swaps:
+            replaced += 1
+            hit = [e for e in found if e.start < end and e.end > start]
+            if hit:
+                covered += 1
+                if hit[0].suggestion is not None:
+                    suggested += 1
+                    right += int(hit[0].suggestion.lower() == original.lower())
+        spans += len(found)
+        on_swaps += sum(1 for e in found if any(e.start < end and e.end > start for start, end, *_ in swaps))
+    return {
+        "replaced": replaced,
+        "covered_share": round(covered / replaced, 4) if replaced else None,
+        "suggestion_right_share": round(right / suggested, 4) if suggested else None,
+        "evidence_spans": spans,
+        "span_precision": round(on_swaps / spans, 4) if spans else None,
+    }

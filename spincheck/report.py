@@ -22,6 +22,7 @@ import numpy as np
 from .detector import Document, Result
 
 if TYPE_CHECKING:
+    from .compare import ParagraphMatch
     from .inputs import Chunk
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "paragraph_record",
     "render_html",
     "render_evaluation",
+    "comparison_record",
+    "render_comparison",
 ]
 
 FORMATS = ("text", "json", "jsonl", "csv")
@@ -521,6 +524,16 @@ def render_evaluation(report: dict) -> str:
         f"  not scored   {not_scored}" + (f" ({reasons})" if reasons else ""),
         *_metric_lines(m),
     ]
+    ev = report.get("evidence")
+    if ev:
+        lines.append(
+            f"  evidence     {_share_text(ev['covered_share'])} of the {_count(ev['replaced'], 'swap')} in flagged "
+            "paragraphs inside an evidence span"
+        )
+        lines.append(
+            f"               {_share_text(ev['suggestion_right_share'])} of those spans suggest the original; "
+            f"{_share_text(ev['span_precision'])} of all {_count(ev['evidence_spans'], 'span')} are on a swap"
+        )
     at = report.get("at_fpr")
     if at:
         share = f"{100 * at['target_fpr']:g} %"
@@ -541,3 +554,95 @@ def _metric_lines(m: dict, auc: bool = True) -> list[str]:
         f"  FPR          {num(m['fpr'])}",
         f"  confusion    tp {m['tp']}  fp {m['fp']}  fn {m['fn']}  tn {m['tn']}",
     ]
+
+
+# ---- comparison -------------------------------------------------------------------------------
+
+
+def comparison_record(source: str, match: ParagraphMatch, result: Result) -> dict:
+    """One paragraph of ``spincheck compare``: a labelled row ``spincheck evaluate`` reads.
+
+    Unlike ``score``'s records, the offsets of ``replacements`` and ``evidence``
+    are into ``text`` (the paragraph), as in the labelled sets of ``corpus/``.
+    """
+    record = {
+        "source": source,
+        "paragraph": match.index,
+        "start": match.start,
+        "end": match.end,
+        "text": match.text,
+        "label": match.label,
+        "original_paragraph": match.original_index,
+        "overlap": match.overlap,
+        "replacements": [[r.start, r.end, r.original, r.replacement] for r in match.swaps],
+        "words": result.words,
+        "probability": None if result.spun is None else round(result.probability, 4),
+        "spun": result.spun,
+        "by_context": result.by_context,
+    }
+    if result.reason is not None:
+        record["reason"] = result.reason
+    record["evidence"] = [
+        {
+            "phrase": e.phrase,
+            "start": e.start,
+            "end": e.end,
+            "suggestion": e.suggestion,
+            "strength": round(e.strength, 3),
+        }
+        for e in result.evidence
+    ]
+    return record
+
+
+def _share_text(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f} %"
+
+
+def render_comparison(report: dict) -> str:
+    """Plain-text form of the ``spincheck compare`` result (see cli for its keys)."""
+    s = report["summary"]
+    copied = s["copy"]
+    flagged = s["flagged"]
+    ev, ev_flagged = s["evidence"]["reworded"], s["evidence"]["flagged_reworded"]
+    lines = [
+        f"{report['copy']} against {report['original']}: threshold {report['threshold']:.4f}",
+        f"  copy         {_count(copied['paragraphs'], 'paragraph')}: {copied['reworded']} reworded, "
+        f"{copied['unchanged']} taken unchanged, {copied['not_from_original']} not from the original",
+        f"  original     {_count(s['original']['paragraphs'], 'paragraph')}, "
+        f"{s['original']['left_out']} of them not in the copy",
+        f"  swaps        {s['swaps']} words or short phrases replaced",
+        f"  flagged      {flagged['reworded']} of {s['scored']['reworded']} scored reworded paragraphs, "
+        f"{flagged['unchanged']} of {s['scored']['unchanged']} unchanged, "
+        f"{flagged['not_from_original']} of {s['scored']['not_from_original']} not from the original",
+        f"  evidence     {_share_text(ev['covered_share'])} of the swaps inside an evidence span, "
+        f"{_share_text(ev['suggestion_right_share'])} of those spans suggesting the original's wording",
+        f"               in flagged paragraphs: {_share_text(ev_flagged['covered_share'])} and "
+        f"{_share_text(ev_flagged['suggestion_right_share'])}",
+    ]
+    for p in report["paragraphs"]:
+        if not p["replacements"] and not p["spun"]:
+            continue
+        if p["original_paragraph"] is None:
+            origin = "not from the original"
+        else:
+            origin = f"from original paragraph {p['original_paragraph']} ({100 * p['overlap']:.0f} % of words shared)"
+        if p["spun"] is None:
+            verdict = f"not scored ({p['reason']})"
+        else:
+            verdict = f"probability {p['probability']:.3f}" + (", flagged" if p["spun"] else "")
+        lines.append("")
+        lines.append(f"paragraph {p['paragraph']} at char {p['start']}, {origin}: {verdict}")
+        for start, end, original, replacement in p["replacements"]:
+            hit = [e for e in p["evidence"] if e["start"] < end and e["end"] > start]
+            if not hit:
+                found = "missed"
+            elif hit[0]["suggestion"] is None:
+                found = "found, no suggestion"
+            else:
+                found = f"found, suggested {hit[0]['suggestion']!r}"
+            lines.append(f"  {replacement} <- {original}: {found}")
+        if not p["replacements"]:
+            phrases = ", ".join(e["phrase"] for e in p["evidence"][:8])
+            lines.append("  no swaps in it" + (f"; its evidence: {phrases}" if phrases else ""))
+    return "\n".join(lines) + "\n"

@@ -466,6 +466,23 @@ def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_
                 yield (name, text, 1) if with_labels else (name, text)
 
 
+def read_labelled_examples(paths: Iterable[Path], text_field: str = "text") -> list[tuple[str, int]]:
+    """``(paragraph, label)`` of the real examples given to ``--spun``.
+
+    Text files are spun (1); a JSONL record's ``label`` defaults to 1, and
+    ``"label": null`` (a paragraph ``spincheck compare`` found in no original) is
+    left out.
+    """
+    examples: list[tuple[str, int]] = []
+    for doc_id, text, label in iter_corpus_documents(paths, text_field, with_labels=True):
+        if label is None:
+            continue
+        if label not in (0, 1):
+            raise TrainingError(f"--spun label must be 0 or 1, got {label!r} (in {doc_id})")
+        examples.extend((p, int(label)) for p in _paragraphs(text))
+    return examples
+
+
 def _paragraphs(text: str) -> list[str]:
     return [text[s.start : s.end] for s in split_paragraphs(text)]
 
@@ -626,11 +643,7 @@ def train(
             f"the corpus does not look like English prose ({english} of {len(sample)} sampled paragraphs are; "
             "spincheck models English only)"
         )
-    extra_spun: list[tuple[str, int]] = []
-    for _doc_id, text, label in iter_corpus_documents(spun, text_field, with_labels=True):
-        if label not in (0, 1):
-            raise TrainingError(f"--spun label must be 0 or 1, got {label!r} (in {_doc_id})")
-        extra_spun.extend((p, int(label)) for p in _paragraphs(text))
+    extra_spun = read_labelled_examples(spun, text_field)
     # Fail fast on a corpus too small to train on, before counting anything.
     n_train = len(_eligible(parts["train"], 12))
     n_dev = len(_eligible(parts["dev"], 12))

@@ -639,3 +639,79 @@ def test_evaluate_reports_bad_lines(capsys, tmp_path):
     (tmp_path / "empty.jsonl").write_text("")
     code, _, err = run(capsys, "evaluate", str(tmp_path / "empty.jsonl"))
     assert code == 2 and "holds no labelled paragraphs" in err
+
+
+# ---- compare ------------------------------------------------------------------------------------
+
+
+def test_compare_lists_the_swaps_and_whether_the_evidence_found_them(capsys):
+    code, out, err = run(capsys, "compare", str(CLEAN), str(SPUN))
+    assert (code, err) == (0, "")
+    head = out.splitlines()
+    assert head[0] == f"{SPUN} against {CLEAN}: threshold {_shipped().threshold:.4f}"
+    assert head[1] == "  copy         7 paragraphs: 6 reworded, 1 taken unchanged, 0 not from the original"
+    assert "6 of 6 scored reworded paragraphs" in out
+    assert "trio <- three: found, suggested 'three'" in out  # the first swap of examples/spun.txt
+
+
+def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
+    added = "Subscribe to our newsletter to get stories like this one every day of the week."
+    (tmp_path / "copy.txt").write_text(SPUN.read_text() + "\n" + added + "\n")
+    code, out, err = run(capsys, "compare", str(CLEAN), str(tmp_path / "copy.txt"), "--format", "jsonl")
+    rows = jsonl(out)
+    assert (code, err) == (0, "")
+    assert [r["label"] for r in rows] == [0, 1, 1, 1, 1, 1, 1, None]
+    for r in rows:
+        for start, end, _original, replacement in r["replacements"]:
+            assert r["text"][start:end] == replacement
+        for e in r["evidence"]:
+            assert r["text"][e["start"] : e["end"]] == e["phrase"]
+    assert rows[1]["spun"] and ["three", "trio"] in [r[2:] for r in rows[1]["replacements"]]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(out)
+    code, out, err = run(capsys, "evaluate", str(path), "--json")
+    report = json.loads(out)
+    assert code == 0 and err == f'spincheck: note: {path}: 1 paragraphs with "label": null left out\n'
+    assert (report["paragraphs"], report["scored_spun"]) == (7, 6)
+    ev = report["evidence"]
+    assert ev["replaced"] == sum(len(r["replacements"]) for r in rows if r["spun"] and r["label"] == 1)
+    assert 0.5 < ev["covered_share"] <= 1 and 0 < ev["span_precision"] <= 1
+    code, text, _ = run(capsys, "evaluate", str(path))
+    assert f"{100 * ev['covered_share']:.0f} % of the {ev['replaced']} swaps in flagged paragraphs" in text
+
+
+def test_compare_json_summary(capsys):
+    code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
+    report = json.loads(out)
+    summary = report["summary"]
+    assert code == 0 and summary["swaps"] == sum(len(p["replacements"]) for p in report["paragraphs"])
+    assert summary["copy"] == {"paragraphs": 7, "reworded": 6, "unchanged": 1, "not_from_original": 0}
+    assert summary["original"] == {"paragraphs": 7, "left_out": 0}
+    assert summary["evidence"]["reworded"]["replaced"] == summary["swaps"]
+
+
+def test_compare_problems(capsys, tmp_path, monkeypatch):
+    code, out, err = run(capsys, "compare", "-", "-")
+    assert code == 2 and out == "" and err.startswith("spincheck: error: stdin ('-') can be given only once")
+    code, out, err = run(capsys, "compare", str(CLEAN), str(tmp_path / "missing.txt"))
+    assert code == 2 and out == "" and "cannot read" in err and "missing.txt" in err
+    code, out, err = run(capsys, "compare", str(tmp_path), str(SPUN))
+    assert code == 2 and out == "" and "compare takes one text, HTML or PDF document" in err
+    set_stdin(monkeypatch, SPUN.read_bytes())
+    code, out, err = run(capsys, "compare", str(CLEAN), "-", "--format", "json")
+    assert (code, err) == (0, "") and json.loads(out)["copy"] == "<stdin>"
+
+
+def test_evaluate_rejects_malformed_replacements(capsys, tmp_path):
+    text = SPUN.read_text()
+    path = tmp_path / "dev.jsonl"
+    lines = [
+        {"text": text, "label": 1, "replacements": [[0, 5, "three", "trio"]]},
+        {"text": text, "label": 1, "replacements": [[0, len(text) + 1, "a", "b"]]},
+        {"text": text, "label": 1, "replacements": [[5, 0, "a", "b"]]},
+        {"text": text, "label": 1, "replacements": "trio"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    code, out, err = run(capsys, "evaluate", str(path))
+    assert code == 2 and "1 labelled paragraph," in out
+    assert err.count("replacements must be [start, end, original, replacement] lists") == 3

@@ -53,16 +53,6 @@ def test_flagged_seed_evidence_points_into_the_text(report):
     assert report["seeds"]["flagged_with_evidence"] == report["seeds"]["spun_flagged"]
 
 
-def test_seed_alignment_finds_swaps_not_house_style():
-    import seed_devset
-
-    copy = "The highest US diplomat will maintain talks on Tuesday, consultants say, in 2023."
-    original = "The top U.S. diplomat will hold talks Tuesday, experts say, in 2022."
-    found = seed_devset.replacements(copy, original)
-    assert [(o, r) for _, _, o, r in found] == [("top", "highest"), ("hold", "maintain"), ("experts", "consultants")]
-    assert all(copy[s:e] == r for s, e, _, r in found)
-
-
 def test_seed_evidence_is_measured_against_the_real_replacements(report):
     if "seeds" not in report:
         pytest.skip("../shared/seeds is not present")

@@ -463,3 +463,22 @@ def test_metrics_at() -> None:
     assert m["fpr"] == pytest.approx(1 / 3, abs=1e-4)
     assert 0.0 <= m["roc_auc"] <= 1.0
     assert training.metrics_at(np.zeros(3), np.zeros(3), 0.5)["roc_auc"] is None
+
+
+def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
+    """--spun reads text files as spun, JSONL labels as given, and leaves out "label": null."""
+    (tmp_path / "spun.txt").write_text("One spun paragraph.\n\nAnother one.", encoding="utf-8")
+    rows = [{"text": "Reworded.", "label": 1}, {"text": "Unchanged.", "label": 0}, {"text": "Added.", "label": None}]
+    rows.append({"text": "No label given."})
+    (tmp_path / "compare.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    examples = training.read_labelled_examples([tmp_path / "spun.txt", tmp_path / "compare.jsonl"])
+    assert examples == [
+        ("One spun paragraph.", 1),
+        ("Another one.", 1),
+        ("Reworded.", 1),
+        ("Unchanged.", 0),
+        ("No label given.", 1),
+    ]
+    (tmp_path / "bad.jsonl").write_text(json.dumps({"text": "x", "label": "spun"}) + "\n", encoding="utf-8")
+    with pytest.raises(TrainingError, match="--spun label must be 0 or 1, got 'spun'"):
+        training.read_labelled_examples([tmp_path / "bad.jsonl"])

@@ -1,0 +1,155 @@
+"""Align a suspected copy with its original: which paragraphs it took, which words it swapped.
+
+The detector needs no original. But once an investigator has found the source of a
+flagged page, the swaps can be read off directly, and each one tells whether the
+detector's evidence was right. ``spincheck compare`` uses this to show a copy's
+swaps beside the detector's evidence, and to write labelled paragraphs (with
+their ``replacements``) that ``spincheck evaluate`` and ``spincheck train --spun``
+read; ``scripts/seed_devset.py`` labels the seed copy the same way.
+
+Matching is by shared words, not by position: content farms drop, add and
+reorder paragraphs. House style (quotes, "U.S."/"US", numbers, UK/US spelling)
+is not counted as a swap.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .spinner import Replacement
+from .text import split_paragraphs, tokenize, tokenize_with_offsets
+
+__all__ = ["MIN_OVERLAP", "Alignment", "ParagraphMatch", "align", "find_swaps", "word_overlap", "words"]
+
+# A copy paragraph sharing less than this share of its words with every paragraph
+# of the original was not taken from it (site boilerplate, an added paragraph).
+MIN_OVERLAP = 0.5
+# Aligned spans longer than this are rewording or reordering, not a swap.
+MAX_SWAP_TOKENS = 3
+
+
+def _fold(token: str) -> str:
+    """House style folded: "U.S." = "US", "travelled" = "traveled", "colour" = "color"."""
+    return token.replace(".", "").replace("ll", "l").replace("our", "or")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` with house style folded and stops and commas left out."""
+    return [_fold(t) for t in tokenize(text) if t not in (".", ",")]
+
+
+def word_overlap(a: list[str], b: list[str]) -> float:
+    """Words the two lists share (with repeats), as a share of the longer one."""
+    common = sum((Counter(a) & Counter(b)).values())
+    return common / max(len(a), len(b), 1)
+
+
+def find_swaps(copy: str, original: str) -> list[Replacement]:
+    """Each short span of ``copy`` that differs from ``original`` beyond house style.
+
+    Offsets are into ``copy``. Equal-length spans count word by word, as a
+    spinner makes its swaps ("reliable partner" -> "dependable associate" is two);
+    so "by way of" for "in terms of" is three, and no single suggestion can match
+    it: a small undercount. Spans of numbers or punctuation are house style.
+    """
+    a, a_off = tokenize_with_offsets(copy)
+    b, b_off = tokenize_with_offsets(original)
+    out = []
+    matcher = difflib.SequenceMatcher(None, [_fold(t) for t in a], [_fold(t) for t in b], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace" or i2 - i1 > MAX_SWAP_TOKENS or j2 - j1 > MAX_SWAP_TOKENS:
+            continue
+        if not any(t.isalpha() for t in a[i1:i2]) or not any(t.isalpha() for t in b[j1:j2]):
+            continue
+        if i2 - i1 == j2 - j1:
+            spans = [
+                ((i, i + 1), (j, j + 1))
+                for i, j in zip(range(i1, i2), range(j1, j2))
+                if a[i].isalpha() and _fold(a[i]) != _fold(b[j])
+            ]
+        else:
+            spans = [((i1, i2), (j1, j2))]
+        for (ai, aj), (bi, bj) in spans:
+            start, end = a_off[ai][0], a_off[aj - 1][1]
+            out.append(Replacement(start, end, original[b_off[bi][0] : b_off[bj - 1][1]], copy[start:end]))
+    return out
+
+
+@dataclass(frozen=True)
+class ParagraphMatch:
+    """One paragraph of the copy, the paragraph of the original it came from, and the swaps.
+
+    ``original_index`` is None when no paragraph of the original shares at least
+    ``MIN_OVERLAP`` of its words; ``swaps`` are offsets into this paragraph.
+    """
+
+    index: int
+    start: int
+    end: int
+    text: str
+    original_index: int | None
+    overlap: float
+    swaps: tuple[Replacement, ...]
+
+    @property
+    def label(self) -> int | None:
+        """1 when words were swapped, 0 when taken unchanged (beyond house style), None when not taken."""
+        if self.original_index is None:
+            return None
+        return int(bool(self.swaps))
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Every paragraph of the copy, matched; and the original's paragraphs the copy left out."""
+
+    paragraphs: tuple[ParagraphMatch, ...]
+    original_paragraphs: int
+    left_out: tuple[int, ...]
+
+
+def _best_matches(copy_words: list[list[str]], original_words: list[list[str]]) -> list[tuple[int, float]]:
+    """For each copy paragraph, the original paragraph sharing most words, and that overlap.
+
+    Through an inverted index of the original's words, one vectorised update per
+    distinct word of a copy paragraph, instead of comparing every pair.
+    """
+    postings: dict[str, tuple[list[int], list[int]]] = {}
+    for j, ws in enumerate(original_words):
+        for w, c in Counter(ws).items():
+            ids, counts = postings.setdefault(w, ([], []))
+            ids.append(j)
+            counts.append(c)
+    index = {w: (np.array(ids), np.array(counts)) for w, (ids, counts) in postings.items()}
+    lengths = np.array([len(ws) for ws in original_words], dtype=np.float64)
+    out = []
+    for ws in copy_words:
+        shared = np.zeros(len(original_words))
+        for w, c in Counter(ws).items():
+            if w in index:
+                ids, counts = index[w]
+                shared[ids] += np.minimum(counts, c)
+        overlap = shared / np.maximum(np.maximum(lengths, len(ws)), 1)
+        best = int(np.argmax(overlap)) if len(overlap) else 0
+        out.append((best, float(overlap[best]) if len(overlap) else 0.0))
+    return out
+
+
+def align(original: str, copy: str) -> Alignment:
+    """Match each paragraph of ``copy`` with its source paragraph in ``original`` and find its swaps."""
+    original_paragraphs = [original[s.start : s.end] for s in split_paragraphs(original)]
+    copy_spans = split_paragraphs(copy)
+    copy_paragraphs = [copy[s.start : s.end] for s in copy_spans]
+    matches = _best_matches([words(p) for p in copy_paragraphs], [words(p) for p in original_paragraphs])
+    out = []
+    for i, (span, text, (best, overlap)) in enumerate(zip(copy_spans, copy_paragraphs, matches)):
+        taken = overlap >= MIN_OVERLAP
+        swaps = tuple(find_swaps(text, original_paragraphs[best])) if taken else ()
+        out.append(ParagraphMatch(i, span.start, span.end, text, best if taken else None, round(overlap, 4), swaps))
+    used = {m.original_index for m in out}
+    left_out = tuple(j for j in range(len(original_paragraphs)) if j not in used)
+    return Alignment(tuple(out), len(original_paragraphs), left_out)

@@ -1,0 +1,126 @@
+"""Aligning a copy with its original (spincheck.compare), and the evidence measure over it."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from spincheck.compare import MIN_OVERLAP, _best_matches, align, find_swaps, word_overlap, words
+from spincheck.detector import Evidence
+from spincheck.metrics import evidence_quality
+
+ORIGINAL = (
+    "The top U.S. diplomat will hold talks on Tuesday with leaders of the five countries, "
+    "officials said.\n\n"
+    "Experts say the region is walking a tightrope between Moscow and Beijing.\n\n"
+    "A third paragraph the copy leaves out entirely, about something else altogether.\n"
+)
+COPY = (
+    "Consultants say the region is strolling a tightrope between Moscow and Beijing.\n\n"
+    "Subscribe to our newsletter for more stories like this one every single day.\n\n"
+    "The highest US diplomat will maintain talks on Tuesday with leaders of the 5 countries, "
+    "officials stated.\n"
+)
+
+
+def test_swaps_are_the_replaced_words_and_house_style_is_not_one() -> None:
+    original, copy = ORIGINAL.split("\n\n")[0], COPY.split("\n\n")[2]
+    swaps = find_swaps(copy, original)
+    assert [(s.original, s.replacement) for s in swaps] == [
+        ("top", "highest"),
+        ("hold", "maintain"),
+        ("said", "stated"),
+    ]
+    for s in swaps:
+        assert copy[s.start : s.end] == s.replacement
+    assert not find_swaps(
+        copy.replace("highest", "top").replace("maintain", "hold").replace("stated", "said"), original
+    )
+    # "U.S." -> "US" and "five" -> "5" are house style, not swaps; an inserted "on" is no swap either
+    copy = "The highest US diplomat will maintain talks on Tuesday, consultants say, in 2023."
+    original = "The top U.S. diplomat will hold talks Tuesday, experts say, in 2022."
+    found = [(s.original, s.replacement) for s in find_swaps(copy, original)]
+    assert found == [("top", "highest"), ("hold", "maintain"), ("experts", "consultants")]
+
+
+def test_align_matches_reordered_paragraphs_and_labels_them() -> None:
+    alignment = align(ORIGINAL, COPY)
+    moved, added, diplomat = alignment.paragraphs
+    assert (moved.original_index, moved.label) == (1, 1)
+    assert [(s.original, s.replacement) for s in moved.swaps] == [("Experts", "Consultants"), ("walking", "strolling")]
+    assert (added.original_index, added.label, added.swaps) == (None, None, ())
+    assert added.overlap < MIN_OVERLAP
+    assert (diplomat.original_index, diplomat.label) == (0, 1)
+    assert alignment.original_paragraphs == 3 and alignment.left_out == (2,)
+    for m in alignment.paragraphs:  # offsets into the copy
+        assert COPY[m.start : m.end] == m.text
+    unchanged = align(ORIGINAL, ORIGINAL.replace("U.S.", "US")).paragraphs
+    assert [m.label for m in unchanged] == [0, 0, 0]
+
+
+def test_best_matches_equal_comparing_every_pair() -> None:
+    rng = np.random.default_rng(0)
+    vocabulary = [f"w{i}" for i in range(30)]
+    original = [list(rng.choice(vocabulary, size=rng.integers(1, 40))) for _ in range(25)]
+    copy = [list(rng.choice(vocabulary, size=rng.integers(1, 40))) for _ in range(25)] + [[]]
+    for ws, (best, overlap) in zip(copy, _best_matches(copy, original)):
+        brute = [word_overlap(ws, o) for o in original]
+        assert overlap == pytest.approx(max(brute)) and brute[best] == pytest.approx(max(brute))
+    assert _best_matches([["a"]], []) == [(0, 0.0)]
+
+
+def test_spinner_replacements_are_found_again(article: str, make_spinner) -> None:
+    """Word-for-word swaps made by our own spinner are exactly what the alignment finds."""
+    paragraphs = [p for p in article.split("\n\n") if p.strip()]
+    spinner = make_spinner(paragraphs)
+    rng = np.random.default_rng(3)
+    checked = 0
+    for p in paragraphs:
+        spun = spinner.spin(p, rng, rate=0.3)
+        one_word = all(len(words(r.original)) == len(words(r.replacement)) == 1 for r in spun.replacements)
+        if not spun.replacements or not one_word:
+            continue
+        expected = [(r.start, r.end, r.original, r.replacement) for r in spun.replacements]
+        # exact: a swap that equals a neighbouring original word could shift the diff, and none does here
+        found = [(s.start, s.end, s.original, s.replacement) for s in find_swaps(spun.text, p)]
+        assert found == expected
+        checked += 1
+    assert checked >= 3
+
+
+def _evidence(start: int, end: int, suggestion: str | None) -> Evidence:
+    return Evidence("x", start, end, suggestion, 0.9)
+
+
+def test_evidence_quality_counts_coverage_suggestions_and_precision() -> None:
+    swaps = [[(0, 5, "top"), (10, 15, "hold")], [(3, 8, "said")]]
+    evidence = [
+        [_evidence(0, 5, "TOP"), _evidence(20, 25, None)],  # right (case-insensitive); one span on no swap
+        [_evidence(5, 12, "told")],  # overlaps the swap; wrong suggestion
+    ]
+    q = evidence_quality(swaps, evidence)
+    assert q == {
+        "replaced": 3,
+        "covered_share": pytest.approx(2 / 3, abs=1e-4),
+        "suggestion_right_share": 0.5,
+        "evidence_spans": 3,
+        "span_precision": pytest.approx(2 / 3, abs=1e-4),
+    }
+    assert evidence_quality([], []) == {
+        "replaced": 0,
+        "covered_share": None,
+        "suggestion_right_share": None,
+        "evidence_spans": 0,
+        "span_precision": None,
+    }
+
+
+def test_swaps_never_overlap_and_stay_inside_the_copy() -> None:
+    pairs = itertools.product(ORIGINAL.split("\n\n"), COPY.split("\n\n"))
+    for original, copy in pairs:
+        swaps = find_swaps(copy, original)
+        for a, b in itertools.pairwise(swaps):
+            assert a.end <= b.start
+        assert all(0 <= s.start < s.end <= len(copy) for s in swaps)
