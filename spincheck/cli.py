@@ -300,13 +300,19 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="exit status: 0 the model was written; 2 an error",
     )
     train.add_argument(
-        "--clean", metavar="PATH", nargs="+", required=True, help=".txt/.md/.jsonl files or directories of clean text"
+        "--clean",
+        metavar="PATH",
+        nargs="+",
+        action="extend",
+        required=True,
+        help=".txt/.md/.jsonl files or directories of clean text",
     )
     train.add_argument("--out", metavar="DIR", required=True, help="model directory to write (replaced atomically)")
     train.add_argument(
         "--spun",
         metavar="PATH",
         nargs="+",
+        action="extend",
         default=[],
         help="real examples to add: text files of spun text, or JSONL records with a label (1 spun, the "
         "default; 0 clean; null left out), such as 'spincheck compare --format jsonl' writes",
@@ -367,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 clean, 1 flagged, 2 error)."""
     console = Console()
     argv = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None:  # started with stdout closed (`>&-`): there is nowhere to put results
+        console.error("stdout is closed", "redirect it to a file or /dev/null")
+        return EXIT_ERROR
     try:
         args = _build_parser().parse_args(argv)
         console.verbosity, console.quiet = args.verbose, args.quiet
@@ -387,6 +396,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader of our output went away (e.g. `| head`): stop quietly.
         with contextlib.suppress(OSError, ValueError, AttributeError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except OSError as exc:  # inputs report their own; this is a full disk under stdout, or the like
+        where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
+        console.error(where + (exc.strerror or str(exc)))
         return EXIT_ERROR
     except Exception as exc:  # the one place that turns a bug into a one-line message
         console.error(
@@ -418,6 +431,10 @@ def _load_detector(args, console: Console) -> Detector:
 def _cmd_score(args, console: Console) -> int:
     if args.paths.count("-") > 1:
         raise UsageError("stdin ('-') can be given only once", "spincheck score")
+    cpus = os.cpu_count() or 1
+    if args.jobs > cpus:
+        console.note(f"--jobs {args.jobs} is more than this machine's {cpus} CPUs; using {cpus}")
+        args.jobs = cpus
     detector = _load_detector(args, console)
     items = collect(args.paths)
     if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
@@ -560,7 +577,11 @@ def _cmd_explain(args, console: Console) -> int:
         sys.stdout.write(page)
         sys.stdout.flush()
     else:
-        write_atomically(Path(args.output), page)
+        try:
+            write_atomically(Path(args.output), page)
+        except OSError as exc:
+            console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
+            return EXIT_ERROR
         console.note(
             f"wrote {args.output}: {len(document.flagged)} of {len(document.scored)} scored paragraphs flagged"
         )
@@ -663,7 +684,17 @@ def _cmd_compare(args, console: Console) -> int:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it, so that readers
-    never see half a file (also used by scripts/eval_gate.py)."""
+    never see half a file (also used by scripts/eval_gate.py).
+
+    A symlink is followed (its target is replaced, the link kept), and a device or
+    FIFO (``-o /dev/null``) is written in place: renaming over either would replace
+    it with a regular file.
+    """
+    path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file() and not path.is_dir():
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
     try:
         # mkstemp makes the file private (0600); the result gets the usual permissions
@@ -794,7 +825,9 @@ def _cmd_evaluate(args, console: Console) -> int:
             swaps = record.get("replacements")
             if not isinstance(text, str):
                 console.error(f"{name}:{number}: no string field {args.text_field!r}", "set --text-field; skipped")
-            elif label is None and "label" in record:
+            elif "label" not in record:
+                console.error(f"{name}:{number}: no label", 'add "label": 0 (clean) or 1 (spun); skipped')
+            elif label is None:
                 unlabelled += 1  # "label": null, as compare writes for paragraphs not from the original
             elif label not in (0, 1):
                 console.error(f"{name}:{number}: label must be 0 or 1, not {label!r}", "skipped")
@@ -811,7 +844,11 @@ def _cmd_evaluate(args, console: Console) -> int:
 
     try:
         if args.file == "-":
-            results = list(detector.score_many(texts(sys.stdin.buffer)))
+            stdin = getattr(sys.stdin, "buffer", None)
+            if stdin is None:
+                console.error("cannot read stdin: it is closed", "pass a file instead")
+                return EXIT_ERROR
+            results = list(detector.score_many(texts(stdin)))
         else:
             with open(args.file, "rb") as f:
                 results = list(detector.score_many(texts(f)))

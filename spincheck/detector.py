@@ -9,11 +9,12 @@ instead of a guess. Very long paragraphs are scored in bounded windows.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
@@ -199,15 +200,23 @@ def _check_texts(paragraphs: object) -> list[str]:
             "(decode first, e.g. data.decode('utf-8', 'replace'), then use score_text() for one text)"
         )
     if isinstance(paragraphs, str) or not isinstance(paragraphs, Sequence):
-        raise TypeError(
-            "score_paragraphs() takes a list of str paragraphs; "
-            f"got {type(paragraphs).__name__} (use score_text() for one text)"
-        )
+        hint = "use score_text() for one text" if isinstance(paragraphs, str) else "use score_many() for a stream"
+        raise TypeError(f"score_paragraphs() takes a list of str paragraphs; got {type(paragraphs).__name__} ({hint})")
     for i, p in enumerate(paragraphs):
         if not isinstance(p, str):
             hint = " (decode bytes first, e.g. data.decode('utf-8', 'replace'))" if isinstance(p, bytes) else ""
             raise TypeError(f"paragraph {i} is {type(p).__name__}, not str{hint}")
     return list(paragraphs)
+
+
+def _check_stream(texts: object, method: str, what: str) -> None:
+    """Refuse one text where an iterable of them belongs: a str would be scored letter by letter."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(
+            f"{method}() takes an iterable of str {what}, not one {type(texts).__name__} (wrap it in a list)"
+        )
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"{method}() takes an iterable of str {what}, not {type(texts).__name__}")
 
 
 def _word_count(tokens: list[str]) -> int:
@@ -316,6 +325,10 @@ class Detector:
         """
         from . import _default_model_dir
 
+        if threshold is not None and not (isinstance(threshold, numbers.Real) and 0.0 <= threshold <= 1.0):
+            raise ValueError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
+        if min_words is not None and not (isinstance(min_words, numbers.Integral) and min_words >= 1):
+            raise ValueError(f"min_words must be a whole number of at least 1, not {min_words!r}")
         directory = Path(path) if path is not None else _default_model_dir()
         model = load_model_dir(directory)
         return cls(
@@ -389,14 +402,8 @@ class Detector:
 
     def score_many(self, texts: Iterable[str], batch_size: int = 512, *, explain: bool = False) -> Iterator[Result]:
         """Lazily score paragraphs from any iterable, ``batch_size`` at a time."""
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) >= batch_size:
-                yield from self.score_paragraphs(batch, explain=explain)
-                batch = []
-        if batch:
-            yield from self.score_paragraphs(batch, explain=explain)
+        _check_stream(texts, "score_many", "paragraphs")
+        return self._stream(texts, batch_size, lambda batch: self.score_paragraphs(batch, explain=explain))
 
     def score_documents(self, texts: Iterable[str], *, batch_size: int = 64, explain: bool = False) -> Iterator[Document]:
         """Lazily score whole texts, one :class:`Document` each.
@@ -404,14 +411,19 @@ class Detector:
         Texts are read ``batch_size`` at a time and their paragraphs scored in
         one batch, which is much faster than one text at a time for short pages.
         """
+        _check_stream(texts, "score_documents", "texts")
+        return self._stream(texts, batch_size, lambda batch: self._documents(batch, explain))
+
+    @staticmethod
+    def _stream(texts: Iterable[str], batch_size: int, score: Callable[[list[str]], list]) -> Iterator:
         batch: list[str] = []
         for text in texts:
             batch.append(text)
             if len(batch) >= batch_size:
-                yield from self._documents(batch, explain)
+                yield from score(batch)
                 batch = []
         if batch:
-            yield from self._documents(batch, explain)
+            yield from score(batch)
 
     def _documents(self, texts: list[str], explain: bool) -> list[Document]:
         for text in texts:

@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -50,6 +51,7 @@ __all__ = [
     "iter_jsonl",
     "kind_of",
     "os_problem",
+    "shown",
     "CHUNK_CHARS",
 ]
 
@@ -126,7 +128,13 @@ class InputFile:
 
     @property
     def name(self) -> str:
-        return STDIN_NAME if self.path is None else str(self.path)
+        return STDIN_NAME if self.path is None else shown(self.path)
+
+
+def shown(path: str | os.PathLike) -> str:
+    """A path as text that can always be printed: bytes of a name that are not UTF-8
+    (kept by Python as lone surrogates) become U+FFFD instead of failing the output."""
+    return os.fsdecode(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 Event = Chunk | Problem | Done
@@ -158,6 +166,8 @@ def collect(paths: Sequence[str]) -> list[InputFile | Problem]:
     for arg in paths or ["-"]:
         if arg == "-":
             items.append(InputFile(None, "text"))
+        elif not arg:
+            items.append(Problem("error", "an empty path was given", "skipped"))
         elif os.path.isdir(arg):
             items.extend(_walk(arg))
         else:
@@ -166,6 +176,7 @@ def collect(paths: Sequence[str]) -> list[InputFile | Problem]:
 
 
 def _walk(root: str) -> Iterator[InputFile | Problem]:
+    found = 0
     errors: list[OSError] = []
     seen: set[tuple[int, int]] = set()
     try:
@@ -189,7 +200,7 @@ def _walk(root: str) -> Iterator[InputFile | Problem]:
                 continue
             if (st.st_dev, st.st_ino) in seen:
                 yield Problem(
-                    "warning", f"{full} leads to a directory that is already being read", "symlink loop; skipped"
+                    "warning", f"{shown(full)} leads to a directory that is already being read", "symlink loop; skipped"
                 )
                 continue
             seen.add((st.st_dev, st.st_ino))
@@ -197,13 +208,26 @@ def _walk(root: str) -> Iterator[InputFile | Problem]:
         dirnames[:] = keep
         for name in sorted(filenames):
             path = Path(dirpath, name)
-            if not name.startswith(".") and path.suffix.lower() in DIRECTORY_SUFFIXES:
+            if name.startswith(".") or path.suffix.lower() not in DIRECTORY_SUFFIXES:
+                continue
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError as exc:
+                yield os_problem(path, exc)
+                continue
+            if regular:
+                found += 1
                 yield InputFile(path, kind_of(path))
+            else:  # a FIFO would block the walk, a device never end
+                yield Problem("warning", f"{shown(path)} is not a regular file", "skipped")
     yield from (os_problem(e.filename or root, e) for e in errors)
+    if not found:
+        yield Problem("note", f"{shown(root)} holds no {', '.join(DIRECTORY_SUFFIXES)} files", "nothing to score")
 
 
 def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
     """The one-line report of a file that cannot be read."""
+    name = shown(name)
     if isinstance(exc, FileNotFoundError):
         return Problem("error", f"cannot read {name}: no such file or directory", "check the path")
     if isinstance(exc, PermissionError):
@@ -564,8 +588,20 @@ def _lines(f: BinaryIO, limit: int) -> Iterator[bytes | None]:
 
 
 def iter_jsonl(f: BinaryIO, name: str) -> Iterator[tuple[int, dict | Problem]]:
-    """``(line number, record)`` for every non-blank line; a Problem for a bad one."""
-    for number, line in enumerate(_lines(f, MAX_DOCUMENT_BYTES), 1):
+    """``(line number, record)`` for every non-blank line; a Problem for a bad one.
+
+    A stream that looks binary gives one Problem (line 0) instead of one per line;
+    UTF-16 and UTF-32 with a byte-order mark are read like UTF-8.
+    """
+    head = _read_head(f)
+    if looks_binary(head):
+        yield 0, Problem("error", f"{name} looks binary", "skipped")
+        return
+    stream: BinaryIO = io.BufferedReader(_Prepend(head, f), READ_BYTES)
+    encoding = _encoding_for(head)
+    if encoding in ("utf-16", "utf-32"):
+        stream = codecs.EncodedFile(stream, "utf-8", encoding)  # type: ignore[assignment]
+    for number, line in enumerate(_lines(stream, MAX_DOCUMENT_BYTES), 1):
         if line is None:
             yield (
                 number,

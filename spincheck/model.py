@@ -166,7 +166,8 @@ def write_card(directory: Path, card: dict) -> Path:
 def read_card(directory: Path) -> ModelCard:
     path = directory / CARD
     if not directory.is_dir():
-        raise ModelError(f"model directory {directory} does not exist (pass a directory made by 'spincheck train')")
+        what = "is a file, not a directory" if directory.exists() else "does not exist"
+        raise ModelError(f"model directory {directory} {what} (pass a directory made by 'spincheck train')")
     if not path.is_file():
         raise ModelError(f"{directory} has no {CARD} (pass a directory made by 'spincheck train')")
     try:
@@ -177,6 +178,8 @@ def read_card(directory: Path) -> ModelCard:
         files = dict(raw["files"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"model file {path} is corrupted or was changed ({exc.__class__.__name__}: {exc})") from None
+    if not 0.0 <= threshold <= 1.0:  # also false for NaN
+        raise ModelError(f"model file {path} is corrupted or was changed (threshold {threshold} is not in 0-1)")
     if fmt > FORMAT_VERSION:
         raise ModelError(
             f"model in {directory} has format version {fmt}, but this spincheck reads format {FORMAT_VERSION} "

@@ -427,6 +427,7 @@ def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
+    from .inputs import shown
     from .text import decode_bytes, looks_binary
 
     for path in paths:
@@ -434,17 +435,19 @@ def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_
         root = path if path.is_dir() else path.parent
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + (".jsonl",))
-        elif path.exists():
+        elif path.is_file():
             files = [path]
+        elif path.exists():  # a device or FIFO: /dev/zero would be read until memory runs out
+            raise TrainingError(f"{shown(path)}: not a regular file (pass .txt, .md or .jsonl files or directories)")
         else:
-            raise TrainingError(f"{path}: no such file or directory (check the path)")
+            raise TrainingError(f"{shown(path)}: no such file or directory (check the path)")
         for file in files:
             try:
                 data = file.read_bytes()
             except OSError as exc:
-                raise TrainingError(f"{file}: cannot read: {exc.strerror or exc} (check permissions)") from None
+                raise TrainingError(f"{shown(file)}: cannot read: {exc.strerror or exc} (check permissions)") from None
             if looks_binary(data):
-                raise TrainingError(f"{file}: looks binary, not text (pass .txt, .md or .jsonl files)")
+                raise TrainingError(f"{shown(file)}: looks binary, not text (pass .txt, .md or .jsonl files)")
             text, _ = decode_bytes(data)
             # ids relative to the given path: the split must not depend on where the corpus lies
             name = file.relative_to(root).as_posix()
@@ -455,10 +458,12 @@ def iter_corpus_documents(paths: Iterable[Path], text_field: str = "text", with_
                     try:
                         record = json.loads(line)
                     except json.JSONDecodeError as exc:
-                        raise TrainingError(f"{file}:{n}: invalid JSON: {exc.msg} (one JSON object per line)") from None
+                        raise TrainingError(
+                            f"{shown(file)}:{n}: invalid JSON: {exc.msg} (one JSON object per line)"
+                        ) from None
                     value = record.get(text_field) if isinstance(record, dict) else None
                     if not isinstance(value, str):
-                        raise TrainingError(f"{file}:{n}: no string field {text_field!r} (set --text-field)")
+                        raise TrainingError(f"{shown(file)}:{n}: no string field {text_field!r} (set --text-field)")
                     label = record.get("label", 1)
                     doc_id = f"{name}:{record.get('id', n)}"
                     yield (doc_id, value, label) if with_labels else (doc_id, value)
@@ -473,12 +478,14 @@ def read_labelled_examples(paths: Iterable[Path], text_field: str = "text") -> l
     ``"label": null`` (a paragraph ``spincheck compare`` found in no original) is
     left out.
     """
+    from .inputs import shown
+
     examples: list[tuple[str, int]] = []
     for doc_id, text, label in iter_corpus_documents(paths, text_field, with_labels=True):
         if label is None:
             continue
         if label not in (0, 1):
-            raise TrainingError(f"--spun label must be 0 or 1, got {label!r} (in {doc_id})")
+            raise TrainingError(f"--spun label must be 0 or 1, got {label!r} (in {shown(doc_id)})")
         examples.extend((p, int(label)) for p in _paragraphs(text))
     return examples
 
@@ -491,7 +498,9 @@ def _bucket(key: str) -> int:
     """A bucket 0..99 that is the same on every machine and Python run (not ``hash()``)."""
     import hashlib
 
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little") % 100
+    # surrogateescape: a file name that is not UTF-8 keeps its own bytes (and its bucket)
+    data = key.encode("utf-8", "surrogateescape")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little") % 100
 
 
 def split_corpus(documents: Iterable[tuple[str, str]], shares: tuple[int, int] = REPLACE_SPLIT) -> dict[str, list[str]]:

@@ -530,6 +530,10 @@ def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
         "s.txt",
         "--seed",
         "3",
+        "--clean",
+        "more.txt",
+        "--spun",
+        "t.jsonl",
         "--jobs",
         "2",
         "--reference",
@@ -542,9 +546,10 @@ def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
     code, out, _ = run(capsys, *argv)
     assert code == 0
     [(clean, out_dir, kwargs)] = calls
-    assert clean == [Path("a.jsonl"), Path("dir")] and out_dir == tmp_path / "m"
+    # a repeated option adds to the first rather than replacing it
+    assert clean == [Path("a.jsonl"), Path("dir"), Path("more.txt")] and out_dir == tmp_path / "m"
     assert kwargs == {
-        "spun": [Path("s.txt")],
+        "spun": [Path("s.txt"), Path("t.jsonl")],
         "seed": 3,
         "reference_mode": "replace",
         "text_field": "body",
@@ -715,3 +720,74 @@ def test_evaluate_rejects_malformed_replacements(capsys, tmp_path):
     code, out, err = run(capsys, "evaluate", str(path))
     assert code == 2 and "1 labelled paragraph," in out
     assert err.count("replacements must be [start, end, original, replacement] lists") == 3
+
+
+# ---- output that cannot be written, and other hostile settings ----------------------------------
+
+
+def test_explain_writes_through_a_fifo_and_a_symlink_without_replacing_them(capsys, tmp_path):
+    import threading
+
+    fifo = tmp_path / "page.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    code, _, err = run(capsys, "explain", str(SPUN), "-o", str(fifo))
+    reader.join(timeout=30)
+    assert code == 1 and err.startswith(f"spincheck: note: wrote {fifo}")
+    assert fifo.is_fifo() and received[0].startswith("<!DOCTYPE html>")
+    target, link = tmp_path / "target.html", tmp_path / "link.html"
+    target.write_text("old")
+    link.symlink_to(target)
+    code, _, _ = run(capsys, "explain", str(SPUN), "-o", str(link))
+    assert code == 1 and link.is_symlink() and target.read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("where", ["missing/dir/page.html", "clean.txt/page.html", "."])
+def test_explain_to_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path, where):
+    (tmp_path / "clean.txt").write_text("x")
+    target = tmp_path / where
+    code, out, err = run(capsys, "explain", str(SPUN), "-o", str(target))
+    assert code == 2 and out == ""
+    assert err.startswith(f"spincheck: error: cannot write {target}: ") and err.endswith("(choose another -o)\n")
+
+
+def test_a_failing_or_closed_stdout_is_one_line(capsys, monkeypatch):
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    code = main(["score", str(CLEAN)])
+    err = capsys.readouterr().err
+    assert code == 2 and err == "spincheck: error: cannot write the output: No space left on device\n"
+    monkeypatch.setattr(sys, "stdout", None)
+    code = main(["score", str(CLEAN)])
+    err = capsys.readouterr().err
+    assert code == 2 and err == "spincheck: error: stdout is closed (redirect it to a file or /dev/null)\n"
+
+
+def test_jobs_beyond_the_cpus_are_capped(capsys, monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    code, out, err = run(capsys, "score", str(CLEAN), str(SPUN), "--jobs", "64")
+    assert code == 1 and err == "spincheck: note: --jobs 64 is more than this machine's 1 CPUs; using 1\n"
+    assert out == run(capsys, "score", str(CLEAN), str(SPUN))[1]
+
+
+def test_evaluate_binary_file_and_missing_label(capsys, tmp_path, monkeypatch):
+    binary = tmp_path / "ls.jsonl"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" * 200 + b"\n" * 50)
+    code, out, err = run(capsys, "evaluate", str(binary))
+    assert code == 2 and out == "" and err.splitlines() == [
+        f"spincheck: error: {binary} looks binary (skipped)",
+        f'spincheck: error: {binary} holds no labelled paragraphs (expected lines like {{"text": "...", "label": 1}})',
+    ]
+    path = tmp_path / "dev.jsonl"
+    path.write_text(json.dumps({"text": SPUN.read_text()}) + "\n")
+    code, _, err = run(capsys, "evaluate", str(path))
+    assert code == 2
+    assert err.startswith(f'spincheck: error: {path}:1: no label (add "label": 0 (clean) or 1 (spun); skipped)')
+    monkeypatch.setattr(sys, "stdin", None)
+    code, _, err = run(capsys, "evaluate", "-")
+    assert code == 2 and err == "spincheck: error: cannot read stdin: it is closed (pass a file instead)\n"

@@ -14,6 +14,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import spincheck
@@ -130,7 +131,7 @@ def test_score_no_paragraphs(detector: Detector) -> None:
         pytest.param(3.5, "float", id="float"),
         pytest.param("one paragraph as a str", "score_text", id="str"),
         pytest.param({"text": "a dict"}, "dict", id="dict"),
-        pytest.param((p for p in ["a generator"]), "generator", id="generator"),
+        pytest.param((p for p in ["a generator"]), "use score_many() for a stream", id="generator"),
         pytest.param([b"bytes in a list"], "decode", id="list-of-bytes"),
         pytest.param(["fine", None], "paragraph 1 is NoneType", id="list-with-None"),
         pytest.param([3], "paragraph 0 is int", id="list-of-int"),
@@ -151,6 +152,36 @@ def test_score_paragraphs_rejects_wrong_types(detector: Detector, value, message
 def test_score_text_rejects_wrong_types(detector: Detector, value, message: str) -> None:
     with pytest.raises(TypeError, match=re.escape(message)):
         detector.score_text(value)
+
+
+@pytest.mark.parametrize("method", ["score_many", "score_documents"])
+def test_streams_refuse_one_text(detector: Detector, method: str) -> None:
+    """A str is an iterable of letters: scored as such it would give one result per character."""
+    with pytest.raises(TypeError, match=r"takes an iterable of str .*not one str \(wrap it in a list\)"):
+        getattr(detector, method)("One text, not a list of them.")
+    with pytest.raises(TypeError, match="not int"):
+        getattr(detector, method)(42)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold": float("nan")}, "threshold must be a probability from 0 to 1, not nan"),
+        ({"threshold": 1.5}, "not 1.5"),
+        ({"threshold": -0.1}, "not -0.1"),
+        ({"threshold": "0.9"}, "not '0.9'"),
+        ({"min_words": 0}, "min_words must be a whole number of at least 1, not 0"),
+        ({"min_words": 2.5}, "not 2.5"),
+    ],
+)
+def test_load_refuses_a_threshold_or_length_that_cannot_work(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Detector.load(**kwargs)
+
+
+def test_load_takes_numpy_numbers(detector: Detector) -> None:
+    loaded = Detector.load(detector.path, threshold=np.float32(0.5), min_words=np.int64(8))
+    assert (loaded.threshold, loaded.min_words) == (0.5, 8)
 
 
 def test_empty_strings_are_not_scored(detector: Detector) -> None:

@@ -438,3 +438,53 @@ def test_pdf_warnings_do_not_reach_stderr(tmp_path, capsys):
     events = read_events(path)
     assert problems_of(events) == [] and "harbor bridge" in joined(events)
     assert capsys.readouterr().err == ""
+
+
+def test_walk_skips_files_that_are_not_regular(tmp_path):
+    """A FIFO named like a text file would block the walk forever; it is reported and skipped."""
+    import os
+
+    (tmp_path / "a.txt").write_text("Some text.")
+    os.mkfifo(tmp_path / "b.txt")
+    (tmp_path / "c.txt").write_text("More text.")
+    items = collect([str(tmp_path)])
+    assert [i.path.name for i in items if isinstance(i, InputFile)] == ["a.txt", "c.txt"]
+    assert [str(p) for p in items if isinstance(p, Problem)] == [
+        f"spincheck: warning: {tmp_path / 'b.txt'} is not a regular file (skipped)"
+    ]
+
+
+def test_directory_with_nothing_to_read_gets_a_note(tmp_path):
+    (tmp_path / "notes.doc").write_text("not a format we read")
+    (tmp_path / "shards.jsonl.gz").write_bytes(b"\x1f\x8b")
+    assert collect([str(tmp_path)]) == [
+        Problem("note", f"{tmp_path} holds no .txt, .md, .html, .htm, .jsonl, .pdf files", "nothing to score")
+    ]
+    assert collect([""]) == [Problem("error", "an empty path was given", "skipped")]
+
+
+def test_file_names_that_are_not_utf8_can_be_printed(tmp_path):
+    import os
+
+    raw = os.fsencode(str(tmp_path)) + b"/bad\xff.txt"
+    with open(raw, "wb") as f:
+        f.write(b"Some text.")
+    (item,) = collect([str(tmp_path)])
+    assert item.name == f"{tmp_path}/bad\ufffd.txt"
+    item.name.encode("utf-8")  # strict: no lone surrogates left
+    problem = inputs.os_problem(os.fsdecode(raw), FileNotFoundError())
+    assert problem.what.endswith("bad\ufffd.txt: no such file or directory")
+
+
+def _records(data: bytes) -> list:
+    return [r for _, r in inputs.iter_jsonl(io.BytesIO(data), "x.jsonl")]
+
+
+def test_jsonl_in_utf16_and_binary_jsonl():
+    rows = [{"text": "Ein Text, héllo", "label": 1}, {"text": "b"}]
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    for encoding in ("utf-16", "utf-32", "utf-8-sig"):
+        assert _records(data.encode(encoding)) == rows
+    assert _records(b"\x7fELF\x02\x01\x01\x00\x00\x00" * 100 + b"\n{}\n") == [
+        Problem("error", "x.jsonl looks binary", "skipped")
+    ]

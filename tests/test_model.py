@@ -143,9 +143,19 @@ def test_card_without_a_required_field_is_refused(linked_copy: Path, key: str) -
         load_model_dir(linked_copy)
 
 
+@pytest.mark.parametrize("threshold", [float("nan"), 1.5, -0.5])
+def test_card_threshold_outside_0_1_is_refused(linked_copy: Path, threshold: float) -> None:
+    edit_card(linked_copy, lambda card: card.__setitem__("threshold", threshold))
+    with pytest.raises(ModelError, match="corrupted or was changed .threshold .* is not in 0-1"):
+        load_model_dir(linked_copy)
+
+
 def test_missing_card_and_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="does not exist"):
         load_model_dir(tmp_path / "nowhere")
+    (tmp_path / "card.txt").write_text("not a model")
+    with pytest.raises(ModelError, match="is a file, not a directory"):
+        load_model_dir(tmp_path / "card.txt")
     with pytest.raises(ModelError, match=CARD):
         load_model_dir(tmp_path)
     with pytest.raises(ModelError):

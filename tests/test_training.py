@@ -482,3 +482,12 @@ def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text(json.dumps({"text": "x", "label": "spun"}) + "\n", encoding="utf-8")
     with pytest.raises(TrainingError, match="--spun label must be 0 or 1, got 'spun'"):
         training.read_labelled_examples([tmp_path / "bad.jsonl"])
+
+
+def test_corpus_path_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    """/dev/zero or a FIFO as --clean would be read until memory runs out, or forever."""
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    with pytest.raises(TrainingError, match="pipe.txt: not a regular file"):
+        list(training.iter_corpus_documents([tmp_path / "pipe.txt"]))
