@@ -47,6 +47,10 @@ METRICS = {
 }
 
 
+# Sections of the report that exist only where their data does.
+OPTIONAL_SECTIONS = ("seeds",)
+
+
 def _get(report: dict, path: str):
     value = report
     for part in path.split("."):
@@ -70,7 +74,13 @@ def check(report: dict, baseline: dict, corpus: Path) -> list[str]:
     for path, kind in METRICS.items():
         pinned = baseline.get("pinned", {}).get(path)
         value = _get(report, path)
-        if pinned is None or value is None:
+        if pinned is None:
+            continue
+        if value is None:
+            # a pinned figure that went missing fails, unless its whole section is optional and
+            # absent (the seed figures need ../shared/seeds)
+            if path.split(".")[0] in report or path.split(".")[0] not in OPTIONAL_SECTIONS:
+                problems.append(f"{path} is missing from the report (pinned at {pinned})")
             continue
         if kind == "floor" and value < pinned - eps * (1 if pinned <= 1 else pinned):
             problems.append(f"{path} = {value} fell below its floor {pinned}")

@@ -750,12 +750,15 @@ def _cmd_train(args, console: Console) -> int:
         return EXIT_ERROR
     _report_warnings(caught, console)
     m = card.get("heldout_metrics", {})
-    auc = m.get("roc_auc")
+
+    def num(key: str) -> str:
+        value = m.get(key)
+        return "-" if value is None else f"{value:.3f}"
+
     print(f"wrote model to {args.out}")
     print(
-        f"  threshold {card['threshold']:.4f}; held-out precision {m.get('precision', 0):.3f}, recall "
-        f"{m.get('recall', 0):.3f}, F1 {m.get('f1', 0):.3f}, ROC-AUC {'-' if auc is None else f'{auc:.3f}'}, "
-        f"FPR {m.get('fpr', 0):.3f}"
+        f"  threshold {card['threshold']:.4f}; held-out precision {num('precision')}, recall {num('recall')}, "
+        f"F1 {num('f1')}, ROC-AUC {num('roc_auc')}, FPR {num('fpr')}"
     )
     print(f"  use it with: spincheck score --model {shlex.quote(args.out)} PATH")
     return EXIT_OK

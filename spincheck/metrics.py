@@ -32,23 +32,31 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
 
 
 def metrics_at(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
-    """Precision, recall, F1, ROC-AUC, FPR and the confusion counts at ``threshold``."""
+    """Precision, recall, F1, ROC-AUC, FPR and the confusion counts at ``threshold``.
+
+    A rate with nothing to count is None, not 0: precision when nothing is
+    flagged, recall without spun paragraphs, FPR without clean ones.
+    """
     y = np.asarray(y)
     pred = np.asarray(prob) >= threshold
     tp = int(np.sum(pred & (y == 1)))
     fp = int(np.sum(pred & (y == 0)))
     fn = int(np.sum(~pred & (y == 1)))
     tn = int(np.sum(~pred & (y == 0)))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    # None where a rate has nothing to count: nothing flagged, no spun or no clean paragraphs
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    if precision is None or recall is None:
+        f1 = None
+    else:
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     auc = roc_auc(y, prob)
     return {
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
-        "f1": round(f1, 4),
+        "precision": None if precision is None else round(precision, 4),
+        "recall": None if recall is None else round(recall, 4),
+        "f1": None if f1 is None else round(f1, 4),
         "roc_auc": None if auc is None else round(auc, 4),
-        "fpr": round(fp / (fp + tn), 4) if fp + tn else 0.0,
+        "fpr": round(fp / (fp + tn), 4) if fp + tn else None,
         "tp": tp,
         "fp": fp,
         "fn": fn,

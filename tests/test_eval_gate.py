@@ -38,6 +38,17 @@ def test_gate_notices_a_drop(report):
     assert any("synthetic.roc_auc" in p for p in problems)
 
 
+def test_gate_fails_a_pinned_figure_that_went_missing(report):
+    """Nothing flagged makes precision None; that must fail the gate, not skip the check."""
+    baseline = json.loads(eval_gate.BASELINE.read_text(encoding="utf-8"))
+    worse = json.loads(json.dumps(report))
+    worse["synthetic"]["precision"] = None
+    problems = eval_gate.check(worse, baseline, ROOT / "corpus")
+    assert any(p.startswith("synthetic.precision is missing from the report") for p in problems)
+    without_seeds = {k: v for k, v in report.items() if k != "seeds"}  # no ../shared/seeds: skipped
+    assert eval_gate.check(without_seeds, baseline, ROOT / "corpus") == []
+
+
 def test_gate_notices_changed_data(report, tmp_path):
     baseline = json.loads(eval_gate.BASELINE.read_text(encoding="utf-8"))
     for name in eval_gate.DATA_FILES:

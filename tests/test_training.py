@@ -463,6 +463,11 @@ def test_metrics_at() -> None:
     assert m["fpr"] == pytest.approx(1 / 3, abs=1e-4)
     assert 0.0 <= m["roc_auc"] <= 1.0
     assert training.metrics_at(np.zeros(3), np.zeros(3), 0.5)["roc_auc"] is None
+    # rates with nothing to count are None, not 0
+    clean_only = training.metrics_at(np.zeros(3), np.array([0.1, 0.2, 0.3]), 0.5)
+    assert (clean_only["precision"], clean_only["recall"], clean_only["f1"], clean_only["fpr"]) == (None, None, None, 0.0)
+    spun_only = training.metrics_at(np.ones(2), np.array([0.9, 0.1]), 0.5)
+    assert (spun_only["precision"], spun_only["recall"], spun_only["f1"], spun_only["fpr"]) == (1.0, 0.5, 0.6667, None)
 
 
 def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
