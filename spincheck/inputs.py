@@ -660,6 +660,9 @@ class Reader:
         name = item.name
         head = _read_head(f)
         if item.kind == "pdf" or head.startswith(PDF_MAGIC):
+            if PDF_MAGIC not in head[:1024]:  # where PDF readers look for the header
+                yield Problem("error", f"{name} is named .pdf but is not a PDF (no %PDF- header)", "skipped")
+                return
             yield from self._read_pdf(head, f, name)
             return
         if looks_binary(head):

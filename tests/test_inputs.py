@@ -419,6 +419,14 @@ def test_damaged_pdf_is_one_error_not_a_traceback(tmp_path):
     assert problem.startswith(f"spincheck: error: cannot read {path} as a PDF: ") and problem.endswith("(skipped)")
 
 
+def test_file_named_pdf_without_a_pdf_header(tmp_path):
+    path = tmp_path / "notes.pdf"
+    path.write_text("Plain text saved with the wrong name.")
+    events = read_events(path)
+    assert chunks_of(events) == []
+    assert problems_of(events) == [f"spincheck: error: {path} is named .pdf but is not a PDF (no %PDF- header) (skipped)"]
+
+
 def test_pdf_without_pypdf_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(inputs, "_pypdf_state", {"module": None})
     path = tmp_path / "paper.pdf"
