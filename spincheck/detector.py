@@ -609,8 +609,9 @@ class Detector:
 
 
 def _match_case(suggestion: str, original: str) -> str:
-    if original[:1].isupper() and not original.isupper():
-        return suggestion[:1].upper() + suggestion[1:]
+    """The suggestion in the phrase's case: "Highest" -> "Top", "HIGHEST" -> "TOP", "A" -> "The"."""
     if original.isupper() and len(original) > 1:
         return suggestion.upper()
+    if original[:1].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
     return suggestion

@@ -17,7 +17,6 @@ import pytest
 import spincheck
 from spincheck import Detector, cli, inputs
 from spincheck.cli import main
-from spincheck.detector import DEFAULT_MIN_WORDS
 from spincheck.text import split_paragraphs
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -25,33 +24,33 @@ CLEAN = EXAMPLES / "clean.txt"
 SPUN = EXAMPLES / "spun.txt"
 
 
-_real_load = Detector.load
+_real_load_model_dir = spincheck.detector.load_model_dir
+
+
+@functools.cache
+def _shipped_model():
+    return _real_load_model_dir(spincheck._default_model_dir())
 
 
 @functools.cache
 def _shipped() -> Detector:
-    return _real_load()
+    return Detector.load()
 
 
 @pytest.fixture(autouse=True)
 def load_model_once(monkeypatch):
-    """main() loads the shipped model on every call; share one copy across the tests instead.
+    """main() loads the shipped model on every call; share one copy of its files across the tests.
 
-    A --model directory is still loaded (and verified) for real.
+    Only the file loading is cached: Detector.load itself (threshold, min words, document
+    context) runs as it does for users, and a --model directory is still loaded and verified.
     """
 
-    def load(cls, path=None, *, threshold=None, min_words=None, document_context=True):
-        if path is not None:
-            return _real_load(path, threshold=threshold, min_words=min_words, document_context=document_context)
-        shipped = _shipped()
-        return cls(
-            shipped.model,
-            shipped.threshold if threshold is None else threshold,
-            DEFAULT_MIN_WORDS if min_words is None else min_words,
-            document_context,
-        )
+    def load_model_dir(directory, **kwargs):
+        if not kwargs and Path(directory).resolve() == spincheck._default_model_dir().resolve():
+            return _shipped_model()
+        return _real_load_model_dir(directory, **kwargs)
 
-    monkeypatch.setattr(Detector, "load", classmethod(load))
+    monkeypatch.setattr(spincheck.detector, "load_model_dir", load_model_dir)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -116,18 +115,22 @@ def test_json_is_one_object_per_input(capsys):
 def test_document_context_and_no_context(capsys):
     """Paragraphs under --threshold are flagged by_context when enough of their file is flagged."""
     probs = sorted(p.result.probability for p in _shipped().score_text(SPUN.read_text(encoding="utf-8")).scored)
-    threshold = (probs[-2] + probs[-3]) / 2  # two paragraphs above it, of six: the rule applies
+    # a threshold in the widest gap that leaves 2 to 5 of the 6 paragraphs above it: the rule applies
+    above = max(range(2, len(probs)), key=lambda k: probs[-k] - probs[-k - 1])
+    if probs[-above] - probs[-above - 1] < 1e-9:
+        pytest.skip("the spun example's paragraphs score alike; no threshold separates them")
+    threshold = (probs[-above] + probs[-above - 1]) / 2
     assert probs[0] >= 0.8
     code, out, _ = run(capsys, "score", "--format", "jsonl", "--threshold", repr(threshold), str(SPUN))
     rows = [r for r in jsonl(out) if r["spun"] is not None]
     assert code == 1 and sum(r["spun"] for r in rows) == len(probs)
-    assert sum(r["by_context"] for r in rows) == len(probs) - 2  # all but the two above the threshold
+    assert sum(r["by_context"] for r in rows) == len(probs) - above  # all but those above the threshold
     assert all(r["evidence"] for r in rows if r["by_context"])
     code, out, _ = run(capsys, "score", "--format", "jsonl", "--no-context", "--threshold", repr(threshold), str(SPUN))
     rows = [r for r in jsonl(out) if r["spun"] is not None]
-    assert code == 1 and sum(r["spun"] for r in rows) == 2 and not any(r["by_context"] for r in rows)
+    assert code == 1 and sum(r["spun"] for r in rows) == above and not any(r["by_context"] for r in rows)
     code, out, _ = run(capsys, "score", "--threshold", repr(threshold), str(SPUN))
-    assert out.count("(flagged with its document)") == len(probs) - 2
+    assert out.count("(flagged with its document)") == len(probs) - above
 
 
 def test_csv_has_a_row_per_paragraph(capsys):
@@ -600,7 +603,8 @@ def test_evaluate(capsys, labelled, monkeypatch):
     assert (result["paragraphs"], result["scored"], result["not_scored"]) == (14, 12, 2)
     assert result["not_scored_by_reason"] == {"too short": 2}
     assert (result["scored_spun"], result["scored_clean"]) == (6, 6)
-    assert m["tp"] + m["fn"] == 6 and m["fp"] + m["tn"] == 6 and m["roc_auc"] is not None
+    # the examples are far apart (clean at most 0.34, spun at least 0.98): every paragraph is right
+    assert (m["tp"], m["fp"], m["fn"], m["tn"], m["roc_auc"]) == (6, 0, 0, 6, 1.0)
     code, text, _ = run(capsys, "evaluate", str(labelled), "--threshold", "0.5")
     assert code == 0 and "not scored   2 (too short 2)" in text and "threshold 0.5000" in text
     assert f"ROC-AUC      {m['roc_auc']:.4f}" in text
@@ -656,7 +660,10 @@ def test_compare_lists_the_swaps_and_whether_the_evidence_found_them(capsys):
     assert head[0] == f"{SPUN} against {CLEAN}: threshold {_shipped().threshold:.4f}"
     assert head[1] == "  copy         7 paragraphs: 6 reworded, 1 taken unchanged, 0 not from the original"
     assert "6 of 6 scored reworded paragraphs" in out
-    assert "trio <- three: found, suggested 'three'" in out  # the first swap of examples/spun.txt
+    # each swap of examples/spun.txt is listed with what the evidence made of it
+    swap_lines = [line for line in out.splitlines() if line.startswith("  ") and " <- " in line]
+    assert len(swap_lines) == 81 and any(line.startswith("  trio <- three: ") for line in swap_lines)
+    assert all(line.endswith("missed") or ": found" in line for line in swap_lines)
 
 
 def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
@@ -679,8 +686,13 @@ def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
     assert code == 0 and err == f'spincheck: note: {path}: 1 paragraphs with "label": null left out\n'
     assert (report["paragraphs"], report["scored_spun"]) == (7, 6)
     ev = report["evidence"]
-    assert ev["replaced"] == sum(len(r["replacements"]) for r in rows if r["spun"] and r["label"] == 1)
-    assert 0.5 < ev["covered_share"] <= 1 and 0 < ev["span_precision"] <= 1
+    alone = [r for r in rows if r["spun"] and not r["by_context"] and r["label"] == 1]  # as evaluate flags them
+    flagged_swaps = [(r, swap) for r in alone for swap in r["replacements"]]
+    covered = [
+        (r, swap) for r, swap in flagged_swaps if any(e["start"] < swap[1] and e["end"] > swap[0] for e in r["evidence"])
+    ]
+    assert ev["replaced"] == len(flagged_swaps)
+    assert ev["covered_share"] == round(len(covered) / len(flagged_swaps), 4)
     code, text, _ = run(capsys, "evaluate", str(path))
     assert f"{100 * ev['covered_share']:.0f} % of the {ev['replaced']} swaps in flagged paragraphs" in text
 

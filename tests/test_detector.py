@@ -19,7 +19,15 @@ import pytest
 
 import spincheck
 from spincheck import Detector, Document, Evidence, ModelError, Paragraph, Result
-from spincheck.detector import _CODE_CHARACTERS, _CODE_ONLY_CHARACTERS, CONTEXT_P, MAX_EVIDENCE, context_flags, language_reason
+from spincheck.detector import (
+    _CODE_CHARACTERS,
+    _CODE_ONLY_CHARACTERS,
+    CONTEXT_P,
+    MAX_EVIDENCE,
+    _match_case,
+    context_flags,
+    language_reason,
+)
 from spincheck.features import PARAGRAPH_FEATURE_NAMES
 from spincheck.text import tokenize
 
@@ -319,8 +327,12 @@ def test_context_flags_floor_can_be_moved() -> None:
 def test_score_text_flags_a_spun_documents_other_paragraphs(detector: Detector, spun_article: str) -> None:
     """A paragraph under the threshold in a document of flagged ones is flagged, with evidence."""
     probs = sorted((r.probability for r in detector.score_paragraphs(paragraphs_of(spun_article))), reverse=True)
-    k = max(2, -(-len(probs) * 2 // 10))  # enough paragraphs above the threshold for the rule
-    assert probs[k] >= CONTEXT_P and probs[k] < probs[k - 1]  # the spun article scores high throughout
+    fewest = max(2, -(-len(probs) * 2 // 10))  # enough paragraphs above the threshold for the rule
+    high = [k for k in range(fewest, len(probs)) if probs[k] >= CONTEXT_P]
+    assert high  # the spun article scores high throughout
+    k = max(high, key=lambda k: probs[k - 1] - probs[k])  # the widest gap, so that float noise cannot matter
+    if probs[k - 1] - probs[k] < 1e-9:
+        pytest.skip("the spun article's paragraphs score alike; no threshold separates them")
     strict = dataclasses.replace(detector, threshold=(probs[k] + probs[k - 1]) / 2)
     doc = strict.score_text(spun_article)
     by_context = [p for p in doc.paragraphs if p.result.by_context]
@@ -494,6 +506,20 @@ print(json.dumps({"opened": len(model_files()), "modules": loaded("sklearn", "nl
 def test_features_matrix(detector: Detector, paragraphs: list[str]) -> None:
     X = detector.features(paragraphs + [""])
     assert X.shape == (len(paragraphs) + 1, len(PARAGRAPH_FEATURE_NAMES))
+    # the rows are what the paragraph model scores: they give the paragraphs' probabilities
+    short = [p for p in paragraphs if len(tokenize(p)) < 200]  # one window each
+    probabilities = detector.model.classifier.paragraph.predict_proba(detector.features(short))
+    expected = [r.probability for r in detector.score_paragraphs(short)]
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("suggestion", "original", "shown"),
+    [("top", "highest", "top"), ("top", "Highest", "Top"), ("top", "HIGHEST", "TOP"), ("the place", "Where", "The place"),
+     ("us", "I", "Us"), ("top", "iPhone", "top")],
+)  # fmt: skip
+def test_suggestions_take_the_case_of_the_phrase(suggestion: str, original: str, shown: str) -> None:
+    assert _match_case(suggestion, original) == shown
 
 
 def test_features_of_no_paragraphs(detector: Detector) -> None:
@@ -508,7 +534,8 @@ def _cases() -> list:
     for name in CASE_FILES:
         for case in json.loads((CASES / name).read_text(encoding="utf-8")):
             known = name == "known-failures.json"
-            marks = [pytest.mark.xfail(strict=True, reason=case.get("why", ""))] if known else []
+            strict = case.get("strict", True)  # false only for a failure that sits near the threshold
+            marks = [pytest.mark.xfail(strict=strict, reason=case.get("why", ""))] if known else []
             params.append(pytest.param(case, id=case["id"], marks=marks))
     return params
 
@@ -520,7 +547,8 @@ def test_golden_case_files_follow_the_schema() -> None:
         assert isinstance(cases, list) and cases, name
         for case in cases:
             assert {"id", "text", "expect", "source"} <= set(case), case.get("id")
-            assert set(case) <= {"id", "text", "expect", "swapped", "original", "source", "comment", "why"}
+            assert set(case) <= {"id", "text", "expect", "swapped", "original", "source", "comment", "why", "strict"}
+            assert "strict" not in case or name == "known-failures.json", case["id"]
             expect = case["expect"]
             assert expect.get("spun") in (True, False, None) and "spun" in expect
             assert (expect["spun"] is None) == ("reason" in expect), case["id"]

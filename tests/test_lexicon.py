@@ -71,7 +71,8 @@ def test_find_known_phrases(lex: Lexicon, phrase: str) -> None:
     found, key = lex.find(phrase_id(phrase))
     assert found.tolist() == [True]
     text = lex.phrase_text(lex.key_phrase[key[0]])
-    assert tokenize(text) == tokenize(phrase) or text == "U.S."
+    # "us" and "U.S." share the entry of the country, spelled "U.S." (house style folds them)
+    assert tokenize(text) == tokenize(phrase) or (phrase in {"us", "U.S."} and text == "U.S.")
 
 
 @pytest.mark.parametrize("phrase", ["stated", "assembly general", "general", "thing", "zebra", "a very long"])
