@@ -37,7 +37,8 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
 If ``spincheck.cli`` exists, the cases are also written to temporary files
 (``.txt``, ``.md``, ``.html``, ``.jsonl``, no suffix; as text or raw bytes) and
 run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
-on a sample and ``score -`` on stdin, in-process. A CLI crash is an exception
+and ``compare`` (against another case of the group) on a sample and ``score -``
+on stdin, in-process. A CLI crash is an exception
 escaping ``main`` or the CLI's own "this is a bug in spincheck" message; an
 exit status outside {0, 1, 2}, or 2 without an error message, is a violation.
 
@@ -596,6 +597,9 @@ def fuzz_cli(main, cases: list[Case], seed: int, tally: Tally, group: int, expla
             for case, path in zip(batch, paths):
                 if case.index % explain_every == 0:
                     run_cli(main, ["explain", str(path), "-o", str(sub / "page.html")], tally, [case])
+                    # compare it as the copy of another case (often its own group's neighbour)
+                    fmt = rng.choice(["text", "json", "jsonl"])
+                    run_cli(main, ["compare", str(rng.choice(paths)), str(path), "--format", fmt], tally, [case])
             stdin_case = rng.choice(batch)
             raw = stdin_case.data if isinstance(stdin_case.data, bytes) else stdin_case.data.encode("utf-8")
             if stdin_case.index % 5 == 0:
