@@ -65,6 +65,7 @@ def test_a_common_collocation_beats_its_spun_form(lm):
     assert bigram("university", "of") > bigram("college", "of")
 
 
+@pytest.mark.slow
 def test_reference_ngrams_are_keyed_by_spincheck_tokens(lm):
     ngrams = sphinxlm.reference_ngrams(lm)
     keys, lps = ngrams["bigrams"]
@@ -77,6 +78,7 @@ def test_reference_ngrams_are_keyed_by_spincheck_tokens(lm):
     assert np.isin(combine(combine(ids[4:5], ids[5:6]), ids[6:7]), tri_keys).all()
 
 
+@pytest.mark.slow
 def test_rare_ngrams_such_as_broken_grammar_are_left_out(lm):
     keys, lps = sphinxlm.reference_ngrams(lm)["bigrams"]
     ids = hash_tokens(["a", "an", "example", "increase"])
@@ -87,6 +89,7 @@ def test_rare_ngrams_such_as_broken_grammar_are_left_out(lm):
     assert np.isin(combine(ids[[0, 0]], ids[[2, 3]]), everything).all()
 
 
+@pytest.mark.slow
 def test_models_are_pooled_with_the_mean_of_shared_ngrams():
     path = sphinxlm.model_paths()[0]
     one = sphinxlm.external_ngrams([path])
