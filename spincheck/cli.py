@@ -462,7 +462,8 @@ def _cmd_score(args, console: Console) -> int:
 def _use_color(choice: str) -> bool:
     if choice != "auto":
         return choice == "always"
-    return _isatty(sys.stdout) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    # no-color.org: NO_COLOR counts when set to anything but the empty string
+    return _isatty(sys.stdout) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _isatty(stream) -> bool:

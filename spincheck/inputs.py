@@ -600,7 +600,7 @@ def iter_jsonl(f: BinaryIO, name: str) -> Iterator[tuple[int, dict | Problem]]:
     stream: BinaryIO = io.BufferedReader(_Prepend(head, f), READ_BYTES)
     encoding = _encoding_for(head)
     if encoding in ("utf-16", "utf-32"):
-        stream = codecs.EncodedFile(stream, "utf-8", encoding)  # type: ignore[assignment]
+        stream = codecs.EncodedFile(stream, "utf-8", encoding, errors="replace")  # type: ignore[assignment]
     for number, line in enumerate(_lines(stream, MAX_DOCUMENT_BYTES), 1):
         if line is None:
             yield (

@@ -803,3 +803,226 @@ def test_evaluate_binary_file_and_missing_label(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", None)
     code, _, err = run(capsys, "evaluate", "-")
     assert code == 2 and err == "spincheck: error: cannot read stdin: it is closed (pass a file instead)\n"
+
+
+# ---- interruptions, broken pipes, colour --------------------------------------------------------
+
+
+def test_interrupt_while_scoring_is_one_line_and_exit_130(capsys, monkeypatch):
+    def interrupt(self, paragraphs, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Detector, "score_paragraphs", interrupt)
+    code, out, err = run(capsys, "score", str(SPUN))
+    assert (code, out, err) == (130, "", "spincheck: error: interrupted\n")
+
+
+def test_broken_pipe_stops_quietly_and_silences_stdout(capsys, monkeypatch, tmp_path):
+    target = tmp_path / "stdout"
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT)
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            return fd
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    try:
+        code = main(["score", "--format", "jsonl", str(SPUN)])
+        err = capsys.readouterr().err
+        assert (code, err) == (2, "")  # no message, no traceback
+        # stdout now points at /dev/null, so a flush at exit cannot raise BrokenPipeError again
+        os.write(fd, b"written after the pipe broke")
+        assert target.read_bytes() == b""
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [({}, True), ({"NO_COLOR": "1"}, False), ({"NO_COLOR": ""}, True), ({"TERM": "dumb"}, False)],
+    ids=["terminal", "NO_COLOR", "NO_COLOR-empty", "TERM=dumb"],
+)
+def test_color_auto_on_a_terminal_honours_no_color_and_dumb_terminals(capsys, monkeypatch, env, coloured):
+    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, _ = run(capsys, "score", "--color", "auto", str(SPUN))
+    assert code == 1 and ("\x1b[" in out) == coloured
+    assert (out == run(capsys, "score", "--color", "never", str(SPUN))[1]) == (not coloured)
+
+
+# ---- explain: size cap, stdin, HTML -------------------------------------------------------------
+
+
+def test_explain_refuses_a_document_over_the_size_cap(capsys, monkeypatch, tmp_path):
+    text = SPUN.read_text(encoding="utf-8")
+    page = tmp_path / "page.html"
+    monkeypatch.setattr(cli, "MAX_EXPLAIN_CHARS", len(text))  # at the cap: explained
+    assert run(capsys, "explain", str(SPUN), "-o", str(page))[0] == 1 and page.exists()
+    page.unlink()
+    monkeypatch.setattr(cli, "MAX_EXPLAIN_CHARS", 1000)
+    code, out, err = run(capsys, "explain", str(SPUN), "-o", str(page))
+    assert (code, out) == (2, "") and not page.exists()
+    assert err == (
+        f"spincheck: error: {SPUN} is too long for an HTML report (over 1,000 characters) "
+        "(use 'spincheck score' for large inputs)\n"
+    )
+    code, out, _ = run(capsys, "explain", str(SPUN))
+    assert (code, out) == (2, "")  # nothing on stdout either
+
+
+def test_explain_reads_stdin(capsys, monkeypatch):
+    import html
+
+    from_file = run(capsys, "explain", str(SPUN))
+    set_stdin(monkeypatch, SPUN.read_bytes())
+    code, out, err = run(capsys, "explain", "-")
+    assert (code, err) == (1, "") and out.startswith("<!DOCTYPE html>")
+    assert html.escape(str(SPUN)) not in out
+    assert out == from_file[1].replace(html.escape(str(SPUN)), html.escape("<stdin>"))
+
+
+def test_explain_an_html_page(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    paragraphs = [" ".join(p.split()) for p in SPUN.read_text().split("\n\n") if p.strip()]
+    path = tmp_path / "article.html"
+    path.write_text(
+        "<html><head><script>var tracking = 1;</script></head><body><nav>Home | News</nav>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "<footer>Copyright footer</footer></body></html>"
+    )
+    code, out, err = run(capsys, "explain", str(path))
+    assert (code, err) == (1, f"spincheck: note: {inputs.TRAFILATURA_NOTE}\n")
+    parsed = _Marks()
+    parsed.feed(out)
+    assert len(parsed.paragraphs) == len(paragraphs)  # the page's main text only
+    assert any("flagged" in cls.split() for cls, _ in parsed.paragraphs)
+    assert "tracking" not in out and "Copyright footer" not in out
+
+
+# ---- evaluate: stdin, --text-field, a missing file -----------------------------------------------
+
+
+def test_evaluate_reads_stdin(capsys, monkeypatch, labelled):
+    from_file = json.loads(run(capsys, "evaluate", str(labelled), "--json")[1])
+    set_stdin(monkeypatch, labelled.read_bytes())
+    code, out, err = run(capsys, "evaluate", "-", "--json")
+    from_stdin = json.loads(out)
+    assert (code, err) == (0, "")
+    assert from_stdin["source"] == "<stdin>" and from_stdin["paragraphs"] == 14
+    assert from_stdin == {**from_file, "source": "<stdin>"}
+
+
+def test_evaluate_text_field(capsys, tmp_path, labelled):
+    from_text = json.loads(run(capsys, "evaluate", str(labelled), "--json")[1])
+    rows = [json.loads(line) for line in labelled.read_text().splitlines()]
+    path = tmp_path / "body.jsonl"
+    path.write_text("".join(json.dumps({"body": r["text"], "label": r["label"]}) + "\n" for r in rows))
+    code, out, err = run(capsys, "evaluate", str(path), "--json", "--text-field", "body")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {**from_text, "source": str(path)}
+    code, out, err = run(capsys, "evaluate", str(path))  # the default field is missing on every line
+    assert code == 2
+    assert err.splitlines()[0] == f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
+
+
+def test_evaluate_missing_file_is_one_line(capsys, tmp_path):
+    missing = tmp_path / "missing.jsonl"
+    code, out, err = run(capsys, "evaluate", str(missing))
+    assert (code, out) == (2, "")
+    assert err == f"spincheck: error: cannot read {missing}: no such file or directory (check the path)\n"
+
+
+def test_score_closed_stdin_is_one_line(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)
+    code, out, err = run(capsys, "score", "-")
+    assert (code, out, err) == (2, "", "spincheck: error: cannot read stdin: it is closed (pass a file instead)\n")
+
+
+# ---- train: failures, warnings and --jobs -------------------------------------------------------
+
+_CARD = {"threshold": 0.9, "heldout_metrics": {"precision": 0.98, "recall": 0.8, "f1": 0.88, "roc_auc": 0.97}}
+
+
+def _fake_train(monkeypatch, body):
+    import spincheck.training
+
+    pytest.importorskip("sklearn")  # train checks for it before anything else
+    monkeypatch.setattr(spincheck.training, "train", body)
+
+
+def test_train_output_that_cannot_be_written_is_one_line(capsys, monkeypatch, tmp_path):
+    out_dir = tmp_path / "ro" / "model"
+
+    def fails(clean, out, **kwargs):
+        raise PermissionError(13, "Permission denied", str(out))
+
+    _fake_train(monkeypatch, fails)
+    code, out, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(out_dir))
+    assert (code, out) == (2, "")
+    assert err == f"spincheck: error: cannot write {out_dir}: Permission denied (choose another --out)\n"
+
+
+@pytest.mark.parametrize(("name", "shown"), [("scipy", "scipy"), (None, "a missing package")])
+def test_train_missing_package_is_one_line(capsys, monkeypatch, tmp_path, name, shown):
+    def fails(clean, out, **kwargs):
+        raise ImportError(f"No module named {name!r}", name=name)
+
+    _fake_train(monkeypatch, fails)
+    code, out, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+    assert (code, out) == (2, "")
+    assert err == f"spincheck: error: training needs {shown}, which is not installed (pip install 'spincheck[train]')\n"
+
+
+def test_train_reports_warnings_one_line_each(capsys, monkeypatch, tmp_path):
+    import warnings
+
+    class ConvergenceWarning(UserWarning):
+        pass
+
+    def warns(clean, out, **kwargs):
+        warnings.warn("lbfgs failed to converge (status=1):\nSTOP: ITERATIONS REACHED LIMIT.", ConvergenceWarning)
+        warnings.warn("lbfgs failed to converge (status=1):\nanother detail", ConvergenceWarning)  # same first line
+        warnings.warn("a deprecated option", DeprecationWarning)
+        return _CARD
+
+    _fake_train(monkeypatch, warns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as Python hides a DeprecationWarning outside __main__: still reported
+        code, out, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+    assert code == 0 and out.startswith(f"wrote model to {tmp_path / 'm'}\n")
+    assert err.splitlines() == [
+        "spincheck: warning: ConvergenceWarning: lbfgs failed to converge (status=1):",
+        "spincheck: warning: DeprecationWarning: a deprecated option",
+    ]
+    code, _, err = run(capsys, "train", "-q", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+    assert (code, err) == (0, "")  # warnings are not errors: --quiet hides them
+
+
+def test_train_jobs_limits_the_threads_training_uses(capsys, monkeypatch, tmp_path):
+    import contextlib
+
+    calls = []
+
+    @contextlib.contextmanager
+    def limited(jobs):
+        calls.append(("limit", jobs))
+        yield
+        calls.append(("unlimit", jobs))
+
+    def fake(clean, out, **kwargs):
+        calls.append(("train", None))
+        return _CARD
+
+    _fake_train(monkeypatch, fake)
+    monkeypatch.setattr(cli, "_limited_threads", limited)
+    assert run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"), "--jobs", "3")[0] == 0
+    assert calls == [("limit", 3), ("train", None), ("unlimit", 3)]  # training runs inside the limit
+    calls.clear()
+    assert run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))[0] == 0
+    assert calls == [("limit", 1), ("train", None), ("unlimit", 1)]

@@ -493,6 +493,168 @@ def test_jsonl_in_utf16_and_binary_jsonl():
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     for encoding in ("utf-16", "utf-32", "utf-8-sig"):
         assert _records(data.encode(encoding)) == rows
+    # a code point out of range in UTF-32 becomes U+FFFD, as invalid UTF-8 does
+    bad = codecs.BOM_UTF32_LE + '{"text": "a'.encode("utf-32-le") + b"\xff\xff\xff\xff" + '"}\n'.encode("utf-32-le")
+    assert _records(bad) == [{"text": "a\ufffd"}]
     assert _records(b"\x7fELF\x02\x01\x01\x00\x00\x00" * 100 + b"\n{}\n") == [
         Problem("error", "x.jsonl looks binary", "skipped")
+    ]
+
+
+# ---- documents read whole: size cap, decoding, empty pages, encrypted PDFs ------------------------
+
+FALLBACK_NOTE = f"spincheck: note: {inputs.TRAFILATURA_NOTE}"
+
+
+def test_html_larger_than_the_cap_is_skipped_with_one_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 100)
+    monkeypatch.setattr(inputs, "SNIFF_BYTES", 16)  # so that the part after the head counts too
+    page = "<p>The council voted on Tuesday to rebuild the bridge.</p>"
+    path = tmp_path / "page.html"
+    path.write_text(page + " " * (100 - len(page)))  # exactly at the cap: read
+    events = read_events(path)
+    assert problems_of(events) == [FALLBACK_NOTE]
+    assert joined(events) == "The council voted on Tuesday to rebuild the bridge."
+    path.write_text(page + " " * (101 - len(page)))  # one byte over: skipped
+    events = read_events(path)
+    assert problems_of(events) == [f"spincheck: error: {path} is larger than 100 bytes (HTML is read whole; skipped)"]
+    assert chunks_of(events) == []
+
+
+def test_pdf_larger_than_the_cap_is_skipped_with_one_error(tmp_path, monkeypatch):
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    data = make_pdf([["The council voted on Tuesday to rebuild the old harbor bridge."]])
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(data)
+    monkeypatch.setattr(inputs, "SNIFF_BYTES", 16)
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", len(data))  # exactly at the cap: read
+    events = read_events(path)
+    assert problems_of(events) == []
+    assert joined(events) == "The council voted on Tuesday to rebuild the old harbor bridge."
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", len(data) - 1)
+    events = read_events(path)
+    assert problems_of(events) == [
+        f"spincheck: error: {path} is larger than {len(data) - 1} bytes (PDFs are read whole; skipped)"
+    ]
+    assert chunks_of(events) == []
+
+
+def test_html_with_invalid_utf8_is_warned_about_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    path = tmp_path / "latin1.html"
+    path.write_bytes(b"<p>R\xe9sidents near the water.</p><p>Caf\xe9 owners said \xff\xfe nothing.</p>")
+    events = read_events(path)
+    assert problems_of(events) == [
+        f"spincheck: warning: {path} is not valid UTF-8; undecodable bytes were replaced with U+FFFD",
+        FALLBACK_NOTE,
+    ]
+    assert joined(events) == "R\ufffdsidents near the water.\n\nCaf\ufffd owners said \ufffd\ufffd nothing."
+
+
+@pytest.mark.parametrize(
+    ("content", "note"),
+    [
+        (b"", "is empty"),
+        (b" \n\t\n", "is empty"),
+        (b"<html><head><style>p{}</style><script>var a;</script></head></html>", "has no main text to score"),
+    ],
+    ids=["empty", "blank", "no-main-text"],
+)
+def test_empty_html_and_html_without_main_text_get_different_notes(tmp_path, monkeypatch, content, note):
+    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    path = tmp_path / "page.html"
+    path.write_bytes(content)
+    events = read_events(path)
+    assert problems_of(events) == [FALLBACK_NOTE, f"spincheck: note: {path} {note}"]
+    assert [(c.text, c.last) for c in chunks_of(events)] == [("", True)]  # still one (empty) document
+
+
+def _encrypted_pdf(pages: list[list[str]], user_password: str) -> bytes:
+    import pypdf
+    from pdf_maker import make_pdf
+
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(make_pdf(pages)))
+    writer.encrypt(user_password=user_password, owner_password="owner secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_encrypted_pdf_is_read_without_a_password_and_refused_with_one(tmp_path):
+    pytest.importorskip("pypdf")
+    lines = ["The council voted on Tuesday to rebuild the old harbor bridge."]
+    open_pdf = tmp_path / "protected.pdf"
+    open_pdf.write_bytes(_encrypted_pdf([lines], user_password=""))
+    events = read_events(open_pdf)
+    assert problems_of(events) == []
+    assert joined(events) == lines[0]
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(_encrypted_pdf([lines], user_password="letmein"))
+    assert b"The council" not in locked.read_bytes()  # really encrypted
+    events = read_events(locked)
+    assert problems_of(events) == [
+        f"spincheck: error: cannot read {locked} as a PDF: it is encrypted with a password (skipped)"
+    ]
+    assert chunks_of(events) == []
+
+
+def test_closed_stdin_is_one_error(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    events = list(Reader().events([InputFile(None, "text")]))
+    assert problems_of(events) == ["spincheck: error: cannot read stdin: it is closed (pass a file instead)"]
+    assert chunks_of(events) == [] and events[-1] == Done("<stdin>")
+
+
+class _FailingFile(io.RawIOBase):
+    """A file that gives ``data`` and then fails, as a disk or network file system can."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self.data:
+            raise OSError(5, "Input/output error")
+        n = min(len(buffer), len(self.data))
+        buffer[:n] = self.data[:n]
+        self.data = self.data[n:]
+        return n
+
+
+def test_read_error_while_streaming_keeps_the_text_read_before_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "READ_BYTES", 64)
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 256)
+    data = b"".join(b"Paragraph number %d of a long text file.\n\n" % i for i in range(300))
+    assert len(data) > inputs.SNIFF_BYTES + 10 * 64  # the error comes after many blocks, not in the head
+    monkeypatch.setattr(inputs, "open", lambda path, mode: _FailingFile(data), raising=False)
+    path = tmp_path / "remote.txt"
+    events = read_events(path)
+    assert problems_of(events) == [f"spincheck: error: cannot read {path}: Input/output error (skipped)"]
+    assert joined(events) == data.decode()  # nothing read before the error is lost
+    chunks = chunks_of(events)
+    assert len(chunks) > 2 and [c.last for c in chunks] == [False] * (len(chunks) - 1) + [True]
+    assert isinstance(events[-1], Chunk)  # the document is still closed after the error
+
+
+@pytest.mark.parametrize("content", [b"", b"\n \n\t\n"], ids=["empty", "blank-lines"])
+def test_empty_jsonl_file_gets_a_note(tmp_path, content):
+    path = tmp_path / "pages.jsonl"
+    path.write_bytes(content)
+    events = read_events(path)
+    assert problems_of(events) == [f"spincheck: note: {path} is empty"]
+    assert chunks_of(events) == []
+
+
+def test_jsonl_without_usable_records_is_not_called_empty(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"body": "x"}) + "\n")
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
     ]
