@@ -88,6 +88,7 @@ class _Doc:
     record_id: object
     summary: Summary = field(default_factory=Summary)
     held: list | None = None  # what a reporter holds back until the document ends
+    announced: bool = False  # the text format named a streamed document before its paragraphs
 
 
 def paragraph_record(row: Row) -> dict:
@@ -253,8 +254,8 @@ class TextReporter(Reporter):
     (every scored paragraph with ``explain``).
 
     A document that arrives in several chunks (a streamed input larger than one chunk) has its
-    flagged paragraphs printed as they are found and its summary line last, so that output does
-    not wait for the end of the input.
+    flagged paragraphs printed as they are found, under a line naming it, and its summary line
+    last, so that output does not wait for the end of the input.
     """
 
     def __init__(self, out: TextIO, *, color: bool = False, explain: bool = False) -> None:
@@ -273,8 +274,11 @@ class TextReporter(Reporter):
         lines = [self._paragraph_line(row) for row in shown]
         if doc.held is not None:
             doc.held.extend(lines)
-        else:
-            self.out.writelines(lines)
+            return
+        if lines and not doc.announced:  # so that they are not read as the previous input's
+            doc.announced = True
+            self.out.write(f"{self._paint(doc.source, _BOLD)}: (streamed; its summary follows its paragraphs)\n")
+        self.out.writelines(lines)
 
     def end(self, doc: _Doc) -> None:
         self.out.write(self._summary_line(doc))

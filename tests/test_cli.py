@@ -300,6 +300,20 @@ def test_output_starts_before_the_input_ends(capsys, monkeypatch, fmt):
     assert stdin.printed_before_eof  # flagged paragraphs were printed while stdin was still open
 
 
+def test_streamed_document_is_named_before_its_paragraphs(capsys, tmp_path, monkeypatch):
+    """A file read in several chunks prints its flagged paragraphs before its summary line: a line
+    naming it comes first, so they are not read as the previous file's."""
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 3000)
+    big = tmp_path / "big.txt"
+    big.write_text((SPUN.read_text() + "\n\n") * 4)
+    code, out, _ = run(capsys, "score", "--color", "never", str(SPUN), str(big))
+    lines = out.splitlines()
+    header = lines.index(f"{big}: (streamed; its summary follows its paragraphs)")
+    assert code == 1 and lines[0].startswith(f"{SPUN}: ") and header > 0
+    assert lines[header + 1].startswith("  paragraph ") and lines[-1].startswith(f"{big}: ")
+    assert out.count(f"{SPUN}: ") == 1  # the whole small file: summary first, no header
+
+
 def test_directory_with_every_kind_of_input(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
     paragraphs = SPUN.read_text().split("\n\n")

@@ -125,7 +125,10 @@ def test_text_streams_flagged_paragraphs_of_a_long_document_before_its_summary()
     out = io.StringIO()
     reporter = make_reporter("text", out)
     reporter.add(Chunk("big.txt", 0, "", False), [(0, 40, SPUN)])
-    assert out.getvalue() == "  paragraph 0 at char 0: probability 0.970: highest -> top; stated -> ?\n"
+    assert out.getvalue() == (
+        "big.txt: (streamed; its summary follows its paragraphs)\n"
+        "  paragraph 0 at char 0: probability 0.970: highest -> top; stated -> ?\n"
+    )
     reporter.add(Chunk("big.txt", 500, "", True), [(0, 40, CLEAN)])
     assert out.getvalue().splitlines()[-1] == "big.txt: 2 paragraphs, 2 scored, 1 flagged, highest probability 0.970"
 
