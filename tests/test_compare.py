@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from helpers import paragraphs_of
 
 from spincheck.compare import MIN_OVERLAP, _best_matches, align, find_swaps, word_overlap, words
 from spincheck.detector import Evidence
@@ -73,7 +74,7 @@ def test_best_matches_equal_comparing_every_pair() -> None:
 
 def test_spinner_replacements_are_found_again(article: str, make_spinner) -> None:
     """Word-for-word swaps made by our own spinner are exactly what the alignment finds."""
-    paragraphs = [p for p in article.split("\n\n") if p.strip()]
+    paragraphs = paragraphs_of(article)
     spinner = make_spinner(paragraphs)
     rng = np.random.default_rng(3)
     checked = 0

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import paragraphs_of
 
 from spincheck import Detector
 from spincheck.integrations.dask import document_rows, score_bag, score_jsonl_shards, score_partition
@@ -40,8 +41,7 @@ def check_schema(row: dict) -> None:
 
 @pytest.fixture(scope="module")
 def records(article: str, spun_article: str) -> list[dict]:
-    paras = [p for p in article.split("\n\n") if p.strip()]
-    spun = [p for p in spun_article.split("\n\n") if p.strip()]
+    paras, spun = paragraphs_of(article), paragraphs_of(spun_article)
     return [
         {"id": 1, "text": article},
         {"id": 2, "text": spun_article},

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import paragraphs_of, same_result
 
 import spincheck
 from spincheck import Detector, Document, Evidence, ModelError, Paragraph, Result
@@ -60,10 +61,6 @@ JAVASCRIPT = (
 URLS = "https://example.com/a/b?x=1 https://example.org/path/to/page.html https://example.net/a/list/of/links " * 3
 
 
-def paragraphs_of(text: str) -> list[str]:
-    return [p for p in text.split("\n\n") if p.strip()]
-
-
 @pytest.fixture(scope="module")
 def paragraphs(article: str, spun_article: str) -> list[str]:
     clean, spun = paragraphs_of(article), paragraphs_of(spun_article)
@@ -80,16 +77,6 @@ def check_evidence(paragraph: str, result: Result) -> None:
         assert 0.0 <= e.strength <= 1.0
     strengths = [e.strength for e in result.evidence]
     assert strengths == sorted(strengths, reverse=True)
-
-
-def same_result(a: Result, b: Result) -> bool:
-    """Equal up to float noise: matrix products may round differently with the number of rows in a batch."""
-    return (
-        (a.spun, a.reason, a.words, a.by_context) == (b.spun, b.reason, b.words, b.by_context)
-        and a.probability == pytest.approx(b.probability, abs=1e-6)
-        and [e[:4] for e in a.evidence] == [e[:4] for e in b.evidence]
-        and [e.strength for e in a.evidence] == pytest.approx([e.strength for e in b.evidence], abs=2e-3)
-    )
 
 
 # ---- public API ----------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ import random
 
 import numpy as np
 import pytest
+from helpers import paragraphs_of, same_result
 
-from spincheck import Detector, Result
+from spincheck import Detector
 from spincheck.model import load_model_dir
 from spincheck.ngrams import hash_tokens
 from spincheck.reference import Reference
@@ -44,8 +45,7 @@ def sentences_of(paragraphs: list[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def mixed(article: str, spun_article: str) -> list[str]:
     """About 300 paragraphs: article paragraphs, clean and spun, recombined and roughed up."""
-    clean = [p for p in article.split("\n\n") if p.strip()]
-    spun = [p for p in spun_article.split("\n\n") if p.strip()]
+    clean, spun = paragraphs_of(article), paragraphs_of(spun_article)
     sentences = sentences_of(clean) + sentences_of(spun)
     rng = random.Random(0)
     out = clean + spun + NOT_ENGLISH + ["", " ", "Too short to judge.", "Advertisement"]
@@ -68,15 +68,6 @@ def mixed(article: str, spun_article: str) -> list[str]:
         out.append(text)
     rng.shuffle(out)
     return out
-
-
-def same_result(a: Result, b: Result) -> bool:
-    return (
-        (a.spun, a.reason, a.words) == (b.spun, b.reason, b.words)
-        and abs(a.probability - b.probability) <= 1e-6
-        and [e[:4] for e in a.evidence] == [e[:4] for e in b.evidence]
-        and np.allclose([e.strength for e in a.evidence], [e.strength for e in b.evidence], atol=1.1e-3, rtol=0)
-    )
 
 
 def test_mixed_set_covers_every_path(detector: Detector, mixed: list[str]) -> None:

@@ -7,20 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from helpers import same_result
 
-from spincheck import Detector, Document, Result
-
-
-def same_result(a: Result, b: Result) -> bool:
-    """Equal up to floating-point noise: batches of another size round differently (~1e-9)."""
-    return (
-        a.spun == b.spun
-        and a.reason == b.reason
-        and a.words == b.words
-        and a.probability == pytest.approx(b.probability, abs=1e-6)
-        and [e[:4] for e in a.evidence] == [e[:4] for e in b.evidence]
-        and [e.strength for e in a.evidence] == pytest.approx([e.strength for e in b.evidence], abs=2e-3)
-    )
+from spincheck import Detector, Document
 
 
 @pytest.fixture(scope="module")
