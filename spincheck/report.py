@@ -245,6 +245,12 @@ _RED, _GREEN, _YELLOW, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[33m",
 TEXT_EVIDENCE = 8
 
 
+def _one_line(name: str) -> str:
+    """A source name for the text format: control characters (a JSONL id holding a newline)
+    escaped, so that each document keeps one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -277,7 +283,8 @@ class TextReporter(Reporter):
             return
         if lines and not doc.announced:  # so that they are not read as the previous input's
             doc.announced = True
-            self.out.write(f"{self._paint(doc.source, _BOLD)}: (streamed; its summary follows its paragraphs)\n")
+            name = self._paint(_one_line(doc.source), _BOLD)
+            self.out.write(f"{name}: (streamed; its summary follows its paragraphs)\n")
         self.out.writelines(lines)
 
     def end(self, doc: _Doc) -> None:
@@ -290,7 +297,8 @@ class TextReporter(Reporter):
         flagged = self._paint(flagged, _RED + _BOLD) if s.flagged else self._paint(flagged, _GREEN)
         highest = "-" if s.highest is None else f"{s.highest:.3f}"
         return (
-            f"{self._paint(doc.source, _BOLD)}: {_count(s.paragraphs, 'paragraph')}, {s.scored} scored, {flagged}, "
+            f"{self._paint(_one_line(doc.source), _BOLD)}: {_count(s.paragraphs, 'paragraph')}, {s.scored} scored, "
+            f"{flagged}, "
             f"highest probability {highest}\n"
         )
 

@@ -320,3 +320,11 @@ def test_render_evaluation_adds_the_operating_point_asked_for():
     head, _, tail = text.partition("at most 1 % of the clean paragraphs flagged: threshold 0.9200\n")
     assert "confusion    tp 4  fp 1  fn 1  tn 4" in head
     assert "confusion    tp 4  fp 0  fn 1  tn 5" in tail and "precision    1.0000" in tail
+
+
+def test_text_keeps_one_line_per_document_whatever_its_name():
+    """A JSONL id may hold a newline or a tab; the text format escapes it, the others keep it."""
+    chunk = Chunk("page.jsonl:a\nb\tc", 0, "", True, "a\nb\tc")
+    text = report("text", [(chunk, [(0, 40, CLEAN)])])
+    assert text == "page.jsonl:a\\nb\\tc: 1 paragraph, 1 scored, 0 flagged, highest probability 0.120\n"
+    assert json.loads(report("jsonl", [(chunk, [(0, 40, CLEAN)])]))["source"] == "page.jsonl:a\nb\tc"
