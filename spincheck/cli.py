@@ -237,6 +237,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "scored as it did; the text format then lists every scored paragraph",
     )
     score.add_argument(
+        "--flagged-only",
+        action="store_true",
+        help="list only flagged paragraphs (json, jsonl, csv; and text with --explain); summaries and the "
+        "exit status still count every paragraph",
+    )
+    score.add_argument(
         "--jobs",
         metavar="N",
         type=_positive_int,
@@ -440,7 +446,9 @@ def _cmd_score(args, console: Console) -> int:
     if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
         console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
     files = sum(isinstance(item, InputFile) for item in items)
-    reporter = make_reporter(args.format, sys.stdout, color=_use_color(args.color), explain=args.explain)
+    reporter = make_reporter(
+        args.format, sys.stdout, color=_use_color(args.color), explain=args.explain, flagged_only=args.flagged_only
+    )
     events = Reader(text_field=args.text_field).events(items)
     with _progress_bar(files, console) as bar:
         write_guard = _stdout_guard(bar)

@@ -132,6 +132,7 @@ class Reporter:
         self.out = out
         self.flagged = False
         self.documents = 0
+        self.flagged_only = False  # list only flagged paragraphs; summaries still count all
         self._doc: _Doc | None = None
 
     def add(self, chunk: Chunk, paragraphs: Sequence[tuple[int, int, Result]]) -> None:
@@ -148,7 +149,7 @@ class Reporter:
         for row in rows:
             doc.summary.add(row.result)
         self.flagged = self.flagged or any(row.result.spun for row in rows)
-        self.rows(doc, rows)
+        self.rows(doc, [row for row in rows if row.result.spun] if self.flagged_only else rows)
         if chunk.last:
             self.end(doc)
             self.documents += 1
@@ -318,12 +319,20 @@ class TextReporter(Reporter):
         return head + (f": {evidence}\n" if evidence else self._paint(" (no single phrase stands out)", _DIM) + "\n")
 
 
-def make_reporter(fmt: str, out: TextIO, *, color: bool = False, explain: bool = False) -> Reporter:
-    """``explain`` makes the text format list every scored paragraph; the others list all anyway."""
+def make_reporter(
+    fmt: str, out: TextIO, *, color: bool = False, explain: bool = False, flagged_only: bool = False
+) -> Reporter:
+    """``explain`` makes the text format list every scored paragraph; the others list all anyway.
+
+    ``flagged_only`` lists only flagged paragraphs in every format (a crawl's output shrinks to
+    what needs a look); document summaries still count every paragraph.
+    """
     if fmt == "text":
-        return TextReporter(out, color=color, explain=explain)
-    reporters = {"json": JsonReporter, "jsonl": JsonlReporter, "csv": CsvReporter}
-    return reporters[fmt](out)
+        reporter: Reporter = TextReporter(out, color=color, explain=explain)
+    else:
+        reporter = {"json": JsonReporter, "jsonl": JsonlReporter, "csv": CsvReporter}[fmt](out)
+    reporter.flagged_only = flagged_only
+    return reporter
 
 
 # ---- the HTML explanation page ----------------------------------------------------------------

@@ -1040,3 +1040,20 @@ def test_train_jobs_limits_the_threads_training_uses(capsys, monkeypatch, tmp_pa
     calls.clear()
     assert run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))[0] == 0
     assert calls == [("limit", 1), ("train", None), ("unlimit", 1)]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_flagged_only_lists_only_flagged_paragraphs(capsys, fmt):
+    code, everything, _ = run(capsys, "score", "--format", fmt, str(CLEAN), str(SPUN))
+    code_only, only, _ = run(capsys, "score", "--format", fmt, "--flagged-only", str(CLEAN), str(SPUN))
+    assert code == code_only == 1
+    if fmt == "jsonl":
+        rows = jsonl(everything)
+        assert jsonl(only) == [r for r in rows if r["spun"]] and len(jsonl(only)) < len(rows)
+    elif fmt == "json":
+        docs, kept = json.loads(everything), json.loads(only)
+        assert [d["summary"] for d in kept] == [d["summary"] for d in docs]  # still counts every paragraph
+        assert [d["paragraphs"] for d in kept] == [[p for p in d["paragraphs"] if p["spun"]] for d in docs]
+    else:
+        header, *rows = everything.splitlines()
+        assert only.splitlines() == [header] + [r for r in rows if ",true," in r]
