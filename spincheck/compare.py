@@ -7,9 +7,12 @@ swaps beside the detector's evidence, and to write labelled paragraphs (with
 their ``replacements``) that ``spincheck evaluate`` and ``spincheck train --spun``
 read; ``scripts/seed_devset.py`` labels the seed copy the same way.
 
-Matching is by shared words, not by position: content farms drop, add and
-reorder paragraphs. House style (quotes, "U.S."/"US", numbers, UK/US spelling)
-is not counted as a swap.
+Matching is by content, not by position: content farms drop, add and reorder
+paragraphs. The paragraphs of the original that share most words with a copy
+paragraph are aligned with it token by token, and the best aligned one is its
+source. House style (quotes, "U.S."/"US", numbers, UK/US spelling) is not
+counted as a swap. A paragraph the copy split or merged is matched with one
+source paragraph at best.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ from .text import split_paragraphs, tokenize, tokenize_with_offsets
 
 __all__ = ["MIN_OVERLAP", "Alignment", "ParagraphMatch", "align", "find_swaps", "word_overlap", "words"]
 
-# A copy paragraph sharing less than this share of its words with every paragraph
-# of the original was not taken from it (site boilerplate, an added paragraph).
+# A copy paragraph with less than this share of its tokens aligned with every
+# paragraph of the original was not taken from it (site boilerplate, an added paragraph).
 MIN_OVERLAP = 0.5
+# Paragraphs of the original aligned in full with each copy paragraph: those sharing
+# the most words with it (the alignment is the slow part).
+CANDIDATES = 3
 # Aligned spans longer than this are rewording or reordering, not a swap.
 MAX_SWAP_TOKENS = 3
 
@@ -56,13 +62,31 @@ def find_swaps(copy: str, original: str) -> list[Replacement]:
     so "by way of" for "in terms of" is three, and no single suggestion can match
     it: a small undercount. Spans of numbers or punctuation are house style.
     """
+    return _diff(copy, original)[1]
+
+
+def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
+    """The share of ``copy``'s tokens aligned with ``original`` (the same, or swapped one for
+    one), over the longer of the two, and the swaps (see :func:`find_swaps`).
+
+    A spinner keeps the order and the length of what it rewrites, so a heavily spun
+    paragraph stays aligned with its source where the words it shares do not: in 100
+    held-out speech paragraphs spun at nine in ten swappable phrases, shared words fell
+    to 0.43 of a paragraph and aligned tokens stayed above 0.76; unrelated pairs of
+    them reached 0.21.
+    """
     a, a_off = tokenize_with_offsets(copy)
     b, b_off = tokenize_with_offsets(original)
     out = []
+    aligned = 0
     matcher = difflib.SequenceMatcher(None, [_fold(t) for t in a], [_fold(t) for t in b], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            aligned += i2 - i1
         if op != "replace" or i2 - i1 > MAX_SWAP_TOKENS or j2 - j1 > MAX_SWAP_TOKENS:
             continue
+        if i2 - i1 == j2 - j1:
+            aligned += i2 - i1
         if not any(t.isalpha() for t in a[i1:i2]) or not any(t.isalpha() for t in b[j1:j2]):
             continue
         if i2 - i1 == j2 - j1:
@@ -76,15 +100,17 @@ def find_swaps(copy: str, original: str) -> list[Replacement]:
         for (ai, aj), (bi, bj) in spans:
             start, end = a_off[ai][0], a_off[aj - 1][1]
             out.append(Replacement(start, end, original[b_off[bi][0] : b_off[bj - 1][1]], copy[start:end]))
-    return out
+    return aligned / max(len(a), len(b), 1), out
 
 
 @dataclass(frozen=True)
 class ParagraphMatch:
     """One paragraph of the copy, the paragraph of the original it came from, and the swaps.
 
-    ``original_index`` is None when no paragraph of the original shares at least
-    ``MIN_OVERLAP`` of its words; ``swaps`` are offsets into this paragraph.
+    ``overlap`` is the share of its tokens aligned with that paragraph (the same, or
+    swapped one for one; over the longer of the two). ``original_index`` is None when
+    no paragraph of the original reaches ``MIN_OVERLAP``; ``swaps`` are offsets into
+    this paragraph.
     """
 
     index: int
@@ -112,8 +138,11 @@ class Alignment:
     left_out: tuple[int, ...]
 
 
-def _best_matches(copy_words: list[list[str]], original_words: list[list[str]]) -> list[tuple[int, float]]:
-    """For each copy paragraph, the original paragraph sharing most words, and that overlap.
+def _best_matches(
+    copy_words: list[list[str]], original_words: list[list[str]], top: int = 1
+) -> list[tuple[list[int], float]]:
+    """For each copy paragraph, the ``top`` original paragraphs sharing most words, best first,
+    and the best one's word overlap.
 
     Through an inverted index of the original's words, one vectorised update per
     distinct word of a copy paragraph, instead of comparing every pair.
@@ -134,8 +163,8 @@ def _best_matches(copy_words: list[list[str]], original_words: list[list[str]]) 
                 ids, counts = index[w]
                 shared[ids] += np.minimum(counts, c)
         overlap = shared / np.maximum(np.maximum(lengths, len(ws)), 1)
-        best = int(np.argmax(overlap)) if len(overlap) else 0
-        out.append((best, float(overlap[best]) if len(overlap) else 0.0))
+        order = np.argsort(-overlap, kind="stable")[:top].tolist()
+        out.append((order, float(overlap[order[0]]) if order else 0.0))
     return out
 
 
@@ -144,12 +173,19 @@ def align(original: str, copy: str) -> Alignment:
     original_paragraphs = [original[s.start : s.end] for s in split_paragraphs(original)]
     copy_spans = split_paragraphs(copy)
     copy_paragraphs = [copy[s.start : s.end] for s in copy_spans]
-    matches = _best_matches([words(p) for p in copy_paragraphs], [words(p) for p in original_paragraphs])
+    candidates = _best_matches(
+        [words(p) for p in copy_paragraphs], [words(p) for p in original_paragraphs], top=CANDIDATES
+    )
     out = []
-    for i, (span, text, (best, overlap)) in enumerate(zip(copy_spans, copy_paragraphs, matches)):
-        taken = overlap >= MIN_OVERLAP
-        swaps = tuple(find_swaps(text, original_paragraphs[best])) if taken else ()
-        out.append(ParagraphMatch(i, span.start, span.end, text, best if taken else None, round(overlap, 4), swaps))
+    for i, (span, text, (order, _)) in enumerate(zip(copy_spans, copy_paragraphs, candidates)):
+        diffs = [(_diff(text, original_paragraphs[j]), j) for j in order]
+        ((aligned, swaps), best) = max(diffs, key=lambda d: d[0][0], default=((0.0, []), None))
+        taken = aligned >= MIN_OVERLAP
+        out.append(
+            ParagraphMatch(
+                i, span.start, span.end, text, best if taken else None, round(aligned, 4), tuple(swaps) if taken else ()
+            )
+        )
     used = {m.original_index for m in out}
     left_out = tuple(j for j in range(len(original_paragraphs)) if j not in used)
     return Alignment(tuple(out), len(original_paragraphs), left_out)

@@ -647,7 +647,7 @@ def render_comparison(report: dict) -> str:
         if p["original_paragraph"] is None:
             origin = "not from the original"
         else:
-            origin = f"from original paragraph {p['original_paragraph']} ({100 * p['overlap']:.0f} % of words shared)"
+            origin = f"from original paragraph {p['original_paragraph']} ({100 * p['overlap']:.0f} % aligned)"
         if p["spun"] is None:
             verdict = f"not scored ({p['reason']})"
         else:

@@ -66,10 +66,25 @@ def test_best_matches_equal_comparing_every_pair() -> None:
     vocabulary = [f"w{i}" for i in range(30)]
     original = [list(rng.choice(vocabulary, size=rng.integers(1, 40))) for _ in range(25)]
     copy = [list(rng.choice(vocabulary, size=rng.integers(1, 40))) for _ in range(25)] + [[]]
-    for ws, (best, overlap) in zip(copy, _best_matches(copy, original)):
+    for ws, (order, overlap) in zip(copy, _best_matches(copy, original, top=3)):
         brute = [word_overlap(ws, o) for o in original]
-        assert overlap == pytest.approx(max(brute)) and brute[best] == pytest.approx(max(brute))
-    assert _best_matches([["a"]], []) == [(0, 0.0)]
+        assert overlap == pytest.approx(max(brute)) and len(order) == 3
+        assert [brute[j] for j in order] == pytest.approx(sorted(brute, reverse=True)[:3])
+    assert _best_matches([["a"]], []) == [([], 0.0)]
+
+
+def test_a_heavily_spun_paragraph_is_still_matched(article: str, make_spinner) -> None:
+    """Spun at nine in ten swappable phrases, a paragraph shares few words with its source,
+    but keeps its order and length: it is matched by alignment, not by shared words."""
+    paragraphs = paragraphs_of(article)
+    spinner = make_spinner(paragraphs)
+    rng = np.random.default_rng(0)
+    spun = [spinner.spin(p, rng, rate=0.9).text for p in paragraphs]
+    shared = [word_overlap(words(s), words(p)) for s, p in zip(spun, paragraphs)]
+    assert min(shared) < MIN_OVERLAP  # matching by shared words would lose these
+    alignment = align("\n\n".join(paragraphs), "\n\n".join(reversed(spun)))
+    assert [m.original_index for m in alignment.paragraphs] == list(reversed(range(len(paragraphs))))
+    assert all(m.overlap >= MIN_OVERLAP and m.label == 1 for m in alignment.paragraphs)
 
 
 def test_spinner_replacements_are_found_again(article: str, make_spinner) -> None:
