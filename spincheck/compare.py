@@ -34,6 +34,8 @@ MIN_OVERLAP = 0.5
 # Paragraphs of the original aligned in full with each copy paragraph: those sharing
 # the most words with it (the alignment is the slow part).
 CANDIDATES = 3
+# See _best_matches: a word in more paragraphs than this does not pick candidates.
+COMMON_POSTINGS = 200
 # Aligned spans longer than this are rewording or reordering, not a swap.
 MAX_SWAP_TOKENS = 3
 
@@ -145,7 +147,11 @@ def _best_matches(
     and the best one's word overlap.
 
     Through an inverted index of the original's words, one vectorised update per
-    distinct word of a copy paragraph, instead of comparing every pair.
+    distinct word of a copy paragraph, instead of comparing every pair. Words found in
+    more than ``COMMON_POSTINGS`` paragraphs (and a twentieth of them) are left out of
+    long originals: "the" and "of" would make the search quadratic in the number of
+    paragraphs and say nothing about which one is the source. The overlap is then
+    counted over the other words.
     """
     postings: dict[str, tuple[list[int], list[int]]] = {}
     for j, ws in enumerate(original_words):
@@ -153,7 +159,8 @@ def _best_matches(
             ids, counts = postings.setdefault(w, ([], []))
             ids.append(j)
             counts.append(c)
-    index = {w: (np.array(ids), np.array(counts)) for w, (ids, counts) in postings.items()}
+    longest = max(COMMON_POSTINGS, len(original_words) // 20)
+    index = {w: (np.array(ids), np.array(counts)) for w, (ids, counts) in postings.items() if len(ids) <= longest}
     lengths = np.array([len(ws) for ws in original_words], dtype=np.float64)
     out = []
     for ws in copy_words:
