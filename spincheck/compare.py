@@ -46,7 +46,7 @@ def _fold(token: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of ``text`` with house style folded and stops and commas left out."""
+    """The words of ``text`` with house style folded, full stops and commas left out."""
     return [_fold(t) for t in tokenize(text) if t not in (".", ",")]
 
 
@@ -147,9 +147,9 @@ def _best_matches(
     and the best one's word overlap.
 
     Through an inverted index of the original's words, one vectorised update per
-    distinct word of a copy paragraph, instead of comparing every pair. Words found in
-    more than ``COMMON_POSTINGS`` paragraphs (and a twentieth of them) are left out of
-    long originals: "the" and "of" would make the search quadratic in the number of
+    distinct word of a copy paragraph, instead of comparing every pair. A word found in
+    more paragraphs than ``COMMON_POSTINGS`` and a twentieth of them does not pick
+    candidates: "the" and "of" would make the search quadratic in the number of
     paragraphs and say nothing about which one is the source. The overlap is then
     counted over the other words.
     """
