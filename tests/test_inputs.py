@@ -424,7 +424,9 @@ def test_file_named_pdf_without_a_pdf_header(tmp_path):
     path.write_text("Plain text saved with the wrong name.")
     events = read_events(path)
     assert chunks_of(events) == []
-    assert problems_of(events) == [f"spincheck: error: {path} is named .pdf but is not a PDF (no %PDF- header) (skipped)"]
+    assert problems_of(events) == [
+        f"spincheck: error: {path} is named .pdf but is not a PDF (no %PDF- header) (skipped)"
+    ]
 
 
 def test_pdf_without_pypdf_says_what_to_install(tmp_path, monkeypatch):
