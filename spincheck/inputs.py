@@ -587,13 +587,15 @@ def _lines(f: BinaryIO, limit: int) -> Iterator[bytes | None]:
             yield line
 
 
-def iter_jsonl(f: BinaryIO, name: str) -> Iterator[tuple[int, dict | Problem]]:
+def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tuple[int, dict | Problem]]:
     """``(line number, record)`` for every non-blank line; a Problem for a bad one.
 
     A stream that looks binary gives one Problem (line 0) instead of one per line;
-    UTF-16 and UTF-32 with a byte-order mark are read like UTF-8.
+    UTF-16 and UTF-32 with a byte-order mark are read like UTF-8. ``head``: the
+    first bytes, when the caller already read them from ``f``.
     """
-    head = _read_head(f)
+    if head is None:
+        head = _read_head(f)
     if looks_binary(head):
         yield 0, Problem("error", f"{name} looks binary", "skipped")
         return
@@ -725,10 +727,8 @@ class Reader:
         yield from _chunks_of(text, name)
 
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
-        # Put the sniffed head back in front of the rest of the file for line reading.
-        stream = io.BufferedReader(_Prepend(head, f), READ_BYTES)
         records = 0
-        for number, record in iter_jsonl(stream, name):
+        for number, record in iter_jsonl(f, name, head):
             if isinstance(record, Problem):
                 yield record
                 continue
