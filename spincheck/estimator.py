@@ -9,6 +9,8 @@ exports it to the numpy-only :class:`spincheck.model.NeuralScorer` that ships.
 
 from __future__ import annotations
 
+from inspect import signature
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
@@ -34,13 +36,41 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
     max_iter : int, default=400
     random_state : int, RandomState instance or None
         Seeds the network's initialisation (and so makes fitting repeatable).
+    hard_negative_share : float, default=0.0
+        After a first fit, this share of the negative rows, those that score
+        highest, is weighted by ``hard_negative_weight`` in a second fit. A
+        detector is used at a false-positive rate under 1 %, so what counts is
+        how the model ranks spun text against the most spun-looking clean text,
+        not against all of it. 0 fits once.
+    hard_negative_weight : float, default=1.0
+        Weight of those rows in the second fit. Weighting shifts the scores, so
+        the second fit's output is then recalibrated on the unweighted rows by
+        a one-dimensional logistic fit (``calibration_``), which changes no
+        ranking.
+
+    Attributes
+    ----------
+    calibration_ : tuple of float
+        ``(slope, intercept)`` applied to the network's output; ``(1.0, 0.0)``
+        without hard negatives.
     """
 
-    def __init__(self, *, hidden: int = 32, alpha: float = 1e-3, max_iter: int = 400, random_state=None) -> None:
+    def __init__(
+        self,
+        *,
+        hidden: int = 32,
+        alpha: float = 1e-3,
+        max_iter: int = 400,
+        random_state=None,
+        hard_negative_share: float = 0.0,
+        hard_negative_weight: float = 1.0,
+    ) -> None:
         self.hidden = hidden
         self.alpha = alpha
         self.max_iter = max_iter
         self.random_state = random_state
+        self.hard_negative_share = hard_negative_share
+        self.hard_negative_weight = hard_negative_weight
 
     def __sklearn_tags__(self):
         # Binary only (spun or not): tells sklearn's common checks not to fit
@@ -60,20 +90,54 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
         y01 = (y == self.classes_[1]).astype(int)
         self.scaler_ = StandardScaler().fit(X)
         self.scaler_.scale_ = np.where(self.scaler_.scale_ > 0, self.scaler_.scale_, 1.0)
+        if not 0 <= self.hard_negative_share <= 1 or not self.hard_negative_weight > 0:
+            raise ValueError(
+                f"hard_negative_share must be in [0, 1] and hard_negative_weight > 0, "
+                f"got {self.hard_negative_share!r} and {self.hard_negative_weight!r}"
+            )
+        if (
+            self.hidden
+            and self.hard_negative_share > 0
+            and "sample_weight" not in signature(MLPClassifier.fit).parameters
+        ):
+            raise ValueError("hard negatives with hidden > 0 need scikit-learn >= 1.7 (weighted MLPClassifier)")
         Z = self.scaler_.transform(X)
+        self.calibration_ = (1.0, 0.0)
+        self.net_ = self._new_net().fit(Z, y01)
+        if self.hard_negative_share > 0 and self.hard_negative_weight != 1:
+            self._refit_on_hard_negatives(Z, y01)
+        self.n_iter_ = int(np.max(self.net_.n_iter_))
+        return self
+
+    def _new_net(self):
         if self.hidden:
-            net = MLPClassifier(
+            return MLPClassifier(
                 hidden_layer_sizes=(self.hidden,),
                 alpha=self.alpha,
                 max_iter=self.max_iter,
                 early_stopping=False,
                 random_state=self.random_state,
             )
-        else:
-            net = LogisticRegression(C=1.0 / self.alpha, max_iter=self.max_iter)
-        self.net_ = net.fit(Z, y01)
-        self.n_iter_ = int(np.max(self.net_.n_iter_))
-        return self
+        return LogisticRegression(C=1.0 / self.alpha, max_iter=self.max_iter)
+
+    def _refit_on_hard_negatives(self, Z: np.ndarray, y01: np.ndarray) -> None:
+        negative = y01 == 0
+        z = self._net_logit(Z)
+        cut = np.quantile(z[negative], 1.0 - self.hard_negative_share)
+        weights = np.where(negative & (z >= cut), float(self.hard_negative_weight), 1.0)
+        self.net_ = self._new_net().fit(Z, y01, sample_weight=weights)
+        # Weighting negatives shifts every score down; a logistic fit of the
+        # labels on the new output, unweighted, puts the probabilities back.
+        z = self._net_logit(Z).reshape(-1, 1)
+        platt = LogisticRegression(C=1e6, max_iter=1000).fit(z, y01)
+        self.calibration_ = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+
+    def _net_logit(self, Z: np.ndarray) -> np.ndarray:
+        """The network's output before calibration (the logit of its probability)."""
+        if isinstance(self.net_, LogisticRegression):
+            return self.net_.decision_function(Z)
+        p = np.clip(self.net_.predict_proba(Z)[:, 1], 1e-15, 1 - 1e-15)
+        return np.log(p / (1 - p))
 
     def decision_function(self, X) -> np.ndarray:
         check_is_fitted(self)
@@ -94,20 +158,21 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
         mean = self.scaler_.mean_.astype(np.float64)
         scale = self.scaler_.scale_.astype(np.float64)
         net = self.net_
+        slope, intercept = self.calibration_
         if isinstance(net, MLPClassifier):
             return NeuralScorer(
                 mean=mean,
                 scale=scale,
                 hidden_weights=net.coefs_[0].astype(np.float64),
                 hidden_bias=net.intercepts_[0].astype(np.float64),
-                out_weights=net.coefs_[1][:, 0].astype(np.float64),
-                out_bias=float(net.intercepts_[1][0]),
+                out_weights=slope * net.coefs_[1][:, 0].astype(np.float64),
+                out_bias=slope * float(net.intercepts_[1][0]) + intercept,
             )
         return NeuralScorer(
             mean=mean,
             scale=scale,
             hidden_weights=np.zeros((mean.size, 0)),
             hidden_bias=np.zeros(0),
-            out_weights=net.coef_[0].astype(np.float64),
-            out_bias=float(net.intercept_[0]),
+            out_weights=slope * net.coef_[0].astype(np.float64),
+            out_bias=slope * float(net.intercept_[0]) + intercept,
         )

@@ -27,7 +27,9 @@ def expected_failed_checks(estimator) -> dict[str, str]:
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(
-    [SpinClassifier(hidden=0), TINY_NET], expected_failed_checks=expected_failed_checks, xfail_strict=True
+    [SpinClassifier(hidden=0), SpinClassifier(hidden=0, hard_negative_share=0.2, hard_negative_weight=5), TINY_NET],
+    expected_failed_checks=expected_failed_checks,
+    xfail_strict=True,
 )
 def test_sklearn_compatible_estimator(estimator, check) -> None:
     check(estimator)
@@ -96,8 +98,17 @@ def test_unfitted_raises(data) -> None:
 
 
 def test_parameters_are_stored_unchanged() -> None:
-    clf = SpinClassifier(hidden=3, alpha=0.5, max_iter=7, random_state=11)
-    assert clf.get_params() == {"hidden": 3, "alpha": 0.5, "max_iter": 7, "random_state": 11}
+    clf = SpinClassifier(
+        hidden=3, alpha=0.5, max_iter=7, random_state=11, hard_negative_share=0.2, hard_negative_weight=4
+    )
+    assert clf.get_params() == {
+        "hidden": 3,
+        "alpha": 0.5,
+        "max_iter": 7,
+        "random_state": 11,
+        "hard_negative_share": 0.2,
+        "hard_negative_weight": 4,
+    }
     assert clone(clf).get_params() == clf.get_params()
 
 
@@ -105,3 +116,56 @@ def test_convergence_warning_is_not_silenced(data) -> None:
     X, y = data
     with pytest.warns(ConvergenceWarning):
         SpinClassifier(hidden=8, max_iter=2, random_state=0).fit(X, y)
+
+
+def _hard_negative_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Positives and most negatives differ in column 0; 5 % of the negatives
+    look positive there and differ only in column 1, so an unweighted fit
+    pays them little attention although they are the negatives that score
+    highest."""
+    rng = np.random.default_rng(seed)
+    n_pos, n_bulk, n_hard = 1000, 950, 50
+    pos = np.column_stack([rng.normal(1.5, 1, n_pos), rng.normal(0, 1, n_pos)])
+    bulk = np.column_stack([rng.normal(-1.5, 1, n_bulk), rng.normal(0, 1, n_bulk)])
+    hard = np.column_stack([rng.normal(1.5, 1, n_hard), rng.normal(-2.5, 1, n_hard)])
+    X = np.vstack([pos, bulk, hard])
+    y = np.r_[np.ones(n_pos), np.zeros(n_bulk + n_hard)].astype(int)
+    return X, y
+
+
+def _recall_at_fpr(p: np.ndarray, y: np.ndarray, fpr: float) -> float:
+    threshold = np.quantile(p[y == 0], 1 - fpr, method="higher")
+    return float((p[y == 1] > threshold).mean())
+
+
+def test_hard_negatives_raise_recall_where_false_positives_are_rare() -> None:
+    X, y = _hard_negative_data(0)
+    X_test, y_test = _hard_negative_data(1)
+    plain = SpinClassifier(hidden=0).fit(X, y)
+    focused = SpinClassifier(hidden=0, hard_negative_share=0.1, hard_negative_weight=10).fit(X, y)
+    plain_recall = _recall_at_fpr(plain.predict_proba(X_test)[:, 1], y_test, 0.01)
+    focused_recall = _recall_at_fpr(focused.predict_proba(X_test)[:, 1], y_test, 0.01)
+    assert focused_recall > plain_recall + 0.05, (plain_recall, focused_recall)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("hidden", [0, 8])
+def test_hard_negatives_keep_probabilities_calibrated(hidden: int) -> None:
+    """The weighted fit alone would push every probability down; the
+    recalibration makes them average to the share of positives again, and
+    the exported scorer applies it."""
+    X, y = _hard_negative_data(0)
+    clf = SpinClassifier(hidden=hidden, max_iter=300, random_state=0, hard_negative_share=0.1, hard_negative_weight=10)
+    p = clf.fit(X, y).to_scorer().predict_proba(X)
+    assert clf.calibration_ != (1.0, 0.0)
+    assert abs(p.mean() - y.mean()) < 1e-3
+    slope, intercept = clf.calibration_
+    logit = clf._net_logit(clf.scaler_.transform(X))
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-(slope * logit + intercept))), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("share, weight", [(-0.1, 5), (1.5, 5), (0.1, 0), (0.1, -2)])
+def test_bad_hard_negative_parameters_are_refused(data, share: float, weight: float) -> None:
+    X, y = data
+    with pytest.raises(ValueError, match="hard_negative"):
+        SpinClassifier(hidden=0, hard_negative_share=share, hard_negative_weight=weight).fit(X, y)
