@@ -12,7 +12,7 @@ Usage (from the repository root, with ``pip install -e ".[build]"``)::
 
     python scripts/threshold_choices.py [--model models] [--foreign] [--json out.json]
 
-``scripts/compare_seeds.py`` uses :func:`recall_at_news_fpr` to compare
+``scripts/compare_seeds.py`` uses :func:`recall_at_fpr` to compare
 models at the same dev-news FPR: two models' thresholds, each picked on the
 pooled genres, can hold news at different rates.
 """
@@ -34,7 +34,9 @@ import corpora  # noqa: E402
 import evaluate  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
+from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.metrics import threshold_for_fpr  # noqa: E402
+from spincheck.spinner import Spinner  # noqa: E402
 from spincheck.text import split_paragraphs  # noqa: E402
 
 NEWS_SOURCES = ("reuters21578", "bbc", "abc")
@@ -46,23 +48,45 @@ POLICIES = (
 )
 
 
-def dev_scores(det: Detector, split_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Source and spin probability of every clean dev paragraph the detector scores."""
+def dev_paragraphs(split_dir: Path) -> tuple[list[str], list[str]]:
+    """Source and text of every paragraph of the dev split."""
     sources, texts = [], []
     for record in evaluate.read_jsonl(split_dir / "dev.jsonl"):
         for span in split_paragraphs(record["text"]):
             sources.append(record["source"])
             texts.append(record["text"][span.start : span.end])
+    return sources, texts
+
+
+def dev_scores(det: Detector, split_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Source and spin probability of every clean dev paragraph the detector scores."""
+    sources, texts = dev_paragraphs(split_dir)
     results = det.score_paragraphs(texts)
     scored = np.array([r.spun is not None for r in results], dtype=bool)
     probs = np.array([r.probability for r in results], dtype=float)
     return np.array(sources)[scored], probs[scored]
 
 
-def recall_at_news_fpr(det: Detector, news_probs: np.ndarray, rows: list[dict], fprs=(0.005, 0.01)) -> dict[str, float]:
-    """Recall on the spun ``rows`` at the thresholds that hold clean dev news (``news_probs``) at each FPR."""
-    _, p, _ = evaluate._scores(det, [r for r in rows if r["label"] == 1])
-    return {f"{fpr:g}": float(np.mean(p >= threshold_for_fpr(news_probs, fpr))) for fpr in fprs}
+def dev_spins(lexicon: Lexicon, split_dir: Path, seed: int = 0) -> list[dict]:
+    """The dev paragraphs spun with the held-out synonym pairs, as training spins its dev set."""
+    spinner = Spinner(lexicon, split="heldout")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for source, text in zip(*dev_paragraphs(split_dir)):
+        spun = spinner.spin(text, rng)
+        if spun.replacements:
+            rows.append({"source": source, "text": spun.text, "label": 1})
+    return rows
+
+
+def recall_at_fpr(det: Detector, clean_probs: np.ndarray, rows: list[dict], fprs=(0.005, 0.01)) -> dict[str, float]:
+    """Recall on the spun ``rows`` at the thresholds that hold ``clean_probs`` at each FPR in ``fprs``.
+
+    Rows too short to score are left out, as :func:`dev_scores` leaves out clean ones.
+    """
+    _, p, results = evaluate._scores(det, [r for r in rows if r["label"] == 1])
+    p = p[[r.spun is not None for r in results]]
+    return {f"{fpr:g}": float(np.mean(p >= threshold_for_fpr(clean_probs, fpr))) for fpr in fprs}
 
 
 def flagged_share(probs: np.ndarray, threshold: float) -> float | None:
