@@ -94,6 +94,7 @@ def flagged_share(probs: np.ndarray, threshold: float) -> float | None:
 
 
 def choices(det: Detector, split_dir: Path, data: Path, foreign: bool) -> list[dict]:
+    """One row of figures for each threshold: the shipped one and those of ``POLICIES``."""
     sources, dev = dev_scores(det, split_dir)
     news = dev[np.isin(sources, NEWS_SOURCES)]
     held = evaluate.read_jsonl(evaluate.CORPUS / "heldout_synthetic.jsonl")
@@ -105,12 +106,12 @@ def choices(det: Detector, split_dir: Path, data: Path, foreign: bool) -> list[d
         import seed_devset
 
         y_seed, p_seed, _ = evaluate._scores(det, seed_devset.build(seeds))
-    moby = None
+    y_moby = p_moby = None
     if foreign:
-        import eval_foreign_thesaurus as moby_set
+        import eval_foreign_thesaurus as moby
 
-        rows = moby_set.foreign_set(data, moby_set.moby_lexicon(moby_set.moby_words(), "frequency"))
-        moby = evaluate._scores(det, rows)[:2]
+        rows = moby.foreign_set(data, moby.moby_lexicon(moby.moby_words(), "frequency"))
+        y_moby, p_moby, _ = evaluate._scores(det, rows)
     thresholds = [("shipped: pooled dev FPR 0.8 %", det.threshold)]
     for label, genres, fpr in POLICIES:
         held_clean = dev if genres is None else dev[np.isin(sources, genres)]
@@ -127,8 +128,8 @@ def choices(det: Detector, split_dir: Path, data: Path, foreign: bool) -> list[d
             "held-out FPR": flagged_share(p_held[y_held == 0], t),
             "clean speeches FPR": flagged_share(p_speech, t),
         }
-        if moby is not None:
-            row["Moby (frequency) recall"] = flagged_share(moby[1][moby[0] == 1], t)
+        if p_moby is not None:
+            row["Moby (frequency) recall"] = flagged_share(p_moby[y_moby == 1], t)
         if p_seed is not None:
             row["seed copy flagged (of 15)"] = int(np.sum(p_seed[y_seed == 1] >= t))
             row["seed originals flagged"] = int(np.sum(p_seed[y_seed == 0] >= t))

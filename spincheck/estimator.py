@@ -133,11 +133,12 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_ = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
 
     def _net_logit(self, Z: np.ndarray) -> np.ndarray:
-        """The network's output before calibration (the logit of its probability)."""
-        if isinstance(self.net_, LogisticRegression):
-            return self.net_.decision_function(Z)
-        p = np.clip(self.net_.predict_proba(Z)[:, 1], 1e-15, 1 - 1e-15)
-        return np.log(p / (1 - p))
+        """The network's output before calibration: the logit of its probability."""
+        net = self.net_
+        if isinstance(net, LogisticRegression):
+            return net.decision_function(Z)
+        hidden = np.maximum(Z @ net.coefs_[0] + net.intercepts_[0], 0.0)  # ReLU, as NeuralScorer
+        return hidden @ net.coefs_[1][:, 0] + net.intercepts_[1][0]
 
     def decision_function(self, X) -> np.ndarray:
         check_is_fitted(self)
