@@ -610,6 +610,17 @@ def sha256_inputs(paths: Iterable[Path]) -> dict[str, str]:
     return out
 
 
+def training_settings() -> dict:
+    """The constants that shaped the classifier, recorded in the card so that a model says how it was made."""
+    share, weight = PARAGRAPH_HARD_NEGATIVES
+    return {
+        "target_fpr": TARGET_FPR,
+        "training_generic_rate": TRAINING_GENERIC_RATE,
+        "token_model": {"hidden": TOKEN_HIDDEN, "negative_share": TOKEN_NEGATIVE_SHARE, "lexicon": TOKEN_MODEL_LEXICON},
+        "paragraph_model": {"hidden": PARAGRAPH_HIDDEN, "hard_negative_share": share, "hard_negative_weight": weight},
+    }
+
+
 def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **extra) -> dict:
     import datetime
     import os
@@ -638,6 +649,7 @@ def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **
         "threshold": round(result.threshold, 6),
         "heldout_metrics": result.metrics,
         "training_counts": result.counts,
+        "training_settings": training_settings(),
         "reference": {k: v for k, v in reference.info.items() if k != "merged_from"},
         "lexicon": lexicon.info,
     }

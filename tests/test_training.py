@@ -198,6 +198,21 @@ def test_trained_model_loads_and_scores(trained) -> None:
     assert results[4].reason == "empty" and results[5].spun is None
 
 
+def test_card_records_how_the_classifier_was_trained(trained) -> None:
+    """The card on disk says which settings made the model, so a retrained one can be compared with it."""
+    out, _, _, _ = trained
+    settings = json.loads((out / "card.json").read_text(encoding="utf-8"))["training_settings"]
+    share, weight = training.PARAGRAPH_HARD_NEGATIVES
+    assert settings["paragraph_model"] == {
+        "hidden": training.PARAGRAPH_HIDDEN,
+        "hard_negative_share": share,
+        "hard_negative_weight": weight,
+    }
+    assert settings["target_fpr"] == training.TARGET_FPR
+    assert settings["training_generic_rate"] == training.TRAINING_GENERIC_RATE
+    assert settings["token_model"]["hidden"] == training.TOKEN_HIDDEN
+
+
 def test_trained_model_learned_to_separate(trained, tiny_base: Path) -> None:
     """Held-out spins (thesaurus groups never used in training) score above their clean originals."""
     out, _, card, _ = trained
@@ -465,7 +480,12 @@ def test_metrics_at() -> None:
     assert training.metrics_at(np.zeros(3), np.zeros(3), 0.5)["roc_auc"] is None
     # rates with nothing to count are None, not 0
     clean_only = training.metrics_at(np.zeros(3), np.array([0.1, 0.2, 0.3]), 0.5)
-    assert (clean_only["precision"], clean_only["recall"], clean_only["f1"], clean_only["fpr"]) == (None, None, None, 0.0)
+    assert (clean_only["precision"], clean_only["recall"], clean_only["f1"], clean_only["fpr"]) == (
+        None,
+        None,
+        None,
+        0.0,
+    )
     spun_only = training.metrics_at(np.ones(2), np.array([0.9, 0.1]), 0.5)
     assert (spun_only["precision"], spun_only["recall"], spun_only["f1"], spun_only["fpr"]) == (1.0, 0.5, 0.6667, None)
 
