@@ -269,6 +269,7 @@ class TrainResult:
     threshold: float
     metrics: dict
     counts: dict
+    settings: dict  # what shaped the classifier, read off the estimators and spinner used (see build_card)
 
 
 def _token_labels(spun: "SpunText") -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -417,7 +418,17 @@ def train_classifier(
         "spun_dev": len(spun_dev),
         "extra_spun": len(extra_spun or []),
     }
-    return TrainResult(classifier, threshold, metrics, counts)
+    settings = {
+        "target_fpr": TARGET_FPR,
+        "training_generic_rate": spin_train.generic_rate,
+        "token_model": {"hidden": token_model.hidden, "negative_share": TOKEN_NEGATIVE_SHARE, "lexicon": split_a},
+        "paragraph_model": {
+            "hidden": paragraph_model.hidden,
+            "hard_negative_share": paragraph_model.hard_negative_share,
+            "hard_negative_weight": paragraph_model.hard_negative_weight,
+        },
+    }
+    return TrainResult(classifier, threshold, metrics, counts, settings)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -610,17 +621,6 @@ def sha256_inputs(paths: Iterable[Path]) -> dict[str, str]:
     return out
 
 
-def training_settings() -> dict:
-    """The constants that shaped the classifier, recorded in the card so that a model says how it was made."""
-    share, weight = PARAGRAPH_HARD_NEGATIVES
-    return {
-        "target_fpr": TARGET_FPR,
-        "training_generic_rate": TRAINING_GENERIC_RATE,
-        "token_model": {"hidden": TOKEN_HIDDEN, "negative_share": TOKEN_NEGATIVE_SHARE, "lexicon": TOKEN_MODEL_LEXICON},
-        "paragraph_model": {"hidden": PARAGRAPH_HIDDEN, "hard_negative_share": share, "hard_negative_weight": weight},
-    }
-
-
 def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **extra) -> dict:
     import datetime
     import os
@@ -649,7 +649,7 @@ def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **
         "threshold": round(result.threshold, 6),
         "heldout_metrics": result.metrics,
         "training_counts": result.counts,
-        "training_settings": training_settings(),
+        "training_settings": result.settings,
         "reference": {k: v for k, v in reference.info.items() if k != "merged_from"},
         "lexicon": lexicon.info,
     }

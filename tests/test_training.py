@@ -202,6 +202,11 @@ def test_card_records_how_the_classifier_was_trained(trained) -> None:
     """The card on disk says which settings made the model, so a retrained one can be compared with it."""
     out, _, _, _ = trained
     settings = json.loads((out / "card.json").read_text(encoding="utf-8"))["training_settings"]
+    # the recorded sizes are those of the networks in the model file
+    classifier = load_model_dir(out).classifier
+    assert classifier.token.hidden_weights.shape[1] == settings["token_model"]["hidden"] == training.TOKEN_HIDDEN
+    assert classifier.paragraph.hidden_weights.shape[1] == settings["paragraph_model"]["hidden"]
+    # and the rest is what this release trains with
     share, weight = training.PARAGRAPH_HARD_NEGATIVES
     assert settings["paragraph_model"] == {
         "hidden": training.PARAGRAPH_HIDDEN,
@@ -210,7 +215,7 @@ def test_card_records_how_the_classifier_was_trained(trained) -> None:
     }
     assert settings["target_fpr"] == training.TARGET_FPR
     assert settings["training_generic_rate"] == training.TRAINING_GENERIC_RATE
-    assert settings["token_model"]["hidden"] == training.TOKEN_HIDDEN
+    assert settings["token_model"]["lexicon"] == training.TOKEN_MODEL_LEXICON
 
 
 def test_trained_model_learned_to_separate(trained, tiny_base: Path) -> None:
