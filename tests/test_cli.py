@@ -176,9 +176,22 @@ def test_jobs_output_equals_serial_output(capsys, tmp_path, monkeypatch):
     long_text.write_text((SPUN.read_text() + "\n\n" + CLEAN.read_text() + "\n\n") * 3)
     args = ["score", "--format", "jsonl", str(long_text), str(tmp_path / "missing.txt"), str(EXAMPLES)]
     serial = run(capsys, *args)
+    # worker processes really score (a one-CPU runner would otherwise cap --jobs to 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    marks = tmp_path / "workers"
+    marks.mkdir()
+    real_task = cli._score_task
+
+    def marking_task(config, explain, texts):
+        (marks / str(os.getpid())).touch()
+        return real_task(config, explain, texts)
+
+    monkeypatch.setattr(cli, "_score_task", marking_task)
     parallel = run(capsys, "--quiet", *args[:1], "--jobs", "2", *args[1:])
     assert serial == parallel
     assert serial[0] == 2 and len(jsonl(serial[1])) > 20
+    workers = {int(p.name) for p in marks.iterdir()}
+    assert workers and os.getpid() not in workers
 
 
 def test_explain_gives_evidence_for_unflagged_paragraphs_without_changing_scores(capsys, tmp_path, monkeypatch):
