@@ -61,7 +61,10 @@ def test_rankings_differ_as_documented(tmp_path):
 def test_spins_and_known_share(tmp_path):
     lexicon = _lexicon(tmp_path, "frequency")
     rows = make_heldout.spun_records(
-        [("a", "We need help with trade between the two towns today."), ("b", "We need help with trade between the two towns today.")],
+        [
+            ("a", "We need help with trade between the two towns today."),
+            ("b", "We need help with trade between the two towns today."),
+        ],
         Spinner(lexicon, split="all"),
         np.random.default_rng(0),
     )
@@ -69,6 +72,12 @@ def test_spins_and_known_share(tmp_path):
     spun = rows[1]
     assert spun["replacements"] and all(spun["text"][s:e] == new for s, e, _, new in spun["replacements"])
     ours = Lexicon.from_pairs({"aid": [("help", 1)], "assistance": [("help", 1)]})
-    share = foreign.swappable_back(rows, ours)
-    known = sum(1 for *_, orig, new in spun["replacements"] if orig == "help")
-    assert share == round(known / len(spun["replacements"]), 4)
+    # one swap ours can undo (aid -> help), one it cannot (swap -> trade), one whose
+    # replacement it knows but with another original (assistance -> help, not "support")
+    rows = [
+        {"label": 1, "replacements": [[0, 3, "help", "aid"], [9, 13, "trade", "swap"]]},
+        {"label": 1, "replacements": [[0, 10, "support", "assistance"]]},
+        {"label": 0},
+    ]
+    assert foreign.swappable_back(rows, ours) == round(1 / 3, 4)
+    assert foreign.swappable_back([{"label": 0}], ours) is None
