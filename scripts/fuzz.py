@@ -35,7 +35,8 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
   beside): the same checks, and the same results as ``score_text``.
 
 If ``spincheck.cli`` exists, the cases are also written to temporary files
-(``.txt``, ``.md``, ``.html``, ``.jsonl``, no suffix; as text or raw bytes) and
+(``.txt``, ``.md``, ``.html``, ``.jsonl``, no suffix; as text or raw bytes, some compressed
+with gzip, bzip2 or xz and some of those cut short) and
 run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
 and ``compare`` (against another case of the group) on a sample and ``score -``
 on stdin, in-process. A CLI crash is an exception
@@ -49,9 +50,12 @@ written to files. Exit status: 0 when nothing failed, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import bz2
 import contextlib
+import gzip
 import io
 import json
+import lzma
 import math
 import random
 import re
@@ -569,10 +573,16 @@ def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
         # a PDF header before the case: pypdf's failure paths on damaged files
         raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
         data = rng.choice([b"%PDF-1.4\n", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", b"junk\n%PDF-2.0\n"]) + raw
-    if isinstance(data, str):
-        path.write_bytes(data.encode("utf-8", errors="surrogatepass"))
-    else:
-        path.write_bytes(data)
+    raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
+    if rng.random() < 0.15:
+        # compressed input, a third of it cut short: decompressed while read, damage reported
+        suffix_c, compress = rng.choice([(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)])
+        raw = compress(raw)
+        if rng.random() < 1 / 3:
+            raw = raw[: rng.randrange(len(raw))]
+        if rng.random() < 0.7:
+            path = path.with_name(path.name + suffix_c)
+    path.write_bytes(raw)
     return path
 
 

@@ -11,7 +11,8 @@ through an incremental decoder and cut at paragraph boundaries into chunks of ab
 ``CHUNK_CHARS`` characters. A file of any size is therefore read in bounded memory, and output
 can start before the input ends. HTML pages are reduced to their main text, PDFs (recognised by
 their header, whatever their name) to their text with its line-wrapped paragraphs joined, and
-JSONL records are read one line at a time; each record is one document.
+JSONL records are read one line at a time; each record is one document. Input compressed with
+gzip, bzip2 or xz (recognised by its first bytes) is decompressed as it is read.
 
 Offsets are character offsets into the decoded text, as :func:`spincheck.text.decode_bytes`
 produces it (byte-order mark removed, CRLF and CR turned into LF); for HTML and PDF they point
@@ -20,17 +21,21 @@ into the extracted text and for JSONL into the record's text field.
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import errno
+import gzip
 import html.parser
 import io
 import json
 import logging
+import lzma
 import os
 import re
 import stat
 import sys
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +55,9 @@ __all__ = [
     "pdf_paragraphs",
     "iter_jsonl",
     "kind_of",
+    "plain_suffix",
+    "sniff",
+    "decompress",
     "os_problem",
     "shown",
     "CHUNK_CHARS",
@@ -72,6 +80,10 @@ JSONL_SUFFIXES = (".jsonl",)
 PDF_SUFFIXES = (".pdf",)
 # Files picked up when a directory is given; a file named explicitly is read whatever its suffix.
 DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES
+# A file compressed with gzip, bzip2 or xz (recognised by its first bytes, whatever its name) is
+# read decompressed, as a stream; its kind comes from the name without this suffix
+# ("pages.jsonl.gz" is JSONL). Directories are searched for such files too.
+COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz")
 # A PDF starts with its header. Files named .pdf are read as PDFs even when junk comes first
 # (the specification allows it); other files only when they start with it, so that text that
 # merely mentions "%PDF-" stays text.
@@ -140,8 +152,16 @@ def shown(path: str | os.PathLike) -> str:
 Event = Chunk | Problem | Done
 
 
-def kind_of(path: Path) -> str:
+def plain_suffix(path: Path) -> str:
+    """The lowercased suffix that says what a file holds: ".jsonl" for both "a.jsonl" and "a.jsonl.gz"."""
     suffix = path.suffix.lower()
+    if suffix in COMPRESSION_SUFFIXES:
+        return Path(path.stem).suffix.lower()
+    return suffix
+
+
+def kind_of(path: Path) -> str:
+    suffix = plain_suffix(path)
     if suffix in HTML_SUFFIXES:
         return "html"
     if suffix in JSONL_SUFFIXES:
@@ -208,7 +228,7 @@ def _walk(root: str) -> Iterator[InputFile | Problem]:
         dirnames[:] = keep
         for name in sorted(filenames):
             path = Path(dirpath, name)
-            if name.startswith(".") or path.suffix.lower() not in DIRECTORY_SUFFIXES:
+            if name.startswith(".") or plain_suffix(path) not in DIRECTORY_SUFFIXES:
                 continue
             try:
                 regular = stat.S_ISREG(os.stat(path).st_mode)
@@ -304,6 +324,78 @@ def _read_head(f: BinaryIO) -> bytes:
         parts.append(data)
         size += len(data)
     return b"".join(parts)
+
+
+# ---- compressed input ---------------------------------------------------------------------------
+
+
+def _compression(head: bytes) -> str | None:
+    """"gzip", "bz2" or "xz" when ``head`` starts such a stream, else None."""
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    # "BZh", the block size, then the magic of a block or of the end of an empty stream: text
+    # that merely starts with "BZh" stays text
+    if head[:3] == b"BZh" and head[3:4] in b"123456789" and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):
+        return "bz2"
+    return None
+
+
+def _damaged(codec: str, exc: Exception) -> OSError:
+    reason = "truncated" if isinstance(exc, EOFError) else "damaged"
+    return OSError(f"its {codec} data is {reason} ({str(exc).rstrip('.') or type(exc).__name__})")
+
+
+class _Decompressed(io.RawIOBase):
+    """The decompressed bytes of a gzip, bzip2 or xz stream; damaged data raises OSError."""
+
+    def __init__(self, head: bytes, f: BinaryIO, codec: str) -> None:
+        raw = io.BufferedReader(_Prepend(head, f))
+        self._codec = codec
+        if codec == "gzip":
+            self._inner: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")
+        elif codec == "bz2":
+            self._inner = bz2.BZ2File(raw)
+        else:
+            self._inner = lzma.LZMAFile(raw)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self._inner.read1(len(buffer))
+        except (EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
+            raise _damaged(self._codec, exc) from None
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def sniff(f: BinaryIO) -> tuple[bytes, BinaryIO]:
+    """The first bytes of ``f`` and the stream to read the rest from: decompressed when ``f``
+    holds gzip, bzip2 or xz data. Decompression is streamed, so memory stays bounded (HTML,
+    PDF and JSONL records keep their size limits on the decompressed bytes)."""
+    head = _read_head(f)
+    codec = _compression(head)
+    if codec is None:
+        return head, f
+    stream = io.BufferedReader(_Decompressed(head, f, codec), READ_BYTES)
+    return _read_head(stream), stream
+
+
+def decompress(data: bytes) -> bytes:
+    """``data`` itself, or decompressed when it is a gzip, bzip2 or xz file (whole, in memory).
+
+    Raises OSError when the compressed data is damaged or truncated.
+    """
+    codec = _compression(data[:16])
+    if codec is None:
+        return data
+    try:
+        return {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}[codec](data)
+    except (EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
+        raise _damaged(codec, exc) from None
 
 
 # ---- cutting text into chunks -----------------------------------------------------------------
@@ -591,11 +683,12 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
     """``(line number, record)`` for every non-blank line; a Problem for a bad one.
 
     A stream that looks binary gives one Problem (line 0) instead of one per line;
-    UTF-16 and UTF-32 with a byte-order mark are read like UTF-8. ``head``: the
-    first bytes, when the caller already read them from ``f``.
+    UTF-16 and UTF-32 with a byte-order mark are read like UTF-8, and gzip, bzip2
+    or xz data decompressed. ``head``: the first bytes, when the caller already read
+    them from ``f`` (and decompressed them, see :func:`sniff`).
     """
     if head is None:
-        head = _read_head(f)
+        head, f = sniff(f)
     if looks_binary(head):
         yield 0, Problem("error", f"{name} looks binary", "skipped")
         return
@@ -660,7 +753,7 @@ class Reader:
 
     def _read_open(self, f: BinaryIO, item: InputFile) -> Iterator[Chunk | Problem]:
         name = item.name
-        head = _read_head(f)
+        head, f = sniff(f)
         if item.kind == "pdf" or head.startswith(PDF_MAGIC):
             if PDF_MAGIC not in head[:1024]:  # where PDF readers look for the header
                 yield Problem("error", f"{name} is named .pdf but is not a PDF (no %PDF- header)", "skipped")

@@ -452,7 +452,8 @@ MERGE_SPLIT = (70, 88)
 def iter_corpus_documents(
     paths: Iterable[Path], text_field: str = "text", with_labels: bool = False
 ) -> Iterator[tuple]:
-    """``(doc_id, text)`` for every document under ``paths``: .txt/.md files, or JSONL records.
+    """``(doc_id, text)`` for every document under ``paths``: .txt/.md files, or JSONL records
+    (compressed with gzip, bzip2 or xz too: "corpus.jsonl.gz").
 
     Ids are file paths relative to the given path (plus ``:id`` of a JSONL
     record), so that the split does not change when the corpus moves.
@@ -462,7 +463,7 @@ def iter_corpus_documents(
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
-    from .inputs import shown
+    from .inputs import decompress, plain_suffix, shown
     from .text import decode_bytes, looks_binary
 
     for path in paths:
@@ -470,7 +471,7 @@ def iter_corpus_documents(
         root = path if path.is_dir() else path.parent
         if path.is_dir():
             files = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + (".jsonl",)
+                p for p in path.rglob("*") if p.is_file() and plain_suffix(p) in TEXT_SUFFIXES + (".jsonl",)
             )
         elif path.is_file():
             files = [path]
@@ -483,12 +484,16 @@ def iter_corpus_documents(
                 data = file.read_bytes()
             except OSError as exc:
                 raise TrainingError(f"{shown(file)}: cannot read: {exc.strerror or exc} (check permissions)") from None
+            try:
+                data = decompress(data)
+            except OSError as exc:
+                raise TrainingError(f"{shown(file)}: cannot read: {exc} (recompress it or leave it out)") from None
             if looks_binary(data):
                 raise TrainingError(f"{shown(file)}: looks binary, not text (pass .txt, .md or .jsonl files)")
             text, _ = decode_bytes(data)
             # ids relative to the given path: the split must not depend on where the corpus lies
             name = file.relative_to(root).as_posix()
-            if file.suffix.lower() == ".jsonl":
+            if plain_suffix(file) == ".jsonl":
                 for n, line in enumerate(text.splitlines(), 1):
                     if not line.strip():
                         continue

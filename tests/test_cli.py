@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bz2
 import functools
+import gzip
 import html.parser
 import io
 import json
@@ -1083,3 +1085,28 @@ def test_flagged_only_lists_only_flagged_paragraphs(capsys, fmt):
     else:
         header, *rows = everything.splitlines()
         assert only.splitlines() == [header] + [r for r in rows if ",true," in r]
+
+
+def test_compressed_inputs_score_and_evaluate_as_their_content(capsys, tmp_path):
+    packed = tmp_path / "spun.txt.gz"
+    packed.write_bytes(gzip.compress(SPUN.read_bytes()))
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(packed))
+    plain = run(capsys, "score", "--format", "jsonl", str(SPUN))
+    assert (code, err) == (plain[0], plain[2]) == (1, "")
+    strip = [{k: v for k, v in r.items() if k != "source"} for r in jsonl(out)]
+    assert strip == [{k: v for k, v in r.items() if k != "source"} for r in jsonl(plain[1])]
+    labelled = tmp_path / "dev.jsonl.bz2"
+    labelled.write_bytes(
+        bz2.compress((json.dumps({"text": SPUN.read_text().split("\n\n")[1], "label": 1}) + "\n").encode())
+    )
+    code, out, _ = run(capsys, "evaluate", "--json", str(labelled))
+    assert code == 0 and json.loads(out)["metrics"]["tp"] == 1
+    # damaged: one error line, exit 2, no traceback
+    broken = tmp_path / "broken.txt.gz"
+    broken.write_bytes(packed.read_bytes()[:40])
+    code, out, err = run(capsys, "score", str(broken))
+    assert (
+        code == 2
+        and err
+        == f"spincheck: error: cannot read {broken}: its gzip data is truncated (Compressed file ended before the end-of-stream marker was reached) (skipped)\n"
+    )

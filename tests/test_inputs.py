@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import gzip
 import io
 import json
+import lzma
 from pathlib import Path
 
 import pytest
@@ -466,7 +469,7 @@ def test_walk_skips_files_that_are_not_regular(tmp_path):
 
 def test_directory_with_nothing_to_read_gets_a_note(tmp_path):
     (tmp_path / "notes.doc").write_text("not a format we read")
-    (tmp_path / "shards.jsonl.gz").write_bytes(b"\x1f\x8b")
+    (tmp_path / "shards.jsonl.zst").write_bytes(b"\x28\xb5\x2f\xfd")  # zstd: not read
     assert collect([str(tmp_path)]) == [
         Problem("note", f"{tmp_path} holds no .txt, .md, .html, .htm, .jsonl, .pdf files", "nothing to score")
     ]
@@ -660,3 +663,84 @@ def test_jsonl_without_usable_records_is_not_called_empty(tmp_path):
     assert problems_of(read_events(path)) == [
         f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
     ]
+
+
+# ---- compressed files ---------------------------------------------------------------------------
+
+COMPRESSORS = {
+    ".gz": gzip.compress,
+    ".bz2": bz2.compress,
+    ".xz": lzma.compress,
+}
+
+
+def _jsonl_lines(n: int) -> bytes:
+    return b"".join(
+        json.dumps({"id": f"r{i}", "text": TEXT.replace("harbor", f"harbor {i}")}).encode() + b"\n" for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("suffix", sorted(COMPRESSORS))
+def test_compressed_files_read_as_their_content(tmp_path, suffix):
+    """Recognised by their first bytes; the name without the suffix says text or JSONL."""
+    compress = COMPRESSORS[suffix]
+    (tmp_path / "plain.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / ("page.txt" + suffix)).write_bytes(compress(TEXT.encode("utf-8")))
+    (tmp_path / "plain.jsonl").write_bytes(_jsonl_lines(3))
+    (tmp_path / ("pages.jsonl" + suffix)).write_bytes(compress(_jsonl_lines(3)))
+    assert joined(read_events(tmp_path / ("page.txt" + suffix))) == joined(read_events(tmp_path / "plain.txt")) == TEXT
+    plain = chunks_of(read_events(tmp_path / "plain.jsonl"))
+    packed = chunks_of(read_events(tmp_path / ("pages.jsonl" + suffix)))
+    assert [(c.text, c.record_id) for c in packed] == [(c.text, c.record_id) for c in plain]
+    assert len(packed) == 3 and packed[0].source.startswith(str(tmp_path / ("pages.jsonl" + suffix)))
+
+
+def test_compressed_data_is_recognised_whatever_the_name_and_on_stdin(tmp_path):
+    (tmp_path / "download").write_bytes(gzip.compress(TEXT.encode("utf-8")))
+    assert joined(read_events(tmp_path / "download")) == TEXT
+    stdin = io.BytesIO(lzma.compress(TEXT.encode("utf-8")))
+    assert joined(Reader(stdin=stdin).read(InputFile(None, "text"))) == TEXT
+    # text that only starts like a bzip2 header stays text
+    (tmp_path / "notes.txt").write_text("BZh9 is the header of a bzip2 file. " + TEXT, encoding="utf-8")
+    assert joined(read_events(tmp_path / "notes.txt")).startswith("BZh9 is the header")
+
+
+def test_directories_yield_compressed_files_of_known_kinds(tmp_path):
+    for name in ("a.txt.gz", "b.jsonl.bz2", "c.html.xz", "d.gz", "e.tar.gz", "f.csv.gz"):
+        (tmp_path / name).write_bytes(gzip.compress(b"x"))
+    found = [(item.path.name, item.kind) for item in collect([str(tmp_path)]) if isinstance(item, InputFile)]
+    assert found == [("a.txt.gz", "text"), ("b.jsonl.bz2", "jsonl"), ("c.html.xz", "html")]
+
+
+def test_truncated_compressed_file_keeps_the_text_before_the_damage(tmp_path):
+    # far more than the first 8 KiB that are sniffed, so the damage comes while streaming
+    text = "".join(TEXT.replace("harbor", f"harbor {i}") + "\n" for i in range(300))
+    packed = gzip.compress(text.encode("utf-8"))
+    path = tmp_path / "cut.txt.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    events = read_events(path)
+    read = joined(events)
+    assert 8192 < len(read) < len(text) and text.startswith(read)
+    assert problems_of(events) == [
+        f"spincheck: error: cannot read {path}: its gzip data is truncated"
+        " (Compressed file ended before the end-of-stream marker was reached) (skipped)"
+    ]
+
+
+@pytest.mark.parametrize("suffix", sorted(COMPRESSORS))
+def test_damaged_compressed_file_is_one_error(tmp_path, suffix):
+    packed = bytearray(COMPRESSORS[suffix](_jsonl_lines(50)))
+    packed[len(packed) // 2 : len(packed) // 2 + 40] = bytes(40)  # zeroed bytes in the middle
+    path = tmp_path / ("pages.jsonl" + suffix)
+    path.write_bytes(bytes(packed))
+    problems = problems_of(read_events(path))
+    assert len(problems) == 1 and problems[0].startswith(f"spincheck: error: cannot read {path}: its ")
+    assert "data is damaged" in problems[0] or "data is truncated" in problems[0]
+    with pytest.raises(OSError, match="data is"):
+        inputs.decompress(bytes(packed))
+
+
+def test_decompress_leaves_other_data_alone():
+    assert inputs.decompress(TEXT.encode("utf-8")) == TEXT.encode("utf-8")
+    assert inputs.decompress(b"") == b""
+    assert inputs.decompress(bz2.compress(b"spun")) == b"spun"

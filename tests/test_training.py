@@ -12,7 +12,9 @@ empty dict: loading them takes about ten seconds and they are optional.
 
 from __future__ import annotations
 
+import gzip
 import json
+import lzma
 import shutil
 from pathlib import Path
 
@@ -456,6 +458,14 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     docs = list(training.iter_corpus_documents([tmp_path]))
     assert [text for _, text in docs] == ["First text.", "Second text.", "Third."]
     assert docs[1][0].endswith(":x") and docs[2][0].endswith(":3")
+    # compressed, they are the same documents under their own names
+    (tmp_path / "a.txt").rename(tmp_path / "a.txt.orig")
+    (tmp_path / "a.txt.gz").write_bytes(gzip.compress(b"First text."))
+    (tmp_path / "b.jsonl.xz").write_bytes(lzma.compress((tmp_path / "b.jsonl").read_bytes()))
+    (tmp_path / "b.jsonl").unlink()
+    packed = list(training.iter_corpus_documents([tmp_path]))
+    assert [text for _, text in packed] == ["First text.", "Second text.", "Third."]
+    assert [doc_id for doc_id, _ in packed] == ["a.txt.gz", "b.jsonl.xz:x", "b.jsonl.xz:3"]
 
 
 @pytest.mark.parametrize(
@@ -464,6 +474,7 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
         ("bad.jsonl", b'{"text": "ok"}\n{not json}\n', r"bad\.jsonl:2: invalid JSON"),
         ("field.jsonl", b'{"body": "no text field"}\n', r"no string field 'text'"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
+        ("cut.jsonl.gz", gzip.compress(b'{"text": "ok"}\n' * 100)[:30], "its gzip data is truncated"),
     ],
 )
 def test_iter_corpus_documents_names_the_bad_file(tmp_path: Path, name: str, content: bytes, message: str) -> None:
