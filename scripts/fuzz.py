@@ -35,7 +35,7 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
   beside): the same checks, and the same results as ``score_text``.
 
 If ``spincheck.cli`` exists, the cases are also written to temporary files
-(``.txt``, ``.md``, ``.html``, ``.jsonl``, no suffix; as text or raw bytes, some compressed
+(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, no suffix; as text or raw bytes, some compressed
 with gzip, bzip2 or xz and some of those cut short) and
 run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
 and ``compare`` (against another case of the group) on a sample and ``score -``
@@ -63,6 +63,8 @@ import sys
 import tempfile
 import time
 import traceback
+import xml.sax.saxutils
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +120,7 @@ ODD_CHARS = (
 HOMOGLYPHS = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "i": "\u0456"}
 PUNCT = ".,;:!?'\"()[]{}-\u2014\u2013\u2026/\\|@#$%^&*_~`<>=+"
 BOMS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
-CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ""]
+CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ".docx", ""]
 MAX_GROUPS = 15  # kinds of failure printed in full
 
 
@@ -573,6 +575,22 @@ def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
         # a PDF header before the case: pypdf's failure paths on damaged files
         raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
         data = rng.choice([b"%PDF-1.4\n", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", b"junk\n%PDF-2.0\n"]) + raw
+    elif suffix == ".docx" and rng.random() < 0.7:
+        # the case's text as Word paragraphs (escaped, or raw to break the XML now and then)
+        text = _text_of(case)
+        if rng.random() < 0.8:
+            text = xml.sax.saxutils.escape(text)
+        body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in text.split("\n"))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr(
+                "word/document.xml",
+                (
+                    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                    f"<w:body>{body}</w:body></w:document>"
+                ).encode("utf-8", errors="surrogatepass"),
+            )
+        data = out.getvalue()
     raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
     if rng.random() < 0.15:
         # compressed input, a third of it cut short: decompressed while read, damage reported

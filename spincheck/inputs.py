@@ -35,7 +35,9 @@ import re
 import stat
 import sys
 import threading
+import zipfile
 import zlib
+from xml.etree import ElementTree
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,7 @@ __all__ = [
     "html_to_text",
     "pdf_to_text",
     "pdf_paragraphs",
+    "docx_to_text",
     "iter_jsonl",
     "kind_of",
     "plain_suffix",
@@ -78,8 +81,9 @@ TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
 PDF_SUFFIXES = (".pdf",)
+DOCX_SUFFIXES = (".docx",)
 # Files picked up when a directory is given; a file named explicitly is read whatever its suffix.
-DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES
+DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
 # A file compressed with gzip, bzip2 or xz (recognised by its first bytes, whatever its name) is
 # read decompressed, as a stream; its kind comes from the name without this suffix
 # ("pages.jsonl.gz" is JSONL). Directories are searched for such files too.
@@ -136,7 +140,7 @@ class InputFile:
     """A file to read (``path=None`` means stdin) and how to read it."""
 
     path: Path | None
-    kind: str  # "text", "html", "jsonl" or "pdf"
+    kind: str  # "text", "html", "jsonl", "pdf" or "docx"
 
     @property
     def name(self) -> str:
@@ -168,6 +172,8 @@ def kind_of(path: Path) -> str:
         return "jsonl"
     if suffix in PDF_SUFFIXES:
         return "pdf"
+    if suffix in DOCX_SUFFIXES:
+        return "docx"
     return "text"
 
 
@@ -330,7 +336,7 @@ def _read_head(f: BinaryIO) -> bytes:
 
 
 def _compression(head: bytes) -> str | None:
-    """"gzip", "bz2" or "xz" when ``head`` starts such a stream, else None."""
+    """The compression of a stream starting with ``head``: "gzip", "bz2", "xz", or None."""
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
     if head.startswith(b"\xfd7zXZ\x00"):
@@ -760,10 +766,12 @@ class Reader:
                 return
             yield from self._read_pdf(head, f, name)
             return
-        if looks_binary(head):
+        if looks_binary(head) and item.kind != "docx":  # a .docx is a zip archive
             yield Problem("error", f"{name} looks binary", "skipped")
             return
-        if item.kind == "text":
+        if item.kind == "docx":
+            yield from self._read_docx(head, f, name)
+        elif item.kind == "text":
             yield from self._read_text(head, f, name)
         elif item.kind == "html":
             yield from self._read_html(head, f, name)
@@ -819,6 +827,20 @@ class Reader:
             yield Problem("note", f"{name} has no text to score", "a scanned PDF needs OCR first")
         yield from _chunks_of(text, name)
 
+    def _read_docx(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        data = _read_whole(head, f)
+        if data is None:
+            yield _too_large(name, "Word documents are read whole; skipped")
+            return
+        try:
+            text = docx_to_text(data)
+        except DocxError as exc:
+            yield Problem("error", f"cannot read {name} as a Word document: {exc}", "skipped")
+            return
+        if not text:
+            yield Problem("note", f"{name} has no text to score")
+        yield from _chunks_of(text, name)
+
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
         records = 0
         for number, record in iter_jsonl(f, name, head):
@@ -837,6 +859,60 @@ class Reader:
             yield from _chunks_of(text, source, record_id)
         if not records and not head.strip():
             yield Problem("note", f"{name} is empty")
+
+
+# ---- Word documents ------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DOCX_BREAKS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
+
+
+class DocxError(ValueError):
+    """A .docx file that is not a readable Word document."""
+
+
+def docx_to_text(data: bytes) -> str:
+    """The paragraphs of a Word (.docx) document's body, table cells included, one per block.
+
+    Only the stdlib is needed: a .docx is a zip archive whose ``word/document.xml`` holds the
+    paragraphs (``w:p``) and their runs of text (``w:t``). Headers, footers, footnotes and
+    comments live in other parts and are left out, as the main text of a web page is kept.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            try:
+                info = archive.getinfo("word/document.xml")
+            except KeyError:
+                raise DocxError("it has no word/document.xml") from None
+            if info.file_size > MAX_DOCUMENT_BYTES:  # a zip bomb is refused before it is inflated
+                raise DocxError(f"its text part is larger than {_size(MAX_DOCUMENT_BYTES)}")
+            xml = archive.read(info)
+        root = ElementTree.fromstring(xml)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
+        raise DocxError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})") from None
+    except ElementTree.ParseError as exc:
+        raise DocxError(f"its XML is damaged ({exc})") from None
+    paragraphs: list[str] = []
+
+    def visit(node: ElementTree.Element, parts: list[str]) -> None:
+        for child in node:
+            if child.tag == _W + "p":  # a paragraph, or one in a text box inside another
+                inner: list[str] = []
+                visit(child, inner)
+                if text := "".join(inner).strip():
+                    paragraphs.append(text)
+            elif child.tag == _W + "t":
+                parts.append(child.text or "")
+            elif child.tag in _DOCX_BREAKS:
+                parts.append(_DOCX_BREAKS[child.tag])
+            else:
+                visit(child, parts)
+
+    try:
+        visit(root, [])
+    except RecursionError:
+        raise DocxError("its XML is nested too deeply") from None
+    return "\n\n".join(paragraphs)
 
 
 def _read_whole(head: bytes, f: BinaryIO) -> bytes | None:

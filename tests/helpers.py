@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from spincheck import Result
@@ -20,3 +23,20 @@ def same_result(a: Result, b: Result) -> bool:
         and [e[:4] for e in a.evidence] == [e[:4] for e in b.evidence]
         and [e.strength for e in a.evidence] == pytest.approx([e.strength for e in b.evidence], abs=2e-3)
     )
+
+
+_W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def docx_bytes(body: str, *, part: str = "word/document.xml") -> bytes:
+    """A minimal .docx (a zip archive): the parts a reader needs, with ``body`` inside ``w:body``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr(part, f'<?xml version="1.0"?><w:document {_W_NS}><w:body>{body}</w:body></w:document>')
+    return out.getvalue()
+
+
+def docx_paragraph(text: str) -> str:
+    """One Word paragraph holding ``text``."""
+    return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'

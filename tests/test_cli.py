@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import docx_bytes, docx_paragraph
 
 import spincheck
 from spincheck import Detector, cli, inputs
@@ -532,7 +533,7 @@ def test_explain_takes_one_document(capsys, tmp_path):
     for path in (tmp_path, tmp_path / "pages.jsonl"):
         code, _, err = run(capsys, "explain", str(path), "-o", str(tmp_path / "x.html"))
         assert code == 2 and err.startswith(
-            f"spincheck: error: explain takes one text, HTML or PDF document, and {path} is "
+            f"spincheck: error: explain takes one text, HTML, PDF or Word document, and {path} is "
         )
     code, _, err = run(capsys, "explain", str(tmp_path / "missing.txt"))
     assert code == 2 and "no such file or directory" in err
@@ -750,7 +751,7 @@ def test_compare_problems(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "compare", str(CLEAN), str(tmp_path / "missing.txt"))
     assert code == 2 and out == "" and "cannot read" in err and "missing.txt" in err
     code, out, err = run(capsys, "compare", str(tmp_path), str(SPUN))
-    assert code == 2 and out == "" and "compare takes one text, HTML or PDF document" in err
+    assert code == 2 and out == "" and "compare takes one text, HTML, PDF or Word document" in err
     set_stdin(monkeypatch, SPUN.read_bytes())
     code, out, err = run(capsys, "compare", str(CLEAN), "-", "--format", "json")
     assert (code, err) == (0, "") and json.loads(out)["copy"] == "<stdin>"
@@ -1109,4 +1110,17 @@ def test_compressed_inputs_score_and_evaluate_as_their_content(capsys, tmp_path)
         code == 2
         and err
         == f"spincheck: error: cannot read {broken}: its gzip data is truncated (Compressed file ended before the end-of-stream marker was reached) (skipped)\n"
+    )
+
+
+def test_word_documents_score_as_their_text(capsys, tmp_path):
+    paragraphs = [p.replace("\n", " ").strip() for p in SPUN.read_text().split("\n\n") if p.strip()]
+    (tmp_path / "spun.docx").write_bytes(docx_bytes("".join(docx_paragraph(p) for p in paragraphs)))
+    (tmp_path / "spun.txt").write_text("\n\n".join(paragraphs))
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "spun.docx"))
+    _, plain, _ = run(capsys, "score", "--format", "jsonl", str(tmp_path / "spun.txt"))
+    assert (code, err) == (1, "")
+    scores = [(r["start"], r["probability"], r["spun"]) for r in jsonl(out)]
+    assert scores == [(r["start"], r["probability"], r["spun"]) for r in jsonl(plain)] and len(scores) == len(
+        paragraphs
     )

@@ -11,6 +11,7 @@ import lzma
 from pathlib import Path
 
 import pytest
+from helpers import docx_bytes, docx_paragraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -471,7 +472,7 @@ def test_directory_with_nothing_to_read_gets_a_note(tmp_path):
     (tmp_path / "notes.doc").write_text("not a format we read")
     (tmp_path / "shards.jsonl.zst").write_bytes(b"\x28\xb5\x2f\xfd")  # zstd: not read
     assert collect([str(tmp_path)]) == [
-        Problem("note", f"{tmp_path} holds no .txt, .md, .html, .htm, .jsonl, .pdf files", "nothing to score")
+        Problem("note", f"{tmp_path} holds no .txt, .md, .html, .htm, .jsonl, .pdf, .docx files", "nothing to score")
     ]
     assert collect([""]) == [Problem("error", "an empty path was given", "skipped")]
 
@@ -744,3 +745,58 @@ def test_decompress_leaves_other_data_alone():
     assert inputs.decompress(TEXT.encode("utf-8")) == TEXT.encode("utf-8")
     assert inputs.decompress(b"") == b""
     assert inputs.decompress(bz2.compress(b"spun")) == b"spun"
+
+
+# ---- Word documents -----------------------------------------------------------------------------
+
+
+def test_docx_paragraphs_tables_breaks_and_text_boxes():
+    body = (
+        '<w:p><w:r><w:t>The council voted</w:t></w:r><w:r><w:t xml:space="preserve"> on Tuesday.</w:t></w:r></w:p>'
+        "<w:p/>"  # an empty paragraph adds nothing
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>A cell</w:t><w:tab/><w:t>tabbed</w:t><w:br/><w:t>broken</w:t>"
+        "</w:r></w:p></w:tc></w:tr></w:tbl>"
+        "<w:p><w:r><w:t>Outer</w:t><w:drawing><w:txbxContent><w:p><w:r><w:t>Boxed</w:t></w:r></w:p>"
+        "</w:txbxContent></w:drawing><w:t> text.</w:t></w:r></w:p>"
+    )
+    assert inputs.docx_to_text(docx_bytes(body)) == (
+        "The council voted on Tuesday.\n\nA cell\ttabbed\nbroken\n\nBoxed\n\nOuter text."
+    )
+
+
+def test_docx_is_read_as_its_paragraphs(tmp_path):
+    paragraphs = [p for p in TEXT.split("\n\n") if p.strip()]
+    path = tmp_path / "essay.docx"
+    path.write_bytes(docx_bytes("".join(docx_paragraph(p.replace("\n", " ")) for p in paragraphs)))
+    events = read_events(path)
+    assert problems_of(events) == []
+    assert joined(events) == "\n\n".join(p.replace("\n", " ").strip() for p in paragraphs)
+    assert [(item.path.name, item.kind) for item in collect([str(tmp_path)])] == [("essay.docx", "docx")]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"PK\x03\x04 not really a zip archive", "not a valid zip archive"),
+        (docx_bytes(docx_paragraph("x"), part="word/other.xml"), "it has no word/document.xml"),
+        (docx_bytes("<w:p><w:r><w:t>unclosed</w:r></w:p>"), "its XML is damaged"),
+        ("A plain text file named .docx.".encode(), "not a valid zip archive"),
+    ],
+    ids=["bad-zip", "no-document-part", "bad-xml", "plain-text"],
+)
+def test_broken_docx_is_one_error(tmp_path, content, message):
+    path = tmp_path / "broken.docx"
+    path.write_bytes(content)
+    events = read_events(path)
+    assert chunks_of(events) == [] or joined(events) == ""
+    (problem,) = problems_of(events)
+    assert problem.startswith(f"spincheck: error: cannot read {path} as a Word document: {message}")
+
+
+def test_docx_text_part_over_the_cap_is_refused_before_inflating(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 4096)
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(docx_bytes(docx_paragraph("spun " * 5000)))  # deflates to far less than 4 KiB
+    assert path.stat().st_size < 4096
+    (problem,) = problems_of(read_events(path))
+    assert "its text part is larger than 4096 bytes" in problem
