@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import lzma
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -750,6 +751,22 @@ def test_decompress_leaves_other_data_alone():
 # ---- Word documents -----------------------------------------------------------------------------
 
 
+def _billion_laughs() -> bytes:
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e0 "lol">{entities}]>'
+        f"<w:document {_W_NS}><w:body><w:p><w:r><w:t>&e9;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", xml)
+    return out.getvalue()
+
+
+_W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_BILLION_LAUGHS = _billion_laughs()
+
+
 def test_docx_paragraphs_tables_breaks_and_text_boxes():
     body = (
         '<w:p><w:r><w:t>The council voted</w:t></w:r><w:r><w:t xml:space="preserve"> on Tuesday.</w:t></w:r></w:p>'
@@ -781,8 +798,9 @@ def test_docx_is_read_as_its_paragraphs(tmp_path):
         (docx_bytes(docx_paragraph("x"), part="word/other.xml"), "it has no word/document.xml"),
         (docx_bytes("<w:p><w:r><w:t>unclosed</w:r></w:p>"), "its XML is damaged"),
         ("A plain text file named .docx.".encode(), "not a valid zip archive"),
+        (_BILLION_LAUGHS, "its XML is damaged"),  # expat stops the entity expansion
     ],
-    ids=["bad-zip", "no-document-part", "bad-xml", "plain-text"],
+    ids=["bad-zip", "no-document-part", "bad-xml", "plain-text", "billion-laughs"],
 )
 def test_broken_docx_is_one_error(tmp_path, content, message):
     path = tmp_path / "broken.docx"
