@@ -37,11 +37,11 @@ import sys
 import threading
 import zipfile
 import zlib
-from xml.etree import ElementTree
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from xml.etree import ElementTree
 
 from .text import decode_bytes, looks_binary
 
@@ -813,32 +813,37 @@ class Reader:
         if _pypdf() is None:
             yield Problem("error", f"{name} is a PDF", PYPDF_HINT)
             return
-        data = _read_whole(head, f)
-        if data is None:
-            yield _too_large(name, "PDFs are read whole; skipped")
-            return
-        try:
-            text = pdf_to_text(data)
-        except Exception as exc:  # pypdf raises many kinds of error on damaged or encrypted files
-            reason = str(exc).strip().rstrip(".") or type(exc).__name__
-            yield Problem("error", f"cannot read {name} as a PDF: {reason}", "skipped")
-            return
-        if not text:
-            yield Problem("note", f"{name} has no text to score", "a scanned PDF needs OCR first")
-        yield from _chunks_of(text, name)
+        # any Exception: pypdf raises many kinds of error on damaged or encrypted files
+        yield from self._read_converted(
+            head, f, name, ("a PDF", "PDFs"), pdf_to_text, Exception, "a scanned PDF needs OCR first"
+        )
 
     def _read_docx(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        yield from self._read_converted(head, f, name, ("a Word document", "Word documents"), docx_to_text, DocxError)
+
+    @staticmethod
+    def _read_converted(
+        head: bytes,
+        f: BinaryIO,
+        name: str,
+        what: tuple[str, str],
+        convert: Callable[[bytes], str],
+        errors: type[Exception],
+        empty_hint: str | None = None,
+    ) -> Iterator[Chunk | Problem]:
+        """A document read whole and turned into text by ``convert``; ``what``: its name, one and many."""
         data = _read_whole(head, f)
         if data is None:
-            yield _too_large(name, "Word documents are read whole; skipped")
+            yield _too_large(name, f"{what[1]} are read whole; skipped")
             return
         try:
-            text = docx_to_text(data)
-        except DocxError as exc:
-            yield Problem("error", f"cannot read {name} as a Word document: {exc}", "skipped")
+            text = convert(data)
+        except errors as exc:
+            reason = str(exc).strip().rstrip(".") or type(exc).__name__
+            yield Problem("error", f"cannot read {name} as {what[0]}: {reason}", "skipped")
             return
         if not text:
-            yield Problem("note", f"{name} has no text to score")
+            yield Problem("note", f"{name} has no text to score", empty_hint)
         yield from _chunks_of(text, name)
 
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
