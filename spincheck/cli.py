@@ -217,8 +217,9 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUS_HELP,
         help="score text files, directories, HTML pages, PDFs, Word documents, JSONL records or stdin",
         description="Score every paragraph of the inputs and report the ones that look spun. "
-        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx and .jsonl files, also compressed "
-        "(.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed). Plain text and stdin are streamed (read in bounded memory, output starts before the input ends); "
+        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx and .jsonl files, "
+        "also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed). Plain text "
+        "and stdin are streamed (read in bounded memory, output starts before the input ends); "
         "jsonl is the streaming output format, json holds one document at a time.",
     )
     score.add_argument("paths", nargs="*", metavar="PATH", help="file or directory; '-' or nothing reads stdin")

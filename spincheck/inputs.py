@@ -56,6 +56,7 @@ __all__ = [
     "pdf_to_text",
     "pdf_paragraphs",
     "docx_to_text",
+    "DocxError",
     "iter_jsonl",
     "kind_of",
     "plain_suffix",

@@ -1109,7 +1109,8 @@ def test_compressed_inputs_score_and_evaluate_as_their_content(capsys, tmp_path)
     assert (
         code == 2
         and err
-        == f"spincheck: error: cannot read {broken}: its gzip data is truncated (Compressed file ended before the end-of-stream marker was reached) (skipped)\n"
+        == f"spincheck: error: cannot read {broken}: its gzip data is truncated "
+        "(Compressed file ended before the end-of-stream marker was reached) (skipped)\n"
     )
 
 
