@@ -132,6 +132,8 @@ class Reporter:
         self.out = out
         self.flagged = False
         self.documents = 0
+        self.total = Summary()  # over every document: paragraphs, scored, flagged
+        self.documents_flagged = 0
         self.flagged_only = False  # list only flagged paragraphs; summaries still count all
         self._doc: _Doc | None = None
 
@@ -148,11 +150,13 @@ class Reporter:
         ]
         for row in rows:
             doc.summary.add(row.result)
+            self.total.add(row.result)
         self.flagged = self.flagged or any(row.result.spun for row in rows)
         self.rows(doc, [row for row in rows if row.result.spun] if self.flagged_only else rows)
         if chunk.last:
             self.end(doc)
             self.documents += 1
+            self.documents_flagged += doc.summary.flagged > 0
             self._doc = None
         self.out.flush()
 
@@ -291,6 +295,16 @@ class TextReporter(Reporter):
     def end(self, doc: _Doc) -> None:
         self.out.write(self._summary_line(doc))
         self.out.writelines(doc.held or ())
+
+    def close(self) -> None:
+        # several documents (a directory, a crawl's JSONL): one line for the whole run
+        if self.documents > 1:
+            t = self.total
+            self.out.write(
+                f"total: {_count(self.documents, 'document')}, {self.documents_flagged} with flagged paragraphs; "
+                f"{t.flagged} of {t.scored} scored paragraphs flagged\n"
+            )
+        super().close()
 
     def _summary_line(self, doc: _Doc) -> str:
         s = doc.summary

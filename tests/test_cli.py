@@ -82,8 +82,15 @@ def test_examples_spun_is_flagged_and_clean_is_not(capsys):
     assert lines[0].startswith(f"{CLEAN}: 7 paragraphs, 6 scored, 0 flagged, highest probability 0.")
     spun_summary = next(i for i, line in enumerate(lines) if line.startswith(f"{SPUN}:"))
     assert ", 0 flagged" not in lines[spun_summary]
-    flagged = lines[spun_summary + 1 :]
+    flagged = lines[spun_summary + 1 : -1]
     assert flagged and all(line.startswith("  paragraph ") and " -> " in line for line in flagged)
+    # several documents: a last line for the whole run
+    assert lines[-1] == f"total: 2 documents, 1 with flagged paragraphs; {len(flagged)} of 12 scored paragraphs flagged"
+
+
+def test_total_line_only_for_several_documents_and_only_in_text(capsys):
+    assert "total:" not in run(capsys, "score", str(SPUN))[1]
+    assert "total:" not in run(capsys, "score", "--format", "jsonl", str(SPUN), str(CLEAN))[1]
 
 
 def test_jsonl_records_point_into_the_decoded_file(capsys, tmp_path):
@@ -327,7 +334,8 @@ def test_streamed_document_is_named_before_its_paragraphs(capsys, tmp_path, monk
     lines = out.splitlines()
     header = lines.index(f"{big}: (streamed; its summary follows its paragraphs)")
     assert code == 1 and lines[0].startswith(f"{SPUN}: ") and header > 0
-    assert lines[header + 1].startswith("  paragraph ") and lines[-1].startswith(f"{big}: ")
+    assert lines[header + 1].startswith("  paragraph ") and lines[-2].startswith(f"{big}: ")
+    assert lines[-1].startswith("total: 2 documents, 2 with flagged paragraphs; ")
     assert out.count(f"{SPUN}: ") == 1  # the whole small file: summary first, no header
 
 
@@ -426,7 +434,11 @@ def test_missing_file_among_inputs(capsys, tmp_path):
     missing = tmp_path / "missing.txt"
     code, out, err = run(capsys, "score", str(SPUN), str(missing), str(CLEAN))
     assert code == 2  # an error wins over a flag
-    assert [line.split(":")[0] for line in out.splitlines() if not line.startswith("  ")] == [str(SPUN), str(CLEAN)]
+    assert [line.split(":")[0] for line in out.splitlines() if not line.startswith("  ")] == [
+        str(SPUN),
+        str(CLEAN),
+        "total",
+    ]
     assert err == f"spincheck: error: cannot read {missing}: no such file or directory (check the path)\n"
 
 
