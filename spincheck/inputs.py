@@ -767,10 +767,13 @@ class Reader:
                 return
             yield from self._read_pdf(head, f, name)
             return
-        if looks_binary(head) and item.kind != "docx":  # a .docx is a zip archive
+        # a .docx is a zip archive, whose first entries name its word/ parts: stdin or a file
+        # saved without its suffix is recognised by them
+        is_docx = item.kind == "docx" or (head.startswith(b"PK\x03\x04") and b"word/" in head)
+        if looks_binary(head) and not is_docx:
             yield Problem("error", f"{name} looks binary", "skipped")
             return
-        if item.kind == "docx":
+        if is_docx:
             yield from self._read_docx(head, f, name)
         elif item.kind == "text":
             yield from self._read_text(head, f, name)

@@ -818,3 +818,20 @@ def test_docx_text_part_over_the_cap_is_refused_before_inflating(tmp_path, monke
     assert path.stat().st_size < 4096
     (problem,) = problems_of(read_events(path))
     assert "its text part is larger than 4096 bytes" in problem
+
+
+def test_docx_without_its_name_is_recognised_by_its_parts(tmp_path):
+    data = docx_bytes(docx_paragraph("A Word document saved without its suffix."))
+    (tmp_path / "download").write_bytes(data)
+    assert joined(read_events(tmp_path / "download")) == "A Word document saved without its suffix."
+    assert joined(Reader(stdin=io.BytesIO(data)).read(InputFile(None, "text"))) == (
+        "A Word document saved without its suffix."
+    )
+    # any other zip archive stays binary
+    other = io.BytesIO()
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("data/table.csv", "a,b\n")
+    (tmp_path / "archive").write_bytes(other.getvalue())
+    assert problems_of(read_events(tmp_path / "archive")) == [
+        f"spincheck: error: {tmp_path / 'archive'} looks binary (skipped)"
+    ]
