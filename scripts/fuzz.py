@@ -35,7 +35,7 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
   beside): the same checks, and the same results as ``score_text``.
 
 If ``spincheck.cli`` exists, the cases are also written to temporary files
-(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, no suffix; as text or raw bytes, some compressed
+(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, ``.odt``, no suffix; as text or raw bytes, some compressed
 with gzip, bzip2 or xz and some of those cut short) and
 run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
 and ``compare`` (against another case of the group) on a sample and ``score -``
@@ -120,7 +120,7 @@ ODD_CHARS = (
 HOMOGLYPHS = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "i": "\u0456"}
 PUNCT = ".,;:!?'\"()[]{}-\u2014\u2013\u2026/\\|@#$%^&*_~`<>=+"
 BOMS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
-CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ".docx", ""]
+CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ".docx", ".odt", ""]
 MAX_GROUPS = 15  # kinds of failure printed in full
 
 

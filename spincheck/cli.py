@@ -215,9 +215,9 @@ def _build_parser() -> argparse.ArgumentParser:
         parents=[common, model, context],
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
-        help="score text files, directories, HTML pages, PDFs, Word documents, JSONL records or stdin",
+        help="score text files, directories, HTML pages, PDFs, Word and OpenDocument files, JSONL records or stdin",
         description="Score every paragraph of the inputs and report the ones that look spun. "
-        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx and .jsonl files, "
+        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx, .odt and .jsonl files, "
         "also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed). Plain text "
         "and stdin are streamed (read in bounded memory, output starts before the input ends); "
         "jsonl is the streaming output format, json holds one document at a time.",
@@ -264,10 +264,10 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
         help="write a self-contained HTML page explaining one document",
-        description="Score one text, HTML, PDF or Word document and write an HTML page showing each paragraph "
-        "shaded by spin probability, with the suspicious phrases and their likely originals.",
+        description="Score one text, HTML, PDF, Word or OpenDocument document and write an HTML page showing "
+        "each paragraph shaded by spin probability, with the suspicious phrases and their likely originals.",
     )
-    explain.add_argument("path", metavar="PATH", help="a text, HTML, PDF or Word (.docx) file; '-' reads stdin")
+    explain.add_argument("path", metavar="PATH", help="a text, HTML, PDF, .docx or .odt file; '-' reads stdin")
     explain.add_argument(
         "-o", "--output", metavar="FILE", default="-", help="where to write the page (default: stdout)"
     )
@@ -287,10 +287,10 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="exit status: 0 compared; 2 an error",
     )
     compare.add_argument(
-        "original", metavar="ORIGINAL", help="the source: a text, HTML, PDF or Word file; '-' reads stdin"
+        "original", metavar="ORIGINAL", help="the source: a text, HTML, PDF, .docx or .odt file; '-' reads stdin"
     )
     compare.add_argument(
-        "copy", metavar="COPY", help="the suspected copy: a text, HTML, PDF or Word file; '-' reads stdin"
+        "copy", metavar="COPY", help="the suspected copy: a text, HTML, PDF, .docx or .odt file; '-' reads stdin"
     )
     compare.add_argument(
         "--format",
@@ -603,13 +603,13 @@ def _cmd_explain(args, console: Console) -> int:
 
 
 def _read_document(path_arg: str, console: Console, command: str, product: str) -> tuple[str, str] | None:
-    """The name and whole text of one text, HTML, PDF or Word document; None after reporting why not."""
+    """The name and whole text of one document (not JSONL, not a directory); None after reporting why not."""
     path = None if path_arg == "-" else Path(path_arg)
     kind = "text" if path is None else kind_of(path)
     if path is not None and (path.is_dir() or kind == "jsonl"):
         what = "a directory" if path.is_dir() else "a JSONL file (many documents)"
         console.error(
-            f"{command} takes one text, HTML, PDF or Word document, and {path_arg} is {what}",
+            f"{command} takes one text, HTML, PDF, Word or OpenDocument document, and {path_arg} is {what}",
             "use 'spincheck score' for it",
         )
         return None

@@ -56,7 +56,8 @@ __all__ = [
     "pdf_to_text",
     "pdf_paragraphs",
     "docx_to_text",
-    "DocxError",
+    "odt_to_text",
+    "OfficeError",
     "iter_jsonl",
     "kind_of",
     "plain_suffix",
@@ -83,8 +84,9 @@ HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
+ODT_SUFFIXES = (".odt",)
 # Files picked up when a directory is given; a file named explicitly is read whatever its suffix.
-DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
+DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES + ODT_SUFFIXES
 # A file compressed with gzip, bzip2 or xz (recognised by its first bytes, whatever its name) is
 # read decompressed, as a stream; its kind comes from the name without this suffix
 # ("pages.jsonl.gz" is JSONL). Directories are searched for such files too.
@@ -141,7 +143,7 @@ class InputFile:
     """A file to read (``path=None`` means stdin) and how to read it."""
 
     path: Path | None
-    kind: str  # "text", "html", "jsonl", "pdf" or "docx"
+    kind: str  # "text", "html", "jsonl", "pdf", "docx" or "odt"
 
     @property
     def name(self) -> str:
@@ -175,6 +177,8 @@ def kind_of(path: Path) -> str:
         return "pdf"
     if suffix in DOCX_SUFFIXES:
         return "docx"
+    if suffix in ODT_SUFFIXES:
+        return "odt"
     return "text"
 
 
@@ -767,17 +771,22 @@ class Reader:
                 return
             yield from self._read_pdf(head, f, name)
             return
-        # a .docx is a zip archive, whose first entries name its word/ parts: stdin or a file
-        # saved without its suffix is recognised by them
-        is_docx = item.kind == "docx" or (head.startswith(b"PK\x03\x04") and b"word/" in head)
-        if looks_binary(head) and not is_docx:
+        # a Word or OpenDocument file on stdin or without its suffix is known by its content
+        kind = (_office_kind(head) or "text") if item.kind == "text" else item.kind
+        if looks_binary(head) and kind not in ("docx", "odt"):  # both are zip archives
             yield Problem("error", f"{name} looks binary", "skipped")
             return
-        if is_docx:
-            yield from self._read_docx(head, f, name)
-        elif item.kind == "text":
+        if kind == "docx":
+            yield from self._read_converted(
+                head, f, name, ("a Word document", "Word documents"), docx_to_text, OfficeError
+            )
+        elif kind == "odt":
+            yield from self._read_converted(
+                head, f, name, ("an OpenDocument text", "OpenDocument texts"), odt_to_text, OfficeError
+            )
+        elif kind == "text":
             yield from self._read_text(head, f, name)
-        elif item.kind == "html":
+        elif kind == "html":
             yield from self._read_html(head, f, name)
         else:
             yield from self._read_jsonl(head, f, name)
@@ -821,9 +830,6 @@ class Reader:
         yield from self._read_converted(
             head, f, name, ("a PDF", "PDFs"), pdf_to_text, Exception, "a scanned PDF needs OCR first"
         )
-
-    def _read_docx(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
-        yield from self._read_converted(head, f, name, ("a Word document", "Word documents"), docx_to_text, DocxError)
 
     @staticmethod
     def _read_converted(
@@ -870,14 +876,55 @@ class Reader:
             yield Problem("note", f"{name} is empty")
 
 
-# ---- Word documents ------------------------------------------------------------------------------
+# ---- Word and OpenDocument text ------------------------------------------------------------------
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DOCX_BREAKS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
+_T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_ODT_PARAGRAPHS = (_T + "p", _T + "h")
+_ODT_BREAKS = {_T + "tab": "\t", _T + "line-break": "\n"}
+# footnotes and endnotes, comments, and the deleted text that tracked changes keep
+_ODT_LEFT_OUT = (
+    _T + "note",
+    _T + "tracked-changes",
+    "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}annotation",
+)
 
 
-class DocxError(ValueError):
-    """A .docx file that is not a readable Word document."""
+def _office_kind(head: bytes) -> str | None:
+    """The office format of a zip archive, "docx" or "odt", found by its content (on stdin, or a
+    file saved without its suffix); None for anything else.
+
+    A .docx names its ``word/`` parts among its first entries; an .odt starts with an
+    uncompressed ``mimetype`` entry that says what it is.
+    """
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    if b"application/vnd.oasis.opendocument.text" in head[:200]:
+        return "odt"
+    return "docx" if b"word/" in head else None
+
+
+class OfficeError(ValueError):
+    """A .docx or .odt file that is not a readable document."""
+
+
+def _office_xml(data: bytes, part: str) -> ElementTree.Element:
+    """The parsed XML ``part`` of a zip archive, its size checked before it is inflated."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            try:
+                info = archive.getinfo(part)
+            except KeyError:
+                raise OfficeError(f"it has no {part}") from None
+            if info.file_size > MAX_DOCUMENT_BYTES:  # a zip bomb is refused before it is inflated
+                raise OfficeError(f"its text part is larger than {_size(MAX_DOCUMENT_BYTES)}")
+            xml = archive.read(info)
+        return ElementTree.fromstring(xml)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
+        raise OfficeError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})") from None
+    except ElementTree.ParseError as exc:
+        raise OfficeError(f"its XML is damaged ({exc})") from None
 
 
 def docx_to_text(data: bytes) -> str:
@@ -885,22 +932,10 @@ def docx_to_text(data: bytes) -> str:
 
     Only the stdlib is needed: a .docx is a zip archive whose ``word/document.xml`` holds the
     paragraphs (``w:p``) and their runs of text (``w:t``). Headers, footers, footnotes and
-    comments live in other parts and are left out, as the main text of a web page is kept.
+    comments live in other parts and are left out, as the main text of a web page is kept;
+    so is deleted text of tracked changes (``w:delText``).
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            try:
-                info = archive.getinfo("word/document.xml")
-            except KeyError:
-                raise DocxError("it has no word/document.xml") from None
-            if info.file_size > MAX_DOCUMENT_BYTES:  # a zip bomb is refused before it is inflated
-                raise DocxError(f"its text part is larger than {_size(MAX_DOCUMENT_BYTES)}")
-            xml = archive.read(info)
-        root = ElementTree.fromstring(xml)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
-        raise DocxError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})") from None
-    except ElementTree.ParseError as exc:
-        raise DocxError(f"its XML is damaged ({exc})") from None
+    root = _office_xml(data, "word/document.xml")
     paragraphs: list[str] = []
 
     def visit(node: ElementTree.Element, parts: list[str]) -> None:
@@ -917,10 +952,51 @@ def docx_to_text(data: bytes) -> str:
             else:
                 visit(child, parts)
 
+    return _visited(visit, root, [], paragraphs)
+
+
+def odt_to_text(data: bytes) -> str:
+    """The paragraphs and headings of an OpenDocument text (.odt), one per block.
+
+    ``content.xml`` holds them as ``text:p`` and ``text:h`` with their text mixed among
+    spans; runs of spaces are ``text:s``. Footnotes, comments and the deleted text of
+    tracked changes are left out.
+    """
+    root = _office_xml(data, "content.xml")
+    paragraphs: list[str] = []
+    count = _T + "c"
+
+    def visit(node: ElementTree.Element, parts: list[str] | None) -> None:
+        for child in node:
+            if child.tag in _ODT_LEFT_OUT:
+                pass
+            elif child.tag in _ODT_PARAGRAPHS:  # a paragraph, or one in a frame inside another
+                inner = [child.text or ""]
+                visit(child, inner)
+                if text := "".join(inner).strip():
+                    paragraphs.append(text)
+            elif parts is None:  # outside paragraphs only structure (lists, tables, sections)
+                visit(child, None)
+            elif child.tag == _T + "s":
+                count_value = child.get(count, "1")
+                parts.append(" " * (int(count_value) if count_value.isdigit() else 1))
+            elif child.tag in _ODT_BREAKS:
+                parts.append(_ODT_BREAKS[child.tag])
+            else:
+                parts.append(child.text or "")
+                visit(child, parts)
+            if parts is not None and child.tail:
+                parts.append(child.tail)
+
+    return _visited(visit, root, None, paragraphs)
+
+
+def _visited(visit: Callable, root: ElementTree.Element, parts: list[str] | None, paragraphs: list[str]) -> str:
+    """Run ``visit`` over the document, then join the paragraphs it collected."""
     try:
-        visit(root, [])
+        visit(root, parts)
     except RecursionError:
-        raise DocxError("its XML is nested too deeply") from None
+        raise OfficeError("its XML is nested too deeply") from None
     return "\n\n".join(paragraphs)
 
 

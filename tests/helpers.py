@@ -40,3 +40,23 @@ def docx_bytes(body: str, *, part: str = "word/document.xml") -> bytes:
 def docx_paragraph(text: str) -> str:
     """One Word paragraph holding ``text``."""
     return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+
+
+_ODT_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+)
+
+
+def odt_bytes(body: str) -> bytes:
+    """A minimal OpenDocument text: the stored mimetype first, then ``body`` inside ``office:text``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        archive.writestr(
+            "content.xml",
+            f'<?xml version="1.0"?><office:document-content {_ODT_NS}><office:body><office:text>{body}'
+            "</office:text></office:body></office:document-content>",
+        )
+    return out.getvalue()

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import docx_bytes, docx_paragraph
+from helpers import docx_bytes, docx_paragraph, odt_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -473,7 +473,9 @@ def test_directory_with_nothing_to_read_gets_a_note(tmp_path):
     (tmp_path / "notes.doc").write_text("not a format we read")
     (tmp_path / "shards.jsonl.zst").write_bytes(b"\x28\xb5\x2f\xfd")  # zstd: not read
     assert collect([str(tmp_path)]) == [
-        Problem("note", f"{tmp_path} holds no .txt, .md, .html, .htm, .jsonl, .pdf, .docx files", "nothing to score")
+        Problem(
+            "note", f"{tmp_path} holds no .txt, .md, .html, .htm, .jsonl, .pdf, .docx, .odt files", "nothing to score"
+        )
     ]
     assert collect([""]) == [Problem("error", "an empty path was given", "skipped")]
 
@@ -835,3 +837,31 @@ def test_docx_without_its_name_is_recognised_by_its_parts(tmp_path):
     assert problems_of(read_events(tmp_path / "archive")) == [
         f"spincheck: error: {tmp_path / 'archive'} looks binary (skipped)"
     ]
+
+
+def test_odt_paragraphs_headings_spaces_and_what_is_left_out():
+    body = (
+        "<text:h>A heading</text:h>"
+        '<text:p>The council <text:span>voted</text:span> on<text:s/>Tuesday,<text:s text:c="2"/>'
+        "after<text:tab/>a<text:line-break/>debate<text:note><text:note-body><text:p>A footnote.</text:p>"
+        "</text:note-body></text:note>.<office:annotation><text:p>A comment.</text:p></office:annotation></text:p>"
+        "<text:tracked-changes><text:changed-region><text:deletion><text:p>Deleted text.</text:p>"
+        "</text:deletion></text:changed-region></text:tracked-changes>"
+        "<table:table><table:table-row><table:table-cell><text:p>In a cell.</text:p></table:table-cell>"
+        "</table:table-row></table:table>"
+        "<text:list><text:list-item><text:p>A list item.</text:p></text:list-item></text:list>"
+    )
+    assert inputs.odt_to_text(odt_bytes(body)) == (
+        "A heading\n\nThe council voted on Tuesday,  after\ta\ndebate.\n\nIn a cell.\n\nA list item."
+    )
+
+
+def test_odt_is_read_by_name_or_by_its_mimetype(tmp_path):
+    data = odt_bytes("<text:p>An OpenDocument text of one paragraph.</text:p>")
+    (tmp_path / "essay.odt").write_bytes(data)
+    (tmp_path / "download").write_bytes(data)
+    for path in (tmp_path / "essay.odt", tmp_path / "download"):
+        assert joined(read_events(path)) == "An OpenDocument text of one paragraph."
+    (tmp_path / "broken.odt").write_bytes(data[:60])
+    (problem,) = problems_of(read_events(tmp_path / "broken.odt"))
+    assert problem.startswith(f"spincheck: error: cannot read {tmp_path / 'broken.odt'} as an OpenDocument text: ")
