@@ -919,9 +919,11 @@ def _office_xml(data: bytes, part: str) -> ElementTree.Element:
                 raise OfficeError(f"it has no {part}") from None
             if info.file_size > MAX_DOCUMENT_BYTES:  # a zip bomb is refused before it is inflated
                 raise OfficeError(f"its text part is larger than {_size(MAX_DOCUMENT_BYTES)}")
+            if info.flag_bits & 0x1:
+                raise OfficeError("it is encrypted (save it without a password)")
             xml = archive.read(info)
         return ElementTree.fromstring(xml)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
         raise OfficeError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})") from None
     except ElementTree.ParseError as exc:
         raise OfficeError(f"its XML is damaged ({exc})") from None

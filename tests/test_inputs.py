@@ -865,3 +865,18 @@ def test_odt_is_read_by_name_or_by_its_mimetype(tmp_path):
     (tmp_path / "broken.odt").write_bytes(data[:60])
     (problem,) = problems_of(read_events(tmp_path / "broken.odt"))
     assert problem.startswith(f"spincheck: error: cannot read {tmp_path / 'broken.odt'} as an OpenDocument text: ")
+
+
+def test_encrypted_docx_is_one_error(tmp_path):
+    data = bytearray(docx_bytes(docx_paragraph("secret text")))
+    for magic, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
+        at = data.find(magic)
+        while at >= 0:
+            data[at + flags_at] |= 1  # the "encrypted" bit
+            at = data.find(magic, at + 4)
+    path = tmp_path / "secret.docx"
+    path.write_bytes(bytes(data))
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: cannot read {path} as a Word document: it is encrypted (save it without a password) "
+        "(skipped)"
+    ]
