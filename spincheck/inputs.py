@@ -364,12 +364,8 @@ class _Decompressed(io.RawIOBase):
     def __init__(self, head: bytes, f: BinaryIO, codec: str) -> None:
         raw = io.BufferedReader(_Prepend(head, f))
         self._codec = codec
-        if codec == "gzip":
-            self._inner: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")
-        elif codec == "bz2":
-            self._inner = bz2.BZ2File(raw)
-        else:
-            self._inner = lzma.LZMAFile(raw)
+        opener = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[codec]  # each takes a file object
+        self._inner: BinaryIO = opener(raw, "rb")
 
     def readable(self) -> bool:
         return True
@@ -400,13 +396,10 @@ def decompress(data: bytes) -> bytes:
 
     Raises OSError when the compressed data is damaged or truncated.
     """
-    codec = _compression(data[:16])
-    if codec is None:
+    if _compression(data[:16]) is None:
         return data
-    try:
-        return {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}[codec](data)
-    except (EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
-        raise _damaged(codec, exc) from None
+    head, stream = sniff(io.BytesIO(data))
+    return head + stream.read()
 
 
 # ---- cutting text into chunks -----------------------------------------------------------------
@@ -773,17 +766,12 @@ class Reader:
             return
         # a Word or OpenDocument file on stdin or without its suffix is known by its content
         kind = (_office_kind(head) or "text") if item.kind == "text" else item.kind
-        if looks_binary(head) and kind not in ("docx", "odt"):  # both are zip archives
+        if looks_binary(head) and kind not in _OFFICE_READERS:  # office files are zip archives
             yield Problem("error", f"{name} looks binary", "skipped")
             return
-        if kind == "docx":
-            yield from self._read_converted(
-                head, f, name, ("a Word document", "Word documents"), docx_to_text, OfficeError
-            )
-        elif kind == "odt":
-            yield from self._read_converted(
-                head, f, name, ("an OpenDocument text", "OpenDocument texts"), odt_to_text, OfficeError
-            )
+        if kind in _OFFICE_READERS:
+            what, convert = _OFFICE_READERS[kind]
+            yield from self._read_converted(head, f, name, what, convert, OfficeError)
         elif kind == "text":
             yield from self._read_text(head, f, name)
         elif kind == "html":
@@ -991,6 +979,13 @@ def odt_to_text(data: bytes) -> str:
                 parts.append(child.tail)
 
     return _visited(visit, root, None, paragraphs)
+
+
+# kind -> (what it is called, one and many; its reader)
+_OFFICE_READERS: dict[str, tuple[tuple[str, str], Callable[[bytes], str]]] = {
+    "docx": (("a Word document", "Word documents"), docx_to_text),
+    "odt": (("an OpenDocument text", "OpenDocument texts"), odt_to_text),
+}
 
 
 def _visited(visit: Callable, root: ElementTree.Element, parts: list[str] | None, paragraphs: list[str]) -> str:

@@ -39,7 +39,18 @@ __all__ = [
 ]
 
 FORMATS = ("text", "json", "jsonl", "csv")
-CSV_COLUMNS = ("source", "paragraph", "start", "end", "words", "probability", "spun", "reason", "evidence", "by_context")
+CSV_COLUMNS = (
+    "source",
+    "paragraph",
+    "start",
+    "end",
+    "words",
+    "probability",
+    "spun",
+    "reason",
+    "evidence",
+    "by_context",
+)
 
 
 class Row(NamedTuple):
@@ -130,7 +141,6 @@ class Reporter:
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.flagged = False
         self.documents = 0
         self.total = Summary()  # over every document: paragraphs, scored, flagged
         self.documents_flagged = 0
@@ -151,7 +161,6 @@ class Reporter:
         for row in rows:
             doc.summary.add(row.result)
             self.total.add(row.result)
-        self.flagged = self.flagged or any(row.result.spun for row in rows)
         self.rows(doc, [row for row in rows if row.result.spun] if self.flagged_only else rows)
         if chunk.last:
             self.end(doc)
@@ -159,6 +168,11 @@ class Reporter:
             self.documents_flagged += doc.summary.flagged > 0
             self._doc = None
         self.out.flush()
+
+    @property
+    def flagged(self) -> bool:
+        """Whether any paragraph so far was flagged."""
+        return self.total.flagged > 0
 
     def close(self) -> None:
         self.out.flush()
@@ -457,7 +471,9 @@ def render_html(
             cls, label, title = "unscored", f"not scored: {r.reason}", f"not scored ({r.reason})"
         else:
             cls = f"{'flagged' if r.spun else 'clean'} shade-{_shade(r.probability)}"
-            label = f"{r.probability:.2f}" + (" flagged" if r.spun else "") + (" with its document" if r.by_context else "")
+            label = (
+                f"{r.probability:.2f}" + (" flagged" if r.spun else "") + (" with its document" if r.by_context else "")
+            )
             title = f"spin probability {r.probability:.3f}" + (
                 " (under the threshold, flagged because the document around it is spun)" if r.by_context else ""
             )
