@@ -35,7 +35,7 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
   beside): the same checks, and the same results as ``score_text``.
 
 If ``spincheck.cli`` exists, the cases are also written to temporary files
-(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, ``.odt``, no suffix; as text or raw bytes, some compressed
+(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, ``.odt``, ``.rtf``, no suffix; as text or raw bytes, some compressed
 with gzip, bzip2 or xz and some of those cut short) and
 run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
 and ``compare`` (against another case of the group) on a sample and ``score -``
@@ -120,7 +120,7 @@ ODD_CHARS = (
 HOMOGLYPHS = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "i": "\u0456"}
 PUNCT = ".,;:!?'\"()[]{}-\u2014\u2013\u2026/\\|@#$%^&*_~`<>=+"
 BOMS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
-CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ".docx", ".odt", ""]
+CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ".docx", ".odt", ".rtf", ""]
 MAX_GROUPS = 15  # kinds of failure printed in full
 
 
@@ -591,6 +591,16 @@ def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
                 ).encode("utf-8", errors="surrogatepass"),
             )
         data = out.getvalue()
+    elif suffix == ".rtf" and rng.random() < 0.7:
+        # the case's text as RTF paragraphs, with control words that are damaged or extreme now and then
+        text = _text_of(case)
+        if rng.random() < 0.7:
+            text = "".join(
+                "\\" + c if c in "\\{}" else c if ord(c) < 128 else f"\\u{ord(c) % 65536 - 32768}?" for c in text
+            )
+        extra = rng.choice(["", "{", "}}}", "\\bin999999 ", "\\u99999999", "\\ansicpg65001 \\'ff\\'fe", "\\uc9 ", "\\"])
+        body = "\\par\n".join(text.split("\n"))
+        data = "{\\rtf1\\ansi{\\fonttbl\\f0 Times;}" + rng.choice(["", extra]) + body + rng.choice(["}", extra])
     raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
     if rng.random() < 0.15:
         # compressed input, a third of it cut short: decompressed while read, damage reported

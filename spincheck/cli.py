@@ -217,7 +217,7 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUS_HELP,
         help="score text files, directories, HTML pages, PDFs, Word and OpenDocument files, JSONL records or stdin",
         description="Score every paragraph of the inputs and report the ones that look spun. "
-        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx, .odt and .jsonl files, "
+        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx, .odt, .rtf and .jsonl files, "
         "also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed). Plain text "
         "and stdin are streamed (read in bounded memory, output starts before the input ends); "
         "jsonl is the streaming output format, json holds one document at a time.",
@@ -267,7 +267,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Score one text, HTML, PDF, Word or OpenDocument document and write an HTML page showing "
         "each paragraph shaded by spin probability, with the suspicious phrases and their likely originals.",
     )
-    explain.add_argument("path", metavar="PATH", help="a text, HTML, PDF, .docx or .odt file; '-' reads stdin")
+    explain.add_argument("path", metavar="PATH", help="a text, HTML, PDF, .docx, .odt or .rtf file; '-' reads stdin")
     explain.add_argument(
         "-o", "--output", metavar="FILE", default="-", help="where to write the page (default: stdout)"
     )
@@ -287,10 +287,10 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="exit status: 0 compared; 2 an error",
     )
     compare.add_argument(
-        "original", metavar="ORIGINAL", help="the source: a text, HTML, PDF, .docx or .odt file; '-' reads stdin"
+        "original", metavar="ORIGINAL", help="the source: a text, HTML, PDF, .docx, .odt or .rtf file; '-' reads stdin"
     )
     compare.add_argument(
-        "copy", metavar="COPY", help="the suspected copy: a text, HTML, PDF, .docx or .odt file; '-' reads stdin"
+        "copy", metavar="COPY", help="the suspected copy: a text, HTML, PDF, .docx, .odt or .rtf file; '-' reads stdin"
     )
     compare.add_argument(
         "--format",

@@ -57,6 +57,7 @@ __all__ = [
     "pdf_paragraphs",
     "docx_to_text",
     "odt_to_text",
+    "rtf_to_text",
     "OfficeError",
     "iter_jsonl",
     "kind_of",
@@ -85,8 +86,11 @@ JSONL_SUFFIXES = (".jsonl",)
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
 ODT_SUFFIXES = (".odt",)
+RTF_SUFFIXES = (".rtf",)
 # Files picked up when a directory is given; a file named explicitly is read whatever its suffix.
-DIRECTORY_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES + ODT_SUFFIXES
+DIRECTORY_SUFFIXES = (
+    TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES + ODT_SUFFIXES + RTF_SUFFIXES
+)
 # A file compressed with gzip, bzip2 or xz (recognised by its first bytes, whatever its name) is
 # read decompressed, as a stream; its kind comes from the name without this suffix
 # ("pages.jsonl.gz" is JSONL). Directories are searched for such files too.
@@ -179,6 +183,8 @@ def kind_of(path: Path) -> str:
         return "docx"
     if suffix in ODT_SUFFIXES:
         return "odt"
+    if suffix in RTF_SUFFIXES:
+        return "rtf"
     return "text"
 
 
@@ -764,8 +770,11 @@ class Reader:
                 return
             yield from self._read_pdf(head, f, name)
             return
-        # a Word or OpenDocument file on stdin or without its suffix is known by its content
+        # a Word, OpenDocument or RTF file on stdin or without its suffix is known by its content
         kind = (_office_kind(head) or "text") if item.kind == "text" else item.kind
+        if head.startswith(_OLE_MAGIC):
+            yield Problem("error", f"{name} is an older Microsoft Office file (.doc, .xls, .ppt)", _OLE_HINT)
+            return
         if looks_binary(head) and kind not in _OFFICE_READERS:  # office files are zip archives
             yield Problem("error", f"{name} looks binary", "skipped")
             return
@@ -879,13 +888,20 @@ _ODT_LEFT_OUT = (
 )
 
 
+# the compound-file header of Word 97-2003 documents and their Excel and PowerPoint siblings
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_HINT = "spincheck does not read this format: save it as .docx, .odt or plain text; skipped"
+
+
 def _office_kind(head: bytes) -> str | None:
-    """The office format of a zip archive, "docx" or "odt", found by its content (on stdin, or a
-    file saved without its suffix); None for anything else.
+    """The office format of a document, "docx", "odt" or "rtf", found by its content (on stdin,
+    or a file saved without its suffix or under another one); None for anything else.
 
     A .docx names its ``word/`` parts among its first entries; an .odt starts with an
-    uncompressed ``mimetype`` entry that says what it is.
+    uncompressed ``mimetype`` entry that says what it is; RTF starts with ``{\\rtf``.
     """
+    if _RTF_MAGIC.match(head):
+        return "rtf"
     if not head.startswith(b"PK\x03\x04"):
         return None
     if b"application/vnd.oasis.opendocument.text" in head[:200]:
@@ -894,7 +910,7 @@ def _office_kind(head: bytes) -> str | None:
 
 
 class OfficeError(ValueError):
-    """A .docx or .odt file that is not a readable document."""
+    """A .docx, .odt or .rtf file that is not a readable document."""
 
 
 def _office_xml(data: bytes, part: str) -> ElementTree.Element:
@@ -981,10 +997,149 @@ def odt_to_text(data: bytes) -> str:
     return _visited(visit, root, None, paragraphs)
 
 
+_RTF_MAGIC = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{\\rtf")
+_RTF_TOKEN = re.compile(
+    rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?"  # a control word and its parameter; one space ends it
+    rb"|\\'([0-9a-fA-F]{2})"  # a byte in the document's code page
+    rb"|\\(.)"  # a control symbol; a backslash before a line break is a paragraph mark
+    rb"|([{}])"
+    rb"|[\r\n]+"  # line breaks in the file are not part of the text
+    rb"|([^\\{}\r\n]+)",  # plain text
+    re.DOTALL,
+)
+# groups that hold no body text: tables of fonts, colours and styles, document information,
+# pictures, embedded objects, headers and footers, footnotes, comments, field instructions
+_RTF_SKIPPED = frozenset(
+    b"fonttbl colortbl stylesheet listtable listoverridetable revtbl rsidtbl info pict object "
+    b"header headerl headerr headerf footer footerl footerr footerf footnote annotation atnid "
+    b"atnauthor fldinst xmlnstbl themedata colorschememapping datastore latentstyles filetbl "
+    b"nonshppict generator userprops docvar".split()
+)
+_RTF_WORDS = {
+    b"par": "\n\n",
+    b"sect": "\n\n",
+    b"page": "\n\n",
+    b"cell": "\n\n",
+    b"row": "\n\n",
+    b"line": "\n",
+    b"tab": "\t",
+    b"emdash": "\u2014",
+    b"endash": "\u2013",
+    b"emspace": " ",
+    b"enspace": " ",
+    b"qmspace": " ",
+    b"bullet": "\u2022",
+    b"lquote": "\u2018",
+    b"rquote": "\u2019",
+    b"ldblquote": "\u201c",
+    b"rdblquote": "\u201d",
+}
+_RTF_SYMBOLS = {b"~": "\u00a0", b"_": "\u2011", b"-": "", b"\n": "\n\n", b"\r": "\n\n"}
+_RTF_CODE_PAGES = {b"ansi": "cp1252", b"mac": "mac_roman", b"pc": "cp437", b"pca": "cp850"}
+
+
+def rtf_to_text(data: bytes) -> str:
+    """The paragraphs of a Rich Text Format document, one per block (table cells included).
+
+    RTF is 7-bit text with formatting written as control words (``\\par``, ``\\b``,
+    ``\\u8217?``) in nested groups. The body's text is kept; groups that hold no body text
+    (font and style tables, pictures, headers and footers, footnotes, comments, ``\\*``
+    destinations) are left out, as they are from Word documents, and so is text that tracked
+    changes mark deleted. Damaged nesting is forgiven:
+    what can be read is read.
+    """
+    if not _RTF_MAGIC.match(data):
+        raise OfficeError("it does not start with {\\rtf")
+    out: list[str] = []
+    pending = bytearray()  # bytes in the code page, decoded together (a character may take two)
+    code_page = "cp1252"
+    # the current group: left out?; fallback characters after \uN; deleted by a tracked change?
+    skip, uc, deleted = False, 1, False
+    stack: list[tuple[bool, int, bool]] = []
+    group_start = False  # the last token opened a group, so a destination word may follow
+    fallback = 0  # fallback characters still to drop after a \uN
+
+    def flush() -> None:
+        if pending:
+            out.append(pending.decode(code_page, "replace"))
+            pending.clear()
+
+    pos, end = data.index(b"{"), len(data)
+    while pos < end:
+        match = _RTF_TOKEN.match(data, pos)
+        if match is None:  # a lone backslash at the very end
+            break
+        pos = match.end()
+        word, param, hex_byte, symbol, brace, text = match.groups()
+        opened, group_start = group_start, False
+        if brace == b"{":
+            stack.append((skip, uc, deleted))
+            group_start, fallback = True, 0
+        elif brace == b"}":
+            skip, uc, deleted = stack.pop() if stack else (skip, uc, deleted)
+            fallback = 0
+        elif text is not None:
+            if fallback:
+                dropped = min(fallback, len(text))
+                text, fallback = text[dropped:], fallback - dropped
+            if not (skip or deleted):
+                pending.extend(text)
+        elif hex_byte is not None:
+            if fallback:
+                fallback -= 1
+            elif not (skip or deleted):
+                pending.append(int(hex_byte, 16))
+        elif symbol is not None:
+            if symbol == b"*":
+                skip = True
+            elif fallback:
+                fallback -= 1
+            elif not (skip or deleted):
+                flush()
+                out.append(_RTF_SYMBOLS.get(symbol, symbol.decode("latin-1") if symbol in b"\\{}" else ""))
+        elif word is not None:
+            if word == b"bin":  # raw binary data follows: skip it
+                pos += max(int(param or 0), 0)
+            elif opened and word in _RTF_SKIPPED:
+                skip = True
+            elif word == b"deleted" or word == b"plain":  # \plain resets character formatting
+                deleted = word == b"deleted" and param != b"0"
+            elif word == b"uc":
+                uc = max(int(param or 1), 0)
+            elif word == b"u" and param is not None:
+                if not (skip or deleted):
+                    flush()
+                    out.append(chr(int(param) % 0x10000))
+                fallback = uc
+            elif word == b"ansicpg" and param is not None:
+                code_page = _rtf_code_page(param, code_page)
+            elif word in _RTF_CODE_PAGES:
+                code_page = _RTF_CODE_PAGES[word]
+            elif fallback:
+                fallback -= 1
+            elif not skip and word in _RTF_WORDS:
+                flush()
+                out.append(_RTF_WORDS[word])
+    flush()
+    # \uN gives UTF-16 code units: join surrogate pairs, replace lone halves
+    text = "".join(out).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return "\n\n".join(block.strip() for block in text.split("\n\n") if block.strip())
+
+
+def _rtf_code_page(number: bytes, current: str) -> str:
+    name = f"cp{int(number)}"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return current
+    return name
+
+
 # kind -> (what it is called, one and many; its reader)
 _OFFICE_READERS: dict[str, tuple[tuple[str, str], Callable[[bytes], str]]] = {
     "docx": (("a Word document", "Word documents"), docx_to_text),
     "odt": (("an OpenDocument text", "OpenDocument texts"), odt_to_text),
+    "rtf": (("an RTF document", "RTF documents"), rtf_to_text),
 }
 
 

@@ -60,3 +60,27 @@ def odt_bytes(body: str) -> bytes:
             "</office:text></office:body></office:document-content>",
         )
     return out.getvalue()
+
+
+def rtf_escaped(text: str) -> str:
+    """``text`` as RTF writes it: backslashes and braces escaped, non-ASCII as ``\\uN?``."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in "\\{}":
+            out.append("\\" + char)
+        elif code < 128:
+            out.append(char)
+        else:
+            for unit in range(0, len(char.encode("utf-16-le")), 2):
+                value = int.from_bytes(char.encode("utf-16-le")[unit : unit + 2], "little")
+                out.append(f"\\u{value - 65536 if value > 32767 else value}?")
+    return "".join(out)
+
+
+def rtf_bytes(paragraphs: list[str]) -> bytes:
+    """An RTF document as TextEdit writes one: a font and colour table, then one ``\\par`` per paragraph."""
+    header = "{\\rtf1\\ansi\\ansicpg1252\\cocoartf2709\n{\\fonttbl\\f0\\fswiss\\fcharset0 Helvetica;}\n"
+    header += "{\\colortbl;\\red255\\green255\\blue255;}\n\\margl1440\\margr1440\n"
+    body = "".join(f"\\pard\\pardeftab720\n\\f0\\fs24 \\cf0 {rtf_escaped(p)}\\\n" for p in paragraphs)
+    return (header + body + "}").encode("ascii")

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import docx_bytes, docx_paragraph
+from helpers import docx_bytes, docx_paragraph, rtf_bytes
 
 import spincheck
 from spincheck import Detector, cli, inputs
@@ -1126,11 +1126,16 @@ def test_compressed_inputs_score_and_evaluate_as_their_content(capsys, tmp_path)
     )
 
 
-def test_word_documents_score_as_their_text(capsys, tmp_path):
+@pytest.mark.parametrize("suffix", [".docx", ".rtf"])
+def test_word_documents_score_as_their_text(capsys, tmp_path, suffix):
     paragraphs = [p.replace("\n", " ").strip() for p in SPUN.read_text().split("\n\n") if p.strip()]
-    (tmp_path / "spun.docx").write_bytes(docx_bytes("".join(docx_paragraph(p) for p in paragraphs)))
+    if suffix == ".docx":
+        document = docx_bytes("".join(docx_paragraph(p) for p in paragraphs))
+    else:
+        document = rtf_bytes(paragraphs)
+    (tmp_path / f"spun{suffix}").write_bytes(document)
     (tmp_path / "spun.txt").write_text("\n\n".join(paragraphs))
-    code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "spun.docx"))
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / f"spun{suffix}"))
     _, plain, _ = run(capsys, "score", "--format", "jsonl", str(tmp_path / "spun.txt"))
     assert (code, err) == (1, "")
     scores = [(r["start"], r["probability"], r["spun"]) for r in jsonl(out)]

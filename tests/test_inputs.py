@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import docx_bytes, docx_paragraph, odt_bytes
+from helpers import docx_bytes, docx_paragraph, odt_bytes, rtf_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -474,7 +474,9 @@ def test_directory_with_nothing_to_read_gets_a_note(tmp_path):
     (tmp_path / "shards.jsonl.zst").write_bytes(b"\x28\xb5\x2f\xfd")  # zstd: not read
     assert collect([str(tmp_path)]) == [
         Problem(
-            "note", f"{tmp_path} holds no .txt, .md, .html, .htm, .jsonl, .pdf, .docx, .odt files", "nothing to score"
+            "note",
+            f"{tmp_path} holds no .txt, .md, .html, .htm, .jsonl, .pdf, .docx, .odt, .rtf files",
+            "nothing to score",
         )
     ]
     assert collect([""]) == [Problem("error", "an empty path was given", "skipped")]
@@ -880,3 +882,60 @@ def test_encrypted_docx_is_one_error(tmp_path):
         f"spincheck: error: cannot read {path} as a Word document: it is encrypted (save it without a password) "
         "(skipped)"
     ]
+
+
+def test_rtf_body_text_without_tables_of_fonts_fields_footnotes_or_pictures():
+    rtf = (
+        rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\froman Times;}}{\colortbl;\red0\green0\blue0;}"
+        rb"{\stylesheet{\s0 Normal;}}{\info{\title Not body text}{\author Someone}}"
+        rb"{\*\generator Riched20 10.0;}\viewkind4\uc1"
+        b"\r\n\\pard\\f0\\fs24 The council\r\n voted on Tuesday.\\par\r\n"
+        rb"It cost \'a3300 \'96 a \u8216?fair\u8217? price{\footnote\pard A footnote.}, said "
+        rb"{\field{\*\fldinst{HYPERLINK \"http://example.com\"}}{\fldrslt{\ul the mayor}}}.\par "
+        rb"{\pict\wmetafile8 0a0b0c0d}{\*\shppict{\pict\bin5 }{\\}}}Braces \{kept\} and a \\ backslash"
+        rb"\tab tabbed\line broken{\deleted  removed}\deleted  gone\plain\par"
+        rb"\trowd\cellx1000\cellx2000 \intbl A cell\cell Another\cell\row"
+        rb"{\uc0\u20320\u22909} {\uc2\u-10179\'3f\'3f\u-8704\'3f\'3f}\par}"
+    )
+    assert inputs.rtf_to_text(rtf) == (
+        "The council voted on Tuesday."
+        "\n\nIt cost \u00a3300 \u2013 a \u2018fair\u2019 price, said the mayor."
+        "\n\nBraces {kept} and a \\ backslash\ttabbed\nbroken"
+        "\n\nA cell\n\nAnother"
+        "\n\n\u4f60\u597d \U0001f600"
+    )
+
+
+def test_rtf_code_pages_and_damage_are_forgiven():
+    # a double-byte code page: each character is two escaped bytes
+    assert inputs.rtf_to_text(rb"{\rtf1\ansi\ansicpg932 \'82\'a0\'82\'a2\par}") == "\u3042\u3044"
+    assert inputs.rtf_to_text(rb"{\rtf1\mac Caf\'8e\par}") == "Caf\u00e9"
+    # unbalanced groups, a lone surrogate and a trailing backslash keep what can be read
+    assert inputs.rtf_to_text(rb"{\rtf1 Text}} after {\b bold \u-10179?" + b"\\") == "Text after bold \ufffd"
+
+
+def test_rtf_is_read_by_name_or_by_its_content(tmp_path):
+    paragraphs = [p.replace("\n", " ").strip() for p in TEXT.split("\n\n") if p.strip()]
+    data = rtf_bytes(paragraphs)
+    for name in ("essay.rtf", "essay.doc", "download"):  # Word saves RTF under .doc too
+        (tmp_path / name).write_bytes(data)
+        events = read_events(tmp_path / name)
+        assert problems_of(events) == [] and joined(events) == "\n\n".join(paragraphs)
+    assert joined(Reader(stdin=io.BytesIO(data)).read(InputFile(None, "text"))) == "\n\n".join(paragraphs)
+    assert [(item.path.name, item.kind) for item in collect([str(tmp_path)])] == [("essay.rtf", "rtf")]
+    (tmp_path / "plain.rtf").write_text("Plain text saved as .rtf.")
+    (problem,) = problems_of(read_events(tmp_path / "plain.rtf"))
+    assert problem == (
+        f"spincheck: error: cannot read {tmp_path / 'plain.rtf'} as an RTF document: it does not start with "
+        "{\\rtf (skipped)"
+    )
+
+
+def test_older_office_files_are_named_not_called_binary(tmp_path):
+    path = tmp_path / "thesis.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    (problem,) = problems_of(read_events(path))
+    assert problem == (
+        f"spincheck: error: {path} is an older Microsoft Office file (.doc, .xls, .ppt) "
+        "(spincheck does not read this format: save it as .docx, .odt or plain text; skipped)"
+    )
