@@ -806,6 +806,20 @@ def test_explain_writes_through_a_fifo_and_a_symlink_without_replacing_them(caps
     assert code == 1 and link.is_symlink() and target.read_text().startswith("<!DOCTYPE html>")
 
 
+def test_explain_never_writes_its_report_over_the_document(capsys, tmp_path):
+    document = tmp_path / "essay.txt"
+    document.write_text(SPUN.read_text())
+    link = tmp_path / "link.txt"
+    link.symlink_to(document)
+    for output in (document, link):  # the same file by its name or through a link
+        code, out, err = run(capsys, "explain", str(document), "-o", str(output))
+        assert (code, out) == (2, "") and err == (
+            f"spincheck: error: {output} is the document being explained; the report would replace it "
+            "(choose another -o)\n"
+        )
+    assert document.read_text() == SPUN.read_text()
+
+
 @pytest.mark.parametrize("where", ["missing/dir/page.html", "clean.txt/page.html", "."])
 def test_explain_to_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path, where):
     (tmp_path / "clean.txt").write_text("x")
