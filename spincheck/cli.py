@@ -264,7 +264,7 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
         help="write a self-contained HTML page explaining one document",
-        description="Score one text, HTML, PDF, Word or OpenDocument document and write an HTML page showing "
+        description="Score one text, HTML, PDF, Word, OpenDocument or RTF document and write an HTML page showing "
         "each paragraph shaded by spin probability, with the suspicious phrases and their likely originals.",
     )
     explain.add_argument("path", metavar="PATH", help="a text, HTML, PDF, .docx, .odt or .rtf file; '-' reads stdin")
@@ -619,7 +619,7 @@ def _read_document(path_arg: str, console: Console, command: str, product: str) 
     if path is not None and (path.is_dir() or kind == "jsonl"):
         what = "a directory" if path.is_dir() else "a JSONL file (many documents)"
         console.error(
-            f"{command} takes one text, HTML, PDF, Word or OpenDocument document, and {path_arg} is {what}",
+            f"{command} takes one text, HTML, PDF, Word, OpenDocument or RTF document, and {path_arg} is {what}",
             "use 'spincheck score' for it",
         )
         return None

@@ -53,6 +53,7 @@ __all__ = [
     "collect",
     "Reader",
     "html_to_text",
+    "decode_html",
     "pdf_to_text",
     "pdf_paragraphs",
     "docx_to_text",
@@ -532,6 +533,47 @@ def _trafilatura():
     return _trafilatura_state["module"]
 
 
+# <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">, and
+# the encoding in an XHTML page's XML declaration
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml\s[^>]*?encoding\s*=\s*["']([\w.:-]+)""",
+    re.IGNORECASE,
+)
+# labels that browsers read as another encoding (WHATWG Encoding Standard); a page that declares
+# UTF-16 in its own ASCII-compatible head cannot be UTF-16
+_CHARSET_AS = {"iso8859-1": "cp1252", "ascii": "cp1252", "utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8"}
+# the codecs (by their Python names) that web pages are written in, besides UTF-8; not idna,
+# rot13, utf-7 or the escape codecs, whatever a page claims
+_WEB_CHARSET = re.compile(r"cp\d+|iso8859-\d+|koi8-\w|mac-\w+|shift_jis\w*|euc_\w+|gb\w+|big5\w*|iso2022_\w+|tis-620")
+
+
+def decode_html(data: bytes) -> tuple[str, bool, str]:
+    """Decode a web page: as UTF-8 (or by its byte-order mark) when it is valid, else by the
+    charset its head declares, else as UTF-8 with bad bytes replaced.
+
+    Returns ``(page, had_errors, charset)``. Scraped pages still come in windows-1252 or
+    Latin-1 and say so in a ``<meta>`` tag; read as UTF-8 every accented letter and curly
+    quote would be garbled, and a garbled quote looks like an odd word. Valid UTF-8 wins over
+    the declaration because pages saved as UTF-8 under an old Latin-1 template are common,
+    and text in a legacy charset is almost never valid UTF-8 by chance.
+    """
+    page, bad = decode_bytes(data)
+    declared = _DECLARED_CHARSET.search(data, 0, 4096) if bad else None
+    if declared and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            charset = codecs.lookup((declared[1] or declared[2]).decode("ascii")).name
+        except LookupError:  # an unknown label: browsers fall back too
+            charset = "utf-8"
+        charset = _CHARSET_AS.get(charset, charset)
+        if _WEB_CHARSET.fullmatch(charset):
+            try:
+                page, bad = data.decode(charset), False
+            except UnicodeDecodeError:
+                page, bad = data.decode(charset, errors="replace"), True
+            return page.replace("\r\n", "\n").replace("\r", "\n"), bad, charset
+    return page, bad, "utf-8"
+
+
 def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
     """Main text of an HTML page, one paragraph per block separated by blank lines.
 
@@ -808,9 +850,9 @@ class Reader:
         if data is None:
             yield _too_large(name, "HTML is read whole; skipped")
             return
-        page, bad = decode_bytes(data)
+        page, bad, charset = decode_html(data)
         if bad:
-            yield _invalid_utf8(name)
+            yield _invalid_utf8(name) if charset == "utf-8" else _invalid_in(name, charset)
         if _trafilatura() is None and not self._noted_fallback:
             self._noted_fallback = True
             yield Problem("note", TRAFILATURA_NOTE)
@@ -1168,6 +1210,10 @@ def _size(n: int) -> str:
 
 def _invalid_utf8(name: str) -> Problem:
     return Problem("warning", f"{name} is not valid UTF-8; undecodable bytes were replaced with U+FFFD")
+
+
+def _invalid_in(name: str, charset: str) -> Problem:
+    return Problem("warning", f"{name} is not valid {charset} as it declares; undecodable bytes were replaced with U+FFFD")
 
 
 class _Prepend(io.RawIOBase):

@@ -939,3 +939,32 @@ def test_older_office_files_are_named_not_called_binary(tmp_path):
         f"spincheck: error: {path} is an older Microsoft Office file (.doc, .xls, .ppt) "
         "(spincheck does not read this format: save it as .docx, .odt or plain text; skipped)"
     )
+
+
+def test_html_in_the_charset_it_declares(tmp_path):
+    windows = tmp_path / "windows.html"
+    windows.write_bytes(
+        b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head>'
+        b"<body><p>The caf\xe9 owner\x92s \x93best\x94 year.</p></body></html>"
+    )
+    events = read_events(windows)
+    # browsers read a Latin-1 label as windows-1252, whose curly quotes Latin-1 lacks
+    assert problems_of(events) == [] and "The caf\u00e9 owner\u2019s \u201cbest\u201d year." in joined(events)
+    # valid UTF-8 under an old Latin-1 template is UTF-8
+    template = tmp_path / "template.html"
+    template.write_bytes(b'<meta charset="iso-8859-1"><p>The caf\xc3\xa9 opened.</p>')
+    assert "The caf\u00e9 opened." in joined(read_events(template))
+    damaged = tmp_path / "damaged.html"
+    damaged.write_bytes(b'<meta charset="shift_jis"><p>\x82\xa0 and \xff</p>')
+    events = read_events(damaged)
+    assert problems_of(events) == [
+        f"spincheck: warning: {damaged} is not valid shift_jis as it declares; "
+        "undecodable bytes were replaced with U+FFFD"
+    ]
+    assert "\u3042 and \ufffd" in joined(events)
+    # a label that is no charset for web pages is not obeyed
+    assert inputs.decode_html(b'<meta charset="rot13"><p>caf\xe9</p>') == (
+        '<meta charset="rot13"><p>caf\ufffd</p>',
+        True,
+        "utf-8",
+    )
