@@ -575,7 +575,9 @@ def _scored(
 
 def _cmd_explain(args, console: Console) -> int:
     if args.output != "-" and args.path != "-" and _same_file(args.path, args.output):
-        console.error(f"{args.output} is the document being explained; the report would replace it", "choose another -o")
+        console.error(
+            f"{args.output} is the document being explained; the report would replace it", "choose another -o"
+        )
         return EXIT_ERROR
     detector = _load_detector(args, console)
     read = _read_document(args.path, console, "explain", "an HTML report")

@@ -1213,7 +1213,9 @@ def _invalid_utf8(name: str) -> Problem:
 
 
 def _invalid_in(name: str, charset: str) -> Problem:
-    return Problem("warning", f"{name} is not valid {charset} as it declares; undecodable bytes were replaced with U+FFFD")
+    return Problem(
+        "warning", f"{name} is not valid {charset} as it declares; undecodable bytes were replaced with U+FFFD"
+    )
 
 
 class _Prepend(io.RawIOBase):
