@@ -633,6 +633,12 @@ def _read_document(path_arg: str, console: Console, command: str, product: str) 
         if isinstance(event, Problem):
             console.problem(event)
             continue
+        if event.source != item.name:  # a record of JSONL recognised by its content
+            console.error(
+                f"{command} takes one document, and {item.name} holds JSONL records (many documents)",
+                "use 'spincheck score' for it",
+            )
+            return None
         parts.append(event.text)
         size += len(event.text)
         if size > MAX_EXPLAIN_CHARS:

@@ -148,7 +148,7 @@ class InputFile:
     """A file to read (``path=None`` means stdin) and how to read it."""
 
     path: Path | None
-    kind: str  # "text", "html", "jsonl", "pdf", "docx" or "odt"
+    kind: str  # "text", "html", "jsonl", "pdf", "docx", "odt" or "rtf"
 
     @property
     def name(self) -> str:
@@ -812,8 +812,10 @@ class Reader:
                 return
             yield from self._read_pdf(head, f, name)
             return
-        # a Word, OpenDocument or RTF file on stdin or without its suffix is known by its content
-        kind = (_office_kind(head) or "text") if item.kind == "text" else item.kind
+        kind = item.kind
+        if kind == "text" and (item.path is None or plain_suffix(item.path) not in TEXT_SUFFIXES):
+            # stdin, or a file without a suffix we know (a download, index.php): known by content
+            kind = _office_kind(head) or _markup_kind(head) or "text"
         if head.startswith(_OLE_MAGIC):
             yield Problem("error", f"{name} is an older Microsoft Office file (.doc, .xls, .ppt)", _OLE_HINT)
             return
@@ -949,6 +951,19 @@ def _office_kind(head: bytes) -> str | None:
     if b"application/vnd.oasis.opendocument.text" in head[:200]:
         return "odt"
     return "docx" if b"word/" in head else None
+
+
+_HTML_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE | re.DOTALL
+)
+_JSONL_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"')
+
+
+def _markup_kind(head: bytes) -> str | None:
+    """ "html" for a page that starts as one, "jsonl" for records (``{"`` never starts prose)."""
+    if _HTML_START.match(head):
+        return "html"
+    return "jsonl" if _JSONL_START.match(head) else None
 
 
 class OfficeError(ValueError):

@@ -767,6 +767,12 @@ def test_compare_problems(capsys, tmp_path, monkeypatch):
     set_stdin(monkeypatch, SPUN.read_bytes())
     code, out, err = run(capsys, "compare", str(CLEAN), "-", "--format", "json")
     assert (code, err) == (0, "") and json.loads(out)["copy"] == "<stdin>"
+    set_stdin(monkeypatch, b'{"id": 1, "text": "One page."}\n{"id": 2, "text": "Another page."}\n')
+    code, out, err = run(capsys, "compare", str(CLEAN), "-")
+    assert (code, out) == (2, "") and err == (
+        "spincheck: error: compare takes one document, and <stdin> holds JSONL records (many documents) "
+        "(use 'spincheck score' for it)\n"
+    )
 
 
 def test_evaluate_rejects_malformed_replacements(capsys, tmp_path):

@@ -968,3 +968,26 @@ def test_html_in_the_charset_it_declares(tmp_path):
         True,
         "utf-8",
     )
+
+
+def test_stdin_and_unnamed_files_are_read_as_the_html_or_jsonl_they_hold(tmp_path):
+    page = (
+        b"<!-- saved by curl -->\n<!DOCTYPE html><html><body><nav>Home | News</nav><p>The page text.</p></body></html>"
+    )
+    records = b'{"id": "a", "text": "First record."}\n{"id": "b", "text": "Second record."}\n'
+
+    def from_stdin(data: bytes) -> list:
+        return list(Reader(stdin=io.BytesIO(data)).read(InputFile(None, "text")))
+
+    assert joined(from_stdin(page)).strip() == "The page text."
+    assert [(c.source, c.text) for c in chunks_of(from_stdin(gzip.compress(records)))] == [
+        ("<stdin>:a", "First record."),
+        ("<stdin>:b", "Second record."),
+    ]
+    (tmp_path / "index.php").write_bytes(page)
+    assert joined(read_events(tmp_path / "index.php")).strip() == "The page text."
+    # a name that says text is obeyed, and prose that only mentions markup stays prose
+    (tmp_path / "records.txt").write_bytes(records)
+    assert joined(read_events(tmp_path / "records.txt")).strip() == records.decode().strip()
+    prose = b"<html> is the tag that starts a page, and {curly braces} start records."
+    assert joined(from_stdin(b"Intro: " + prose)) == "Intro: " + prose.decode()
