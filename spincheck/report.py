@@ -588,7 +588,9 @@ def render_evaluation(report: dict) -> str:
     at = report.get("at_fpr")
     if at:
         share = f"{100 * at['target_fpr']:g} %"
-        lines.append(f"at most {share} of the clean paragraphs flagged: threshold {at['threshold']:.4f}")
+        # six decimals: this is the value to pass to --threshold, and rounded to four it could
+        # flag the clean paragraph it was set just above
+        lines.append(f"at most {share} of the clean paragraphs flagged: threshold {at['threshold']:.6f}")
         lines.extend(_metric_lines(at["metrics"], auc=False))
     return "\n".join(lines) + "\n"
 

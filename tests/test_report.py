@@ -317,7 +317,7 @@ def test_render_evaluation_adds_the_operating_point_asked_for():
         "at_fpr": {"target_fpr": 0.01, "threshold": 0.920001, "metrics": metrics_at(y, prob, 0.920001)},
     }
     text = render_evaluation(report)
-    head, _, tail = text.partition("at most 1 % of the clean paragraphs flagged: threshold 0.9200\n")
+    head, _, tail = text.partition("at most 1 % of the clean paragraphs flagged: threshold 0.920001\n")
     assert "confusion    tp 4  fp 1  fn 1  tn 4" in head
     assert "confusion    tp 4  fp 0  fn 1  tn 5" in tail and "precision    1.0000" in tail
 
