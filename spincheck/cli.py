@@ -33,6 +33,8 @@ __all__ = ["main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 EXIT_OK = 0
 EXIT_FLAGGED = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a program stopped by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports `yes | head`
 
 EXIT_STATUS_HELP = """\
 exit status:
@@ -40,6 +42,7 @@ exit status:
   1  at least one paragraph was flagged as spun
   2  an error: bad usage, or an input could not be read (the other inputs
      are still scored and reported); an error wins over a flag
+  130  interrupted (Ctrl-C); 141  the reader of the output went away (| head)
 """
 
 MODEL_HELP = (
@@ -402,12 +405,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         console.error("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader of our output went away (e.g. `| head`): stop quietly.
+        # The reader of our output went away (e.g. `| head`): stop quietly, with the status a
+        # program killed by SIGPIPE has, so that no one reads it as an unreadable input.
         with contextlib.suppress(OSError, ValueError, AttributeError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ERROR
+        return EXIT_BROKEN_PIPE
     except OSError as exc:  # inputs report their own; this is a full disk under stdout, or the like
         where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
         console.error(where + (exc.strerror or str(exc)))
@@ -564,10 +568,18 @@ def _scored(
             yield delayed(_score_task)(config, explain, [e.text for e in batch if isinstance(e, Chunk)])
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
-    for results in parallel(tasks()):
-        scored = iter(results)
-        for event in pending.popleft():
-            yield event, (next(scored) if isinstance(event, Chunk) else None)
+    outputs = parallel(tasks())
+    try:
+        for results in outputs:
+            scored = iter(results)
+            for event in pending.popleft():
+                yield event, (next(scored) if isinstance(event, Chunk) else None)
+    finally:
+        # stopped early (the reader of the output went away, Ctrl-C): the tasks still running are
+        # cancelled, which joblib would announce with a warning meant for programmers
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            outputs.close()
 
 
 # ---- explain ------------------------------------------------------------------------------------

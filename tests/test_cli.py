@@ -911,12 +911,27 @@ def test_broken_pipe_stops_quietly_and_silences_stdout(capsys, monkeypatch, tmp_
     try:
         code = main(["score", "--format", "jsonl", str(SPUN)])
         err = capsys.readouterr().err
-        assert (code, err) == (2, "")  # no message, no traceback
+        assert (code, err) == (141, "")  # no message, no traceback; 128 + SIGPIPE
         # stdout now points at /dev/null, so a flush at exit cannot raise BrokenPipeError again
         os.write(fd, b"written after the pipe broke")
         assert target.read_bytes() == b""
     finally:
         os.close(fd)
+
+
+def test_a_reader_that_goes_away_stops_parallel_scoring_quietly(tmp_path):
+    for i in range(10):  # long enough that the workers are still busy when the reader leaves
+        (tmp_path / f"page{i:02}.txt").write_text("\n\n".join([SPUN.read_text()] * 60))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spincheck", "score", "--jobs", "2", "--format", "jsonl", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = process.stdout.readline()
+    process.stdout.close()  # as `| head -n 1` does
+    err = process.stderr.read().decode()
+    assert json.loads(first)["source"].endswith("page00.txt")
+    assert (process.wait(timeout=120), err) == (141, "")  # no joblib warning, no worker traceback
 
 
 @pytest.mark.parametrize(
