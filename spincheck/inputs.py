@@ -61,6 +61,7 @@ __all__ = [
     "rtf_to_text",
     "OfficeError",
     "iter_jsonl",
+    "json_error",
     "kind_of",
     "plain_suffix",
     "sniff",
@@ -761,12 +762,20 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield number, Problem("error", f"{name}:{number}: invalid JSON ({exc.msg})", "skipped")
+            yield number, Problem("error", f"{name}:{number}: invalid JSON ({json_error(exc, text)})", "skipped")
             continue
         if not isinstance(record, dict):
             yield number, Problem("error", f"{name}:{number}: not a JSON object", "skipped")
             continue
         yield number, record
+
+
+def json_error(exc: json.JSONDecodeError, line: str) -> str:
+    """What is wrong with a JSONL line, in words: json's own messages end in "at" and leave
+    the position to a suffix, and a record cut short reads as an odd control character."""
+    if exc.msg.startswith("Unterminated string") or exc.pos >= len(line.rstrip()):
+        return "the line ends inside the record: cut short, or a line break inside a string"
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
 
 
 # ---- reading ----------------------------------------------------------------------------------

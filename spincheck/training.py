@@ -463,16 +463,14 @@ def iter_corpus_documents(
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
-    from .inputs import decompress, plain_suffix, shown
+    from .inputs import decompress, json_error, plain_suffix, shown
     from .text import decode_bytes, looks_binary
 
     for path in paths:
         path = Path(path)
         root = path if path.is_dir() else path.parent
         if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and plain_suffix(p) in TEXT_SUFFIXES + (".jsonl",)
-            )
+            files = sorted(p for p in path.rglob("*") if p.is_file() and plain_suffix(p) in TEXT_SUFFIXES + (".jsonl",))
         elif path.is_file():
             files = [path]
         elif path.exists():  # a device or FIFO: /dev/zero would be read until memory runs out
@@ -501,7 +499,7 @@ def iter_corpus_documents(
                         record = json.loads(line)
                     except json.JSONDecodeError as exc:
                         raise TrainingError(
-                            f"{shown(file)}:{n}: invalid JSON: {exc.msg} (one JSON object per line)"
+                            f"{shown(file)}:{n}: invalid JSON: {json_error(exc, line)} (one JSON object per line)"
                         ) from None
                     value = record.get(text_field) if isinstance(record, dict) else None
                     if not isinstance(value, str):

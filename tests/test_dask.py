@@ -125,7 +125,7 @@ def test_local_cluster_scores_shards(client, detector: Detector, records: list[d
     problem = {
         "source": f"{b}:3", "paragraph": None, "start": None, "end": None, "words": 0,
         "probability": None, "spun": None, "by_context": False,
-        "reason": "invalid JSON (Expecting property name enclosed in double quotes)", "evidence": [],
+        "reason": "invalid JSON (Expecting property name enclosed in double quotes at column 2)", "evidence": [],
     }  # fmt: skip
     expected = {
         "a.jsonl": direct_rows(detector, records[0], f"{a}:1") + direct_rows(detector, records[1], f"{a}:2"),

@@ -296,7 +296,7 @@ def test_jsonl_records_are_documents(tmp_path):
         (f"{path}:6", None, "A record without an id."),  # no id: the line number
     ]
     assert problems_of(events) == [
-        f"spincheck: error: {path}:3: invalid JSON (Expecting property name enclosed in double quotes) (skipped)",
+        f"spincheck: error: {path}:3: invalid JSON (Expecting property name enclosed in double quotes at column 2) (skipped)",
         f"spincheck: error: {path}:4: not a JSON object (skipped)",
         f"spincheck: error: {path}:5: no string field 'body' (set --text-field; skipped)",
     ]
@@ -991,3 +991,15 @@ def test_stdin_and_unnamed_files_are_read_as_the_html_or_jsonl_they_hold(tmp_pat
     assert joined(read_events(tmp_path / "records.txt")).strip() == records.decode().strip()
     prose = b"<html> is the tag that starts a page, and {curly braces} start records."
     assert joined(from_stdin(b"Intro: " + prose)) == "Intro: " + prose.decode()
+
+
+def test_jsonl_errors_say_where_and_what_in_words(tmp_path):
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "cut off\n{"id": "b" "text": "x"}\n{"id": "c", "text": "unfinished')
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:1: invalid JSON (the line ends inside the record: cut short, or a line break "
+        "inside a string) (skipped)",
+        f"spincheck: error: {path}:2: invalid JSON (Expecting ',' delimiter at column 12) (skipped)",
+        f"spincheck: error: {path}:3: invalid JSON (the line ends inside the record: cut short, or a line break "
+        "inside a string) (skipped)",
+    ]

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
+from ..inputs import json_error
 from ..report import Row, paragraph_record
 from ..text import split_paragraphs
 
@@ -128,8 +129,8 @@ def _line_docs(lines: Iterable[tuple[str, str]], text_field: str, id_field: str)
             continue
         try:
             record = json.loads(line)
-        except ValueError as exc:
-            problem = f"invalid JSON ({getattr(exc, 'msg', exc)})"
+        except json.JSONDecodeError as exc:
+            problem = f"invalid JSON ({json_error(exc, line)})"
             logger.warning("spincheck: %s:%d: %s", path, number, problem)
             yield f"{path}:{number}", None, None, problem
             continue
