@@ -451,7 +451,7 @@ def _cmd_score(args, console: Console) -> int:
         console.note(f"--jobs {args.jobs} is more than this machine's {cpus} CPUs; using {cpus}")
         args.jobs = cpus
     detector = _load_detector(args, console)
-    items = collect(args.paths)
+    items = collect(args.paths, output=sys.stdout)
     if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
         console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
     files = sum(isinstance(item, InputFile) for item in items)

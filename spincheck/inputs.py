@@ -62,6 +62,7 @@ __all__ = [
     "OfficeError",
     "iter_jsonl",
     "json_error",
+    "record_text",
     "kind_of",
     "plain_suffix",
     "sniff",
@@ -102,6 +103,9 @@ COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz")
 # merely mentions "%PDF-" stays text.
 PDF_MAGIC = b"%PDF-"
 
+# Bad lines of one JSONL input reported one by one; the rest are counted in one line, so that a
+# wrong --text-field on a crawl of a million records does not print a million errors.
+MAX_LINE_PROBLEMS = 10
 STDIN_NAME = "<stdin>"
 TRAFILATURA_NOTE = "trafilatura is not installed; using a plain-text fallback for HTML (pip install 'spincheck[html]')"
 PYPDF_HINT = "reading PDFs needs pypdf: pip install 'spincheck[pdf]', or extract the text first; skipped"
@@ -193,28 +197,40 @@ def kind_of(path: Path) -> str:
 # ---- finding the inputs ---------------------------------------------------------------------
 
 
-def collect(paths: Sequence[str]) -> list[InputFile | Problem]:
+def collect(paths: Sequence[str], output: BinaryIO | io.TextIOBase | None = None) -> list[InputFile | Problem]:
     """Expand command-line paths into the files to read, in order.
 
     ``-`` (or no path at all) is stdin. Directories are walked recursively (sorted, hidden
     entries skipped, symlinks followed but each directory read once) for files ending in
     :data:`DIRECTORY_SUFFIXES`. Problems met while walking are returned in place, so they are
     reported in input order; a named file that cannot be read is reported when it is read.
+    A file in a directory that is ``output`` (``score dir > dir/scores.jsonl``) is left out:
+    read, it would be scored as it grows.
     """
     items: list[InputFile | Problem] = []
+    written = _file_id(output)
     for arg in paths or ["-"]:
         if arg == "-":
             items.append(InputFile(None, "text"))
         elif not arg:
             items.append(Problem("error", "an empty path was given", "skipped"))
         elif os.path.isdir(arg):
-            items.extend(_walk(arg))
+            items.extend(_walk(arg, written))
         else:
             items.append(InputFile(Path(arg), kind_of(Path(arg))))
     return items
 
 
-def _walk(root: str) -> Iterator[InputFile | Problem]:
+def _file_id(stream) -> tuple[int, int] | None:
+    """(device, inode) of the regular file behind an open stream, else None."""
+    try:
+        st = os.fstat(stream.fileno())
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _walk(root: str, written: tuple[int, int] | None = None) -> Iterator[InputFile | Problem]:
     found = 0
     errors: list[OSError] = []
     seen: set[tuple[int, int]] = set()
@@ -250,11 +266,14 @@ def _walk(root: str) -> Iterator[InputFile | Problem]:
             if name.startswith(".") or plain_suffix(path) not in DIRECTORY_SUFFIXES:
                 continue
             try:
-                regular = stat.S_ISREG(os.stat(path).st_mode)
+                st = os.stat(path)
             except OSError as exc:
                 yield os_problem(path, exc)
                 continue
-            if regular:
+            regular = stat.S_ISREG(st.st_mode)
+            if regular and (st.st_dev, st.st_ino) == written:
+                yield Problem("note", f"{shown(path)} is where the output goes", "not read")
+            elif regular:
                 found += 1
                 yield InputFile(path, kind_of(path))
             else:  # a FIFO would block the walk, a device never end
@@ -770,6 +789,17 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         yield number, record
 
 
+def record_text(record: dict, field: str) -> str | None:
+    """A JSONL record's text: the string in ``field``, or its list of strings, one paragraph
+    each (as Scrapy feeds export extracted text); None when it holds neither."""
+    value = record.get(field)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return "\n\n".join(part.strip() for part in value)
+    return None
+
+
 def json_error(exc: json.JSONDecodeError, line: str) -> str:
     """What is wrong with a JSONL line, in words: json's own messages end in "at" and leave
     the position to a suffix, and a record cut short reads as an odd control character."""
@@ -907,21 +937,24 @@ class Reader:
         yield from _chunks_of(text, name)
 
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
-        records = 0
+        records = bad = 0
         for number, record in iter_jsonl(f, name, head):
-            if isinstance(record, Problem):
-                yield record
-                continue
-            text = record.get(self.text_field)
-            if not isinstance(text, str):
-                yield Problem(
+            text = None if isinstance(record, Problem) else record_text(record, self.text_field)
+            if text is None and not isinstance(record, Problem):
+                record = Problem(
                     "error", f"{name}:{number}: no string field {self.text_field!r}", "set --text-field; skipped"
                 )
+            if isinstance(record, Problem):
+                bad += 1
+                if bad <= MAX_LINE_PROBLEMS:
+                    yield record
                 continue
             records += 1
             record_id = record.get("id")
             source = f"{name}:{record_id if record_id is not None else number}"
             yield from _chunks_of(text, source, record_id)
+        if bad > MAX_LINE_PROBLEMS:
+            yield Problem("error", f"{name}: {bad - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")
         if not records and not head.strip():
             yield Problem("note", f"{name} is empty")
 

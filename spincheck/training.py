@@ -463,7 +463,7 @@ def iter_corpus_documents(
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
-    from .inputs import decompress, json_error, plain_suffix, shown
+    from .inputs import decompress, json_error, plain_suffix, record_text, shown
     from .text import decode_bytes, looks_binary
 
     for path in paths:
@@ -501,8 +501,8 @@ def iter_corpus_documents(
                         raise TrainingError(
                             f"{shown(file)}:{n}: invalid JSON: {json_error(exc, line)} (one JSON object per line)"
                         ) from None
-                    value = record.get(text_field) if isinstance(record, dict) else None
-                    if not isinstance(value, str):
+                    value = record_text(record, text_field) if isinstance(record, dict) else None
+                    if value is None:
                         raise TrainingError(f"{shown(file)}:{n}: no string field {text_field!r} (set --text-field)")
                     label = record.get("label", 1)
                     doc_id = f"{name}:{record.get('id', n)}"

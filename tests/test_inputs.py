@@ -1003,3 +1003,38 @@ def test_jsonl_errors_say_where_and_what_in_words(tmp_path):
         f"spincheck: error: {path}:3: invalid JSON (the line ends inside the record: cut short, or a line break "
         "inside a string) (skipped)",
     ]
+
+
+def test_a_directory_scan_leaves_out_the_file_the_output_goes_to(tmp_path):
+    (tmp_path / "page.txt").write_text("A page to score.")
+    with open(tmp_path / "scores.jsonl", "w") as output:
+        items = collect([str(tmp_path)], output=output)
+    assert [(i.path.name, i.kind) for i in items if isinstance(i, InputFile)] == [("page.txt", "text")]
+    assert [str(i) for i in items if isinstance(i, Problem)] == [
+        f"spincheck: note: {tmp_path / 'scores.jsonl'} is where the output goes (not read)"
+    ]
+    # output to a terminal, a pipe or an in-memory buffer leaves everything in
+    assert len(collect([str(tmp_path)], output=io.StringIO())) == 2
+
+
+def test_jsonl_bad_lines_past_the_first_ten_are_counted_in_one_line(tmp_path):
+    path = tmp_path / "crawl.jsonl"
+    path.write_text("".join(json.dumps({"body": f"page {i}"}) + "\n" for i in range(25)) + '{"text": "kept"}\n')
+    events = read_events(path)
+    problems = problems_of(events)
+    assert problems[:10] == [
+        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field; skipped)" for n in range(1, 11)
+    ]
+    assert problems[10:] == [f"spincheck: error: {path}: 15 more bad lines (not shown; skipped)"]
+    assert joined(events) == "kept"
+
+
+def test_jsonl_text_may_be_a_list_of_paragraphs(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps({"id": "p1", "text": ["First paragraph. ", "Second paragraph."]}) + "\n")
+    events = read_events(path)
+    assert problems_of(events) == [] and joined(events) == "First paragraph.\n\nSecond paragraph."
+    path.write_text(json.dumps({"id": "p2", "text": ["A paragraph.", 7]}) + "\n")
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
+    ]

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
-from ..inputs import json_error
+from ..inputs import json_error, record_text
 from ..report import Row, paragraph_record
 from ..text import split_paragraphs
 
@@ -106,8 +106,8 @@ def _text_of(record: Any, text_field: str) -> tuple[str | None, str | None]:
     """``(text, None)``, or ``(None, problem)`` for a record without a string text field."""
     if not isinstance(record, dict):
         return None, "not a JSON object"
-    text = record.get(text_field)
-    return (text, None) if isinstance(text, str) else (None, f"no string field {text_field!r}")
+    text = record_text(record, text_field)
+    return (text, None) if text is not None else (None, f"no string field {text_field!r}")
 
 
 def _record_docs(records: Iterable[Any], text_field: str, source_field: str, id_field: str) -> Iterator[_Doc]:
