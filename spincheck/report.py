@@ -664,7 +664,8 @@ def render_comparison(report: dict) -> str:
         f"{copied['unchanged']} taken unchanged, {copied['not_from_original']} not from the original",
         f"  original     {_count(s['original']['paragraphs'], 'paragraph')}, "
         f"{s['original']['left_out']} of them not in the copy",
-        f"  swaps        {s['swaps']} words or short phrases replaced",
+        f"  swaps        {s['swaps']} {'word or short phrase' if s['swaps'] == 1 else 'words or short phrases'} "
+        "replaced, listed below as copy -> original",
         f"  flagged      {flagged['reworded']} of {s['scored']['reworded']} scored reworded paragraphs, "
         f"{flagged['unchanged']} of {s['scored']['unchanged']} unchanged, "
         f"{flagged['not_from_original']} of {s['scored']['not_from_original']} not from the original",
@@ -694,7 +695,7 @@ def render_comparison(report: dict) -> str:
                 found = "found, no suggestion"
             else:
                 found = f"found, suggested {hit[0]['suggestion']!r}"
-            lines.append(f"  {replacement} <- {original}: {found}")
+            lines.append(f"  {replacement} -> {original}: {found}")
         if not p["replacements"]:
             phrases = ", ".join(e["phrase"] for e in p["evidence"][:8])
             lines.append("  no swaps in it" + (f"; its evidence: {phrases}" if phrases else ""))

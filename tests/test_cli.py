@@ -712,9 +712,10 @@ def test_compare_lists_the_swaps_and_whether_the_evidence_found_them(capsys):
     assert head[1] == "  copy         7 paragraphs: 6 reworded, 1 taken unchanged, 0 not from the original"
     assert "6 of 6 scored reworded paragraphs" in out
     # each swap of examples/spun.txt is listed with what the evidence made of it
-    swap_lines = [line for line in out.splitlines() if line.startswith("  ") and " <- " in line]
+    swap_lines = [line for line in out.splitlines() if line.startswith("  ") and " -> " in line][1:]
+    assert out.splitlines()[3].endswith("replaced, listed below as copy -> original")  # the first such line
     swaps = sum(len(m.swaps) for m in align(CLEAN.read_text(), SPUN.read_text()).paragraphs)
-    assert len(swap_lines) == swaps > 50 and any(line.startswith("  trio <- three: ") for line in swap_lines)
+    assert len(swap_lines) == swaps > 50 and any(line.startswith("  trio -> three: ") for line in swap_lines)
     assert all(line.endswith("missed") or ": found" in line for line in swap_lines)
 
 
