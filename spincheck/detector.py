@@ -483,7 +483,8 @@ class Detector:
             capitals = np.zeros(len(toks), dtype=bool)
         bounds = [[lo, min(lo + WINDOW_TOKENS, len(toks))] for lo in range(0, len(toks), WINDOW_TOKENS)]
         if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < self.min_words:
-            bounds[-2][1] = bounds.pop()[1]  # a short tail joins the window before it
+            tail = bounds.pop()  # a short tail joins the window before it
+            bounds[-1][1] = tail[1]
         units = []
         for lo, hi in bounds:
             start, end = int(spans[lo, 0]), int(spans[hi - 1, 1])

@@ -25,6 +25,7 @@ from spincheck.detector import (
     _CODE_ONLY_CHARACTERS,
     CONTEXT_P,
     MAX_EVIDENCE,
+    WINDOW_TOKENS,
     _match_case,
     context_flags,
     language_reason,
@@ -429,6 +430,26 @@ def test_long_paragraph_is_windowed_with_valid_offsets(detector: Detector, spun_
     assert result.words == sum(1 for t in tokenize(long) if t not in (".", ","))
     check_evidence(long, result)
     assert result.evidence and max(e.start for e in result.evidence) > len(long) // 3  # from later windows too
+
+
+@pytest.mark.parametrize("extra", [1, 11, 12])  # tokens past the last full window: a short tail, or not
+def test_long_paragraph_windows_tile_it_without_overlap(detector: Detector, spun_article: str, extra: int) -> None:
+    tokens = tokenize(" ".join(paragraphs_of(spun_article) * 3))
+    text = " ".join(tokens[: 2 * WINDOW_TOKENS + extra])
+    units = detector._units(0, text, tokenize(text), np.zeros(2 * WINDOW_TOKENS + extra, dtype=bool))
+    assert [len(u.tokens) for u in units] == (
+        [WINDOW_TOKENS, WINDOW_TOKENS + extra] if extra < detector.min_words else [WINDOW_TOKENS, WINDOW_TOKENS, extra]
+    )
+    assert all(a.offset + len(a.text) < b.offset for a, b in zip(units, units[1:]))  # in order, no overlap
+    assert [t for u in units for t in u.tokens] == tokenize(text)
+    (result,) = detector.score_paragraphs([text], explain=True)
+    assert len({(e.start, e.end) for e in result.evidence}) == len(result.evidence)  # no evidence twice
+
+
+def test_a_short_tail_joins_the_window_before_it_even_with_a_high_min_words(detector: Detector) -> None:
+    text = " ".join(["word"] * (WINDOW_TOKENS + 170))  # two windows, the second under 200 tokens
+    high = dataclasses.replace(detector, min_words=200)
+    assert [len(u.tokens) for u in high._units(0, text, text.split(), np.zeros(420, dtype=bool))] == [420]
 
 
 @pytest.mark.slow
