@@ -367,6 +367,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("file", metavar="FILE.jsonl", help="labelled paragraphs; '-' reads stdin")
     evaluate.add_argument("--json", action="store_true", help="print the result as JSON")
+    evaluate.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output format, as in score and compare (--format json is --json)",
+    )
     evaluate.add_argument("--text-field", metavar="F", default="text", help="field holding the text (default: text)")
     evaluate.add_argument(
         "--at-fpr",
@@ -396,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.argv = argv
         return args.func(args, console)
     except UsageError as exc:
-        console.error(str(exc), f"see '{exc.prog} --help'")
+        console.error(str(exc), _usage_hint(exc, argv))
         return EXIT_ERROR
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else EXIT_OK
@@ -423,6 +429,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         console.debug(traceback.format_exc())
         return EXIT_ERROR
+
+
+COMMANDS = ("score", "explain", "compare", "train", "evaluate")
+
+
+def _usage_hint(exc: UsageError, argv: Sequence[str]) -> str:
+    """Where to look: the subcommand's help (argparse reports unknown options from the top), or
+    how to name a file that starts with a dash."""
+    if str(exc).startswith("unrecognized arguments"):
+        dashed = next((a for a in argv if a.startswith("-") and a != "-" and os.path.exists(a)), None)
+        if dashed is not None:
+            return f"to read the file {dashed}, write ./{dashed} or put -- before it"
+    prog = exc.prog
+    if prog == "spincheck":
+        command = next((a for a in argv if a in COMMANDS), None)
+        prog = f"spincheck {command}" if command else prog
+    return f"see '{prog} --help'"
 
 
 def _load_detector(args, console: Console) -> Detector:
@@ -947,7 +970,7 @@ def _cmd_evaluate(args, console: Console) -> int:
             }
         else:
             console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {name} has none")
-    if args.json:
+    if args.json or args.format == "json":
         print(json.dumps(report, indent=2))
     else:
         sys.stdout.write(render_evaluation(report))

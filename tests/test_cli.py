@@ -267,6 +267,28 @@ def test_usage_errors_are_one_line(capsys, argv):
     assert err.startswith("spincheck") and err.count("\n") == 1 and ": error: " in err
 
 
+def test_usage_errors_point_to_the_subcommands_help_or_say_how_to_name_a_dashed_file(capsys, tmp_path, monkeypatch):
+    code, _, err = run(capsys, "score", "--bogus", str(CLEAN))
+    assert (code, err) == (2, "spincheck: error: unrecognized arguments: --bogus (see 'spincheck score --help')\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-notes.txt").write_text(CLEAN.read_text())
+    code, _, err = run(capsys, "score", "-notes.txt")
+    assert (code, err) == (
+        2,
+        "spincheck: error: unrecognized arguments: -notes.txt "
+        "(to read the file -notes.txt, write ./-notes.txt or put -- before it)\n",
+    )
+    assert run(capsys, "score", "--", "-notes.txt")[0] == 0
+
+
+def test_evaluate_takes_format_json_as_score_and_compare_do(capsys, tmp_path):
+    path = tmp_path / "dev.jsonl"
+    path.write_text(json.dumps({"text": SPUN.read_text().split("\n\n")[1], "label": 1}) + "\n")
+    _, with_json, _ = run(capsys, "evaluate", str(path), "--json")
+    _, with_format, _ = run(capsys, "evaluate", str(path), "--format", "json")
+    assert with_format == with_json and json.loads(with_format)["paragraphs"] == 1
+
+
 def test_unexpected_error_is_one_line_without_traceback(capsys, monkeypatch):
     def boom(detector, text, explain=False):
         raise RuntimeError("boom")
