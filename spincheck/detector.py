@@ -83,14 +83,17 @@ _FUNCTION_WORDS = frozenset(
 # The commonest function words of French, German, Spanish, Italian, Dutch and
 # Portuguese that are not also English words: a paragraph with more of these
 # than English ones is not English even when it is plain ASCII.
-_FOREIGN_FUNCTION_WORDS = frozenset(
-    "le la les et est des du une dans pour qui sur pas avec sont ce cette "
-    "der die und das ist nicht ein eine mit den dem zu auf sich auch von des "
-    "el los las y es del una por con para como pero su al lo "
-    "il di che della non sono per gli nel alla "
-    "het een en van niet dat op zijn ook met "
-    "o os da do que em um uma para com não".split()
-) - _FUNCTION_WORDS
+_FOREIGN_FUNCTION_WORDS = (
+    frozenset(
+        "le la les et est des du une dans pour qui sur pas avec sont ce cette "
+        "der die und das ist nicht ein eine mit den dem zu auf sich auch von des "
+        "el los las y es del una por con para como pero su al lo "
+        "il di che della non sono per gli nel alla "
+        "het een en van niet dat op zijn ook met "
+        "o os da do que em um uma para com não".split()
+    )
+    - _FUNCTION_WORDS
+)
 _CODE_CHARACTERS = ("=", ";", "{", "}", "(", ")", "<", ">", "[", "]", "/", "\\", "_", "|", "#", "*", "$", "@")
 # Characters that prose hardly uses (see _code_marks), and code's use of the others.
 _CODE_ONLY_CHARACTERS = ("{", "}", "/", "\\", "_", "|", "#", "*", "$", "@")
@@ -200,7 +203,14 @@ def _check_texts(paragraphs: object) -> list[str]:
             "(decode first, e.g. data.decode('utf-8', 'replace'), then use score_text() for one text)"
         )
     if isinstance(paragraphs, str) or not isinstance(paragraphs, Sequence):
-        hint = "use score_text() for one text" if isinstance(paragraphs, str) else "use score_many() for a stream"
+        if isinstance(paragraphs, str):
+            hint = "use score_text() for one text"
+        elif isinstance(paragraphs, np.ndarray):
+            hint = "pass array.tolist()"
+        elif isinstance(paragraphs, Iterable):
+            hint = "use score_many() for a stream"
+        else:
+            hint = "pass a list of str"
         raise TypeError(f"score_paragraphs() takes a list of str paragraphs; got {type(paragraphs).__name__} ({hint})")
     for i, p in enumerate(paragraphs):
         if not isinstance(p, str):
@@ -209,8 +219,10 @@ def _check_texts(paragraphs: object) -> list[str]:
     return list(paragraphs)
 
 
-def _check_stream(texts: object, method: str, what: str) -> None:
+def _check_stream(texts: object, method: str, what: str, batch_size: object) -> None:
     """Refuse one text where an iterable of them belongs: a str would be scored letter by letter."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"{method}() takes a batch_size of at least 1, not {batch_size!r}")
     if isinstance(texts, (str, bytes)):
         raise TypeError(
             f"{method}() takes an iterable of str {what}, not one {type(texts).__name__} (wrap it in a list)"
@@ -290,12 +302,13 @@ class _Unit:
     capitals: np.ndarray
 
 
-@dataclass
+@dataclass(frozen=True)
 class Detector:
     """A loaded spin detector. Create with :meth:`Detector.load`.
 
-    Thread-safe: a loaded detector holds read-only arrays, so one instance can
-    serve many threads.
+    Thread-safe: a loaded detector holds read-only arrays and its settings
+    cannot be changed (``dataclasses.replace(det, threshold=0.9)`` makes a
+    copy that shares the model), so one instance can serve many threads.
     """
 
     model: LoadedModel = field(repr=False)
@@ -325,9 +338,13 @@ class Detector:
         """
         from . import _default_model_dir
 
-        if threshold is not None and not (isinstance(threshold, numbers.Real) and 0.0 <= threshold <= 1.0):
+        if threshold is not None and (
+            isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real) and 0.0 <= threshold <= 1.0)
+        ):
             raise ValueError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
-        if min_words is not None and not (isinstance(min_words, numbers.Integral) and min_words >= 1):
+        if min_words is not None and (
+            isinstance(min_words, bool) or not (isinstance(min_words, numbers.Integral) and min_words >= 1)
+        ):
             raise ValueError(f"min_words must be a whole number of at least 1, not {min_words!r}")
         directory = Path(path) if path is not None else _default_model_dir()
         model = load_model_dir(directory)
@@ -401,23 +418,34 @@ class Detector:
         return self._documents([text], explain)[0]
 
     def score_many(self, texts: Iterable[str], batch_size: int = 512, *, explain: bool = False) -> Iterator[Result]:
-        """Lazily score paragraphs from any iterable, ``batch_size`` at a time."""
-        _check_stream(texts, "score_many", "paragraphs")
+        """Lazily score paragraphs from any iterable, ``batch_size`` at a time.
+
+        An item that is not a str raises ``TypeError`` naming its position in the stream,
+        after the results of every item before it.
+        """
+        _check_stream(texts, "score_many", "paragraphs", batch_size)
         return self._stream(texts, batch_size, lambda batch: self.score_paragraphs(batch, explain=explain))
 
-    def score_documents(self, texts: Iterable[str], *, batch_size: int = 64, explain: bool = False) -> Iterator[Document]:
+    def score_documents(
+        self, texts: Iterable[str], *, batch_size: int = 64, explain: bool = False
+    ) -> Iterator[Document]:
         """Lazily score whole texts, one :class:`Document` each.
 
         Texts are read ``batch_size`` at a time and their paragraphs scored in
         one batch, which is much faster than one text at a time for short pages.
         """
-        _check_stream(texts, "score_documents", "texts")
+        _check_stream(texts, "score_documents", "texts", batch_size)
         return self._stream(texts, batch_size, lambda batch: self._documents(batch, explain))
 
     @staticmethod
     def _stream(texts: Iterable[str], batch_size: int, score: Callable[[list[str]], list]) -> Iterator:
         batch: list[str] = []
-        for text in texts:
+        for position, text in enumerate(texts):
+            if not isinstance(text, str):
+                if batch:  # deliver what came before the bad item, then say where it is
+                    yield from score(batch)
+                hint = " (decode bytes first, e.g. data.decode('utf-8', 'replace'))" if isinstance(text, bytes) else ""
+                raise TypeError(f"item {position} of the stream is {type(text).__name__}, not str{hint}")
             batch.append(text)
             if len(batch) >= batch_size:
                 yield from score(batch)
@@ -462,6 +490,11 @@ class Detector:
         ``score_paragraphs`` call it once per document.
         """
         out = list(results)
+        if len(paragraphs) != len(out) or isinstance(paragraphs, str):
+            raise ValueError(
+                f"apply_document_context() takes one document's paragraphs and their results, in the same "
+                f"order; got {len(paragraphs)} paragraphs and {len(out)} results"
+            )
         if not self.document_context:
             return out
         flags = context_flags(out, self.threshold)

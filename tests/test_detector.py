@@ -128,6 +128,7 @@ def test_score_no_paragraphs(detector: Detector) -> None:
         pytest.param("one paragraph as a str", "score_text", id="str"),
         pytest.param({"text": "a dict"}, "dict", id="dict"),
         pytest.param((p for p in ["a generator"]), "use score_many() for a stream", id="generator"),
+        pytest.param(np.array(["a numpy array"]), "pass array.tolist()", id="ndarray"),
         pytest.param([b"bytes in a list"], "decode", id="list-of-bytes"),
         pytest.param(["fine", None], "paragraph 1 is NoneType", id="list-with-None"),
         pytest.param([3], "paragraph 0 is int", id="list-of-int"),
@@ -159,6 +160,33 @@ def test_streams_refuse_one_text(detector: Detector, method: str) -> None:
         getattr(detector, method)(42)
 
 
+@pytest.mark.parametrize("method", ["score_many", "score_documents"])
+def test_a_bad_item_in_a_stream_is_named_by_its_position_after_the_results_before_it(
+    detector: Detector, method: str, paragraphs: list[str]
+) -> None:
+    stream = iter(paragraphs[:3] * 3 + [None] + paragraphs[:2])
+    got = []
+    with pytest.raises(TypeError, match=r"^item 9 of the stream is NoneType, not str$"):
+        for result in getattr(detector, method)(stream, batch_size=4):
+            got.append(result)
+    assert len(got) == 9  # two full batches and the part of the third before the bad item
+    with pytest.raises(ValueError, match=re.escape(f"{method}() takes a batch_size of at least 1, not 0")):
+        getattr(detector, method)(paragraphs, batch_size=0)
+
+
+def test_settings_of_a_loaded_detector_cannot_be_changed_under_its_threads(detector: Detector) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        detector.threshold = 0.01  # type: ignore[misc]
+    lenient = dataclasses.replace(detector, threshold=0.01)
+    assert lenient.model is detector.model and detector.threshold > 0.5
+
+
+def test_document_context_needs_each_paragraph_with_its_result(detector: Detector, paragraphs: list[str]) -> None:
+    results = detector.score_paragraphs(paragraphs[:3])
+    with pytest.raises(ValueError, match="got 2 paragraphs and 3 results"):
+        detector.apply_document_context(paragraphs[:2], results)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -168,6 +196,8 @@ def test_streams_refuse_one_text(detector: Detector, method: str) -> None:
         ({"threshold": "0.9"}, "not '0.9'"),
         ({"min_words": 0}, "min_words must be a whole number of at least 1, not 0"),
         ({"min_words": 2.5}, "not 2.5"),
+        ({"threshold": True}, "not True"),  # a bool is an int to Python, not a probability
+        ({"min_words": True}, "not True"),
     ],
 )
 def test_load_refuses_a_threshold_or_length_that_cannot_work(kwargs: dict, message: str) -> None:
