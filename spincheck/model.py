@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def read_card(directory: Path) -> ModelCard:
         threshold = float(raw["threshold"])
         names = tuple(raw["feature_names"])
         files = dict(raw["files"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise ModelError(f"model file {path} is corrupted or was changed ({exc.__class__.__name__}: {exc})") from None
     if not 0.0 <= threshold <= 1.0:  # also false for NaN
         raise ModelError(f"model file {path} is corrupted or was changed (threshold {threshold} is not in 0-1)")
@@ -215,10 +216,41 @@ def load_model_dir(directory: Path, *, mmap: bool = True) -> LoadedModel:
         classifier = Classifier.load(directory / CLASSIFIER)
         reference = Reference.load(directory, mmap=mmap)
         lexicon = Lexicon.load(directory)
-    except (OSError, ValueError, KeyError, IndexError) as exc:
-        raise ModelError(f"model in {directory} could not be read ({exc})") from None
+    except KeyError as exc:
+        raise ModelError(f"model in {directory} could not be read (it lacks the array {exc})") from None
+    # files that match their card can still be wrong when the directory was built wrongly:
+    # a file that is no npz archive, JSON that is no object, a table of the wrong shape
+    except (
+        OSError,
+        ValueError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        EOFError,
+        RecursionError,
+        zipfile.BadZipFile,
+    ) as exc:
+        raise ModelError(f"model in {directory} could not be read ({type(exc).__name__}: {exc})") from None
     if classifier.token.mean.shape != (len(TOKEN_FEATURE_NAMES),) or classifier.paragraph.mean.shape != (
         len(PARAGRAPH_FEATURE_NAMES),
     ):
         raise ModelError(f"model file {directory / CLASSIFIER} does not match the feature schema")
+    if problem := _table_problem(reference, lexicon):
+        raise ModelError(f"model in {directory} could not be read ({problem})")
     return LoadedModel(directory, card, classifier, reference, lexicon)
+
+
+def _table_problem(reference: Reference, lexicon: Lexicon) -> str | None:
+    """What is wrong with the tables' types and shapes, which lookups rely on without checking."""
+    if not isinstance(reference.info, dict) or not isinstance(lexicon.info, dict):
+        return "its reference.json or lexicon info is not a JSON object"
+    tables = {"unigram": reference.unigrams, "bigram": reference.bigrams, "trigram": reference.trigrams}
+    for name, table in tables.items():
+        if table.keys.dtype != np.uint64 or table.keys.ndim != 1 or table.values.shape != table.keys.shape:
+            return f"its {name} table is not uint64 keys with one value each"
+    vectors = reference.vectors
+    if vectors.keys.dtype != np.uint64 or vectors.matrix.ndim != 2 or len(vectors.matrix) != len(vectors.keys):
+        return "its word vectors are not one row per uint64 key"
+    if lexicon.keys.dtype != np.uint64 or lexicon.offsets.shape != (len(lexicon.keys) + 1,):
+        return "its lexicon is not uint64 keys with one candidate range each"
+    return None

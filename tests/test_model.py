@@ -190,6 +190,42 @@ def test_classifier_of_the_wrong_shape_is_refused(linked_copy: Path) -> None:
         load_model_dir(linked_copy)
 
 
+def _float_keys(path: Path, shipped: Path) -> None:
+    np.save(path, np.load(shipped / "unigram_keys.npy").astype(np.float64))
+
+
+def _empty_classifier(path: Path, shipped: Path) -> None:
+    np.savez(path, unused=np.zeros(1))
+
+
+@pytest.mark.parametrize(
+    ("name", "write", "message"),
+    [
+        ("lexicon.npz", lambda path, shipped: path.write_bytes(b"not a zip archive"), "could not be read"),
+        ("lexicon.npz", lambda path, shipped: path.write_bytes(b""), "could not be read"),
+        ("reference.json", lambda path, shipped: path.write_text("[1, 2]"), "not a JSON object"),
+        ("unigram_keys.npy", _float_keys, "unigram table is not uint64 keys"),
+        ("vectors.npy", lambda path, shipped: np.save(path, np.zeros((3, 4), np.float16)), "word vectors"),
+        (CLASSIFIER, _empty_classifier, "lacks the array 'token_mean'"),
+    ],
+    ids=["lexicon-not-zip", "lexicon-empty", "reference-json-list", "float-keys", "vectors-shape", "no-arrays"],
+)
+def test_a_wrongly_built_file_that_matches_its_card_is_a_model_error(
+    linked_copy: Path, shipped_model_dir: Path, name: str, write, message: str
+) -> None:
+    """A broken 'spincheck train' run, or a directory rehashed by hand: the SHA check passes."""
+    write(replace(linked_copy, name), shipped_model_dir)
+    rehash(linked_copy, name)
+    with pytest.raises(ModelError, match=re.escape(message)):
+        load_model_dir(linked_copy)
+
+
+def test_a_card_nested_too_deeply_is_a_model_error(linked_copy: Path) -> None:
+    (linked_copy / CARD).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelError, match="corrupted or was changed"):
+        load_model_dir(linked_copy)
+
+
 class _Payload:
     """Unpickling this would create a marker file: proof that pickle ran."""
 
