@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -291,6 +292,21 @@ def _code_marks(text: str) -> int:
     return strong + len(_CODE_PATTERN.findall(text))
 
 
+# models loaded to rebuild pickled detectors, by directory (None: the shipped model)
+_MODELS: dict[str | None, LoadedModel] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _unpickle_detector(path: str | None, threshold: float, min_words: int, document_context: bool) -> Detector:
+    with _MODELS_LOCK:
+        model = _MODELS.get(path)
+        if model is None:
+            from . import _default_model_dir
+
+            model = _MODELS[path] = load_model_dir(Path(path) if path is not None else _default_model_dir())
+    return Detector(model, threshold, min_words, document_context)
+
+
 @dataclass
 class _Unit:
     """A scoring unit: a paragraph or one window of a very long paragraph."""
@@ -359,6 +375,20 @@ class Detector:
     def path(self) -> Path:
         """The model directory this detector was loaded from."""
         return self.model.path
+
+    def __reduce__(self):
+        """Pickle the model's location and the settings, not the model: pickled whole, the
+        tables (76 MB, 150 MB once their lookup indexes are built) were copied into every task
+        of a process pool or Dask bag, as private memory instead of shared memory-maps. The
+        shipped model is found again wherever it is unpickled; another model directory must
+        be at the same path there. Each process loads a model once."""
+        from . import _default_model_dir
+
+        path = self.path.resolve()
+        key = None if path == _default_model_dir().resolve() else str(path)
+        with _MODELS_LOCK:
+            _MODELS.setdefault(key, self.model)  # unpickled in this process: the same tables
+        return (_unpickle_detector, (key, self.threshold, self.min_words, self.document_context))
 
     @cached_property
     def _ref_tokens(self) -> float:

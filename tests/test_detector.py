@@ -492,6 +492,39 @@ def test_100000_word_paragraph(detector: Detector, article: str) -> None:
     check_evidence(text, result)
 
 
+_UNPICKLE_AND_SCORE = (
+    "import pickle, sys; det = pickle.loads(sys.stdin.buffer.read()); "
+    "print(det.path, det.threshold, det.score_paragraphs([sys.argv[1]])[0].probability)"
+)
+
+
+def test_a_pickled_detector_carries_its_model_path_not_its_tables(
+    detector: Detector, spun_article: str, shipped_model_dir: Path, tmp_path: Path
+) -> None:
+    """Process pools and Dask pickle what a task uses: 76 MB of tables per task before."""
+    import pickle
+    import subprocess
+    import sys
+
+    paragraph = paragraphs_of(spun_article)[1]
+    mine = tmp_path / "my-model"  # another model directory: the shipped files, linked
+    mine.mkdir()
+    for path in shipped_model_dir.iterdir():
+        if path.is_file():
+            (mine / path.name).symlink_to(path)
+    for det in (dataclasses.replace(detector, threshold=0.5), Detector.load(mine, threshold=0.7)):
+        data = pickle.dumps(det)
+        assert len(data) < 1000
+        again = pickle.loads(data)
+        assert again.model is det.model and again.threshold == det.threshold  # one model per process
+        out = subprocess.run(
+            [sys.executable, "-c", _UNPICKLE_AND_SCORE, paragraph], input=data, capture_output=True, check=True
+        )
+        path, threshold, probability = out.stdout.decode().split()
+        assert (Path(path).resolve(), float(threshold)) == (det.path.resolve(), det.threshold)
+        assert float(probability) == pytest.approx(det.score_paragraphs([paragraph])[0].probability, abs=1e-9)
+
+
 def test_one_detector_shared_by_threads(detector: Detector, paragraphs: list[str]) -> None:
     work = [paragraphs[i:] + paragraphs[:i] for i in range(8)]
     expected = [detector.score_paragraphs(batch, explain=True) for batch in work]
