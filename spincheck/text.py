@@ -76,8 +76,12 @@ TOKEN_PATTERN = re.compile(
     r"|(?<=[.,]))"  # punctuation
 )
 
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
-_LINE = re.compile(r"[^\n]+")
+# Line breaks as str.splitlines() knows them (CRLF as one, atomically, so that it is never read as
+# CR then LF: a blank line); a page break (form feed) or U+2029 always ends a paragraph. Text from
+# files has CRLF and CR turned into LF already, but score_text() gets strings as they come.
+_BREAK = r"(?>\r\n|[\n\r\v\x1c-\x1e\x85\u2028])"
+_BLANK_LINE = re.compile(rf"{_BREAK}[ \t\u00a0]*{_BREAK}|[\f\u2029]")
+_LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _SENTENCE_END = re.compile(r"[.!?:\"'\u201d\u2019)\]]\s*$")
 
 

@@ -212,6 +212,22 @@ def test_blank_lines_separate_paragraphs() -> None:
     assert _paragraphs(text) == ["First paragraph here.", "Second one.", "Third, after a blank line with spaces."]
 
 
+@pytest.mark.parametrize(
+    "separator",
+    ["\r\n\r\n", "\r\r", "\r\n", "\u2029", "\u2028\u2028", "\f", "\x85\x85", "\n\r\n"],
+    ids=["CRLF", "CR", "one-CRLF", "U+2029", "U+2028", "form-feed", "NEL", "LF-CRLF"],
+)
+def test_every_kind_of_line_break_separates_paragraphs_as_blank_lines_do(separator: str) -> None:
+    """score_text() gets strings as they come: old Mac files, Windows text, Word's U+2029."""
+    paragraphs = ["First paragraph here, with a full sentence.", "Second one, also a full sentence.", "Third."]
+    assert _paragraphs(separator.join(paragraphs)) == paragraphs
+
+
+def test_a_hard_wrapped_block_with_windows_line_endings_stays_one_paragraph() -> None:
+    block = "a line of a hard-wrapped paragraph that runs\r\non to the next line and\r\nends only here."
+    assert _paragraphs(block) == [block]
+
+
 def test_each_line_is_a_paragraph_when_lines_end_sentences() -> None:
     text = "One paragraph per line, as web copies have it.\nAnother paragraph on the next line.\nA third one!"
     assert _paragraphs(text) == [
