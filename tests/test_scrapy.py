@@ -95,12 +95,16 @@ def test_dict_item_with_text(pipeline: SpincheckPipeline, article: str, spun_art
     assert spun["spin_flagged"] is True and spun["spin_probability"] >= round(pipeline.detector.threshold, 4)
     joined = "\n\n".join(paragraphs)  # offsets point into the paragraphs joined by blank lines
     for para in spun["spin_paragraphs"]:
-        assert set(para) == {"index", "start", "end", "probability", "by_context", "evidence"}
-        assert joined[para["start"] : para["end"]] == paragraphs[para["index"]]
+        assert set(para) == {"index", "start", "end", "text", "probability", "by_context", "evidence"}
+        assert joined[para["start"] : para["end"]] == paragraphs[para["index"]] == para["text"]
         for ev in para["evidence"]:
             assert set(ev) == EVIDENCE_KEYS and joined[ev["start"] : ev["end"]] == ev["phrase"]
     assert any(para["evidence"] for para in spun["spin_paragraphs"])
     json.dumps(spun)  # plain data all the way down
+    # empty strings and menu lines in the list: the index counts paragraphs of the joined text
+    padded = pipeline.process_item({"text": ["", "Menu", "", *paragraphs]})
+    assert [p["text"] for p in padded["spin_paragraphs"]] == [p["text"] for p in spun["spin_paragraphs"]]
+    assert [p["index"] for p in padded["spin_paragraphs"]] == [p["index"] + 1 for p in spun["spin_paragraphs"]]
 
 
 def test_item_without_text_passes_unscored(pipeline: SpincheckPipeline) -> None:

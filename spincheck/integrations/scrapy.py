@@ -11,7 +11,8 @@ Enable it in the project's ``settings.py``::
 
 For every item the pipeline takes the text from ``SPINCHECK_TEXT_FIELD``: a
 string, or a list of strings taken as one paragraph each (stripped and joined
-with blank lines; offsets then point into the joined text). When that field is missing
+with blank lines; index and offsets then count paragraphs of the joined text, in
+which empty strings add none and a string with line breaks may make several). When that field is missing
 or empty it extracts the main text from ``SPINCHECK_HTML_FIELD`` as
 ``spincheck score page.html`` does (trafilatura when installed, else a
 plain-text fallback) and, when the item can hold it, stores that text in the
@@ -26,7 +27,7 @@ fields:
     page whose other paragraphs are spun, from 0.8 on (None without text);
 ``spin_paragraphs``
     one plain dict per flagged paragraph: ``index``, ``start``, ``end``,
-    ``probability``, ``by_context`` (flagged under the threshold because of
+    ``text``, ``probability``, ``by_context`` (flagged under the threshold because of
     the rest of the page) and ``evidence``, a list of
     ``{phrase, start, end, suggestion, strength}`` dicts. All offsets are
     character offsets into the scored text, so
@@ -142,6 +143,7 @@ def document_fields(doc: Document) -> dict[str, Any]:
                 "index": p.index,
                 "start": p.start,
                 "end": p.end,
+                "text": p.text,  # when the field was a list, the offsets are into its joined text
                 "probability": round(float(p.result.probability), 4),
                 "by_context": p.result.by_context,
                 "evidence": [
