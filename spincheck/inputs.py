@@ -255,7 +255,7 @@ def _walk(root: str, written: tuple[int, int] | None = None) -> Iterator[InputFi
                 continue
             if (st.st_dev, st.st_ino) in seen:
                 yield Problem(
-                    "warning", f"{shown(full)} leads to a directory that is already being read", "symlink loop; skipped"
+                    "warning", f"{shown(full)} leads to a directory that is already being read", "read once; skipped"
                 )
                 continue
             seen.add((st.st_dev, st.st_ino))
@@ -292,6 +292,8 @@ def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
         return Problem("error", f"cannot read {name}: permission denied", "skipped")
     if exc.errno == errno.ELOOP:
         return Problem("error", f"cannot read {name}: too many levels of symbolic links", "symlink loop; skipped")
+    if isinstance(exc, _DamagedData):
+        return Problem("error", f"cannot read {name}: {exc}", "the rest of it is skipped")
     return Problem("error", f"cannot read {name}: {exc.strerror or exc}", "skipped")
 
 
@@ -380,9 +382,13 @@ def _compression(head: bytes) -> str | None:
     return None
 
 
+class _DamagedData(OSError):
+    """Compressed input that ends early or is damaged; what came before it was read."""
+
+
 def _damaged(codec: str, exc: Exception) -> OSError:
     reason = "truncated" if isinstance(exc, EOFError) else "damaged"
-    return OSError(f"its {codec} data is {reason} ({str(exc).rstrip('.') or type(exc).__name__})")
+    return _DamagedData(f"its {codec} data is {reason} ({str(exc).rstrip('.') or type(exc).__name__})")
 
 
 class _Decompressed(io.RawIOBase):

@@ -442,7 +442,7 @@ def test_hostile_inputs_are_reported_once_and_the_rest_scored(capsys, tmp_path):
         ),
         (
             f"spincheck: warning: {tmp_path / 'sub' / 'back'} leads to a directory that is already being read "
-            "(symlink loop; skipped)"
+            "(read once; skipped)"
         ),
     ]
     summaries = [line for line in out.splitlines() if not line.startswith("  ")]
@@ -1184,7 +1184,7 @@ def test_compressed_inputs_score_and_evaluate_as_their_content(capsys, tmp_path)
         code == 2
         and err
         == f"spincheck: error: cannot read {broken}: its gzip data is truncated "
-        "(Compressed file ended before the end-of-stream marker was reached) (skipped)\n"
+        "(Compressed file ended before the end-of-stream marker was reached) (the rest of it is skipped)\n"
     )
 
 

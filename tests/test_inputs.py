@@ -215,7 +215,7 @@ def test_collect_walks_directories(tmp_path):
     assert loops == [
         (
             f"spincheck: warning: {tmp_path / 'b' / 'up'} leads to a directory that is already being read "
-            "(symlink loop; skipped)"
+            "(read once; skipped)"
         )
     ]
 
@@ -729,7 +729,7 @@ def test_truncated_compressed_file_keeps_the_text_before_the_damage(tmp_path):
     assert 8192 < len(read) < len(text) and text.startswith(read)
     assert problems_of(events) == [
         f"spincheck: error: cannot read {path}: its gzip data is truncated"
-        " (Compressed file ended before the end-of-stream marker was reached) (skipped)"
+        " (Compressed file ended before the end-of-stream marker was reached) (the rest of it is skipped)"
     ]
 
 
