@@ -479,7 +479,12 @@ def _cmd_score(args, console: Console) -> int:
         console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
     files = sum(isinstance(item, InputFile) for item in items)
     reporter = make_reporter(
-        args.format, sys.stdout, color=_use_color(args.color), explain=args.explain, flagged_only=args.flagged_only
+        args.format,
+        sys.stdout,
+        color=_use_color(args.color),
+        explain=args.explain,
+        flagged_only=args.flagged_only,
+        model={"model_version": detector.model.card.version, "threshold": round(detector.threshold, 6)},
     )
     events = Reader(text_field=args.text_field).events(items)
     with _progress_bar(files, console) as bar:

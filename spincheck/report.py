@@ -202,8 +202,9 @@ class JsonReporter(Reporter):
     Each document is held in memory until it ends (use jsonl for unbounded input).
     """
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, model: dict | None = None) -> None:
         super().__init__(out)
+        self.model = model or {}
         self.out.write("[")
 
     def begin(self, doc: _Doc, whole: bool) -> None:
@@ -216,6 +217,7 @@ class JsonReporter(Reporter):
         obj: dict = {"source": doc.source}
         if doc.record_id is not None:
             obj["id"] = doc.record_id
+        obj.update(self.model)
         obj["paragraphs"] = doc.held
         obj["summary"] = doc.summary.as_dict()
         text = json.dumps(obj, ensure_ascii=False, indent=2)
@@ -348,17 +350,26 @@ class TextReporter(Reporter):
 
 
 def make_reporter(
-    fmt: str, out: TextIO, *, color: bool = False, explain: bool = False, flagged_only: bool = False
+    fmt: str,
+    out: TextIO,
+    *,
+    color: bool = False,
+    explain: bool = False,
+    flagged_only: bool = False,
+    model: dict | None = None,
 ) -> Reporter:
     """``explain`` makes the text format list every scored paragraph; the others list all anyway.
 
     ``flagged_only`` lists only flagged paragraphs in every format (a crawl's output shrinks to
-    what needs a look); document summaries still count every paragraph.
+    what needs a look); document summaries still count every paragraph. ``model`` (its version
+    and threshold) goes into each object of the json format, so a result can be reproduced.
     """
     if fmt == "text":
         reporter: Reporter = TextReporter(out, color=color, explain=explain)
+    elif fmt == "json":
+        reporter = JsonReporter(out, model)
     else:
-        reporter = {"json": JsonReporter, "jsonl": JsonlReporter, "csv": CsvReporter}[fmt](out)
+        reporter = {"jsonl": JsonlReporter, "csv": CsvReporter}[fmt](out)
     reporter.flagged_only = flagged_only
     return reporter
 

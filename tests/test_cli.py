@@ -121,6 +121,10 @@ def test_json_is_one_object_per_input(capsys):
     for d in documents:
         assert d["summary"]["paragraphs"] == len(d["paragraphs"])
         assert d["summary"]["flagged"] == sum(1 for p in d["paragraphs"] if p["spun"])
+        # what the result was judged by, to reproduce it
+        assert (d["model_version"], d["threshold"]) == (_shipped().model.card.version, round(_shipped().threshold, 6))
+    _, out, _ = run(capsys, "score", "--format", "json", "--threshold", "0.5", str(CLEAN))
+    assert json.loads(out)[0]["threshold"] == 0.5
 
 
 def test_document_context_and_no_context(capsys):
