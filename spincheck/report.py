@@ -139,6 +139,9 @@ class Reporter:
     any paragraph so far was flagged.
     """
 
+    # formats of one row per paragraph give a document without paragraphs one row of its own
+    lists_empty_documents = False
+
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.documents = 0
@@ -163,6 +166,8 @@ class Reporter:
             self.total.add(row.result)
         self.rows(doc, [row for row in rows if row.result.spun] if self.flagged_only else rows)
         if chunk.last:
+            if self.lists_empty_documents and not doc.summary.paragraphs and not self.flagged_only:
+                self.rows(doc, [empty_document_row(doc.source, doc.record_id)])
             self.end(doc)
             self.documents += 1
             self.documents_flagged += doc.summary.flagged > 0
@@ -188,12 +193,20 @@ class Reporter:
         """The current document is complete."""
 
 
+def empty_document_row(source: str, record_id: object) -> Row:
+    """The one row of a document without paragraphs (an empty file or record), so that a
+    pipeline joining rows back to its records finds every record."""
+    return Row(source, record_id, None, None, None, Result(0.0, None, "empty", (), 0))  # type: ignore[arg-type]
+
+
 class JsonlReporter(Reporter):
     """One JSON object per paragraph and line: the streaming format."""
 
     def rows(self, doc: _Doc, rows: list[Row]) -> None:
         for row in rows:
             self.out.write(json.dumps(paragraph_record(row), ensure_ascii=False) + "\n")
+
+    lists_empty_documents = True
 
 
 class JsonReporter(Reporter):
@@ -230,6 +243,8 @@ class JsonReporter(Reporter):
 
 class CsvReporter(Reporter):
     """A header row and one row per paragraph; evidence as ``phrase->suggestion:strength; ...``."""
+
+    lists_empty_documents = True
 
     def __init__(self, out: TextIO) -> None:
         super().__init__(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import csv
 import functools
 import gzip
 import html.parser
@@ -125,6 +126,23 @@ def test_json_is_one_object_per_input(capsys):
         assert (d["model_version"], d["threshold"]) == (_shipped().model.card.version, round(_shipped().threshold, 6))
     _, out, _ = run(capsys, "score", "--format", "json", "--threshold", "0.5", str(CLEAN))
     assert json.loads(out)[0]["threshold"] == 0.5
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_record_without_paragraphs_still_gets_a_row(capsys, tmp_path, fmt):
+    """A pipeline joins rows back to its records: an empty record must not vanish."""
+    path = tmp_path / "crawl.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": text}) + "\n" for i, text in enumerate(["", " \n ", "Hi."])))
+    code, out, _ = run(capsys, "score", "--format", fmt, str(path))
+    rows = jsonl(out) if fmt == "jsonl" else list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [(r["source"], r["reason"]) for r in rows] == [
+        (f"{path}:0", "empty"),
+        (f"{path}:1", "empty"),
+        (f"{path}:2", "too short"),
+    ]
+    assert rows[0]["paragraph"] in (None, "")
+    code, out, _ = run(capsys, "score", "--format", fmt, "--flagged-only", str(path))
+    assert out.count("empty") == 0
 
 
 def test_document_context_and_no_context(capsys):

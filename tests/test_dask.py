@@ -72,7 +72,8 @@ def test_score_partition_matches_direct_scoring(detector: Detector, records: lis
         check_schema(row)
     assert {r["id"] for r in rows if r["spun"]} == {2, "mixed"}  # the clean article is never flagged
     assert {1, "mixed"} <= {r["id"] for r in rows if r["spun"] is False}
-    assert not [r for r in rows if r["id"] == 5]  # no paragraphs, no rows
+    # no paragraphs: one row all the same, so that every record can be joined back
+    assert [(r["paragraph"], r["spun"], r["reason"]) for r in rows if r["id"] == 5] == [(None, None, "empty")]
 
     bad = score_partition([{"source": "a"}, {"text": 3}, 42])
     assert [(r["source"], r["paragraph"], r["spun"]) for r in bad] == [("a", None, None)] + [(None, None, None)] * 2
@@ -96,9 +97,10 @@ def test_shards_match_the_command_line(detector: Detector, records: list[dict], 
 def client():
     pytest.importorskip("dask.bag", reason=NO_DASK)
     distributed = pytest.importorskip("distributed", reason=NO_DASK)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
@@ -131,7 +133,7 @@ def test_local_cluster_scores_shards(client, detector: Detector, records: list[d
         "a.jsonl": direct_rows(detector, records[0], f"{a}:1") + direct_rows(detector, records[1], f"{a}:2"),
         "b.jsonl": direct_rows(detector, records[2], f"{b}:mixed") + [problem]
         + direct_rows(detector, {"text": records[0]["text"]}, f"{b}:4"),
-        "c.jsonl": direct_rows(detector, records[3], f"{c}:4"),
+        "c.jsonl": direct_rows(detector, records[3], f"{c}:4") + direct_rows(detector, records[4], f"{c}:5"),
     }  # fmt: skip
     for name, rows in expected.items():
         assert len(out[name]) == len(rows) and all(same_row(x, y) for x, y in zip(out[name], rows)), name

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
 from ..inputs import json_error, record_text
-from ..report import Row, paragraph_record
+from ..report import Row, empty_document_row, paragraph_record
 from ..text import split_paragraphs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,7 +89,9 @@ def get_detector(model: str | Path | None = None, threshold: float | None = None
 
 
 def document_rows(doc: Document, source: Any = None, record_id: Any = None) -> list[dict[str, Any]]:
-    """The rows of one scored document, one per paragraph."""
+    """The rows of one scored document, one per paragraph; one row with reason "empty" when it has none."""
+    if not doc.paragraphs:
+        return [paragraph_record(empty_document_row(source, record_id))]
     return [paragraph_record(Row(source, record_id, p.index, p.start, p.end, p.result)) for p in doc.paragraphs]
 
 
@@ -169,7 +171,10 @@ def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[di
         if text is None:
             pending.append((number, source, record_id, 0, 0, 0, None, problem))
             continue
-        for index, span in enumerate(split_paragraphs(text)):
+        spans = split_paragraphs(text)
+        if not spans:  # one row all the same, as document_rows() and the command line give it
+            pending.append((number, source, record_id, 0, 0, 0, None, "empty"))
+        for index, span in enumerate(spans):
             pending.append((number, source, record_id, index, span.start, span.end, text[span.start : span.end], None))
             waiting += 1
         if waiting >= batch_size:
