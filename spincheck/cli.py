@@ -319,7 +319,8 @@ def _build_parser() -> argparse.ArgumentParser:
         nargs="+",
         action="extend",
         required=True,
-        help=".txt/.md/.jsonl files (also .gz, .bz2, .xz) or directories of clean text",
+        help="text, JSONL, HTML, PDF, Word, OpenDocument or RTF files (also .gz, .bz2, .xz), or directories "
+        "of them, holding clean text",
     )
     train.add_argument("--out", metavar="DIR", required=True, help="model directory to write (replaced atomically)")
     train.add_argument(

@@ -59,6 +59,7 @@ __all__ = [
     "docx_to_text",
     "odt_to_text",
     "rtf_to_text",
+    "document_text",
     "OfficeError",
     "iter_jsonl",
     "json_error",
@@ -1246,6 +1247,20 @@ _OFFICE_READERS: dict[str, tuple[tuple[str, str], Callable[[bytes], str]]] = {
     "odt": (("an OpenDocument text", "OpenDocument texts"), odt_to_text),
     "rtf": (("an RTF document", "RTF documents"), rtf_to_text),
 }
+
+
+def document_text(data: bytes, kind: str) -> str:
+    """The text of a whole document of ``kind`` ("html", "pdf", "docx", "odt" or "rtf") as the
+    command line scores it, for readers of whole files such as ``spincheck train``.
+
+    Raises :class:`OfficeError` for a broken Word, OpenDocument or RTF file, and whatever pypdf
+    raises for a broken PDF (RuntimeError without pypdf).
+    """
+    if kind == "html":
+        return html_to_text(decode_html(data)[0])
+    if kind == "pdf":
+        return pdf_to_text(data)
+    return _OFFICE_READERS[kind][1](data)
 
 
 def _visited(visit: Callable, root: ElementTree.Element, parts: list[str] | None, paragraphs: list[str]) -> str:

@@ -435,7 +435,6 @@ def train_classifier(
 # Corpora and the model directory
 # ---------------------------------------------------------------------------------------------
 
-TEXT_SUFFIXES = (".txt", ".md")
 SMALL_CORPUS_PARAGRAPHS = 20_000
 SPLIT_BLOCK = 50  # paragraphs of one document kept together when splitting a large corpus
 # Cumulative ref / ref + train percentages of a large corpus. Replacing the
@@ -452,8 +451,10 @@ MERGE_SPLIT = (70, 88)
 def iter_corpus_documents(
     paths: Iterable[Path], text_field: str = "text", with_labels: bool = False
 ) -> Iterator[tuple]:
-    """``(doc_id, text)`` for every document under ``paths``: .txt/.md files, or JSONL records
-    (compressed with gzip, bzip2 or xz too: "corpus.jsonl.gz").
+    """``(doc_id, text)`` for every document under ``paths``: text files, JSONL records, and the
+    documents ``spincheck score`` reads (HTML, PDF, Word, OpenDocument, RTF), compressed with
+    gzip, bzip2 or xz too ("corpus.jsonl.gz"). Directories are searched as ``score`` searches
+    them: hidden files and folders are left out.
 
     Ids are file paths relative to the given path (plus ``:id`` of a JSONL
     record), so that the split does not change when the corpus moves.
@@ -463,18 +464,27 @@ def iter_corpus_documents(
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
-    from .inputs import decompress, json_error, plain_suffix, record_text, shown
+    from .inputs import DIRECTORY_SUFFIXES, decompress, document_text, json_error, kind_of, plain_suffix, record_text
+    from .inputs import shown
     from .text import decode_bytes, looks_binary
 
     for path in paths:
         path = Path(path)
         root = path if path.is_dir() else path.parent
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and plain_suffix(p) in TEXT_SUFFIXES + (".jsonl",))
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and plain_suffix(p) in DIRECTORY_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         elif path.is_file():
             files = [path]
         elif path.exists():  # a device or FIFO: /dev/zero would be read until memory runs out
-            raise TrainingError(f"{shown(path)}: not a regular file (pass .txt, .md or .jsonl files or directories)")
+            raise TrainingError(
+                f"{shown(path)}: not a regular file (pass text, JSONL or document files, or directories)"
+            )
         else:
             raise TrainingError(f"{shown(path)}: no such file or directory (check the path)")
         for file in files:
@@ -486,12 +496,20 @@ def iter_corpus_documents(
                 data = decompress(data)
             except OSError as exc:
                 raise TrainingError(f"{shown(file)}: cannot read: {exc} (recompress it or leave it out)") from None
-            if looks_binary(data):
-                raise TrainingError(f"{shown(file)}: looks binary, not text (pass .txt, .md or .jsonl files)")
-            text, _ = decode_bytes(data)
+            kind = kind_of(file)
+            if kind not in ("text", "jsonl"):
+                try:
+                    text = document_text(data, kind)
+                except Exception as exc:  # pypdf raises many kinds of error on damaged files
+                    reason = str(exc).strip().rstrip(".") or type(exc).__name__
+                    raise TrainingError(f"{shown(file)}: cannot read it as {kind.upper()}: {reason}") from None
+            elif looks_binary(data):
+                raise TrainingError(f"{shown(file)}: looks binary, not text (pass text, JSONL or document files)")
+            else:
+                text, _ = decode_bytes(data)
             # ids relative to the given path: the split must not depend on where the corpus lies
             name = file.relative_to(root).as_posix()
-            if plain_suffix(file) == ".jsonl":
+            if kind == "jsonl":
                 for n, line in enumerate(text.splitlines(), 1):
                     if not line.strip():
                         continue
@@ -689,7 +707,9 @@ def train(
     parts = split_corpus(_progress(iter_corpus_documents(clean, text_field), "reading", progress), shares)
     every = parts["ref"] + parts["train"] + parts["dev"]
     if not every:
-        raise TrainingError("the corpus is empty (no paragraphs in the given files; pass .txt, .md or .jsonl)")
+        raise TrainingError(
+            "the corpus is empty (no paragraphs in the given files; pass text, JSONL or document files)"
+        )
     sample = every[:: max(1, len(every) // 500)]
     english = sum(1 for p in sample if language_reason(p, tokenize(p)) is None)
     if english < 0.5 * len(sample):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import docx_bytes, docx_paragraph, rtf_bytes
 
 pytest.importorskip("sklearn", reason="training needs scikit-learn (pip install 'spincheck[train]')")
 pytest.importorskip("scipy", reason="training needs scipy (pip install 'spincheck[train]')")
@@ -466,6 +467,26 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     packed = list(training.iter_corpus_documents([tmp_path]))
     assert [text for _, text in packed] == ["First text.", "Second text.", "Third."]
     assert [doc_id for doc_id, _ in packed] == ["a.txt.gz", "b.jsonl.xz:x", "b.jsonl.xz:3"]
+
+
+def test_iter_corpus_documents_reads_documents_as_score_does_and_skips_hidden_ones(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(
+        "<html><body><nav>Home | About</nav><p>The text of a web page.</p></body></html>", encoding="utf-8"
+    )
+    (tmp_path / "essay.docx").write_bytes(docx_bytes(docx_paragraph("The text of a Word essay.")))
+    (tmp_path / "note.rtf").write_bytes(rtf_bytes(["The text of an RTF note."]))
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "x.jsonl").write_text("{not json", encoding="utf-8")  # a tool's cache, not corpus
+    (tmp_path / ".draft.txt").write_text("A hidden draft.", encoding="utf-8")
+    docs = dict(training.iter_corpus_documents([tmp_path]))
+    assert docs == {
+        "essay.docx": "The text of a Word essay.",
+        "note.rtf": "The text of an RTF note.",
+        "page.html": "The text of a web page.",
+    }
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a zip archive")
+    with pytest.raises(TrainingError, match=r"broken\.docx: cannot read it as DOCX: not a valid zip archive"):
+        list(training.iter_corpus_documents([tmp_path]))
 
 
 @pytest.mark.parametrize(
