@@ -866,7 +866,7 @@ class Reader:
             yield Problem("error", f"{name} is an older Microsoft Office file (.doc, .xls, .ppt)", _OLE_HINT)
             return
         if looks_binary(head) and kind not in _OFFICE_READERS:  # office files are zip archives
-            yield Problem("error", f"{name} looks binary", "skipped")
+            yield Problem("error", f"{name} looks binary", _binary_hint(head))
             return
         if kind in _OFFICE_READERS:
             what, convert = _OFFICE_READERS[kind]
@@ -1013,6 +1013,24 @@ def _markup_kind(head: bytes) -> str | None:
     if _HTML_START.match(head):
         return "html"
     return "jsonl" if _JSONL_START.match(head) else None
+
+
+def _binary_hint(head: bytes) -> str:
+    """What to do with a binary input of a kind people pass by mistake, or just "skipped"."""
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "it is zstd-compressed, which spincheck does not read; decompress it with zstd -d; skipped"
+    if head.startswith(b"PK\x03\x04"):
+        if b"application/epub+zip" in head[:100]:
+            return "it is an EPUB e-book: convert it to text or HTML first; skipped"
+        return "it is a zip archive: extract it first; skipped"
+    sample = head[: 4096 & ~1]
+    if len(sample) >= 64:
+        half = len(sample) // 2
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if max(even, odd) > 0.3 * half and min(even, odd) < 0.02 * half:  # ASCII letters in 16-bit units
+            order = "LE" if odd > even else "BE"
+            return f"it looks like UTF-16 text without a byte-order mark; convert it with iconv -f UTF-16{order} -t UTF-8; skipped"
+    return "skipped"
 
 
 class OfficeError(ValueError):

@@ -1038,3 +1038,26 @@ def test_jsonl_text_may_be_a_list_of_paragraphs(tmp_path):
     assert problems_of(read_events(path)) == [
         f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("content", "hint"),
+    [
+        (
+            TEXT.encode("utf-16-le"),
+            "it looks like UTF-16 text without a byte-order mark; convert it with iconv -f UTF-16LE",
+        ),
+        (TEXT.encode("utf-16-be"), "convert it with iconv -f UTF-16BE -t UTF-8"),
+        (b"\x28\xb5\x2f\xfd" + bytes(200), "it is zstd-compressed, which spincheck does not read"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x00\x00mimetypeapplication/epub+zip" + bytes(200), "it is an EPUB e-book"),
+        (b"PK\x03\x04" + bytes(200), "it is a zip archive: extract it first"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "skipped"),
+    ],
+    ids=["utf16le", "utf16be", "zstd", "epub", "zip", "png"],
+)
+def test_binary_inputs_people_pass_by_mistake_say_what_to_do(tmp_path, content, hint):
+    path = tmp_path / "input"
+    path.write_bytes(content)
+    (problem,) = problems_of(read_events(path))
+    assert problem.startswith(f"spincheck: error: {path} looks binary (") and hint in problem
+    assert problem.endswith("skipped)")
