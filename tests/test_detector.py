@@ -482,6 +482,23 @@ def test_a_short_tail_joins_the_window_before_it_even_with_a_high_min_words(dete
     assert [len(u.tokens) for u in high._units(0, text, text.split(), np.zeros(420, dtype=bool))] == [420]
 
 
+def test_a_long_text_is_scored_in_groups_with_the_same_results(
+    detector: Detector, paragraphs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import spincheck.detector as detector_module
+
+    whole = detector.score_paragraphs(paragraphs, explain=True)
+    calls = []
+    real = Detector._score_group
+    monkeypatch.setattr(detector_module, "GROUP_CHARS", 1)  # one paragraph per group
+    monkeypatch.setattr(
+        Detector, "_score_group", lambda self, texts, explain: calls.append(len(texts)) or real(self, texts, explain)
+    )
+    grouped = detector.score_paragraphs(paragraphs, explain=True)
+    assert calls == [1] * len(paragraphs)
+    assert all(same_result(a, b) for a, b in zip(grouped, whole)) and len(grouped) == len(whole)
+
+
 @pytest.mark.slow
 def test_100000_word_paragraph(detector: Detector, article: str) -> None:
     words = article.split()
