@@ -958,7 +958,13 @@ class Reader:
                 continue
             records += 1
             record_id = record.get("id")
-            source = f"{name}:{record_id if record_id is not None else number}"
+            if record_id is None:
+                shown_id = str(number)
+            elif isinstance(record_id, (dict, list)):  # shown as JSON, not as a Python repr
+                shown_id = json.dumps(record_id, ensure_ascii=False, sort_keys=True)
+            else:
+                shown_id = str(record_id)
+            source = f"{name}:{shown_id}"
             yield from _chunks_of(text, source, record_id)
         if bad > MAX_LINE_PROBLEMS:
             yield Problem("error", f"{name}: {bad - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")

@@ -1061,3 +1061,10 @@ def test_binary_inputs_people_pass_by_mistake_say_what_to_do(tmp_path, content, 
     (problem,) = problems_of(read_events(path))
     assert problem.startswith(f"spincheck: error: {path} looks binary (") and hint in problem
     assert problem.endswith("skipped)")
+
+
+def test_a_jsonl_id_that_is_an_object_is_shown_as_json(tmp_path):
+    path = tmp_path / "crawl.jsonl"
+    path.write_text(json.dumps({"id": {"site": "a", "n": 1}, "text": "Page."}) + "\n")
+    (chunk,) = chunks_of(read_events(path))
+    assert chunk.source == f'{path}:{{"n": 1, "site": "a"}}' and chunk.record_id == {"site": "a", "n": 1}
