@@ -64,6 +64,7 @@ __all__ = [
     "iter_jsonl",
     "json_error",
     "record_text",
+    "record_source",
     "kind_of",
     "plain_suffix",
     "sniff",
@@ -796,6 +797,15 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         yield number, record
 
 
+def record_source(name: str, record_id: object, line: int) -> str:
+    """How a JSONL record is named in reports: ``file:id``, or ``file:LINE`` without an id."""
+    if record_id is None:
+        return f"{name}:{line}"
+    if isinstance(record_id, (dict, list)):  # shown as JSON, not as a Python repr
+        return f"{name}:{json.dumps(record_id, ensure_ascii=False, sort_keys=True)}"
+    return f"{name}:{record_id}"
+
+
 def record_text(record: dict, field: str) -> str | None:
     """A JSONL record's text: the string in ``field``, or its list of strings, one paragraph
     each (as Scrapy feeds export extracted text); None when it holds neither."""
@@ -958,13 +968,7 @@ class Reader:
                 continue
             records += 1
             record_id = record.get("id")
-            if record_id is None:
-                shown_id = str(number)
-            elif isinstance(record_id, (dict, list)):  # shown as JSON, not as a Python repr
-                shown_id = json.dumps(record_id, ensure_ascii=False, sort_keys=True)
-            else:
-                shown_id = str(record_id)
-            source = f"{name}:{shown_id}"
+            source = record_source(name, record_id, number)
             yield from _chunks_of(text, source, record_id)
         if bad > MAX_LINE_PROBLEMS:
             yield Problem("error", f"{name}: {bad - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
-from ..inputs import json_error, record_text
+from ..inputs import json_error, record_source, record_text
 from ..report import Row, empty_document_row, paragraph_record
 from ..text import split_paragraphs
 
@@ -137,7 +137,7 @@ def _line_docs(lines: Iterable[tuple[str, str]], text_field: str, id_field: str)
             yield f"{path}:{number}", None, None, problem
             continue
         record_id = record.get(id_field) if isinstance(record, dict) else None
-        yield (f"{path}:{record_id if record_id is not None else number}", record_id, *_text_of(record, text_field))
+        yield (record_source(path, record_id, number), record_id, *_text_of(record, text_field))
 
 
 def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[dict[str, Any]]:
