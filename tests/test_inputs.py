@@ -837,7 +837,7 @@ def test_docx_without_its_name_is_recognised_by_its_parts(tmp_path):
         archive.writestr("data/table.csv", "a,b\n")
     (tmp_path / "archive").write_bytes(other.getvalue())
     assert problems_of(read_events(tmp_path / "archive")) == [
-        f"spincheck: error: {tmp_path / 'archive'} looks binary (skipped)"
+        f"spincheck: error: {tmp_path / 'archive'} looks binary (it is a zip archive: extract it first; skipped)"
     ]
 
 
