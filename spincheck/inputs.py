@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree
 
-from .text import decode_bytes, looks_binary
+from .text import _BLANK_LINE, decode_bytes, looks_binary
 
 __all__ = [
     "Chunk",
@@ -439,9 +439,8 @@ def decompress(data: bytes) -> bytes:
 
 # ---- cutting text into chunks -----------------------------------------------------------------
 
-# A blank line (same definition as spincheck.text.split_paragraphs): cutting right after one
-# gives exactly the paragraphs the whole text would give.
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
+# A blank line, a form feed or U+2029 (split_paragraphs' own definition, imported): cutting right
+# after one gives exactly the paragraphs the whole text would give.
 _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
 
 
@@ -593,7 +592,7 @@ def decode_html(data: bytes) -> tuple[str, bool, str]:
         except LookupError:  # an unknown label: browsers fall back too
             charset = "utf-8"
         charset = _CHARSET_AS.get(charset, charset)
-        if _WEB_CHARSET.fullmatch(charset):
+        if _WEB_CHARSET.fullmatch(charset) and _ascii_compatible(charset):
             try:
                 page, bad = data.decode(charset), False
             except UnicodeDecodeError:
@@ -1012,8 +1011,11 @@ def _office_kind(head: bytes) -> str | None:
     return "docx" if b"word/" in head else None
 
 
+# comments before the page (a saving tool's note) are skipped atomically: a lazy .*? would let
+# one comment run across several and backtrack exponentially on a head of many
 _HTML_START = re.compile(
-    rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE | re.DOTALL
+    rb"(?:\xef\xbb\xbf)?\s*(?>(?:<!--(?:[^-]|-(?!->))*-->\s*)*)(?:<!doctype\s+html|<html[\s>])",
+    re.IGNORECASE,
 )
 _JSONL_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"')
 
@@ -1205,6 +1207,8 @@ def rtf_to_text(data: bytes) -> str:
             break
         pos = match.end()
         word, param, hex_byte, symbol, brace, text = match.groups()
+        if match.lastindex is None:  # line breaks in the file: not text, and not a token either
+            continue
         opened, group_start = group_start, False
         if brace == b"{":
             stack.append((skip, uc, deleted))
@@ -1251,7 +1255,7 @@ def rtf_to_text(data: bytes) -> str:
                 code_page = _RTF_CODE_PAGES[word]
             elif fallback:
                 fallback -= 1
-            elif not skip and word in _RTF_WORDS:
+            elif not (skip or deleted) and word in _RTF_WORDS:
                 flush()
                 out.append(_RTF_WORDS[word])
     flush()
@@ -1262,11 +1266,19 @@ def rtf_to_text(data: bytes) -> str:
 
 def _rtf_code_page(number: bytes, current: str) -> str:
     name = f"cp{int(number)}"
+    return name if _ascii_compatible(name) else current
+
+
+_ASCII = bytes(range(32, 127))
+
+
+def _ascii_compatible(codec: str) -> bool:
+    """Whether ``codec`` is a charset that reads ASCII as ASCII, as every web page's and RTF
+    file's must: not EBCDIC (cp500, cp037), UTF-7 or a codec that is no charset at all."""
     try:
-        codecs.lookup(name)
-    except LookupError:
-        return current
-    return name
+        return _ASCII.decode(codec) == _ASCII.decode("ascii")
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return False
 
 
 # kind -> (what it is called, one and many; its reader)

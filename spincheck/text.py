@@ -214,13 +214,13 @@ def _expand_ligatures(text: str) -> str:
 # letter. Tokens are read with the break taken out, so the word is one token
 # rather than two unknown halves; a compound broken at its own hyphen
 # ("well-\nknown") becomes one word too, the price of the common case.
-_SOFT_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[a-z])")
+_SOFT_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*(?:\r\n?|[\n\v\x85\u2028])[ \t]*(?=[a-z])")
 
 
 def _soft_break_runs(text: str) -> list[tuple[int, int]] | None:
     """The (start, end) runs of ``text`` left when line-end hyphenation is taken
     out, or None when there is none."""
-    if "\n" not in text or "-" not in text:
+    if "-" not in text or not ("\n" in text or "\r" in text or "\u2028" in text or "\x85" in text or "\v" in text):
         return None
     cuts = [m.span() for m in _SOFT_BREAK.finditer(text)]
     if not cuts:

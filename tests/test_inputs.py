@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import lzma
+import time
 import zipfile
 from pathlib import Path
 
@@ -1068,3 +1069,39 @@ def test_a_jsonl_id_that_is_an_object_is_shown_as_json(tmp_path):
     path.write_text(json.dumps({"id": {"site": "a", "n": 1}, "text": "Page."}) + "\n")
     (chunk,) = chunks_of(read_events(path))
     assert chunk.source == f'{path}:{{"n": 1, "site": "a"}}' and chunk.record_id == {"site": "a", "n": 1}
+
+
+def test_many_comments_before_a_page_are_skipped_in_linear_time():
+    head = "".join(f"<!-- note {i} -->\n" for i in range(400)).encode()
+    started = time.perf_counter()
+    assert inputs._markup_kind(head[:8192] + b"Some text.") is None
+    few = "".join(f"<!-- note {i} -->\n" for i in range(100)).encode()
+    assert inputs._markup_kind(few + b"<!DOCTYPE html><html><p>x</p>") == "html"
+    assert time.perf_counter() - started < 1  # exponential backtracking took 31 s at 26 comments
+
+
+def test_rtf_line_breaks_deleted_text_and_code_pages_that_are_not_ascii():
+    # line breaks in the file between a group's brace and its keyword are not text
+    assert inputs.rtf_to_text(b"{\\rtf1{\r\n\\fonttbl{\\f0 Arial;}}{\r\n\\header Page header}Body.\\par}") == "Body."
+    # deleted text leaves neither its characters nor its paragraph marks behind
+    rtf = b"{\\rtf1\\ansi Hello there {\\deleted gone\\rquote s\\emdash more\\tab x\\par y} keep\\par}"
+    assert inputs.rtf_to_text(rtf) == "Hello there  keep"
+    # an EBCDIC code page cannot be what an RTF file's ASCII is written in
+    assert inputs.rtf_to_text(b"{\\rtf1\\ansi\\ansicpg500 The quick \\'e9\\par}") == "The quick \u00e9"
+
+
+def test_html_declaring_a_charset_that_is_not_ascii_compatible_is_read_as_utf8():
+    assert inputs.decode_html(b'<meta charset="ibm500"><p>caf\xe9</p>') == (
+        '<meta charset="ibm500"><p>caf\ufffd</p>',
+        True,
+        "utf-8",
+    )
+
+
+def test_streamed_chunks_are_cut_where_paragraphs_end_at_form_feeds(monkeypatch):
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 300)
+    wrapped = "a hard-wrapped paragraph whose lines\nrun on to the next line and\nend only here"
+    text = "\n\f".join([wrapped] * 20)
+    chunks = list(inputs._chunks_of(text, "x"))
+    assert all(c.text.endswith("\f") or c.last for c in chunks)  # never inside a paragraph
+    assert "".join(c.text for c in chunks) == text

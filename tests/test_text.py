@@ -387,3 +387,9 @@ def test_normalising_by_replacement_equals_the_translation_table() -> None:
         "".join(rng.choice(mapped + ["a", "é", " ", "0", "\u2019s"]) for _ in range(60)) for _ in range(500)
     ]:
         assert _normalize_chars(text) == text.translate(_NORMALIZE_TABLE), text
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r", "\u2028", "\x85"])
+def test_a_word_hyphenated_across_any_line_break_is_one_token(separator: str) -> None:
+    text = "a long line of a hard wrapped paragraph that has the infor-" + separator + "mation word in it"
+    assert "information" in tokenize(text) and len(split_paragraphs(text)) == 1
