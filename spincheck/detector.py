@@ -8,6 +8,8 @@ instead of a guess. Very long paragraphs are scored in bounded windows.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import numbers
 import re
@@ -21,7 +23,7 @@ import numpy as np
 
 from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features, swap_rank
 from .lexicon import MAX_PHRASE_TOKENS
-from .model import LoadedModel, load_model_dir
+from .model import LoadedModel, ModelError, load_model_dir
 from .text import split_paragraphs, token_spans, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
@@ -294,18 +296,43 @@ def _code_marks(text: str) -> int:
     return strong + len(_CODE_PATTERN.findall(text))
 
 
-# models loaded to rebuild pickled detectors, by directory (None: the shipped model)
-_MODELS: dict[str | None, LoadedModel] = {}
+def _check_settings(threshold: object, min_words: object) -> None:
+    if threshold is not None and (
+        isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real) and 0.0 <= threshold <= 1.0)
+    ):
+        raise ValueError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
+    if min_words is not None and (
+        isinstance(min_words, bool) or not (isinstance(min_words, numbers.Integral) and min_words >= 1)
+    ):
+        raise ValueError(f"min_words must be a whole number of at least 1, not {min_words!r}")
+
+
+# Models loaded to rebuild pickled detectors, by directory (None: the shipped model) and a hash
+# of its card (which holds the SHA-256 of every file), so that a directory replaced by a
+# retraining is a new entry. Kept for the life of the process: a pool worker unpickles a
+# detector with every task.
+_MODELS: dict[tuple[str | None, str], LoadedModel] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def _unpickle_detector(path: str | None, threshold: float, min_words: int, document_context: bool) -> Detector:
+def _fingerprint(model: LoadedModel) -> str:
+    return hashlib.sha256(json.dumps(model.card.raw, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
+def _unpickle_detector(
+    path: str | None, fingerprint: str, threshold: float, min_words: int, document_context: bool
+) -> Detector:
     with _MODELS_LOCK:
-        model = _MODELS.get(path)
+        model = _MODELS.get((path, fingerprint))
         if model is None:
             from . import _default_model_dir
 
-            model = _MODELS[path] = load_model_dir(Path(path) if path is not None else _default_model_dir())
+            model = load_model_dir(Path(path) if path is not None else _default_model_dir())
+            if _fingerprint(model) != fingerprint:
+                raise ModelError(
+                    f"the model in {model.path} was replaced after this detector was pickled (load it again)"
+                )
+            _MODELS[(path, fingerprint)] = model
     return Detector(model, threshold, min_words, document_context)
 
 
@@ -334,6 +361,9 @@ class Detector:
     min_words: int = DEFAULT_MIN_WORDS
     document_context: bool = True
 
+    def __post_init__(self) -> None:  # dataclasses.replace(det, threshold=...) is checked too
+        _check_settings(self.threshold, self.min_words)
+
     def __repr__(self) -> str:
         return (
             f"Detector(path={str(self.path)!r}, threshold={self.threshold}, min_words={self.min_words}, "
@@ -356,14 +386,7 @@ class Detector:
         """
         from . import _default_model_dir
 
-        if threshold is not None and (
-            isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real) and 0.0 <= threshold <= 1.0)
-        ):
-            raise ValueError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
-        if min_words is not None and (
-            isinstance(min_words, bool) or not (isinstance(min_words, numbers.Integral) and min_words >= 1)
-        ):
-            raise ValueError(f"min_words must be a whole number of at least 1, not {min_words!r}")
+        _check_settings(threshold, min_words)
         directory = Path(path) if path is not None else _default_model_dir()
         model = load_model_dir(directory)
         return cls(
@@ -386,11 +409,11 @@ class Detector:
         be at the same path there. Each process loads a model once."""
         from . import _default_model_dir
 
-        path = self.path.resolve()
-        key = None if path == _default_model_dir().resolve() else str(path)
+        path = None if self.path == _default_model_dir().resolve() else str(self.path)
+        fingerprint = _fingerprint(self.model)
         with _MODELS_LOCK:
-            _MODELS.setdefault(key, self.model)  # unpickled in this process: the same tables
-        return (_unpickle_detector, (key, self.threshold, self.min_words, self.document_context))
+            _MODELS.setdefault((path, fingerprint), self.model)  # unpickled in this process: the same tables
+        return (_unpickle_detector, (path, fingerprint, self.threshold, self.min_words, self.document_context))
 
     @cached_property
     def _ref_tokens(self) -> float:

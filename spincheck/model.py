@@ -237,7 +237,8 @@ def load_model_dir(directory: Path, *, mmap: bool = True) -> LoadedModel:
         raise ModelError(f"model file {directory / CLASSIFIER} does not match the feature schema")
     if problem := _table_problem(reference, lexicon):
         raise ModelError(f"model in {directory} could not be read ({problem})")
-    return LoadedModel(directory, card, classifier, reference, lexicon)
+    # the absolute path: the model is found again by it (a pickled Detector) after a chdir
+    return LoadedModel(directory.resolve(), card, classifier, reference, lexicon)
 
 
 def _table_problem(reference: Reference, lexicon: Lexicon) -> str | None:

@@ -243,8 +243,12 @@ def test_verdict_follows_threshold(detector: Detector, paragraphs: list[str]) ->
     assert any(r.spun for r in results) and any(r.spun is False for r in results)
     everything = dataclasses.replace(detector, threshold=0.0)
     assert all(r.spun for r in everything.score_paragraphs(paragraphs))
-    nothing = dataclasses.replace(detector, threshold=1.01)
-    assert not any(r.spun for r in nothing.score_paragraphs(paragraphs))
+    highest = max(r.probability for r in results)
+    if highest < 1.0:
+        nothing = dataclasses.replace(detector, threshold=min(1.0, highest + 1e-9))
+        assert not any(r.spun for r in nothing.score_paragraphs(paragraphs))
+    with pytest.raises(ValueError, match="threshold must be a probability from 0 to 1, not 1.01"):
+        dataclasses.replace(detector, threshold=1.01)  # checked in a copy as in Detector.load
 
 
 def test_flagged_paragraphs_come_with_evidence(detector: Detector, paragraphs: list[str]) -> None:
@@ -540,6 +544,44 @@ def test_a_pickled_detector_carries_its_model_path_not_its_tables(
         path, threshold, probability = out.stdout.decode().split()
         assert (Path(path).resolve(), float(threshold)) == (det.path.resolve(), det.threshold)
         assert float(probability) == pytest.approx(det.score_paragraphs([paragraph])[0].probability, abs=1e-9)
+
+
+def test_a_pickled_detector_finds_its_own_model_after_a_chdir_or_a_retraining(
+    shipped_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+    import shutil
+
+    def linked_model(where: Path) -> None:
+        where.mkdir(parents=True)
+        for path in shipped_model_dir.iterdir():
+            if path.is_file():
+                (where / path.name).symlink_to(path)
+
+    linked_model(tmp_path / "a" / "m")
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    det = Detector.load("m")  # a relative path
+    monkeypatch.chdir(tmp_path / "b")
+    assert det.path == tmp_path / "a" / "m"
+    assert pickle.loads(pickle.dumps(det)).model is det.model
+    # the directory is replaced by a retraining (here: a changed card): a new model, not the old one
+    (tmp_path / "a" / "m").rename(tmp_path / "a" / "old")
+    shutil.copytree(tmp_path / "a" / "old", tmp_path / "a" / "m", symlinks=True)
+    card = json.loads((tmp_path / "a" / "m" / "card.json").read_text())
+    card["threshold"] = 0.5
+    (tmp_path / "a" / "m" / "card.json").unlink()
+    (tmp_path / "a" / "m" / "card.json").write_text(json.dumps(card))
+    retrained = Detector.load(tmp_path / "a" / "m")
+    assert pickle.loads(pickle.dumps(retrained)).model is retrained.model
+    # an old detector's pickle, unpickled where the directory now holds another model, says so
+    data = pickle.dumps(det)
+    import spincheck.detector as detector_module
+
+    monkeypatch.setattr(detector_module, "_MODELS", {})  # as in a fresh process
+    monkeypatch.setattr(detector_module, "load_model_dir", lambda path: retrained.model)
+    with pytest.raises(ModelError, match="was replaced after this detector was pickled"):
+        pickle.loads(data)
 
 
 def test_one_detector_shared_by_threads(detector: Detector, paragraphs: list[str]) -> None:
