@@ -66,6 +66,7 @@ __all__ = [
     "record_text",
     "record_source",
     "kind_of",
+    "content_kind",
     "plain_suffix",
     "sniff",
     "decompress",
@@ -861,17 +862,14 @@ class Reader:
     def _read_open(self, f: BinaryIO, item: InputFile) -> Iterator[Chunk | Problem]:
         name = item.name
         head, f = sniff(f)
-        if item.kind == "pdf" or head.startswith(PDF_MAGIC):
+        kind = content_kind(item.kind, item.path, head)
+        if kind == "pdf":
             if PDF_MAGIC not in head[:1024]:  # where PDF readers look for the header
                 yield Problem("error", f"{name} is named .pdf but is not a PDF (no %PDF- header)", "skipped")
                 return
             yield from self._read_pdf(head, f, name)
             return
-        kind = item.kind
-        if kind == "text" and (item.path is None or plain_suffix(item.path) not in TEXT_SUFFIXES):
-            # stdin, or a file without a suffix we know (a download, index.php): known by content
-            kind = _office_kind(head) or _markup_kind(head) or "text"
-        if head.startswith(_OLE_MAGIC):
+        if head.startswith(OLE_MAGIC):
             yield Problem("error", f"{name} is an older Microsoft Office file (.doc, .xls, .ppt)", _OLE_HINT)
             return
         if looks_binary(head) and kind not in _OFFICE_READERS:  # office files are zip archives
@@ -991,7 +989,7 @@ _ODT_LEFT_OUT = (
 
 
 # the compound-file header of Word 97-2003 documents and their Excel and PowerPoint siblings
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_HINT = "spincheck does not read this format: save it as .docx, .odt or plain text; skipped"
 
 
@@ -1025,6 +1023,19 @@ def _markup_kind(head: bytes) -> str | None:
     if _HTML_START.match(head):
         return "html"
     return "jsonl" if _JSONL_START.match(head) else None
+
+
+def content_kind(kind: str, path: Path | None, head: bytes) -> str:
+    """The kind an input is read as: a PDF by its header whatever its name; else the kind its
+    name says (:func:`kind_of`), except that stdin and a file whose name does not say what it
+    holds (a download without a suffix, ``index.php``) are known by their first bytes: a Word,
+    OpenDocument or RTF header, or HTML or JSONL. A ``.txt`` or ``.md`` file is text unless it
+    is a PDF."""
+    if head.startswith(PDF_MAGIC):
+        return "pdf"
+    if kind != "text" or (path is not None and plain_suffix(path) in TEXT_SUFFIXES):
+        return kind
+    return _office_kind(head) or _markup_kind(head) or "text"
 
 
 def _binary_hint(head: bytes) -> str:

@@ -464,8 +464,8 @@ def iter_corpus_documents(
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
-    from .inputs import DIRECTORY_SUFFIXES, decompress, document_text, json_error, kind_of, plain_suffix, record_text
-    from .inputs import shown
+    from .inputs import DIRECTORY_SUFFIXES, OLE_MAGIC, SNIFF_BYTES, content_kind, decompress, document_text, json_error
+    from .inputs import kind_of, plain_suffix, record_text, shown
     from .text import decode_bytes, looks_binary
 
     for path in paths:
@@ -496,7 +496,9 @@ def iter_corpus_documents(
                 data = decompress(data)
             except OSError as exc:
                 raise TrainingError(f"{shown(file)}: cannot read: {exc} (recompress it or leave it out)") from None
-            kind = kind_of(file)
+            if data.startswith(OLE_MAGIC):
+                raise TrainingError(f"{shown(file)}: an older Microsoft Office file (save it as .docx, .odt or text)")
+            kind = content_kind(kind_of(file), file, data[:SNIFF_BYTES])  # as score reads it
             if kind not in ("text", "jsonl"):
                 try:
                     text = document_text(data, kind)

@@ -484,6 +484,14 @@ def test_iter_corpus_documents_reads_documents_as_score_does_and_skips_hidden_on
         "note.rtf": "The text of an RTF note.",
         "page.html": "The text of a web page.",
     }
+    # known by content where the name says nothing, as score knows them
+    (tmp_path / "letter.doc").write_bytes(rtf_bytes(["An RTF letter saved as .doc."]))
+    (tmp_path / "page").write_text("<!DOCTYPE html><html><body><p>A page saved without a suffix.</p></body></html>")
+    docs = dict(training.iter_corpus_documents([tmp_path / "letter.doc", tmp_path / "page"]))
+    assert docs == {"letter.doc": "An RTF letter saved as .doc.", "page": "A page saved without a suffix."}
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(TrainingError, match=r"old\.doc: an older Microsoft Office file"):
+        list(training.iter_corpus_documents([tmp_path / "old.doc"]))
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a zip archive")
     with pytest.raises(TrainingError, match=r"broken\.docx: cannot read it as DOCX: not a valid zip archive"):
         list(training.iter_corpus_documents([tmp_path]))
