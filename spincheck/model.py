@@ -249,9 +249,24 @@ def _table_problem(reference: Reference, lexicon: Lexicon) -> str | None:
     for name, table in tables.items():
         if table.keys.dtype != np.uint64 or table.keys.ndim != 1 or table.values.shape != table.keys.shape:
             return f"its {name} table is not uint64 keys with one value each"
+        if table.values.dtype.kind not in "fu":
+            return f"its {name} table's values are not numbers"
     vectors = reference.vectors
-    if vectors.keys.dtype != np.uint64 or vectors.matrix.ndim != 2 or len(vectors.matrix) != len(vectors.keys):
-        return "its word vectors are not one row per uint64 key"
-    if lexicon.keys.dtype != np.uint64 or lexicon.offsets.shape != (len(lexicon.keys) + 1,):
+    if (
+        vectors.keys.dtype != np.uint64
+        or vectors.matrix.ndim != 2
+        or len(vectors.matrix) != len(vectors.keys)
+        or vectors.matrix.shape[1] == 0
+        or vectors.matrix.dtype.kind != "f"
+    ):
+        return "its word vectors are not one row of floats per uint64 key"
+    offsets = lexicon.offsets
+    if (
+        lexicon.keys.dtype != np.uint64
+        or offsets.shape != (len(lexicon.keys) + 1,)
+        or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(lexicon.cand_phrase)))
+        or np.any(np.diff(offsets) < 0)
+        or len(lexicon.cand_group) != len(lexicon.cand_phrase)
+    ):
         return "its lexicon is not uint64 keys with one candidate range each"
     return None

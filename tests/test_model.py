@@ -194,6 +194,13 @@ def _float_keys(path: Path, shipped: Path) -> None:
     np.save(path, np.load(shipped / "unigram_keys.npy").astype(np.float64))
 
 
+def _stretched_offsets(path: Path, shipped: Path) -> None:
+    with np.load(shipped / "lexicon.npz") as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["offsets"] = arrays["offsets"] * 10  # ranges past the end of the candidate table
+    np.savez(path, **arrays)
+
+
 def _empty_classifier(path: Path, shipped: Path) -> None:
     np.savez(path, unused=np.zeros(1))
 
@@ -207,8 +214,23 @@ def _empty_classifier(path: Path, shipped: Path) -> None:
         ("unigram_keys.npy", _float_keys, "unigram table is not uint64 keys"),
         ("vectors.npy", lambda path, shipped: np.save(path, np.zeros((3, 4), np.float16)), "word vectors"),
         (CLASSIFIER, _empty_classifier, "lacks the array 'token_mean'"),
+        (
+            "vectors.npy",
+            lambda path, shipped: np.save(path, np.zeros((len(np.load(shipped / "vector_keys.npy")), 0), np.float16)),
+            "word vectors",
+        ),
+        ("lexicon.npz", _stretched_offsets, "its lexicon is not uint64 keys"),
     ],
-    ids=["lexicon-not-zip", "lexicon-empty", "reference-json-list", "float-keys", "vectors-shape", "no-arrays"],
+    ids=[
+        "lexicon-not-zip",
+        "lexicon-empty",
+        "reference-json-list",
+        "float-keys",
+        "vectors-shape",
+        "no-arrays",
+        "vectors-zero-width",
+        "lexicon-offsets",
+    ],
 )
 def test_a_wrongly_built_file_that_matches_its_card_is_a_model_error(
     linked_copy: Path, shipped_model_dir: Path, name: str, write, message: str
