@@ -233,7 +233,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="output format (default: text, which lists the strongest evidence of each flagged paragraph; "
         "json, jsonl and csv list all of it)",
     )
-    score.add_argument("--text-field", metavar="F", default="text", help="JSONL field holding the text (default: text)")
+    score.add_argument(
+        "--text-field",
+        metavar="F",
+        default="text",
+        help="JSONL field holding the text: a string, or a list of paragraphs (default: text)",
+    )
     score.add_argument(
         "--explain",
         action="store_true",

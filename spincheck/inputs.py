@@ -6,17 +6,20 @@ Every input becomes part of one ordered stream of events:
 - :class:`Problem`: something to tell the user (an unreadable or binary file, an empty one);
 - :class:`Done`: one input (file or stdin) has been read completely.
 
-Plain text (``.txt``, ``.md``, any other named file, and stdin) is *streamed*: read in blocks
-through an incremental decoder and cut at paragraph boundaries into chunks of about
-``CHUNK_CHARS`` characters. A file of any size is therefore read in bounded memory, and output
-can start before the input ends. HTML pages are reduced to their main text, PDFs (recognised by
-their header, whatever their name) to their text with its line-wrapped paragraphs joined, and
-JSONL records are read one line at a time; each record is one document. Input compressed with
-gzip, bzip2 or xz (recognised by its first bytes) is decompressed as it is read.
+An input's kind comes from its name (:func:`kind_of`); stdin and files whose name says nothing
+(no suffix, ``index.php``) are known by their first bytes (:func:`content_kind`), and a PDF is
+known by its header whatever its name. Plain text is *streamed*: read in blocks through an
+incremental decoder and cut at paragraph boundaries into chunks of about ``CHUNK_CHARS``
+characters, so a file of any size is read in bounded memory and output can start before the
+input ends. JSONL records are read one line at a time; each record is one document. HTML pages
+are reduced to their main text, PDFs to their text with its line-wrapped paragraphs joined,
+and Word (.docx), OpenDocument (.odt) and RTF documents to their body's paragraphs; these are
+read whole, up to ``MAX_DOCUMENT_BYTES``. Input compressed with gzip, bzip2 or xz (recognised
+by its first bytes) is decompressed as it is read.
 
 Offsets are character offsets into the decoded text, as :func:`spincheck.text.decode_bytes`
-produces it (byte-order mark removed, CRLF and CR turned into LF); for HTML and PDF they point
-into the extracted text and for JSONL into the record's text field.
+produces it (byte-order mark removed, CRLF and CR turned into LF); for HTML, PDF and the office
+formats they point into the extracted text, and for JSONL into the record's text field.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ Reporters receive scored chunks in input order (see :mod:`spincheck.inputs`) and
 go: ``jsonl``, ``csv`` and ``text`` print each chunk's paragraphs as soon as it is scored, so a
 stream of any length is reported in bounded memory; ``json`` holds one document at a time.
 
-Every offset written is a character offset into the decoded input (the paragraph's, and its
-evidence's too), so a consumer can cut ``text[start:end]`` from the same decoded text.
+Every offset a score report writes is a character offset into the decoded input (the
+paragraph's, and its evidence's too), so a consumer can cut ``text[start:end]`` from the same
+decoded text. ``compare`` records (:func:`comparison_record`) are the exception: they carry
+their paragraph's ``text``, and their swap and evidence offsets point into it.
 """
 
 from __future__ import annotations

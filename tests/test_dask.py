@@ -138,6 +138,12 @@ def test_local_cluster_scores_shards(client, detector: Detector, records: list[d
     for name, rows in expected.items():
         assert len(out[name]) == len(rows) and all(same_row(x, y) for x, y in zip(out[name], rows)), name
     assert any(r["spun"] for r in out["a.jsonl"]) and any(r["spun"] is False for r in out["a.jsonl"])
+    # the folder itself stands for its JSONL shards
+    again = score_jsonl_shards(shards, tmp_path / "again", client="sync")
+    assert sorted(Path(p).name for p in again) == ["a.jsonl", "b.jsonl", "c.jsonl"]
+    assert (tmp_path / "again" / "c.jsonl").read_text(encoding="utf-8") == (tmp_path / "out" / "c.jsonl").read_text(
+        encoding="utf-8"
+    )
 
     # the same cluster through score_bag
     import dask.bag as db

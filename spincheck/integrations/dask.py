@@ -42,8 +42,9 @@ Example::
     from distributed import Client, LocalCluster
     from spincheck.integrations.dask import score_jsonl_shards
 
-    with LocalCluster(n_workers=4, threads_per_worker=1) as cluster, Client(cluster) as client:
-        score_jsonl_shards("pages/*.jsonl", "scores/", client=client)
+    if __name__ == "__main__":  # worker processes import the script too
+        with LocalCluster(n_workers=4, threads_per_worker=1) as cluster, Client(cluster) as client:
+            score_jsonl_shards("pages/*.jsonl", "scores/", client=client)
 """
 
 from __future__ import annotations
@@ -253,7 +254,8 @@ def score_jsonl_shards(
     id_field: str = "id",
     batch_size: int = BATCH_SIZE,
 ) -> list[str]:
-    """Score every JSONL shard matching ``input_glob``; write one output shard for each.
+    """Score every JSONL shard matching ``input_glob`` (a local directory stands for its
+    ``*.jsonl`` files, compressed or not); write one output shard for each.
 
     Each input shard is one task, read with ``dask.bag.read_text``
     (``.gz``/``.bz2``/``.xz`` shards are decompressed; undecodable bytes are
@@ -271,6 +273,8 @@ def score_jsonl_shards(
     from fsspec.core import get_fs_token_paths
     from fsspec.implementations.local import LocalFileSystem
 
+    if "://" not in str(input_glob) and Path(input_glob).is_dir():
+        input_glob = str(Path(input_glob) / "*.jsonl*")
     fs, _, paths = get_fs_token_paths(str(input_glob), mode="rb")
     paths = sorted(paths)
     if not paths:
