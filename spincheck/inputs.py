@@ -1158,12 +1158,13 @@ _RTF_TOKEN = re.compile(
     re.DOTALL,
 )
 # groups that hold no body text: tables of fonts, colours and styles, document information,
-# pictures, embedded objects, headers and footers, footnotes, comments, field instructions
+# pictures, embedded objects, headers and footers, footnotes, comments, field instructions, and
+# the bullets and numbers of list items (as a .docx keeps them out of its text)
 _RTF_SKIPPED = frozenset(
     b"fonttbl colortbl stylesheet listtable listoverridetable revtbl rsidtbl info pict object "
     b"header headerl headerr headerf footer footerl footerr footerf footnote annotation atnid "
     b"atnauthor fldinst xmlnstbl themedata colorschememapping datastore latentstyles filetbl "
-    b"nonshppict generator userprops docvar".split()
+    b"nonshppict generator userprops docvar pntext listtext".split()
 )
 _RTF_WORDS = {
     b"par": "\n\n",

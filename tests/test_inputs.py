@@ -1086,6 +1086,9 @@ def test_rtf_line_breaks_deleted_text_and_code_pages_that_are_not_ascii():
     # deleted text leaves neither its characters nor its paragraph marks behind
     rtf = b"{\\rtf1\\ansi Hello there {\\deleted gone\\rquote s\\emdash more\\tab x\\par y} keep\\par}"
     assert inputs.rtf_to_text(rtf) == "Hello there  keep"
+    # list bullets and numbers are left out, as a .docx leaves them out
+    rtf = b"{\\rtf1\\pard{\\pntext\\f2\\'B7\\tab}{\\*\\pn\\pnlvlblt{\\pntxtb\\'B7}}An item.\\par}"
+    assert inputs.rtf_to_text(rtf) == "An item."
     # an EBCDIC code page cannot be what an RTF file's ASCII is written in
     assert inputs.rtf_to_text(b"{\\rtf1\\ansi\\ansicpg500 The quick \\'e9\\par}") == "The quick \u00e9"
 
