@@ -447,8 +447,8 @@ class Detector:
         for i, (text, (tokens, capitals)) in enumerate(zip(texts, tokenize_cased_many(texts))):
             words = _word_count(tokens)
             word_counts[i] = words
-            if not tokens:
-                results[i] = Result(0.0, None, "empty", (), 0)
+            if not tokens:  # blank, or only symbols, emoji, separators ("***")
+                results[i] = Result(0.0, None, "not prose" if text.strip() else "empty", (), 0)
                 continue
             reason = language_reason(text, tokens, words)
             if reason is None and words < self.min_words:

@@ -232,8 +232,14 @@ def test_headings_are_too_short_not_foreign(detector: Detector) -> None:
     """A few words say nothing about function words: headings are "too short"; scripts still tell."""
     texts = ["Methods", "1 Background", "Results and discussion", "\u653f\u5e9c\u661f\u671f\u4e00\u5ba3\u5e03", "***"]
     assert [r.reason for r in detector.score_paragraphs(texts)] == [
-        "too short", "too short", "too short", "not English", "empty",
+        "too short", "too short", "too short", "not English", "not prose",
     ]  # fmt: skip
+    # only symbols or emoji is not empty either; only whitespace is
+    assert [r.reason for r in detector.score_paragraphs(["\U0001f600 \U0001f44d", "'''", " \t "])] == [
+        "not prose",
+        "not prose",
+        "empty",
+    ]
 
 
 def test_verdict_follows_threshold(detector: Detector, paragraphs: list[str]) -> None:
