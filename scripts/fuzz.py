@@ -35,8 +35,8 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
   beside): the same checks, and the same results as ``score_text``.
 
 If ``spincheck.cli`` exists, the cases are also written to temporary files
-(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, ``.odt``, ``.rtf``, no suffix; as text or raw bytes, some compressed
-with gzip, bzip2 or xz and some of those cut short) and
+(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, ``.odt``, ``.rtf``, no suffix;
+as text or raw bytes, some compressed with gzip, bzip2 or xz and some of those cut short) and
 run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
 and ``compare`` (against another case of the group) on a sample and ``score -``
 on stdin, in-process. A CLI crash is an exception

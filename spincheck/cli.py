@@ -218,7 +218,8 @@ def _build_parser() -> argparse.ArgumentParser:
         parents=[common, model, context],
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
-        help="score text files, directories, HTML pages, PDFs, Word, OpenDocument and RTF files, JSONL records or stdin",
+        help="score text files, directories, HTML pages, PDFs, Word, OpenDocument and RTF files, JSONL records "
+        "or stdin",
         description="Score every paragraph of the inputs and report the ones that look spun. "
         "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx, .odt, .rtf and .jsonl files, "
         "also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed). Plain text "

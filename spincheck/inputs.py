@@ -1055,7 +1055,10 @@ def _binary_hint(head: bytes) -> str:
         even, odd = sample[0::2].count(0), sample[1::2].count(0)
         if max(even, odd) > 0.3 * half and min(even, odd) < 0.02 * half:  # ASCII letters in 16-bit units
             order = "LE" if odd > even else "BE"
-            return f"it looks like UTF-16 text without a byte-order mark; convert it with iconv -f UTF-16{order} -t UTF-8; skipped"
+            return (
+                "it looks like UTF-16 text without a byte-order mark; "
+                f"convert it with iconv -f UTF-16{order} -t UTF-8; skipped"
+            )
     return "skipped"
 
 
@@ -1196,8 +1199,7 @@ def rtf_to_text(data: bytes) -> str:
     ``\\u8217?``) in nested groups. The body's text is kept; groups that hold no body text
     (font and style tables, pictures, headers and footers, footnotes, comments, ``\\*``
     destinations) are left out, as they are from Word documents, and so is text that tracked
-    changes mark deleted. Damaged nesting is forgiven:
-    what can be read is read.
+    changes mark deleted. Damaged nesting is forgiven: what can be read is read.
     """
     if not _RTF_MAGIC.match(data):
         raise OfficeError("it does not start with {\\rtf")

@@ -297,7 +297,8 @@ def test_jsonl_records_are_documents(tmp_path):
         (f"{path}:6", None, "A record without an id."),  # no id: the line number
     ]
     assert problems_of(events) == [
-        f"spincheck: error: {path}:3: invalid JSON (Expecting property name enclosed in double quotes at column 2) (skipped)",
+        f"spincheck: error: {path}:3: invalid JSON "
+        "(Expecting property name enclosed in double quotes at column 2) (skipped)",
         f"spincheck: error: {path}:4: not a JSON object (skipped)",
         f"spincheck: error: {path}:5: no string field 'body' (set --text-field; skipped)",
     ]
