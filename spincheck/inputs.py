@@ -983,6 +983,7 @@ _DOCX_BREAKS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
 _T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODT_PARAGRAPHS = (_T + "p", _T + "h")
 _ODT_BREAKS = {_T + "tab": "\t", _T + "line-break": "\n"}
+_ODT_CELL = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-cell"
 # footnotes and endnotes, comments, and the deleted text that tracked changes keep
 _ODT_LEFT_OUT = (
     _T + "note",
@@ -1095,15 +1096,18 @@ def docx_to_text(data: bytes) -> str:
     so is deleted text of tracked changes (``w:delText``).
     """
     root = _office_xml(data, "word/document.xml")
-    paragraphs: list[str] = []
+    paragraphs: list[str | None] = []
 
     def visit(node: ElementTree.Element, parts: list[str]) -> None:
         for child in node:
             if child.tag == _W + "p":  # a paragraph, or one in a text box inside another
                 inner: list[str] = []
                 visit(child, inner)
-                if text := "".join(inner).strip():
-                    paragraphs.append(text)
+                paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
+            elif child.tag == _W + "tc":  # a table cell is a block of its own
+                paragraphs.append(None)
+                visit(child, parts)
+                paragraphs.append(None)
             elif child.tag == _W + "t":
                 parts.append(child.text or "")
             elif child.tag in _DOCX_BREAKS:
@@ -1122,7 +1126,7 @@ def odt_to_text(data: bytes) -> str:
     tracked changes are left out.
     """
     root = _office_xml(data, "content.xml")
-    paragraphs: list[str] = []
+    paragraphs: list[str | None] = []
     count = _T + "c"
 
     def visit(node: ElementTree.Element, parts: list[str] | None) -> None:
@@ -1132,10 +1136,13 @@ def odt_to_text(data: bytes) -> str:
             elif child.tag in _ODT_PARAGRAPHS:  # a paragraph, or one in a frame inside another
                 inner = [child.text or ""]
                 visit(child, inner)
-                if text := "".join(inner).strip():
-                    paragraphs.append(text)
+                paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
             elif parts is None:  # outside paragraphs only structure (lists, tables, sections)
+                if child.tag == _ODT_CELL:  # a table cell is a block of its own
+                    paragraphs.append(None)
                 visit(child, None)
+                if child.tag == _ODT_CELL:
+                    paragraphs.append(None)
             elif child.tag == _T + "s":
                 count_value = child.get(count, "1")
                 parts.append(" " * (int(count_value) if count_value.isdigit() else 1))
@@ -1169,12 +1176,12 @@ _RTF_SKIPPED = frozenset(
     b"atnauthor fldinst xmlnstbl themedata colorschememapping datastore latentstyles filetbl "
     b"nonshppict generator userprops docvar pntext listtext".split()
 )
-_RTF_WORDS = {
+_RTF_WORDS = {  # "\f": the end of a block (a section, a page, a table cell), not only of a paragraph
     b"par": "\n\n",
-    b"sect": "\n\n",
-    b"page": "\n\n",
-    b"cell": "\n\n",
-    b"row": "\n\n",
+    b"sect": "\f",
+    b"page": "\f",
+    b"cell": "\f",
+    b"row": "\f",
     b"line": "\n",
     b"tab": "\t",
     b"emdash": "\u2014",
@@ -1278,7 +1285,11 @@ def rtf_to_text(data: bytes) -> str:
     flush()
     # \uN gives UTF-16 code units: join surrogate pairs, replace lone halves
     text = "".join(out).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return "\n\n".join(block.strip() for block in text.split("\n\n") if block.strip())
+    paragraphs: list[str | None] = []
+    for block in text.split("\f"):
+        paragraphs.extend(paragraph.strip() or None for paragraph in block.split("\n\n"))
+        paragraphs.append(None)
+    return _paragraph_text(paragraphs)
 
 
 def _rtf_code_page(number: bytes, current: str) -> str:
@@ -1320,13 +1331,48 @@ def document_text(data: bytes, kind: str) -> str:
     return _OFFICE_READERS[kind][1](data)
 
 
-def _visited(visit: Callable, root: ElementTree.Element, parts: list[str] | None, paragraphs: list[str]) -> str:
+def _visited(visit: Callable, root: ElementTree.Element, parts: list[str] | None, paragraphs: list[str | None]) -> str:
     """Run ``visit`` over the document, then join the paragraphs it collected."""
     try:
         visit(root, parts)
     except RecursionError:
         raise OfficeError("its XML is nested too deeply") from None
-    return "\n\n".join(paragraphs)
+    return _paragraph_text(paragraphs)
+
+
+def _paragraph_text(paragraphs: list[str | None]) -> str:
+    """An office document's paragraphs, one per block (blank lines between), the lines of text
+    pasted into it from a PDF rejoined (see :func:`_rewrapped`). None in ``paragraphs`` ends a
+    block: an empty paragraph, or the edge of a table cell."""
+    out: list[str] = []
+    block: list[str] = []
+    for paragraph in [*paragraphs, None]:
+        if paragraph is not None:
+            block.append(paragraph)
+        elif block:
+            out.extend(_rewrapped(block))
+            block = []
+    return "\n\n".join(out)
+
+
+def _rewrapped(block: list[str]) -> list[str]:
+    """A run of paragraphs that are really lines, rebuilt into paragraphs as a PDF's lines are
+    (:func:`pdf_paragraphs`); any other run as it is.
+
+    Text pasted into a word processor from a PDF, or from a hard-wrapped file, gets a paragraph
+    mark at the end of every line, and each line alone is too short to score. Such a run has
+    lines under 110 characters that mostly run on without ending a sentence, many of them into
+    a line that starts in lower case; headings, lists and short paragraphs do not.
+    """
+    if len(block) < 3:
+        return block
+    pairs = list(zip(block, block[1:]))
+    lines = sum(len(paragraph) <= 110 for paragraph in block)
+    run_on = sum(not _SENTENCE_END_PDF.search(a) for a, _ in pairs)
+    into_lower = sum(b[:1].islower() for _, b in pairs)
+    if lines >= 0.8 * len(block) and run_on >= 0.5 * len(pairs) and into_lower >= 0.3 * len(pairs):
+        return pdf_paragraphs([block])
+    return block
 
 
 def _read_whole(head: bytes, f: BinaryIO) -> bytes | None:

@@ -1109,3 +1109,44 @@ def test_streamed_chunks_are_cut_where_paragraphs_end_at_form_feeds(monkeypatch)
     chunks = list(inputs._chunks_of(text, "x"))
     assert all(c.text.endswith("\f") or c.last for c in chunks)  # never inside a paragraph
     assert "".join(c.text for c in chunks) == text
+
+
+_WRAPPED = [
+    "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate,",
+    "a decision that engineers say was overdue because the steel had corroded far faster than",
+    "the original survey predicted in its final report.",
+    "Residents near the water said the work would bring noise and dust for two years, and the",
+    "state will pay for most of it.",
+]
+
+
+def test_lines_pasted_from_a_pdf_into_a_word_processor_are_rejoined():
+    """One paragraph mark per line: each line alone would be scored as a paragraph of a dozen words."""
+    first = " ".join(_WRAPPED[:3])
+    second = " ".join(_WRAPPED[3:])
+    docx = docx_bytes("".join(docx_paragraph(line) for line in _WRAPPED))
+    assert inputs.docx_to_text(docx) == f"{first}\n\n{second}"
+    assert inputs.rtf_to_text(rtf_bytes(_WRAPPED)) == f"{first}\n\n{second}"
+    odt = odt_bytes("".join(f"<text:p>{line}</text:p>" for line in _WRAPPED))
+    assert inputs.odt_to_text(odt) == f"{first}\n\n{second}"
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["Introduction", "Methods and materials", "Results", "Discussion"],  # headings
+        ["Reduced costs for the town", "Faster delivery of the parts", "Better morale on the site"],  # a list
+        [_WRAPPED[0] + " " + _WRAPPED[1], "Short.", "the next paragraph starts in lower case, by chance."],
+    ],
+    ids=["headings", "list", "real-paragraphs"],
+)
+def test_paragraphs_that_are_not_lines_stay_as_they_are(paragraphs):
+    assert inputs.docx_to_text(docx_bytes("".join(docx_paragraph(p) for p in paragraphs))) == "\n\n".join(paragraphs)
+
+
+def test_table_cells_and_empty_paragraphs_are_never_rejoined():
+    cells = "".join(f"<w:tc>{docx_paragraph(line)}</w:tc>" for line in _WRAPPED)
+    docx = docx_bytes(f"<w:tbl><w:tr>{cells}</w:tr></w:tbl>")
+    assert inputs.docx_to_text(docx) == "\n\n".join(_WRAPPED)
+    spaced = "<w:p/>".join(docx_paragraph(line) for line in _WRAPPED)
+    assert inputs.docx_to_text(docx_bytes(spaced)) == "\n\n".join(_WRAPPED)
