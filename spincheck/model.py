@@ -250,7 +250,7 @@ def _table_problem(reference: Reference, lexicon: Lexicon) -> str | None:
         if table.keys.dtype != np.uint64 or table.keys.ndim != 1 or table.values.shape != table.keys.shape:
             return f"its {name} table is not uint64 keys with one value each"
         if table.values.dtype.kind not in "fu":
-            return f"its {name} table's values are not numbers"
+            return f"its {name} table's values are neither float log-probabilities nor quantised bytes"
     vectors = reference.vectors
     if (
         vectors.keys.dtype != np.uint64

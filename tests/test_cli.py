@@ -301,6 +301,20 @@ def test_usage_errors_point_to_the_subcommands_help_or_say_how_to_name_a_dashed_
         "(to read the file -notes.txt, write ./-notes.txt or put -- before it)\n",
     )
     assert run(capsys, "score", "--", "-notes.txt")[0] == 0
+    # an unknown option that is no file gets no such hint
+    code, _, err = run(capsys, "score", "-x")
+    assert (code, err) == (2, "spincheck: error: unrecognized arguments: -x (see 'spincheck score --help')\n")
+
+
+def test_a_directory_scan_does_not_read_the_file_its_output_goes_to(capsys, tmp_path, monkeypatch):
+    (tmp_path / "page.txt").write_text(SPUN.read_text())
+    with open(tmp_path / "scores.jsonl", "w", encoding="utf-8") as output:
+        monkeypatch.setattr(sys, "stdout", output)  # spincheck score DIR --format jsonl > DIR/scores.jsonl
+        code = main(["score", "--format", "jsonl", str(tmp_path)])
+    err = capsys.readouterr().err
+    rows = jsonl((tmp_path / "scores.jsonl").read_text(encoding="utf-8"))
+    assert code == 1 and {r["source"] for r in rows} == {str(tmp_path / "page.txt")}
+    assert err == f"spincheck: note: {tmp_path / 'scores.jsonl'} is where the output goes (not read)\n"
 
 
 def test_evaluate_takes_format_json_as_score_and_compare_do(capsys, tmp_path):

@@ -965,8 +965,8 @@ def test_html_in_the_charset_it_declares(tmp_path):
     ]
     assert "\u3042 and \ufffd" in joined(events)
     # a label that is no charset for web pages is not obeyed
-    assert inputs.decode_html(b'<meta charset="rot13"><p>caf\xe9</p>') == (
-        '<meta charset="rot13"><p>caf\ufffd</p>',
+    assert inputs.decode_html(b'<meta charset="raw_unicode_escape"><p>caf\xe9</p>') == (
+        '<meta charset="raw_unicode_escape"><p>caf\ufffd</p>',
         True,
         "utf-8",
     )
@@ -1053,7 +1053,7 @@ def test_jsonl_text_may_be_a_list_of_paragraphs(tmp_path):
         (b"\x28\xb5\x2f\xfd" + bytes(200), "it is zstd-compressed, which spincheck does not read"),
         (b"PK\x03\x04\x14\x00\x00\x00\x00\x00mimetypeapplication/epub+zip" + bytes(200), "it is an EPUB e-book"),
         (b"PK\x03\x04" + bytes(200), "it is a zip archive: extract it first"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(200), "skipped"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "looks binary (skipped)"),
     ],
     ids=["utf16le", "utf16be", "zstd", "epub", "zip", "png"],
 )
@@ -1073,9 +1073,9 @@ def test_a_jsonl_id_that_is_an_object_is_shown_as_json(tmp_path):
 
 
 def test_many_comments_before_a_page_are_skipped_in_linear_time():
-    head = "".join(f"<!-- note {i} -->\n" for i in range(400)).encode()
+    head = "".join(f"<!-- note {i} -->\n" for i in range(24)).encode()  # the old pattern took ~10 s
     started = time.perf_counter()
-    assert inputs._markup_kind(head[:8192] + b"Some text.") is None
+    assert inputs._markup_kind(head + b"Some text.") is None
     few = "".join(f"<!-- note {i} -->\n" for i in range(100)).encode()
     assert inputs._markup_kind(few + b"<!DOCTYPE html><html><p>x</p>") == "html"
     assert time.perf_counter() - started < 1  # exponential backtracking took 31 s at 26 comments
@@ -1136,17 +1136,25 @@ def test_lines_pasted_from_a_pdf_into_a_word_processor_are_rejoined():
     [
         ["Introduction", "Methods and materials", "Results", "Discussion"],  # headings
         ["Reduced costs for the town", "Faster delivery of the parts", "Better morale on the site"],  # a list
+        ["step one is done.", "then the next one is done.", "and the last is done too."],  # sentences
         [_WRAPPED[0] + " " + _WRAPPED[1], "Short.", "the next paragraph starts in lower case, by chance."],
     ],
-    ids=["headings", "list", "real-paragraphs"],
+    ids=["headings", "list", "sentences", "real-paragraphs"],
 )
 def test_paragraphs_that_are_not_lines_stay_as_they_are(paragraphs):
     assert inputs.docx_to_text(docx_bytes("".join(docx_paragraph(p) for p in paragraphs))) == "\n\n".join(paragraphs)
 
 
 def test_table_cells_and_empty_paragraphs_are_never_rejoined():
+    apart = "\n\n".join(_WRAPPED)
     cells = "".join(f"<w:tc>{docx_paragraph(line)}</w:tc>" for line in _WRAPPED)
-    docx = docx_bytes(f"<w:tbl><w:tr>{cells}</w:tr></w:tbl>")
-    assert inputs.docx_to_text(docx) == "\n\n".join(_WRAPPED)
-    spaced = "<w:p/>".join(docx_paragraph(line) for line in _WRAPPED)
-    assert inputs.docx_to_text(docx_bytes(spaced)) == "\n\n".join(_WRAPPED)
+    assert inputs.docx_to_text(docx_bytes(f"<w:tbl><w:tr>{cells}</w:tr></w:tbl>")) == apart
+    assert inputs.docx_to_text(docx_bytes("<w:p/>".join(docx_paragraph(line) for line in _WRAPPED))) == apart
+    cells = "".join(f"<table:table-cell><text:p>{line}</text:p></table:table-cell>" for line in _WRAPPED)
+    assert inputs.odt_to_text(odt_bytes(f"<table:table><table:table-row>{cells}</table:table-row></table:table>")) == (
+        apart
+    )
+    assert inputs.odt_to_text(odt_bytes("<text:p/>".join(f"<text:p>{line}</text:p>" for line in _WRAPPED))) == apart
+    rtf = "{\\rtf1\\trowd " + "".join(f"\\intbl {line}\\cell " for line in _WRAPPED) + "\\row}"
+    assert inputs.rtf_to_text(rtf.encode()) == apart
+    assert inputs.rtf_to_text(("{\\rtf1 " + "\\par\\par ".join(_WRAPPED) + "}").encode()) == apart

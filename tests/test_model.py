@@ -220,6 +220,16 @@ def _empty_classifier(path: Path, shipped: Path) -> None:
             "word vectors",
         ),
         ("lexicon.npz", _stretched_offsets, "its lexicon is not uint64 keys"),
+        (
+            "vectors.npy",
+            lambda path, shipped: np.save(path, np.load(shipped / "vectors.npy").astype(np.int8)),
+            "word vectors",
+        ),
+        (
+            "unigram_logp.npy",
+            lambda path, shipped: np.save(path, np.load(shipped / "unigram_logp.npy").astype(np.int16)),
+            "values are neither float",
+        ),
     ],
     ids=[
         "lexicon-not-zip",
@@ -230,6 +240,8 @@ def _empty_classifier(path: Path, shipped: Path) -> None:
         "no-arrays",
         "vectors-zero-width",
         "lexicon-offsets",
+        "vectors-int8",
+        "logp-int16",
     ],
 )
 def test_a_wrongly_built_file_that_matches_its_card_is_a_model_error(

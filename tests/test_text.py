@@ -213,13 +213,27 @@ def test_blank_lines_separate_paragraphs() -> None:
 
 
 @pytest.mark.parametrize(
-    "separator",
-    ["\r\n\r\n", "\r\r", "\r\n", "\u2029", "\u2028\u2028", "\f", "\x85\x85", "\n\r\n"],
-    ids=["CRLF", "CR", "one-CRLF", "U+2029", "U+2028", "form-feed", "NEL", "LF-CRLF"],
+    ("separator", "line_break"),
+    [
+        ("\r\n\r\n", "\r\n"),
+        ("\r\r", "\r"),
+        ("\u2029", "\u2028"),
+        ("\u2028\u2028", "\u2028"),
+        ("\f", "\n"),
+        ("\x85\x85", "\x85"),
+        ("\n\r\n", "\n"),
+    ],
+    ids=["CRLF", "CR", "U+2029", "U+2028", "form-feed", "NEL", "LF-CRLF"],
 )
-def test_every_kind_of_line_break_separates_paragraphs_as_blank_lines_do(separator: str) -> None:
-    """score_text() gets strings as they come: old Mac files, Windows text, Word's U+2029."""
-    paragraphs = ["First paragraph here, with a full sentence.", "Second one, also a full sentence.", "Third."]
+def test_every_kind_of_line_break_separates_paragraphs_as_blank_lines_do(separator: str, line_break: str) -> None:
+    """score_text() gets strings as they come: old Mac files, Windows text, Word's U+2029.
+
+    The paragraphs are hard-wrapped (their lines run on), so that only a real paragraph break can
+    split them, and only a real line break can be a wrap inside one."""
+    paragraphs = [
+        line_break.join(["the first paragraph has lines that", "run on and only end here."]),
+        line_break.join(["and a second one whose lines", "also run on, to end here."]),
+    ]
     assert _paragraphs(separator.join(paragraphs)) == paragraphs
 
 
