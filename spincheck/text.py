@@ -163,9 +163,28 @@ def _split_block(text: str, start: int, end: int, out: list[Span]) -> None:
     if not lines:
         return
     if len(lines) > 1 and _is_hard_wrapped(text, lines):
-        out.append(Span(lines[0][0], lines[-1][1]))
+        out.extend(_wrapped_paragraphs(text, lines))
         return
     out.extend(Span(a, b) for a, b in lines)
+
+
+def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+    """The paragraphs of a hard-wrapped block: a wrapped line runs nearly to the block's full
+    width, so a line clearly shorter that ends a sentence ends its paragraph (text saved from a
+    PDF or an e-mail often has no blank line between paragraphs). As a PDF's lines are read."""
+    if len(lines) < 3:
+        return [Span(lines[0][0], lines[-1][1])]
+    widths = sorted(b - a for a, b in lines)
+    full = widths[int(0.9 * (len(widths) - 1))]
+    spans: list[Span] = []
+    first = lines[0][0]
+    for (a, b), following in zip(lines, [*lines[1:], None]):
+        if following is None:
+            spans.append(Span(first, b))
+        elif b - a < 0.8 * full and _SENTENCE_END.search(text, a, b):
+            spans.append(Span(first, b))
+            first = following[0]
+    return spans
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

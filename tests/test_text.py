@@ -262,6 +262,21 @@ def test_hard_wrapped_block_is_one_paragraph() -> None:
     assert _paragraphs(text) == ["Title line.", block, "Last paragraph."]
 
 
+def test_a_hard_wrapped_block_without_blank_lines_splits_where_a_short_line_ends_a_sentence() -> None:
+    first = (
+        "This paragraph was wrapped by an editor at about sixty\n"
+        "characters a line, so most of its lines stop in the middle\n"
+        "of a sentence and run on into the next line."
+    )
+    second = (
+        "A second paragraph follows on the very next line, with no\n"
+        "blank line between them, as text saved from a PDF has it,\n"
+        "and it ends here."
+    )
+    assert _paragraphs(f"{first}\n{second}") == [first, second]
+    assert _paragraphs(f"{first}\n\n{second}") == [first, second]
+
+
 def test_lines_joined_by_a_hyphenated_word_are_one_paragraph() -> None:
     line = "word " * 22  # lines longer than the hard-wrap limit
     text = f"{line}and a hyphen-\nated {line}\n{line}.\n"
