@@ -35,7 +35,7 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
   beside): the same checks, and the same results as ``score_text``.
 
 If ``spincheck.cli`` exists, the cases are also written to temporary files
-(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, ``.odt``, ``.rtf``, no suffix;
+(``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, ``.odt``, ``.rtf``, ``.epub``, no suffix;
 as text or raw bytes, some compressed with gzip, bzip2 or xz and some of those cut short) and
 run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
 and ``compare`` (against another case of the group) on a sample and ``score -``
@@ -120,7 +120,7 @@ ODD_CHARS = (
 HOMOGLYPHS = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "i": "\u0456"}
 PUNCT = ".,;:!?'\"()[]{}-\u2014\u2013\u2026/\\|@#$%^&*_~`<>=+"
 BOMS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
-CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ".docx", ".odt", ".rtf", ""]
+CLI_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".pdf", ".docx", ".odt", ".rtf", ".epub", ""]
 MAX_GROUPS = 15  # kinds of failure printed in full
 
 
@@ -590,6 +590,33 @@ def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
                     f"<w:body>{body}</w:body></w:document>"
                 ).encode("utf-8", errors="surrogatepass"),
             )
+        data = out.getvalue()
+    elif suffix == ".epub" and rng.random() < 0.7:
+        # the case's text as one or two chapters (escaped, or raw to break the XHTML now and then);
+        # sometimes the package file or a chapter is missing
+        text = _text_of(case)
+        if rng.random() < 0.8:
+            text = xml.sax.saxutils.escape(text)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("mimetype", "application/epub+zip")
+            archive.writestr(
+                "META-INF/container.xml",
+                '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+                '<rootfile full-path="book.opf"/></rootfiles></container>',
+            )
+            if rng.random() < 0.9:
+                archive.writestr(
+                    "book.opf",
+                    '<package xmlns="http://www.idpf.org/2007/opf"><manifest><item id="a" href="a.xhtml"/>'
+                    '<item id="b" href="b%20c.xhtml"/></manifest><spine><itemref idref="a"/><itemref idref="b"/>'
+                    '<itemref idref="missing"/></spine></package>',
+                )
+            archive.writestr("a.xhtml", f"<html><body><p>{text}</p></body></html>".encode("utf-8", "surrogatepass"))
+            if rng.random() < 0.5:
+                archive.writestr(
+                    "b c.xhtml", f"<html><body>{text[:200]}</body></html>".encode("utf-8", "surrogatepass")
+                )
         data = out.getvalue()
     elif suffix == ".rtf" and rng.random() < 0.7:
         # the case's text as RTF paragraphs, with control words that are damaged or extreme now and then

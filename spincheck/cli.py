@@ -218,11 +218,11 @@ def _build_parser() -> argparse.ArgumentParser:
         parents=[common, model, context],
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
-        help="score text files, directories, HTML pages, PDFs, Word, OpenDocument and RTF files, JSONL records "
+        help="score text files, directories, HTML pages, PDFs, Word, OpenDocument, RTF and EPUB files, JSONL records "
         "or stdin",
         description="Score every paragraph of the inputs and report the ones that look spun. "
-        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx, .odt, .rtf and .jsonl files, "
-        "also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed). Plain text "
+        "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx, .odt, .rtf, .epub and "
+        ".jsonl files, also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed). Plain text "
         "and stdin are streamed (read in bounded memory, output starts before the input ends); "
         "jsonl is the streaming output format, json holds one document at a time.",
     )
@@ -273,10 +273,12 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         epilog=EXIT_STATUS_HELP,
         help="write a self-contained HTML page explaining one document",
-        description="Score one text, HTML, PDF, Word, OpenDocument or RTF document and write an HTML page showing "
-        "each paragraph shaded by spin probability, with the suspicious phrases and their likely originals.",
+        description="Score one text, HTML, PDF, Word, OpenDocument, RTF or EPUB document and write an HTML page "
+        "showing each paragraph shaded by spin probability, with the suspicious phrases and their likely originals.",
     )
-    explain.add_argument("path", metavar="PATH", help="a text, HTML, PDF, .docx, .odt or .rtf file; '-' reads stdin")
+    explain.add_argument(
+        "path", metavar="PATH", help="a text, HTML, PDF, .docx, .odt, .rtf or .epub file; '-' reads stdin"
+    )
     explain.add_argument(
         "-o", "--output", metavar="FILE", default="-", help="where to write the page (default: stdout)"
     )
@@ -296,10 +298,14 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="exit status: 0 compared; 2 an error",
     )
     compare.add_argument(
-        "original", metavar="ORIGINAL", help="the source: a text, HTML, PDF, .docx, .odt or .rtf file; '-' reads stdin"
+        "original",
+        metavar="ORIGINAL",
+        help="the source: a text, HTML, PDF, .docx, .odt, .rtf or .epub file; '-' reads stdin",
     )
     compare.add_argument(
-        "copy", metavar="COPY", help="the suspected copy: a text, HTML, PDF, .docx, .odt or .rtf file; '-' reads stdin"
+        "copy",
+        metavar="COPY",
+        help="the suspected copy: a text, HTML, PDF, .docx, .odt, .rtf or .epub file; '-' reads stdin",
     )
     compare.add_argument(
         "--format",
@@ -325,7 +331,7 @@ def _build_parser() -> argparse.ArgumentParser:
         nargs="+",
         action="extend",
         required=True,
-        help="text, JSONL, HTML, PDF, Word, OpenDocument or RTF files (also .gz, .bz2, .xz), or directories "
+        help="text, JSONL, HTML, PDF, Word, OpenDocument, RTF or EPUB files (also .gz, .bz2, .xz), or directories "
         "of them, holding clean text",
     )
     train.add_argument("--out", metavar="DIR", required=True, help="model directory to write (replaced atomically)")
@@ -668,7 +674,7 @@ def _read_document(path_arg: str, console: Console, command: str, product: str) 
     if path is not None and (path.is_dir() or kind == "jsonl"):
         what = "a directory" if path.is_dir() else "a JSONL file (many documents)"
         console.error(
-            f"{command} takes one text, HTML, PDF, Word, OpenDocument or RTF document, and {path_arg} is {what}",
+            f"{command} takes one text, HTML, PDF, Word, OpenDocument, RTF or EPUB document, and {path_arg} is {what}",
             "use 'spincheck score' for it",
         )
         return None

@@ -34,10 +34,12 @@ import json
 import logging
 import lzma
 import os
+import posixpath
 import re
 import stat
 import sys
 import threading
+import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -62,6 +64,7 @@ __all__ = [
     "docx_to_text",
     "odt_to_text",
     "rtf_to_text",
+    "epub_to_text",
     "document_text",
     "OfficeError",
     "iter_jsonl",
@@ -96,9 +99,17 @@ PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
 ODT_SUFFIXES = (".odt",)
 RTF_SUFFIXES = (".rtf",)
+EPUB_SUFFIXES = (".epub",)
 # Files picked up when a directory is given; a file named explicitly is read whatever its suffix.
 DIRECTORY_SUFFIXES = (
-    TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES + ODT_SUFFIXES + RTF_SUFFIXES
+    TEXT_SUFFIXES
+    + HTML_SUFFIXES
+    + JSONL_SUFFIXES
+    + PDF_SUFFIXES
+    + DOCX_SUFFIXES
+    + ODT_SUFFIXES
+    + RTF_SUFFIXES
+    + EPUB_SUFFIXES
 )
 # A file compressed with gzip, bzip2 or xz (recognised by its first bytes, whatever its name) is
 # read decompressed, as a stream; its kind comes from the name without this suffix
@@ -159,7 +170,7 @@ class InputFile:
     """A file to read (``path=None`` means stdin) and how to read it."""
 
     path: Path | None
-    kind: str  # "text", "html", "jsonl", "pdf", "docx", "odt" or "rtf"
+    kind: str  # "text", "html", "jsonl", "pdf", "docx", "odt", "rtf" or "epub"
 
     @property
     def name(self) -> str:
@@ -197,6 +208,8 @@ def kind_of(path: Path) -> str:
         return "odt"
     if suffix in RTF_SUFFIXES:
         return "rtf"
+    if suffix in EPUB_SUFFIXES:
+        return "epub"
     return "text"
 
 
@@ -998,7 +1011,7 @@ _OLE_HINT = "spincheck does not read this format: save it as .docx, .odt or plai
 
 
 def _office_kind(head: bytes) -> str | None:
-    """The office format of a document, "docx", "odt" or "rtf", found by its content (on stdin,
+    """The office format of a document, "docx", "odt", "epub" or "rtf", found by its content (on stdin,
     or a file saved without its suffix or under another one); None for anything else.
 
     A .docx names its ``word/`` parts among its first entries; an .odt starts with an
@@ -1010,6 +1023,8 @@ def _office_kind(head: bytes) -> str | None:
         return None
     if b"application/vnd.oasis.opendocument.text" in head[:200]:
         return "odt"
+    if b"application/epub+zip" in head[:200]:
+        return "epub"
     return "docx" if b"word/" in head else None
 
 
@@ -1033,7 +1048,7 @@ def content_kind(kind: str, path: Path | None, head: bytes) -> str:
     """The kind an input is read as: a PDF by its header whatever its name; else the kind its
     name says (:func:`kind_of`), except that stdin and a file whose name does not say what it
     holds (a download without a suffix, ``index.php``) are known by their first bytes: a Word,
-    OpenDocument or RTF header, or HTML or JSONL. A ``.txt`` or ``.md`` file is text unless it
+    OpenDocument, RTF or EPUB header, or HTML or JSONL. A ``.txt`` or ``.md`` file is text unless it
     is a PDF."""
     if head.startswith(PDF_MAGIC):
         return "pdf"
@@ -1047,8 +1062,6 @@ def _binary_hint(head: bytes) -> str:
     if head.startswith(b"\x28\xb5\x2f\xfd"):
         return "it is zstd-compressed, which spincheck does not read; decompress it with zstd -d; skipped"
     if head.startswith(b"PK\x03\x04"):
-        if b"application/epub+zip" in head[:100]:
-            return "it is an EPUB e-book: convert it to text or HTML first; skipped"
         return "it is a zip archive: extract it first; skipped"
     sample = head[: 4096 & ~1]
     if len(sample) >= 64:
@@ -1069,22 +1082,69 @@ class OfficeError(ValueError):
 
 def _office_xml(data: bytes, part: str) -> ElementTree.Element:
     """The parsed XML ``part`` of a zip archive, its size checked before it is inflated."""
+    return _parsed_xml(_zip_parts(data, [part])[0])
+
+
+def _zip_parts(data: bytes, parts: list[str], *, missing_ok: bool = False) -> list[bytes]:
+    """The ``parts`` of a zip archive, their sizes checked (together) before they are inflated;
+    a part that is not there is an error, or b"" with ``missing_ok``."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            try:
-                info = archive.getinfo(part)
-            except KeyError:
-                raise OfficeError(f"it has no {part}") from None
-            if info.file_size > MAX_DOCUMENT_BYTES:  # a zip bomb is refused before it is inflated
+            infos = []
+            for part in parts:
+                try:
+                    infos.append(archive.getinfo(part))
+                except KeyError:
+                    if not missing_ok:
+                        raise OfficeError(f"it has no {part}") from None
+            if sum(info.file_size for info in infos) > MAX_DOCUMENT_BYTES:  # a zip bomb: refused unread
                 raise OfficeError(f"its text part is larger than {_size(MAX_DOCUMENT_BYTES)}")
-            if info.flag_bits & 0x1:
+            if any(info.flag_bits & 0x1 for info in infos):
                 raise OfficeError("it is encrypted (save it without a password)")
-            xml = archive.read(info)
-        return ElementTree.fromstring(xml)
+            found = {info.filename: archive.read(info) for info in infos}
+        return [found.get(part, b"") for part in parts]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
         raise OfficeError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})") from None
+
+
+def _parsed_xml(xml: bytes) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
         raise OfficeError(f"its XML is damaged ({exc})") from None
+
+
+_CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
+_OPF = "{http://www.idpf.org/2007/opf}"
+
+
+def epub_to_text(data: bytes) -> str:
+    """The text of an EPUB e-book: its chapters in reading order, each reduced to the text of
+    its blocks as a web page is (navigation, scripts and the like left out).
+
+    An EPUB is a zip archive: ``META-INF/container.xml`` names the package file, whose manifest
+    lists the chapters (XHTML) and whose spine orders them. A book with DRM has its chapters
+    encrypted (``META-INF/encryption.xml``) and cannot be read.
+    """
+    container = _office_xml(data, "META-INF/container.xml")
+    rootfile = container.find(f".//{_CONTAINER}rootfile")
+    if rootfile is None or not rootfile.get("full-path"):
+        raise OfficeError("its META-INF/container.xml names no package file")
+    package_path = rootfile.get("full-path", "")
+    package = _office_xml(data, package_path)
+    manifest = {item.get("id"): item.get("href", "") for item in package.iter(f"{_OPF}item")}
+    base = posixpath.dirname(package_path)
+    chapters = [
+        posixpath.normpath(posixpath.join(base, urllib.parse.unquote(manifest[ref.get("idref")])))
+        for ref in package.iter(f"{_OPF}itemref")
+        if ref.get("idref") in manifest
+    ]
+    (encryption,) = _zip_parts(data, ["META-INF/encryption.xml"], missing_ok=True)
+    if encryption and any(chapter.encode() in encryption for chapter in chapters):
+        raise OfficeError("its chapters are encrypted (DRM)")
+    pages = _zip_parts(data, chapters, missing_ok=True)
+    texts = (html_to_text(decode_html(page)[0], use_trafilatura=False) for page in pages if page)
+    return "\n\n".join(text for text in texts if text)
 
 
 def docx_to_text(data: bytes) -> str:
@@ -1314,14 +1374,15 @@ _OFFICE_READERS: dict[str, tuple[tuple[str, str], Callable[[bytes], str]]] = {
     "docx": (("a Word document", "Word documents"), docx_to_text),
     "odt": (("an OpenDocument text", "OpenDocument texts"), odt_to_text),
     "rtf": (("an RTF document", "RTF documents"), rtf_to_text),
+    "epub": (("an EPUB e-book", "EPUB e-books"), epub_to_text),
 }
 
 
 def document_text(data: bytes, kind: str) -> str:
-    """The text of a whole document of ``kind`` ("html", "pdf", "docx", "odt" or "rtf") as the
+    """The text of a whole document of ``kind`` ("html", "pdf", "docx", "odt", "rtf", "epub") as the
     command line scores it, for readers of whole files such as ``spincheck train``.
 
-    Raises :class:`OfficeError` for a broken Word, OpenDocument or RTF file, and whatever pypdf
+    Raises :class:`OfficeError` for a broken Word, OpenDocument, RTF or EPUB file, and whatever pypdf
     raises for a broken PDF (RuntimeError without pypdf).
     """
     if kind == "html":

@@ -452,7 +452,7 @@ def iter_corpus_documents(
     paths: Iterable[Path], text_field: str = "text", with_labels: bool = False
 ) -> Iterator[tuple]:
     """``(doc_id, text)`` for every document under ``paths``: text files, JSONL records, and the
-    documents ``spincheck score`` reads (HTML, PDF, Word, OpenDocument, RTF), compressed with
+    documents ``spincheck score`` reads (HTML, PDF, Word, OpenDocument, RTF, EPUB), compressed with
     gzip, bzip2 or xz too ("corpus.jsonl.gz"). Directories are searched as ``score`` searches
     them: hidden files and folders are left out.
 

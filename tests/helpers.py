@@ -84,3 +84,37 @@ def rtf_bytes(paragraphs: list[str]) -> bytes:
     header += "{\\colortbl;\\red255\\green255\\blue255;}\n\\margl1440\\margr1440\n"
     body = "".join(f"\\pard\\pardeftab720\n\\f0\\fs24 \\cf0 {rtf_escaped(p)}\\\n" for p in paragraphs)
     return (header + body + "}").encode("ascii")
+
+
+def epub_bytes(chapters: list[str], *, encrypted: bool = False) -> bytes:
+    """A minimal EPUB: the stored mimetype, the container, a package whose spine lists ``chapters``
+    (XHTML bodies) in reverse order of their file names, to show that the spine decides."""
+    out = io.BytesIO()
+    names = [f"text/ch{i}.xhtml" for i in range(len(chapters))][::-1]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
+        archive.writestr(
+            "META-INF/container.xml",
+            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+            '<rootfiles><rootfile full-path="OEBPS/book.opf" media-type="application/oebps-package+xml"/>'
+            "</rootfiles></container>",
+        )
+        items = "".join(
+            f'<item id="c{i}" href="{name}" media-type="application/xhtml+xml"/>' for i, name in enumerate(names)
+        )
+        spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(names)))
+        archive.writestr(
+            "OEBPS/book.opf",
+            f'<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+            f"<manifest>{items}</manifest><spine>{spine}</spine></package>",
+        )
+        for name, body in zip(names, chapters):
+            archive.writestr(
+                f"OEBPS/{name}",
+                f'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body>{body}</body></html>',
+            )
+        if encrypted:
+            archive.writestr(
+                "META-INF/encryption.xml", f'<encryption><CipherReference URI="OEBPS/{names[0]}"/></encryption>'
+            )
+    return out.getvalue()

@@ -603,7 +603,8 @@ def test_explain_takes_one_document(capsys, tmp_path):
     for path in (tmp_path, tmp_path / "pages.jsonl"):
         code, _, err = run(capsys, "explain", str(path), "-o", str(tmp_path / "x.html"))
         assert code == 2 and err.startswith(
-            f"spincheck: error: explain takes one text, HTML, PDF, Word, OpenDocument or RTF document, and {path} is "
+            "spincheck: error: explain takes one text, HTML, PDF, Word, OpenDocument, RTF or EPUB document, "
+            f"and {path} is "
         )
     code, _, err = run(capsys, "explain", str(tmp_path / "missing.txt"))
     assert code == 2 and "no such file or directory" in err
@@ -826,7 +827,9 @@ def test_compare_problems(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "compare", str(CLEAN), str(tmp_path / "missing.txt"))
     assert code == 2 and out == "" and "cannot read" in err and "missing.txt" in err
     code, out, err = run(capsys, "compare", str(tmp_path), str(SPUN))
-    assert code == 2 and out == "" and "compare takes one text, HTML, PDF, Word, OpenDocument or RTF document" in err
+    assert (
+        code == 2 and out == "" and "compare takes one text, HTML, PDF, Word, OpenDocument, RTF or EPUB document" in err
+    )
     set_stdin(monkeypatch, SPUN.read_bytes())
     code, out, err = run(capsys, "compare", str(CLEAN), "-", "--format", "json")
     assert (code, err) == (0, "") and json.loads(out)["copy"] == "<stdin>"
