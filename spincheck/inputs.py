@@ -996,7 +996,7 @@ _DOCX_BREAKS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
 _T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODT_PARAGRAPHS = (_T + "p", _T + "h")
 _ODT_BREAKS = {_T + "tab": "\t", _T + "line-break": "\n"}
-_ODT_CELL = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-cell"
+_ODT_BLOCKS = ("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-cell", _T + "list-item")
 # footnotes and endnotes, comments, and the deleted text that tracked changes keep
 _ODT_LEFT_OUT = (
     _T + "note",
@@ -1114,8 +1114,28 @@ def _parsed_xml(xml: bytes) -> ElementTree.Element:
         raise OfficeError(f"its XML is damaged ({exc})") from None
 
 
-_CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
-_OPF = "{http://www.idpf.org/2007/opf}"
+_EPUB_TEXT_TYPES = ("application/xhtml+xml", "text/html", "application/x-dtbook+xml")
+
+
+def _epub_text_item(items: dict, item_id: str | None, depth: int = 0) -> ElementTree.Element | None:
+    """The manifest item a spine entry reads: itself when it is (X)HTML, else its fallback."""
+    item = items.get(item_id)
+    if item is None or depth > 8:
+        return None
+    if item.get("media-type", "application/xhtml+xml") in _EPUB_TEXT_TYPES:
+        return item
+    return _epub_text_item(items, item.get("fallback"), depth + 1)
+
+
+def _epub_path(base: str, href: str) -> str:
+    """A manifest or encryption reference as a path in the archive: relative to ``base``,
+    without its #fragment, %-escapes decoded, and no leading slash (zip names have none)."""
+    path = posixpath.join(base, urllib.parse.unquote(urllib.parse.urldefrag(href)[0]))
+    return posixpath.normpath(path).lstrip("/")
+
+
+def _local_name(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def epub_to_text(data: bytes) -> str:
@@ -1127,21 +1147,30 @@ def epub_to_text(data: bytes) -> str:
     encrypted (``META-INF/encryption.xml``) and cannot be read.
     """
     container = _office_xml(data, "META-INF/container.xml")
-    rootfile = container.find(f".//{_CONTAINER}rootfile")
+    rootfile = next((node for node in container.iter() if _local_name(node.tag) == "rootfile"), None)
     if rootfile is None or not rootfile.get("full-path"):
         raise OfficeError("its META-INF/container.xml names no package file")
-    package_path = rootfile.get("full-path", "")
+    package_path = _epub_path("", rootfile.get("full-path", ""))
     package = _office_xml(data, package_path)
-    manifest = {item.get("id"): item.get("href", "") for item in package.iter(f"{_OPF}item")}
     base = posixpath.dirname(package_path)
-    chapters = [
-        posixpath.normpath(posixpath.join(base, urllib.parse.unquote(manifest[ref.get("idref")])))
-        for ref in package.iter(f"{_OPF}itemref")
-        if ref.get("idref") in manifest
-    ]
+    # by local name: books in the wild drop or rename the package's namespace
+    items = {item.get("id"): item for item in package.iter() if _local_name(item.tag) == "item"}
+    chapters: list[str] = []
+    for ref in (node for node in package.iter() if _local_name(node.tag) == "itemref"):
+        item = _epub_text_item(items, ref.get("idref"))
+        if item is not None:
+            chapter = _epub_path(base, item.get("href", ""))
+            if chapter not in chapters:  # a spine that lists a chapter twice reads it once
+                chapters.append(chapter)
     (encryption,) = _zip_parts(data, ["META-INF/encryption.xml"], missing_ok=True)
-    if encryption and any(chapter.encode() in encryption for chapter in chapters):
-        raise OfficeError("its chapters are encrypted (DRM)")
+    if encryption:
+        encrypted = {
+            _epub_path("", reference.get("URI", ""))
+            for reference in _parsed_xml(encryption).iter()
+            if reference.tag.endswith("CipherReference")
+        }
+        if encrypted.intersection(chapters):  # fonts alone may be obfuscated; chapters mean DRM
+            raise OfficeError("its chapters are encrypted (DRM)")
     pages = _zip_parts(data, chapters, missing_ok=True)
     texts = (html_to_text(decode_html(page)[0], use_trafilatura=False) for page in pages if page)
     return "\n\n".join(text for text in texts if text)
@@ -1163,7 +1192,10 @@ def docx_to_text(data: bytes) -> str:
             if child.tag == _W + "p":  # a paragraph, or one in a text box inside another
                 inner: list[str] = []
                 visit(child, inner)
-                paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
+                if _docx_list_or_heading(child):  # a block of its own: never a pasted line
+                    paragraphs.extend([None, "".join(inner).strip() or None, None])
+                else:
+                    paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
             elif child.tag == _W + "tc":  # a table cell is a block of its own
                 paragraphs.append(None)
                 visit(child, parts)
@@ -1176,6 +1208,18 @@ def docx_to_text(data: bytes) -> str:
                 visit(child, parts)
 
     return _visited(visit, root, [], paragraphs)
+
+
+def _docx_list_or_heading(paragraph: ElementTree.Element) -> bool:
+    """Whether a Word paragraph is a list item (numbered or bulleted) or a heading or title."""
+    properties = paragraph.find(_W + "pPr")
+    if properties is None:
+        return False
+    if properties.find(_W + "numPr") is not None or properties.find(_W + "outlineLvl") is not None:
+        return True
+    style = properties.find(_W + "pStyle")
+    name = (style.get(_W + "val", "") if style is not None else "").lower()
+    return name.startswith(("heading", "title", "subtitle", "list"))
 
 
 def odt_to_text(data: bytes) -> str:
@@ -1196,12 +1240,16 @@ def odt_to_text(data: bytes) -> str:
             elif child.tag in _ODT_PARAGRAPHS:  # a paragraph, or one in a frame inside another
                 inner = [child.text or ""]
                 visit(child, inner)
-                paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
+                if child.tag == _T + "h":  # a heading is a block of its own
+                    paragraphs.extend([None, "".join(inner).strip() or None, None])
+                else:
+                    paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
             elif parts is None:  # outside paragraphs only structure (lists, tables, sections)
-                if child.tag == _ODT_CELL:  # a table cell is a block of its own
+                apart = child.tag in _ODT_BLOCKS  # a table cell or list item is a block of its own
+                if apart:
                     paragraphs.append(None)
                 visit(child, None)
-                if child.tag == _ODT_CELL:
+                if apart:
                     paragraphs.append(None)
             elif child.tag == _T + "s":
                 count_value = child.get(count, "1")
@@ -1417,23 +1465,48 @@ def _paragraph_text(paragraphs: list[str | None]) -> str:
 
 
 def _rewrapped(block: list[str]) -> list[str]:
-    """A run of paragraphs that are really lines, rebuilt into paragraphs as a PDF's lines are
-    (:func:`pdf_paragraphs`); any other run as it is.
+    """A block's paragraphs, with each run of them that is really the lines of one text rebuilt
+    into paragraphs as a PDF's lines are (:func:`pdf_paragraphs`).
 
     Text pasted into a word processor from a PDF, or from a hard-wrapped file, gets a paragraph
-    mark at the end of every line, and each line alone is too short to score. Such a run has
-    lines under 110 characters that mostly run on without ending a sentence, many of them into
-    a line that starts in lower case; headings, lists and short paragraphs do not.
+    mark at the end of every line, and each line alone is judged as a paragraph of a dozen
+    words. Such a run (between paragraphs longer than a line, or only a number) has at least
+    three lines of up to 110 characters, the wider ones at least 50, most nearly as wide as the
+    widest, most running on without ending a sentence and where the next line's first word
+    would not have fitted, many into a line that starts in lower case. Lists, headings, poems
+    and short paragraphs vary in width, have room to spare or end their sentences; the callers
+    end runs at list items and headings they know as such.
     """
-    if len(block) < 3:
-        return block
-    pairs = list(zip(block, block[1:]))
-    lines = sum(len(paragraph) <= 110 for paragraph in block)
-    run_on = sum(not _SENTENCE_END_PDF.search(a) for a, _ in pairs)
-    into_lower = sum(b[:1].islower() for _, b in pairs)
-    if lines >= 0.8 * len(block) and run_on >= 0.5 * len(pairs) and into_lower >= 0.3 * len(pairs):
-        return pdf_paragraphs([block])
-    return block
+    out: list[str] = []
+    run: list[str] = []
+    for paragraph in [*block, None]:
+        if paragraph is not None and len(paragraph) <= 110 and not paragraph.isdigit():
+            run.append(paragraph)
+            continue
+        out.extend(pdf_paragraphs([run]) if _looks_like_lines(run) else run)
+        run = []
+        if paragraph is not None:
+            out.append(paragraph)
+    return out
+
+
+def _looks_like_lines(run: list[str]) -> bool:
+    """Lines wrapped at one width: most nearly as wide as the widest, and a line that runs on
+    is one the next line's first word would not have fitted on (as a list item often would)."""
+    if len(run) < 3:
+        return False
+    widths = sorted(len(line) for line in run)
+    full = widths[int(0.9 * (len(widths) - 1))]
+    pairs = list(zip(run, run[1:]))
+    running_on = [(a, b) for a, b in pairs if not _SENTENCE_END_PDF.search(a)]
+    wrapped = sum(len(a) + 1 + len(b.split(maxsplit=1)[0]) > 0.85 * widths[-1] for a, b in running_on)
+    return (
+        full >= 50
+        and sum(width >= 0.8 * full for width in widths) >= 0.6 * len(run)
+        and len(running_on) >= 0.5 * len(pairs)
+        and wrapped >= 0.7 * len(running_on)
+        and sum(b[:1].islower() for _, b in pairs) >= 0.3 * len(pairs)
+    )
 
 
 def _read_whole(head: bytes, f: BinaryIO) -> bytes | None:

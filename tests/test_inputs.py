@@ -1136,12 +1136,39 @@ def test_lines_pasted_from_a_pdf_into_a_word_processor_are_rejoined():
         ["Introduction", "Methods and materials", "Results", "Discussion"],  # headings
         ["Reduced costs for the town", "Faster delivery of the parts", "Better morale on the site"],  # a list
         ["step one is done.", "then the next one is done.", "and the last is done too."],  # sentences
+        [  # a to-do list in lower case: its items vary in width
+            "the system must store each order for seven years",
+            "the system should send a receipt by email",
+            "admins can reset passwords",
+            "pages must load in under two seconds",
+        ],
         [_WRAPPED[0] + " " + _WRAPPED[1], "Short.", "the next paragraph starts in lower case, by chance."],
     ],
-    ids=["headings", "list", "sentences", "real-paragraphs"],
+    ids=["headings", "list", "sentences", "lowercase-list", "real-paragraphs"],
 )
 def test_paragraphs_that_are_not_lines_stay_as_they_are(paragraphs):
     assert inputs.docx_to_text(docx_bytes("".join(docx_paragraph(p) for p in paragraphs))) == "\n\n".join(paragraphs)
+
+
+def test_list_items_headings_numbers_and_long_paragraphs_end_a_run_of_lines():
+    """Lines of one width that run on into lower case, but marked as list items or headings:
+    a Word or OpenDocument file says what they are, and they are never rejoined."""
+    bullet = '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+    heading = '<w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+    items = [line.rstrip(",.") for line in _WRAPPED[:3]]
+    body = "".join(f'<w:p>{bullet}<w:r><w:t xml:space="preserve">{item}</w:t></w:r></w:p>' for item in items)
+    assert inputs.docx_to_text(docx_bytes(body)) == "\n\n".join(items)
+    body = "".join(f"<w:p>{heading}<w:r><w:t>{item}</w:t></w:r></w:p>" for item in items)
+    assert inputs.docx_to_text(docx_bytes(body)) == "\n\n".join(items)
+    listed = "".join(f"<text:list-item><text:p>{item}</text:p></text:list-item>" for item in items)
+    assert inputs.odt_to_text(odt_bytes(f"<text:list>{listed}</text:list>")) == "\n\n".join(items)
+    assert inputs.odt_to_text(odt_bytes("".join(f"<text:h>{item}</text:h>" for item in items))) == "\n\n".join(items)
+    # a number alone (a chapter, a page) is kept, and a paragraph longer than a line ends a run
+    typed = "A paragraph typed in the document itself, " * 4
+    paragraphs = ["1", *_WRAPPED, typed.strip(), *_WRAPPED]
+    text = inputs.docx_to_text(docx_bytes("".join(docx_paragraph(p) for p in paragraphs)))
+    rejoined = [" ".join(_WRAPPED[:3]), " ".join(_WRAPPED[3:])]
+    assert text.split("\n\n") == ["1", *rejoined, typed.strip(), *rejoined]
 
 
 def test_table_cells_and_empty_paragraphs_are_never_rejoined():
@@ -1179,3 +1206,37 @@ def test_epub_chapters_are_read_in_spine_order(tmp_path):
         f"spincheck: error: cannot read {tmp_path / 'drm.epub'} as an EPUB e-book: its chapters are encrypted (DRM) "
         "(skipped)"
     ]
+
+
+def test_epub_packages_as_found_in_the_wild():
+    """No namespace on the package, hrefs with %-escapes and #fragments, a spine that lists a
+    chapter twice, an image page with an XHTML fallback, fonts obfuscated but chapters not."""
+
+    def book(encrypted: str) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("mimetype", "application/epub+zip")
+            archive.writestr(
+                "META-INF/container.xml",
+                '<container><rootfiles><rootfile full-path="OEBPS/book.opf"/></rootfiles></container>',
+            )
+            archive.writestr(
+                "OEBPS/book.opf",
+                '<package><manifest>'
+                '<item id="a" href="Text/Chapter%201.xhtml#start" media-type="application/xhtml+xml"/>'
+                '<item id="img" href="cover.jpg" media-type="image/jpeg" fallback="b"/>'
+                '<item id="b" href="Text/b.xhtml" media-type="application/xhtml+xml"/></manifest>'
+                '<spine><itemref idref="img"/><itemref idref="a"/><itemref idref="a"/></spine></package>',
+            )
+            archive.writestr("OEBPS/cover.jpg", b"\xff\xd8\xff binary image")
+            archive.writestr("OEBPS/Text/b.xhtml", "<html><body><p>The cover, as text.</p></body></html>")
+            archive.writestr("OEBPS/Text/Chapter 1.xhtml", "<html><body><p>The first chapter.</p></body></html>")
+            archive.writestr("OEBPS/fonts/f.otf", b"font")
+            archive.writestr(
+                "META-INF/encryption.xml", f'<encryption><CipherReference URI="{encrypted}"/></encryption>'
+            )
+        return out.getvalue()
+
+    assert inputs.epub_to_text(book("OEBPS/fonts/f.otf")) == "The cover, as text.\n\nThe first chapter."
+    with pytest.raises(inputs.OfficeError, match="encrypted"):  # the URI escaped, the chapter named with a space
+        inputs.epub_to_text(book("OEBPS/Text/Chapter%201.xhtml"))
