@@ -993,6 +993,8 @@ class Reader:
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DOCX_BREAKS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
+# a text box is written twice, as a drawing (mc:Choice) and as VML for older readers (mc:Fallback)
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODT_PARAGRAPHS = (_T + "p", _T + "h")
 _ODT_BREAKS = {_T + "tab": "\t", _T + "line-break": "\n"}
@@ -1196,6 +1198,8 @@ def docx_to_text(data: bytes) -> str:
                     paragraphs.extend([None, "".join(inner).strip() or None, None])
                 else:
                     paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
+            elif child.tag == _MC_FALLBACK:  # the same content again, for older readers
+                pass
             elif child.tag == _W + "tc":  # a table cell is a block of its own
                 paragraphs.append(None)
                 visit(child, parts)

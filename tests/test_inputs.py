@@ -787,6 +787,16 @@ def test_docx_paragraphs_tables_breaks_and_text_boxes():
     )
 
 
+def test_a_docx_text_box_written_twice_for_older_readers_is_read_once():
+    box = "<w:txbxContent><w:p><w:r><w:t>Boxed</w:t></w:r></w:p></w:txbxContent>"
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    body = (
+        f"<w:p><w:r><mc:AlternateContent {mc}><mc:Choice><w:drawing>{box}</w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent><w:t>Outer text.</w:t></w:r></w:p>"
+    )
+    assert inputs.docx_to_text(docx_bytes(body)) == "Boxed\n\nOuter text."
+
+
 def test_docx_is_read_as_its_paragraphs(tmp_path):
     paragraphs = [p for p in TEXT.split("\n\n") if p.strip()]
     path = tmp_path / "essay.docx"
@@ -1222,7 +1232,7 @@ def test_epub_packages_as_found_in_the_wild():
             )
             archive.writestr(
                 "OEBPS/book.opf",
-                '<package><manifest>'
+                "<package><manifest>"
                 '<item id="a" href="Text/Chapter%201.xhtml#start" media-type="application/xhtml+xml"/>'
                 '<item id="img" href="cover.jpg" media-type="image/jpeg" fallback="b"/>'
                 '<item id="b" href="Text/b.xhtml" media-type="application/xhtml+xml"/></manifest>'
