@@ -1157,13 +1157,11 @@ def epub_to_text(data: bytes) -> str:
     base = posixpath.dirname(package_path)
     # by local name: books in the wild drop or rename the package's namespace
     items = {item.get("id"): item for item in package.iter() if _local_name(item.tag) == "item"}
-    chapters: list[str] = []
+    chapters: dict[str, None] = {}  # in spine order; a chapter listed twice is read once
     for ref in (node for node in package.iter() if _local_name(node.tag) == "itemref"):
         item = _epub_text_item(items, ref.get("idref"))
         if item is not None:
-            chapter = _epub_path(base, item.get("href", ""))
-            if chapter not in chapters:  # a spine that lists a chapter twice reads it once
-                chapters.append(chapter)
+            chapters.setdefault(_epub_path(base, item.get("href", "")))
     (encryption,) = _zip_parts(data, ["META-INF/encryption.xml"], missing_ok=True)
     if encryption:
         encrypted = {
@@ -1173,7 +1171,7 @@ def epub_to_text(data: bytes) -> str:
         }
         if encrypted.intersection(chapters):  # fonts alone may be obfuscated; chapters mean DRM
             raise OfficeError("its chapters are encrypted (DRM)")
-    pages = _zip_parts(data, chapters, missing_ok=True)
+    pages = _zip_parts(data, list(chapters), missing_ok=True)
     texts = (html_to_text(decode_html(page)[0], use_trafilatura=False) for page in pages if page)
     return "\n\n".join(text for text in texts if text)
 
