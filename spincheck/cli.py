@@ -42,7 +42,8 @@ exit status:
   1  at least one paragraph was flagged as spun
   2  an error: bad usage, or an input could not be read (the other inputs
      are still scored and reported); an error wins over a flag
-  130  interrupted (Ctrl-C); 141  the reader of the output went away (| head)
+  130  interrupted (Ctrl-C)
+  141  the reader of the output went away (| head)
 """
 
 MODEL_HELP = (
