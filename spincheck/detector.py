@@ -219,9 +219,13 @@ def _check_texts(paragraphs: object) -> list[str]:
         raise TypeError(f"score_paragraphs() takes a list of str paragraphs; got {type(paragraphs).__name__} ({hint})")
     for i, p in enumerate(paragraphs):
         if not isinstance(p, str):
-            hint = " (decode bytes first, e.g. data.decode('utf-8', 'replace'))" if isinstance(p, bytes) else ""
-            raise TypeError(f"paragraph {i} is {type(p).__name__}, not str{hint}")
+            raise TypeError(f"paragraph {i} is {type(p).__name__}, not str{_decode_hint(p, 'bytes')}")
     return list(paragraphs)
+
+
+def _decode_hint(value: object, what: str) -> str:
+    """How to turn ``value`` into text, when it is bytes."""
+    return f" (decode {what} first, e.g. data.decode('utf-8', 'replace'))" if isinstance(value, bytes) else ""
 
 
 def _check_stream(texts: object, method: str, what: str, batch_size: object) -> None:
@@ -482,8 +486,7 @@ class Detector:
         see ``document_context`` and :func:`context_flags`.
         """
         if not isinstance(text, str):
-            hint = " (decode it first, e.g. data.decode('utf-8', 'replace'))" if isinstance(text, bytes) else ""
-            raise TypeError(f"score_text() takes a str, not {type(text).__name__}{hint}")
+            raise TypeError(f"score_text() takes a str, not {type(text).__name__}{_decode_hint(text, 'it')}")
         return self._documents([text], explain)[0]
 
     def score_many(self, texts: Iterable[str], batch_size: int = 512, *, explain: bool = False) -> Iterator[Result]:
@@ -513,7 +516,7 @@ class Detector:
             if not isinstance(text, str):
                 if batch:  # deliver what came before the bad item, then say where it is
                     yield from score(batch)
-                hint = " (decode bytes first, e.g. data.decode('utf-8', 'replace'))" if isinstance(text, bytes) else ""
+                hint = _decode_hint(text, "bytes")
                 raise TypeError(f"item {position} of the stream is {type(text).__name__}, not str{hint}")
             batch.append(text)
             if len(batch) >= batch_size:
@@ -523,10 +526,7 @@ class Detector:
             yield from score(batch)
 
     def _documents(self, texts: list[str], explain: bool) -> list[Document]:
-        for text in texts:
-            if not isinstance(text, str):
-                hint = " (decode it first, e.g. data.decode('utf-8', 'replace'))" if isinstance(text, bytes) else ""
-                raise TypeError(f"score_documents() takes str texts, not {type(text).__name__}{hint}")
+        """``texts`` are checked by the callers (score_text, and _stream for score_documents)."""
         spans = [split_paragraphs(text) for text in texts]
         paragraphs = [text[s.start : s.end] for text, doc_spans in zip(texts, spans) for s in doc_spans]
         flat = self.score_paragraphs(paragraphs, explain=explain)

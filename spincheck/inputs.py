@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree
 
-from .text import _BLANK_LINE, decode_bytes, looks_binary
+from .text import _BLANK_LINE, _newlines, decode_bytes, looks_binary
 
 __all__ = [
     "Chunk",
@@ -614,7 +614,7 @@ def decode_html(data: bytes) -> tuple[str, bool, str]:
                 page, bad = data.decode(charset), False
             except UnicodeDecodeError:
                 page, bad = data.decode(charset, errors="replace"), True
-            return page.replace("\r\n", "\n").replace("\r", "\n"), bad, charset
+            return _newlines(page), bad, charset
     return page, bad, "utf-8"
 
 
@@ -923,7 +923,7 @@ class Reader:
             return
         page, bad, charset = decode_html(data)
         if bad:
-            yield _invalid_utf8(name) if charset == "utf-8" else _invalid_in(name, charset)
+            yield _invalid_utf8(name, charset)
         if _trafilatura() is None and not self._noted_fallback:
             self._noted_fallback = True
             yield Problem("note", TRAFILATURA_NOTE)
@@ -1525,14 +1525,10 @@ def _size(n: int) -> str:
     return f"{n >> 20} MB" if n >= 1 << 20 else f"{n} bytes"
 
 
-def _invalid_utf8(name: str) -> Problem:
-    return Problem("warning", f"{name} is not valid UTF-8; undecodable bytes were replaced with U+FFFD")
-
-
-def _invalid_in(name: str, charset: str) -> Problem:
-    return Problem(
-        "warning", f"{name} is not valid {charset} as it declares; undecodable bytes were replaced with U+FFFD"
-    )
+def _invalid_utf8(name: str, charset: str = "utf-8") -> Problem:
+    """The warning for undecodable bytes: of UTF-8, or of the charset a page declares."""
+    encoding = "UTF-8" if charset == "utf-8" else f"{charset} as it declares"
+    return Problem("warning", f"{name} is not valid {encoding}; undecodable bytes were replaced with U+FFFD")
 
 
 class _Prepend(io.RawIOBase):
