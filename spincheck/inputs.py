@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree
 
-from .text import _BLANK_LINE, _newlines, decode_bytes, looks_binary
+from .text import _BLANK_LINE, _newlines, decode_bytes, full_width, looks_binary
 
 __all__ = [
     "Chunk",
@@ -709,8 +709,7 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
     ]
     if not lines:
         return []
-    widths = sorted(len(line) for line in lines)
-    full = widths[int(0.9 * (len(widths) - 1))]
+    full = full_width([len(line) for line in lines])
     paragraphs: list[str] = []
     current = ""
     for line, following in zip(lines, [*lines[1:], ""]):
@@ -1497,11 +1496,11 @@ def _looks_like_lines(run: list[str]) -> bool:
     is one the next line's first word would not have fitted on (as a list item often would)."""
     if len(run) < 3:
         return False
-    widths = sorted(len(line) for line in run)
-    full = widths[int(0.9 * (len(widths) - 1))]
+    widths = [len(line) for line in run]
+    full = full_width(widths)
     pairs = list(zip(run, run[1:]))
     running_on = [(a, b) for a, b in pairs if not _SENTENCE_END_PDF.search(a)]
-    wrapped = sum(len(a) + 1 + len(b.split(maxsplit=1)[0]) > 0.85 * widths[-1] for a, b in running_on)
+    wrapped = sum(len(a) + 1 + len(b.split(maxsplit=1)[0]) > 0.85 * max(widths) for a, b in running_on)
     return (
         full >= 50
         and sum(width >= 0.8 * full for width in widths) >= 0.6 * len(run)

@@ -20,6 +20,7 @@ __all__ = [
     "decode_bytes",
     "looks_binary",
     "split_paragraphs",
+    "full_width",
     "normalize",
     "tokenize",
     "tokenize_with_offsets",
@@ -168,14 +169,20 @@ def _split_block(text: str, start: int, end: int, out: list[Span]) -> None:
     out.extend(Span(a, b) for a, b in lines)
 
 
+def full_width(widths: list[int]) -> int:
+    """The width lines were wrapped at: the 90th percentile of their lengths, so that one long
+    heading or URL does not set it (shared by the plain-text, PDF and word-processor readers)."""
+    ordered = sorted(widths)
+    return ordered[int(0.9 * (len(ordered) - 1))]
+
+
 def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]]) -> list[Span]:
     """The paragraphs of a hard-wrapped block: a wrapped line runs nearly to the block's full
     width, so a line clearly shorter that ends a sentence ends its paragraph (text saved from a
     PDF or an e-mail often has no blank line between paragraphs). As a PDF's lines are read."""
     if len(lines) < 3:
         return [Span(lines[0][0], lines[-1][1])]
-    widths = sorted(b - a for a, b in lines)
-    full = widths[int(0.9 * (len(widths) - 1))]
+    full = full_width([b - a for a, b in lines])
     spans: list[Span] = []
     first = lines[0][0]
     for (a, b), following in zip(lines, [*lines[1:], None]):
