@@ -1,4 +1,4 @@
-"""Reading what the command line scores: files, directories, stdin, JSONL records and HTML pages.
+"""Reading what the command line scores: files, directories, stdin, JSONL records and documents.
 
 Every input becomes part of one ordered stream of events:
 
@@ -11,11 +11,10 @@ An input's kind comes from its name (:func:`kind_of`); stdin and files whose nam
 known by its header whatever its name. Plain text is *streamed*: read in blocks through an
 incremental decoder and cut at paragraph boundaries into chunks of about ``CHUNK_CHARS``
 characters, so a file of any size is read in bounded memory and output can start before the
-input ends. JSONL records are read one line at a time; each record is one document. HTML pages
-are reduced to their main text, PDFs to their text with its line-wrapped paragraphs joined,
-and Word (.docx), OpenDocument (.odt) and RTF documents to their body's paragraphs; these are
-read whole, up to ``MAX_DOCUMENT_BYTES``. Input compressed with gzip, bzip2 or xz (recognised
-by its first bytes) is decompressed as it is read.
+input ends. JSONL records are read one line at a time; each record is one document. HTML pages,
+PDFs, and Word (.docx), OpenDocument (.odt), RTF and EPUB documents are read whole, up to
+``MAX_DOCUMENT_BYTES``, and turned into text by :mod:`spincheck.formats`. Input compressed with
+gzip, bzip2 or xz (recognised by its first bytes) is decompressed as it is read.
 
 Offsets are character offsets into the decoded text, as :func:`spincheck.text.decode_bytes`
 produces it (byte-order mark removed, CRLF and CR turned into LF); for HTML, PDF and the office
@@ -28,27 +27,33 @@ import bz2
 import codecs
 import errno
 import gzip
-import html.parser
 import io
 import json
-import logging
 import lzma
 import os
-import posixpath
 import re
 import stat
 import sys
 import threading
-import urllib.parse
-import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-from xml.etree import ElementTree
 
-from .text import _BLANK_LINE, _newlines, decode_bytes, full_width, looks_binary
+from .formats import (
+    _OFFICE_READERS,
+    _RTF_MAGIC,
+    MAX_DOCUMENT_BYTES,
+    OfficeError,
+    _pypdf,
+    _size,
+    _trafilatura,
+    decode_html,
+    html_to_text,
+    pdf_to_text,
+)
+from .text import _BLANK_LINE, decode_bytes, looks_binary
 
 __all__ = [
     "Chunk",
@@ -57,16 +62,6 @@ __all__ = [
     "InputFile",
     "collect",
     "Reader",
-    "html_to_text",
-    "decode_html",
-    "pdf_to_text",
-    "pdf_paragraphs",
-    "docx_to_text",
-    "odt_to_text",
-    "rtf_to_text",
-    "epub_to_text",
-    "document_text",
-    "OfficeError",
     "iter_jsonl",
     "json_error",
     "record_text",
@@ -89,8 +84,6 @@ CHUNK_CHARS = 1 << 17
 READ_BYTES = 1 << 18
 # looks_binary() judges the first 8 KiB.
 SNIFF_BYTES = 8192
-# HTML pages, PDFs and single JSONL records are read whole; larger ones are skipped with an error.
-MAX_DOCUMENT_BYTES = 64 << 20
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -511,250 +504,6 @@ def _chunks_of(text: str, source: str, record_id: object = None) -> Iterator[Chu
     yield splitter.close()
 
 
-# ---- HTML -------------------------------------------------------------------------------------
-
-
-class _MainText(html.parser.HTMLParser):
-    """Stdlib fallback: visible text of block elements, minus page furniture."""
-
-    SKIP = frozenset(
-        "script style nav header footer aside form noscript template svg head iframe button select textarea".split()
-    )
-    BLOCK = frozenset(
-        "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article main blockquote "
-        "pre figure figcaption hr title address details summary".split()
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip_depth = 0
-        self.current: list[str] = []
-        self.paragraphs: list[str] = []
-
-    def _end_paragraph(self) -> None:
-        text = " ".join("".join(self.current).split())
-        if text:
-            self.paragraphs.append(text)
-        self.current = []
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in self.SKIP:
-            self.skip_depth += 1
-        elif tag in self.BLOCK:
-            self._end_paragraph()
-
-    def handle_startendtag(self, tag: str, attrs) -> None:
-        # <br/>, <hr/>: never opened, so never counted as a skipped element
-        if tag in self.BLOCK:
-            self._end_paragraph()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
-        elif tag in self.BLOCK:
-            self._end_paragraph()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip_depth:
-            self.current.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._end_paragraph()
-
-
-_trafilatura_state: dict[str, object] = {}
-
-
-def _trafilatura():
-    """The trafilatura module, or None when it is missing or broken (imported once)."""
-    if "module" not in _trafilatura_state:
-        try:
-            import trafilatura
-        except Exception:  # ImportError, or a broken install (e.g. lxml without lxml_html_clean)
-            trafilatura = None
-        _trafilatura_state["module"] = trafilatura
-    return _trafilatura_state["module"]
-
-
-# <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">, and
-# the encoding in an XHTML page's XML declaration
-_DECLARED_CHARSET = re.compile(
-    rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml\s[^>]*?encoding\s*=\s*["']([\w.:-]+)""",
-    re.IGNORECASE,
-)
-# labels that browsers read as another encoding (WHATWG Encoding Standard); a page that declares
-# UTF-16 in its own ASCII-compatible head cannot be UTF-16
-_CHARSET_AS = {"iso8859-1": "cp1252", "ascii": "cp1252", "utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8"}
-# the codecs (by their Python names) that web pages are written in, besides UTF-8; not idna,
-# rot13, utf-7 or the escape codecs, whatever a page claims
-_WEB_CHARSET = re.compile(r"cp\d+|iso8859-\d+|koi8-\w|mac-\w+|shift_jis\w*|euc_\w+|gb\w+|big5\w*|iso2022_\w+|tis-620")
-
-
-def decode_html(data: bytes) -> tuple[str, bool, str]:
-    """Decode a web page: as UTF-8 (or by its byte-order mark) when it is valid, else by the
-    charset its head declares, else as UTF-8 with bad bytes replaced.
-
-    Returns ``(page, had_errors, charset)``. Scraped pages still come in windows-1252 or
-    Latin-1 and say so in a ``<meta>`` tag; read as UTF-8 every accented letter and curly
-    quote would be garbled, and a garbled quote looks like an odd word. Valid UTF-8 wins over
-    the declaration because pages saved as UTF-8 under an old Latin-1 template are common,
-    and text in a legacy charset is almost never valid UTF-8 by chance.
-    """
-    page, bad = decode_bytes(data)
-    declared = _DECLARED_CHARSET.search(data, 0, 4096) if bad else None
-    if declared and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            charset = codecs.lookup((declared[1] or declared[2]).decode("ascii")).name
-        except LookupError:  # an unknown label: browsers fall back too
-            charset = "utf-8"
-        charset = _CHARSET_AS.get(charset, charset)
-        if _WEB_CHARSET.fullmatch(charset) and _ascii_compatible(charset):
-            try:
-                page, bad = data.decode(charset), False
-            except UnicodeDecodeError:
-                page, bad = data.decode(charset, errors="replace"), True
-            return _newlines(page), bad, charset
-    return page, bad, "utf-8"
-
-
-def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
-    """Main text of an HTML page, one paragraph per block separated by blank lines.
-
-    Uses trafilatura when it is installed (``spincheck[html]``), else a stdlib parser that keeps
-    the text of block elements and drops scripts, styles, navigation, headers, footers, asides,
-    forms and comments.
-    """
-    module = _trafilatura() if use_trafilatura else None
-    if module is not None:
-        try:
-            text = module.extract(page, include_comments=False, include_tables=False, favor_precision=True) or ""
-            return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
-        except Exception:  # a page trafilatura (or lxml) chokes on gets the fallback
-            pass
-    parser = _MainText()
-    parser.feed(page)
-    parser.close()
-    return "\n\n".join(parser.paragraphs)
-
-
-# ---- PDF --------------------------------------------------------------------------------------
-
-_pypdf_state: dict[str, object] = {}
-
-
-def _pypdf():
-    """The pypdf module, or None when it is not installed (imported once)."""
-    if "module" not in _pypdf_state:
-        try:
-            import pypdf
-        except ImportError:
-            pypdf = None
-        else:
-            # pypdf logs what it works around in damaged files (at levels up to ERROR, e.g. an
-            # unknown font encoding), which would reach stderr unformatted; a real failure raises
-            logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-        _pypdf_state["module"] = pypdf
-    return _pypdf_state["module"]
-
-
-def pdf_to_text(data: bytes) -> str:
-    """Text of a PDF: one paragraph per line, blank lines between (see :func:`pdf_paragraphs`).
-
-    Needs pypdf (``spincheck[pdf]``). An encrypted PDF is read if it opens
-    without a password, as many "protected" ones do.
-    """
-    module = _pypdf()
-    if module is None:
-        raise RuntimeError("pypdf is not installed")
-    reader = module.PdfReader(io.BytesIO(data))
-    if reader.is_encrypted and not reader.decrypt(""):
-        raise ValueError("it is encrypted with a password")
-    pages = [(page.extract_text() or "").splitlines() for page in reader.pages]
-    return "\n\n".join(pdf_paragraphs(pages))
-
-
-# A list item starts with a bullet, "1." / "(2)" or "a)" / "(b)".
-_LIST_ITEM = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
-# Stricter than text._SENTENCE_END (any closing bracket or quote): in a paper a line that
-# ends "(n = 48)" or "[12]" mid-sentence is common, and must not end its paragraph.
-_SENTENCE_END_PDF = re.compile(r"""[.!?:]["'\u201d\u2019)\]]*$""")
-_WORD_BROKEN = re.compile(r"[^\W\d_]-$")
-
-
-def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
-    """Rebuild paragraphs from the lines of a PDF's pages.
-
-    A PDF holds lines, not paragraphs, and text extracted from it has no
-    blank line between paragraphs: read line by line, every line of a paper
-    would be a "paragraph" of a dozen words. A wrapped line runs nearly to
-    the full width of the text (the longest lines, measured per document),
-    so a line clearly shorter that ends a sentence, or is followed by a
-    capitalised line, ends its paragraph; a list item starts one, and so
-    does, after a sentence's end, a short line that neither starts in lower
-    case nor ends a sentence and is followed by a capitalised line (a
-    heading, kept apart to be reported as too short).
-
-    Running headers and footers (a line repeated at the top or bottom of
-    many pages, page numbers counted alike) and lines that are only a
-    number are dropped. Lines are joined with a space, and a word
-    hyphenated across two lines is joined whole.
-    """
-    running = _running_lines(pages)
-    lines = [
-        line
-        for page in pages
-        for line in (raw.strip() for raw in page)
-        if line and not line.isdigit() and _digits_as_zero(line) not in running
-    ]
-    if not lines:
-        return []
-    full = full_width([len(line) for line in lines])
-    paragraphs: list[str] = []
-    current = ""
-    for line, following in zip(lines, [*lines[1:], ""]):
-        short = len(line) < 0.8 * full
-        ends_sentence = bool(_SENTENCE_END_PDF.search(line))
-        heading = short and not ends_sentence and not line[:1].islower() and not following[:1].islower()
-        # a heading after a full last line of a paragraph; after a line that runs on, the short
-        # line is more likely that paragraph's end, without a full stop ("... in Fig. 3")
-        if current and ((heading and _SENTENCE_END_PDF.search(current)) or _LIST_ITEM.match(line)):
-            paragraphs.append(current)
-            current = ""
-        if not current:
-            current = line
-        elif _WORD_BROKEN.search(current) and line[:1].islower():
-            current = current[:-1] + line
-        else:
-            current = f"{current} {line}"
-        if short and (ends_sentence or not following[:1].islower()):
-            paragraphs.append(current)
-            current = ""
-    if current:
-        paragraphs.append(current)
-    return paragraphs
-
-
-_DIGITS = re.compile(r"\d+")
-
-
-def _digits_as_zero(line: str) -> str:
-    """Page numbers in running headers and footers differ from page to page: count them alike."""
-    return _DIGITS.sub("0", line)
-
-
-def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Lines found among the first or last two lines of at least half the pages (three at least)."""
-    if len(pages) < 3:
-        return set()
-    counts: dict[str, int] = {}
-    for page in pages:
-        lines = [line.strip() for line in page if line.strip()]
-        for line in {_digits_as_zero(line) for line in lines[:2] + lines[-2:]}:
-            counts[line] = counts.get(line, 0) + 1
-    return {line for line, n in counts.items() if n >= max(3, len(pages) / 2)}
-
-
 # ---- JSONL ------------------------------------------------------------------------------------
 
 
@@ -988,24 +737,6 @@ class Reader:
             yield Problem("note", f"{name} is empty")
 
 
-# ---- Word and OpenDocument text ------------------------------------------------------------------
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_DOCX_BREAKS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
-# a text box is written twice, as a drawing (mc:Choice) and as VML for older readers (mc:Fallback)
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-_ODT_PARAGRAPHS = (_T + "p", _T + "h")
-_ODT_BREAKS = {_T + "tab": "\t", _T + "line-break": "\n"}
-_ODT_BLOCKS = ("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-cell", _T + "list-item")
-# footnotes and endnotes, comments, and the deleted text that tracked changes keep
-_ODT_LEFT_OUT = (
-    _T + "note",
-    _T + "tracked-changes",
-    "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}annotation",
-)
-
-
 # the compound-file header of Word 97-2003 documents and their Excel and PowerPoint siblings
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_HINT = "spincheck does not read this format: save it as .docx, .odt or plain text; skipped"
@@ -1077,439 +808,6 @@ def _binary_hint(head: bytes) -> str:
     return "skipped"
 
 
-class OfficeError(ValueError):
-    """A .docx, .odt or .rtf file that is not a readable document."""
-
-
-def _office_xml(data: bytes, part: str) -> ElementTree.Element:
-    """The parsed XML ``part`` of a zip archive, its size checked before it is inflated."""
-    return _parsed_xml(_zip_parts(data, [part])[0])
-
-
-def _zip_parts(data: bytes, parts: list[str], *, missing_ok: bool = False) -> list[bytes]:
-    """The ``parts`` of a zip archive, their sizes checked (together) before they are inflated;
-    a part that is not there is an error, or b"" with ``missing_ok``."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = []
-            for part in parts:
-                try:
-                    infos.append(archive.getinfo(part))
-                except KeyError:
-                    if not missing_ok:
-                        raise OfficeError(f"it has no {part}") from None
-            if sum(info.file_size for info in infos) > MAX_DOCUMENT_BYTES:  # a zip bomb: refused unread
-                raise OfficeError(f"its text part is larger than {_size(MAX_DOCUMENT_BYTES)}")
-            if any(info.flag_bits & 0x1 for info in infos):
-                raise OfficeError("it is encrypted (save it without a password)")
-            found = {info.filename: archive.read(info) for info in infos}
-        return [found.get(part, b"") for part in parts]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
-        raise OfficeError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})") from None
-
-
-def _parsed_xml(xml: bytes) -> ElementTree.Element:
-    try:
-        return ElementTree.fromstring(xml)
-    except ElementTree.ParseError as exc:
-        raise OfficeError(f"its XML is damaged ({exc})") from None
-
-
-_EPUB_TEXT_TYPES = ("application/xhtml+xml", "text/html", "application/x-dtbook+xml")
-
-
-def _epub_text_item(items: dict, item_id: str | None, depth: int = 0) -> ElementTree.Element | None:
-    """The manifest item a spine entry reads: itself when it is (X)HTML, else its fallback."""
-    item = items.get(item_id)
-    if item is None or depth > 8:
-        return None
-    if item.get("media-type", "application/xhtml+xml") in _EPUB_TEXT_TYPES:
-        return item
-    return _epub_text_item(items, item.get("fallback"), depth + 1)
-
-
-def _epub_path(base: str, href: str) -> str:
-    """A manifest or encryption reference as a path in the archive: relative to ``base``,
-    without its #fragment, %-escapes decoded, and no leading slash (zip names have none)."""
-    path = posixpath.join(base, urllib.parse.unquote(urllib.parse.urldefrag(href)[0]))
-    return posixpath.normpath(path).lstrip("/")
-
-
-def _local_name(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def epub_to_text(data: bytes) -> str:
-    """The text of an EPUB e-book: its chapters in reading order, each reduced to the text of
-    its blocks as a web page is (navigation, scripts and the like left out).
-
-    An EPUB is a zip archive: ``META-INF/container.xml`` names the package file, whose manifest
-    lists the chapters (XHTML) and whose spine orders them. A book with DRM has its chapters
-    encrypted (``META-INF/encryption.xml``) and cannot be read.
-    """
-    container = _office_xml(data, "META-INF/container.xml")
-    rootfile = next((node for node in container.iter() if _local_name(node.tag) == "rootfile"), None)
-    if rootfile is None or not rootfile.get("full-path"):
-        raise OfficeError("its META-INF/container.xml names no package file")
-    package_path = _epub_path("", rootfile.get("full-path", ""))
-    package = _office_xml(data, package_path)
-    base = posixpath.dirname(package_path)
-    # by local name: books in the wild drop or rename the package's namespace
-    items = {item.get("id"): item for item in package.iter() if _local_name(item.tag) == "item"}
-    chapters: dict[str, None] = {}  # in spine order; a chapter listed twice is read once
-    for ref in (node for node in package.iter() if _local_name(node.tag) == "itemref"):
-        item = _epub_text_item(items, ref.get("idref"))
-        if item is not None:
-            chapters.setdefault(_epub_path(base, item.get("href", "")))
-    (encryption,) = _zip_parts(data, ["META-INF/encryption.xml"], missing_ok=True)
-    if encryption:
-        encrypted = {
-            _epub_path("", reference.get("URI", ""))
-            for reference in _parsed_xml(encryption).iter()
-            if reference.tag.endswith("CipherReference")
-        }
-        if encrypted.intersection(chapters):  # fonts alone may be obfuscated; chapters mean DRM
-            raise OfficeError("its chapters are encrypted (DRM)")
-    pages = _zip_parts(data, list(chapters), missing_ok=True)
-    texts = (html_to_text(decode_html(page)[0], use_trafilatura=False) for page in pages if page)
-    return "\n\n".join(text for text in texts if text)
-
-
-def docx_to_text(data: bytes) -> str:
-    """The paragraphs of a Word (.docx) document's body, table cells included, one per block.
-
-    Only the stdlib is needed: a .docx is a zip archive whose ``word/document.xml`` holds the
-    paragraphs (``w:p``) and their runs of text (``w:t``). Headers, footers, footnotes and
-    comments live in other parts and are left out, as the main text of a web page is kept;
-    so is deleted text of tracked changes (``w:delText``).
-    """
-    root = _office_xml(data, "word/document.xml")
-    paragraphs: list[str | None] = []
-
-    def visit(node: ElementTree.Element, parts: list[str]) -> None:
-        for child in node:
-            if child.tag == _W + "p":  # a paragraph, or one in a text box inside another
-                inner: list[str] = []
-                visit(child, inner)
-                if _docx_list_or_heading(child):  # a block of its own: never a pasted line
-                    paragraphs.extend([None, "".join(inner).strip() or None, None])
-                else:
-                    paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
-            elif child.tag == _MC_FALLBACK:  # the same content again, for older readers
-                pass
-            elif child.tag == _W + "tc":  # a table cell is a block of its own
-                paragraphs.append(None)
-                visit(child, parts)
-                paragraphs.append(None)
-            elif child.tag == _W + "t":
-                parts.append(child.text or "")
-            elif child.tag in _DOCX_BREAKS:
-                parts.append(_DOCX_BREAKS[child.tag])
-            else:
-                visit(child, parts)
-
-    return _visited(visit, root, [], paragraphs)
-
-
-def _docx_list_or_heading(paragraph: ElementTree.Element) -> bool:
-    """Whether a Word paragraph is a list item (numbered or bulleted) or a heading or title."""
-    properties = paragraph.find(_W + "pPr")
-    if properties is None:
-        return False
-    if properties.find(_W + "numPr") is not None or properties.find(_W + "outlineLvl") is not None:
-        return True
-    style = properties.find(_W + "pStyle")
-    name = (style.get(_W + "val", "") if style is not None else "").lower()
-    return name.startswith(("heading", "title", "subtitle", "list"))
-
-
-def odt_to_text(data: bytes) -> str:
-    """The paragraphs and headings of an OpenDocument text (.odt), one per block.
-
-    ``content.xml`` holds them as ``text:p`` and ``text:h`` with their text mixed among
-    spans; runs of spaces are ``text:s``. Footnotes, comments and the deleted text of
-    tracked changes are left out.
-    """
-    root = _office_xml(data, "content.xml")
-    paragraphs: list[str | None] = []
-    count = _T + "c"
-
-    def visit(node: ElementTree.Element, parts: list[str] | None) -> None:
-        for child in node:
-            if child.tag in _ODT_LEFT_OUT:
-                pass
-            elif child.tag in _ODT_PARAGRAPHS:  # a paragraph, or one in a frame inside another
-                inner = [child.text or ""]
-                visit(child, inner)
-                if child.tag == _T + "h":  # a heading is a block of its own
-                    paragraphs.extend([None, "".join(inner).strip() or None, None])
-                else:
-                    paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
-            elif parts is None:  # outside paragraphs only structure (lists, tables, sections)
-                apart = child.tag in _ODT_BLOCKS  # a table cell or list item is a block of its own
-                if apart:
-                    paragraphs.append(None)
-                visit(child, None)
-                if apart:
-                    paragraphs.append(None)
-            elif child.tag == _T + "s":
-                count_value = child.get(count, "1")
-                parts.append(" " * (int(count_value) if count_value.isdigit() else 1))
-            elif child.tag in _ODT_BREAKS:
-                parts.append(_ODT_BREAKS[child.tag])
-            else:
-                parts.append(child.text or "")
-                visit(child, parts)
-            if parts is not None and child.tail:
-                parts.append(child.tail)
-
-    return _visited(visit, root, None, paragraphs)
-
-
-_RTF_MAGIC = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{\\rtf")
-_RTF_TOKEN = re.compile(
-    rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?"  # a control word and its parameter; one space ends it
-    rb"|\\'([0-9a-fA-F]{2})"  # a byte in the document's code page
-    rb"|\\(.)"  # a control symbol; a backslash before a line break is a paragraph mark
-    rb"|([{}])"
-    rb"|[\r\n]+"  # line breaks in the file are not part of the text
-    rb"|([^\\{}\r\n]+)",  # plain text
-    re.DOTALL,
-)
-# groups that hold no body text: tables of fonts, colours and styles, document information,
-# pictures, embedded objects, headers and footers, footnotes, comments, field instructions, and
-# the bullets and numbers of list items (as a .docx keeps them out of its text)
-_RTF_SKIPPED = frozenset(
-    b"fonttbl colortbl stylesheet listtable listoverridetable revtbl rsidtbl info pict object "
-    b"header headerl headerr headerf footer footerl footerr footerf footnote annotation atnid "
-    b"atnauthor fldinst xmlnstbl themedata colorschememapping datastore latentstyles filetbl "
-    b"nonshppict generator userprops docvar pntext listtext".split()
-)
-_RTF_WORDS = {  # "\f": the end of a block (a section, a page, a table cell), not only of a paragraph
-    b"par": "\n\n",
-    b"sect": "\f",
-    b"page": "\f",
-    b"cell": "\f",
-    b"row": "\f",
-    b"line": "\n",
-    b"tab": "\t",
-    b"emdash": "\u2014",
-    b"endash": "\u2013",
-    b"emspace": " ",
-    b"enspace": " ",
-    b"qmspace": " ",
-    b"bullet": "\u2022",
-    b"lquote": "\u2018",
-    b"rquote": "\u2019",
-    b"ldblquote": "\u201c",
-    b"rdblquote": "\u201d",
-}
-_RTF_SYMBOLS = {b"~": "\u00a0", b"_": "\u2011", b"-": "", b"\n": "\n\n", b"\r": "\n\n"}
-_RTF_CODE_PAGES = {b"ansi": "cp1252", b"mac": "mac_roman", b"pc": "cp437", b"pca": "cp850"}
-
-
-def rtf_to_text(data: bytes) -> str:
-    """The paragraphs of a Rich Text Format document, one per block (table cells included).
-
-    RTF is 7-bit text with formatting written as control words (``\\par``, ``\\b``,
-    ``\\u8217?``) in nested groups. The body's text is kept; groups that hold no body text
-    (font and style tables, pictures, headers and footers, footnotes, comments, ``\\*``
-    destinations) are left out, as they are from Word documents, and so is text that tracked
-    changes mark deleted. Damaged nesting is forgiven: what can be read is read.
-    """
-    if not _RTF_MAGIC.match(data):
-        raise OfficeError("it does not start with {\\rtf")
-    out: list[str] = []
-    pending = bytearray()  # bytes in the code page, decoded together (a character may take two)
-    code_page = "cp1252"
-    # the current group: left out?; fallback characters after \uN; deleted by a tracked change?
-    skip, uc, deleted = False, 1, False
-    stack: list[tuple[bool, int, bool]] = []
-    group_start = False  # the last token opened a group, so a destination word may follow
-    fallback = 0  # fallback characters still to drop after a \uN
-
-    def flush() -> None:
-        if pending:
-            out.append(pending.decode(code_page, "replace"))
-            pending.clear()
-
-    pos, end = data.index(b"{"), len(data)
-    while pos < end:
-        match = _RTF_TOKEN.match(data, pos)
-        if match is None:  # a lone backslash at the very end
-            break
-        pos = match.end()
-        word, param, hex_byte, symbol, brace, text = match.groups()
-        if match.lastindex is None:  # line breaks in the file: not text, and not a token either
-            continue
-        opened, group_start = group_start, False
-        if brace == b"{":
-            stack.append((skip, uc, deleted))
-            group_start, fallback = True, 0
-        elif brace == b"}":
-            skip, uc, deleted = stack.pop() if stack else (skip, uc, deleted)
-            fallback = 0
-        elif text is not None:
-            if fallback:
-                dropped = min(fallback, len(text))
-                text, fallback = text[dropped:], fallback - dropped
-            if not (skip or deleted):
-                pending.extend(text)
-        elif hex_byte is not None:
-            if fallback:
-                fallback -= 1
-            elif not (skip or deleted):
-                pending.append(int(hex_byte, 16))
-        elif symbol is not None:
-            if symbol == b"*":
-                skip = True
-            elif fallback:
-                fallback -= 1
-            elif not (skip or deleted):
-                flush()
-                out.append(_RTF_SYMBOLS.get(symbol, symbol.decode("latin-1") if symbol in b"\\{}" else ""))
-        elif word is not None:
-            if word == b"bin":  # raw binary data follows: skip it
-                pos += max(int(param or 0), 0)
-            elif opened and word in _RTF_SKIPPED:
-                skip = True
-            elif word == b"deleted" or word == b"plain":  # \plain resets character formatting
-                deleted = word == b"deleted" and param != b"0"
-            elif word == b"uc":
-                uc = max(int(param or 1), 0)
-            elif word == b"u" and param is not None:
-                if not (skip or deleted):
-                    flush()
-                    out.append(chr(int(param) % 0x10000))
-                fallback = uc
-            elif word == b"ansicpg" and param is not None:
-                code_page = _rtf_code_page(param, code_page)
-            elif word in _RTF_CODE_PAGES:
-                code_page = _RTF_CODE_PAGES[word]
-            elif fallback:
-                fallback -= 1
-            elif not (skip or deleted) and word in _RTF_WORDS:
-                flush()
-                out.append(_RTF_WORDS[word])
-    flush()
-    # \uN gives UTF-16 code units: join surrogate pairs, replace lone halves
-    text = "".join(out).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    paragraphs: list[str | None] = []
-    for block in text.split("\f"):
-        paragraphs.extend(paragraph.strip() or None for paragraph in block.split("\n\n"))
-        paragraphs.append(None)
-    return _paragraph_text(paragraphs)
-
-
-def _rtf_code_page(number: bytes, current: str) -> str:
-    name = f"cp{int(number)}"
-    return name if _ascii_compatible(name) else current
-
-
-_ASCII = bytes(range(32, 127))
-
-
-def _ascii_compatible(codec: str) -> bool:
-    """Whether ``codec`` is a charset that reads ASCII as ASCII, as every web page's and RTF
-    file's must: not EBCDIC (cp500, cp037), UTF-7 or a codec that is no charset at all."""
-    try:
-        return _ASCII.decode(codec) == _ASCII.decode("ascii")
-    except (LookupError, UnicodeError, TypeError, ValueError):
-        return False
-
-
-# kind -> (what it is called, one and many; its reader)
-_OFFICE_READERS: dict[str, tuple[tuple[str, str], Callable[[bytes], str]]] = {
-    "docx": (("a Word document", "Word documents"), docx_to_text),
-    "odt": (("an OpenDocument text", "OpenDocument texts"), odt_to_text),
-    "rtf": (("an RTF document", "RTF documents"), rtf_to_text),
-    "epub": (("an EPUB e-book", "EPUB e-books"), epub_to_text),
-}
-
-
-def document_text(data: bytes, kind: str) -> str:
-    """The text of a whole document of ``kind`` ("html", "pdf", "docx", "odt", "rtf", "epub") as the
-    command line scores it, for readers of whole files such as ``spincheck train``.
-
-    Raises :class:`OfficeError` for a broken Word, OpenDocument, RTF or EPUB file, and whatever pypdf
-    raises for a broken PDF (RuntimeError without pypdf).
-    """
-    if kind == "html":
-        return html_to_text(decode_html(data)[0])
-    if kind == "pdf":
-        return pdf_to_text(data)
-    return _OFFICE_READERS[kind][1](data)
-
-
-def _visited(visit: Callable, root: ElementTree.Element, parts: list[str] | None, paragraphs: list[str | None]) -> str:
-    """Run ``visit`` over the document, then join the paragraphs it collected."""
-    try:
-        visit(root, parts)
-    except RecursionError:
-        raise OfficeError("its XML is nested too deeply") from None
-    return _paragraph_text(paragraphs)
-
-
-def _paragraph_text(paragraphs: list[str | None]) -> str:
-    """An office document's paragraphs, one per block (blank lines between), the lines of text
-    pasted into it from a PDF rejoined (see :func:`_rewrapped`). None in ``paragraphs`` ends a
-    block: an empty paragraph, or the edge of a table cell."""
-    out: list[str] = []
-    block: list[str] = []
-    for paragraph in [*paragraphs, None]:
-        if paragraph is not None:
-            block.append(paragraph)
-        elif block:
-            out.extend(_rewrapped(block))
-            block = []
-    return "\n\n".join(out)
-
-
-def _rewrapped(block: list[str]) -> list[str]:
-    """A block's paragraphs, with each run of them that is really the lines of one text rebuilt
-    into paragraphs as a PDF's lines are (:func:`pdf_paragraphs`).
-
-    Text pasted into a word processor from a PDF, or from a hard-wrapped file, gets a paragraph
-    mark at the end of every line, and each line alone is judged as a paragraph of a dozen
-    words. Such a run (between paragraphs longer than a line, or only a number) has at least
-    three lines of up to 110 characters, the wider ones at least 50, most nearly as wide as the
-    widest, most running on without ending a sentence and where the next line's first word
-    would not have fitted, many into a line that starts in lower case. Lists, headings, poems
-    and short paragraphs vary in width, have room to spare or end their sentences; the callers
-    end runs at list items and headings they know as such.
-    """
-    out: list[str] = []
-    run: list[str] = []
-    for paragraph in [*block, None]:
-        if paragraph is not None and len(paragraph) <= 110 and not paragraph.isdigit():
-            run.append(paragraph)
-            continue
-        out.extend(pdf_paragraphs([run]) if _looks_like_lines(run) else run)
-        run = []
-        if paragraph is not None:
-            out.append(paragraph)
-    return out
-
-
-def _looks_like_lines(run: list[str]) -> bool:
-    """Lines wrapped at one width: most nearly as wide as the widest, and a line that runs on
-    is one the next line's first word would not have fitted on (as a list item often would)."""
-    if len(run) < 3:
-        return False
-    widths = [len(line) for line in run]
-    full = full_width(widths)
-    pairs = list(zip(run, run[1:]))
-    running_on = [(a, b) for a, b in pairs if not _SENTENCE_END_PDF.search(a)]
-    wrapped = sum(len(a) + 1 + len(b.split(maxsplit=1)[0]) > 0.85 * max(widths) for a, b in running_on)
-    return (
-        full >= 50
-        and sum(width >= 0.8 * full for width in widths) >= 0.6 * len(run)
-        and len(running_on) >= 0.5 * len(pairs)
-        and wrapped >= 0.7 * len(running_on)
-        and sum(b[:1].islower() for _, b in pairs) >= 0.3 * len(pairs)
-    )
-
-
 def _read_whole(head: bytes, f: BinaryIO) -> bytes | None:
     """The sniffed head and the rest of ``f``, or None when that is over MAX_DOCUMENT_BYTES."""
     data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
@@ -1518,10 +816,6 @@ def _read_whole(head: bytes, f: BinaryIO) -> bytes | None:
 
 def _too_large(name: str, hint: str) -> Problem:
     return Problem("error", f"{name} is larger than {_size(MAX_DOCUMENT_BYTES)}", hint)
-
-
-def _size(n: int) -> str:
-    return f"{n >> 20} MB" if n >= 1 << 20 else f"{n} bytes"
 
 
 def _invalid_utf8(name: str, charset: str = "utf-8") -> Problem:

@@ -464,7 +464,8 @@ def iter_corpus_documents(
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
-    from .inputs import DIRECTORY_SUFFIXES, OLE_MAGIC, SNIFF_BYTES, content_kind, decompress, document_text, json_error
+    from .inputs import DIRECTORY_SUFFIXES, OLE_MAGIC, SNIFF_BYTES, content_kind, decompress, json_error
+    from .formats import document_text
     from .inputs import kind_of, plain_suffix, record_text, shown
     from .text import decode_bytes, looks_binary
 

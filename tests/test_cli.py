@@ -19,7 +19,7 @@ import pytest
 from helpers import docx_bytes, docx_paragraph, rtf_bytes
 
 import spincheck
-from spincheck import Detector, cli, inputs
+from spincheck import Detector, cli, formats, inputs
 from spincheck.cli import main
 from spincheck.compare import align
 from spincheck.text import split_paragraphs
@@ -398,7 +398,7 @@ def test_streamed_document_is_named_before_its_paragraphs(capsys, tmp_path, monk
 
 
 def test_directory_with_every_kind_of_input(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": None})
     paragraphs = SPUN.read_text().split("\n\n")
     (tmp_path / "a.md").write_text(CLEAN.read_text())
     (tmp_path / "b.html").write_text(
@@ -440,7 +440,7 @@ def test_pdf_is_scored_like_the_same_text(capsys, tmp_path):
 
 
 def test_pdf_without_pypdf_is_an_error(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "_pypdf_state", {"module": None})
+    monkeypatch.setattr(formats, "_pypdf_state", {"module": None})
     (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.7\n")
     code, out, err = run(capsys, "score", str(tmp_path / "paper.pdf"))
     assert code == 2 and "pip install 'spincheck[pdf]'" in err and "Traceback" not in err
@@ -1044,7 +1044,7 @@ def test_explain_reads_stdin(capsys, monkeypatch):
 
 
 def test_explain_an_html_page(capsys, monkeypatch, tmp_path):
-    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": None})
     paragraphs = [" ".join(p.split()) for p in SPUN.read_text().split("\n\n") if p.strip()]
     path = tmp_path / "article.html"
     path.write_text(

@@ -17,8 +17,9 @@ from helpers import docx_bytes, docx_paragraph, epub_bytes, odt_bytes, rtf_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spincheck import inputs
-from spincheck.inputs import Chunk, Done, InputFile, Problem, Reader, collect, html_to_text
+from spincheck import formats, inputs
+from spincheck.formats import html_to_text
+from spincheck.inputs import Chunk, Done, InputFile, Problem, Reader, collect
 from spincheck.text import decode_bytes, split_paragraphs
 
 TEXT = (
@@ -254,7 +255,7 @@ def test_html_fallback_keeps_main_text_only():
 
 
 def test_html_with_trafilatura_when_installed():
-    if inputs._trafilatura() is None:
+    if formats._trafilatura() is None:
         pytest.skip("trafilatura is not installed")
     text = html_to_text(HTML_PAGE)
     assert "rebuild the old harbor bridge" in text
@@ -267,12 +268,12 @@ def test_html_falls_back_when_trafilatura_fails(monkeypatch):
         def extract(page, **options):
             raise ValueError("lxml could not parse it")
 
-    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": Broken})
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": Broken})
     assert html_to_text(HTML_PAGE) == html_to_text(HTML_PAGE, use_trafilatura=False)
 
 
 def test_html_fallback_note_is_given_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": None})
     for name in ("a.html", "b.htm"):
         (tmp_path / name).write_text(HTML_PAGE)
     events = list(Reader().events(collect([str(tmp_path)])))
@@ -368,22 +369,22 @@ PAPER_PARAGRAPHS = [
 
 
 def test_pdf_paragraphs_joins_wrapped_lines_and_drops_running_lines():
-    assert inputs.pdf_paragraphs(PAPER) == PAPER_PARAGRAPHS
-    assert inputs.pdf_paragraphs([]) == [] and inputs.pdf_paragraphs([["", "  ", "12"]]) == []
+    assert formats.pdf_paragraphs(PAPER) == PAPER_PARAGRAPHS
+    assert formats.pdf_paragraphs([]) == [] and formats.pdf_paragraphs([["", "  ", "12"]]) == []
 
 
 def test_pdf_paragraphs_heading_or_last_line_without_a_full_stop():
     full = "This line of the paragraph runs on to the full width of the text column and goes on to"
     ended = "This line of the paragraph ends a sentence at the full width of the text column, as here."
     # after a line that runs on, a short capitalised line ends that paragraph (no full stop)
-    assert inputs.pdf_paragraphs([[full, "Figure 3", "Next paragraph."]]) == [f"{full} Figure 3", "Next paragraph."]
+    assert formats.pdf_paragraphs([[full, "Figure 3", "Next paragraph."]]) == [f"{full} Figure 3", "Next paragraph."]
     # after a sentence's end it is a heading of its own
-    assert inputs.pdf_paragraphs([[ended, "2 Methods", "Next paragraph."]]) == [ended, "2 Methods", "Next paragraph."]
+    assert formats.pdf_paragraphs([[ended, "2 Methods", "Next paragraph."]]) == [ended, "2 Methods", "Next paragraph."]
 
 
 def test_pdf_paragraphs_keeps_a_line_repeated_on_few_pages():
     pages = [["A Title", "Some text of the first page that ends here."], ["A Title", "More text."]]
-    assert inputs.pdf_paragraphs(pages)[0] == "A Title"  # two pages are too few to call it a running header
+    assert formats.pdf_paragraphs(pages)[0] == "A Title"  # two pages are too few to call it a running header
 
 
 def test_pdf_is_read_as_its_paragraphs(tmp_path):
@@ -437,7 +438,7 @@ def test_file_named_pdf_without_a_pdf_header(tmp_path):
 
 
 def test_pdf_without_pypdf_says_what_to_install(tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "_pypdf_state", {"module": None})
+    monkeypatch.setattr(formats, "_pypdf_state", {"module": None})
     path = tmp_path / "paper.pdf"
     path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     events = read_events(path)
@@ -520,7 +521,7 @@ FALLBACK_NOTE = f"spincheck: note: {inputs.TRAFILATURA_NOTE}"
 
 
 def test_html_larger_than_the_cap_is_skipped_with_one_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": None})
     monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 100)
     monkeypatch.setattr(inputs, "SNIFF_BYTES", 16)  # so that the part after the head counts too
     page = "<p>The council voted on Tuesday to rebuild the bridge.</p>"
@@ -556,7 +557,7 @@ def test_pdf_larger_than_the_cap_is_skipped_with_one_error(tmp_path, monkeypatch
 
 
 def test_html_with_invalid_utf8_is_warned_about_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": None})
     path = tmp_path / "latin1.html"
     path.write_bytes(b"<p>R\xe9sidents near the water.</p><p>Caf\xe9 owners said \xff\xfe nothing.</p>")
     events = read_events(path)
@@ -577,7 +578,7 @@ def test_html_with_invalid_utf8_is_warned_about_once(tmp_path, monkeypatch):
     ids=["empty", "blank", "no-main-text"],
 )
 def test_empty_html_and_html_without_main_text_get_different_notes(tmp_path, monkeypatch, content, note):
-    monkeypatch.setattr(inputs, "_trafilatura_state", {"module": None})
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": None})
     path = tmp_path / "page.html"
     path.write_bytes(content)
     events = read_events(path)
@@ -782,7 +783,7 @@ def test_docx_paragraphs_tables_breaks_and_text_boxes():
         "<w:p><w:r><w:t>Outer</w:t><w:drawing><w:txbxContent><w:p><w:r><w:t>Boxed</w:t></w:r></w:p>"
         "</w:txbxContent></w:drawing><w:t> text.</w:t></w:r></w:p>"
     )
-    assert inputs.docx_to_text(docx_bytes(body)) == (
+    assert formats.docx_to_text(docx_bytes(body)) == (
         "The council voted on Tuesday.\n\nA cell\ttabbed\nbroken\n\nBoxed\n\nOuter text."
     )
 
@@ -794,7 +795,7 @@ def test_a_docx_text_box_written_twice_for_older_readers_is_read_once():
         f"<w:p><w:r><mc:AlternateContent {mc}><mc:Choice><w:drawing>{box}</w:drawing></mc:Choice>"
         f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent><w:t>Outer text.</w:t></w:r></w:p>"
     )
-    assert inputs.docx_to_text(docx_bytes(body)) == "Boxed\n\nOuter text."
+    assert formats.docx_to_text(docx_bytes(body)) == "Boxed\n\nOuter text."
 
 
 def test_docx_is_read_as_its_paragraphs(tmp_path):
@@ -828,7 +829,7 @@ def test_broken_docx_is_one_error(tmp_path, content, message):
 
 
 def test_docx_text_part_over_the_cap_is_refused_before_inflating(tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 4096)
+    monkeypatch.setattr(formats, "MAX_DOCUMENT_BYTES", 4096)
     path = tmp_path / "bomb.docx"
     path.write_bytes(docx_bytes(docx_paragraph("spun " * 5000)))  # deflates to far less than 4 KiB
     assert path.stat().st_size < 4096
@@ -865,7 +866,7 @@ def test_odt_paragraphs_headings_spaces_and_what_is_left_out():
         "</table:table-row></table:table>"
         "<text:list><text:list-item><text:p>A list item.</text:p></text:list-item></text:list>"
     )
-    assert inputs.odt_to_text(odt_bytes(body)) == (
+    assert formats.odt_to_text(odt_bytes(body)) == (
         "A heading\n\nThe council voted on Tuesday,  after\ta\ndebate.\n\nIn a cell.\n\nA list item."
     )
 
@@ -909,7 +910,7 @@ def test_rtf_body_text_without_tables_of_fonts_fields_footnotes_or_pictures():
         rb"\trowd\cellx1000\cellx2000 \intbl A cell\cell Another\cell\row"
         rb"{\uc0\u20320\u22909} {\uc2\u-10179\'3f\'3f\u-8704\'3f\'3f}\par}"
     )
-    assert inputs.rtf_to_text(rtf) == (
+    assert formats.rtf_to_text(rtf) == (
         "The council voted on Tuesday."
         "\n\nIt cost \u00a3300 \u2013 a \u2018fair\u2019 price, said the mayor."
         "\n\nBraces {kept} and a \\ backslash\ttabbed\nbroken"
@@ -920,10 +921,10 @@ def test_rtf_body_text_without_tables_of_fonts_fields_footnotes_or_pictures():
 
 def test_rtf_code_pages_and_damage_are_forgiven():
     # a double-byte code page: each character is two escaped bytes
-    assert inputs.rtf_to_text(rb"{\rtf1\ansi\ansicpg932 \'82\'a0\'82\'a2\par}") == "\u3042\u3044"
-    assert inputs.rtf_to_text(rb"{\rtf1\mac Caf\'8e\par}") == "Caf\u00e9"
+    assert formats.rtf_to_text(rb"{\rtf1\ansi\ansicpg932 \'82\'a0\'82\'a2\par}") == "\u3042\u3044"
+    assert formats.rtf_to_text(rb"{\rtf1\mac Caf\'8e\par}") == "Caf\u00e9"
     # unbalanced groups, a lone surrogate and a trailing backslash keep what can be read
-    assert inputs.rtf_to_text(rb"{\rtf1 Text}} after {\b bold \u-10179?" + b"\\") == "Text after bold \ufffd"
+    assert formats.rtf_to_text(rb"{\rtf1 Text}} after {\b bold \u-10179?" + b"\\") == "Text after bold \ufffd"
 
 
 def test_rtf_is_read_by_name_or_by_its_content(tmp_path):
@@ -975,7 +976,7 @@ def test_html_in_the_charset_it_declares(tmp_path):
     ]
     assert "\u3042 and \ufffd" in joined(events)
     # a label that is no charset for web pages is not obeyed
-    assert inputs.decode_html(b'<meta charset="raw_unicode_escape"><p>caf\xe9</p>') == (
+    assert formats.decode_html(b'<meta charset="raw_unicode_escape"><p>caf\xe9</p>') == (
         '<meta charset="raw_unicode_escape"><p>caf\ufffd</p>',
         True,
         "utf-8",
@@ -1092,19 +1093,19 @@ def test_many_comments_before_a_page_are_skipped_in_linear_time():
 
 def test_rtf_line_breaks_deleted_text_and_code_pages_that_are_not_ascii():
     # line breaks in the file between a group's brace and its keyword are not text
-    assert inputs.rtf_to_text(b"{\\rtf1{\r\n\\fonttbl{\\f0 Arial;}}{\r\n\\header Page header}Body.\\par}") == "Body."
+    assert formats.rtf_to_text(b"{\\rtf1{\r\n\\fonttbl{\\f0 Arial;}}{\r\n\\header Page header}Body.\\par}") == "Body."
     # deleted text leaves neither its characters nor its paragraph marks behind
     rtf = b"{\\rtf1\\ansi Hello there {\\deleted gone\\rquote s\\emdash more\\tab x\\par y} keep\\par}"
-    assert inputs.rtf_to_text(rtf) == "Hello there  keep"
+    assert formats.rtf_to_text(rtf) == "Hello there  keep"
     # list bullets and numbers are left out, as a .docx leaves them out
     rtf = b"{\\rtf1\\pard{\\pntext\\f2\\'B7\\tab}{\\*\\pn\\pnlvlblt{\\pntxtb\\'B7}}An item.\\par}"
-    assert inputs.rtf_to_text(rtf) == "An item."
+    assert formats.rtf_to_text(rtf) == "An item."
     # an EBCDIC code page cannot be what an RTF file's ASCII is written in
-    assert inputs.rtf_to_text(b"{\\rtf1\\ansi\\ansicpg500 The quick \\'e9\\par}") == "The quick \u00e9"
+    assert formats.rtf_to_text(b"{\\rtf1\\ansi\\ansicpg500 The quick \\'e9\\par}") == "The quick \u00e9"
 
 
 def test_html_declaring_a_charset_that_is_not_ascii_compatible_is_read_as_utf8():
-    assert inputs.decode_html(b'<meta charset="ibm500"><p>caf\xe9</p>') == (
+    assert formats.decode_html(b'<meta charset="ibm500"><p>caf\xe9</p>') == (
         '<meta charset="ibm500"><p>caf\ufffd</p>',
         True,
         "utf-8",
@@ -1134,10 +1135,10 @@ def test_lines_pasted_from_a_pdf_into_a_word_processor_are_rejoined():
     first = " ".join(_WRAPPED[:3])
     second = " ".join(_WRAPPED[3:])
     docx = docx_bytes("".join(docx_paragraph(line) for line in _WRAPPED))
-    assert inputs.docx_to_text(docx) == f"{first}\n\n{second}"
-    assert inputs.rtf_to_text(rtf_bytes(_WRAPPED)) == f"{first}\n\n{second}"
+    assert formats.docx_to_text(docx) == f"{first}\n\n{second}"
+    assert formats.rtf_to_text(rtf_bytes(_WRAPPED)) == f"{first}\n\n{second}"
     odt = odt_bytes("".join(f"<text:p>{line}</text:p>" for line in _WRAPPED))
-    assert inputs.odt_to_text(odt) == f"{first}\n\n{second}"
+    assert formats.odt_to_text(odt) == f"{first}\n\n{second}"
 
 
 @pytest.mark.parametrize(
@@ -1157,7 +1158,7 @@ def test_lines_pasted_from_a_pdf_into_a_word_processor_are_rejoined():
     ids=["headings", "list", "sentences", "lowercase-list", "real-paragraphs"],
 )
 def test_paragraphs_that_are_not_lines_stay_as_they_are(paragraphs):
-    assert inputs.docx_to_text(docx_bytes("".join(docx_paragraph(p) for p in paragraphs))) == "\n\n".join(paragraphs)
+    assert formats.docx_to_text(docx_bytes("".join(docx_paragraph(p) for p in paragraphs))) == "\n\n".join(paragraphs)
 
 
 def test_list_items_headings_numbers_and_long_paragraphs_end_a_run_of_lines():
@@ -1167,16 +1168,16 @@ def test_list_items_headings_numbers_and_long_paragraphs_end_a_run_of_lines():
     heading = '<w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
     items = [line.rstrip(",.") for line in _WRAPPED[:3]]
     body = "".join(f'<w:p>{bullet}<w:r><w:t xml:space="preserve">{item}</w:t></w:r></w:p>' for item in items)
-    assert inputs.docx_to_text(docx_bytes(body)) == "\n\n".join(items)
+    assert formats.docx_to_text(docx_bytes(body)) == "\n\n".join(items)
     body = "".join(f"<w:p>{heading}<w:r><w:t>{item}</w:t></w:r></w:p>" for item in items)
-    assert inputs.docx_to_text(docx_bytes(body)) == "\n\n".join(items)
+    assert formats.docx_to_text(docx_bytes(body)) == "\n\n".join(items)
     listed = "".join(f"<text:list-item><text:p>{item}</text:p></text:list-item>" for item in items)
-    assert inputs.odt_to_text(odt_bytes(f"<text:list>{listed}</text:list>")) == "\n\n".join(items)
-    assert inputs.odt_to_text(odt_bytes("".join(f"<text:h>{item}</text:h>" for item in items))) == "\n\n".join(items)
+    assert formats.odt_to_text(odt_bytes(f"<text:list>{listed}</text:list>")) == "\n\n".join(items)
+    assert formats.odt_to_text(odt_bytes("".join(f"<text:h>{item}</text:h>" for item in items))) == "\n\n".join(items)
     # a number alone (a chapter, a page) is kept, and a paragraph longer than a line ends a run
     typed = "A paragraph typed in the document itself, " * 4
     paragraphs = ["1", *_WRAPPED, typed.strip(), *_WRAPPED]
-    text = inputs.docx_to_text(docx_bytes("".join(docx_paragraph(p) for p in paragraphs)))
+    text = formats.docx_to_text(docx_bytes("".join(docx_paragraph(p) for p in paragraphs)))
     rejoined = [" ".join(_WRAPPED[:3]), " ".join(_WRAPPED[3:])]
     assert text.split("\n\n") == ["1", *rejoined, typed.strip(), *rejoined]
 
@@ -1184,16 +1185,16 @@ def test_list_items_headings_numbers_and_long_paragraphs_end_a_run_of_lines():
 def test_table_cells_and_empty_paragraphs_are_never_rejoined():
     apart = "\n\n".join(_WRAPPED)
     cells = "".join(f"<w:tc>{docx_paragraph(line)}</w:tc>" for line in _WRAPPED)
-    assert inputs.docx_to_text(docx_bytes(f"<w:tbl><w:tr>{cells}</w:tr></w:tbl>")) == apart
-    assert inputs.docx_to_text(docx_bytes("<w:p/>".join(docx_paragraph(line) for line in _WRAPPED))) == apart
+    assert formats.docx_to_text(docx_bytes(f"<w:tbl><w:tr>{cells}</w:tr></w:tbl>")) == apart
+    assert formats.docx_to_text(docx_bytes("<w:p/>".join(docx_paragraph(line) for line in _WRAPPED))) == apart
     cells = "".join(f"<table:table-cell><text:p>{line}</text:p></table:table-cell>" for line in _WRAPPED)
-    assert inputs.odt_to_text(odt_bytes(f"<table:table><table:table-row>{cells}</table:table-row></table:table>")) == (
+    assert formats.odt_to_text(odt_bytes(f"<table:table><table:table-row>{cells}</table:table-row></table:table>")) == (
         apart
     )
-    assert inputs.odt_to_text(odt_bytes("<text:p/>".join(f"<text:p>{line}</text:p>" for line in _WRAPPED))) == apart
+    assert formats.odt_to_text(odt_bytes("<text:p/>".join(f"<text:p>{line}</text:p>" for line in _WRAPPED))) == apart
     rtf = "{\\rtf1\\trowd " + "".join(f"\\intbl {line}\\cell " for line in _WRAPPED) + "\\row}"
-    assert inputs.rtf_to_text(rtf.encode()) == apart
-    assert inputs.rtf_to_text(("{\\rtf1 " + "\\par\\par ".join(_WRAPPED) + "}").encode()) == apart
+    assert formats.rtf_to_text(rtf.encode()) == apart
+    assert formats.rtf_to_text(("{\\rtf1 " + "\\par\\par ".join(_WRAPPED) + "}").encode()) == apart
 
 
 def test_epub_chapters_are_read_in_spine_order(tmp_path):
@@ -1202,7 +1203,7 @@ def test_epub_chapters_are_read_in_spine_order(tmp_path):
         "<p>The second chapter follows, with a caf\u00e9 in it.</p>",
     ]
     data = epub_bytes(chapters)
-    assert inputs.epub_to_text(data) == (
+    assert formats.epub_to_text(data) == (
         "Chapter One\n\nThe first chapter of the book begins here.\n\n"
         "The second chapter follows, with a caf\u00e9 in it."
     )
@@ -1247,6 +1248,6 @@ def test_epub_packages_as_found_in_the_wild():
             )
         return out.getvalue()
 
-    assert inputs.epub_to_text(book("OEBPS/fonts/f.otf")) == "The cover, as text.\n\nThe first chapter."
-    with pytest.raises(inputs.OfficeError, match="encrypted"):  # the URI escaped, the chapter named with a space
-        inputs.epub_to_text(book("OEBPS/Text/Chapter%201.xhtml"))
+    assert formats.epub_to_text(book("OEBPS/fonts/f.otf")) == "The cover, as text.\n\nThe first chapter."
+    with pytest.raises(formats.OfficeError, match="encrypted"):  # the URI escaped, the chapter named with a space
+        formats.epub_to_text(book("OEBPS/Text/Chapter%201.xhtml"))

@@ -63,7 +63,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from ..detector import Detector, Document
-from ..inputs import html_to_text
+from ..formats import html_to_text
 from ..text import decode_bytes
 
 __all__ = ["SpincheckPipeline", "SpinItem", "SPIN_FIELDS", "extract_main_text", "document_fields"]
@@ -103,7 +103,7 @@ def extract_main_text(markup: str | bytes) -> str:
     """The main text of an HTML page, paragraphs separated by blank lines.
 
     The same extraction as ``spincheck score page.html``
-    (:func:`spincheck.inputs.html_to_text`): trafilatura when installed
+    (:func:`spincheck.formats.html_to_text`): trafilatura when installed
     (``pip install 'spincheck[html]'``), else a plain-text fallback that
     keeps block elements and drops scripts, navigation, headers and footers;
     a warning is logged once when the fallback is used. Bytes are decoded as
