@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from .detector import DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
@@ -234,6 +235,14 @@ def _build_parser() -> argparse.ArgumentParser:
         default="text",
         help="output format (default: text, which lists the strongest evidence of each flagged paragraph; "
         "json, jsonl and csv list all of it)",
+    )
+    score.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default="-",
+        help="write the results to FILE, in UTF-8, instead of stdout (default: stdout); an input cannot be "
+        "its own output, and a directory scan leaves FILE out",
     )
     score.add_argument(
         "--text-field",
@@ -487,22 +496,39 @@ def _cmd_score(args, console: Console) -> int:
     if args.jobs > cpus:
         console.note(f"--jobs {args.jobs} is more than this machine's {cpus} CPUs; using {cpus}")
         args.jobs = cpus
+    clash = next((path for path in args.paths if args.output != "-" and _same_file(path, args.output)), None)
+    if clash is not None:
+        console.error(f"{clash} is an input; writing the results to it would replace it", "choose another -o")
+        return EXIT_ERROR
     detector = _load_detector(args, console)
-    items = collect(args.paths, output=sys.stdout)
+    with contextlib.ExitStack() as stack:
+        if args.output == "-":
+            out = sys.stdout
+        else:
+            try:
+                out = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            except OSError as exc:
+                console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
+                return EXIT_ERROR
+        return _score_into(out, args, detector, console)
+
+
+def _score_into(out: TextIO, args, detector: Detector, console: Console) -> int:
+    items = collect(args.paths, output=out)
     if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
         console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
     files = sum(isinstance(item, InputFile) for item in items)
     reporter = make_reporter(
         args.format,
-        sys.stdout,
-        color=_use_color(args.color),
+        out,
+        color=_use_color(args.color, out),
         explain=args.explain,
         flagged_only=args.flagged_only,
         model={"model_version": detector.model.card.version, "threshold": round(detector.threshold, 6)},
     )
     events = Reader(text_field=args.text_field).events(items)
     with _progress_bar(files, console) as bar:
-        write_guard = _stdout_guard(bar)
+        write_guard = _stdout_guard(bar) if out is sys.stdout else contextlib.nullcontext
         for event, paragraphs in _scored(events, detector, args.jobs, args.explain):
             if isinstance(event, Problem):
                 console.problem(event)
@@ -513,16 +539,22 @@ def _cmd_score(args, console: Console) -> int:
                 with write_guard():
                     reporter.add(event, paragraphs)
     reporter.close()
+    if out is not sys.stdout:
+        total = reporter.total
+        console.note(
+            f"wrote {args.output}: {total.flagged:,} of {total.scored:,} scored paragraphs flagged "
+            f"in {reporter.documents:,} documents"
+        )
     if console.errors:
         return EXIT_ERROR
     return EXIT_FLAGGED if reporter.flagged else EXIT_OK
 
 
-def _use_color(choice: str) -> bool:
+def _use_color(choice: str, out: TextIO) -> bool:
     if choice != "auto":
         return choice == "always"
     # no-color.org: NO_COLOR counts when set to anything but the empty string
-    return _isatty(sys.stdout) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return _isatty(out) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _isatty(stream) -> bool:

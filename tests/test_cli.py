@@ -317,6 +317,35 @@ def test_a_directory_scan_does_not_read_the_file_its_output_goes_to(capsys, tmp_
     assert err == f"spincheck: note: {tmp_path / 'scores.jsonl'} is where the output goes (not read)\n"
 
 
+def test_output_option_writes_what_stdout_would_get(capsys, tmp_path):
+    _, expected, _ = run(capsys, "score", "--format", "jsonl", str(SPUN), str(CLEAN))
+    (tmp_path / "page.txt").write_text(SPUN.read_text())
+    target = tmp_path / "scores.jsonl"
+    target.write_text("old results\n")  # replaced, as a shell redirection would
+    code, out, err = run(capsys, "score", "--format", "jsonl", "-o", str(target), str(SPUN), str(CLEAN))
+    assert (code, out) == (1, "") and target.read_text(encoding="utf-8") == expected
+    flagged = sum(r["spun"] is True for r in jsonl(expected))
+    scored = sum(r["spun"] is not None for r in jsonl(expected))
+    assert err == f"spincheck: note: wrote {target}: {flagged} of {scored} scored paragraphs flagged in 2 documents\n"
+    # a directory scan leaves out the file it writes to, from the first run on
+    code, _, err = run(capsys, "score", "--format", "jsonl", "-o", str(target), str(tmp_path))
+    assert code == 1 and {r["source"] for r in jsonl(target.read_text())} == {str(tmp_path / "page.txt")}
+    assert err.startswith(f"spincheck: note: {target} is where the output goes (not read)\n")
+
+
+def test_output_option_never_replaces_an_input(capsys, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(SPUN.read_text())
+    code, out, err = run(capsys, "score", str(page), "-o", str(tmp_path / "." / "page.txt"))
+    assert (code, out) == (2, "") and page.read_text() == SPUN.read_text()
+    assert err == (
+        f"spincheck: error: {page} is an input; writing the results to it would replace it (choose another -o)\n"
+    )
+    code, out, err = run(capsys, "score", str(page), "-o", str(tmp_path / "missing" / "scores.txt"))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"spincheck: error: cannot write {tmp_path / 'missing' / 'scores.txt'}: ")
+
+
 def test_evaluate_takes_format_json_as_score_and_compare_do(capsys, tmp_path):
     path = tmp_path / "dev.jsonl"
     path.write_text(json.dumps({"text": SPUN.read_text().split("\n\n")[1], "label": 1}) + "\n")
