@@ -93,6 +93,26 @@ def test_public_names() -> None:
     assert issubclass(ModelError, Exception)
 
 
+def test_every_package_and_model_file_is_in_the_distribution() -> None:
+    """pyproject.toml lists the packages by hand: a new subpackage, or a model file of a new
+    kind, would be left out of the wheel without an error anywhere."""
+    import tomllib
+
+    root = Path(spincheck.__file__).resolve().parents[1]
+    if not (root / "pyproject.toml").is_file():
+        pytest.skip("spincheck is installed from a wheel, not run from its checkout")
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    packages = {
+        ".".join(init.parent.relative_to(root).parts) for init in (root / "spincheck").rglob("__init__.py")
+    }
+    assert packages | {"spincheck._models"} == set(config["packages"])
+    shipped = config["package-data"]["spincheck._models"]
+    models = root / config["package-dir"]["spincheck._models"]
+    for path in models.iterdir():
+        if path.is_file() and not path.name.startswith((".", "__init__")):
+            assert any(path.match(pattern) for pattern in shipped), path.name
+
+
 def test_load_returns_a_ready_detector(detector: Detector, shipped_model_dir: Path) -> None:
     assert isinstance(detector, Detector)
     assert detector.path == shipped_model_dir
