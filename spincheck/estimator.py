@@ -9,6 +9,7 @@ exports it to the numpy-only :class:`spincheck.model.NeuralScorer` that ships.
 
 from __future__ import annotations
 
+import warnings
 from inspect import signature
 
 import numpy as np
@@ -22,6 +23,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .model import NeuralScorer
 
 __all__ = ["SpinClassifier"]
+
+# what MLPClassifier warns when it swallows a KeyboardInterrupt
+_INTERRUPTED = "Training interrupted by user"
 
 
 class SpinClassifier(ClassifierMixin, BaseEstimator):
@@ -103,7 +107,7 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("hard negatives with hidden > 0 need scikit-learn >= 1.7 (weighted MLPClassifier)")
         Z = self.scaler_.transform(X)
         self.calibration_ = (1.0, 0.0)
-        self.net_ = self._new_net().fit(Z, y01)
+        self.net_ = self._fit_net(Z, y01)
         if self.hard_negative_share > 0 and self.hard_negative_weight != 1:
             self._refit_on_hard_negatives(Z, y01)
         self.n_iter_ = int(np.max(self.net_.n_iter_))
@@ -120,12 +124,25 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
             )
         return LogisticRegression(C=1.0 / self.alpha, max_iter=self.max_iter)
 
+    def _fit_net(self, Z: np.ndarray, y01: np.ndarray, **fit_params):
+        """A new network fitted to ``Z``; Ctrl-C stops the fit. scikit-learn's MLP catches
+        KeyboardInterrupt, warns, and returns the half-trained network as if it were done, which
+        ``spincheck train`` would then write as a finished model."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=_INTERRUPTED, category=UserWarning)
+            try:
+                return self._new_net().fit(Z, y01, **fit_params)
+            except UserWarning as exc:
+                if str(exc).startswith(_INTERRUPTED):
+                    raise KeyboardInterrupt from None
+                raise
+
     def _refit_on_hard_negatives(self, Z: np.ndarray, y01: np.ndarray) -> None:
         negative = y01 == 0
         z = self._net_logit(Z)
         cut = np.quantile(z[negative], 1.0 - self.hard_negative_share)
         weights = np.where(negative & (z >= cut), float(self.hard_negative_weight), 1.0)
-        self.net_ = self._new_net().fit(Z, y01, sample_weight=weights)
+        self.net_ = self._fit_net(Z, y01, sample_weight=weights)
         # Weighting negatives shifts every score down; a logistic fit of the
         # labels on the new output, unweighted, puts the probabilities back.
         z = self._net_logit(Z).reshape(-1, 1)

@@ -118,6 +118,34 @@ def test_convergence_warning_is_not_silenced(data) -> None:
         SpinClassifier(hidden=8, max_iter=2, random_state=0).fit(X, y)
 
 
+@pytest.mark.parametrize("refit", [False, True])
+def test_ctrl_c_during_a_fit_stops_it(data, monkeypatch, refit: bool) -> None:
+    """MLPClassifier catches KeyboardInterrupt and returns a half-trained network with a warning;
+    spincheck train would then write it as a finished model and exit 0. Both fits (the first,
+    and the refit on hard negatives) must stop."""
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = data
+    backprop, calls = MLPClassifier._backprop, []
+    stop_at = None
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == stop_at:
+            raise KeyboardInterrupt
+        return backprop(self, *args, **kwargs)
+
+    monkeypatch.setattr(MLPClassifier, "_backprop", counted)
+    params = dict(hidden=4, max_iter=20, random_state=0, hard_negative_share=0.2, hard_negative_weight=3)
+    SpinClassifier(**params).fit(X, y)
+    first_fit = len(calls) // 2  # the two fits run alike
+    calls.clear()
+    stop_at = first_fit + 3 if refit else 3
+    with pytest.raises(KeyboardInterrupt):
+        SpinClassifier(**params).fit(X, y)
+    assert len(calls) == stop_at  # stopped where it was interrupted
+
+
 def _hard_negative_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Positives and most negatives differ in column 0; 5 % of the negatives
     look positive there and differ only in column 1, so an unweighted fit
