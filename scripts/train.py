@@ -31,6 +31,7 @@ import build_lexicon  # noqa: E402
 import corpora  # noqa: E402
 
 from spincheck.training import (  # noqa: E402
+    TrainingError,
     build_card,
     build_reference,
     external_statistics,
@@ -39,7 +40,6 @@ from spincheck.training import (  # noqa: E402
     train_classifier,
     write_model,
 )
-
 
 # Bigrams and trigrams kept in the shipped tables, each (models/ stays under its 80 MB budget).
 MAX_NGRAMS = 3_000_000
@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         help="training paragraphs to use (default: 30000, as for the shipped model: all of the train split's 23,000)",
     )
     args = parser.parse_args(argv)
+    if args.max_train < 1 or args.seed < 0:
+        parser.error("--max-train must be at least 1 and --seed at least 0")
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # fixed card date: reproducible bytes
     t0 = time.time()
     split_dir = args.work / "corpora"
@@ -93,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     train = [train[i] for i in rng.permutation(len(train))[: args.max_train]]
     dev = list(iter_jsonl_paragraphs(split_dir / "dev.jsonl"))
-    result = train_classifier(train, dev, reference, lexicon, seed=args.seed, progress=sys.stderr.isatty())
+    try:
+        result = train_classifier(train, dev, reference, lexicon, seed=args.seed, progress=sys.stderr.isatty())
+    except TrainingError as exc:
+        print(f"train.py: error: {exc}", file=sys.stderr)
+        return 2
     print(f"[{time.time() - t0:6.1f}s] threshold {result.threshold:.4f}, dev metrics {result.metrics}", flush=True)
     card = build_card(
         result,

@@ -36,6 +36,8 @@ EXIT_FLAGGED = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a program stopped by Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports `yes | head`
+# the train extra is several packages; the extra's name works only where spincheck's source is
+TRAIN_HINT = "in spincheck's checkout: pip install '.[train]'"
 
 EXIT_STATUS_HELP = """\
 exit status:
@@ -155,13 +157,24 @@ def _share(value: str) -> float:
 
 
 def _positive_int(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    n = _whole_number(value)
     if n < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
     return n
+
+
+def _seed(value: str) -> int:
+    n = _whole_number(value)
+    if not 0 <= n < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is not a seed (a whole number from 0)")
+    return n
+
+
+def _whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -332,7 +345,8 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         help="retrain the detector on your own clean text",
         description="Build a model directory from a clean corpus of your domain: reference statistics, "
-        "synthetic spins, classifier and threshold. Needs scikit-learn (pip install 'spincheck[train]').",
+        "synthetic spins, classifier and threshold. Needs scikit-learn and the other packages of the train extra "
+        f"({TRAIN_HINT}).",
         epilog="exit status: 0 the model was written; 2 an error",
     )
     train.add_argument(
@@ -354,7 +368,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="real examples to add: text files of spun text, or JSONL records with a label (1 spun, the "
         "default; 0 clean; null left out), such as 'spincheck compare --format jsonl' writes",
     )
-    train.add_argument("--seed", metavar="N", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument("--seed", metavar="N", type=_seed, default=0, help="random seed, from 0 (default: 0)")
     train.add_argument(
         "--jobs", metavar="N", type=_positive_int, default=1, help="CPU threads training may use (default: 1)"
     )
@@ -836,7 +850,7 @@ def _cmd_train(args, console: Console) -> int:
     import importlib.util
 
     if importlib.util.find_spec("sklearn") is None:
-        console.error("training needs scikit-learn, which is not installed", "pip install 'spincheck[train]'")
+        console.error("training needs scikit-learn, which is not installed", TRAIN_HINT)
         return EXIT_ERROR
     from .training import TrainingError, train
 
@@ -861,7 +875,7 @@ def _cmd_train(args, console: Console) -> int:
     except ImportError as exc:
         console.error(
             f"training needs {exc.name or 'a missing package'}, which is not installed",
-            "pip install 'spincheck[train]'",
+            TRAIN_HINT,
         )
         return EXIT_ERROR
     except OSError as exc:

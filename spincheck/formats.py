@@ -153,7 +153,7 @@ def decode_html(data: bytes) -> tuple[str, bool, str]:
 def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
     """Main text of an HTML page, one paragraph per block separated by blank lines.
 
-    Uses trafilatura when it is installed (``spincheck[html]``), else a stdlib parser that keeps
+    Uses trafilatura when it is installed (the ``html`` extra), else a stdlib parser that keeps
     the text of block elements and drops scripts, styles, navigation, headers, footers, asides,
     forms and comments.
     """
@@ -193,7 +193,7 @@ def _pypdf():
 def pdf_to_text(data: bytes) -> str:
     """Text of a PDF: one paragraph per line, blank lines between (see :func:`pdf_paragraphs`).
 
-    Needs pypdf (``spincheck[pdf]``). An encrypted PDF is read if it opens
+    Needs pypdf (the ``pdf`` extra). An encrypted PDF is read if it opens
     without a password, as many "protected" ones do.
     """
     module = _pypdf()

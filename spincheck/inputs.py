@@ -117,8 +117,10 @@ PDF_MAGIC = b"%PDF-"
 # wrong --text-field on a crawl of a million records does not print a million errors.
 MAX_LINE_PROBLEMS = 10
 STDIN_NAME = "<stdin>"
-TRAFILATURA_NOTE = "trafilatura is not installed; using a plain-text fallback for HTML (pip install 'spincheck[html]')"
-PYPDF_HINT = "reading PDFs needs pypdf: pip install 'spincheck[pdf]', or extract the text first; skipped"
+TRAFILATURA_NOTE = (
+    "trafilatura is not installed; using a plain-text fallback for HTML (pip install trafilatura lxml_html_clean)"
+)
+PYPDF_HINT = "reading PDFs needs pypdf: pip install pypdf, or extract the text first; skipped"
 
 
 @dataclass(frozen=True)

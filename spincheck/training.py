@@ -449,7 +449,7 @@ MERGE_SPLIT = (70, 88)
 
 
 def iter_corpus_documents(
-    paths: Iterable[Path], text_field: str = "text", with_labels: bool = False
+    paths: Iterable[Path], text_field: str = "text", with_labels: bool = False, hashes: dict[str, str] | None = None
 ) -> Iterator[tuple]:
     """``(doc_id, text)`` for every document under ``paths``: text files, JSONL records, and the
     documents ``spincheck score`` reads (HTML, PDF, Word, OpenDocument, RTF, EPUB), compressed with
@@ -462,8 +462,13 @@ def iter_corpus_documents(
     With ``with_labels``, ``(doc_id, text, label)``: a JSONL record's ``label``
     (default 1, for files of real spun text), and 1 for text files.
 
+    ``hashes``, when given, gets the SHA-256 of every file read, by path: the model card's
+    record of exactly what went in.
+
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
+    import hashlib
+
     from .inputs import DIRECTORY_SUFFIXES, OLE_MAGIC, SNIFF_BYTES, content_kind, decompress, json_error
     from .formats import document_text
     from .inputs import kind_of, plain_suffix, record_text, shown
@@ -493,6 +498,8 @@ def iter_corpus_documents(
                 data = file.read_bytes()
             except OSError as exc:
                 raise TrainingError(f"{shown(file)}: cannot read: {exc.strerror or exc} (check permissions)") from None
+            if hashes is not None:
+                hashes[str(file)] = hashlib.sha256(data).hexdigest()
             try:
                 data = decompress(data)
             except OSError as exc:
@@ -526,13 +533,20 @@ def iter_corpus_documents(
                     if value is None:
                         raise TrainingError(f"{shown(file)}:{n}: no string field {text_field!r} (set --text-field)")
                     label = record.get("label", 1)
+                    if not with_labels and label == 1 and "label" in record:  # an evaluation set passed whole
+                        raise TrainingError(
+                            f"{shown(file)}:{n}: a record labelled 1 (spun) among the clean text "
+                            "(leave such records out, or pass real spun examples with --spun)"
+                        )
                     doc_id = f"{name}:{record.get('id', n)}"
                     yield (doc_id, value, label) if with_labels else (doc_id, value)
             else:
                 yield (name, text, 1) if with_labels else (name, text)
 
 
-def read_labelled_examples(paths: Iterable[Path], text_field: str = "text") -> list[tuple[str, int]]:
+def read_labelled_examples(
+    paths: Iterable[Path], text_field: str = "text", hashes: dict[str, str] | None = None
+) -> list[tuple[str, int]]:
     """``(paragraph, label)`` of the real examples given to ``--spun``.
 
     Text files are spun (1); a JSONL record's ``label`` defaults to 1, and
@@ -542,7 +556,7 @@ def read_labelled_examples(paths: Iterable[Path], text_field: str = "text") -> l
     from .inputs import shown
 
     examples: list[tuple[str, int]] = []
-    for doc_id, text, label in iter_corpus_documents(paths, text_field, with_labels=True):
+    for doc_id, text, label in iter_corpus_documents(paths, text_field, with_labels=True, hashes=hashes):
         if label is None:
             continue
         if label not in (0, 1):
@@ -604,14 +618,16 @@ def write_model(
     import shutil
     import tempfile
 
-    from .model import CARD, CLASSIFIER, write_card
+    from .model import CLASSIFIER, write_card
 
     out = Path(out).resolve()
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / CARD).is_file())):
-        raise TrainingError(f"{out} exists and is not a model directory (choose another --out)")
+    check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
+        umask = os.umask(0)  # mkdtemp makes the directory private (0700); a model is read by others
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
         for name in keep:
             if (out / name).is_file():
                 shutil.copy2(out / name, tmp / name)
@@ -630,6 +646,39 @@ def write_model(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output directory that a new model must not replace: anything but a model
+    directory or an empty one, and a model directory holding files its card does not list (a
+    team's notes, a ``.git``), which replacing it would delete.
+
+    Raises ``TrainingError``.
+    """
+    from .model import CARD
+
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise TrainingError(f"{out} exists and is not a directory (choose another --out)")
+    present = sorted(p.name for p in out.iterdir())
+    if not present:
+        return
+    if CARD not in present:
+        raise TrainingError(f"{out} exists and is not a model directory (choose another --out)")
+    try:
+        listed = set(json.loads((out / CARD).read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise TrainingError(f"{out} holds a damaged {CARD} (choose another --out)") from None
+    # __pycache__: the shipped model's directory is a package (spincheck._models)
+    foreign = [name for name in present if name not in (CARD, "__pycache__") and name not in listed]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise TrainingError(
+            f"{out} holds files that are not part of its model ({shown}), which replacing it would delete "
+            "(move them, or choose another --out)"
+        )
 
 
 def sha256_inputs(paths: Iterable[Path]) -> dict[str, str]:
@@ -674,11 +723,25 @@ def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **
         "heldout_metrics": result.metrics,
         "training_counts": result.counts,
         "training_settings": result.settings,
-        "reference": {k: v for k, v in reference.info.items() if k != "merged_from"},
+        "reference": dict(reference.info),  # a merged one lists both sources, external counts included
         "lexicon": lexicon.info,
     }
     card.update(extra)
     return card
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before the long work, not after it, when ``out`` cannot be written: a directory is
+    made and removed where the first missing part of its path would go."""
+    import tempfile
+
+    parent = out.resolve().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    try:
+        Path(tempfile.mkdtemp(prefix=f".{out.name}.check-", dir=parent)).rmdir()
+    except OSError as exc:
+        raise TrainingError(f"cannot write {out}: {exc.strerror or exc} (choose another --out)") from None
 
 
 def train(
@@ -701,13 +764,17 @@ def train(
     if reference_mode not in ("merge", "replace"):
         raise TrainingError(f"unknown --reference mode {reference_mode!r} (use merge or replace)")
     out_path = Path(out)
-    if out_path.exists() and (
-        not out_path.is_dir() or (any(out_path.iterdir()) and not (out_path / "card.json").is_file())
-    ):
-        raise TrainingError(f"{out_path} exists and is not a model directory (choose another --out)")
+    check_out(out_path)
+    if out_path.resolve() == _default_model_dir().resolve():
+        raise TrainingError(
+            f"{out_path} is the shipped model, which a retrained one must not replace (choose another --out)"
+        )
+    _check_writable(out_path)
     base = load_model_dir(Path(base_model) if base_model else _default_model_dir())
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT
-    parts = split_corpus(_progress(iter_corpus_documents(clean, text_field), "reading", progress), shares)
+    inputs_sha256: dict[str, str] = {}
+    documents = iter_corpus_documents(clean, text_field, hashes=inputs_sha256)
+    parts = split_corpus(_progress(documents, "reading", progress), shares)
     every = parts["ref"] + parts["train"] + parts["dev"]
     if not every:
         raise TrainingError(
@@ -720,7 +787,7 @@ def train(
             f"the corpus does not look like English prose ({english} of {len(sample)} sampled paragraphs are; "
             "spincheck models English only)"
         )
-    extra_spun = read_labelled_examples(spun, text_field)
+    extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256)
     # Fail fast on a corpus too small to train on, before counting anything.
     n_train = len(_eligible(parts["train"], 12))
     n_dev = len(_eligible(parts["dev"], 12))
@@ -747,7 +814,7 @@ def train(
         command=command,
         seed=seed,
         reference_mode=reference_mode,
-        training_inputs_sha256=sha256_inputs([*clean, *spun]),
+        training_inputs_sha256=dict(sorted(inputs_sha256.items())),
         corpus_paragraphs={k: len(v) for k, v in parts.items()},
     )
     write_model(out, reference, base.lexicon, result.classifier, card)

@@ -118,6 +118,7 @@ def test_convergence_warning_is_not_silenced(data) -> None:
         SpinClassifier(hidden=8, max_iter=2, random_state=0).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("refit", [False, True])
 def test_ctrl_c_during_a_fit_stops_it(data, monkeypatch, refit: bool) -> None:
     """MLPClassifier catches KeyboardInterrupt and returns a half-trained network with a warning;

@@ -151,7 +151,7 @@ def test_warns_once_without_trafilatura(monkeypatch: pytest.MonkeyPatch, caplog:
         extract_main_text("<p>two</p>")
     assert [r.getMessage() for r in caplog.records if "trafilatura" in r.getMessage()] == [
         "spincheck: trafilatura is not installed; using a plain-text fallback for HTML "
-        "(pip install 'spincheck[html]') (warned once)"
+        "(pip install trafilatura lxml_html_clean) (warned once)"
     ]
 
 

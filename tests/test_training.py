@@ -15,7 +15,9 @@ from __future__ import annotations
 import gzip
 import json
 import lzma
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +31,7 @@ import spincheck  # noqa: E402
 from spincheck import training  # noqa: E402
 from spincheck.features import PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAMES  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
-from spincheck.model import CARD, Classifier, NeuralScorer, load_model_dir, sha256_file  # noqa: E402
+from spincheck.model import CARD, Classifier, NeuralScorer, load_model_dir, sha256_file, write_card  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
 from spincheck.training import TrainingError  # noqa: E402
 
@@ -244,6 +246,8 @@ def test_card_records_training(trained, corpus: Path) -> None:
     on_disk = json.loads((out / CARD).read_text(encoding="utf-8"))
     assert on_disk["seed"] == 0 and on_disk["reference_mode"] == "merge"
     assert on_disk["training_inputs_sha256"] == {str(corpus): sha256_file(corpus)}
+    # merged into the base's reference: the card names both sources, as reference.json does
+    assert [info["corpus"] for info in on_disk["reference"]["merged_from"]] == ["generated", "user"]
     assert sum(on_disk["corpus_paragraphs"].values()) == 500
     assert set(on_disk["heldout_metrics"]) >= {"precision", "recall", "f1", "roc_auc", "fpr"}
     assert card["threshold"] == on_disk["threshold"]
@@ -309,11 +313,45 @@ def test_failure_while_writing_keeps_the_old_model(
 def test_replaces_an_existing_model_atomically(tmp_path: Path, tiny_base: Path) -> None:
     out = tmp_path / "model"
     _write(out, tiny_base)
-    (out / "stale.npy").write_bytes(b"left over from an older model")
+    (out / "stale.npy").write_bytes(b"a file of an older model, listed in its card")
+    write_card(out, json.loads((out / CARD).read_text(encoding="utf-8")))
     _write(out, tiny_base)
     assert not (out / "stale.npy").exists()
     load_model_dir(out)
     assert partial_dirs(tmp_path) == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's private 0700
+
+
+def test_refuses_to_replace_a_model_directory_holding_other_files(tmp_path: Path, tiny_base: Path) -> None:
+    """Replacing a model directory deletes it: files its card does not list (a team's notes, a
+    .git) would go with it."""
+    out = tmp_path / "model"
+    _write(out, tiny_base)
+    (out / "NOTES.md").write_text("how we trained it", encoding="utf-8")
+    (out / ".git").mkdir()
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(TrainingError, match=r"not part of its model \(\.git, NOTES\.md\)"):
+        _write(out, tiny_base)
+    with pytest.raises(TrainingError, match="not part of its model"):  # before any training
+        training.train([tmp_path / "missing.txt"], out, base_model=tiny_base)
+    assert sorted(p.name for p in out.iterdir()) == before and partial_dirs(tmp_path) == []
+
+
+def test_refuses_to_replace_the_shipped_model(tmp_path: Path, corpus: Path) -> None:
+    shipped = spincheck._default_model_dir()
+    before = {p.name: p.stat().st_mtime_ns for p in shipped.iterdir()}
+    with pytest.raises(TrainingError, match="is the shipped model"):
+        training.train([corpus], shipped)
+    assert {p.name: p.stat().st_mtime_ns for p in shipped.iterdir()} == before
+
+
+def test_an_output_that_cannot_be_written_fails_before_training(tmp_path: Path, tiny_base: Path, corpus: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a directory should be", encoding="utf-8")
+    with pytest.raises(TrainingError, match="cannot write"):
+        training.train([tmp_path / "missing.txt"], blocker / "model", base_model=tiny_base)
 
 
 def test_refuses_to_overwrite_a_directory_that_is_not_a_model(tmp_path: Path, tiny_base: Path) -> None:
@@ -469,6 +507,20 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     assert [doc_id for doc_id, _ in packed] == ["a.txt.gz", "b.jsonl.xz:x", "b.jsonl.xz:3"]
 
 
+def test_a_spun_record_among_the_clean_text_is_refused(tmp_path: Path) -> None:
+    """An evaluation set passed to --clean whole would teach the model that spun text is clean."""
+    path = tmp_path / "dev.jsonl"
+    records = [{"text": "A clean paragraph.", "label": 0}, {"text": "Unlabelled."}, {"text": "A spun one.", "label": 1}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"dev\.jsonl:3: a record labelled 1 \(spun\) among the clean text"):
+        list(training.iter_corpus_documents([path]))
+    path.write_text("".join(json.dumps(r) + "\n" for r in records[:2]), encoding="utf-8")
+    assert [text for _, text in training.iter_corpus_documents([path])] == ["A clean paragraph.", "Unlabelled."]
+    # --spun reads the same labels as labels
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert [label for *_, label in training.iter_corpus_documents([path], with_labels=True)] == [0, 1, 1]
+
+
 def test_iter_corpus_documents_reads_documents_as_score_does_and_skips_hidden_ones(tmp_path: Path) -> None:
     (tmp_path / "page.html").write_text(
         "<html><body><nav>Home | About</nav><p>The text of a web page.</p></body></html>", encoding="utf-8"
@@ -478,12 +530,16 @@ def test_iter_corpus_documents_reads_documents_as_score_does_and_skips_hidden_on
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "x.jsonl").write_text("{not json", encoding="utf-8")  # a tool's cache, not corpus
     (tmp_path / ".draft.txt").write_text("A hidden draft.", encoding="utf-8")
-    docs = dict(training.iter_corpus_documents([tmp_path]))
+    (tmp_path / "table.csv").write_text("not,read", encoding="utf-8")
+    hashes: dict[str, str] = {}
+    docs = dict(training.iter_corpus_documents([tmp_path], hashes=hashes))
     assert docs == {
         "essay.docx": "The text of a Word essay.",
         "note.rtf": "The text of an RTF note.",
         "page.html": "The text of a web page.",
     }
+    # the card's record of what went in: the files read, not the ones left out
+    assert hashes == {str(tmp_path / name): sha256_file(tmp_path / name) for name in docs}
     # known by content where the name says nothing, as score knows them
     (tmp_path / "letter.doc").write_bytes(rtf_bytes(["An RTF letter saved as .doc."]))
     (tmp_path / "page").write_text("<!DOCTYPE html><html><body><p>A page saved without a suffix.</p></body></html>")

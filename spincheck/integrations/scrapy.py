@@ -49,7 +49,6 @@ Only this module imports Scrapy; ``import spincheck`` does not.
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any
 
@@ -59,11 +58,12 @@ try:
     from scrapy.exceptions import DropItem
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
-        "spincheck.integrations.scrapy needs Scrapy; install it with: pip install 'spincheck[scrapy]'"
+        "spincheck.integrations.scrapy needs Scrapy; install it with: pip install scrapy"
     ) from exc
 
 from ..detector import Detector, Document
-from ..formats import html_to_text
+from ..formats import _trafilatura, html_to_text
+from ..inputs import TRAFILATURA_NOTE
 from ..text import decode_bytes
 
 __all__ = ["SpincheckPipeline", "SpinItem", "SPIN_FIELDS", "extract_main_text", "document_fields"]
@@ -90,13 +90,8 @@ class SpinItem(scrapy.Item):
 
 
 # ---- HTML to text ------------------------------------------------------------------------------
-@functools.cache
 def _have_trafilatura() -> bool:
-    try:
-        import trafilatura  # noqa: F401
-    except Exception:  # ImportError, or a broken install
-        return False
-    return True
+    return _trafilatura() is not None
 
 
 def extract_main_text(markup: str | bytes) -> str:
@@ -104,17 +99,14 @@ def extract_main_text(markup: str | bytes) -> str:
 
     The same extraction as ``spincheck score page.html``
     (:func:`spincheck.formats.html_to_text`): trafilatura when installed
-    (``pip install 'spincheck[html]'``), else a plain-text fallback that
+    (the ``html`` extra), else a plain-text fallback that
     keeps block elements and drops scripts, navigation, headers and footers;
     a warning is logged once when the fallback is used. Bytes are decoded as
     UTF-8 (byte-order marks honoured, bad bytes replaced).
     """
     page = decode_bytes(markup)[0] if isinstance(markup, bytes) else markup
     if not _have_trafilatura():
-        _warn_once(
-            "no-trafilatura",
-            "trafilatura is not installed; using a plain-text fallback for HTML (pip install 'spincheck[html]')",
-        )
+        _warn_once("no-trafilatura", TRAFILATURA_NOTE)
     return html_to_text(page)
 
 
