@@ -854,7 +854,8 @@ def _cmd_train(args, console: Console) -> int:
         return EXIT_ERROR
     from .training import TrainingError, train
 
-    progress = _isatty(sys.stderr) and not console.quiet
+    # bars on a terminal; elsewhere (a log, CI) one line per stage, so a long run is not silent
+    progress = (_isatty(sys.stderr) or (lambda stage: console.note(f"{stage} ..."))) if not console.quiet else False
     try:
         with _limited_threads(args.jobs), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
@@ -894,6 +895,17 @@ def _cmd_train(args, console: Console) -> int:
         f"F1 {num('f1')}, ROC-AUC {num('roc_auc')}, FPR {num('fpr')}"
     )
     print(f"  use it with: spincheck score --model {shlex.quote(args.out)} PATH")
+    from .training import TARGET_FPR
+
+    if m.get("fpr") is not None and m["fpr"] > TARGET_FPR:  # the threshold reached its cap of 0.999
+        console.problem(
+            Problem(
+                "warning",
+                f"the held-out false-positive rate is {m['fpr']:.1%}, over the {TARGET_FPR:.1%} aimed for: even "
+                "the highest threshold flags that much clean text",
+                "the corpus may be too small or too unlike the reference; try --reference merge or more text",
+            )
+        )
     return EXIT_OK
 
 

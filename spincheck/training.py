@@ -129,7 +129,7 @@ def build_reference(
     min_trigram_count: int = 2,
     info: dict | None = None,
     vectors: "WordVectors | None" = None,
-    progress: bool = False,
+    progress: Progress = False,
 ) -> Reference:
     """Count n-grams of clean paragraphs (streamed, in chunks) into a :class:`Reference`.
 
@@ -183,17 +183,24 @@ def _reiterable(texts) -> Callable[[], Iterable[str]]:
     return lambda: iter(texts)
 
 
+# How training reports its stages: False, nothing; True, tqdm bars (on a terminal); a function,
+# one line per stage given to it (a log, where bars would be a mess of carriage returns).
+Progress = bool | Callable[[str], None]
+
+
 class _stage:
     """A one-step progress bar around a stage with no natural unit (a fit)."""
 
-    def __init__(self, desc: str, enabled: bool) -> None:
-        self.desc, self.enabled, self.bar = desc, enabled, None
+    def __init__(self, desc: str, progress: Progress) -> None:
+        self.desc, self.progress, self.bar = desc, progress, None
 
     def __enter__(self) -> "_stage":
-        if self.enabled:
+        if self.progress is True:
             from tqdm import tqdm
 
             self.bar = tqdm(total=1, desc=self.desc, leave=False)
+        elif self.progress:
+            self.progress(self.desc)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -202,12 +209,14 @@ class _stage:
             self.bar.close()
 
 
-def _progress(iterable, desc: str, enabled: bool):
-    if not enabled:
-        return iterable
-    from tqdm import tqdm
+def _progress(iterable, desc: str, progress: Progress, unit: str = "chunk"):
+    if progress is True:
+        from tqdm import tqdm
 
-    return tqdm(iterable, desc=desc, unit="chunk", leave=False)
+        return tqdm(iterable, desc=desc, unit=unit, leave=False)
+    if progress:
+        progress(desc)
+    return iterable
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,7 +309,7 @@ def train_classifier(
     seed: int = 0,
     extra_spun: list[tuple[str, int]] | None = None,
     min_words: int = 12,
-    progress: bool = False,
+    progress: Progress = False,
 ) -> TrainResult:
     """Fit the token and paragraph models on clean text and its synthetic spins.
 
@@ -333,7 +342,7 @@ def train_classifier(
 
     def spun(texts: list[str], spinner: "Spinner", desc: str) -> list:
         out = []
-        for t in _progress(texts, desc, progress):
+        for t in _progress(texts, desc, progress, unit="paragraph"):
             s = spinner.spin(t, rng)
             if s.replacements:
                 out.append(s)
@@ -365,9 +374,9 @@ def train_classifier(
     token_scorer = token_model.to_scorer()
     ref_tokens = float(reference.info.get("tokens", 1e6))
 
-    def para_features(texts: list[str], split: str = "all") -> np.ndarray:
+    def para_features(texts: list[str], desc: str, split: str = "all") -> np.ndarray:
         rows = []
-        for chunk in _progress(_chunks(texts, 2000), "features", progress):
+        for chunk in _progress(_chunks(texts, 2000), f"features of {desc}", progress):
             pairs = [tokenize_cased(t) for t in chunk]
             bf = batch_features([t for t, _ in pairs], reference, lexicon, capitals=[c for _, c in pairs], split=split)
             z = token_scorer.decision_function(bf.tokens.X)
@@ -385,7 +394,7 @@ def train_classifier(
     # lexicon can undo and missed more spins from an unknown thesaurus
     # (held-out ROC-AUC 0.890 -> 0.900, recall 0.35 -> 0.38; known thesaurus
     # unchanged at 0.947). The threshold is still set on full-lexicon scores.
-    X_b = para_features(texts_b, TOKEN_MODEL_LEXICON)
+    X_b = para_features(texts_b, "the training paragraphs", TOKEN_MODEL_LEXICON)
     with _stage("fitting the paragraph model", progress):
         share, weight = PARAGRAPH_HARD_NEGATIVES
         paragraph_model = SpinClassifier(
@@ -398,16 +407,20 @@ def train_classifier(
     classifier = Classifier(token_scorer, paragraph_model.to_scorer(), prior_logit)
 
     spun_dev = spun(dev, spin_heldout, "spinning (held-out)")
-    p_clean = classifier.paragraph.predict_proba(para_features(dev))
-    p_spun = classifier.paragraph.predict_proba(para_features([s.text for s in spun_dev]))
+    p_clean = classifier.paragraph.predict_proba(para_features(dev, "the held-out paragraphs"))
+    p_spun = classifier.paragraph.predict_proba(para_features([s.text for s in spun_dev], "their spins"))
     threshold = min(max(threshold_for_fpr(p_clean, TARGET_FPR), 0.5), 0.999)
     y_dev = np.r_[np.zeros(len(p_clean)), np.ones(len(p_spun))]
     metrics = metrics_at(y_dev, np.r_[p_clean, p_spun], threshold)
     # The same held-out spins with the detector's lexicon cut down to the
     # training groups: none of the spinner's pairs can be swapped back, as
     # with a spinner whose thesaurus we do not have.
-    q_clean = classifier.paragraph.predict_proba(para_features(dev, "train"))
-    q_spun = classifier.paragraph.predict_proba(para_features([s.text for s in spun_dev], "train"))
+    q_clean = classifier.paragraph.predict_proba(
+        para_features(dev, "the held-out paragraphs (unknown thesaurus)", "train")
+    )
+    q_spun = classifier.paragraph.predict_proba(
+        para_features([s.text for s in spun_dev], "their spins (unknown thesaurus)", "train")
+    )
     metrics["unknown_thesaurus"] = metrics_at(y_dev, np.r_[q_clean, q_spun], threshold)
     counts = {
         "train_paragraphs": len(train),
@@ -753,7 +766,7 @@ def train(
     reference_mode: str = "merge",
     text_field: str = "text",
     base_model: Path | None = None,
-    progress: bool = False,
+    progress: Progress = False,
     command: str | None = None,
 ) -> dict:
     """``spincheck train``: retrain on a domain corpus and write a model directory. Returns the card."""
@@ -774,7 +787,7 @@ def train(
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT
     inputs_sha256: dict[str, str] = {}
     documents = iter_corpus_documents(clean, text_field, hashes=inputs_sha256)
-    parts = split_corpus(_progress(documents, "reading", progress), shares)
+    parts = split_corpus(_progress(documents, "reading the corpus", progress, unit="document"), shares)
     every = parts["ref"] + parts["train"] + parts["dev"]
     if not every:
         raise TrainingError(

@@ -684,21 +684,26 @@ def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
     [(clean, out_dir, kwargs)] = calls
     # a repeated option adds to the first rather than replacing it
     assert clean == [Path("a.jsonl"), Path("dir"), Path("more.txt")] and out_dir == tmp_path / "m"
+    progress = kwargs.pop("progress")
     assert kwargs == {
         "spun": [Path("s.txt"), Path("t.jsonl")],
         "seed": 3,
         "reference_mode": "replace",
         "text_field": "body",
         "base_model": Path("base"),
-        "progress": False,
         "command": "spincheck " + " ".join(argv),
     }
     assert f"wrote model to {tmp_path / 'm'}" in out and "F1 0.880" in out
+    # not on a terminal: a line per stage instead of bars, so that a log shows where a long run is
+    progress("counting n-grams")
+    assert capsys.readouterr().err == "spincheck: note: counting n-grams ...\n"
+    run(capsys, "-q", *argv)
+    assert calls[-1][2]["progress"] is False
 
 
 def test_train_errors_are_one_line(capsys, monkeypatch, tmp_path):
     pytest.importorskip("sklearn")
-    code, _, err = run(capsys, "train", "--clean", str(tmp_path / "none.txt"), "--out", str(tmp_path / "m"))
+    code, _, err = run(capsys, "train", "-q", "--clean", str(tmp_path / "none.txt"), "--out", str(tmp_path / "m"))
     assert (
         code == 2 and err == f"spincheck: error: {tmp_path / 'none.txt'}: no such file or directory (check the path)\n"
     )
@@ -1143,6 +1148,19 @@ def _fake_train(monkeypatch, body):
 
     pytest.importorskip("sklearn")  # train checks for it before anything else
     monkeypatch.setattr(spincheck.training, "train", body)
+
+
+def test_train_warns_when_the_threshold_cannot_reach_the_target_fpr(capsys, monkeypatch, tmp_path):
+    from spincheck.training import TARGET_FPR
+
+    for fpr, warned in [(TARGET_FPR, False), (0.014, True)]:
+        card = {**_CARD, "heldout_metrics": {**_CARD["heldout_metrics"], "fpr": fpr}}
+        _fake_train(monkeypatch, lambda clean, out, card=card, **kwargs: card)
+        code, out, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+        assert code == 0 and f"FPR {fpr:.3f}" in out
+        assert (
+            "spincheck: warning: the held-out false-positive rate is 1.4%, over the 0.8% aimed for" in err
+        ) == warned
 
 
 def test_train_output_that_cannot_be_written_is_one_line(capsys, monkeypatch, tmp_path):
