@@ -6,6 +6,7 @@ import codecs
 import itertools
 import random
 import re
+import textwrap
 
 import pytest
 
@@ -238,8 +239,32 @@ def test_every_kind_of_line_break_separates_paragraphs_as_blank_lines_do(separat
 
 
 def test_a_hard_wrapped_block_with_windows_line_endings_stays_one_paragraph() -> None:
-    block = "a line of a hard-wrapped paragraph that runs\r\non to the next line and\r\nends only here."
+    block = (
+        "a line of a hard-wrapped paragraph that runs\r\non to the next line, which is as\r\nfull, and ends only here."
+    )
     assert _paragraphs(block) == [block]
+
+
+def test_lists_of_short_lines_are_not_taken_for_hard_wrapped_text() -> None:
+    """A tag cloud, a menu or a list of headlines has short lines that end no sentence, as wrapped
+    text does; merged, it read as one paragraph of odd word sequences and was flagged at 1.000."""
+    tags = "news\nhow to\nback to top\nread more\nthe latest\nsign up\nof the week\nmore\ntop ten\ngo"
+    menu = "Home\nAbout us\nContact\nOur services\nCareers\nPrivacy policy\nTerms of use"
+    headlines = (
+        "Minister resigns over budget row\nFloods hit northern towns after storm\nStocks rally as inflation eases\n"
+        "Local team wins cup final in extra time\nNew rules for landlords come into force\n"
+        "Police appeal for witnesses\nSchool meals to be free for all pupils\nCouncil approves plan for new bridge"
+    )
+    for text in (tags, menu, headlines):
+        assert _paragraphs(text) == text.split("\n")
+    # prose wrapped at the same widths is still one paragraph
+    prose = (
+        "The minister said on Tuesday that the government would hold talks with the unions next week, and that "
+        "an agreement on pay could follow before the end of the month if both sides were willing to compromise."
+    )
+    for width in (30, 40, 72):
+        wrapped = textwrap.fill(prose, width)
+        assert _paragraphs(wrapped) == [wrapped]
 
 
 def test_each_line_is_a_paragraph_when_lines_end_sentences() -> None:
@@ -307,7 +332,7 @@ def test_no_paragraphs_in_blank_text(text: str) -> None:
 
 
 def test_paragraph_offsets_on_mixed_input() -> None:
-    text = "  Head.\r\n\r\nA line.\nAnother line.\n\n\n  wrapped text that\n  runs on here\n  and ends.  \n"
+    text = "  Head.\r\n\r\nA line.\nAnother line.\n\n\n  wrapped text that runs on to\n  the next line, which is as full,\n  and ends.  \n"
     paras = _paragraphs(text)
     assert paras[0] == "Head."
     assert paras[1:3] == ["A line.", "Another line."]
