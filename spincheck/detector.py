@@ -448,7 +448,10 @@ class Detector:
         results: list[Result | None] = [None] * len(texts)
         word_counts = [0] * len(texts)
         units: list[_Unit] = []
-        for i, (text, (tokens, capitals)) in enumerate(zip(texts, tokenize_cased_many(texts))):
+        tokenized: list = tokenize_cased_many(texts)
+        for i, text in enumerate(texts):
+            tokens, capitals = tokenized[i]
+            tokenized[i] = None  # a long text's tokens are made again with offsets (_units): not held twice
             words = _word_count(tokens)
             word_counts[i] = words
             if not tokens:  # blank, or only symbols, emoji, separators ("***")
@@ -460,7 +463,11 @@ class Detector:
             if reason is not None:
                 results[i] = Result(0.0, None, reason, (), words)
                 continue
-            units.extend(self._units(i, text, tokens, capitals))
+            if len(tokens) <= MAX_UNIT_TOKENS:
+                units.append(_Unit(i, 0, text, tokens, capitals))
+            else:
+                del tokens
+                units.extend(self._windows(i, text, capitals))
         unit_results = self._score_units(units, explain)
         merged: dict[int, list[tuple[_Unit, float, list[Evidence]]]] = {}
         for unit, (prob, evidence) in zip(units, unit_results):
@@ -577,9 +584,8 @@ class Detector:
         return out
 
     # ---- internals --------------------------------------------------------------------------
-    def _units(self, index: int, text: str, tokens: list[str], capitals: np.ndarray) -> list[_Unit]:
-        if len(tokens) <= MAX_UNIT_TOKENS:
-            return [_Unit(index, 0, text, tokens, capitals)]
+    def _windows(self, index: int, text: str, capitals: np.ndarray) -> list[_Unit]:
+        """A paragraph of over MAX_UNIT_TOKENS tokens, as windows of WINDOW_TOKENS scored alone."""
         toks, spans = token_spans(text)
         if len(toks) != len(capitals):
             capitals = np.zeros(len(toks), dtype=bool)

@@ -495,7 +495,7 @@ def test_long_paragraph_is_windowed_with_valid_offsets(detector: Detector, spun_
 def test_long_paragraph_windows_tile_it_without_overlap(detector: Detector, spun_article: str, extra: int) -> None:
     tokens = tokenize(" ".join(paragraphs_of(spun_article) * 3))
     text = " ".join(tokens[: 2 * WINDOW_TOKENS + extra])
-    units = detector._units(0, text, tokenize(text), np.zeros(2 * WINDOW_TOKENS + extra, dtype=bool))
+    units = detector._windows(0, text, np.zeros(2 * WINDOW_TOKENS + extra, dtype=bool))
     assert [len(u.tokens) for u in units] == (
         [WINDOW_TOKENS, WINDOW_TOKENS + extra] if extra < detector.min_words else [WINDOW_TOKENS, WINDOW_TOKENS, extra]
     )
@@ -508,7 +508,7 @@ def test_long_paragraph_windows_tile_it_without_overlap(detector: Detector, spun
 def test_a_short_tail_joins_the_window_before_it_even_with_a_high_min_words(detector: Detector) -> None:
     text = " ".join(["word"] * (WINDOW_TOKENS + 170))  # two windows, the second under 200 tokens
     high = dataclasses.replace(detector, min_words=200)
-    assert [len(u.tokens) for u in high._units(0, text, text.split(), np.zeros(420, dtype=bool))] == [420]
+    assert [len(u.tokens) for u in high._windows(0, text, np.zeros(420, dtype=bool))] == [420]
 
 
 def test_a_long_text_is_scored_in_groups_with_the_same_results(
