@@ -179,6 +179,14 @@ class Document:
         """Highest paragraph probability (0.0 when nothing was scored)."""
         return max((p.result.probability for p in self.scored), default=0.0)
 
+    def to_records(self, source: object = None, record_id: object = None) -> list[dict]:
+        """JSON-ready dicts, one per paragraph, exactly as ``spincheck score --format jsonl``
+        writes them (``source`` and ``id`` as given; probabilities of unscored paragraphs as
+        None); one record with reason "empty" for a text without paragraphs."""
+        from .report import document_records
+
+        return document_records(self, source, record_id)
+
 
 def document_meets_rule(flagged: int, scored: int) -> bool:
     """A document with ``flagged`` of its ``scored`` paragraphs at the threshold counts as spun."""

@@ -34,6 +34,7 @@ __all__ = [
     "make_reporter",
     "FORMATS",
     "paragraph_record",
+    "document_records",
     "render_html",
     "render_evaluation",
     "comparison_record",
@@ -193,6 +194,14 @@ class Reporter:
 
     def end(self, doc: _Doc) -> None:
         """The current document is complete."""
+
+
+def document_records(doc: Document, source: object = None, record_id: object = None) -> list[dict]:
+    """The JSON form of a scored document: one record per paragraph, as ``--format jsonl`` writes
+    them; one record with reason "empty" for a document without paragraphs."""
+    if not doc.paragraphs:
+        return [paragraph_record(empty_document_row(source, record_id))]
+    return [paragraph_record(Row(source, record_id, p.index, p.start, p.end, p.result)) for p in doc.paragraphs]
 
 
 def empty_document_row(source: str, record_id: object) -> Row:

@@ -317,6 +317,16 @@ def test_a_directory_scan_does_not_read_the_file_its_output_goes_to(capsys, tmp_
     assert err == f"spincheck: note: {tmp_path / 'scores.jsonl'} is where the output goes (not read)\n"
 
 
+def test_document_to_records_is_what_jsonl_writes(capsys):
+    """The library's serialisation of a Document is the command line's, row for row."""
+    _, out, _ = run(capsys, "score", "--format", "jsonl", str(SPUN))
+    doc = Detector.load().score_text(SPUN.read_text(encoding="utf-8"))
+    assert doc.to_records(str(SPUN)) == jsonl(out) and any(r["spun"] for r in jsonl(out))
+    assert json.loads(json.dumps(doc.to_records())) == doc.to_records()  # JSON-ready
+    (empty,) = Detector.load().score_text("").to_records("page-7", record_id=7)
+    assert (empty["source"], empty["id"], empty["paragraph"], empty["reason"]) == ("page-7", 7, None, "empty")
+
+
 def test_output_option_writes_what_stdout_would_get(capsys, tmp_path):
     _, expected, _ = run(capsys, "score", "--format", "jsonl", str(SPUN), str(CLEAN))
     (tmp_path / "page.txt").write_text(SPUN.read_text())

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
 from ..inputs import json_error, record_source, record_text
-from ..report import Row, empty_document_row, paragraph_record
+from ..report import Row, document_records, paragraph_record
 from ..text import split_paragraphs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,9 +91,7 @@ def get_detector(model: str | Path | None = None, threshold: float | None = None
 
 def document_rows(doc: Document, source: Any = None, record_id: Any = None) -> list[dict[str, Any]]:
     """The rows of one scored document, one per paragraph; one row with reason "empty" when it has none."""
-    if not doc.paragraphs:
-        return [paragraph_record(empty_document_row(source, record_id))]
-    return [paragraph_record(Row(source, record_id, p.index, p.start, p.end, p.result)) for p in doc.paragraphs]
+    return document_records(doc, source, record_id)
 
 
 def _problem_row(source: Any, record_id: Any, problem: str) -> dict[str, Any]:
