@@ -339,12 +339,19 @@ def test_refuses_to_replace_a_model_directory_holding_other_files(tmp_path: Path
     assert sorted(p.name for p in out.iterdir()) == before and partial_dirs(tmp_path) == []
 
 
-def test_refuses_to_replace_the_shipped_model(tmp_path: Path, corpus: Path) -> None:
-    shipped = spincheck._default_model_dir()
-    before = {p.name: p.stat().st_mtime_ns for p in shipped.iterdir()}
+def test_refuses_to_replace_the_shipped_model(
+    tmp_path: Path, tiny_base: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a stand-in for the shipped model: were the refusal broken, this test must not overwrite the real one
+    shipped = tmp_path / "_models"
+    shutil.copytree(tiny_base, shipped)
+    monkeypatch.setattr(spincheck, "_default_model_dir", lambda: shipped)
+    before = {p.name: p.read_bytes() for p in shipped.iterdir()}
     with pytest.raises(TrainingError, match="is the shipped model"):
         training.train([corpus], shipped)
-    assert {p.name: p.stat().st_mtime_ns for p in shipped.iterdir()} == before
+    with pytest.raises(TrainingError, match="is the shipped model"):  # however the path is written
+        training.train([corpus], tmp_path / "x" / ".." / "_models", base_model=tiny_base)
+    assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
 
 
 def test_an_output_that_cannot_be_written_fails_before_training(tmp_path: Path, tiny_base: Path, corpus: Path) -> None:
