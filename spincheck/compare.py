@@ -36,13 +36,63 @@ MIN_OVERLAP = 0.5
 CANDIDATES = 3
 # See _best_matches: a word in more paragraphs than this does not pick candidates.
 COMMON_POSTINGS = 200
-# Aligned spans longer than this are rewording or reordering, not a swap.
-MAX_SWAP_TOKENS = 3
+# Aligned spans of unequal lengths longer than this are rewording or reordering, not a swap
+# (a spinner's longest are generic paraphrases such as "as a result of" for "because").
+MAX_SWAP_TOKENS = 4
+
+# UK spellings as US ones, by ending (after "ll" -> "l" and "our" -> "or"): "organised",
+# "organisation", "analysed", "centre", "defence", "catalogue", "programme". Both sides are
+# folded alike, so an ending that is no spelling variant ("promise", "vogue") only has to
+# fold the same way in both: what matters is that no two different words fold together.
+_UK_ENDINGS = (
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ising", "izing"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("yses", "yzes"),
+    ("ysing", "yzing"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+    ("ence", "ense"),
+    ("ences", "enses"),
+    ("ogue", "og"),
+    ("ogues", "ogs"),
+    ("amme", "am"),
+    ("ammes", "ams"),
+)
+_UK_WORDS = {
+    "grey": "gray",
+    "tyre": "tire",
+    "tyres": "tires",
+    "cheque": "check",
+    "cheques": "checks",
+    "plough": "plow",
+    "aluminium": "aluminum",
+    "jewelery": "jewelry",  # "jewellery" after "ll" -> "l"
+    "sceptic": "skeptic",
+    "sceptical": "skeptical",
+    "mould": "mold",
+    "draught": "draft",
+    "pyjamas": "pajamas",
+    "kerb": "curb",
+    "practise": "practice",
+    "practised": "practiced",
+}
 
 
 def _fold(token: str) -> str:
-    """House style folded: "U.S." = "US", "travelled" = "traveled", "colour" = "color"."""
-    return token.replace(".", "").replace("ll", "l").replace("our", "or")
+    """House style folded: "U.S." = "US", "travelled" = "traveled", "colour" = "color",
+    "organised" = "organized", "centre" = "center", "defence" = "defense"."""
+    token = token.replace(".", "").replace("ll", "l").replace("our", "or")
+    token = _UK_WORDS.get(token, token)
+    for uk, us in _UK_ENDINGS:
+        if token.endswith(uk) and len(token) > len(uk) + 2:
+            return token[: -len(uk)] + us
+    return token
 
 
 def words(text: str) -> list[str]:
@@ -59,10 +109,11 @@ def word_overlap(a: list[str], b: list[str]) -> float:
 def find_swaps(copy: str, original: str) -> list[Replacement]:
     """Each short span of ``copy`` that differs from ``original`` beyond house style.
 
-    Offsets are into ``copy``. Equal-length spans count word by word, as a
-    spinner makes its swaps ("reliable partner" -> "dependable associate" is two);
+    Offsets are into ``copy``. Equal-length spans count word by word, however long,
+    as a spinner makes its swaps ("reliable partner" -> "dependable associate" is two);
     so "by way of" for "in terms of" is three, and no single suggestion can match
-    it: a small undercount. Spans of numbers or punctuation are house style.
+    it: a small undercount. A span of up to ``MAX_SWAP_TOKENS`` replaced by one of
+    another length is one swap. Spans of numbers or punctuation are house style.
     """
     return _diff(copy, original)[1]
 
@@ -85,10 +136,15 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             aligned += i2 - i1
-        if op != "replace" or i2 - i1 > MAX_SWAP_TOKENS or j2 - j1 > MAX_SWAP_TOKENS:
+        if op != "replace":
             continue
-        if i2 - i1 == j2 - j1:
+        same_length = i2 - i1 == j2 - j1
+        short = i2 - i1 <= MAX_SWAP_TOKENS and j2 - j1 <= MAX_SWAP_TOKENS
+        if same_length and short:  # only short runs count as aligned: unrelated text is one long run
             aligned += i2 - i1
+        # a run of any length swapped word for word is a spinner's; of unequal lengths, only a short one
+        if not (same_length or short):
+            continue
         if not any(t.isalpha() for t in a[i1:i2]) or not any(t.isalpha() for t in b[j1:j2]):
             continue
         if i2 - i1 == j2 - j1:

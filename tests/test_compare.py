@@ -46,6 +46,39 @@ def test_swaps_are_the_replaced_words_and_house_style_is_not_one() -> None:
     assert found == [("top", "highest"), ("hold", "maintain"), ("experts", "consultants")]
 
 
+def test_uk_and_us_spelling_is_house_style_not_a_swap() -> None:
+    original = (
+        "The city centre programme was organised by the council, which analysed the defence "
+        "budget and travelled to the theatre in grey weather to see the catalogue of colours."
+    )
+    copy = (
+        "The city center program was organized by the council, which analyzed the defense "
+        "budget and traveled to the theater in gray weather to see the catalog of colors."
+    )
+    assert find_swaps(copy, original) == []
+    (match,) = align(original, copy).paragraphs
+    assert match.label == 0  # taken unchanged: no spinning to learn from
+    # a real swap among them is still one
+    swapped = copy.replace("council", "assembly")
+    assert [(r.original, r.replacement) for r in find_swaps(swapped, original)] == [("council", "assembly")]
+
+
+def test_long_word_for_word_runs_and_four_word_paraphrases_are_swaps() -> None:
+    """A spinner swaps word for word however many neighbours it swaps, and writes generic
+    paraphrases of up to four words ("as a result of" for "because")."""
+    original = "Officials said the quick brown fox jumped over the fence because it was late in the day."
+    copy = "Officials said the fast tan animal leapt over the fence as a result of it was late in the day."
+    swaps = [(r.original, r.replacement) for r in find_swaps(copy, original)]
+    assert swaps == [
+        ("quick", "fast"),
+        ("brown", "tan"),
+        ("fox", "animal"),
+        ("jumped", "leapt"),
+        ("because", "as a result of"),
+    ]
+    assert align(original, copy).paragraphs[0].label == 1
+
+
 def test_align_matches_reordered_paragraphs_and_labels_them() -> None:
     alignment = align(ORIGINAL, COPY)
     moved, added, diplomat = alignment.paragraphs
