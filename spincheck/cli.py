@@ -764,7 +764,7 @@ def _cmd_compare(args, console: Console) -> int:
         raise UsageError("stdin ('-') can be given only once", "spincheck compare")
     detector = _load_detector(args, console)
     original = _read_document(args.original, console, "compare", "a comparison")
-    copy = original and _read_document(args.copy, console, "compare", "a comparison")
+    copy = _read_document(args.copy, console, "compare", "a comparison")  # both read: both problems said
     if not original or not copy:
         return EXIT_ERROR
     alignment = align(original[1], copy[1])
@@ -780,7 +780,11 @@ def _cmd_compare(args, console: Console) -> int:
             flagged[kinds[match.label]] += int(paragraph.result.spun)
 
     def quality(flagged_only: bool) -> dict:
-        chosen = [(m, p.result) for m, p in pairs if m.label == 1 and (p.result.spun or not flagged_only)]
+        chosen = [
+            (m, p.result)
+            for m, p in pairs
+            if m.label == 1 and p.result.spun is not None and (p.result.spun or not flagged_only)
+        ]
         swaps = [[(x.start, x.end, x.original) for x in m.swaps] for m, _ in chosen]
         return evidence_quality(swaps, [result.evidence for _, result in chosen])
 

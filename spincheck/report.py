@@ -706,7 +706,7 @@ def render_comparison(report: dict) -> str:
         f"  flagged      {flagged['reworded']} of {s['scored']['reworded']} scored reworded paragraphs, "
         f"{flagged['unchanged']} of {s['scored']['unchanged']} unchanged, "
         f"{flagged['not_from_original']} of {s['scored']['not_from_original']} not from the original",
-        f"  evidence     {_share_text(ev['covered_share'])} of the swaps inside an evidence span, "
+        f"  evidence     {_share_text(ev['covered_share'])} of the swaps in scored paragraphs inside an evidence span, "
         f"{_share_text(ev['suggestion_right_share'])} of those spans suggesting the original's wording",
         f"               in flagged paragraphs: {_share_text(ev_flagged['covered_share'])} and "
         f"{_share_text(ev_flagged['suggestion_right_share'])}",
@@ -726,7 +726,9 @@ def render_comparison(report: dict) -> str:
         lines.append(f"paragraph {p['paragraph']} at char {p['start']}, {origin}: {verdict}")
         for start, end, original, replacement in p["replacements"]:
             hit = [e for e in p["evidence"] if e["start"] < end and e["end"] > start]
-            if not hit:
+            if p["spun"] is None:  # the detector never looked: nothing it could have found
+                found = "not scored"
+            elif not hit:
                 found = "missed"
             elif hit[0]["suggestion"] is None:
                 found = "found, no suggestion"

@@ -859,6 +859,22 @@ def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
     assert f"{100 * ev['covered_share']:.0f} % of the {ev['replaced']} swaps in flagged paragraphs" in text
 
 
+def test_compare_leaves_swaps_in_unscored_paragraphs_out_of_the_evidence_figures(capsys, tmp_path):
+    """A swap in a paragraph the detector did not score (too short, not English) was counted as
+    missed, which made the evidence look worse than it is."""
+    original, copy = tmp_path / "original.txt", tmp_path / "copy.txt"
+    original.write_text("The minister will hold talks.\n\n" + CLEAN.read_text())
+    copy.write_text("The minister will maintain talks.\n\n" + SPUN.read_text())
+    _, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
+    expected = json.loads(out)["summary"]["evidence"]
+    _, out, _ = run(capsys, "compare", str(original), str(copy), "--format", "json")
+    report = json.loads(out)
+    assert report["summary"]["copy"]["reworded"] == 7 and report["paragraphs"][0]["reason"] == "too short"
+    assert report["summary"]["evidence"] == expected
+    _, text, _ = run(capsys, "compare", str(original), str(copy))
+    assert "  maintain -> hold: not scored" in text.splitlines()
+
+
 def test_compare_json_summary(capsys):
     code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
     report = json.loads(out)
@@ -874,6 +890,9 @@ def test_compare_problems(capsys, tmp_path, monkeypatch):
     assert code == 2 and out == "" and err.startswith("spincheck: error: stdin ('-') can be given only once")
     code, out, err = run(capsys, "compare", str(CLEAN), str(tmp_path / "missing.txt"))
     assert code == 2 and out == "" and "cannot read" in err and "missing.txt" in err
+    code, out, err = run(capsys, "compare", str(tmp_path / "gone.txt"), str(tmp_path / "missing.txt"))
+    assert code == 2 and out == "" and [line.split(":")[1] for line in err.splitlines()] == [" error"] * 2
+    assert "gone.txt" in err and "missing.txt" in err  # both said at once, not one per run
     code, out, err = run(capsys, "compare", str(tmp_path), str(SPUN))
     assert (
         code == 2 and out == "" and "compare takes one text, HTML, PDF, Word, OpenDocument, RTF or EPUB document" in err
