@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import math
 import os
 import shlex
 import sys
@@ -27,7 +28,15 @@ from .detector import DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
 from .model import ModelError
 from .metrics import evidence_quality, metrics_at, threshold_for_fpr
-from .report import FORMATS, comparison_record, make_reporter, render_comparison, render_evaluation, render_html
+from .report import (
+    FORMATS,
+    _count,
+    comparison_record,
+    make_reporter,
+    render_comparison,
+    render_evaluation,
+    render_html,
+)
 
 __all__ = ["main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 
@@ -151,8 +160,8 @@ def _probability(value: str) -> float:
 
 def _share(value: str) -> float:
     p = _number(value)
-    if not 0.0 < p < 1.0:
-        raise argparse.ArgumentTypeError(f"{value} is not a share between 0 and 1 (0.01 is 1 %)")
+    if not 0.0 <= p < 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not a share from 0 up to 1 (0.01 is 1 %)")
     return p
 
 
@@ -959,37 +968,47 @@ def _cmd_evaluate(args, console: Console) -> int:
 
     import numpy as np
 
-    from .inputs import STDIN_NAME, iter_jsonl, os_problem
+    from .inputs import MAX_LINE_PROBLEMS, STDIN_NAME, iter_jsonl, os_problem
+    from .text import split_paragraphs
 
     detector = _load_detector(args, console)
     name = STDIN_NAME if args.file == "-" else args.file
     labels: list[int] = []
     replacements: list[list | None] = []
-    unlabelled = 0
+    unlabelled = skipped = several = 0
+
+    def skip(what: str, hint: str = "skipped") -> None:
+        nonlocal skipped
+        skipped += 1
+        if skipped <= MAX_LINE_PROBLEMS:  # as score does: ten lines, then a count
+            console.error(what, hint)
 
     def texts(f) -> Iterator[str]:
-        nonlocal unlabelled
+        nonlocal unlabelled, several
         for number, record in iter_jsonl(f, name):
             if isinstance(record, Problem):
-                console.problem(record)
+                if record.level == "error":
+                    skip(record.what, record.hint or "skipped")
+                else:
+                    console.problem(record)
                 continue
             text, label = record.get(args.text_field), record.get("label")
             swaps = record.get("replacements")
             if not isinstance(text, str):
-                console.error(f"{name}:{number}: no string field {args.text_field!r}", "set --text-field; skipped")
+                skip(f"{name}:{number}: no string field {args.text_field!r}", "set --text-field; skipped")
             elif "label" not in record:
-                console.error(f"{name}:{number}: no label", 'add "label": 0 (clean) or 1 (spun); skipped')
+                skip(f"{name}:{number}: no label", 'add "label": 0 (clean) or 1 (spun); skipped')
             elif label is None:
                 unlabelled += 1  # "label": null, as compare writes for paragraphs not from the original
             elif label not in (0, 1):
-                console.error(f"{name}:{number}: label must be 0 or 1, not {label!r}", "skipped")
+                skip(f"{name}:{number}: label must be 0 or 1, not {label!r}")
             elif swaps is not None and not _valid_replacements(swaps, len(text)):
-                console.error(
+                skip(
                     f"{name}:{number}: replacements must be [start, end, original, replacement] lists "
-                    "with offsets into the text",
-                    "skipped",
+                    "with offsets into the text"
                 )
             else:
+                several += len(split_paragraphs(text)) > 1
                 labels.append(int(label))
                 replacements.append(swaps)
                 yield text
@@ -1007,8 +1026,15 @@ def _cmd_evaluate(args, console: Console) -> int:
     except OSError as exc:
         console.problem(os_problem(name, exc))
         return EXIT_ERROR
+    if skipped > MAX_LINE_PROBLEMS:
+        console.error(f"{name}: {skipped - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")
     if unlabelled:
-        console.note(f'{name}: {unlabelled} paragraphs with "label": null left out')
+        console.note(f'{name}: {_count(unlabelled, "paragraph")} with "label": null left out')
+    if several:
+        console.note(
+            f"{name}: {_count(several, 'text')} of several paragraphs, each scored as one paragraph; "
+            "evaluate judges paragraphs (split documents first, or score them with 'spincheck score')"
+        )
     if not results:
         console.error(f"{name} holds no labelled paragraphs", 'expected lines like {"text": "...", "label": 1}')
         return EXIT_ERROR
@@ -1025,6 +1051,8 @@ def _cmd_evaluate(args, console: Console) -> int:
         "model_version": detector.model.card.version,
         "threshold": detector.threshold,
         "paragraphs": len(results),
+        "skipped_lines": skipped,
+        "unlabelled": unlabelled,
         "scored": int(scored.sum()),
         "scored_spun": int((y[scored] == 1).sum()),
         "scored_clean": int((y[scored] == 0).sum()),
@@ -1042,6 +1070,19 @@ def _cmd_evaluate(args, console: Console) -> int:
         report["evidence"] = evidence_quality([s for s, _ in with_swaps], [r.evidence for _, r in with_swaps])
     if args.at_fpr is not None:
         clean = prob[scored & (y == 0)]
+        if clean.size and clean.size * args.at_fpr < 1:
+            needed = math.ceil(1 / args.at_fpr) if args.at_fpr else None
+            console.problem(
+                Problem(
+                    "warning",
+                    f"--at-fpr {args.at_fpr:g} on {_count(int(clean.size), 'clean paragraph')}: not one of them may "
+                    "be flagged, so the threshold only clears the highest clean score",
+                    f"a rate of {args.at_fpr:g} needs {needed:,} clean paragraphs to mean anything, ten times that "
+                    "to be measured"
+                    if needed
+                    else None,
+                )
+            )
         if clean.size:
             threshold = round(threshold_for_fpr(clean, args.at_fpr), 6)  # still above the last one not flagged
             report["at_fpr"] = {

@@ -781,7 +781,7 @@ def test_evaluate_at_fpr_finds_the_threshold_for_this_files_clean_text(capsys, l
     assert json.loads(out)["metrics"] == at["metrics"]
 
 
-@pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.1", "one"])
+@pytest.mark.parametrize("value", ["1", "1.5", "-0.1", "one"])
 def test_evaluate_at_fpr_rejects_a_share_outside_0_1(capsys, labelled, value):
     code, out, err = run(capsys, "evaluate", str(labelled), f"--at-fpr={value}")
     assert code == 2 and out == "" and "argument --at-fpr" in err
@@ -789,10 +789,25 @@ def test_evaluate_at_fpr_rejects_a_share_outside_0_1(capsys, labelled, value):
 
 def test_evaluate_at_fpr_without_clean_paragraphs(capsys, tmp_path):
     path = tmp_path / "spun.jsonl"
-    path.write_text(json.dumps({"text": SPUN.read_text(), "label": 1}) + "\n")
+    path.write_text(json.dumps({"text": SPUN.read_text().split("\n\n")[1], "label": 1}) + "\n")
     code, out, err = run(capsys, "evaluate", str(path), "--at-fpr", "0.01")
     assert code == 2 and "1 labelled paragraph," in out and "at most" not in out
     assert err == f"spincheck: error: --at-fpr needs scored clean paragraphs (label 0), and {path} has none\n"
+
+
+def test_evaluate_at_fpr_says_when_there_are_too_few_clean_paragraphs_for_the_rate(capsys, labelled):
+    """6 clean paragraphs cannot measure a 1 % rate: the threshold then only clears the highest one."""
+    code, out, err = run(capsys, "evaluate", str(labelled), "--at-fpr", "0.01", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["at_fpr"]["metrics"]["fp"] == 0
+    clean = report["scored_clean"]
+    assert 0 < clean < 100 and err == (
+        f"spincheck: warning: --at-fpr 0.01 on {clean} clean paragraphs: not one of them may be flagged, so the "
+        "threshold only clears the highest clean score (a rate of 0.01 needs 100 clean paragraphs to mean "
+        "anything, ten times that to be measured)\n"
+    )
+    code, out, err = run(capsys, "evaluate", str(labelled), "--at-fpr", "0", "--json")  # none flagged: allowed
+    assert code == 0 and json.loads(out)["at_fpr"]["metrics"]["fp"] == 0 and "warning" in err
 
 
 def test_evaluate_reports_bad_lines(capsys, tmp_path):
@@ -802,7 +817,22 @@ def test_evaluate_reports_bad_lines(capsys, tmp_path):
     )
     code, out, err = run(capsys, "evaluate", str(path))
     assert code == 2 and "1 labelled paragraph," in out
-    assert err == f"spincheck: error: {path}:2: label must be 0 or 1, not 'spun' (skipped)\n"
+    assert err.splitlines() == [
+        f"spincheck: error: {path}:2: label must be 0 or 1, not 'spun' (skipped)",
+        # a whole text is scored as one paragraph, which evaluate says rather than splitting it
+        f"spincheck: note: {path}: 1 text of several paragraphs, each scored as one paragraph; evaluate judges "
+        "paragraphs (split documents first, or score them with 'spincheck score')",
+    ]
+    # past ten bad lines, one line counts the rest, and the JSON report counts them all
+    lines = [json.dumps({"text": "x", "label": "spun"})] * 25 + [json.dumps({"text": "y", "label": None})]
+    path.write_text("\n".join([*lines, json.dumps({"text": CLEAN.read_text().split("\n\n")[1], "label": 0})]))
+    code, out, err = run(capsys, "evaluate", str(path), "--json")
+    assert code == 2 and len(err.splitlines()) == 12
+    assert err.splitlines()[10:] == [
+        f"spincheck: error: {path}: 15 more bad lines (not shown; skipped)",
+        f'spincheck: note: {path}: 1 paragraph with "label": null left out',
+    ]
+    assert (json.loads(out)["skipped_lines"], json.loads(out)["unlabelled"]) == (25, 1)
     (tmp_path / "empty.jsonl").write_text("")
     code, _, err = run(capsys, "evaluate", str(tmp_path / "empty.jsonl"))
     assert code == 2 and "holds no labelled paragraphs" in err
@@ -843,7 +873,7 @@ def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
     path.write_text(out)
     code, out, err = run(capsys, "evaluate", str(path), "--json")
     report = json.loads(out)
-    assert code == 0 and err == f'spincheck: note: {path}: 1 paragraphs with "label": null left out\n'
+    assert code == 0 and err == f'spincheck: note: {path}: 1 paragraph with "label": null left out\n'
     assert (report["paragraphs"], report["scored_spun"]) == (7, 6)
     ev = report["evidence"]
     alone = [r for r in rows if r["spun"] and not r["by_context"] and r["label"] == 1]  # as evaluate flags them
