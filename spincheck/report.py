@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, TextIO
@@ -413,7 +414,7 @@ body { margin: 0; font: 16px/1.55 Georgia, "Times New Roman", serif; color: var(
 header.page, footer.page { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; }
 header.page { padding: 20px 32px 12px; border-bottom: 1px solid var(--line); background: #fafafa; }
 header.page h1 { margin: 0 0 4px; font-size: 22px; }
-.source { color: var(--muted); font-size: 14px; word-break: break-all; }
+.source { color: var(--muted); font-size: 14px; word-break: break-all; unicode-bidi: isolate; }
 .verdict { display: inline-block; margin: 10px 0 6px; padding: 4px 12px; border-radius: 4px;
   font-weight: 600; color: #fff; }
 .verdict.spun { background: var(--flag); }
@@ -429,7 +430,7 @@ dl.facts dd { margin: 0; font-weight: 600; }
 .legend mark.evidence { cursor: default; }
 .layout { display: grid; grid-template-columns: minmax(0, 1fr) 330px; gap: 28px; padding: 20px 32px; }
 article { max-width: 820px; }
-.para { position: relative; margin: 0 0 12px; padding: 8px 12px 8px 14px; border-left: 4px solid transparent;
+.para { unicode-bidi: isolate; position: relative; margin: 0 0 12px; padding: 8px 12px 8px 14px; border-left: 4px solid transparent;
   border-radius: 3px; }
 .para.flagged { border-left-color: var(--flag); box-shadow: inset 0 0 0 1px rgba(179, 38, 30, .35); }
 .para.unscored { color: var(--muted); }
@@ -457,6 +458,16 @@ footer.page { padding: 12px 32px 24px; color: var(--muted); font-size: 12px; bor
 @media print { aside .panel { position: static; max-height: none; } }
 """
 _CSS += "".join(f".shade-{i} {{ background: {colour}; }}\n" for i, colour in enumerate(_SHADES))
+
+
+# Characters that reorder the text around them (bidirectional embeddings, overrides, isolates
+# and marks): in a file name they make "txt.exe" read "exe.txt".
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown_name(name: str) -> str:
+    """A document's name with its bidirectional controls made visible (``<U+202E>``)."""
+    return _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", name)
 
 
 def _shade(probability: float) -> int:
@@ -568,13 +579,13 @@ def render_html(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="spincheck {esc(spincheck_version)}">
-<title>spincheck: {esc(source)}</title>
+<title>spincheck: {esc(_shown_name(source))}</title>
 <style>{_CSS}</style>
 </head>
 <body>
 <header class="page">
 <h1>spincheck report</h1>
-<div class="source">{esc(source)}</div>
+<div class="source">{esc(_shown_name(source))}</div>
 {verdict}
 <dl class="facts">{facts_html}</dl>
 <div class="legend"><span>Spin probability:</span>{legend}

@@ -104,7 +104,18 @@ def test_json_without_documents_is_an_empty_array():
 def test_csv_has_header_and_a_row_per_paragraph():
     rows = list(csv.reader(io.StringIO(report("csv", one_document()))))
     assert rows[0] == list(CSV_COLUMNS)
-    assert rows[1] == ["doc.txt", "0", "0", "40", "20", "0.9700", "true", "", "highest->top:0.91; stated->?:0.60", "false"]
+    assert rows[1] == [
+        "doc.txt",
+        "0",
+        "0",
+        "40",
+        "20",
+        "0.9700",
+        "true",
+        "",
+        "highest->top:0.91; stated->?:0.60",
+        "false",
+    ]
     assert rows[3] == ["doc.txt", "2", "82", "90", "3", "", "", "too short", "", "false"]
 
 
@@ -241,6 +252,16 @@ def test_html_page_marks_flagged_paragraphs_and_evidence():
     assert '<a href="#p0">Paragraph 0</a>' in page
 
 
+def test_html_page_shows_bidirectional_controls_in_the_name_and_isolates_paragraphs():
+    """U+202E in a file name made "report\u202etxt.exe" read as "reportexe.txt" in the title."""
+    page = render_html(
+        _document(), source="report\u202etxt.exe", model_version="1", threshold=0.9, spincheck_version="1"
+    )
+    assert "<title>spincheck: report<U+202E>txt.exe</title>".replace("<U", "&lt;U").replace("E>", "E&gt;") in page
+    assert "\u202e" not in page.split("<article>")[0]  # nowhere in the head or header
+    assert ".para { unicode-bidi: isolate;" in page  # text that reorders itself stays inside its paragraph
+
+
 def test_html_page_for_a_clean_document():
     doc = Document((Paragraph(0, 0, 17, "A clean paragraph", Result(0.1, False, None, (), 14)),), threshold=0.9)
     page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
@@ -291,9 +312,7 @@ def test_render_evaluation_lists_every_number():
             "scored_clean": 5,
             "not_scored": 2,
             "not_scored_by_reason": {"too short": 2},
-            "metrics": metrics_at(
-                np.array([1] * 5 + [0] * 5), np.array([0.95] * 4 + [0.1] + [0.1] * 4 + [0.92]), 0.9
-            ),
+            "metrics": metrics_at(np.array([1] * 5 + [0] * 5), np.array([0.95] * 4 + [0.1] + [0.1] * 4 + [0.92]), 0.9),
         }
     )
     assert "not scored   2 (too short 2)" in text
