@@ -430,8 +430,8 @@ dl.facts dd { margin: 0; font-weight: 600; }
 .legend mark.evidence { cursor: default; }
 .layout { display: grid; grid-template-columns: minmax(0, 1fr) 330px; gap: 28px; padding: 20px 32px; }
 article { max-width: 820px; }
-.para { unicode-bidi: isolate; position: relative; margin: 0 0 12px; padding: 8px 12px 8px 14px; border-left: 4px solid transparent;
-  border-radius: 3px; }
+.para { unicode-bidi: isolate; position: relative; margin: 0 0 12px; padding: 8px 12px 8px 14px;
+  border-left: 4px solid transparent; border-radius: 3px; }
 .para.flagged { border-left-color: var(--flag); box-shadow: inset 0 0 0 1px rgba(179, 38, 30, .35); }
 .para.unscored { color: var(--muted); }
 .para .prob { float: right; margin: 0 0 4px 12px; font: 12px/1.6 system-ui, Arial, sans-serif;
