@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import io
 import math
 import os
 import shlex
@@ -519,25 +520,51 @@ def _cmd_score(args, console: Console) -> int:
     if args.jobs > cpus:
         console.note(f"--jobs {args.jobs} is more than this machine's {cpus} CPUs; using {cpus}")
         args.jobs = cpus
-    clash = next((path for path in args.paths if args.output != "-" and _same_file(path, args.output)), None)
+    if args.output == "-":
+        items = collect(args.paths, output=sys.stdout)
+        return _score_into(sys.stdout, items, args, _load_detector(args, console), console)
+    items = collect(args.paths)
+    clash = _input_at(args.output, items)
     if clash is not None:
         console.error(f"{clash} is an input; writing the results to it would replace it", "choose another -o")
         return EXIT_ERROR
+    if os.path.isdir(args.output):
+        console.error(f"cannot write {args.output}: it is a directory", "choose a file name for -o")
+        return EXIT_ERROR
     detector = _load_detector(args, console)
-    with contextlib.ExitStack() as stack:
-        if args.output == "-":
-            out = sys.stdout
-        else:
-            try:
-                out = stack.enter_context(open(args.output, "w", encoding="utf-8"))
-            except OSError as exc:
-                console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
-                return EXIT_ERROR
-        return _score_into(out, args, detector, console)
+    opened = False
+    try:
+        # the results replace the file once the run is over; Ctrl-C leaves it as it was
+        with replaced_atomically(Path(args.output)) as out:
+            opened = True
+            return _score_into(out, items, args, detector, console)
+    except OSError as exc:
+        if opened:  # a full disk while writing: main says so
+            raise
+        console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
+        return EXIT_ERROR
 
 
-def _score_into(out: TextIO, args, detector: Detector, console: Console) -> int:
-    items = collect(args.paths, output=out)
+def _input_at(output: str, items: list) -> str | None:
+    """The name of the input that ``output`` is (the same file, whatever the path), or None."""
+    try:
+        st = os.stat(output)
+    except OSError:
+        return None
+    target = (st.st_dev, st.st_ino)
+    for item in items:
+        if not isinstance(item, InputFile):
+            continue
+        try:
+            other = os.stat(item.path) if item.path is not None else os.fstat(sys.stdin.fileno())
+        except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+            continue
+        if (other.st_dev, other.st_ino) == target:
+            return item.name
+    return None
+
+
+def _score_into(out: TextIO, items: list, args, detector: Detector, console: Console) -> int:
     if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
         console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
     files = sum(isinstance(item, InputFile) for item in items)
@@ -830,7 +857,16 @@ def _cmd_compare(args, console: Console) -> int:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it, so that readers
-    never see half a file (also used by scripts/eval_gate.py).
+    never see half a file (also used by scripts/eval_gate.py); see :func:`replaced_atomically`."""
+    with replaced_atomically(path) as f:
+        f.write(text)
+
+
+@contextlib.contextmanager
+def replaced_atomically(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text stream to a temporary file beside ``path``, which replaces ``path`` when the
+    block ends, and is removed when it raises (Ctrl-C included): no one sees half a file, and a
+    failed run leaves the old one.
 
     A symlink is followed (its target is replaced, the link kept), and a device or
     FIFO (``-o /dev/null``) is written in place: renaming over either would replace
@@ -839,7 +875,7 @@ def write_atomically(path: Path, text: str) -> None:
     path = Path(os.path.realpath(path))
     if path.exists() and not path.is_file() and not path.is_dir():
         with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+            yield f
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
     try:
@@ -848,7 +884,7 @@ def write_atomically(path: Path, text: str) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            yield f
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

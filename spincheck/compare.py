@@ -17,6 +17,7 @@ source paragraph at best.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections import Counter
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ MIN_OVERLAP = 0.5
 CANDIDATES = 3
 # See _best_matches: a word in more paragraphs than this does not pick candidates.
 COMMON_POSTINGS = 200
+# Paragraphs longer than this (in tokens) are aligned between anchors (see _opcodes).
+LONG_TOKENS = 2000
 # Aligned spans of unequal lengths longer than this are rewording or reordering, not a swap
 # (a spinner's longest are generic paraphrases such as "as a result of" for "because").
 MAX_SWAP_TOKENS = 4
@@ -132,8 +135,7 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     b, b_off = tokenize_with_offsets(original)
     out = []
     aligned = 0
-    matcher = difflib.SequenceMatcher(None, [_fold(t) for t in a], [_fold(t) for t in b], autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes([_fold(t) for t in a], [_fold(t) for t in b]):
         if op == "equal":
             aligned += i2 - i1
         if op != "replace":
@@ -159,6 +161,53 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
             start, end = a_off[ai][0], a_off[aj - 1][1]
             out.append(Replacement(start, end, original[b_off[bi][0] : b_off[bj - 1][1]], copy[start:end]))
     return aligned / max(len(a), len(b), 1), out
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes turning ``a`` into ``b``; for long sequences, the gaps between anchors.
+
+    difflib takes time quadratic in the length of a paragraph (a megabyte without a line break
+    ran for minutes). Past ``LONG_TOKENS`` on either side, the tokens found exactly once in each
+    sequence, in the same order in both (a longest increasing run of their positions), are
+    anchors, as in patience diff: a spinner keeps order, and names and rare words stay. Only the
+    gaps between anchors are diffed, each the same way.
+    """
+    if len(a) <= LONG_TOKENS and len(b) <= LONG_TOKENS:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    count_a, count_b = Counter(a), Counter(b)
+    in_b = {t: j for j, t in enumerate(b) if count_b[t] == 1}
+    anchors = _increasing([(i, in_b[t]) for i, t in enumerate(a) if count_a[t] == 1 and t in in_b])
+    if not anchors:  # nothing to anchor on: difflib with its own shortcut for frequent tokens
+        return difflib.SequenceMatcher(None, a, b, autojunk=True).get_opcodes()
+    ops: list[tuple[str, int, int, int, int]] = []
+    i0 = j0 = 0
+    for i, j in [*anchors, (len(a), len(b))]:
+        if i > i0 or j > j0:
+            ops.extend((op, i1 + i0, i2 + i0, j1 + j0, j2 + j0) for op, i1, i2, j1, j2 in _opcodes(a[i0:i], b[j0:j]))
+        if i < len(a):
+            ops.append(("equal", i, i + 1, j, j + 1))
+        i0, j0 = i + 1, j + 1
+    return ops
+
+
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of ``pairs`` (ordered by their first item) whose second items increase."""
+    tails: list[int] = []  # tails[k]: the index in pairs of the smallest end of a run of length k + 1
+    ends: list[int] = []  # and that end
+    before = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(ends, j)
+        before[n] = tails[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(n)
+            ends.append(j)
+        else:
+            tails[k], ends[k] = n, j
+    run, n = [], tails[-1] if tails else -1
+    while n >= 0:
+        run.append(pairs[n])
+        n = before[n]
+    return run[::-1]
 
 
 @dataclass(frozen=True)

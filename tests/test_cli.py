@@ -337,13 +337,22 @@ def test_output_option_writes_what_stdout_would_get(capsys, tmp_path):
     flagged = sum(r["spun"] is True for r in jsonl(expected))
     scored = sum(r["spun"] is not None for r in jsonl(expected))
     assert err == f"spincheck: note: wrote {target}: {flagged} of {scored} scored paragraphs flagged in 2 documents\n"
-    # a directory scan leaves out the file it writes to, from the first run on
+    # in a directory it scans, a new output is not read (it is written under a hidden name, then
+    # renamed), and an old one is an input like any other
+    target.unlink()
     code, _, err = run(capsys, "score", "--format", "jsonl", "-o", str(target), str(tmp_path))
     assert code == 1 and {r["source"] for r in jsonl(target.read_text())} == {str(tmp_path / "page.txt")}
-    assert err.startswith(f"spincheck: note: {target} is where the output goes (not read)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.txt", "scores.jsonl"]  # no temporary left
+    before = target.read_bytes()
+    code, out, err = run(capsys, "score", "-o", str(target), str(tmp_path))
+    assert (code, out) == (2, "") and target.read_bytes() == before
+    assert (
+        err
+        == f"spincheck: error: {target} is an input; writing the results to it would replace it (choose another -o)\n"
+    )
 
 
-def test_output_option_never_replaces_an_input(capsys, tmp_path):
+def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
     page = tmp_path / "page.txt"
     page.write_text(SPUN.read_text())
     code, out, err = run(capsys, "score", str(page), "-o", str(tmp_path / "." / "page.txt"))
@@ -354,6 +363,31 @@ def test_output_option_never_replaces_an_input(capsys, tmp_path):
     code, out, err = run(capsys, "score", str(page), "-o", str(tmp_path / "missing" / "scores.txt"))
     assert (code, out) == (2, "")
     assert err.startswith(f"spincheck: error: cannot write {tmp_path / 'missing' / 'scores.txt'}: ")
+    # the same file by another name: a hard link, or stdin redirected from it
+    os.link(page, tmp_path / "link.txt")
+    code, _, err = run(capsys, "score", str(tmp_path), "-o", str(tmp_path / "link.txt"))
+    assert code == 2 and "is an input; writing the results to it would replace it" in err
+    with open(page, "rb") as f:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(f))
+        code, _, err = run(capsys, "score", "-o", str(page))
+    assert (code, err) == (
+        2,
+        f"spincheck: error: <stdin> is an input; writing the results to it would replace it (choose another -o)\n",
+    )
+    assert page.read_text() == SPUN.read_text()
+
+
+def test_output_option_keeps_the_old_file_when_the_run_is_interrupted(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "scores.txt"
+    target.write_text("the results of an earlier run\n", encoding="utf-8")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_score_chunk", interrupted)
+    code, _, _ = run(capsys, "score", str(SPUN), "-o", str(target))
+    assert code == 130 and target.read_text(encoding="utf-8") == "the results of an earlier run\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["scores.txt"]  # and no temporary file left
 
 
 def test_evaluate_takes_format_json_as_score_and_compare_do(capsys, tmp_path):
