@@ -211,31 +211,45 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     The fit test keeps lists apart: a tag cloud, a menu or a list of headlines
     also has short lines that end no sentence, but most of them leave room for
     the next entry's first word, and a long list starts every entry in capitals
-    where wrapped sentences go on in lower case. Merged, such a list read as one paragraph of
-    odd word sequences and was flagged as spun.
+    where wrapped sentences go on in lower case. Merged, such a list read as one
+    paragraph of odd word sequences and was flagged as spun.
     """
     if _SOFT_BREAK.search(text, lines[0][0], lines[-1][1]):
         return True
-    widest = max(b - a for a, b in lines)
-    if not 25 <= widest <= 100:  # a column of text is wider than a column of tags
+    widths = [b - a for a, b in lines]
+    if max(widths) > 100:  # one paragraph per line, as web copies have it
+        return False
+    # not the widest, where a percentile means something: one long URL or heading does not set it
+    full = full_width(widths) if len(widths) >= 10 else max(widths)
+    if full < 25:  # a column of text is wider than a column of tags
         return False
     running_on = [
         (b - a, following) for (a, b), (following, _) in zip(lines, lines[1:]) if not _SENTENCE_END.search(text[a:b])
     ]
     if len(running_on) < 0.5 * (len(lines) - 1):
         return False
-    wrapped = sum(width + 1 + _first_word_length(text, following) > 0.85 * widest for width, following in running_on)
+    next_words = [_next_word(text, following) for _, following in running_on]
+    wrapped = sum(width + 1 + len(word) > 0.85 * full for (width, _), word in zip(running_on, next_words))
     # Prose wrapped over many lines goes on in lower case somewhere (a fifth of the time or more in
     # the seed articles wrapped at 30-80 characters); a list of headlines starts every entry anew.
-    goes_on_lower = any(text[following].islower() for _, following in running_on)
+    goes_on_lower = any(word[:1].islower() for word in next_words) or not any(
+        c.islower()
+        for c in text[lines[0][0] : lines[-1][1]]  # text in capitals throughout
+    )
     return wrapped >= 0.7 * len(running_on) and (goes_on_lower or len(running_on) < 6)
 
 
-def _first_word_length(text: str, start: int) -> int:
+# What a line may start with before its first word: e-mail quoting ("> "), quotes, brackets.
+_LINE_PREFIX = re.compile(r"""[\s>|"'(\[\u2018\u201c]*""")
+
+
+def _next_word(text: str, start: int) -> str:
+    """The first word of the line at ``start``, after any quoting prefix."""
+    start = _LINE_PREFIX.match(text, start).end()
     end = start
     while end < len(text) and not text[end].isspace():
         end += 1
-    return end - start
+    return text[start:end]
 
 
 # Typographic ligatures, common in text extracted from PDFs ("ﬁnd", "efﬁcient").

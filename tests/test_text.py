@@ -267,6 +267,35 @@ def test_lists_of_short_lines_are_not_taken_for_hard_wrapped_text() -> None:
         assert _paragraphs(wrapped) == [wrapped]
 
 
+def test_wrapped_prose_with_a_long_line_quoting_or_capitals_is_still_one_paragraph() -> None:
+    prose = (
+        "The minister said on Tuesday that the government would hold talks with the unions next week, and that "
+        "an agreement on pay could follow before the end of the month if both sides were willing to compromise "
+        "on the length of the deal and on the pensions of the workers who joined before the last reform."
+    )
+    lines = textwrap.wrap(prose, 60)
+    with_url = "\n".join([*lines[:2], "(minutes of the meeting: https://example.org/minutes/2024/03)", *lines[2:]])
+    quoted = "\n".join("> " + line for line in textwrap.wrap(prose, 66))
+    capitals = textwrap.fill(prose.upper(), 60)
+    for text in (with_url, quoted, capitals):
+        assert _paragraphs(text) == [text], text
+    # a list of link texts, some as wide as prose, leaves room for the next entry's first word
+    links = "\n".join(
+        [
+            "read more about the election results in the city centre",
+            "sign up for our newsletter",
+            "how to vote",
+            "the council's budget for next year explained in full",
+            "contact us",
+            "about this site and the people who run it",
+        ]
+    )
+    assert _paragraphs(links) == links.split("\n")
+    # a short wrapped paragraph whose lines all go on in capitals (names) is still one
+    names = "A statement from the office of Prime Minister\nJohn Smith said that Foreign Secretary\nMary Jones would travel to Paris."
+    assert _paragraphs(names) == [names]
+
+
 def test_each_line_is_a_paragraph_when_lines_end_sentences() -> None:
     text = "One paragraph per line, as web copies have it.\nAnother paragraph on the next line.\nA third one!"
     assert _paragraphs(text) == [
