@@ -292,7 +292,10 @@ def test_wrapped_prose_with_a_long_line_quoting_or_capitals_is_still_one_paragra
     )
     assert _paragraphs(links) == links.split("\n")
     # a short wrapped paragraph whose lines all go on in capitals (names) is still one
-    names = "A statement from the office of Prime Minister\nJohn Smith said that Foreign Secretary\nMary Jones would travel to Paris."
+    names = (
+        "A statement from the office of Prime Minister\nJohn Smith said that Foreign Secretary\n"
+        "Mary Jones would travel to Paris."
+    )
     assert _paragraphs(names) == [names]
 
 
@@ -361,7 +364,10 @@ def test_no_paragraphs_in_blank_text(text: str) -> None:
 
 
 def test_paragraph_offsets_on_mixed_input() -> None:
-    text = "  Head.\r\n\r\nA line.\nAnother line.\n\n\n  wrapped text that runs on to\n  the next line, which is as full,\n  and ends.  \n"
+    text = (
+        "  Head.\r\n\r\nA line.\nAnother line.\n\n\n"
+        "  wrapped text that runs on to\n  the next line, which is as full,\n  and ends.  \n"
+    )
     paras = _paragraphs(text)
     assert paras[0] == "Head."
     assert paras[1:3] == ["A line.", "Another line."]
