@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         help="training paragraphs to use (default: 30000, as for the shipped model: all of the train split's 23,000)",
     )
     args = parser.parse_args(argv)
-    if args.max_train < 1 or args.seed < 0:
-        parser.error("--max-train must be at least 1 and --seed at least 0")
+    if args.max_train < 1 or not 0 <= args.seed < 2**32:
+        parser.error("--max-train must be at least 1, and --seed from 0 to 4294967295")
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # fixed card date: reproducible bytes
     t0 = time.time()
     split_dir = args.work / "corpora"

@@ -175,8 +175,8 @@ def _positive_int(value: str) -> int:
 
 def _seed(value: str) -> int:
     n = _whole_number(value)
-    if not 0 <= n < 2**63:
-        raise argparse.ArgumentTypeError(f"{value} is not a seed (a whole number from 0)")
+    if not 0 <= n < 2**32:  # scikit-learn's random_state takes no more
+        raise argparse.ArgumentTypeError(f"{value} is not a seed (a whole number from 0 to 4294967295)")
     return n
 
 

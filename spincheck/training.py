@@ -195,12 +195,12 @@ class _stage:
         self.desc, self.progress, self.bar = desc, progress, None
 
     def __enter__(self) -> "_stage":
-        if self.progress is True:
+        if callable(self.progress):
+            self.progress(self.desc)
+        elif self.progress:
             from tqdm import tqdm
 
             self.bar = tqdm(total=1, desc=self.desc, leave=False)
-        elif self.progress:
-            self.progress(self.desc)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -210,12 +210,12 @@ class _stage:
 
 
 def _progress(iterable, desc: str, progress: Progress, unit: str = "chunk"):
-    if progress is True:
+    if callable(progress):
+        progress(desc)
+    elif progress:
         from tqdm import tqdm
 
         return tqdm(iterable, desc=desc, unit=unit, leave=False)
-    if progress:
-        progress(desc)
     return iterable
 
 

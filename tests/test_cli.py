@@ -377,6 +377,15 @@ def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
     assert page.read_text() == SPUN.read_text()
 
 
+def test_output_option_writes_utf8_without_colour_whatever_stdout_is(capsys, tmp_path, monkeypatch):
+    page = tmp_path / "café – été.txt"
+    page.write_text(SPUN.read_text(), encoding="utf-8")
+    monkeypatch.setattr(cli, "_isatty", lambda stream: stream is sys.stdout)  # a terminal on stdout only
+    code, _, _ = run(capsys, "score", "--color", "auto", "-o", str(tmp_path / "out.txt"), str(page))
+    written = (tmp_path / "out.txt").read_bytes().decode("utf-8")  # whatever the locale's encoding
+    assert code == 1 and written.startswith(f"{page}: ") and "\x1b[" not in written
+
+
 def test_output_option_keeps_the_old_file_when_the_run_is_interrupted(capsys, tmp_path, monkeypatch):
     target = tmp_path / "scores.txt"
     target.write_text("the results of an earlier run\n", encoding="utf-8")
@@ -755,8 +764,11 @@ def test_train_errors_are_one_line(capsys, monkeypatch, tmp_path):
     code, _, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"), "--seed", "-1")
     assert (code, err) == (
         2,
-        "spincheck: error: argument --seed: -1 is not a seed (a whole number from 0) (see 'spincheck train --help')\n",
+        "spincheck: error: argument --seed: -1 is not a seed (a whole number from 0 to 4294967295) "
+        "(see 'spincheck train --help')\n",
     )
+    code, _, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"), "--seed", str(2**32))
+    assert code == 2 and "is not a seed" in err  # scikit-learn would refuse it after the counting
     import importlib.util
 
     real_find_spec = importlib.util.find_spec

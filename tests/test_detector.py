@@ -102,9 +102,7 @@ def test_every_package_and_model_file_is_in_the_distribution() -> None:
     if not (root / "pyproject.toml").is_file():
         pytest.skip("spincheck is installed from a wheel, not run from its checkout")
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    packages = {
-        ".".join(init.parent.relative_to(root).parts) for init in (root / "spincheck").rglob("__init__.py")
-    }
+    packages = {".".join(init.parent.relative_to(root).parts) for init in (root / "spincheck").rglob("__init__.py")}
     assert packages | {"spincheck._models"} == set(config["packages"])
     shipped = config["package-data"]["spincheck._models"]
     models = root / config["package-dir"]["spincheck._models"]
@@ -481,10 +479,23 @@ def test_line_end_hyphenation_scores_like_the_joined_words(detector: Detector, s
 # ---- long input and concurrency ------------------------------------------------------------------
 
 
-def test_long_paragraph_is_windowed_with_valid_offsets(detector: Detector, spun_article: str) -> None:
+def test_long_paragraph_is_windowed_with_valid_offsets(
+    detector: Detector, spun_article: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     long = " ".join(paragraphs_of(spun_article) * 3)  # about 900 tokens, several windows
     assert len(tokenize(long)) > 800
+    windows, cut = [], Detector._windows
+
+    def spy(self, index, text, capitals):
+        windows.append(cut(self, index, text, capitals))
+        return windows[-1]
+
+    monkeypatch.setattr(Detector, "_windows", spy)
     (result,) = detector.score_paragraphs([long], explain=True)
+    assert len(windows) == 1 and len(windows[0]) >= len(tokenize(long)) // WINDOW_TOKENS  # cut once, in windows
+    # the paragraph's probability is that of its most spun-looking window, each scored alone
+    alone = detector.score_paragraphs([unit.text for unit in windows[0]])
+    assert result.probability == pytest.approx(max(r.probability for r in alone), abs=1e-9)
     assert result.spun is not None and 0.0 <= result.probability <= 1.0
     assert result.words == sum(1 for t in tokenize(long) if t not in (".", ","))
     check_evidence(long, result)

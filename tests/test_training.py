@@ -253,6 +253,28 @@ def test_card_records_training(trained, corpus: Path) -> None:
     assert card["threshold"] == on_disk["threshold"]
 
 
+def test_training_reports_its_stages_and_hashes_exactly_the_files_it_read(
+    tmp_path: Path, tiny_base: Path, corpus: Path
+) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(corpus, folder / "news.txt")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")  # hidden: not read
+    (folder / "table.csv").write_text("not,read\n", encoding="utf-8")  # not a kind score reads
+    spun = tmp_path / "spun.jsonl"
+    spun.write_text(json.dumps({"text": generate_paragraphs(1, seed=5)[0], "label": 1}) + "\n", encoding="utf-8")
+    stages: list[str] = []
+    card = training.train([folder], tmp_path / "model", spun=[spun], base_model=tiny_base, progress=stages.append)
+    assert card["training_inputs_sha256"] == {
+        str(folder / "news.txt"): sha256_file(folder / "news.txt"),
+        str(spun): sha256_file(spun),
+    }
+    # off a terminal the CLI gives a function: one call as each stage starts
+    assert stages[:3] == ["reading the corpus", "counting n-grams", "counting co-occurrences"]
+    assert {"fitting the token model", "fitting the paragraph model", "spinning (held-out)"} <= set(stages)
+
+
 def test_same_seed_gives_byte_identical_model(trained) -> None:
     run1, run2, card1, card2 = trained
     files1, files2 = data_files(run1), data_files(run2)
@@ -337,6 +359,21 @@ def test_refuses_to_replace_a_model_directory_holding_other_files(tmp_path: Path
     with pytest.raises(TrainingError, match="not part of its model"):  # before any training
         training.train([tmp_path / "missing.txt"], out, base_model=tiny_base)
     assert sorted(p.name for p in out.iterdir()) == before and partial_dirs(tmp_path) == []
+
+
+def test_check_out_cases(tmp_path: Path, tiny_base: Path) -> None:
+    training.check_out(tmp_path / "new")  # does not exist: fine
+    (tmp_path / "empty").mkdir()
+    training.check_out(tmp_path / "empty")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(TrainingError, match="exists and is not a directory"):
+        training.check_out(tmp_path / "file")
+    model = shutil.copytree(tiny_base, tmp_path / "model")
+    (model / "__pycache__").mkdir()  # the shipped model's directory is a package: its bytecode may appear
+    training.check_out(model)
+    (model / CARD).write_text("{not json", encoding="utf-8")
+    with pytest.raises(TrainingError, match="damaged card.json"):
+        training.check_out(model)
 
 
 def test_refuses_to_replace_the_shipped_model(
