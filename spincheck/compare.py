@@ -170,15 +170,24 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
     ran for minutes). Past ``LONG_TOKENS`` on either side, the tokens found exactly once in each
     sequence, in the same order in both (a longest increasing run of their positions), are
     anchors, as in patience diff: a spinner keeps order, and names and rare words stay. Only the
-    gaps between anchors are diffed, each the same way.
+    gaps between anchors are diffed, each the same way; a long gap without any is cut into
+    pieces of ``LONG_TOKENS`` aligned in turn.
     """
     if len(a) <= LONG_TOKENS and len(b) <= LONG_TOKENS:
         return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     count_a, count_b = Counter(a), Counter(b)
     in_b = {t: j for j, t in enumerate(b) if count_b[t] == 1}
     anchors = _increasing([(i, in_b[t]) for i, t in enumerate(a) if count_a[t] == 1 and t in in_b])
-    if not anchors:  # nothing to anchor on: difflib with its own shortcut for frequent tokens
-        return difflib.SequenceMatcher(None, a, b, autojunk=True).get_opcodes()
+    if not anchors:  # nothing to anchor on (a text repeated over and over): aligned piece by piece
+        pieces = -(-max(len(a), len(b)) // LONG_TOKENS)
+        step_a, step_b = -(-len(a) // pieces), -(-len(b) // pieces)
+        return [
+            (op, i1 + k * step_a, i2 + k * step_a, j1 + k * step_b, j2 + k * step_b)
+            for k in range(pieces)
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
+                None, a[k * step_a : (k + 1) * step_a], b[k * step_b : (k + 1) * step_b], autojunk=False
+            ).get_opcodes()
+        ]
     ops: list[tuple[str, int, int, int, int]] = []
     i0 = j0 = 0
     for i, j in [*anchors, (len(a), len(b))]:

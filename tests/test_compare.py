@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers import paragraphs_of
 
-from spincheck.compare import MIN_OVERLAP, _best_matches, align, find_swaps, word_overlap, words
+from spincheck.compare import (
+    LONG_TOKENS,
+    MIN_OVERLAP,
+    _best_matches,
+    _increasing,
+    _opcodes,
+    align,
+    find_swaps,
+    word_overlap,
+    words,
+)
+from spincheck.text import tokenize
 from spincheck.detector import Evidence
 from spincheck.metrics import evidence_quality
 
@@ -77,6 +90,37 @@ def test_long_word_for_word_runs_and_four_word_paraphrases_are_swaps() -> None:
         ("because", "as a result of"),
     ]
     assert align(original, copy).paragraphs[0].label == 1
+
+
+def test_a_long_paragraph_is_aligned_between_anchors(make_spinner) -> None:
+    """difflib is quadratic in a paragraph's length (a megabyte on one line ran for minutes);
+    past LONG_TOKENS the tokens found once in each side anchor the alignment."""
+    speeches = Path(__file__).resolve().parents[1] / "corpus" / "heldout_clean_speeches.jsonl"
+    paragraphs = [json.loads(line)["text"] for line in speeches.read_text(encoding="utf-8").splitlines()[:25]]
+    rng = np.random.default_rng(3)
+    spinner = make_spinner(paragraphs)
+    pairs = [(p, spinner.spin(p, rng, rate=0.3)) for p in paragraphs]
+    original = " ".join(p for p, _ in pairs)
+    copy = " ".join(spun.text for _, spun in pairs)
+    assert len(tokenize(copy)) > LONG_TOKENS
+    swaps = find_swaps(copy, original)
+    replaced = sum(len(spun.replacements) for _, spun in pairs)
+    assert replaced > 100 and len(swaps) >= 0.95 * replaced
+    assert all(copy[r.start : r.end] == r.replacement for r in swaps)
+
+
+@pytest.mark.parametrize("a, b", [(["x", "y"] * 3000, ["y", "x"] * 2900), (["a"] * 5000, ["b"] * 4000)])
+def test_long_alignment_without_anchors_still_tiles_both_sides(a: list[str], b: list[str]) -> None:
+    i = j = 0
+    for _, i1, i2, j1, j2 in _opcodes(a, b):
+        assert (i1, j1) == (i, j)
+        i, j = i2, j2
+    assert (i, j) == (len(a), len(b))
+
+
+def test_increasing_run() -> None:
+    assert _increasing([(0, 3), (1, 1), (2, 2), (3, 0), (4, 4)]) == [(1, 1), (2, 2), (4, 4)]
+    assert _increasing([]) == []
 
 
 def test_align_matches_reordered_paragraphs_and_labels_them() -> None:
