@@ -21,9 +21,9 @@ from spincheck.compare import (
     word_overlap,
     words,
 )
-from spincheck.text import tokenize
 from spincheck.detector import Evidence
 from spincheck.metrics import evidence_quality
+from spincheck.text import tokenize
 
 ORIGINAL = (
     "The top U.S. diplomat will hold talks on Tuesday with leaders of the five countries, "
