@@ -459,7 +459,7 @@ class Detector:
         tokenized: list = tokenize_cased_many(texts)
         for i, text in enumerate(texts):
             tokens, capitals = tokenized[i]
-            tokenized[i] = None  # a long text's tokens are made again with offsets (_units): not held twice
+            tokenized[i] = None  # a long text's tokens are made again with offsets (_windows): not held twice
             words = _word_count(tokens)
             word_counts[i] = words
             if not tokens:  # blank, or only symbols, emoji, separators ("***")

@@ -57,12 +57,10 @@ try:
     from itemadapter import ItemAdapter
     from scrapy.exceptions import DropItem
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "spincheck.integrations.scrapy needs Scrapy; install it with: pip install scrapy"
-    ) from exc
+    raise ImportError("spincheck.integrations.scrapy needs Scrapy; install it with: pip install scrapy") from exc
 
 from ..detector import Detector, Document
-from ..formats import _trafilatura, html_to_text
+from ..formats import _trafilatura, decode_html, html_to_text
 from ..inputs import TRAFILATURA_NOTE
 from ..text import decode_bytes
 
@@ -102,9 +100,10 @@ def extract_main_text(markup: str | bytes) -> str:
     (the ``html`` extra), else a plain-text fallback that
     keeps block elements and drops scripts, navigation, headers and footers;
     a warning is logged once when the fallback is used. Bytes are decoded as
-    UTF-8 (byte-order marks honoured, bad bytes replaced).
+    the command line decodes a page (:func:`spincheck.formats.decode_html`): UTF-8
+    when valid, else the charset the page declares (windows-1252 for Latin-1).
     """
-    page = decode_bytes(markup)[0] if isinstance(markup, bytes) else markup
+    page = decode_html(markup)[0] if isinstance(markup, bytes) else markup
     if not _have_trafilatura():
         _warn_once("no-trafilatura", TRAFILATURA_NOTE)
     return html_to_text(page)
@@ -207,9 +206,7 @@ class SpincheckPipeline:
     def open_spider(self, spider: Any = None) -> None:
         if self.detector is None:
             self.detector = Detector.load(self.model, threshold=self.threshold)
-            logger.info(
-                "spincheck: loaded model %s (threshold %.3f)", self.detector.path, self.detector.threshold
-            )
+            logger.info("spincheck: loaded model %s (threshold %.3f)", self.detector.path, self.detector.threshold)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if self.detector is None:  # used outside a crawl, e.g. in a unit test
