@@ -140,7 +140,10 @@ def test_extract_main_text(article: str) -> None:
         assert paragraphs_of(text)[-len(paragraphs_of(article)) :] == paragraphs_of(article)
         assert "tracker" not in text and "margin" not in text and "Copyright" not in text
     # a page in the charset it declares, as response.body holds it: decoded as the command line does
-    legacy = '<html><head><meta charset="windows-1252"></head><body><p>\u201cIt\u2019s the caf\u00e9\u201d, they said of it.</p></body></html>'
+    legacy = (
+        '<html><head><meta charset="windows-1252"></head>'
+        "<body><p>\u201cIt\u2019s the caf\u00e9\u201d, they said of it.</p></body></html>"
+    )
     assert "\u201cIt\u2019s the caf\u00e9\u201d" in extract_main_text(legacy.encode("cp1252"))
 
 
