@@ -482,9 +482,19 @@ def iter_corpus_documents(
     """
     import hashlib
 
-    from .inputs import DIRECTORY_SUFFIXES, OLE_MAGIC, SNIFF_BYTES, content_kind, decompress, json_error
     from .formats import document_text
-    from .inputs import kind_of, plain_suffix, record_text, shown
+    from .inputs import (
+        DIRECTORY_SUFFIXES,
+        OLE_MAGIC,
+        SNIFF_BYTES,
+        content_kind,
+        decompress,
+        json_error,
+        kind_of,
+        plain_suffix,
+        record_text,
+        shown,
+    )
     from .text import decode_bytes, looks_binary
 
     for path in paths:
