@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -87,10 +88,17 @@ _UK_WORDS = {
 }
 
 
+# "travelled", "cancelling", "jewellery", "enrolment": a doubled l before a suffix, not at the end
+# ("still", "ill") or before -y ("gravelly" is not "gravely"); -our after three letters at least
+# ("colour", "favourite", "neighbour"), not in "four", "our", "pouring" or "mourning".
+_UK_LL = re.compile(r"ll(?=[eiomf])")
+_UK_OUR = re.compile(r"(?<=\w{3})our")
+
+
 def _fold(token: str) -> str:
     """House style folded: "U.S." = "US", "travelled" = "traveled", "colour" = "color",
     "organised" = "organized", "centre" = "center", "defence" = "defense"."""
-    token = token.replace(".", "").replace("ll", "l").replace("our", "or")
+    token = _UK_OUR.sub("or", _UK_LL.sub("l", token.replace(".", "")))
     token = _UK_WORDS.get(token, token)
     for uk, us in _UK_ENDINGS:
         if token.endswith(uk) and len(token) > len(uk) + 2:
@@ -170,32 +178,44 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
     ran for minutes). Past ``LONG_TOKENS`` on either side, the tokens found exactly once in each
     sequence, in the same order in both (a longest increasing run of their positions), are
     anchors, as in patience diff: a spinner keeps order, and names and rare words stay. Only the
-    gaps between anchors are diffed, each the same way; a long gap without any is cut into
-    pieces of ``LONG_TOKENS`` aligned in turn.
+    gaps between anchors are diffed, each the same way (a work list, not recursion: a crafted
+    text can make every gap yield one anchor); a long gap without any is cut into pieces of
+    ``LONG_TOKENS`` aligned in turn.
     """
-    if len(a) <= LONG_TOKENS and len(b) <= LONG_TOKENS:
-        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    count_a, count_b = Counter(a), Counter(b)
-    in_b = {t: j for j, t in enumerate(b) if count_b[t] == 1}
-    anchors = _increasing([(i, in_b[t]) for i, t in enumerate(a) if count_a[t] == 1 and t in in_b])
-    if not anchors:  # nothing to anchor on (a text repeated over and over): aligned piece by piece
-        pieces = -(-max(len(a), len(b)) // LONG_TOKENS)
-        step_a, step_b = -(-len(a) // pieces), -(-len(b) // pieces)
-        return [
-            (op, i1 + k * step_a, i2 + k * step_a, j1 + k * step_b, j2 + k * step_b)
-            for k in range(pieces)
-            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
-                None, a[k * step_a : (k + 1) * step_a], b[k * step_b : (k + 1) * step_b], autojunk=False
-            ).get_opcodes()
-        ]
     ops: list[tuple[str, int, int, int, int]] = []
-    i0 = j0 = 0
-    for i, j in [*anchors, (len(a), len(b))]:
-        if i > i0 or j > j0:
-            ops.extend((op, i1 + i0, i2 + i0, j1 + j0, j2 + j0) for op, i1, i2, j1, j2 in _opcodes(a[i0:i], b[j0:j]))
-        if i < len(a):
-            ops.append(("equal", i, i + 1, j, j + 1))
-        i0, j0 = i + 1, j + 1
+    work: list = [(0, len(a), 0, len(b))]  # spans still to align, and finished ops, last first
+    while work:
+        item = work.pop()
+        if isinstance(item[0], str):
+            ops.append(item)
+            continue
+        i0, i1, j0, j1 = item
+        sa, sb = a[i0:i1], b[j0:j1]
+        if len(sa) <= LONG_TOKENS and len(sb) <= LONG_TOKENS:
+            found = difflib.SequenceMatcher(None, sa, sb, autojunk=False).get_opcodes()
+            ops.extend((op, x1 + i0, x2 + i0, y1 + j0, y2 + j0) for op, x1, x2, y1, y2 in found)
+            continue
+        count_a, count_b = Counter(sa), Counter(sb)
+        in_b = {t: j for j, t in enumerate(sb) if count_b[t] == 1}
+        anchors = _increasing([(i, in_b[t]) for i, t in enumerate(sa) if count_a[t] == 1 and t in in_b])
+        if not anchors:  # nothing to anchor on (a text repeated over and over): aligned piece by piece
+            pieces = -(-max(len(sa), len(sb)) // LONG_TOKENS)
+            step_a, step_b = -(-len(sa) // pieces), -(-len(sb) // pieces)
+            spans = [
+                (i0 + k * step_a, min(i1, i0 + (k + 1) * step_a), j0 + k * step_b, min(j1, j0 + (k + 1) * step_b))
+                for k in range(pieces)
+            ]
+            work.extend(reversed(spans))
+            continue
+        parts: list = []
+        x0, y0 = 0, 0
+        for x, y in [*anchors, (len(sa), len(sb))]:
+            if x > x0 or y > y0:
+                parts.append((i0 + x0, i0 + x, j0 + y0, j0 + y))
+            if x < len(sa):
+                parts.append(("equal", i0 + x, i0 + x + 1, j0 + y, j0 + y + 1))
+            x0, y0 = x + 1, y + 1
+        work.extend(reversed(parts))
     return ops
 
 

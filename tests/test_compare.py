@@ -14,6 +14,7 @@ from spincheck.compare import (
     LONG_TOKENS,
     MIN_OVERLAP,
     _best_matches,
+    _fold,
     _increasing,
     _opcodes,
     align,
@@ -105,7 +106,7 @@ def test_a_long_paragraph_is_aligned_between_anchors(make_spinner) -> None:
     assert len(tokenize(copy)) > LONG_TOKENS
     swaps = find_swaps(copy, original)
     replaced = sum(len(spun.replacements) for _, spun in pairs)
-    assert replaced > 100 and len(swaps) >= 0.95 * replaced
+    assert replaced > 100 and len(swaps) >= 0.98 * replaced  # 247 of 250
     assert all(copy[r.start : r.end] == r.replacement for r in swaps)
 
 
@@ -116,6 +117,41 @@ def test_long_alignment_without_anchors_still_tiles_both_sides(a: list[str], b: 
         assert (i1, j1) == (i, j)
         i, j = i2, j2
     assert (i, j) == (len(a), len(b))
+
+
+def test_long_alignment_of_a_text_where_each_gap_yields_one_anchor_does_not_recurse() -> None:
+    """Each token twice, overlapping ("b a c b d c ..."): every gap between anchors holds one
+    more anchor, which made the recursive version raise RecursionError at about 6,000 tokens."""
+    words = [f"w{k}" for k in range(4000)]
+    original = [words[1], "zzz"] + [w for k in range(2, len(words)) for w in (words[k], words[k - 1])]
+    copy = [*original, "and", "a", "few", "more"]
+    assert len(original) > 6000
+    ops = _opcodes(copy, original)
+    i = j = 0
+    for _, i1, i2, j1, j2 in ops:
+        assert (i1, j1) == (i, j)
+        i, j = i2, j2
+    assert (i, j) == (len(copy), len(original))
+    assert sum(i2 - i1 for op, i1, i2, _, _ in ops if op == "equal") == len(original)
+
+
+def test_house_style_folds_spelling_variants_only() -> None:
+    """Doubled l and -our are folded where they are UK spellings, not where two words differ."""
+    variants = [
+        ("travelled", "traveled"),
+        ("jewellery", "jewelry"),
+        ("favourite", "favorite"),
+        ("neighbours", "neighbors"),
+    ]
+    assert all(_fold(uk) == _fold(us) for uk, us in variants)
+    words = [
+        ("fourth", "forth"),
+        ("our", "or"),
+        ("pouring", "poring"),
+        ("mourning", "morning"),
+        ("gravelly", "gravely"),
+    ]
+    assert all(_fold(one) != _fold(other) for one, other in words)
 
 
 def test_increasing_run() -> None:
