@@ -15,22 +15,25 @@ import io
 import math
 import os
 import shlex
+import signal
+import stat
 import sys
 import tempfile
 import traceback
 import warnings
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from .detector import DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
-from .model import ModelError
 from .metrics import evidence_quality, metrics_at, threshold_for_fpr
+from .model import ModelError
 from .report import (
     FORMATS,
+    Reporter,
     _count,
     comparison_record,
     make_reporter,
@@ -57,6 +60,7 @@ exit status:
      are still scored and reported); an error wins over a flag
   130  interrupted (Ctrl-C)
   141  the reader of the output went away (| head)
+  143  stopped by SIGTERM (129: SIGHUP), as Ctrl-C stops it
 """
 
 MODEL_HELP = (
@@ -438,6 +442,35 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 clean, 1 flagged, 2 error)."""
+    restore = _stop_on_termination()
+    try:
+        return _main(argv)
+    finally:
+        restore()
+
+
+def _stop_on_termination() -> Callable[[], None]:
+    """Make SIGTERM and SIGHUP end a run as Ctrl-C does, cleaning up what it was writing (an -o
+    file's temporary), with the status a shell gives them (128 + N); returns what undoes it."""
+    previous = {}
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
+            if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+                previous[number] = signal.signal(number, stop)
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+    return restore
+
+
+def _main(argv: Sequence[str] | None) -> int:
     console = Console()
     argv = list(sys.argv[1:] if argv is None else argv)
     if sys.stdout is None:  # started with stdout closed (`>&-`): there is nowhere to put results
@@ -522,14 +555,17 @@ def _cmd_score(args, console: Console) -> int:
         args.jobs = cpus
     if args.output == "-":
         items = collect(args.paths, output=sys.stdout)
-        return _score_into(sys.stdout, items, args, _load_detector(args, console), console)
+        return _score_into(sys.stdout, items, args, _load_detector(args, console), console)[0]
     items = collect(args.paths)
     clash = _input_at(args.output, items)
     if clash is not None:
-        console.error(f"{clash} is an input; writing the results to it would replace it", "choose another -o")
+        console.error(
+            f"{clash} is an input; writing the results to it would replace it",
+            "choose another -o, outside the folders scored, or delete it first if it holds earlier results",
+        )
         return EXIT_ERROR
-    if os.path.isdir(args.output):
-        console.error(f"cannot write {args.output}: it is a directory", "choose a file name for -o")
+    if os.path.isdir(args.output) or args.output.endswith(("/", os.sep)):
+        console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
         return EXIT_ERROR
     detector = _load_detector(args, console)
     opened = False
@@ -537,12 +573,27 @@ def _cmd_score(args, console: Console) -> int:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
         with replaced_atomically(Path(args.output)) as out:
             opened = True
-            return _score_into(out, items, args, detector, console)
+            status, reporter = _score_into(out, items, args, detector, console)
+            if status == EXIT_ERROR and not reporter.documents:
+                raise _NothingWritten
+    except _NothingWritten:
+        console.note(f"{args.output} is left as it was: nothing was scored")
+        return EXIT_ERROR
     except OSError as exc:
         if opened:  # a full disk while writing: main says so
             raise
         console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
         return EXIT_ERROR
+    total = reporter.total
+    console.note(
+        f"wrote {args.output}: {total.flagged:,} of {total.scored:,} scored paragraphs flagged "
+        f"in {reporter.documents:,} documents"
+    )
+    return status
+
+
+class _NothingWritten(Exception):
+    """A run that scored nothing (every input unreadable) leaves an old -o file as it was."""
 
 
 def _input_at(output: str, items: list) -> str | None:
@@ -564,7 +615,8 @@ def _input_at(output: str, items: list) -> str | None:
     return None
 
 
-def _score_into(out: TextIO, items: list, args, detector: Detector, console: Console) -> int:
+def _score_into(out: TextIO, items: list, args, detector: Detector, console: Console) -> tuple[int, Reporter]:
+    """Score ``items`` into ``out``: the exit status, and the reporter with its counts."""
     if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
         console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
     files = sum(isinstance(item, InputFile) for item in items)
@@ -589,15 +641,9 @@ def _score_into(out: TextIO, items: list, args, detector: Detector, console: Con
                 with write_guard():
                     reporter.add(event, paragraphs)
     reporter.close()
-    if out is not sys.stdout:
-        total = reporter.total
-        console.note(
-            f"wrote {args.output}: {total.flagged:,} of {total.scored:,} scored paragraphs flagged "
-            f"in {reporter.documents:,} documents"
-        )
     if console.errors:
-        return EXIT_ERROR
-    return EXIT_FLAGGED if reporter.flagged else EXIT_OK
+        return EXIT_ERROR, reporter
+    return (EXIT_FLAGGED if reporter.flagged else EXIT_OK), reporter
 
 
 def _use_color(choice: str, out: TextIO) -> bool:
@@ -866,26 +912,44 @@ def write_atomically(path: Path, text: str) -> None:
 def replaced_atomically(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text stream to a temporary file beside ``path``, which replaces ``path`` when the
     block ends, and is removed when it raises (Ctrl-C included): no one sees half a file, and a
-    failed run leaves the old one.
+    failed run leaves the old one. The old file's permissions are kept.
 
-    A symlink is followed (its target is replaced, the link kept), and a device or
-    FIFO (``-o /dev/null``) is written in place: renaming over either would replace
-    it with a regular file.
+    A symlink is followed (its target is replaced, the link kept). A pipe, device or socket
+    (``-o /dev/stdout``, ``-o >(gzip > x.gz)``, ``-o /dev/null``) is written in place: renaming
+    over it would replace it with a regular file. So is a file in a directory one may not
+    write in, where no temporary file can go.
     """
-    path = Path(os.path.realpath(path))
-    if path.exists() and not path.is_file() and not path.is_dir():
+    try:
+        old = os.stat(path)
+    except OSError:
+        old = None
+    if old is not None and not stat.S_ISREG(old.st_mode) and not stat.S_ISDIR(old.st_mode):
         with open(path, "w", encoding="utf-8") as f:
             yield f
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
+    target = Path(os.path.realpath(path))
     try:
-        # mkstemp makes the file private (0600); the result gets the usual permissions
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except PermissionError:
+        if old is None or not os.access(target, os.W_OK):
+            raise
+        fd = tmp = None
+    if tmp is None:
+        with open(target, "w", encoding="utf-8") as f:
+            yield f
+        return
+    try:
+        if old is not None:  # a file made private stays private
+            os.chmod(tmp, stat.S_IMODE(old.st_mode))
+            with contextlib.suppress(OSError):
+                os.chown(tmp, old.st_uid, old.st_gid)
+        else:  # mkstemp makes the file private (0600); a new one gets the usual permissions
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             yield f
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -10,9 +10,12 @@ import html.parser
 import io
 import json
 import os
+import signal
+import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -327,6 +330,12 @@ def test_document_to_records_is_what_jsonl_writes(capsys):
     assert (empty["source"], empty["id"], empty["paragraph"], empty["reason"]) == ("page-7", 7, None, "empty")
 
 
+IS_AN_INPUT = (
+    "is an input; writing the results to it would replace it "
+    "(choose another -o, outside the folders scored, or delete it first if it holds earlier results)\n"
+)
+
+
 def test_output_option_writes_what_stdout_would_get(capsys, tmp_path):
     _, expected, _ = run(capsys, "score", "--format", "jsonl", str(SPUN), str(CLEAN))
     (tmp_path / "page.txt").write_text(SPUN.read_text())
@@ -346,10 +355,7 @@ def test_output_option_writes_what_stdout_would_get(capsys, tmp_path):
     before = target.read_bytes()
     code, out, err = run(capsys, "score", "-o", str(target), str(tmp_path))
     assert (code, out) == (2, "") and target.read_bytes() == before
-    assert (
-        err
-        == f"spincheck: error: {target} is an input; writing the results to it would replace it (choose another -o)\n"
-    )
+    assert err == f"spincheck: error: {target} {IS_AN_INPUT}"
 
 
 def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
@@ -357,9 +363,7 @@ def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
     page.write_text(SPUN.read_text())
     code, out, err = run(capsys, "score", str(page), "-o", str(tmp_path / "." / "page.txt"))
     assert (code, out) == (2, "") and page.read_text() == SPUN.read_text()
-    assert err == (
-        f"spincheck: error: {page} is an input; writing the results to it would replace it (choose another -o)\n"
-    )
+    assert err == f"spincheck: error: {page} {IS_AN_INPUT}"
     code, out, err = run(capsys, "score", str(page), "-o", str(tmp_path / "missing" / "scores.txt"))
     assert (code, out) == (2, "")
     assert err.startswith(f"spincheck: error: cannot write {tmp_path / 'missing' / 'scores.txt'}: ")
@@ -370,11 +374,49 @@ def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
     with open(page, "rb") as f:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(f))
         code, _, err = run(capsys, "score", "-o", str(page))
-    assert (code, err) == (
-        2,
-        f"spincheck: error: <stdin> is an input; writing the results to it would replace it (choose another -o)\n",
-    )
+    assert (code, err) == (2, f"spincheck: error: <stdin> {IS_AN_INPUT}")
     assert page.read_text() == SPUN.read_text()
+
+
+def test_output_option_keeps_an_old_file_when_nothing_was_scored_and_keeps_its_permissions(capsys, tmp_path):
+    target = tmp_path / "scores.txt"
+    target.write_text("earlier results\n", encoding="utf-8")
+    target.chmod(0o600)
+    code, _, err = run(capsys, "score", str(tmp_path / "missing.txt"), "-o", str(target))
+    assert code == 2 and target.read_text(encoding="utf-8") == "earlier results\n"
+    assert err.endswith(f"spincheck: note: {target} is left as it was: nothing was scored\n")
+    code, _, _ = run(capsys, "score", str(SPUN), "-o", str(target))
+    assert code == 1 and target.read_text(encoding="utf-8").startswith(f"{SPUN}: ")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # a file made private stays private
+    code, _, err = run(capsys, "score", str(SPUN), "-o", str(tmp_path / "newdir") + "/")
+    assert code == 2 and "it names a directory" in err and not (tmp_path / "newdir").exists()
+
+
+def test_output_option_writes_a_pipe_in_place(capsys, tmp_path):
+    """-o /dev/stdout or -o >(gzip > x.gz) name a pipe: renaming a file over it would fail."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    code, _, _ = run(capsys, "score", "--format", "jsonl", str(SPUN), "-o", str(fifo))
+    reader.join(timeout=30)
+    assert code == 1 and jsonl(received[0].decode("utf-8"))[0]["source"] == str(SPUN)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_temporary(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "scores.txt"
+    target.write_text("earlier results\n", encoding="utf-8")
+
+    def terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(cli, "_score_chunk", terminated)
+    code, _, _ = run(capsys, "score", str(SPUN), "-o", str(target))
+    assert code == 128 + signal.SIGTERM
+    assert [p.name for p in tmp_path.iterdir()] == ["scores.txt"] and target.read_text() == "earlier results\n"
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # put back when main returns
 
 
 def test_output_option_writes_utf8_without_colour_whatever_stdout_is(capsys, tmp_path, monkeypatch):
