@@ -568,20 +568,16 @@ def _cmd_score(args, console: Console) -> int:
         console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
         return EXIT_ERROR
     detector = _load_detector(args, console)
-    opened = False
     try:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
         with replaced_atomically(Path(args.output)) as out:
-            opened = True
             status, reporter = _score_into(out, items, args, detector, console)
             if status == EXIT_ERROR and not reporter.documents:
                 raise _NothingWritten
     except _NothingWritten:
         console.note(f"{args.output} is left as it was: nothing was scored")
         return EXIT_ERROR
-    except OSError as exc:
-        if opened:  # a full disk while writing: main says so
-            raise
+    except OSError as exc:  # it cannot be made, or the disk filled up while writing
         console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
         return EXIT_ERROR
     total = reporter.total
@@ -1170,7 +1166,7 @@ def _cmd_evaluate(args, console: Console) -> int:
         report["evidence"] = evidence_quality([s for s, _ in with_swaps], [r.evidence for _, r in with_swaps])
     if args.at_fpr is not None:
         clean = prob[scored & (y == 0)]
-        if clean.size and clean.size * args.at_fpr < 1:
+        if clean.size and clean.size * args.at_fpr < 1 and args.at_fpr > 0:  # 0 asks for just that
             needed = math.ceil(1 / args.at_fpr) if args.at_fpr else None
             console.problem(
                 Problem(

@@ -8,6 +8,7 @@ run time. Tokens are normalised so that house style (curly quotes, ``U.S.`` vs
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from dataclasses import dataclass
 from itertools import accumulate, chain
@@ -219,9 +220,10 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     widths = [b - a for a, b in lines]
     if max(widths) > 100:  # one paragraph per line, as web copies have it
         return False
-    # not the widest, where a percentile means something: one long URL or heading does not set it
-    full = full_width(widths) if len(widths) >= 10 else max(widths)
-    if full < 25:  # a column of text is wider than a column of tags
+    # The width the middle line reaches, not the widest: long URLs or headings, up to half of the
+    # lines, do not set it (the median, rounded up: of two lines, the wider).
+    full = sorted(widths)[math.ceil(0.5 * (len(widths) - 1))]
+    if full < 20:  # a column of text is wider than a column of tags
         return False
     running_on = [
         (b - a, following) for (a, b), (following, _) in zip(lines, lines[1:]) if not _SENTENCE_END.search(text[a:b])
@@ -232,15 +234,15 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     wrapped = sum(width + 1 + len(word) > 0.85 * full for (width, _), word in zip(running_on, next_words))
     # Prose wrapped over many lines goes on in lower case somewhere (a fifth of the time or more in
     # the seed articles wrapped at 30-80 characters); a list of headlines starts every entry anew.
-    goes_on_lower = any(word[:1].islower() for word in next_words) or not any(
-        c.islower()
-        for c in text[lines[0][0] : lines[-1][1]]  # text in capitals throughout
-    )
+    goes_on_lower = any(word[:1].islower() for word in next_words)
+    if not goes_on_lower and wrapped >= 0.9 * len(running_on):  # capitals throughout, filled to the width
+        goes_on_lower = not any(c.islower() for c in text[lines[0][0] : lines[-1][1]])
     return wrapped >= 0.7 * len(running_on) and (goes_on_lower or len(running_on) < 6)
 
 
-# What a line may start with before its first word: e-mail quoting ("> "), quotes, brackets.
-_LINE_PREFIX = re.compile(r"""[\s>|"'(\[\u2018\u201c]*""")
+# What a line may start with before its first word: e-mail quoting ("> "), quotes, brackets; not
+# a table's "|", whose cells are no wrapped sentence.
+_LINE_PREFIX = re.compile(r"""[\s>"'(\[\u2018\u201c]*""")
 
 
 def _next_word(text: str, start: int) -> str:

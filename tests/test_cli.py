@@ -390,6 +390,18 @@ def test_output_option_keeps_an_old_file_when_nothing_was_scored_and_keeps_its_p
     assert stat.S_IMODE(target.stat().st_mode) == 0o600  # a file made private stays private
     code, _, err = run(capsys, "score", str(SPUN), "-o", str(tmp_path / "newdir") + "/")
     assert code == 2 and "it names a directory" in err and not (tmp_path / "newdir").exists()
+    code, out, err = run(capsys, "score", str(SPUN), "-o", str(tmp_path))  # before scoring anything
+    assert (code, out, err) == (
+        2,
+        "",
+        f"spincheck: error: cannot write {tmp_path}: it names a directory (choose a file name for -o)\n",
+    )
+    if Path("/dev/full").exists():  # a full disk while writing: one line, not a traceback
+        code, _, err = run(capsys, "score", str(SPUN), "-o", "/dev/full")
+        assert (code, err) == (
+            2,
+            "spincheck: error: cannot write /dev/full: No space left on device (choose another -o)\n",
+        )
 
 
 def test_output_option_writes_a_pipe_in_place(capsys, tmp_path):
@@ -895,7 +907,7 @@ def test_evaluate_at_fpr_says_when_there_are_too_few_clean_paragraphs_for_the_ra
         "anything, ten times that to be measured)\n"
     )
     code, out, err = run(capsys, "evaluate", str(labelled), "--at-fpr", "0", "--json")  # none flagged: allowed
-    assert code == 0 and json.loads(out)["at_fpr"]["metrics"]["fp"] == 0 and "warning" in err
+    assert (code, err) == (0, "") and json.loads(out)["at_fpr"]["metrics"]["fp"] == 0  # asked for: no warning
 
 
 def test_evaluate_reports_bad_lines(capsys, tmp_path):
@@ -912,7 +924,8 @@ def test_evaluate_reports_bad_lines(capsys, tmp_path):
         "paragraphs (split documents first, or score them with 'spincheck score')",
     ]
     # past ten bad lines, one line counts the rest, and the JSON report counts them all
-    lines = [json.dumps({"text": "x", "label": "spun"})] * 25 + [json.dumps({"text": "y", "label": None})]
+    lines = [json.dumps({"text": "x", "label": "spun"}), "{not json"] * 12 + ["[1]"]  # invalid JSON counts too
+    lines += [json.dumps({"text": "y", "label": None})]
     path.write_text("\n".join([*lines, json.dumps({"text": CLEAN.read_text().split("\n\n")[1], "label": 0})]))
     code, out, err = run(capsys, "evaluate", str(path), "--json")
     assert code == 2 and len(err.splitlines()) == 12

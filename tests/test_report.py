@@ -255,10 +255,10 @@ def test_html_page_marks_flagged_paragraphs_and_evidence():
 def test_html_page_shows_bidirectional_controls_in_the_name_and_isolates_paragraphs():
     """U+202E in a file name made "report\u202etxt.exe" read as "reportexe.txt" in the title."""
     page = render_html(
-        _document(), source="report\u202etxt.exe", model_version="1", threshold=0.9, spincheck_version="1"
+        _document(), source="report\u202etxt.exe\u2067", model_version="1", threshold=0.9, spincheck_version="1"
     )
-    assert "<title>spincheck: report<U+202E>txt.exe</title>".replace("<U", "&lt;U").replace("E>", "E&gt;") in page
-    assert "\u202e" not in page.split("<article>")[0]  # nowhere in the head or header
+    assert "<title>spincheck: report&lt;U+202E&gt;txt.exe&lt;U+2067&gt;</title>" in page
+    assert "\u202e" not in page.split("<article>")[0] and "\u2067" not in page  # nowhere in the head or header
     assert ".para { unicode-bidi: isolate;" in page  # text that reorders itself stays inside its paragraph
 
 

@@ -275,10 +275,27 @@ def test_wrapped_prose_with_a_long_line_quoting_or_capitals_is_still_one_paragra
     )
     lines = textwrap.wrap(prose, 60)
     with_url = "\n".join([*lines[:2], "(minutes of the meeting: https://example.org/minutes/2024/03)", *lines[2:]])
+    url = "see https://example.org/reports/2024/annual/minutes-of-the-meeting-held-in-march.pdf"  # 84 characters
+    with_two_urls = "\n".join([*lines[:1], url, *lines[1:3], url, *lines[3:]])
+    short_with_url = "\n".join([*lines[:2], url, *lines[2:4]])
     quoted = "\n".join("> " + line for line in textwrap.wrap(prose, 66))
     capitals = textwrap.fill(prose.upper(), 60)
-    for text in (with_url, quoted, capitals):
+    for text in (with_url, with_two_urls, short_with_url, quoted, capitals):
         assert _paragraphs(text) == [text], text
+    # a table's rows are not wrapped lines, however full: "|" is no quoting
+    table = "\n".join(
+        f"| {a:<10} | {b:<8} | {c:<8} |"
+        for a, b, c in [("fruit", "colour", "price")] * 1
+        + [
+            ("apples", "red", "cheap"),
+            ("bananas", "yellow", "cheap"),
+            ("cherries", "red", "dear"),
+            ("dates", "brown", "dear"),
+            ("figs", "purple", "dear"),
+            ("grapes", "green", "cheap"),
+        ]
+    )
+    assert _paragraphs(table) == table.split("\n")
     # a list of link texts, some as wide as prose, leaves room for the next entry's first word
     links = "\n".join(
         [

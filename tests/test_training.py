@@ -361,6 +361,17 @@ def test_refuses_to_replace_a_model_directory_holding_other_files(tmp_path: Path
     assert sorted(p.name for p in out.iterdir()) == before and partial_dirs(tmp_path) == []
 
 
+def test_progress_takes_a_function_or_a_flag() -> None:
+    stages: list[str] = []
+    assert list(training._progress([1, 2], "counting", stages.append)) == [1, 2] and stages == ["counting"]
+    with training._stage("fitting", stages.append):
+        pass
+    assert stages == ["counting", "fitting"]
+    assert training._progress([1], "counting", False) == [1]
+    bar = training._progress([1], "counting", 1)  # any other true value: a bar, as True gives
+    assert type(bar).__name__ == "tqdm" and list(bar) == [1]
+
+
 def test_check_out_cases(tmp_path: Path, tiny_base: Path) -> None:
     training.check_out(tmp_path / "new")  # does not exist: fine
     (tmp_path / "empty").mkdir()
