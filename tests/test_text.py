@@ -278,8 +278,10 @@ def test_wrapped_prose_with_a_long_line_quoting_or_capitals_is_still_one_paragra
     url = "see https://example.org/reports/2024/annual/minutes-of-the-meeting-held-in-march.pdf"  # 84 characters
     with_two_urls = "\n".join([*lines[:1], url, *lines[1:3], url, *lines[3:]])
     short_with_url = "\n".join([*lines[:2], url, *lines[2:4]])
-    quoted = "\n".join("> " + line for line in textwrap.wrap(prose, 66))
-    capitals = textwrap.fill(prose.upper(), 60)
+    # over six lines, so that the lower-case test applies: it must look past "> ", and let capitals be
+    quoted = "\n".join("> " + line for line in textwrap.wrap(f"{prose} {prose}", 66))
+    capitals = textwrap.fill(f"{prose} {prose}".upper(), 60)
+    assert min(quoted.count("\n"), capitals.count("\n")) >= 6
     for text in (with_url, with_two_urls, short_with_url, quoted, capitals):
         assert _paragraphs(text) == [text], text
     # a table's rows are not wrapped lines, however full: "|" is no quoting
