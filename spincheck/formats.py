@@ -165,9 +165,19 @@ def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
         except Exception:  # a page trafilatura (or lxml) chokes on gets the fallback
             pass
     parser = _MainText()
-    parser.feed(page)
-    parser.close()
+    try:
+        parser.feed(page)
+        parser.close()
+    except AssertionError:  # html.parser gives up on a malformed "<![" (a marked section)
+        parser = _MainText()
+        parser.feed(_BAD_MARKED_SECTION.sub("&lt;![", page))
+        parser.close()
     return "\n\n".join(parser.paragraphs)
+
+
+# "<![" opening anything but a CDATA section, read as text when html.parser has raised
+# AssertionError on one ("expected name token", "unknown status keyword")
+_BAD_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)", re.IGNORECASE)
 
 
 # ---- PDF --------------------------------------------------------------------------------------

@@ -254,6 +254,17 @@ def test_html_fallback_keeps_main_text_only():
     ]
 
 
+def test_html_fallback_reads_past_a_malformed_marked_section():
+    """html.parser raises AssertionError on "<![" that opens no CDATA section or condition
+    (found by fuzzing: an EPUB chapter, read without trafilatura, stopped the whole run)."""
+    for junk in ("<![%#`|~ ", "<![foo x "):
+        page = f"<html><body><p>The first paragraph.</p>{junk}<p>The second one.</p></body></html>"
+        text = html_to_text(page, use_trafilatura=False)
+        assert text.split("\n\n")[0] == "The first paragraph." and text.endswith("The second one.")
+    kept = "<p>a</p><![CDATA[x]]><p>b</p><![if IE]><p>c</p><![endif]>"  # well-formed ones are as before
+    assert html_to_text(kept, use_trafilatura=False) == "a\n\nb\n\nc"
+
+
 def test_html_with_trafilatura_when_installed():
     if formats._trafilatura() is None:
         pytest.skip("trafilatura is not installed")
