@@ -242,7 +242,7 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
 
 # What a line may start with before its first word: e-mail quoting ("> "), quotes, brackets; not
 # a table's "|", whose cells are no wrapped sentence.
-_LINE_PREFIX = re.compile(r"""[\s>"'(\[\u2018\u201c]*""")
+_LINE_PREFIX = re.compile(r"""[ \t>"'(\[\u2018\u201c]*""")  # within the line: not past its end
 
 
 def _next_word(text: str, start: int) -> str:
