@@ -14,6 +14,7 @@ import functools
 import io
 import math
 import os
+import re
 import shlex
 import signal
 import stat
@@ -42,7 +43,7 @@ from .report import (
     render_html,
 )
 
-__all__ = ["main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
+__all__ = ["main", "console_main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 
 EXIT_OK = 0
 EXIT_FLAGGED = 1
@@ -442,9 +443,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 clean, 1 flagged, 2 error)."""
+    return _main(argv)
+
+
+def console_main() -> int:
+    """The ``spincheck`` command (and ``python -m spincheck``): :func:`main`, with SIGTERM and
+    SIGHUP ending a run as Ctrl-C does. A program that calls :func:`main` keeps its own signals."""
     restore = _stop_on_termination()
     try:
-        return _main(argv)
+        return _main(None)
     finally:
         restore()
 
@@ -904,17 +911,30 @@ def write_atomically(path: Path, text: str) -> None:
         f.write(text)
 
 
+# /dev/stdout, /dev/fd/3, /proc/self/fd/1: a descriptor already open, maybe on a file being appended to
+_OPEN_DESCRIPTOR = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
+
+
 @contextlib.contextmanager
 def replaced_atomically(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text stream to a temporary file beside ``path``, which replaces ``path`` when the
     block ends, and is removed when it raises (Ctrl-C included): no one sees half a file, and a
     failed run leaves the old one. The old file's permissions are kept.
 
-    A symlink is followed (its target is replaced, the link kept). A pipe, device or socket
-    (``-o /dev/stdout``, ``-o >(gzip > x.gz)``, ``-o /dev/null``) is written in place: renaming
-    over it would replace it with a regular file. So is a file in a directory one may not
-    write in, where no temporary file can go.
+    A symlink is followed (its target is replaced, the link kept). ``/dev/stdout`` and other
+    open descriptors are written through, where they stand (``>> log.txt`` keeps what the log
+    held). A pipe, device or socket (``-o >(gzip > x.gz)``, ``-o /dev/null``) is written in
+    place: renaming over it would replace it with a regular file.
     """
+    descriptor = _OPEN_DESCRIPTOR.fullmatch(str(path))
+    if descriptor:
+        name, number = descriptor[1], descriptor[2] or descriptor[3]
+        fd = {"in": 0, "out": 1, "err": 2}[name] if name else int(number)
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            (sys.stdout if fd == 1 else sys.stderr if fd == 2 else None).flush()
+        with os.fdopen(os.dup(fd), "w", encoding="utf-8") as f:
+            yield f
+        return
     try:
         old = os.stat(path)
     except OSError:
@@ -924,16 +944,7 @@ def replaced_atomically(path: Path) -> Iterator[TextIO]:
             yield f
         return
     target = Path(os.path.realpath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    except PermissionError:
-        if old is None or not os.access(target, os.W_OK):
-            raise
-        fd = tmp = None
-    if tmp is None:
-        with open(target, "w", encoding="utf-8") as f:
-            yield f
-        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         if old is not None:  # a file made private stays private
             os.chmod(tmp, stat.S_IMODE(old.st_mode))

@@ -417,7 +417,7 @@ def test_output_option_writes_a_pipe_in_place(capsys, tmp_path):
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
-def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_temporary(capsys, tmp_path, monkeypatch):
+def test_sigterm_ends_a_command_like_ctrl_c_and_leaves_no_temporary(capsys, tmp_path, monkeypatch):
     target = tmp_path / "scores.txt"
     target.write_text("earlier results\n", encoding="utf-8")
 
@@ -425,10 +425,40 @@ def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_temporary(capsys, tmp_path
         os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr(cli, "_score_chunk", terminated)
-    code, _, _ = run(capsys, "score", str(SPUN), "-o", str(target))
-    assert code == 128 + signal.SIGTERM
+    monkeypatch.setattr(sys, "argv", ["spincheck", "score", str(SPUN), "-o", str(target)])
+    assert cli.console_main() == 128 + signal.SIGTERM
     assert [p.name for p in tmp_path.iterdir()] == ["scores.txt"] and target.read_text() == "earlier results\n"
-    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # put back when main returns
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # put back when the command returns
+
+
+def test_main_called_by_a_program_leaves_its_signals_alone(capsys):
+    """A host that calls main() must still die on SIGTERM: only the command installs a handler."""
+    seen = []
+    real = signal.signal
+    try:
+        signal.signal = lambda *args: seen.append(args)  # type: ignore[assignment]
+        run(capsys, "score", str(CLEAN))
+    finally:
+        signal.signal = real
+    assert seen == []
+
+
+def test_output_to_dev_stdout_appends_where_stdout_stands(tmp_path):
+    """-o /dev/stdout with stdout appended to a log: the log keeps what it held (it was replaced)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(spincheck.__file__).resolve().parents[1]))
+    log = tmp_path / "log.txt"
+    log.write_text("previous line\n", encoding="utf-8")
+    with open(log, "a", encoding="utf-8") as out:
+        out.write("header\n")
+        out.flush()
+        proc = subprocess.run(
+            [sys.executable, "-m", "spincheck", "score", "-q", str(SPUN), "-o", "/dev/stdout"],
+            stdout=out,
+            env=env,
+            timeout=120,
+        )
+    assert proc.returncode == 1
+    assert log.read_text(encoding="utf-8").startswith(f"previous line\nheader\n{SPUN}: ")
 
 
 def test_output_option_writes_utf8_without_colour_whatever_stdout_is(capsys, tmp_path, monkeypatch):
