@@ -223,7 +223,9 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     # The width the middle line reaches, not the widest: long URLs or headings, up to half of the
     # lines, do not set it (the median, rounded up: of two lines, the wider).
     full = sorted(widths)[math.ceil(0.5 * (len(widths) - 1))]
-    if full < 20:  # a column of text is wider than a column of tags
+    if full < 15:  # a column of text is wider than a column of tags
+        return False
+    if sum(bool(_LIST_MARK.match(text, a)) for a, _ in lines) > 0.5 * len(lines):  # a list, not a wrapped text
         return False
     running_on = [
         (b - a, following) for (a, b), (following, _) in zip(lines, lines[1:]) if not _SENTENCE_END.search(text[a:b])
@@ -232,13 +234,16 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
         return False
     next_words = [_next_word(text, following) for _, following in running_on]
     wrapped = sum(width + 1 + len(word) > 0.85 * full for (width, _), word in zip(running_on, next_words))
-    # Prose wrapped over many lines goes on in lower case somewhere (a fifth of the time or more in
-    # the seed articles wrapped at 30-80 characters); a list of headlines starts every entry anew.
+    # Prose wrapped over five lines or more goes on in lower case somewhere (in every seed paragraph
+    # wrapped at 20-80 characters); a list of headlines or a poem starts every line anew.
     goes_on_lower = any(word[:1].islower() for word in next_words)
     if not goes_on_lower and wrapped >= 0.9 * len(running_on):  # capitals throughout, filled to the width
         goes_on_lower = not any(c.islower() for c in text[lines[0][0] : lines[-1][1]])
-    return wrapped >= 0.7 * len(running_on) and (goes_on_lower or len(running_on) < 6)
+    return wrapped >= 0.7 * len(running_on) and (goes_on_lower or len(running_on) < 5)
 
+
+# A list item's start: a bullet, "1." / "(2)" or "a)" / "(b)" (as formats._LIST_ITEM, for PDF lines).
+_LIST_MARK = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
 
 # What a line may start with before its first word: e-mail quoting ("> "), quotes, brackets; not
 # a table's "|", whose cells are no wrapped sentence.

@@ -262,7 +262,7 @@ def test_lists_of_short_lines_are_not_taken_for_hard_wrapped_text() -> None:
         "The minister said on Tuesday that the government would hold talks with the unions next week, and that "
         "an agreement on pay could follow before the end of the month if both sides were willing to compromise."
     )
-    for width in (30, 40, 72):
+    for width in (22, 30, 40, 72):  # narrow columns too
         wrapped = textwrap.fill(prose, width)
         assert _paragraphs(wrapped) == [wrapped]
 
@@ -310,6 +310,16 @@ def test_wrapped_prose_with_a_long_line_quoting_or_capitals_is_still_one_paragra
         ]
     )
     assert _paragraphs(links) == links.split("\n")
+    # a poem's lines start anew, and a list's lines start with their markers
+    poem = (
+        "I wandered lonely as a cloud\nThat floats on high o'er vales and hills,\nWhen all at once I saw a crowd,\n"
+        "A host, of golden daffodils;\nBeside the lake, beneath the trees,\nFluttering and dancing in the breeze."
+    )
+    bullets = (
+        "- Fix the login redirect when the session has expired\n- Update the billing page to show the new prices\n"
+        "- Remove the old banner from the home page for now\n- Add a test for the password reset flow on mobile"
+    )
+    assert _paragraphs(poem) == poem.split("\n") and _paragraphs(bullets) == bullets.split("\n")
     # a short wrapped paragraph whose lines all go on in capitals (names) is still one
     names = (
         "A statement from the office of Prime Minister\nJohn Smith said that Foreign Secretary\n"
