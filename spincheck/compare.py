@@ -85,20 +85,32 @@ _UK_WORDS = {
     "kerb": "curb",
     "practise": "practice",
     "practised": "practiced",
+    "fulfil": "fulfill",
+    "fulfils": "fulfills",
+    "enrol": "enroll",
+    "enrols": "enrolls",
+    "distil": "distill",
+    "instil": "instill",
+    "appal": "appall",
+    "skilful": "skillful",
+    "wilful": "willful",
+    "odour": "odor",
+    "odours": "odors",
 }
 
 
-# "travelled", "cancelling", "jewellery", "enrolment": a doubled l before a suffix, not at the end
-# ("still", "ill") or before -y ("gravelly" is not "gravely"); -our after three letters at least
+# "travelled", "cancelling", "jewellery", "enrollment": a doubled l before a suffix, after a stem
+# of two syllables or more ("filled" is not "filed", "tilled" not "tiled"), not at the end
+# ("still") or before -y ("gravelly" is not "gravely"); -our after three letters at least
 # ("colour", "favourite", "neighbour"), not in "four", "our", "pouring" or "mourning".
-_UK_LL = re.compile(r"ll(?=[eiomf])")
+_UK_LL = re.compile(r"^(\w*?[aeiou][^aeiou\W]+[aeiou][^aeiou\W]*)ll(?=[eiomf])")
 _UK_OUR = re.compile(r"(?<=\w{3})our")
 
 
 def _fold(token: str) -> str:
     """House style folded: "U.S." = "US", "travelled" = "traveled", "colour" = "color",
     "organised" = "organized", "centre" = "center", "defence" = "defense"."""
-    token = _UK_OUR.sub("or", _UK_LL.sub("l", token.replace(".", "")))
+    token = _UK_OUR.sub("or", _UK_LL.sub(r"\1l", token.replace(".", "")))
     token = _UK_WORDS.get(token, token)
     for uk, us in _UK_ENDINGS:
         if token.endswith(uk) and len(token) > len(uk) + 2:
@@ -201,8 +213,13 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
         if not anchors:  # nothing to anchor on (a text repeated over and over): aligned piece by piece
             pieces = -(-max(len(sa), len(sb)) // LONG_TOKENS)
             step_a, step_b = -(-len(sa) // pieces), -(-len(sb) // pieces)
-            spans = [
-                (i0 + k * step_a, min(i1, i0 + (k + 1) * step_a), j0 + k * step_b, min(j1, j0 + (k + 1) * step_b))
+            spans = [  # clamped: the shorter side may run out before the last piece
+                (
+                    min(i1, i0 + k * step_a),
+                    min(i1, i0 + (k + 1) * step_a),
+                    min(j1, j0 + k * step_b),
+                    min(j1, j0 + (k + 1) * step_b),
+                )
                 for k in range(pieces)
             ]
             work.extend(reversed(spans))

@@ -170,14 +170,20 @@ def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
         parser.close()
     except AssertionError:  # html.parser gives up on a malformed "<![" (a marked section)
         parser = _MainText()
-        parser.feed(_BAD_MARKED_SECTION.sub("&lt;![", page))
-        parser.close()
+        try:  # read the odd ones as text; conditional comments ("<![if !IE]>") stay markup
+            parser.feed(_BAD_MARKED_SECTION.sub("&lt;![", page))
+            parser.close()
+        except AssertionError:  # a malformed one among those too: every "<![" read as text
+            parser = _MainText()
+            parser.feed(_ANY_MARKED_SECTION.sub("&lt;![", page))
+            parser.close()
     return "\n\n".join(parser.paragraphs)
 
 
 # "<![" opening anything but a CDATA section, read as text when html.parser has raised
 # AssertionError on one ("expected name token", "unknown status keyword")
-_BAD_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)", re.IGNORECASE)
+_BAD_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[|\s*(?:if|else|endif|temp|ignore|include|rcdata)\b)", re.IGNORECASE)
+_ANY_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)", re.IGNORECASE)
 
 
 # ---- PDF --------------------------------------------------------------------------------------

@@ -143,8 +143,9 @@ def test_house_style_folds_spelling_variants_only() -> None:
         ("favourite", "favorite"),
         ("neighbours", "neighbors"),
     ]
+    variants += [("fulfilment", "fulfillment"), ("enrol", "enroll"), ("skilful", "skillful"), ("odour", "odor")]
     assert all(_fold(uk) == _fold(us) for uk, us in variants)
-    words = [
+    words = [("filled", "filed"), ("tilled", "tiled"), ("willing", "wiling")] + [
         ("fourth", "forth"),
         ("our", "or"),
         ("pouring", "poring"),

@@ -263,6 +263,8 @@ def test_html_fallback_reads_past_a_malformed_marked_section():
         assert text.split("\n\n")[0] == "The first paragraph." and text.endswith("The second one.")
     kept = "<p>a</p><![CDATA[x]]><p>b</p><![if IE]><p>c</p><![endif]>"  # well-formed ones are as before
     assert html_to_text(kept, use_trafilatura=False) == "a\n\nb\n\nc"
+    # and stay markup beside a malformed one
+    assert html_to_text(kept + "<![ bad ]><p>d</p>", use_trafilatura=False) == "a\n\nb\n\nc\n\n<![ bad ]>\n\nd"
 
 
 def test_html_with_trafilatura_when_installed():
