@@ -381,13 +381,13 @@ def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
 def test_output_option_keeps_an_old_file_when_nothing_was_scored_and_keeps_its_permissions(capsys, tmp_path):
     target = tmp_path / "scores.txt"
     target.write_text("earlier results\n", encoding="utf-8")
-    target.chmod(0o600)
+    target.chmod(0o640)  # not mkstemp's own 0600, so that a lost chmod shows
     code, _, err = run(capsys, "score", str(tmp_path / "missing.txt"), "-o", str(target))
     assert code == 2 and target.read_text(encoding="utf-8") == "earlier results\n"
     assert err.endswith(f"spincheck: note: {target} is left as it was: nothing was scored\n")
-    code, _, _ = run(capsys, "score", str(SPUN), "-o", str(target))
-    assert code == 1 and target.read_text(encoding="utf-8").startswith(f"{SPUN}: ")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # a file made private stays private
+    code, _, _ = run(capsys, "score", str(SPUN), str(tmp_path / "missing.txt"), "-o", str(target))
+    assert code == 2 and target.read_text(encoding="utf-8").startswith(f"{SPUN}: ")  # one input read: written
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # the file keeps its permissions
     code, _, err = run(capsys, "score", str(SPUN), "-o", str(tmp_path / "newdir") + "/")
     assert code == 2 and "it names a directory" in err and not (tmp_path / "newdir").exists()
     code, out, err = run(capsys, "score", str(SPUN), "-o", str(tmp_path))  # before scoring anything
