@@ -180,9 +180,11 @@ def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
     return "\n\n".join(parser.paragraphs)
 
 
-# "<![" opening anything but a CDATA section, read as text when html.parser has raised
-# AssertionError on one ("expected name token", "unknown status keyword")
-_BAD_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[|\s*(?:if|else|endif|temp|ignore|include|rcdata)\b)", re.IGNORECASE)
+# Marked sections read as text once html.parser has raised AssertionError on one ("expected name
+# token", "unknown status keyword"): first those that are neither CDATA nor a keyword it knows
+# (conditional comments such as "<![if !IE]>" stay markup), then, if that fails too, all but CDATA.
+_KNOWN_SECTION = r"CDATA\[|\s*(?:if|else|endif|temp|ignore|include|rcdata)\b"
+_BAD_MARKED_SECTION = re.compile(rf"<!\[(?!{_KNOWN_SECTION})", re.IGNORECASE)
 _ANY_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)", re.IGNORECASE)
 
 
