@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable
 from xml.etree import ElementTree
 
-from .text import _newlines, decode_bytes, full_width
+from .text import LIST_ITEM, _newlines, decode_bytes, full_width
 
 __all__ = [
     "html_to_text",
@@ -164,19 +164,17 @@ def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
             return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
         except Exception:  # a page trafilatura (or lxml) chokes on gets the fallback
             pass
-    parser = _MainText()
-    try:
-        parser.feed(page)
-        parser.close()
-    except AssertionError:  # html.parser gives up on a malformed "<![" (a marked section)
+    # html.parser raises AssertionError on a malformed "<![" (a marked section): read again with
+    # such sections as text, first only the odd ones, then every one
+    for escape in (None, _BAD_MARKED_SECTION, _ANY_MARKED_SECTION):
         parser = _MainText()
-        try:  # read the odd ones as text; conditional comments ("<![if !IE]>") stay markup
-            parser.feed(_BAD_MARKED_SECTION.sub("&lt;![", page))
+        try:
+            parser.feed(page if escape is None else escape.sub("&lt;![", page))
             parser.close()
-        except AssertionError:  # a malformed one among those too: every "<![" read as text
-            parser = _MainText()
-            parser.feed(_ANY_MARKED_SECTION.sub("&lt;![", page))
-            parser.close()
+            break
+        except AssertionError:
+            if escape is _ANY_MARKED_SECTION:
+                raise
     return "\n\n".join(parser.paragraphs)
 
 
@@ -225,7 +223,6 @@ def pdf_to_text(data: bytes) -> str:
 
 
 # A list item starts with a bullet, "1." / "(2)" or "a)" / "(b)".
-_LIST_ITEM = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
 # Stricter than text._SENTENCE_END (any closing bracket or quote): in a paper a line that
 # ends "(n = 48)" or "[12]" mid-sentence is common, and must not end its paragraph.
 _SENTENCE_END_PDF = re.compile(r"""[.!?:]["'\u201d\u2019)\]]*$""")
@@ -268,7 +265,7 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
         heading = short and not ends_sentence and not line[:1].islower() and not following[:1].islower()
         # a heading after a full last line of a paragraph; after a line that runs on, the short
         # line is more likely that paragraph's end, without a full stop ("... in Fig. 3")
-        if current and ((heading and _SENTENCE_END_PDF.search(current)) or _LIST_ITEM.match(line)):
+        if current and ((heading and _SENTENCE_END_PDF.search(current)) or LIST_ITEM.match(line)):
             paragraphs.append(current)
             current = ""
         if not current:

@@ -225,14 +225,14 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     full = sorted(widths)[math.ceil(0.5 * (len(widths) - 1))]
     if full < 15:  # a column of text is wider than a column of tags
         return False
-    if sum(bool(_LIST_MARK.match(text, a)) for a, _ in lines) > 0.5 * len(lines):  # a list, not a wrapped text
+    if sum(bool(LIST_ITEM.match(text, a)) for a, _ in lines) > 0.5 * len(lines):  # a list, not a wrapped text
         return False
     running_on = [
         (b - a, following) for (a, b), (following, _) in zip(lines, lines[1:]) if not _SENTENCE_END.search(text[a:b])
     ]
     if len(running_on) < 0.5 * (len(lines) - 1):
         return False
-    next_words = [_next_word(text, following) for _, following in running_on]
+    next_words = [_NEXT_WORD.match(text, following)[1] for _, following in running_on]
     wrapped = sum(width + 1 + len(word) > 0.85 * full for (width, _), word in zip(running_on, next_words))
     # Prose wrapped over five lines or more goes on in lower case somewhere (in every seed paragraph
     # wrapped at 20-80 characters); a list of headlines or a poem starts every line anew.
@@ -242,21 +242,12 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     return wrapped >= 0.7 * len(running_on) and (goes_on_lower or len(running_on) < 5)
 
 
-# A list item's start: a bullet, "1." / "(2)" or "a)" / "(b)" (as formats._LIST_ITEM, for PDF lines).
-_LIST_MARK = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
+# A list item's start: a bullet, "1." / "(2)" or "a)" / "(b)" (a PDF's lines use it too).
+LIST_ITEM = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
 
-# What a line may start with before its first word: e-mail quoting ("> "), quotes, brackets; not
-# a table's "|", whose cells are no wrapped sentence.
-_LINE_PREFIX = re.compile(r"""[ \t>"'(\[\u2018\u201c]*""")  # within the line: not past its end
-
-
-def _next_word(text: str, start: int) -> str:
-    """The first word of the line at ``start``, after any quoting prefix."""
-    start = _LINE_PREFIX.match(text, start).end()
-    end = start
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return text[start:end]
+# A line's first word, after what may come before it within the line: e-mail quoting ("> "),
+# quotes, brackets; not a table's "|", whose cells are no wrapped sentence.
+_NEXT_WORD = re.compile(r"""[ \t>"'(\[\u2018\u201c]*(\S*)""")
 
 
 # Typographic ligatures, common in text extracted from PDFs ("ﬁnd", "efﬁcient").
