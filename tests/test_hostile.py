@@ -13,15 +13,20 @@ measured by ``scripts/bench.py``, not here.
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import random
+import sys
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spincheck import Detector, Evidence, Result
-from spincheck.detector import MAX_EVIDENCE
+from spincheck import Detector, Result
+from spincheck.detector import CONTEXT_P
 from spincheck.text import decode_bytes, looks_binary
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import fuzz  # noqa: E402  (one set of promises for this test and the fuzzer)
 
 # Characters that have broken text pipelines before: combining marks, zero-width and bidi
 # controls, Python's extra line breaks (\x0b \x0c \x1c-\x1e \x85 \u2028 \u2029), BOM,
@@ -52,20 +57,7 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 
 
 def check_result(result: Result, paragraph: str, threshold: float) -> None:
-    assert isinstance(result, Result)
-    assert isinstance(result.probability, float) and not math.isnan(result.probability)
-    assert 0.0 <= result.probability <= 1.0
-    assert result.spun in (True, False, None)
-    if result.spun is None:
-        assert result.reason
-    else:
-        assert result.reason is None and result.spun == (result.probability >= threshold)
-    assert len(result.evidence) <= MAX_EVIDENCE
-    for e in result.evidence:
-        assert isinstance(e, Evidence)
-        assert 0 <= e.start < e.end <= len(paragraph)
-        assert paragraph[e.start : e.end] == e.phrase
-        assert 0.0 <= e.strength <= 1.0
+    assert fuzz.check_result(result, paragraph, threshold) == []
 
 
 @SETTINGS
@@ -103,6 +95,22 @@ def test_evidence_offsets_hold_around_odd_characters(detector: Detector) -> None
     for result, paragraph in zip(results, paragraphs):
         check_result(result, paragraph, detector.threshold)
     assert sum(len(r.evidence) for r in results) > 20
+
+
+def test_paragraphs_flagged_by_their_document_keep_the_promises(detector: Detector) -> None:
+    # A paragraph flagged by its document's context is spun below the threshold: the
+    # checks above must accept it, and only it.
+    spun = (Path(__file__).resolve().parents[1] / "examples" / "spun.txt").read_text(encoding="utf-8")
+    probs = sorted(p.result.probability for p in detector.score_text(spun).scored)
+    assert len(probs) >= 3 and probs[0] >= CONTEXT_P
+    strict = dataclasses.replace(detector, threshold=(probs[-2] + probs[-3]) / 2)  # two paragraphs at it
+    doc = strict.score_text(spun)
+    assert sum(p.result.by_context for p in doc.paragraphs) == len(probs) - 2
+    for p in doc.paragraphs:
+        check_result(p.result, p.text, strict.threshold)
+    by_context = next(p for p in doc.paragraphs if p.result.by_context)
+    wrong = dataclasses.replace(by_context.result, spun=False)  # by_context but not spun
+    assert fuzz.check_result(wrong, by_context.text, strict.threshold)
 
 
 BOMS = [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
