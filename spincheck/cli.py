@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from .detector import DEFAULT_MIN_WORDS, Detector, Result
+from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
 from .metrics import evidence_quality, metrics_at, threshold_for_fpr
 from .model import ModelError
@@ -236,9 +236,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--no-context",
         dest="document_context",
         action="store_false",
-        help="judge every paragraph on its own. By default, when at least 2 paragraphs of a document, "
-        "and a fifth of its scored ones, reach the threshold, its other paragraphs are flagged from "
-        "probability 0.8 on (marked by_context)",
+        help=f"judge every paragraph on its own. By default, when at least {CONTEXT_MIN_FLAGGED} paragraphs of a "
+        f"document, and {CONTEXT_SHARE * 100:.0f} %% of its scored ones, reach the threshold, its other paragraphs are "
+        f"flagged from probability {CONTEXT_P:g} on (marked by_context)",
     )
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -442,7 +442,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 clean, 1 flagged, 2 error)."""
+    """Run the command line; returns the exit status (see ``EXIT_STATUS_HELP``: 0 clean,
+    1 flagged, 2 error, 130 interrupted, 141 output closed)."""
     return _main(argv)
 
 
@@ -1178,16 +1179,14 @@ def _cmd_evaluate(args, console: Console) -> int:
     if args.at_fpr is not None:
         clean = prob[scored & (y == 0)]
         if clean.size and clean.size * args.at_fpr < 1 and args.at_fpr > 0:  # 0 asks for just that
-            needed = math.ceil(1 / args.at_fpr) if args.at_fpr else None
+            needed = math.ceil(1 / args.at_fpr)
             console.problem(
                 Problem(
                     "warning",
                     f"--at-fpr {args.at_fpr:g} on {_count(int(clean.size), 'clean paragraph')}: not one of them may "
                     "be flagged, so the threshold only clears the highest clean score",
                     f"a rate of {args.at_fpr:g} needs {needed:,} clean paragraphs to mean anything, ten times that "
-                    "to be measured"
-                    if needed
-                    else None,
+                    "to be measured",
                 )
             )
         if clean.size:

@@ -114,7 +114,8 @@ class Evidence(NamedTuple):
 
     ``start``/``end`` are character offsets into the paragraph; ``strength``
     is the token model's probability (0-1) that the phrase was substituted;
-    ``suggestion`` is the synonym that makes the context most familiar, or
+    ``suggestion`` is the synonym that makes the context most familiar, the
+    lexicon's common candidates preferred (``SUGGESTION_RANK_PENALTY``), or
     None when the lexicon has none that helps.
     """
 

@@ -222,9 +222,9 @@ def pdf_to_text(data: bytes) -> str:
     return "\n\n".join(pdf_paragraphs(pages))
 
 
-# A list item starts with a bullet, "1." / "(2)" or "a)" / "(b)".
-# Stricter than text._SENTENCE_END (any closing bracket or quote): in a paper a line that
-# ends "(n = 48)" or "[12]" mid-sentence is common, and must not end its paragraph.
+# A line that ends a sentence ends a PDF paragraph only here. Stricter than
+# text._SENTENCE_END (any closing bracket or quote): in a paper a line that ends "(n = 48)"
+# or "[12]" mid-sentence is common, and must not end its paragraph.
 _SENTENCE_END_PDF = re.compile(r"""[.!?:]["'\u201d\u2019)\]]*$""")
 _WORD_BROKEN = re.compile(r"[^\W\d_]-$")
 

@@ -451,8 +451,8 @@ def decompress(data: bytes) -> bytes:
 
 # ---- cutting text into chunks -----------------------------------------------------------------
 
-# A blank line, a form feed or U+2029 (split_paragraphs' own definition, imported): cutting right
-# after one gives exactly the paragraphs the whole text would give.
+# The last whitespace of a window: where a chunk with neither a blank line (_BLANK_LINE,
+# split_paragraphs' own definition, imported) nor a newline is cut, so that no word is split.
 _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
 
 

@@ -4,8 +4,8 @@ It works like the article spinners content farms use: it finds words and
 multi-word phrases that have entries in a thesaurus and swaps a share of them
 for a synonym picked *without regard to context or sense* ("top diplomat" ->
 "highest diplomat", "where" -> "the place"). The share varies per paragraph,
-from a single swap to nearly every swappable phrase, because real spinners are
-run at every setting.
+from a single swap to three quarters of the swappable phrases, because real
+spinners are run at every setting.
 
 The spinner draws only from one part of the lexicon's lemma-pair groups
 (``split="train"``) when making training data, and from the other part

@@ -95,6 +95,10 @@ class Span:
     end: int
 
 
+# Control bytes that plain text does not hold (tab, newlines, form feed and escape are kept).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
 def looks_binary(data: bytes) -> bool:
     """Guess whether raw bytes are binary rather than text.
 
@@ -108,7 +112,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return control / len(sample) > 0.05
 
 

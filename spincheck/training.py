@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import numpy as np
 
+from .detector import DEFAULT_MIN_WORDS
 from .features import PARAGRAPH_FEATURE_NAMES
 from .metrics import metrics_at, threshold_for_fpr
 from .reference import Reference, ReferenceBuilder, merge_references
@@ -308,7 +309,7 @@ def train_classifier(
     *,
     seed: int = 0,
     extra_spun: list[tuple[str, int]] | None = None,
-    min_words: int = 12,
+    min_words: int = DEFAULT_MIN_WORDS,
     progress: Progress = False,
 ) -> TrainResult:
     """Fit the token and paragraph models on clean text and its synthetic spins.
@@ -812,21 +813,20 @@ def train(
         )
     extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256)
     # Fail fast on a corpus too small to train on, before counting anything.
-    n_train = len(_eligible(parts["train"], 12))
-    n_dev = len(_eligible(parts["dev"], 12))
+    n_train = len(_eligible(parts["train"], DEFAULT_MIN_WORDS))
+    n_dev = len(_eligible(parts["dev"], DEFAULT_MIN_WORDS))
     if n_train < MIN_TRAIN_PARAGRAPHS or n_dev < MIN_DEV_PARAGRAPHS:
         raise TrainingError(
             f"corpus too small: {n_train + n_dev + len(parts['ref'])} paragraphs, of which {n_train} for training "
-            f"and {n_dev} held out have 12+ words (need {MIN_TRAIN_PARAGRAPHS} and {MIN_DEV_PARAGRAPHS}; "
-            f"about {int(max(MIN_TRAIN_PARAGRAPHS / 0.4, MIN_DEV_PARAGRAPHS / 0.2))} paragraphs of 12+ words in all)"
+            f"and {n_dev} held out have {DEFAULT_MIN_WORDS}+ words (need {MIN_TRAIN_PARAGRAPHS} and "
+            f"{MIN_DEV_PARAGRAPHS}; about {int(max(MIN_TRAIN_PARAGRAPHS / 0.4, MIN_DEV_PARAGRAPHS / 0.2))} paragraphs "
+            f"of {DEFAULT_MIN_WORDS}+ words in all)"
         )
     own = build_reference(parts["ref"], external=external_statistics(), progress=progress, info={"corpus": "user"})
     if reference_mode == "replace":
         reference = own
-    elif reference_mode == "merge":
+    else:  # merge (checked above)
         reference = merge_references(base.reference, own, use_extra_vectors=own.info.get("tokens", 0) >= 1_000_000)
-    else:
-        raise TrainingError(f"unknown --reference mode {reference_mode!r} (use merge or replace)")
     result = train_classifier(
         parts["train"], parts["dev"], reference, base.lexicon, seed=seed, extra_spun=extra_spun, progress=progress
     )

@@ -527,7 +527,22 @@ def test_train_splits_by_the_reference_mode(monkeypatch, tmp_path: Path) -> None
         with pytest.raises(training.TrainingError, match="stop here"):
             training.train([tmp_path], tmp_path / f"out-{mode}", reference_mode=mode)
     assert seen == [training.MERGE_SPLIT, training.REPLACE_SPLIT]
-    assert training.MERGE_SPLIT[0] < training.REPLACE_SPLIT[0]
+
+
+def test_the_help_and_readme_give_the_splits_training_uses(capsys) -> None:
+    """The shares are written out in `spincheck train --help` and the README (the CLI does not
+    import training to format them, to keep its start fast): they must follow the constants."""
+    from spincheck.cli import main
+
+    def shares(split: tuple[int, int]) -> str:
+        ref, ref_train = split
+        return f"{ref}/{ref_train - ref}/{100 - ref_train} %"
+
+    assert main(["train", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    for text in (help_text, readme):
+        assert shares(training.MERGE_SPLIT) in text and shares(training.REPLACE_SPLIT) in text
 
 
 def test_split_does_not_depend_on_where_the_corpus_lies(tmp_path: Path) -> None:
