@@ -61,7 +61,8 @@ def recall_by_rate(rows: list[dict], p: np.ndarray, threshold: float) -> dict:
     for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 1.01)):
         m = (y == 1) & (rates >= lo) & (rates < hi)
         if m.any():
-            by_rate[f"{lo:.2f}-{min(hi, 1.0):.2f}"] = {"n": int(m.sum()), "recall": round(float(np.mean(p[m] >= threshold)), 4)}
+            recall = round(float(np.mean(p[m] >= threshold)), 4)
+            by_rate[f"{lo:.2f}-{min(hi, 1.0):.2f}"] = {"n": int(m.sum()), "recall": recall}
     return by_rate
 
 
@@ -72,7 +73,7 @@ def rows_evidence(rows: list[dict], results: list) -> dict:
 
 def unknown_thesaurus(det: Detector, rows: list[dict]) -> np.ndarray:
     """Paragraph probabilities with the lexicon cut to the training groups."""
-    from spincheck.features import batch_features, paragraph_features
+    from spincheck.features import batch_features, paragraph_rows
     from spincheck.text import tokenize_cased
 
     model = det.model
@@ -82,10 +83,7 @@ def unknown_thesaurus(det: Detector, rows: list[dict]) -> np.ndarray:
         bf = batch_features(
             [t for t, _ in pairs], model.reference, model.lexicon, capitals=[c for _, c in pairs], split="train"
         )
-        z = model.classifier.token.decision_function(bf.tokens.X)
-        X = paragraph_features(
-            bf.batch, bf.slots, bf.tokens, z, model.classifier.prior_logit, float(model.reference.info["tokens"])
-        )
+        X, _ = paragraph_rows(bf, model.classifier.token, model.classifier.prior_logit, model.reference)
         probs.append(model.classifier.paragraph.predict_proba(X))
     return np.concatenate(probs)
 

@@ -15,13 +15,12 @@ import numbers
 import re
 import threading
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_features, swap_rank
+from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_rows, swap_rank
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .text import split_paragraphs, token_spans, tokenize_cased_many
@@ -428,10 +427,6 @@ class Detector:
             _MODELS.setdefault((path, fingerprint), self.model)  # unpickled in this process: the same tables
         return (_unpickle_detector, (path, fingerprint, self.threshold, self.min_words, self.document_context))
 
-    @cached_property
-    def _ref_tokens(self) -> float:
-        return float(self.model.reference.info.get("tokens", 1e6))
-
     # ---- public scoring API -----------------------------------------------------------------
     def score_paragraphs(self, paragraphs: Sequence[str], *, explain: bool = False) -> list[Result]:
         """Score each paragraph; one :class:`Result` per input, in order.
@@ -614,10 +609,7 @@ class Detector:
         """Features -> token model -> paragraph features -> paragraph model."""
         model = self.model
         bf = batch_features(token_lists, model.reference, model.lexicon, capitals=capitals)
-        token_logit = model.classifier.token.decision_function(bf.tokens.X)
-        X = paragraph_features(
-            bf.batch, bf.slots, bf.tokens, token_logit, model.classifier.prior_logit, self._ref_tokens
-        )
+        X, token_logit = paragraph_rows(bf, model.classifier.token, model.classifier.prior_logit, model.reference)
         return X, model.classifier.paragraph.predict_proba(X), bf, token_logit
 
     def _score_units(self, units: list[_Unit], explain: bool) -> list[tuple[float, list[Evidence]]]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -42,6 +43,8 @@ __all__ = [
     "token_features",
     "paragraph_features",
     "batch_features",
+    "paragraph_rows",
+    "BatchFeatures",
     "article_clash",
     "best_swap_per_slot",
     "swap_rank",
@@ -251,7 +254,7 @@ def _unigrams(ref: Reference, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _log_tokens(ref: Reference) -> float:
-    return math.log(max(float(ref.info.get("tokens", 1e6)), 1.0))
+    return math.log(max(ref.tokens, 1.0))
 
 
 def _log_bos(ref: Reference) -> float:
@@ -811,6 +814,24 @@ class BatchFeatures:
     tokens: TokenView
 
 
+class TokenScorer(Protocol):
+    def decision_function(self, X: np.ndarray) -> np.ndarray: ...
+
+
+def paragraph_rows(
+    bf: BatchFeatures, token_scorer: TokenScorer, prior_logit: float, ref: Reference
+) -> tuple[np.ndarray, np.ndarray]:
+    """The paragraph model's input for a batch, and the token model's log-odds it was built from.
+
+    The one path from token rows to paragraph rows, for scoring, training and
+    evaluation alike: a copy that drifted would train the paragraph model on
+    features that scoring does not compute.
+    """
+    token_logit = token_scorer.decision_function(bf.tokens.X)
+    X = paragraph_features(bf.batch, bf.slots, bf.tokens, token_logit, prior_logit, ref.tokens)
+    return X, token_logit
+
+
 def batch_features(
     token_lists: list[list[str]],
     ref: Reference,
@@ -834,7 +855,7 @@ def batch_features(
     resized = lex.phrase_len[swaps.phrase] != swaps.span_len
     clash = article_clash(batch, slots, ref)
     tokens = token_features(
-        batch, slots, swaps, vc.fit, vc.has_vector, float(ref.info.get("tokens", 1e6)), resized, clash=clash
+        batch, slots, swaps, vc.fit, vc.has_vector, ref.tokens, resized, clash=clash
     )
     return BatchFeatures(batch, slots, swaps, tokens)
 

@@ -79,6 +79,11 @@ class Reference:
         *VECTOR_FILES,
     )
 
+    @property
+    def tokens(self) -> float:
+        """Running words the tables were counted from (1e6 for a reference that does not say)."""
+        return float(self.info.get("tokens", 1e6))
+
     def save(self, directory: Path) -> list[Path]:
         directory.mkdir(parents=True, exist_ok=True)
         arrays = {

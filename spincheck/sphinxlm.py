@@ -169,7 +169,8 @@ def read_trie(path: str | Path) -> TrieLM:
     vocab_bytes = int(np.frombuffer(data[pos : pos + 4].tobytes(), "<u4")[0])
     if pos + 4 + vocab_bytes != data.size:
         raise ValueError(f"{path}: {data.size} bytes, the header promises {pos + 4 + vocab_bytes}")
-    words = [w.decode("utf-8", "replace") for w in data[pos + 4 : pos + 4 + vocab_bytes].tobytes().split(b"\0")[:n_words]]
+    vocab = data[pos + 4 : pos + 4 + vocab_bytes].tobytes()
+    words = [w.decode("utf-8", "replace") for w in vocab.split(b"\0")[:n_words]]
     if len(words) != n_words:
         raise ValueError(f"{path}: {len(words)} words in the vocabulary, {n_words} in the header")
 
@@ -180,7 +181,8 @@ def read_trie(path: str | Path) -> TrieLM:
     bigram_lp = bigram_prob[_fields(bigram_mem, offsets + word_bits + 16, 16)].astype(np.float64) * _LOG_BASE
     first_trigram = _fields(bigram_mem, offsets + word_bits + 32, next_bits)
     bigram_word = np.repeat(np.arange(n_words, dtype=np.int32), np.diff(first_bigram))
-    owner = np.repeat(np.arange(used_bigrams, dtype=np.int32), np.diff(first_trigram))  # the bigram each trigram extends
+    # the bigram each trigram extends
+    owner = np.repeat(np.arange(used_bigrams, dtype=np.int32), np.diff(first_trigram))
     offsets = np.arange(owner.size, dtype=np.int64) * trigram_bits
     trigram_first = _fields(trigram_mem, offsets, word_bits)
     trigram_lp = trigram_prob[_fields(trigram_mem, offsets + word_bits, 16)].astype(np.float64) * _LOG_BASE

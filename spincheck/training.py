@@ -322,7 +322,7 @@ def train_classifier(
     paragraphs at most ``TARGET_FPR``).
     """
     from .estimator import SpinClassifier
-    from .features import batch_features, paragraph_features
+    from .features import batch_features, paragraph_rows
     from .model import Classifier
     from .spinner import Spinner
 
@@ -373,15 +373,13 @@ def train_classifier(
     base = float(np.clip(y_tok.mean(), 1e-6, 1 - 1e-6))
     prior_logit = float(np.log(base / (1 - base)))
     token_scorer = token_model.to_scorer()
-    ref_tokens = float(reference.info.get("tokens", 1e6))
 
     def para_features(texts: list[str], desc: str, split: str = "all") -> np.ndarray:
         rows = []
         for chunk in _progress(_chunks(texts, 2000), f"features of {desc}", progress):
             pairs = [tokenize_cased(t) for t in chunk]
             bf = batch_features([t for t, _ in pairs], reference, lexicon, capitals=[c for _, c in pairs], split=split)
-            z = token_scorer.decision_function(bf.tokens.X)
-            rows.append(paragraph_features(bf.batch, bf.slots, bf.tokens, z, prior_logit, ref_tokens))
+            rows.append(paragraph_rows(bf, token_scorer, prior_logit, reference)[0])
         return np.vstack(rows) if rows else np.zeros((0, len(PARAGRAPH_FEATURE_NAMES)))
 
     spun_b = spun(half_b, spin_train, "spinning (paragraph model)")
