@@ -23,7 +23,7 @@ import numpy as np
 from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_rows, swap_rank
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
-from .text import split_paragraphs, token_spans, tokenize_cased_many
+from .text import match_case, split_paragraphs, token_spans, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -711,19 +711,10 @@ class Detector:
             for first, m, phrase, prob in items:
                 start, end = bounds[2 * first], bounds[2 * (first + m) - 1]
                 original = unit.text[start:end]
-                suggestion = _match_case(model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
+                suggestion = match_case(model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
                 evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))
             # strongest first; equal reported strengths by position, so that float noise in
             # the token scores (a batch rounds unlike one paragraph) cannot reorder them
             evs.sort(key=lambda e: (-e.strength, e.start))
             results.append(evs)
         return results
-
-
-def _match_case(suggestion: str, original: str) -> str:
-    """The suggestion in the phrase's case: "Highest" -> "Top", "HIGHEST" -> "TOP", "A" -> "The"."""
-    if original.isupper() and len(original) > 1:
-        return suggestion.upper()
-    if original[:1].isupper():
-        return suggestion[:1].upper() + suggestion[1:]
-    return suggestion

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 import numpy as np
 
-from .detector import Document, Result
+from .detector import Document, Evidence, Result
 
 if TYPE_CHECKING:
     from .compare import ParagraphMatch
@@ -123,17 +123,19 @@ def paragraph_record(row: Row) -> dict:
     )
     if r.reason is not None:
         record["reason"] = r.reason
-    record["evidence"] = [
-        {
-            "phrase": e.phrase,
-            "start": row.start + e.start,
-            "end": row.start + e.end,
-            "suggestion": e.suggestion,
-            "strength": round(e.strength, 3),
-        }
-        for e in r.evidence
-    ]
+    record["evidence"] = [evidence_record(e, row.start) for e in r.evidence]
     return record
+
+
+def evidence_record(e: Evidence, offset: int = 0) -> dict:
+    """The JSON form of one piece of evidence, its offsets moved by ``offset`` (into the document)."""
+    return {
+        "phrase": e.phrase,
+        "start": offset + e.start,
+        "end": offset + e.end,
+        "suggestion": e.suggestion,
+        "strength": round(float(e.strength), 3),
+    }
 
 
 class Reporter:
@@ -683,16 +685,7 @@ def comparison_record(source: str, match: ParagraphMatch, result: Result) -> dic
     }
     if result.reason is not None:
         record["reason"] = result.reason
-    record["evidence"] = [
-        {
-            "phrase": e.phrase,
-            "start": e.start,
-            "end": e.end,
-            "suggestion": e.suggestion,
-            "strength": round(e.strength, 3),
-        }
-        for e in result.evidence
-    ]
+    record["evidence"] = [evidence_record(e) for e in result.evidence]
     return record
 
 

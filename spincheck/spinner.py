@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import MAX_PHRASE_TOKENS, Lexicon
-from .text import tokenize_with_offsets
+from .text import match_case, tokenize_with_offsets
 
 __all__ = ["Spinner", "SpunText", "Replacement"]
 
@@ -129,7 +129,7 @@ class Spinner:
             start, end, (cands, chances, _) = matches[idx]
             cand = cands[int(rng.choice(len(cands), p=chances))]
             original = text[start:end]
-            new = _match_case(cand, original)
+            new = match_case(cand, original)
             out.append(text[pos:start])
             out.append(new)
             new_start = start + shift
@@ -176,11 +176,3 @@ def _rank_weights(n: int) -> np.ndarray:
     """Chance of picking each of ``n`` candidates: real thesauri list the common sense first."""
     weights = 1.0 / np.arange(1, n + 1) ** RANK_DECAY
     return weights / weights.sum()
-
-
-def _match_case(candidate: str, original: str) -> str:
-    if original.isupper() and len(original) > 1:
-        return candidate.upper()
-    if original[:1].isupper():
-        return candidate[:1].upper() + candidate[1:]
-    return candidate

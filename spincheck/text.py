@@ -28,6 +28,7 @@ __all__ = [
     "token_spans",
     "tokenize_cased",
     "tokenize_cased_many",
+    "match_case",
 ]
 
 # One-to-one character mapping, so offsets in the normalised text equal
@@ -388,3 +389,13 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
         positions = np.concatenate([np.arange(a, b) for a, b in runs])
         spans = np.stack([positions[spans[:, 0]], positions[spans[:, 1] - 1] + 1], axis=1)
     return tokens, spans
+
+
+def match_case(word: str, original: str) -> str:
+    """``word`` in the case of the ``original`` it replaces: "Highest" -> "Top", "HIGHEST" -> "TOP",
+    "A" -> "The" (one capital letter is a capitalised word, not an all-caps one)."""
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word

@@ -26,12 +26,11 @@ from spincheck.detector import (
     CONTEXT_P,
     MAX_EVIDENCE,
     WINDOW_TOKENS,
-    _match_case,
     context_flags,
     language_reason,
 )
 from spincheck.features import PARAGRAPH_FEATURE_NAMES
-from spincheck.text import tokenize
+from spincheck.text import match_case, tokenize
 
 CASES = Path(__file__).resolve().parent / "cases"
 CASE_FILES = ("spun.json", "clean.json", "known-failures.json")
@@ -687,7 +686,7 @@ def test_features_matrix(detector: Detector, paragraphs: list[str]) -> None:
      ("us", "I", "Us"), ("top", "iPhone", "top")],
 )  # fmt: skip
 def test_suggestions_take_the_case_of_the_phrase(suggestion: str, original: str, shown: str) -> None:
-    assert _match_case(suggestion, original) == shown
+    assert match_case(suggestion, original) == shown
 
 
 def test_features_of_no_paragraphs(detector: Detector) -> None:

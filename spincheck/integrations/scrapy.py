@@ -62,6 +62,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from ..detector import Detector, Document
 from ..formats import _trafilatura, decode_html, html_to_text
 from ..inputs import TRAFILATURA_NOTE
+from ..report import evidence_record
 from ..text import decode_bytes
 
 __all__ = ["SpincheckPipeline", "SpinItem", "SPIN_FIELDS", "extract_main_text", "document_fields"]
@@ -137,16 +138,7 @@ def document_fields(doc: Document) -> dict[str, Any]:
                 "text": p.text,  # when the field was a list, the offsets are into its joined text
                 "probability": round(float(p.result.probability), 4),
                 "by_context": p.result.by_context,
-                "evidence": [
-                    {
-                        "phrase": e.phrase,
-                        "start": p.start + e.start,
-                        "end": p.start + e.end,
-                        "suggestion": e.suggestion,
-                        "strength": round(float(e.strength), 3),
-                    }
-                    for e in p.result.evidence
-                ],
+                "evidence": [evidence_record(e, p.start) for e in p.result.evidence],
             }
             for p in doc.flagged
         ],
