@@ -31,7 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from .lexicon import MAX_PHRASE_TOKENS, Lexicon
-from .ngrams import BOS, Batch, combine, hash_tokens
+from .ngrams import BOS, Batch, combine, hash_tokens, layout
 from .reference import Reference
 
 __all__ = [
@@ -845,8 +845,6 @@ def batch_features(
     ``split`` restricts the synonyms tried to one part of the lexicon, to
     simulate a spinner whose thesaurus differs from ours.
     """
-    from .ngrams import layout
-
     batch = layout(token_lists, capitals)
     slots = score_slots(batch, ref)
     swaps = find_swaps(batch, slots, ref, lex, split=split)

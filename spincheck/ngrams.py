@@ -170,16 +170,6 @@ class Batch:
         """Slots predicted by the language model: tokens and end markers."""
         return self.ids != BOS
 
-    def bigrams(self) -> np.ndarray:
-        """Hash of (previous, current) for every slot (garbage for the first slot)."""
-        prev = np.roll(self.ids, 1)
-        return combine(prev, self.ids)
-
-    def trigrams(self) -> np.ndarray:
-        prev2 = np.roll(self.ids, 2)
-        prev = np.roll(self.ids, 1)
-        return combine(combine(prev2, prev), self.ids)
-
 
 def layout(token_lists: list[list[str]], capitals: list[np.ndarray] | None = None) -> Batch:
     """Lay out tokenised paragraphs as one flat hashed array.

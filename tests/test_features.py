@@ -67,10 +67,9 @@ def rows_by_paragraph(bf) -> list[np.ndarray]:
     return [bf.tokens.X[para_of == i] for i in range(bf.batch.lengths.size)]
 
 
-def test_feature_names() -> None:
-    assert FEATURE_NAMES == TOKEN_FEATURE_NAMES + PARAGRAPH_FEATURE_NAMES
+def test_feature_names_are_unique() -> None:
+    # a model card names its columns: two of one name would make the card ambiguous
     assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
-    assert all(isinstance(n, str) and n for n in FEATURE_NAMES)
 
 
 def test_matrix_widths_match_names(paragraphs, reference, lexicon) -> None:
@@ -396,6 +395,7 @@ def test_swap_rank_counts_candidates_within_each_span(reference, lexicon) -> Non
     rank = swap_rank(swaps)
     assert rank.shape == swaps.slot.shape and swaps.slot.size > 0
     spans = list(zip(swaps.slot.tolist(), swaps.span_len.tolist()))
+    last = -1
     for (span, r), previous in zip(zip(spans, rank.tolist()), [None, *spans]):
         assert r == (0 if span != previous else last + 1)
         last = r
