@@ -247,9 +247,9 @@ def spin_share(texts: list[str], share: float, seed: int, model_dir: Path | None
     from spincheck.spinner import Spinner
 
     if model_dir is None:
-        from spincheck import _default_model_dir
+        from spincheck.model import default_model_dir
 
-        model_dir = _default_model_dir()
+        model_dir = default_model_dir()
     spinner = Spinner(Lexicon.load(Path(model_dir)), split="all")
     rng = np.random.default_rng(seed)
     pick = rng.random(len(texts)) < share

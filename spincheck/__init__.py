@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from importlib import metadata
-from pathlib import Path
 
 from .detector import Detector, Document, Evidence, Paragraph, Result
 from .model import ModelError
@@ -31,16 +30,3 @@ except metadata.PackageNotFoundError:  # running from a source checkout
     __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
-
-
-def _default_model_dir() -> Path:
-    """Directory of the shipped model: installed as ``spincheck._models``, or ``models/`` in a checkout."""
-    try:
-        from importlib.resources import files
-
-        path = Path(str(files("spincheck._models")))
-        if (path / "card.json").is_file():
-            return path
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "models"

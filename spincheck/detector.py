@@ -337,9 +337,9 @@ def _unpickle_detector(
     with _MODELS_LOCK:
         model = _MODELS.get((path, fingerprint))
         if model is None:
-            from . import _default_model_dir
+            from .model import default_model_dir
 
-            model = load_model_dir(Path(path) if path is not None else _default_model_dir())
+            model = load_model_dir(Path(path) if path is not None else default_model_dir())
             if _fingerprint(model) != fingerprint:
                 raise ModelError(
                     f"the model in {model.path} was replaced after this detector was pickled (load it again)"
@@ -396,10 +396,10 @@ class Detector:
         ``document_context=False`` judges every paragraph of ``score_text``
         and ``score_documents`` on its own, as ``score_paragraphs`` does.
         """
-        from . import _default_model_dir
+        from .model import default_model_dir
 
         _check_settings(threshold, min_words)
-        directory = Path(path) if path is not None else _default_model_dir()
+        directory = Path(path) if path is not None else default_model_dir()
         model = load_model_dir(directory)
         return cls(
             model=model,
@@ -419,9 +419,9 @@ class Detector:
         of a process pool or Dask bag, as private memory instead of shared memory-maps. The
         shipped model is found again wherever it is unpickled; another model directory must
         be at the same path there. Each process loads a model once."""
-        from . import _default_model_dir
+        from .model import default_model_dir
 
-        path = None if self.path == _default_model_dir().resolve() else str(self.path)
+        path = None if self.path == default_model_dir().resolve() else str(self.path)
         fingerprint = _fingerprint(self.model)
         with _MODELS_LOCK:
             _MODELS.setdefault((path, fingerprint), self.model)  # unpickled in this process: the same tables

@@ -26,6 +26,7 @@ from .features import FEATURE_NAMES, PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAME
 from .lexicon import Lexicon
 from .reference import Reference
 
+
 __all__ = [
     "FORMAT_VERSION",
     "ModelError",
@@ -34,6 +35,7 @@ __all__ = [
     "ModelCard",
     "LoadedModel",
     "load_model_dir",
+    "default_model_dir",
     "write_card",
     "sha256_file",
     "feature_schema_hash",
@@ -205,6 +207,19 @@ def verify_files(directory: Path, card: ModelCard) -> None:
             raise ModelError(f"model file {path} is missing (reinstall or retrain the model)")
         if sha256_file(path) != expected:
             raise ModelError(f"model file {path} is corrupted or was changed (SHA-256 does not match card.json)")
+
+
+def default_model_dir() -> Path:
+    """Directory of the shipped model: installed as ``spincheck._models``, or ``models/`` in a checkout."""
+    try:
+        from importlib.resources import files
+
+        path = Path(str(files("spincheck._models")))
+        if (path / "card.json").is_file():
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "models"
 
 
 def load_model_dir(directory: Path, *, mmap: bool = True) -> LoadedModel:

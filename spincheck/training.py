@@ -779,7 +779,7 @@ def train(
     command: str | None = None,
 ) -> dict:
     """``spincheck train``: retrain on a domain corpus and write a model directory. Returns the card."""
-    from . import _default_model_dir
+    from .model import default_model_dir
     from .detector import language_reason
     from .model import load_model_dir
 
@@ -787,12 +787,12 @@ def train(
         raise TrainingError(f"unknown --reference mode {reference_mode!r} (use merge or replace)")
     out_path = Path(out)
     check_out(out_path)
-    if out_path.resolve() == _default_model_dir().resolve():
+    if out_path.resolve() == default_model_dir().resolve():
         raise TrainingError(
             f"{out_path} is the shipped model, which a retrained one must not replace (choose another --out)"
         )
     _check_writable(out_path)
-    base = load_model_dir(Path(base_model) if base_model else _default_model_dir())
+    base = load_model_dir(Path(base_model) if base_model else default_model_dir())
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT
     inputs_sha256: dict[str, str] = {}
     documents = iter_corpus_documents(clean, text_field, hashes=inputs_sha256)

@@ -72,7 +72,7 @@ def seed(request) -> int:
 
 @pytest.fixture(scope="session")
 def shipped_model_dir() -> Path:
-    return spincheck._default_model_dir()
+    return spincheck.model.default_model_dir()
 
 
 @pytest.fixture(scope="session")

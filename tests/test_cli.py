@@ -37,7 +37,7 @@ _real_load_model_dir = spincheck.detector.load_model_dir
 
 @functools.cache
 def _shipped_model():
-    return _real_load_model_dir(spincheck._default_model_dir())
+    return _real_load_model_dir(spincheck.model.default_model_dir())
 
 
 @functools.cache
@@ -54,7 +54,7 @@ def load_model_once(monkeypatch):
     """
 
     def load_model_dir(directory, **kwargs):
-        if not kwargs and Path(directory).resolve() == spincheck._default_model_dir().resolve():
+        if not kwargs and Path(directory).resolve() == spincheck.model.default_model_dir().resolve():
             return _shipped_model()
         return _real_load_model_dir(directory, **kwargs)
 
@@ -197,7 +197,7 @@ def test_min_words_reports_short_paragraphs_as_not_scored(capsys):
 
 
 def test_model_option_loads_and_verifies_a_directory(capsys, tmp_path):
-    shipped = spincheck._default_model_dir()
+    shipped = spincheck.model.default_model_dir()
     assert run(capsys, "score", "--model", str(shipped), str(SPUN))[0] == 1
     code, out, err = run(capsys, "score", "--model", str(tmp_path), str(SPUN))
     assert (code, out) == (2, "")

@@ -393,7 +393,7 @@ def test_refuses_to_replace_the_shipped_model(
     # a stand-in for the shipped model: were the refusal broken, this test must not overwrite the real one
     shipped = tmp_path / "_models"
     shutil.copytree(tiny_base, shipped)
-    monkeypatch.setattr(spincheck, "_default_model_dir", lambda: shipped)
+    monkeypatch.setattr(spincheck.model, "default_model_dir", lambda: shipped)
     before = {p.name: p.read_bytes() for p in shipped.iterdir()}
     with pytest.raises(TrainingError, match="is the shipped model"):
         training.train([corpus], shipped)
@@ -439,7 +439,7 @@ def test_retrain_on_top_of_the_shipped_model(tmp_path: Path, corpus: Path) -> No
     card = training.train([corpus], out, seed=0)
     detector = spincheck.Detector.load(out)
     assert detector.threshold == card["threshold"]
-    shipped = load_model_dir(spincheck._default_model_dir())
+    shipped = load_model_dir(spincheck.model.default_model_dir())
     assert card["reference"]["tokens"] > shipped.card.raw["reference"]["tokens"]
     results = detector.score_paragraphs(generate_paragraphs(3, seed=7))
     assert all(r.spun is not None for r in results)
