@@ -3,7 +3,7 @@
 
 Usage (from the repository root, with ``pip install -e ".[build]"``)::
 
-    python scripts/bench_train.py abc        # retrain on the ABC corpus only (~0.77 M words)
+    python scripts/bench_train.py abc        # retrain on the ABC corpus only (~0.66 M words)
     python scripts/bench_train.py 10m        # retrain on ~10 M words (all clean corpora, repeated to 10 M)
     python scripts/bench_train.py abc --json out.json
 

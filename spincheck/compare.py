@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -107,9 +108,11 @@ _UK_LL = re.compile(r"^(\w*?[aeiou][^aeiou\W]+[aeiou][^aeiou\W]*)ll(?=[eiomf])")
 _UK_OUR = re.compile(r"(?<=\w{3})our")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _fold(token: str) -> str:
     """House style folded: "U.S." = "US", "travelled" = "traveled", "colour" = "color",
-    "organised" = "organized", "centre" = "center", "defence" = "defense"."""
+    "organised" = "organized", "centre" = "center", "defence" = "defense". Cached: text
+    repeats its words, and the patterns cost more than the lookup."""
     token = _UK_OUR.sub("or", _UK_LL.sub(r"\1l", token.replace(".", "")))
     token = _UK_WORDS.get(token, token)
     for uk, us in _UK_ENDINGS:
