@@ -28,6 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from . import __version__
 from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
 from .metrics import evidence_quality, metrics_at, threshold_for_fpr
@@ -136,17 +137,6 @@ class Console:
             self._write(what.rstrip("\n"))
 
 
-def _version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("spincheck")
-    except metadata.PackageNotFoundError:
-        from . import __version__
-
-        return __version__
-
-
 # ---- argument types ---------------------------------------------------------------------------
 
 
@@ -201,7 +191,7 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUS_HELP,
         formatter_class=formatter,
     )
-    parser.add_argument("--version", action="version", version=f"spincheck {_version()}")
+    parser.add_argument("--version", action="version", version=f"spincheck {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="say more (repeat for debugging output)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors and results")
 
@@ -776,7 +766,7 @@ def _cmd_explain(args, console: Console) -> int:
         source=name,
         model_version=detector.model.card.version,
         threshold=detector.threshold,
-        spincheck_version=_version(),
+        spincheck_version=__version__,
     )
     if args.output == "-":
         sys.stdout.write(page)
