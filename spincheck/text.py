@@ -83,7 +83,11 @@ TOKEN_PATTERN = re.compile(
 # CR then LF: a blank line); a page break (form feed) or U+2029 always ends a paragraph. Text from
 # files has CRLF and CR turned into LF already, but score_text() gets strings as they come.
 _BREAK = r"(?>\r\n|[\n\r\v\x1c-\x1e\x85\u2028])"
-_BLANK_LINE = re.compile(rf"{_BREAK}[ \t\u00a0]*{_BREAK}|[\f\u2029]")
+# A blank line holds nothing but spaces of any kind other than line breaks ("\n\u3000\n" is one)
+# and invisible characters (_INVISIBLE, below).
+_BLANK_LINE = re.compile(
+    rf"{_BREAK}(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[\u00ad\u200b-\u200d\u2060\ufeff])*{_BREAK}|[\f\u2029]"
+)
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _SENTENCE_END = re.compile(r"[.!?:\"'\u201d\u2019)\]]\s*$")
 
@@ -283,12 +287,23 @@ def _expand_ligatures(text: str) -> str:
 _SOFT_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*(?:\r\n?|[\n\v\x85\u2028])[ \t]*(?=[a-z])")
 
 
+# Characters that show nothing and may sit inside a word: the soft hyphen (HTML's &shy;), zero-width
+# space, non-joiner and joiner, word joiner, and a byte-order mark in mid-text. Left in, they cut a
+# word into fragments that read as odd words ("mis\u00adsupport" as "mis" and "support"); they are
+# taken out of the tokens like line-end hyphenation, so offsets still point into the text.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]+")
+
+
 def _soft_break_runs(text: str) -> list[tuple[int, int]] | None:
-    """The (start, end) runs of ``text`` left when line-end hyphenation is taken
-    out, or None when there is none."""
-    if "-" not in text or not ("\n" in text or "\r" in text or "\u2028" in text or "\x85" in text or "\v" in text):
-        return None
-    cuts = [m.span() for m in _SOFT_BREAK.finditer(text)]
+    """The (start, end) runs of ``text`` left when line-end hyphenation and
+    invisible characters are taken out, or None when there are none."""
+    cuts = []
+    if "-" in text and ("\n" in text or "\r" in text or "\u2028" in text or "\x85" in text or "\v" in text):
+        cuts = [m.span() for m in _SOFT_BREAK.finditer(text)]
+    if not text.isascii():
+        invisible = [m.span() for m in _INVISIBLE.finditer(text)]
+        if invisible:
+            cuts = sorted(cuts + invisible)
     if not cuts:
         return None
     return list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)]))
@@ -311,7 +326,7 @@ def _normalize_chars(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Lowercase and map style variants onto one form, as the tokens are (ligatures
-    expanded, line-end hyphenation removed)."""
+    expanded, line-end hyphenation and invisible characters removed)."""
     return _expand_ligatures(_join_soft_breaks(_normalize_chars(text)).lower())
 
 

@@ -37,6 +37,7 @@ TEXTS = [
     "Ligatures ﬁne ﬂow and ǅ titlecase and Straße.",
     "İstanbul and DİYARBAKIR are cities.",  # lowercasing changes the length here
     "Hyphen-\nated at line ends: classi-\nfier, con- \r\n firm, well-\nknown, COVID-\n19, U.S.-\nbased, İs-\ntanbul.",
+    "Invisible: mis\u00adsupport trans\u200bparency com\u200c\u200dmittee \ufeffword\u2060s, soft-\u00ad\nened.",
     "...!!!???,,,;;;:::",
     "",
     "   \n\t  ",
@@ -206,6 +207,25 @@ def _paragraphs(text: str) -> list[str]:
     for a, b in itertools.pairwise(spans):
         assert a.end < b.start
     return [text[s.start : s.end] for s in spans]
+
+
+def test_invisible_characters_inside_words_leave_the_word_whole() -> None:
+    # Scraped HTML holds &shy; and zero-width spaces inside words; cut there, the fragments ("mis",
+    # "sup", "port") read as odd words and flagged clean pages (6 of 110 clean seed paragraphs).
+    plain = "The misreading of transparency by the committee was corrected."
+    hidden = "The mis\u00adread\u00ading of trans\u200bparency by the \ufeffcom\u2060mit\u200dtee was corrected."
+    assert tokenize(hidden) == tokenize(plain)
+    tokens, offsets = _spans(hidden)
+    assert [hidden[a:b] for a, b in offsets][1:4] == ["mis\u00adread\u00ading", "of", "trans\u200bparency"]
+    assert hidden[offsets[6][0] : offsets[6][1]] == "com\u2060mit\u200dtee"  # a leading BOM is not in the span
+
+
+@pytest.mark.parametrize("blank", ["\u3000", "\u2003", "\u202f", "\x1f", "\u200b", " \ufeff\t"])
+def test_a_line_of_any_spaces_or_invisible_characters_is_blank(blank: str) -> None:
+    # wrapped paragraphs: only a blank line separates them
+    first = "the first paragraph has lines that\nrun on and only end here."
+    second = "and a second one whose lines\nalso run on, to end here."
+    assert _paragraphs(f"{first}\n{blank}\n{second}") == [first, second]
 
 
 def test_blank_lines_separate_paragraphs() -> None:
