@@ -8,13 +8,12 @@ instead of a guess. Very long paragraphs are scored in bounded windows.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import numbers
 import re
 import threading
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
@@ -209,10 +208,10 @@ def context_flags(results: Sequence[Result], threshold: float, floor: float = CO
     return [r.spun is not None and floor <= r.probability < threshold for r in results]
 
 
-def _check_texts(paragraphs: object) -> list[str]:
-    if isinstance(paragraphs, bytes):
+def _check_texts(paragraphs: object, method: str = "score_paragraphs") -> list[str]:
+    if isinstance(paragraphs, (bytes, bytearray, memoryview)):
         raise TypeError(
-            "score_paragraphs() takes a list of str paragraphs, not bytes "
+            f"{method}() takes a list of str paragraphs, not {type(paragraphs).__name__} "
             "(decode first, e.g. data.decode('utf-8', 'replace'), then use score_text() for one text)"
         )
     if isinstance(paragraphs, str) or not isinstance(paragraphs, Sequence):
@@ -224,7 +223,7 @@ def _check_texts(paragraphs: object) -> list[str]:
             hint = "use score_many() for a stream"
         else:
             hint = "pass a list of str"
-        raise TypeError(f"score_paragraphs() takes a list of str paragraphs; got {type(paragraphs).__name__} ({hint})")
+        raise TypeError(f"{method}() takes a list of str paragraphs; got {type(paragraphs).__name__} ({hint})")
     for i, p in enumerate(paragraphs):
         if not isinstance(p, str):
             raise TypeError(f"paragraph {i} is {type(p).__name__}, not str{_decode_hint(p, 'bytes')}")
@@ -233,7 +232,9 @@ def _check_texts(paragraphs: object) -> list[str]:
 
 def _decode_hint(value: object, what: str) -> str:
     """How to turn ``value`` into text, when it is bytes."""
-    return f" (decode {what} first, e.g. data.decode('utf-8', 'replace'))" if isinstance(value, bytes) else ""
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        return ""
+    return f" (decode {what} first, e.g. bytes(data).decode('utf-8', 'replace'))"
 
 
 def _check_stream(texts: object, method: str, what: str, batch_size: object) -> None:
@@ -308,7 +309,7 @@ def _code_marks(text: str) -> int:
     return strong + len(_CODE_PATTERN.findall(text))
 
 
-def _check_settings(threshold: object, min_words: object) -> None:
+def _check_settings(threshold: object, min_words: object, document_context: object = True) -> None:
     if threshold is not None and (
         isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real) and 0.0 <= threshold <= 1.0)
     ):
@@ -317,6 +318,8 @@ def _check_settings(threshold: object, min_words: object) -> None:
         isinstance(min_words, bool) or not (isinstance(min_words, numbers.Integral) and min_words >= 1)
     ):
         raise ValueError(f"min_words must be a whole number of at least 1, not {min_words!r}")
+    if not isinstance(document_context, (bool, np.bool_)):  # "false" is a true string
+        raise TypeError(f"document_context must be True or False, not {document_context!r}")
 
 
 # Models loaded to rebuild pickled detectors, by directory (None: the shipped model) and a hash
@@ -325,10 +328,6 @@ def _check_settings(threshold: object, min_words: object) -> None:
 # detector with every task.
 _MODELS: dict[tuple[str | None, str], LoadedModel] = {}
 _MODELS_LOCK = threading.Lock()
-
-
-def _fingerprint(model: LoadedModel) -> str:
-    return hashlib.sha256(json.dumps(model.card.raw, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
 def _unpickle_detector(
@@ -340,7 +339,7 @@ def _unpickle_detector(
             from .model import default_model_dir
 
             model = load_model_dir(Path(path) if path is not None else default_model_dir())
-            if _fingerprint(model) != fingerprint:
+            if model.fingerprint != fingerprint:
                 raise ModelError(
                     f"the model in {model.path} was replaced after this detector was pickled (load it again)"
                 )
@@ -359,13 +358,15 @@ class _Unit:
     capitals: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Detector:
     """A loaded spin detector. Create with :meth:`Detector.load`.
 
     Thread-safe: a loaded detector holds read-only arrays and its settings
     cannot be changed (``dataclasses.replace(det, threshold=0.9)`` makes a
     copy that shares the model), so one instance can serve many threads.
+    Two detectors are equal when they load the same model files from the same
+    directory with the same settings; a detector can key a dict or a cache.
     """
 
     model: LoadedModel = field(repr=False)
@@ -374,7 +375,22 @@ class Detector:
     document_context: bool = True
 
     def __post_init__(self) -> None:  # dataclasses.replace(det, threshold=...) is checked too
-        _check_settings(self.threshold, self.min_words)
+        _check_settings(self.threshold, self.min_words, self.document_context)
+        # stored as load() stores them, whatever number type replace() was given
+        object.__setattr__(self, "threshold", float(self.threshold))
+        object.__setattr__(self, "min_words", int(self.min_words))
+        object.__setattr__(self, "document_context", bool(self.document_context))
+
+    def _identity(self) -> tuple:
+        return (str(self.path), self.model.fingerprint, self.threshold, self.min_words, self.document_context)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Detector):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
 
     def __repr__(self) -> str:
         return (
@@ -398,14 +414,14 @@ class Detector:
         """
         from .model import default_model_dir
 
-        _check_settings(threshold, min_words)
+        _check_settings(threshold, min_words, document_context)
         directory = Path(path) if path is not None else default_model_dir()
         model = load_model_dir(directory)
         return cls(
             model=model,
             threshold=float(model.card.threshold if threshold is None else threshold),
             min_words=DEFAULT_MIN_WORDS if min_words is None else int(min_words),
-            document_context=bool(document_context),
+            document_context=document_context,
         )
 
     @property
@@ -422,7 +438,7 @@ class Detector:
         from .model import default_model_dir
 
         path = None if self.path == default_model_dir().resolve() else str(self.path)
-        fingerprint = _fingerprint(self.model)
+        fingerprint = self.model.fingerprint
         with _MODELS_LOCK:
             _MODELS.setdefault((path, fingerprint), self.model)  # unpickled in this process: the same tables
         return (_unpickle_detector, (path, fingerprint, self.threshold, self.min_words, self.document_context))
@@ -543,11 +559,11 @@ class Detector:
         spans = [split_paragraphs(text) for text in texts]
         paragraphs = [text[s.start : s.end] for text, doc_spans in zip(texts, spans) for s in doc_spans]
         flat = self.score_paragraphs(paragraphs, explain=explain)
-        in_context: list[Result] = []
-        for doc_spans in spans:
-            lo, hi = len(in_context), len(in_context) + len(doc_spans)
-            in_context.extend(self.apply_document_context(paragraphs[lo:hi], flat[lo:hi]))
-        results = iter(in_context)
+        if self.document_context:  # each document judged as one, the evidence found in one batch
+            bounds = list(accumulate((len(doc_spans) for doc_spans in spans), initial=0))
+            missing = [i for lo, hi in zip(bounds, bounds[1:]) for i in self._flag_by_context(flat, lo, hi)]
+            self._add_evidence(flat, paragraphs, missing)
+        results = iter(flat)
         docs = []
         for text, doc_spans in zip(texts, spans):
             paras = tuple(
@@ -571,23 +587,38 @@ class Detector:
         call this; callers that batch several documents through
         ``score_paragraphs`` call it once per document.
         """
+        paragraphs = _check_texts(paragraphs, "apply_document_context")
+        if isinstance(results, (str, bytes)) or not isinstance(results, Sequence):
+            raise TypeError(f"apply_document_context() takes a list of Result, not {type(results).__name__}")
         out = list(results)
-        if len(paragraphs) != len(out) or isinstance(paragraphs, str):
+        for i, r in enumerate(out):
+            if not isinstance(r, Result):
+                raise TypeError(f"result {i} is {type(r).__name__}, not a Result of score_paragraphs()")
+        if len(paragraphs) != len(out):
             raise ValueError(
                 f"apply_document_context() takes one document's paragraphs and their results, in the same "
                 f"order; got {len(paragraphs)} paragraphs and {len(out)} results"
             )
-        if not self.document_context:
-            return out
-        flags = context_flags(out, self.threshold)
-        picked = [i for i, flag in enumerate(flags) if flag]
-        for i in picked:
-            out[i] = replace(out[i], spun=True, by_context=True)
-        # evidence for those not explained yet (all of them, unless scored with explain=True)
-        missing = [i for i in picked if not out[i].evidence]
-        for i, r in zip(missing, self.score_paragraphs([paragraphs[i] for i in missing], explain=True)):
-            out[i] = replace(out[i], evidence=r.evidence)
+        if self.document_context:
+            self._add_evidence(out, paragraphs, self._flag_by_context(out, 0, len(out)))
         return out
+
+    def _flag_by_context(self, results: list[Result], lo: int, hi: int) -> list[int]:
+        """Flag the paragraphs of one document, ``results[lo:hi]``, that its context flags (in
+        place); returns the positions of those still without evidence (all of them, unless
+        scored with explain=True)."""
+        picked = [lo + i for i, flag in enumerate(context_flags(results[lo:hi], self.threshold)) if flag]
+        for i in picked:
+            results[i] = replace(results[i], spun=True, by_context=True)
+        return [i for i in picked if not results[i].evidence]
+
+    def _add_evidence(self, results: list[Result], paragraphs: list[str], positions: list[int]) -> None:
+        """Evidence for ``results`` at ``positions``, found in one batch."""
+        if not positions:
+            return
+        explained = self.score_paragraphs([paragraphs[i] for i in positions], explain=True)
+        for i, r in zip(positions, explained):
+            results[i] = replace(results[i], evidence=r.evidence)
 
     # ---- internals --------------------------------------------------------------------------
     def _windows(self, index: int, text: str, capitals: np.ndarray) -> list[_Unit]:

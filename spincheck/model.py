@@ -17,6 +17,7 @@ import hashlib
 import json
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -151,6 +152,11 @@ class LoadedModel:
     classifier: Classifier
     reference: Reference
     lexicon: Lexicon
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of the card, which holds the SHA-256 of every file: the model's identity."""
+        return hashlib.sha256(json.dumps(self.card.raw, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
 def write_card(directory: Path, card: dict) -> Path:

@@ -8,6 +8,7 @@ golden cases in ``tests/cases`` (see its README).
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import json
 import random
 import re
@@ -147,6 +148,8 @@ def test_score_no_paragraphs(detector: Detector) -> None:
         pytest.param((p for p in ["a generator"]), "use score_many() for a stream", id="generator"),
         pytest.param(np.array(["a numpy array"]), "pass array.tolist()", id="ndarray"),
         pytest.param([b"bytes in a list"], "decode", id="list-of-bytes"),
+        pytest.param(bytearray(b"a bytearray"), "decode", id="bytearray"),
+        pytest.param([memoryview(b"a view")], "decode", id="list-of-memoryview"),
         pytest.param(["fine", None], "paragraph 1 is NoneType", id="list-with-None"),
         pytest.param([3], "paragraph 0 is int", id="list-of-int"),
         pytest.param([["nested", "list"]], "paragraph 0 is list", id="nested-list"),
@@ -202,6 +205,35 @@ def test_document_context_needs_each_paragraph_with_its_result(detector: Detecto
     results = detector.score_paragraphs(paragraphs[:3])
     with pytest.raises(ValueError, match="got 2 paragraphs and 3 results"):
         detector.apply_document_context(paragraphs[:2], results)
+    for texts, given, message in [
+        (None, [], "got NoneType"),
+        ("abc", [], "use score_text() for one text"),  # not three paragraphs of one letter
+        (paragraphs[:2], [0.99, 0.99], "result 0 is float, not a Result"),
+        (paragraphs[:2], None, "not NoneType"),
+        ([b"x", *paragraphs[:2]], results, "paragraph 0 is bytes"),  # checked even where nothing is rescored
+    ]:
+        with pytest.raises(TypeError, match=re.escape(message)):
+            detector.apply_document_context(texts, given)
+
+
+def test_detectors_compare_by_model_and_settings(detector: Detector) -> None:
+    again = Detector.load(detector.path)
+    assert again == detector and hash(again) == hash(detector) and {detector: 1}[again] == 1
+    assert again in [detector] and pickle.loads(pickle.dumps(detector)) == detector
+    assert dataclasses.replace(detector, threshold=0.5) != detector
+    assert dataclasses.replace(detector, document_context=False) != detector
+    assert detector != "a detector"
+
+
+def test_replace_stores_settings_as_load_does(detector: Detector) -> None:
+    one = dataclasses.replace(detector, threshold=1, min_words=np.int64(5))
+    assert type(one.threshold) is float and type(one.min_words) is int
+    assert one == Detector.load(detector.path, threshold=1.0, min_words=5)
+    for bad in ("false", 0, None):  # "false" is a true string: it must not switch the rule on
+        with pytest.raises(TypeError, match="document_context must be True or False"):
+            Detector.load(detector.path, document_context=bad)
+        with pytest.raises(TypeError, match="document_context must be True or False"):
+            dataclasses.replace(detector, document_context=bad)
 
 
 @pytest.mark.parametrize(
