@@ -24,7 +24,7 @@ from .ngrams import Batch, KeyIndex, combine, hash_tokens, layout
 from .vectors import FILES as VECTOR_FILES
 from .vectors import WordVectors
 
-__all__ = ["NgramTable", "Reference", "ReferenceBuilder", "QUANT"]
+__all__ = ["NgramTable", "Reference", "ReferenceBuilder", "merge_references", "QUANT"]
 
 QUANT = 16.0  # quantisation steps per nat for bigram/trigram log-probabilities
 _MAX_Q = 255

@@ -27,7 +27,20 @@ if TYPE_CHECKING:
     from .model import Classifier
     from .spinner import Spinner, SpunText
 
-__all__ = ["iter_jsonl_paragraphs", "build_reference", "external_statistics"]
+__all__ = [
+    "train",
+    "TrainingError",
+    "TrainResult",
+    "train_classifier",
+    "build_reference",
+    "external_statistics",
+    "build_card",
+    "write_model",
+    "iter_corpus_documents",
+    "iter_jsonl_paragraphs",
+    "read_labelled_examples",
+    "split_corpus",
+]
 
 CHUNK_PARAGRAPHS = 4000
 VECTOR_VOCABULARY = 40_000
