@@ -93,6 +93,19 @@ def test_public_names() -> None:
     assert issubclass(ModelError, Exception)
 
 
+def test_every_module_exports_only_names_it_has() -> None:
+    # `from spincheck.training import *` fails on a name left in __all__ after a rename
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.walk_packages(spincheck.__path__, "spincheck."):
+        if info.name.startswith("spincheck.integrations.") or info.name.endswith(".__main__"):
+            continue  # optional dependencies; running the command
+        module = importlib.import_module(info.name)
+        missing = [name for name in getattr(module, "__all__", ()) if not hasattr(module, name)]
+        assert missing == [], info.name
+
+
 def test_every_package_and_model_file_is_in_the_distribution() -> None:
     """pyproject.toml lists the packages by hand: a new subpackage, or a model file of a new
     kind, would be left out of the wheel without an error anywhere."""
