@@ -60,7 +60,6 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from ..detector import Detector, Document, Result
 from ..inputs import json_error, record_source, record_text
 from ..report import Row, document_records, paragraph_record
-from ..text import split_paragraphs
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
@@ -140,42 +139,27 @@ def _line_docs(lines: Iterable[tuple[str, str]], text_field: str, id_field: str)
 
 
 def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[dict[str, Any]]:
-    """Score the paragraphs of many documents together, ``batch_size`` at a time, in order."""
+    """Score many documents, in order, as ``score_documents`` and the command line judge them
+    (the document rule included), about ``batch_size`` paragraphs at a time: counted as lines,
+    which are never fewer, so that a batch is bounded without splitting every text twice."""
     rows: list[dict[str, Any]] = []
-    # (document number, source, record id, paragraph index, start, end, paragraph text, problem);
-    # text None for a problem
-    pending: list[tuple[int, Any, Any, int, int, int, str | None, str | None]] = []
+    pending: list[_Doc] = []
     waiting = 0
 
     def flush() -> None:
-        texts = [p[6] for p in pending if p[6] is not None]
-        flat = det.score_paragraphs(texts) if texts else []
-        # judged as documents, as score_text and the command line do
-        by_doc: dict[int, list[int]] = {}
-        for k, entry in enumerate(p for p in pending if p[6] is not None):
-            by_doc.setdefault(entry[0], []).append(k)
-        for members in by_doc.values():
-            judged = det.apply_document_context([texts[k] for k in members], [flat[k] for k in members])
-            for k, result in zip(members, judged):
-                flat[k] = result
-        results = iter(flat)
-        for _doc, source, record_id, index, start, end, text, problem in pending:
+        texts = [text for _, _, text, _ in pending if text is not None]
+        scored = iter(det.score_documents(texts, batch_size=max(len(texts), 1)))  # one batch
+        for source, record_id, text, problem in pending:
             if text is None:
                 rows.append(_problem_row(source, record_id, problem or "not scored"))
             else:
-                rows.append(paragraph_record(Row(source, record_id, index, start, end, next(results))))
+                rows.extend(document_records(next(scored), source, record_id))
         pending.clear()
 
-    for number, (source, record_id, text, problem) in enumerate(docs):
-        if text is None:
-            pending.append((number, source, record_id, 0, 0, 0, None, problem))
-            continue
-        spans = split_paragraphs(text)
-        if not spans:  # one row all the same, as document_rows() and the command line give it
-            pending.append((number, source, record_id, 0, 0, 0, None, "empty"))
-        for index, span in enumerate(spans):
-            pending.append((number, source, record_id, index, span.start, span.end, text[span.start : span.end], None))
-            waiting += 1
+    for doc in docs:
+        pending.append(doc)
+        text = doc[2]
+        waiting += text.count("\n") + 1 if text is not None else 0
         if waiting >= batch_size:
             flush()
             waiting = 0
