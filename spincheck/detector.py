@@ -124,7 +124,7 @@ class Evidence(NamedTuple):
     strength: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """The verdict on one paragraph.
 
@@ -142,7 +142,7 @@ class Result:
     by_context: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """A paragraph of a document: its index, character span and result."""
 
