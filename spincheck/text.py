@@ -205,9 +205,10 @@ def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]]) -> list[Span]:
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
+    """Without the spaces and invisible characters at either end (a line of only those is empty)."""
+    while start < end and (text[start].isspace() or text[start] in _INVISIBLE_CHARS):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _INVISIBLE_CHARS):
         end -= 1
     return start, end
 
@@ -284,26 +285,40 @@ def _expand_ligatures(text: str) -> str:
 # letter. Tokens are read with the break taken out, so the word is one token
 # rather than two unknown halves; a compound broken at its own hyphen
 # ("well-\nknown") becomes one word too, the price of the common case.
-_SOFT_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*(?:\r\n?|[\n\v\x85\u2028])[ \t]*(?=[a-z])")
+# A soft hyphen may stand for the hyphen, and invisible characters (_INVISIBLE) may sit around it.
+_SOFT_BREAK = re.compile(
+    r"(?<=[^\W\d_])[\u00ad\u200b-\u200d\u2060\ufeff]*[-\u00ad][ \t\u00ad\u200b-\u200d\u2060\ufeff]*"
+    r"(?:\r\n?|[\n\v\x85\u2028])[ \t\u00ad\u200b-\u200d\u2060\ufeff]*(?=[a-z])"
+)
 
 
 # Characters that show nothing and may sit inside a word: the soft hyphen (HTML's &shy;), zero-width
 # space, non-joiner and joiner, word joiner, and a byte-order mark in mid-text. Left in, they cut a
 # word into fragments that read as odd words ("mis\u00adsupport" as "mis" and "support"); they are
 # taken out of the tokens like line-end hyphenation, so offsets still point into the text.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]+")
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]+")
 
 
 def _soft_break_runs(text: str) -> list[tuple[int, int]] | None:
     """The (start, end) runs of ``text`` left when line-end hyphenation and
     invisible characters are taken out, or None when there are none."""
+    ascii_only = text.isascii()
     cuts = []
-    if "-" in text and ("\n" in text or "\r" in text or "\u2028" in text or "\x85" in text or "\v" in text):
+    if ("-" in text or not ascii_only) and (
+        "\n" in text or "\r" in text or "\u2028" in text or "\x85" in text or "\v" in text
+    ):
         cuts = [m.span() for m in _SOFT_BREAK.finditer(text)]
-    if not text.isascii():
+    if not ascii_only:
         invisible = [m.span() for m in _INVISIBLE.finditer(text)]
-        if invisible:
-            cuts = sorted(cuts + invisible)
+        if invisible:  # in order, and one cut where a line-end hyphenation holds invisible characters
+            merged: list[tuple[int, int]] = []
+            for a, b in sorted(cuts + invisible):
+                if merged and a <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+                else:
+                    merged.append((a, b))
+            cuts = merged
     if not cuts:
         return None
     return list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)]))

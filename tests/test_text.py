@@ -218,6 +218,22 @@ def test_invisible_characters_inside_words_leave_the_word_whole() -> None:
     tokens, offsets = _spans(hidden)
     assert [hidden[a:b] for a, b in offsets][1:4] == ["mis\u00adread\u00ading", "of", "trans\u200bparency"]
     assert hidden[offsets[6][0] : offsets[6][1]] == "com\u2060mit\u200dtee"  # a leading BOM is not in the span
+    assert tokenize("com\ufeffmittee com\u200cmittee") == ["committee", "committee"]
+
+
+@pytest.mark.parametrize(
+    "text", ["classi-\u00ad\nfier", "classi\u00ad-\nfier", "classi-\n\u200bfier", "classi\u00ad\nfier"]
+)
+def test_line_end_hyphenation_next_to_invisible_characters_is_read_through(text: str) -> None:
+    assert tokenize(f"The mis\u00adreading of {text}") == ["the", "misreading", "of", "classifier"]
+    tokens, offsets = _spans(text)
+    assert tokens == ["classifier"] and offsets == [(0, len(text))]
+
+
+def test_lines_of_invisible_characters_make_no_paragraph() -> None:
+    for text in ["First para.\n\n\u200b\n\nSecond para.", "First para.\n\u200b\n\ufeff\nSecond para."]:
+        assert _paragraphs(text) == ["First para.", "Second para."]
+    assert _paragraphs("First para.\n\ufeff") == ["First para."]
 
 
 @pytest.mark.parametrize("blank", ["\u3000", "\u2003", "\u202f", "\x1f", "\u200b", " \ufeff\t"])
