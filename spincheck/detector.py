@@ -375,6 +375,9 @@ class Detector:
     document_context: bool = True
 
     def __post_init__(self) -> None:  # dataclasses.replace(det, threshold=...) is checked too
+        for name in ("threshold", "min_words"):
+            if getattr(self, name) is None:  # load(threshold=None) means the card's; here there is none
+                raise ValueError(f"{name} must be given, not None (Detector.load() reads the model's own)")
         _check_settings(self.threshold, self.min_words, self.document_context)
         # stored as load() stores them, whatever number type replace() was given
         object.__setattr__(self, "threshold", float(self.threshold))

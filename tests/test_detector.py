@@ -8,10 +8,11 @@ golden cases in ``tests/cases`` (see its README).
 from __future__ import annotations
 
 import dataclasses
-import pickle
 import json
+import pickle
 import random
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -214,6 +215,29 @@ def test_settings_of_a_loaded_detector_cannot_be_changed_under_its_threads(detec
     assert detector.threshold > 0.5 and lenient.threshold == 0.01  # a copy; the shared one is unchanged
 
 
+def test_each_document_of_a_batch_is_judged_on_its_own(detector: Detector) -> None:
+    # a paragraph in the context band, alone in its document, beside a spun document that meets
+    # the rule: judged with the batch as one document, it would be flagged by context
+    spun = (Path(__file__).resolve().parents[1] / "examples" / "spun.txt").read_text(encoding="utf-8")
+    doc = detector.score_text(spun)
+    probs = sorted(p.result.probability for p in doc.scored)
+    assert len(probs) >= 3 and probs[-3] >= CONTEXT_P
+    strict = dataclasses.replace(detector, threshold=(probs[-2] + probs[-3]) / 2)
+    band = next(p.text for p in doc.scored if p.result.probability == probs[-3])
+    texts = [band, spun, band]
+    batched = list(strict.score_documents(texts))
+    alone = [strict.score_text(t) for t in texts]
+    assert [[(p.result.spun, p.result.by_context) for p in d.paragraphs] for d in batched] == [
+        [(p.result.spun, p.result.by_context) for p in d.paragraphs] for d in alone
+    ]
+    assert batched[0].paragraphs[0].result.spun is False and any(p.result.by_context for p in batched[1].paragraphs)
+    # and the rule is off when the detector says so, whoever applies it
+    paragraphs = [p.text for p in doc.paragraphs]
+    results = strict.score_paragraphs(paragraphs)
+    assert strict.apply_document_context(paragraphs, results) != results
+    assert dataclasses.replace(strict, document_context=False).apply_document_context(paragraphs, results) == results
+
+
 def test_document_context_needs_each_paragraph_with_its_result(detector: Detector, paragraphs: list[str]) -> None:
     results = detector.score_paragraphs(paragraphs[:3])
     with pytest.raises(ValueError, match="got 2 paragraphs and 3 results"):
@@ -234,8 +258,16 @@ def test_detectors_compare_by_model_and_settings(detector: Detector) -> None:
     assert again == detector and hash(again) == hash(detector) and {detector: 1}[again] == 1
     assert again in [detector] and pickle.loads(pickle.dumps(detector)) == detector
     assert dataclasses.replace(detector, threshold=0.5) != detector
+    assert dataclasses.replace(detector, min_words=5) != detector
     assert dataclasses.replace(detector, document_context=False) != detector
     assert detector != "a detector"
+
+
+def test_a_copy_of_the_model_elsewhere_is_another_detector(detector: Detector, tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(detector.path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert Detector.load(copy) != detector  # equal only when loaded from the same directory
+    assert Detector.load(copy) == Detector.load(str(copy))
 
 
 def test_replace_stores_settings_as_load_does(detector: Detector) -> None:
@@ -247,6 +279,9 @@ def test_replace_stores_settings_as_load_does(detector: Detector) -> None:
             Detector.load(detector.path, document_context=bad)
         with pytest.raises(TypeError, match="document_context must be True or False"):
             dataclasses.replace(detector, document_context=bad)
+    for name in ("threshold", "min_words"):
+        with pytest.raises(ValueError, match=f"{name} must be given, not None"):
+            dataclasses.replace(detector, **{name: None})
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ trained weights are.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -22,6 +24,7 @@ from spincheck.features import (
     best_swap_per_slot,
     find_swaps,
     paragraph_features,
+    paragraph_rows,
     score_slots,
     swap_fit_gain,
     swap_rank,
@@ -60,6 +63,21 @@ def features(token_lists, reference, lexicon):
     z = token_logit(bf.tokens.X)
     P = paragraph_features(bf.batch, bf.slots, bf.tokens, z, -2.0, float(reference.info["tokens"]))
     return bf, P
+
+
+class _StandInScorer:
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return token_logit(X)
+
+
+def test_paragraph_rows_take_the_token_scores_and_the_reference_size(paragraphs, reference, lexicon) -> None:
+    # the one path from token rows to paragraph rows, for scoring, training and evaluation
+    bf, P = features([tokenize(p) for p in paragraphs], reference, lexicon)
+    X, z = paragraph_rows(bf, _StandInScorer(), -2.0, reference)
+    np.testing.assert_array_equal(z, token_logit(bf.tokens.X))
+    np.testing.assert_array_equal(X, P)
+    bigger = dataclasses.replace(reference, info={**reference.info, "tokens": reference.tokens * 100})
+    assert not np.array_equal(paragraph_rows(bf, _StandInScorer(), -2.0, bigger)[0], X)
 
 
 def rows_by_paragraph(bf) -> list[np.ndarray]:

@@ -111,6 +111,8 @@ def test_paragraphs_flagged_by_their_document_keep_the_promises(detector: Detect
     by_context = next(p for p in doc.paragraphs if p.result.by_context)
     wrong = dataclasses.replace(by_context.result, spun=False)  # by_context but not spun
     assert fuzz.check_result(wrong, by_context.text, strict.threshold)
+    too_low = Result(CONTEXT_P / 2, True, None, (), 20, by_context=True)  # under the context band
+    assert any("by_context" in problem for problem in fuzz.check_result(too_low, "", strict.threshold))
 
 
 BOMS = [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]
