@@ -182,19 +182,32 @@ def _whole_number(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
 
 
+# The option groups subcommands share: common (-v, -q after the subcommand), model (--model,
+# --threshold, --min-words) and context (--no-context).
+_Parents = tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    formatter = _Formatter
     parser = _Parser(
         prog="spincheck",
         description="Find paragraphs that were run through an article spinner, and say which phrase "
         "was swapped for what.",
         epilog=EXIT_STATUS_HELP,
-        formatter_class=formatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"spincheck {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="say more (repeat for debugging output)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors and results")
 
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parents = _shared_options()
+    for add in (_add_score, _add_explain, _add_compare, _add_train, _add_evaluate):
+        add(sub, parents)
+    return parser
+
+
+def _shared_options() -> _Parents:
+    """The option groups several subcommands take (see ``_Parents``)."""
     # The same options after the subcommand; SUPPRESS keeps them from overwriting the ones before it.
     common = _Parser(add_help=False)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -230,13 +243,15 @@ def _build_parser() -> argparse.ArgumentParser:
         f"document, and {CONTEXT_SHARE * 100:.0f} %% of its scored ones, reach the threshold, its other paragraphs are "
         f"flagged from probability {CONTEXT_P:g} on (marked by_context)",
     )
+    return common, model, context
 
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+def _add_score(sub, parents: _Parents) -> None:
+    """``spincheck score``."""
     score = sub.add_parser(
         "score",
-        parents=[common, model, context],
-        formatter_class=formatter,
+        parents=list(parents),
+        formatter_class=_Formatter,
         epilog=EXIT_STATUS_HELP,
         help="score text files, directories, HTML pages, PDFs, Word, OpenDocument, RTF and EPUB files, JSONL records "
         "or stdin",
@@ -295,10 +310,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     score.set_defaults(func=_cmd_score)
 
+
+def _add_explain(sub, parents: _Parents) -> None:
+    """``spincheck explain``."""
     explain = sub.add_parser(
         "explain",
-        parents=[common, model, context],
-        formatter_class=formatter,
+        parents=list(parents),
+        formatter_class=_Formatter,
         epilog=EXIT_STATUS_HELP,
         help="write a self-contained HTML page explaining one document",
         description="Score one text, HTML, PDF, Word, OpenDocument, RTF or EPUB document and write an HTML page "
@@ -312,10 +330,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     explain.set_defaults(func=_cmd_explain)
 
+
+def _add_compare(sub, parents: _Parents) -> None:
+    """``spincheck compare``."""
     compare = sub.add_parser(
         "compare",
-        parents=[common, model, context],
-        formatter_class=formatter,
+        parents=list(parents),
+        formatter_class=_Formatter,
         help="compare a suspected copy with its original: its swaps, and which ones the detector found",
         description="Match each paragraph of COPY with the paragraph of ORIGINAL it was taken from, list "
         "the words and short phrases it swapped (house style such as quotes, US/U.S. and numbers aside), "
@@ -344,10 +365,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     compare.set_defaults(func=_cmd_compare)
 
+
+def _add_train(sub, parents: _Parents) -> None:
+    """``spincheck train``."""
     train = sub.add_parser(
         "train",
-        parents=[common],
-        formatter_class=formatter,
+        parents=list(parents[:1]),
+        formatter_class=_Formatter,
         help="retrain the detector on your own clean text",
         description="Build a model directory from a clean corpus of your domain: reference statistics, "
         "synthetic spins, classifier and threshold. Needs scikit-learn and the other packages of the train extra "
@@ -393,10 +417,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(func=_cmd_train)
 
+
+def _add_evaluate(sub, parents: _Parents) -> None:
+    """``spincheck evaluate``."""
     evaluate = sub.add_parser(
         "evaluate",
-        parents=[common, model],
-        formatter_class=formatter,
+        parents=list(parents[:2]),
+        formatter_class=_Formatter,
         help="measure the detector on labelled paragraphs",
         description='Score labelled paragraphs, one JSON object per line: {"text": ..., "label": 0 or 1}, '
         "and print precision, recall, F1, ROC-AUC, false-positive rate and the confusion counts. "
@@ -425,7 +452,6 @@ def _build_parser() -> argparse.ArgumentParser:
         "score --threshold for text like yours",
     )
     evaluate.set_defaults(func=_cmd_evaluate)
-    return parser
 
 
 # ---- main -------------------------------------------------------------------------------------

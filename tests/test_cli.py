@@ -25,6 +25,7 @@ import spincheck
 from spincheck import Detector, cli, formats, inputs
 from spincheck.cli import main
 from spincheck.compare import align
+from spincheck.detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE
 from spincheck.text import split_paragraphs
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -280,6 +281,9 @@ def test_version_and_help(capsys):
     options = ("--format", "--threshold", "--min-words", "--model", "--jobs", "--color", "--quiet", "--text-field")
     for option in (*options, "--explain"):
         assert option in out
+    # the document rule as the detector applies it
+    rule = f"at least {CONTEXT_MIN_FLAGGED} paragraphs of a document, and {CONTEXT_SHARE:.0%} of its scored ones"
+    assert rule.replace("%", " %") in " ".join(out.split()) and f"from probability {CONTEXT_P:g}" in out
 
 
 @pytest.mark.parametrize(
