@@ -1087,82 +1087,114 @@ def _valid_replacements(swaps: object, length: int) -> bool:
     )
 
 
-def _cmd_evaluate(args, console: Console) -> int:
-    import json
+class _LabelledLines:
+    """The labelled paragraphs of an ``evaluate`` input, and what was left out of them.
 
-    import numpy as np
+    Bad lines are reported as ``score`` reports them (ten, then a count) and skipped.
+    """
 
-    from .inputs import MAX_LINE_PROBLEMS, STDIN_NAME, iter_jsonl, os_problem
-    from .text import split_paragraphs
+    def __init__(self, name: str, text_field: str, console: Console) -> None:
+        self.name, self.text_field, self.console = name, text_field, console
+        self.labels: list[int] = []
+        self.replacements: list[list | None] = []
+        self.unlabelled = self.skipped = self.several = 0
 
-    detector = _load_detector(args, console)
-    name = STDIN_NAME if args.file == "-" else args.file
-    labels: list[int] = []
-    replacements: list[list | None] = []
-    unlabelled = skipped = several = 0
+    def _skip(self, what: str, hint: str = "skipped") -> None:
+        from .inputs import MAX_LINE_PROBLEMS
 
-    def skip(what: str, hint: str = "skipped") -> None:
-        nonlocal skipped
-        skipped += 1
-        if skipped <= MAX_LINE_PROBLEMS:  # as score does: ten lines, then a count
-            console.error(what, hint)
+        self.skipped += 1
+        if self.skipped <= MAX_LINE_PROBLEMS:
+            self.console.error(what, hint)
 
-    def texts(f) -> Iterator[str]:
-        nonlocal unlabelled, several
+    def texts(self, f) -> Iterator[str]:
+        """The texts of the good lines of ``f``, their labels and replacements kept in order."""
+        from .inputs import iter_jsonl
+        from .text import split_paragraphs
+
+        name, field = self.name, self.text_field
         for number, record in iter_jsonl(f, name):
             if isinstance(record, Problem):
                 if record.level == "error":
-                    skip(record.what, record.hint or "skipped")
+                    self._skip(record.what, record.hint or "skipped")
                 else:
-                    console.problem(record)
+                    self.console.problem(record)
                 continue
-            text, label = record.get(args.text_field), record.get("label")
+            text, label = record.get(field), record.get("label")
             swaps = record.get("replacements")
             if not isinstance(text, str):
-                skip(f"{name}:{number}: no string field {args.text_field!r}", "set --text-field; skipped")
+                self._skip(f"{name}:{number}: no string field {field!r}", "set --text-field; skipped")
             elif "label" not in record:
-                skip(f"{name}:{number}: no label", 'add "label": 0 (clean) or 1 (spun); skipped')
+                self._skip(f"{name}:{number}: no label", 'add "label": 0 (clean) or 1 (spun); skipped')
             elif label is None:
-                unlabelled += 1  # "label": null, as compare writes for paragraphs not from the original
+                self.unlabelled += 1  # "label": null, as compare writes for paragraphs not from the original
             elif label not in (0, 1):
-                skip(f"{name}:{number}: label must be 0 or 1, not {label!r}")
+                self._skip(f"{name}:{number}: label must be 0 or 1, not {label!r}")
             elif swaps is not None and not _valid_replacements(swaps, len(text)):
-                skip(
+                self._skip(
                     f"{name}:{number}: replacements must be [start, end, original, replacement] lists "
                     "with offsets into the text"
                 )
             else:
-                several += len(split_paragraphs(text)) > 1
-                labels.append(int(label))
-                replacements.append(swaps)
+                self.several += len(split_paragraphs(text)) > 1
+                self.labels.append(int(label))
+                self.replacements.append(swaps)
                 yield text
 
+    def report_left_out(self) -> None:
+        from .inputs import MAX_LINE_PROBLEMS
+
+        name = self.name
+        if self.skipped > MAX_LINE_PROBLEMS:
+            self.console.error(f"{name}: {self.skipped - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")
+        if self.unlabelled:
+            self.console.note(f'{name}: {_count(self.unlabelled, "paragraph")} with "label": null left out')
+        if self.several:
+            self.console.note(
+                f"{name}: {_count(self.several, 'text')} of several paragraphs, each scored as one paragraph; "
+                "evaluate judges paragraphs (split documents first, or score them with 'spincheck score')"
+            )
+
+
+def _cmd_evaluate(args, console: Console) -> int:
+    import json
+
+    from .inputs import STDIN_NAME, os_problem
+
+    detector = _load_detector(args, console)
+    name = STDIN_NAME if args.file == "-" else args.file
+    lines = _LabelledLines(name, args.text_field, console)
     try:
         if args.file == "-":
             stdin = getattr(sys.stdin, "buffer", None)
             if stdin is None:
                 console.error("cannot read stdin: it is closed", "pass a file instead")
                 return EXIT_ERROR
-            results = list(detector.score_many(texts(stdin)))
+            results = list(detector.score_many(lines.texts(stdin)))
         else:
             with open(args.file, "rb") as f:
-                results = list(detector.score_many(texts(f)))
+                results = list(detector.score_many(lines.texts(f)))
     except OSError as exc:
         console.problem(os_problem(name, exc))
         return EXIT_ERROR
-    if skipped > MAX_LINE_PROBLEMS:
-        console.error(f"{name}: {skipped - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")
-    if unlabelled:
-        console.note(f'{name}: {_count(unlabelled, "paragraph")} with "label": null left out')
-    if several:
-        console.note(
-            f"{name}: {_count(several, 'text')} of several paragraphs, each scored as one paragraph; "
-            "evaluate judges paragraphs (split documents first, or score them with 'spincheck score')"
-        )
+    lines.report_left_out()
     if not results:
         console.error(f"{name} holds no labelled paragraphs", 'expected lines like {"text": "...", "label": 1}')
         return EXIT_ERROR
-    y = np.array(labels)
+    report = _evaluation_report(detector, lines, results)
+    if args.at_fpr is not None:
+        _add_at_fpr(report, args.at_fpr, lines, results, console)
+    if args.json or args.format == "json":
+        print(json.dumps(report, indent=2))
+    else:
+        sys.stdout.write(render_evaluation(report))
+    return EXIT_ERROR if console.errors else EXIT_OK
+
+
+def _evaluation_report(detector: Detector, lines: _LabelledLines, results: list[Result]) -> dict:
+    """Counts and metrics at the detector's threshold, and the evidence of flagged spun paragraphs."""
+    import numpy as np
+
+    y = np.array(lines.labels)
     scored = np.array([r.spun is not None for r in results])
     prob = np.array([r.probability for r in results])
     reasons: dict[str, int] = {}
@@ -1170,13 +1202,13 @@ def _cmd_evaluate(args, console: Console) -> int:
         if r.spun is None:
             reasons[r.reason] = reasons.get(r.reason, 0) + 1
     report = {
-        "source": name,
+        "source": lines.name,
         "model": str(detector.path),
         "model_version": detector.model.card.version,
         "threshold": detector.threshold,
         "paragraphs": len(results),
-        "skipped_lines": skipped,
-        "unlabelled": unlabelled,
+        "skipped_lines": lines.skipped,
+        "unlabelled": lines.unlabelled,
         "scored": int(scored.sum()),
         "scored_spun": int((y[scored] == 1).sum()),
         "scored_clean": int((y[scored] == 0).sum()),
@@ -1186,36 +1218,40 @@ def _cmd_evaluate(args, console: Console) -> int:
     }
     with_swaps = [
         (swaps, r)
-        for swaps, r, label in zip(replacements, results, labels, strict=True)
+        for swaps, r, label in zip(lines.replacements, results, lines.labels, strict=True)
         if label == 1 and swaps and r.spun
     ]
     if with_swaps:
         # evidence is found for flagged paragraphs, as `score` shows it
         report["evidence"] = evidence_quality([s for s, _ in with_swaps], [r.evidence for _, r in with_swaps])
-    if args.at_fpr is not None:
-        clean = prob[scored & (y == 0)]
-        if clean.size and clean.size * args.at_fpr < 1 and args.at_fpr > 0:  # 0 asks for just that
-            needed = math.ceil(1 / args.at_fpr)
-            console.problem(
-                Problem(
-                    "warning",
-                    f"--at-fpr {args.at_fpr:g} on {_count(int(clean.size), 'clean paragraph')}: not one of them may "
-                    "be flagged, so the threshold only clears the highest clean score",
-                    f"a rate of {args.at_fpr:g} needs {needed:,} clean paragraphs to mean anything, ten times that "
-                    "to be measured",
-                )
+    return report
+
+
+def _add_at_fpr(report: dict, rate: float, lines: _LabelledLines, results: list[Result], console: Console) -> None:
+    """``--at-fpr``: the lowest threshold that flags at most ``rate`` of the clean paragraphs, and the
+    metrics there."""
+    import numpy as np
+
+    y = np.array(lines.labels)
+    scored = np.array([r.spun is not None for r in results])
+    prob = np.array([r.probability for r in results])
+    clean = prob[scored & (y == 0)]
+    if clean.size and clean.size * rate < 1 and rate > 0:  # 0 asks for just that
+        needed = math.ceil(1 / rate)
+        console.problem(
+            Problem(
+                "warning",
+                f"--at-fpr {rate:g} on {_count(int(clean.size), 'clean paragraph')}: not one of them may "
+                "be flagged, so the threshold only clears the highest clean score",
+                f"a rate of {rate:g} needs {needed:,} clean paragraphs to mean anything, ten times that to be measured",
             )
-        if clean.size:
-            threshold = round(threshold_for_fpr(clean, args.at_fpr), 6)  # still above the last one not flagged
-            report["at_fpr"] = {
-                "target_fpr": args.at_fpr,
-                "threshold": threshold,
-                "metrics": metrics_at(y[scored], prob[scored], threshold),
-            }
-        else:
-            console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {name} has none")
-    if args.json or args.format == "json":
-        print(json.dumps(report, indent=2))
-    else:
-        sys.stdout.write(render_evaluation(report))
-    return EXIT_ERROR if console.errors else EXIT_OK
+        )
+    if not clean.size:
+        console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {lines.name} has none")
+        return
+    threshold = round(threshold_for_fpr(clean, rate), 6)  # still above the last one not flagged
+    report["at_fpr"] = {
+        "target_fpr": rate,
+        "threshold": threshold,
+        "metrics": metrics_at(y[scored], prob[scored], threshold),
+    }
