@@ -22,6 +22,7 @@ from .reference import Reference, ReferenceBuilder, merge_references
 from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offsets
 
 if TYPE_CHECKING:
+    from .estimator import SpinClassifier
     from .lexicon import Lexicon
     from .vectors import WordVectors
     from .model import Classifier
@@ -334,12 +335,10 @@ def train_classifier(
     is spun with the held-out groups and picks the threshold (FPR on clean dev
     paragraphs at most ``TARGET_FPR``).
     """
-    from .estimator import SpinClassifier
-    from .features import batch_features, paragraph_rows
     from .model import Classifier
     from .spinner import Spinner
 
-    rng = np.random.default_rng(seed)
+    fit = _Fitting(reference, lexicon, np.random.default_rng(seed), seed, progress)
     train = _eligible(train_texts, min_words)
     dev = _eligible(dev_texts, min_words)
     if len(train) < MIN_TRAIN_PARAGRAPHS or len(dev) < MIN_DEV_PARAGRAPHS:
@@ -348,96 +347,32 @@ def train_classifier(
             f"{min_words} words; need at least {MIN_TRAIN_PARAGRAPHS} and {MIN_DEV_PARAGRAPHS} "
             f"(add more text)"
         )
-    order = rng.permutation(len(train))
+    order = fit.rng.permutation(len(train))
     half_a = [train[i] for i in order[: len(order) // 2]]
     half_b = [train[i] for i in order[len(order) // 2 :]]
     spin_train = Spinner(lexicon, split="train", generic_rate=TRAINING_GENERIC_RATE)
     spin_heldout = Spinner(lexicon, split="heldout")
 
-    def spun(texts: list[str], spinner: "Spinner", desc: str) -> list:
-        out = []
-        for t in _progress(texts, desc, progress, unit="paragraph"):
-            s = spinner.spin(t, rng)
-            if s.replacements:
-                out.append(s)
-        return out
-
-    spun_a = spun(half_a, spin_train, "spinning (token model)")
+    spun_a = fit.spun(half_a, spin_train, "spinning (token model)")
     if not spun_a:
         raise TrainingError("the lexicon found nothing to spin in the corpus (is it English prose?)")
-    labelled = [_token_labels(s) for s in spun_a]
-    clean_a = [tokenize_cased(t) for t in half_a]
-    # The token model sees only part of the lexicon, so that it learns to spot
-    # substitutions the lexicon cannot undo (a commercial spinner's thesaurus
-    # is not WordNet), not only the ones a synonym swap explains.
-    split_a = TOKEN_MODEL_LEXICON
-    bf_clean = batch_features(
-        [t for t, _ in clean_a], reference, lexicon, capitals=[c for _, c in clean_a], split=split_a
-    )
-    bf_spun = batch_features(
-        [t for t, _, _ in labelled], reference, lexicon, capitals=[c for _, c, _ in labelled], split=split_a
-    )
-    X_tok = np.vstack([bf_clean.tokens.X, bf_spun.tokens.X])
-    y_tok = np.concatenate([np.zeros(len(bf_clean.tokens.X)), *[y for _, _, y in labelled]])
-    keep = (y_tok == 1) | (rng.random(y_tok.size) < TOKEN_NEGATIVE_SHARE)
-    X_tok, y_tok = X_tok[keep], y_tok[keep]
-    with _stage("fitting the token model", progress):
-        token_model = SpinClassifier(hidden=TOKEN_HIDDEN, max_iter=200, random_state=seed).fit(X_tok, y_tok)
-    base = float(np.clip(y_tok.mean(), 1e-6, 1 - 1e-6))
-    prior_logit = float(np.log(base / (1 - base)))
-    token_scorer = token_model.to_scorer()
+    token_model, token_rows = fit.token_model(half_a, spun_a)
 
-    def para_features(texts: list[str], desc: str, split: str = "all") -> np.ndarray:
-        rows = []
-        for chunk in _progress(_chunks(texts, 2000), f"features of {desc}", progress):
-            pairs = [tokenize_cased(t) for t in chunk]
-            bf = batch_features([t for t, _ in pairs], reference, lexicon, capitals=[c for _, c in pairs], split=split)
-            rows.append(paragraph_rows(bf, token_scorer, prior_logit, reference)[0])
-        return np.vstack(rows) if rows else np.zeros((0, len(PARAGRAPH_FEATURE_NAMES)))
-
-    spun_b = spun(half_b, spin_train, "spinning (paragraph model)")
+    spun_b = fit.spun(half_b, spin_train, "spinning (paragraph model)")
     texts_b = half_b + [s.text for s in spun_b]
     y_b = np.r_[np.zeros(len(half_b)), np.ones(len(spun_b))]
     if extra_spun:
         texts_b += [t for t, _ in extra_spun]
         y_b = np.r_[y_b, [label for _, label in extra_spun]]
-    # The paragraph model also learns with half the lexicon hidden, like the
-    # token model: trained on full-lexicon features, it leaned on swaps the
-    # lexicon can undo and missed more spins from an unknown thesaurus
-    # (held-out ROC-AUC 0.890 -> 0.900, recall 0.35 -> 0.38; known thesaurus
-    # unchanged at 0.947). The threshold is still set on full-lexicon scores.
-    X_b = para_features(texts_b, "the training paragraphs", TOKEN_MODEL_LEXICON)
-    with _stage("fitting the paragraph model", progress):
-        share, weight = PARAGRAPH_HARD_NEGATIVES
-        paragraph_model = SpinClassifier(
-            hidden=PARAGRAPH_HIDDEN,
-            max_iter=400,
-            random_state=seed,
-            hard_negative_share=share,
-            hard_negative_weight=weight,
-        ).fit(X_b, y_b)
-    classifier = Classifier(token_scorer, paragraph_model.to_scorer(), prior_logit)
+    paragraph_model = fit.paragraph_model(texts_b, y_b)
+    classifier = Classifier(fit.token_scorer, paragraph_model.to_scorer(), fit.prior_logit)
 
-    spun_dev = spun(dev, spin_heldout, "spinning (held-out)")
-    p_clean = classifier.paragraph.predict_proba(para_features(dev, "the held-out paragraphs"))
-    p_spun = classifier.paragraph.predict_proba(para_features([s.text for s in spun_dev], "their spins"))
-    threshold = min(max(threshold_for_fpr(p_clean, TARGET_FPR), 0.5), 0.999)
-    y_dev = np.r_[np.zeros(len(p_clean)), np.ones(len(p_spun))]
-    metrics = metrics_at(y_dev, np.r_[p_clean, p_spun], threshold)
-    # The same held-out spins with the detector's lexicon cut down to the
-    # training groups: none of the spinner's pairs can be swapped back, as
-    # with a spinner whose thesaurus we do not have.
-    q_clean = classifier.paragraph.predict_proba(
-        para_features(dev, "the held-out paragraphs (unknown thesaurus)", "train")
-    )
-    q_spun = classifier.paragraph.predict_proba(
-        para_features([s.text for s in spun_dev], "their spins (unknown thesaurus)", "train")
-    )
-    metrics["unknown_thesaurus"] = metrics_at(y_dev, np.r_[q_clean, q_spun], threshold)
+    spun_dev = fit.spun(dev, spin_heldout, "spinning (held-out)")
+    threshold, metrics = fit.threshold_and_metrics(classifier, dev, [s.text for s in spun_dev])
     counts = {
         "train_paragraphs": len(train),
         "dev_paragraphs": len(dev),
-        "token_rows": int(y_tok.size),
+        "token_rows": token_rows,
         "spun_token_model": len(spun_a),
         "spun_paragraph_model": len(spun_b),
         "spun_dev": len(spun_dev),
@@ -446,7 +381,11 @@ def train_classifier(
     settings = {
         "target_fpr": TARGET_FPR,
         "training_generic_rate": spin_train.generic_rate,
-        "token_model": {"hidden": token_model.hidden, "negative_share": TOKEN_NEGATIVE_SHARE, "lexicon": split_a},
+        "token_model": {
+            "hidden": token_model.hidden,
+            "negative_share": TOKEN_NEGATIVE_SHARE,
+            "lexicon": TOKEN_MODEL_LEXICON,
+        },
         "paragraph_model": {
             "hidden": paragraph_model.hidden,
             "hard_negative_share": paragraph_model.hard_negative_share,
@@ -454,6 +393,111 @@ def train_classifier(
         },
     }
     return TrainResult(classifier, threshold, metrics, counts, settings)
+
+
+class _Fitting:
+    """The stages of :func:`train_classifier`, sharing its reference, lexicon and random state.
+
+    The stages draw from one generator in a fixed order (spins of each half, the token model's
+    negatives, the held-out spins), so a seed gives the same model.
+    """
+
+    def __init__(
+        self, reference: Reference, lexicon: "Lexicon", rng: np.random.Generator, seed: int, progress: Progress
+    ) -> None:
+        self.reference, self.lexicon, self.rng, self.seed, self.progress = reference, lexicon, rng, seed, progress
+        self.token_scorer = None
+        self.prior_logit = 0.0
+
+    def spun(self, texts: list[str], spinner: "Spinner", desc: str) -> list["SpunText"]:
+        """Spins of ``texts`` (those the spinner found something to swap in)."""
+        out = []
+        for t in _progress(texts, desc, self.progress, unit="paragraph"):
+            s = spinner.spin(t, self.rng)
+            if s.replacements:
+                out.append(s)
+        return out
+
+    def token_model(self, clean: list[str], spun: list["SpunText"]) -> tuple["SpinClassifier", int]:
+        """Fit the token model (was this token replaced?); returns it and its number of rows."""
+        from .estimator import SpinClassifier
+        from .features import batch_features
+
+        labelled = [_token_labels(s) for s in spun]
+        clean_cased = [tokenize_cased(t) for t in clean]
+        # The token model sees only part of the lexicon, so that it learns to spot
+        # substitutions the lexicon cannot undo (a commercial spinner's thesaurus
+        # is not WordNet), not only the ones a synonym swap explains.
+        split = TOKEN_MODEL_LEXICON
+        bf_clean = batch_features(
+            [t for t, _ in clean_cased], self.reference, self.lexicon, capitals=[c for _, c in clean_cased], split=split
+        )
+        bf_spun = batch_features(
+            [t for t, _, _ in labelled], self.reference, self.lexicon, capitals=[c for _, c, _ in labelled], split=split
+        )
+        X_tok = np.vstack([bf_clean.tokens.X, bf_spun.tokens.X])
+        y_tok = np.concatenate([np.zeros(len(bf_clean.tokens.X)), *[y for _, _, y in labelled]])
+        keep = (y_tok == 1) | (self.rng.random(y_tok.size) < TOKEN_NEGATIVE_SHARE)
+        X_tok, y_tok = X_tok[keep], y_tok[keep]
+        with _stage("fitting the token model", self.progress):
+            model = SpinClassifier(hidden=TOKEN_HIDDEN, max_iter=200, random_state=self.seed).fit(X_tok, y_tok)
+        base = float(np.clip(y_tok.mean(), 1e-6, 1 - 1e-6))
+        self.prior_logit = float(np.log(base / (1 - base)))
+        self.token_scorer = model.to_scorer()
+        return model, int(y_tok.size)
+
+    def paragraph_features(self, texts: list[str], desc: str, split: str = "all") -> np.ndarray:
+        """Paragraph rows of ``texts`` through the fitted token model, with the lexicon cut to ``split``."""
+        from .features import batch_features, paragraph_rows
+
+        rows = []
+        for chunk in _progress(_chunks(texts, 2000), f"features of {desc}", self.progress):
+            pairs = [tokenize_cased(t) for t in chunk]
+            bf = batch_features(
+                [t for t, _ in pairs], self.reference, self.lexicon, capitals=[c for _, c in pairs], split=split
+            )
+            rows.append(paragraph_rows(bf, self.token_scorer, self.prior_logit, self.reference)[0])
+        return np.vstack(rows) if rows else np.zeros((0, len(PARAGRAPH_FEATURE_NAMES)))
+
+    def paragraph_model(self, texts: list[str], y: np.ndarray) -> "SpinClassifier":
+        """Fit the paragraph model, the most spun-looking clean paragraphs weighted up."""
+        from .estimator import SpinClassifier
+
+        # The paragraph model also learns with half the lexicon hidden, like the
+        # token model: trained on full-lexicon features, it leaned on swaps the
+        # lexicon can undo and missed more spins from an unknown thesaurus
+        # (held-out ROC-AUC 0.890 -> 0.900, recall 0.35 -> 0.38; known thesaurus
+        # unchanged at 0.947). The threshold is still set on full-lexicon scores.
+        X = self.paragraph_features(texts, "the training paragraphs", TOKEN_MODEL_LEXICON)
+        with _stage("fitting the paragraph model", self.progress):
+            share, weight = PARAGRAPH_HARD_NEGATIVES
+            return SpinClassifier(
+                hidden=PARAGRAPH_HIDDEN,
+                max_iter=400,
+                random_state=self.seed,
+                hard_negative_share=share,
+                hard_negative_weight=weight,
+            ).fit(X, y)
+
+    def threshold_and_metrics(self, classifier: "Classifier", clean: list[str], spun: list[str]) -> tuple[float, dict]:
+        """The threshold for ``TARGET_FPR`` on the clean held-out paragraphs, and the metrics there,
+        also with the lexicon cut to the training groups (a spinner whose thesaurus we lack)."""
+        p_clean = classifier.paragraph.predict_proba(self.paragraph_features(clean, "the held-out paragraphs"))
+        p_spun = classifier.paragraph.predict_proba(self.paragraph_features(spun, "their spins"))
+        threshold = min(max(threshold_for_fpr(p_clean, TARGET_FPR), 0.5), 0.999)
+        y_dev = np.r_[np.zeros(len(p_clean)), np.ones(len(p_spun))]
+        metrics = metrics_at(y_dev, np.r_[p_clean, p_spun], threshold)
+        # The same held-out spins with the detector's lexicon cut down to the
+        # training groups: none of the spinner's pairs can be swapped back, as
+        # with a spinner whose thesaurus we do not have.
+        q_clean = classifier.paragraph.predict_proba(
+            self.paragraph_features(clean, "the held-out paragraphs (unknown thesaurus)", "train")
+        )
+        q_spun = classifier.paragraph.predict_proba(
+            self.paragraph_features(spun, "their spins (unknown thesaurus)", "train")
+        )
+        metrics["unknown_thesaurus"] = metrics_at(y_dev, np.r_[q_clean, q_spun], threshold)
+        return threshold, metrics
 
 
 # ---------------------------------------------------------------------------------------------
