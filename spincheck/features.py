@@ -379,49 +379,14 @@ def find_swaps(
     cum_uni = np.concatenate([[0.0], np.cumsum(padded_uni, dtype=np.float64)])
     cum_assoc = np.concatenate([[0.0], np.cumsum(padded_assoc, dtype=np.float64)])
 
-    if focus is not None:
-        padded_focus = _pad_tail(focus)
-    span_slot, span_len, span_key = [], [], []
-    token_slots = np.flatnonzero(is_token)
-    phrase = ids[token_slots]
-    ok = np.ones(token_slots.shape, bool)
-    for m in range(1, MAX_PHRASE_TOKENS + 1):
-        if m > 1:
-            nxt = token_slots + (m - 1)
-            ok &= padded_tok[nxt]
-            phrase = combine(phrase, padded_ids[nxt])
-        cand = ok.copy()
-        if focus is not None:
-            cand &= np.logical_or.reduce([padded_focus[token_slots + j] for j in range(m)])
-        if max_assoc is not None:
-            weakest = np.minimum.reduce([padded_assoc[token_slots + j] for j in range(m + 1)])
-            cand &= weakest < max_assoc
-        sel = np.flatnonzero(cand)
-        if sel.size == 0:
-            continue
-        found, key = lex.find(phrase[sel])
-        sel = sel[found]
-        span_slot.append(token_slots[sel])
-        span_len.append(np.full(sel.size, m, np.int64))
-        span_key.append(key[found])
-    if not span_slot:
+    spans = _lexicon_spans(batch, padded_ids, padded_tok, padded_assoc, lex, focus, max_assoc)
+    if spans is None:
         return Swaps.empty()
-    s_slot = np.concatenate(span_slot)
-    s_len = np.concatenate(span_len)
-    s_key = np.concatenate(span_key)
-
-    lo = lex.offsets[s_key]
-    n_cand = np.minimum(lex.offsets[s_key + 1] - lo, max_candidates)
-    total = int(n_cand.sum())
-    if total == 0:
+    s_slot, s_len, s_key = spans
+    rows = _candidate_rows(lex, s_key, max_candidates, split)
+    if rows is None:
         return Swaps.empty()
-    rep = np.repeat(np.arange(s_slot.size), n_cand)
-    within = np.arange(total) - np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
-    cand_row = lo[rep] + within
-    keep = lex.searchable[cand_row]
-    if split != "all":
-        keep &= Lexicon.in_split(lex.cand_group[cand_row], split)
-    rep, cand_row = rep[keep], cand_row[keep]
+    rep, cand_row = rows
     slot = s_slot[rep]
     m = s_len[rep]
     phrase_idx = lex.cand_phrase[cand_row].astype(np.int64)
@@ -518,6 +483,67 @@ def find_swaps(
     cand_inner = _inner_assoc(ref, p_ids, p_len)[phrase_of]
     ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
+
+
+def _lexicon_spans(
+    batch: Batch,
+    padded_ids: np.ndarray,
+    padded_tok: np.ndarray,
+    padded_assoc: np.ndarray,
+    lex: Lexicon,
+    focus: np.ndarray | None,
+    max_assoc: float | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The phrases of one to MAX_PHRASE_TOKENS tokens that the lexicon lists, as (first slot,
+    length, lexicon key) arrays, among those ``focus`` and ``max_assoc`` let through (see
+    :func:`find_swaps`); None when there is none."""
+    if focus is not None:
+        padded_focus = _pad_tail(focus)
+    span_slot, span_len, span_key = [], [], []
+    token_slots = np.flatnonzero(batch.is_token)
+    phrase = batch.ids[token_slots]
+    ok = np.ones(token_slots.shape, bool)
+    for m in range(1, MAX_PHRASE_TOKENS + 1):
+        if m > 1:
+            nxt = token_slots + (m - 1)
+            ok &= padded_tok[nxt]
+            phrase = combine(phrase, padded_ids[nxt])
+        cand = ok.copy()
+        if focus is not None:
+            cand &= np.logical_or.reduce([padded_focus[token_slots + j] for j in range(m)])
+        if max_assoc is not None:
+            weakest = np.minimum.reduce([padded_assoc[token_slots + j] for j in range(m + 1)])
+            cand &= weakest < max_assoc
+        sel = np.flatnonzero(cand)
+        if sel.size == 0:
+            continue
+        found, key = lex.find(phrase[sel])
+        sel = sel[found]
+        span_slot.append(token_slots[sel])
+        span_len.append(np.full(sel.size, m, np.int64))
+        span_key.append(key[found])
+    if not span_slot:
+        return None
+    return np.concatenate(span_slot), np.concatenate(span_len), np.concatenate(span_key)
+
+
+def _candidate_rows(
+    lex: Lexicon, s_key: np.ndarray, max_candidates: int, split: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The candidates tried for each span: its first ``max_candidates`` in the lexicon, those
+    searchable and in ``split``, as (span row, lexicon row) arrays; None when no span has one."""
+    lo = lex.offsets[s_key]
+    n_cand = np.minimum(lex.offsets[s_key + 1] - lo, max_candidates)
+    total = int(n_cand.sum())
+    if total == 0:
+        return None
+    rep = np.repeat(np.arange(s_key.size), n_cand)
+    within = np.arange(total) - np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
+    cand_row = lo[rep] + within
+    keep = lex.searchable[cand_row]
+    if split != "all":
+        keep &= Lexicon.in_split(lex.cand_group[cand_row], split)
+    return rep[keep], cand_row[keep]
 
 
 def swap_rank(swaps: Swaps) -> np.ndarray:
@@ -852,9 +878,7 @@ def batch_features(
     swaps.fit_gain = swap_fit_gain(batch, swaps, ref, lex, vc)
     resized = lex.phrase_len[swaps.phrase] != swaps.span_len
     clash = article_clash(batch, slots, ref)
-    tokens = token_features(
-        batch, slots, swaps, vc.fit, vc.has_vector, ref.tokens, resized, clash=clash
-    )
+    tokens = token_features(batch, slots, swaps, vc.fit, vc.has_vector, ref.tokens, resized, clash=clash)
     return BatchFeatures(batch, slots, swaps, tokens)
 
 
