@@ -19,9 +19,10 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from .features import EVIDENCE_CANDIDATES, batch_features, find_swaps, paragraph_rows, swap_rank
+from .features import EVIDENCE_CANDIDATES, BatchFeatures, Swaps, batch_features, find_swaps, paragraph_rows, swap_rank
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
+from .ngrams import Batch
 from .text import match_case, split_paragraphs, token_spans, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
@@ -347,6 +348,58 @@ def _unpickle_detector(
     return Detector(model, threshold, min_words, document_context)
 
 
+def _best_swap_per_slot(swaps: Swaps, n_slots: int) -> np.ndarray:
+    """Per slot, the row of the best swap covering it (-1 for none), by gain with a prior for the
+    lexicon's early candidates (``SUGGESTION_RANK_PENALTY``)."""
+    rank_score = swaps.gain - SUGGESTION_RANK_PENALTY * np.log1p(swap_rank(swaps))
+    best_row = np.full(n_slots, -1, np.int64)
+    best_score = np.full(n_slots, -np.inf)
+    order = np.argsort(rank_score, kind="stable")  # ascending: later writes win
+    for j in range(MAX_PHRASE_TOKENS):
+        rows = order[swaps.span_len[order] > j]
+        where = swaps.slot[rows] + j
+        better = rank_score[rows] > best_score[where]
+        best_score[where[better]] = rank_score[rows][better]
+        best_row[where[better]] = rows[better]
+    return best_row
+
+
+def _pick_spans(
+    batch: Batch, cand_slot: np.ndarray, strength: np.ndarray, best_row: np.ndarray, swaps: Swaps
+) -> list[list[tuple[int, int, int, float]]]:
+    """Per paragraph of the batch, the evidence spans: each candidate slot (strongest first) with
+    the span of its best swap back, as (first token in the paragraph, tokens, suggested phrase or
+    -1, strength); a span overlapping one taken before shrinks to its slot, with no suggestion, and
+    a slot already covered is skipped. At most MAX_EVIDENCE per paragraph."""
+    # The swap each candidate would suggest, found for all at once; the
+    # loop below only resolves overlaps, on plain Python values.
+    swap = best_row[cand_slot]
+    good = np.flatnonzero(swap >= 0)
+    good = good[swaps.gain[swap[good]] > 0]
+    first_slot, length, phrase = cand_slot.copy(), np.ones(cand_slot.size, np.int64), np.full(cand_slot.size, -1)
+    first_slot[good] = swaps.slot[swap[good]]
+    length[good] = swaps.span_len[swap[good]]
+    phrase[good] = swaps.phrase[swap[good]]
+    starts = batch.starts.tolist()
+    picked: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch.lengths.size)]
+    covered: set[int] = set()
+    for slot, p, first, m, ph, prob in zip(
+        cand_slot.tolist(),
+        batch.para[cand_slot].tolist(),
+        first_slot.tolist(),
+        length.tolist(),
+        phrase.tolist(),
+        strength.tolist(),
+    ):
+        if slot in covered or len(picked[p]) >= MAX_EVIDENCE:
+            continue
+        if not covered.isdisjoint(range(first, first + m)):
+            first, m, ph = slot, 1, -1
+        covered.update(range(first, first + m))
+        picked[p].append((first - starts[p], m, ph, prob))
+    return picked
+
+
 @dataclass
 class _Unit:
     """A scoring unit: a paragraph or one window of a very long paragraph."""
@@ -663,7 +716,9 @@ class Detector:
             start = stop
         return out
 
-    def _evidence(self, chunk: list[_Unit], want: list[int], bf, token_logit: np.ndarray) -> list[list[Evidence]]:
+    def _evidence(
+        self, chunk: list[_Unit], want: list[int], bf: BatchFeatures, token_logit: np.ndarray
+    ) -> list[list[Evidence]]:
         """Tokens the token model thinks were substituted, with the best swap back.
 
         Reuses the scoring pass of the chunk; the extra swap search tries more
@@ -691,64 +746,28 @@ class Detector:
             context_gain=False,  # swaps are ranked by gain and candidate rank only
             known=bf.swaps,  # the scoring pass's gains, for the spans and candidates it tried
         )
-        # best swap covering each slot, by gain with a prior for early candidates
-        rank_score = swaps.gain - SUGGESTION_RANK_PENALTY * np.log1p(swap_rank(swaps))
-        best_row = np.full(batch.ids.shape[0], -1, np.int64)
-        best_score = np.full(batch.ids.shape[0], -np.inf)
-        order = np.argsort(rank_score, kind="stable")  # ascending: later writes win
-        for j in range(MAX_PHRASE_TOKENS):
-            rows = order[swaps.span_len[order] > j]
-            where = swaps.slot[rows] + j
-            better = rank_score[rows] > best_score[where]
-            best_score[where[better]] = rank_score[rows][better]
-            best_row[where[better]] = rows[better]
-        picked: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch.lengths.size)]
+        best_row = _best_swap_per_slot(swaps, batch.ids.shape[0])
         candidates = np.flatnonzero(likely)
         candidates = candidates[np.argsort(-p_tok[candidates], kind="stable")]
-        # The swap each candidate would suggest, found for all at once; the
-        # loop below only resolves overlaps, on plain Python values.
-        cand_slot = bf.tokens.slots[candidates]
-        swap = best_row[cand_slot]
-        good = np.flatnonzero(swap >= 0)
-        good = good[swaps.gain[swap[good]] > 0]
-        first_slot, length, phrase = cand_slot.copy(), np.ones(candidates.size, np.int64), np.full(candidates.size, -1)
-        first_slot[good] = swaps.slot[swap[good]]
-        length[good] = swaps.span_len[swap[good]]
-        phrase[good] = swaps.phrase[swap[good]]
-        starts = batch.starts.tolist()
-        covered: set[int] = set()
-        for slot, p, first, m, ph, prob in zip(
-            cand_slot.tolist(),
-            batch.para[cand_slot].tolist(),
-            first_slot.tolist(),
-            length.tolist(),
-            phrase.tolist(),
-            p_tok[candidates].tolist(),
-        ):
-            if slot in covered or len(picked[p]) >= MAX_EVIDENCE:
-                continue
-            if not covered.isdisjoint(range(first, first + m)):
-                first, m, ph = slot, 1, -1
-            covered.update(range(first, first + m))
-            picked[p].append((first - starts[p], m, ph, prob))
-        results: list[list[Evidence]] = []
-        for unit, items in ((chunk[j], picked[j]) for j in want):
-            if not items:
-                results.append([])
-                continue
-            toks, spans = token_spans(unit.text)
-            if len(toks) != len(unit.tokens):
-                results.append([])
-                continue
-            bounds = spans.ravel().tolist()  # start, end, start, end, ...
-            evs = []
-            for first, m, phrase, prob in items:
-                start, end = bounds[2 * first], bounds[2 * (first + m) - 1]
-                original = unit.text[start:end]
-                suggestion = match_case(model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
-                evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))
-            # strongest first; equal reported strengths by position, so that float noise in
-            # the token scores (a batch rounds unlike one paragraph) cannot reorder them
-            evs.sort(key=lambda e: (-e.strength, e.start))
-            results.append(evs)
-        return results
+        picked = _pick_spans(batch, bf.tokens.slots[candidates], p_tok[candidates], best_row, swaps)
+        return [self._evidence_of(chunk[j], picked[j]) for j in want]
+
+    def _evidence_of(self, unit: _Unit, items: list[tuple[int, int, int, float]]) -> list[Evidence]:
+        """Evidence for the picked spans of one unit: (first token, tokens, suggested phrase or -1,
+        strength), with character offsets into the unit's text, strongest first."""
+        if not items:
+            return []
+        toks, spans = token_spans(unit.text)
+        if len(toks) != len(unit.tokens):
+            return []
+        bounds = spans.ravel().tolist()  # start, end, start, end, ...
+        evs = []
+        for first, m, phrase, prob in items:
+            start, end = bounds[2 * first], bounds[2 * (first + m) - 1]
+            original = unit.text[start:end]
+            suggestion = match_case(self.model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
+            evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))
+        # strongest first; equal reported strengths by position, so that float noise in
+        # the token scores (a batch rounds unlike one paragraph) cannot reorder them
+        evs.sort(key=lambda e: (-e.strength, e.start))
+        return evs
