@@ -27,7 +27,6 @@ from .features import FEATURE_NAMES, PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAME
 from .lexicon import Lexicon
 from .reference import Reference
 
-
 __all__ = [
     "FORMAT_VERSION",
     "ModelError",
