@@ -12,7 +12,6 @@ import json
 import pickle
 import random
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -265,7 +264,10 @@ def test_detectors_compare_by_model_and_settings(detector: Detector) -> None:
 
 def test_a_copy_of_the_model_elsewhere_is_another_detector(detector: Detector, tmp_path: Path) -> None:
     copy = tmp_path / "model"
-    shutil.copytree(detector.path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    copy.mkdir()
+    for f in detector.path.iterdir():  # the same files, linked rather than copied (77 MB)
+        if f.is_file():
+            (copy / f.name).symlink_to(f)
     assert Detector.load(copy) != detector  # equal only when loaded from the same directory
     assert Detector.load(copy) == Detector.load(str(copy))
 
