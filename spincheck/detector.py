@@ -163,10 +163,12 @@ class Document:
 
     @property
     def scored(self) -> list[Paragraph]:
+        """The paragraphs that were scored (not too short, English prose), in order."""
         return [p for p in self.paragraphs if p.result.spun is not None]
 
     @property
     def flagged(self) -> list[Paragraph]:
+        """The paragraphs flagged as spun, at the threshold or by their document, in order."""
         return [p for p in self.paragraphs if p.result.spun]
 
     @property

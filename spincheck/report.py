@@ -58,13 +58,14 @@ CSV_COLUMNS = (
 
 
 class Row(NamedTuple):
-    """One paragraph of a document, with offsets into the whole decoded document."""
+    """One paragraph of a document, with offsets into the whole decoded document (None, None,
+    None for the one row of a document without paragraphs, or a record that could not be read)."""
 
     source: str
     record_id: object
-    index: int
-    start: int
-    end: int
+    index: int | None
+    start: int | None
+    end: int | None
     result: Result
 
 
@@ -123,7 +124,7 @@ def paragraph_record(row: Row) -> dict:
     )
     if r.reason is not None:
         record["reason"] = r.reason
-    record["evidence"] = [evidence_record(e, row.start) for e in r.evidence]
+    record["evidence"] = [evidence_record(e, row.start or 0) for e in r.evidence]
     return record
 
 
@@ -210,7 +211,7 @@ def document_records(doc: Document, source: object = None, record_id: object = N
 def empty_document_row(source: str, record_id: object) -> Row:
     """The one row of a document without paragraphs (an empty file or record), so that a
     pipeline joining rows back to its records finds every record."""
-    return Row(source, record_id, None, None, None, Result(0.0, None, "empty", (), 0))  # type: ignore[arg-type]
+    return Row(source, record_id, None, None, None, Result(0.0, None, "empty", (), 0))
 
 
 class JsonlReporter(Reporter):

@@ -95,7 +95,7 @@ def document_rows(doc: Document, source: Any = None, record_id: Any = None) -> l
 
 def _problem_row(source: Any, record_id: Any, problem: str) -> dict[str, Any]:
     """The row for a record that could not be scored: no paragraph, the problem as ``reason``."""
-    return paragraph_record(Row(source, record_id, None, None, None, Result(0.0, None, problem)))  # type: ignore[arg-type]
+    return paragraph_record(Row(source, record_id, None, None, None, Result(0.0, None, problem)))
 
 
 # A document to score: (source, record id, text, None), or (source, record id, None, problem).
