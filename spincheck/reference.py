@@ -371,17 +371,10 @@ def _merge_external(
 
 def _merge_tables(a: NgramTable, b: NgramTable) -> NgramTable:
     """Union of two tables; where both have a key, the mean of the two log-probabilities."""
-    keys = np.concatenate([a.keys, b.keys])
-    vals = np.concatenate([np.asarray(a.values, np.float64), np.asarray(b.values, np.float64)])
-    order = np.argsort(keys, kind="stable")
-    keys, vals = keys[order], vals[order]
-    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    sums = np.add.reduceat(vals, first)
-    counts = np.diff(np.concatenate([first, [keys.size]]))
-    mean = sums / counts
+    keys, mean = mean_by_key(np.concatenate([a.keys, b.keys]), np.concatenate([a.values, b.values]))
     dtype = np.asarray(a.values).dtype
     values = np.rint(mean).astype(dtype) if dtype == np.uint8 else mean.astype(dtype)
-    return NgramTable(keys[first], values)
+    return NgramTable(keys, values)
 
 
 def merge_references(base: Reference, extra: Reference, *, use_extra_vectors: bool = False) -> Reference:
