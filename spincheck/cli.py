@@ -26,11 +26,25 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
+
+import numpy as np
 
 from . import __version__
 from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN_WORDS, Detector, Result
-from .inputs import Chunk, Done, InputFile, Problem, Reader, collect, kind_of
+from .inputs import (
+    MAX_LINE_PROBLEMS,
+    STDIN_NAME,
+    Chunk,
+    Done,
+    InputFile,
+    Problem,
+    Reader,
+    collect,
+    iter_jsonl,
+    kind_of,
+    os_problem,
+)
 from .metrics import evidence_quality, metrics_at, threshold_for_fpr
 from .model import ModelError
 from .report import (
@@ -43,6 +57,7 @@ from .report import (
     render_evaluation,
     render_html,
 )
+from .text import split_paragraphs
 
 __all__ = ["main", "console_main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 
@@ -1100,17 +1115,12 @@ class _LabelledLines:
         self.unlabelled = self.skipped = self.several = 0
 
     def _skip(self, what: str, hint: str = "skipped") -> None:
-        from .inputs import MAX_LINE_PROBLEMS
-
         self.skipped += 1
         if self.skipped <= MAX_LINE_PROBLEMS:
             self.console.error(what, hint)
 
     def texts(self, f) -> Iterator[str]:
         """The texts of the good lines of ``f``, their labels and replacements kept in order."""
-        from .inputs import iter_jsonl
-        from .text import split_paragraphs
-
         name, field = self.name, self.text_field
         for number, record in iter_jsonl(f, name):
             if isinstance(record, Problem):
@@ -1141,8 +1151,6 @@ class _LabelledLines:
                 yield text
 
     def report_left_out(self) -> None:
-        from .inputs import MAX_LINE_PROBLEMS
-
         name = self.name
         if self.skipped > MAX_LINE_PROBLEMS:
             self.console.error(f"{name}: {self.skipped - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")
@@ -1157,8 +1165,6 @@ class _LabelledLines:
 
 def _cmd_evaluate(args, console: Console) -> int:
     import json
-
-    from .inputs import STDIN_NAME, os_problem
 
     detector = _load_detector(args, console)
     name = STDIN_NAME if args.file == "-" else args.file
@@ -1180,9 +1186,10 @@ def _cmd_evaluate(args, console: Console) -> int:
     if not results:
         console.error(f"{name} holds no labelled paragraphs", 'expected lines like {"text": "...", "label": 1}')
         return EXIT_ERROR
-    report = _evaluation_report(detector, lines, results)
+    scores = _Scores.of(lines.labels, results)
+    report = _evaluation_report(detector, lines, results, scores)
     if args.at_fpr is not None:
-        _add_at_fpr(report, args.at_fpr, lines, results, console)
+        _add_at_fpr(report, args.at_fpr, scores, lines.name, console)
     if args.json or args.format == "json":
         print(json.dumps(report, indent=2))
     else:
@@ -1190,13 +1197,25 @@ def _cmd_evaluate(args, console: Console) -> int:
     return EXIT_ERROR if console.errors else EXIT_OK
 
 
-def _evaluation_report(detector: Detector, lines: _LabelledLines, results: list[Result]) -> dict:
-    """Counts and metrics at the detector's threshold, and the evidence of flagged spun paragraphs."""
-    import numpy as np
+class _Scores(NamedTuple):
+    """Labels, which paragraphs were scored, and their probabilities: one entry per result."""
 
-    y = np.array(lines.labels)
-    scored = np.array([r.spun is not None for r in results])
-    prob = np.array([r.probability for r in results])
+    y: np.ndarray
+    scored: np.ndarray
+    prob: np.ndarray
+
+    @classmethod
+    def of(cls, labels: list[int], results: list[Result]) -> "_Scores":
+        return cls(
+            np.array(labels),
+            np.array([r.spun is not None for r in results]),
+            np.array([r.probability for r in results]),
+        )
+
+
+def _evaluation_report(detector: Detector, lines: _LabelledLines, results: list[Result], scores: _Scores) -> dict:
+    """Counts and metrics at the detector's threshold, and the evidence of flagged spun paragraphs."""
+    y, scored, prob = scores
     reasons: dict[str, int] = {}
     for r in results:
         if r.spun is None:
@@ -1227,14 +1246,10 @@ def _evaluation_report(detector: Detector, lines: _LabelledLines, results: list[
     return report
 
 
-def _add_at_fpr(report: dict, rate: float, lines: _LabelledLines, results: list[Result], console: Console) -> None:
+def _add_at_fpr(report: dict, rate: float, scores: _Scores, name: str, console: Console) -> None:
     """``--at-fpr``: the lowest threshold that flags at most ``rate`` of the clean paragraphs, and the
     metrics there."""
-    import numpy as np
-
-    y = np.array(lines.labels)
-    scored = np.array([r.spun is not None for r in results])
-    prob = np.array([r.probability for r in results])
+    y, scored, prob = scores
     clean = prob[scored & (y == 0)]
     if clean.size and clean.size * rate < 1 and rate > 0:  # 0 asks for just that
         needed = math.ceil(1 / rate)
@@ -1247,7 +1262,7 @@ def _add_at_fpr(report: dict, rate: float, lines: _LabelledLines, results: list[
             )
         )
     if not clean.size:
-        console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {lines.name} has none")
+        console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {name} has none")
         return
     threshold = round(threshold_for_fpr(clean, rate), 6)  # still above the last one not flagged
     report["at_fpr"] = {
