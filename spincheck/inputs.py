@@ -53,7 +53,7 @@ from .formats import (
     html_to_text,
     pdf_to_text,
 )
-from .text import _BLANK_LINE, decode_bytes, looks_binary
+from .text import _BLANK_LINE, bom_encoding, decode_bytes, looks_binary
 
 __all__ = [
     "Chunk",
@@ -330,14 +330,8 @@ codecs.register_error(_ERRORS, _replace_and_count)
 
 
 def _encoding_for(head: bytes) -> str:
-    """Codec for a stream starting with ``head``; the BOM checks mirror decode_bytes()."""
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return "utf-8"
+    """Codec for a stream starting with ``head``, as decode_bytes() picks it."""
+    return bom_encoding(head) or "utf-8"
 
 
 def _decoded(head: bytes, f: BinaryIO) -> Iterator[tuple[str, bool]]:

@@ -19,6 +19,7 @@ import numpy as np
 __all__ = [
     "Span",
     "decode_bytes",
+    "bom_encoding",
     "looks_binary",
     "split_paragraphs",
     "full_width",
@@ -128,23 +129,26 @@ def decode_bytes(data: bytes) -> tuple[str, bool]:
     than raising, so a single bad byte never loses a document. Windows line
     endings become ``\\n``.
     """
-    for bom, encoding in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                text = data.decode(encoding)
-                return _newlines(text), False
-            except UnicodeDecodeError:
-                return _newlines(data.decode(encoding, errors="replace")), True
+    encoding = bom_encoding(data) or "utf-8"
     try:
-        return _newlines(data.decode("utf-8")), False
+        return _newlines(data.decode(encoding)), False
     except UnicodeDecodeError:
-        return _newlines(data.decode("utf-8", errors="replace")), True
+        return _newlines(data.decode(encoding, errors="replace")), True
+
+
+# UTF-32's marks first: UTF-32LE's begins with UTF-16LE's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The codec a byte-order mark at the start of ``head`` names (which drops the mark), or None."""
+    return next((encoding for bom, encoding in _BOMS if head.startswith(bom)), None)
 
 
 def _newlines(text: str) -> str:
