@@ -12,10 +12,11 @@ import math
 import numbers
 import re
 import threading
+import weakref
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence, cast
 
 import numpy as np
 
@@ -325,28 +326,55 @@ def _check_settings(threshold: object, min_words: object, document_context: obje
         raise TypeError(f"document_context must be True or False, not {document_context!r}")
 
 
-# Models loaded to rebuild pickled detectors, by directory (None: the shipped model) and a hash
-# of its card (which holds the SHA-256 of every file), so that a directory replaced by a
-# retraining is a new entry. Kept for the life of the process: a pool worker unpickles a
-# detector with every task.
-_MODELS: dict[tuple[str | None, str], LoadedModel] = {}
+# Models that rebuild pickled detectors, by directory (None: the shipped model). A pool worker
+# unpickles a detector with every task, so the latest model of each directory is kept for the
+# life of the process; one replaced by a retraining is let go (a service reloading after each
+# retraining grew by a model, 95 MB, per retraining), but stays findable while anything in the
+# process still uses it.
+_LATEST: dict[str | None, LoadedModel] = {}
+_ALIVE: weakref.WeakValueDictionary[tuple[str | None, str], LoadedModel] = weakref.WeakValueDictionary()
 _MODELS_LOCK = threading.Lock()
+
+
+def _remember(path: str | None, model: LoadedModel) -> None:
+    _LATEST[path] = model
+    _ALIVE[(path, model.fingerprint)] = model
+
+
+class _UnloadableModel:
+    """The model of a detector unpickled where its model cannot be had (the directory is missing,
+    damaged or was replaced since pickling): every use raises :class:`ModelError`. Raising while
+    unpickling instead kills the process-pool worker that unpickles a task, which loses the task:
+    ``multiprocessing.Pool`` then waits forever and a ``ProcessPoolExecutor`` breaks. Raised on
+    use, the error reaches the caller with the task's result."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __getattr__(self, name: str):
+        raise ModelError(self.message)
 
 
 def _unpickle_detector(
     path: str | None, fingerprint: str, threshold: float, min_words: int, document_context: bool
 ) -> Detector:
     with _MODELS_LOCK:
-        model = _MODELS.get((path, fingerprint))
+        model = _ALIVE.get((path, fingerprint))
         if model is None:
             from .model import default_model_dir
 
-            model = load_model_dir(Path(path) if path is not None else default_model_dir())
-            if model.fingerprint != fingerprint:
-                raise ModelError(
-                    f"the model in {model.path} was replaced after this detector was pickled (load it again)"
-                )
-            _MODELS[(path, fingerprint)] = model
+            try:
+                model = load_model_dir(Path(path) if path is not None else default_model_dir())
+            except ModelError as exc:
+                model = cast(LoadedModel, _UnloadableModel(str(exc)))
+            else:
+                if model.fingerprint != fingerprint:
+                    message = f"the model in {model.path} was replaced after this detector was pickled (load it again)"
+                    model = cast(LoadedModel, _UnloadableModel(message))
+        if not isinstance(model, _UnloadableModel):
+            _remember(path, model)
     return Detector(model, threshold, min_words, document_context)
 
 
@@ -498,7 +526,7 @@ class Detector:
         path = None if self.path == default_model_dir().resolve() else str(self.path)
         fingerprint = self.model.fingerprint
         with _MODELS_LOCK:
-            _MODELS.setdefault((path, fingerprint), self.model)  # unpickled in this process: the same tables
+            _remember(path, self.model)  # unpickled in this process: the same tables
         return (_unpickle_detector, (path, fingerprint, self.threshold, self.min_words, self.document_context))
 
     # ---- public scoring API -----------------------------------------------------------------

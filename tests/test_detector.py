@@ -12,6 +12,7 @@ import json
 import pickle
 import random
 import re
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -692,13 +693,73 @@ def test_a_pickled_detector_finds_its_own_model_after_a_chdir_or_a_retraining(
     retrained = Detector.load(tmp_path / "a" / "m")
     assert pickle.loads(pickle.dumps(retrained)).model is retrained.model
     # an old detector's pickle, unpickled where the directory now holds another model, says so
+    # when used (raised while unpickling, it would kill a pool worker and lose the task)
     data = pickle.dumps(det)
     import spincheck.detector as detector_module
 
-    monkeypatch.setattr(detector_module, "_MODELS", {})  # as in a fresh process
+    monkeypatch.setattr(detector_module, "_LATEST", {}, raising=False)  # as in a fresh process
+    monkeypatch.setattr(detector_module, "_ALIVE", weakref.WeakValueDictionary(), raising=False)
     monkeypatch.setattr(detector_module, "load_model_dir", lambda path: retrained.model)
-    with pytest.raises(ModelError, match="was replaced after this detector was pickled"):
-        pickle.loads(data)
+    stale = pickle.loads(data)
+    assert stale.threshold == det.threshold
+    for use in (lambda: _score_one(stale), lambda: stale.path, lambda: pickle.dumps(stale)):
+        with pytest.raises(ModelError, match="was replaced after this detector was pickled"):
+            use()
+
+
+def _score_one(det: Detector) -> float:
+    paragraph = "A paragraph long enough to be scored, which a detector can only do with its model loaded."
+    return det.score_paragraphs([paragraph])[0].probability
+
+
+def test_a_pool_worker_reports_a_model_that_cannot_be_had(shipped_model_dir: Path, tmp_path: Path) -> None:
+    """The error comes back with the task: raised while unpickling, it killed the worker and
+    multiprocessing.Pool waited for the lost task forever."""
+    import multiprocessing
+    import shutil
+
+    where = tmp_path / "m"
+    where.mkdir()
+    for path in shipped_model_dir.iterdir():
+        if path.is_file():
+            (where / path.name).symlink_to(path)
+    det = Detector.load(where)
+    shutil.rmtree(where)  # gone before the worker loads it
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        with pytest.raises(ModelError, match="does not exist"):
+            pool.apply_async(_score_one, (det,)).get(timeout=120)
+        assert pool.apply_async(abs, (-3,)).get(timeout=60) == 3  # and the worker lives on
+
+
+def test_pickling_keeps_only_the_latest_model_of_a_directory(
+    shipped_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service that reloads after each retraining and hands detectors to a pool grew by a
+    model (95 MB) per retraining: every model it had pickled was kept for good."""
+    import gc
+    import pickle
+    import shutil
+
+    import spincheck.detector as detector_module
+
+    monkeypatch.setattr(detector_module, "_LATEST", {}, raising=False)
+    monkeypatch.setattr(detector_module, "_ALIVE", weakref.WeakValueDictionary(), raising=False)
+    where = tmp_path / "m"
+    models = []
+    for threshold in (0.5, 0.6, 0.7):  # three retrainings replacing the directory
+        shutil.rmtree(where, ignore_errors=True)
+        where.mkdir()
+        for path in shipped_model_dir.iterdir():
+            if path.is_file() and path.name != "card.json":
+                (where / path.name).symlink_to(path)
+        card = json.loads((shipped_model_dir / "card.json").read_text())
+        (where / "card.json").write_text(json.dumps({**card, "threshold": threshold}))
+        det = Detector.load(where)
+        pickle.dumps(det)
+        models.append(weakref.ref(det.model))
+        del det
+        gc.collect()
+    assert [m() is None for m in models] == [True, True, False]
 
 
 def test_one_detector_shared_by_threads(detector: Detector, paragraphs: list[str]) -> None:
