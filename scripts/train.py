@@ -34,6 +34,8 @@ from spincheck.training import (  # noqa: E402
     TrainingError,
     build_card,
     build_reference,
+    check_out,
+    check_writable,
     external_statistics,
     iter_jsonl_paragraphs,
     sha256_inputs,
@@ -72,6 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.max_train < 1 or not 0 <= args.seed < 2**32:
         parser.error("--max-train must be at least 1, and --seed from 0 to 4294967295")
+    missing = [p for p in (args.data / "news", args.data / "nltk_data") if not p.is_dir()]
+    if missing:
+        parser.error(f"--data {args.data} lacks {', '.join(p.name for p in missing)} (see ../shared/data/README.md)")
+    try:  # before the two minutes of counting and training, not after them
+        check_out(args.out)
+        check_writable(args.out)
+    except TrainingError as exc:
+        print(f"train.py: error: {exc}", file=sys.stderr)
+        return 2
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # fixed card date: reproducible bytes
     t0 = time.time()
     split_dir = args.work / "corpora"

@@ -391,7 +391,8 @@ def _add_train(sub, parents: _Parents) -> None:
         description="Build a model directory from a clean corpus of your domain: reference statistics, "
         "synthetic spins, classifier and threshold. Needs scikit-learn and the other packages of the train extra "
         f"({TRAIN_HINT}).",
-        epilog="exit status: 0 the model was written; 2 an error",
+        epilog="exit status: 0 the model was written; 2 an error; 130 interrupted (Ctrl-C; 143 SIGTERM), "
+        "leaving --out as it was",
     )
     train.add_argument(
         "--clean",
@@ -1055,7 +1056,8 @@ def _cmd_train(args, console: Console) -> int:
                 "warning",
                 f"the held-out false-positive rate is {m['fpr']:.1%}, over the {TARGET_FPR:.1%} aimed for: even "
                 "the highest threshold flags that much clean text",
-                "the corpus may be too small or too unlike the reference; try --reference merge or more text",
+                "the corpus may be too small or too unlike the reference; try "
+                + ("more text" if args.reference == "merge" else "--reference merge or more text"),
             )
         )
     return EXIT_OK

@@ -61,6 +61,7 @@ __all__ = [
     "Problem",
     "InputFile",
     "collect",
+    "walk_directory",
     "Reader",
     "iter_jsonl",
     "json_error",
@@ -229,7 +230,7 @@ def collect(paths: Sequence[str], output: BinaryIO | io.TextIOBase | None = None
         elif not arg:
             items.append(Problem("error", "an empty path was given", "skipped"))
         elif os.path.isdir(arg):
-            items.extend(_walk(arg, written))
+            items.extend(walk_directory(arg, written))
         else:
             items.append(InputFile(Path(arg), kind_of(Path(arg))))
     return items
@@ -244,7 +245,8 @@ def _file_id(stream) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
-def _walk(root: str, written: tuple[int, int] | None = None) -> Iterator[InputFile | Problem]:
+def walk_directory(root: str, written: tuple[int, int] | None = None) -> Iterator[InputFile | Problem]:
+    """The files to read under a directory, and the problems met, as :func:`collect` describes."""
     found = 0
     errors: list[OSError] = []
     seen: set[tuple[int, int]] = set()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -37,6 +38,8 @@ __all__ = [
     "external_statistics",
     "build_card",
     "write_model",
+    "check_out",
+    "check_writable",
     "iter_corpus_documents",
     "iter_jsonl_paragraphs",
     "read_labelled_examples",
@@ -518,7 +521,10 @@ MERGE_SPLIT = (70, 88)
 
 
 def iter_corpus_documents(
-    paths: Iterable[Path], text_field: str = "text", with_labels: bool = False, hashes: dict[str, str] | None = None
+    paths: Iterable[Path],
+    text_field: str | tuple[str, ...] = "text",
+    with_labels: bool = False,
+    hashes: dict[str, str] | None = None,
 ) -> Iterator[tuple]:
     """``(doc_id, text)`` for every document under ``paths``: text files, JSONL records, and the
     documents ``spincheck score`` reads (HTML, PDF, Word, OpenDocument, RTF, EPUB), compressed with
@@ -531,6 +537,8 @@ def iter_corpus_documents(
     With ``with_labels``, ``(doc_id, text, label)``: a JSONL record's ``label``
     (default 1, for files of real spun text), and 1 for text files.
 
+    ``text_field`` may be several fields, tried in order.
+
     ``hashes``, when given, gets the SHA-256 of every file read, by path: the model card's
     record of exactly what went in.
 
@@ -540,30 +548,22 @@ def iter_corpus_documents(
 
     from .formats import document_text
     from .inputs import (
-        DIRECTORY_SUFFIXES,
         OLE_MAGIC,
         SNIFF_BYTES,
         content_kind,
         decompress,
         json_error,
         kind_of,
-        plain_suffix,
-        record_text,
         shown,
     )
     from .text import decode_bytes, looks_binary
 
+    fields = (text_field,) if isinstance(text_field, str) else text_field
     for path in paths:
         path = Path(path)
         root = path if path.is_dir() else path.parent
         if path.is_dir():
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and plain_suffix(p) in DIRECTORY_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            files = sorted(_files_under(path))
         elif path.is_file():
             files = [path]
         elif path.exists():  # a device or FIFO: /dev/zero would be read until memory runs out
@@ -595,11 +595,19 @@ def iter_corpus_documents(
             elif looks_binary(data):
                 raise TrainingError(f"{shown(file)}: looks binary, not text (pass text, JSONL or document files)")
             else:
-                text, _ = decode_bytes(data)
+                text, replaced = decode_bytes(data)
+                if replaced:  # trained on as score reads it, but not silently
+                    warnings.warn(
+                        f"{shown(file)} is not valid UTF-8; undecodable bytes were replaced with U+FFFD",
+                        UnicodeWarning,
+                        stacklevel=2,
+                    )
             # ids relative to the given path: the split must not depend on where the corpus lies
             name = file.relative_to(root).as_posix()
             if kind == "jsonl":
-                for n, line in enumerate(text.splitlines(), 1):
+                # lines end at \n only, as score reads them: str.splitlines() also breaks at
+                # U+2028, U+2029 and U+0085, which JSON allows unescaped inside a string
+                for n, line in enumerate(text.split("\n"), 1):
                     if not line.strip():
                         continue
                     try:
@@ -608,9 +616,10 @@ def iter_corpus_documents(
                         raise TrainingError(
                             f"{shown(file)}:{n}: invalid JSON: {json_error(exc, line)} (one JSON object per line)"
                         ) from None
-                    value = record_text(record, text_field) if isinstance(record, dict) else None
+                    value = _first_text(record, fields) if isinstance(record, dict) else None
                     if value is None:
-                        raise TrainingError(f"{shown(file)}:{n}: no string field {text_field!r} (set --text-field)")
+                        wanted = " or ".join(repr(f) for f in fields)
+                        raise TrainingError(f"{shown(file)}:{n}: no string field {wanted} (set --text-field)")
                     label = record.get("label", 1)
                     if not with_labels and label == 1 and "label" in record:  # an evaluation set passed whole
                         raise TrainingError(
@@ -621,6 +630,24 @@ def iter_corpus_documents(
                     yield (doc_id, value, label) if with_labels else (doc_id, value)
             else:
                 yield (name, text, 1) if with_labels else (name, text)
+
+
+def _first_text(record: dict, fields: tuple[str, ...]) -> str | None:
+    from .inputs import record_text
+
+    return next((text for text in (record_text(record, f) for f in fields) if text is not None), None)
+
+
+def _files_under(root: Path) -> Iterator[Path]:
+    """The files ``score`` would read under ``root`` (links to folders followed, each folder
+    once, hidden entries left out); a folder that cannot be read stops training."""
+    from .inputs import InputFile, Problem, walk_directory
+
+    for item in walk_directory(str(root)):
+        if isinstance(item, InputFile) and item.path is not None:
+            yield item.path
+        elif isinstance(item, Problem) and item.level == "error":
+            raise TrainingError(f"{item.what} (training reads every file of the corpus or none)")
 
 
 def read_labelled_examples(
@@ -635,7 +662,8 @@ def read_labelled_examples(
     from .inputs import shown
 
     examples: list[tuple[str, int]] = []
-    for doc_id, text, label in iter_corpus_documents(paths, text_field, with_labels=True, hashes=hashes):
+    fields = (text_field, "text") if text_field != "text" else ("text",)  # "text": as compare writes
+    for doc_id, text, label in iter_corpus_documents(paths, fields, with_labels=True, hashes=hashes):
         if label is None:
             continue
         if label not in (0, 1):
@@ -684,6 +712,18 @@ def split_corpus(documents: Iterable[tuple[str, str]], shares: tuple[int, int] =
     return parts
 
 
+def paragraphs_needed() -> int:
+    """Paragraphs of ``DEFAULT_MIN_WORDS``+ words a small corpus needs so that its random split
+    (40/40/20 %) nearly always gives ``MIN_TRAIN_PARAGRAPHS`` and ``MIN_DEV_PARAGRAPHS``: three
+    standard deviations of the split's count to spare. The bare average, 375, failed 12 of 20
+    corpora of exactly that size."""
+    n = 1
+    for need, share in ((MIN_TRAIN_PARAGRAPHS, 0.4), (MIN_DEV_PARAGRAPHS, 0.2)):
+        while n * share - 3 * math.sqrt(n * share * (1 - share)) < need:
+            n += 1
+    return n
+
+
 def write_model(
     out: Path, reference: Reference, lexicon: "Lexicon", classifier: "Classifier", card: dict, keep: Iterable[str] = ()
 ) -> Path:
@@ -714,13 +754,17 @@ def write_model(
         lexicon.save(tmp)
         classifier.save(tmp / CLASSIFIER)
         write_card(tmp, card)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.rename(out, old)
+        old = out.with_name(f".{out.name}.old-{os.getpid()}") if out.exists() else None
+        try:
+            if old is not None:
+                os.rename(out, old)
             os.rename(tmp, out)
+        except BaseException:  # stopped between the two renames: the old model goes back
+            if old is not None and old.exists() and not out.exists():
+                os.rename(old, out)
+            raise
+        if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -809,7 +853,7 @@ def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **
     return card
 
 
-def _check_writable(out: Path) -> None:
+def check_writable(out: Path) -> None:
     """Fail before the long work, not after it, when ``out`` cannot be written: a directory is
     made and removed where the first missing part of its path would go."""
     import tempfile
@@ -848,7 +892,7 @@ def train(
         raise TrainingError(
             f"{out_path} is the shipped model, which a retrained one must not replace (choose another --out)"
         )
-    _check_writable(out_path)
+    check_writable(out_path)
     base = load_model_dir(Path(base_model) if base_model else default_model_dir())
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT
     inputs_sha256: dict[str, str] = {}
@@ -872,10 +916,9 @@ def train(
     n_dev = len(_eligible(parts["dev"], DEFAULT_MIN_WORDS))
     if n_train < MIN_TRAIN_PARAGRAPHS or n_dev < MIN_DEV_PARAGRAPHS:
         raise TrainingError(
-            f"corpus too small: {n_train + n_dev + len(parts['ref'])} paragraphs, of which {n_train} for training "
+            f"corpus too small: {len(every)} paragraphs, of which {n_train} for training "
             f"and {n_dev} held out have {DEFAULT_MIN_WORDS}+ words (need {MIN_TRAIN_PARAGRAPHS} and "
-            f"{MIN_DEV_PARAGRAPHS}; about {int(max(MIN_TRAIN_PARAGRAPHS / 0.4, MIN_DEV_PARAGRAPHS / 0.2))} paragraphs "
-            f"of {DEFAULT_MIN_WORDS}+ words in all)"
+            f"{MIN_DEV_PARAGRAPHS}; give at least {paragraphs_needed()} paragraphs of {DEFAULT_MIN_WORDS}+ words)"
         )
     own = build_reference(parts["ref"], external=external_statistics(), progress=progress, info={"corpus": "user"})
     if reference_mode == "replace":

@@ -287,12 +287,22 @@ def test_same_seed_gives_byte_identical_model(trained) -> None:
 
 
 def test_too_small_corpus_fails_cleanly(tmp_path: Path, tiny_base: Path) -> None:
-    corpus = write_corpus(tmp_path / "small.txt", generate_paragraphs(40, seed=5))
+    corpus = write_corpus(tmp_path / "small.txt", generate_paragraphs(40, seed=5) + ["Too short to count."] * 300)
     out = tmp_path / "model"
-    with pytest.raises(TrainingError, match="too small"):
+    # every paragraph counted once (the count added the 12+-word ones to all of the reference's)
+    with pytest.raises(TrainingError, match=f"too small: 340 paragraphs, .* at least {training.paragraphs_needed()} "):
         training.train([corpus], out, base_model=tiny_base)
     assert not out.exists()
     assert partial_dirs(tmp_path) == []
+
+
+def test_the_corpus_size_asked_for_is_enough_nearly_always() -> None:
+    """The bare average a random 40/40/20 split needs (375) failed 12 of 20 corpora of that size."""
+    n = training.paragraphs_needed()
+    draws = np.random.default_rng(0).multinomial(n, [0.4, 0.4, 0.2], size=20_000)
+    enough = (draws[:, 1] >= training.MIN_TRAIN_PARAGRAPHS) & (draws[:, 2] >= training.MIN_DEV_PARAGRAPHS)
+    assert enough.mean() > 0.998
+    assert f"at least {n} paragraphs of 12+ words" in (Path(__file__).parents[1] / "README.md").read_text()
 
 
 def _write(out: Path, base: Path) -> Path:
@@ -330,6 +340,33 @@ def test_failure_while_writing_keeps_the_old_model(
         _write(out, tiny_base)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert partial_dirs(tmp_path) == []
+
+
+def test_stopped_between_the_renames_keeps_the_old_model(
+    tmp_path: Path, tiny_base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the old model was moved aside, before the new one took its place."""
+    import os
+
+    out = tmp_path / "model"
+    shutil.copytree(tiny_base, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    renames = []
+
+    def rename(src, dst):
+        renames.append(dst)
+        if len(renames) == 2:
+            raise KeyboardInterrupt
+        os_rename(src, dst)
+
+    os_rename = os.rename
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        _write(out, tiny_base)
+    monkeypatch.undo()
+    assert len(renames) >= 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # nothing left beside it
 
 
 def test_replaces_an_existing_model_atomically(tmp_path: Path, tiny_base: Path) -> None:
@@ -577,6 +614,37 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     assert [doc_id for doc_id, _ in packed] == ["a.txt.gz", "b.jsonl.xz:x", "b.jsonl.xz:3"]
 
 
+def test_iter_corpus_documents_reads_what_score_reads(tmp_path: Path) -> None:
+    """Folders linked into the corpus (read once), a raw U+2028 inside a JSON string, and text
+    that is not UTF-8 (with a warning): each was left out, refused or read silently."""
+    import os
+
+    corpus, elsewhere = tmp_path / "corpus", tmp_path / "elsewhere"
+    corpus.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "linked.txt").write_text("Text in a linked folder.", encoding="utf-8")
+    os.symlink(elsewhere, corpus / "more")
+    os.symlink(corpus, corpus / "loop")  # a link back up: read once, not forever
+    line = '{"text": "A line\u2028separator and a paragraph\u2029separator."}\n'
+    (corpus / "records.jsonl").write_text(line, encoding="utf-8")
+    assert dict(training.iter_corpus_documents([corpus])) == {
+        "more/linked.txt": "Text in a linked folder.",
+        "records.jsonl:1": "A line\u2028separator and a paragraph\u2029separator.",
+    }
+    (corpus / "cp1252.txt").write_bytes("Caf\xe9 society.".encode("cp1252"))
+    with pytest.warns(UnicodeWarning, match=r"cp1252\.txt is not valid UTF-8; undecodable bytes were replaced"):
+        docs = dict(training.iter_corpus_documents([corpus]))
+    assert docs["cp1252.txt"] == "Caf\ufffd society."
+    (elsewhere / "sub").mkdir()
+    (elsewhere / "sub").chmod(0)
+    try:
+        if not os.access(elsewhere / "sub", os.R_OK):  # root reads anything
+            with pytest.raises(TrainingError, match="sub: permission denied"):
+                list(training.iter_corpus_documents([corpus]))
+    finally:
+        (elsewhere / "sub").chmod(0o755)
+
+
 def test_a_spun_record_among_the_clean_text_is_refused(tmp_path: Path) -> None:
     """An evaluation set passed to --clean whole would teach the model that spun text is clean."""
     path = tmp_path / "dev.jsonl"
@@ -675,6 +743,13 @@ def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
         ("Unchanged.", 0),
         ("No label given.", 1),
     ]
+    # with another --text-field for the corpus, compare's "text" records are still read
+    (tmp_path / "body.jsonl").write_text(json.dumps({"body": "In a body field."}) + "\n", encoding="utf-8")
+    examples = training.read_labelled_examples([tmp_path / "compare.jsonl", tmp_path / "body.jsonl"], "body")
+    assert [text for text, _ in examples] == ["Reworded.", "Unchanged.", "No label given.", "In a body field."]
+    (tmp_path / "title.jsonl").write_text(json.dumps({"title": "Neither."}) + "\n", encoding="utf-8")
+    with pytest.raises(TrainingError, match="title.jsonl:1: no string field 'body' or 'text'"):
+        training.read_labelled_examples([tmp_path / "title.jsonl"], "body")
     (tmp_path / "bad.jsonl").write_text(json.dumps({"text": "x", "label": "spun"}) + "\n", encoding="utf-8")
     with pytest.raises(TrainingError, match="--spun label must be 0 or 1, got 'spun'"):
         training.read_labelled_examples([tmp_path / "bad.jsonl"])
