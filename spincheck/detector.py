@@ -183,9 +183,11 @@ class Document:
         return max((p.result.probability for p in self.scored), default=0.0)
 
     def to_records(self, source: object = None, record_id: object = None) -> list[dict]:
-        """JSON-ready dicts, one per paragraph, exactly as ``spincheck score --format jsonl``
-        writes them (``source`` and ``id`` as given; probabilities of unscored paragraphs as
-        None); one record with reason "empty" for a text without paragraphs."""
+        """JSON-ready dicts, one per paragraph, as ``spincheck score --format jsonl`` writes them
+        (``source`` and ``id`` as given; probabilities of unscored paragraphs as None); one
+        record with reason "empty" for a text without paragraphs. The text is judged whole: the
+        command line reads one over ``inputs.CHUNK_CHARS`` characters in chunks, judging each
+        chunk as a document and reporting a longer paragraph in parts."""
         from .report import document_records
 
         return document_records(self, source, record_id)

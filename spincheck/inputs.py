@@ -553,10 +553,29 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         except json.JSONDecodeError as exc:
             yield number, Problem("error", f"{name}:{number}: invalid JSON ({json_error(exc, text)})", "skipped")
             continue
+        if _SURROGATE_ESCAPE.search(text):
+            record = _without_lone_surrogates(record)
         if not isinstance(record, dict):
             yield number, Problem("error", f"{name}:{number}: not a JSON object", "skipped")
             continue
         yield number, record
+
+
+# JSON may escape half a surrogate pair alone ("\ud800"); json.loads keeps it as a lone
+# surrogate, which no output can encode (a whole run failed writing its results). It is read
+# as U+FFFD, as an undecodable byte is: one character for one, so offsets do not move.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value):
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def record_source(name: str, record_id: object, line: int) -> str:

@@ -703,6 +703,28 @@ def test_error_line_and_exit_status_from_a_real_process(tmp_path):
     assert proc.stderr == "spincheck: error: cannot read missing.txt: no such file or directory (check the path)\n"
 
 
+def test_a_lone_surrogate_escaped_in_jsonl_is_read_as_a_replacement_character(tmp_path):
+    """JSON allows "\\ud800"; kept as a lone surrogate it reached the output, which cannot encode
+    it: "unexpected UnicodeEncodeError ... this is a bug in spincheck" and nothing written."""
+    words = "A paragraph with an odd character after\\ud800 this word, long enough to be scored."
+    (tmp_path / "pages.jsonl").write_text(f'{{"id": "p\\udc00", "text": "{words}"}}\n', encoding="ascii")
+    env = dict(os.environ, PYTHONPATH=str(Path(spincheck.__file__).resolve().parents[1]))
+    out = {}
+    for fmt in ("jsonl", "text", "csv"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "spincheck", "score", "--explain", "--format", fmt, "pages.jsonl"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
+        assert proc.returncode in (0, 1) and proc.stderr == b"", proc.stderr
+        out[fmt] = proc.stdout.decode("utf-8")
+        assert "pages.jsonl:p\ufffd" in out[fmt]
+    [row] = jsonl(out["jsonl"])
+    assert row["words"] > 12 and row["probability"] is not None
+
+
 # ---- explain ------------------------------------------------------------------------------------
 
 

@@ -93,6 +93,53 @@ def test_shards_match_the_command_line(detector: Detector, records: list[dict], 
     assert len(rows) == len(expected) and all(same_row(a, b) for a, b in zip(rows, expected))
 
 
+@pytest.mark.parametrize("variant", ["utf-8-sig", "utf-16", "stray CR", "lone surrogate"])
+def test_shards_are_read_as_the_command_line_reads_them(
+    records: list[dict], tmp_path: Path, capsys, variant: str
+) -> None:
+    """A byte-order mark made record 1 invalid JSON, UTF-16 made every line so, a line ending in
+    \\r\\r\\n shifted every later line number, and an escaped lone surrogate ("\\ud800") failed
+    the whole shard half-written."""
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    cli = pytest.importorskip("spincheck.cli", reason="the command line is not available")
+    texts = [r["text"] for r in records[:3]]
+    lines = [json.dumps({"id": i, "text": text}) for i, text in enumerate(texts, 1)]
+    ids = ["1", "2", "3"]
+    if variant == "stray CR":  # no ids: rows are named by line number
+        lines = [json.dumps({"text": text}) for text in texts]
+        lines[0] += "\r\r"
+    if variant == "lone surrogate":
+        lines[1] = json.dumps({"id": "odd\ud800", "text": texts[1].replace("after that", "after\ud800that")})
+        ids[1] = "odd\ufffd"
+    data = "".join(line + "\n" for line in lines)
+    encoding = variant if variant in ("utf-8-sig", "utf-16") else "utf-8"
+    shard = tmp_path / "in" / "pages.jsonl"
+    shard.parent.mkdir()
+    shard.write_bytes(data.encode(encoding))
+    capsys.readouterr()
+    cli.main(["score", "-q", "--format", "jsonl", str(shard)])
+    expected = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    [written] = score_jsonl_shards(shard.parent, tmp_path / "out", client="sync")
+    rows = [json.loads(line) for line in Path(written).read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(expected) and all(same_row(a, b) for a, b in zip(rows, expected))
+    assert sorted({row["source"].rsplit(":", 1)[1] for row in rows}) == sorted(ids)  # every record read
+
+
+def test_shards_are_never_written_over_their_inputs(records: list[dict], tmp_path: Path) -> None:
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    write_shard(shards / "a.jsonl", [json.dumps(records[0])])
+    write_shard(shards / "b.jsonl.gz", [json.dumps(records[1])])
+    (shards / "c.jsonl.bak").write_text("{not a shard", encoding="utf-8")  # nor half-written ".part" files
+    before = {p.name: p.read_bytes() for p in shards.iterdir()}
+    with pytest.raises(ValueError, match=r"a\.jsonl would replace an input shard"):
+        score_jsonl_shards(shards, shards, client="sync")
+    assert {p.name: p.read_bytes() for p in shards.iterdir()} == before
+    written = score_jsonl_shards(shards, tmp_path / "out", client="sync")  # the folder: its JSONL shards only
+    assert sorted(Path(p).name for p in written) == ["a.jsonl", "b.jsonl"]
+
+
 @pytest.fixture(scope="module")
 def client():
     pytest.importorskip("dask.bag", reason=NO_DASK)

@@ -86,6 +86,14 @@ def test_from_crawler_reads_settings() -> None:
     assert pipe.detector is not None and pipe.detector.threshold == 0.5
 
 
+@pytest.mark.parametrize("value", [True, "abc", "0.5.1"])
+def test_from_crawler_refuses_a_threshold_that_is_not_a_number(value) -> None:
+    """True was taken as 1.0 and "abc" gave float()'s bare "could not convert string to float"."""
+    crawler = get_crawler(settings_dict={"SPINCHECK_THRESHOLD": value})
+    with pytest.raises(ValueError, match=f"SPINCHECK_THRESHOLD must be a number from 0 to 1, not {value!r}"):
+        SpincheckPipeline.from_crawler(crawler)
+
+
 def test_dict_item_with_text(pipeline: SpincheckPipeline, article: str, spun_article: str) -> None:
     clean = pipeline.process_item({"text": article})
     assert clean["spin_flagged"] is False and clean["spin_paragraphs"] == []

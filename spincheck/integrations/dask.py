@@ -55,10 +55,10 @@ import posixpath
 import re
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
-from ..inputs import json_error, record_source, record_text
+from ..inputs import Problem, iter_jsonl, record_source, record_text
 from ..report import Row, document_records, paragraph_record
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,20 +122,18 @@ def _record_docs(records: Iterable[Any], text_field: str, source_field: str, id_
         yield (source, record_id, *_text_of(record, text_field))
 
 
-def _line_docs(lines: Iterable[tuple[str, str]], text_field: str, id_field: str) -> Iterator[_Doc]:
-    """One shard's ``(line, path)`` pairs, named as the command line names them: ``path:id`` or ``path:line``."""
-    for number, (line, path) in enumerate(lines, 1):
-        if not line.strip():
+def _shard_docs(name: str, f: BinaryIO, text_field: str, id_field: str) -> Iterator[_Doc]:
+    """One shard's documents, read and named as the command line reads and names them
+    (``path:id`` or ``path:line``; byte-order marks, UTF-16, lines ending at ``\\n`` only)."""
+    for number, record in iter_jsonl(f, name):
+        if isinstance(record, Problem):
+            # the command line's message without its "path:line: " (the row's source says it)
+            problem = record.what.removeprefix(f"{name}:{number}: ").removeprefix(f"{name} ")
+            logger.warning("spincheck: %s", record.what)
+            yield (f"{name}:{number}" if number else name), None, None, problem
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problem = f"invalid JSON ({json_error(exc, line)})"
-            logger.warning("spincheck: %s:%d: %s", path, number, problem)
-            yield f"{path}:{number}", None, None, problem
-            continue
-        record_id = record.get(id_field) if isinstance(record, dict) else None
-        yield (record_source(path, record_id, number), record_id, *_text_of(record, text_field))
+        record_id = record.get(id_field)
+        yield (record_source(name, record_id, number), record_id, *_text_of(record, text_field))
 
 
 def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[dict[str, Any]]:
@@ -190,14 +188,22 @@ def score_partition(
 
 
 def _score_shard(
-    lines: Iterable[tuple[str, str]],
+    shard: list[tuple[str, str]],
     model: str | Path | None,
     text_field: str,
     threshold: float | None,
     id_field: str,
     batch_size: int,
 ) -> list[dict[str, Any]]:
-    return _score_docs(get_detector(model, threshold), _line_docs(lines, text_field, id_field), batch_size)
+    """The rows of a partition holding one shard, ``(url, name)``."""
+    import fsspec
+
+    rows: list[dict[str, Any]] = []
+    for url, name in shard:
+        with fsspec.open(url, "rb", compression="infer") as f:
+            docs = _shard_docs(name, f, text_field, id_field)
+            rows.extend(_score_docs(get_detector(model, threshold), docs, batch_size))
+    return rows
 
 
 def score_bag(
@@ -223,6 +229,20 @@ def score_bag(
 
 
 _COMPRESSION_SUFFIX = re.compile(r"\.(gz|bz2|xz|zst|zstd|lz4)$")
+_SHARD_NAME = re.compile(r"\.jsonl(\.(gz|bz2|xz|zst|zstd|lz4))?$")
+
+
+def _check_not_inputs(out_paths: list[str], urls: list[str]) -> None:
+    """Refuse to write a shard over an input (the output folder is the input folder): the input
+    was replaced by its scores, and a second run read those as input."""
+
+    def where(path: str) -> str:
+        return path if "://" in path else str(Path(path).resolve())
+
+    inputs = {where(url) for url in urls}
+    clash = [path for path in out_paths if where(path) in inputs]
+    if clash:
+        raise ValueError(f"output shard {clash[0]} would replace an input shard (choose another output_dir)")
 
 
 def score_jsonl_shards(
@@ -239,12 +259,14 @@ def score_jsonl_shards(
     """Score every JSONL shard matching ``input_glob`` (a local directory stands for its
     ``*.jsonl`` files, compressed or not); write one output shard for each.
 
-    Each input shard is one task, read with ``dask.bag.read_text``
-    (``.gz``/``.bz2``/``.xz`` shards are decompressed; undecodable bytes are
-    replaced). Output shards go to ``output_dir`` under the input's file
-    name less its compression suffix, or as ``part-00000.jsonl``, ... when two
-    inputs share a name. A row's ``source`` is ``<input path>:<id>``, or
-    ``<input path>:<line number>`` for a record without ``id_field``.
+    Each input shard is one task, read as ``spincheck score`` reads JSONL
+    (``.gz``/``.bz2``/``.xz`` shards are decompressed, byte-order marks and
+    UTF-16 understood, undecodable bytes replaced, lines split at ``\\n`` only).
+    Output shards go to ``output_dir`` under the input's file name less its
+    compression suffix, or as ``part-00000.jsonl``, ... when two inputs share
+    a name; ``ValueError`` if one would replace an input. A row's ``source`` is
+    ``<input path>:<id>``, or ``<input path>:<line number>`` for a record
+    without ``id_field``.
 
     ``client`` is a ``distributed.Client`` (local or remote) or a Dask
     scheduler name ("sync", "processes"); None uses Dask's default, which
@@ -255,9 +277,12 @@ def score_jsonl_shards(
     from fsspec.core import get_fs_token_paths
     from fsspec.implementations.local import LocalFileSystem
 
-    if "://" not in str(input_glob) and Path(input_glob).is_dir():
+    folder = "://" not in str(input_glob) and Path(input_glob).is_dir()
+    if folder:
         input_glob = str(Path(input_glob) / "*.jsonl*")
     fs, _, paths = get_fs_token_paths(str(input_glob), mode="rb")
+    if folder:  # its JSONL shards, not "a.jsonl.bak" or a half-written "a.jsonl.part"
+        paths = [p for p in paths if _SHARD_NAME.search(p)]
     paths = sorted(paths)
     if not paths:
         raise FileNotFoundError(f"no input shards match {str(input_glob)!r}")
@@ -270,9 +295,10 @@ def score_jsonl_shards(
     if "://" not in output:
         Path(output).mkdir(parents=True, exist_ok=True)
     out_paths = [f"{output}/{name}" for name in names]
+    _check_not_inputs(out_paths, urls)
 
-    lines = db.read_text(urls, include_path=True, blocksize=None, errors="replace")  # one partition per shard
-    rows = lines.map_partitions(
+    shards = db.from_sequence(list(zip(urls, paths)), npartitions=len(urls))  # one partition per shard
+    rows = shards.map_partitions(
         _score_shard, model=model, text_field=text_field, threshold=threshold, id_field=id_field, batch_size=batch_size
     )
     text = rows.map(json.dumps, ensure_ascii=False)

@@ -30,8 +30,10 @@ fields:
     ``text``, ``probability``, ``by_context`` (flagged under the threshold because of
     the rest of the page) and ``evidence``, a list of
     ``{phrase, start, end, suggestion, strength}`` dicts. All offsets are
-    character offsets into the scored text, so
-    ``item["text"][e["start"]:e["end"]] == e["phrase"]``.
+    character offsets into the scored text: the text field itself when it
+    holds a string, so ``item["text"][e["start"]:e["end"]] == e["phrase"]``;
+    for a list of strings, the strings joined by blank lines; for bytes, the
+    decoded text (line ends made ``\\n``).
 
 Plain ``dict`` items take any field. ``scrapy.Item`` (and dataclass or attrs)
 items must declare the three fields: subclass :class:`SpinItem`, or add
@@ -158,6 +160,18 @@ def _as_text(value: Any) -> str:
     raise TypeError(f"expected text as str, bytes or a list of str, got {type(value).__name__}")
 
 
+def _threshold_setting(value: Any) -> float | None:
+    """``SPINCHECK_THRESHOLD`` as a number (None: the model's own); Detector.load checks its range."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"SPINCHECK_THRESHOLD must be a number from 0 to 1, not {value!r}") from None
+
+
 # ---- the pipeline ------------------------------------------------------------------------------
 class SpincheckPipeline:
     """Score items for spinning; see the module docstring for settings and fields."""
@@ -189,7 +203,7 @@ class SpincheckPipeline:
             settings.get("SPINCHECK_MODEL") or None,
             text_field=settings.get("SPINCHECK_TEXT_FIELD") or "text",
             html_field=settings.get("SPINCHECK_HTML_FIELD") or "html",
-            threshold=None if threshold in (None, "") else float(threshold),
+            threshold=_threshold_setting(threshold),
             drop_spun=settings.getbool("SPINCHECK_DROP_SPUN", False),
             stats=crawler.stats,
         )
