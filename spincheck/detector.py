@@ -14,7 +14,7 @@ import re
 import threading
 import weakref
 from dataclasses import dataclass, field, replace
-from itertools import accumulate
+from itertools import accumulate, count
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence, cast
 
@@ -608,7 +608,8 @@ class Detector:
         """Lazily score paragraphs from any iterable, ``batch_size`` at a time.
 
         An item that is not a str raises ``TypeError`` naming its position in the stream,
-        after the results of every item before it.
+        after the results of every item before it; an exception of the iterable itself also
+        comes after the results of the items it gave.
         """
         _check_stream(texts, "score_many", "paragraphs", batch_size)
         return self._stream(texts, batch_size, lambda batch: self.score_paragraphs(batch, explain=explain))
@@ -628,8 +629,20 @@ class Detector:
 
     @staticmethod
     def _stream(texts: Iterable[str], batch_size: int, score: Callable[[list[str]], list]) -> Iterator:
+        """Score ``texts`` in batches. Whatever stops the stream (a bad item, or the iterable
+        itself raising, say a crawl's network error) comes after the results of every item
+        read before it: none of them is lost."""
         batch: list[str] = []
-        for position, text in enumerate(texts):
+        items = iter(texts)
+        for position in count():
+            try:
+                text = next(items)
+            except StopIteration:
+                break
+            except Exception:
+                if batch:
+                    yield from score(batch)
+                raise
             if not isinstance(text, str):
                 if batch:  # deliver what came before the bad item, then say where it is
                     yield from score(batch)

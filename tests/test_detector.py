@@ -208,6 +208,24 @@ def test_a_bad_item_in_a_stream_is_named_by_its_position_after_the_results_befor
         getattr(detector, method)(paragraphs, batch_size=0)
 
 
+@pytest.mark.parametrize("method", ["score_many", "score_documents"])
+def test_a_stream_that_fails_gives_the_results_of_what_it_gave_first(
+    detector: Detector, method: str, paragraphs: list[str]
+) -> None:
+    """A crawl whose source raised after 10 pages lost those pages' results (a batch is 256-512)."""
+
+    def pages():
+        yield from paragraphs[:10]
+        raise ConnectionError("the crawl's source went away")
+
+    got = []
+    with pytest.raises(ConnectionError, match="went away"):
+        for result in getattr(detector, method)(pages()):
+            got.append(result)
+    expected = getattr(detector, method)(paragraphs[:10])
+    assert len(got) == 10 and [repr(r) for r in got] == [repr(r) for r in expected]
+
+
 def test_settings_of_a_loaded_detector_cannot_be_changed_under_its_threads(detector: Detector) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         detector.threshold = 0.01  # type: ignore[misc]
