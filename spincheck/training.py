@@ -79,12 +79,21 @@ def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
+# What the train extra installs for external_statistics, and the key each fills.
+_EXTERNAL_PACKAGES = (
+    ("wordfreq", "word_freqs"),
+    ("wordsegment", "external_bigrams"),
+    ("pocketsphinx or SpeechRecognition (Sphinx language models)", "external_ngrams"),
+)
+
+
 def external_statistics() -> dict:
     """Web-scale counts from wordfreq, wordsegment and Sphinx's language models, if installed.
 
     Returns an empty dict when the packages are missing (retraining then uses
-    the corpus alone). ``out["sources"]`` names what was used (package
-    versions, each Sphinx model's SHA-256), for the reference's provenance.
+    the corpus alone, with a warning naming them). ``out["sources"]`` names what
+    was used (package versions, each Sphinx model's SHA-256), for the
+    reference's provenance.
     """
     from .sphinxlm import external_ngrams, model_paths, package_label, provenance
 
@@ -123,6 +132,13 @@ def external_statistics() -> dict:
                 "(reinstall the package that ships it: pip install --force-reinstall pocketsphinx SpeechRecognition)"
             ) from exc
         sources.extend(provenance(path) for path in paths)
+    missing = [name for name, key in _EXTERNAL_PACKAGES if key not in out]
+    if missing:  # a model counted without them judges collocations far worse
+        warnings.warn(
+            f"{' and '.join(missing)} not installed: the reference is counted without their web-scale "
+            "statistics (pip install 'spincheck[train]')",
+            stacklevel=2,
+        )
     if sources:
         out["sources"] = sources
     return out

@@ -503,6 +503,20 @@ def test_a_damaged_sphinx_model_stops_training_with_one_clear_message(monkeypatc
         REAL_EXTERNAL_STATISTICS()
 
 
+def test_training_without_the_web_scale_counts_says_so(monkeypatch) -> None:
+    """Without the train extra's packages, a reference was counted from the corpus alone, silently
+    (a user's unigram table held 4,863 words instead of about 320,000)."""
+    import sys
+
+    from spincheck import sphinxlm
+
+    monkeypatch.setitem(sys.modules, "wordfreq", None)  # as if not installed: import raises ImportError
+    monkeypatch.setattr(sphinxlm, "model_paths", lambda: [])
+    with pytest.warns(UserWarning, match=r"^wordfreq and pocketsphinx or SpeechRecognition .* not installed"):
+        out = REAL_EXTERNAL_STATISTICS()
+    assert "word_freqs" not in out and "external_bigrams" in out
+
+
 def test_split_corpus_is_stable_and_complete() -> None:
     docs = [(f"doc{i}", "\n\n".join(generate_paragraphs(3, seed=i))) for i in range(20)]
     a = training.split_corpus(docs)
