@@ -380,9 +380,12 @@ def train_classifier(
     spun_b = fit.spun(half_b, spin_train, "spinning (paragraph model)")
     texts_b = half_b + [s.text for s in spun_b]
     y_b = np.r_[np.zeros(len(half_b)), np.ones(len(spun_b))]
-    if extra_spun:
-        texts_b += [t for t, _ in extra_spun]
-        y_b = np.r_[y_b, [label for _, label in extra_spun]]
+    # real examples as the detector sees them: paragraphs too short to be scored (a copy's
+    # headline, unchanged but labelled spun with the rest of a text file) are left out
+    extra = [(t, label) for t, label in extra_spun or () if _eligible([t], min_words)]
+    if extra:
+        texts_b += [t for t, _ in extra]
+        y_b = np.r_[y_b, [label for _, label in extra]]
     paragraph_model = fit.paragraph_model(texts_b, y_b)
     classifier = Classifier(fit.token_scorer, paragraph_model.to_scorer(), fit.prior_logit)
 
@@ -395,7 +398,8 @@ def train_classifier(
         "spun_token_model": len(spun_a),
         "spun_paragraph_model": len(spun_b),
         "spun_dev": len(spun_dev),
-        "extra_spun": len(extra_spun or []),
+        "extra_spun": len(extra),
+        "extra_spun_too_short": len(extra_spun or ()) - len(extra),
     }
     settings = {
         "target_fpr": TARGET_FPR,

@@ -263,13 +263,16 @@ def test_training_reports_its_stages_and_hashes_exactly_the_files_it_read(
     (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")  # hidden: not read
     (folder / "table.csv").write_text("not,read\n", encoding="utf-8")  # not a kind score reads
     spun = tmp_path / "spun.jsonl"
-    spun.write_text(json.dumps({"text": generate_paragraphs(1, seed=5)[0], "label": 1}) + "\n", encoding="utf-8")
+    examples = [generate_paragraphs(1, seed=5)[0], "A Spun Copy's Headline"]  # the headline is too short
+    spun.write_text("".join(json.dumps({"text": t, "label": 1}) + "\n" for t in examples), encoding="utf-8")
     stages: list[str] = []
     card = training.train([folder], tmp_path / "model", spun=[spun], base_model=tiny_base, progress=stages.append)
     assert card["training_inputs_sha256"] == {
         str(folder / "news.txt"): sha256_file(folder / "news.txt"),
         str(spun): sha256_file(spun),
     }
+    # real examples the detector would not score are not trained on, and the card says so
+    assert (card["training_counts"]["extra_spun"], card["training_counts"]["extra_spun_too_short"]) == (1, 1)
     # off a terminal the CLI gives a function: one call as each stage starts
     assert stages[:3] == ["reading the corpus", "counting n-grams", "counting co-occurrences"]
     assert {"fitting the token model", "fitting the paragraph model", "spinning (held-out)"} <= set(stages)
