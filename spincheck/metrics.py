@@ -35,7 +35,9 @@ def metrics_at(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
     """Precision, recall, F1, ROC-AUC, FPR and the confusion counts at ``threshold``.
 
     A rate with nothing to count is None, not 0: precision when nothing is
-    flagged, recall without spun paragraphs, FPR without clean ones.
+    flagged, recall (and F1) without spun paragraphs, FPR without clean ones.
+    F1 is 2·TP / (2·TP + FP + FN), so 0 when spun paragraphs are there and
+    none is flagged, as scikit-learn's ``f1_score`` gives.
     """
     y = np.asarray(y)
     pred = np.asarray(prob) >= threshold
@@ -46,10 +48,7 @@ def metrics_at(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
     # None where a rate has nothing to count: nothing flagged, no spun or no clean paragraphs
     precision = tp / (tp + fp) if tp + fp else None
     recall = tp / (tp + fn) if tp + fn else None
-    if precision is None or recall is None:
-        f1 = None
-    else:
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if recall is not None else None
     auc = roc_auc(y, prob)
     return {
         "precision": None if precision is None else round(precision, 4),

@@ -744,6 +744,17 @@ def test_metrics_at() -> None:
     )
     spun_only = training.metrics_at(np.ones(2), np.array([0.9, 0.1]), 0.5)
     assert (spun_only["precision"], spun_only["recall"], spun_only["f1"], spun_only["fpr"]) == (1.0, 0.5, 0.6667, None)
+    # spun paragraphs and none flagged: precision has nothing to count, F1 is 0 (as scikit-learn's)
+    missed = training.metrics_at(np.array([1, 0]), np.array([0.2, 0.1]), 0.5)
+    assert (missed["precision"], missed["recall"], missed["f1"]) == (None, 0.0, 0.0)
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # F1 as scikit-learn computes it, ties and empty classes included
+        y, p = rng.integers(0, 2, 12), rng.integers(0, 4, 12) / 4
+        if y.any():
+            expected = f1_score(y, p >= 0.5, zero_division=0.0)
+            assert training.metrics_at(y, p, 0.5)["f1"] == pytest.approx(expected, abs=1e-4)
 
 
 def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
