@@ -792,7 +792,8 @@ def _scored(
 
 
 def _cmd_explain(args, console: Console) -> int:
-    if args.output != "-" and args.path != "-" and _same_file(args.path, args.output):
+    source = InputFile(None if args.path == "-" else Path(args.path), "text")
+    if args.output != "-" and _input_at(args.output, [source]) is not None:  # stdin included
         console.error(
             f"{args.output} is the document being explained; the report would replace it", "choose another -o"
         )
@@ -823,13 +824,6 @@ def _cmd_explain(args, console: Console) -> int:
             f"wrote {args.output}: {len(document.flagged)} of {len(document.scored)} scored paragraphs flagged"
         )
     return EXIT_FLAGGED if document.spun else EXIT_OK
-
-
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist (yet)
-        return False
 
 
 def _read_document(path_arg: str, console: Console, command: str, product: str) -> tuple[str, str] | None:

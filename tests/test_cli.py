@@ -1132,7 +1132,7 @@ def test_explain_writes_through_a_fifo_and_a_symlink_without_replacing_them(caps
     assert code == 1 and link.is_symlink() and target.read_text().startswith("<!DOCTYPE html>")
 
 
-def test_explain_never_writes_its_report_over_the_document(capsys, tmp_path):
+def test_explain_never_writes_its_report_over_the_document(capsys, tmp_path, monkeypatch):
     document = tmp_path / "essay.txt"
     document.write_text(SPUN.read_text())
     link = tmp_path / "link.txt"
@@ -1143,6 +1143,12 @@ def test_explain_never_writes_its_report_over_the_document(capsys, tmp_path):
             f"spincheck: error: {output} is the document being explained; the report would replace it "
             "(choose another -o)\n"
         )
+    assert document.read_text() == SPUN.read_text()
+    # the document on stdin (explain - -o essay.txt < essay.txt): replaced by the report before
+    with document.open("rb") as stdin:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+        code, out, err = run(capsys, "explain", "-", "-o", str(document))
+    assert (code, out) == (2, "") and "is the document being explained" in err
     assert document.read_text() == SPUN.read_text()
 
 
