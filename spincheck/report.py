@@ -534,7 +534,7 @@ def render_html(
             f'data-end="{p.end}"{probability} title="{esc(title)}"><span class="prob">{esc(label)}</span>'
             f"{_marked_text(p.text, r.evidence)}</p>"
         )
-        if r.evidence and r.spun:
+        if r.spun:  # flagged with no evidence too: the panel must not say nothing was flagged
             items = "".join(
                 f'<li><span class="phrase">{esc(e.phrase)}</span> '
                 + (
@@ -544,7 +544,7 @@ def render_html(
                 )
                 + f'<span class="strength">{e.strength:.2f}</span></li>'
                 for e in sorted(r.evidence, key=lambda e: e.start)
-            )
+            ) or '<li class="empty-note">no single phrase stands out</li>'
             side.append(
                 f'<li class="para-evidence" data-index="{p.index}"><a href="#p{p.index}">Paragraph {p.index}</a> '
                 f'<span class="strength">probability {r.probability:.2f}</span><ul>{items}</ul></li>'

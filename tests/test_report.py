@@ -266,6 +266,16 @@ def test_html_page_for_a_clean_document():
     doc = Document((Paragraph(0, 0, 17, "A clean paragraph", Result(0.1, False, None, (), 14)),), threshold=0.9)
     page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
     assert "No spun paragraphs found (1 scored)" in page and 'class="para flagged' not in page
+    assert "No flagged paragraph; no evidence to list." in page
+
+
+def test_html_page_lists_a_flagged_paragraph_without_evidence():
+    """The header said "1 of 1 flagged" and the side panel "No flagged paragraph"."""
+    doc = Document((Paragraph(0, 0, 17, "A plain paragraph", Result(0.95, True, None, (), 14)),), threshold=0.9)
+    page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
+    assert "Likely spun: 1 of 1 scored paragraphs flagged" in page
+    assert "No flagged paragraph" not in page
+    assert '<a href="#p0">Paragraph 0</a>' in page and "no single phrase stands out" in page
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
