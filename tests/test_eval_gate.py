@@ -49,6 +49,35 @@ def test_gate_fails_a_pinned_figure_that_went_missing(report):
     assert eval_gate.check(without_seeds, baseline, ROOT / "corpus") == []
 
 
+def test_gate_holds_false_positive_rates_to_the_issues_limit(report):
+    """Pinned at 0.6 % with an allowance of 0.01, a speeches FPR of 1.5 % passed."""
+    baseline = json.loads(eval_gate.BASELINE.read_text(encoding="utf-8"))
+    worse = json.loads(json.dumps(report))
+    worse["speeches_fpr"]["fpr"] = baseline["pinned"]["speeches_fpr.fpr"] + 0.009
+    assert worse["speeches_fpr"]["fpr"] > 0.01
+    assert eval_gate.check(worse, baseline, ROOT / "corpus") == [
+        f"speeches_fpr.fpr = {worse['speeches_fpr']['fpr']} is over its limit 0.01"
+    ]
+
+
+def test_update_without_the_seeds_keeps_their_pins(report, tmp_path, monkeypatch):
+    """Re-pinned where ../shared/seeds is missing, the seed figures were dropped in silence."""
+    baseline = json.loads(eval_gate.BASELINE.read_text(encoding="utf-8"))
+    monkeypatch.setattr(eval_gate, "BASELINE", tmp_path / "baseline.json")
+    without_seeds = {k: v for k, v in report.items() if k != "seeds"}
+    refused = eval_gate.write_baseline(without_seeds, ROOT / "corpus", baseline, allow_lower=False)
+    assert any(line.startswith("seeds.spun_flagged: 14 -> not measured") for line in refused)
+    assert not (tmp_path / "baseline.json").exists()
+    assert eval_gate.write_baseline(without_seeds, ROOT / "corpus", baseline, allow_lower=True) == []
+    assert "seeds.spun_flagged" not in json.loads((tmp_path / "baseline.json").read_text())["pinned"]  # as told
+
+
+def test_a_missing_baseline_fails_the_gate(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(eval_gate, "BASELINE", tmp_path / "none.json")
+    assert eval_gate.main([]) == 1
+    assert "no baseline at" in capsys.readouterr().err
+
+
 def test_gate_notices_changed_data(report, tmp_path):
     baseline = json.loads(eval_gate.BASELINE.read_text(encoding="utf-8"))
     for name in eval_gate.DATA_FILES:
