@@ -146,7 +146,8 @@ def find_swaps(copy: str, original: str) -> list[Replacement]:
 
 def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     """The share of ``copy``'s tokens aligned with ``original`` (the same, or swapped one for
-    one), over the longer of the two, and the swaps (see :func:`find_swaps`).
+    one), over the longer of the two, and the swaps (see :func:`find_swaps`). Without a
+    token in common, nothing is aligned.
 
     A spinner keeps the order and the length of what it rewrites, so a heavily spun
     paragraph stays aligned with its source where the words it shares do not: in 100
@@ -157,11 +158,17 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     a, a_off = tokenize_with_offsets(copy)
     b, b_off = tokenize_with_offsets(original)
     out = []
-    aligned = 0
-    for op, i1, i2, j1, j2 in _opcodes([_fold(t) for t in a], [_fold(t) for t in b]):
+    aligned = same = 0
+    fa, fb = [_fold(t) for t in a], [_fold(t) for t in b]
+    for op, i1, i2, j1, j2 in _opcodes(fa, fb):
         if op == "equal":
             aligned += i2 - i1
+            same += i2 - i1
         if op != "replace":
+            continue
+        if "".join(fa[i1:i2]) == "".join(fb[j1:j2]):  # written apart or together: "per cent", "percent"
+            aligned += i2 - i1
+            same += i2 - i1
             continue
         same_length = i2 - i1 == j2 - j1
         short = i2 - i1 <= MAX_SWAP_TOKENS and j2 - j1 <= MAX_SWAP_TOKENS
@@ -183,6 +190,8 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
         for (ai, aj), (bi, bj) in spans:
             start, end = a_off[ai][0], a_off[aj - 1][1]
             out.append(Replacement(start, end, original[b_off[bi][0] : b_off[bj - 1][1]], copy[start:end]))
+    if not same:  # nothing shared: "Source link" is not "Read more" swapped word for word
+        aligned = 0
     return aligned / max(len(a), len(b), 1), out
 
 
