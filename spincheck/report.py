@@ -302,6 +302,12 @@ def _one_line(name: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
+def _phrase(text: str) -> str:
+    """A phrase of the text for the text format: on one line ("as a\\nresult" from hard-wrapped
+    input is "as a result"), control characters escaped."""
+    return _one_line(" ".join(text.split()))
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -367,7 +373,8 @@ class TextReporter(Reporter):
         r = row.result
         shown = r.evidence[:TEXT_EVIDENCE]
         evidence = "; ".join(
-            f"{self._paint(e.phrase, _YELLOW)} -> {e.suggestion if e.suggestion is not None else '?'}" for e in shown
+            f"{self._paint(_phrase(e.phrase), _YELLOW)} -> {e.suggestion if e.suggestion is not None else '?'}"
+            for e in shown
         )
         if len(r.evidence) > len(shown):
             evidence += self._paint(f" (+{len(r.evidence) - len(shown)} more; --format jsonl lists all)", _DIM)
@@ -535,16 +542,19 @@ def render_html(
             f"{_marked_text(p.text, r.evidence)}</p>"
         )
         if r.spun:  # flagged with no evidence too: the panel must not say nothing was flagged
-            items = "".join(
-                f'<li><span class="phrase">{esc(e.phrase)}</span> '
-                + (
-                    f'<span class="was">was likely</span> <span class="orig">{esc(e.suggestion)}</span> '
-                    if e.suggestion is not None
-                    else '<span class="was">looks substituted (original unknown)</span> '
+            items = (
+                "".join(
+                    f'<li><span class="phrase">{esc(e.phrase)}</span> '
+                    + (
+                        f'<span class="was">was likely</span> <span class="orig">{esc(e.suggestion)}</span> '
+                        if e.suggestion is not None
+                        else '<span class="was">looks substituted (original unknown)</span> '
+                    )
+                    + f'<span class="strength">{e.strength:.2f}</span></li>'
+                    for e in sorted(r.evidence, key=lambda e: e.start)
                 )
-                + f'<span class="strength">{e.strength:.2f}</span></li>'
-                for e in sorted(r.evidence, key=lambda e: e.start)
-            ) or '<li class="empty-note">no single phrase stands out</li>'
+                or '<li class="empty-note">no single phrase stands out</li>'
+            )
             side.append(
                 f'<li class="para-evidence" data-index="{p.index}"><a href="#p{p.index}">Paragraph {p.index}</a> '
                 f'<span class="strength">probability {r.probability:.2f}</span><ul>{items}</ul></li>'
@@ -620,7 +630,7 @@ def render_evaluation(report: dict) -> str:
     not_scored = report["not_scored"]
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(report["not_scored_by_reason"].items()))
     lines = [
-        f"{report['source']}: {_count(report['paragraphs'], 'labelled paragraph')}, "
+        f"{_one_line(report['source'])}: {_count(report['paragraphs'], 'labelled paragraph')}, "
         f"threshold {report['threshold']:.4f}",
         f"  scored       {report['scored']} ({report['scored_spun']} spun, {report['scored_clean']} clean)",
         f"  not scored   {not_scored}" + (f" ({reasons})" if reasons else ""),
@@ -701,7 +711,7 @@ def render_comparison(report: dict) -> str:
     flagged = s["flagged"]
     ev, ev_flagged = s["evidence"]["reworded"], s["evidence"]["flagged_reworded"]
     lines = [
-        f"{report['copy']} against {report['original']}: threshold {report['threshold']:.4f}",
+        f"{_one_line(report['copy'])} against {_one_line(report['original'])}: threshold {report['threshold']:.4f}",
         f"  copy         {_count(copied['paragraphs'], 'paragraph')}: {copied['reworded']} reworded, "
         f"{copied['unchanged']} taken unchanged, {copied['not_from_original']} not from the original",
         f"  original     {_count(s['original']['paragraphs'], 'paragraph')}, "
@@ -739,8 +749,8 @@ def render_comparison(report: dict) -> str:
                 found = "found, no suggestion"
             else:
                 found = f"found, suggested {hit[0]['suggestion']!r}"
-            lines.append(f"  {replacement} -> {original}: {found}")
+            lines.append(f"  {_phrase(replacement)} -> {_phrase(original)}: {found}")
         if not p["replacements"]:
-            phrases = ", ".join(e["phrase"] for e in p["evidence"][:8])
+            phrases = ", ".join(_phrase(e["phrase"]) for e in p["evidence"][:8])
             lines.append("  no swaps in it" + (f"; its evidence: {phrases}" if phrases else ""))
     return "\n".join(lines) + "\n"

@@ -1013,6 +1013,31 @@ def test_compare_lists_the_swaps_and_whether_the_evidence_found_them(capsys):
     assert all(line.endswith("missed") or ": found" in line for line in swap_lines)
 
 
+def test_compare_and_evaluate_keep_each_name_and_swap_on_one_line(capsys, tmp_path):
+    """File names went out raw (a newline or an escape sequence in one reached the terminal), and
+    a swap across a hard line break split its line in two ("as a" / "result -> because")."""
+    original = (
+        "The council met on Tuesday night in the town hall, and because of the storm that swept the coast, "
+        "the vote on the harbor bridge was delayed again until the spring session."
+    )
+    wrapped = (  # hard-wrapped: one paragraph of three lines
+        "The council met on Tues\x1b[2Jday night in the town hall, and as a\n"
+        "result of the storm that swept the coast, the vote on the\n"
+        "harbor bridge was delayed again until the spring session.\n"
+    )
+    odd = tmp_path / "copy\nname\x1b[2J.txt"
+    odd.write_text(wrapped, encoding="utf-8")
+    (tmp_path / "original.txt").write_text(original, encoding="utf-8")
+    code, out, err = run(capsys, "compare", str(tmp_path / "original.txt"), str(odd))
+    assert code in (0, 1) and err == ""
+    assert "\x1b" not in out and out.splitlines()[0].startswith(str(tmp_path / "copy\\nname\\x1b[2J.txt"))
+    assert "\n  as a result -> because: " in out and "\n  Tues\\x1b[2Jday -> Tuesday: " in out
+    labelled = tmp_path / "ev\x1b[31mil.jsonl"
+    labelled.write_text(json.dumps({"text": original, "label": 0}) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", str(labelled))
+    assert "\x1b" not in out and out.startswith(str(tmp_path / "ev\\x1b[31mil.jsonl") + ": 1 labelled paragraph")
+
+
 def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
     added = "Subscribe to our newsletter to get stories like this one every day of the week."
     (tmp_path / "copy.txt").write_text(SPUN.read_text() + "\n" + added + "\n")
