@@ -172,7 +172,7 @@ def _probability(value: str) -> float:
 def _share(value: str) -> float:
     p = _number(value)
     if not 0.0 <= p < 1.0:
-        raise argparse.ArgumentTypeError(f"{value} is not a share from 0 up to 1 (0.01 is 1 %)")
+        raise argparse.ArgumentTypeError(f"{value} is not a share from 0 to under 1 (0.01 is 1 %)")
     return p
 
 
@@ -1258,7 +1258,7 @@ def _add_at_fpr(report: dict, rate: float, scores: _Scores, name: str, console: 
             )
         )
     if not clean.size:
-        console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {name} has none")
+        console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {name} has none that was scored")
         return
     threshold = round(threshold_for_fpr(clean, rate), 6)  # still above the last one not flagged
     report["at_fpr"] = {

@@ -948,7 +948,9 @@ def test_evaluate_at_fpr_without_clean_paragraphs(capsys, tmp_path):
     path.write_text(json.dumps({"text": SPUN.read_text().split("\n\n")[1], "label": 1}) + "\n")
     code, out, err = run(capsys, "evaluate", str(path), "--at-fpr", "0.01")
     assert code == 2 and "1 labelled paragraph," in out and "at most" not in out
-    assert err == f"spincheck: error: --at-fpr needs scored clean paragraphs (label 0), and {path} has none\n"
+    assert err == (
+        f"spincheck: error: --at-fpr needs scored clean paragraphs (label 0), and {path} has none that was scored\n"
+    )
 
 
 def test_evaluate_at_fpr_says_when_there_are_too_few_clean_paragraphs_for_the_rate(capsys, labelled):
