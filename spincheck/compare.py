@@ -46,7 +46,7 @@ LONG_TOKENS = 2000
 MAX_SWAP_TOKENS = 4
 
 # UK spellings as US ones, by ending (after "ll" -> "l" and "our" -> "or"): "organised",
-# "organisation", "analysed", "centre", "defence", "catalogue", "programme". Both sides are
+# "organisation", "analysed", "centre", "fibre", "defence", "catalogue", "programme". Both sides are
 # folded alike, so an ending that is no spelling variant ("promise", "vogue") only has to
 # fold the same way in both: what matters is that no two different words fold together.
 _UK_ENDINGS = (
@@ -62,6 +62,8 @@ _UK_ENDINGS = (
     ("ysing", "yzing"),
     ("tre", "ter"),
     ("tres", "ters"),
+    ("bre", "ber"),
+    ("bres", "bers"),
     ("ence", "ense"),
     ("ences", "enses"),
     ("ogue", "og"),
@@ -115,8 +117,8 @@ def _fold(token: str) -> str:
     repeats its words, and the patterns cost more than the lookup."""
     token = _UK_OUR.sub("or", _UK_LL.sub(r"\1l", token.replace(".", "")))
     token = _UK_WORDS.get(token, token)
-    for uk, us in _UK_ENDINGS:
-        if token.endswith(uk) and len(token) > len(uk) + 2:
+    for uk, us in _UK_ENDINGS:  # after a stem of two letters at least: "metre", "fibre", not "rise"
+        if token.endswith(uk) and len(token) > len(uk) + 1:
             return token[: -len(uk)] + us
     return token
 
