@@ -181,6 +181,47 @@ def test_align_matches_reordered_paragraphs_and_labels_them() -> None:
     assert [m.label for m in unchanged] == [0, 0, 0]
 
 
+def test_numbers_are_house_style_and_long_word_for_word_runs_are_swaps() -> None:
+    """A run of any length swapped word for word is a spinner's (a guard on length alone missed
+    it), and digits for number words are house style, alone or inside a run."""
+    original = "In the end the reliable partner rapidly built strong houses for the families of the town."
+    copy = "In the end the dependable associate quickly constructed sturdy homes for the families of the town."
+    assert [(r.original, r.replacement) for r in find_swaps(copy, original)] == [
+        ("reliable", "dependable"),
+        ("partner", "associate"),
+        ("rapidly", "quickly"),
+        ("built", "constructed"),
+        ("strong", "sturdy"),
+        ("houses", "homes"),
+    ]
+    assert find_swaps("Prices rose 5% this year.", "Prices rose five per cent this year.") == []
+    found = find_swaps("The team won 3 games in March.", "The team took three games in March.")
+    assert [(r.original, r.replacement) for r in found] == [("took", "won")]
+
+
+def test_a_paragraph_is_taken_from_the_original_at_half_its_tokens_aligned_and_not_below() -> None:
+    """The overlap is over the longer paragraph: a fragment of a long one is not 'taken' from it
+    (over its own length it was 100 % aligned), and its words are not listed as swaps."""
+    head = "The mayor opened the new bridge across the river on Monday"
+    rest = " to loud cheers from a large crowd of residents and their children"
+    assert len(tokenize(rest)) == len(tokenize(head)) + 1  # the copy's full stop: 12 tokens of 24
+    (half,) = align(head + rest + ".", head + ".").paragraphs
+    assert (half.original_index, half.overlap) == (0, 0.5)
+    (fragment,) = align(
+        head + rest + " and of the council, who had waited for it for ten years.", "The mayor opened the bridge."
+    ).paragraphs
+    assert fragment.overlap < MIN_OVERLAP and (fragment.original_index, fragment.label, fragment.swaps) == (
+        None,
+        None,
+        (),
+    )
+    # aligned in part, swaps and all, but under the bar: not taken, so no swaps are listed for it
+    partly = "The mayor opened a new road across the valley."
+    assert len(find_swaps(partly, head + rest + ".")) == 2
+    (untaken,) = align(head + rest + ".", partly).paragraphs
+    assert untaken.original_index is None and untaken.swaps == ()
+
+
 def test_short_paragraphs_without_a_word_in_common_are_not_matched() -> None:
     """A same-length run of up to four words counted as aligned with no word shared: "Source
     link" was 100 % aligned with "Read more" and labelled reworded."""
@@ -261,6 +302,16 @@ def test_evidence_quality_counts_coverage_suggestions_and_precision() -> None:
         "evidence_spans": 0,
         "span_precision": None,
     }
+
+
+def test_evidence_quality_takes_the_strongest_span_and_needs_an_overlap() -> None:
+    """The strongest of two spans on one swap is the one whose suggestion counts, and a span that
+    only touches a swap (ends where it starts) does not cover it."""
+    strong, weak = Evidence("x", 0, 5, "top", 0.9), Evidence("x", 3, 9, "high", 0.5)
+    q = evidence_quality([[(0, 5, "top")]], [[strong, weak]])
+    assert (q["covered_share"], q["suggestion_right_share"]) == (1.0, 1.0)
+    touching = evidence_quality([[(5, 9, "hold")]], [[_evidence(0, 5, "hold"), _evidence(9, 12, "hold")]])
+    assert (touching["covered_share"], touching["span_precision"]) == (0.0, 0.0)
 
 
 def test_swaps_never_overlap_and_stay_inside_the_copy() -> None:
