@@ -272,6 +272,8 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
             current = line
         elif _WORD_BROKEN.search(current) and line[:1].islower():
             current = current[:-1] + line
+        elif _WORD_BROKEN.search(current) and line[:1].isupper():  # a compound's own hyphen: "North-American"
+            current += line
         else:
             current = f"{current} {line}"
         if short and (ends_sentence or not following[:1].islower()):

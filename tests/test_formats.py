@@ -1,0 +1,124 @@
+"""Document formats: edge cases of the HTML, PDF, Word, RTF and EPUB converters (spincheck.formats)."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+
+from helpers import docx_bytes, epub_bytes
+
+from spincheck.formats import decode_html, docx_to_text, epub_to_text, html_to_text, pdf_paragraphs, rtf_to_text
+
+# ---- HTML (the stdlib fallback, which also reads every EPUB chapter) ------------------------------
+
+
+def test_a_stray_closing_skip_tag_does_not_drop_later_text():
+    """A closing </nav> never opened left the parser "inside" skipped furniture: all later text was lost."""
+    page = "<p>Intro.</p></nav><p>The body of the article comes after a stray closing tag.</p>"
+    expected = "Intro.\n\nThe body of the article comes after a stray closing tag."
+    assert html_to_text(page, use_trafilatura=False) == expected
+    assert epub_to_text(epub_bytes([page])) == expected
+
+
+def test_self_closing_br_and_hr_end_a_block():
+    """<br/> and <hr/> were ignored, so the text on either side ran together ("First lineSecond line")."""
+    page = "<p>First line<br/>Second line</p><div>Above the rule<hr/>Below the rule</div>"
+    assert html_to_text(page, use_trafilatura=False).split("\n\n") == [
+        "First line",
+        "Second line",
+        "Above the rule",
+        "Below the rule",
+    ]
+
+
+def test_a_utf8_byte_order_mark_wins_over_a_declared_charset():
+    """A UTF-8 page with a BOM and a bad byte was read as the cp1252 it declares: "ï»¿" and "cafÃ©"."""
+    data = codecs.BOM_UTF8 + b'<meta charset="windows-1252"><p>caf\xc3\xa9 \xff</p>'
+    assert decode_html(data) == ('<meta charset="windows-1252"><p>caf\u00e9 \ufffd</p>', True, "utf-8")
+
+
+# ---- PDF ---------------------------------------------------------------------------------------
+
+
+def test_a_two_line_running_header_is_removed_from_every_page():
+    """Only the first line of a two-line header was seen as running: "Vol. 12, page N" stayed in the text."""
+    body = [
+        ["The council voted on Tuesday to rebuild the old harbor bridge after three years of", "debate."],
+        ["Work on the bridge starts in the spring and will close the road to the harbor for", "two years."],
+        ["The state will pay for most of the project, and the town will borrow the rest of", "the money."],
+    ]
+    pages = [["Journal of Municipal Affairs", f"Vol. 12, page {n + 1}", *lines] for n, lines in enumerate(body)]
+    assert pdf_paragraphs(pages) == [" ".join(lines) for lines in body]
+
+
+def test_a_line_atop_only_two_of_four_pages_is_not_a_running_header():
+    """A heading found at the top of two pages out of four was dropped as a running header."""
+    pages = [
+        ["Results", "The first trial ended early."],
+        ["The second trial ran for a full year."],
+        ["Results", "The third trial found no effect."],
+        ["The fourth trial was never finished."],
+    ]
+    assert pdf_paragraphs(pages).count("Results") == 2
+
+
+def test_a_hyphen_before_a_capitalised_line_is_not_a_broken_word():
+    """ "North-" at a line's end was joined with the next line's "American" as "NorthAmerican" (no
+    hyphen), or later as "North- American" (a space in the compound)."""
+    lines = [
+        "The survey covered farms across the whole of the continent, from the Arctic down to the North-",
+        "American deserts in the far south, and found that most of them had lost topsoil in the drought.",
+    ]
+    (paragraph,) = pdf_paragraphs([lines])
+    assert "down to the North-American deserts" in paragraph
+
+
+# ---- Word --------------------------------------------------------------------------------------
+
+
+def test_a_list_styled_paragraph_without_numbering_is_a_block_of_its_own():
+    """Paragraphs styled as list items but without numPr of their own were rejoined as lines of one paragraph."""
+    items = [
+        "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate",
+        "a decision that engineers say was overdue because the steel had corroded far faster than",
+        "the original survey predicted in its final report",
+    ]
+    styled = '<w:pPr><w:pStyle w:val="ListBullet"/></w:pPr>'
+    body = "".join(f'<w:p>{styled}<w:r><w:t xml:space="preserve">{item}</w:t></w:r></w:p>' for item in items)
+    assert docx_to_text(docx_bytes(body)) == "\n\n".join(items)
+
+
+# ---- RTF ---------------------------------------------------------------------------------------
+
+
+def test_the_binary_payload_of_a_bin_control_word_is_skipped():
+    """The raw bytes after \\binN were read as RTF: braces among them upset the groups and leaked into the text."""
+    assert rtf_to_text(b"{\\rtf1 Before.{\\pict\\bin6 }junk{} After.}") == "Before. After."
+
+
+def test_deleted0_turns_tracked_deletion_off():
+    """\\deleted0 (not deleted) was taken as \\deleted, and the text it marks was left out."""
+    rtf = b"{\\rtf1 {\\deleted0 This text is not deleted.} {\\deleted This text is.}}"
+    assert rtf_to_text(rtf) == "This text is not deleted."
+
+
+# ---- EPUB --------------------------------------------------------------------------------------
+
+
+def test_an_epub_fallback_cycle_is_not_followed_forever():
+    """Manifest items that fall back to each other (a -> b -> a) raised RecursionError instead of being skipped."""
+    book = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(epub_bytes(["<p>The only chapter.</p>"]))) as source:
+        with zipfile.ZipFile(book, "w") as target:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "OEBPS/book.opf":
+                    cycle = (
+                        '<item id="a" href="a.svg" media-type="image/svg+xml" fallback="b"/>'
+                        '<item id="b" href="b.svg" media-type="image/svg+xml" fallback="a"/>'
+                    )
+                    data = data.replace(b"</manifest>", cycle.encode() + b"</manifest>")
+                    data = data.replace(b"<spine>", b'<spine><itemref idref="a"/>')
+                target.writestr(info, data)
+    assert epub_to_text(book.getvalue()) == "The only chapter."
