@@ -1099,6 +1099,48 @@ def test_compare_json_summary(capsys):
     assert summary["evidence"]["reworded"]["replaced"] == summary["swaps"]
 
 
+_REORDERED = (
+    "The top U.S. diplomat will hold talks on Tuesday with leaders of the five countries, officials said.\n\n"
+    "Experts say the region is walking a tightrope between Moscow and Beijing.\n\n"
+    "A third paragraph the copy leaves out entirely, about something else altogether.\n",
+    "Consultants say the region is strolling a tightrope between Moscow and Beijing.\n\n"
+    "Subscribe to our newsletter for more stories like this one every single day.\n\n"
+    "The highest US diplomat will maintain talks on Tuesday with leaders of the 5 countries, officials stated.\n",
+)
+
+
+def test_compare_of_a_reordered_copy_names_each_source_and_lists_each_flagged_paragraph(capsys, tmp_path):
+    """Paragraphs moved, one added and one left out: where each came from, and a flagged paragraph
+    with no swaps (a false positive, or text the copy added) is listed too."""
+    from spincheck.report import render_comparison
+
+    (tmp_path / "original.txt").write_text(_REORDERED[0])
+    (tmp_path / "copy.txt").write_text(_REORDERED[1])
+    argv = ["compare", "--threshold", "0.01", str(tmp_path / "original.txt"), str(tmp_path / "copy.txt")]
+    code, out, _ = run(capsys, *argv, "--format", "jsonl")
+    records = jsonl(out)
+    assert [(r["original_paragraph"], r["label"]) for r in records] == [(1, 1), (None, None), (0, 1)]
+    assert all(r["spun"] and r["by_context"] is False for r in records)
+    code, out, _ = run(capsys, *argv)
+    lines = out.splitlines()
+    assert "  original     3 paragraphs, 1 of them not in the copy" in lines
+    [added] = [i for i, line in enumerate(lines) if line.startswith("paragraph 1 at char 81, not from the original: ")]
+    assert lines[added].endswith(", flagged") and lines[added + 1].startswith("  no swaps in it; its evidence: ")
+    # a swap is found by the strongest span that overlaps it, not by one that only touches it
+    code, out, _ = run(capsys, *argv, "--format", "json")
+    report = json.loads(out)
+    diplomat = report["paragraphs"][2]
+    end_of_highest = diplomat["text"].index("highest") + len("highest")
+    maintain = diplomat["text"].index("maintain")
+    diplomat["evidence"] = [
+        {"phrase": "maintain", "start": maintain, "end": maintain + 8, "suggestion": "hold", "strength": 0.9},
+        {"phrase": "maintain", "start": maintain, "end": maintain + 8, "suggestion": "keep", "strength": 0.5},
+        {"phrase": " US", "start": end_of_highest, "end": end_of_highest + 3, "suggestion": "top", "strength": 0.9},
+    ]
+    shown = render_comparison(report).splitlines()
+    assert "  highest -> top: missed" in shown and "  maintain -> hold: found, suggested 'hold'" in shown
+
+
 def test_compare_problems(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "compare", "-", "-")
     assert code == 2 and out == "" and err.startswith("spincheck: error: stdin ('-') can be given only once")

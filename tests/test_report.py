@@ -59,6 +59,30 @@ def test_paragraph_record_offsets_are_document_offsets():
     }
 
 
+def test_records_round_what_they_show():
+    """Probabilities to 4 places (the summary's highest too), strengths to 3: the fixtures above
+    round to themselves, so they could not tell."""
+    fine = Result(0.971234, True, None, (Evidence("highest", 4, 11, "top", 0.912345),), 20)
+    record = paragraph_record(Row("doc.txt", None, 0, 0, 40, fine))
+    assert (record["probability"], record["evidence"][0]["strength"]) == (0.9712, 0.912)
+    [document] = json.loads(report("json", [(Chunk("doc.txt", 0, "", True), [(0, 40, fine)])]))
+    assert document["summary"]["highest_probability"] == 0.9712
+
+
+def test_comparison_record_carries_the_match_and_the_result():
+    from spincheck.compare import align
+    from spincheck.report import comparison_record
+
+    original = "The top official said it.\n\nThe top diplomat will hold talks with the leaders on Tuesday."
+    copy = "The highest diplomat will maintain talks with the leaders on Tuesday."
+    (match,) = align(original, copy).paragraphs
+    context = Result(0.85123, True, None, (Evidence("highest", 4, 11, "top", 0.9),), 12, by_context=True)
+    record = comparison_record("copy.txt", match, context)
+    assert (record["original_paragraph"], record["label"], record["paragraph"]) == (1, 1, 0)
+    assert (record["probability"], record["spun"], record["by_context"]) == (0.8512, True, True)
+    assert record["replacements"] == [[4, 11, "top", "highest"], [26, 34, "hold", "maintain"]]  # offsets in the copy
+
+
 def test_not_scored_paragraph_has_reason_and_no_probability():
     record = paragraph_record(Row("pages.jsonl:a1", "a1", 0, 0, 8, SHORT))
     assert record["id"] == "a1"
@@ -140,8 +164,11 @@ def test_text_streams_flagged_paragraphs_of_a_long_document_before_its_summary()
         "big.txt: (streamed; its summary follows its paragraphs)\n"
         "  paragraph 0 at char 0: probability 0.970: highest -> top; stated -> ?\n"
     )
+    reporter.add(Chunk("big.txt", 300, "", False), [(0, 40, SPUN)])  # announced once, not per chunk
     reporter.add(Chunk("big.txt", 500, "", True), [(0, 40, CLEAN)])
-    assert out.getvalue().splitlines()[-1] == "big.txt: 2 paragraphs, 2 scored, 1 flagged, highest probability 0.970"
+    lines = out.getvalue().splitlines()
+    assert [line.startswith("big.txt: (streamed") for line in lines] == [True, False, False, False]
+    assert lines[-1] == "big.txt: 3 paragraphs, 3 scored, 2 flagged, highest probability 0.970"
 
 
 def test_text_shows_the_strongest_evidence_and_counts_the_rest():
@@ -250,6 +277,33 @@ def test_html_page_marks_flagged_paragraphs_and_evidence():
     assert "Likely spun: 1 of 2 scored paragraphs flagged" in page
     assert "<dt>Model version</dt><dd>0.1.0</dd>" in page and "<dt>Threshold</dt><dd>0.900</dd>" in page
     assert '<a href="#p0">Paragraph 0</a>' in page
+    # offsets: paragraphs into the document, marks into their paragraph; no probability unscored
+    doc = _document()
+    spans = [(p["data-start"], p["data-end"]) for p in parsed.paragraphs]
+    assert spans == [(str(p.start), str(p.end)) for p in doc.paragraphs]
+    assert "data-probability" not in parsed.paragraphs[1]
+    evidence = doc.paragraphs[0].result.evidence
+    assert [(m["data-start"], m["data-end"]) for m in marks] == [(str(e.start), str(e.end)) for e in evidence[:2]]
+    assert marks[1]["title"] == "likely original: ? (strength 0.70)"
+
+
+def test_html_page_lists_only_flagged_paragraphs_and_escapes_suggestions():
+    """With explain, unflagged paragraphs carry evidence too: marked in the text, but the side
+    list is of flagged ones. A suggestion with quotes stays inside its attribute."""
+    text = "The highest official stated it plainly."
+    quoted = Evidence("highest", 4, 11, 'a "top" & <best>', 0.8)
+    doc = Document(
+        (
+            Paragraph(0, 0, len(text), text, Result(0.95, True, None, (quoted,), 14)),
+            Paragraph(1, len(text) + 2, 2 * len(text) + 2, text, Result(0.3, False, None, (quoted,), 14)),
+        ),
+        threshold=0.9,
+    )
+    page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
+    assert '<a href="#p0">Paragraph 0</a>' in page and '<a href="#p1">' not in page
+    parsed = _Page()
+    parsed.feed(page)
+    assert [m["data-suggestion"] for m in parsed.marks] == ['a "top" & <best>'] * 2
 
 
 def test_html_page_shows_bidirectional_controls_in_the_name_and_isolates_paragraphs():
