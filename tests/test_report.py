@@ -360,6 +360,14 @@ def test_threshold_for_fpr_is_the_lowest_that_keeps_the_rate(fpr):
     assert int(np.sum(clean >= next_down)) > fpr * clean.size
 
 
+def test_threshold_for_fpr_at_the_edges_of_float_and_of_the_rate():
+    """0.29 × 100 is 28.999999999999996 in floating point: 29 clean paragraphs may be flagged,
+    not 28. A rate of 1 may flag them all."""
+    clean = np.arange(100) / 100
+    assert int(np.sum(clean >= threshold_for_fpr(clean, 0.29))) == 29
+    assert threshold_for_fpr(np.array([0.2, 0.4, 0.6]), 1.0) == 0.2
+
+
 def test_threshold_for_fpr_needs_clean_probabilities():
     with pytest.raises(ValueError, match="no clean probabilities"):
         threshold_for_fpr(np.array([]), 0.01)
