@@ -21,11 +21,12 @@ is built by :func:`spincheck.report.paragraph_record`)::
 
 ``id`` appears when the record has one; ``probability`` is null and
 ``reason`` says why when a paragraph was not scored (too short, not English).
-Offsets, the evidence's included, point into the record's text. One
-difference from the command line: a record that cannot be read (invalid
+Offsets, the evidence's included, point into the record's text. Two
+differences from the command line: a record that cannot be read (invalid
 JSON, no string text field) becomes a row with ``paragraph: null`` and the
 problem in ``reason``, rather than a message on stderr, so that a bad line
-is neither lost nor fatal in a batch job.
+is neither lost nor fatal in a batch job; and a text is judged whole, where
+the command line reads one over ``inputs.CHUNK_CHARS`` characters in chunks.
 
 One model per process: the detector is loaded on first use in each worker
 process and cached at module level (keyed by model directory and threshold),
