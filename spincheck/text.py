@@ -84,10 +84,11 @@ TOKEN_PATTERN = re.compile(
 # CR then LF: a blank line); a page break (form feed) or U+2029 always ends a paragraph. Text from
 # files has CRLF and CR turned into LF already, but score_text() gets strings as they come.
 _BREAK = r"(?>\r\n|[\n\r\v\x1c-\x1e\x85\u2028])"
-# A blank line holds nothing but spaces of any kind other than line breaks ("\n\u3000\n" is one)
-# and invisible characters (_INVISIBLE, below).
+# A blank line holds nothing but spaces of any kind other than line breaks ("\n\u3000\n" is one),
+# invisible characters (_INVISIBLE, below) and e-mail quoting: ">" alone is the blank line between
+# two quoted paragraphs (read as text, it made a quoted reply one paragraph per line).
 _BLANK_LINE = re.compile(
-    rf"{_BREAK}(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[\u00ad\u200b-\u200d\u2060\ufeff])*{_BREAK}|[\f\u2029]"
+    rf"{_BREAK}(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[\u00ad\u200b-\u200d\u2060\ufeff>])*{_BREAK}|[\f\u2029]"
 )
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _SENTENCE_END = re.compile(r"[.!?:\"'\u201d\u2019)\]]\s*$")
@@ -193,16 +194,15 @@ def full_width(widths: list[int]) -> int:
 def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]]) -> list[Span]:
     """The paragraphs of a hard-wrapped block: a wrapped line runs nearly to the block's full
     width, so a line clearly shorter that ends a sentence ends its paragraph (text saved from a
-    PDF or an e-mail often has no blank line between paragraphs). As a PDF's lines are read."""
-    if len(lines) < 3:
-        return [Span(lines[0][0], lines[-1][1])]
-    full = full_width([b - a for a, b in lines])
+    PDF or an e-mail often has no blank line between paragraphs), and a list item ("* ", "2. ")
+    starts one. As a PDF's lines are read."""
+    full = full_width([b - a for a, b in lines]) if len(lines) >= 3 else 0
     spans: list[Span] = []
     first = lines[0][0]
     for (a, b), following in zip(lines, [*lines[1:], None]):
         if following is None:
             spans.append(Span(first, b))
-        elif b - a < 0.8 * full and _SENTENCE_END.search(text, a, b):
+        elif (b - a < 0.8 * full and _SENTENCE_END.search(text, a, b)) or LIST_ITEM.match(text, following[0]):
             spans.append(Span(first, b))
             first = following[0]
     return spans

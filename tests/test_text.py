@@ -399,6 +399,36 @@ def test_a_hard_wrapped_block_without_blank_lines_splits_where_a_short_line_ends
     assert _paragraphs(f"{first}\n\n{second}") == [first, second]
 
 
+def test_a_quoted_reply_splits_at_its_quoted_blank_lines() -> None:
+    """A line of only ">" is the blank line of quoted text: read as text, a reply with a greeting
+    became one paragraph per line, most of them too short to score."""
+    body = [
+        "The minister said on Tuesday that the government would hold talks with the unions next week, and that "
+        "an agreement on pay could follow before the end of the month.",
+        "Both sides were willing to compromise on the length of the deal and on the pensions of the workers who "
+        "joined before the last reform, officials said after the meeting.",
+    ]
+    quoted = ["\n".join("> " + line for line in textwrap.wrap(p, 66)) for p in body]
+    text = "On Tue, Jane wrote:\n> Hi Tom,\n>\n" + "\n>\n".join(quoted) + "\n> \n> Thanks,\n> Jane\n"
+    assert _paragraphs(text) == ["On Tue, Jane wrote:", "> Hi Tom,", *quoted, "> Thanks,", "> Jane"]
+    nested = text.replace("\n>\n", "\n>>\n")  # a quote within a quote: ">>" alone is blank too
+    assert _paragraphs(nested)[2:4] == quoted
+
+
+def test_a_list_item_starts_a_paragraph_in_hard_wrapped_text() -> None:
+    """Wrapped list items ran together into one paragraph, where a PDF's lines start one at each."""
+    items = [
+        "* Days after the anniversary of the invasion, the top diplomat will visit the region and meet the "
+        "foreign ministers of all five countries in the capital.",
+        "* He will also hold talks on trade and energy, and on the routes that bypass the large neighbour to "
+        "the north.",
+        "2. Officials said the trip would cover the future of regional security arrangements as well.",
+    ]
+    wrapped = [textwrap.fill(item, 60, subsequent_indent="  ") for item in items]
+    assert _paragraphs("\n".join(wrapped)) == wrapped
+    assert _paragraphs("\n".join(wrapped[:2])) == wrapped[:2]  # two lines each, two items
+
+
 def test_lines_joined_by_a_hyphenated_word_are_one_paragraph() -> None:
     line = "word " * 22  # lines longer than the hard-wrap limit
     text = f"{line}and a hyphen-\nated {line}\n{line}.\n"
