@@ -104,6 +104,18 @@ _CODE_CHARACTERS = ("=", ";", "{", "}", "(", ")", "<", ">", "[", "]", "/", "\\",
 _CODE_ONLY_CHARACTERS = ("{", "}", "/", "\\", "_", "|", "#", "*", "$", "@")
 _CODE_PATTERN = re.compile(r"(?<=[^\W_])[(\[]|[;:](?=[ \t]*(?:\n|$))|(?<=[^\s=<>!])[=<>]|[=<>](?=[^\s=<>])")
 _ET_AL = re.compile(r"\bet al\b", re.IGNORECASE)
+# A line that is a record, not a sentence: "title: ..." or '"title": ...' (front matter, settings,
+# JSON), a log's "2023-03-07 14:02:11 INFO ..." or "Mar  7 14:02:11 host ...", or a row of a CSV or
+# tab-separated table ("name,city,year": commas right before a word, not a space, a digit or a
+# quotation's closing mark). A line of prose may look like one now and then; a paragraph is
+# records when every line is one. Scored as prose, a clean post's front matter ("description:
+# ...") was flagged.
+_RECORD_START = re.compile(
+    r'[ \t]*(?:[a-z][\w.-]*[ \t]*:[ \t]|[{\[]?[ \t]*"[^"\n]{1,60}"[ \t]*:'
+    r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )"
+)
+_CSV_COMMA = re.compile(r',(?="?[^\W\d_])')
+
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _CODE_BYTES = "".join(_CODE_CHARACTERS).encode("ascii")
@@ -262,10 +274,13 @@ def _word_count(tokens: list[str]) -> int:
 def language_reason(text: str, tokens: list[str], words: int | None = None) -> str | None:
     """Why a paragraph is not scored as English prose, or None when it is.
 
-    Three cheap tests, all C-speed string operations: mostly letters (not
-    code, tables or symbols), mostly ASCII words, and enough of the most
-    common English function words (which every English paragraph has and
-    French or German ones lack; from FUNCTION_WORD_MIN_WORDS words on).
+    Cheap tests, all C-speed string operations: mostly letters (not code,
+    tables or symbols), not lines of records (settings, logs, CSV), mostly
+    ASCII words, and enough of the most common English function words (which
+    every English paragraph has and French or German ones lack; from
+    FUNCTION_WORD_MIN_WORDS words on): without them, a paragraph with another
+    language's function words is "not English", one without any "not prose"
+    (a listing, a headline, product copy).
     ``words`` is ``_word_count(tokens)`` when the caller has it.
     """
     if words is None:
@@ -288,17 +303,33 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
         return "not prose"
     if code > 0.25 * words and _code_marks(text) > 0.2 * words:
         return "not prose"  # code, markup, URLs: operators and brackets where prose has words
+    if _records(text):
+        return "not prose"
     if ascii_share < 0.7:
         return "not English"
     if words < FUNCTION_WORD_MIN_WORDS:
         return None
     english = sum(map(_FUNCTION_WORDS.__contains__, tokens))
-    if english / words < 0.12:
-        return "not English"
     foreign = sum(map(_FOREIGN_FUNCTION_WORDS.__contains__, tokens))
+    if english / words < 0.12:
+        # no sentences: another language's have its function words, English listings, product
+        # copy and headlines ("Spacious 3-bed flat, garden, parking") have none of either
+        return "not English" if foreign else "not prose"
     if foreign > english and foreign - 2 * len(_ET_AL.findall(text)) > english:
         return "not English"  # "et al." is how English papers cite, not French and Spanish
     return None
+
+
+def _is_record(line: str) -> bool:
+    return bool(_RECORD_START.match(line)) or line.count("\t") >= 2 or len(_CSV_COMMA.findall(line)) >= 2
+
+
+def _records(text: str) -> bool:
+    """Every line of ``text`` is a record (see ``_RECORD_START``): the first one is tried alone."""
+    first = text.find("\n")
+    if not _is_record(text if first < 0 else text[:first]):
+        return False
+    return all(_is_record(line) for line in text.splitlines() if line.strip())
 
 
 def _code_marks(text: str) -> int:

@@ -49,8 +49,9 @@ MAX_DOCUMENT_BYTES = 64 << 20
 class _MainText(html.parser.HTMLParser):
     """Stdlib fallback: visible text of block elements, minus page furniture."""
 
+    # not "form": ASP.NET WebForms pages hold their whole body in one; a form's own furniture is skipped
     SKIP = frozenset(
-        "script style nav header footer aside form noscript template svg head iframe button select textarea".split()
+        "script style nav header footer aside noscript template svg head iframe button select textarea label".split()
     )
     BLOCK = frozenset(
         "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article main blockquote "

@@ -531,6 +531,53 @@ def test_not_english_or_not_prose_is_not_scored(detector: Detector, text: str, r
     assert result.reason == reason
 
 
+RECORDS = {
+    "front matter": 'title: "Blinken eyes U.S. inroads in Central Asia as Ukraine rattles nerves"\n'
+    'description: "The top U.S. diplomat will hold talks Tuesday with the leaders of the five countries"',
+    "json": '{"title": "Blinken eyes U.S. inroads in Central Asia", "summary": "The top diplomat will hold talks"}',
+    "log": "2023-03-07 14:02:11,532 INFO [main] Starting the server on port 8080 with four worker threads\n"
+    "2023-03-07 14:02:12,101 WARN [worker-2] Connection to the database was lost after thirty seconds",
+    "syslog": "Mar  7 14:02:12 web01 systemd[1]: Started Session 4821 of user deploy and the login manager "
+    "reported no errors at all",
+    "csv": 'country,capital,population,note\nKazakhstan,Astana,19 million,"The largest landlocked country"\n'
+    'Uzbekistan,Tashkent,35 million,"The most populous of the five republics"',
+    "tsv": "Linda Ortiz\tMayor\tExecutive Office\t2019-01-07\tRe-elected in 2023 after a close race with the "
+    "former deputy mayor of the town",
+}
+
+
+@pytest.mark.parametrize("text", RECORDS.values(), ids=RECORDS.keys())
+def test_lines_of_records_are_not_prose(detector: Detector, text: str) -> None:
+    """Front matter, JSON, logs and tables were scored as prose; a clean post's
+    "description: ..." line was flagged."""
+    (result,) = detector.score_paragraphs([text])
+    assert (result.spun, result.reason) == (None, "not prose")
+
+
+def test_prose_that_looks_like_a_record_in_one_line_is_still_prose(detector: Detector, article: str) -> None:
+    """A paragraph is records only when every line is one: a quotation's '," she said' or a line
+    that starts "note: " inside prose does not make it one."""
+    texts = [
+        'Just last week a mother wrote to me. "Not 12 hours before," she wrote, "my husband and I," she '
+        "went on, and then she stopped for a while before she finished the letter to the office.",
+        "note: the council voted on Tuesday night to replace the old harbor bridge,\n"
+        "ending a long debate among the residents of the town about its cost and its design.",
+        paragraphs_of(article)[1],
+    ]
+    assert [r.reason for r in detector.score_paragraphs(texts)] == [None, None, None]
+
+
+def test_english_without_sentences_is_not_prose_and_another_language_is_not_english() -> None:
+    """A listing or product copy has hardly any function words, as French or German has none of
+    English's; it is English, though, and was labelled "not English"."""
+    listing = (
+        "Stunning three-bedroom Victorian townhouse, recently renovated, original features, south-facing "
+        "garden, off-street parking, close to shops, schools, excellent transport links. Viewing recommended."
+    )
+    assert language_reason(listing, tokenize(listing)) == "not prose"
+    assert language_reason(FRENCH, tokenize(FRENCH)) == "not English"
+
+
 SCIENTIFIC = [
     "Deep learning has transformed computer vision (Krizhevsky et al., 2012; He et al., 2016) and natural "
     "language processing (Vaswani et al., 2017; Devlin et al., 2019). However, these models require large "
@@ -991,4 +1038,4 @@ def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -
         if expected is not None:
             assert reason == expected, text
         else:
-            assert reason in (None, "not English"), text  # the function-word test comes next
+            assert reason in (None, "not English", "not prose"), text  # the record and function-word tests come next

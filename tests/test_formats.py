@@ -21,6 +21,12 @@ def test_a_stray_closing_skip_tag_does_not_drop_later_text():
     assert epub_to_text(epub_bytes([page])) == expected
 
 
+def test_a_page_inside_a_form_is_read():
+    """ASP.NET WebForms pages hold their whole body in a <form>, which the fallback skipped: nothing was read."""
+    page = '<html><body><form id="aspnetForm"><p>The article text of a page built with WebForms.</p></form></body>'
+    assert html_to_text(page, use_trafilatura=False) == "The article text of a page built with WebForms."
+
+
 def test_self_closing_br_and_hr_end_a_block():
     """<br/> and <hr/> were ignored, so the text on either side ran together ("First lineSecond line")."""
     page = "<p>First line<br/>Second line</p><div>Above the rule<hr/>Below the rule</div>"
