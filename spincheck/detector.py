@@ -109,9 +109,10 @@ _ET_AL = re.compile(r"\bet al\b", re.IGNORECASE)
 # tab-separated table ("name,city,year": commas right before a word, not a space, a digit or a
 # quotation's closing mark). A line of prose may look like one now and then; a paragraph is
 # records when every line is one. Scored as prose, a clean post's front matter ("description:
-# ...") was flagged.
+# ...") was flagged. A key is written against its colon: "plot : a man ..." (a tokenized review)
+# and "Note: ..." are prose.
 _RECORD_START = re.compile(
-    r'[ \t]*(?:[a-z][\w.-]*[ \t]*:[ \t]|[{\[]?[ \t]*"[^"\n]{1,60}"[ \t]*:'
+    r'[ \t]*(?:[a-z][\w.-]*:[ \t]|[{\[]?[ \t]*"[^"\n]{1,60}"[ \t]*:'
     r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )"
 )
 _CSV_COMMA = re.compile(r',(?="?[^\W\d_])')

@@ -562,9 +562,11 @@ def test_prose_that_looks_like_a_record_in_one_line_is_still_prose(detector: Det
         "went on, and then she stopped for a while before she finished the letter to the office.",
         "note: the council voted on Tuesday night to replace the old harbor bridge,\n"
         "ending a long debate among the residents of the town about its cost and its design.",
+        "plot : a dude and his brother are driving cross-country and decide to fool around with a trucker "
+        "on their cb radio .",  # a tokenized film review: the label is no key
         paragraphs_of(article)[1],
     ]
-    assert [r.reason for r in detector.score_paragraphs(texts)] == [None, None, None]
+    assert [r.reason for r in detector.score_paragraphs(texts)] == [None, None, None, None]
 
 
 def test_english_without_sentences_is_not_prose_and_another_language_is_not_english() -> None:
