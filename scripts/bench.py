@@ -62,6 +62,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import workload  # noqa: E402
+from script_args import check_output_dir, positive_int, share  # noqa: E402
 
 # What the project wants (README "Performance"); reported, never enforced.
 TARGETS = {
@@ -515,17 +516,21 @@ def table(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--paragraphs", type=int, default=20_000, help="workload size (default 20000, ~1.1 M words)")
+    parser.add_argument(
+        "--paragraphs", type=positive_int, default=20_000, help="workload size (default 20000, ~1.1 M words)"
+    )
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 1000 paragraphs, 2 cold starts, 20,000-word paragraph"
     )
     parser.add_argument("--seed", type=int, default=0, help="workload seed (default 0)")
-    parser.add_argument("--spun", type=float, default=0.25, help="share of paragraphs spun (default 0.25)")
+    parser.add_argument("--spun", type=share, default=0.25, help="share of paragraphs spun (default 0.25)")
     parser.add_argument("--corpus", type=Path, help="take paragraphs from this text/.jsonl(.gz) file instead")
     parser.add_argument("--model", help="model directory (default: the shipped model)")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes for the parallel figure (default 2)")
-    parser.add_argument("--batch-size", type=int, default=512, help="score_many batch size (default 512)")
-    parser.add_argument("--repeats", type=int, default=5, help="cold-start runs, median reported (default 5)")
+    parser.add_argument(
+        "--jobs", type=positive_int, default=2, help="worker processes for the parallel figure (default 2)"
+    )
+    parser.add_argument("--batch-size", type=positive_int, default=512, help="score_many batch size (default 512)")
+    parser.add_argument("--repeats", type=positive_int, default=5, help="cold-start runs, median reported (default 5)")
     parser.add_argument("--scaling", default="1,2,4", help="workload multiples to time (default 1,2,4)")
     parser.add_argument(
         "--long-words",
@@ -535,11 +540,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="write all figures to this JSON file")
     args = parser.parse_args(argv)
+    try:
+        factors = sorted({positive_int(x) for x in args.scaling.split(",") if x.strip()} | {1})
+    except argparse.ArgumentTypeError as exc:
+        parser.error(f"--scaling: {exc} (give multiples such as 1,2,4)")
+    if args.corpus is not None and not args.corpus.is_file():
+        parser.error(f"--corpus {args.corpus}: no such file")
+    if args.model is not None and not Path(args.model, "card.json").is_file():
+        parser.error(f"--model {args.model}: not a model directory (no card.json)")
+    check_output_dir(parser, "--json", args.json)
     if args.quick:
         args.paragraphs = min(args.paragraphs, 1000)
         args.repeats = min(args.repeats, 2)
         args.long_words = min(args.long_words, 20_000)
-    factors = sorted({int(x) for x in args.scaling.split(",") if x.strip()} | {1})
 
     import spincheck
 

@@ -3,7 +3,10 @@
 
 Usage::
 
-    python scripts/build_lexicon.py --nltk-data ../shared/data/nltk_data --out models/
+    python scripts/build_lexicon.py --nltk-data ../shared/data/nltk_data --out build/lexicon/
+
+(scripts/train.py builds the same lexicon into the model it writes; a model directory as ``--out``
+is refused, since its card.json would no longer match.)
 
 Every WordNet lemma is inflected (plural; 3rd person, past and -ing forms, with
 WordNet's own irregular-form lists); each inflected surface form maps to the
@@ -38,7 +41,6 @@ MAX_CANDIDATES = 20
 MIN_ZIPF = 2.0  # candidates rarer than ~1 per 10M words are not plausible originals or spins
 NEIGHBOUR_MIN_ZIPF = 3.0  # looser neighbours must be common words
 MULTIWORD_PENALTY = 1.0  # wordfreq rates phrases of common words too high; rank them lower
-
 
 
 def _load_exceptions(zf: zipfile.ZipFile) -> dict[str, dict[str, list[str]]]:
@@ -288,9 +290,26 @@ def build(nltk_data: Path) -> Lexicon:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--nltk-data", type=Path, default=ROOT.parent / "shared" / "data" / "nltk_data")
-    parser.add_argument("--out", type=Path, default=ROOT / "models")
+    parser.add_argument(
+        "--nltk-data",
+        type=Path,
+        default=ROOT.parent / "shared" / "data" / "nltk_data",
+        help="NLTK data directory holding corpora/wordnet.zip (default: ../shared/data/nltk_data)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "build" / "lexicon",
+        help="directory for lexicon.npz (default: build/lexicon)",
+    )
     args = parser.parse_args(argv)
+    if not (args.nltk_data / "corpora" / "wordnet.zip").is_file():
+        parser.error(f"{args.nltk_data} holds no corpora/wordnet.zip (see ../shared/data/README.md)")
+    if (args.out / "card.json").exists():
+        parser.error(
+            f"{args.out} is a model directory, whose card.json a new lexicon would not match "
+            "(rebuild a model with scripts/train.py, or choose another --out)"
+        )
     lexicon = build(args.nltk_data)
     args.out.mkdir(parents=True, exist_ok=True)
     path = lexicon.save(args.out)

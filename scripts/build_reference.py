@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Build the clean-reference n-gram tables shipped in models/.
+"""Build clean-reference n-gram tables like those shipped in models/, on their own.
 
 Usage::
 
     python scripts/corpora.py build/corpora          # export the corpora by split
-    python scripts/build_reference.py --corpus build/corpora/ref.jsonl --out models/
+    python scripts/build_reference.py --corpus build/corpora/ref.jsonl --out build/reference/
 
 Counts 1- to 3-grams over the ``ref`` split of the clean corpora (see
-scripts/corpora.py), replaces unigram estimates with wordfreq's web-scale
-frequencies and blends in wordsegment's web bigram counts, then prunes to a
-size budget.
+scripts/corpora.py), keeps the corpus's ``--max-bigrams`` / ``--max-trigrams``
+most frequent n-grams, replaces unigram estimates with wordfreq's web-scale
+frequencies and blends in wordsegment's web bigram counts and the n-grams of the
+installed CMU Sphinx language models (which the caps do not bound). The shipped
+model is rebuilt whole by scripts/train.py, which counts the same way: tables
+written into a model directory would no longer match its card.json, so such an
+``--out`` is refused.
 """
 
 from __future__ import annotations
@@ -25,14 +29,45 @@ sys.path.insert(0, str(ROOT))
 from spincheck.training import build_reference, external_statistics, iter_jsonl_paragraphs  # noqa: E402
 
 
+def _count(value: str) -> int:
+    n = int(value) if value.isdigit() else -1
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, nargs="+", default=[Path("build/corpora/ref.jsonl")])
-    parser.add_argument("--out", type=Path, default=ROOT / "models")
-    parser.add_argument("--max-bigrams", type=int, default=3_000_000)
-    parser.add_argument("--max-trigrams", type=int, default=3_000_000)
-    parser.add_argument("--min-trigram-count", type=int, default=2)
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        nargs="+",
+        default=[ROOT / "build" / "corpora" / "ref.jsonl"],
+        help="JSONL files of paragraphs, as scripts/corpora.py exports them (default: build/corpora/ref.jsonl)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "build" / "reference",
+        help="directory for the tables (default: build/reference)",
+    )
+    parser.add_argument("--max-bigrams", type=_count, default=3_000_000, help="corpus bigrams kept (default: 3000000)")
+    parser.add_argument(
+        "--max-trigrams", type=_count, default=3_000_000, help="corpus trigrams kept (default: 3000000)"
+    )
+    parser.add_argument(
+        "--min-trigram-count", type=_count, default=2, help="corpus trigrams seen fewer times are left out (default: 2)"
+    )
     args = parser.parse_args(argv)
+    missing = [str(p) for p in args.corpus if not p.is_file()]
+    if missing:
+        parser.error(f"no such corpus file: {', '.join(missing)} (export one with scripts/corpora.py)")
+    if (args.out / "card.json").exists():
+        parser.error(
+            f"{args.out} is a model directory, whose card.json the new tables would not match "
+            "(rebuild a model with scripts/train.py, or choose another --out)"
+        )
+
     def texts():
         return (p for path in args.corpus for p in iter_jsonl_paragraphs(path))
 
@@ -45,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         info={"corpus": [str(p) for p in args.corpus]},
         progress=True,
     )
+    args.out.mkdir(parents=True, exist_ok=True)
     reference.save(args.out)
     print(json.dumps(reference.info, indent=2))
     return 0

@@ -37,7 +37,8 @@ seed more.
 
 ``--reference-share F`` instead counts a new reference from a share F of the
 ``ref`` split's documents (with the same web-scale counts as
-``scripts/train.py``; 1.0 rebuilds the shipped tables), to measure how much
+``scripts/train.py``; 1.0 counts them as train.py does, which since the tokenizer change of
+dced200 no longer gives the shipped tables byte for byte, see corpus/README.md), to measure how much
 the size of the clean reference matters.
 """
 

@@ -102,6 +102,16 @@ def _recall_row(name: str, figures: dict) -> str:
     )
 
 
+def _probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        p = -1.0
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a probability from 0 to 1")
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model directory (default: the shipped model)")
@@ -109,13 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS)
     parser.add_argument(
         "--context-floor",
-        type=float,
+        type=_probability,
         default=CONTEXT_P,
         help=f"probability from which the rule flags a spun document's other paragraphs (default {CONTEXT_P})",
     )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
+    if args.seeds != seed_devset.DEFAULT_SEEDS and not args.seeds.is_dir():
+        parser.error(f"--seeds {args.seeds} is not a directory")
     det = Detector.load(args.model)
+    floor = args.context_floor
     groups: dict[str, list[list[str]]] = {"dev news": [], "dev other genres": [], "speeches": []}
     for doc in corpora.iter_documents(args.data):
         if len(doc["paragraphs"]) < 3:
@@ -124,7 +137,12 @@ def main(argv: list[str] | None = None) -> int:
             groups["speeches"].append(doc["paragraphs"])
         elif doc["split"] == "dev":
             groups["dev news" if doc["source"] in NEWS else "dev other genres"].append(doc["paragraphs"])
-    report: dict = {"model": str(det.path), "threshold": det.threshold, "context_floor": args.context_floor, "clean_fpr": {}}
+    report: dict = {
+        "model": str(det.path),
+        "threshold": det.threshold,
+        "context_floor": args.context_floor,
+        "clean_fpr": {},
+    }
     rows = []
     for name, docs in groups.items():
         flags = _flags(det, docs, args.context_floor)
@@ -162,11 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("000", "004"):
             if key in files:
                 text = files[key].read_text(encoding="utf-8")
-                with_context = det.score_text(text)
+                # the text's paragraphs as score_text splits them, judged with this run's floor
+                [(scored, alone, context)] = _flags(det, [[p.text for p in det.score_text(text).paragraphs]], floor)
                 seeds[key] = {
-                    "scored": len(with_context.scored),
-                    "flagged_alone": sum(1 for p in with_context.scored if p.result.probability >= det.threshold),
-                    "flagged_with_context": len(with_context.flagged),
+                    "scored": int(scored.sum()),
+                    "flagged_alone": int(alone.sum()),
+                    "flagged_with_context": int(context.sum()),
                 }
                 rows.append(
                     f"| seed {key} as a whole text: paragraphs flagged (of {seeds[key]['scored']} scored) "

@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import evaluate  # noqa: E402
+from evaluate import DEFAULT_SEEDS  # noqa: E402
+from script_args import check_seeds, load_detector  # noqa: E402
 
 from spincheck.cli import write_atomically  # noqa: E402
 
@@ -118,18 +120,22 @@ def write_baseline(report: dict, corpus: Path, old: dict, allow_lower: bool) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=None)
-    parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
-    parser.add_argument("--update", action="store_true")
-    parser.add_argument("--allow-lower", action="store_true")
+    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
+    parser.add_argument(
+        "--seeds", type=Path, default=DEFAULT_SEEDS, help="the seed articles (default: ../shared/seeds, if present)"
+    )
+    parser.add_argument("--update", action="store_true", help="re-pin the baseline from this measurement")
+    parser.add_argument(
+        "--allow-lower", action="store_true", help="with --update: pin even figures that got worse or went unmeasured"
+    )
     args = parser.parse_args(argv)
-    from spincheck import Detector
+    check_seeds(parser, args.seeds, DEFAULT_SEEDS)
 
     old = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
     if not old and not args.update:  # nothing pinned would pass everything
         print(f"eval gate: FAILED: no baseline at {BASELINE} (pin one with --update)", file=sys.stderr)
         return 1
-    report = evaluate.evaluate(Detector.load(args.model), ROOT / "corpus", args.seeds)
+    report = evaluate.evaluate(load_detector(parser, args.model), ROOT / "corpus", args.seeds)
     if args.update:
         lowered = write_baseline(report, ROOT / "corpus", old, args.allow_lower)
         if lowered:

@@ -35,10 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from script_args import check_output_dir, check_seeds, load_detector  # noqa: E402
+
 from spincheck import Detector  # noqa: E402
 from spincheck.metrics import evidence_quality, metrics_at  # noqa: E402
 
 CORPUS = ROOT / "corpus"
+DEFAULT_SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -147,11 +150,15 @@ def print_report(report: dict, path: Path | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=None)
-    parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
+    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
+    parser.add_argument(
+        "--seeds", type=Path, default=DEFAULT_SEEDS, help="the seed articles (default: ../shared/seeds, if present)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the report here")
     args = parser.parse_args(argv)
-    print_report(evaluate(Detector.load(args.model), seeds=args.seeds), args.json)
+    check_seeds(parser, args.seeds, DEFAULT_SEEDS)
+    check_output_dir(parser, "--json", args.json)
+    print_report(evaluate(load_detector(parser, args.model), seeds=args.seeds), args.json)
     return 0
 
 

@@ -71,6 +71,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from script_args import check_output_dir, load_detector, positive_int  # noqa: E402
+
 import spincheck  # noqa: E402
 from spincheck.detector import CONTEXT_P, MAX_EVIDENCE, Evidence, Result  # noqa: E402
 from spincheck.text import decode_bytes, looks_binary  # noqa: E402
@@ -688,19 +690,26 @@ def _seed_texts(extra: Path | None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=10_000, help="number of cases (default 10000)")
+    parser.add_argument("--cases", type=positive_int, default=10_000, help="number of cases (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--only", type=int, help="run only this case index and print it")
     parser.add_argument("--seeds", type=Path, help="extra seed text: a file or a directory of .txt files")
     parser.add_argument("--no-cli", action="store_true", help="skip the command line even if spincheck.cli exists")
-    parser.add_argument("--cli-group", type=int, default=100, help="files per 'spincheck score' call (default 100)")
-    parser.add_argument("--explain-every", type=int, default=97, help="run 'explain' on every Nth case (default 97)")
+    parser.add_argument(
+        "--cli-group", type=positive_int, default=100, help="files per 'spincheck score' call (default 100)"
+    )
+    parser.add_argument(
+        "--explain-every", type=positive_int, default=97, help="run 'explain' on every Nth case (default 97)"
+    )
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     parser.add_argument("--json", type=Path, help="write the report as JSON")
     parser.add_argument("--save", type=Path, help="write each failing input to this directory")
     args = parser.parse_args(argv)
+    if args.seeds is not None and not args.seeds.exists():
+        parser.error(f"--seeds {args.seeds}: no such file or directory")
+    check_output_dir(parser, "--json", args.json)
 
-    det = spincheck.Detector.load(args.model)
+    det = load_detector(parser, args.model)
     seeds = _seed_texts(args.seeds)
     indices = [args.only] if args.only is not None else list(range(args.cases))
     tally = Tally()

@@ -43,7 +43,6 @@ STAGES = [
     ("spincheck.detector", "find_swaps", "    find_swaps of the evidence pass (more candidates)"),
     ("spincheck.detector", "language_reason", "  language gate (language_reason)"),
     ("spincheck.detector", "tokenize_cased_many", "  tokenize_cased_many (all paragraphs of a call)"),
-    ("spincheck.detector", "tokenize", "  tokenize"),
     ("spincheck.detector", "token_spans", "  token_spans (windows, evidence)"),
     ("spincheck.ngrams", "layout", "    layout + hash_tokens"),
     ("spincheck.features", "score_slots", "    score_slots"),

@@ -9,8 +9,9 @@ this script derives the labelled set from them wherever ../shared is present:
   words differ from the closest paragraph of 000 beyond house style (quotes,
   "U.S."/"US", numbers), else 0. Its ``replacements`` are the short spans
   that differ from that paragraph word for word ("highest" for "top"), found
-  by aligning the two (``spincheck.compare``, as ``spincheck compare`` does), in the format of the synthetic held-out set, so that
-  evidence can be checked against what the real spinner replaced.
+  by aligning the two (``spincheck.compare``, as ``spincheck compare`` does), in the format of
+  the synthetic held-out set, so that evidence can be checked against what the real spinner
+  replaced.
 
 Paragraphs shorter than 12 words (headlines, captions, boilerplate) are left
 out. Usage: ``python scripts/seed_devset.py [--seeds DIR] [--out FILE]``.
@@ -63,9 +64,16 @@ def seed_hashes(seeds: Path) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--seeds", type=Path, default=DEFAULT_SEEDS, help="the seed articles (default: ../shared/seeds)"
+    )
+    parser.add_argument("--out", type=Path, default=None, help="JSONL file to write (default: stdout)")
     args = parser.parse_args(argv)
+    missing = [prefix for prefix in ("000", "001", "002", "003", "004") if not any(args.seeds.glob(f"{prefix}*.txt"))]
+    if missing:
+        parser.error(f"--seeds {args.seeds} lacks the articles {', '.join(missing)} (see ../shared/seeds)")
+    if args.out is not None and not args.out.resolve().parent.is_dir():
+        parser.error(f"--out {args.out}: no such directory")
     rows = build(args.seeds)
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     for r in rows:

@@ -1,0 +1,50 @@
+"""Argument types and checks the maintainer scripts share, so that a bad argument is one line
+of usage error, not a traceback after minutes of work."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number from 1."""
+    n = int(value) if value.strip().isdigit() else 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return n
+
+
+def share(value: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        p = float(value)
+    except ValueError:
+        p = -1.0
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1")
+    return p
+
+
+def check_seeds(parser: argparse.ArgumentParser, seeds: Path, default: Path) -> None:
+    """The seed articles are optional where they are missing by default (a checkout without
+    ../shared), but a directory named on the command line must exist: its figures would be
+    left out in silence, and the gate would pass without checking them."""
+    if seeds != default and not seeds.is_dir():
+        parser.error(f"--seeds {seeds} is not a directory")
+
+
+def check_output_dir(parser: argparse.ArgumentParser, option: str, path: Path | None) -> None:
+    """An output file's folder must exist before the work, not be found missing after it."""
+    if path is not None and not path.resolve().parent.is_dir():
+        parser.error(f"{option} {path}: no such directory {path.resolve().parent}")
+
+
+def load_detector(parser: argparse.ArgumentParser, model: Path | str | None):
+    """``Detector.load(model)``, or a usage error saying why not."""
+    from spincheck import Detector, ModelError
+
+    try:
+        return Detector.load(model)
+    except ModelError as exc:
+        parser.error(f"--model: {exc}")
