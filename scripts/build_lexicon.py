@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from script_args import check_not_a_model  # noqa: E402
+
 from spincheck.lexicon import Lexicon, function_phrase_pairs  # noqa: E402
 
 MAX_CANDIDATES = 20
@@ -305,11 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.nltk_data / "corpora" / "wordnet.zip").is_file():
         parser.error(f"{args.nltk_data} holds no corpora/wordnet.zip (see ../shared/data/README.md)")
-    if (args.out / "card.json").exists():
-        parser.error(
-            f"{args.out} is a model directory, whose card.json a new lexicon would not match "
-            "(rebuild a model with scripts/train.py, or choose another --out)"
-        )
+    check_not_a_model(parser, args.out, "a new lexicon")
     lexicon = build(args.nltk_data)
     args.out.mkdir(parents=True, exist_ok=True)
     path = lexicon.save(args.out)

@@ -26,14 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from script_args import check_not_a_model, positive_int  # noqa: E402
+
 from spincheck.training import build_reference, external_statistics, iter_jsonl_paragraphs  # noqa: E402
-
-
-def _count(value: str) -> int:
-    n = int(value) if value.isdigit() else -1
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
-    return n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,22 +46,23 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "build" / "reference",
         help="directory for the tables (default: build/reference)",
     )
-    parser.add_argument("--max-bigrams", type=_count, default=3_000_000, help="corpus bigrams kept (default: 3000000)")
     parser.add_argument(
-        "--max-trigrams", type=_count, default=3_000_000, help="corpus trigrams kept (default: 3000000)"
+        "--max-bigrams", type=positive_int, default=3_000_000, help="corpus bigrams kept (default: 3000000)"
     )
     parser.add_argument(
-        "--min-trigram-count", type=_count, default=2, help="corpus trigrams seen fewer times are left out (default: 2)"
+        "--max-trigrams", type=positive_int, default=3_000_000, help="corpus trigrams kept (default: 3000000)"
+    )
+    parser.add_argument(
+        "--min-trigram-count",
+        type=positive_int,
+        default=2,
+        help="corpus trigrams seen fewer times are left out (default: 2)",
     )
     args = parser.parse_args(argv)
     missing = [str(p) for p in args.corpus if not p.is_file()]
     if missing:
         parser.error(f"no such corpus file: {', '.join(missing)} (export one with scripts/corpora.py)")
-    if (args.out / "card.json").exists():
-        parser.error(
-            f"{args.out} is a model directory, whose card.json the new tables would not match "
-            "(rebuild a model with scripts/train.py, or choose another --out)"
-        )
+    check_not_a_model(parser, args.out, "the new tables")
 
     def texts():
         return (p for path in args.corpus for p in iter_jsonl_paragraphs(path))

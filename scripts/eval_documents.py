@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 import seed_devset  # noqa: E402
+from script_args import share  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.detector import CONTEXT_P, context_flags, document_meets_rule  # noqa: E402
@@ -102,16 +103,6 @@ def _recall_row(name: str, figures: dict) -> str:
     )
 
 
-def _probability(value: str) -> float:
-    try:
-        p = float(value)
-    except ValueError:
-        p = -1.0
-    if not 0.0 <= p <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a probability from 0 to 1")
-    return p
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model directory (default: the shipped model)")
@@ -119,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS)
     parser.add_argument(
         "--context-floor",
-        type=_probability,
+        type=share,
         default=CONTEXT_P,
         help=f"probability from which the rule flags a spun document's other paragraphs (default {CONTEXT_P})",
     )

@@ -40,6 +40,16 @@ def check_output_dir(parser: argparse.ArgumentParser, option: str, path: Path | 
         parser.error(f"{option} {path}: no such directory {path.resolve().parent}")
 
 
+def check_not_a_model(parser: argparse.ArgumentParser, out: Path, what: str) -> None:
+    """Refuse to write ``what`` into a model directory: its card.json, which lists every file's
+    SHA-256, would no longer match, and the model would fail to load."""
+    if (out / "card.json").exists():
+        parser.error(
+            f"{out} is a model directory, whose card.json {what} would not match "
+            "(rebuild a model with scripts/train.py, or choose another --out)"
+        )
+
+
 def load_detector(parser: argparse.ArgumentParser, model: Path | str | None):
     """``Detector.load(model)``, or a usage error saying why not."""
     from spincheck import Detector, ModelError
