@@ -107,15 +107,22 @@ _ET_AL = re.compile(r"\bet al\b", re.IGNORECASE)
 # A line that is a record, not a sentence: "title: ..." or '"title": ...' (front matter, settings,
 # JSON), a log's "2023-03-07 14:02:11 INFO ..." or "Mar  7 14:02:11 host ...", or a row of a CSV or
 # tab-separated table ("name,city,year": commas right before a word, not a space, a digit or a
-# quotation's closing mark). A line of prose may look like one now and then; a paragraph is
-# records when every line is one. Scored as prose, a clean post's front matter ("description:
-# ...") was flagged. A key is written against its colon: "plot : a man ..." (a tokenized review)
-# and "Note: ..." are prose.
+# quotation's closing mark). Scored as prose, a clean post's front matter ("description: ...")
+# was flagged. A line of prose may look like a key and its value ("update: the company said",
+# '"We will not back down": protesters ...'), so a paragraph is records when it has two lines or
+# more and every line with a letter is one (a YAML list's "- item" lines too); a single line only
+# when it is a JSON object, a log line or a row of tabs. A key is written against its colon:
+# "plot : a man ..." (a tokenized review) is prose.
 _RECORD_START = re.compile(
-    r'[ \t]*(?:[a-z][\w.-]*:[ \t]|[{\[]?[ \t]*"[^"\n]{1,60}"[ \t]*:'
+    r'[ \t]*(?:[a-z][\w.-]*:(?:[ \t]|$)|-[ \t]|[{\[]?[ \t]*"[^"\n]{1,60}"[ \t]*:'
+    r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )"
+)
+_LONE_RECORD = re.compile(
+    r'[ \t]*(?:\{[ \t]*"[^"\n]{1,60}"[ \t]*:.*\}[ \t,]*$'
     r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )"
 )
 _CSV_COMMA = re.compile(r',(?="?[^\W\d_])')
+_LETTER = re.compile(r"[^\W\d_]")
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
@@ -279,9 +286,8 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
     tables or symbols), not lines of records (settings, logs, CSV), mostly
     ASCII words, and enough of the most common English function words (which
     every English paragraph has and French or German ones lack; from
-    FUNCTION_WORD_MIN_WORDS words on): without them, a paragraph with another
-    language's function words is "not English", one without any "not prose"
-    (a listing, a headline, product copy).
+    FUNCTION_WORD_MIN_WORDS words on). English without them, a listing or
+    product copy, is "not English" too: not English prose.
     ``words`` is ``_word_count(tokens)`` when the caller has it.
     """
     if words is None:
@@ -312,10 +318,8 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
         return None
     english = sum(map(_FUNCTION_WORDS.__contains__, tokens))
     foreign = sum(map(_FOREIGN_FUNCTION_WORDS.__contains__, tokens))
-    if english / words < 0.12:
-        # no sentences: another language's have its function words, English listings, product
-        # copy and headlines ("Spacious 3-bed flat, garden, parking") have none of either
-        return "not English" if foreign else "not prose"
+    if english / words < 0.12:  # another language, or English without sentences (a listing)
+        return "not English"
     if foreign > english and foreign - 2 * len(_ET_AL.findall(text)) > english:
         return "not English"  # "et al." is how English papers cite, not French and Spanish
     return None
@@ -326,11 +330,14 @@ def _is_record(line: str) -> bool:
 
 
 def _records(text: str) -> bool:
-    """Every line of ``text`` is a record (see ``_RECORD_START``): the first one is tried alone."""
+    """``text`` is lines of records, not prose (see ``_RECORD_START``); the first line is tried alone."""
     first = text.find("\n")
-    if not _is_record(text if first < 0 else text[:first]):
+    if first < 0:
+        return bool(_LONE_RECORD.match(text)) or text.count("\t") >= 2
+    head = text[:first]
+    if _LETTER.search(head) and not _is_record(head):  # prose: decided by its first line
         return False
-    return all(_is_record(line) for line in text.splitlines() if line.strip())
+    return all(_is_record(line) for line in text.splitlines() if _LETTER.search(line))
 
 
 def _code_marks(text: str) -> int:
@@ -382,9 +389,14 @@ class _UnloadableModel:
     ``multiprocessing.Pool`` then waits forever and a ``ProcessPoolExecutor`` breaks. Raised on
     use, the error reaches the caller with the task's result."""
 
-    __slots__ = ("message",)
+    __slots__ = ("path", "fingerprint", "message")
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, path: str | None, fingerprint: str, message: str) -> None:
+        from .model import default_model_dir
+
+        # what a detector's repr, == and hash read: logging one must not raise
+        self.path = Path(path) if path is not None else default_model_dir().resolve()
+        self.fingerprint = fingerprint
         self.message = message
 
     def __getattr__(self, name: str):
@@ -401,12 +413,13 @@ def _unpickle_detector(
 
             try:
                 model = load_model_dir(Path(path) if path is not None else default_model_dir())
-            except ModelError as exc:
-                model = cast(LoadedModel, _UnloadableModel(str(exc)))
+            except (ModelError, OSError) as exc:  # OSError: a file the worker may not read
+                model = cast(LoadedModel, _UnloadableModel(path, fingerprint, f"cannot load the model: {exc}"))
             else:
                 if model.fingerprint != fingerprint:
+                    _remember(path, model)  # the directory's model now: the next task may want it
                     message = f"the model in {model.path} was replaced after this detector was pickled (load it again)"
-                    model = cast(LoadedModel, _UnloadableModel(message))
+                    model = cast(LoadedModel, _UnloadableModel(path, fingerprint, message))
         if not isinstance(model, _UnloadableModel):
             _remember(path, model)
     return Detector(model, threshold, min_words, document_context)
@@ -557,6 +570,8 @@ class Detector:
         be at the same path there. Each process loads a model once."""
         from .model import default_model_dir
 
+        if isinstance(self.model, _UnloadableModel):  # passed on, it would fail again where it lands
+            raise ModelError(self.model.message)
         path = None if self.path == default_model_dir().resolve() else str(self.path)
         fingerprint = self.model.fingerprint
         with _MODELS_LOCK:

@@ -88,7 +88,8 @@ _BREAK = r"(?>\r\n|[\n\r\v\x1c-\x1e\x85\u2028])"
 # invisible characters (_INVISIBLE, below) and e-mail quoting: ">" alone is the blank line between
 # two quoted paragraphs (read as text, it made a quoted reply one paragraph per line).
 _BLANK_LINE = re.compile(
-    rf"{_BREAK}(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[\u00ad\u200b-\u200d\u2060\ufeff>])*{_BREAK}|[\f\u2029]"
+    rf"{_BREAK}(?:(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[\u00ad\u200b-\u200d\u2060\ufeff>])*{_BREAK})+"
+    r"|[\f\u2029]"
 )
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _SENTENCE_END = re.compile(r"[.!?:\"'\u201d\u2019)\]]\s*$")
@@ -156,17 +157,28 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# YAML front matter, as static-site generators put it at the top of a Markdown file: one
+# paragraph of settings, which the detector does not score, rather than one per line (a
+# "description: ..." line, scored alone, was flagged).
+_FRONT_MATTER = re.compile(r"\A\s*(---[ \t]*\n(?:[^\n]*\n){1,200}?(?:---|\.\.\.)[ \t]*)(?=\n|\Z)")
+
+
 def split_paragraphs(text: str) -> list[Span]:
     """Split text into paragraph spans with offsets into ``text``.
 
     Blank lines always separate paragraphs. Inside a block, each line is its
     own paragraph (web copies put one paragraph per line) unless the block is
-    hard-wrapped (see :func:`_is_hard_wrapped`).
+    hard-wrapped (see :func:`_is_hard_wrapped`). Front matter between "---"
+    lines at the top is one paragraph.
     Leading and trailing whitespace is excluded from each span.
     """
     spans: list[Span] = []
     pos = 0
-    for match in _BLANK_LINE.finditer(text):
+    front = _FRONT_MATTER.match(text)
+    if front:
+        spans.append(Span(front.start(1), front.end(1)))
+        pos = front.end(1)
+    for match in _BLANK_LINE.finditer(text, pos):
         _split_block(text, pos, match.start(), spans)
         pos = match.end()
     _split_block(text, pos, len(text), spans)
@@ -202,10 +214,20 @@ def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]]) -> list[Span]:
     for (a, b), following in zip(lines, [*lines[1:], None]):
         if following is None:
             spans.append(Span(first, b))
-        elif (b - a < 0.8 * full and _SENTENCE_END.search(text, a, b)) or LIST_ITEM.match(text, following[0]):
+        elif (b - a < 0.8 * full and _SENTENCE_END.search(text, a, b)) or _starts_item(text, (a, b), following[0]):
             spans.append(Span(first, b))
             first = following[0]
     return spans
+
+
+def _starts_item(text: str, line: tuple[int, int], following: int) -> bool:
+    """Whether the line at ``following`` starts a list item after ``line``. A dash does only after
+    a sentence ends: wrapped prose may put a spaced dash at a line's start ("... that it\\n- like
+    every budget -"), which a bullet or a number rarely is."""
+    item = LIST_ITEM.match(text, following)
+    if item is None:
+        return False
+    return text[following] not in "-\u2013" or bool(_SENTENCE_END.search(text, *line))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

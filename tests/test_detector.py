@@ -554,9 +554,19 @@ def test_lines_of_records_are_not_prose(detector: Detector, text: str) -> None:
     assert (result.spun, result.reason) == (None, "not prose")
 
 
+def test_front_matter_is_not_prose(detector: Detector) -> None:
+    text = (
+        '---\ntitle: "Blinken eyes U.S. inroads in Central Asia as Ukraine rattles nerves"\ntags:\n  - diplomacy\n'
+        'description: "The top U.S. diplomat will hold talks Tuesday with the leaders of the five countries"\n---\n\n'
+        "The council voted on Tuesday night to replace the old harbor bridge, ending a long debate among residents."
+    )
+    assert [p.result.reason for p in detector.score_text(text).paragraphs] == ["not prose", None]
+
+
 def test_prose_that_looks_like_a_record_in_one_line_is_still_prose(detector: Detector, article: str) -> None:
-    """A paragraph is records only when every line is one: a quotation's '," she said' or a line
-    that starts "note: " inside prose does not make it one."""
+    """A paragraph is records only when every line is one, and a single line only in the forms
+    prose never takes: a lead that starts with a label or a quotation and a colon, and a comment
+    without spaces after its commas, are prose (as prefixes, they hid 209 of 209 flagged spins)."""
     texts = [
         'Just last week a mother wrote to me. "Not 12 hours before," she wrote, "my husband and I," she '
         "went on, and then she stopped for a while before she finished the letter to the office.",
@@ -564,20 +574,12 @@ def test_prose_that_looks_like_a_record_in_one_line_is_still_prose(detector: Det
         "ending a long debate among the residents of the town about its cost and its design.",
         "plot : a dude and his brother are driving cross-country and decide to fool around with a trucker "
         "on their cb radio .",  # a tokenized film review: the label is no key
+        "update: the company said on Tuesday that it would close two of its plants before the end of the year.",
+        '"We will not back down": protesters marched through the capital on Saturday for the third week running.',
+        "the food was great,the staff were friendly,and we would come back to this place again next summer.",
         paragraphs_of(article)[1],
     ]
-    assert [r.reason for r in detector.score_paragraphs(texts)] == [None, None, None, None]
-
-
-def test_english_without_sentences_is_not_prose_and_another_language_is_not_english() -> None:
-    """A listing or product copy has hardly any function words, as French or German has none of
-    English's; it is English, though, and was labelled "not English"."""
-    listing = (
-        "Stunning three-bedroom Victorian townhouse, recently renovated, original features, south-facing "
-        "garden, off-street parking, close to shops, schools, excellent transport links. Viewing recommended."
-    )
-    assert language_reason(listing, tokenize(listing)) == "not prose"
-    assert language_reason(FRENCH, tokenize(FRENCH)) == "not English"
+    assert [r.reason for r in detector.score_paragraphs(texts)] == [None] * len(texts)
 
 
 SCIENTIFIC = [
@@ -769,9 +771,10 @@ def test_a_pickled_detector_finds_its_own_model_after_a_chdir_or_a_retraining(
     monkeypatch.setattr(detector_module, "load_model_dir", lambda path: retrained.model)
     stale = pickle.loads(data)
     assert stale.threshold == det.threshold
-    for use in (lambda: _score_one(stale), lambda: stale.path, lambda: pickle.dumps(stale)):
+    for use in (lambda: _score_one(stale), lambda: pickle.dumps(stale)):
         with pytest.raises(ModelError, match="was replaced after this detector was pickled"):
             use()
+    assert str(stale.path) in repr(stale) and stale == stale  # logging one does not raise
 
 
 def _score_one(det: Detector) -> float:
@@ -796,6 +799,20 @@ def test_a_pool_worker_reports_a_model_that_cannot_be_had(shipped_model_dir: Pat
         with pytest.raises(ModelError, match="does not exist"):
             pool.apply_async(_score_one, (det,)).get(timeout=120)
         assert pool.apply_async(abs, (-3,)).get(timeout=60) == 3  # and the worker lives on
+    # a file the worker cannot read (another user's model): an OSError, reported the same way
+    import spincheck.detector as detector_module
+
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    real = detector_module.load_model_dir
+    detector_module.load_model_dir = unreadable
+    try:
+        stale = detector_module._unpickle_detector("/no/such/model", "0" * 16, 0.9, 12, True)
+    finally:
+        detector_module.load_model_dir = real
+    with pytest.raises(ModelError, match="cannot load the model: .*Permission denied"):
+        _score_one(stale)
 
 
 def test_pickling_keeps_only_the_latest_model_of_a_directory(

@@ -429,6 +429,28 @@ def test_a_list_item_starts_a_paragraph_in_hard_wrapped_text() -> None:
     assert _paragraphs("\n".join(wrapped[:2])) == wrapped[:2]  # two lines each, two items
 
 
+def test_a_dash_at_a_line_start_continues_a_sentence_that_has_not_ended() -> None:
+    """Wrapping can put a spaced dash at a line's start: no list item, unless a sentence ended before."""
+    prose = (
+        "The finance minister warned on Tuesday that the new budget, which parliament is due to debate\n"
+        "- like every budget before it - would face deep cuts unless revenue from the new taxes rose.\n"
+        "Officials said the plan would be published in full next week, after the cabinet met to agree it."
+    )
+    assert _paragraphs(prose) == [prose]
+    assert len(_paragraphs(prose.replace("- like", "\u2013 like").replace("it -", "it \u2013"))) == 1
+    listed = prose.replace("debate\n", "debate.\n")  # after a full stop, a dash is a bullet
+    assert _paragraphs(listed)[1].startswith("- like every budget")
+
+
+def test_front_matter_is_one_paragraph() -> None:
+    """A Markdown file's settings between "---" lines were one paragraph per line; scored alone, a
+    "description: ..." line was flagged."""
+    front = '---\ntitle: "A Title"\ntags:\n  - news\n\ndescription: A line of settings, not a sentence\n---'
+    body = "The council voted on Tuesday night to replace the old harbor bridge, ending a long debate."
+    assert _paragraphs(f"{front}\n\n{body}\n") == [front, body]
+    assert front not in _paragraphs(f"Intro.\n{front}")  # only at the top of a text
+
+
 def test_lines_joined_by_a_hyphenated_word_are_one_paragraph() -> None:
     line = "word " * 22  # lines longer than the hard-wrap limit
     text = f"{line}and a hyphen-\nated {line}\n{line}.\n"
