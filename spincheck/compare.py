@@ -46,9 +46,10 @@ LONG_TOKENS = 2000
 MAX_SWAP_TOKENS = 4
 
 # UK spellings as US ones, by ending (after "ll" -> "l" and "our" -> "or"): "organised",
-# "organisation", "analysed", "centre", "fibre", "defence", "catalogue", "programme". Both sides are
+# "organisation", "analysed", "centre", "defence", "catalogue", "programme". Both sides are
 # folded alike, so an ending that is no spelling variant ("promise", "vogue") only has to
-# fold the same way in both: what matters is that no two different words fold together.
+# fold the same way in both: what matters is that two different words rarely fold together
+# (a stem of two letters at least keeps "rise" apart; "prise" and "prize" still meet).
 _UK_ENDINGS = (
     ("isation", "ization"),
     ("isations", "izations"),
@@ -62,8 +63,6 @@ _UK_ENDINGS = (
     ("ysing", "yzing"),
     ("tre", "ter"),
     ("tres", "ters"),
-    ("bre", "ber"),
-    ("bres", "bers"),
     ("ence", "ense"),
     ("ences", "enses"),
     ("ogue", "og"),
@@ -99,6 +98,13 @@ _UK_WORDS = {
     "wilful": "willful",
     "odour": "odor",
     "odours": "odors",
+    # -bre as a table, not an ending: "timbre" is not "timber"
+    "fibre": "fiber",
+    "fibres": "fibers",
+    "sabre": "saber",
+    "sabres": "sabers",
+    "calibre": "caliber",
+    "sombre": "somber",
 }
 
 
@@ -108,6 +114,7 @@ _UK_WORDS = {
 # ("colour", "favourite", "neighbour"), not in "four", "our", "pouring" or "mourning".
 _UK_LL = re.compile(r"^(\w*?[aeiou][^aeiou\W]+[aeiou][^aeiou\W]*)ll(?=[eiomf])")
 _UK_OUR = re.compile(r"(?<=\w{3})our")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -117,7 +124,7 @@ def _fold(token: str) -> str:
     repeats its words, and the patterns cost more than the lookup."""
     token = _UK_OUR.sub("or", _UK_LL.sub(r"\1l", token.replace(".", "")))
     token = _UK_WORDS.get(token, token)
-    for uk, us in _UK_ENDINGS:  # after a stem of two letters at least: "metre", "fibre", not "rise"
+    for uk, us in _UK_ENDINGS:  # after a stem of two letters at least: "metre", "litre", not "rise"
         if token.endswith(uk) and len(token) > len(uk) + 1:
             return token[: -len(uk)] + us
     return token
@@ -165,12 +172,12 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     for op, i1, i2, j1, j2 in _opcodes(fa, fb):
         if op == "equal":
             aligned += i2 - i1
-            same += i2 - i1
+            same += sum(1 for t in a[i1:i2] if _HAS_LETTER.search(t))  # a full stop in common is nothing shared
         if op != "replace":
             continue
         if "".join(fa[i1:i2]) == "".join(fb[j1:j2]):  # written apart or together: "per cent", "percent"
             aligned += i2 - i1
-            same += i2 - i1
+            same += 1
             continue
         same_length = i2 - i1 == j2 - j1
         short = i2 - i1 <= MAX_SWAP_TOKENS and j2 - j1 <= MAX_SWAP_TOKENS
@@ -192,7 +199,7 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
         for (ai, aj), (bi, bj) in spans:
             start, end = a_off[ai][0], a_off[aj - 1][1]
             out.append(Replacement(start, end, original[b_off[bi][0] : b_off[bj - 1][1]], copy[start:end]))
-    if not same:  # nothing shared: "Source link" is not "Read more" swapped word for word
+    if not same:  # no word shared: "Source link." is not "Read more." swapped word for word
         aligned = 0
     return aligned / max(len(a), len(b), 1), out
 

@@ -230,6 +230,10 @@ def test_short_paragraphs_without_a_word_in_common_are_not_matched() -> None:
     footer, body = align(original, copy).paragraphs
     assert (footer.original_index, footer.label, footer.overlap) == (None, None, 0.0)
     assert (body.original_index, body.label) == (1, 0)
+    # a full stop or a colon in common is no word in common
+    for read, source in (("Read more.", "Source link."), ("Photo: Reuters", "Credit: AP")):
+        (match,) = align(read, source).paragraphs
+        assert (match.original_index, match.overlap) == (None, 0.0), source
 
 
 def test_best_matches_equal_comparing_every_pair() -> None:
