@@ -780,8 +780,11 @@ def write_model(
                 os.rename(out, old)
             os.rename(tmp, out)
         except BaseException:  # stopped between the two renames: the old model goes back
-            if old is not None and old.exists() and not out.exists():
-                os.rename(old, out)
+            if old is not None and old.exists():
+                if out.exists():  # after both: the new model is in place, the old one goes
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    os.rename(old, out)
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)

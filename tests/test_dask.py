@@ -133,9 +133,13 @@ def test_shards_are_never_written_over_their_inputs(records: list[dict], tmp_pat
     write_shard(shards / "b.jsonl.gz", [json.dumps(records[1])])
     (shards / "c.jsonl.bak").write_text("{not a shard", encoding="utf-8")  # nor half-written ".part" files
     before = {p.name: p.read_bytes() for p in shards.iterdir()}
-    with pytest.raises(ValueError, match=r"a\.jsonl would replace an input shard"):
+    with pytest.raises(ValueError, match=r"a\.jsonl would be written among the input shards"):
         score_jsonl_shards(shards, shards, client="sync")
     assert {p.name: p.read_bytes() for p in shards.iterdir()} == before
+    (shards / "a.jsonl").unlink()  # only b.jsonl.gz: its scores, "b.jsonl", would be read as input next time
+    with pytest.raises(ValueError, match=r"b\.jsonl would be written among the input shards"):
+        score_jsonl_shards(shards, shards, client="sync")
+    write_shard(shards / "a.jsonl", [json.dumps(records[0])])
     written = score_jsonl_shards(shards, tmp_path / "out", client="sync")  # the folder: its JSONL shards only
     assert sorted(Path(p).name for p in written) == ["a.jsonl", "b.jsonl"]
 

@@ -234,16 +234,18 @@ _SHARD_NAME = re.compile(r"\.jsonl(\.(gz|bz2|xz|zst|zstd|lz4))?$")
 
 
 def _check_not_inputs(out_paths: list[str], urls: list[str]) -> None:
-    """Refuse to write a shard over an input (the output folder is the input folder): the input
-    was replaced by its scores, and a second run read those as input."""
+    """Refuse to write shards into a folder of input shards: "a.jsonl" was replaced by its own
+    scores, and "b.jsonl" written beside "b.jsonl.gz" was read as input by the next run."""
 
-    def where(path: str) -> str:
-        return path if "://" in path else str(Path(path).resolve())
+    def folder(path: str) -> str:
+        return posixpath.dirname(path if "://" in path else Path(path).resolve().as_posix())
 
-    inputs = {where(url) for url in urls}
-    clash = [path for path in out_paths if where(path) in inputs]
-    if clash:
-        raise ValueError(f"output shard {clash[0]} would replace an input shard (choose another output_dir)")
+    inputs = {folder(url) for url in urls}
+    beside = [path for path in out_paths if folder(path) in inputs]
+    if beside:
+        raise ValueError(
+            f"output shard {beside[0]} would be written among the input shards (choose another output_dir)"
+        )
 
 
 def score_jsonl_shards(
@@ -265,7 +267,7 @@ def score_jsonl_shards(
     UTF-16 understood, undecodable bytes replaced, lines split at ``\\n`` only).
     Output shards go to ``output_dir`` under the input's file name less its
     compression suffix, or as ``part-00000.jsonl``, ... when two inputs share
-    a name; ``ValueError`` if one would replace an input. A row's ``source`` is
+    a name; ``ValueError`` if that is a folder of input shards. A row's ``source`` is
     ``<input path>:<id>``, or ``<input path>:<line number>`` for a record
     without ``id_field``.
 

@@ -32,7 +32,7 @@ fields:
     ``{phrase, start, end, suggestion, strength}`` dicts. All offsets are
     character offsets into the scored text: the text field itself when it
     holds a string, so ``item["text"][e["start"]:e["end"]] == e["phrase"]``;
-    for a list of strings, the strings joined by blank lines; for bytes, the
+    for a list of strings, the strings, each stripped, joined by blank lines; for bytes, the
     decoded text (line ends made ``\\n``).
 
 Plain ``dict`` items take any field. ``scrapy.Item`` (and dataclass or attrs)
