@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from script_args import check_output_dir  # noqa: E402
+
 from spincheck.compare import align, words  # noqa: E402
 from spincheck.text import split_paragraphs  # noqa: E402
 
@@ -72,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = [prefix for prefix in ("000", "001", "002", "003", "004") if not any(args.seeds.glob(f"{prefix}*.txt"))]
     if missing:
         parser.error(f"--seeds {args.seeds} lacks the articles {', '.join(missing)} (see ../shared/seeds)")
-    if args.out is not None and not args.out.resolve().parent.is_dir():
-        parser.error(f"--out {args.out}: no such directory")
+    check_output_dir(parser, "--out", args.out)
     rows = build(args.seeds)
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     for r in rows:

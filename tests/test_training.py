@@ -328,12 +328,17 @@ def test_failure_while_writing_leaves_no_partial_model(
     assert partial_dirs(tmp_path) == []
 
 
+def _existing_model(tmp_path: Path, base: Path) -> tuple[Path, dict[str, bytes]]:
+    """A model directory at ``tmp_path/model`` and its files' bytes, to check it is left as it was."""
+    out = tmp_path / "model"
+    shutil.copytree(base, out)
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
 def test_failure_while_writing_keeps_the_old_model(
     tmp_path: Path, tiny_base: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "model"
-    shutil.copytree(tiny_base, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    out, before = _existing_model(tmp_path, tiny_base)
 
     def broken_save(self, path):
         raise OSError("disk full")
@@ -351,9 +356,7 @@ def test_stopped_between_the_renames_keeps_the_old_model(
     """Ctrl-C after the old model was moved aside, before the new one took its place."""
     import os
 
-    out = tmp_path / "model"
-    shutil.copytree(tiny_base, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    out, before = _existing_model(tmp_path, tiny_base)
     renames = []
 
     def rename(src, dst):
