@@ -290,7 +290,7 @@ def _add_score(sub, parents: _Parents) -> None:
         metavar="FILE",
         default="-",
         help="write the results to FILE, in UTF-8, instead of stdout (default: stdout); an input cannot be "
-        "its own output, and a directory scan leaves FILE out",
+        "its own output, not even a file that a directory scan would read",
     )
     score.add_argument(
         "--text-field",
