@@ -617,13 +617,15 @@ def _cmd_score(args, console: Console) -> int:
     except _NothingWritten:
         console.note(f"{args.output} is left as it was: nothing was scored")
         return EXIT_ERROR
+    except BrokenPipeError:  # -o /dev/stdout or a pipe whose reader went away: as with stdout
+        raise
     except OSError as exc:  # it cannot be made, or the disk filled up while writing
         console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
         return EXIT_ERROR
     total = reporter.total
     console.note(
         f"wrote {args.output}: {total.flagged:,} of {total.scored:,} scored paragraphs flagged "
-        f"in {reporter.documents:,} documents"
+        f"in {reporter.documents:,} document{'' if reporter.documents == 1 else 's'}"
     )
     return status
 
@@ -633,10 +635,15 @@ class _NothingWritten(Exception):
 
 
 def _input_at(output: str, items: list) -> str | None:
-    """The name of the input that ``output`` is (the same file, whatever the path), or None."""
+    """The name of the input that ``output`` is (the same file, whatever the path), or None.
+
+    Only a regular file can be replaced: /dev/null, a terminal or a pipe as both stdin and the
+    output is no clash (stdin from /dev/null is the same device as ``-o /dev/null``)."""
     try:
         st = os.stat(output)
     except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
         return None
     target = (st.st_dev, st.st_ino)
     for item in items:
@@ -817,6 +824,8 @@ def _cmd_explain(args, console: Console) -> int:
     else:
         try:
             write_atomically(Path(args.output), page)
+        except BrokenPipeError:  # as for score: the reader of the output went away
+            raise
         except OSError as exc:
             console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
             return EXIT_ERROR

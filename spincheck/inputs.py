@@ -219,21 +219,38 @@ def collect(paths: Sequence[str], output: BinaryIO | io.TextIOBase | None = None
     entries skipped, symlinks followed but each directory read once) for files ending in
     :data:`DIRECTORY_SUFFIXES`. Problems met while walking are returned in place, so they are
     reported in input order; a named file that cannot be read is reported when it is read.
-    A file in a directory that is ``output`` (``score dir > dir/scores.jsonl``) is left out:
-    read, it would be scored as it grows.
+    An input that is ``output``, named or in a directory (``score dir > dir/scores.jsonl``,
+    ``score g/* >> g/results.csv``), is left out with a note: read, it would be scored as it
+    grows, and appended to without end.
     """
     items: list[InputFile | Problem] = []
     written = _file_id(output)
     for arg in paths or ["-"]:
         if arg == "-":
-            items.append(InputFile(None, "text"))
+            same = written is not None and _file_id(sys.stdin) == written
+            items.append(_output_note(STDIN_NAME) if same else InputFile(None, "text"))
         elif not arg:
             items.append(Problem("error", "an empty path was given", "skipped"))
         elif os.path.isdir(arg):
             items.extend(walk_directory(arg, written))
+        elif written is not None and _path_id(arg) == written:
+            items.append(_output_note(arg))
         else:
             items.append(InputFile(Path(arg), kind_of(Path(arg))))
     return items
+
+
+def _output_note(name: str | os.PathLike) -> Problem:
+    return Problem("note", f"{shown(name)} is where the output goes", "not read")
+
+
+def _path_id(path: str | os.PathLike) -> tuple[int, int] | None:
+    """(device, inode) of the regular file at ``path``, else None."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def _file_id(stream) -> tuple[int, int] | None:
@@ -288,7 +305,7 @@ def walk_directory(root: str, written: tuple[int, int] | None = None) -> Iterato
                 continue
             regular = stat.S_ISREG(st.st_mode)
             if regular and (st.st_dev, st.st_ino) == written:
-                yield Problem("note", f"{shown(path)} is where the output goes", "not read")
+                yield _output_note(path)
             elif regular:
                 found += 1
                 yield InputFile(path, kind_of(path))
@@ -534,10 +551,12 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
     if looks_binary(head):
         yield 0, Problem("error", f"{name} looks binary", "skipped")
         return
-    stream: BinaryIO = io.BufferedReader(_Prepend(head, f), READ_BYTES)
+    raw: io.RawIOBase = _Prepend(head, f)
     encoding = _encoding_for(head)
-    if encoding in ("utf-16", "utf-32"):
-        stream = codecs.EncodedFile(stream, "utf-8", encoding, errors="replace")  # type: ignore[assignment]
+    recoded = _Utf8Recoder(raw, encoding) if encoding in ("utf-16", "utf-32") else None
+    stream = io.BufferedReader(recoded or raw, READ_BYTES)
+    warned = False
+    number = 0
     for number, line in enumerate(_lines(stream, MAX_DOCUMENT_BYTES), 1):
         if line is None:
             yield (
@@ -545,7 +564,10 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
                 Problem("error", f"{name}:{number}: record longer than {_size(MAX_DOCUMENT_BYTES)}", "skipped"),
             )
             continue
-        text, _ = decode_bytes(line)
+        text, bad = decode_bytes(line)
+        if not warned and (bad or (recoded is not None and recoded.bad)):
+            warned = True
+            yield number, _undecodable(name, head)
         if not text.strip():
             continue
         try:
@@ -559,6 +581,8 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
             yield number, Problem("error", f"{name}:{number}: not a JSON object", "skipped")
             continue
         yield number, record
+    if not warned and recoded is not None and recoded.bad:  # an odd byte at the very end
+        yield number, _undecodable(name, head)
 
 
 # JSON may escape half a surrogate pair alone ("\ud800"); json.loads keeps it as a lone
@@ -673,7 +697,7 @@ class Reader:
             for text, bad in _decoded(head, f):
                 if bad and not warned:
                     warned = True
-                    yield _invalid_utf8(name)
+                    yield _undecodable(name, head)
                 yield from splitter.feed(text)
         except OSError as exc:
             yield os_problem(name, exc)
@@ -734,6 +758,9 @@ class Reader:
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
         records = bad = 0
         for number, record in iter_jsonl(f, name, head):
+            if isinstance(record, Problem) and record.level != "error":  # a warning for the file
+                yield record
+                continue
             text = None if isinstance(record, Problem) else record_text(record, self.text_field)
             if text is None and not isinstance(record, Problem):
                 record = Problem(
@@ -835,10 +862,49 @@ def _too_large(name: str, hint: str) -> Problem:
     return Problem("error", f"{name} is larger than {_size(MAX_DOCUMENT_BYTES)}", hint)
 
 
-def _invalid_utf8(name: str, charset: str = "utf-8") -> Problem:
+def _invalid_utf8(name: str, charset: str = "utf-8", how: str = "as it declares") -> Problem:
     """The warning for undecodable bytes: of UTF-8, or of the charset a page declares."""
-    encoding = "UTF-8" if charset == "utf-8" else f"{charset} as it declares"
+    encoding = "UTF-8" if charset == "utf-8" else f"{charset} {how}"
     return Problem("warning", f"{name} is not valid {encoding}; undecodable bytes were replaced with U+FFFD")
+
+
+def _undecodable(name: str, head: bytes) -> Problem:
+    """The warning for undecodable bytes of a stream starting with ``head``: UTF-8, or the
+    UTF-16 or UTF-32 its byte-order mark names."""
+    encoding = _encoding_for(head)
+    if encoding in ("utf-16", "utf-32"):
+        return _invalid_utf8(name, encoding.upper(), "as its byte-order mark says")
+    return _invalid_utf8(name)
+
+
+class _Utf8Recoder(io.RawIOBase):
+    """A raw stream of ``f`` recoded from UTF-16 or UTF-32 to UTF-8, so that JSONL in them is
+    split into records at ``\\n`` alone, as UTF-8 JSONL is (``codecs.EncodedFile`` splits at
+    U+2028 and U+0085 too, which JSON strings may hold). Undecodable bytes become U+FFFD;
+    ``bad`` says whether any did."""
+
+    def __init__(self, f: io.RawIOBase, encoding: str) -> None:
+        self._f = f
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors=_ERRORS)
+        self._pending = memoryview(b"")
+        self._done = False
+        self.bad = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending.nbytes and not self._done:
+            block = self._f.read(READ_BYTES)
+            self._done = not block
+            _decode_errors.count = 0
+            text = self._decoder.decode(block or b"", self._done)
+            self.bad = self.bad or _decode_errors.count > 0
+            self._pending = memoryview(text.encode("utf-8"))
+        n = min(len(buffer), self._pending.nbytes)
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
 
 
 class _Prepend(io.RawIOBase):

@@ -382,6 +382,52 @@ def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
     assert page.read_text() == SPUN.read_text()
 
 
+@pytest.mark.parametrize("command", ["score", "explain"])
+def test_a_device_as_both_input_and_output_is_no_clash(capsys, monkeypatch, command):
+    # stdin from /dev/null is the same device as -o /dev/null (a terminal's stdin and stdout are
+    # one pty): writing to it replaces nothing, so it is not refused as "an input"
+    with open(os.devnull, "rb") as f:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(f))
+        code, out, err = run(capsys, command, "-", "-o", os.devnull)
+    assert (code, out) == (0, "") and "is an input" not in err and "being explained" not in err
+    assert err.startswith("spincheck: note: <stdin> is empty\n")
+
+
+@pytest.mark.parametrize("command", ["score", "explain"])
+def test_an_output_pipe_whose_reader_went_away_is_exit_141_as_stdout_is(capsys, command):
+    # `-o /dev/stdout | head -1` and `-o >(head -c 100)`: exit 2 with "cannot write ...: Broken
+    # pipe (choose another -o)" read as a failed run; stdout's case is a quiet 141
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        code, out, err = run(capsys, command, str(SPUN), "-o", f"/dev/fd/{write}")
+    finally:
+        os.close(write)
+    assert (code, out, err) == (141, "", "")
+
+
+def test_named_inputs_that_are_stdout_are_not_read(tmp_path):
+    # `spincheck score g/* >> g/results.csv`, rerun: each run scored its own earlier results
+    # (a file of over 128,000 characters, streamed, grew without end)
+    (tmp_path / "page.txt").write_text(SPUN.read_text())
+    results = tmp_path / "results.jsonl"
+    results.write_text("")
+    command = [sys.executable, "-m", "spincheck", "score", "--format", "jsonl"]
+    for _ in range(2):
+        with open(results, "a") as out:
+            process = subprocess.run(
+                [*command, *sorted(map(str, tmp_path.iterdir()))],
+                stdout=out,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+            )
+        assert process.returncode == 1
+        assert process.stderr == f"spincheck: note: {results} is where the output goes (not read)\n"
+    sources = [r["source"] for r in jsonl(results.read_text())]
+    assert set(sources) == {str(tmp_path / "page.txt")} and len(sources) % 2 == 0
+
+
 def test_output_option_keeps_an_old_file_when_nothing_was_scored_and_keeps_its_permissions(capsys, tmp_path):
     target = tmp_path / "scores.txt"
     target.write_text("earlier results\n", encoding="utf-8")
@@ -623,6 +669,16 @@ def test_bad_jsonl_line_is_an_error_but_the_rest_is_scored(capsys, tmp_path):
     code, out, err = run(capsys, "score", "--format", "jsonl", str(path))
     assert code == 2 and jsonl(out)[0]["source"] == f"{path}:1" and jsonl(out)[0]["id"] == 1
     assert err.startswith(f"spincheck: error: {path}:2: invalid JSON (")
+
+
+def test_invalid_utf8_in_jsonl_is_a_warning_and_every_record_is_scored(capsys, tmp_path):
+    # the bytes were replaced in silence; a text file has always had this warning
+    path = tmp_path / "pages.jsonl"
+    lines = [json.dumps({"id": i, "text": CLEAN.read_text()}) for i in range(12)]
+    path.write_bytes("\n".join(lines).encode().replace(b"residents", b"r\xe9sidents"))
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(path))
+    assert code == 0 and {r["id"] for r in jsonl(out)} == set(range(12))
+    assert err == f"spincheck: warning: {path} is not valid UTF-8; undecodable bytes were replaced with U+FFFD\n"
 
 
 def test_hostile_inputs_are_reported_once_and_the_rest_scored(capsys, tmp_path):

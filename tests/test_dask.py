@@ -93,13 +93,16 @@ def test_shards_match_the_command_line(detector: Detector, records: list[dict], 
     assert len(rows) == len(expected) and all(same_row(a, b) for a, b in zip(rows, expected))
 
 
-@pytest.mark.parametrize("variant", ["utf-8-sig", "utf-16", "stray CR", "lone surrogate"])
+@pytest.mark.parametrize(
+    "variant", ["utf-8-sig", "utf-16", "stray CR", "lone surrogate", "U+2028 in UTF-16", "invalid UTF-8"]
+)
 def test_shards_are_read_as_the_command_line_reads_them(
     records: list[dict], tmp_path: Path, capsys, variant: str
 ) -> None:
     """A byte-order mark made record 1 invalid JSON, UTF-16 made every line so, a line ending in
     \\r\\r\\n shifted every later line number, and an escaped lone surrogate ("\\ud800") failed
-    the whole shard half-written."""
+    the whole shard half-written. In UTF-16, a raw U+2028 inside a string split its record;
+    invalid UTF-8 gives a warning for the shard, not a row."""
     pytest.importorskip("dask.bag", reason=NO_DASK)
     cli = pytest.importorskip("spincheck.cli", reason="the command line is not available")
     texts = [r["text"] for r in records[:3]]
@@ -111,11 +114,13 @@ def test_shards_are_read_as_the_command_line_reads_them(
     if variant == "lone surrogate":
         lines[1] = json.dumps({"id": "odd\ud800", "text": texts[1].replace("after that", "after\ud800that")})
         ids[1] = "odd\ufffd"
+    if variant == "U+2028 in UTF-16":
+        lines[1] = json.dumps({"id": 2, "text": texts[1].replace(". ", ".\u2028", 1)}, ensure_ascii=False)
     data = "".join(line + "\n" for line in lines)
-    encoding = variant if variant in ("utf-8-sig", "utf-16") else "utf-8"
+    encoding = {"utf-8-sig": "utf-8-sig", "utf-16": "utf-16", "U+2028 in UTF-16": "utf-16"}.get(variant, "utf-8")
     shard = tmp_path / "in" / "pages.jsonl"
     shard.parent.mkdir()
-    shard.write_bytes(data.encode(encoding))
+    shard.write_bytes(data.encode(encoding).replace(b" the ", b" th\x92e ", 1 if variant == "invalid UTF-8" else 0))
     capsys.readouterr()
     cli.main(["score", "-q", "--format", "jsonl", str(shard)])
     expected = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

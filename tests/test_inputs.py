@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import lzma
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -520,12 +521,70 @@ def test_jsonl_in_utf16_and_binary_jsonl():
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     for encoding in ("utf-16", "utf-32", "utf-8-sig"):
         assert _records(data.encode(encoding)) == rows
-    # a code point out of range in UTF-32 becomes U+FFFD, as invalid UTF-8 does
+    # a code point out of range in UTF-32 becomes U+FFFD, as invalid UTF-8 does, with a warning
     bad = codecs.BOM_UTF32_LE + '{"text": "a'.encode("utf-32-le") + b"\xff\xff\xff\xff" + '"}\n'.encode("utf-32-le")
-    assert _records(bad) == [{"text": "a\ufffd"}]
+    assert _records(bad) == [
+        Problem(
+            "warning",
+            "x.jsonl is not valid UTF-32 as its byte-order mark says; undecodable bytes were replaced with U+FFFD",
+        ),
+        {"text": "a\ufffd"},
+    ]
     assert _records(b"\x7fELF\x02\x01\x01\x00\x00\x00" * 100 + b"\n{}\n") == [
         Problem("error", "x.jsonl looks binary", "skipped")
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_jsonl_records_end_at_newlines_alone_in_every_encoding(encoding):
+    # JSON strings may hold U+2028, U+2029 and U+0085 unescaped; a UTF-16 file was split there
+    # (codecs.EncodedFile reads lines with str.splitlines), losing records, in 64 KB reads too
+    rows = [{"id": i, "text": f"line{i} \u2028 a\u0085b \u2029 " + "word " * 20_000} for i in range(3)]
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    numbers = [n for n, _ in inputs.iter_jsonl(io.BytesIO(data.encode(encoding)), "x.jsonl")]
+    assert _records(data.encode(encoding)) == rows and numbers == [1, 2, 3]
+
+
+def test_invalid_utf8_in_jsonl_is_replaced_with_one_warning_for_the_file():
+    data = b'{"text": "it\x92s"}\n{"text": "ok"}\n{"text": "\xff"}\n'
+    assert _records(data) == [
+        Problem("warning", "x.jsonl is not valid UTF-8; undecodable bytes were replaced with U+FFFD"),
+        {"text": "it\ufffds"},
+        {"text": "ok"},
+        {"text": "\ufffd"},
+    ]
+    assert _records(b'{"text": "fine"}\n') == [{"text": "fine"}]
+
+
+def test_collect_leaves_out_a_named_input_that_is_the_output(tmp_path):
+    # `spincheck score g/* >> g/results.csv` read its own growing results, without end
+    results, page = tmp_path / "results.csv", tmp_path / "page.txt"
+    results.write_text("earlier results\n")
+    page.write_text("x")
+    (tmp_path / "link.csv").symlink_to(results)
+    with open(results, "a") as out:
+        items = collect([str(page), str(results), str(tmp_path / "link.csv")], output=out)
+    assert items[0] == InputFile(page, "text")
+    assert items[1:] == [
+        Problem("note", f"{results} is where the output goes", "not read"),
+        Problem("note", f"{tmp_path / 'link.csv'} is where the output goes", "not read"),
+    ]
+    with open(tmp_path / "other.jsonl", "w") as out:  # another output: both are read
+        assert collect([str(page), str(results)], output=out) == [
+            InputFile(page, "text"),
+            InputFile(results, "text"),
+        ]
+
+
+def test_collect_leaves_out_stdin_when_it_is_the_output(tmp_path, monkeypatch):
+    log = tmp_path / "log.txt"
+    log.write_text("earlier\n")
+    with open(log) as stdin, open(log, "a") as out:
+        monkeypatch.setattr(sys, "stdin", stdin)
+        assert collect(["-"], output=out) == [Problem("note", "<stdin> is where the output goes", "not read")]
+    with open(log) as stdin, open(tmp_path / "out.txt", "w") as out:
+        monkeypatch.setattr(sys, "stdin", stdin)
+        assert collect(["-"], output=out) == [InputFile(None, "text")]
 
 
 # ---- documents read whole: size cap, decoding, empty pages, encrypted PDFs ------------------------

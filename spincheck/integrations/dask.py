@@ -127,6 +127,9 @@ def _shard_docs(name: str, f: BinaryIO, text_field: str, id_field: str) -> Itera
     """One shard's documents, read and named as the command line reads and names them
     (``path:id`` or ``path:line``; byte-order marks, UTF-16, lines ending at ``\\n`` only)."""
     for number, record in iter_jsonl(f, name):
+        if isinstance(record, Problem) and record.level != "error":  # undecodable bytes: a warning, no row
+            logger.warning("%s", record)
+            continue
         if isinstance(record, Problem):
             # the command line's message without its "path:line: " (the row's source says it)
             problem = record.what.removeprefix(f"{name}:{number}: ").removeprefix(f"{name} ")
