@@ -17,8 +17,8 @@ auxiliaries, see CLOSED_CLASS), US/UK spelling variants, single letters,
 Roman numerals and words without a vowel ("vs", "cts") are left out: spinners
 do not write "Indiana" for "in", and "kilometres" for "kilometers" is house
 style. A small table of function-word and multi-word paraphrases that
-thesaurus-based spinners use ("something" <-> "one thing", "because" <-> "as a
-result of") is added by hand (spincheck.lexicon.FUNCTION_PHRASES). Candidates
+thesaurus-based spinners use ("something" <-> "one thing", "because" <-> "since")
+is added by hand (spincheck.lexicon.FUNCTION_PHRASES). Candidates
 are ranked by word frequency (wordfreq) and capped per phrase.
 """
 
@@ -165,7 +165,7 @@ _VOWEL = re.compile(r"[aeiouy]")
 # "is" -> "ones"), and swapping them in every sense made a quarter of the
 # synthetic spins such nonsense, which no real spinner writes and which taught
 # the detector that a swap back to "are" or "will" is strong evidence. Their
-# paraphrases that spinners do use ("because" -> "as a result of", "must" ->
+# paraphrases that spinners do use ("because" -> "since", "need to" ->
 # "have to") come from the function-word table instead.
 CLOSED_CLASS = frozenset(
     """a an the this that these those some any each every no all both either neither

@@ -84,6 +84,34 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def fit(self, X, y):
+        self._check_params()
+        fitted = {name: value for name, value in vars(self).items() if name.endswith("_")}
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            # a failed refit (one class, Ctrl-C) leaves the previous fit whole, or none: a mix of
+            # the new width and the old network failed later with a matmul error
+            for name in [name for name in vars(self) if name.endswith("_")]:
+                delattr(self, name)
+            vars(self).update(fitted)
+            raise
+
+    def _check_params(self) -> None:
+        if not 0 <= self.hard_negative_share <= 1 or not self.hard_negative_weight > 0:
+            raise ValueError(
+                f"hard_negative_share must be in [0, 1] and hard_negative_weight > 0, "
+                f"got {self.hard_negative_share!r} and {self.hard_negative_weight!r}"
+            )
+        if not self.alpha >= 0 or (not self.hidden and not self.alpha > 0):
+            raise ValueError(f"alpha must be > 0 (>= 0 with hidden units), got {self.alpha!r}")
+        if (
+            self.hidden
+            and self.hard_negative_share > 0
+            and "sample_weight" not in signature(MLPClassifier.fit).parameters
+        ):
+            raise ValueError("hard negatives with hidden > 0 need scikit-learn >= 1.7 (weighted MLPClassifier)")
+
+    def _fit(self, X, y):
         X, y = validate_data(self, X, y)
         y_type = type_of_target(y, input_name="y", raise_unknown=True)
         if y_type != "binary":
@@ -94,17 +122,6 @@ class SpinClassifier(ClassifierMixin, BaseEstimator):
         y01 = (y == self.classes_[1]).astype(int)
         self.scaler_ = StandardScaler().fit(X)
         self.scaler_.scale_ = np.where(self.scaler_.scale_ > 0, self.scaler_.scale_, 1.0)
-        if not 0 <= self.hard_negative_share <= 1 or not self.hard_negative_weight > 0:
-            raise ValueError(
-                f"hard_negative_share must be in [0, 1] and hard_negative_weight > 0, "
-                f"got {self.hard_negative_share!r} and {self.hard_negative_weight!r}"
-            )
-        if (
-            self.hidden
-            and self.hard_negative_share > 0
-            and "sample_weight" not in signature(MLPClassifier.fit).parameters
-        ):
-            raise ValueError("hard negatives with hidden > 0 need scikit-learn >= 1.7 (weighted MLPClassifier)")
         Z = self.scaler_.transform(X)
         self.calibration_ = (1.0, 0.0)
         self.net_ = self._fit_net(Z, y01)

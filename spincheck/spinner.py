@@ -107,9 +107,12 @@ class Spinner:
                     self._index[key] = ([texts[cand_phrase[m]] for m in rows], kept / kept.sum(), chance)
 
     def spin(self, text: str, rng: np.random.Generator, *, rate: float | None = None) -> SpunText:
-        """Spin ``text``. ``rate`` is the share of swappable phrases to swap;
-        drawn at random (light, medium or heavy) when None.
+        """Spin ``text``. ``rate`` is the share of swappable phrases to swap (above 0, at most
+        1; at least one phrase is swapped whenever there is one); drawn at random (light,
+        medium or heavy) when None.
         """
+        if rate is not None and not 0.0 < rate <= 1.0:  # NaN included
+            raise ValueError(f"rate must be a share above 0 and at most 1, or None, not {rate!r}")
         tokens, offsets = tokenize_with_offsets(text)
         matches = self._matches(text, tokens, offsets, rng)
         if not matches:
@@ -161,6 +164,9 @@ class Spinner:
                 i += m  # a generic paraphrase the spinner leaves alone this time
                 continue
             start, end = offsets[i][0], offsets[i + m - 1][1]
+            if _part_of_a_word(text, start, tokens[i + m] if i + m < n else ""):
+                i += m
+                continue
             surface = text[start:end]
             sentence_start = i == 0 or tokens[i - 1] == "."
             if surface[:1].isupper() and not sentence_start and rng.random() >= self.proper_noun_rate:
@@ -169,6 +175,13 @@ class Spinner:
             matches.append((start, end, entry))
             i += m
         return matches
+
+
+def _part_of_a_word(text: str, start: int, next_token: str) -> bool:
+    """A span that is only part of a word as written: the stem of a contraction ("ca" of
+    "can't", "do" of "don't") or what follows an apostrophe inside a word ("clock" of
+    "o'clock"). Spinners swap words; "californian't" taught the models an artefact."""
+    return next_token == "n't" or (start >= 2 and text[start - 1] in "'\u2019" and text[start - 2].isalnum())
 
 
 @functools.cache

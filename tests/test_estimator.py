@@ -198,3 +198,64 @@ def test_bad_hard_negative_parameters_are_refused(data, share: float, weight: fl
     X, y = data
     with pytest.raises(ValueError, match="hard_negative"):
         SpinClassifier(hidden=0, hard_negative_share=share, hard_negative_weight=weight).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_failed_refit_leaves_the_previous_fit_whole(data) -> None:
+    # the hard-negative check ran after the scaler was refitted to the new width: the failed
+    # refit left a 3-wide scaler over a 6-wide network, and predict() failed with a matmul error
+    X, y = data
+    clf = SpinClassifier(hidden=4, max_iter=30, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.set_params(hard_negative_share=2.0)
+    with pytest.raises(ValueError, match="hard_negative_share"):
+        clf.fit(X[:, :3], y)
+    with pytest.raises(ValueError, match="needs two classes"):
+        clf.set_params(hard_negative_share=0.0).fit(X[:, :3], np.ones_like(y))
+    assert clf.n_features_in_ == 6 and list(clf.classes_) == [0, 1]
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    with pytest.raises(ValueError, match="needs two classes"):  # no earlier fit: still unfitted
+        SpinClassifier(hidden=0).fit(X, np.zeros_like(y))
+    unfitted = SpinClassifier(hidden=0)
+    with pytest.raises(ValueError):
+        unfitted.fit(X, np.zeros_like(y))
+    with pytest.raises(NotFittedError):
+        unfitted.predict(X)
+
+
+@pytest.mark.parametrize("params", [{"hidden": 0, "alpha": 0.0}, {"hidden": 4, "alpha": -1.0}])
+def test_a_bad_alpha_is_a_clear_error(data, params) -> None:
+    X, y = data
+    with pytest.raises(ValueError, match="alpha must be > 0"):  # hidden=0, alpha=0 was ZeroDivisionError
+        SpinClassifier(**params).fit(X, y)
+
+
+def test_hard_negatives_weight_only_the_highest_scoring_negatives(data, monkeypatch) -> None:
+    X, y = data
+    weights = []
+    fit_net = SpinClassifier._fit_net
+
+    def recorded(self, Z, y01, **fit_params):
+        weights.append(fit_params.get("sample_weight"))
+        return fit_net(self, Z, y01, **fit_params)
+
+    monkeypatch.setattr(SpinClassifier, "_fit_net", recorded)
+    SpinClassifier(hidden=0, hard_negative_share=0.0, hard_negative_weight=5).fit(X, y)
+    assert weights == [None]  # a share of 0 fits once, whatever the weight
+    weights.clear()
+    SpinClassifier(hidden=0, hard_negative_share=0.1, hard_negative_weight=5).fit(X, y)
+    assert weights[0] is None and weights[1] is not None
+    heavy = weights[1] == 5
+    assert (weights[1][~heavy] == 1).all() and not heavy[y == 1].any()  # positives never weighted
+    assert heavy.sum() == pytest.approx(0.1 * (y == 0).sum(), abs=1)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_predict_proba_is_the_exported_scorer_and_max_iter_is_used(data) -> None:
+    X, y = 3 * data[0], data[1]  # well separated: probabilities near 0 and 1 must not be clipped
+    clf = SpinClassifier(hidden=4, max_iter=7, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 7
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], clf.to_scorer().predict_proba(X), rtol=1e-9, atol=1e-12)
+    sure = SpinClassifier(hidden=0, alpha=1e-6, max_iter=1000).fit(X, y)
+    np.testing.assert_allclose(sure.predict_proba(X)[:, 1], sure.to_scorer().predict_proba(X), rtol=1e-9, atol=1e-12)
+    assert sure.predict_proba(X)[:, 1].max() > 0.99  # a clip of the logit at 4 capped it at 0.982
