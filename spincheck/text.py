@@ -159,8 +159,14 @@ def _newlines(text: str) -> str:
 
 # YAML front matter, as static-site generators put it at the top of a Markdown file: one
 # paragraph of settings, which the detector does not score, rather than one per line (a
-# "description: ..." line, scored alone, was flagged).
-_FRONT_MATTER = re.compile(r"\A\s*(---[ \t]*\n(?:[^\n]*\n){1,200}?(?:---|\.\.\.)[ \t]*)(?=\n|\Z)")
+# "description: ..." line, scored alone, was flagged). It starts with a "key:" line, and every
+# other line is a setting, an indented or list line, a comment or blank: prose set between two
+# "---" rules at a page's top is paragraphs, not settings.
+_SETTING = r"[A-Za-z_][\w.-]*[ \t]*:[^\n]*\n"
+_FRONT_MATTER = re.compile(
+    rf"\A\s*(---[ \t]*\n{_SETTING}(?:{_SETTING}|[ \t][^\n]*\n|-[ \t][^\n]*\n|#[^\n]*\n|\n){{0,199}}?"
+    r"(?:---|\.\.\.)[ \t]*)(?=\n|\Z)"
+)
 
 
 def split_paragraphs(text: str) -> list[Span]:

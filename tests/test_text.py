@@ -451,6 +451,22 @@ def test_front_matter_is_one_paragraph() -> None:
     assert front not in _paragraphs(f"Intro.\n{front}")  # only at the top of a text
 
 
+def test_prose_between_rules_at_the_top_is_not_front_matter() -> None:
+    # two paragraphs set between "---" rules were one unscorable "settings" paragraph
+    first = "The council voted on Tuesday night to replace the old harbor bridge, ending a long debate."
+    second = "Work will start in the spring and is expected to take about two years to complete."
+    assert _paragraphs(f"---\n\n{first}\n\n{second}\n\n---\n\nContact us.\n") == [
+        "---",
+        first,
+        second,
+        "---",
+        "Contact us.",
+    ]
+    assert _paragraphs(f"---\ntitle: News\n{first}\n---\n\n{second}")[0] == "---"  # a prose line: not settings
+    settings = "---\ntitle: News\nauthors:\n  - A. Writer\n- B. Writer\n# a comment\n\nsummary: >\n  folded text\n..."
+    assert _paragraphs(f"{settings}\n\n{first}") == [settings, first]
+
+
 def test_lines_joined_by_a_hyphenated_word_are_one_paragraph() -> None:
     line = "word " * 22  # lines longer than the hard-wrap limit
     text = f"{line}and a hyphen-\nated {line}\n{line}.\n"
