@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import lzma
+import signal
 import sys
 import time
 import zipfile
@@ -67,7 +68,9 @@ def joined(events) -> str:
     ids=["utf8", "utf8-bom", "utf16", "utf16-be", "utf32", "crlf", "cr"],
 )
 def test_streamed_text_equals_decode_bytes(tmp_path, monkeypatch, encode):
-    # Small reads so that BOMs, multi-byte characters and CRLF pairs straddle block boundaries.
+    # Small reads so that BOMs, multi-byte characters and CRLF pairs straddle block boundaries; a
+    # small first read too, or the whole text would be in it and the small reads never happen.
+    monkeypatch.setattr(inputs, "SNIFF_BYTES", 16)
     monkeypatch.setattr(inputs, "READ_BYTES", 7)
     monkeypatch.setattr(inputs, "CHUNK_CHARS", 64)
     data = encode(TEXT)
@@ -80,6 +83,8 @@ def test_streamed_text_equals_decode_bytes(tmp_path, monkeypatch, encode):
 
 
 def test_invalid_utf8_is_replaced_and_reported_once(tmp_path, monkeypatch):
+    # the bad bytes in different blocks: one warning, not one for each block that has one
+    monkeypatch.setattr(inputs, "SNIFF_BYTES", 16)
     monkeypatch.setattr(inputs, "READ_BYTES", 16)
     data = TEXT.encode("utf-8").replace(b"voted", b"vo\xfft\xfeed").replace(b"state", b"st\xc3ate")
     path = tmp_path / "bad.txt"
@@ -90,6 +95,20 @@ def test_invalid_utf8_is_replaced_and_reported_once(tmp_path, monkeypatch):
     assert problems_of(events) == [
         f"spincheck: warning: {path} is not valid UTF-8; undecodable bytes were replaced with U+FFFD"
     ]
+
+
+def test_a_crlf_split_between_two_reads_is_one_line_break(tmp_path):
+    # the "\r" ending the first read and the "\n" starting the next, read as two line breaks, would
+    # be a blank line that splits a wrapped paragraph in two, and every later offset one too far
+    wrapped = "a hard-wrapped paragraph whose lines\r\nrun on to the next line and end here."
+    first = "x" * (inputs.SNIFF_BYTES - 4 - 1 - wrapped.index("\r"))
+    data = f"{first}\r\n\r\n{wrapped}\r\n\r\nThe end.\r\n".encode()
+    assert data[inputs.SNIFF_BYTES - 1 : inputs.SNIFF_BYTES + 1] == b"\r\n"
+    path = tmp_path / "windows.txt"
+    path.write_bytes(data)
+    text = joined(read_events(path))
+    assert text == decode_bytes(data)[0]
+    assert [text[s.start : s.end] for s in split_paragraphs(text)] == [first, wrapped.replace("\r", ""), "The end."]
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\n\t \r\n "])
@@ -164,6 +183,19 @@ def test_text_without_any_whitespace_is_still_cut(monkeypatch):
     assert [len(c.text) for c in chunks] == [10, 10, 10, 5]
 
 
+def test_a_chunk_without_a_blank_line_ends_at_its_last_line_break(monkeypatch):
+    # cut at its first line break, a chunk of hard-wrapped text would hold one line: a paragraph's
+    # lines scored apart, and a long input cut into many more chunks than needed
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 120)
+    wrapped = "The council voted on Tuesday to rebuild\nthe old harbor bridge after three years\nof debate."
+    text = "\n".join([wrapped] * 3)
+    chunks = [c.text for c in inputs._chunks_of(text, "doc")]
+    assert "".join(chunks) == text
+    for chunk, following in zip(chunks, chunks[1:]):
+        next_line = following.split("\n")[0]
+        assert chunk.endswith("\n") and len(chunk) + len(next_line) + 1 > inputs.CHUNK_CHARS
+
+
 class _Endless(io.RawIOBase):
     """A stdin that produces paragraphs forever and counts how much was read."""
 
@@ -221,6 +253,28 @@ def test_collect_walks_directories(tmp_path):
             "(read once; skipped)"
         )
     ]
+
+
+def test_a_directory_reached_again_through_links_is_read_once(tmp_path):
+    # a directory walked into is remembered: otherwise a link back to it from inside ("a/loop") and
+    # a sibling link to it ("b") walk it again and again (its one file read 81 times)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("x")
+    (tmp_path / "a" / "loop").symlink_to(".")
+    (tmp_path / "b").symlink_to("a")
+    items = collect([str(tmp_path)])
+    assert [i.path for i in items if isinstance(i, InputFile)] == [tmp_path / "a" / "x.txt"]
+    assert [str(p) for p in items if isinstance(p, Problem)] == [
+        f"spincheck: warning: {link} leads to a directory that is already being read (read once; skipped)"
+        for link in (tmp_path / "b", tmp_path / "a" / "loop")
+    ]
+
+
+def test_hidden_files_in_a_directory_are_skipped(tmp_path):
+    # an editor's hidden draft or backup next to the page is not a page of its own
+    (tmp_path / ".draft.txt").write_text("x")
+    (tmp_path / "page.txt").write_text("x")
+    assert [i.path.name for i in collect([str(tmp_path)])] == ["page.txt"]
 
 
 def test_collect_without_paths_reads_stdin():
@@ -326,6 +380,27 @@ def test_overlong_jsonl_record_is_skipped(tmp_path, monkeypatch):
     events = read_events(path)
     assert [c.text for c in chunks_of(events)] == ["short one"]
     assert problems_of(events) == [f"spincheck: error: {path}:1: record longer than 100 bytes (skipped)"]
+
+
+def _timeout(signum, frame):
+    pytest.fail("still reading after 5 seconds")  # not an OSError, which the reader would report
+
+
+def test_overlong_last_jsonl_line_without_a_newline_is_skipped(tmp_path, monkeypatch):
+    # the rest of an over-long line is drained until a newline comes, or the file ends: waiting
+    # for the newline alone would hang forever
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 100)
+    path = tmp_path / "cut.jsonl"
+    path.write_text(json.dumps({"text": "short one"}) + "\n" + json.dumps({"text": "x" * 300}))
+    previous = signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(5)
+    try:
+        events = read_events(path)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [c.text for c in chunks_of(events)] == ["short one"]
+    assert problems_of(events) == [f"spincheck: error: {path}:2: record longer than 100 bytes (skipped)"]
 
 
 def test_unreadable_file(tmp_path, monkeypatch):
@@ -449,6 +524,19 @@ def test_file_named_pdf_without_a_pdf_header(tmp_path):
     assert problems_of(events) == [
         f"spincheck: error: {path} is named .pdf but is not a PDF (no %PDF- header) (skipped)"
     ]
+
+
+def test_file_named_pdf_with_junk_before_its_header_is_read(tmp_path):
+    # a mail gateway's line before "%PDF-" is allowed (readers look in the first 1024 bytes): the
+    # file is a PDF, not "not a PDF"
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    path = tmp_path / "attachment.pdf"
+    path.write_bytes(b"junk from a mail gateway\n" + make_pdf([["The work starts in spring."]]))
+    events = read_events(path)
+    assert problems_of(events) == []
+    assert joined(events) == "The work starts in spring."
 
 
 def test_pdf_without_pypdf_says_what_to_install(tmp_path, monkeypatch):
@@ -1111,6 +1199,17 @@ def test_jsonl_bad_lines_past_the_first_ten_are_counted_in_one_line(tmp_path):
         f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field; skipped)" for n in range(1, 11)
     ]
     assert problems[10:] == [f"spincheck: error: {path}: 15 more bad lines (not shown; skipped)"]
+    assert joined(events) == "kept"
+
+
+def test_jsonl_with_exactly_ten_bad_lines_shows_them_all_and_no_count(tmp_path):
+    # ten bad lines are all shown, with no "0 more bad lines" after them
+    path = tmp_path / "crawl.jsonl"
+    path.write_text("".join(json.dumps({"body": f"page {i}"}) + "\n" for i in range(10)) + '{"text": "kept"}\n')
+    events = read_events(path)
+    assert problems_of(events) == [
+        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field; skipped)" for n in range(1, 11)
+    ]
     assert joined(events) == "kept"
 
 

@@ -17,6 +17,7 @@ from spincheck.text import (
     _normalize_chars,
     decode_bytes,
     looks_binary,
+    match_case,
     normalize,
     split_paragraphs,
     tokenize,
@@ -507,6 +508,88 @@ def test_paragraph_offsets_on_mixed_input() -> None:
     assert paras[3].startswith("wrapped text that") and paras[3].endswith("and ends.")
 
 
+def test_a_long_url_line_does_not_set_the_width_a_sentence_end_is_measured_against() -> None:
+    # the widest line (a URL) must not set the width: a line ending a sentence near the real width
+    # would look short, and split the paragraph there
+    text = (
+        "The harbour board met on Thursday to discuss the new\n"
+        "ferry timetable, which starts next month and adds\n"
+        "https://example.org/harbour-board/timetables/2024-spring.html\n"
+        "two sailings a day to the islands in the west.\n"
+        "Afterwards, the board said it would take questions\n"
+        "from the public at its next meeting, to be held in\n"
+        "the town hall in May, before the timetable starts."
+    )
+    assert _paragraphs(text) == [text]
+
+
+def test_a_short_line_ending_a_sentence_ends_a_paragraph_of_three_lines() -> None:
+    # a block of three lines has a width to measure against: its two paragraphs stay apart
+    first = "The council met on Tuesday and agreed to\nreview the budget."
+    second = "A second meeting will be held in the spring"
+    assert _paragraphs(f"{first}\n{second}") == [first, second]
+
+
+def test_two_wrapped_lines_are_one_paragraph() -> None:
+    # of two lines, the shorter one must not set the width: too narrow for text, they would split
+    text = "The meeting was adjourned until\nnext Tuesday."
+    assert _paragraphs(text) == [text]
+
+
+def test_a_short_wrapped_sentence_going_on_in_capitals_is_one_paragraph() -> None:
+    # a sentence wrapped over four lines need not go on in lower case: it is not one line a paragraph
+    text = (
+        "Yesterday the leaders of France and\nGermany met their counterparts from\n"
+        "Brussels to discuss the budget with\nItaly and Spain."
+    )
+    assert _paragraphs(text) == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "climate change\nelection news\nsports scores\nweather today",
+        "breaking news from the city\nsports results and tables\nweather\nopinion and analysis pieces",
+        "BREAKING NEWS FROM THE CITY AND REGION\nSPORTS RESULTS AND LEAGUE TABLES\nWEATHER\n"
+        "OPINION AND ANALYSIS FROM OUR WRITERS\nBUSINESS AND MARKETS TODAY\nLETTERS TO THE EDITOR",
+    ],
+    ids=["tags", "menu", "capitals-menu"],
+)
+def test_short_entries_that_leave_room_for_the_next_are_not_wrapped_text(text: str) -> None:
+    # a column of tags, a menu whose lines leave room for the next entry's first word, a menu in
+    # capitals not filled to the width: merged, each would be one paragraph of odd word sequences
+    assert _paragraphs(text) == text.split("\n")
+
+
+@pytest.mark.parametrize(("first", "second"), [("*", "*"), ("99.", "100."), ("a)", "b)")])
+def test_every_kind_of_list_marker_starts_an_item_in_hard_wrapped_text(first: str, second: str) -> None:
+    # an item starts a paragraph even after one that ends in "and"; "100." and "b)" are markers too
+    items = [
+        f"{first} noise and dust for two years along the harbour front and in the old town, where the "
+        "work is done at night, and",
+        f"{second} fewer parking spaces near the water while the new bridge is being built",
+    ]
+    wrapped = [textwrap.fill(item, 60, subsequent_indent="  ") for item in items]
+    assert _paragraphs("\n".join(wrapped)) == wrapped
+
+
+def test_a_wrapped_list_item_after_an_intro_line_stays_whole() -> None:
+    # half the lines start items: read as a list, not as wrapped text, the item would be cut at its wrap
+    intro = "The committee made two recommendations to the council:"
+    first = (
+        "1. that the old harbour bridge be closed to heavy lorries\n"
+        "   until the repairs are finished in the autumn, and"
+    )
+    second = "2. that a ferry run while the bridge is closed."
+    assert _paragraphs(f"{intro}\n{first}\n{second}") == [intro, first, second]
+
+
+def test_invisible_characters_at_a_paragraph_edge_are_outside_its_span() -> None:
+    # a zero-width space, BOM or soft hyphen at a paragraph's edge is left out of its span
+    text = "\u200bFirst paragraph here.\u200b\n\n\ufeffSecond one.\u00ad"
+    assert [(s.start, s.end) for s in split_paragraphs(text)] == [(1, 22), (26, 37)]
+
+
 # ---- bytes -----------------------------------------------------------------------------------
 
 SAMPLE = "Naïve café, “quotes”, ✓ and 東京.\nSecond line."
@@ -559,6 +642,7 @@ def test_decode_normalises_line_endings(data: bytes, expected: str) -> None:
         (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", True),
         (b"text with one NUL\x00 byte", True),
         (bytes(range(1, 32)) * 4, True),  # control characters, no NUL
+        (b"abc\x01\x02\x03\x04" * 10 + b"hello world " * 20, True),  # 13% control characters, no NUL
         (codecs.BOM_UTF16_LE + "wide text".encode("utf-16-le"), False),
         (codecs.BOM_UTF32_BE + "wide text".encode("utf-32-be"), False),
         (b"tab\tseparated\tvalues\r\nand\x0cform feed", False),
@@ -611,7 +695,18 @@ def test_normalising_by_replacement_equals_the_translation_table() -> None:
         assert _normalize_chars(text) == text.translate(_NORMALIZE_TABLE), text
 
 
-@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r", "\u2028", "\x85"])
+@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r", "\u2028", "\x85", "\v"])
 def test_a_word_hyphenated_across_any_line_break_is_one_token(separator: str) -> None:
     text = "a long line of a hard wrapped paragraph that has the infor-" + separator + "mation word in it"
     assert "information" in tokenize(text) and len(split_paragraphs(text)) == 1
+
+
+def test_a_hyphen_and_line_break_before_a_capital_is_no_hyphenated_word() -> None:
+    # a double-barrelled name broken at its hyphen ("Smith-\nJones") is not one hyphenated word
+    assert tokenize("She met Anna Smith-\nJones on Monday")[3:5] == ["smith", "jones"]
+
+
+def test_match_case_of_a_one_letter_capital_is_a_capitalised_word() -> None:
+    # "A" and "I" are capitalised words, not shouting: "A" -> "THE" would put capitals in a sentence
+    assert match_case("the", "A") == "The" and match_case("me", "I") == "Me"
+    assert match_case("top", "HIGHEST") == "TOP" and match_case("top", "highest") == "top"
