@@ -196,7 +196,7 @@ def read_card(directory: Path) -> ModelCard:
     if names != FEATURE_NAMES:
         raise ModelError(
             f"model in {directory} was built for a different feature schema "
-            f"({raw.get('feature_schema', '?')}, this spincheck uses {feature_schema_hash()}); retrain it"
+            f"({feature_schema_hash(names)}, this spincheck uses {feature_schema_hash()}); retrain it"
         )
     return ModelCard(threshold, str(raw.get("spincheck_version", "?")), fmt, names, files, raw)
 

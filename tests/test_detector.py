@@ -1058,3 +1058,116 @@ def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -
             assert reason == expected, text
         else:
             assert reason in (None, "not English", "not prose"), text  # the record and function-word tests come next
+
+
+# ---- edges a mutation run showed unpinned -------------------------------------------------------
+
+EXAMPLE_SPUN = [
+    p for p in (Path(__file__).resolve().parents[1] / "examples" / "spun.txt").read_text().split("\n\n") if p.strip()
+]
+
+
+def _at(p: float | None) -> Result:
+    return Result(0.0, None, "too short") if p is None else Result(p, p >= 0.95)
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "expected"),
+    [
+        ([0.95, 0.95, 0.85], [False, False, True]),  # a paragraph at the threshold counts as flagged
+        ([0.99, 0.97, 0.95, 0.85], [False, False, False, True]),  # and is not flagged "by context"
+        ([0.99, 0.97, 0.8], [False, False, True]),  # the floor itself is in the band
+        # a fifth of the *scored* paragraphs: 2 of 9 scored, though 2 of 12 in all
+        ([0.99, 0.97, 0.85] + [0.1] * 6 + [None] * 3, [False, False, True] + [False] * 9),
+    ],
+)
+def test_document_rule_edges(probabilities, expected) -> None:
+    assert context_flags([_at(p) for p in probabilities], 0.95) == expected
+
+
+def test_a_paragraph_at_the_threshold_is_flagged_with_its_evidence(detector) -> None:
+    paragraph = EXAMPLE_SPUN[2]
+    probability = detector.score_paragraphs([paragraph])[0].probability
+    (result,) = dataclasses.replace(detector, threshold=probability).score_paragraphs([paragraph])
+    assert result.spun is True and result.evidence
+
+
+def _words_to(tokens: int) -> str:
+    words = " ".join(EXAMPLE_SPUN[1:] * 2).split()
+    while len(tokenize(" ".join(words))) > tokens:
+        words.pop()
+    assert len(tokenize(" ".join(words))) == tokens
+    return " ".join(words)
+
+
+def test_400_tokens_are_one_unit_and_401_are_windowed(detector, monkeypatch) -> None:
+    calls = []
+    windows = Detector._windows
+    monkeypatch.setattr(Detector, "_windows", lambda *args: calls.append(1) or windows(*args))
+    for tokens, windowed in ((400, False), (401, True)):
+        calls.clear()
+        detector.score_paragraphs([_words_to(tokens)])
+        assert bool(calls) == windowed
+
+
+def test_each_window_gives_the_evidence_it_gives_alone(detector, monkeypatch) -> None:
+    # a window one token short at its end matched no token count and dropped all its evidence
+    monkeypatch.setattr(spincheck.detector, "MAX_EVIDENCE", 1000)
+    text = " ".join(EXAMPLE_SPUN[1:] * 2)
+    units = detector._windows(0, text, np.zeros(len(tokenize(text)), bool))
+    (whole,) = detector.score_paragraphs([text], explain=True)
+    alone = detector.score_paragraphs([u.text for u in units], explain=True)
+    expected = {(e.start + u.offset, e.end + u.offset, e.phrase) for u, r in zip(units, alone) for e in r.evidence}
+    assert len(units) > 1 and {(e.start, e.end, e.phrase) for e in whole.evidence} == expected
+
+
+def test_a_paragraph_of_one_window_keeps_its_offsets(detector) -> None:
+    # over 400 tokens with min_words 200, after a leading quote: one window at offset 1
+    text = '"' + _words_to(419)
+    (result,) = dataclasses.replace(detector, min_words=200).score_paragraphs([text], explain=True)
+    assert result.evidence and all(text[e.start : e.end] == e.phrase for e in result.evidence)
+
+
+def test_evidence_covers_every_token_over_the_likelihood_ratio_and_no_more(detector) -> None:
+    from spincheck.detector import EVIDENCE_MIN_LOG_LR
+    from spincheck.text import token_spans, tokenize_cased
+
+    paragraph = EXAMPLE_SPUN[1]
+    tokens, capitals = tokenize_cased(paragraph)
+    _, _, features, logit = detector._score_batch([tokens], [capitals])
+    likely = logit - detector.model.classifier.prior_logit >= EVIDENCE_MIN_LOG_LR
+    slots = features.tokens.slots[likely] - features.batch.starts[0]
+    _, spans = token_spans(paragraph)
+    (result,) = detector.score_paragraphs([paragraph], explain=True)
+    assert 0 < len(result.evidence) <= len(slots) < MAX_EVIDENCE
+    for k in slots:
+        assert any(e.start <= spans[k, 0] and spans[k, 1] <= e.end for e in result.evidence)
+
+
+def test_evidence_spans_never_overlap_and_the_cap_keeps_the_strongest(detector, monkeypatch) -> None:
+    (full,) = detector.score_paragraphs([_words_to(400)], explain=True)
+    ordered = sorted(full.evidence, key=lambda e: e.start)
+    assert all(a.end <= b.start for a, b in zip(ordered, ordered[1:]))
+    assert any(" " in e.phrase for e in full.evidence)  # phrases of several words stay whole
+    assert [(-e.strength, e.start) for e in full.evidence] == sorted((-e.strength, e.start) for e in full.evidence)
+    monkeypatch.setattr(spincheck.detector, "MAX_EVIDENCE", 5)
+    (capped,) = detector.score_paragraphs([_words_to(400)], explain=True)
+    assert capped.evidence == full.evidence[:5]
+
+
+def test_language_gate_edges(detector) -> None:
+    listing = (
+        "Apple iPhone 15 Pro Max 256GB Natural Titanium Unlocked Smartphone with A17 chip, triple camera, "
+        "USB-C charging port, titanium frame and Action button"
+    )
+    assert [r.reason for r in detector.score_paragraphs([listing, "… . , ."])] == ["not English", "not prose"]
+
+
+def test_unpickled_detectors_share_one_model_in_a_fresh_process(detector, run_python) -> None:
+    # a pool worker would load the 77 MB model again for every task; and the shipped model is
+    # pickled by name, found again wherever the worker has it installed
+    data = pickle.dumps(detector)
+    assert pickle.loads(data).model is detector.model
+    assert str(detector.path).encode() not in data
+    code = f"import pickle; d = {data!r}; print(pickle.loads(d).model is pickle.loads(d).model)"
+    assert run_python(code).strip() == "True"

@@ -178,6 +178,31 @@ def test_feature_schema_mismatch_is_refused(linked_copy: Path) -> None:
         load_model_dir(linked_copy)
 
 
+def test_features_in_another_order_are_another_schema(linked_copy: Path) -> None:
+    # compared as a set, the same names in another order would load, and feed every column to the
+    # wrong weight; the message quoted the card's stored schema hash, which names no difference
+    names = list(FEATURE_NAMES)
+    names[0], names[1] = names[1], names[0]
+    edit_card(linked_copy, lambda card: card.__setitem__("feature_names", names))
+    with pytest.raises(ModelError, match="feature schema") as info:
+        load_model_dir(linked_copy)
+    assert f"({feature_schema_hash(tuple(names))}, this spincheck uses {feature_schema_hash()})" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["bigram_q.npy", "unigram_keys.npy", "reference.json", "vectors.npy"])
+def test_the_card_must_list_every_table(linked_copy: Path, name: str) -> None:
+    # a table the card leaves out would be read without its SHA-256 checked
+    edit_card(linked_copy, lambda card: card["files"].pop(name))
+    with pytest.raises(ModelError, match=f"does not list {re.escape(name)}"):
+        load_model_dir(linked_copy)
+
+
+def test_a_directory_in_place_of_a_model_file_is_a_missing_file(linked_copy: Path) -> None:
+    replace(linked_copy, "reference.json").mkdir()
+    with pytest.raises(ModelError, match="reference.json is missing"):
+        load_model_dir(linked_copy)
+
+
 def test_classifier_of_the_wrong_shape_is_refused(linked_copy: Path) -> None:
     def scorer(n: int) -> NeuralScorer:
         return NeuralScorer(np.zeros(n), np.ones(n), np.zeros((n, 0)), np.zeros(0), np.zeros(n), 0.0)
