@@ -612,11 +612,11 @@ def _cmd_score(args, console: Console) -> int:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
         with replaced_atomically(Path(args.output)) as out:
             status, reporter = _score_into(out, items, args, detector, console)
-            if status == EXIT_ERROR and not reporter.documents:
-                raise _NothingWritten
-    except _NothingWritten:
+            if not reporter.documents:  # every input unreadable, or a folder with nothing to score
+                raise _NothingWritten(status)
+    except _NothingWritten as nothing:
         console.note(f"{args.output} is left as it was: nothing was scored")
-        return EXIT_ERROR
+        return nothing.status
     except BrokenPipeError:  # -o /dev/stdout or a pipe whose reader went away: as with stdout
         raise
     except OSError as exc:  # it cannot be made, or the disk filled up while writing
@@ -631,7 +631,12 @@ def _cmd_score(args, console: Console) -> int:
 
 
 class _NothingWritten(Exception):
-    """A run that scored nothing (every input unreadable) leaves an old -o file as it was."""
+    """A run that scored nothing (every input unreadable, or none found) leaves an old -o file as
+    it was; ``status`` is the run's exit status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 def _input_at(output: str, items: list) -> str | None:
@@ -1270,6 +1275,18 @@ def _add_at_fpr(report: dict, rate: float, scores: _Scores, name: str, console: 
         console.error(f"--at-fpr needs scored clean paragraphs (label 0), and {name} has none that was scored")
         return
     threshold = round(threshold_for_fpr(clean, rate), 6)  # still above the last one not flagged
+    if threshold > 1.0:  # just above a clean score near 1, which --threshold would refuse
+        threshold = 1.0  # still above any score under 1
+        top = int(np.count_nonzero(clean >= 1.0))
+        if top:
+            console.problem(
+                Problem(
+                    "warning",
+                    f"{_count(top, 'clean paragraph')} of {name} {'scores' if top == 1 else 'score'} 1.0, "
+                    "which every threshold flags",
+                    "the threshold shown is 1, the highest --threshold takes",
+                )
+            )
     report["at_fpr"] = {
         "target_fpr": rate,
         "threshold": threshold,

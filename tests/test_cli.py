@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import dataclasses
 import functools
 import gzip
 import html.parser
@@ -1642,3 +1643,40 @@ def test_word_documents_score_as_their_text(capsys, tmp_path, suffix):
     assert scores == [(r["start"], r["probability"], r["spun"]) for r in jsonl(plain)] and len(scores) == len(
         paragraphs
     )
+
+
+def test_evaluate_at_fpr_never_suggests_a_threshold_over_1(capsys, tmp_path, monkeypatch):
+    # a "clean" paragraph scoring 0.99999994 gave threshold 1.000001, which --threshold refuses
+    rows = [{"text": SPUN.read_text()[s.start : s.end], "label": 0} for s in split_paragraphs(SPUN.read_text())]
+    path = tmp_path / "mislabelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, err = run(capsys, "evaluate", str(path), "--at-fpr", "0", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["at_fpr"]["threshold"] == 1.0 and report["at_fpr"]["metrics"]["fp"] == 0
+    assert err == ""
+    score = Detector.score_paragraphs
+
+    def certain(self, paragraphs, **kwargs):  # a clean paragraph at exactly 1.0: flagged at any threshold
+        return [dataclasses.replace(r, probability=1.0) if r.spun else r for r in score(self, paragraphs, **kwargs)]
+
+    monkeypatch.setattr(Detector, "score_paragraphs", certain)
+    code, out, err = run(capsys, "evaluate", str(path), "--at-fpr", "0", "--json")
+    report = json.loads(out)
+    flagged = report["at_fpr"]["metrics"]["fp"]
+    assert code == 0 and report["at_fpr"]["threshold"] == 1.0 and flagged > 0
+    assert err == (
+        f"spincheck: warning: {flagged} clean paragraphs of {path} score 1.0, which every threshold flags "
+        "(the threshold shown is 1, the highest --threshold takes)\n"
+    )
+    code, _, _ = run(capsys, "score", "--threshold", "1", str(SPUN))  # the threshold it shows is one score takes
+    assert code in (0, 1)
+
+
+def test_output_option_keeps_an_old_file_when_a_folder_holds_nothing_to_score(capsys, tmp_path):
+    # the README promises it; an empty folder (exit 0) replaced the old results with nothing
+    (tmp_path / "empty").mkdir()
+    target = tmp_path / "scores.jsonl"
+    target.write_text("earlier results\n")
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "empty"), "-o", str(target))
+    assert (code, out) == (0, "") and target.read_text() == "earlier results\n"
+    assert err.endswith(f"spincheck: note: {target} is left as it was: nothing was scored\n")
