@@ -232,6 +232,17 @@ def test_jobs_output_equals_serial_output(capsys, tmp_path, monkeypatch):
     assert workers and os.getpid() not in workers
 
 
+@pytest.mark.parametrize("paths", [[SPUN], [CLEAN, SPUN, EXAMPLES]], ids=["one-file", "a-few-files"])
+def test_jobs_output_equals_serial_output_when_the_input_fits_in_one_task(capsys, monkeypatch, paths):
+    # at the default TASK_CHARS a small input is a single, last task: lost, --jobs 2 would print
+    # nothing and exit 0
+    args = ["score", *map(str, paths)]
+    serial = run(capsys, *args)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)  # not capped to 1 on a one-CPU runner
+    assert run(capsys, *args[:1], "--jobs", "2", *args[1:]) == serial
+    assert serial[0] == 1 and f"{SPUN}: " in serial[1]
+
+
 def test_explain_gives_evidence_for_unflagged_paragraphs_without_changing_scores(capsys, tmp_path, monkeypatch):
     plain = jsonl(run(capsys, "score", "--format", "jsonl", str(CLEAN))[1])
     code, out, _ = run(capsys, "score", "--explain", "--format", "jsonl", str(CLEAN))
@@ -295,6 +306,26 @@ def test_usage_errors_are_one_line(capsys, argv):
     code, out, err = run(capsys, *argv)
     assert (code, out) == (2, "")
     assert err.startswith("spincheck") and err.count("\n") == 1 and ": error: " in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "status"),
+    [("--threshold", "0", 1), ("--threshold", "1", 0), ("--jobs", "1", 0), ("--min-words", "1", 0)],
+)
+def test_options_take_the_ends_of_their_ranges(capsys, option, value, status):
+    # 0 and 1 are probabilities, 1 a positive whole number: refusing them is a usage error for a valid run
+    code, out, err = run(capsys, "score", option, value, str(CLEAN))
+    assert (code, err) == (status, "") and out.startswith(f"{CLEAN}: 7 paragraphs")
+
+
+@pytest.mark.parametrize("option", ["--jobs", "--min-words"])
+def test_zero_is_refused_by_name_where_a_positive_whole_number_is_needed(capsys, option):
+    # unchecked, --jobs 0 would get as far as joblib and come back as "unexpected ValueError"
+    assert run(capsys, "score", option, "0", str(CLEAN)) == (
+        2,
+        "",
+        f"spincheck: error: argument {option}: 0 is not a positive whole number (see 'spincheck score --help')\n",
+    )
 
 
 def test_usage_errors_point_to_the_subcommands_help_or_say_how_to_name_a_dashed_file(capsys, tmp_path, monkeypatch):
@@ -383,6 +414,18 @@ def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
     assert page.read_text() == SPUN.read_text()
 
 
+@pytest.mark.parametrize("before", ["missing.txt", ""])
+def test_output_option_never_replaces_an_input_named_after_one_that_cannot_be_read(capsys, tmp_path, before):
+    # the check goes on past an input it cannot look at (a missing file, an empty name): stopping
+    # there would let -o replace the scored file after it
+    page = tmp_path / "page.txt"
+    page.write_text(SPUN.read_text())
+    first = str(tmp_path / before) if before else ""
+    code, out, err = run(capsys, "score", first, str(page), "-o", str(page))
+    assert (code, out, err) == (2, "", f"spincheck: error: {page} {IS_AN_INPUT}")
+    assert page.read_text() == SPUN.read_text()
+
+
 @pytest.mark.parametrize("command", ["score", "explain"])
 def test_a_device_as_both_input_and_output_is_no_clash(capsys, monkeypatch, command):
     # stdin from /dev/null is the same device as -o /dev/null (a terminal's stdin and stdout are
@@ -455,6 +498,18 @@ def test_output_option_keeps_an_old_file_when_nothing_was_scored_and_keeps_its_p
         )
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o077, 0o600), (0o002, 0o664)], ids=["umask-077", "umask-002"])
+def test_output_option_gives_a_new_file_the_permissions_of_the_umask(capsys, tmp_path, umask, mode):
+    # a fixed 0644 would make results readable by everyone under umask 077
+    target = tmp_path / "scores.txt"
+    old = os.umask(umask)
+    try:
+        code = run(capsys, "score", str(SPUN), "-o", str(target))[0]
+    finally:
+        os.umask(old)
+    assert code == 1 and stat.S_IMODE(target.stat().st_mode) == mode
+
+
 def test_output_option_writes_a_pipe_in_place(capsys, tmp_path):
     """-o /dev/stdout or -o >(gzip > x.gz) name a pipe: renaming a file over it would fail."""
     fifo = tmp_path / "fifo"
@@ -480,6 +535,47 @@ def test_sigterm_ends_a_command_like_ctrl_c_and_leaves_no_temporary(capsys, tmp_
     assert cli.console_main() == 128 + signal.SIGTERM
     assert [p.name for p in tmp_path.iterdir()] == ["scores.txt"] and target.read_text() == "earlier results\n"
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # put back when the command returns
+
+
+def test_sighup_ends_a_command_like_sigterm(capsys, tmp_path, monkeypatch):
+    # a closed terminal or ssh session: without the handler the run dies, leaving its -o temporary
+    target = tmp_path / "scores.txt"
+    target.write_text("earlier results\n", encoding="utf-8")
+
+    def hung_up(*args, **kwargs):
+        # checked first: with SIGHUP's default action the signal would end pytest itself
+        assert signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, signal.SIG_IGN), "no SIGHUP handler"
+        os.kill(os.getpid(), signal.SIGHUP)
+
+    monkeypatch.setattr(cli, "_score_chunk", hung_up)
+    monkeypatch.setattr(sys, "argv", ["spincheck", "score", str(SPUN), "-o", str(target)])
+    previous = signal.signal(signal.SIGHUP, signal.SIG_DFL)  # as from a terminal, even if pytest runs under nohup
+    try:
+        assert cli.console_main() == 128 + signal.SIGHUP
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_DFL  # put back when the command returns
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert [p.name for p in tmp_path.iterdir()] == ["scores.txt"] and target.read_text() == "earlier results\n"
+
+
+def test_an_ignored_sighup_stays_ignored(capsys, tmp_path, monkeypatch):
+    # nohup starts the command with SIGHUP ignored: a handler put over that would stop the run anyway
+    target = tmp_path / "scores.txt"
+    real = cli._score_chunk
+
+    def hung_up(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGHUP)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "_score_chunk", hung_up)
+    monkeypatch.setattr(sys, "argv", ["spincheck", "score", str(SPUN), "-o", str(target)])
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        code = cli.console_main()
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert code == 1 and target.read_text(encoding="utf-8").startswith(f"{SPUN}: ")
 
 
 def test_main_called_by_a_program_leaves_its_signals_alone(capsys):
@@ -1025,6 +1121,18 @@ def test_evaluate_at_fpr_says_when_there_are_too_few_clean_paragraphs_for_the_ra
     assert (code, err) == (0, "") and json.loads(out)["at_fpr"]["metrics"]["fp"] == 0  # asked for: no warning
 
 
+@pytest.mark.parametrize(("clean", "warned"), [(10, False), (9, True)])
+def test_evaluate_at_fpr_warns_only_when_not_one_clean_paragraph_may_be_flagged(capsys, tmp_path, clean, warned):
+    # 10 clean paragraphs at 10 %: one of them may be flagged, so the threshold means something
+    text = CLEAN.read_text()
+    scored = [text[s.start : s.end] for s in split_paragraphs(text)][1:]  # the headline is too short
+    path = tmp_path / "dev.jsonl"
+    path.write_text("".join(json.dumps({"text": scored[i % len(scored)], "label": 0}) + "\n" for i in range(clean)))
+    code, out, err = run(capsys, "evaluate", str(path), "--at-fpr", "0.1", "--json")
+    assert code == 0 and json.loads(out)["scored_clean"] == clean
+    assert err.startswith("spincheck: warning: --at-fpr 0.1 on 9 clean paragraphs: ") if warned else err == ""
+
+
 def test_evaluate_reports_bad_lines(capsys, tmp_path):
     path = tmp_path / "dev.jsonl"
     path.write_text(
@@ -1052,6 +1160,57 @@ def test_evaluate_reports_bad_lines(capsys, tmp_path):
     (tmp_path / "empty.jsonl").write_text("")
     code, _, err = run(capsys, "evaluate", str(tmp_path / "empty.jsonl"))
     assert code == 2 and "holds no labelled paragraphs" in err
+
+
+def test_evaluate_with_exactly_ten_bad_lines_shows_them_all_and_no_count(capsys, tmp_path):
+    # no count of the ones not shown ("0 more bad lines")
+    path = tmp_path / "dev.jsonl"
+    lines = [json.dumps({"text": "x", "label": "spun"})] * 10
+    path.write_text("\n".join([*lines, json.dumps({"text": CLEAN.read_text().split("\n\n")[1], "label": 0})]))
+    code, out, err = run(capsys, "evaluate", str(path), "--json")
+    assert code == 2 and json.loads(out)["skipped_lines"] == 10
+    assert err.splitlines() == [
+        f"spincheck: error: {path}:{n}: label must be 0 or 1, not 'spun' (skipped)" for n in range(1, 11)
+    ]
+
+
+def test_evaluate_notes_a_text_of_two_paragraphs(capsys, tmp_path):
+    # two paragraphs are "several": scored as one, which the note must say
+    path = tmp_path / "dev.jsonl"
+    paragraphs = CLEAN.read_text().split("\n\n")
+    path.write_text(json.dumps({"text": paragraphs[1] + "\n\n" + paragraphs[2], "label": 0}) + "\n")
+    code, _, err = run(capsys, "evaluate", str(path))
+    assert (code, err) == (
+        0,
+        f"spincheck: note: {path}: 1 text of several paragraphs, each scored as one paragraph; evaluate judges "
+        "paragraphs (split documents first, or score them with 'spincheck score')\n",
+    )
+
+
+def test_evaluate_takes_json_true_and_false_as_labels_1_and_0(capsys, tmp_path, labelled):
+    # the README counts JSON's true and false as the labels 1 and 0
+    rows = jsonl(labelled.read_text())
+    booleans = tmp_path / "booleans.jsonl"
+    booleans.write_text("".join(json.dumps({**r, "label": bool(r["label"])}) + "\n" for r in rows))
+    expected = json.loads(run(capsys, "evaluate", str(labelled), "--json")[1])
+    code, out, err = run(capsys, "evaluate", str(booleans), "--json")
+    assert (code, err) == (0, "") and json.loads(out) == {**expected, "source": str(booleans)}
+
+
+def test_evaluate_measures_the_evidence_of_flagged_paragraphs_only(capsys, tmp_path):
+    # at a high threshold the swaps of unflagged spun paragraphs, which get no evidence, are not
+    # counted as missed "swaps in flagged paragraphs"
+    argv = ["--threshold", "0.9999", "--no-context", str(CLEAN), str(SPUN), "--format", "jsonl"]
+    rows = jsonl(run(capsys, "compare", *argv)[1])
+    flagged = [r for r in rows if r["label"] == 1 and r["spun"]]
+    assert 0 < len(flagged) < sum(r["label"] == 1 for r in rows)
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    swaps = sum(len(r["replacements"]) for r in flagged)
+    code, out, _ = run(capsys, "evaluate", "--threshold", "0.9999", str(path), "--json")
+    assert code == 0 and json.loads(out)["evidence"]["replaced"] == swaps
+    code, text, _ = run(capsys, "evaluate", "--threshold", "0.9999", str(path))
+    assert f" of the {swaps} swaps in flagged paragraphs inside an evidence span" in text
 
 
 # ---- compare ------------------------------------------------------------------------------------
@@ -1156,6 +1315,30 @@ def test_compare_json_summary(capsys):
     assert summary["evidence"]["reworded"]["replaced"] == summary["swaps"]
 
 
+def test_compare_summary_counts_by_kind_at_a_threshold_that_leaves_reworded_paragraphs_unflagged(capsys, tmp_path):
+    # "flagged" counts flagged paragraphs only, the flagged reworded paragraphs' evidence is theirs alone,
+    # and the evidence spans of a paragraph not from the original do not count as reworded
+    copy = tmp_path / "copy.txt"
+    copy.write_text(
+        SPUN.read_text() + "\nSubscribe to our newsletter to get stories like this one every day of the week.\n"
+    )
+    argv = ["compare", "--threshold", "0.9999", "--no-context", str(CLEAN), str(copy), "--format", "json"]
+    code, out, _ = run(capsys, *argv)
+    report = json.loads(out)
+    summary, scored = report["summary"], [r for r in report["paragraphs"] if r["spun"] is not None]
+    kinds = {1: "reworded", 0: "unchanged", None: "not_from_original"}
+    assert code == 0 and summary["scored"] == {k: sum(kinds[r["label"]] == k for r in scored) for k in kinds.values()}
+    assert summary["flagged"] == {k: sum(kinds[r["label"]] == k and r["spun"] for r in scored) for k in kinds.values()}
+    assert 0 < summary["flagged"]["reworded"] < summary["scored"]["reworded"]
+    added = report["paragraphs"][-1]
+    assert added["label"] is None and added["spun"] is False and added["evidence"]
+    reworded = [r for r in scored if r["label"] == 1]
+    for key, chosen in [("reworded", reworded), ("flagged_reworded", [r for r in reworded if r["spun"]])]:
+        evidence = summary["evidence"][key]
+        assert evidence["replaced"] == sum(len(r["replacements"]) for r in chosen)
+        assert evidence["evidence_spans"] == sum(len(r["evidence"]) for r in chosen)
+
+
 _REORDERED = (
     "The top U.S. diplomat will hold talks on Tuesday with leaders of the five countries, officials said.\n\n"
     "Experts say the region is walking a tightrope between Moscow and Beijing.\n\n"
@@ -1236,6 +1419,17 @@ def test_evaluate_rejects_malformed_replacements(capsys, tmp_path):
     assert err.count("replacements must be [start, end, original, replacement] lists") == 3
 
 
+def test_evaluate_takes_a_replacement_that_ends_the_text(capsys, tmp_path):
+    # end == len(text) is inside the text (offsets are Python slices): a swap of the last word is valid
+    text = SPUN.read_text().split("\n\n")[3].rstrip().removesuffix(".")
+    assert text.endswith(" clientele")
+    path = tmp_path / "dev.jsonl"
+    swap = [len(text) - len("clientele"), len(text), "customers", "clientele"]
+    path.write_text(json.dumps({"text": text, "label": 1, "replacements": [swap]}) + "\n")
+    code, out, err = run(capsys, "evaluate", str(path), "--json")
+    assert (code, err) == (0, "") and json.loads(out)["evidence"]["replaced"] == 1
+
+
 # ---- output that cannot be written, and other hostile settings ----------------------------------
 
 
@@ -1307,6 +1501,20 @@ def test_jobs_beyond_the_cpus_are_capped(capsys, monkeypatch):
     code, out, err = run(capsys, "score", str(CLEAN), str(SPUN), "--jobs", "64")
     assert code == 1 and err == "spincheck: note: --jobs 64 is more than this machine's 1 CPUs; using 1\n"
     assert out == run(capsys, "score", str(CLEAN), str(SPUN))[1]
+
+
+def test_jobs_beyond_the_cpus_are_capped_where_the_scoring_uses_them(capsys, monkeypatch):
+    # the note says "using 1": 1 must also be what reaches joblib, not 64
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    used = []
+    real = cli._scored
+
+    def scored(events, detector, jobs, *args):
+        used.append(jobs)
+        return real(events, detector, jobs, *args)
+
+    monkeypatch.setattr(cli, "_scored", scored)
+    assert run(capsys, "-q", "score", str(CLEAN), "--jobs", "64")[0] == 0 and used == [1]
 
 
 def test_evaluate_binary_file_and_missing_label(capsys, tmp_path, monkeypatch):
@@ -1582,6 +1790,46 @@ def test_train_jobs_limits_the_threads_training_uses(capsys, monkeypatch, tmp_pa
     calls.clear()
     assert run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))[0] == 0
     assert calls == [("limit", 1), ("train", None), ("unlimit", 1)]
+
+
+def test_train_defaults_and_summary_line(capsys, monkeypatch, tmp_path):
+    # a changed default (seed, --reference, --text-field) would train a different model from the same
+    # command line, and swapped figures would misreport the model
+    calls = []
+    _fake_train(monkeypatch, lambda clean, out, **kwargs: calls.append(kwargs) or _CARD)
+    code, out, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+    assert (code, err) == (0, "")
+    [kwargs] = calls
+    assert {k: kwargs[k] for k in ("spun", "seed", "reference_mode", "text_field", "base_model")} == {
+        "spun": [],
+        "seed": 0,
+        "reference_mode": "merge",
+        "text_field": "text",
+        "base_model": None,
+    }
+    # precision and recall each under its own name (_CARD has no FPR: "-")
+    assert "  threshold 0.9000; held-out precision 0.980, recall 0.800, F1 0.880, ROC-AUC 0.970, FPR -" in out
+    # the lowest seed can be given too
+    assert run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"), "--seed", "0")[0] == 0
+    assert calls[-1]["seed"] == 0
+
+
+def test_train_fpr_warning_only_over_the_target_and_its_hint_by_reference_mode(capsys, monkeypatch, tmp_path):
+    from spincheck.training import TARGET_FPR
+
+    def train_to(fpr):
+        card = {**_CARD, "heldout_metrics": {**_CARD["heldout_metrics"], "fpr": fpr}}
+        _fake_train(monkeypatch, lambda clean, out, **kwargs: card)
+
+    argv = ["train", "--clean", str(CLEAN), "--out", str(tmp_path / "m")]
+    train_to(TARGET_FPR)  # reaching the target is no reason to warn
+    code, _, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    train_to(0.014)
+    # "--reference merge" is a way out only for a model trained with --reference replace
+    assert run(capsys, *argv)[2].endswith("the corpus may be too small or too unlike the reference; try more text)\n")
+    code, _, err = run(capsys, *argv, "--reference", "replace")
+    assert code == 0 and err.endswith("; try --reference merge or more text)\n")
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
