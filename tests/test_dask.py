@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,10 @@ def test_shards_are_never_written_over_their_inputs(records: list[dict], tmp_pat
     before = {p.name: p.read_bytes() for p in shards.iterdir()}
     with pytest.raises(ValueError, match=r"a\.jsonl would be written among the input shards"):
         score_jsonl_shards(shards, shards, client="sync")
+    # the same folder named as a URL or relative to here: "file://..." overwrote the inputs
+    for output in (f"file://{shards}", os.path.relpath(shards), f"{shards}/../{shards.name}"):
+        with pytest.raises(ValueError, match=r"a\.jsonl would be written among the input shards"):
+            score_jsonl_shards(f"file://{shards}/*.jsonl*", output, client="sync")
     assert {p.name: p.read_bytes() for p in shards.iterdir()} == before
     (shards / "a.jsonl").unlink()  # only b.jsonl.gz: its scores, "b.jsonl", would be read as input next time
     with pytest.raises(ValueError, match=r"b\.jsonl would be written among the input shards"):

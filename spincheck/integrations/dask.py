@@ -240,8 +240,16 @@ def _check_not_inputs(out_paths: list[str], urls: list[str]) -> None:
     """Refuse to write shards into a folder of input shards: "a.jsonl" was replaced by its own
     scores, and "b.jsonl" written beside "b.jsonl.gz" was read as input by the next run."""
 
+    from fsspec.core import url_to_fs
+    from fsspec.implementations.local import LocalFileSystem
+
     def folder(path: str) -> str:
-        return posixpath.dirname(path if "://" in path else Path(path).resolve().as_posix())
+        """The folder of ``path`` as one URL, however it was named: "file:///x/a.jsonl", "x/a.jsonl"
+        and "/x/a.jsonl" are one folder (a file:// output folder overwrote the inputs)."""
+        fs, stripped = url_to_fs(path)
+        if isinstance(fs, LocalFileSystem):
+            return "file://" + posixpath.dirname(Path(stripped).resolve().as_posix())
+        return fs.unstrip_protocol(posixpath.dirname(stripped))
 
     inputs = {folder(url) for url in urls}
     beside = [path for path in out_paths if folder(path) in inputs]
