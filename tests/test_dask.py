@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
@@ -152,6 +153,106 @@ def test_shards_are_never_written_over_their_inputs(records: list[dict], tmp_pat
     write_shard(shards / "a.jsonl", [json.dumps(records[0])])
     written = score_jsonl_shards(shards, tmp_path / "out", client="sync")  # the folder: its JSONL shards only
     assert sorted(Path(p).name for p in written) == ["a.jsonl", "b.jsonl"]
+
+
+def test_score_partition_record_fields() -> None:
+    # a plain string is the text itself, not a record that is "not a JSON object"
+    [row] = score_partition(["Hi there."])
+    assert (row["source"], row["paragraph"], row["reason"]) == (None, 0, "too short")
+    # a record's own source is kept beside its id, and a record that cannot be scored keeps its id
+    [row] = score_partition([{"source": "https://example.invalid/a", "id": 7, "text": "Hi there."}])
+    assert (row["source"], row["id"], row["reason"]) == ("https://example.invalid/a", 7, "too short")
+    [row] = score_partition([{"id": 7, "text": 3}])
+    assert (row["source"], row["id"], row["paragraph"], row["reason"]) == ("7", 7, None, "no string field 'text'")
+
+
+def test_text_field_is_honoured(detector: Detector, article: str) -> None:
+    expected = direct_rows(detector, {"id": 1, "text": article}, "1")
+    rows = score_partition([{"id": 1, "body": article}], text_field="body")
+    assert len(rows) == len(expected) and all(same_row(a, b) for a, b in zip(rows, expected))
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    import dask.bag as db
+
+    # score_bag passes it on: without it every record would be "no string field 'text'"
+    rows = score_bag(db.from_sequence([{"id": 1, "body": article}]), text_field="body").compute(scheduler="sync")
+    assert len(rows) == len(expected) and all(same_row(a, b) for a, b in zip(rows, expected))
+
+
+def test_threshold_is_honoured(detector: Detector, article: str, tmp_path: Path) -> None:
+    lenient = dataclasses.replace(detector, threshold=0.5)
+    flagged = [p.index for p in lenient.score_text(article).flagged]
+    assert flagged and not detector.score_text(article).flagged  # spun at 0.5 only
+    # the model's own threshold first, so that a cache keyed without the threshold would hand it out again
+    assert not any(r["spun"] for r in score_partition([{"text": article}]))
+    assert [r["paragraph"] for r in score_partition([{"text": article}], threshold=0.5) if r["spun"]] == flagged
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    shard = tmp_path / "in" / "a.jsonl"
+    shard.parent.mkdir()
+    write_shard(shard, [json.dumps({"id": 1, "text": article})])
+    [written] = score_jsonl_shards(shard, tmp_path / "out", client="sync", threshold=0.5)
+    rows = [json.loads(line) for line in Path(written).read_text(encoding="utf-8").splitlines()]
+    assert [r["paragraph"] for r in rows if r["spun"]] == flagged
+
+
+def test_shards_of_one_name_are_numbered(tmp_path: Path) -> None:
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    for folder, record_id in (("x", 1), ("y", 2)):
+        (tmp_path / folder).mkdir()
+        write_shard(tmp_path / folder / "a.jsonl", [json.dumps({"id": record_id, "text": "Hi there."})])
+    # both named "a.jsonl", one would be written over the other
+    written = score_jsonl_shards(str(tmp_path / "*" / "a.jsonl"), tmp_path / "out", client="sync")
+    assert [Path(p).name for p in written] == ["part-00000.jsonl", "part-00001.jsonl"]
+    sources = [
+        [json.loads(line)["source"] for line in Path(p).read_text(encoding="utf-8").splitlines()] for p in written
+    ]
+    assert sources == [[f"{tmp_path / 'x' / 'a.jsonl'}:1"], [f"{tmp_path / 'y' / 'a.jsonl'}:2"]]
+
+
+def test_output_shards_are_utf8_lines(tmp_path: Path) -> None:
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    shards = tmp_path / "in"
+    shards.mkdir()
+    write_shard(shards / "a.jsonl", [json.dumps({"id": "caf\u00e9", "text": "Caf\u00e9 ouvert."})])
+    [written] = score_jsonl_shards(shards, tmp_path / "out", client="sync")
+    # every line ends with a newline (so that shards concatenate), and "\u00e9" is not escaped
+    data = Path(written).read_bytes()
+    assert data.endswith(b"}\n") and data.count(b"\n") == 1
+    assert f'"source": "{shards / "a.jsonl"}:caf\u00e9", "id": "caf\u00e9"'.encode() in data
+
+
+def test_shard_problems_are_rows_and_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    from spincheck.integrations import dask as integration
+
+    shards = tmp_path / "in"
+    shards.mkdir()
+    binary, broken = shards / "bin.jsonl", shards / "broken.jsonl"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    broken.write_bytes(b'{"id": 1, "text": "Caf\xe9 ouvert."}\n{not json\n')
+    with caplog.at_level("WARNING", logger=integration.__name__):
+        written = score_jsonl_shards(shards, tmp_path / "out", client="sync")
+    rows = {
+        Path(p).name: [json.loads(line) for line in Path(p).read_text(encoding="utf-8").splitlines()] for p in written
+    }
+    # the whole shard is one problem: its source is the path alone (no line 0), its reason without the path
+    [row] = rows["bin.jsonl"]
+    assert (row["source"], row["paragraph"], row["reason"]) == (str(binary), None, "looks binary")
+    invalid = "invalid JSON (Expecting property name enclosed in double quotes at column 2)"
+    assert [(r["source"], r["reason"]) for r in rows["broken.jsonl"]] == [
+        (f"{broken}:1", "too short"),
+        (f"{broken}:2", invalid),
+    ]
+    # and each is said in the log, as the command line says it on stderr
+    messages = [r.getMessage() for r in caplog.records if r.name == integration.__name__]
+    assert f"spincheck: {binary} looks binary" in messages
+    assert any(m.startswith(f"spincheck: warning: {broken}") for m in messages), messages
+    assert f"spincheck: {broken}:2: {invalid}" in messages
+
+
+def test_no_shards_is_an_error(tmp_path: Path) -> None:
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    with pytest.raises(FileNotFoundError, match="no input shards match"):
+        score_jsonl_shards(str(tmp_path / "nothing*.jsonl"), tmp_path / "out", client="sync")
 
 
 @pytest.fixture(scope="module")

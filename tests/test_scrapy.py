@@ -16,6 +16,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 scrapy = pytest.importorskip("scrapy", reason="Scrapy is not installed (pip install 'spincheck[scrapy]')")
@@ -167,6 +168,143 @@ def test_warns_once_without_trafilatura(monkeypatch: pytest.MonkeyPatch, caplog:
         "spincheck: trafilatura is not installed; using a plain-text fallback for HTML "
         "(pip install trafilatura lxml_html_clean) (warned once)"
     ]
+
+
+def test_from_crawler_defaults() -> None:
+    pipe = SpincheckPipeline.from_crawler(get_crawler())
+    assert (pipe.model, pipe.text_field, pipe.html_field, pipe.threshold, pipe.drop_spun) == (
+        None,
+        "text",
+        "html",
+        None,
+        False,
+    )
+    # empty settings, as a settings file or an environment variable may leave them, mean the defaults too:
+    # "" would be read as a model directory, and float("") would fail
+    crawler = get_crawler(settings_dict={"SPINCHECK_MODEL": "", "SPINCHECK_THRESHOLD": ""})
+    pipe = SpincheckPipeline.from_crawler(crawler)
+    assert (pipe.model, pipe.threshold) == (None, None)
+
+
+def test_stats_and_the_drop_reason(pipeline: SpincheckPipeline, article: str, spun_article: str) -> None:
+    crawler = get_crawler(settings_dict={"SPINCHECK_DROP_SPUN": True})
+    pipe = SpincheckPipeline.from_crawler(crawler)
+    pipe.detector = pipeline.detector  # the model loaded once for the module
+    pipe.process_item({"url": "https://example.invalid/empty"})
+    pipe.process_item({"text": article})
+    doc = pipeline.detector.score_text(spun_article)
+    flagged = [p.index for p in doc.flagged]
+    # the reason says how spun the page is and where, so that a dropped page can be looked into
+    reason = f"spincheck: spun text (probability {doc.probability:.3f}, paragraphs {flagged})"
+    with pytest.raises(DropItem) as info:
+        pipe.process_item({"text": spun_article})
+    assert str(info.value) == reason and flagged
+    stats = {k: v for k, v in crawler.stats.get_stats().items() if k.startswith("spincheck/")}
+    assert stats == {"spincheck/no_text": 1, "spincheck/scored": 2, "spincheck/spun": 1, "spincheck/dropped": 1}
+
+
+def test_open_spider_loads_the_model_once_and_logs_it(caplog: pytest.LogCaptureFixture) -> None:
+    from spincheck.integrations import scrapy as integration
+
+    pipe = SpincheckPipeline()
+    with caplog.at_level("INFO", logger=integration.__name__):
+        pipe.open_spider()
+        pipe.open_spider()
+    assert pipe.detector is not None
+    loaded = f"spincheck: loaded model {pipe.detector.path} (threshold {pipe.detector.threshold:.3f})"
+    assert [r.getMessage() for r in caplog.records if "loaded model" in r.getMessage()] == [loaded]
+
+
+def test_whitespace_text_falls_back_to_the_html(pipeline: SpincheckPipeline, article: str) -> None:
+    markup = page("Library plan", paragraphs_of(article))
+    # a text field of blank lines, as a selector over an empty element gives, would leave the page unscored
+    item = pipeline.process_item({"text": "  \n \n", "html": markup})
+    assert item["text"] == extract_main_text(markup) and "The city council met" in item["text"]
+    assert item["spin_flagged"] is False and item["spin_probability"] is not None
+
+
+def test_html_bytes_are_scored(pipeline: SpincheckPipeline, article: str) -> None:
+    markup = page("Library plan", paragraphs_of(article))
+    # response.body is bytes: a str-only check would pass such a page on unscored
+    item = pipeline.process_item({"html": markup.encode("utf-8")})
+    assert item["text"] == extract_main_text(markup)
+    assert item["spin_flagged"] is False and item["spin_probability"] is not None
+
+
+def test_item_class_without_a_text_field_is_scored_from_its_html(pipeline: SpincheckPipeline, article: str) -> None:
+    class HtmlOnly(SpinItem):
+        html = scrapy.Field()
+
+    # storing the extracted text in a field the class does not declare would raise KeyError
+    item = pipeline.process_item(HtmlOnly(html=page("Library plan", paragraphs_of(article))))
+    assert item["spin_flagged"] is False and item["spin_probability"] is not None
+    assert "text" not in item
+
+
+def test_text_of_another_type_is_refused(pipeline: SpincheckPipeline) -> None:
+    # str(12345) would be scored as if it were the page
+    with pytest.raises(TypeError, match=r"^expected text as str, bytes or a list of str, got int$"):
+        pipeline.process_item({"text": 12345, "html": "<p>A page.</p>"})
+
+
+def test_list_and_tuple_paragraphs_are_stripped(pipeline: SpincheckPipeline, spun_article: str) -> None:
+    paragraphs = paragraphs_of(spun_article)
+    joined = "\n\n".join(paragraphs)
+    # padding around each string, as ::text selectors leave it, is not part of the scored text
+    padded = pipeline.process_item({"text": [f"  {p}\n " for p in paragraphs]})
+    assert padded["spin_paragraphs"]
+    for para in padded["spin_paragraphs"]:
+        assert joined[para["start"] : para["end"]] == paragraphs[para["index"]] == para["text"]
+        for ev in para["evidence"]:
+            assert joined[ev["start"] : ev["end"]] == ev["phrase"]
+    # a tuple is a list of paragraphs too, not a TypeError
+    as_tuple = pipeline.process_item({"text": tuple(paragraphs)})
+    as_list = pipeline.process_item({"text": paragraphs})
+    assert {k: as_tuple[k] for k in SPIN_FIELDS} == {k: as_list[k] for k in SPIN_FIELDS} and as_list["spin_flagged"]
+
+
+def test_bytes_text_is_decoded_as_a_file(pipeline: SpincheckPipeline, spun_article: str) -> None:
+    paragraphs = paragraphs_of(spun_article)
+    raw = "\r\n\r\n".join(paragraphs).encode("utf-8")
+    raw = b"\xef\xbb\xbf" + raw.replace(b" ", b" \xff", 1)  # a byte-order mark and an invalid byte
+    text = "\n\n".join(paragraphs).replace(" ", " \ufffd", 1)  # the mark dropped, CRLF made \n
+    # a plain UTF-8 decoding would keep the mark and the CRs, and every offset after them would be off
+    item = pipeline.process_item({"text": raw})
+    assert len(item["spin_paragraphs"]) == len(paragraphs)
+    for para in item["spin_paragraphs"]:
+        assert text[para["start"] : para["end"]] == para["text"]
+        for ev in para["evidence"]:
+            assert text[ev["start"] : ev["end"]] == ev["phrase"]
+    assert item["spin_paragraphs"][0]["start"] == 0 and item["spin_paragraphs"][-1]["end"] == len(text)
+
+
+def test_paragraphs_flagged_by_their_page_say_so(
+    pipeline: SpincheckPipeline, article: str, spun_article: str, make_spinner
+) -> None:
+    from spincheck.detector import CONTEXT_P
+
+    clean = paragraphs_of(article)
+    light = make_spinner(clean, split="heldout").spin(clean[1], np.random.default_rng(4), rate=0.2).text
+    [alone] = pipeline.detector.score_paragraphs([light])
+    assert CONTEXT_P <= alone.probability < pipeline.detector.threshold  # spun, but under the threshold
+    # three heavily spun paragraphs and the lightly spun one: it is flagged only because of the rest of the page
+    item = pipeline.process_item({"text": "\n\n".join(paragraphs_of(spun_article)[:3] + [light])})
+    assert [(p["index"], p["by_context"]) for p in item["spin_paragraphs"]] == [
+        (0, False),
+        (1, False),
+        (2, False),
+        (3, True),
+    ]
+
+
+def test_an_invalid_item_class_is_refused_every_time(pipeline: SpincheckPipeline, article: str) -> None:
+    class Bare(scrapy.Item):
+        text = scrapy.Field()
+
+    # remembered as checked on the first refusal, the class would fail with a bare KeyError the second time
+    for _ in range(2):
+        with pytest.raises(TypeError, match="SpinItem"):
+            pipeline.process_item(Bare(text=article))
 
 
 # ---- one real crawl ----------------------------------------------------------------------------

@@ -112,6 +112,49 @@ def test_models_are_pooled_with_the_mean_of_shared_ngrams(monkeypatch):
     assert sphinxlm.external_ngrams([]) == {}
 
 
+def _toy_lm(bigrams: list[tuple[int, int, float]], trigrams: list[tuple[int, int, int, float]]) -> sphinxlm.TrieLM:
+    """A model of a few words, with its n-grams given as word ids and log-probabilities."""
+
+    def columns(rows, n):
+        return tuple(np.array([r[i] for r in rows], np.int32) for i in range(n)) + (
+            np.array([r[n] for r in rows], np.float64),
+        )
+
+    return sphinxlm.TrieLM(["<s>", "</s>", "the", "cat", "sat"], columns(bigrams, 2), columns(trigrams, 3))
+
+
+def _keys(ngrams: dict, order: str) -> list[int]:
+    return ngrams[order][0].tolist()
+
+
+def test_sentence_markers_are_not_words():
+    the, cat, sat = hash_tokens(["the", "cat", "sat"])[:, None]
+    lm = _toy_lm([(0, 2, -1.0), (2, 3, -2.0), (3, 1, -1.0)], [(0, 2, 3, -1.0), (2, 3, 4, -2.0)])
+    ngrams = sphinxlm.reference_ngrams(lm)
+    # "<s>" and "</s>" tokenize as "s": "<s> the" would become the bigram "s the"
+    assert _keys(ngrams, "bigrams") == combine(the, cat).tolist()
+    assert _keys(ngrams, "trigrams") == combine(combine(the, cat), sat).tolist()
+
+
+def test_ngrams_under_the_floor_are_left_out():
+    the, cat, sat = hash_tokens(["the", "cat", "sat"])[:, None]
+    floor = sphinxlm.MIN_LOGP
+    lm = _toy_lm([(2, 3, floor), (3, 4, floor - 0.01)], [(2, 3, 4, floor), (3, 4, 2, floor - 0.01)])
+    ngrams = sphinxlm.reference_ngrams(lm)
+    # those at the floor are kept; "cat sat" and "cat sat the", under it, would otherwise count as familiar English
+    assert _keys(ngrams, "bigrams") == combine(the, cat).tolist() and ngrams["bigrams"][1].tolist() == [floor]
+    assert _keys(ngrams, "trigrams") == combine(combine(the, cat), sat).tolist()
+    assert ngrams["trigrams"][1].tolist() == [floor]
+
+
+def test_a_model_with_trailing_bytes_is_refused(tmp_path):
+    long = tmp_path / "long.lm.bin"
+    long.write_bytes(sphinxlm.model_paths()[0].read_bytes() + b"JUNK")
+    # bytes after the vocabulary mean the file is not what its header says it is
+    with pytest.raises(ValueError, match="the header promises"):
+        sphinxlm.read_trie(long)
+
+
 def test_provenance_names_the_package_version_and_the_file_hash():
     path = sphinxlm.model_paths()[0]
     line = sphinxlm.provenance(path)
