@@ -625,6 +625,7 @@ def iter_corpus_documents(
             # ids relative to the given path: the split must not depend on where the corpus lies
             name = file.relative_to(root).as_posix()
             if kind == "jsonl":
+                seen_ids: set[str] = set()
                 # lines end at \n only, as score reads them: str.splitlines() also breaks at
                 # U+2028, U+2029 and U+0085, which JSON allows unescaped inside a string
                 for n, line in enumerate(text.split("\n"), 1):
@@ -646,7 +647,14 @@ def iter_corpus_documents(
                             f"{shown(file)}:{n}: a record labelled 1 (spun) among the clean text "
                             "(leave such records out, or pass real spun examples with --spun)"
                         )
-                    doc_id = f"{name}:{record.get('id', n)}"
+                    # a record is a document, named by its id, or its line when it has none
+                    # ("id": null) or shares it: one name for many records put them all in one
+                    # part of the split (each record's first paragraph in one bucket)
+                    record_id = record.get("id")
+                    doc_id = f"{name}:{n}" if record_id is None else f"{name}:{record_id}"
+                    if doc_id in seen_ids:
+                        doc_id = f"{name}:{record_id}@{n}"
+                    seen_ids.add(doc_id)
                     yield (doc_id, value, label) if with_labels else (doc_id, value)
             else:
                 yield (name, text, 1) if with_labels else (name, text)

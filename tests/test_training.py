@@ -634,6 +634,22 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     assert [doc_id for doc_id, _ in packed] == ["a.txt.gz", "b.jsonl.xz:x", "b.jsonl.xz:3"]
 
 
+@pytest.mark.parametrize("record_id", [None, "same", 7])
+def test_records_without_an_id_of_their_own_are_documents_each(tmp_path: Path, record_id) -> None:
+    # "id": null, or one id on every record, named them all one document: its k-th paragraphs
+    # share a bucket, so all 1,000 fell in one part, and training said the corpus was too small
+    corpus = tmp_path / "pages.jsonl"
+    corpus.write_text("".join(json.dumps({"id": record_id, "text": f"page {i}"}) + "\n" for i in range(1000)))
+    docs = list(training.iter_corpus_documents([corpus]))
+    assert len({doc_id for doc_id, _ in docs}) == 1000
+    parts = training.split_corpus(docs)
+    assert {part: len(texts) for part, texts in parts.items()} == pytest.approx(
+        {"ref": 400, "train": 400, "dev": 200}, abs=60
+    )
+    if record_id is not None:  # the first record keeps its id as its name
+        assert docs[0][0] == f"pages.jsonl:{record_id}"
+
+
 def test_iter_corpus_documents_reads_what_score_reads(tmp_path: Path) -> None:
     """Folders linked into the corpus (read once), a raw U+2028 inside a JSON string, and text
     that is not UTF-8 (with a warning): each was left out, refused or read silently."""
