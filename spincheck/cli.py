@@ -608,11 +608,14 @@ def _cmd_score(args, console: Console) -> int:
         console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
         return EXIT_ERROR
     detector = _load_detector(args, console)
+    existed = os.path.lexists(args.output)
     try:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
         with replaced_atomically(Path(args.output)) as out:
             status, reporter = _score_into(out, items, args, detector, console)
-            if not reporter.documents:  # every input unreadable, or a folder with nothing to score
+            # every input unreadable, or a folder with nothing to score: earlier results are kept
+            # (a new file is still made for a run that found nothing, so that it is there to read)
+            if not reporter.documents and (existed or status == EXIT_ERROR):
                 raise _NothingWritten(status)
     except _NothingWritten as nothing:
         console.note(f"{args.output} is left as it was: nothing was scored")

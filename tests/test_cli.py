@@ -1928,3 +1928,8 @@ def test_output_option_keeps_an_old_file_when_a_folder_holds_nothing_to_score(ca
     code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "empty"), "-o", str(target))
     assert (code, out) == (0, "") and target.read_text() == "earlier results\n"
     assert err.endswith(f"spincheck: note: {target} is left as it was: nothing was scored\n")
+    new = tmp_path / "new.jsonl"  # no earlier results: the file is made, empty, so that it is there to read
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "empty"), "-o", str(new))
+    assert (code, out, new.read_text()) == (0, "", "") and err.endswith(
+        f"wrote {new}: 0 of 0 scored paragraphs flagged in 0 documents\n"
+    )
