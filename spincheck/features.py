@@ -944,7 +944,9 @@ def vector_fit(batch: Batch, slots: SlotScores, ref: Reference) -> VectorContext
 
 
 def swap_fit_gain(batch: Batch, swaps: Swaps, ref: Reference, lex: Lexicon, vc: VectorContext) -> np.ndarray:
-    """How much better each candidate fits the paragraph's topic than the phrase it would replace.
+    """How much better each candidate fits the paragraph's topic than the word it would replace;
+    for a span of several words, whose own fit is not measured, the candidate's fit alone (as
+    the shipped model was trained).
 
     Vectors are looked up once per distinct candidate and contexts built once
     per distinct slot: a slot has many candidates and a common candidate many

@@ -8,6 +8,7 @@ trained weights are.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -30,7 +31,8 @@ from spincheck.features import (
     swap_rank,
     vector_fit,
 )
-from spincheck.ngrams import BOS, EOS, Batch, layout
+from spincheck.lexicon import MAX_PHRASE_TOKENS, Lexicon, phrase_hashes
+from spincheck.ngrams import BOS, EOS, Batch, combine, hash_tokens, layout
 from spincheck.text import tokenize
 
 ODD = [
@@ -458,3 +460,405 @@ def test_detector_never_tries_a_compound_for_its_head(reference, lexicon) -> Non
 
     generic = {b for a, b in function_phrase_pairs()}
     assert all(same or lexicon.phrase_text(int(p)) in generic for same, p in zip(same_length, swaps.phrase))
+
+
+# ---- the features written plainly, one token at a time -----------------------------------------
+#
+# The vectorised code above is checked mostly against itself (batch against one by one, chunked
+# against whole). Here a plain, per-token reading of each feature's definition, on the shipped
+# reference and lexicon, is compared with what batch_features and paragraph_features compute. The
+# plain version reads the same tables (unigram, bigram and trigram log-probabilities, word
+# vectors), so values agree up to float32 rounding, far below the tables' quantisation (1/16 nat).
+
+PLAIN_PARAGRAPHS = [
+    # paragraph start, capitals mid-sentence ("U.S.", "Tuesday"), a comma
+    "The top U.S. diplomat will maintain talks on Tuesday in the capital, officials said.",
+    # generic phrases of several words, some with a same-length paraphrase ("in order to" / "so as
+    # to"), a capital after a full stop
+    "In terms of the budget, a lot of workers left prior to the vote. Officials said so in order to help.",
+    # a rare word to start with, and an unseen bigram of two common words ("the the")
+    "Marmalade of the the company said it would close as soon as possible, she told them.",
+    # words the reference does not know, and an indefinite article
+    "Zzxqv blorptang frobnicated the wibble near an old harbour and a enormous bridge.",
+    "He sort of liked the huge plan. Many people agreed, and the mayor said it was a good idea!",
+]
+NO_WORD = 0  # the context of a phrase's first word when only the phrase's inner association is taken
+
+
+class PlainLanguageModel:
+    """The reference's tables read one n-gram at a time, and the association of a word with its context."""
+
+    def __init__(self, ref) -> None:
+        self.ref = ref
+        self.log_n = math.log(ref.tokens)
+        self._cache: dict = {}
+
+    def _look(self, table, key) -> tuple[bool, float]:
+        found, value = table.lookup(np.array([key], dtype=np.uint64))
+        return bool(found[0]), float(value[0])
+
+    @staticmethod
+    def _key(*ids: int) -> int:
+        key = np.array([ids[0]], dtype=np.uint64)
+        for i in ids[1:]:
+            key = combine(key, np.array([i], dtype=np.uint64))
+        return int(key[0])
+
+    def unigram(self, w: int) -> tuple[bool, float]:
+        """(known, log P(w)), log 1e-9 for a word the reference does not know."""
+        found, logp = self._look(self.ref.unigrams, w)
+        return found, logp if found else math.log(1e-9)
+
+    def bigram(self, a: int, b: int) -> tuple[bool, float]:
+        return self._look(self.ref.bigrams, self._key(a, b))
+
+    def trigram(self, a: int, b: int, c: int) -> tuple[bool, float]:
+        return self._look(self.ref.trigrams, self._key(a, b, c))
+
+    def log_p_context(self, w: int) -> float:
+        """log P of a context word; a paragraph start is one of the reference's paragraph starts."""
+        if w == BOS:
+            return math.log(self.ref.info["paragraphs"]) - self.log_n
+        return self.unigram(w)[1]
+
+    def assoc(self, c2: int, c1: int, w: int) -> float:
+        """log P(w | c2 c1) - log P(w): a seen trigram's or bigram's relative frequency, and an unseen
+        n-gram penalised by -log(1 + the count it would have if its words were independent)."""
+        if (c2, c1, w) in self._cache:
+            return self._cache[c2, c1, w]
+        known, logp = self.unigram(w)
+        bigram_seen, bigram_logp = self.bigram(c1, w)
+        trigram_seen, trigram_logp = self.trigram(c2, c1, w) if bigram_seen else (False, 0.0)
+        if not known:
+            value = 0.0
+        elif trigram_seen:
+            value = trigram_logp - logp
+        elif not bigram_seen:
+            value = -math.log1p(math.exp(self.log_n + self.log_p_context(c1) + logp))
+        else:
+            value = bigram_logp - logp
+            c2_known, c2_logp = self.unigram(c2)
+            context_seen, context_logp = self.bigram(c2, c1)
+            if c2 != BOS and c2_known and context_seen:  # the trigram's expected count
+                value -= math.log1p(math.exp(self.log_n + c2_logp + context_logp + bigram_logp))
+        self._cache[c2, c1, w] = value
+        return value
+
+    def logp(self, c2: int, c1: int, w: int) -> float:
+        return self.unigram(w)[1] + self.assoc(c2, c1, w)
+
+    def inner_assoc(self, phrase: list[int]) -> float:
+        """Association of each word of a phrase with the word before it, the phrase taken alone."""
+        return sum(self.assoc(NO_WORD, a, b) for a, b in zip(phrase, phrase[1:]))
+
+    def vector(self, w: int) -> np.ndarray | None:
+        found, vectors = self.ref.vectors.lookup(np.array([w], dtype=np.uint64))
+        return vectors[0].astype(np.float64) if found[0] else None
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    norm = np.linalg.norm(a) * np.linalg.norm(b)
+    return float(a @ b / norm) if norm > 1e-6 else 0.0
+
+
+class PlainParagraph:
+    """Every feature of one paragraph, slot by slot: <s> <s> tokens </s>."""
+
+    def __init__(self, text: str, lm: PlainLanguageModel, lexicon, split: str) -> None:
+        from spincheck.text import tokenize_cased
+
+        self.tokens, capitals = tokenize_cased(text)
+        self.ids = [int(BOS), int(BOS), *map(int, hash_tokens(self.tokens)), int(EOS)]
+        self.capital = [False, False, *map(bool, capitals), False]
+        self.lm, self.lexicon, self.split = lm, lexicon, split
+        self.n = len(self.tokens)
+        self.token_slots = range(2, 2 + self.n)
+        ids = self.ids
+        self.known = [s >= 2 and lm.unigram(ids[s])[0] for s in range(len(ids))]
+        self.uni = [lm.unigram(w)[1] for w in ids]
+        self.assoc = [lm.assoc(ids[s - 2], ids[s - 1], ids[s]) if s >= 2 else 0.0 for s in range(len(ids))]
+        self.bigram_seen = [s >= 2 and lm.bigram(ids[s - 1], ids[s])[0] for s in range(len(ids))]
+        self.bigram_logp = [lm.bigram(ids[s - 1], ids[s])[1] if s >= 2 else 0.0 for s in range(len(ids))]
+        self.trigram_seen = [
+            self.bigram_seen[s] and lm.trigram(ids[s - 2], ids[s - 1], ids[s])[0] for s in range(len(ids))
+        ]
+        self._vectors()
+        self.swaps = self._swaps()
+        self._best_swaps()
+
+    def is_token(self, s: int) -> bool:
+        return s in self.token_slots
+
+    def frequent(self, s: int) -> bool:
+        return self.known[s] and self.uni[s] > features_module.FREQUENT_LOGP
+
+    # -- word vectors: content words (known, not frequent) and their fit with the rest of the paragraph
+    def _vectors(self) -> None:
+        self.vector = {}
+        for s in self.token_slots:
+            if self.known[s] and not self.frequent(s):
+                vector = self.lm.vector(self.ids[s])
+                if vector is not None:
+                    self.vector[s] = vector
+        self.topic = sum(self.vector.values(), np.zeros(self.lm.ref.vectors.matrix.shape[1]))
+        self.fit = {s: 0.0 for s in range(len(self.ids))}
+        self.has_vector = {s: False for s in range(len(self.ids))}
+        for s, vector in self.vector.items():
+            if len(self.vector) > 1:  # a context to fit
+                self.fit[s], self.has_vector[s] = _cosine(vector, self.topic - vector), True
+
+    # -- synonym swaps: every lexicon phrase not familiar throughout, its first candidates in the lexicon
+    def _swaps(self) -> dict[tuple[int, int, int], dict]:
+        lexicon, out = self.lexicon, {}
+        self.more_candidates = False  # a phrase with more candidates than are tried
+        for s in self.token_slots:
+            for m in range(1, MAX_PHRASE_TOKENS + 1):
+                if not self.is_token(s + m - 1):
+                    break
+                if min(self.assoc[s : s + m + 1]) >= features_module.SEARCH_MAX_ASSOC:
+                    continue  # the phrase and the word after it are all familiar in context
+                columns = np.zeros((1, MAX_PHRASE_TOKENS), np.uint64)
+                columns[0, :m] = self.ids[s : s + m]
+                found, key = lexicon.find(phrase_hashes(columns))
+                if not found[0]:
+                    continue
+                first, last = int(lexicon.offsets[key[0]]), int(lexicon.offsets[key[0] + 1])
+                self.more_candidates |= last - first > features_module.FEATURE_CANDIDATES
+                for row in range(first, min(last, first + features_module.FEATURE_CANDIDATES)):
+                    in_split = Lexicon.in_split(lexicon.cand_group[[row]], self.split)[0]
+                    if lexicon.searchable[row] and in_split:
+                        phrase = int(lexicon.cand_phrase[row])
+                        out[s, m, phrase] = {**self._swap(s, m, phrase), "group": int(lexicon.cand_group[row])}
+        return out
+
+    def _swap(self, s: int, m: int, phrase: int) -> dict[str, float | None]:
+        lm, ids = self.lm, self.ids
+        candidate = [int(w) for w in self.lexicon.phrase_ids[phrase, : self.lexicon.phrase_len[phrase]]]
+        new = ids[:s] + candidate + ids[s + m :]
+        # the window: the span's words (the candidate's) and the word after them
+        old_window, new_window = range(s, s + m + 1), range(s, s + len(candidate) + 1)
+        gain = sum(lm.logp(*new[i - 2 : i + 1]) for i in new_window) - sum(
+            lm.logp(*ids[i - 2 : i + 1]) for i in old_window
+        )
+        context_gain = (sum(lm.assoc(*new[i - 2 : i + 1]) for i in new_window) - lm.inner_assoc(candidate)) - (
+            sum(self.assoc[i] for i in old_window) - lm.inner_assoc(ids[s : s + m])
+        )
+        # how much better the candidate fits the paragraph's other content words than the word it
+        # replaces (nothing is known of a candidate without a vector); for a span of several words,
+        # whose own fit is not measured, the candidate's fit alone
+        vectors = [v for v in map(lm.vector, candidate) if v is not None]
+        fit = _cosine(sum(vectors), self.topic - self.vector.get(s, 0.0)) if vectors else None
+        return {
+            "gain": gain,
+            "ctx_gain": context_gain,
+            "fit_gain": 0.0 if fit is None else fit if m > 1 else fit - self.fit[s],
+            "resized": len(candidate) != m,
+        }
+
+    def _best_swaps(self) -> None:
+        """Per slot: covered by a swap, and the best of the swaps covering it."""
+        self.eligible = {s: False for s in range(len(self.ids) + 2)}
+        best = {name: {s: 0.0 for s in range(len(self.ids) + 2)} for name in ("gain", "ctx", "fit", "resized")}
+        seen: dict[str, set[int]] = {name: set() for name in best}
+        for (s, m, _), swap in self.swaps.items():
+            for slot in range(s, s + m):
+                self.eligible[slot] = True
+                values = {"ctx": swap["ctx_gain"], "fit": swap["fit_gain"]}
+                values["resized" if swap["resized"] else "gain"] = swap["gain"]
+                for name, value in values.items():
+                    if slot not in seen[name] or value > best[name][slot]:
+                        best[name][slot] = value
+                        seen[name].add(slot)
+        self.best = best
+
+    def article_clash(self, s: int) -> float:
+        article = self.tokens[s - 3] if s >= 3 else None
+        numbers = {"0" * n + suffix for n in range(1, 9) for suffix in ("", "s", "th", "st", "nd", "rd")}
+        if article not in ("a", "an") or not self.known[s] or self.tokens[s - 2] in numbers:
+            return 0.0
+
+        def log_count(a: str) -> float:
+            a_id = int(hash_tokens([a])[0])
+            seen, logp = self.lm.bigram(a_id, self.ids[s])
+            return self.lm.log_n + self.lm.unigram(a_id)[1] + logp if seen else math.log(0.5)
+
+        other = "an" if article == "a" else "a"
+        return float(np.clip(log_count(other) - log_count(article), -10.0, 10.0))
+
+    def token_features(self) -> dict[str, list[float]]:
+        def at(values, s):
+            return values[s] if 0 <= s < len(values) else 0.0
+
+        def clip(x: float) -> float:
+            return min(max(x, -20.0), 20.0)
+
+        def expected_log(s: int, t: int) -> float:  # the expected count of the bigram of slots s and t
+            return min(max(self.lm.log_n + self.uni[s] + self.uni[t], -5.0), 15.0) if self.is_token(t) else 0.0
+
+        out: dict[str, list[float]] = {name: [] for name in TOKEN_FEATURE_NAMES}
+        best, eligible, capital = self.best, self.eligible, self.capital
+        for s in self.token_slots:
+            row = {
+                "unigram_logp": self.uni[s],
+                "assoc": self.assoc[s],
+                "assoc_next": at(self.assoc, s + 1),
+                "assoc_next2": at(self.assoc, s + 2),
+                "assoc_prev": self.assoc[s - 1],
+                "min_assoc": min(self.assoc[s], self.assoc[s + 1]),
+                "trigram_seen": self.trigram_seen[s],
+                "bigram_seen": self.bigram_seen[s],
+                "next_trigram_seen": self.trigram_seen[s + 1],
+                "next_bigram_seen": self.bigram_seen[s + 1],
+                "expected_bigram_log": expected_log(s, s - 1),
+                "expected_next_bigram_log": expected_log(s, s + 1),
+                "frequent": self.frequent(s),
+                "oov": not self.known[s],
+                "eligible": eligible[s],
+                "swap_gain": clip(best["gain"][s]),
+                "swap_ctx_gain": clip(best["ctx"][s]),
+                "neighbour_swap_gain": clip(max(best["gain"][s - 1], best["gain"][s + 1])),
+                "fit": self.fit[s],
+                "has_vector": self.has_vector[s],
+                "swap_fit_gain": best["fit"][s],
+                "capital_mid_sentence": capital[s] and s > 2 and self.tokens[s - 3] != ".",
+                "prev_swap_ctx_gain": clip(best["ctx"][s - 1]),
+                "next_swap_ctx_gain": clip(best["ctx"][s + 1]),
+                "prev_fit": self.fit[s - 1],
+                "next_fit": self.fit[s + 1],
+                "prev_eligible": eligible[s - 1],
+                "next_eligible": eligible[s + 1],
+                "prev_capital": capital[s - 1],
+                "next_capital": capital[s + 1],
+                "resized_swap_gain": clip(best["resized"][s]),
+                "article_clash": self.article_clash(s),
+            }
+            for name in TOKEN_FEATURE_NAMES:
+                out[name].append(float(row[name]))
+        return out
+
+    def paragraph_features(self, z: list[float], prior_logit: float) -> dict[str, float]:
+        def mean(values: list[float]) -> float:
+            return sum(values) / len(values) if values else 0.0
+
+        n, slots = self.n, range(2, len(self.ids))  # slots predicted: tokens and the end marker
+        tokens = self.token_slots
+        # slots whose word and previous word (or the paragraph start) the reference knows
+        in_context = [s for s in slots if self.known[s] and (self.known[s - 1] or self.ids[s - 1] == BOS)]
+        pairs = [s for s in tokens if self.known[s] and self.known[s - 1] and self.is_token(s - 1)]
+        seen_pairs = [s for s in pairs if self.bigram_seen[s]]
+        frequent_pairs = [s for s in tokens if self.frequent(s) and self.frequent(s - 1) and self.is_token(s - 1)]
+        vectors = [s for s in tokens if self.has_vector[s]]
+        p = [1.0 / (1.0 + math.exp(-x)) for x in z]
+        llr = {
+            share: sum(math.log1p(share * (math.exp(x - prior_logit) - 1.0)) for x in z) for share in (0.03, 0.1, 0.25)
+        }
+        unseen_expected = [
+            s for s in pairs if not self.bigram_seen[s] and self.lm.log_n + self.uni[s] + self.uni[s - 1] > math.log(3)
+        ]
+        return {
+            "log_tokens": math.log1p(n),
+            "oov_rate": 1.0 - mean([self.known[s] for s in tokens]),
+            "mean_unigram_logp": mean([self.uni[s] for s in tokens if self.known[s]]),
+            "mean_assoc": mean([self.assoc[s] for s in in_context]),
+            "low_assoc_rate": mean([self.assoc[s] < -2.0 for s in in_context]),
+            "trigram_hit_rate": mean([self.trigram_seen[s] for s in in_context]),
+            "bigram_hit_rate": mean([self.bigram_seen[s] for s in pairs]),
+            "bigram_unseen_expected_rate": len(unseen_expected) / len(pairs) if pairs else 0.0,
+            "mean_pmi": mean([self.bigram_logp[s] - self.uni[s] for s in seen_pairs]),
+            "frequent_share": mean([self.frequent(s) for s in tokens]),
+            "frequent_mean_assoc": mean([self.assoc[s] for s in frequent_pairs]),
+            "frequent_bigram_unseen_rate": mean([not self.bigram_seen[s] for s in frequent_pairs]),
+            "eligible_rate": mean([self.eligible[s] for s in tokens]),
+            "capital_rate": mean([self.capital[s] for s in tokens]),
+            "mean_fit": mean([self.fit[s] for s in vectors]),
+            "low_fit_rate": mean([self.fit[s] < 0.1 for s in vectors]),
+            "token_mean_p": mean(p),
+            "token_sum_p_z": sum(p) / math.sqrt(n),
+            "token_rate_50": mean([x > 0.5 for x in p]),
+            "token_rate_80": mean([x > 0.8 for x in p]),
+            "llr_03_rate": llr[0.03] / n,
+            "llr_10_rate": llr[0.1] / n,
+            "llr_25_rate": llr[0.25] / n,
+            "llr_10_z": llr[0.1] / math.sqrt(n),
+        }
+
+
+# Features computed from the tables' float32 values agree to float32 rounding (about 1e-6, far
+# below the tables' quantisation of 1/16 nat); those from the float16 word vectors to 1e-4; counts,
+# rates of counts and the features of the token log-odds to float64 rounding.
+_FLOAT32_FEATURES = {
+    "unigram_logp", "assoc", "assoc_next", "assoc_next2", "assoc_prev", "min_assoc", "expected_bigram_log",
+    "expected_next_bigram_log", "swap_gain", "swap_ctx_gain", "neighbour_swap_gain", "prev_swap_ctx_gain",
+    "next_swap_ctx_gain", "resized_swap_gain", "article_clash", "gain", "ctx_gain", "mean_unigram_logp",
+    "mean_assoc", "mean_pmi", "frequent_mean_assoc",
+}  # fmt: skip
+_VECTOR_FEATURES = {"fit", "prev_fit", "next_fit", "fit_gain", "swap_fit_gain", "mean_fit"}
+
+
+def _tolerance(name: str) -> dict[str, float]:
+    if name in _VECTOR_FEATURES:
+        return {"abs": 2e-4}
+    return {"rel": 1e-5, "abs": 1e-5} if name in _FLOAT32_FEATURES else {"abs": 1e-9}
+
+
+@pytest.fixture(scope="module", params=["all", "train"])
+def plain_and_batch(request, reference, lexicon):
+    """The plain features of PLAIN_PARAGRAPHS, and batch_features of them in one batch, with the
+    lexicon cut to one split."""
+    from spincheck.text import tokenize_cased
+
+    split = request.param
+    lm = PlainLanguageModel(reference)
+    plain = [PlainParagraph(text, lm, lexicon, split) for text in PLAIN_PARAGRAPHS]
+    pairs = [tokenize_cased(text) for text in PLAIN_PARAGRAPHS]
+    bf = batch_features([t for t, _ in pairs], reference, lexicon, capitals=[c for _, c in pairs], split=split)
+    return split, plain, bf
+
+
+def test_swap_search_equals_the_plain_one(plain_and_batch) -> None:
+    """The rows found (span, candidate) and each row's gains, with the lexicon's split applied."""
+    split, plain, bf = plain_and_batch
+    swaps = bf.swaps
+    starts = bf.batch.starts - 2  # slot of each paragraph's first <s>
+    found = {}
+    for r in range(swaps.slot.size):
+        p = int(bf.batch.para[swaps.slot[r]])
+        key = (p, int(swaps.slot[r] - starts[p]), int(swaps.span_len[r]), int(swaps.phrase[r]))
+        found[key] = {"gain": swaps.gain[r], "ctx_gain": swaps.ctx_gain[r], "fit_gain": swaps.fit_gain[r]}
+    expected = {(p, *key): swap for p, paragraph in enumerate(plain) for key, swap in paragraph.swaps.items()}
+    assert sorted(found) == sorted(expected)
+    for key, swap in expected.items():
+        for name in ("gain", "ctx_gain", "fit_gain"):
+            assert found[key][name] == pytest.approx(swap[name], **_tolerance(name)), (key, name)
+    # the search met what it is meant to: phrases of several words, resized and not, and candidates cut
+    assert any(paragraph.more_candidates for paragraph in plain)
+    assert any(m > 1 and not swap["resized"] for (_, _, m, _), swap in expected.items())
+    assert any(m > 1 and swap["resized"] for (_, _, m, _), swap in expected.items())
+    groups = np.array([swap["group"] for swap in expected.values()])
+    if split == "all":  # some candidates are held out: with split="train" they are not tried (above)
+        assert not Lexicon.in_split(groups, "train").all()
+    else:
+        assert Lexicon.in_split(groups, "train").all()
+
+
+def test_token_features_equal_the_plain_ones(plain_and_batch) -> None:
+    _, plain, bf = plain_and_batch
+    para_of = bf.batch.para[bf.tokens.slots]
+    for p, paragraph in enumerate(plain):
+        rows = bf.tokens.X[para_of == p]
+        expected = paragraph.token_features()
+        for j, name in enumerate(TOKEN_FEATURE_NAMES):
+            got, want = rows[:, j].tolist(), expected[name]
+            assert got == pytest.approx(want, **_tolerance(name)), (p, name)
+
+
+def test_paragraph_features_equal_the_plain_ones(plain_and_batch, reference) -> None:
+    _, plain, bf = plain_and_batch
+    z = 3.0 * np.sin(np.arange(bf.tokens.slots.size))  # a stand-in for the token model's log-odds
+    prior_logit = -2.0
+    X = paragraph_features(bf.batch, bf.slots, bf.tokens, z, prior_logit, reference.tokens)
+    para_of = bf.batch.para[bf.tokens.slots]
+    for p, paragraph in enumerate(plain):
+        expected = paragraph.paragraph_features(z[para_of == p].tolist(), prior_logit)
+        for j, name in enumerate(PARAGRAPH_FEATURE_NAMES):
+            assert X[p, j] == pytest.approx(expected[name], **_tolerance(name)), (p, name)

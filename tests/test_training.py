@@ -809,3 +809,288 @@ def test_corpus_path_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> No
     os.mkfifo(tmp_path / "pipe.txt")
     with pytest.raises(TrainingError, match="pipe.txt: not a regular file"):
         list(training.iter_corpus_documents([tmp_path / "pipe.txt"]))
+
+
+# ---- what each stage hands the next ----------------------------------------------------------
+
+
+def unspinnable_paragraphs(n: int, seed: int = 0) -> list[str]:
+    """English paragraphs without a word of the test thesaurus: a spinner finds nothing to swap."""
+    rng = np.random.default_rng(seed)
+    animals = ["zebras", "penguins", "otters", "herons", "beavers", "foxes", "owls", "badgers"]
+    acts = ["wander", "swim", "rest", "sleep", "hunt", "nest", "gather", "play"]
+    places = ["frozen lakes", "quiet rivers", "northern forests", "sandy shores", "rocky hills", "open fields"]
+
+    def pick(options: list[str]) -> str:
+        return options[int(rng.integers(len(options)))]
+
+    def sentence() -> str:
+        return (
+            f"{pick(animals).capitalize()} {pick(acts)} near {pick(places)} every {pick(['winter', 'summer'])} "
+            f"morning, then {pick(acts)} with {pick(animals)} nearby."
+        )
+
+    return [f"{sentence()} {sentence()}" for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def recorded_training(tiny_base: Path) -> dict:
+    """One small train_classifier run, with what each stage received recorded on the way.
+
+    Train and dev paragraphs include some that the thesaurus cannot spin, and two real
+    examples (labelled 1 and 0) plus a too-short one are passed as ``--spun`` would pass them.
+    """
+    from spincheck.estimator import SpinClassifier
+    from spincheck.text import tokenize
+
+    base = load_model_dir(tiny_base)
+    seen: dict = {"fits": [], "features": []}
+    token_model, paragraph_model = training._Fitting.token_model, training._Fitting.paragraph_model
+    paragraph_features, fit = training._Fitting.paragraph_features, SpinClassifier.fit
+
+    def record_token_model(self, clean, spun):
+        seen["half_a"] = list(clean)
+        seen["token_model_tokens"] = sum(len(tokenize(t)) for t in clean) + sum(len(tokenize(s.text)) for s in spun)
+        return token_model(self, clean, spun)
+
+    def record_paragraph_model(self, texts, y):
+        seen["paragraph_texts"], seen["paragraph_y"] = list(texts), np.asarray(y).copy()
+        return paragraph_model(self, texts, y)
+
+    def record_paragraph_features(self, texts, desc, split="all"):
+        seen["features"].append((desc, split, len(texts)))
+        return paragraph_features(self, texts, desc, split)
+
+    def record_fit(self, X, y):
+        seen["fits"].append((np.asarray(X).shape, np.asarray(y).copy()))
+        return fit(self, X, y)
+
+    examples = generate_paragraphs(2, seed=9)
+    seen["extra_spun"] = [(examples[0], 1), (examples[1], 0), ("A Spun Copy's Headline", 1)]
+    seen["train"] = generate_paragraphs(180, seed=3) + unspinnable_paragraphs(20, seed=1)
+    seen["dev"] = generate_paragraphs(50, seed=4) + unspinnable_paragraphs(20, seed=2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(training._Fitting, "token_model", record_token_model)
+        mp.setattr(training._Fitting, "paragraph_model", record_paragraph_model)
+        mp.setattr(training._Fitting, "paragraph_features", record_paragraph_features)
+        mp.setattr(SpinClassifier, "fit", record_fit)
+        seen["result"] = training.train_classifier(
+            seen["train"], seen["dev"], base.reference, base.lexicon, seed=0, extra_spun=seen["extra_spun"]
+        )
+    return seen
+
+
+def test_real_examples_are_trained_on_last_with_their_own_labels(recorded_training) -> None:
+    """--spun examples long enough to score join the paragraph model's rows, a 0 staying 0."""
+    texts, y = recorded_training["paragraph_texts"], recorded_training["paragraph_y"]
+    (first, _), (second, _), _ = recorded_training["extra_spun"]
+    assert texts[-2:] == [first, second]
+    assert y[-2:].tolist() == [1.0, 0.0]
+    counts = recorded_training["result"].counts
+    assert (counts["extra_spun"], counts["extra_spun_too_short"]) == (2, 1)
+    # before them: the clean half, then its spins
+    n_clean = len(recorded_training["train"]) - len(recorded_training["half_a"])
+    assert len(texts) == n_clean + counts["spun_paragraph_model"] + 2
+    assert y[:n_clean].tolist() == [0.0] * n_clean and y[n_clean:-2].all()
+
+
+def test_training_halves_are_equal(recorded_training) -> None:
+    """The token model and the paragraph model each get half of the clean training paragraphs."""
+    half_a = recorded_training["half_a"]
+    n_clean_b = int((recorded_training["paragraph_y"][:-2] == 0).sum())
+    assert len(half_a) + n_clean_b == len(recorded_training["train"]) == 200
+    assert abs(len(half_a) - n_clean_b) <= 1
+    assert set(half_a).isdisjoint(recorded_training["paragraph_texts"][:n_clean_b])
+
+
+def test_token_model_keeps_every_replaced_token_and_a_share_of_the_others(recorded_training) -> None:
+    """Replaced tokens are all kept, unreplaced ones sampled at TOKEN_NEGATIVE_SHARE, and the prior
+    logit is the log-odds of the kept rows' base rate."""
+    result = recorded_training["result"]
+    (shape, y), *_ = recorded_training["fits"]  # the first fit is the token model's
+    assert shape[0] == y.size == result.counts["token_rows"]
+    positives = int(y.sum())
+    available = recorded_training["token_model_tokens"] - positives  # unreplaced tokens of both sides
+    share = training.TOKEN_NEGATIVE_SHARE
+    spread = 4 * np.sqrt(available * share * (1 - share))  # four binomial standard deviations
+    assert abs((y.size - positives) - share * available) < spread
+    assert 0 < positives < y.size
+    base = positives / y.size
+    assert result.classifier.prior_logit == pytest.approx(np.log(base / (1 - base)), abs=1e-9)
+
+
+def test_card_counts_match_the_dev_metrics(recorded_training) -> None:
+    """Dev paragraphs with nothing to spin are clean rows of the metrics but no spun ones."""
+    result = recorded_training["result"]
+    counts, metrics = result.counts, result.metrics
+    assert counts["dev_paragraphs"] == len(recorded_training["dev"]) == 70
+    assert counts["spun_dev"] == metrics["tp"] + metrics["fn"] <= 50
+    assert counts["dev_paragraphs"] == metrics["tn"] + metrics["fp"]
+    unknown = metrics["unknown_thesaurus"]
+    assert (unknown["tp"] + unknown["fn"], unknown["tn"] + unknown["fp"]) == (counts["spun_dev"], 70)
+
+
+def test_lexicon_parts_each_stage_scores_with(recorded_training) -> None:
+    """The paragraph model trains on features with the lexicon cut to TOKEN_MODEL_LEXICON; the
+    threshold is set on the whole lexicon, and the unknown-thesaurus metrics use the training part."""
+    splits = [split for _, split, _ in recorded_training["features"]]
+    assert splits == [training.TOKEN_MODEL_LEXICON, "all", "all", "train", "train"]
+
+
+class _Identity:
+    """A paragraph model whose probability is the single feature it is given."""
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return X[:, 0]
+
+
+def _threshold_with_scores(clean: np.ndarray, spun: np.ndarray) -> tuple[float, dict, list[str]]:
+    """threshold_and_metrics on given paragraph scores (the features stubbed to return them)."""
+    splits: list[str] = []
+    fit = training._Fitting(None, None, np.random.default_rng(0), 0, False)
+
+    def scores(texts, desc, split="all"):
+        splits.append(split)
+        return np.asarray(texts, dtype=float)[:, None]
+
+    fit.paragraph_features = scores
+    classifier = Classifier(None, _Identity(), 0.0)
+    threshold, metrics = fit.threshold_and_metrics(classifier, list(clean), list(spun))
+    return threshold, metrics, splits
+
+
+def test_threshold_meets_the_target_fpr_within_its_bounds() -> None:
+    spun = np.full(10, 0.95)
+    # clean scores spread evenly: the threshold flags at most TARGET_FPR of them
+    clean = np.linspace(0.0, 0.9, 1000)
+    threshold, metrics, splits = _threshold_with_scores(clean, spun)
+    assert (clean >= threshold).mean() <= training.TARGET_FPR
+    assert (clean >= threshold - 0.002).mean() > training.TARGET_FPR - 0.002  # and not much more
+    assert metrics["fpr"] == pytest.approx((clean >= threshold).mean(), abs=1e-4)
+    assert splits == ["all", "all", "train", "train"]
+    # never below 0.5, however low the clean scores
+    assert _threshold_with_scores(np.linspace(0.0, 0.3, 1000), spun)[0] == 0.5
+    # never above 0.999, however high
+    assert _threshold_with_scores(np.linspace(0.9, 0.9999, 1000), spun)[0] == 0.999
+
+
+def test_too_few_dev_paragraphs_fail_before_the_reference_is_counted(tmp_path: Path, tiny_base: Path) -> None:
+    """A corpus whose held-out part is too small fails at the first check, before any counting."""
+    records, dev, other = [], 0, 0
+    for i, text in enumerate(generate_paragraphs(1200, seed=3)):
+        held_out = training._bucket(f"corpus.jsonl:{i}#0") >= 80  # the small-corpus split's dev part
+        if (held_out and dev < 25) or (not held_out and other < 420):
+            records.append(json.dumps({"id": i, "text": text}))
+            dev, other = dev + held_out, other + (not held_out)
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(records) + "\n", encoding="utf-8")
+    stages: list[str] = []
+    with pytest.raises(TrainingError, match=r"too small: 445 paragraphs, of which \d+ for training and 25 held out"):
+        training.train([corpus], tmp_path / "model", base_model=tiny_base, progress=stages.append)
+    assert stages == ["reading the corpus"]
+
+
+def test_train_classifier_refuses_too_few_dev_paragraphs(tiny_base: Path) -> None:
+    base = load_model_dir(tiny_base)
+    dev = generate_paragraphs(training.MIN_DEV_PARAGRAPHS - 1, seed=4) + ["Too short to count."] * 20
+    with pytest.raises(TrainingError, match=r"200 training and 39 held-out paragraphs of at least 12 words"):
+        training.train_classifier(generate_paragraphs(200, seed=3), dev, base.reference, base.lexicon)
+
+
+def test_a_corpus_mostly_not_english_is_refused(tmp_path: Path, tiny_base: Path, monkeypatch) -> None:
+    french = "Le conseil municipal a discuté mardi soir du projet de nouvelle bibliothèque publique. " * 3
+    corpus = write_corpus(tmp_path / "mixed.txt", generate_paragraphs(200, seed=4) + [french] * 600)
+
+    def counted(*args, **kwargs):
+        raise AssertionError("the reference would be counted")
+
+    monkeypatch.setattr(training, "build_reference", counted)
+    with pytest.raises(TrainingError, match=r"does not look like English prose \(200 of 800 sampled paragraphs"):
+        training.train([corpus], tmp_path / "model", base_model=tiny_base)
+
+
+def test_replace_mode_counts_the_reference_from_the_corpus_alone(
+    tmp_path: Path, tiny_base: Path, corpus: Path, monkeypatch
+) -> None:
+    from spincheck.text import tokenize
+
+    def untrained(train_texts, dev_texts, reference, lexicon, **kwargs):
+        classifier = Classifier(_blank(len(TOKEN_FEATURE_NAMES)), _blank(len(PARAGRAPH_FEATURE_NAMES)), 0.0)
+        return training.TrainResult(classifier, 0.5, {}, {}, {})
+
+    monkeypatch.setattr(training, "train_classifier", untrained)
+    card = training.train([corpus], tmp_path / "model", base_model=tiny_base, reference_mode="replace")
+    ref_part = training.split_corpus(training.iter_corpus_documents([corpus]), training.REPLACE_SPLIT)["ref"]
+    assert "merged_from" not in card["reference"]
+    assert card["reference"]["corpus"] == "user"
+    assert card["reference"]["tokens"] == sum(len(tokenize(p)) for p in ref_part)
+    assert card["reference"]["paragraphs"] == len(ref_part)
+    assert load_model_dir(tmp_path / "model").reference.info == card["reference"]
+
+
+def test_check_writable_accepts_a_path_whose_parents_do_not_exist_yet(tmp_path: Path) -> None:
+    training.check_writable(tmp_path / "new" / "deeper" / "model")
+    assert list(tmp_path.iterdir()) == []  # the trial directory is gone again
+
+
+def test_a_small_corpus_splits_40_40_20_by_paragraph() -> None:
+    docs = [(f"d{i}", "\n\n".join(f"p{i}-{k}" for k in range(10))) for i in range(100)]
+    counts = {part: len(texts) for part, texts in training.split_corpus(docs).items()}
+    # a binomial count of 1,000 paragraphs is within about 15 of its mean
+    assert counts == pytest.approx({"ref": 400, "train": 400, "dev": 200}, abs=30)
+
+
+def test_a_large_corpus_keeps_blocks_of_paragraphs_together() -> None:
+    n = 25_000
+    parts = training.split_corpus([("one.txt", "\n\n".join(f"p{k}" for k in range(n)))])
+    where = {p: part for part, texts in parts.items() for p in texts}
+    blocks: dict[int, set[str]] = {}
+    for k in range(n):
+        blocks.setdefault(k // training.SPLIT_BLOCK, set()).add(where[f"p{k}"])
+    assert all(len(parts_of_block) == 1 for parts_of_block in blocks.values())
+    assert {part for (part,) in blocks.values()} == {"ref", "train", "dev"}
+
+
+def test_token_labels_mark_capitals_and_only_the_replaced_word() -> None:
+    from spincheck.spinner import Replacement, SpunText
+
+    text = "The Minister said the plan was huge, and more."
+    start = text.index("huge")
+    spun = SpunText(text, (Replacement(start, start + 4, "big", "huge"),), 0.1)
+    tokens, capitals, y = training._token_labels(spun)
+    assert tokens == ["the", "minister", "said", "the", "plan", "was", "huge", ",", "and", "more", "."]
+    assert capitals.tolist() == [True, True] + [False] * 9
+    assert y.tolist() == [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+
+
+def test_a_paragraph_of_exactly_the_minimum_words_is_eligible() -> None:
+    words = "one two three four five six seven eight nine ten eleven twelve thirteen".split()
+    n = training.DEFAULT_MIN_WORDS
+    enough = ", ".join(words[:n]) + "."  # punctuation is not a word
+    short = ", ".join(words[: n - 1]) + "."
+    assert training._eligible([enough, short], n) == [enough]
+
+
+def test_card_keeps_the_threshold_to_six_places() -> None:
+    class Info:
+        info: dict = {}
+
+    result = training.TrainResult(None, 0.5123456, {}, {}, {})
+    assert training.build_card(result, Info(), Info())["threshold"] == 0.512346
+
+
+def test_a_jsonl_line_of_spaces_is_skipped(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"text": "First."}\n   \t\n{"text": "Second."}\n', encoding="utf-8")
+    assert list(training.iter_corpus_documents([corpus])) == [("c.jsonl:1", "First."), ("c.jsonl:3", "Second.")]
+
+
+def test_build_reference_reads_a_one_pass_iterator_twice() -> None:
+    """The word vectors take a second pass over the text: a generator is read into a list first."""
+    texts = generate_paragraphs(200, seed=1)
+    from_list = training.build_reference(list(texts))
+    from_iterator = training.build_reference(iter(texts))
+    assert len(from_list.vectors.keys) > 0
+    assert np.array_equal(from_iterator.vectors.keys, from_list.vectors.keys)
+    assert np.array_equal(from_iterator.vectors.matrix, from_list.vectors.matrix)
+    assert np.array_equal(from_iterator.bigrams.keys, from_list.bigrams.keys)
