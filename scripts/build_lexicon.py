@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from script_args import check_not_a_model  # noqa: E402
 
 from spincheck.lexicon import Lexicon, function_phrase_pairs  # noqa: E402
+from spincheck.text import tokenize  # noqa: E402
 
 MAX_CANDIDATES = 20
 MIN_ZIPF = 2.0  # candidates rarer than ~1 per 10M words are not plausible originals or spins
@@ -279,8 +280,15 @@ def build(nltk_data: Path) -> Lexicon:
 
     ranked: dict[str, list[tuple[str, int]]] = {}
     for surface, cands in entries.items():
-        best = sorted(cands.items(), key=rank)[:MAX_CANDIDATES]
-        ranked[surface] = [(cand, group) for cand, (_, group) in best]
+        # one of candidates that tokenize alike ("wood-rat", "wood rat"), the best ranked, before
+        # the cap: Lexicon.from_pairs would drop the other after it, leaving one candidate fewer
+        seen, best = {tuple(tokenize(surface))}, []
+        for cand, (_, group) in sorted(cands.items(), key=rank):
+            key = tuple(tokenize(cand))
+            if key not in seen and len(best) < MAX_CANDIDATES:
+                seen.add(key)
+                best.append((cand, group))
+        ranked[surface] = best
     info = {
         "source": "Princeton WordNet 3.0 (nltk_data/corpora/wordnet.zip) + generic function-word table",
         "license": "WordNet 3.0 license (BSD-like); see corpus/README.md",

@@ -608,7 +608,9 @@ def _cmd_score(args, console: Console) -> int:
         console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
         return EXIT_ERROR
     detector = _load_detector(args, console)
-    existed = os.path.lexists(args.output)
+    # earlier results: a regular file that the results would replace (a pipe, a device or an open
+    # descriptor such as /dev/stdout is written in place, so there is nothing to keep)
+    existed = os.path.isfile(args.output) and not _OPEN_DESCRIPTOR.fullmatch(args.output)
     try:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
         with replaced_atomically(Path(args.output)) as out:

@@ -539,7 +539,11 @@ def _lines(f: BinaryIO, limit: int) -> Iterator[bytes | None]:
 
 
 def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tuple[int, dict | Problem]]:
-    """``(line number, record)`` for every non-blank line; a Problem for a bad one.
+    """``(line number, record)`` for every non-blank line; an "error" Problem for a bad one.
+
+    Undecodable bytes give one "warning" Problem for the file, before the record it was
+    met in (for UTF-16 and UTF-32, read ahead in blocks, its line number is approximate):
+    a note to pass on, not a line to skip.
 
     A stream that looks binary gives one Problem (line 0) instead of one per line;
     UTF-16 and UTF-32 with a byte-order mark are read like UTF-8, and gzip, bzip2

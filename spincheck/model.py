@@ -183,6 +183,8 @@ def read_card(directory: Path) -> ModelCard:
         fmt = int(raw["format_version"])
         threshold = float(raw["threshold"])
         names = tuple(raw["feature_names"])
+        if not all(isinstance(name, str) for name in names):
+            raise TypeError("feature_names must be strings")
         files = dict(raw["files"])
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise ModelError(f"model file {path} is corrupted or was changed ({exc.__class__.__name__}: {exc})") from None

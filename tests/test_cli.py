@@ -1928,6 +1928,9 @@ def test_output_option_keeps_an_old_file_when_a_folder_holds_nothing_to_score(ca
     code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "empty"), "-o", str(target))
     assert (code, out) == (0, "") and target.read_text() == "earlier results\n"
     assert err.endswith(f"spincheck: note: {target} is left as it was: nothing was scored\n")
+    # written in place, /dev/stdout has no earlier results to keep: its "[]" is the run's output
+    code, out, err = run(capsys, "score", "--format", "json", str(tmp_path / "empty"), "-o", "/dev/stdout")
+    assert code == 0 and err.endswith("wrote /dev/stdout: 0 of 0 scored paragraphs flagged in 0 documents\n")
     new = tmp_path / "new.jsonl"  # no earlier results: the file is made, empty, so that it is there to read
     code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "empty"), "-o", str(new))
     assert (code, out, new.read_text()) == (0, "", "") and err.endswith(

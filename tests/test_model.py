@@ -178,6 +178,13 @@ def test_feature_schema_mismatch_is_refused(linked_copy: Path) -> None:
         load_model_dir(linked_copy)
 
 
+def test_feature_names_that_are_not_strings_are_a_corrupted_card(linked_copy: Path) -> None:
+    # hashed for the message, numbers failed as "unexpected TypeError ... a bug in spincheck"
+    edit_card(linked_copy, lambda card: card.__setitem__("feature_names", [1, 2, 3]))
+    with pytest.raises(ModelError, match="corrupted or was changed .*feature_names must be strings"):
+        load_model_dir(linked_copy)
+
+
 def test_features_in_another_order_are_another_schema(linked_copy: Path) -> None:
     # compared as a set, the same names in another order would load, and feed every column to the
     # wrong weight; the message quoted the card's stored schema hash, which names no difference

@@ -211,10 +211,10 @@ def test_contraction_stems_and_word_parts_are_never_spun() -> None:
         {"ca": [("california", 1)], "do": [("perform", 2)], "clock": [("timepiece", 3)], "go": [("run", 4)]}
     )
     spinner = Spinner(lexicon, split="all")
-    text = "We can't go, don’t go at five o'clock or DON'T go."
+    text = "We can't go, don’t go at five o'clock or DON'T go, o’clock, o‘clock, oʼclock, o`clock."
     for seed in range(20):
         spun = spinner.spin(text, np.random.default_rng(seed), rate=1.0)
-        assert spun.text == "We can't run, don’t run at five o'clock or DON'T run."
+        assert spun.text == text.replace(" go", " run")  # every apostrophe the tokenizer reads as one
     # the same words standing alone are spun
     assert spinner.spin("the clock, do it", np.random.default_rng(0), rate=1.0).text == "the timepiece, perform it"
 
