@@ -608,16 +608,19 @@ def _cmd_score(args, console: Console) -> int:
         console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
         return EXIT_ERROR
     detector = _load_detector(args, console)
-    # earlier results: a regular file that the results would replace (a pipe, a device or an open
-    # descriptor such as /dev/stdout is written in place, so there is nothing to keep)
-    existed = os.path.isfile(args.output) and not _OPEN_DESCRIPTOR.fullmatch(args.output)
+    # a pipe, a device or an open descriptor such as /dev/stdout is written in place: it has no
+    # earlier results to keep, and what was written is the run's output
+    in_place = bool(_OPEN_DESCRIPTOR.fullmatch(args.output)) or (
+        os.path.exists(args.output) and not os.path.isfile(args.output)
+    )
+    existed = not in_place and os.path.isfile(args.output)
     try:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
         with replaced_atomically(Path(args.output)) as out:
             status, reporter = _score_into(out, items, args, detector, console)
             # every input unreadable, or a folder with nothing to score: earlier results are kept
             # (a new file is still made for a run that found nothing, so that it is there to read)
-            if not reporter.documents and (existed or status == EXIT_ERROR):
+            if not reporter.documents and not in_place and (existed or status == EXIT_ERROR):
                 raise _NothingWritten(status)
     except _NothingWritten as nothing:
         console.note(f"{args.output} is left as it was: nothing was scored")

@@ -1931,6 +1931,8 @@ def test_output_option_keeps_an_old_file_when_a_folder_holds_nothing_to_score(ca
     # written in place, /dev/stdout has no earlier results to keep: its "[]" is the run's output
     code, out, err = run(capsys, "score", "--format", "json", str(tmp_path / "empty"), "-o", "/dev/stdout")
     assert code == 0 and err.endswith("wrote /dev/stdout: 0 of 0 scored paragraphs flagged in 0 documents\n")
+    code, out, err = run(capsys, "score", "--format", "json", str(tmp_path / "missing.txt"), "-o", "/dev/stdout")
+    assert code == 2 and err.endswith("wrote /dev/stdout: 0 of 0 scored paragraphs flagged in 0 documents\n")
     new = tmp_path / "new.jsonl"  # no earlier results: the file is made, empty, so that it is there to read
     code, out, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "empty"), "-o", str(new))
     assert (code, out, new.read_text()) == (0, "", "") and err.endswith(
