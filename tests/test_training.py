@@ -335,6 +335,23 @@ def _existing_model(tmp_path: Path, base: Path) -> tuple[Path, dict[str, bytes]]
     return out, {p.name: p.read_bytes() for p in out.iterdir()}
 
 
+def test_a_rewritten_model_keeps_the_files_asked_for(tmp_path: Path, tiny_base: Path) -> None:
+    # scripts/train.py rewrites models/ keeping its __init__.py, which makes it the package
+    # spincheck._models: without it a rebuilt model would not be installed with the package
+    out, _ = _existing_model(tmp_path, tiny_base)
+    (out / "__init__.py").write_text("# the shipped model\n")
+    card = json.loads((out / "card.json").read_text())
+    card["files"]["__init__.py"] = sha256_file(out / "__init__.py")  # as the shipped card lists it
+    (out / "card.json").write_text(json.dumps(card))
+    model = load_model_dir(tiny_base)
+    training.write_model(
+        out, model.reference, model.lexicon, model.classifier, {"threshold": 0.5}, keep=["__init__.py", "missing.py"]
+    )
+    assert (out / "__init__.py").read_text() == "# the shipped model\n" and not (out / "missing.py").exists()
+    rewritten = load_model_dir(out).card
+    assert rewritten.threshold == 0.5 and "__init__.py" in rewritten.files  # listed again: the next rewrite works
+
+
 def test_failure_while_writing_keeps_the_old_model(
     tmp_path: Path, tiny_base: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
