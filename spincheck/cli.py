@@ -608,11 +608,8 @@ def _cmd_score(args, console: Console) -> int:
         console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
         return EXIT_ERROR
     detector = _load_detector(args, console)
-    # a pipe, a device or an open descriptor such as /dev/stdout is written in place: it has no
-    # earlier results to keep, and what was written is the run's output
-    in_place = bool(_OPEN_DESCRIPTOR.fullmatch(args.output)) or (
-        os.path.exists(args.output) and not os.path.isfile(args.output)
-    )
+    # written in place, a pipe or /dev/stdout has no earlier results to keep: what was written is the output
+    in_place = _written_in_place(args.output)
     existed = not in_place and os.path.isfile(args.output)
     try:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
@@ -964,6 +961,18 @@ def write_atomically(path: Path, text: str) -> None:
 _OPEN_DESCRIPTOR = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
 
 
+def _written_in_place(path: str | Path) -> bool:
+    """An open descriptor (``/dev/stdout``), pipe, device or socket: written where it stands,
+    since renaming over it would replace it with a regular file."""
+    if _OPEN_DESCRIPTOR.fullmatch(str(path)):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 @contextlib.contextmanager
 def replaced_atomically(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text stream to a temporary file beside ``path``, which replaces ``path`` when the
@@ -984,14 +993,14 @@ def replaced_atomically(path: Path) -> Iterator[TextIO]:
         with os.fdopen(os.dup(fd), "w", encoding="utf-8") as f:
             yield f
         return
+    if _written_in_place(path):
+        with open(path, "w", encoding="utf-8") as f:
+            yield f
+        return
     try:
         old = os.stat(path)
     except OSError:
         old = None
-    if old is not None and not stat.S_ISREG(old.st_mode) and not stat.S_ISDIR(old.st_mode):
-        with open(path, "w", encoding="utf-8") as f:
-            yield f
-        return
     target = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import MAX_PHRASE_TOKENS, Lexicon
-from .text import _NORMALIZE_TABLE, match_case, tokenize_with_offsets
+from .text import match_case, normalize, tokenize_with_offsets
 
 __all__ = ["Spinner", "SpunText", "Replacement"]
 
@@ -181,7 +181,7 @@ def _part_of_a_word(text: str, start: int, next_token: str) -> bool:
     """A span that is only part of a word as written: the stem of a contraction ("ca" of
     "can't", "do" of "don't") or what follows an apostrophe inside a word ("clock" of
     "o'clock"). Spinners swap words; "californian't" taught the models an artefact."""
-    apostrophe = start >= 2 and text[start - 1].translate(_NORMALIZE_TABLE) == "'"  # any the tokenizer reads as one
+    apostrophe = start >= 2 and normalize(text[start - 1]) == "'"  # any the tokenizer reads as one
     return next_token == "n't" or (apostrophe and text[start - 2].isalnum())
 
 
