@@ -57,10 +57,16 @@ class _MainText(html.parser.HTMLParser):
         "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article main blockquote "
         "pre figure figcaption hr title address details summary".split()
     )
+    # Skipped elements whose end tag a page may leave out, and the start tags that end them as a
+    # browser ends them: HTML lets "</head>" go unwritten (<body> closes it), and a label or button
+    # holds no blocks, so one left open ends at the next block. Counted naively, one such element
+    # hid the whole rest of the page.
+    _FLOW = BLOCK - {"br", "title"}  # a line break may sit in a label; a title belongs in the head
+    CLOSED_BY = {"head": _FLOW | {"body"}, "label": _FLOW, "button": _FLOW}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.skip_depth = 0
+        self.skipping: list[str] = []  # the skipped elements open here, outermost first
         self.current: list[str] = []
         self.paragraphs: list[str] = []
 
@@ -70,25 +76,34 @@ class _MainText(html.parser.HTMLParser):
             self.paragraphs.append(text)
         self.current = []
 
+    def _close_left_open(self, tag: str) -> None:
+        for i, open_tag in enumerate(self.skipping):
+            if tag in self.CLOSED_BY.get(open_tag, ()):
+                del self.skipping[i:]
+                return
+
     def handle_starttag(self, tag: str, attrs) -> None:
+        self._close_left_open(tag)
         if tag in self.SKIP:
-            self.skip_depth += 1
+            self.skipping.append(tag)
         elif tag in self.BLOCK:
             self._end_paragraph()
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         # <br/>, <hr/>: never opened, so never counted as a skipped element
+        self._close_left_open(tag)
         if tag in self.BLOCK:
             self._end_paragraph()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
+            if tag in self.skipping:  # the innermost one of that name, and any left open inside it
+                del self.skipping[len(self.skipping) - 1 - self.skipping[::-1].index(tag) :]
         elif tag in self.BLOCK:
             self._end_paragraph()
 
     def handle_data(self, data: str) -> None:
-        if not self.skip_depth:
+        if not self.skipping:
             self.current.append(data)
 
     def close(self) -> None:
@@ -156,13 +171,17 @@ def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
 
     Uses trafilatura when it is installed (the ``html`` extra), else a stdlib parser that keeps
     the text of block elements and drops scripts, styles, navigation, headers, footers, asides,
-    forms and comments.
+    forms and comments. A page in which trafilatura finds no main text (one laid out with tables,
+    which it leaves out) is read by the stdlib parser too: "nothing to score" would pass a spun
+    page as clean.
     """
     module = _trafilatura() if use_trafilatura else None
     if module is not None:
         try:
             text = module.extract(page, include_comments=False, include_tables=False, favor_precision=True) or ""
-            return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+            text = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+            if text:
+                return text
         except Exception:  # a page trafilatura (or lxml) chokes on gets the fallback
             pass
     # html.parser raises AssertionError on a malformed "<![" (a marked section): read again with
@@ -308,18 +327,32 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 # ---- Word and OpenDocument text ------------------------------------------------------------------
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_DOCX_BREAKS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
+# characters Word writes as elements: breaks, and hyphens that are not text (a non-breaking one
+# is U+2011, as RTF's "\_" is read; left out, "long-term" became one word "longterm")
+_DOCX_BREAKS = {
+    _W + "tab": "\t",
+    _W + "br": "\n",
+    _W + "cr": "\n",
+    _W + "noBreakHyphen": "\u2011",
+    _W + "softHyphen": "\u00ad",
+}
+# text that tracked changes moved away: it is in the document again where it was moved to
+_DOCX_MOVED_AWAY = _W + "moveFrom"
 # a text box is written twice, as a drawing (mc:Choice) and as VML for older readers (mc:Fallback)
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODT_PARAGRAPHS = (_T + "p", _T + "h")
 _ODT_BREAKS = {_T + "tab": "\t", _T + "line-break": "\n"}
 _ODT_BLOCKS = ("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-cell", _T + "list-item")
-# footnotes and endnotes, comments, and the deleted text that tracked changes keep
+# footnotes and endnotes, comments, the deleted text that tracked changes keep, and the
+# title and description (alt text) of a picture framed inside a paragraph
+_SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 _ODT_LEFT_OUT = (
     _T + "note",
     _T + "tracked-changes",
     "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}annotation",
+    _SVG + "title",
+    _SVG + "desc",
 )
 
 
@@ -427,7 +460,8 @@ def docx_to_text(data: bytes) -> str:
     Only the stdlib is needed: a .docx is a zip archive whose ``word/document.xml`` holds the
     paragraphs (``w:p``) and their runs of text (``w:t``). Headers, footers, footnotes and
     comments live in other parts and are left out, as the main text of a web page is kept;
-    so is deleted text of tracked changes (``w:delText``).
+    so is deleted text of tracked changes (``w:delText``), and moved text is read where it was
+    moved to (``w:moveTo``), not also where it was (``w:moveFrom``).
     """
     root = _office_xml(data, "word/document.xml")
     paragraphs: list[str | None] = []
@@ -441,8 +475,8 @@ def docx_to_text(data: bytes) -> str:
                     paragraphs.extend([None, "".join(inner).strip() or None, None])
                 else:
                     paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
-            elif child.tag == _MC_FALLBACK:  # the same content again, for older readers
-                pass
+            elif child.tag in (_MC_FALLBACK, _DOCX_MOVED_AWAY):  # the same content again, for older
+                pass  # readers or where a tracked move put it
             elif child.tag == _W + "tc":  # a table cell is a block of its own
                 paragraphs.append(None)
                 visit(child, parts)
@@ -473,8 +507,8 @@ def odt_to_text(data: bytes) -> str:
     """The paragraphs and headings of an OpenDocument text (.odt), one per block.
 
     ``content.xml`` holds them as ``text:p`` and ``text:h`` with their text mixed among
-    spans; runs of spaces are ``text:s``. Footnotes, comments and the deleted text of
-    tracked changes are left out.
+    spans; runs of spaces are ``text:s``. Footnotes, comments, the deleted text of tracked
+    changes and the alt text of pictures are left out.
     """
     root = _office_xml(data, "content.xml")
     paragraphs: list[str | None] = []

@@ -6,9 +6,18 @@ import codecs
 import io
 import zipfile
 
-from helpers import docx_bytes, epub_bytes
+from helpers import docx_bytes, epub_bytes, odt_bytes
 
-from spincheck.formats import decode_html, docx_to_text, epub_to_text, html_to_text, pdf_paragraphs, rtf_to_text
+from spincheck import formats
+from spincheck.formats import (
+    decode_html,
+    docx_to_text,
+    epub_to_text,
+    html_to_text,
+    odt_to_text,
+    pdf_paragraphs,
+    rtf_to_text,
+)
 
 # ---- HTML (the stdlib fallback, which also reads every EPUB chapter) ------------------------------
 
@@ -42,6 +51,54 @@ def test_a_utf8_byte_order_mark_wins_over_a_declared_charset():
     """A UTF-8 page with a BOM and a bad byte was read as the cp1252 it declares: "ï»¿" and "cafÃ©"."""
     data = codecs.BOM_UTF8 + b'<meta charset="windows-1252"><p>caf\xc3\xa9 \xff</p>'
     assert decode_html(data) == ('<meta charset="windows-1252"><p>caf\u00e9 \ufffd</p>', True, "utf-8")
+
+
+BODY = "".join(f"<p>Paragraph {n} of the article, with enough words to be read.</p>" for n in range(3))
+BODY_TEXT = "\n\n".join(f"Paragraph {n} of the article, with enough words to be read." for n in range(3))
+
+
+def test_a_head_left_open_ends_at_the_body():
+    """HTML lets "</head>" go unwritten; the fallback (and so every EPUB chapter) then read the whole
+    page as part of the skipped head: nothing to score."""
+    page = f"<!DOCTYPE html><html><head><title>T</title><meta charset=utf-8><body>{BODY}</body></html>"
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    assert epub_to_text(epub_bytes([page])) == BODY_TEXT
+    # without a <body> tag, the first block ends the head; the title stays out
+    assert html_to_text(f"<head><title>T</title>{BODY}", use_trafilatura=False) == BODY_TEXT
+
+
+def test_a_label_or_button_left_open_ends_at_the_next_block():
+    """A label or button holds no blocks; one left open hid the rest of the page. Its own text,
+    line breaks included, is still left out."""
+    for furniture in ("<label>Your name:<br>required", "<button>Share this"):
+        page = f"<form>{furniture}{BODY}</form>"
+        assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    # closed ones, and skipped elements that may hold blocks, are skipped as before
+    page = f"<label>Name</label><header><p>Site menu</p><label>Search</header>{BODY}<svg><title>icon</title></svg>"
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+
+
+def test_an_end_tag_closes_the_skipped_elements_left_open_inside_it():
+    page = f"<nav><label>Menu<p>Home</p></nav>{BODY}"  # the label is closed by <p>, the nav by </nav>
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    page = f"<aside><noscript>Enable scripts</aside>{BODY}"  # </aside> closes the noscript inside it
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+
+
+def test_a_page_where_trafilatura_finds_nothing_is_read_by_the_fallback(monkeypatch):
+    """trafilatura leaves tables out, so a page laid out with them gave "no main text" and passed a
+    spun page as clean."""
+
+    class FindsNothing:
+        @staticmethod
+        def extract(page, **options):
+            return None
+
+    page = f"<table><tr><td>{BODY}</td></tr></table>"
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": FindsNothing})
+    assert html_to_text(page) == html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    monkeypatch.setattr(FindsNothing, "extract", staticmethod(lambda page, **options: "  \n  \n"))
+    assert html_to_text(page) == BODY_TEXT
 
 
 # ---- PDF ---------------------------------------------------------------------------------------
@@ -93,6 +150,40 @@ def test_a_list_styled_paragraph_without_numbering_is_a_block_of_its_own():
     styled = '<w:pPr><w:pStyle w:val="ListBullet"/></w:pPr>'
     body = "".join(f'<w:p>{styled}<w:r><w:t xml:space="preserve">{item}</w:t></w:r></w:p>' for item in items)
     assert docx_to_text(docx_bytes(body)) == "\n\n".join(items)
+
+
+def test_a_non_breaking_hyphen_is_a_hyphen_and_a_soft_one_is_invisible():
+    """<w:noBreakHyphen/> was dropped, so "long-term" read as the odd word "longterm"."""
+    runs = "<w:t>a long</w:t><w:noBreakHyphen/><w:t>term plan, re</w:t><w:softHyphen/><w:t>built</w:t>"
+    body = f"<w:p><w:r>{runs}</w:r></w:p>"
+    assert docx_to_text(docx_bytes(body)) == "a long\u2011term plan, re\u00adbuilt"
+
+
+def test_text_moved_by_tracked_changes_is_read_once_where_it_went():
+    """w:moveFrom holds ordinary w:t runs (unlike deletions' w:delText): moved text was read twice."""
+    moved = "<w:r><w:t>The moved sentence.</w:t></w:r>"
+    body = (
+        f'<w:p><w:moveFrom w:id="1">{moved}</w:moveFrom><w:r><w:t xml:space="preserve"> Kept.</w:t></w:r></w:p>'
+        f'<w:p><w:moveTo w:id="2">{moved}</w:moveTo></w:p>'
+    )
+    assert docx_to_text(docx_bytes(body)) == "Kept.\n\nThe moved sentence."
+
+
+# ---- OpenDocument ------------------------------------------------------------------------------
+
+
+def test_the_alt_text_of_a_picture_in_a_paragraph_is_left_out():
+    """LibreOffice keeps a picture's title and description inside its frame, in the paragraph: they
+    were glued into the sentence ("Before Photo of a catA long alt textafter.")."""
+    namespaces = (
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+        'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"'
+    )
+    frame = (
+        f"<draw:frame {namespaces}><draw:image/><svg:title>Photo of a cat</svg:title>"
+        "<svg:desc>A long alt text describing it</svg:desc></draw:frame>"
+    )
+    assert odt_to_text(odt_bytes(f"<text:p>Before {frame}after.</text:p>")) == "Before after."
 
 
 # ---- RTF ---------------------------------------------------------------------------------------
