@@ -30,6 +30,7 @@ import gzip
 import io
 import json
 import lzma
+import math
 import os
 import re
 import stat
@@ -575,7 +576,7 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         if not text.strip():
             continue
         try:
-            record = json.loads(text)
+            record = json.loads(text, parse_constant=str, parse_float=_finite_or_written)
         except json.JSONDecodeError as exc:
             yield number, Problem("error", f"{name}:{number}: invalid JSON ({json_error(exc, text)})", "skipped")
             continue
@@ -587,6 +588,17 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         yield number, record
     if not warned and recoded is not None and recoded.bad:  # an odd byte at the very end
         yield number, _undecodable(name, head)
+
+
+def _finite_or_written(number: str) -> float | str:
+    """A JSON number as a float, or as written when it is too large for one ("1e999").
+
+    NaN and Infinity, which Python's json module reads although JSON has no such values, stay
+    strings too (``parse_constant=str``): copied into the results as an id, they made the output
+    invalid JSON that strict parsers reject.
+    """
+    value = float(number)
+    return value if math.isfinite(value) else number
 
 
 # JSON may escape half a surrogate pair alone ("\ud800"); json.loads keeps it as a lone

@@ -99,6 +99,20 @@ def test_total_line_only_for_several_documents_and_only_in_text(capsys):
     assert "total:" not in run(capsys, "score", "--format", "jsonl", str(SPUN), str(CLEAN))[1]
 
 
+def test_score_output_is_strict_json_whatever_the_ids(capsys, tmp_path):
+    """A JSONL id of NaN (which Python reads) was copied into the results as NaN: invalid JSON."""
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"id": NaN, "text": "A short text."}\n{"id": 1e999, "text": "Another short text."}\n')
+
+    def strict(text: str):
+        return json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the output"))
+
+    code, out, _ = run(capsys, "score", "--format", "jsonl", str(path))
+    assert code == 0 and [strict(line)["id"] for line in out.splitlines()] == ["NaN", "1e999"]
+    code, out, _ = run(capsys, "score", "--format", "json", str(path))
+    assert code == 0 and [document["id"] for document in strict(out)] == ["NaN", "1e999"]
+
+
 def test_jsonl_records_point_into_the_decoded_file(capsys, tmp_path):
     # CRLF and a BOM in the file: offsets are into the decoded text, as decode_bytes gives it
     path = tmp_path / "spun_crlf.txt"

@@ -1253,6 +1253,17 @@ def test_a_jsonl_id_that_is_an_object_is_shown_as_json(tmp_path):
     assert chunk.source == f'{path}:{{"n": 1, "site": "a"}}' and chunk.record_id == {"site": "a", "n": 1}
 
 
+def test_jsonl_numbers_json_cannot_hold_are_kept_as_written():
+    """Python's json reads NaN, Infinity and 1e999 (as inf); copied into the results as an id they
+    made output that strict JSON parsers reject. They stay strings; finite numbers stay numbers."""
+    data = b'{"id": NaN, "text": "a"}\n{"id": -Infinity, "text": "b"}\n{"id": 1e999, "text": "c", "n": 2.5}\n'
+    assert _records(data) == [
+        {"id": "NaN", "text": "a"},
+        {"id": "-Infinity", "text": "b"},
+        {"id": "1e999", "text": "c", "n": 2.5},
+    ]
+
+
 def test_many_comments_before_a_page_are_skipped_in_linear_time():
     head = "".join(f"<!-- note {i} -->\n" for i in range(24)).encode()  # the old pattern took ~10 s
     started = time.perf_counter()
