@@ -329,7 +329,12 @@ _SOFT_BREAK = re.compile(
 # word into fragments that read as odd words ("mis\u00adsupport" as "mis" and "support"); they are
 # taken out of the tokens like line-end hyphenation, so offsets still point into the text.
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]+")
+# Combining accents after a letter are taken out the same way. Text in decomposed form (NFD: "e"
+# then U+0301, as some PDFs and macOS file names have it) read "résumé" as the odd words "re" and
+# "sume"; it reads as "resume", and an evidence span still ends after the word's last accent.
+_COMBINING = "\u0300-\u036f"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]+|(?<=[^\\W\\d_])[{_COMBINING}]+")
+_COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
 
 
 def _soft_break_runs(text: str) -> list[tuple[int, int]] | None:
@@ -450,7 +455,20 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     if runs is not None and len(spans):  # back to offsets in the text as given
         positions = np.concatenate([np.arange(a, b) for a, b in runs])
         spans = np.stack([positions[spans[:, 0]], positions[spans[:, 1] - 1] + 1], axis=1)
+        if _COMBINING_RUN.search(text):  # a word's last accents belong to it
+            spans[:, 1] = _past_combining(text)[spans[:, 1]]
     return tokens, spans
+
+
+def _past_combining(text: str) -> np.ndarray:
+    """For each offset into ``text`` (and its end), the first offset at or after it that is not a
+    combining accent."""
+    accent = np.zeros(len(text) + 1, bool)
+    for match in _COMBINING_RUN.finditer(text):
+        accent[match.start() : match.end()] = True
+    offsets = np.arange(len(text) + 1)
+    offsets[accent] = len(text)
+    return np.minimum.accumulate(offsets[::-1])[::-1]
 
 
 def match_case(word: str, original: str) -> str:

@@ -222,6 +222,20 @@ def test_invisible_characters_inside_words_leave_the_word_whole() -> None:
     assert tokenize("com\ufeffmittee com\u200cmittee") == ["committee", "committee"]
 
 
+def test_decomposed_accents_leave_the_word_whole() -> None:
+    # Text in NFD ("e" then U+0301, as some PDFs and macOS have it) was cut at every accent: "résumé"
+    # read as "re" and "sume", odd words that came back as evidence. It reads as the unaccented word.
+    nfd = "A nai\u0308ve re\u0301sume\u0301 of the cafe\u0301 was e\u0301\u0302crit."
+    assert tokenize(nfd) == tokenize("A naive resume of the cafe was ecrit.")
+    tokens, offsets = _spans(nfd)
+    # a span ends after the word's last accent, so it never cuts a letter from its accent
+    assert [nfd[a:b] for a, b in offsets] == ["A", "nai\u0308ve", "re\u0301sume\u0301", "of", "the",
+                                              "cafe\u0301", "was", "e\u0301\u0302crit", "."]  # fmt: skip
+    assert normalize(nfd) == "a naive resume of the cafe was ecrit."
+    # an accent that follows no letter is no part of a word, as before
+    assert tokenize("x \u0301 y 5\u0301") == ["x", "y", "0"]
+
+
 @pytest.mark.parametrize(
     "text", ["classi-\u00ad\nfier", "classi\u00ad-\nfier", "classi-\n\u200bfier", "classi\u00ad\nfier"]
 )
