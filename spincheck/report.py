@@ -573,7 +573,7 @@ def render_html(
         ("Scored", str(len(scored))),
         ("Flagged", str(len(flagged))),
         ("Highest probability", highest),
-        ("Threshold", f"{threshold:.3f}"),
+        ("Threshold", f"{threshold:.4f}"),  # as the text report: 0.9999 is not "1.000"
         ("Model version", model_version),
     )
     facts_html = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)

@@ -935,7 +935,7 @@ def test_explain_marks_every_flagged_paragraph_and_evidence_phrase(capsys, tmp_p
     for (cls, marked), paragraph in zip(parsed.paragraphs, document.paragraphs, strict=True):
         assert ("flagged" in cls.split()) == bool(paragraph.result.spun)
         assert sorted(marked) == sorted(e.phrase for e in paragraph.result.evidence)
-    assert f"<dd>{_shipped().model.card.version}</dd>" in page and f"<dd>{_shipped().threshold:.3f}</dd>" in page
+    assert f"<dd>{_shipped().model.card.version}</dd>" in page and f"<dd>{_shipped().threshold:.4f}</dd>" in page
     assert "<script" not in page and "http" not in page.split("<style>")[0] + page.split("</style>")[1]
 
 
@@ -951,7 +951,7 @@ def test_explain_page_gets_the_usual_file_permissions(capsys, tmp_path):
 
 def test_explain_to_stdout_and_options(capsys):
     code, out, _ = run(capsys, "explain", str(CLEAN), "--threshold", "0.01", "--min-words", "5")
-    assert code == 1 and out.startswith("<!DOCTYPE html>") and "<dt>Threshold</dt><dd>0.010</dd>" in out
+    assert code == 1 and out.startswith("<!DOCTYPE html>") and "<dt>Threshold</dt><dd>0.0100</dd>" in out
     assert "not scored: too short" not in out  # the 8-word headline is scored with --min-words 5
     code, out, _ = run(capsys, "explain", str(CLEAN))
     assert code == 0 and "not scored: too short" in out

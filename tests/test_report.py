@@ -275,7 +275,7 @@ def test_html_page_marks_flagged_paragraphs_and_evidence():
     assert "&lt;script&gt;alert" in page and "&lt;doc &amp; co&gt;" in page
     # header: verdict, model version and threshold; side list links to the flagged paragraph
     assert "Likely spun: 1 of 2 scored paragraphs flagged" in page
-    assert "<dt>Model version</dt><dd>0.1.0</dd>" in page and "<dt>Threshold</dt><dd>0.900</dd>" in page
+    assert "<dt>Model version</dt><dd>0.1.0</dd>" in page and "<dt>Threshold</dt><dd>0.9000</dd>" in page
     assert '<a href="#p0">Paragraph 0</a>' in page
     # offsets: paragraphs into the document, marks into their paragraph; no probability unscored
     doc = _document()
