@@ -29,10 +29,12 @@ pytest.importorskip("scipy", reason="training needs scipy (pip install 'spinchec
 
 import spincheck  # noqa: E402
 from spincheck import training  # noqa: E402
+from spincheck.detector import language_reason  # noqa: E402
 from spincheck.features import PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAMES  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.model import CARD, Classifier, NeuralScorer, load_model_dir, sha256_file, write_card  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
+from spincheck.text import tokenize  # noqa: E402
 from spincheck.training import TrainingError  # noqa: E402
 
 # Tiny corpora leave the small networks short of convergence; that is expected here.
@@ -843,8 +845,8 @@ def unspinnable_paragraphs(n: int, seed: int = 0) -> list[str]:
 
     def sentence() -> str:
         return (
-            f"{pick(animals).capitalize()} {pick(acts)} near {pick(places)} every {pick(['winter', 'summer'])} "
-            f"morning, then {pick(acts)} with {pick(animals)} nearby."
+            f"{pick(animals).capitalize()} {pick(acts)} near the {pick(places)} every {pick(['winter', 'summer'])} "
+            f"morning, and then they {pick(acts)} with the {pick(animals)} that are nearby."
         )
 
     return [f"{sentence()} {sentence()}" for _ in range(n)]
@@ -1010,7 +1012,9 @@ def test_too_few_dev_paragraphs_fail_before_the_reference_is_counted(tmp_path: P
 def test_train_classifier_refuses_too_few_dev_paragraphs(tiny_base: Path) -> None:
     base = load_model_dir(tiny_base)
     dev = generate_paragraphs(training.MIN_DEV_PARAGRAPHS - 1, seed=4) + ["Too short to count."] * 20
-    with pytest.raises(TrainingError, match=r"200 training and 39 held-out paragraphs of at least 12 words"):
+    with pytest.raises(
+        TrainingError, match=r"200 training and 39 held-out paragraphs of English prose of at least 12 words"
+    ):
         training.train_classifier(generate_paragraphs(200, seed=3), dev, base.reference, base.lexicon)
 
 
@@ -1081,11 +1085,40 @@ def test_token_labels_mark_capitals_and_only_the_replaced_word() -> None:
 
 
 def test_a_paragraph_of_exactly_the_minimum_words_is_eligible() -> None:
-    words = "one two three four five six seven eight nine ten eleven twelve thirteen".split()
+    words = "the minister said that the plan for the new bridge was ready at last".split()
     n = training.DEFAULT_MIN_WORDS
     enough = ", ".join(words[:n]) + "."  # punctuation is not a word
     short = ", ".join(words[: n - 1]) + "."
     assert training._eligible([enough, short], n) == [enough]
+
+
+FRENCH = (
+    "Le ministre a dit que le projet du nouveau pont serait prêt avant la fin de l'année, "
+    "et que les travaux commenceraient dans les prochaines semaines."
+)
+TICKERS = (
+    "Oper shr 2.05 dlrs vs 2.66 dlrs; oper net 39.9 mln vs 49.1 mln; revs 1.2 billion vs 987 mln; avg shrs 19.4 mln"
+)
+
+
+def test_only_paragraphs_the_detector_scores_are_eligible() -> None:
+    """Paragraphs the detector refuses (another language, tables of figures) were trained on and
+    counted when the threshold was chosen: the card then measured text that is never scored."""
+    english = generate_paragraphs(3, seed=5)
+    assert training._eligible([FRENCH, english[0], TICKERS, *english[1:]], 12) == english
+    for text in (FRENCH, TICKERS):
+        assert language_reason(text, tokenize(text)) is not None  # as score_paragraphs reports them
+
+
+def test_the_card_counts_the_paragraphs_left_unscored(tiny_base: Path) -> None:
+    base = load_model_dir(tiny_base)
+    train = generate_paragraphs(200, seed=3) + [FRENCH] * 7 + ["Too short to count."] * 3
+    dev = generate_paragraphs(60, seed=4) + [TICKERS] * 4
+    result = training.train_classifier(train, dev, base.reference, base.lexicon)
+    counts = result.counts
+    assert (counts["train_paragraphs"], counts["train_not_scored"]) == (200, 10)
+    assert (counts["dev_paragraphs"], counts["dev_not_scored"]) == (60, 4)
+    assert result.metrics["tn"] + result.metrics["fp"] == 60  # the threshold is chosen on English prose only
 
 
 def test_card_keeps_the_threshold_to_six_places() -> None:
