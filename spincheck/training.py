@@ -136,7 +136,7 @@ def external_statistics() -> dict:
     if missing:  # a model counted without them judges collocations far worse
         warnings.warn(
             f"{' and '.join(missing)} not installed: the reference is counted without their web-scale "
-            "statistics (pip install 'spincheck[train]')",
+            "statistics (in spincheck's checkout: pip install '.[train]')",
             stacklevel=2,
         )
     if sources:

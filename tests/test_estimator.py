@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("sklearn", reason="training needs scikit-learn (pip install 'spincheck[train]')")
+pytest.importorskip("sklearn", reason="training needs scikit-learn (in the checkout: pip install '.[train]')")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402

@@ -24,8 +24,9 @@ import numpy as np
 import pytest
 from helpers import docx_bytes, docx_paragraph, rtf_bytes
 
-pytest.importorskip("sklearn", reason="training needs scikit-learn (pip install 'spincheck[train]')")
-pytest.importorskip("scipy", reason="training needs scipy (pip install 'spincheck[train]')")
+TRAIN_EXTRA = "in spincheck's checkout: pip install '.[train]'"
+pytest.importorskip("sklearn", reason=f"training needs scikit-learn ({TRAIN_EXTRA})")
+pytest.importorskip("scipy", reason=f"training needs scipy ({TRAIN_EXTRA})")
 
 import spincheck  # noqa: E402
 from spincheck import training  # noqa: E402
@@ -537,8 +538,10 @@ def test_training_without_the_web_scale_counts_says_so(monkeypatch) -> None:
 
     monkeypatch.setitem(sys.modules, "wordfreq", None)  # as if not installed: import raises ImportError
     monkeypatch.setattr(sphinxlm, "model_paths", lambda: [])
-    with pytest.warns(UserWarning, match=r"^wordfreq and pocketsphinx or SpeechRecognition .* not installed"):
+    with pytest.warns(UserWarning, match=r"^wordfreq and pocketsphinx or SpeechRecognition .* not installed") as caught:
         out = REAL_EXTERNAL_STATISTICS()
+    # the extra's name works only in the checkout (spincheck[train] from an index installs nothing)
+    assert str(caught[0].message).endswith("(in spincheck's checkout: pip install '.[train]')")
     assert "word_freqs" not in out and "external_bigrams" in out
 
 
