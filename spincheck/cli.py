@@ -1034,6 +1034,7 @@ def _cmd_train(args, console: Console) -> int:
 
     # bars on a terminal; elsewhere (a log, CI) one line per stage, so a long run is not silent
     progress = (_isatty(sys.stderr) or (lambda stage: console.note(f"{stage} ..."))) if not console.quiet else False
+    caught: list[warnings.WarningMessage] = []
     try:
         with _limited_threads(args.jobs), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
@@ -1049,6 +1050,7 @@ def _cmd_train(args, console: Console) -> int:
                 command=shlex.join(["spincheck", *args.argv]),
             )
     except TrainingError as exc:
+        _report_warnings(caught, console)  # what was wrong with the corpus may say why it failed
         console.error(str(exc))
         return EXIT_ERROR
     except ImportError as exc:
@@ -1088,11 +1090,31 @@ def _cmd_train(args, console: Console) -> int:
     return EXIT_OK
 
 
+# files of the corpus with one issue, named one by one up to this many
+LISTED_CORPUS_FILES = 3
+
+
 def _report_warnings(caught: list[warnings.WarningMessage], console: Console) -> None:
-    """Python warnings raised while training (e.g. scikit-learn's ConvergenceWarning), one line each."""
+    """Python warnings raised while training (e.g. scikit-learn's ConvergenceWarning), one line each;
+    files of the corpus with the same issue on one line when there are many."""
+    from .training import CorpusFileWarning
+
+    by_issue: dict[str, list[CorpusFileWarning]] = {}
+    for w in caught:
+        if isinstance(w.message, CorpusFileWarning):
+            by_issue.setdefault(w.message.many, []).append(w.message)
     seen = set()
     for w in caught:
-        line = f"{w.category.__name__}: {str(w.message).splitlines()[0] if str(w.message) else ''}"
+        message = w.message
+        if isinstance(message, CorpusFileWarning):
+            same = by_issue[message.many]
+            if len(same) <= LISTED_CORPUS_FILES:
+                line = str(message)
+            else:
+                named = ", ".join(f.path for f in same[:LISTED_CORPUS_FILES])
+                line = message.many.format(n=len(same), files=f"{named} and {len(same) - LISTED_CORPUS_FILES} more")
+        else:
+            line = f"{w.category.__name__}: {str(message).splitlines()[0] if str(message) else ''}"
         if line not in seen:
             seen.add(line)
             console.problem(Problem("warning", line))

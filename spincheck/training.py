@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "train",
     "TrainingError",
+    "CorpusFileWarning",
     "TrainResult",
     "train_classifier",
     "build_reference",
@@ -304,6 +305,22 @@ TOKEN_MODEL_LEXICON = "visible"
 
 class TrainingError(Exception):
     """Training cannot proceed (too little text, nothing spinnable, ...)."""
+
+
+class CorpusFileWarning(UserWarning):
+    """Something to know about one file of a training corpus (bad UTF-8, no text).
+
+    ``many`` says it of several files at once (``{n}`` and ``{files}``): the command line reports
+    files with the same issue together, where a corpus of 300 Latin-1 files gave 300 lines.
+    """
+
+    def __init__(self, path: str, one: str, many: str) -> None:
+        super().__init__(f"{path} {one}")
+        self.path, self.many = path, many
+
+
+class _UndecodableFile(CorpusFileWarning, UnicodeWarning):
+    pass
 
 
 @dataclass
@@ -633,10 +650,21 @@ def iter_corpus_documents(
                 text, replaced = decode_bytes(data)
                 if replaced:  # trained on as score reads it, but not silently
                     warnings.warn(
-                        f"{shown(file)} is not valid UTF-8; undecodable bytes were replaced with U+FFFD",
-                        UnicodeWarning,
+                        _UndecodableFile(
+                            shown(file),
+                            "is not valid UTF-8; undecodable bytes were replaced with U+FFFD",
+                            "{n} files are not valid UTF-8 ({files}); undecodable bytes were replaced with U+FFFD",
+                        ),
                         stacklevel=2,
                     )
+            if kind != "jsonl" and not text.strip():  # as score notes it: a file read for nothing
+                scan = " (a scanned PDF needs OCR first)" if kind == "pdf" else ""
+                warnings.warn(
+                    CorpusFileWarning(
+                        shown(file), f"has no text to train on{scan}", "{n} files have no text to train on ({files})"
+                    ),
+                    stacklevel=2,
+                )
             # ids relative to the given path: the split must not depend on where the corpus lies
             name = file.relative_to(root).as_posix()
             if kind == "jsonl":

@@ -1782,6 +1782,40 @@ def test_train_reports_warnings_one_line_each(capsys, monkeypatch, tmp_path):
     assert (code, err) == (0, "")  # warnings are not errors: --quiet hides them
 
 
+def test_train_reports_corpus_files_with_one_issue_together_and_before_a_failure(capsys, tmp_path):
+    """A corpus of 300 Latin-1 files gave 300 warning lines, printed only after training, and none
+    at all when the run then failed; a file with no text (a scanned PDF) was left out silently."""
+    pytest.importorskip("sklearn")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(5):
+        (corpus / f"{i}-latin1.txt").write_bytes(f"Le caf\xe9 num\xe9ro {i} est ferm\xe9.".encode("latin-1"))
+    (corpus / "blank.txt").write_text("\n\n  \n")
+
+    def problems(err: str) -> list[str]:  # without the notes of each stage
+        return [line for line in err.splitlines() if not line.startswith("spincheck: note:")]
+
+    code, _, err = run(capsys, "train", "--clean", str(corpus), "--out", str(tmp_path / "m"))
+    files = ", ".join(str(corpus / f"{i}-latin1.txt") for i in range(3))
+    assert code == 2 and problems(err)[:2] == [
+        f"spincheck: warning: 5 files are not valid UTF-8 ({files} and 2 more); undecodable bytes were "
+        "replaced with U+FFFD",
+        f"spincheck: warning: {corpus / 'blank.txt'} has no text to train on",
+    ]
+    assert (
+        problems(err)[2:] == [problems(err)[2]] and "error: the corpus does not look like English" in problems(err)[2]
+    )
+    # up to three files with one issue are named one by one
+    for i in range(3, 5):
+        (corpus / f"{i}-latin1.txt").unlink()
+    code, _, err = run(capsys, "train", "--clean", str(corpus), "--out", str(tmp_path / "m"))
+    assert problems(err)[:3] == [
+        f"spincheck: warning: {corpus / f'{i}-latin1.txt'} is not valid UTF-8; undecodable bytes were replaced "
+        "with U+FFFD"
+        for i in range(3)
+    ]
+
+
 def test_train_jobs_limits_the_threads_training_uses(capsys, monkeypatch, tmp_path):
     import contextlib
 
