@@ -930,8 +930,14 @@ def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **
 def check_writable(out: Path) -> None:
     """Fail before the long work, not after it, when ``out`` cannot be written: a directory is
     made and removed where the first missing part of its path would go."""
+    import os
     import tempfile
 
+    if out.is_dir() and os.path.ismount(out):  # a volume (docker run -v ...:/out) cannot be renamed
+        raise TrainingError(
+            f"cannot write {out}: it is a mount point, and a model directory is replaced whole "
+            f"(train into a folder inside it, such as {out / 'model'})"
+        )
     parent = out.resolve().parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent

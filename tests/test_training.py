@@ -1052,6 +1052,17 @@ def test_replace_mode_counts_the_reference_from_the_corpus_alone(
     assert load_model_dir(tmp_path / "model").reference.info == card["reference"]
 
 
+def test_a_mount_point_as_out_is_refused_before_the_work(monkeypatch, tmp_path: Path) -> None:
+    """A volume (docker run -v ...:/out) cannot be renamed: training ran in full, then failed with
+    "Device or resource busy" when the new model took its place."""
+    volume = tmp_path / "out"
+    volume.mkdir()
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == volume)
+    with pytest.raises(TrainingError, match=r"it is a mount point.*folder inside it, such as .*out/model\)$"):
+        training.check_writable(volume)
+    training.check_writable(volume / "model")  # a folder inside it is fine
+
+
 def test_check_writable_accepts_a_path_whose_parents_do_not_exist_yet(tmp_path: Path) -> None:
     training.check_writable(tmp_path / "new" / "deeper" / "model")
     assert list(tmp_path.iterdir()) == []  # the trial directory is gone again
