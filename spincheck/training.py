@@ -825,6 +825,8 @@ def write_model(
         lexicon.save(tmp)
         classifier.save(tmp / CLASSIFIER)
         write_card(tmp, card)
+        if out.is_dir():
+            _take_access_of(out, tmp)
         old = out.with_name(f".{out.name}.old-{os.getpid()}") if out.exists() else None
         try:
             if old is not None:
@@ -843,6 +845,26 @@ def write_model(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _take_access_of(old: Path, new: Path) -> None:
+    """Give a rebuilt model directory the mode and group of the one it replaces, and its files
+    those of the old card: retraining reset a private (0750, setgid group) model to 0755 and the
+    trainer's group, leaving tables counted from a private corpus readable by all."""
+    import contextlib
+    import os
+    import stat
+
+    from .model import CARD
+
+    directory = old.stat()
+    card = old / CARD
+    files = card.stat() if card.is_file() else None
+    targets = [(new, directory)] + ([(f, files) for f in new.iterdir() if f.is_file()] if files else [])
+    for path, like in targets:
+        with contextlib.suppress(OSError):  # only the owner or root may change the group
+            os.chown(path, -1, like.st_gid)
+        os.chmod(path, stat.S_IMODE(like.st_mode))  # after chown, which may clear setgid
 
 
 def check_out(out: Path) -> None:

@@ -355,6 +355,24 @@ def test_a_rewritten_model_keeps_the_files_asked_for(tmp_path: Path, tiny_base: 
     assert rewritten.threshold == 0.5 and "__init__.py" in rewritten.files  # listed again: the next rewrite works
 
 
+def test_a_rewritten_model_keeps_the_access_of_the_old_one(tmp_path: Path, tiny_base: Path) -> None:
+    """Retraining reset a private model (0750, files 0640) to 0755 and 0644: the tables counted from a
+    private corpus became readable by anyone."""
+    out, _ = _existing_model(tmp_path, tiny_base)
+    os.chmod(out, 0o2750)
+    for f in out.iterdir():
+        os.chmod(f, 0o640)
+    group = out.stat().st_gid
+    _write(out, tiny_base)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o2750 and out.stat().st_gid == group
+    assert {stat.S_IMODE(f.stat().st_mode) for f in out.iterdir()} == {0o640}
+    # a new model directory gets the usual modes (umask), not a private one
+    fresh = _write(tmp_path / "fresh", tiny_base)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o777 & ~umask
+
+
 def test_failure_while_writing_keeps_the_old_model(
     tmp_path: Path, tiny_base: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
