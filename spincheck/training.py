@@ -611,6 +611,7 @@ def iter_corpus_documents(
     from .text import decode_bytes, looks_binary
 
     fields = (text_field,) if isinstance(text_field, str) else text_field
+    read: set[Path] = set()  # each file once: "--clean corpus/ corpus/a.jsonl" trained on a.jsonl twice
     for path in paths:
         path = Path(path)
         root = path if path.is_dir() else path.parent
@@ -625,6 +626,13 @@ def iter_corpus_documents(
         else:
             raise TrainingError(f"{shown(path)}: no such file or directory (check the path)")
         for file in files:
+            if file.resolve() in read:
+                again = "{n} files are given more than once ({files}; each read once)"
+                warnings.warn(
+                    CorpusFileWarning(shown(file), "is given more than once (read once)", again), stacklevel=2
+                )
+                continue
+            read.add(file.resolve())
             try:
                 data = file.read_bytes()
             except OSError as exc:

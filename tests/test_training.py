@@ -674,6 +674,20 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     assert [doc_id for doc_id, _ in packed] == ["a.txt.gz", "b.jsonl.xz:x", "b.jsonl.xz:3"]
 
 
+def test_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    """ "--clean corpus/ corpus/a.txt" (or one file named twice) trained on the file twice, and the
+    card listed it once."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("First text.", encoding="utf-8")
+    (corpus / "b.txt").write_text("Second text.", encoding="utf-8")
+    with pytest.warns(training.CorpusFileWarning, match=r"is given more than once \(read once\)$") as caught:
+        docs = list(training.iter_corpus_documents([corpus, corpus / "a.txt", tmp_path / "corpus" / ".." / "corpus"]))
+    assert [doc_id for doc_id, _ in docs] == ["a.txt", "b.txt"]
+    # a.txt named again, then both files of the folder named again
+    assert [Path(w.message.path).name for w in caught] == ["a.txt", "a.txt", "b.txt"]
+
+
 @pytest.mark.parametrize("record_id", [None, "same", 7])
 def test_records_without_an_id_of_their_own_are_documents_each(tmp_path: Path, record_id) -> None:
     # "id": null, or one id on every record, named them all one document: its k-th paragraphs
