@@ -1087,6 +1087,18 @@ def _cmd_train(args, console: Console) -> int:
                 + ("more text" if args.reference == "merge" else "--reference merge or more text"),
             )
         )
+    from .training import MIN_OWN_REFERENCE_TOKENS
+
+    tokens = card.get("reference", {}).get("tokens")
+    if args.reference == "replace" and isinstance(tokens, int) and tokens < MIN_OWN_REFERENCE_TOKENS:
+        console.problem(
+            Problem(
+                "warning",
+                f"the reference was counted from the corpus alone, {tokens:,} words: --reference replace needs "
+                "millions, and text unlike the corpus will be flagged far more often than the card's FPR says",
+                "use --reference merge, or more text",
+            )
+        )
     return EXIT_OK
 
 
