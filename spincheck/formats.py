@@ -166,8 +166,13 @@ def decode_html(data: bytes) -> tuple[str, bool, str]:
     return page, bad, "utf-8"
 
 
-def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
     """Main text of an HTML page, one paragraph per block separated by blank lines.
+
+    Bytes are decoded first, as :func:`decode_html` decodes them.
 
     Uses trafilatura when it is installed (the ``html`` extra), else a stdlib parser that keeps
     the text of block elements and drops scripts, styles, navigation, headers, footers, asides,
@@ -175,6 +180,14 @@ def html_to_text(page: str, *, use_trafilatura: bool = True) -> str:
     which it leaves out) is read by the stdlib parser too: "nothing to score" would pass a spun
     page as clean.
     """
+    if isinstance(page, (bytes, bytearray, memoryview)):  # a crawler's response.body
+        page = decode_html(bytes(page))[0]
+    elif not isinstance(page, str):
+        raise TypeError(f"html_to_text takes the page as str or bytes, not {type(page).__name__}")
+    elif not page.isascii():
+        # half a surrogate pair (JSON's "\ud83d" of a cut emoji) made lxml stop there: the rest of
+        # the page was lost, and a spun page scored clean. Read as U+FFFD, one for one.
+        page = _LONE_SURROGATE.sub("\ufffd", page)
     module = _trafilatura() if use_trafilatura else None
     if module is not None:
         try:

@@ -6,6 +6,7 @@ import codecs
 import io
 import zipfile
 
+import pytest
 from helpers import docx_bytes, epub_bytes, odt_bytes
 
 from spincheck import formats
@@ -83,6 +84,35 @@ def test_an_end_tag_closes_the_skipped_elements_left_open_inside_it():
     assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
     page = f"<aside><noscript>Enable scripts</aside>{BODY}"  # </aside> closes the noscript inside it
     assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+
+
+def test_a_page_as_bytes_is_decoded_whichever_parser_reads_it(monkeypatch):
+    """Bytes worked when trafilatura found text and raised an internal TypeError when the fallback
+    ran (a table layout, an empty page): a crawler passing response.body crashed on some pages."""
+    page = f"<meta charset=windows-1252><p>Caf\u00e9 society.</p>{BODY}"
+    data = page.encode("cp1252")
+    assert html_to_text(data, use_trafilatura=False) == html_to_text(page, use_trafilatura=False)
+    assert html_to_text(bytearray(data), use_trafilatura=False).startswith("Caf\u00e9 society.")
+    with pytest.raises(TypeError, match=r"^html_to_text takes the page as str or bytes, not NoneType$"):
+        html_to_text(None)
+
+
+def test_half_a_surrogate_pair_does_not_cut_the_page_short(monkeypatch):
+    """lxml stops at a lone surrogate (JSON's "\\ud83d" of a cut emoji): trafilatura returned the
+    page up to it, and a spun page scored clean. It is read as U+FFFD, one for one."""
+    seen = []
+
+    class Records:
+        @staticmethod
+        def extract(page, **options):
+            seen.append(page)
+            return "text"
+
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": Records})
+    page = f"<p>A coun\ud83dcil.</p>{BODY}"
+    html_to_text(page)
+    assert seen == [page.replace("\ud83d", "\ufffd")]
+    assert html_to_text(page, use_trafilatura=False).startswith("A coun\ufffdcil.")
 
 
 def test_a_page_where_trafilatura_finds_nothing_is_read_by_the_fallback(monkeypatch):

@@ -231,6 +231,20 @@ def test_html_bytes_are_scored(pipeline: SpincheckPipeline, article: str) -> Non
     assert item["spin_flagged"] is False and item["spin_probability"] is not None
 
 
+def test_html_as_a_bytearray_or_a_list_of_fragments_is_read(pipeline: SpincheckPipeline, article: str) -> None:
+    """A bytearray or a selector's .getall() list as the html field raised an internal TypeError
+    ("can only concatenate str (not "bytes") to str"); the text field already took such values."""
+    markup = page("Library plan", paragraphs_of(article))
+    expected = extract_main_text(markup)
+    assert extract_main_text(bytearray(markup.encode("utf-8"))) == expected
+    head, body = markup.split("<body>", 1)
+    assert extract_main_text([head + "<body>", body.encode("utf-8")]) == expected
+    item = pipeline.process_item({"html": [head + "<body>", body]})
+    assert item["text"] == expected and item["spin_flagged"] is False
+    with pytest.raises(TypeError, match=r"^expected HTML as str, bytes or a list of str, got int$"):
+        extract_main_text(42)
+
+
 def test_item_class_without_a_text_field_is_scored_from_its_html(pipeline: SpincheckPipeline, article: str) -> None:
     class HtmlOnly(SpinItem):
         html = scrapy.Field()

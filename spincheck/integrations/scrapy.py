@@ -95,7 +95,7 @@ def _have_trafilatura() -> bool:
     return _trafilatura() is not None
 
 
-def extract_main_text(markup: str | bytes) -> str:
+def extract_main_text(markup: str | bytes | list[str]) -> str:
     """The main text of an HTML page, paragraphs separated by blank lines.
 
     The same extraction as ``spincheck score page.html``
@@ -104,9 +104,14 @@ def extract_main_text(markup: str | bytes) -> str:
     keeps block elements and drops scripts, navigation, headers and footers;
     a warning is logged once when the fallback is used. Bytes are decoded as
     the command line decodes a page (:func:`spincheck.formats.decode_html`): UTF-8
-    when valid, else the charset the page declares (windows-1252 for Latin-1).
+    when valid, else the charset the page declares (windows-1252 for Latin-1);
+    a list (a selector's ``.getall()``) is read as its fragments joined.
     """
-    page = decode_html(markup)[0] if isinstance(markup, bytes) else markup
+    if isinstance(markup, (list, tuple)):  # the fragments of a selector's .getall()
+        markup = "\n".join(decode_html(m)[0] if isinstance(m, bytes) else m for m in markup)
+    page = decode_html(bytes(markup))[0] if isinstance(markup, (bytes, bytearray)) else markup
+    if not isinstance(page, str):
+        raise TypeError(f"expected HTML as str, bytes or a list of str, got {type(markup).__name__}")
     if not _have_trafilatura():
         _warn_once("no-trafilatura", TRAFILATURA_NOTE)
     return html_to_text(page)
