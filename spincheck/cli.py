@@ -916,8 +916,7 @@ def _cmd_compare(args, console: Console) -> int:
             for m, p in pairs
             if m.label == 1 and p.result.spun is not None and (p.result.spun or not flagged_only)
         ]
-        swaps = [[(x.start, x.end, x.original) for x in m.swaps] for m, _ in chosen]
-        return evidence_quality(swaps, [result.evidence for _, result in chosen])
+        return evidence_quality([m.swaps for m, _ in chosen], [result.evidence for _, result in chosen])
 
     labels = [r["label"] for r in records]
     report = {

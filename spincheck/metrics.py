@@ -83,8 +83,9 @@ def threshold_for_fpr(clean_prob: np.ndarray, fpr: float) -> float:
 def evidence_quality(replacements: Sequence[Sequence[Sequence]], evidence: Sequence[Sequence]) -> dict:
     """How well the evidence of spun paragraphs with known replacements points at them.
 
-    ``replacements[i]`` holds paragraph i's ``(start, end, original, replacement)``
-    swaps, ``evidence[i]`` its ``Evidence`` (strongest first), offsets into the
+    ``replacements[i]`` holds paragraph i's swaps: the ``Replacement`` objects that
+    :func:`spincheck.compare.align` and the spinner give, or ``(start, end, original, ...)``
+    tuples; ``evidence[i]`` its ``Evidence`` (strongest first), offsets into the
     same paragraph. Reports the share of replacements inside an evidence span
     (``covered_share``), how often the strongest such span suggests the original
     (``suggestion_right_share``, among spans with a suggestion), and the share of
@@ -94,6 +95,7 @@ def evidence_quality(replacements: Sequence[Sequence[Sequence]], evidence: Seque
     """
     replaced = covered = suggested = right = spans = on_swaps = 0
     for swaps, found in zip(replacements, evidence):
+        swaps = [(s.start, s.end, s.original) if hasattr(s, "original") else tuple(s) for s in swaps]
         for start, end, original, *_ in swaps:
             replaced += 1
             hit = [e for e in found if e.start < end and e.end > start]

@@ -308,6 +308,19 @@ def test_evidence_quality_counts_coverage_suggestions_and_precision() -> None:
     }
 
 
+def test_evidence_quality_takes_what_align_gives(detector) -> None:
+    """align()'s Replacement objects, passed as the README shows, raised "cannot unpack
+    non-iterable Replacement object"; only the command line's own tuples worked."""
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    original, copy = (examples / "clean.txt").read_text(), (examples / "spun.txt").read_text()
+    alignment = align(original, copy)
+    evidence = [p.result.evidence for p in detector.score_text(copy).paragraphs]
+    swaps = [m.swaps for m in alignment.paragraphs]
+    as_tuples = [[(x.start, x.end, x.original, x.replacement) for x in s] for s in swaps]
+    q = evidence_quality(swaps, evidence)
+    assert q == evidence_quality(as_tuples, evidence) and q["replaced"] > 20 and q["covered_share"] > 0.3
+
+
 def test_evidence_quality_takes_the_strongest_span_and_needs_an_overlap() -> None:
     """The strongest of two spans on one swap is the one whose suggestion counts, and a span that
     only touches a swap (ends where it starts) does not cover it."""
