@@ -569,7 +569,8 @@ class Detector:
         from .model import default_model_dir
 
         _check_settings(threshold, min_words, document_context)
-        directory = Path(path) if path is not None else default_model_dir()
+        # "~/models" from a settings file (Scrapy's SPINCHECK_MODEL) has no shell to expand it
+        directory = Path(path).expanduser() if path is not None else default_model_dir()
         model = load_model_dir(directory)
         return cls(
             model=model,

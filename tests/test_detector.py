@@ -326,6 +326,14 @@ def test_load_refuses_a_threshold_or_length_that_cannot_work(kwargs: dict, messa
         Detector.load(**kwargs)
 
 
+def test_load_expands_a_home_directory(shipped_model_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    """"~/models" from a settings file (Scrapy's SPINCHECK_MODEL) has no shell to expand it: it was
+    "model directory ~/models does not exist"."""
+    (tmp_path / "models").symlink_to(shipped_model_dir)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert Detector.load("~/models").path == shipped_model_dir.resolve()
+
+
 def test_load_takes_numpy_numbers(detector: Detector) -> None:
     loaded = Detector.load(detector.path, threshold=np.float32(0.5), min_words=np.int64(8))
     assert (loaded.threshold, loaded.min_words) == (0.5, 8)
