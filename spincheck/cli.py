@@ -679,7 +679,11 @@ def _score_into(out: TextIO, items: list, args, detector: Detector, console: Con
         color=_use_color(args.color, out),
         explain=args.explain,
         flagged_only=args.flagged_only,
-        model={"model_version": detector.model.card.version, "threshold": round(detector.threshold, 6)},
+        model={
+            "model_version": detector.model.card.version,
+            "model_id": detector.model.fingerprint,
+            "threshold": round(detector.threshold, 6),
+        },
     )
     events = Reader(text_field=args.text_field).events(items)
     with _progress_bar(files, console) as bar:
@@ -825,6 +829,7 @@ def _cmd_explain(args, console: Console) -> int:
         document,
         source=name,
         model_version=detector.model.card.version,
+        model_id=detector.model.fingerprint,
         threshold=detector.threshold,
         spincheck_version=__version__,
     )
@@ -924,6 +929,7 @@ def _cmd_compare(args, console: Console) -> int:
         "copy": copy[0],
         "model": str(detector.path),
         "model_version": detector.model.card.version,
+        "model_id": detector.model.fingerprint,
         "threshold": detector.threshold,
         "summary": {
             "copy": {
@@ -1284,6 +1290,7 @@ def _evaluation_report(detector: Detector, lines: _LabelledLines, results: list[
         "source": lines.name,
         "model": str(detector.path),
         "model_version": detector.model.card.version,
+        "model_id": detector.model.fingerprint,
         "threshold": detector.threshold,
         "paragraphs": len(results),
         "skipped_lines": lines.skipped,

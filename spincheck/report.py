@@ -510,6 +510,7 @@ def render_html(
     model_version: str,
     threshold: float,
     spincheck_version: str,
+    model_id: str | None = None,
 ) -> str:
     """A self-contained page (inline CSS, no scripts, no network) explaining ``document``.
 
@@ -575,6 +576,7 @@ def render_html(
         ("Highest probability", highest),
         ("Threshold", f"{threshold:.4f}"),  # as the text report: 0.9999 is not "1.000"
         ("Model version", model_version),
+        *((("Model id", model_id),) if model_id else ()),
     )
     facts_html = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)
     bins = (0.0, *SHADE_BINS, 1.0)

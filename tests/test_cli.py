@@ -94,6 +94,31 @@ def test_examples_spun_is_flagged_and_clean_is_not(capsys):
     assert lines[-1] == f"total: 2 documents, 1 with flagged paragraphs; {len(flagged)} of 12 scored paragraphs flagged"
 
 
+def test_results_name_the_model_they_came_from(capsys, tmp_path):
+    """model_version is the spincheck version that built a model: a retrained model and the shipped
+    one gave the same, and results could not be traced to the model that made them."""
+    shipped = spincheck.Detector.load()
+    other = tmp_path / "model"
+    other.mkdir()
+    for f in shipped.path.iterdir():
+        if f.is_file() and f.name != "card.json":
+            (other / f.name).symlink_to(f)
+    card = json.loads((shipped.path / "card.json").read_text())
+    (other / "card.json").write_text(json.dumps({**card, "threshold": 0.5}))  # as a retraining changes it
+    labelled = tmp_path / "dev.jsonl"
+    labelled.write_text(json.dumps({"text": SPUN.read_text().split("\n\n")[1], "label": 1}) + "\n")
+    ids = []
+    for model in ([], ["--model", str(other)]):
+        (document,) = json.loads(run(capsys, "score", "--format", "json", *model, str(SPUN))[1])
+        report = json.loads(run(capsys, "evaluate", "--json", *model, str(labelled))[1])
+        compared = json.loads(run(capsys, "compare", "--format", "json", *model, str(CLEAN), str(SPUN))[1])
+        page = run(capsys, "explain", *model, str(SPUN))[1]
+        assert document["model_id"] == report["model_id"] == compared["model_id"]
+        assert f"<dt>Model id</dt><dd>{document['model_id']}</dd>" in page
+        ids.append(document["model_id"])
+    assert ids[0] == shipped.model.fingerprint and ids[1] != ids[0] and len(set(map(len, ids))) == 1
+
+
 def test_total_line_only_for_several_documents_and_only_in_text(capsys):
     assert "total:" not in run(capsys, "score", str(SPUN))[1]
     assert "total:" not in run(capsys, "score", "--format", "jsonl", str(SPUN), str(CLEAN))[1]
