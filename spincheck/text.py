@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from typing import Iterable
@@ -317,9 +318,10 @@ def _expand_ligatures(text: str) -> str:
 # letter. Tokens are read with the break taken out, so the word is one token
 # rather than two unknown halves; a compound broken at its own hyphen
 # ("well-\nknown") becomes one word too, the price of the common case.
-# A soft hyphen may stand for the hyphen, and invisible characters (_INVISIBLE) may sit around it.
+# A soft hyphen may stand for the hyphen, and invisible characters (_INVISIBLE) may sit around it;
+# decomposed accents may end the first half ("re\u0301-\nsume\u0301").
 _SOFT_BREAK = re.compile(
-    r"(?<=[^\W\d_])[\u00ad\u200b-\u200d\u2060\ufeff]*[-\u00ad][ \t\u00ad\u200b-\u200d\u2060\ufeff]*"
+    r"(?<=[^\W\d_])[\u00ad\u200b-\u200d\u2060\ufeff\u0300-\u036f]*[-\u00ad][ \t\u00ad\u200b-\u200d\u2060\ufeff]*"
     r"(?:\r\n?|[\n\v\x85\u2028])[ \t\u00ad\u200b-\u200d\u2060\ufeff]*(?=[a-z])"
 )
 
@@ -329,9 +331,11 @@ _SOFT_BREAK = re.compile(
 # word into fragments that read as odd words ("mis\u00adsupport" as "mis" and "support"); they are
 # taken out of the tokens like line-end hyphenation, so offsets still point into the text.
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-# Combining accents after a letter are taken out the same way. Text in decomposed form (NFD: "e"
-# then U+0301, as some PDFs and macOS file names have it) read "résumé" as the odd words "re" and
-# "sume"; it reads as "resume", and an evidence span still ends after the word's last accent.
+# Combining accents after a letter are taken out the same way, and the letter before them becomes
+# the precomposed letter (NFC) when there is one. Text in decomposed form (NFD: "e" then U+0301,
+# as some PDFs and macOS file names have it) read "résumé" as the odd words "re" and "sume"; it
+# reads as the same tokens as "résumé" written precomposed, and an evidence span still ends after
+# the word's last accent.
 _COMBINING = "\u0300-\u036f"
 _COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
 # One character class finds both; a run that starts with an accent is cut only after a letter,
@@ -340,9 +344,10 @@ _COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}{_COMBINING}]+")
 
 
-def _soft_break_runs(text: str) -> list[tuple[int, int]] | None:
-    """The (start, end) runs of ``text`` left when line-end hyphenation and
-    invisible characters are taken out, or None when there are none."""
+def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
+    """The (start, end) runs of ``text`` left when line-end hyphenation and invisible characters
+    are taken out (None when there are none), and ``text`` with each letter that decomposed
+    accents follow made precomposed (the same length: the accents are among the cuts)."""
     ascii_only = text.isascii()
     cuts = []
     if ("-" in text or not ascii_only) and (
@@ -363,9 +368,28 @@ def _soft_break_runs(text: str) -> list[tuple[int, int]] | None:
                 else:
                     merged.append((a, b))
             cuts = merged
+            text = _compose_accents(text, cuts)
     if not cuts:
-        return None
-    return list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)]))
+        return None, text
+    return list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)])), text
+
+
+def _compose_accents(text: str, cuts: list[tuple[int, int]]) -> str:
+    """``text`` with the letter before each cut that starts with accents replaced by its
+    precomposed form ("e" + U+0301 -> "é"); the accents themselves are cut."""
+    fixes = []
+    for a, b in cuts:
+        if a and "\u0300" <= text[a] <= "\u036f" and text[a - 1].isalpha():
+            accents = _COMBINING_RUN.match(text, a)
+            composed = unicodedata.normalize("NFC", text[a - 1] + accents.group())  # type: ignore[union-attr]
+            if composed[0] != text[a - 1]:
+                fixes.append((a - 1, composed[0]))
+    if not fixes:
+        return text
+    chars = list(text)
+    for at, letter in fixes:
+        chars[at] = letter
+    return "".join(chars)
 
 
 def _keep_runs(text: str, runs: list[tuple[int, int]] | None) -> str:
@@ -373,7 +397,8 @@ def _keep_runs(text: str, runs: list[tuple[int, int]] | None) -> str:
 
 
 def _join_soft_breaks(text: str) -> str:
-    return _keep_runs(text, _soft_break_runs(text))
+    runs, text = _soft_break_runs(text)
+    return _keep_runs(text, runs)
 
 
 def _normalize_chars(text: str) -> str:
@@ -445,8 +470,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     ...), summed by numpy, not from a match object per token; an array, not
     a tuple per token, for callers that need a few of them.
     """
-    translated = _normalize_chars(text)
-    runs = _soft_break_runs(translated)
+    runs, translated = _soft_break_runs(_normalize_chars(text))
     translated = _keep_runs(translated, runs)
     lowered = translated.lower()
     if len(lowered) == len(translated):
