@@ -430,14 +430,18 @@ def _unpickle_detector(
     return Detector(model, threshold, min_words, document_context)
 
 
-def window_cuts(tokens: list[str]) -> list[int]:
+def window_cuts(tokens: list[str], spans: np.ndarray | None = None) -> list[int]:
     """Where a long paragraph's tokens are cut into windows: into equal parts of at most
-    WINDOW_TOKENS on average, each cut moved to the nearest sentence end (after a "." token)
-    within WINDOW_SNAP tokens, where there is one."""
+    WINDOW_TOKENS on average, each cut moved to the nearest sentence end within WINDOW_SNAP
+    tokens, where there is one. A sentence ends after a "." token; given the tokens' ``spans``,
+    only after one that space follows (not the point of "3.5")."""
     n = len(tokens)
     parts = -(-n // WINDOW_TOKENS)
     targets = np.rint(np.arange(1, parts) * (n / parts)).astype(np.int64)
     ends = np.flatnonzero(np.array(tokens, dtype=object) == ".") + 1  # a window may end after each
+    if spans is not None:
+        ends = ends[ends < n]
+        ends = ends[spans[ends, 0] > spans[ends - 1, 1]]  # space between the point and the next token
     if ends.size:
         right = np.clip(np.searchsorted(ends, targets), 0, ends.size - 1)
         left = np.clip(right - 1, 0, ends.size - 1)
@@ -792,11 +796,11 @@ class Detector:
 
     # ---- internals --------------------------------------------------------------------------
     def _windows(self, index: int, text: str, capitals: np.ndarray) -> list[_Unit]:
-        """A paragraph of over MAX_UNIT_TOKENS tokens, as windows of WINDOW_TOKENS scored alone."""
+        """A paragraph of over MAX_UNIT_TOKENS tokens, as windows (:func:`window_cuts`) scored alone."""
         toks, spans = token_spans(text)
         if len(toks) != len(capitals):
             capitals = np.zeros(len(toks), dtype=bool)
-        cuts = window_cuts(toks)
+        cuts = window_cuts(toks, spans)
         units = []
         for lo, hi in zip([0, *cuts], [*cuts, len(toks)]):
             start, end = int(spans[lo, 0]), int(spans[hi - 1, 1])

@@ -327,7 +327,7 @@ def test_load_refuses_a_threshold_or_length_that_cannot_work(kwargs: dict, messa
 
 
 def test_load_expands_a_home_directory(shipped_model_dir: Path, tmp_path: Path, monkeypatch) -> None:
-    """"~/models" from a settings file (Scrapy's SPINCHECK_MODEL) has no shell to expand it: it was
+    """ "~/models" from a settings file (Scrapy's SPINCHECK_MODEL) has no shell to expand it: it was
     "model directory ~/models does not exist"."""
     (tmp_path / "models").symlink_to(shipped_model_dir)
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -687,6 +687,10 @@ def test_window_cuts_are_equal_parts_moved_to_the_nearest_sentence_end() -> None
     assert len(far) == 460 and window_cuts(far) == [230]
     near = ["w"] * 180 + ["."] + ["w"] * 39 + ["."] + ["w"] * 200  # ends after 181 and 221: 221 is nearer to 210
     assert window_cuts(near) == [221]
+    # with the tokens' spans, a point that no space follows ends no sentence ("3.5", "U.S.-led")
+    spans = np.array([[2 * i, 2 * i + 1] for i in range(len(near))])
+    spans[221:] -= 1  # the second point is followed at once by the next token
+    assert window_cuts(near, spans) == [181]
     for n in (401, 499, 500, 501, 751, 1000, 5003):
         cuts = window_cuts(["w"] * n)
         sizes = np.diff([0, *cuts, n])
