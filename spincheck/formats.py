@@ -50,25 +50,25 @@ class _MainText(html.parser.HTMLParser):
     """Stdlib fallback: visible text of block elements, minus page furniture."""
 
     # not "form": ASP.NET WebForms pages hold their whole body in one; a form's own furniture is skipped
-    SKIP = frozenset(
-        "script style nav header footer aside noscript template svg head iframe button select textarea label".split()
-    )
+    SKIP = frozenset("script style nav header footer aside noscript template svg head iframe select textarea".split())
     BLOCK = frozenset(
         "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article main blockquote "
         "pre figure figcaption hr title address details summary".split()
     )
-    # Skipped elements whose end tag a page may leave out, and the start tags that end them as a
-    # browser ends them: HTML lets "</head>" go unwritten (<body> closes it), and a label or button
-    # holds no blocks, so one left open ends at the next block. Counted naively, one such element
-    # hid the whole rest of the page.
-    _FLOW = BLOCK - {"br", "title"}  # a line break may sit in a label; a title belongs in the head
-    CLOSED_BY = {"head": _FLOW | {"body"}, "label": _FLOW, "button": _FLOW}
+    # HTML lets "</head>" go unwritten: <body>, or any block of the body, closes the head as a
+    # browser closes it. Counted naively, a head left open hid the whole page.
+    HEAD_CLOSED_BY = (BLOCK - {"title"}) | {"body"}
+    # Labels and buttons are read tentatively and their text taken back at their end tag: one left
+    # open shows the rest of the page in a browser, and skipping it hid that from the reader.
+    TENTATIVE = frozenset({"label", "button"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.skipping: list[str] = []  # the skipped elements open here, outermost first
         self.current: list[str] = []
         self.paragraphs: list[str] = []
+        # each label or button open here: (its name, paragraphs so far, the current paragraph's text)
+        self.tentative: list[tuple[str, int, list[str]]] = []
 
     def _end_paragraph(self) -> None:
         text = " ".join("".join(self.current).split())
@@ -76,29 +76,33 @@ class _MainText(html.parser.HTMLParser):
             self.paragraphs.append(text)
         self.current = []
 
-    def _close_left_open(self, tag: str) -> None:
-        for i, open_tag in enumerate(self.skipping):
-            if tag in self.CLOSED_BY.get(open_tag, ()):
-                del self.skipping[i:]
-                return
-
     def handle_starttag(self, tag: str, attrs) -> None:
-        self._close_left_open(tag)
+        if "head" in self.skipping and tag in self.HEAD_CLOSED_BY:
+            del self.skipping[self.skipping.index("head") :]
         if tag in self.SKIP:
             self.skipping.append(tag)
+        elif tag in self.TENTATIVE:
+            self.tentative.append((tag, len(self.paragraphs), list(self.current)))
         elif tag in self.BLOCK:
             self._end_paragraph()
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         # <br/>, <hr/>: never opened, so never counted as a skipped element
-        self._close_left_open(tag)
         if tag in self.BLOCK:
-            self._end_paragraph()
+            self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             if tag in self.skipping:  # the innermost one of that name, and any left open inside it
                 del self.skipping[len(self.skipping) - 1 - self.skipping[::-1].index(tag) :]
+        elif tag in self.TENTATIVE:
+            names = [name for name, _, _ in self.tentative]
+            if tag in names:  # closed: what was read inside it is taken back
+                at = len(names) - 1 - names[::-1].index(tag)
+                _, paragraphs, current = self.tentative[at]
+                del self.tentative[at:]
+                del self.paragraphs[paragraphs:]
+                self.current = current
         elif tag in self.BLOCK:
             self._end_paragraph()
 

@@ -68,19 +68,24 @@ def test_a_head_left_open_ends_at_the_body():
     assert html_to_text(f"<head><title>T</title>{BODY}", use_trafilatura=False) == BODY_TEXT
 
 
-def test_a_label_or_button_left_open_ends_at_the_next_block():
-    """A label or button holds no blocks; one left open hid the rest of the page. Its own text,
-    line breaks included, is still left out."""
-    for furniture in ("<label>Your name:<br>required", "<button>Share this"):
-        page = f"<form>{furniture}{BODY}</form>"
-        assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
-    # closed ones, and skipped elements that may hold blocks, are skipped as before
-    page = f"<label>Name</label><header><p>Site menu</p><label>Search</header>{BODY}<svg><title>icon</title></svg>"
-    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+def test_a_label_or_button_left_open_does_not_hide_the_page():
+    """Skipped until its end tag, a label or button left open hid the rest of the page; a browser
+    shows it. Labels and buttons are read tentatively and taken back at their end tag."""
+    page = f"<form><label>Your name:<br>required{BODY}</form>"
+    assert html_to_text(page, use_trafilatura=False) == "Your name:\n\nrequired\n\n" + BODY_TEXT
+    # closed ones are left out, blocks inside them too (a browser keeps a div inside a button)
+    for furniture in (
+        "<button><div>Subscribe to our newsletter today</div></button>",
+        "<label>Terms<table><tr><td>I agree</td></tr></table></label>",
+        "<header><p>Site menu</p><label>Search</header>",
+        "<svg><title>icon</title></svg>",
+    ):
+        assert html_to_text(furniture + BODY, use_trafilatura=False) == BODY_TEXT
+    assert html_to_text("<p>Before <button>Share</button> after.</p>", use_trafilatura=False) == "Before after."
 
 
 def test_an_end_tag_closes_the_skipped_elements_left_open_inside_it():
-    page = f"<nav><label>Menu<p>Home</p></nav>{BODY}"  # the label is closed by <p>, the nav by </nav>
+    page = f"<nav><label>Menu<p>Home</p></nav>{BODY}"
     assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
     page = f"<aside><noscript>Enable scripts</aside>{BODY}"  # </aside> closes the noscript inside it
     assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
