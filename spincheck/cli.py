@@ -1059,12 +1059,14 @@ def _cmd_train(args, console: Console) -> int:
         console.error(str(exc))
         return EXIT_ERROR
     except ImportError as exc:
+        _report_warnings(caught, console)
         console.error(
             f"training needs {exc.name or 'a missing package'}, which is not installed",
             TRAIN_HINT,
         )
         return EXIT_ERROR
     except OSError as exc:
+        _report_warnings(caught, console)
         console.error(f"cannot write {args.out}: {exc.strerror or exc}", "choose another --out")
         return EXIT_ERROR
     _report_warnings(caught, console)

@@ -971,7 +971,7 @@ def check_writable(out: Path) -> None:
     import os
     import tempfile
 
-    if out.is_dir() and os.path.ismount(out):  # a volume (docker run -v ...:/out) cannot be renamed
+    if out.is_dir() and os.path.ismount(out.resolve()):  # a volume (docker run -v ...:/out) cannot be renamed
         raise TrainingError(
             f"cannot write {out}: it is a mount point, and a model directory is replaced whole "
             f"(train into a folder inside it, such as {out / 'model'})"

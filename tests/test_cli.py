@@ -1762,12 +1762,20 @@ def test_train_output_that_cannot_be_written_is_one_line(capsys, monkeypatch, tm
     out_dir = tmp_path / "ro" / "model"
 
     def fails(clean, out, **kwargs):
+        import warnings
+
+        from spincheck.training import CorpusFileWarning
+
+        warnings.warn(CorpusFileWarning("a.txt", "has no text to train on", "{n} files have no text ({files})"))
         raise PermissionError(13, "Permission denied", str(out))
 
     _fake_train(monkeypatch, fails)
     code, out, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(out_dir))
     assert (code, out) == (2, "")
-    assert err == f"spincheck: error: cannot write {out_dir}: Permission denied (choose another --out)\n"
+    assert err == (  # what the run found in the corpus is not lost with it
+        "spincheck: warning: a.txt has no text to train on\n"
+        f"spincheck: error: cannot write {out_dir}: Permission denied (choose another --out)\n"
+    )
 
 
 @pytest.mark.parametrize(("name", "shown"), [("scipy", "scipy"), (None, "a missing package")])

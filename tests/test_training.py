@@ -359,10 +359,13 @@ def test_a_rewritten_model_keeps_the_access_of_the_old_one(tmp_path: Path, tiny_
     """Retraining reset a private model (0750, files 0640) to 0755 and 0644: the tables counted from a
     private corpus became readable by anyone."""
     out, _ = _existing_model(tmp_path, tiny_base)
+    group = out.stat().st_gid
+    if os.geteuid() == 0:  # root can give it a group the new directory would not get by itself
+        group = 65534 if group != 65534 else 65533
+        os.chown(out, -1, group)
     os.chmod(out, 0o2750)
     for f in out.iterdir():
         os.chmod(f, 0o640)
-    group = out.stat().st_gid
     _write(out, tiny_base)
     assert stat.S_IMODE(out.stat().st_mode) == 0o2750 and out.stat().st_gid == group
     assert {stat.S_IMODE(f.stat().st_mode) for f in out.iterdir()} == {0o640}
@@ -1094,6 +1097,15 @@ def test_a_mount_point_as_out_is_refused_before_the_work(monkeypatch, tmp_path: 
     with pytest.raises(TrainingError, match=r"it is a mount point.*folder inside it, such as .*out/model\)$"):
         training.check_writable(volume)
     training.check_writable(volume / "model")  # a folder inside it is fine
+
+
+def test_a_link_to_a_mount_point_as_out_is_refused_too(monkeypatch, tmp_path: Path) -> None:
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    (tmp_path / "out").symlink_to(volume)  # the model would replace the link's target
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == volume)
+    with pytest.raises(TrainingError, match="it is a mount point"):
+        training.check_writable(tmp_path / "out")
 
 
 def test_check_writable_accepts_a_path_whose_parents_do_not_exist_yet(tmp_path: Path) -> None:
