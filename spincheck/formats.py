@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable
 from xml.etree import ElementTree
 
-from .text import LIST_ITEM, _newlines, decode_bytes, full_width
+from .text import LIST_ITEM, _newlines, decode_bytes, full_width, without_lone_surrogates
 
 __all__ = [
     "html_to_text",
@@ -170,9 +170,6 @@ def decode_html(data: bytes) -> tuple[str, bool, str]:
     return page, bad, "utf-8"
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
     """Main text of an HTML page, one paragraph per block separated by blank lines.
 
@@ -188,10 +185,8 @@ def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
         page = decode_html(bytes(page))[0]
     elif not isinstance(page, str):
         raise TypeError(f"html_to_text takes the page as str or bytes, not {type(page).__name__}")
-    elif not page.isascii():
-        # half a surrogate pair (JSON's "\ud83d" of a cut emoji) made lxml stop there: the rest of
-        # the page was lost, and a spun page scored clean. Read as U+FFFD, one for one.
-        page = _LONE_SURROGATE.sub("\ufffd", page)
+    else:  # lxml stopped at half a surrogate pair: the rest of the page was lost, a spun page clean
+        page = without_lone_surrogates(page)
     module = _trafilatura() if use_trafilatura else None
     if module is not None:
         try:

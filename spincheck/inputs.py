@@ -54,7 +54,7 @@ from .formats import (
     html_to_text,
     pdf_to_text,
 )
-from .text import _BLANK_LINE, bom_encoding, decode_bytes, looks_binary
+from .text import _BLANK_LINE, bom_encoding, decode_bytes, looks_binary, without_lone_surrogates
 
 __all__ = [
     "Chunk",
@@ -605,12 +605,11 @@ def _finite_or_written(number: str) -> float | str:
 # surrogate, which no output can encode (a whole run failed writing its results). It is read
 # as U+FFFD, as an undecodable byte is: one character for one, so offsets do not move.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _without_lone_surrogates(value):
     if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
+        return without_lone_surrogates(value)
     if isinstance(value, list):
         return [_without_lone_surrogates(v) for v in value]
     if isinstance(value, dict):

@@ -31,6 +31,7 @@ __all__ = [
     "tokenize_cased",
     "tokenize_cased_many",
     "match_case",
+    "without_lone_surrogates",
 ]
 
 # One-to-one character mapping, so offsets in the normalised text equal
@@ -106,6 +107,16 @@ class Span:
 
 # Control bytes that plain text does not hold (tab, newlines, form feed and escape are kept).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with each half of a surrogate pair standing alone read as U+FFFD, one for one
+    (so offsets do not move). JSON can escape one ("\\ud83d" of a cut emoji); no output can
+    encode it, and lxml stops reading a page at it."""
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def looks_binary(data: bytes) -> bool:

@@ -238,11 +238,16 @@ def test_html_as_a_bytearray_or_a_list_of_fragments_is_read(pipeline: SpincheckP
     expected = extract_main_text(markup)
     assert extract_main_text(bytearray(markup.encode("utf-8"))) == expected
     head, body = markup.split("<body>", 1)
-    assert extract_main_text([head + "<body>", body.encode("utf-8")]) == expected
+    assert extract_main_text([(head + "<body>").encode("utf-8"), body.encode("utf-8")]) == expected
     item = pipeline.process_item({"html": [head + "<body>", body]})
     assert item["text"] == expected and item["spin_flagged"] is False
+    # fragments as bytes are decoded as one page: the charset its head declares holds for the body
+    legacy = ['<html><head><meta charset="windows-1252"></head>'.encode(), "<body><p>caf\u00e9</p>".encode("cp1252")]
+    assert extract_main_text(legacy) == "caf\u00e9"
     with pytest.raises(TypeError, match=r"^expected HTML as str, bytes or a list of str, got int$"):
         extract_main_text(42)
+    with pytest.raises(TypeError, match=r"got a list of \['NoneType', 'str'\]$"):
+        extract_main_text(["<p>a</p>", None])
 
 
 def test_item_class_without_a_text_field_is_scored_from_its_html(pipeline: SpincheckPipeline, article: str) -> None:

@@ -62,7 +62,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError("spincheck.integrations.scrapy needs Scrapy; install it with: pip install scrapy") from exc
 
 from ..detector import Detector, Document
-from ..formats import _trafilatura, decode_html, html_to_text
+from ..formats import _trafilatura, html_to_text
 from ..inputs import TRAFILATURA_NOTE
 from ..report import evidence_record
 from ..text import decode_bytes
@@ -107,14 +107,19 @@ def extract_main_text(markup: str | bytes | list[str]) -> str:
     when valid, else the charset the page declares (windows-1252 for Latin-1);
     a list (a selector's ``.getall()``) is read as its fragments joined.
     """
-    if isinstance(markup, (list, tuple)):  # the fragments of a selector's .getall()
-        markup = "\n".join(decode_html(m)[0] if isinstance(m, bytes) else m for m in markup)
-    page = decode_html(bytes(markup))[0] if isinstance(markup, (bytes, bytearray)) else markup
-    if not isinstance(page, str):
+    if isinstance(markup, (list, tuple)):  # the fragments of a selector's .getall(), read as one page
+        if all(isinstance(m, str) for m in markup):
+            markup = "\n".join(markup)
+        elif all(isinstance(m, (bytes, bytearray)) for m in markup):
+            markup = b"\n".join(markup)  # decoded once: the charset a page declares is in one fragment
+        else:
+            kinds = sorted({type(m).__name__ for m in markup})
+            raise TypeError(f"expected HTML as str, bytes or a list of str (or of bytes), got a list of {kinds}")
+    elif not isinstance(markup, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"expected HTML as str, bytes or a list of str, got {type(markup).__name__}")
     if not _have_trafilatura():
         _warn_once("no-trafilatura", TRAFILATURA_NOTE)
-    return html_to_text(page)
+    return html_to_text(markup)  # which decodes bytes as the command line decodes a page
 
 
 _warned: set[str] = set()
