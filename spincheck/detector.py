@@ -436,6 +436,8 @@ def window_cuts(tokens: list[str], spans: np.ndarray | None = None) -> list[int]
     tokens, where there is one. A sentence ends after a "." token; given the tokens' ``spans``,
     only after one that space follows (not the point of "3.5")."""
     n = len(tokens)
+    if n <= WINDOW_TOKENS:
+        return []
     parts = -(-n // WINDOW_TOKENS)
     targets = np.rint(np.arange(1, parts) * (n / parts)).astype(np.int64)
     ends = np.flatnonzero(np.array(tokens, dtype=object) == ".") + 1  # a window may end after each

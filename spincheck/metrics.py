@@ -80,7 +80,7 @@ def threshold_for_fpr(clean_prob: np.ndarray, fpr: float) -> float:
     return float(ordered[allowed]) + 1e-6
 
 
-def evidence_quality(replacements: Sequence[Sequence[Sequence]], evidence: Sequence[Sequence]) -> dict:
+def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequence]) -> dict:
     """How well the evidence of spun paragraphs with known replacements points at them.
 
     ``replacements[i]`` holds paragraph i's swaps: the ``Replacement`` objects that
@@ -94,6 +94,8 @@ def evidence_quality(replacements: Sequence[Sequence[Sequence]], evidence: Seque
     replacement and tell the reader nothing.
     """
     replaced = covered = suggested = right = spans = on_swaps = 0
+    if len(replacements) != len(evidence):  # zip would drop the longer one's tail in silence
+        raise ValueError(f"{len(replacements)} paragraphs of replacements but {len(evidence)} of evidence")
     for swaps, found in zip(replacements, evidence):
         swaps = [(s.start, s.end, s.original) if hasattr(s, "original") else tuple(s) for s in swaps]
         for start, end, original, *_ in swaps:

@@ -319,6 +319,8 @@ def test_evidence_quality_takes_what_align_gives(detector) -> None:
     as_tuples = [[(x.start, x.end, x.original, x.replacement) for x in s] for s in swaps]
     q = evidence_quality(swaps, evidence)
     assert q == evidence_quality(as_tuples, evidence) and q["replaced"] > 20 and q["covered_share"] > 0.3
+    with pytest.raises(ValueError, match="paragraphs of replacements but"):  # zip dropped a tail in silence
+        evidence_quality(swaps, evidence[:-1])
 
 
 def test_evidence_quality_takes_the_strongest_span_and_needs_an_overlap() -> None:

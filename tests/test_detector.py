@@ -691,6 +691,7 @@ def test_window_cuts_are_equal_parts_moved_to_the_nearest_sentence_end() -> None
     spans = np.array([[2 * i, 2 * i + 1] for i in range(len(near))])
     spans[221:] -= 1  # the second point is followed at once by the next token
     assert window_cuts(near, spans) == [181]
+    assert window_cuts([]) == window_cuts(["w"] * WINDOW_TOKENS) == []  # one window: no cut
     for n in (401, 499, 500, 501, 751, 1000, 5003):
         cuts = window_cuts(["w"] * n)
         sizes = np.diff([0, *cuts, n])
