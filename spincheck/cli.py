@@ -401,7 +401,8 @@ def _add_train(sub, parents: _Parents) -> None:
         action="extend",
         required=True,
         help="text, JSONL, HTML, PDF, Word, OpenDocument, RTF or EPUB files (also .gz, .bz2, .xz), or directories "
-        "of them, holding clean text",
+        "of them, holding clean English text (paragraphs the detector would not score, such as tables or "
+        "another language, count in the reference statistics only)",
     )
     train.add_argument("--out", metavar="DIR", required=True, help="model directory to write (replaced atomically)")
     train.add_argument(
