@@ -59,16 +59,20 @@ class _MainText(html.parser.HTMLParser):
     # browser closes it. Counted naively, a head left open hid the whole page.
     HEAD_CLOSED_BY = (BLOCK - {"title"}) | {"body"}
     # Labels and buttons are read tentatively and their text taken back at their end tag: one left
-    # open shows the rest of the page in a browser, and skipping it hid that from the reader.
+    # open shows the rest of the page in a browser, and skipping it hid that from the reader. One
+    # left open ends, as in a browser, with the block around it: a later stray end tag must not
+    # take back the page ("<div><label>Name</div> ... </label>").
     TENTATIVE = frozenset({"label", "button"})
+    VOID = frozenset({"br", "hr"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.skipping: list[str] = []  # the skipped elements open here, outermost first
         self.current: list[str] = []
         self.paragraphs: list[str] = []
-        # each label or button open here: (its name, paragraphs so far, the current paragraph's text)
-        self.tentative: list[tuple[str, int, list[str]]] = []
+        # each label or button open here: its name, paragraphs so far, the current paragraph's
+        # text, and how many of each block opened inside it are still open
+        self.tentative: list[tuple[str, int, list[str], dict[str, int]]] = []
 
     def _end_paragraph(self) -> None:
         text = " ".join("".join(self.current).split())
@@ -82,8 +86,12 @@ class _MainText(html.parser.HTMLParser):
         if tag in self.SKIP:
             self.skipping.append(tag)
         elif tag in self.TENTATIVE:
-            self.tentative.append((tag, len(self.paragraphs), list(self.current)))
+            if not self.skipping:  # inside furniture its text is dropped anyway
+                self.tentative.append((tag, len(self.paragraphs), list(self.current), {}))
         elif tag in self.BLOCK:
+            if tag not in self.VOID:
+                for *_, inside in self.tentative:
+                    inside[tag] = inside.get(tag, 0) + 1
             self._end_paragraph()
 
     def handle_startendtag(self, tag: str, attrs) -> None:
@@ -96,14 +104,19 @@ class _MainText(html.parser.HTMLParser):
             if tag in self.skipping:  # the innermost one of that name, and any left open inside it
                 del self.skipping[len(self.skipping) - 1 - self.skipping[::-1].index(tag) :]
         elif tag in self.TENTATIVE:
-            names = [name for name, _, _ in self.tentative]
+            names = [name for name, *_ in self.tentative]
             if tag in names:  # closed: what was read inside it is taken back
                 at = len(names) - 1 - names[::-1].index(tag)
-                _, paragraphs, current = self.tentative[at]
+                _, paragraphs, current, _ = self.tentative[at]
                 del self.tentative[at:]
                 del self.paragraphs[paragraphs:]
                 self.current = current
         elif tag in self.BLOCK:
+            for at, (*_, inside) in enumerate(self.tentative):
+                if not inside.get(tag):  # a block from outside it ends: so do it and those within
+                    del self.tentative[at:]
+                    break
+                inside[tag] -= 1
             self._end_paragraph()
 
     def handle_data(self, data: str) -> None:

@@ -84,6 +84,27 @@ def test_a_label_or_button_left_open_does_not_hide_the_page():
     assert html_to_text("<p>Before <button>Share</button> after.</p>", use_trafilatura=False) == "Before after."
 
 
+def test_a_label_left_open_ends_with_the_block_around_it():
+    """A label left open inside a block outlived it, and a stray end tag later took the whole page
+    back ("<div><label>Name</div> ... </label>" gave nothing)."""
+    page = f"<div><label>Name</div>{BODY}</label>"
+    assert html_to_text(page, use_trafilatura=False) == "Name\n\n" + BODY_TEXT
+    page = f"<nav><label>Menu</nav>{BODY}</label>"  # opened inside furniture: never read, never taken back
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    page = f"<label>Name <button>Go</label>{BODY}</button>"  # the label's end takes the button with it
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    nested = "<p>Before <label>A<label>B</label>C</label> after.</p>"  # each end tag takes back its own
+    assert html_to_text(nested, use_trafilatura=False) == "Before after."
+
+
+def test_the_head_closes_with_what_was_left_open_in_it():
+    assert html_to_text(f"<head><noscript><link rel=x><body>{BODY}", use_trafilatura=False) == BODY_TEXT
+    page = "<head><title>T</title><br/>A line of text after a break.<p>x</p>"
+    assert html_to_text(page, use_trafilatura=False) == "A line of text after a break.\n\nx"
+    nested = f"<nav><ul><nav>Menu</nav><li>Home</li></ul></nav>{BODY}"  # the inner end closes the inner one
+    assert html_to_text(nested, use_trafilatura=False) == BODY_TEXT
+
+
 def test_an_end_tag_closes_the_skipped_elements_left_open_inside_it():
     page = f"<nav><label>Menu<p>Home</p></nav>{BODY}"
     assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
