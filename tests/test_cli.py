@@ -1778,6 +1778,20 @@ def test_train_output_that_cannot_be_written_is_one_line(capsys, monkeypatch, tm
     )
 
 
+def test_train_reports_corpus_warnings_before_a_missing_package(capsys, monkeypatch, tmp_path):
+    import warnings
+
+    from spincheck.training import CorpusFileWarning
+
+    def fails(clean, out, **kwargs):
+        warnings.warn(CorpusFileWarning("a.txt", "has no text to train on", "{n} files have no text ({files})"))
+        raise ImportError("No module named 'scipy'", name="scipy")
+
+    _fake_train(monkeypatch, fails)
+    code, _, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+    assert code == 2 and err.splitlines()[0] == "spincheck: warning: a.txt has no text to train on"
+
+
 @pytest.mark.parametrize(("name", "shown"), [("scipy", "scipy"), (None, "a missing package")])
 def test_train_missing_package_is_one_line(capsys, monkeypatch, tmp_path, name, shown):
     def fails(clean, out, **kwargs):
@@ -1931,6 +1945,8 @@ def test_train_warns_when_a_replaced_reference_is_counted_from_too_few_words(cap
         "(use --reference merge, or more text)\n"
     )
     assert run(capsys, *argv)[2] == ""  # merged with the shipped counts, a small corpus is fine
+    train_on(MIN_OWN_REFERENCE_TOKENS - 1)
+    assert "--reference replace needs millions" in run(capsys, *argv, "--reference", "replace")[2]
     train_on(MIN_OWN_REFERENCE_TOKENS)
     assert run(capsys, *argv, "--reference", "replace")[2] == ""
 

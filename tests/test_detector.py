@@ -700,6 +700,25 @@ def test_window_cuts_are_equal_parts_moved_to_the_nearest_sentence_end() -> None
         )
 
 
+def test_window_cuts_at_their_edges() -> None:
+    assert window_cuts(["w"] * 751) == [188, 376, 563]  # 187.75, 375.5, 563.25 rounded
+    tie = ["w"] * 189 + ["."] + ["w"] * 19 + ["."] + ["w"] * 191  # ends after 190 and 210, target 200
+    assert len(tie) == 401 and window_cuts(tie) == [190]  # a tie goes to the earlier end
+    edge = ["w"] * (229 - WINDOW_SNAP) + ["."] + ["w"] * (230 + WINDOW_SNAP)  # an end exactly WINDOW_SNAP away
+    assert len(edge) == 460 and window_cuts(edge) == [230 - WINDOW_SNAP]
+
+
+def test_a_window_is_not_cut_at_a_decimal_point(detector: Detector) -> None:
+    # 460 tokens, target 230: "3.5" puts a "." token at index 229 (an end after 230), a sentence ends at 200
+    text = (
+        " ".join(["word"] * 198) + " end. " + " ".join(["word"] * 27) + " rose 3.5 percent " + " ".join(["word"] * 228)
+    )
+    tokens = tokenize(text)
+    assert len(tokens) == 460 and tokens[228:231] == ["0", ".", "0"] and tokens[199] == "."
+    units = detector._windows(0, text, np.zeros(len(tokens), dtype=bool))
+    assert [len(u.tokens) for u in units] == [200, 260] and units[0].text.endswith("end.")
+
+
 def test_a_few_words_more_do_not_flag_a_clean_long_paragraph(detector: Detector) -> None:
     """Windows of a fixed 250 tokens left a tail of 12-50 tokens cut mid-sentence and scored alone as
     a tiny paragraph: 14 more words of a clean speech took it from 0.10 to 0.999, flagged (2-3 % of

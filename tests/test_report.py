@@ -276,6 +276,9 @@ def test_html_page_marks_flagged_paragraphs_and_evidence():
     # header: verdict, model version and threshold; side list links to the flagged paragraph
     assert "Likely spun: 1 of 2 scored paragraphs flagged" in page
     assert "<dt>Model version</dt><dd>0.1.0</dd>" in page and "<dt>Threshold</dt><dd>0.9000</dd>" in page
+    assert "Model id" not in page  # none given (the library's callers), no empty row
+    named = render_html(_document(), source="x", model_version="1", threshold=0.9, spincheck_version="1", model_id="ab")
+    assert "<dt>Model id</dt><dd>ab</dd>" in named
     assert '<a href="#p0">Paragraph 0</a>' in page
     # offsets: paragraphs into the document, marks into their paragraph; no probability unscored
     doc = _document()

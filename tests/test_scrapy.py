@@ -244,6 +244,10 @@ def test_html_as_a_bytearray_or_a_list_of_fragments_is_read(pipeline: SpincheckP
     # fragments as bytes are decoded as one page: the charset its head declares holds for the body
     legacy = ['<html><head><meta charset="windows-1252"></head>'.encode(), "<body><p>caf\u00e9</p>".encode("cp1252")]
     assert extract_main_text(legacy) == "caf\u00e9"
+    fragments = ["<p>The first paragraph of the story is long enough to keep", "going on the next fragment.</p>"]
+    text = extract_main_text(fragments)  # joined with a line break, not glued ("keepgoing")
+    assert "keep going" in text and extract_main_text(tuple(fragments)) == text
+    assert extract_main_text([bytearray(f.encode()) for f in fragments]) == text
     with pytest.raises(TypeError, match=r"^expected HTML as str, bytes or a list of str, got int$"):
         extract_main_text(42)
     with pytest.raises(TypeError, match=r"got a list of \['NoneType', 'str'\]$"):

@@ -223,6 +223,20 @@ def test_invisible_characters_inside_words_leave_the_word_whole() -> None:
     assert tokenize("com\ufeffmittee com\u200cmittee") == ["committee", "committee"]
 
 
+def test_an_accent_after_no_letter_joins_nothing() -> None:
+    assert tokenize("5\u0301a") == tokenize("5 a") == ["0", "a"]
+    assert tokenize("a.\u0301b") == ["a", ".", "b"]
+
+
+def test_stacked_decomposed_accents_compose_whole_and_keep_capitals() -> None:
+    for word in ("\u01d8", "\u1ec7", "\u1eaf"):  # a letter with two accents
+        assert tokenize(unicodedata.normalize("NFD", word)) == [word]
+    nfc = "The report by \u00c9mile and \u00c5sa was read."
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert tokenize_cased(nfd)[0] == tokenize_cased(nfc)[0]
+    assert tokenize_cased(nfd)[1].tolist() == tokenize_cased(nfc)[1].tolist()  # capitals feed the features
+
+
 def test_decomposed_accents_read_as_the_precomposed_word() -> None:
     # Text in NFD ("e" then U+0301, as some PDFs and macOS have it) was cut at every accent: "résumé"
     # read as "re" and "sume", odd words that came back as evidence. It reads as NFC text does.

@@ -691,6 +691,42 @@ def test_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
     assert [Path(w.message.path).name for w in caught] == ["a.txt", "a.txt", "b.txt"]
 
 
+def test_a_file_with_no_text_is_warned_about_and_an_empty_jsonl_is_not(tmp_path: Path) -> None:
+    from pdf_maker import make_pdf
+
+    (tmp_path / "a.jsonl").write_text("\n")  # no records: nothing to say beyond the corpus check
+    (tmp_path / "b.txt").write_text("Some text.")
+    (tmp_path / "scan.pdf").write_bytes(make_pdf([[]]))
+    with pytest.warns(training.CorpusFileWarning) as caught:
+        docs = dict(training.iter_corpus_documents([tmp_path]))
+    assert docs["b.txt"] == "Some text." and not docs.get("scan.pdf", "").strip() and "a.jsonl" not in str(docs)
+    assert [str(w.message) for w in caught] == [
+        f"{tmp_path / 'scan.pdf'} has no text to train on (a scanned PDF needs OCR first)"
+    ]
+
+
+def test_a_merged_reference_of_a_million_words_adds_its_vectors(monkeypatch, tmp_path: Path, tiny_base: Path) -> None:
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    class Own:
+        info = {"tokens": training.MIN_OWN_REFERENCE_TOKENS}
+
+    def merge(base, own, use_extra_vectors):
+        seen["use"] = use_extra_vectors
+        raise Stop
+
+    monkeypatch.setattr(training, "build_reference", lambda *args, **kwargs: Own())
+    monkeypatch.setattr(training, "merge_references", merge)
+    monkeypatch.setattr(training, "external_statistics", lambda: {})
+    (tmp_path / "c.txt").write_text("\n\n".join(generate_paragraphs(800, seed=1)))
+    with pytest.raises(Stop):
+        training.train([tmp_path / "c.txt"], tmp_path / "out", base_model=tiny_base)
+    assert seen == {"use": True}
+
+
 @pytest.mark.parametrize("record_id", [None, "same", 7])
 def test_records_without_an_id_of_their_own_are_documents_each(tmp_path: Path, record_id) -> None:
     # "id": null, or one id on every record, named them all one document: its k-th paragraphs
