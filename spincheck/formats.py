@@ -102,11 +102,11 @@ class _MainText(html.parser.HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             if tag in self.skipping:  # the innermost one of that name, and any left open inside it
-                del self.skipping[len(self.skipping) - 1 - self.skipping[::-1].index(tag) :]
+                del self.skipping[_innermost(self.skipping, tag) :]
         elif tag in self.TENTATIVE:
             names = [name for name, *_ in self.tentative]
             if tag in names:  # closed: what was read inside it is taken back
-                at = len(names) - 1 - names[::-1].index(tag)
+                at = _innermost(names, tag)
                 _, paragraphs, current, _ = self.tentative[at]
                 del self.tentative[at:]
                 del self.paragraphs[paragraphs:]
@@ -126,6 +126,11 @@ class _MainText(html.parser.HTMLParser):
     def close(self) -> None:
         super().close()
         self._end_paragraph()
+
+
+def _innermost(open_tags: list[str], tag: str) -> int:
+    """The index of the last (innermost) ``tag`` among elements open outermost first."""
+    return len(open_tags) - 1 - open_tags[::-1].index(tag)
 
 
 _trafilatura_state: dict[str, object] = {}
