@@ -194,6 +194,25 @@ def test_threshold_is_honoured(detector: Detector, article: str, tmp_path: Path)
     assert [r["paragraph"] for r in rows if r["spun"]] == flagged
 
 
+def test_one_model_per_directory_whatever_the_threshold(
+    article: str, shipped_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second threshold loaded the model a second time in every worker (its lexicon and lookup
+    indexes are private memory), and so did the shipped model named by its path."""
+    from spincheck.integrations import dask as integration
+
+    monkeypatch.setattr(integration, "_DETECTORS", {})
+    score_partition([{"text": article}])
+    score_partition([{"text": article}], threshold=0.5)
+    score_partition([{"text": article}], model=shipped_model_dir, threshold=0.7)
+    assert len(integration._DETECTORS) == 1
+    own, lenient = integration.get_detector(), integration.get_detector(threshold=0.5)
+    assert lenient.model is own.model and lenient.threshold == 0.5
+    assert own.threshold == Detector.load().threshold
+    with pytest.raises(ValueError, match="threshold must be a probability"):
+        integration.get_detector(threshold=1.5)
+
+
 def test_shards_of_one_name_are_numbered(tmp_path: Path) -> None:
     pytest.importorskip("dask.bag", reason=NO_DASK)
     for folder, record_id in (("x", 1), ("y", 2)):

@@ -29,10 +29,11 @@ is neither lost nor fatal in a batch job; and a text is judged whole, where
 the command line reads one over ``inputs.CHUNK_CHARS`` characters in chunks.
 
 One model per process: the detector is loaded on first use in each worker
-process and cached at module level (keyed by model directory and threshold),
-so tasks never ship the model and a worker never loads it twice. The
-model's n-gram tables are memory-mapped read-only, so all worker processes on
-one machine share a single copy through the OS page cache. Run one
+process and cached at module level (keyed by model directory: a threshold of
+its own shares the loaded model), so tasks never ship the model and a worker
+never loads it twice. The model's n-gram tables are memory-mapped read-only,
+so all worker processes on one machine share a single copy through the OS
+page cache. Run one
 single-threaded worker process per core (``threads_per_worker=1``): scoring
 is numpy work that holds the GIL much of the time. A model directory passed as
 ``model=`` must exist at the same path on every worker; ``model=None`` uses
@@ -50,6 +51,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import posixpath
@@ -60,6 +62,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
 from ..inputs import Problem, iter_jsonl, record_source, record_text
+from ..model import default_model_dir
 from ..report import Row, document_records, paragraph_record
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,20 +76,24 @@ logger = logging.getLogger(__name__)
 # per short document is about half as fast), few enough that memory stays small.
 BATCH_SIZE = 512
 
-_DETECTORS: dict[tuple[str, float | None], Detector] = {}
+# One detector per model directory, at the model's own threshold; other thresholds share its model.
+_DETECTORS: dict[str, Detector] = {}
 _LOCK = threading.Lock()
 
 
 def get_detector(model: str | Path | None = None, threshold: float | None = None) -> Detector:
-    """The detector for ``model`` in this process: loaded on first use, then cached."""
-    key = (str(Path(model).resolve()) if model is not None else "", None if threshold is None else float(threshold))
+    """The detector for ``model`` in this process, at ``threshold`` (None: the model's own).
+
+    The model is loaded on first use, then cached: once per process and model directory,
+    whatever the threshold (a detector at another threshold shares the loaded model)."""
+    key = str((Path(model).expanduser() if model is not None else default_model_dir()).resolve())
     det = _DETECTORS.get(key)
     if det is None:
         with _LOCK:  # one load even when a worker runs several threads
             det = _DETECTORS.get(key)
             if det is None:
-                det = _DETECTORS[key] = Detector.load(model, threshold=threshold)
-    return det
+                det = _DETECTORS[key] = Detector.load(model)
+    return det if threshold is None else dataclasses.replace(det, threshold=threshold)
 
 
 def document_rows(doc: Document, source: Any = None, record_id: Any = None) -> list[dict[str, Any]]:
