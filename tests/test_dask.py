@@ -213,6 +213,45 @@ def test_one_model_per_directory_whatever_the_threshold(
         integration.get_detector(threshold=1.5)
 
 
+def test_a_replaced_model_directory_is_loaded_again(
+    article: str, shipped_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived worker kept the model it had loaded after a retraining replaced the directory,
+    scoring with it under the old threshold, and went on after the directory was deleted."""
+    import shutil
+
+    from spincheck import ModelError
+    from spincheck.integrations import dask as integration
+
+    monkeypatch.setattr(integration, "_DETECTORS", {})
+    where = tmp_path / "my-model"
+    card = json.loads((shipped_model_dir / "card.json").read_text(encoding="utf-8"))
+
+    def train_into(threshold: float) -> None:  # as spincheck train does: a new directory renamed into place
+        new = tmp_path / "partial"
+        new.mkdir()
+        for path in shipped_model_dir.iterdir():
+            if path.is_file() and path.name != "card.json":
+                (new / path.name).symlink_to(path)
+        (new / "card.json").write_text(json.dumps({**card, "threshold": threshold}), encoding="utf-8")
+        if where.exists():
+            shutil.rmtree(where)
+        new.rename(where)
+
+    train_into(0.99)
+    assert integration.get_detector(where).threshold == 0.99
+    assert integration.get_detector(where) is integration.get_detector(where)  # not loaded again
+    assert not any(row["spun"] for row in score_partition([{"text": article}], model=where))
+    train_into(0.5)
+    assert integration.get_detector(where).threshold == 0.5
+    assert any(row["spun"] for row in score_partition([{"text": article}], model=where))
+    assert integration.get_detector(where, threshold=0.9).threshold == 0.9
+    assert len(integration._DETECTORS) == 1
+    shutil.rmtree(where)
+    with pytest.raises(ModelError):
+        score_partition([{"text": article}], model=where)
+
+
 def test_shards_of_one_name_are_numbered(tmp_path: Path) -> None:
     pytest.importorskip("dask.bag", reason=NO_DASK)
     for folder, record_id in (("x", 1), ("y", 2)):

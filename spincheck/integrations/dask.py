@@ -31,7 +31,8 @@ the command line reads one over ``inputs.CHUNK_CHARS`` characters in chunks.
 One model per process: the detector is loaded on first use in each worker
 process and cached at module level (keyed by model directory: a threshold of
 its own shares the loaded model), so tasks never ship the model and a worker
-never loads it twice. The model's n-gram tables are memory-mapped read-only,
+never loads it twice (unless its directory is replaced, by a retraining: the
+new model is then loaded). The model's n-gram tables are memory-mapped read-only,
 so all worker processes on one machine share a single copy through the OS
 page cache. Run one
 single-threaded worker process per core (``threads_per_worker=1``): scoring
@@ -54,6 +55,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import posixpath
 import re
 import threading
@@ -76,23 +78,39 @@ logger = logging.getLogger(__name__)
 # per short document is about half as fast), few enough that memory stays small.
 BATCH_SIZE = 512
 
-# One detector per model directory, at the model's own threshold; other thresholds share its model.
-_DETECTORS: dict[str, Detector] = {}
+# One detector per model directory, at the model's own threshold (other thresholds share its
+# model), with the card it was loaded from (see _card_stamp).
+_DETECTORS: dict[str, tuple[tuple[int, ...] | None, Detector]] = {}
 _LOCK = threading.Lock()
+
+
+def _card_stamp(directory: Path) -> tuple[int, ...] | None:
+    """Which ``card.json`` a model directory holds now (None: none). A retraining replaces the
+    directory, its card with it; a worker of a long-lived cluster kept scoring with the model
+    it had loaded, under the old threshold, and one whose directory was deleted went on too."""
+    try:
+        st = os.stat(directory / "card.json")
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def get_detector(model: str | Path | None = None, threshold: float | None = None) -> Detector:
     """The detector for ``model`` in this process, at ``threshold`` (None: the model's own).
 
     The model is loaded on first use, then cached: once per process and model directory,
-    whatever the threshold (a detector at another threshold shares the loaded model)."""
-    key = str((Path(model).expanduser() if model is not None else default_model_dir()).resolve())
-    det = _DETECTORS.get(key)
-    if det is None:
+    whatever the threshold (a detector at another threshold shares the loaded model). It is
+    loaded again when the directory has been replaced since (``spincheck train`` into it), and
+    raises :class:`~spincheck.ModelError` once the directory is gone."""
+    directory = (Path(model).expanduser() if model is not None else default_model_dir()).resolve()
+    key, stamp = str(directory), _card_stamp(directory)
+    cached = _DETECTORS.get(key)
+    if cached is None or cached[0] != stamp:
         with _LOCK:  # one load even when a worker runs several threads
-            det = _DETECTORS.get(key)
-            if det is None:
-                det = _DETECTORS[key] = Detector.load(model)
+            cached = _DETECTORS.get(key)
+            if cached is None or cached[0] != stamp:
+                cached = _DETECTORS[key] = (stamp, Detector.load(model))
+    det = cached[1]
     return det if threshold is None else dataclasses.replace(det, threshold=threshold)
 
 
