@@ -307,6 +307,45 @@ def test_shard_problems_are_rows_and_warnings(tmp_path: Path, caplog: pytest.Log
     assert f"spincheck: {broken}:2: {invalid}" in messages
 
 
+def test_shards_are_decompressed_as_the_command_line_does_it(
+    records: list[dict], tmp_path: Path, capsys, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A truncated gzip shard (a crawler stopped mid-write) failed the whole job with an EOFError
+    that named no shard, and a ".gz" shard of plain JSONL failed it too: the command line scores
+    what came before the damage, says so, and knows gzip by its first bytes."""
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    cli = pytest.importorskip("spincheck.cli", reason="the command line is not available")
+    from spincheck.integrations import dask as integration
+
+    shards = tmp_path / "in"
+    shards.mkdir()
+    cut, plain = shards / "cut.jsonl.gz", shards / "plain.jsonl.gz"
+    # more than one read's worth of records (inputs.READ_BYTES), so that some come before the cut
+    headlines = [json.dumps({"id": i, "text": "Only a headline."}) for i in range(10, 8000)]
+    write_shard(cut, [json.dumps(r) for r in records[:3]] + headlines)
+    cut.write_bytes(cut.read_bytes()[:-6])  # the end of its gzip trailer is missing
+    plain.write_text(json.dumps(records[1]) + "\n", encoding="utf-8")
+    expected = {}
+    for shard in (cut, plain):
+        capsys.readouterr()
+        cli.main(["score", "-q", "--format", "jsonl", str(shard)])
+        expected[shard.name.removesuffix(".gz")] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    with caplog.at_level("WARNING", logger=integration.__name__):
+        written = score_jsonl_shards(shards, tmp_path / "out", client="sync")
+    rows = {
+        Path(p).name: [json.loads(line) for line in Path(p).read_text(encoding="utf-8").splitlines()] for p in written
+    }
+    assert len(rows["plain.jsonl"]) == len(expected["plain.jsonl"])
+    assert all(same_row(a, b) for a, b in zip(rows["plain.jsonl"], expected["plain.jsonl"]))
+    *scored, problem = rows["cut.jsonl"]
+    assert len(scored) == len(expected["cut.jsonl"]) and {1, 2, "mixed"} <= {r.get("id") for r in scored}
+    assert all(same_row(a, b) for a, b in zip(scored, expected["cut.jsonl"]))  # the records read before the cut
+    assert (problem["source"], problem["paragraph"], problem["spun"]) == (str(cut), None, None)
+    assert problem["reason"].startswith("its gzip data is truncated")
+    messages = [r.getMessage() for r in caplog.records if r.name == integration.__name__]
+    assert f"spincheck: cannot read {cut}: {problem['reason']}" in messages
+
+
 def test_no_shards_is_an_error(tmp_path: Path) -> None:
     pytest.importorskip("dask.bag", reason=NO_DASK)
     with pytest.raises(FileNotFoundError, match="no input shards match"):

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
-from ..inputs import Problem, iter_jsonl, record_source, record_text
+from ..inputs import Problem, _DamagedData, iter_jsonl, os_problem, record_source, record_text
 from ..model import default_model_dir
 from ..report import Row, document_records, paragraph_record
 
@@ -150,7 +150,16 @@ def _record_docs(records: Iterable[Any], text_field: str, source_field: str, id_
 
 def _shard_docs(name: str, f: BinaryIO, text_field: str, id_field: str) -> Iterator[_Doc]:
     """One shard's documents, read and named as the command line reads and names them
-    (``path:id`` or ``path:line``; byte-order marks, UTF-16, lines ending at ``\\n`` only)."""
+    (``path:id`` or ``path:line``; byte-order marks, UTF-16, lines ending at ``\\n`` only).
+    Compressed data that ends early or is damaged ends the shard with a row that says so."""
+    try:
+        yield from _shard_records(name, f, text_field, id_field)
+    except _DamagedData as exc:  # what came before it is scored, as the command line scores it
+        logger.warning("spincheck: %s", os_problem(name, exc).what)
+        yield name, None, None, str(exc)
+
+
+def _shard_records(name: str, f: BinaryIO, text_field: str, id_field: str) -> Iterator[_Doc]:
     for number, record in iter_jsonl(f, name):
         if isinstance(record, Problem) and record.level != "error":  # undecodable bytes: a warning, no row
             logger.warning("%s", record)
@@ -229,7 +238,10 @@ def _score_shard(
 
     rows: list[dict[str, Any]] = []
     for url, name in shard:
-        with fsspec.open(url, "rb", compression="infer") as f:
+        # gzip, bzip2 and xz are known by their first bytes, as the command line knows them (a
+        # truncated "a.jsonl.gz" failed the whole job, naming no shard); fsspec opens the others
+        compression = "infer" if _FSSPEC_ONLY_SUFFIX.search(name) else None
+        with fsspec.open(url, "rb", compression=compression) as f:
             docs = _shard_docs(name, f, text_field, id_field)
             rows.extend(_score_docs(get_detector(model, threshold), docs, batch_size))
     return rows
@@ -258,6 +270,7 @@ def score_bag(
 
 
 _COMPRESSION_SUFFIX = re.compile(r"\.(gz|bz2|xz|zst|zstd|lz4)$")
+_FSSPEC_ONLY_SUFFIX = re.compile(r"\.(zst|zstd|lz4)$")
 _SHARD_NAME = re.compile(r"\.jsonl(\.(gz|bz2|xz|zst|zstd|lz4))?$")
 
 
@@ -299,8 +312,10 @@ def score_jsonl_shards(
     ``*.jsonl`` files, compressed or not); write one output shard for each.
 
     Each input shard is one task, read as ``spincheck score`` reads JSONL
-    (``.gz``/``.bz2``/``.xz`` shards are decompressed, byte-order marks and
-    UTF-16 understood, undecodable bytes replaced, lines split at ``\\n`` only).
+    (gzip, bzip2 and xz data is known by its first bytes and decompressed, byte-order
+    marks and UTF-16 understood, undecodable bytes replaced, lines split at ``\\n``
+    only); a shard whose compressed data is cut short or damaged gives the records
+    read before that and a row whose ``reason`` says so.
     Output shards go to ``output_dir`` under the input's file name less its
     compression suffix, or as ``part-00000.jsonl``, ... when two inputs share
     a name; ``ValueError`` if that is a folder of input shards. A row's ``source`` is
