@@ -166,6 +166,26 @@ def test_score_partition_record_fields() -> None:
     assert (row["source"], row["id"], row["paragraph"], row["reason"]) == ("7", 7, None, "no string field 'text'")
 
 
+def test_score_partition_refuses_what_is_not_records(article: str) -> None:
+    """One text was scored a character at a time, and a dict of columns (a Ray batch) or a pandas
+    DataFrame (ddf.map_partitions) by their column names: rows of "too short", silently."""
+    for one in (article, article.encode()):
+        with pytest.raises(TypeError, match=r"not one text .*pass \[text\]"):
+            score_partition(one)
+    with pytest.raises(TypeError, match="not a dict, whose items are its column names"):
+        score_partition({"id": [1], "text": [article]})
+    assert score_partition(({"text": article},))[0]["paragraph"] == 0  # any iterable of records still does
+
+
+def test_score_partition_refuses_a_pandas_dataframe(article: str) -> None:
+    pd = pytest.importorskip("pandas", reason="pandas is not installed")
+    frame = pd.DataFrame([{"id": 1, "text": article}])
+    with pytest.raises(TypeError, match=r"not a DataFrame, .*df.to_dict\('records'\)"):
+        score_partition(frame)
+    assert score_partition(frame.to_dict("records")) == score_partition([{"id": 1, "text": article}])
+    assert len(score_partition(frame["text"])) == len(score_partition([article]))  # a Series of texts
+
+
 def test_text_field_is_honoured(detector: Detector, article: str) -> None:
     expected = direct_rows(detector, {"id": 1, "text": article}, "1")
     rows = score_partition([{"id": 1, "body": article}], text_field="body")

@@ -59,6 +59,7 @@ import os
 import posixpath
 import re
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 
@@ -203,6 +204,22 @@ def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[di
     return rows
 
 
+def _check_records(records: Any) -> None:
+    """Refuse what iterates as something other than records: one text scored every character
+    as a text, and a DataFrame (``ddf.map_partitions(score_partition)``) or a dict of columns
+    (a Ray batch) scored their column names, all silently "too short"."""
+    if isinstance(records, (str, bytes, bytearray)):
+        raise TypeError(
+            f"score_partition() takes an iterable of records, not one text ({type(records).__name__}); pass [text]"
+        )
+    if isinstance(records, Mapping) or hasattr(records, "columns"):
+        raise TypeError(
+            f"score_partition() takes an iterable of records (dicts or str), not a {type(records).__name__}, "
+            "whose items are its column names: pass df.to_dict('records'), or for a Dask DataFrame "
+            "score_bag(ddf.to_bag(format='dict'))"
+        )
+
+
 def score_partition(
     records: Iterable[Any],
     model: str | Path | None = None,
@@ -219,8 +236,10 @@ def score_partition(
     taken as the text). A row's ``source`` is the record's ``source_field``,
     else its ``id_field`` as a string, else None; ``id`` is the record's
     ``id_field`` when present. The paragraphs of many records are scored
-    together, ``batch_size`` at a time.
+    together, ``batch_size`` at a time. ``TypeError`` for one text, one record
+    or a DataFrame, whose items are characters or column names, not records.
     """
+    _check_records(records)
     docs = _record_docs(records, text_field, source_field, id_field)
     return _score_docs(get_detector(model, threshold), docs, batch_size)
 
