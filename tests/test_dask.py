@@ -198,6 +198,26 @@ def test_text_field_is_honoured(detector: Detector, article: str) -> None:
     assert len(rows) == len(expected) and all(same_row(a, b) for a, b in zip(rows, expected))
 
 
+def test_rows_make_a_dataframe_with_row_meta(records: list[dict]) -> None:
+    """Guessed from the first partition, a frame of rows lost "id" and "reason" (the first rows
+    had none) and failed on the null paragraph number of a record that could not be read."""
+    pytest.importorskip("dask.dataframe", reason="Dask's dataframe extra is not installed")
+    import dask.bag as db
+
+    from spincheck.integrations.dask import ROW_META
+
+    bag = db.from_sequence([{"text": records[1]["text"]}, *records, {"id": 6}], npartitions=3)
+    frame = score_bag(bag).to_dataframe(meta=ROW_META).compute(scheduler="sync")
+    rows = score_bag(bag).compute(scheduler="sync")
+    assert list(frame.columns) == list(ROW_META) and len(frame) == len(rows)
+    assert frame["spun"].sum() == sum(1 for r in rows if r["spun"])
+    for column in ("id", "reason", "paragraph", "probability"):  # a key left out or null: a missing value
+        assert frame[column].isna().tolist() == [r.get(column) is None for r in rows], column
+    assert frame["reason"].dropna().tolist() == [r["reason"] for r in rows if "reason" in r]
+    last = frame.iloc[-1]
+    assert (last["id"], last["reason"], last["words"]) == (6, "no string field 'text'", 0)
+
+
 def test_threshold_is_honoured(detector: Detector, article: str, tmp_path: Path) -> None:
     lenient = dataclasses.replace(detector, threshold=0.5)
     flagged = [p.index for p in lenient.score_text(article).flagged]

@@ -7,7 +7,8 @@ Three layers; use the one that fits:
     field) in, one row per paragraph out. It needs no Dask, so it also fits
     ``multiprocessing``, Ray or Spark's ``mapPartitions``.
 :func:`score_bag`
-    a ``dask.bag`` of records in, a bag of rows out.
+    a ``dask.bag`` of records in, a bag of rows out (``.to_dataframe(meta=ROW_META)``
+    for a Dask DataFrame).
 :func:`score_jsonl_shards`
     a glob of JSONL shards (local, or any fsspec URL such as ``s3://``) in,
     one JSONL output shard per input shard out.
@@ -71,13 +72,31 @@ from ..report import Row, document_records, paragraph_record
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
 
-__all__ = ["get_detector", "document_rows", "score_partition", "score_bag", "score_jsonl_shards"]
+__all__ = ["ROW_META", "get_detector", "document_rows", "score_partition", "score_bag", "score_jsonl_shards"]
 
 logger = logging.getLogger(__name__)
 
 # Paragraphs per call to the detector: enough for numpy to pay off (one call
 # per short document is about half as fast), few enough that memory stays small.
 BATCH_SIZE = 512
+
+#: A row's columns and their dtypes, for ``score_bag(bag).to_dataframe(meta=ROW_META)``. Rows
+#: leave ``id`` and ``reason`` out when they have none and hold nulls (unscored paragraphs, records
+#: that could not be read): guessed from the first partition, the frame lost those columns, or
+#: failed on a null paragraph number.
+ROW_META: dict[str, Any] = {
+    "source": object,
+    "id": object,
+    "paragraph": "Int64",
+    "start": "Int64",
+    "end": "Int64",
+    "words": "int64",
+    "probability": "float64",
+    "spun": "boolean",
+    "by_context": "bool",
+    "reason": object,
+    "evidence": object,
+}
 
 # One detector per model directory, at the model's own threshold (other thresholds share its
 # model), with the card it was loaded from (see _card_stamp).
@@ -276,7 +295,8 @@ def score_bag(
     id_field: str = "id",
     batch_size: int = BATCH_SIZE,
 ) -> "dask.bag.Bag":
-    """A bag of records (see :func:`score_partition`) -> a bag of rows."""
+    """A bag of records (see :func:`score_partition`) -> a bag of rows; ``.to_dataframe(meta=ROW_META)``
+    makes it a Dask DataFrame."""
     return bag.map_partitions(
         score_partition,
         model=model,
