@@ -16,8 +16,8 @@ Three layers; use the one that fits:
 A row is what ``spincheck score --format jsonl`` writes for a paragraph (it
 is built by :func:`spincheck.report.paragraph_record`)::
 
-    {"source": "shards/a.jsonl:17", "id": 17, "paragraph": 0, "start": 0, "end": 312,
-     "words": 54, "probability": 0.9731, "spun": true,
+    {"source": "/data/shards/a.jsonl:17", "id": 17, "paragraph": 0, "start": 0, "end": 312,
+     "words": 54, "probability": 0.9731, "spun": true, "by_context": false,
      "evidence": [{"phrase": "highest", "start": 4, "end": 11, "suggestion": "top", "strength": 0.93}]}
 
 ``id`` appears when the record has one; ``probability`` is null and
