@@ -40,8 +40,10 @@ items must declare the three fields: subclass :class:`SpinItem`, or add
 ``spin_probability = scrapy.Field()`` and so on yourself. An item class that
 lacks them fails with a ``TypeError`` that says so, before any scoring.
 
-Scoring runs in the pipeline call, on the reactor thread, at about 2 ms of
-CPU per paragraph (10-15 ms for a typical article); to use more cores, run
+Scoring runs in the pipeline call, on the reactor thread: about 2-3 ms of
+CPU for an item of a few paragraphs, most of it the fixed cost of a call
+(``Detector.score_documents`` batches pages about five times faster, where
+scores need not be on the items as they are crawled); to use more cores, run
 more crawler processes. The model is loaded once, in
 ``open_spider``; its reference tables are memory-mapped, so several crawler
 processes on one machine share them through the OS page cache.
