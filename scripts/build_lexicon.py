@@ -12,7 +12,9 @@ Every WordNet lemma is inflected (plural; 3rd person, past and -ing forms, with
 WordNet's own irregular-form lists); each inflected surface form maps to the
 same inflection of every lemma that shares a synset with it, across all senses,
 because spinners pick synonyms without regard to sense. Adjectives also take
-their "similar to" neighbours. Closed-class words (pronouns, prepositions,
+their "similar to" neighbours, nouns and verbs their hypernyms and hyponyms,
+except links to a broad category ("person", with 402 hyponyms, is no synonym
+of "longer"). Closed-class words (pronouns, prepositions,
 auxiliaries, see CLOSED_CLASS), US/UK spelling variants, single letters,
 Roman numerals and words without a vowel ("vs", "cts") are left out: spinners
 do not write "Indiana" for "in", and "kilometres" for "kilometers" is house
@@ -44,6 +46,10 @@ MAX_CANDIDATES = 20
 MIN_ZIPF = 2.0  # candidates rarer than ~1 per 10M words are not plausible originals or spins
 NEIGHBOUR_MIN_ZIPF = 3.0  # looser neighbours must be common words
 MULTIWORD_PENALTY = 1.0  # wordfreq rates phrases of common words too high; rank them lower
+# A synset with more direct hyponyms than this is a category, not a near-synonym of any of them:
+# "person" (402 hyponyms) made "someone" a candidate of "longer" (one who longs) and "someones"
+# one of "mice" (timid people), and "change" (401, a verb) one of hundreds of verbs.
+BROAD_CATEGORY = 50
 
 
 def _load_exceptions(zf: zipfile.ZipFile) -> dict[str, dict[str, list[str]]]:
@@ -202,6 +208,16 @@ def group_id(a: str, b: str) -> int:
     return zlib.crc32(key)
 
 
+def neighbour_synsets(synset, pos: str) -> list:
+    """Synsets whose lemmas are a synset's looser neighbours: similar adjectives, or hypernyms
+    and hyponyms, leaving out links to a broad category (see BROAD_CATEGORY) either way."""
+    if pos == "a":
+        return list(synset.similar_tos())
+    hypernyms = [h for h in synset.hypernyms() if len(h.hyponyms()) <= BROAD_CATEGORY]
+    hyponyms = synset.hyponyms()
+    return hypernyms + (hyponyms if len(hyponyms) <= BROAD_CATEGORY else [])
+
+
 def build(nltk_data: Path) -> Lexicon:
     import nltk
     from wordfreq import zipf_frequency
@@ -231,8 +247,7 @@ def build(nltk_data: Path) -> Lexicon:
         names = {lem.name().replace("_", " ").lower() for lem in synset.lemmas()}
         names = {n for n in names if re.fullmatch(r"[a-z][a-z' -]*", n) and len(n.split()) <= 3}
         neighbours = set()
-        related = synset.similar_tos() if pos == "a" else synset.hypernyms() + synset.hyponyms()
-        for other in related:
+        for other in neighbour_synsets(synset, pos):
             neighbours |= {lem.name().replace("_", " ").lower() for lem in other.lemmas()}
         neighbours = {n for n in neighbours if re.fullmatch(r"[a-z][a-z' -]*", n) and len(n.split()) <= 2}
         for name in names:

@@ -291,3 +291,35 @@ def test_shipped_lexicon_offers_no_words_without_vowels(lexicon: Lexicon) -> Non
     found, key = lexicon.find(phrase_id("year"))
     lo, hi = int(lexicon.offsets[key[0]]), int(lexicon.offsets[key[0] + 1])
     assert "yr" in {lexicon.phrase_text(int(lexicon.cand_phrase[m])) for m in range(lo, hi)}
+
+
+class FakeSynset:
+    """The three WordNet relations build_lexicon reads, without WordNet."""
+
+    def __init__(self, name: str, hypernyms=(), hyponyms=(), similar=()) -> None:
+        self.name, self._hypernyms, self._hyponyms, self._similar = name, list(hypernyms), list(hyponyms), list(similar)
+
+    def hypernyms(self):
+        return self._hypernyms
+
+    def hyponyms(self):
+        return self._hyponyms
+
+    def similar_tos(self):
+        return self._similar
+
+
+def test_neighbours_leave_out_links_to_a_broad_category() -> None:
+    from build_lexicon import BROAD_CATEGORY, neighbour_synsets
+
+    person = FakeSynset("person", hyponyms=[FakeSynset(f"kind{i}") for i in range(BROAD_CATEGORY + 1)])
+    rodent = FakeSynset("rodent", hyponyms=[FakeSynset(f"rodent{i}") for i in range(BROAD_CATEGORY)])
+    house_mouse = FakeSynset("house mouse")
+    mouse = FakeSynset("mouse", hypernyms=[rodent], hyponyms=[house_mouse])
+    longer = FakeSynset("longer", hypernyms=[person])
+    assert neighbour_synsets(mouse, "n") == [rodent, house_mouse]  # a category of exactly the cap stays
+    assert neighbour_synsets(longer, "n") == []  # "someone" is no synonym of "longer"
+    assert neighbour_synsets(person, "n") == []  # nor its hundreds of kinds synonyms of "person"
+    assert neighbour_synsets(rodent, "v") == rodent.hyponyms()
+    big = FakeSynset("big", similar=[FakeSynset("large")], hypernyms=[rodent])
+    assert neighbour_synsets(big, "a") == big.similar_tos()  # adjectives: similar-to links only
