@@ -1238,19 +1238,22 @@ def _cmd_evaluate(args, console: Console) -> int:
     detector = _load_detector(args, console)
     name = STDIN_NAME if args.file == "-" else args.file
     lines = _LabelledLines(name, args.text_field, console)
+    results: list[Result] = []
     try:
         if args.file == "-":
             stdin = getattr(sys.stdin, "buffer", None)
             if stdin is None:
                 console.error("cannot read stdin: it is closed", "pass a file instead")
                 return EXIT_ERROR
-            results = list(detector.score_many(lines.texts(stdin)))
+            results.extend(detector.score_many(lines.texts(stdin)))
         else:
             with open(args.file, "rb") as f:
-                results = list(detector.score_many(lines.texts(f)))
+                # extend, not list(): the lines scored before a damaged part stay, as score keeps them
+                results.extend(detector.score_many(lines.texts(f)))
     except OSError as exc:
-        console.problem(os_problem(name, exc))
-        return EXIT_ERROR
+        console.problem(os_problem(name, exc))  # "the rest of it is skipped" for damaged data
+        if not results:
+            return EXIT_ERROR
     lines.report_left_out()
     if not results:
         console.error(f"{name} holds no labelled paragraphs", 'expected lines like {"text": "...", "label": 1}')

@@ -1727,6 +1727,25 @@ def test_evaluate_missing_file_is_one_line(capsys, tmp_path):
     assert err == f"spincheck: error: cannot read {missing}: no such file or directory (check the path)\n"
 
 
+def test_evaluate_of_a_damaged_file_reports_the_lines_read_before_the_damage(capsys, tmp_path, labelled):
+    """The error says "the rest of it is skipped", as score keeps what it read: evaluate printed
+    nothing at all, every line read before the damage thrown away."""
+    rows = labelled.read_bytes().splitlines(keepends=True) * 60  # more than one read's worth
+    damaged = tmp_path / "dev.jsonl.gz"  # two gzip members, the second cut short
+    damaged.write_bytes(gzip.compress(b"".join(rows)) + gzip.compress(b"".join(rows))[:-12])
+    code, out, err = run(capsys, "evaluate", str(damaged), "--json")
+    assert code == 2 and err.startswith(f"spincheck: error: cannot read {damaged}: its gzip data is truncated")
+    assert err.endswith("(the rest of it is skipped)\n") and len(err.splitlines()) == 1
+    report = json.loads(out)
+    read = report["paragraphs"]
+    assert len(rows) <= read < 2 * len(rows) and report["skipped_lines"] == 0
+    head = tmp_path / "head.jsonl"
+    head.write_bytes(b"".join((rows * 2)[:read]))  # the same numbers as evaluating the lines read
+    assert json.loads(run(capsys, "evaluate", str(head), "--json")[1]) == {**report, "source": str(head)}
+    damaged.write_bytes(gzip.compress(b"".join(rows[:14]))[:-12])  # nothing read: the one error, no report
+    assert run(capsys, "evaluate", str(damaged))[:2] == (2, "")
+
+
 def test_score_closed_stdin_is_one_line(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", None)
     code, out, err = run(capsys, "score", "-")
