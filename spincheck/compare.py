@@ -132,7 +132,21 @@ def _fold(token: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of ``text`` with house style folded, full stops and commas left out."""
-    return [_fold(t) for t in tokenize(text) if t not in (".", ",")]
+    return _words(tokenize(text))
+
+
+def _words(tokens: list[str]) -> list[str]:
+    return [_fold(t) for t in tokens if t not in (".", ",")]
+
+
+def _words_and_lengths(paragraphs: list[str]) -> tuple[list[list[str]], list[int]]:
+    """:func:`words` of each paragraph, and its number of tokens (as :func:`_diff` counts them)."""
+    out: tuple[list[list[str]], list[int]] = ([], [])
+    for p in paragraphs:  # one paragraph's tokens at a time: _fold shares the words' strings
+        tokens = tokenize(p)
+        out[0].append(_words(tokens))
+        out[1].append(len(tokens))
+    return out
 
 
 def word_overlap(a: list[str], b: list[str]) -> float:
@@ -284,7 +298,8 @@ class ParagraphMatch:
     ``overlap`` is the share of its tokens aligned with that paragraph (the same, or
     swapped one for one; over the longer of the two). ``original_index`` is None when
     no paragraph of the original reaches ``MIN_OVERLAP``; ``swaps`` are offsets into
-    this paragraph.
+    this paragraph. A paragraph of the original too long to reach it is not aligned,
+    so the overlap is 0 when every candidate is.
     """
 
     index: int
@@ -352,12 +367,16 @@ def align(original: str, copy: str) -> Alignment:
     original_paragraphs = [original[s.start : s.end] for s in split_paragraphs(original)]
     copy_spans = split_paragraphs(copy)
     copy_paragraphs = [copy[s.start : s.end] for s in copy_spans]
-    candidates = _best_matches(
-        [words(p) for p in copy_paragraphs], [words(p) for p in original_paragraphs], top=CANDIDATES
-    )
+    copy_words, copy_lengths = _words_and_lengths(copy_paragraphs)
+    original_words, original_lengths = _words_and_lengths(original_paragraphs)
+    candidates = _best_matches(copy_words, original_words, top=CANDIDATES)
     out = []
-    for i, (span, text, (order, _)) in enumerate(zip(copy_spans, copy_paragraphs, candidates)):
-        diffs = [(_diff(text, original_paragraphs[j]), j) for j in order]
+    for i, (span, text, length, (order, _)) in enumerate(zip(copy_spans, copy_paragraphs, copy_lengths, candidates)):
+        # the overlap is at most its length over the longer paragraph's: one over 1 / MIN_OVERLAP times
+        # as long cannot be the source, and aligning it (an original without paragraph breaks, with each
+        # paragraph of the copy) took time that grew with the product of their lengths
+        reachable = [j for j in order if MIN_OVERLAP * original_lengths[j] <= length]
+        diffs = [(_diff(text, original_paragraphs[j]), j) for j in reachable]
         ((aligned, swaps), best) = max(diffs, key=lambda d: d[0][0], default=((0.0, []), None))
         taken = aligned >= MIN_OVERLAP
         out.append(

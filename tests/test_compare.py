@@ -222,6 +222,28 @@ def test_a_paragraph_is_taken_from_the_original_at_half_its_tokens_aligned_and_n
     assert untaken.original_index is None and untaken.swaps == ()
 
 
+def test_a_copy_paragraph_is_not_aligned_with_one_over_twice_its_length(monkeypatch) -> None:
+    """Such a paragraph cannot have half its tokens aligned, whatever the alignment says: an
+    original without paragraph breaks was aligned in full with every paragraph of the copy, time
+    that grew with the product of their lengths (two 200 KB files took 20 s, two of 5 MB hours)."""
+    from spincheck import compare
+
+    article = [p.strip() for p in paragraphs_of(ORIGINAL)]
+    one_line = " ".join(article[:2] * 10)  # the original's text without its paragraph breaks
+    original = one_line + "\n\n" + article[2] + "\n"
+    aligned = []
+    diff = compare._diff
+
+    def spy(copy: str, source: str):
+        aligned.append((len(tokenize(copy)), len(tokenize(source))))
+        return diff(copy, source)
+
+    monkeypatch.setattr(compare, "_diff", spy)
+    matches = align(original, "\n\n".join([*paragraphs_of(COPY), article[2]])).paragraphs
+    assert [(m.original_index, m.label) for m in matches] == [(None, None)] * 3 + [(1, 0)]
+    assert aligned and all(source <= copy / MIN_OVERLAP for copy, source in aligned)
+
+
 def test_short_paragraphs_without_a_word_in_common_are_not_matched() -> None:
     """A same-length run of up to four words counted as aligned with no word shared: "Source
     link" was 100 % aligned with "Read more" and labelled reworded."""
