@@ -44,6 +44,7 @@ from .inputs import (
     iter_jsonl,
     kind_of,
     os_problem,
+    shown,
 )
 from .metrics import evidence_quality, metrics_at, threshold_for_fpr
 from .model import ModelError
@@ -1236,7 +1237,7 @@ def _cmd_evaluate(args, console: Console) -> int:
     import json
 
     detector = _load_detector(args, console)
-    name = STDIN_NAME if args.file == "-" else args.file
+    name = STDIN_NAME if args.file == "-" else shown(args.file)  # printable, as score and compare name it
     lines = _LabelledLines(name, args.text_field, console)
     results: list[Result] = []
     try:

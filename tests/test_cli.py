@@ -1727,6 +1727,18 @@ def test_evaluate_missing_file_is_one_line(capsys, tmp_path):
     assert err == f"spincheck: error: cannot read {missing}: no such file or directory (check the path)\n"
 
 
+def test_evaluate_names_a_file_whose_name_is_not_utf8_as_score_does(capsys, tmp_path, labelled):
+    """The name's undecodable byte went into the JSON report as a lone surrogate ("\\udcff"),
+    which strict JSON parsers reject; score and compare show it as U+FFFD."""
+    odd = Path(os.fsdecode(os.fsencode(tmp_path) + b"/dev\xff.jsonl"))
+    odd.write_bytes(labelled.read_bytes())
+    shown = str(tmp_path / "dev\ufffd.jsonl")
+    code, out, err = run(capsys, "evaluate", str(odd), "--json")
+    assert (code, err) == (0, "") and "\\ud" not in out and json.loads(out)["source"] == shown
+    code, out, _ = run(capsys, "evaluate", str(odd))
+    assert out.startswith(f"{shown}: 14 labelled paragraphs")
+
+
 def test_evaluate_of_a_damaged_file_reports_the_lines_read_before_the_damage(capsys, tmp_path, labelled):
     """The error says "the rest of it is skipped", as score keeps what it read: evaluate printed
     nothing at all, every line read before the damage thrown away."""
