@@ -105,7 +105,7 @@ def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequen
                 covered += 1
                 if hit[0].suggestion is not None:
                     suggested += 1
-                    right += int(hit[0].suggestion.lower() == original.lower())
+                    right += int(_phrase(hit[0].suggestion) == _phrase(original))
         spans += len(found)
         on_swaps += sum(1 for e in found if any(e.start < end and e.end > start for start, end, *_ in swaps))
     return {
@@ -115,3 +115,9 @@ def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequen
         "evidence_spans": spans,
         "span_precision": round(on_swaps / spans, 4) if spans else None,
     }
+
+
+def _phrase(text: str) -> str:
+    """A phrase compared as words: case and spacing aside (an original hard-wrapped across two
+    lines is "police\\nofficers", its suggestion "police officers")."""
+    return " ".join(text.lower().split())

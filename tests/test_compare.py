@@ -355,6 +355,21 @@ def test_evidence_quality_takes_the_strongest_span_and_needs_an_overlap() -> Non
     assert (touching["covered_share"], touching["span_precision"]) == (0.0, 0.0)
 
 
+def test_a_suggestion_is_right_for_an_original_wrapped_across_lines() -> None:
+    """A hard-wrapped original gives a swap's original as written, line break and all; the
+    suggestion "police officers" for it was counted wrong against "police\\nofficers"."""
+    original = (
+        "Late on Tuesday evening two plain-clothes police\nofficers came to the door of the old house on the hill,\n"
+        "and they asked the family a few questions about the fire."
+    )
+    copy = " ".join(original.replace("police\nofficers", "cops").split())
+    (match,) = align(original, copy).paragraphs
+    assert [(s.original, s.replacement) for s in match.swaps] == [("police\nofficers", "cops")]
+    cops = copy.index("cops")
+    q = evidence_quality([match.swaps], [[_evidence(cops, cops + 4, "Police officers")]])
+    assert (q["covered_share"], q["suggestion_right_share"]) == (1.0, 1.0)
+
+
 def test_swaps_never_overlap_and_stay_inside_the_copy() -> None:
     pairs = itertools.product(ORIGINAL.split("\n\n"), COPY.split("\n\n"))
     for original, copy in pairs:
