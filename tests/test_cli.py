@@ -756,6 +756,17 @@ def test_output_starts_before_the_input_ends(capsys, monkeypatch, fmt):
     assert stdin.printed_before_eof  # flagged paragraphs were printed while stdin was still open
 
 
+def test_a_batch_from_a_pipe_ends_when_the_pipe_has_nothing_ready(monkeypatch):
+    read_end, write_end = os.pipe()
+    with open(read_end, "rb") as pipe, open(write_end, "wb", buffering=0) as feed:
+        monkeypatch.setattr(sys, "stdin", pipe)
+        assert cli._stdin_waits()  # nothing written yet: score what has come
+        feed.write(b'{"text": "more"}\n')
+        assert not cli._stdin_waits()  # more is ready: the batch may grow
+    monkeypatch.setattr(sys, "stdin", io.StringIO("no file descriptor"))
+    assert cli._stdin_waits()  # cannot tell: batches of one, as before
+
+
 def test_streamed_document_is_named_before_its_paragraphs(capsys, tmp_path, monkeypatch):
     """A file read in several chunks prints its flagged paragraphs before its summary line: a line
     naming it comes first, so they are not read as the previous file's."""
