@@ -46,6 +46,7 @@ from .inputs import (
     kind_of,
     os_problem,
     shown,
+    text_field_problem,
 )
 from .metrics import evidence_quality, metrics_at, threshold_for_fpr
 from .model import ModelError
@@ -1231,7 +1232,8 @@ class _LabelledLines:
             text, label = record.get(field), record.get("label")
             swaps = record.get("replacements")
             if not isinstance(text, str):
-                self._skip(f"{name}:{number}: no string field {field!r}", "set --text-field; skipped")
+                what, hint = text_field_problem(record, field, lists=False)
+                self._skip(f"{name}:{number}: {what}", hint)
             elif "label" not in record:
                 self._skip(f"{name}:{number}: no label", 'add "label": 0 (clean) or 1 (spun); skipped')
             elif label is None:

@@ -67,6 +67,7 @@ __all__ = [
     "iter_jsonl",
     "json_error",
     "record_text",
+    "text_field_problem",
     "record_source",
     "kind_of",
     "content_kind",
@@ -637,6 +638,33 @@ def record_text(record: dict, field: str) -> str | None:
     return None
 
 
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in words: "a list", "a number", "null"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    return "a list" if isinstance(value, list) else "a string"
+
+
+def text_field_problem(record: dict, field: str, lists: bool = True) -> tuple[str, str]:
+    """Why a record has no text, and the hint: ``field`` is missing (set --text-field), or it
+    holds something else, named. ``lists``: a list of strings counts as text, as
+    :func:`record_text` reads it."""
+    if field not in record:
+        return f"no string field {field!r}", "set --text-field; skipped"
+    value = record[field]
+    if lists and isinstance(value, list):
+        odd = next(part for part in value if not isinstance(part, str))
+        return f"field {field!r} holds a list with {_json_kind(odd)} in it, not only strings", "skipped"
+    wanted = "a string or a list of strings" if lists else "a string"
+    return f"field {field!r} holds {_json_kind(value)}, not {wanted}", "skipped"
+
+
 def json_error(exc: json.JSONDecodeError, line: str) -> str:
     """What is wrong with a JSONL line, in words: json's own messages end in "at" and leave
     the position to a suffix, and a record cut short reads as an odd control character."""
@@ -778,9 +806,8 @@ class Reader:
                 continue
             text = None if isinstance(record, Problem) else record_text(record, self.text_field)
             if text is None and not isinstance(record, Problem):
-                record = Problem(
-                    "error", f"{name}:{number}: no string field {self.text_field!r}", "set --text-field; skipped"
-                )
+                what, hint = text_field_problem(record, self.text_field)
+                record = Problem("error", f"{name}:{number}: {what}", hint)
             if isinstance(record, Problem):
                 bad += 1
                 if bad <= MAX_LINE_PROBLEMS:

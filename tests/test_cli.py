@@ -1753,6 +1753,23 @@ def test_evaluate_text_field(capsys, tmp_path, labelled):
     assert err.splitlines()[0] == f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
 
 
+def test_evaluate_names_what_a_text_field_of_another_type_holds(capsys, tmp_path):
+    """A text field holding a list, a number, an object or null was "no string field 'text'
+    (set --text-field)": the field is there, and --text-field does not help."""
+    path = tmp_path / "dev.jsonl"
+    records = [{"text": ["a", "b"]}, {"text": 3}, {"text": {"en": "x"}}, {"text": None}, {"body": "x"}]
+    path.write_text("".join(json.dumps({**r, "label": 1}) + "\n" for r in records))
+    code, out, err = run(capsys, "evaluate", str(path))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[:5] == [
+        f"spincheck: error: {path}:1: field 'text' holds a list, not a string (skipped)",
+        f"spincheck: error: {path}:2: field 'text' holds a number, not a string (skipped)",
+        f"spincheck: error: {path}:3: field 'text' holds an object, not a string (skipped)",
+        f"spincheck: error: {path}:4: field 'text' holds null, not a string (skipped)",
+        f"spincheck: error: {path}:5: no string field 'text' (set --text-field; skipped)",
+    ]
+
+
 def test_evaluate_missing_file_is_one_line(capsys, tmp_path):
     missing = tmp_path / "missing.jsonl"
     code, out, err = run(capsys, "evaluate", str(missing))

@@ -1220,7 +1220,23 @@ def test_jsonl_text_may_be_a_list_of_paragraphs(tmp_path):
     assert problems_of(events) == [] and joined(events) == "First paragraph.\n\nSecond paragraph."
     path.write_text(json.dumps({"id": "p2", "text": ["A paragraph.", 7]}) + "\n")
     assert problems_of(read_events(path)) == [
-        f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
+        f"spincheck: error: {path}:1: field 'text' holds a list with a number in it, not only strings (skipped)"
+    ]
+
+
+def test_jsonl_text_field_of_another_type_is_named_and_not_blamed_on_text_field(tmp_path):
+    """A text field holding a number, an object or null was reported as "no string field 'text'
+    (set --text-field)", pointing at an option that does not help: the field is there."""
+    path = tmp_path / "feed.jsonl"
+    records = [{"text": 7}, {"text": {"en": "x"}}, {"text": None}, {"text": False}, {"body": "x"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    wanted = "not a string or a list of strings (skipped)"
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:1: field 'text' holds a number, {wanted}",
+        f"spincheck: error: {path}:2: field 'text' holds an object, {wanted}",
+        f"spincheck: error: {path}:3: field 'text' holds null, {wanted}",
+        f"spincheck: error: {path}:4: field 'text' holds false, {wanted}",
+        f"spincheck: error: {path}:5: no string field 'text' (set --text-field; skipped)",
     ]
 
 
