@@ -34,6 +34,7 @@ import numpy as np
 from . import __version__
 from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import (
+    DAMAGED_HINT,
     MAX_LINE_PROBLEMS,
     STDIN_NAME,
     Chunk,
@@ -899,6 +900,8 @@ def _read_document(path_arg: str, console: Console, command: str, product: str) 
     errors = console.errors
     for event in Reader().read(item):
         if isinstance(event, Problem):
+            if event.hint == DAMAGED_HINT:  # score keeps the part before the damage; this refuses it all
+                event = replace(event, hint=f"{command} needs the whole document; get an undamaged copy")
             console.problem(event)
             continue
         if event.source != item.name:  # a record of JSONL recognised by its content

@@ -75,6 +75,7 @@ __all__ = [
     "sniff",
     "decompress",
     "os_problem",
+    "DAMAGED_HINT",
     "shown",
     "CHUNK_CHARS",
 ]
@@ -120,6 +121,9 @@ PDF_MAGIC = b"%PDF-"
 # wrong --text-field on a crawl of a million records does not print a million errors.
 MAX_LINE_PROBLEMS = 10
 STDIN_NAME = "<stdin>"
+# The hint of compressed input damaged part way: what came before the damage is kept
+# (commands that need a whole document say so instead).
+DAMAGED_HINT = "the rest of it is skipped"
 TRAFILATURA_NOTE = (
     "trafilatura is not installed; using a plain-text fallback for HTML (pip install trafilatura lxml_html_clean)"
 )
@@ -328,7 +332,7 @@ def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
     if exc.errno == errno.ELOOP:
         return Problem("error", f"cannot read {name}: too many levels of symbolic links", "symlink loop; skipped")
     if isinstance(exc, _DamagedData):
-        return Problem("error", f"cannot read {name}: {exc}", "the rest of it is skipped")
+        return Problem("error", f"cannot read {name}: {exc}", DAMAGED_HINT)
     return Problem("error", f"cannot read {name}: {exc.strerror or exc}", "skipped")
 
 

@@ -1476,6 +1476,16 @@ def test_compare_problems(capsys, tmp_path, monkeypatch):
     )
 
 
+def test_compare_of_a_damaged_file_does_not_say_it_keeps_a_part(capsys, tmp_path):
+    """The hint was score's "(the rest of it is skipped)", though compare refuses the whole file."""
+    damaged = tmp_path / "copy.txt.gz"
+    damaged.write_bytes(gzip.compress(SPUN.read_bytes())[:-12])
+    code, out, err = run(capsys, "compare", str(CLEAN), str(damaged))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"spincheck: error: cannot read {damaged}: its gzip data is truncated (")
+    assert err.endswith(") (compare needs the whole document; get an undamaged copy)\n") and len(err.splitlines()) == 1
+
+
 def test_evaluate_rejects_malformed_replacements(capsys, tmp_path):
     text = SPUN.read_text()
     path = tmp_path / "dev.jsonl"
