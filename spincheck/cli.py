@@ -853,7 +853,7 @@ def _cmd_explain(args, console: Console) -> int:
         )
         return EXIT_ERROR
     detector = _load_detector(args, console)
-    read = _read_document(args.path, console, "explain", "an HTML report")
+    read = _read_document(args.path, console, "explain", "an HTML report", "use 'spincheck score' for large inputs")
     if read is None:
         return EXIT_ERROR
     name, text = read
@@ -883,8 +883,11 @@ def _cmd_explain(args, console: Console) -> int:
     return EXIT_FLAGGED if document.spun else EXIT_OK
 
 
-def _read_document(path_arg: str, console: Console, command: str, product: str) -> tuple[str, str] | None:
-    """The name and whole text of one document (not JSONL, not a directory); None after reporting why not."""
+def _read_document(
+    path_arg: str, console: Console, command: str, product: str, too_long: str
+) -> tuple[str, str] | None:
+    """The name and whole text of one document (not JSONL, not a directory); None after reporting why not.
+    ``too_long``: the hint for a document over MAX_EXPLAIN_CHARS."""
     path = None if path_arg == "-" else Path(path_arg)
     kind = "text" if path is None else kind_of(path)
     if path is not None and (path.is_dir() or kind == "jsonl"):
@@ -913,10 +916,7 @@ def _read_document(path_arg: str, console: Console, command: str, product: str) 
         parts.append(event.text)
         size += len(event.text)
         if size > MAX_EXPLAIN_CHARS:
-            console.error(
-                f"{item.name} is too long for {product} (over {MAX_EXPLAIN_CHARS:,} characters)",
-                "use 'spincheck score' for large inputs",
-            )
+            console.error(f"{item.name} is too long for {product} (over {MAX_EXPLAIN_CHARS:,} characters)", too_long)
             return None
     if console.errors > errors:
         return None
@@ -934,8 +934,10 @@ def _cmd_compare(args, console: Console) -> int:
     if args.original == "-" and args.copy == "-":
         raise UsageError("stdin ('-') can be given only once", "spincheck compare")
     detector = _load_detector(args, console)
-    original = _read_document(args.original, console, "compare", "a comparison")
-    copy = _read_document(args.copy, console, "compare", "a comparison")  # both read: both problems said
+    # score cannot stand in for a comparison: split both, and compare them part by part
+    too_long = "split both documents and compare them part by part"
+    original = _read_document(args.original, console, "compare", "a comparison", too_long)
+    copy = _read_document(args.copy, console, "compare", "a comparison", too_long)  # both read: both problems said
     if not original or not copy:
         return EXIT_ERROR
     alignment = align(original[1], copy[1])

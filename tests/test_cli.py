@@ -1708,6 +1708,18 @@ def test_explain_refuses_a_document_over_the_size_cap(capsys, monkeypatch, tmp_p
     assert (code, out) == (2, "")  # nothing on stdout either
 
 
+def test_compare_refuses_a_document_over_the_size_cap_with_a_hint_for_compare(capsys, monkeypatch):
+    """The hint was explain's "use 'spincheck score' for large inputs": score cannot compare two documents."""
+    monkeypatch.setattr(cli, "MAX_EXPLAIN_CHARS", 1000)
+    code, out, err = run(capsys, "compare", str(CLEAN), str(SPUN))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"spincheck: error: {path} is too long for a comparison (over 1,000 characters) "
+        "(split both documents and compare them part by part)"
+        for path in (CLEAN, SPUN)
+    ]
+
+
 def test_explain_reads_stdin(capsys, monkeypatch):
     import html
 
