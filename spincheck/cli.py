@@ -1274,6 +1274,12 @@ def _cmd_evaluate(args, console: Console) -> int:
 
     detector = _load_detector(args, console)
     name = STDIN_NAME if args.file == "-" else shown(args.file)  # printable, as score and compare name it
+    if args.file != "-" and os.path.isdir(args.file):
+        console.error(
+            f"evaluate takes one JSONL file, and {name} is a directory",
+            "pass one of its .jsonl files, or cat them into one",
+        )
+        return EXIT_ERROR
     lines = _LabelledLines(name, args.text_field, console)
     results: list[Result] = []
     try:

@@ -1799,6 +1799,16 @@ def test_evaluate_missing_file_is_one_line(capsys, tmp_path):
     assert err == f"spincheck: error: cannot read {missing}: no such file or directory (check the path)\n"
 
 
+def test_evaluate_of_a_directory_says_it_takes_one_file(capsys, tmp_path):
+    """It said "cannot read DIR: Is a directory (skipped)", in the system's words; compare names the mistake."""
+    code, out, err = run(capsys, "evaluate", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"spincheck: error: evaluate takes one JSONL file, and {tmp_path} is a directory "
+        "(pass one of its .jsonl files, or cat them into one)\n"
+    )
+
+
 def test_evaluate_names_a_file_whose_name_is_not_utf8_as_score_does(capsys, tmp_path, labelled):
     """The name's undecodable byte went into the JSON report as a lone surrogate ("\\udcff"),
     which strict JSON parsers reject; score and compare show it as U+FFFD."""
