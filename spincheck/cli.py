@@ -36,6 +36,7 @@ from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN
 from .inputs import (
     DAMAGED_HINT,
     MAX_LINE_PROBLEMS,
+    NOT_JSONL_HINT,
     STDIN_NAME,
     Chunk,
     Done,
@@ -1220,6 +1221,8 @@ class _LabelledLines:
         self.unlabelled = self.skipped = self.several = 0
 
     def _skip(self, what: str, hint: str = "skipped") -> None:
+        if hint == NOT_JSONL_HINT:  # most likely compare's report, given as --format json
+            hint = "expected one JSON object per line, as 'spincheck compare --format jsonl' writes them; skipped"
         self.skipped += 1
         if self.skipped <= MAX_LINE_PROBLEMS:
             self.console.error(what, hint)

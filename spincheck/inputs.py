@@ -76,6 +76,7 @@ __all__ = [
     "decompress",
     "os_problem",
     "DAMAGED_HINT",
+    "NOT_JSONL_HINT",
     "shown",
     "CHUNK_CHARS",
 ]
@@ -121,6 +122,9 @@ PDF_MAGIC = b"%PDF-"
 # wrong --text-field on a crawl of a million records does not print a million errors.
 MAX_LINE_PROBLEMS = 10
 STDIN_NAME = "<stdin>"
+# The hint of a JSONL input that is one JSON document instead (``compare --format json``, a
+# pretty-printed file): said once for the file, not once per line.
+NOT_JSONL_HINT = "expected one JSON object per line; skipped"
 # The hint of compressed input damaged part way: what came before the damage is kept
 # (commands that need a whole document say so instead).
 DAMAGED_HINT = "the rest of it is skipped"
@@ -551,10 +555,11 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
     met in (for UTF-16 and UTF-32, read ahead in blocks, its line number is approximate):
     a note to pass on, not a line to skip.
 
-    A stream that looks binary gives one Problem (line 0) instead of one per line;
-    UTF-16 and UTF-32 with a byte-order mark are read like UTF-8, and gzip, bzip2
-    or xz data decompressed. ``head``: the first bytes, when the caller already read
-    them from ``f`` (and decompressed them, see :func:`sniff`).
+    A stream that looks binary gives one Problem (line 0) instead of one per line, and so does
+    one that is a single JSON document, not JSON Lines: its first line is "[" or "{" alone
+    (pretty-printed), or one array is all it holds. UTF-16 and UTF-32 with a byte-order mark
+    are read like UTF-8, and gzip, bzip2 or xz data decompressed. ``head``: the first bytes,
+    when the caller already read them from ``f`` (and decompressed them, see :func:`sniff`).
     """
     if head is None:
         head, f = sniff(f)
@@ -567,19 +572,30 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
     stream = io.BufferedReader(recoded or raw, READ_BYTES)
     warned = False
     number = 0
+    first = True  # no line but blank ones read yet
+    held: tuple[int, Problem] | None = None  # a first line holding an array: the whole input, or one bad line?
     for number, line in enumerate(_lines(stream, MAX_DOCUMENT_BYTES), 1):
+        text, bad = decode_bytes(line) if line is not None else ("", False)
+        if held is not None and (line is None or text.strip()):
+            yield held
+            held = None
         if line is None:
             yield (
                 number,
                 Problem("error", f"{name}:{number}: record longer than {_size(MAX_DOCUMENT_BYTES)}", "skipped"),
             )
             continue
-        text, bad = decode_bytes(line)
         if not warned and (bad or (recoded is not None and recoded.bad)):
             warned = True
             yield number, _undecodable(name, head)
         if not text.strip():
             continue
+        opening, first = first, False
+        if opening and text.strip() in ("[", "{", "[{"):  # pretty-printed JSON: every line would be an error
+            document = "object" if text.strip() == "{" else "array"
+            what = f"{name} is one JSON {document} over several lines, not JSON Lines"
+            yield 0, Problem("error", what, NOT_JSONL_HINT)
+            return
         try:
             record = json.loads(text, parse_constant=str, parse_float=_finite_or_written)
         except json.JSONDecodeError as exc:
@@ -588,9 +604,15 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         if _SURROGATE_ESCAPE.search(text):
             record = _without_lone_surrogates(record)
         if not isinstance(record, dict):
-            yield number, Problem("error", f"{name}:{number}: not a JSON object", "skipped")
+            problem = number, Problem("error", f"{name}:{number}: not a JSON object", "skipped")
+            if opening and isinstance(record, list):
+                held = problem
+            else:
+                yield problem
             continue
         yield number, record
+    if held is not None:  # one array was all the input held
+        yield 0, Problem("error", f"{name} is one JSON array, not JSON Lines", NOT_JSONL_HINT)
     if not warned and recoded is not None and recoded.bad:  # an odd byte at the very end
         yield number, _undecodable(name, head)
 
@@ -657,9 +679,12 @@ def _json_kind(value: object) -> str:
 
 def text_field_problem(record: dict, field: str, lists: bool = True) -> tuple[str, str]:
     """Why a record has no text, and the hint: ``field`` is missing (set --text-field), or it
-    holds something else, named. ``lists``: a list of strings counts as text, as
-    :func:`record_text` reads it."""
+    holds something else, named, or the record is none but holds a list of them. ``lists``: a
+    list of strings counts as text, as :func:`record_text` reads it."""
     if field not in record:
+        for key, value in record.items():  # records wrapped in one object, as compare --format json writes them
+            if isinstance(value, list) and value and all(isinstance(v, dict) and field in v for v in value):
+                return f"an object holding records in {key!r}, not a record", NOT_JSONL_HINT
         return f"no string field {field!r}", "set --text-field; skipped"
     value = record[field]
     if lists and isinstance(value, list):

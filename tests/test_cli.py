@@ -1486,6 +1486,35 @@ def test_compare_of_a_damaged_file_does_not_say_it_keeps_a_part(capsys, tmp_path
     assert err.endswith(") (compare needs the whole document; get an undamaged copy)\n") and len(err.splitlines()) == 1
 
 
+def test_evaluate_of_compare_json_output_says_once_that_it_is_not_jsonl(capsys, tmp_path):
+    """compare --format json fed to evaluate gave ten "invalid JSON" errors and a count of the
+    rest, the cause (one JSON document, not one object per line) only guessed at in the last line."""
+    report = tmp_path / "report.json"
+    code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
+    report.write_text(out)
+    hint = "(expected one JSON object per line, as 'spincheck compare --format jsonl' writes them; skipped)"
+    example = '(expected lines like {"text": "...", "label": 1})'
+    last = f"spincheck: error: {report} holds no labelled paragraphs {example}"
+    code, out, err = run(capsys, "evaluate", str(report))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"spincheck: error: {report} is one JSON object over several lines, not JSON Lines {hint}",
+        last,
+    ]
+    paragraphs = json.loads(report.read_text())["paragraphs"]
+    report.write_text(json.dumps(paragraphs))  # one line, one array
+    err = run(capsys, "evaluate", str(report))[2]
+    assert err.splitlines() == [f"spincheck: error: {report} is one JSON array, not JSON Lines {hint}", last]
+    report.write_text(json.dumps({"copy": str(SPUN), "paragraphs": paragraphs}))  # one line, the report
+    err = run(capsys, "evaluate", str(report))[2]
+    assert err.splitlines() == [
+        f"spincheck: error: {report}:1: an object holding records in 'paragraphs', not a record {hint}",
+        last,
+    ]
+    report.write_text("".join(json.dumps(p) + "\n" for p in paragraphs))  # what the hint says: read
+    assert run(capsys, "evaluate", str(report))[0] in (0, 1)
+
+
 def test_evaluate_rejects_malformed_replacements(capsys, tmp_path):
     text = SPUN.read_text()
     path = tmp_path / "dev.jsonl"

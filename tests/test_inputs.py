@@ -1240,6 +1240,33 @@ def test_jsonl_text_field_of_another_type_is_named_and_not_blamed_on_text_field(
     ]
 
 
+def test_one_json_document_given_as_jsonl_is_one_error_not_one_per_line(tmp_path):
+    """Pretty-printed JSON (compare --format json) gave an "invalid JSON" error per line, ten and
+    a count of the rest, and no word of what was wrong: the file is not JSON Lines at all."""
+    rows = [{"id": i, "text": f"Paragraph {i}."} for i in range(3)]
+    path = tmp_path / "rows.jsonl"
+    hint = "(expected one JSON object per line; skipped)"
+    for data, document in [
+        (json.dumps({"paragraphs": rows}, indent=2), "one JSON object over several lines"),
+        ("\n" + json.dumps(rows, indent=2), "one JSON array over several lines"),
+        (json.dumps(rows) + "\n\n", "one JSON array"),
+    ]:
+        path.write_text(data)
+        events = read_events(path)
+        assert problems_of(events) == [f"spincheck: error: {path} is {document}, not JSON Lines {hint}"]
+        assert chunks_of(events) == []
+    # an array on the first of several lines is one bad line, and the records after it are read
+    path.write_text(json.dumps(rows) + "\n" + json.dumps(rows[0]) + "\n")
+    events = read_events(path)
+    assert problems_of(events) == [f"spincheck: error: {path}:1: not a JSON object (skipped)"]
+    assert joined(events) == "Paragraph 0."
+    # records wrapped in one object on one line: not a missing --text-field
+    path.write_text(json.dumps({"source": "x", "paragraphs": rows}) + "\n")
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:1: an object holding records in 'paragraphs', not a record {hint}"
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "hint"),
     [
