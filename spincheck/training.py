@@ -696,10 +696,11 @@ def iter_corpus_documents(
                         raise TrainingError(
                             f"{shown(file)}:{n}: invalid JSON: {json_error(exc, line)} (one JSON object per line)"
                         ) from None
-                    value = _first_text(record, fields) if isinstance(record, dict) else None
+                    if not isinstance(record, dict):
+                        raise TrainingError(f"{shown(file)}:{n}: not a JSON object (one JSON object per line)")
+                    value = _first_text(record, fields)
                     if value is None:
-                        wanted = " or ".join(repr(f) for f in fields)
-                        raise TrainingError(f"{shown(file)}:{n}: no string field {wanted} (set --text-field)")
+                        raise TrainingError(f"{shown(file)}:{n}: {_no_text(record, fields)}")
                     label = record.get("label", 1)
                     if not with_labels and label == 1 and "label" in record:  # an evaluation set passed whole
                         raise TrainingError(
@@ -723,6 +724,18 @@ def _first_text(record: dict, fields: tuple[str, ...]) -> str | None:
     from .inputs import record_text
 
     return next((text for text in (record_text(record, f) for f in fields) if text is not None), None)
+
+
+def _no_text(record: dict, fields: tuple[str, ...]) -> str:
+    """Why a record has none of ``fields`` as text, as score says it: a field that holds a
+    number or an object is named as such, not blamed on --text-field."""
+    from .inputs import text_field_problem
+
+    present = [f for f in fields if f in record]
+    if present:
+        return text_field_problem(record, present[0])[0]
+    wanted = " or ".join(repr(f) for f in fields)
+    return f"no string field {wanted} (set --text-field)"
 
 
 def _files_under(root: Path) -> Iterator[Path]:

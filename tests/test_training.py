@@ -825,6 +825,8 @@ def test_iter_corpus_documents_reads_documents_as_score_does_and_skips_hidden_on
     [
         ("bad.jsonl", b'{"text": "ok"}\n{not json}\n', r"bad\.jsonl:2: invalid JSON"),
         ("field.jsonl", b'{"body": "no text field"}\n', r"no string field 'text'"),
+        ("number.jsonl", b'{"text": 3}\n', r"number\.jsonl:1: field 'text' holds a number, not a string"),
+        ("array.jsonl", b'["a record in a list"]\n', r"array\.jsonl:1: not a JSON object"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
         ("cut.jsonl.gz", gzip.compress(b'{"text": "ok"}\n' * 100)[:30], "its gzip data is truncated"),
     ],

@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
-from ..inputs import Problem, _DamagedData, iter_jsonl, os_problem, record_source, record_text
+from ..inputs import Problem, _DamagedData, iter_jsonl, os_problem, record_source, record_text, text_field_problem
 from ..model import default_model_dir
 from ..report import Row, document_records, paragraph_record
 
@@ -153,7 +153,7 @@ def _text_of(record: Any, text_field: str) -> tuple[str | None, str | None]:
     if not isinstance(record, dict):
         return None, "not a JSON object"
     text = record_text(record, text_field)
-    return (text, None) if text is not None else (None, f"no string field {text_field!r}")
+    return (text, None) if text is not None else (None, text_field_problem(record, text_field)[0])
 
 
 def _record_docs(records: Iterable[Any], text_field: str, source_field: str, id_field: str) -> Iterator[_Doc]:
