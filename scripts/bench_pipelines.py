@@ -6,6 +6,7 @@ Usage (from the repository root; needs ``pip install 'spincheck[dask]'``)::
     python scripts/bench_pipelines.py                       # BBC news from ../shared/data, 2 workers
     python scripts/bench_pipelines.py --docs 2000 --workers 2 --json pipelines.json
     python scripts/bench_pipelines.py --corpus pages.jsonl.gz --text-field body
+    python scripts/bench_pipelines.py --corpus corpus/heldout_clean_speeches.jsonl --no-dask --cli-unbatched
 
 Measured, on the same documents (JSONL records whose text has paragraphs
 separated by blank lines; "words" are whitespace-separated words):
@@ -14,6 +15,10 @@ separated by blank lines; "words" are whitespace-separated words):
 - ``score_many``: all paragraphs through ``Detector.score_many(batch_size=512)``, one core;
 - ``score_partition``: :func:`spincheck.integrations.dask.score_partition` on
   one core without Dask (paragraphs of many records batched together);
+- ``spincheck score``: the command line on the documents as one JSONL file
+  (``--format jsonl -o``), a fresh process that includes its start-up (about
+  0.3 s); ``--cli-unbatched`` also runs it with each record scored alone, as
+  it was scored before records were batched;
 - ``dask``: :func:`score_jsonl_shards` on a ``LocalCluster`` of ``--workers``
   single-threaded processes, reading and writing JSONL shards. Workers load
   the model on a warm-up job first (timed separately).
@@ -36,6 +41,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import gzip  # noqa: E402
 import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -90,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (default: 2)")
     parser.add_argument("--shards", type=int, default=8, help="JSONL shards to split the documents into")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--cli-unbatched", action="store_true", help="also time the command line one record a call")
+    parser.add_argument("--no-dask", action="store_true", help="leave out the Dask cluster")
     args = parser.parse_args(argv)
 
     import spincheck
@@ -124,6 +133,15 @@ def main(argv: list[str] | None = None) -> int:
     record("score_many", wall, cpu)
     wall, cpu, _ = timed(lambda: score_partition([{"text": d} for d in docs]))
     record("score_partition", wall, cpu)
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = Path(tmp) / "pages.jsonl"
+        pages.write_text("".join(json.dumps({"text": d}) + "\n" for d in docs), encoding="utf-8")
+        runs = [("spincheck score", "")] + [("score, unbatched", "1")] * args.cli_unbatched
+        for name, unbatched in runs:
+            wall, cpu = command_line(pages, Path(tmp) / "scores.jsonl", unbatched)
+            record(name, wall, cpu)
+    if args.no_dask:
+        return finish(args, docs, paragraphs, words, figures)
 
     from distributed import Client, LocalCluster
 
@@ -165,9 +183,33 @@ def main(argv: list[str] | None = None) -> int:
             worker_memory_mib=list(memory.values()),
         )
 
+    return finish(args, docs, paragraphs, words, figures)
+
+
+def command_line(pages: Path, out: Path, unbatched: str) -> tuple[float, float]:
+    """Wall and CPU seconds of ``spincheck score`` on ``pages`` in a fresh process; with
+    ``unbatched``, every record is scored in a call of its own (BATCH_CHARS of 1)."""
+    code = (
+        "import sys; from spincheck import cli\n"
+        "if sys.argv.pop(1): cli.BATCH_CHARS = 1\n"
+        "sys.exit(cli.main(sys.argv[1:]))"
+    )
+    argv = [sys.executable, "-c", code, unbatched, "score", "-q", "--format", "jsonl", "-o", str(out), str(pages)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    status = subprocess.run(argv, env=dict(os.environ, PYTHONPATH=str(ROOT))).returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if status not in (0, 1):
+        raise SystemExit(f"spincheck score failed with exit status {status}")
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def finish(args, docs: list[str], paragraphs: list[str], words: int, figures: dict) -> int:
     print(f"load average after: {os.getloadavg()}")
     if args.json:
-        args.json.write_text(json.dumps({"docs": len(docs), "paragraphs": len(paragraphs), "words": words, **figures}, indent=2))
+        report = {"docs": len(docs), "paragraphs": len(paragraphs), "words": words, **figures}
+        args.json.write_text(json.dumps(report, indent=2))
     return 0
 
 
