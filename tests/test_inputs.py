@@ -1267,6 +1267,68 @@ def test_one_json_document_given_as_jsonl_is_one_error_not_one_per_line(tmp_path
     ]
 
 
+def test_a_pretty_printed_array_whose_first_line_opens_its_first_object_is_one_error(tmp_path):
+    """Some writers put the array's "[" and its first record's "{" on one line: "[{" alone on the
+    first line is one JSON array over several lines, as "[" alone is."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text('[{\n  "id": 0,\n  "text": "Paragraph 0."\n}, {\n  "id": 1,\n  "text": "Paragraph 1."\n}]\n')
+    events = read_events(path)
+    assert problems_of(events) == [
+        f"spincheck: error: {path} is one JSON array over several lines, not JSON Lines "
+        "(expected one JSON object per line; skipped)"
+    ]
+    assert chunks_of(events) == []
+
+
+@pytest.mark.parametrize("lone", ["{", "[", "[{"])
+def test_a_lone_bracket_after_the_first_record_is_one_bad_line_not_the_whole_file(tmp_path, lone):
+    """Only the first line tells a pretty-printed document: a stray "{" further down is one bad
+    line, and the records after it are still read."""
+    path = tmp_path / "crawl.jsonl"
+    records = [json.dumps({"id": i, "text": f"Paragraph {i}."}) for i in range(2)]
+    path.write_text(f"{records[0]}\n{lone}\n{records[1]}\n")
+    events = read_events(path)
+    [problem] = problems_of(events)
+    assert problem.startswith(f"spincheck: error: {path}:2: invalid JSON")
+    assert [c.text for c in chunks_of(events)] == ["Paragraph 0.", "Paragraph 1."]
+
+
+def test_an_array_on_the_last_of_several_lines_is_that_line_not_the_whole_input(tmp_path):
+    """Only an array on the first line may be the whole input: on a later line it is one bad line."""
+    path = tmp_path / "crawl.jsonl"
+    rows = [{"id": i, "text": f"Paragraph {i}."} for i in range(2)]
+    path.write_text(json.dumps(rows[0]) + "\n" + json.dumps(rows) + "\n\n")
+    events = read_events(path)
+    assert problems_of(events) == [f"spincheck: error: {path}:2: not a JSON object (skipped)"]
+    assert [c.text for c in chunks_of(events)] == ["Paragraph 0."]
+
+
+def test_a_record_with_other_lists_is_not_taken_for_a_wrapper_of_records(tmp_path):
+    """A record without its text field is "records wrapped in one object" only when a list holds
+    nothing but records with that field: an empty list of tags or a list of comments without it
+    is an ordinary record of another shape, whose text is in another field."""
+    path = tmp_path / "crawl.jsonl"
+    records = [
+        {"body": "x", "tags": []},
+        {"body": "x", "comments": [{"author": "a"}]},
+        {"body": "x", "replies": [{"text": "hi"}, {"author": "b"}]},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field; skipped)" for n in (1, 2, 3)
+    ]
+
+
+def test_a_text_field_holding_true_or_a_fraction_is_named(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps({"text": True}) + "\n" + json.dumps({"text": 1.5}) + "\n")
+    wanted = "not a string or a list of strings (skipped)"
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:1: field 'text' holds true, {wanted}",
+        f"spincheck: error: {path}:2: field 'text' holds a number, {wanted}",
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "hint"),
     [
