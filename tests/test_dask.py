@@ -191,6 +191,28 @@ def test_score_partition_refuses_a_pandas_dataframe(article: str) -> None:
     assert len(score_partition(frame["text"])) == len(score_partition([article]))  # a Series of texts
 
 
+def test_score_partition_refuses_any_text_mapping_or_frame_without_pandas(article: str) -> None:
+    """Refused by what they are, not by their type names: a bytearray is one text, any Mapping a
+    dict of columns, and anything with ``columns`` a frame (Dask's, Polars', a Ray dataset's)."""
+    import types
+    from collections import UserDict
+
+    with pytest.raises(TypeError, match=r"not one text \(bytearray\); pass \[text\]"):
+        score_partition(bytearray(article.encode()))
+    for columns in (UserDict({"text": [article]}), types.MappingProxyType({"text": [article]})):
+        with pytest.raises(TypeError, match="whose items are its column names"):
+            score_partition(columns)
+
+    class Frame:  # iterates as its column names, as a DataFrame does
+        columns = ["id", "text"]
+
+        def __iter__(self):
+            return iter(self.columns)
+
+    with pytest.raises(TypeError, match=r"not a Frame, whose items are its column names"):
+        score_partition(Frame())
+
+
 def test_text_field_is_honoured(detector: Detector, article: str) -> None:
     expected = direct_rows(detector, {"id": 1, "text": article}, "1")
     rows = score_partition([{"id": 1, "body": article}], text_field="body")
@@ -221,6 +243,29 @@ def test_rows_make_a_dataframe_with_row_meta(records: list[dict]) -> None:
     assert frame["reason"].dropna().tolist() == [r["reason"] for r in rows if "reason" in r]
     last = frame.iloc[-1]
     assert (last["id"], last["reason"], last["words"]) == (6, "no string field 'text'", 0)
+
+
+def test_row_meta_names_every_column_with_a_dtype_that_holds_its_values(article: str) -> None:
+    """Without pandas: ROW_META lists a row's columns in their order, exported, and every column
+    that a row leaves out or holds null in has a dtype that can hold a missing value."""
+    from spincheck.integrations import dask as integration
+    from spincheck.integrations.dask import ROW_META
+
+    assert "ROW_META" in integration.__all__
+    rows = score_partition([{"id": 1, "text": article}, {"id": 2}, "Hi there.", {"text": ""}, 3])
+    full = next(row for row in rows if "id" in row and "reason" in row)
+    assert list(ROW_META) == list(full)
+    assert all(set(row) <= set(ROW_META) for row in rows)
+    nullable = (object, "Int64", "boolean", "float64")  # numpy's int64 and bool have no missing value
+    kinds = {"Int64": int, "int64": int, "float64": float, "boolean": bool, "bool": bool}
+    for column, dtype in ROW_META.items():
+        values = [row.get(column) for row in rows]
+        if None in values:
+            assert dtype in nullable, column
+        wanted = kinds.get(dtype)
+        if wanted is not None:
+            assert all(type(v) is wanted for v in values if v is not None), column
+    assert any(row["spun"] is not None for row in rows) and any(row["paragraph"] is None for row in rows)
 
 
 def test_threshold_is_honoured(detector: Detector, article: str, tmp_path: Path) -> None:
@@ -295,6 +340,67 @@ def test_a_replaced_model_directory_is_loaded_again(
     shutil.rmtree(where)
     with pytest.raises(ModelError):
         score_partition([{"text": article}], model=where)
+
+
+def test_a_first_call_at_another_threshold_does_not_set_the_models_own(
+    article: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker whose first task passed threshold=0.5 must still score the next task, which
+    passes none, at the model's own threshold."""
+    from spincheck.integrations import dask as integration
+
+    monkeypatch.setattr(integration, "_DETECTORS", {})
+    assert any(r["spun"] for r in score_partition([{"text": article}], threshold=0.5))
+    assert integration.get_detector().threshold == Detector.load().threshold
+    assert not any(r["spun"] for r in score_partition([{"text": article}]))
+
+
+def test_one_model_for_a_directory_however_it_is_named(
+    article: str, shipped_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link to the model directory, or a path relative to the working directory, is the same
+    directory: one model loaded, not one per spelling."""
+    from spincheck.integrations import dask as integration
+
+    monkeypatch.setattr(integration, "_DETECTORS", {})
+    link = tmp_path / "model-link"
+    link.symlink_to(shipped_model_dir, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    for model in (shipped_model_dir, link, "model-link"):
+        integration.get_detector(model)
+    assert len(integration._DETECTORS) == 1
+
+
+def test_a_retrained_model_with_a_card_of_the_same_size_is_loaded_again(
+    shipped_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retraining usually writes a card of the same length (the same keys, a threshold of as
+    many digits): the directory is still a new one, and its model is loaded."""
+    import shutil
+
+    from spincheck.integrations import dask as integration
+
+    monkeypatch.setattr(integration, "_DETECTORS", {})
+    where = tmp_path / "my-model"
+    card = json.loads((shipped_model_dir / "card.json").read_text(encoding="utf-8"))
+    sizes = []
+
+    def train_into(threshold: float) -> None:  # as spincheck train does: a new directory renamed into place
+        new = tmp_path / "partial"
+        new.mkdir()
+        for path in shipped_model_dir.iterdir():
+            if path.is_file() and path.name != "card.json":
+                (new / path.name).symlink_to(path)
+        (new / "card.json").write_text(json.dumps({**card, "threshold": threshold}), encoding="utf-8")
+        sizes.append((new / "card.json").stat().st_size)
+        if where.exists():
+            shutil.rmtree(where)
+        new.rename(where)
+
+    train_into(0.91)
+    assert integration.get_detector(where).threshold == 0.91
+    train_into(0.52)
+    assert sizes[0] == sizes[1] and integration.get_detector(where).threshold == 0.52
 
 
 def test_shards_of_one_name_are_numbered(tmp_path: Path) -> None:
@@ -389,6 +495,33 @@ def test_shards_are_decompressed_as_the_command_line_does_it(
     assert problem["reason"].startswith("its gzip data is truncated")
     messages = [r.getMessage() for r in caplog.records if r.name == integration.__name__]
     assert f"spincheck: cannot read {cut}: {problem['reason']}" in messages
+
+
+def test_zstd_shards_are_decompressed_by_fsspec(records: list[dict], tmp_path: Path) -> None:
+    """Compression the command line does not know by its first bytes (zstd) is left to fsspec,
+    by the shard's suffix: its records are scored as those of the same shard uncompressed."""
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    import fsspec
+    from fsspec.compression import compr
+
+    if "zstd" not in compr:
+        pytest.skip("fsspec has no zstd codec here")
+    shards = tmp_path / "in"
+    shards.mkdir()
+    lines = [json.dumps(r) for r in records[:3]]
+    write_shard(tmp_path / "plain.jsonl", lines)
+    with fsspec.open(str(shards / "packed.jsonl.zst"), "wb", compression="zstd") as f:
+        f.write("".join(line + "\n" for line in lines).encode("utf-8"))
+    [plain] = score_jsonl_shards(tmp_path / "plain.jsonl", tmp_path / "out-plain", client="sync")
+    [packed] = score_jsonl_shards(shards, tmp_path / "out", client="sync")
+    assert Path(packed).name == "packed.jsonl"
+    expected = [json.loads(line) for line in Path(plain).read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in Path(packed).read_text(encoding="utf-8").splitlines()]
+    for row in expected:
+        row["source"] = row["source"].removeprefix(str(tmp_path / "plain.jsonl"))
+    for row in rows:
+        row["source"] = row["source"].removeprefix(str(shards / "packed.jsonl.zst"))
+    assert len(rows) == len(expected) > 3 and all(same_row(a, b) for a, b in zip(rows, expected))
 
 
 def test_no_shards_is_an_error(tmp_path: Path) -> None:
