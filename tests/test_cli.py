@@ -179,6 +179,31 @@ def test_short_records_are_scored_in_batches_as_one_by_one(capsys, tmp_path, mon
     assert batched == one_by_one and [r["id"] for r in jsonl(batched)] == list(range(len(paragraphs)))
 
 
+def test_every_batch_fills_to_batch_chars_and_holds_at_most_task_events(capsys, tmp_path, monkeypatch):
+    """Batches after the first fill as the first does (each call costs about 2 ms, whatever its
+    size), and a batch never holds more than TASK_EVENTS records, however short they are."""
+    text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": text}) + "\n" for i in range(12)), encoding="utf-8")
+    calls, real = [], cli._score_chunks
+
+    def counted(detector, texts, explain=False):
+        calls.append(len(texts))
+        return real(detector, texts, explain)
+
+    monkeypatch.setattr(cli, "_score_chunks", counted)
+    code, whole, _ = run(capsys, "score", "--format", "jsonl", str(path))
+    assert code == 0 and calls == [12]
+    calls.clear()
+    monkeypatch.setattr(cli, "BATCH_CHARS", 3 * len(text))  # three records' text in each batch
+    assert run(capsys, "score", "--format", "jsonl", str(path))[1] == whole and calls == [3, 3, 3, 3]
+    calls.clear()
+    monkeypatch.setattr(cli, "BATCH_CHARS", 1 << 16)
+    monkeypatch.setattr(cli, "TASK_EVENTS", 5)  # records too short to reach BATCH_CHARS: five at most
+    assert run(capsys, "score", "--format", "jsonl", str(path))[1] == whole
+    assert sum(calls) == 12 and max(calls) <= 5 and len(calls) >= 3
+
+
 def test_json_is_one_object_per_input(capsys):
     code, out, _ = run(capsys, "score", "--format", "json", str(CLEAN), str(SPUN))
     documents = json.loads(out)
@@ -765,6 +790,24 @@ def test_a_batch_from_a_pipe_ends_when_the_pipe_has_nothing_ready(monkeypatch):
         assert not cli._stdin_waits()  # more is ready: the batch may grow
     monkeypatch.setattr(sys, "stdin", io.StringIO("no file descriptor"))
     assert cli._stdin_waits()  # cannot tell: batches of one, as before
+
+
+def test_output_from_stdin_starts_before_its_end_when_files_are_given_too(capsys, monkeypatch):
+    """Stdin given among files ("spincheck score - other.txt") is fed as slowly as stdin alone."""
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 3000)
+    stdin = _SlowStdin(capsys, blocks=8)
+    set_stdin(monkeypatch, stdin)
+    main(["score", "--format", "jsonl", "-", str(CLEAN)])
+    assert stdin.printed_before_eof
+
+
+def test_a_closed_stdin_cannot_say_it_is_ready(monkeypatch):
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    pipe = open(read_end, "rb")
+    pipe.close()
+    monkeypatch.setattr(sys, "stdin", pipe)
+    assert cli._stdin_waits()  # no error: batches of one
 
 
 def test_streamed_document_is_named_before_its_paragraphs(capsys, tmp_path, monkeypatch):
@@ -1836,6 +1879,15 @@ def test_evaluate_of_a_directory_says_it_takes_one_file(capsys, tmp_path):
         f"spincheck: error: evaluate takes one JSONL file, and {tmp_path} is a directory "
         "(pass one of its .jsonl files, or cat them into one)\n"
     )
+
+
+def test_evaluate_reads_stdin_beside_a_directory_named_dash(capsys, monkeypatch, tmp_path, labelled):
+    """'-' is stdin, even where the working directory holds a directory of that name."""
+    (tmp_path / "-").mkdir()
+    monkeypatch.chdir(tmp_path)
+    set_stdin(monkeypatch, labelled.read_bytes())
+    code, out, err = run(capsys, "evaluate", "-", "--json")
+    assert (code, err) == (0, "") and json.loads(out)["source"] == "<stdin>"
 
 
 def test_evaluate_names_a_file_whose_name_is_not_utf8_as_score_does(capsys, tmp_path, labelled):
