@@ -370,6 +370,16 @@ def test_a_suggestion_is_right_for_an_original_wrapped_across_lines() -> None:
     assert (q["covered_share"], q["suggestion_right_share"]) == (1.0, 1.0)
 
 
+def test_a_suggestion_is_compared_with_the_original_word_for_word() -> None:
+    """Whatever spacing lies between the original's words is one space (a Windows file's line
+    break, an indented continuation line, a tab), but words written together are another word."""
+    for original in ("police\r\nofficers", "police\n    officers", "police\tofficers", " Police  officers "):
+        q = evidence_quality([[(0, 4, original)]], [[_evidence(0, 4, "police officers")]])
+        assert q["suggestion_right_share"] == 1.0, repr(original)
+    q = evidence_quality([[(0, 8, "everyday")]], [[_evidence(0, 8, "every day")]])
+    assert (q["covered_share"], q["suggestion_right_share"]) == (1.0, 0.0)
+
+
 def test_swaps_never_overlap_and_stay_inside_the_copy() -> None:
     pairs = itertools.product(ORIGINAL.split("\n\n"), COPY.split("\n\n"))
     for original, copy in pairs:
