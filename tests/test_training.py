@@ -839,6 +839,22 @@ def test_iter_corpus_documents_names_the_bad_file(tmp_path: Path, name: str, con
         list(training.iter_corpus_documents([tmp_path / "missing.txt"]))
 
 
+def test_iter_corpus_documents_names_the_first_field_present_and_a_null_one(tmp_path: Path) -> None:
+    """A field that is there but holds null or a number is named as such, the first of several
+    fields that is there; only a record with none of them is a matter of --text-field."""
+    path = tmp_path / "corpus.jsonl"
+    cases = [
+        ({"text": None}, "text", r"corpus\.jsonl:1: field 'text' holds null, not a string"),
+        ({"body": 7, "text": None}, ("body", "text"), r"corpus\.jsonl:1: field 'body' holds a number"),
+        ({"body": None, "text": 7}, ("title", "body", "text"), r"corpus\.jsonl:1: field 'body' holds null"),
+        ({"title": "x"}, ("body", "text"), r"corpus\.jsonl:1: no string field 'body' or 'text' \(set --text-field\)"),
+    ]
+    for record, fields, message in cases:
+        path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        with pytest.raises(TrainingError, match=message):
+            list(training.iter_corpus_documents([path], fields))
+
+
 def test_metrics_at() -> None:
     y = np.array([0, 0, 0, 1, 1, 1])
     p = np.array([0.1, 0.2, 0.9, 0.8, 0.95, 0.3])
