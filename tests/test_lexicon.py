@@ -323,3 +323,72 @@ def test_neighbours_leave_out_links_to_a_broad_category() -> None:
     assert neighbour_synsets(rodent, "v") == rodent.hyponyms()
     big = FakeSynset("big", similar=[FakeSynset("large")], hypernyms=[rodent])
     assert neighbour_synsets(big, "a") == big.similar_tos()  # adjectives: similar-to links only
+
+
+def test_a_category_as_broad_as_person_is_broad() -> None:
+    """WordNet's "person" (402 direct hyponyms) made "someone" a candidate of "longer": a
+    category that size is broad, whatever the exact cap."""
+    from build_lexicon import neighbour_synsets
+
+    person = FakeSynset("person", hyponyms=[FakeSynset(f"kind{i}") for i in range(402)])
+    assert neighbour_synsets(FakeSynset("longer", hypernyms=[person]), "n") == []
+    assert neighbour_synsets(person, "n") == []
+
+
+class _Lemma:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def name(self) -> str:
+        return self._name
+
+
+class _WordNetSynset(FakeSynset):
+    """A synset as build() reads it: its part of speech and lemmas too."""
+
+    def __init__(self, lemmas: list[str], pos: str = "n", **relations) -> None:
+        super().__init__(lemmas[0], **relations)
+        self._lemmas, self._pos = [_Lemma(n) for n in lemmas], pos
+
+    def pos(self) -> str:
+        return self._pos
+
+    def lemmas(self) -> list[_Lemma]:
+        return self._lemmas
+
+
+def test_the_built_lexicon_leaves_out_links_to_a_broad_category(tmp_path: Path, monkeypatch) -> None:
+    """build() itself takes its neighbours from neighbour_synsets: "someone" is no candidate of
+    "longer" (one who longs), while a small category ("vehicle" for "car") still is one."""
+    nltk = pytest.importorskip("nltk")
+    corpus = pytest.importorskip("nltk.corpus")
+    pytest.importorskip("wordfreq")
+    import zipfile
+
+    import build_lexicon
+
+    person = _WordNetSynset(["person", "someone", "somebody"])
+    longer = _WordNetSynset(["longer", "yearner"], hypernyms=[person])
+    kinds = ["".join("abcdefghij"[int(d)] for d in f"{i:03d}") for i in range(401)]
+    person._hyponyms = [longer] + [_WordNetSynset([f"zz{k}"], hypernyms=[person]) for k in kinds]
+    vehicle = _WordNetSynset(["vehicle"])
+    car = _WordNetSynset(["car", "automobile"], hypernyms=[vehicle])
+    vehicle._hyponyms = [car]
+    synsets = [person, longer, vehicle, car, *person.hyponyms()[1:]]
+
+    class WordNet:
+        @staticmethod
+        def all_synsets():
+            return iter(synsets)
+
+    nltk_data = tmp_path / "nltk_data"
+    (nltk_data / "corpora").mkdir(parents=True)
+    with zipfile.ZipFile(nltk_data / "corpora" / "wordnet.zip", "w") as zf:
+        for name in ("noun", "verb", "adj"):
+            zf.writestr(f"wordnet/{name}.exc", "")
+    monkeypatch.setattr(nltk.data, "path", list(nltk.data.path))
+    monkeypatch.setattr(corpus, "wordnet", WordNet)
+    thesaurus = build_lexicon.build(nltk_data).thesaurus
+    assert "vehicle" in {c for c, _ in thesaurus["car"]} and "automobile" in {c for c, _ in thesaurus["car"]}
+    assert not {c for c, _ in thesaurus.get("longer", [])} & {"person", "someone", "somebody"}
+    assert not {c for c, _ in thesaurus.get("someone", [])} & {"longer"}
