@@ -1529,6 +1529,14 @@ def test_compare_of_a_damaged_file_does_not_say_it_keeps_a_part(capsys, tmp_path
     assert err.endswith(") (compare needs the whole document; get an undamaged copy)\n") and len(err.splitlines()) == 1
 
 
+def test_explain_of_a_damaged_file_names_explain_in_its_hint(capsys, tmp_path):
+    damaged = tmp_path / "page.txt.gz"
+    damaged.write_bytes(gzip.compress(SPUN.read_bytes())[:-12])
+    code, out, err = run(capsys, "explain", str(damaged))
+    assert (code, out) == (2, "")
+    assert err.endswith(") (explain needs the whole document; get an undamaged copy)\n") and len(err.splitlines()) == 1
+
+
 def test_evaluate_of_compare_json_output_says_once_that_it_is_not_jsonl(capsys, tmp_path):
     """compare --format json fed to evaluate gave ten "invalid JSON" errors and a count of the
     rest, the cause (one JSON document, not one object per line) only guessed at in the last line."""
@@ -1879,6 +1887,19 @@ def test_evaluate_of_a_directory_says_it_takes_one_file(capsys, tmp_path):
         f"spincheck: error: evaluate takes one JSONL file, and {tmp_path} is a directory "
         "(pass one of its .jsonl files, or cat them into one)\n"
     )
+
+
+def test_evaluate_of_damaged_stdin_reports_the_lines_read_before_the_damage(capsys, monkeypatch, tmp_path, labelled):
+    """Compressed data piped in and cut short is evaluated on what came before, as a file is."""
+    rows = labelled.read_bytes().splitlines(keepends=True) * 60  # more than one read's worth
+    data = gzip.compress(b"".join(rows)) + gzip.compress(b"".join(rows))[:-12]
+    damaged = tmp_path / "dev.jsonl.gz"
+    damaged.write_bytes(data)
+    from_file = json.loads(run(capsys, "evaluate", str(damaged), "--json")[1])
+    set_stdin(monkeypatch, data)
+    code, out, err = run(capsys, "evaluate", "-", "--json")
+    assert code == 2 and err.startswith("spincheck: error: cannot read <stdin>: its gzip data is truncated")
+    assert json.loads(out) == {**from_file, "source": "<stdin>"} and from_file["paragraphs"] >= len(rows)
 
 
 def test_evaluate_reads_stdin_beside_a_directory_named_dash(capsys, monkeypatch, tmp_path, labelled):

@@ -1303,6 +1303,18 @@ def test_an_array_on_the_last_of_several_lines_is_that_line_not_the_whole_input(
     assert [c.text for c in chunks_of(events)] == ["Paragraph 0."]
 
 
+def test_an_array_first_line_followed_by_an_overlong_record_is_two_bad_lines(tmp_path, monkeypatch):
+    """An over-long record is a line too: after an array on the first line, the input is not
+    "one JSON array" but two bad lines, said in order."""
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 100)
+    path = tmp_path / "crawl.jsonl"
+    path.write_text(json.dumps([{"text": "a"}]) + "\n" + json.dumps({"text": "x" * 500}) + "\n")
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:1: not a JSON object (skipped)",
+        f"spincheck: error: {path}:2: record longer than 100 bytes (skipped)",
+    ]
+
+
 def test_a_record_with_other_lists_is_not_taken_for_a_wrapper_of_records(tmp_path):
     """A record without its text field is "records wrapped in one object" only when a list holds
     nothing but records with that field: an empty list of tags or a list of comments without it
