@@ -792,6 +792,26 @@ def test_a_batch_from_a_pipe_ends_when_the_pipe_has_nothing_ready(monkeypatch):
     assert cli._stdin_waits()  # cannot tell: batches of one, as before
 
 
+def test_a_pipe_that_is_ready_is_scored_in_batches(capsys, monkeypatch):
+    """zcat | spincheck score -: records waiting in the pipe are batched as a file's are."""
+    text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
+    data = "".join(json.dumps({"id": i, "text": text}) + "\n" for i in range(12)).encode()
+    calls, real = [], cli._score_chunks
+
+    def counted(detector, texts, explain=False):
+        calls.append(len(texts))
+        return real(detector, texts, explain)
+
+    monkeypatch.setattr(cli, "_score_chunks", counted)
+    read_end, write_end = os.pipe()
+    with open(write_end, "wb") as feed:
+        feed.write(data)  # far under a pipe's buffer: all of it waits there, then the end
+    with io.TextIOWrapper(open(read_end, "rb")) as pipe:
+        monkeypatch.setattr(sys, "stdin", pipe)
+        code, out, _ = run(capsys, "score", "--format", "jsonl", "-")
+    assert code == 0 and len(jsonl(out)) == 12 and calls == [12]
+
+
 def test_output_from_stdin_starts_before_its_end_when_files_are_given_too(capsys, monkeypatch):
     """Stdin given among files ("spincheck score - other.txt") is fed as slowly as stdin alone."""
     monkeypatch.setattr(inputs, "CHUNK_CHARS", 3000)
