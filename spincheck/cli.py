@@ -100,6 +100,8 @@ TASK_EVENTS = 256
 # many characters. A call costs about 2 ms whatever its size: 24,000 short records took 72 s one
 # at a time, 14 s in batches. A streamed file's chunk of ~128,000 characters is a call of its own.
 BATCH_CHARS = 1 << 16
+# A single input file this large gets a progress bar (in bytes read; several files always do).
+BAR_BYTES = 1 << 22
 
 
 class UsageError(Exception):
@@ -695,8 +697,12 @@ def _score_into(out: TextIO, items: list, args, detector: Detector, console: Con
             "threshold": round(detector.threshold, 6),
         },
     )
-    events = Reader(text_field=args.text_field).events(items)
-    with _progress_bar(files, console) as bar:
+    reader = Reader(text_field=args.text_field)
+    events = reader.events(items)
+    sizes = _input_sizes(items)
+    with _progress_bar(files, sizes, console) as bar:
+        if bar is not None and sizes is not None:
+            events = _read_bytes(events, reader, sizes, bar)
         write_guard = _stdout_guard(bar) if out is sys.stdout else contextlib.nullcontext
         stdin = any(isinstance(item, InputFile) and item.path is None for item in items)
         waits = _stdin_waits if stdin else None
@@ -704,7 +710,7 @@ def _score_into(out: TextIO, items: list, args, detector: Detector, console: Con
             if isinstance(event, Problem):
                 console.problem(event)
             elif isinstance(event, Done):
-                if bar is not None:
+                if bar is not None and sizes is None:
                     bar.update(1)
             else:
                 with write_guard():
@@ -738,15 +744,51 @@ def _isatty(stream) -> bool:
     return bool(isatty and isatty())
 
 
+def _input_sizes(items: list) -> list[int] | None:
+    """The size in bytes of each input file, in order; None when stdin is one of them."""
+    sizes = []
+    for item in items:
+        if isinstance(item, InputFile):
+            if item.path is None:
+                return None
+            try:
+                sizes.append(os.stat(item.path).st_size)
+            except OSError:  # the reader reports it
+                sizes.append(0)
+    return sizes
+
+
+def _read_bytes(events: Iterable, reader: Reader, sizes: list[int], bar) -> Iterator:
+    """Pass ``events`` on, moving a bar in bytes to what has been read of the inputs: in one
+    large file, a bar over files stood still for its whole run."""
+    done, current = 0, 0  # bytes of the files read to their end; index of the one being read
+    for event in events:
+        if isinstance(event, Done):
+            done += sizes[current] if current < len(sizes) else 0
+            current += 1
+            at = done
+        else:  # a file may grow while it is read: never past its size at the start
+            at = done + min(reader.position() or 0, sizes[current] if current < len(sizes) else 0)
+        if at > bar.n:
+            bar.update(at - bar.n)
+        yield event
+
+
 @contextlib.contextmanager
-def _progress_bar(files: int, console: Console):
-    """A tqdm bar over input files on stderr: only for several files, on a terminal, not quiet."""
-    if files < 2 or console.quiet or not _isatty(sys.stderr):
+def _progress_bar(files: int, sizes: list[int] | None, console: Console):
+    """A tqdm bar on stderr, on a terminal and not quiet: in bytes read of the input files, for
+    several files or one of BAR_BYTES or more; over files when stdin is one of several inputs."""
+    large = sizes is not None and sum(sizes) >= BAR_BYTES
+    if (files < 2 and not large) or console.quiet or not _isatty(sys.stderr):
         yield None
         return
     from tqdm import tqdm
 
-    with tqdm(total=files, unit="file", desc="scoring", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+    if sizes is not None:
+        options = {"total": sum(sizes), "unit": "B", "unit_scale": True, "unit_divisor": 1024}
+    else:
+        options = {"total": files, "unit": "file"}
+    with tqdm(desc="scoring", file=sys.stderr, leave=False, dynamic_ncols=True, **options) as bar:
         console.bar = bar
         try:
             yield bar

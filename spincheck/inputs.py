@@ -711,6 +711,7 @@ class Reader:
     def __init__(self, *, text_field: str = "text", stdin: BinaryIO | None = None) -> None:
         self.text_field = text_field
         self._stdin = stdin
+        self._file: BinaryIO | None = None  # the file being read, for position()
         self._noted_fallback = False
 
     def events(self, items: Iterable[InputFile | Problem]) -> Iterator[Event]:
@@ -732,9 +733,22 @@ class Reader:
                 yield from self._read_open(f, item)
             else:
                 with open(item.path, "rb") as f:
-                    yield from self._read_open(f, item)
+                    self._file = f
+                    try:
+                        yield from self._read_open(f, item)
+                    finally:
+                        self._file = None
         except OSError as exc:
             yield os_problem(name, exc)
+
+    def position(self) -> int | None:
+        """How many bytes of the file being read have been read so far (by the OS, read-ahead
+        included; compressed bytes for a compressed file), for a progress bar; None between
+        files and for stdin."""
+        try:
+            return os.lseek(self._file.fileno(), 0, os.SEEK_CUR) if self._file is not None else None
+        except (OSError, ValueError):
+            return None
 
     def _read_open(self, f: BinaryIO, item: InputFile) -> Iterator[Chunk | Problem]:
         name = item.name

@@ -976,6 +976,43 @@ def test_progress_bar_only_for_several_files_on_a_terminal(capsys, monkeypatch):
     assert run(capsys, "score", str(CLEAN), str(SPUN))[2] == ""
 
 
+def test_progress_bar_in_bytes_for_one_large_file(capsys, monkeypatch, tmp_path):
+    # a bar over files stood still for the whole run of one large file
+    big = tmp_path / "crawl.jsonl"
+    big.write_text("".join(json.dumps({"id": i, "text": SPUN.read_text()}) + "\n" for i in range(40)))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(cli, "BAR_BYTES", big.stat().st_size)
+    err = run(capsys, "score", "--format", "csv", str(big))[2]
+    assert "scoring" in err and "B/s" in err  # a rate in bytes, not files
+    monkeypatch.setattr(cli, "BAR_BYTES", big.stat().st_size + 1)
+    assert "scoring" not in run(capsys, "score", "--format", "csv", str(big))[2]
+    set_stdin(monkeypatch, SPUN.read_bytes())  # stdin among the inputs: its size is unknown, so files
+    assert "file/s" in run(capsys, "score", "--format", "csv", "-", str(CLEAN))[2]
+
+
+def test_the_byte_bar_follows_what_has_been_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 3000)  # a text file read in several chunks
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text((SPUN.read_text() + "\n\n") * 200)
+    second.write_text(CLEAN.read_text())
+    sizes = [first.stat().st_size, second.stat().st_size]
+
+    class Bar:
+        n = 0
+
+        def update(self, by):
+            assert by > 0
+            self.n += by
+
+    bar, reader, seen = Bar(), inputs.Reader(), []
+    items = [inputs.InputFile(first, "text"), inputs.InputFile(second, "text")]
+    for event in cli._read_bytes(reader.events(items), reader, sizes, bar):
+        seen.append((type(event).__name__, bar.n))
+    done = [n for kind, n in seen if kind == "Done"]
+    assert done == [sizes[0], sum(sizes)]  # each file counted whole when read to its end
+    assert any(0 < n < sizes[0] for kind, n in seen if kind == "Chunk")  # and part way through it
+
+
 def test_error_line_and_exit_status_from_a_real_process(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(Path(spincheck.__file__).resolve().parents[1]))
     proc = subprocess.run(
