@@ -283,7 +283,8 @@ def _add_score(sub, parents: _Parents) -> None:
         "or stdin",
         description="Score every paragraph of the inputs and report the ones that look spun. "
         "Directories are searched recursively for .txt, .md, .html/.htm, .pdf, .docx, .odt, .rtf, .epub and "
-        ".jsonl files, also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed). Plain text "
+        ".jsonl files, also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed); a .json "
+        "file named here is one JSON array of records (or one record), read whole. Plain text "
         "and stdin are streamed (read in bounded memory, output starts before the input ends); "
         "jsonl is the streaming output format, json holds one document at a time.",
     )

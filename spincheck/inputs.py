@@ -65,6 +65,7 @@ __all__ = [
     "walk_directory",
     "Reader",
     "iter_jsonl",
+    "iter_json_items",
     "json_error",
     "record_text",
     "text_field_problem",
@@ -93,6 +94,9 @@ SNIFF_BYTES = 8192
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
+# One JSON document: an array of records (Scrapy's "-o items.json"), or one record. Read when
+# named, not in a directory scan, which would pick up every package.json and config file.
+JSON_SUFFIXES = (".json",)
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
 ODT_SUFFIXES = (".odt",)
@@ -206,6 +210,8 @@ def kind_of(path: Path) -> str:
         return "html"
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
+    if suffix in JSON_SUFFIXES:
+        return "json"
     if suffix in PDF_SUFFIXES:
         return "pdf"
     if suffix in DOCX_SUFFIXES:
@@ -617,6 +623,37 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         yield number, _undecodable(name, head)
 
 
+def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Problem]]:
+    """``(place, record)`` for each item of one JSON document: an array of records, numbered
+    from 1, or a single record; an "error" Problem for an item, or a document, that is none."""
+    text, bad = decode_bytes(data)
+    if bad:
+        yield 0, _undecodable(name, data[:SNIFF_BYTES])
+    if not text.strip():
+        return
+    try:
+        value = json.loads(text, parse_constant=str, parse_float=_finite_or_written)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            what = "it ends inside the document: cut short"
+        else:
+            what = f"{exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}"
+        yield 0, Problem("error", f"{name} is not valid JSON: {what}", "skipped")
+        return
+    if _SURROGATE_ESCAPE.search(text):
+        value = _without_lone_surrogates(value)
+    if isinstance(value, dict):
+        yield 1, value
+        return
+    if not isinstance(value, list):
+        yield 0, Problem("error", f"{name} holds {_json_kind(value)}, not records", "skipped")
+        return
+    for place, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            item = Problem("error", f"{name}:{place}: not a JSON object", "skipped")
+        yield place, item
+
+
 def _finite_or_written(number: str) -> float | str:
     """A JSON number as a float, or as written when it is too large for one ("1e999").
 
@@ -773,6 +810,8 @@ class Reader:
             yield from self._read_text(head, f, name)
         elif kind == "html":
             yield from self._read_html(head, f, name)
+        elif kind == "json":
+            yield from self._read_json(head, f, name)
         else:
             yield from self._read_jsonl(head, f, name)
 
@@ -841,9 +880,23 @@ class Reader:
             yield Problem("note", f"{name} has no text to score", empty_hint)
         yield from _chunks_of(text, name)
 
+    def _read_json(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        data = _read_whole(head, f)
+        if data is None:
+            yield _too_large(name, "a .json file is read whole: make it JSON Lines, e.g. jq -c '.[]'; skipped")
+            return
+        yield from self._read_records(iter_json_items(data, name), name, "items", not data.strip())
+
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        yield from self._read_records(iter_jsonl(f, name, head), name, "lines", not head.strip())
+
+    def _read_records(
+        self, numbered: Iterable[tuple[int, dict | Problem]], name: str, unit: str, empty: bool
+    ) -> Iterator[Chunk | Problem]:
+        """Chunks of the text of each record, named ``name:id`` or ``name:N`` (N: its line, or its
+        place in a JSON array); at most MAX_LINE_PROBLEMS bad ones told one by one."""
         records = bad = 0
-        for number, record in iter_jsonl(f, name, head):
+        for number, record in numbered:
             if isinstance(record, Problem) and record.level != "error":  # a warning for the file
                 yield record
                 continue
@@ -861,8 +914,8 @@ class Reader:
             source = record_source(name, record_id, number)
             yield from _chunks_of(text, source, record_id)
         if bad > MAX_LINE_PROBLEMS:
-            yield Problem("error", f"{name}: {bad - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")
-        if not records and not head.strip():
+            yield Problem("error", f"{name}: {bad - MAX_LINE_PROBLEMS:,} more bad {unit}", "not shown; skipped")
+        if not records and empty:
             yield Problem("note", f"{name} is empty")
 
 
@@ -896,12 +949,16 @@ _HTML_START = re.compile(
     re.IGNORECASE,
 )
 _JSONL_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"')
+_JSON_ARRAY_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\[\s*\{\s*"')
 
 
 def _markup_kind(head: bytes) -> str | None:
-    """ "html" for a page that starts as one, "jsonl" for records (``{"`` never starts prose)."""
+    """ "html" for a page that starts as one, "jsonl" for records (``{"`` never starts prose),
+    "json" for an array of them (``[{"``)."""
     if _HTML_START.match(head):
         return "html"
+    if _JSON_ARRAY_START.match(head):
+        return "json"
     return "jsonl" if _JSONL_START.match(head) else None
 
 

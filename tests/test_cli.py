@@ -871,6 +871,67 @@ def test_directory_with_every_kind_of_input(capsys, tmp_path, monkeypatch):
     assert err == f"spincheck: note: {inputs.TRAFILATURA_NOTE}\n"
 
 
+def test_a_json_array_of_records_is_scored_like_the_same_jsonl(capsys, tmp_path, monkeypatch):
+    # Scrapy's "-o items.json": read as text, its keys were scored ("text -> book" as evidence)
+    paragraphs = [p for p in SPUN.read_text(encoding="utf-8").split("\n\n") if p.strip()][:4]
+    items = [{"url": f"https://example.invalid/{i}", "text": p} for i, p in enumerate(paragraphs)]
+    items[2]["id"] = "third"
+    (tmp_path / "items.json").write_text(json.dumps(items, indent=2), encoding="utf-8")
+    (tmp_path / "items.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items), encoding="utf-8")
+    code, from_json, err = run(capsys, "score", "--format", "jsonl", str(tmp_path / "items.json"))
+    _, from_jsonl, _ = run(capsys, "score", "--format", "jsonl", str(tmp_path / "items.jsonl"))
+    rows = jsonl(from_json)
+    assert (code, err) == (1, "") and [r["source"].rsplit(":", 1)[1] for r in rows] == ["1", "2", "third", "4"]
+    drop = ("source",)
+    assert [{k: v for k, v in r.items() if k not in drop} for r in rows] == [
+        {k: v for k, v in r.items() if k not in drop} for r in jsonl(from_jsonl)
+    ]
+    assert all(e["phrase"] != "text" for r in rows for e in r["evidence"])
+    set_stdin(monkeypatch, (tmp_path / "items.json").read_bytes())  # known by its first bytes, [{"
+    assert [r["probability"] for r in jsonl(run(capsys, "score", "--format", "jsonl")[1])] == [
+        r["probability"] for r in rows
+    ]
+    # a directory scan leaves .json files (package.json, settings) alone
+    scanned = {
+        line.split(":")[0] for line in run(capsys, "score", "--format", "csv", str(tmp_path))[1].splitlines()[1:]
+    }
+    assert scanned == {str(tmp_path / "items.jsonl")}
+
+
+@pytest.mark.parametrize(
+    ("content", "errors"),
+    [
+        ('[{"text": "Short."}, 3, {"id": 1}]', [":2: not a JSON object (skipped)", ":3: no string field 'text'"]),
+        ('[{"text": "Short."}, {"text"', [" is not valid JSON: it ends inside the document: cut short (skipped)"]),
+        (
+            '[{"text": "Short."},\n {"text": tru}]',
+            [" is not valid JSON: Expecting value at line 2, column 11 (skipped)"],
+        ),
+        ("42", [" holds a number, not records (skipped)"]),
+    ],
+)
+def test_a_json_file_that_is_not_records_says_why(capsys, tmp_path, content, errors):
+    path = tmp_path / "items.json"
+    path.write_text(content, encoding="utf-8")
+    code, _, err = run(capsys, "score", str(path))
+    assert code == 2 and all(f"spincheck: error: {path}{e}" in err for e in errors), err
+
+
+def test_a_json_file_over_the_size_cap_is_refused_with_a_way_out(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 9000)
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps([{"text": "word " * 100}] * 30), encoding="utf-8")
+    code, out, err = run(capsys, "score", str(path))
+    assert (code, out) == (2, "") and "is larger than" in err and "jq -c '.[]'" in err
+
+
+def test_a_json_file_of_one_record_is_one_document(capsys, tmp_path):
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps({"id": "p1", "text": SPUN.read_text(encoding="utf-8")}), encoding="utf-8")
+    code, out, _ = run(capsys, "score", "--format", "json", str(path))
+    assert code == 1 and [d["source"] for d in json.loads(out)] == [f"{path}:p1"]
+
+
 def test_pdf_is_scored_like_the_same_text(capsys, tmp_path):
     pytest.importorskip("pypdf")
     from pdf_maker import make_pdf
