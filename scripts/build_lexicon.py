@@ -33,6 +33,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -208,7 +209,7 @@ def group_id(a: str, b: str) -> int:
     return zlib.crc32(key)
 
 
-def neighbour_synsets(synset, pos: str) -> list:
+def neighbour_synsets(synset: Any, pos: str) -> list[Any]:
     """Synsets whose lemmas are a synset's looser neighbours: similar adjectives, or hypernyms
     and hyponyms, leaving out links to a broad category (see BROAD_CATEGORY) either way."""
     if pos == "a":

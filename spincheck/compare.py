@@ -136,6 +136,7 @@ def words(text: str) -> list[str]:
 
 
 def _words(tokens: list[str]) -> list[str]:
+    """:func:`words` of tokens already split (align tokenizes each paragraph once)."""
     return [_fold(t) for t in tokens if t not in (".", ",")]
 
 

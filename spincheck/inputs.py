@@ -607,6 +607,9 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         except json.JSONDecodeError as exc:
             yield number, Problem("error", f"{name}:{number}: invalid JSON ({json_error(exc, text)})", "skipped")
             continue
+        except RecursionError:  # "[[[[...]]]]": the whole run ended as "a bug in spincheck"
+            yield number, Problem("error", f"{name}:{number}: JSON nested too deeply to read", "skipped")
+            continue
         if _SURROGATE_ESCAPE.search(text):
             record = _without_lone_surrogates(record)
         if not isinstance(record, dict):
@@ -634,11 +637,14 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
     try:
         value = json.loads(text, parse_constant=str, parse_float=_finite_or_written)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        if exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip()):
             what = "it ends inside the document: cut short"
         else:
             what = f"{exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}"
         yield 0, Problem("error", f"{name} is not valid JSON: {what}", "skipped")
+        return
+    except RecursionError:
+        yield 0, Problem("error", f"{name} is JSON nested too deeply to read", "skipped")
         return
     if _SURROGATE_ESCAPE.search(text):
         value = _without_lone_surrogates(value)
@@ -721,7 +727,9 @@ def text_field_problem(record: dict, field: str, lists: bool = True) -> tuple[st
     if field not in record:
         for key, value in record.items():  # records wrapped in one object, as compare --format json writes them
             if isinstance(value, list) and value and all(isinstance(v, dict) and field in v for v in value):
-                return f"an object holding records in {key!r}, not a record", NOT_JSONL_HINT
+                # compare's report on one line, or a record whose comments have texts: either way
+                hint = "set --text-field, or give one record a line; skipped"
+                return f"no string field {field!r}; its {key!r} holds records", hint
         return f"no string field {field!r}", "set --text-field; skipped"
     value = record[field]
     if lists and isinstance(value, list):
@@ -749,6 +757,7 @@ class Reader:
         self.text_field = text_field
         self._stdin = stdin
         self._file: BinaryIO | None = None  # the file being read, for position()
+        self._on_stdin = False
         self._noted_fallback = False
 
     def events(self, items: Iterable[InputFile | Problem]) -> Iterator[Event]:
@@ -767,7 +776,11 @@ class Reader:
                 if f is None:
                     yield Problem("error", "cannot read stdin: it is closed", "pass a file instead")
                     return
-                yield from self._read_open(f, item)
+                self._on_stdin = True
+                try:
+                    yield from self._read_open(f, item)
+                finally:
+                    self._on_stdin = False
             else:
                 with open(item.path, "rb") as f:
                     self._file = f
@@ -777,6 +790,11 @@ class Reader:
                         self._file = None
         except OSError as exc:
             yield os_problem(name, exc)
+
+    @property
+    def on_stdin(self) -> bool:
+        """Whether the input being read is stdin."""
+        return self._on_stdin
 
     def position(self) -> int | None:
         """How many bytes of the file being read have been read so far (by the OS, read-ahead
@@ -881,22 +899,26 @@ class Reader:
         yield from _chunks_of(text, name)
 
     def _read_json(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
+        """A JSON array of records, read whole: it cannot be streamed line by line as JSONL is."""
         data = _read_whole(head, f)
         if data is None:
             yield _too_large(name, "a .json file is read whole: make it JSON Lines, e.g. jq -c '.[]'; skipped")
             return
-        yield from self._read_records(iter_json_items(data, name), name, "items", not data.strip())
+        yield from self._read_records(iter_json_items(data, name), name, "items")
 
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
-        yield from self._read_records(iter_jsonl(f, name, head), name, "lines", not head.strip())
+        yield from self._read_records(iter_jsonl(f, name, head), name, "lines")
 
     def _read_records(
-        self, numbered: Iterable[tuple[int, dict | Problem]], name: str, unit: str, empty: bool
+        self, numbered: Iterable[tuple[int, dict | Problem]], name: str, unit: str
     ) -> Iterator[Chunk | Problem]:
         """Chunks of the text of each record, named ``name:id`` or ``name:N`` (N: its line, or its
-        place in a JSON array); at most MAX_LINE_PROBLEMS bad ones told one by one."""
+        place in a JSON array); at most MAX_LINE_PROBLEMS bad ones told one by one; a note for
+        an input with no record, good or bad, at all (blank, or ``[]``)."""
+        empty = True
         records = bad = 0
         for number, record in numbered:
+            empty = False
             if isinstance(record, Problem) and record.level != "error":  # a warning for the file
                 yield record
                 continue
@@ -915,7 +937,7 @@ class Reader:
             yield from _chunks_of(text, source, record_id)
         if bad > MAX_LINE_PROBLEMS:
             yield Problem("error", f"{name}: {bad - MAX_LINE_PROBLEMS:,} more bad {unit}", "not shown; skipped")
-        if not records and empty:
+        if empty:
             yield Problem("note", f"{name} is empty")
 
 
@@ -950,6 +972,7 @@ _HTML_START = re.compile(
 )
 _JSONL_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"')
 _JSON_ARRAY_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\[\s*\{\s*"')
+_JSON_ARRAY = re.compile(rb"(?:\xef\xbb\xbf)?\s*\[")
 
 
 def _markup_kind(head: bytes) -> str | None:
@@ -970,6 +993,8 @@ def content_kind(kind: str, path: Path | None, head: bytes) -> str:
     is a PDF."""
     if head.startswith(PDF_MAGIC):
         return "pdf"
+    if kind == "json":  # a .json file: one array of records, or else known by its content (JSONL, often)
+        return "json" if _JSON_ARRAY.match(head) else _office_kind(head) or _markup_kind(head) or "text"
     if kind != "text" or (path is not None and plain_suffix(path) in TEXT_SUFFIXES):
         return kind
     return _office_kind(head) or _markup_kind(head) or "text"

@@ -612,7 +612,6 @@ def iter_corpus_documents(
         SNIFF_BYTES,
         content_kind,
         decompress,
-        json_error,
         kind_of,
         shown,
     )
@@ -654,7 +653,7 @@ def iter_corpus_documents(
             if data.startswith(OLE_MAGIC):
                 raise TrainingError(f"{shown(file)}: an older Microsoft Office file (save it as .docx, .odt or text)")
             kind = content_kind(kind_of(file), file, data[:SNIFF_BYTES])  # as score reads it
-            if kind not in ("text", "jsonl"):
+            if kind not in ("text", "jsonl", "json"):
                 try:
                     text = document_text(data, kind)
                 except Exception as exc:  # pypdf raises many kinds of error on damaged files
@@ -673,7 +672,7 @@ def iter_corpus_documents(
                         ),
                         stacklevel=2,
                     )
-            if kind != "jsonl" and not text.strip():  # as score notes it: a file read for nothing
+            if kind not in ("jsonl", "json") and not text.strip():  # as score notes it: a file read for nothing
                 scan = " (a scanned PDF needs OCR first)" if kind == "pdf" else ""
                 warnings.warn(
                     CorpusFileWarning(
@@ -683,21 +682,9 @@ def iter_corpus_documents(
                 )
             # ids relative to the given path: the split must not depend on where the corpus lies
             name = file.relative_to(root).as_posix()
-            if kind == "jsonl":
+            if kind in ("jsonl", "json"):
                 seen_ids: set[str] = set()
-                # lines end at \n only, as score reads them: str.splitlines() also breaks at
-                # U+2028, U+2029 and U+0085, which JSON allows unescaped inside a string
-                for n, line in enumerate(text.split("\n"), 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise TrainingError(
-                            f"{shown(file)}:{n}: invalid JSON: {json_error(exc, line)} (one JSON object per line)"
-                        ) from None
-                    if not isinstance(record, dict):
-                        raise TrainingError(f"{shown(file)}:{n}: not a JSON object (one JSON object per line)")
+                for n, record in _json_records(file, text, kind):
                     value = _first_text(record, fields)
                     if value is None:
                         raise TrainingError(f"{shown(file)}:{n}: {_no_text(record, fields)}")
@@ -718,6 +705,35 @@ def iter_corpus_documents(
                     yield (doc_id, value, label) if with_labels else (doc_id, value)
             else:
                 yield (name, text, 1) if with_labels else (name, text)
+
+
+def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]]:
+    """``(line, record)`` of a JSONL file, or ``(place, record)`` of a JSON array of them (as
+    score reads a .json file); TrainingError for the first one that is not a record."""
+    from .inputs import Problem, iter_json_items, json_error, shown
+
+    if kind == "json":
+        for n, record in iter_json_items(text.encode("utf-8"), shown(file)):
+            if isinstance(record, Problem):  # text is decoded already: no warnings, only errors
+                raise TrainingError(f"{record.what} (a JSON array of records, or JSON Lines)")
+            yield n, record
+        return
+    # lines end at \n only, as score reads them: str.splitlines() also breaks at
+    # U+2028, U+2029 and U+0085, which JSON allows unescaped inside a string
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TrainingError(
+                f"{shown(file)}:{n}: invalid JSON: {json_error(exc, line)} (one JSON object per line)"
+            ) from None
+        except RecursionError:
+            raise TrainingError(f"{shown(file)}:{n}: JSON nested too deeply to read") from None
+        if not isinstance(record, dict):
+            raise TrainingError(f"{shown(file)}:{n}: not a JSON object (one JSON object per line)")
+        yield n, record
 
 
 def _first_text(record: dict, fields: tuple[str, ...]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import contextlib
 import csv
 import dataclasses
 import functools
@@ -158,7 +159,7 @@ def test_jsonl_records_point_into_the_decoded_file(capsys, tmp_path):
 
 
 def test_short_records_are_scored_in_batches_as_one_by_one(capsys, tmp_path, monkeypatch):
-    # a call costs about 2 ms whatever its size: 24,000 short records took 72 s one at a time
+    # a call costs about 2 ms whatever its size: 24,000 short records took 46 s one at a time
     paragraphs = [p for p in SPUN.read_text(encoding="utf-8").split("\n\n") if p.strip()]
     path = tmp_path / "pages.jsonl"
     lines = [json.dumps({"id": i, "text": p}) for i, p in enumerate(paragraphs)]
@@ -821,6 +822,38 @@ def test_output_from_stdin_starts_before_its_end_when_files_are_given_too(capsys
     assert stdin.printed_before_eof
 
 
+def test_files_beside_a_waiting_stdin_are_still_scored_in_batches(capsys, monkeypatch, tmp_path):
+    # "(sleep 60; echo) | spincheck score big.jsonl -": every record of big.jsonl was a call
+    pages = tmp_path / "pages.jsonl"
+    paragraphs = [p for p in SPUN.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    pages.write_text("".join(json.dumps({"text": p}) + "\n" for p in paragraphs), encoding="utf-8")
+    calls, real = [], cli._score_chunks
+
+    def counted(detector, texts, explain=False):
+        calls.append(len(texts))
+        return real(detector, texts, explain)
+
+    monkeypatch.setattr(cli, "_score_chunks", counted)
+    monkeypatch.setattr(cli, "_stdin_waits", lambda: True)  # stdin has nothing ready, ever
+    set_stdin(monkeypatch, SPUN.read_bytes())
+    run(capsys, "score", "--format", "csv", str(pages), "-")
+    assert calls[0] >= len(paragraphs)  # the whole file in the first call, not a record a call
+
+
+def test_the_bar_is_not_redrawn_around_rows_written_to_a_file(capsys, monkeypatch, tmp_path):
+    # score big.jsonl > out.jsonl with the bar on the terminal: cleared and redrawn for each row
+    guarded = []
+    monkeypatch.setattr(cli, "_stdout_guard", lambda bar: guarded.append(bar) or contextlib.nullcontext)
+    monkeypatch.setattr(cli, "BAR_BYTES", 1)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(cli, "_isatty", lambda stream: stream is sys.stderr)
+    run(capsys, "score", "--format", "csv", str(SPUN))
+    assert guarded == []
+    monkeypatch.setattr(cli, "_isatty", lambda stream: True)  # both on the terminal: guarded
+    assert run(capsys, "score", "--format", "csv", str(SPUN))[0] == 1
+    assert len(guarded) == 1 and guarded[0] is not None
+
+
 def test_a_closed_stdin_cannot_say_it_is_ready(monkeypatch):
     read_end, write_end = os.pipe()
     os.close(write_end)
@@ -907,7 +940,7 @@ def test_a_json_array_of_records_is_scored_like_the_same_jsonl(capsys, tmp_path,
             '[{"text": "Short."},\n {"text": tru}]',
             [" is not valid JSON: Expecting value at line 2, column 11 (skipped)"],
         ),
-        ("42", [" holds a number, not records (skipped)"]),
+        ('[42, "a text"]', [":1: not a JSON object (skipped)", ":2: not a JSON object (skipped)"]),
     ],
 )
 def test_a_json_file_that_is_not_records_says_why(capsys, tmp_path, content, errors):
@@ -923,6 +956,30 @@ def test_a_json_file_over_the_size_cap_is_refused_with_a_way_out(capsys, tmp_pat
     path.write_text(json.dumps([{"text": "word " * 100}] * 30), encoding="utf-8")
     code, out, err = run(capsys, "score", str(path))
     assert (code, out) == (2, "") and "is larger than" in err and "jq -c '.[]'" in err
+
+
+def test_a_json_file_of_json_lines_is_read_as_json_lines(capsys, tmp_path):
+    # many crawls name JSON Lines ".json": only a file that opens an array is one document
+    paragraphs = [p for p in SPUN.read_text(encoding="utf-8").split("\n\n") if p.strip()][:3]
+    path = tmp_path / "crawl.json"
+    path.write_text("".join(json.dumps({"id": i, "text": p}) + "\n" for i, p in enumerate(paragraphs)))
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(path))
+    assert (code, err) == (1, "") and [r["id"] for r in jsonl(out)] == [0, 1, 2]
+
+
+def test_an_empty_json_array_is_noted_as_empty(capsys, tmp_path):
+    path = tmp_path / "items.json"
+    path.write_text("[ ]\n")
+    assert run(capsys, "score", str(path)) == (0, "", f"spincheck: note: {path} is empty\n")
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.jsonl"])
+def test_json_nested_too_deeply_is_an_error_and_the_other_inputs_are_scored(capsys, tmp_path, name):
+    deep = tmp_path / name
+    deep.write_text("[" * 200_000 + "]" * 200_000 + "\n")
+    code, out, err = run(capsys, "score", "--format", "csv", str(deep), str(SPUN))
+    assert code == 2 and "nested too deeply" in err and "this is a bug" not in err
+    assert f"{SPUN}," in out
 
 
 def test_a_json_file_of_one_record_is_one_document(capsys, tmp_path):
@@ -1677,7 +1734,8 @@ def test_evaluate_of_compare_json_output_says_once_that_it_is_not_jsonl(capsys, 
     report.write_text(json.dumps({"copy": str(SPUN), "paragraphs": paragraphs}))  # one line, the report
     err = run(capsys, "evaluate", str(report))[2]
     assert err.splitlines() == [
-        f"spincheck: error: {report}:1: an object holding records in 'paragraphs', not a record {hint}",
+        f"spincheck: error: {report}:1: no string field 'text'; its 'paragraphs' holds records "
+        "(set --text-field, or give one record a line; skipped)",
         last,
     ]
     report.write_text("".join(json.dumps(p) + "\n" for p in paragraphs))  # what the hint says: read

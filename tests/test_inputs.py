@@ -1260,10 +1260,11 @@ def test_one_json_document_given_as_jsonl_is_one_error_not_one_per_line(tmp_path
     events = read_events(path)
     assert problems_of(events) == [f"spincheck: error: {path}:1: not a JSON object (skipped)"]
     assert joined(events) == "Paragraph 0."
-    # records wrapped in one object on one line: not a missing --text-field
+    # records wrapped in one object on one line: said, beside a --text-field that may be all it needs
     path.write_text(json.dumps({"source": "x", "paragraphs": rows}) + "\n")
     assert problems_of(read_events(path)) == [
-        f"spincheck: error: {path}:1: an object holding records in 'paragraphs', not a record {hint}"
+        f"spincheck: error: {path}:1: no string field 'text'; its 'paragraphs' holds records "
+        "(set --text-field, or give one record a line; skipped)"
     ]
 
 

@@ -829,6 +829,9 @@ def test_iter_corpus_documents_reads_documents_as_score_does_and_skips_hidden_on
         ("array.jsonl", b'["a record in a list"]\n', r"array\.jsonl:1: not a JSON object"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
         ("cut.jsonl.gz", gzip.compress(b'{"text": "ok"}\n' * 100)[:30], "its gzip data is truncated"),
+        ("deep.jsonl", b"[" * 100_000 + b"]" * 100_000 + b"\n", r"deep\.jsonl:1: JSON nested too deeply"),
+        ("items.json", b'[{"text": "ok"}, 3]', r"items\.json:2: not a JSON object \(a JSON array of records"),
+        ("cut.json", b'[{"text": "ok"}, {"te', r"cut\.json is not valid JSON: it ends inside the document"),
     ],
 )
 def test_iter_corpus_documents_names_the_bad_file(tmp_path: Path, name: str, content: bytes, message: str) -> None:
@@ -837,6 +840,17 @@ def test_iter_corpus_documents_names_the_bad_file(tmp_path: Path, name: str, con
         list(training.iter_corpus_documents([tmp_path / name]))
     with pytest.raises(TrainingError, match="no such file"):
         list(training.iter_corpus_documents([tmp_path / "missing.txt"]))
+
+
+def test_iter_corpus_documents_reads_a_json_array_as_score_does(tmp_path: Path) -> None:
+    # content_kind calls a .json file that opens an array "json": training failed on a KeyError
+    items = [{"id": "a", "text": "First item."}, {"text": "Second item."}]
+    (tmp_path / "items.json").write_text(json.dumps(items, indent=2), encoding="utf-8")
+    (tmp_path / "crawl.json").write_text("".join(json.dumps(i) + "\n" for i in items), encoding="utf-8")
+    for name in ("items.json", "crawl.json"):  # an array, and JSON Lines named .json
+        docs = list(training.iter_corpus_documents([tmp_path / name]))
+        assert [text for _, text in docs] == ["First item.", "Second item."]
+        assert docs[0][0].endswith(f"{name}:a") and docs[1][0].endswith(f"{name}:2")
 
 
 def test_iter_corpus_documents_names_the_first_field_present_and_a_null_one(tmp_path: Path) -> None:
