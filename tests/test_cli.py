@@ -158,12 +158,8 @@ def test_jsonl_records_point_into_the_decoded_file(capsys, tmp_path):
     assert any(r["spun"] and r["evidence"] for r in records)
 
 
-def test_short_records_are_scored_in_batches_as_one_by_one(capsys, tmp_path, monkeypatch):
-    # a call costs about 2 ms whatever its size: 24,000 short records took 46 s one at a time
-    paragraphs = [p for p in SPUN.read_text(encoding="utf-8").split("\n\n") if p.strip()]
-    path = tmp_path / "pages.jsonl"
-    lines = [json.dumps({"id": i, "text": p}) for i, p in enumerate(paragraphs)]
-    path.write_text("\n".join(lines[:2] + ["not json"] + lines[2:]) + "\n", encoding="utf-8")
+def _count_batches(monkeypatch) -> list[int]:
+    """How many texts each call of score's batch scoring gets (it scores them as it would)."""
     calls, real = [], cli._score_chunks
 
     def counted(detector, texts, explain=False):
@@ -171,6 +167,16 @@ def test_short_records_are_scored_in_batches_as_one_by_one(capsys, tmp_path, mon
         return real(detector, texts, explain)
 
     monkeypatch.setattr(cli, "_score_chunks", counted)
+    return calls
+
+
+def test_short_records_are_scored_in_batches_as_one_by_one(capsys, tmp_path, monkeypatch):
+    # a call costs about 2 ms whatever its size: 24,000 short records took 46 s one at a time
+    paragraphs = [p for p in SPUN.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    path = tmp_path / "pages.jsonl"
+    lines = [json.dumps({"id": i, "text": p}) for i, p in enumerate(paragraphs)]
+    path.write_text("\n".join(lines[:2] + ["not json"] + lines[2:]) + "\n", encoding="utf-8")
+    calls = _count_batches(monkeypatch)
     code, batched, err = run(capsys, "score", "--format", "jsonl", str(path))
     assert code == 2 and f"{path}:3" in err and calls == [len(paragraphs)]  # one call, the bad line reported
     calls.clear()
@@ -186,13 +192,7 @@ def test_every_batch_fills_to_batch_chars_and_holds_at_most_task_events(capsys, 
     text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
     path = tmp_path / "pages.jsonl"
     path.write_text("".join(json.dumps({"id": i, "text": text}) + "\n" for i in range(12)), encoding="utf-8")
-    calls, real = [], cli._score_chunks
-
-    def counted(detector, texts, explain=False):
-        calls.append(len(texts))
-        return real(detector, texts, explain)
-
-    monkeypatch.setattr(cli, "_score_chunks", counted)
+    calls = _count_batches(monkeypatch)
     code, whole, _ = run(capsys, "score", "--format", "jsonl", str(path))
     assert code == 0 and calls == [12]
     calls.clear()
@@ -797,13 +797,7 @@ def test_a_pipe_that_is_ready_is_scored_in_batches(capsys, monkeypatch):
     """zcat | spincheck score -: records waiting in the pipe are batched as a file's are."""
     text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
     data = "".join(json.dumps({"id": i, "text": text}) + "\n" for i in range(12)).encode()
-    calls, real = [], cli._score_chunks
-
-    def counted(detector, texts, explain=False):
-        calls.append(len(texts))
-        return real(detector, texts, explain)
-
-    monkeypatch.setattr(cli, "_score_chunks", counted)
+    calls = _count_batches(monkeypatch)
     read_end, write_end = os.pipe()
     with open(write_end, "wb") as feed:
         feed.write(data)  # far under a pipe's buffer: all of it waits there, then the end
@@ -827,13 +821,7 @@ def test_files_beside_a_waiting_stdin_are_still_scored_in_batches(capsys, monkey
     pages = tmp_path / "pages.jsonl"
     paragraphs = [p for p in SPUN.read_text(encoding="utf-8").split("\n\n") if p.strip()]
     pages.write_text("".join(json.dumps({"text": p}) + "\n" for p in paragraphs), encoding="utf-8")
-    calls, real = [], cli._score_chunks
-
-    def counted(detector, texts, explain=False):
-        calls.append(len(texts))
-        return real(detector, texts, explain)
-
-    monkeypatch.setattr(cli, "_score_chunks", counted)
+    calls = _count_batches(monkeypatch)
     monkeypatch.setattr(cli, "_stdin_waits", lambda: True)  # stdin has nothing ready, ever
     set_stdin(monkeypatch, SPUN.read_bytes())
     run(capsys, "score", "--format", "csv", str(pages), "-")

@@ -303,6 +303,24 @@ def test_one_model_per_directory_whatever_the_threshold(
         integration.get_detector(threshold=1.5)
 
 
+def _retrain_into(where: Path, model_dir: Path, threshold: float) -> int:
+    """Replace ``where`` as ``spincheck train`` does (a new directory renamed into place) with
+    ``model_dir`` at another threshold; the size of the new card."""
+    import shutil
+
+    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
+    new = where.with_name(where.name + ".partial")
+    new.mkdir()
+    for path in model_dir.iterdir():
+        if path.is_file() and path.name != "card.json":
+            (new / path.name).symlink_to(path)
+    (new / "card.json").write_text(json.dumps({**card, "threshold": threshold}), encoding="utf-8")
+    if where.exists():
+        shutil.rmtree(where)
+    new.rename(where)
+    return (where / "card.json").stat().st_size
+
+
 def test_a_replaced_model_directory_is_loaded_again(
     article: str, shipped_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -315,18 +333,9 @@ def test_a_replaced_model_directory_is_loaded_again(
 
     monkeypatch.setattr(integration, "_DETECTORS", {})
     where = tmp_path / "my-model"
-    card = json.loads((shipped_model_dir / "card.json").read_text(encoding="utf-8"))
 
-    def train_into(threshold: float) -> None:  # as spincheck train does: a new directory renamed into place
-        new = tmp_path / "partial"
-        new.mkdir()
-        for path in shipped_model_dir.iterdir():
-            if path.is_file() and path.name != "card.json":
-                (new / path.name).symlink_to(path)
-        (new / "card.json").write_text(json.dumps({**card, "threshold": threshold}), encoding="utf-8")
-        if where.exists():
-            shutil.rmtree(where)
-        new.rename(where)
+    def train_into(threshold: float) -> None:
+        _retrain_into(where, shipped_model_dir, threshold)
 
     train_into(0.99)
     assert integration.get_detector(where).threshold == 0.99
@@ -376,26 +385,14 @@ def test_a_retrained_model_with_a_card_of_the_same_size_is_loaded_again(
 ) -> None:
     """A retraining usually writes a card of the same length (the same keys, a threshold of as
     many digits): the directory is still a new one, and its model is loaded."""
-    import shutil
-
     from spincheck.integrations import dask as integration
 
     monkeypatch.setattr(integration, "_DETECTORS", {})
     where = tmp_path / "my-model"
-    card = json.loads((shipped_model_dir / "card.json").read_text(encoding="utf-8"))
     sizes = []
 
-    def train_into(threshold: float) -> None:  # as spincheck train does: a new directory renamed into place
-        new = tmp_path / "partial"
-        new.mkdir()
-        for path in shipped_model_dir.iterdir():
-            if path.is_file() and path.name != "card.json":
-                (new / path.name).symlink_to(path)
-        (new / "card.json").write_text(json.dumps({**card, "threshold": threshold}), encoding="utf-8")
-        sizes.append((new / "card.json").stat().st_size)
-        if where.exists():
-            shutil.rmtree(where)
-        new.rename(where)
+    def train_into(threshold: float) -> None:
+        sizes.append(_retrain_into(where, shipped_model_dir, threshold))
 
     train_into(0.91)
     assert integration.get_detector(where).threshold == 0.91
