@@ -990,7 +990,8 @@ def content_kind(kind: str, path: Path | None, head: bytes) -> str:
     name says (:func:`kind_of`), except that stdin and a file whose name does not say what it
     holds (a download without a suffix, ``index.php``) are known by their first bytes: a Word,
     OpenDocument, RTF or EPUB header, or HTML or JSONL. A ``.txt`` or ``.md`` file is text unless it
-    is a PDF."""
+    is a PDF; a ``.json`` file is one JSON document when it opens an array, else known by its
+    first bytes like a file without a suffix."""
     if head.startswith(PDF_MAGIC):
         return "pdf"
     if kind == "json":  # a .json file: one array of records, or else known by its content (JSONL, often)
