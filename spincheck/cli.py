@@ -957,9 +957,9 @@ def _read_document(
                 event = replace(event, hint=f"{command} needs the whole document; get an undamaged copy")
             console.problem(event)
             continue
-        if event.source != item.name:  # a record of JSONL recognised by its content
+        if event.source != item.name:  # a record of JSONL, or of a JSON array, recognised by its content
             console.error(
-                f"{command} takes one document, and {item.name} holds JSONL records (many documents)",
+                f"{command} takes one document, and {item.name} holds records (many documents)",
                 "use 'spincheck score' for it",
             )
             return None

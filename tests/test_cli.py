@@ -946,6 +946,15 @@ def test_a_json_file_over_the_size_cap_is_refused_with_a_way_out(capsys, tmp_pat
     assert (code, out) == (2, "") and "is larger than" in err and "jq -c '.[]'" in err
 
 
+def test_explain_and_compare_refuse_a_json_array_as_many_documents(capsys, tmp_path):
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps([{"text": SPUN.read_text(encoding="utf-8")}] * 2), encoding="utf-8")
+    for argv in (["explain", str(path), "-o", str(tmp_path / "page.html")], ["compare", str(SPUN), str(path)]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, "") and f"and {path} holds records (many documents)" in err
+    assert not (tmp_path / "page.html").exists()
+
+
 def test_a_json_file_of_json_lines_is_read_as_json_lines(capsys, tmp_path):
     # many crawls name JSON Lines ".json": only a file that opens an array is one document
     paragraphs = [p for p in SPUN.read_text(encoding="utf-8").split("\n\n") if p.strip()][:3]
@@ -1677,7 +1686,7 @@ def test_compare_problems(capsys, tmp_path, monkeypatch):
     set_stdin(monkeypatch, b'{"id": 1, "text": "One page."}\n{"id": 2, "text": "Another page."}\n')
     code, out, err = run(capsys, "compare", str(CLEAN), "-")
     assert (code, out) == (2, "") and err == (
-        "spincheck: error: compare takes one document, and <stdin> holds JSONL records (many documents) "
+        "spincheck: error: compare takes one document, and <stdin> holds records (many documents) "
         "(use 'spincheck score' for it)\n"
     )
 
