@@ -972,7 +972,6 @@ _HTML_START = re.compile(
 )
 _JSONL_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"')
 _JSON_ARRAY_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\[\s*\{\s*"')
-_JSON_ARRAY = re.compile(rb"(?:\xef\xbb\xbf)?\s*\[")
 
 
 def _markup_kind(head: bytes) -> str | None:
@@ -985,6 +984,12 @@ def _markup_kind(head: bytes) -> str | None:
     return "jsonl" if _JSONL_START.match(head) else None
 
 
+def _opens_array(head: bytes) -> bool:
+    """Whether a document starts with "[" after blanks, in UTF-8 or the UTF-16 or UTF-32 its
+    byte-order mark names (Windows PowerShell 5 writes ``ConvertTo-Json > items.json`` in UTF-16)."""
+    return head.decode(_encoding_for(head), errors="ignore").lstrip("\ufeff \t\r\n").startswith("[")
+
+
 def content_kind(kind: str, path: Path | None, head: bytes) -> str:
     """The kind an input is read as: a PDF by its header whatever its name; else the kind its
     name says (:func:`kind_of`), except that stdin and a file whose name does not say what it
@@ -995,7 +1000,7 @@ def content_kind(kind: str, path: Path | None, head: bytes) -> str:
     if head.startswith(PDF_MAGIC):
         return "pdf"
     if kind == "json":  # a .json file: one array of records, or else known by its content (JSONL, often)
-        return "json" if _JSON_ARRAY.match(head) else _office_kind(head) or _markup_kind(head) or "text"
+        return "json" if _opens_array(head) else _office_kind(head) or _markup_kind(head) or "text"
     if kind != "text" or (path is not None and plain_suffix(path) in TEXT_SUFFIXES):
         return kind
     return _office_kind(head) or _markup_kind(head) or "text"

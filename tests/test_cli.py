@@ -964,6 +964,14 @@ def test_a_json_file_of_json_lines_is_read_as_json_lines(capsys, tmp_path):
     assert (code, err) == (1, "") and [r["id"] for r in jsonl(out)] == [0, 1, 2]
 
 
+def test_a_json_array_in_utf16_is_read_as_records(capsys, tmp_path):
+    # Windows PowerShell 5: ConvertTo-Json > items.json writes UTF-16 with a byte-order mark
+    path = tmp_path / "items.json"
+    path.write_bytes(json.dumps([{"id": "u", "text": SPUN.read_text(encoding="utf-8")}]).encode("utf-16"))
+    code, out, err = run(capsys, "score", "--format", "json", str(path))
+    assert (code, err) == (1, "") and [d["source"] for d in json.loads(out)] == [f"{path}:u"]
+
+
 def test_an_empty_json_array_is_noted_as_empty(capsys, tmp_path):
     path = tmp_path / "items.json"
     path.write_text("[ ]\n")
