@@ -40,7 +40,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .formats import (
     _OFFICE_READERS,
@@ -603,15 +603,13 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
             yield 0, Problem("error", what, NOT_JSONL_HINT)
             return
         try:
-            record = json.loads(text, parse_constant=str, parse_float=_finite_or_written)
+            record = _loads(text)
         except json.JSONDecodeError as exc:
             yield number, Problem("error", f"{name}:{number}: invalid JSON ({json_error(exc, text)})", "skipped")
             continue
         except RecursionError:  # "[[[[...]]]]": the whole run ended as "a bug in spincheck"
             yield number, Problem("error", f"{name}:{number}: JSON nested too deeply to read", "skipped")
             continue
-        if _SURROGATE_ESCAPE.search(text):
-            record = _without_lone_surrogates(record)
         if not isinstance(record, dict):
             problem = number, Problem("error", f"{name}:{number}: not a JSON object", "skipped")
             if opening and isinstance(record, list):
@@ -635,7 +633,7 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
     if not text.strip():
         return
     try:
-        value = json.loads(text, parse_constant=str, parse_float=_finite_or_written)
+        value = _loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip()):
             what = "it ends inside the document: cut short"
@@ -646,8 +644,6 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
     except RecursionError:
         yield 0, Problem("error", f"{name} is JSON nested too deeply to read", "skipped")
         return
-    if _SURROGATE_ESCAPE.search(text):
-        value = _without_lone_surrogates(value)
     if isinstance(value, dict):
         yield 1, value
         return
@@ -658,6 +654,13 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
         if not isinstance(item, dict):
             item = Problem("error", f"{name}:{place}: not a JSON object", "skipped")
         yield place, item
+
+
+def _loads(text: str) -> Any:
+    """JSON as the readers of records take it: numbers too large for a float, NaN and Infinity
+    kept as written, lone surrogates read as U+FFFD. Raises what ``json.loads`` raises."""
+    value = json.loads(text, parse_constant=str, parse_float=_finite_or_written)
+    return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
 
 
 def _finite_or_written(number: str) -> float | str:
@@ -916,7 +919,7 @@ class Reader:
         place in a JSON array); at most MAX_LINE_PROBLEMS bad ones told one by one; a note for
         an input with no record, good or bad, at all (blank, or ``[]``)."""
         empty = True
-        records = bad = 0
+        bad = 0
         for number, record in numbered:
             empty = False
             if isinstance(record, Problem) and record.level != "error":  # a warning for the file
@@ -931,7 +934,6 @@ class Reader:
                 if bad <= MAX_LINE_PROBLEMS:
                     yield record
                 continue
-            records += 1
             record_id = record.get("id")
             source = record_source(name, record_id, number)
             yield from _chunks_of(text, source, record_id)
