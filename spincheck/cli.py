@@ -102,6 +102,14 @@ TASK_EVENTS = 256
 BATCH_CHARS = 1 << 16
 # A single input file this large gets a progress bar (in bytes read; several files always do).
 BAR_BYTES = 1 << 22
+# --jobs: loky's resource tracker, a process of its own that outlives the run by a moment, can
+# report a semaphore as "leaked" when workers are stopped early (`| head`), though it was already
+# removed. It still cleans up; these -W filters, handed to the processes joblib starts (loky's
+# tracker and the standard library's), only keep its warnings for programmers off stderr.
+TRACKER_WARNINGS = tuple(
+    f"ignore:resource_tracker:UserWarning:{module}"
+    for module in ("joblib.externals.loky.backend.resource_tracker", "multiprocessing.resource_tracker")
+)
 
 
 class UsageError(Exception):
@@ -868,6 +876,7 @@ def _scored(
         return
     from joblib import Parallel, delayed
 
+    _quiet_resource_tracker()
     config = (str(detector.path), detector.threshold, detector.min_words, detector.document_context)
     pending: deque[list] = deque()
 
@@ -890,6 +899,12 @@ def _scored(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             outputs.close()
+
+
+def _quiet_resource_tracker() -> None:
+    """Pass TRACKER_WARNINGS to the processes joblib starts from now on (they get this process's
+    -W options); the tracker starts with the first worker pool, so call this before it."""
+    sys.warnoptions.extend(option for option in TRACKER_WARNINGS if option not in sys.warnoptions)
 
 
 # ---- explain ------------------------------------------------------------------------------------
