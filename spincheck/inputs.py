@@ -33,6 +33,7 @@ import lzma
 import math
 import os
 import re
+import select
 import stat
 import sys
 import threading
@@ -398,7 +399,9 @@ def _read_some(f: BinaryIO, size: int) -> bytes:
 
 
 def _read_head(f: BinaryIO) -> bytes:
-    """The first SNIFF_BYTES bytes (fewer only at end of input)."""
+    """The first SNIFF_BYTES bytes: fewer at end of input, or on a pipe that has nothing more
+    ready once a whole first line of JSONL has come (``tail -f log.jsonl | spincheck score -``
+    is then answered record by record, not once 8 KiB have gathered)."""
     parts, size = [], 0
     while size < SNIFF_BYTES:
         data = _read_some(f, SNIFF_BYTES - size)
@@ -406,7 +409,26 @@ def _read_head(f: BinaryIO) -> bytes:
             break
         parts.append(data)
         size += len(data)
+        if size < SNIFF_BYTES and _FIRST_JSONL_LINE.match(b"".join(parts)) and _pipe_waits(f):
+            break
     return b"".join(parts)
+
+
+# a first line that makes a stream JSONL whatever follows it (see _markup_kind)
+_FIRST_JSONL_LINE = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"[^\n]*\n')
+
+
+def _pipe_waits(f: BinaryIO) -> bool:
+    """Whether ``f`` is a pipe, socket or terminal with nothing to read right now; False for a
+    file, or when that cannot be told."""
+    try:
+        fd = f.fileno()
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)):
+            return False
+        return not select.select([fd], [], [], 0)[0]
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
 
 
 # ---- compressed input ---------------------------------------------------------------------------

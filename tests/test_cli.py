@@ -12,6 +12,7 @@ import html.parser
 import io
 import json
 import os
+import select
 import signal
 import stat
 import subprocess
@@ -791,6 +792,30 @@ def test_a_batch_from_a_pipe_ends_when_the_pipe_has_nothing_ready(monkeypatch):
         assert not cli._stdin_waits()  # more is ready: the batch may grow
     monkeypatch.setattr(sys, "stdin", io.StringIO("no file descriptor"))
     assert cli._stdin_waits()  # cannot tell: batches of one, as before
+
+
+def test_a_slow_jsonl_feed_is_answered_record_by_record():
+    """tail -f log.jsonl | spincheck score -: the first record is answered without waiting for
+    more input (the kind of input used to be guessed only once 8 KiB had come)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spincheck", "score", "--format", "jsonl", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
+    try:
+        for i in range(2):
+            process.stdin.write((json.dumps({"id": i, "text": text}) + "\n").encode())
+            process.stdin.flush()
+            answered, _, _ = select.select([process.stdout], [], [], 60)
+            assert answered, f"record {i} not answered while the feed stays open"
+            assert json.loads(process.stdout.readline())["id"] == i
+    finally:
+        process.stdin.close()
+        process.stdout.close()
+        err = process.stderr.read().decode()
+    assert (process.wait(timeout=60), err) == (0, "")
 
 
 def test_a_pipe_that_is_ready_is_scored_in_batches(capsys, monkeypatch):
