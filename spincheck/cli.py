@@ -44,7 +44,7 @@ from .inputs import (
     Problem,
     Reader,
     collect,
-    iter_jsonl,
+    iter_records,
     kind_of,
     os_problem,
     shown,
@@ -462,8 +462,9 @@ def _add_evaluate(sub, parents: _Parents) -> None:
         parents=list(parents[:2]),
         formatter_class=_Formatter,
         help="measure the detector on labelled paragraphs",
-        description='Score labelled paragraphs, one JSON object per line: {"text": ..., "label": 0 or 1}, '
-        "and print precision, recall, F1, ROC-AUC, false-positive rate and the confusion counts. "
+        description='Score labelled paragraphs, one JSON object per line: {"text": ..., "label": 0 or 1} '
+        "(or a .json file holding one array of such records, as score reads it), and print precision, "
+        "recall, F1, ROC-AUC, false-positive rate and the confusion counts. "
         "Paragraphs the detector does not score (too short, not English) are counted separately; lines "
         'with "label": null are left out. Spun paragraphs that list the swaps made in them, '
         '"replacements": [[start, end, original, replacement], ...] with offsets into the text (as '
@@ -471,7 +472,9 @@ def _add_evaluate(sub, parents: _Parents) -> None:
         "swaps inside an evidence span of the flagged ones, and how often it suggests the original.",
         epilog="exit status: 0 evaluated; 2 an error (a bad line is reported and skipped)",
     )
-    evaluate.add_argument("file", metavar="FILE.jsonl", help="labelled paragraphs; '-' reads stdin")
+    evaluate.add_argument(
+        "file", metavar="FILE", help="labelled paragraphs: JSONL, or a .json array of records; '-' reads stdin"
+    )
     evaluate.add_argument("--json", action="store_true", help="print the result as JSON")
     evaluate.add_argument(
         "--format",
@@ -1275,7 +1278,8 @@ def _valid_replacements(swaps: object, length: int) -> bool:
 class _LabelledLines:
     """The labelled paragraphs of an ``evaluate`` input, and what was left out of them.
 
-    Bad lines are reported as ``score`` reports them (ten, then a count) and skipped.
+    Bad lines (or items of a JSON array) are reported as ``score`` reports them (ten, then a
+    count) and skipped.
     """
 
     def __init__(self, name: str, text_field: str, console: Console) -> None:
@@ -1283,6 +1287,7 @@ class _LabelledLines:
         self.labels: list[int] = []
         self.replacements: list[list | None] = []
         self.unlabelled = self.skipped = self.several = 0
+        self.unit = "lines"  # what the input's records are: "items" of a JSON array
 
     def _skip(self, what: str, hint: str = "skipped") -> None:
         if hint == NOT_JSONL_HINT:  # most likely compare's report, given as --format json
@@ -1291,10 +1296,12 @@ class _LabelledLines:
         if self.skipped <= MAX_LINE_PROBLEMS:
             self.console.error(what, hint)
 
-    def texts(self, f) -> Iterator[str]:
-        """The texts of the good lines of ``f``, their labels and replacements kept in order."""
+    def texts(self, f, path: Path | None) -> Iterator[str]:
+        """The texts of the good records of ``f`` (read from ``path``, None for stdin), their labels
+        and replacements kept in order."""
         name, field = self.name, self.text_field
-        for number, record in iter_jsonl(f, name):
+        self.unit, records = iter_records(f, name, path)
+        for number, record in records:
             if isinstance(record, Problem):
                 if record.level == "error":
                     self._skip(record.what, record.hint or "skipped")
@@ -1326,7 +1333,8 @@ class _LabelledLines:
     def report_left_out(self) -> None:
         name = self.name
         if self.skipped > MAX_LINE_PROBLEMS:
-            self.console.error(f"{name}: {self.skipped - MAX_LINE_PROBLEMS:,} more bad lines", "not shown; skipped")
+            more = f"{self.skipped - MAX_LINE_PROBLEMS:,} more bad {self.unit}"
+            self.console.error(f"{name}: {more}", "not shown; skipped")
         if self.unlabelled:
             self.console.note(f'{name}: {_count(self.unlabelled, "paragraph")} with "label": null left out')
         if self.several:
@@ -1343,7 +1351,7 @@ def _cmd_evaluate(args, console: Console) -> int:
     name = STDIN_NAME if args.file == "-" else shown(args.file)  # printable, as score and compare name it
     if args.file != "-" and os.path.isdir(args.file):
         console.error(
-            f"evaluate takes one JSONL file, and {name} is a directory",
+            f"evaluate takes one JSONL or .json file, and {name} is a directory",
             "pass one of its .jsonl files, or cat them into one",
         )
         return EXIT_ERROR
@@ -1355,18 +1363,20 @@ def _cmd_evaluate(args, console: Console) -> int:
             if stdin is None:
                 console.error("cannot read stdin: it is closed", "pass a file instead")
                 return EXIT_ERROR
-            results.extend(detector.score_many(lines.texts(stdin)))
+            results.extend(detector.score_many(lines.texts(stdin, None)))
         else:
             with open(args.file, "rb") as f:
                 # extend, not list(): the lines scored before a damaged part stay, as score keeps them
-                results.extend(detector.score_many(lines.texts(f)))
+                results.extend(detector.score_many(lines.texts(f, Path(args.file))))
     except OSError as exc:
         console.problem(os_problem(name, exc))  # "the rest of it is skipped" for damaged data
         if not results:
             return EXIT_ERROR
     lines.report_left_out()
     if not results:
-        console.error(f"{name} holds no labelled paragraphs", 'expected lines like {"text": "...", "label": 1}')
+        console.error(
+            f"{name} holds no labelled paragraphs", f'expected {lines.unit} like {{"text": "...", "label": 1}}'
+        )
         return EXIT_ERROR
     scores = _Scores.of(lines.labels, results)
     report = _evaluation_report(detector, lines, results, scores)

@@ -67,6 +67,7 @@ __all__ = [
     "Reader",
     "iter_jsonl",
     "iter_json_items",
+    "iter_records",
     "json_error",
     "record_text",
     "text_field_problem",
@@ -678,6 +679,28 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
         yield place, item
 
 
+def _json_items(head: bytes, f: BinaryIO, name: str) -> Iterator[tuple[int, dict | Problem]]:
+    """:func:`iter_json_items` of ``head`` and the rest of ``f``, read whole: an array cannot be
+    streamed line by line as JSONL is; an error for one over MAX_DOCUMENT_BYTES."""
+    data = _read_whole(head, f)
+    if data is None:
+        yield 0, _too_large(name, "a .json file is read whole: make it JSON Lines, e.g. jq -c '.[]'; skipped")
+        return
+    yield from iter_json_items(data, name)
+
+
+def iter_records(f: BinaryIO, name: str, path: Path | None) -> tuple[str, Iterator[tuple[int, dict | Problem]]]:
+    """The records of an input that holds them, and what its bad ones are counted in: "items" of
+    one JSON array where ``score`` reads one (see :func:`content_kind`: a ``.json`` file that
+    opens an array; stdin, or a file whose name says nothing, that starts with ``[{"``), numbered
+    as :func:`iter_json_items` numbers them; else "lines" of JSON Lines, as :func:`iter_jsonl`
+    reads them. ``path`` is None for stdin. The first bytes of ``f`` are read at once."""
+    head, f = sniff(f)
+    if content_kind("text" if path is None else kind_of(path), path, head) == "json":
+        return "items", _json_items(head, f, name)
+    return "lines", iter_jsonl(f, name, head)
+
+
 def _loads(text: str) -> Any:
     """JSON as the readers of records take it: numbers too large for a float, NaN and Infinity
     kept as written, lone surrogates read as U+FFFD. Raises what ``json.loads`` raises."""
@@ -924,12 +947,7 @@ class Reader:
         yield from _chunks_of(text, name)
 
     def _read_json(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
-        """A JSON array of records, read whole: it cannot be streamed line by line as JSONL is."""
-        data = _read_whole(head, f)
-        if data is None:
-            yield _too_large(name, "a .json file is read whole: make it JSON Lines, e.g. jq -c '.[]'; skipped")
-            return
-        yield from self._read_records(iter_json_items(data, name), name, "items")
+        yield from self._read_records(_json_items(head, f, name), name, "items")
 
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
         yield from self._read_records(iter_jsonl(f, name, head), name, "lines")

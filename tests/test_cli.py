@@ -1494,6 +1494,52 @@ def test_evaluate_with_exactly_ten_bad_lines_shows_them_all_and_no_count(capsys,
     ]
 
 
+def test_evaluate_reads_a_json_array_of_records_as_the_same_jsonl(capsys, tmp_path, monkeypatch, labelled):
+    """Scrapy's "-o items.json", which score and train read as records, was refused: "is one JSON
+    array over several lines, not JSON Lines"."""
+    expected = json.loads(run(capsys, "evaluate", str(labelled), "--json")[1])
+    array = tmp_path / "dev.json"
+    array.write_text(json.dumps(jsonl(labelled.read_text()), indent=2))
+    code, out, err = run(capsys, "evaluate", str(array), "--json")
+    assert (code, err) == (0, "") and json.loads(out) == {**expected, "source": str(array)}
+    text = run(capsys, "evaluate", str(labelled))[1]
+    assert run(capsys, "evaluate", str(array))[1] == text.replace(str(labelled), str(array))
+    set_stdin(monkeypatch, array.read_bytes())  # stdin is known by its first bytes, [{", as score knows it
+    code, out, err = run(capsys, "evaluate", "-", "--json")
+    assert (code, err) == (0, "") and json.loads(out) == {**expected, "source": "<stdin>"}
+    array.write_bytes(labelled.read_bytes())  # JSON Lines named .json stay JSON Lines
+    assert json.loads(run(capsys, "evaluate", str(array), "--json")[1]) == {**expected, "source": str(array)}
+
+
+def test_evaluate_reports_a_bad_record_of_a_json_array_as_a_bad_jsonl_line(capsys, tmp_path):
+    good = json.dumps({"text": CLEAN.read_text().split("\n\n")[1], "label": 0})
+    bad = [json.dumps({"text": "x", "label": "spun"}), "3", json.dumps({"body": "x", "label": 1})]
+    bad.append(json.dumps({"text": "x"}))
+    for records in (bad, bad * 3):  # past ten bad ones, the count says what they are
+        lines, array = tmp_path / "dev.jsonl", tmp_path / "dev.json"
+        lines.write_text("\n".join([good, *records]) + "\n")
+        array.write_text("[\n" + ",\n".join([good, *records]) + "\n]\n")
+        code, out, err = run(capsys, "evaluate", str(lines), "--json")
+        assert code == 2 and err.startswith(f"spincheck: error: {lines}:2: label must be 0 or 1, not 'spun' (skipped)")
+        # line N of the JSONL is item N of the array
+        assert run(capsys, "evaluate", str(array), "--json") == (
+            code,
+            out.replace(str(lines), str(array)),
+            err.replace(str(lines), str(array)).replace("more bad lines", "more bad items"),
+        )
+    assert f"{array}: 2 more bad items (not shown; skipped)" in run(capsys, "evaluate", str(array))[2]
+
+
+def test_evaluate_of_an_empty_json_array_says_it_holds_no_labelled_paragraphs(capsys, tmp_path):
+    path = tmp_path / "dev.json"
+    path.write_text("[ ]\n")
+    assert run(capsys, "evaluate", str(path)) == (
+        2,
+        "",
+        f'spincheck: error: {path} holds no labelled paragraphs (expected items like {{"text": "...", "label": 1}})\n',
+    )
+
+
 def test_evaluate_notes_a_text_of_two_paragraphs(capsys, tmp_path):
     # two paragraphs are "several": scored as one, which the note must say
     path = tmp_path / "dev.jsonl"
@@ -1758,9 +1804,15 @@ def test_evaluate_of_compare_json_output_says_once_that_it_is_not_jsonl(capsys, 
         last,
     ]
     paragraphs = json.loads(report.read_text())["paragraphs"]
-    report.write_text(json.dumps(paragraphs))  # one line, one array
-    err = run(capsys, "evaluate", str(report))[2]
-    assert err.splitlines() == [f"spincheck: error: {report} is one JSON array, not JSON Lines {hint}", last]
+    one_line = tmp_path / "report.jsonl"  # one line, one array, named as JSON Lines
+    one_line.write_text(json.dumps(paragraphs))
+    err = run(capsys, "evaluate", str(one_line))[2]
+    assert err.splitlines() == [
+        f"spincheck: error: {one_line} is one JSON array, not JSON Lines {hint}",
+        f"spincheck: error: {one_line} holds no labelled paragraphs {example}",
+    ]
+    report.write_text(json.dumps(paragraphs))  # named .json, the array is read as records, as score reads it
+    assert run(capsys, "evaluate", str(report))[0] in (0, 1)
     report.write_text(json.dumps({"copy": str(SPUN), "paragraphs": paragraphs}))  # one line, the report
     err = run(capsys, "evaluate", str(report))[2]
     assert err.splitlines() == [
@@ -2109,7 +2161,7 @@ def test_evaluate_of_a_directory_says_it_takes_one_file(capsys, tmp_path):
     code, out, err = run(capsys, "evaluate", str(tmp_path))
     assert (code, out) == (2, "")
     assert err == (
-        f"spincheck: error: evaluate takes one JSONL file, and {tmp_path} is a directory "
+        f"spincheck: error: evaluate takes one JSONL or .json file, and {tmp_path} is a directory "
         "(pass one of its .jsonl files, or cat them into one)\n"
     )
 
