@@ -402,7 +402,11 @@ def _read_some(f: BinaryIO, size: int) -> bytes:
 def _read_head(f: BinaryIO) -> bytes:
     """The first SNIFF_BYTES bytes: fewer at end of input, or on a pipe that has nothing more
     ready once a whole first line of JSONL has come (``tail -f log.jsonl | spincheck score -``
-    is then answered record by record, not once 8 KiB have gathered)."""
+    is then answered record by record, not once 8 KiB have gathered).
+
+    A short head that looks binary is read on to the full size: one line with a few control
+    bytes is a bad record, not a binary stream, and judged alone it threw away every record
+    after it, only when the feed was slow."""
     parts, size = [], 0
     while size < SNIFF_BYTES:
         data = _read_some(f, SNIFF_BYTES - size)
@@ -410,8 +414,9 @@ def _read_head(f: BinaryIO) -> bytes:
             break
         parts.append(data)
         size += len(data)
-        if size < SNIFF_BYTES and _FIRST_JSONL_LINE.match(b"".join(parts)) and _pipe_waits(f):
-            break
+        if size < SNIFF_BYTES and _FIRST_JSONL_LINE.match(head := b"".join(parts)):
+            if not looks_binary(head) and _pipe_waits(f):
+                break
     return b"".join(parts)
 
 

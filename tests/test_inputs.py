@@ -8,8 +8,10 @@ import gzip
 import io
 import json
 import lzma
+import os
 import signal
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -621,6 +623,30 @@ def test_jsonl_in_utf16_and_binary_jsonl():
     assert _records(b"\x7fELF\x02\x01\x01\x00\x00\x00" * 100 + b"\n{}\n") == [
         Problem("error", "x.jsonl looks binary", "skipped")
     ]
+
+
+def test_a_slow_feed_whose_first_record_has_control_bytes_keeps_the_records_after_it():
+    """tail -f log.jsonl | spincheck score -: a first line with raw control bytes is one bad
+    record. Its head, cut short once the pipe waited, was judged binary alone and the whole feed
+    was thrown away; the same bytes written at once had every later record scored."""
+    first = b'{"text": "\x01\x02\x03\x04"}\n'  # a fifth of it control bytes
+    good = json.dumps({"text": "The council voted on Tuesday to rebuild the harbor bridge."}).encode() + b"\n"
+    read_end, write_end = os.pipe()
+    os.write(write_end, first)
+
+    def feed_later():  # the rest comes once the reader has the first line and the pipe waits
+        time.sleep(0.3)
+        os.write(write_end, good)
+        os.close(write_end)
+
+    writer = threading.Thread(target=feed_later)
+    writer.start()
+    try:
+        with open(read_end, "rb") as pipe:
+            records = [r for _, r in inputs.iter_jsonl(pipe, "<stdin>")]
+    finally:
+        writer.join()
+    assert records[1:] == [json.loads(good)] and "invalid JSON" in records[0].what
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
