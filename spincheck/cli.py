@@ -35,6 +35,7 @@ from . import __version__
 from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import (
     DAMAGED_HINT,
+    DAMAGED_WHOLE_HINT,
     MAX_LINE_PROBLEMS,
     NOT_JSONL_HINT,
     STDIN_NAME,
@@ -971,7 +972,7 @@ def _read_document(
     errors = console.errors
     for event in Reader().read(item):
         if isinstance(event, Problem):
-            if event.hint == DAMAGED_HINT:  # score keeps the part before the damage; this refuses it all
+            if event.hint in (DAMAGED_HINT, DAMAGED_WHOLE_HINT):  # score may keep the part before the damage
                 event = replace(event, hint=f"{command} needs the whole document; get an undamaged copy")
             console.problem(event)
             continue

@@ -79,6 +79,7 @@ __all__ = [
     "decompress",
     "os_problem",
     "DAMAGED_HINT",
+    "DAMAGED_WHOLE_HINT",
     "NOT_JSONL_HINT",
     "shown",
     "CHUNK_CHARS",
@@ -134,6 +135,9 @@ NOT_JSONL_HINT = "expected one JSON object per line; skipped"
 # The hint of compressed input damaged part way: what came before the damage is kept
 # (commands that need a whole document say so instead).
 DAMAGED_HINT = "the rest of it is skipped"
+# ... and of one damaged in its first 8 KiB, or read whole (HTML, PDF, office files, a .json array):
+# nothing of it is kept
+DAMAGED_WHOLE_HINT = "none of it was read; get an undamaged copy"
 TRAFILATURA_NOTE = (
     "trafilatura is not installed; using a plain-text fallback for HTML (pip install trafilatura lxml_html_clean)"
 )
@@ -344,7 +348,7 @@ def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
     if exc.errno == errno.ELOOP:
         return Problem("error", f"cannot read {name}: too many levels of symbolic links", "symlink loop; skipped")
     if isinstance(exc, _DamagedData):
-        return Problem("error", f"cannot read {name}: {exc}", DAMAGED_HINT)
+        return Problem("error", f"cannot read {name}: {exc}", DAMAGED_WHOLE_HINT if exc.whole else DAMAGED_HINT)
     return Problem("error", f"cannot read {name}: {exc.strerror or exc}", "skipped")
 
 
@@ -454,7 +458,10 @@ def _compression(head: bytes) -> str | None:
 
 
 class _DamagedData(OSError):
-    """Compressed input that ends early or is damaged; what came before it was read."""
+    """Compressed input that ends early or is damaged; what came before it was read, unless
+    ``whole``: the input was read whole, and none of it is kept."""
+
+    whole = False
 
 
 def _damaged(codec: str, exc: Exception) -> OSError:
@@ -492,7 +499,11 @@ def sniff(f: BinaryIO) -> tuple[bytes, BinaryIO]:
     if codec is None:
         return head, f
     stream = io.BufferedReader(_Decompressed(head, f, codec), READ_BYTES)
-    return _read_head(stream), stream
+    try:
+        return _read_head(stream), stream
+    except _DamagedData as exc:  # damaged in its head: nothing is read before the damage
+        exc.whole = True
+        raise
 
 
 def decompress(data: bytes) -> bytes:
@@ -1074,7 +1085,11 @@ def _binary_hint(head: bytes) -> str:
 
 def _read_whole(head: bytes, f: BinaryIO) -> bytes | None:
     """The sniffed head and the rest of ``f``, or None when that is over MAX_DOCUMENT_BYTES."""
-    data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
+    try:
+        data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
+    except _DamagedData as exc:  # what came before the damage is not a document to read
+        exc.whole = True
+        raise
     return None if len(data) > MAX_DOCUMENT_BYTES else data
 
 

@@ -2474,7 +2474,7 @@ def test_compressed_inputs_score_and_evaluate_as_their_content(capsys, tmp_path)
     )
     code, out, _ = run(capsys, "evaluate", "--json", str(labelled))
     assert code == 0 and json.loads(out)["metrics"]["tp"] == 1
-    # damaged: one error line, exit 2, no traceback
+    # damaged: one error line, exit 2, no traceback; cut in its first bytes, none of it is read
     broken = tmp_path / "broken.txt.gz"
     broken.write_bytes(packed.read_bytes()[:40])
     code, out, err = run(capsys, "score", str(broken))
@@ -2482,8 +2482,27 @@ def test_compressed_inputs_score_and_evaluate_as_their_content(capsys, tmp_path)
         code == 2
         and err
         == f"spincheck: error: cannot read {broken}: its gzip data is truncated "
-        "(Compressed file ended before the end-of-stream marker was reached) (the rest of it is skipped)\n"
+        "(Compressed file ended before the end-of-stream marker was reached) "
+        "(none of it was read; get an undamaged copy)\n"
     )
+
+
+@pytest.mark.parametrize("name", ["page.html.gz", "items.json.gz"])
+def test_a_damaged_document_read_whole_does_not_say_a_part_was_kept(capsys, tmp_path, name):
+    """score says "(the rest of it is skipped)" where it keeps what came before the damage; a
+    page or a .json array is read whole, and nothing of it was scored, yet it said so too."""
+    text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
+    if name.endswith(".html.gz"):
+        data = "<html><body>" + "".join(f"<p>{i}. {text}</p>" for i in range(2000)) + "</body></html>"
+    else:
+        data = json.dumps([{"id": i, "text": text} for i in range(2000)])
+    packed = gzip.compress(data.encode())
+    damaged = tmp_path / name
+    damaged.write_bytes(packed[: len(packed) // 2])  # far past the first 8 KiB read to sniff it
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(damaged))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"spincheck: error: cannot read {damaged}: its gzip data is truncated (")
+    assert err.endswith(") (none of it was read; get an undamaged copy)\n") and len(err.splitlines()) == 1
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".rtf"])
