@@ -210,6 +210,14 @@ def _seed(value: str) -> int:
     return n
 
 
+def _path(value: str) -> str:
+    """A path that names something: an empty one (``--model "$UNSET"``) is the current folder to
+    the file system, which was then trained on, loaded as a model or called a directory."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty path was given")
+    return value
+
+
 def _whole_number(value: str) -> int:
     try:
         return int(value)
@@ -254,7 +262,7 @@ def _shared_options() -> _Parents:
         help="no notes, warnings or progress bars; only errors and results",
     )
     model = _Parser(add_help=False)
-    model.add_argument("--model", metavar="DIR", help=MODEL_HELP)
+    model.add_argument("--model", metavar="DIR", type=_path, help=MODEL_HELP)
     model.add_argument(
         "--threshold",
         metavar="P",
@@ -309,6 +317,7 @@ def _add_score(sub, parents: _Parents) -> None:
         "-o",
         "--output",
         metavar="FILE",
+        type=_path,
         default="-",
         help="write the results to FILE, in UTF-8, instead of stdout (default: stdout); an input cannot be "
         "its own output, not even a file that a directory scan would read",
@@ -359,10 +368,10 @@ def _add_explain(sub, parents: _Parents) -> None:
         "showing each paragraph shaded by spin probability, with the suspicious phrases and their likely originals.",
     )
     explain.add_argument(
-        "path", metavar="PATH", help="a text, HTML, PDF, .docx, .odt, .rtf or .epub file; '-' reads stdin"
+        "path", metavar="PATH", type=_path, help="a text, HTML, PDF, .docx, .odt, .rtf or .epub file; '-' reads stdin"
     )
     explain.add_argument(
-        "-o", "--output", metavar="FILE", default="-", help="where to write the page (default: stdout)"
+        "-o", "--output", metavar="FILE", type=_path, default="-", help="where to write the page (default: stdout)"
     )
     explain.set_defaults(func=_cmd_explain)
 
@@ -385,11 +394,13 @@ def _add_compare(sub, parents: _Parents) -> None:
     compare.add_argument(
         "original",
         metavar="ORIGINAL",
+        type=_path,
         help="the source: a text, HTML, PDF, .docx, .odt, .rtf or .epub file; '-' reads stdin",
     )
     compare.add_argument(
         "copy",
         metavar="COPY",
+        type=_path,
         help="the suspected copy: a text, HTML, PDF, .docx, .odt, .rtf or .epub file; '-' reads stdin",
     )
     compare.add_argument(
@@ -418,6 +429,7 @@ def _add_train(sub, parents: _Parents) -> None:
     train.add_argument(
         "--clean",
         metavar="PATH",
+        type=_path,
         nargs="+",
         action="extend",
         required=True,
@@ -425,10 +437,13 @@ def _add_train(sub, parents: _Parents) -> None:
         "of them, holding clean English text (paragraphs the detector would not score, such as tables or "
         "another language, count in the reference statistics only)",
     )
-    train.add_argument("--out", metavar="DIR", required=True, help="model directory to write (replaced atomically)")
+    train.add_argument(
+        "--out", metavar="DIR", type=_path, required=True, help="model directory to write (replaced atomically)"
+    )
     train.add_argument(
         "--spun",
         metavar="PATH",
+        type=_path,
         nargs="+",
         action="extend",
         default=[],
@@ -451,6 +466,7 @@ def _add_train(sub, parents: _Parents) -> None:
     train.add_argument(
         "--model",
         metavar="DIR",
+        type=_path,
         help="base model providing the lexicon and statistics to merge. " + MODEL_HELP.split(". ", 1)[1],
     )
     train.set_defaults(func=_cmd_train)
@@ -474,7 +490,10 @@ def _add_evaluate(sub, parents: _Parents) -> None:
         epilog="exit status: 0 evaluated; 2 an error (a bad line is reported and skipped)",
     )
     evaluate.add_argument(
-        "file", metavar="FILE", help="labelled paragraphs: JSONL, or a .json array of records; '-' reads stdin"
+        "file",
+        metavar="FILE",
+        type=_path,
+        help="labelled paragraphs: JSONL, or a .json array of records; '-' reads stdin",
     )
     evaluate.add_argument("--json", action="store_true", help="print the result as JSON")
     evaluate.add_argument(

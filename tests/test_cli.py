@@ -416,6 +416,36 @@ def test_zero_is_refused_by_name_where_a_positive_whole_number_is_needed(capsys,
     )
 
 
+@pytest.mark.parametrize(
+    ("argv", "argument"),
+    [
+        (["score", "--model", "", "CLEAN"], "--model"),
+        (["score", "-o", "", "CLEAN"], "-o/--output"),
+        (["explain", ""], "PATH"),
+        (["explain", "-o", "", "CLEAN"], "-o/--output"),
+        (["compare", "", "CLEAN"], "ORIGINAL"),
+        (["compare", "CLEAN", ""], "COPY"),
+        (["evaluate", ""], "FILE.jsonl"),
+        (["train", "--clean", "", "--out", "OUT"], "--clean"),
+        (["train", "--clean", "CLEAN", "--spun", "", "--out", "OUT"], "--spun"),
+        (["train", "--clean", "CLEAN", "--out", ""], "--out"),
+    ],
+)
+def test_an_empty_path_is_refused_by_name(capsys, tmp_path, monkeypatch, argv, argument):
+    """--clean "$CORPUS" with CORPUS unset trained on the current folder, --model "" loaded it as a
+    model (". has no card.json"), and explain "" called it "a directory": "" is "." to the OS."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text(CLEAN.read_text())  # what the current folder would give
+    argv = [{"CLEAN": str(CLEAN), "OUT": str(tmp_path / "model")}.get(a, a) for a in argv]
+    command = argv[0]
+    assert run(capsys, *argv) == (
+        2,
+        "",
+        f"spincheck: error: argument {argument}: an empty path was given (see 'spincheck {command} --help')\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_usage_errors_point_to_the_subcommands_help_or_say_how_to_name_a_dashed_file(capsys, tmp_path, monkeypatch):
     code, _, err = run(capsys, "score", "--bogus", str(CLEAN))
     assert (code, err) == (2, "spincheck: error: unrecognized arguments: --bogus (see 'spincheck score --help')\n")
