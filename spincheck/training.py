@@ -710,7 +710,7 @@ def iter_corpus_documents(
 def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]]:
     """``(line, record)`` of a JSONL file, or ``(place, record)`` of a JSON array of them (as
     score reads a .json file); TrainingError for the first one that is not a record."""
-    from .inputs import Problem, iter_json_items, json_error, shown
+    from .inputs import Problem, _loads, iter_json_items, json_error, shown
 
     if kind == "json":
         for n, record in iter_json_items(text.encode("utf-8"), shown(file)):
@@ -724,7 +724,7 @@ def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = _loads(line)  # as score reads a record: a lone surrogate ("\ud800") is U+FFFD
         except json.JSONDecodeError as exc:
             raise TrainingError(
                 f"{shown(file)}:{n}: invalid JSON: {json_error(exc, line)} (one JSON object per line)"

@@ -853,6 +853,25 @@ def test_iter_corpus_documents_reads_a_json_array_as_score_does(tmp_path: Path) 
         assert docs[0][0].endswith(f"{name}:a") and docs[1][0].endswith(f"{name}:2")
 
 
+def test_iter_corpus_documents_reads_odd_json_values_as_score_does(tmp_path: Path) -> None:
+    """A lone surrogate escape ("\\ud800") in a JSONL record's id or text ended training as "a bug
+    in spincheck" (UnicodeEncodeError) when the corpus was split; score reads it as U+FFFD, and
+    keeps NaN and numbers too large for a float as written."""
+    path = tmp_path / "corpus.jsonl"
+    path.write_bytes(
+        b'{"id": "\\ud800", "text": "One \\udc00 two."}\n{"id": NaN, "text": "Three."}\n'
+        b'{"id": 1e999, "text": "Four."}\n'
+    )
+    docs = list(training.iter_corpus_documents([path]))
+    assert docs == [
+        ("corpus.jsonl:\ufffd", "One \ufffd two."),
+        ("corpus.jsonl:NaN", "Three."),
+        ("corpus.jsonl:1e999", "Four."),
+    ]
+    parts = training.split_corpus(docs)
+    assert sorted(p for part in parts.values() for p in part) == ["Four.", "One \ufffd two.", "Three."]
+
+
 def test_iter_corpus_documents_names_the_first_field_present_and_a_null_one(tmp_path: Path) -> None:
     """A field that is there but holds null or a number is named as such, the first of several
     fields that is there; only a record with none of them is a matter of --text-field."""
