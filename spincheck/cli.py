@@ -1131,7 +1131,10 @@ def replaced_atomically(path: Path) -> Iterator[TextIO]:
         old = os.stat(path)
     except OSError:
         old = None
-    target = Path(os.path.realpath(path))
+    try:  # strict: a symlink loop is an error (ELOOP), as it is to the shell, not a link to replace
+        target = Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:  # a new file, or a link to one
+        target = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         if old is not None:  # a file made private stays private

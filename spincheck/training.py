@@ -7,8 +7,10 @@ lazily: scoring never needs it.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -630,6 +632,8 @@ def iter_corpus_documents(
             raise TrainingError(
                 f"{shown(path)}: not a regular file (pass text, JSONL or document files, or directories)"
             )
+        elif _loops(path):
+            raise TrainingError(f"{shown(path)}: too many levels of symbolic links (a symlink loop; check the path)")
         else:
             raise TrainingError(f"{shown(path)}: no such file or directory (check the path)")
         for file in files:
@@ -705,6 +709,15 @@ def iter_corpus_documents(
                     yield (doc_id, value, label) if with_labels else (doc_id, value)
             else:
                 yield (name, text, 1) if with_labels else (name, text)
+
+
+def _loops(path: Path) -> bool:
+    """Whether ``path`` is, or goes through, a symlink loop."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]]:
@@ -922,6 +935,8 @@ def check_out(out: Path) -> None:
     from .model import CARD
 
     out = Path(out)
+    if _loops(out):  # a symlink loop ended the run as "a bug" (Path.resolve raises RuntimeError)
+        raise TrainingError(f"cannot write {out}: too many levels of symbolic links (choose another --out)")
     if not out.exists():
         return
     if not out.is_dir():

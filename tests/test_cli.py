@@ -1902,6 +1902,19 @@ def test_explain_writes_through_a_fifo_and_a_symlink_without_replacing_them(caps
     assert code == 1 and link.is_symlink() and target.read_text().startswith("<!DOCTYPE html>")
 
 
+@pytest.mark.parametrize("command", ["score", "explain"])
+def test_an_output_that_is_a_symlink_loop_is_an_error_and_stays_a_link(capsys, tmp_path, command):
+    """-o onto a symlink loop replaced the link with the results, where the shell says "Too many
+    levels of symbolic links"; a link is written through, never replaced."""
+    loop, other = tmp_path / "out.html", tmp_path / "other"
+    loop.symlink_to(other)
+    other.symlink_to(loop)
+    code, out, err = run(capsys, command, str(CLEAN), "-o", str(loop))
+    assert (code, out) == (2, "") and loop.is_symlink() and other.is_symlink()
+    assert err == f"spincheck: error: cannot write {loop}: Too many levels of symbolic links (choose another -o)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out.html"]  # no temporary file left
+
+
 def test_explain_never_writes_its_report_over_the_document(capsys, tmp_path, monkeypatch):
     document = tmp_path / "essay.txt"
     document.write_text(SPUN.read_text())

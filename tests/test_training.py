@@ -469,6 +469,14 @@ def test_check_out_cases(tmp_path: Path, tiny_base: Path) -> None:
     (model / CARD).write_text("{not json", encoding="utf-8")
     with pytest.raises(TrainingError, match="damaged card.json"):
         training.check_out(model)
+    # a symlink loop, or a path through one, ended training as "a bug" (RuntimeError from Path.resolve)
+    (tmp_path / "loop").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop")
+    for out in (tmp_path / "loop", tmp_path / "loop" / "model"):
+        with pytest.raises(TrainingError, match=r"cannot write .*loop.*: too many levels of symbolic links"):
+            training.check_out(out)
+        with pytest.raises(TrainingError, match=r"loop.*: too many levels of symbolic links \(a symlink loop"):
+            list(training.iter_corpus_documents([out]))  # was "no such file or directory"
 
 
 def test_refuses_to_replace_the_shipped_model(
