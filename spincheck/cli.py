@@ -21,6 +21,7 @@ import signal
 import stat
 import sys
 import tempfile
+import time
 import traceback
 import warnings
 from collections import deque
@@ -101,6 +102,8 @@ TASK_EVENTS = 256
 # many characters. A call costs about 2 ms whatever its size: 24,000 short records took 46 s one
 # at a time, 6.2 s in batches. A streamed file's chunk of ~128,000 characters is a call of its own.
 BATCH_CHARS = 1 << 16
+# --jobs: the worker pool's results are let out when stdin has had nothing ready for this long
+IDLE_SECONDS = 0.05
 # A single input file this large gets a progress bar (in bytes read; several files always do).
 BAR_BYTES = 1 << 22
 # --jobs: loky's resource tracker, a process of its own that outlives the run by a moment, can
@@ -888,7 +891,10 @@ def _scored(
     batch ends early when ``waits()`` says that the input (stdin) has nothing more ready, so
     that a slow feed is answered as it comes. With ``jobs > 1`` chunks are scored by joblib
     worker processes (each loads the detector once); joblib returns results in submission
-    order and reads ahead only a few tasks, so memory stays bounded.
+    order and reads ahead only a few tasks, so memory stays bounded. joblib reads several
+    tasks ahead before it hands back any result, so tasks go to it in runs that end where
+    ``waits()`` says the input has nothing ready; each run's results come out before the
+    input is read on (a slow feed with --jobs 2 printed nothing until 256 records had come).
     """
     if jobs == 1:
         for batch in _tasks(events, BATCH_CHARS, waits):
@@ -902,26 +908,49 @@ def _scored(
     _quiet_resource_tracker()
     config = (str(detector.path), detector.threshold, detector.min_words, detector.document_context)
     pending: deque[list] = deque()
+    idle = ended = False
 
-    def tasks():
-        for batch in _tasks(events):
+    def settled() -> bool:  # a run ends only where the input stays idle a moment: a pipe that
+        nonlocal idle  # zcat keeps full is empty for an instant now and then
+        idle = waits is not None and waits() and _still_waits(waits)
+        return idle
+
+    batches = _tasks(events, TASK_CHARS, settled if waits is not None else None)
+
+    def tasks():  # one run: up to the end of the input, or until it has nothing ready
+        nonlocal ended
+        for batch in batches:
             # keep what to report, not the text, until the results come back
             pending.append([replace(e, text="") if isinstance(e, Chunk) else e for e in batch])
             yield delayed(_score_task)(config, explain, [e.text for e in batch if isinstance(e, Chunk)])
+            if idle:
+                return
+        ended = True
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
-    outputs = parallel(tasks())
-    try:
-        for results in outputs:
-            scored = iter(results)
-            for event in pending.popleft():
-                yield event, (next(scored) if isinstance(event, Chunk) else None)
-    finally:
-        # stopped early (the reader of the output went away, Ctrl-C): the tasks still running are
-        # cancelled, which joblib would announce with a warning meant for programmers
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            outputs.close()
+    while not ended:
+        outputs = parallel(tasks())
+        try:
+            for results in outputs:
+                scored = iter(results)
+                for event in pending.popleft():
+                    yield event, (next(scored) if isinstance(event, Chunk) else None)
+        finally:
+            # stopped early (the reader of the output went away, Ctrl-C): the tasks still running
+            # are cancelled, which joblib would announce with a warning meant for programmers
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                outputs.close()
+
+
+def _still_waits(waits: Callable[[], bool], seconds: float = IDLE_SECONDS) -> bool:
+    """Whether ``waits()`` stays True for ``seconds``, asked every few milliseconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(seconds / 10)
+        if not waits():
+            return False
+    return True
 
 
 def _quiet_resource_tracker() -> None:

@@ -824,11 +824,14 @@ def test_a_batch_from_a_pipe_ends_when_the_pipe_has_nothing_ready(monkeypatch):
     assert cli._stdin_waits()  # cannot tell: batches of one, as before
 
 
-def test_a_slow_jsonl_feed_is_answered_record_by_record():
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs):
     """tail -f log.jsonl | spincheck score -: the first record is answered without waiting for
-    more input (the kind of input used to be guessed only once 8 KiB had come)."""
+    more input (the kind of input used to be guessed only once 8 KiB had come). With --jobs 2
+    nothing came out until 256 records had: joblib reads tasks ahead before it answers any."""
+    four_cpus = "import os, sys; os.cpu_count = lambda: 4; from spincheck import cli; sys.exit(cli.console_main())"
     process = subprocess.Popen(
-        [sys.executable, "-m", "spincheck", "score", "--format", "jsonl", "-"],
+        [sys.executable, "-c", four_cpus, "score", "--jobs", jobs, "--format", "jsonl", "-"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
