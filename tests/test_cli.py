@@ -371,7 +371,10 @@ def test_verbose_names_the_model(capsys):
     assert err.startswith("spincheck: model ") and "threshold" in err
 
 
-def test_version_and_help(capsys):
+def test_version_and_help(capsys, monkeypatch):
+    # argparse wraps to the terminal's width (COLUMNS, else the terminal's own): at 40 columns or
+    # fewer the version line and the phrases below were cut over two lines
+    monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = run(capsys, "--version")
     assert (code, out) == (0, f"spincheck {spincheck.__version__}\n")
     code, out, _ = run(capsys, "score", "--help")
