@@ -2073,7 +2073,9 @@ def test_the_worker_pools_resource_tracker_keeps_its_warnings_off_stderr(tracker
         + f"from {tracker} import resource_tracker\n"
         f"resource_tracker.register('/spincheck-test-never-made', '{kind}')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    # PYTHONWARNINGS=ignore (set by some to silence warnings) would pass to the tracker and hide the control's warning
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0
     assert (f"leaked {kind}" in done.stderr) is not quiet, done.stderr
 
