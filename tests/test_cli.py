@@ -1151,6 +1151,19 @@ def test_directory_with_thousands_of_files(capsys, tmp_path):
     assert len(rows) == 2000 and rows[-1].startswith(f"{tmp_path / '1999.txt'},0,0,")
 
 
+@pytest.fixture
+def tqdm_defaults(monkeypatch):
+    """tqdm with its own defaults, whatever TQDM_* variables the environment sets (TQDM_DISABLE=1
+    is a common way to keep bars out of CI logs). tqdm reads them once, when imported, into
+    keyword defaults of tqdm.__init__ (a functools.partialmethod): drop those keywords."""
+    from tqdm import tqdm
+
+    init = vars(tqdm)["__init__"]
+    if isinstance(init, functools.partialmethod) and init.keywords:
+        monkeypatch.setattr(tqdm, "__init__", init.func)
+
+
+@pytest.mark.usefixtures("tqdm_defaults")
 def test_progress_bar_only_for_several_files_on_a_terminal(capsys, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert "scoring" in run(capsys, "score", str(CLEAN), str(SPUN))[2]
@@ -1160,6 +1173,7 @@ def test_progress_bar_only_for_several_files_on_a_terminal(capsys, monkeypatch):
     assert run(capsys, "score", str(CLEAN), str(SPUN))[2] == ""
 
 
+@pytest.mark.usefixtures("tqdm_defaults")
 def test_progress_bar_in_bytes_for_one_large_file(capsys, monkeypatch, tmp_path):
     # a bar over files stood still for the whole run of one large file
     big = tmp_path / "crawl.jsonl"
