@@ -1284,7 +1284,7 @@ def test_explain_marks_every_flagged_paragraph_and_evidence_phrase(capsys, tmp_p
     assert code == 1 and stdout == ""
     counts = f"{len(document.flagged)} of {len(document.scored)} scored paragraphs flagged"
     assert err == f"spincheck: note: wrote {out}: {counts}\n"
-    page = out.read_text()
+    page = out.read_text(encoding="utf-8")
     parsed = _Marks()
     parsed.feed(page)
     assert len(parsed.paragraphs) == len(document.paragraphs)
@@ -1919,7 +1919,7 @@ def test_explain_writes_through_a_fifo_and_a_symlink_without_replacing_them(caps
     target.write_text("old")
     link.symlink_to(target)
     code, _, _ = run(capsys, "explain", str(SPUN), "-o", str(link))
-    assert code == 1 and link.is_symlink() and target.read_text().startswith("<!DOCTYPE html>")
+    assert code == 1 and link.is_symlink() and target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 @pytest.mark.parametrize("command", ["score", "explain"])

@@ -723,7 +723,7 @@ def test_a_few_words_more_do_not_flag_a_clean_long_paragraph(detector: Detector)
     """Windows of a fixed 250 tokens left a tail of 12-50 tokens cut mid-sentence and scored alone as
     a tiny paragraph: 14 more words of a clean speech took it from 0.10 to 0.999, flagged (2-3 % of
     such paragraphs, 20 % with min_words=1)."""
-    texts = [json.loads(line)["text"] for line in (CORPUS / "heldout_clean_speeches.jsonl").open()]
+    texts = [json.loads(line)["text"] for line in (CORPUS / "heldout_clean_speeches.jsonl").open(encoding="utf-8")]
     speech = " ".join(texts[3:15])
     _, spans = token_spans(speech)
     for tokens in (500, 514, 520):

@@ -284,7 +284,7 @@ def test_collect_without_paths_reads_stdin():
 
 
 def test_events_end_each_input_with_done(tmp_path):
-    (tmp_path / "a.txt").write_text(TEXT)
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     items = collect([str(tmp_path / "a.txt"), str(tmp_path / "missing.txt")])
     kinds = [type(e).__name__ for e in Reader().events(items)]
     assert kinds == ["Chunk", "Done", "Problem", "Done"]

@@ -101,7 +101,7 @@ def test_hash_stable_across_processes(run_python) -> None:
     code = (
         "import json, sys\n"
         "from spincheck.ngrams import hash_tokens, combine\n"
-        f"t = {tokens!r}\n"
+        f"t = {tokens!a}\n"  # escaped: a command line in a non-UTF-8 locale cannot carry "日本"
         "h = hash_tokens(t)\n"
         "print(json.dumps({'tokens': [int(x) for x in h], 'pairs': [int(x) for x in combine(h[:-1], h[1:])],"
         " 'salted': hash('spincheck')}))\n"

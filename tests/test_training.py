@@ -308,7 +308,8 @@ def test_the_corpus_size_asked_for_is_enough_nearly_always() -> None:
     draws = np.random.default_rng(0).multinomial(n, [0.4, 0.4, 0.2], size=20_000)
     enough = (draws[:, 1] >= training.MIN_TRAIN_PARAGRAPHS) & (draws[:, 2] >= training.MIN_DEV_PARAGRAPHS)
     assert enough.mean() > 0.998
-    assert f"at least {n} paragraphs of 12+ words" in (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"at least {n} paragraphs of 12+ words" in readme
 
 
 def _write(out: Path, base: Path) -> Path:
