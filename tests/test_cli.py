@@ -2061,8 +2061,17 @@ def test_broken_pipe_stops_quietly_and_silences_stdout(capsys, monkeypatch, tmp_
 def test_a_reader_that_goes_away_stops_parallel_scoring_quietly(tmp_path):
     for i in range(10):  # long enough that the workers are still busy when the reader leaves
         (tmp_path / f"page{i:02}.txt").write_text("\n\n".join([SPUN.read_text()] * 60))
+    # python -m spincheck, seeing two CPUs however many there are: on a one-CPU machine --jobs 2 was
+    # capped to 1 with a note on stderr, and the worker pool this test is about was never started
+    two_cpus = "\n".join(
+        [
+            "import os, runpy",
+            "os.cpu_count = lambda: 2",
+            "runpy.run_module('spincheck', run_name='__main__', alter_sys=True)",
+        ]
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "spincheck", "score", "--jobs", "2", "--format", "jsonl", str(tmp_path)],
+        [sys.executable, "-c", two_cpus, "score", "--jobs", "2", "--format", "jsonl", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
