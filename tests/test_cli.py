@@ -13,6 +13,7 @@ import io
 import json
 import os
 import select
+import shlex
 import signal
 import stat
 import subprocess
@@ -1377,7 +1378,7 @@ def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
         "reference_mode": "replace",
         "text_field": "body",
         "base_model": Path("base"),
-        "command": "spincheck " + " ".join(argv),
+        "command": shlex.join(["spincheck", *argv]),  # quoted: tmp_path may hold a space
     }
     assert f"wrote model to {tmp_path / 'm'}" in out and "F1 0.880" in out
     # not on a terminal: a line per stage instead of bars, so that a log shows where a long run is

@@ -762,7 +762,7 @@ def test_100000_word_paragraph(detector: Detector, article: str) -> None:
 
 _UNPICKLE_AND_SCORE = (
     "import pickle, sys; det = pickle.loads(sys.stdin.buffer.read()); "
-    "print(det.path, det.threshold, det.score_paragraphs([sys.argv[1]])[0].probability)"
+    "print(det.path, det.threshold, det.score_paragraphs([sys.argv[1]])[0].probability, sep='\\n')"
 )
 
 
@@ -788,7 +788,7 @@ def test_a_pickled_detector_carries_its_model_path_not_its_tables(
         out = subprocess.run(
             [sys.executable, "-c", _UNPICKLE_AND_SCORE, paragraph], input=data, capture_output=True, check=True
         )
-        path, threshold, probability = out.stdout.decode().split()
+        path, threshold, probability = out.stdout.decode().splitlines()  # a line each: the path may hold spaces
         assert (Path(path).resolve(), float(threshold)) == (det.path.resolve(), det.threshold)
         assert float(probability) == pytest.approx(det.score_paragraphs([paragraph])[0].probability, abs=1e-9)
 
