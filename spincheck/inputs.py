@@ -1058,10 +1058,20 @@ def content_kind(kind: str, path: Path | None, head: bytes) -> str:
     if head.startswith(PDF_MAGIC):
         return "pdf"
     if kind == "json":  # a .json file: one array of records, or else known by its content (JSONL, often)
-        return "json" if _opens_array(head) else _office_kind(head) or _markup_kind(head) or "text"
+        return "json" if _opens_array(head) else _office_kind(head) or _markup_kind(_as_utf8(head)) or "text"
     if kind != "text" or (path is not None and plain_suffix(path) in TEXT_SUFFIXES):
         return kind
-    return _office_kind(head) or _markup_kind(head) or "text"
+    return _office_kind(head) or _markup_kind(_as_utf8(head)) or "text"
+
+
+def _as_utf8(head: bytes) -> bytes:
+    """``head`` recoded to UTF-8 when a byte-order mark says it is UTF-16 or UTF-32, so that
+    JSONL and HTML in them are known as they are in UTF-8 (they were read as plain text, every
+    record's keys and punctuation scored as paragraphs, and no record scored); else ``head``."""
+    encoding = bom_encoding(head)
+    if encoding not in ("utf-16", "utf-32"):
+        return head
+    return head.decode(encoding, errors="ignore").encode("utf-8")
 
 
 def _binary_hint(head: bytes) -> str:

@@ -1192,6 +1192,27 @@ def test_stdin_and_unnamed_files_are_read_as_the_html_or_jsonl_they_hold(tmp_pat
     assert joined(from_stdin(b"Intro: " + prose)) == "Intro: " + prose.decode()
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_stdin_and_unnamed_files_in_utf16_are_known_by_content_too(tmp_path, encoding):
+    """JSONL or HTML with a UTF-16 byte-order mark (Windows PowerShell 5's '>') on stdin, in a file
+    without a suffix or in a .json file was read as plain text: the records' keys and punctuation
+    scored as paragraphs, not one record's text scored, and nothing said."""
+    page = "<!DOCTYPE html><html><body><nav>Home | News</nav><p>The page text.</p></body></html>"
+    records = '{"id": "a", "text": "First record."}\n{"id": "b", "text": "Second record."}\n'
+    expected = [("a", "First record."), ("b", "Second record.")]
+
+    def ids_and_texts(events) -> list:
+        return [(c.record_id, c.text) for c in chunks_of(events)]
+
+    stdin = Reader(stdin=io.BytesIO(records.encode(encoding))).read(InputFile(None, "text"))
+    assert ids_and_texts(stdin) == expected
+    for name in ("download", "crawl.json"):
+        (tmp_path / name).write_bytes(records.encode(encoding))
+        assert ids_and_texts(read_events(tmp_path / name)) == expected
+    (tmp_path / "saved").write_bytes(page.encode(encoding))
+    assert joined(read_events(tmp_path / "saved")).strip() == "The page text."
+
+
 def test_jsonl_errors_say_where_and_what_in_words(tmp_path):
     path = tmp_path / "crawl.jsonl"
     path.write_bytes(b'{"id": "a", "text": "cut off\n{"id": "b" "text": "x"}\n{"id": "c", "text": "unfinished')
