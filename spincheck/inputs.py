@@ -755,7 +755,7 @@ def record_source(name: str, record_id: object, line: int) -> str:
     """How a JSONL record is named in reports: ``file:id``, or ``file:LINE`` without an id."""
     if record_id is None:
         return f"{name}:{line}"
-    if isinstance(record_id, (dict, list)):  # shown as JSON, not as a Python repr
+    if isinstance(record_id, (dict, list, bool)):  # shown as JSON ("true"), not as Python ("True")
         return f"{name}:{json.dumps(record_id, ensure_ascii=False, sort_keys=True)}"
     return f"{name}:{record_id}"
 

@@ -1416,6 +1416,9 @@ def test_a_jsonl_id_that_is_an_object_is_shown_as_json(tmp_path):
     path.write_text(json.dumps({"id": {"site": "a", "n": 1}, "text": "Page."}) + "\n")
     (chunk,) = chunks_of(read_events(path))
     assert chunk.source == f'{path}:{{"n": 1, "site": "a"}}' and chunk.record_id == {"site": "a", "n": 1}
+    path.write_text(json.dumps({"id": True, "text": "Page."}) + "\n")  # was "crawl.jsonl:True"
+    (chunk,) = chunks_of(read_events(path))
+    assert chunk.source == f"{path}:true" and chunk.record_id is True
 
 
 def test_jsonl_numbers_json_cannot_hold_are_kept_as_written():
