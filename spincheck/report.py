@@ -256,6 +256,16 @@ class JsonReporter(Reporter):
         super().close()
 
 
+class _LineFeedRows:
+    """Passes the rows a csv writer ending them in "\r\n" on to ``out`` ending in "\n"."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, row: str) -> int:
+        return self.out.write(row[:-2] + "\n" if row.endswith("\r\n") else row)
+
+
 class CsvReporter(Reporter):
     """A header row and one row per paragraph; evidence as ``phrase->suggestion:strength; ...``."""
 
@@ -263,7 +273,10 @@ class CsvReporter(Reporter):
 
     def __init__(self, out: TextIO) -> None:
         super().__init__(out)
-        self.writer = csv.writer(out, lineterminator="\n")
+        # the csv module quotes a field that holds a character of the line terminator: with "\n"
+        # alone, a lone "\r" (a JSONL id, a file name) went out bare, and readers, Python's csv
+        # and spreadsheets, split the row there. Rows are still written ending in "\n".
+        self.writer = csv.writer(_LineFeedRows(out), lineterminator="\r\n")
         self.writer.writerow(CSV_COLUMNS)
 
     def rows(self, doc: _Doc, rows: list[Row]) -> None:

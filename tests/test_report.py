@@ -143,6 +143,15 @@ def test_csv_has_header_and_a_row_per_paragraph():
     assert rows[3] == ["doc.txt", "2", "82", "90", "3", "", "", "too short", "", "false"]
 
 
+def test_csv_quotes_a_source_with_a_carriage_return():
+    """A JSONL id (or a file name) holding a lone "\\r" went out unquoted: csv readers, and
+    spreadsheets, split the row there."""
+    out = report("csv", one_document(source="crawl.jsonl:a\rb", record_id="a\rb"))
+    assert out.count("\r") == 3 and "\r\n" not in out  # three rows quote it; rows still end in "\n"
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert [row[0] for row in rows] == ["source"] + ["crawl.jsonl:a\rb"] * 3 and {len(r) for r in rows} == {10}
+
+
 def test_text_summary_comes_first_for_a_whole_document():
     lines = report("text", one_document()).splitlines()
     assert lines == [
