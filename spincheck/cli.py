@@ -1497,13 +1497,14 @@ def _add_at_fpr(report: dict, rate: float, scores: _Scores, name: str, console: 
     y, scored, prob = scores
     clean = prob[scored & (y == 0)]
     if clean.size and clean.size * rate < 1 and rate > 0:  # 0 asks for just that
-        needed = math.ceil(1 / rate)
+        # 1 / 5e-324 is infinite, which math.ceil cannot take ("a bug in spincheck")
+        needed = f"{math.ceil(1 / rate):,}" if rate >= 1e-15 else f"over {10**15:,}"
         console.problem(
             Problem(
                 "warning",
                 f"--at-fpr {rate:g} on {_count(int(clean.size), 'clean paragraph')}: not one of them may "
                 "be flagged, so the threshold only clears the highest clean score",
-                f"a rate of {rate:g} needs {needed:,} clean paragraphs to mean anything, ten times that to be measured",
+                f"a rate of {rate:g} needs {needed} clean paragraphs to mean anything, ten times that to be measured",
             )
         )
     if not clean.size:

@@ -1490,6 +1490,13 @@ def test_evaluate_at_fpr_says_when_there_are_too_few_clean_paragraphs_for_the_ra
     )
     code, out, err = run(capsys, "evaluate", str(labelled), "--at-fpr", "0", "--json")  # none flagged: allowed
     assert (code, err) == (0, "") and json.loads(out)["at_fpr"]["metrics"]["fp"] == 0  # asked for: no warning
+    # a rate whose inverse is too large for a float ended the run as "a bug in spincheck" (OverflowError)
+    code, out, err = run(capsys, "evaluate", str(labelled), "--at-fpr", "5e-324", "--json")
+    assert code == 0 and json.loads(out)["at_fpr"]["metrics"]["fp"] == 0
+    assert err.endswith(
+        "(a rate of 4.94066e-324 needs over 1,000,000,000,000,000 clean paragraphs to mean anything, "
+        "ten times that to be measured)\n"
+    )
 
 
 @pytest.mark.parametrize(("clean", "warned"), [(10, False), (9, True)])
