@@ -68,6 +68,7 @@ __all__ = [
     "iter_jsonl",
     "iter_json_items",
     "iter_records",
+    "opens_with_record",
     "json_error",
     "record_text",
     "text_field_problem",
@@ -608,7 +609,7 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
     """
     if head is None:
         head, f = sniff(f)
-    if looks_binary(head):
+    if looks_binary(head) and not opens_with_record(head):
         yield 0, Problem("error", f"{name} looks binary", "skipped")
         return
     raw: io.RawIOBase = _Prepend(head, f)
@@ -661,6 +662,18 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
         yield 0, Problem("error", f"{name} is one JSON array, not JSON Lines", NOT_JSONL_HINT)
     if not warned and recoded is not None and recoded.bad:  # an odd byte at the very end
         yield number, _undecodable(name, head)
+
+
+def opens_with_record(head: bytes) -> bool:
+    """Whether the first line of ``head`` is a JSON object: the input is JSON Lines, and a NUL or
+    control byte further on is one bad line, not a binary file. Judged by its first 8 KiB, a
+    stream with such a line among its first records was skipped whole (fed slowly through a
+    pipe, whose head stops after the first record, the same bytes were read line by line)."""
+    line = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").partition(b"\n")[0]
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return False
 
 
 def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Problem]]:
@@ -882,7 +895,8 @@ class Reader:
         if head.startswith(OLE_MAGIC):
             yield Problem("error", f"{name} is an older Microsoft Office file (.doc, .xls, .ppt)", _OLE_HINT)
             return
-        if looks_binary(head) and kind not in _OFFICE_READERS:  # office files are zip archives
+        # office files are zip archives; JSONL that starts with a record has bad lines, not binary
+        if looks_binary(head) and kind not in _OFFICE_READERS and not (kind == "jsonl" and opens_with_record(head)):
             yield Problem("error", f"{name} looks binary", _binary_hint(head))
             return
         if kind in _OFFICE_READERS:

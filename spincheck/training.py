@@ -615,6 +615,7 @@ def iter_corpus_documents(
         content_kind,
         decompress,
         kind_of,
+        opens_with_record,
         shown,
     )
     from .text import decode_bytes, looks_binary
@@ -663,7 +664,7 @@ def iter_corpus_documents(
                 except Exception as exc:  # pypdf raises many kinds of error on damaged files
                     reason = str(exc).strip().rstrip(".") or type(exc).__name__
                     raise TrainingError(f"{shown(file)}: cannot read it as {kind.upper()}: {reason}") from None
-            elif looks_binary(data):
+            elif looks_binary(data) and not (kind == "jsonl" and opens_with_record(data[:SNIFF_BYTES])):
                 raise TrainingError(f"{shown(file)}: looks binary, not text (pass text, JSONL or document files)")
             else:
                 text, replaced = decode_bytes(data)

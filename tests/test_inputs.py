@@ -21,7 +21,7 @@ from helpers import docx_bytes, docx_paragraph, epub_bytes, odt_bytes, rtf_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spincheck import formats, inputs
+from spincheck import formats, inputs, training
 from spincheck.formats import html_to_text
 from spincheck.inputs import Chunk, Done, InputFile, Problem, Reader, collect
 from spincheck.text import decode_bytes, split_paragraphs
@@ -623,6 +623,27 @@ def test_jsonl_in_utf16_and_binary_jsonl():
     assert _records(b"\x7fELF\x02\x01\x01\x00\x00\x00" * 100 + b"\n{}\n") == [
         Problem("error", "x.jsonl looks binary", "skipped")
     ]
+
+
+def test_jsonl_that_starts_with_a_record_has_a_nul_byte_as_one_bad_line_not_as_binary(tmp_path):
+    """A NUL byte in one of the first records made the whole file "look binary", and every good
+    record in it was skipped; fed slowly through a pipe the same bytes were read line by line."""
+    good = json.dumps({"id": "a", "text": "The council voted on Tuesday."}).encode() + b"\n"
+    data = good + b'{"id": "b", "text": "a\x00b"}\n' + good.replace(b'"a"', b'"c"')
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(data)
+    events = read_events(path)
+    assert [c.source for c in chunks_of(events)] == [f"{path}:a", f"{path}:c"]
+    assert problems_of(events) == [
+        f"spincheck: error: {path}:2: invalid JSON (Invalid control character at column 23) (skipped)"
+    ]
+    assert [r.get("id") if isinstance(r, dict) else r.what for r in _records(data)] == [
+        "a",
+        "x.jsonl:2: invalid JSON (Invalid control character at column 23)",
+        "c",
+    ]
+    with pytest.raises(training.TrainingError, match=r"crawl\.jsonl:2: invalid JSON"):  # not "looks binary"
+        list(training.iter_corpus_documents([path]))
 
 
 def test_a_slow_feed_whose_first_record_has_control_bytes_keeps_the_records_after_it():
