@@ -409,9 +409,9 @@ def _read_head(f: BinaryIO) -> bytes:
     ready once a whole first line of JSONL has come (``tail -f log.jsonl | spincheck score -``
     is then answered record by record, not once 8 KiB have gathered).
 
-    A short head that looks binary is read on to the full size: one line with a few control
-    bytes is a bad record, not a binary stream, and judged alone it threw away every record
-    after it, only when the feed was slow."""
+    A short head that would be judged binary is read on to the full size: one line with a few
+    control bytes is a bad record, not a binary stream, and judged alone it threw away every
+    record after it, only when the feed was slow."""
     parts, size = [], 0
     while size < SNIFF_BYTES:
         data = _read_some(f, SNIFF_BYTES - size)
@@ -420,7 +420,7 @@ def _read_head(f: BinaryIO) -> bytes:
         parts.append(data)
         size += len(data)
         if size < SNIFF_BYTES and _FIRST_JSONL_LINE.match(head := b"".join(parts)):
-            if not looks_binary(head) and _pipe_waits(f):
+            if (opens_with_record(head) or not looks_binary(head)) and _pipe_waits(f):
                 break
     return b"".join(parts)
 

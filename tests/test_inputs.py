@@ -625,6 +625,23 @@ def test_jsonl_in_utf16_and_binary_jsonl():
     ]
 
 
+def test_a_slow_feed_is_answered_when_a_bad_record_comes_with_the_first():
+    """The head of a waiting pipe stops after a first record even when a record with a NUL byte
+    came with it: read as JSONL, that is one bad line, so there is no binary file to rule out."""
+    data = b'{"text": "The council voted."}\n{"text": "a\x00b"}\n'
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    heads = []
+    with open(read_end, "rb") as pipe:
+        reader = threading.Thread(target=lambda: heads.append(inputs._read_head(pipe)), daemon=True)
+        reader.start()
+        reader.join(timeout=5)
+        answered = list(heads)
+        os.close(write_end)  # the old code waited for 8 KiB or the end of the feed
+        reader.join(timeout=5)
+    assert answered == [data]
+
+
 def test_jsonl_that_starts_with_a_record_has_a_nul_byte_as_one_bad_line_not_as_binary(tmp_path):
     """A NUL byte in one of the first records made the whole file "look binary", and every good
     record in it was skipped; fed slowly through a pipe the same bytes were read line by line."""
