@@ -637,7 +637,9 @@ def test_output_option_writes_a_pipe_in_place(capsys, tmp_path):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    # a daemon: were nothing ever to open the fifo for writing, a reader still waiting in open()
+    # would keep pytest from exiting after the failure
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
     code, _, _ = run(capsys, "score", "--format", "jsonl", str(SPUN), "-o", str(fifo))
     reader.join(timeout=30)
@@ -828,6 +830,16 @@ def test_a_batch_from_a_pipe_ends_when_the_pipe_has_nothing_ready(monkeypatch):
     assert cli._stdin_waits()  # cannot tell: batches of one, as before
 
 
+def _wait_or_kill(process: subprocess.Popen, seconds: float) -> int:
+    """The exit status of ``process``; killed, and TimeoutExpired raised, if it runs on past ``seconds``."""
+    try:
+        return process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs):
     """tail -f log.jsonl | spincheck score -: the first record is answered without waiting for
@@ -851,8 +863,10 @@ def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs):
     finally:
         process.stdin.close()
         process.stdout.close()
+        # waited for first: reading stderr to its end would wait as long as the process, without a limit
+        code = _wait_or_kill(process, 60)
         err = process.stderr.read().decode()
-    assert (process.wait(timeout=60), err) == (0, "")
+    assert (code, err) == (0, "")
 
 
 def test_a_pipe_that_is_ready_is_scored_in_batches(capsys, monkeypatch):
@@ -1917,7 +1931,7 @@ def test_explain_writes_through_a_fifo_and_a_symlink_without_replacing_them(caps
     fifo = tmp_path / "page.fifo"
     os.mkfifo(fifo)
     received = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
     reader.start()
     code, _, err = run(capsys, "explain", str(SPUN), "-o", str(fifo))
     reader.join(timeout=30)
@@ -2085,9 +2099,15 @@ def test_a_reader_that_goes_away_stops_parallel_scoring_quietly(tmp_path):
     )
     first = process.stdout.readline()
     process.stdout.close()  # as `| head -n 1` does
-    err = process.stderr.read().decode()
+    # stderr is read to its end, which comes when the command and every process it started (the
+    # workers, the resource tracker) are gone; a hang there fails here instead of stalling the run
+    try:
+        err = process.communicate(timeout=120)[1].decode()
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
     assert json.loads(first)["source"].endswith("page00.txt")
-    assert (process.wait(timeout=120), err) == (141, "")  # no joblib warning, no worker traceback
+    assert (process.returncode, err) == (141, "")  # no joblib warning, no worker traceback
 
 
 @pytest.mark.parametrize(
