@@ -786,7 +786,11 @@ def test_a_pickled_detector_carries_its_model_path_not_its_tables(
         again = pickle.loads(data)
         assert again.model is det.model and again.threshold == det.threshold  # one model per process
         out = subprocess.run(
-            [sys.executable, "-c", _UNPICKLE_AND_SCORE, paragraph], input=data, capture_output=True, check=True
+            [sys.executable, "-c", _UNPICKLE_AND_SCORE, paragraph],
+            input=data,
+            capture_output=True,
+            check=True,
+            timeout=120,
         )
         path, threshold, probability = out.stdout.decode().splitlines()  # a line each: the path may hold spaces
         assert (Path(path).resolve(), float(threshold)) == (det.path.resolve(), det.threshold)
