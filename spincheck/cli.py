@@ -9,6 +9,7 @@ exiting, so tests call it in-process. Problems are printed on stderr as one line
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import functools
 import io
@@ -563,6 +564,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if sys.stdout is None:  # started with stdout closed (`>&-`): there is nowhere to put results
         console.error("stdout is closed", "redirect it to a file or /dev/null")
         return EXIT_ERROR
+    _fit_stdout()
     try:
         args = _build_parser().parse_args(argv)
         console.verbosity, console.quiet = args.verbose, args.quiet
@@ -596,6 +598,25 @@ def _main(argv: Sequence[str] | None) -> int:
         )
         console.debug(traceback.format_exc())
         return EXIT_ERROR
+
+
+def _fit_stdout() -> None:
+    """Make a stdout whose encoding cannot hold every character safe to write to: results piped
+    or redirected are written in UTF-8, as -o writes them (JSON, CSV and HTML pages that declare
+    UTF-8 stay whole); a terminal gets what it cannot show escaped. An ASCII or cp1252 stdout
+    (LC_ALL=C with PYTHONUTF8=0, Windows) ended the run as "a bug" at the first such character."""
+    encoding = getattr(sys.stdout, "encoding", None)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if not encoding or reconfigure is None:
+        return
+    with contextlib.suppress(LookupError):
+        if codecs.lookup(encoding).name in ("utf-8", "utf-16", "utf-32"):
+            return
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        if _isatty(sys.stdout):
+            reconfigure(errors="backslashreplace")
+        else:
+            reconfigure(encoding="utf-8")
 
 
 COMMANDS = ("score", "explain", "compare", "train", "evaluate")

@@ -12,6 +12,7 @@ import html.parser
 import io
 import json
 import os
+import pty
 import select
 import shlex
 import signal
@@ -1261,6 +1262,35 @@ def test_a_lone_surrogate_escaped_in_jsonl_is_read_as_a_replacement_character(tm
         assert "pages.jsonl:p\ufffd" in out[fmt]
     [row] = jsonl(out["jsonl"])
     assert row["words"] > 12 and row["probability"] is not None
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_a_stdout_that_cannot_hold_every_character_gets_utf8_or_escapes(tmp_path, encoding):
+    """LC_ALL=C with PYTHONUTF8=0, or Windows: the first character stdout's encoding lacks (a U+FFFD
+    for undecodable input, any non-Latin word) ended the run as "a bug in spincheck"."""
+    words = "The café council voted to rebuild the old harbour bridge after three years of debate \u2018here\u2019."
+    (tmp_path / "pages.jsonl").write_text(json.dumps({"id": "p\ufffd", "text": words}) + "\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONIOENCODING=encoding, PYTHONPATH=str(Path(spincheck.__file__).resolve().parents[1]))
+    command = [sys.executable, "-m", "spincheck", "score", "--format"]
+    piped = subprocess.run([*command, "jsonl", "pages.jsonl"], cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert (piped.returncode, piped.stderr) == (0, b"")
+    assert json.loads(piped.stdout.decode("utf-8"))["id"] == "p\ufffd"  # in UTF-8, as -o writes it
+    main_end, terminal = pty.openpty()
+    try:
+        shown = subprocess.run(
+            [*command, "text", "--color", "never", "pages.jsonl"],
+            cwd=tmp_path,
+            env=env,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+        os.close(terminal)
+        screen = os.read(main_end, 4096).decode(encoding)
+    finally:
+        os.close(main_end)
+    assert (shown.returncode, shown.stderr) == (0, b"")
+    assert "pages.jsonl:p\\ufffd: 1 paragraph" in screen  # escaped where the terminal cannot show it
 
 
 # ---- explain ------------------------------------------------------------------------------------
