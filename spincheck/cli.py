@@ -926,7 +926,6 @@ def _scored(
         return
     from joblib import Parallel, delayed
 
-    _quiet_resource_tracker()
     config = (str(detector.path), detector.threshold, detector.min_words, detector.document_context)
     pending: deque[list] = deque()
     idle = ended = False
@@ -949,19 +948,20 @@ def _scored(
         ended = True
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
-    while not ended:
-        outputs = parallel(tasks())
-        try:
-            for results in outputs:
-                scored = iter(results)
-                for event in pending.popleft():
-                    yield event, (next(scored) if isinstance(event, Chunk) else None)
-        finally:
-            # stopped early (the reader of the output went away, Ctrl-C): the tasks still running
-            # are cancelled, which joblib would announce with a warning meant for programmers
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                outputs.close()
+    with _quiet_resource_tracker():
+        while not ended:
+            outputs = parallel(tasks())
+            try:
+                for results in outputs:
+                    scored = iter(results)
+                    for event in pending.popleft():
+                        yield event, (next(scored) if isinstance(event, Chunk) else None)
+            finally:
+                # stopped early (the reader of the output went away, Ctrl-C): the tasks still
+                # running are cancelled, which joblib would announce with a warning for programmers
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    outputs.close()
 
 
 def _still_waits(waits: Callable[[], bool], seconds: float = IDLE_SECONDS) -> bool:
@@ -974,10 +974,20 @@ def _still_waits(waits: Callable[[], bool], seconds: float = IDLE_SECONDS) -> bo
     return True
 
 
-def _quiet_resource_tracker() -> None:
-    """Pass TRACKER_WARNINGS to the processes joblib starts from now on (they get this process's
-    -W options); the tracker starts with the first worker pool, so call this before it."""
-    sys.warnoptions.extend(option for option in TRACKER_WARNINGS if option not in sys.warnoptions)
+@contextlib.contextmanager
+def _quiet_resource_tracker() -> Iterator[None]:
+    """Pass TRACKER_WARNINGS to the processes joblib starts meanwhile (they get this process's -W
+    options; the tracker starts with the first worker pool). sys.warnoptions is restored after:
+    a program that calls main() keeps its own (pytest shows DeprecationWarnings only while it is
+    empty)."""
+    added = [option for option in TRACKER_WARNINGS if option not in sys.warnoptions]
+    sys.warnoptions.extend(added)
+    try:
+        yield
+    finally:
+        for option in added:
+            with contextlib.suppress(ValueError):
+                sys.warnoptions.remove(option)
 
 
 # ---- explain ------------------------------------------------------------------------------------

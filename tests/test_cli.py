@@ -315,8 +315,10 @@ def test_jobs_output_equals_serial_output(capsys, tmp_path, monkeypatch):
         return real_task(config, explain, texts)
 
     monkeypatch.setattr(cli, "_score_task", marking_task)
+    options = list(sys.warnoptions)
     parallel = run(capsys, "--quiet", *args[:1], "--jobs", "2", *args[1:])
     assert serial == parallel
+    assert sys.warnoptions == options  # the tracker's filter was this run's, not the caller's for good
     assert serial[0] == 2 and len(jsonl(serial[1])) > 20
     workers = {int(p.name) for p in marks.iterdir()}
     assert workers and os.getpid() not in workers
@@ -2149,10 +2151,12 @@ def test_the_worker_pools_resource_tracker_keeps_its_warnings_off_stderr(tracker
     # forced from the command line; a semaphore registered and never removed makes the tracker
     # say the same at exit. Without the filter it does (the control), with it stderr stays clean.
     code = (
+        "import contextlib, sys\n"
         "from spincheck import cli\n"
-        + ("cli._quiet_resource_tracker()\n" if quiet else "")
-        + f"from {tracker} import resource_tracker\n"
-        f"resource_tracker.register('/spincheck-test-never-made', '{kind}')\n"
+        f"with {'cli._quiet_resource_tracker()' if quiet else 'contextlib.nullcontext()'}:\n"
+        f"    from {tracker} import resource_tracker\n"
+        f"    resource_tracker.register('/spincheck-test-never-made', '{kind}')\n"
+        "assert not sys.warnoptions, sys.warnoptions  # the options are this process's own again\n"
     )
     # PYTHONWARNINGS=ignore (set by some to silence warnings) would pass to the tracker and hide the control's warning
     env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
