@@ -529,8 +529,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def console_main() -> int:
     """The ``spincheck`` command (and ``python -m spincheck``): :func:`main`, with SIGTERM and
-    SIGHUP ending a run as Ctrl-C does. A program that calls :func:`main` keeps its own signals."""
+    SIGHUP ending a run as Ctrl-C does, and a stdout that can take any character (see
+    :func:`_fit_stdout`). A program that calls :func:`main` keeps its own signals and stdout."""
     restore = _stop_on_termination()
+    _fit_stdout()
     try:
         return _main(None)
     finally:
@@ -564,7 +566,6 @@ def _main(argv: Sequence[str] | None) -> int:
     if sys.stdout is None:  # started with stdout closed (`>&-`): there is nowhere to put results
         console.error("stdout is closed", "redirect it to a file or /dev/null")
         return EXIT_ERROR
-    _fit_stdout()
     try:
         args = _build_parser().parse_args(argv)
         console.verbosity, console.quiet = args.verbose, args.quiet
