@@ -767,7 +767,7 @@ def _score_into(out: TextIO, items: list, args, detector: Detector, console: Con
         stdin = any(isinstance(item, InputFile) and item.path is None for item in items)
 
         def waits() -> bool:  # asked only while stdin is being read: files beside it stay batched
-            return reader.on_stdin and _stdin_waits()
+            return reader.on_stdin and not reader.holds_input() and _stdin_waits()
 
         for event, paragraphs in _scored(events, detector, args.jobs, args.explain, waits if stdin else None):
             if isinstance(event, Problem):

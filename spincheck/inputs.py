@@ -578,15 +578,19 @@ def _chunks_of(text: str, source: str, record_id: object = None) -> Iterator[Chu
 # ---- JSONL ------------------------------------------------------------------------------------
 
 
-def _lines(f: BinaryIO, limit: int) -> Iterator[bytes | None]:
-    """Lines of ``f``; a line longer than ``limit`` bytes is skipped and given as None."""
+def _lines(f: BinaryIO, limit: int, taken: list[int] | None = None) -> Iterator[bytes | None]:
+    """Lines of ``f``; a line longer than ``limit`` bytes is skipped and given as None.
+    ``taken[0]``, when given, counts the bytes read from ``f``."""
+    taken = [0] if taken is None else taken
     while True:
         line = f.readline(limit + 1)
+        taken[0] += len(line)
         if not line:
             return
         if len(line) > limit and not line.endswith(b"\n"):
             while True:  # drain the rest of the over-long line
                 rest = f.readline(READ_BYTES)
+                taken[0] += len(rest)
                 if not rest or rest.endswith(b"\n"):
                     break
             yield None
@@ -594,7 +598,25 @@ def _lines(f: BinaryIO, limit: int) -> Iterator[bytes | None]:
             yield line
 
 
-def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tuple[int, dict | Problem]]:
+class _Counted(io.RawIOBase):
+    """A raw stream that counts the bytes read from ``f``."""
+
+    def __init__(self, f: io.RawIOBase) -> None:
+        self._f = f
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._f.readinto(buffer) or 0
+        self.count += n
+        return n
+
+
+def iter_jsonl(
+    f: BinaryIO, name: str, head: bytes | None = None, held: Callable[[Callable[[], bool]], None] | None = None
+) -> Iterator[tuple[int, dict | Problem]]:
     """``(line number, record)`` for every non-blank line; an "error" Problem for a bad one.
 
     Undecodable bytes give one "warning" Problem for the file, before the record it was
@@ -606,6 +628,8 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
     (pretty-printed), or one array is all it holds. UTF-16 and UTF-32 with a byte-order mark
     are read like UTF-8, and gzip, bzip2 or xz data decompressed. ``head``: the first bytes,
     when the caller already read them from ``f`` (and decompressed them, see :func:`sniff`).
+    ``held``, when given, is handed a function that says whether lines read from ``f`` wait in
+    a buffer, so that more records come without reading ``f`` again.
     """
     if head is None:
         head, f = sniff(f)
@@ -615,12 +639,16 @@ def iter_jsonl(f: BinaryIO, name: str, head: bytes | None = None) -> Iterator[tu
     raw: io.RawIOBase = _Prepend(head, f)
     encoding = _encoding_for(head)
     recoded = _Utf8Recoder(raw, encoding) if encoding in ("utf-16", "utf-32") else None
-    stream = io.BufferedReader(recoded or raw, READ_BYTES)
+    counted = _Counted(recoded or raw)
+    stream = io.BufferedReader(counted, READ_BYTES)
+    taken = [0]
+    if held is not None:
+        held(lambda: counted.count > taken[0])
     warned = False
     number = 0
     first = True  # no line but blank ones read yet
     held: tuple[int, Problem] | None = None  # a first line holding an array: the whole input, or one bad line?
-    for number, line in enumerate(_lines(stream, MAX_DOCUMENT_BYTES), 1):
+    for number, line in enumerate(_lines(stream, MAX_DOCUMENT_BYTES, taken), 1):
         text, bad = decode_bytes(line) if line is not None else ("", False)
         if held is not None and (line is None or text.strip()):
             yield held
@@ -835,6 +863,7 @@ class Reader:
         self._stdin = stdin
         self._file: BinaryIO | None = None  # the file being read, for position()
         self._on_stdin = False
+        self._held: Callable[[], bool] | None = None  # lines of the input read and not yet records
         self._noted_fallback = False
 
     def events(self, items: Iterable[InputFile | Problem]) -> Iterator[Event]:
@@ -858,6 +887,7 @@ class Reader:
                     yield from self._read_open(f, item)
                 finally:
                     self._on_stdin = False
+                    self._held = None
             else:
                 with open(item.path, "rb") as f:
                     self._file = f
@@ -872,6 +902,14 @@ class Reader:
     def on_stdin(self) -> bool:
         """Whether the input being read is stdin."""
         return self._on_stdin
+
+    def holds_input(self) -> bool:
+        """Whether lines of the JSONL input being read wait in a buffer: more records then come
+        without reading the input (a pipe with nothing ready does not mean a wait for them)."""
+        return self._held is not None and self._held()
+
+    def _hold(self, held: Callable[[], bool]) -> None:
+        self._held = held
 
     def position(self) -> int | None:
         """How many bytes of the file being read have been read so far (by the OS, read-ahead
@@ -980,7 +1018,7 @@ class Reader:
         yield from self._read_records(_json_items(head, f, name), name, "items")
 
     def _read_jsonl(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
-        yield from self._read_records(iter_jsonl(f, name, head), name, "lines")
+        yield from self._read_records(iter_jsonl(f, name, head, self._hold), name, "lines")
 
     def _read_records(
         self, numbered: Iterable[tuple[int, dict | Problem]], name: str, unit: str
