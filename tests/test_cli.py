@@ -873,6 +873,35 @@ def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs):
     assert (code, err) == (0, "")
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_record_is_answered_while_the_next_one_is_still_coming(jobs):
+    """A feed that has sent one record and half of the next: the whole one is answered now, not
+    once the other is complete (the half in the reader's buffer is no record to wait for)."""
+    four_cpus = "import os, sys; os.cpu_count = lambda: 4; from spincheck import cli; sys.exit(cli.console_main())"
+    process = subprocess.Popen(
+        [sys.executable, "-c", four_cpus, "score", "--jobs", jobs, "--format", "jsonl", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
+    second = (json.dumps({"id": 1, "text": text}) + "\n").encode()
+    try:
+        process.stdin.write((json.dumps({"id": 0, "text": text}) + "\n").encode() + second[:20])
+        process.stdin.flush()
+        answered, _, _ = select.select([process.stdout], [], [], 60)
+        assert answered, "record 0 not answered while record 1 is half sent"
+        assert json.loads(process.stdout.readline())["id"] == 0
+        process.stdin.write(second[20:])
+        process.stdin.flush()
+        assert json.loads(process.stdout.readline())["id"] == 1
+    finally:
+        process.stdin.close()
+        process.stdout.close()
+        err = process.stderr.read().decode()
+    assert (process.wait(timeout=60), err) == (0, "")
+
+
 def test_a_pipe_that_is_ready_is_scored_in_batches(capsys, monkeypatch):
     """zcat | spincheck score -: records waiting in the pipe are batched as a file's are."""
     text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
