@@ -895,6 +895,7 @@ class Reader:
                         yield from self._read_open(f, item)
                     finally:
                         self._file = None
+                        self._held = None  # a file's buffer says nothing about the next input
         except OSError as exc:
             yield os_problem(name, exc)
 
@@ -904,8 +905,8 @@ class Reader:
         return self._on_stdin
 
     def holds_input(self) -> bool:
-        """Whether lines of the JSONL input being read wait in a buffer: more records then come
-        without reading the input (a pipe with nothing ready does not mean a wait for them)."""
+        """Whether a whole line of the JSONL input being read waits in a buffer: another record
+        then comes without reading the input (a pipe with nothing ready does not mean a wait)."""
         return self._held is not None and self._held()
 
     def _hold(self, held: Callable[[], bool]) -> None:

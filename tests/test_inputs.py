@@ -642,6 +642,18 @@ def test_a_slow_feed_is_answered_when_a_bad_record_comes_with_the_first():
     assert answered == [data]
 
 
+def test_what_a_jsonl_file_left_unread_is_not_taken_for_stdin_held_in_a_buffer(tmp_path):
+    """A JSONL file given before stdin and left part-read (one pretty-printed object) kept saying
+    that lines wait in the reader's buffer while stdin was read, so stdin's batches did not end
+    when stdin had nothing ready."""
+    path = tmp_path / "report.jsonl"
+    path.write_text('{\n  "text": "a"\n}\n', encoding="utf-8")
+    reader = Reader(stdin=io.BytesIO(b"Plain text on stdin.\n"))
+    assert len(problems_of(reader.events([InputFile(path, "jsonl")]))) == 1
+    held = [reader.holds_input() for _ in reader.read(InputFile(None, "text"))]
+    assert held and not any(held)
+
+
 def test_jsonl_that_starts_with_a_record_has_a_nul_byte_as_one_bad_line_not_as_binary(tmp_path):
     """A NUL byte in one of the first records made the whole file "look binary", and every good
     record in it was skipped; fed slowly through a pipe the same bytes were read line by line."""
