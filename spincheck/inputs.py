@@ -615,7 +615,10 @@ class _Counted(io.RawIOBase):
 
 
 def iter_jsonl(
-    f: BinaryIO, name: str, head: bytes | None = None, held: Callable[[Callable[[], bool]], None] | None = None
+    f: BinaryIO,
+    name: str,
+    head: bytes | None = None,
+    on_buffer: Callable[[Callable[[], bool]], None] | None = None,
 ) -> Iterator[tuple[int, dict | Problem]]:
     """``(line number, record)`` for every non-blank line; an "error" Problem for a bad one.
 
@@ -628,8 +631,8 @@ def iter_jsonl(
     (pretty-printed), or one array is all it holds. UTF-16 and UTF-32 with a byte-order mark
     are read like UTF-8, and gzip, bzip2 or xz data decompressed. ``head``: the first bytes,
     when the caller already read them from ``f`` (and decompressed them, see :func:`sniff`).
-    ``held``, when given, is handed a function that says whether a whole line read from ``f``
-    waits in a buffer, so that another record comes without reading ``f`` again.
+    ``on_buffer``, when given, is handed a function that says whether a whole line read from
+    ``f`` waits in a buffer, so that another record comes without reading ``f`` again.
     """
     if head is None:
         head, f = sniff(f)
@@ -642,8 +645,8 @@ def iter_jsonl(
     counted = _Counted(recoded or raw)
     stream = io.BufferedReader(counted, READ_BYTES)
     taken = [0]
-    if held is not None:  # a whole line in the buffer (peek reads nothing more while it holds any)
-        held(lambda: counted.count > taken[0] and b"\n" in stream.peek())
+    if on_buffer is not None:  # a whole line in the buffer (peek reads nothing more while it holds any)
+        on_buffer(lambda: counted.count > taken[0] and b"\n" in stream.peek())
     warned = False
     number = 0
     first = True  # no line but blank ones read yet
