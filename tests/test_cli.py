@@ -844,18 +844,24 @@ def _wait_or_kill(process: subprocess.Popen, seconds: float) -> int:
         raise
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs):
-    """tail -f log.jsonl | spincheck score -: the first record is answered without waiting for
-    more input (the kind of input used to be guessed only once 8 KiB had come). With --jobs 2
-    nothing came out until 256 records had: joblib reads tasks ahead before it answers any."""
+def _feed_score(jobs: str) -> subprocess.Popen:
+    """``spincheck score --jobs JOBS --format jsonl -`` reading a pipe the test feeds; the child
+    sees four CPUs, so that --jobs 2 starts workers on any runner."""
     four_cpus = "import os, sys; os.cpu_count = lambda: 4; from spincheck import cli; sys.exit(cli.console_main())"
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-c", four_cpus, "score", "--jobs", jobs, "--format", "jsonl", "-"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs):
+    """tail -f log.jsonl | spincheck score -: the first record is answered without waiting for
+    more input (the kind of input used to be guessed only once 8 KiB had come). With --jobs 2
+    nothing came out until 256 records had: joblib reads tasks ahead before it answers any."""
+    process = _feed_score(jobs)
     text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
     try:
         for i in range(2):
@@ -877,13 +883,7 @@ def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs):
 def test_a_record_is_answered_while_the_next_one_is_still_coming(jobs):
     """A feed that has sent one record and half of the next: the whole one is answered now, not
     once the other is complete (the half in the reader's buffer is no record to wait for)."""
-    four_cpus = "import os, sys; os.cpu_count = lambda: 4; from spincheck import cli; sys.exit(cli.console_main())"
-    process = subprocess.Popen(
-        [sys.executable, "-c", four_cpus, "score", "--jobs", jobs, "--format", "jsonl", "-"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process = _feed_score(jobs)
     text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
     second = (json.dumps({"id": 1, "text": text}) + "\n").encode()
     try:
