@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import errno
 import functools
 import io
 import math
@@ -21,7 +22,6 @@ import shlex
 import signal
 import stat
 import sys
-import tempfile
 import time
 import traceback
 import warnings
@@ -1164,6 +1164,20 @@ def _written_in_place(path: str | Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+def _new_file_beside(target: Path) -> tuple[int, str]:
+    """A new hidden file beside ``target``, open for writing, and its name. It gets the
+    permissions of any new file, 0666 less the umask, applied by the system: mkstemp's are 0600,
+    and reading the umask means setting it for a moment, which another thread would feel."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = str(target.parent / f".{target.name}.{os.urandom(4).hex()}")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(target.parent))
+
+
 @contextlib.contextmanager
 def replaced_atomically(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text stream to a temporary file beside ``path``, which replaces ``path`` when the
@@ -1196,16 +1210,12 @@ def replaced_atomically(path: Path) -> Iterator[TextIO]:
         target = Path(os.path.realpath(path, strict=True))
     except FileNotFoundError:  # a new file, or a link to one
         target = Path(os.path.realpath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    fd, tmp = _new_file_beside(target)
     try:
         if old is not None:  # a file made private stays private
             os.chmod(tmp, stat.S_IMODE(old.st_mode))
             with contextlib.suppress(OSError):
                 os.chown(tmp, old.st_uid, old.st_gid)
-        else:  # mkstemp makes the file private (0600); a new one gets the usual permissions
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             yield f
         os.replace(tmp, target)

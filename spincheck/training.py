@@ -712,6 +712,21 @@ def iter_corpus_documents(
                 yield (name, text, 1) if with_labels else (name, text)
 
 
+def _new_directory_beside(out: Path) -> Path:
+    """A new hidden directory beside ``out`` to write a model into. It gets the permissions of
+    any new directory, 0777 less the umask, applied by the system (a model is read by others):
+    mkdtemp's are 0700, and reading the umask means setting it for a moment, which another
+    thread would feel."""
+    for _ in range(100):
+        tmp = out.parent / f".{out.name}.partial-{os.urandom(4).hex()}"
+        try:
+            tmp.mkdir(0o777)
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary directory", str(out.parent))
+
+
 def _loops(path: Path) -> bool:
     """Whether ``path`` is, or goes through, a symlink loop."""
     try:
@@ -863,20 +878,15 @@ def write_model(
     it is empty or holds a model (a ``card.json``); files named in ``keep``
     are carried over from it.
     """
-    import os
     import shutil
-    import tempfile
 
     from .model import CLASSIFIER, write_card
 
     out = Path(out).resolve()
     check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    tmp = _new_directory_beside(out)
     try:
-        umask = os.umask(0)  # mkdtemp makes the directory private (0700); a model is read by others
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
         for name in keep:
             if (out / name).is_file():
                 shutil.copy2(out / name, tmp / name)

@@ -630,7 +630,11 @@ def test_output_option_gives_a_new_file_the_permissions_of_the_umask(capsys, tmp
     target = tmp_path / "scores.txt"
     old = os.umask(umask)
     try:
-        code = run(capsys, "score", str(SPUN), "-o", str(target))[0]
+        with pytest.MonkeyPatch.context() as patch:
+            # the system applies the umask; setting it to read it, for a moment, would be felt by
+            # another thread of a program that calls main()
+            patch.setattr(os, "umask", lambda mask: pytest.fail("the umask was set to read it"))
+            code = run(capsys, "score", str(SPUN), "-o", str(target))[0]
     finally:
         os.umask(old)
     assert code == 1 and stat.S_IMODE(target.stat().st_mode) == mode

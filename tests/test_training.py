@@ -370,10 +370,12 @@ def test_a_rewritten_model_keeps_the_access_of_the_old_one(tmp_path: Path, tiny_
     _write(out, tiny_base)
     assert stat.S_IMODE(out.stat().st_mode) == 0o2750 and out.stat().st_gid == group
     assert {stat.S_IMODE(f.stat().st_mode) for f in out.iterdir()} == {0o640}
-    # a new model directory gets the usual modes (umask), not a private one
-    fresh = _write(tmp_path / "fresh", tiny_base)
+    # a new model directory gets the usual modes (umask, applied by the system), not a private one
     umask = os.umask(0)
     os.umask(umask)
+    with pytest.MonkeyPatch.context() as patch:  # setting it to read it would be felt by other threads
+        patch.setattr(os, "umask", lambda mask: pytest.fail("the umask was set to read it"))
+        fresh = _write(tmp_path / "fresh", tiny_base)
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o777 & ~umask
 
 
