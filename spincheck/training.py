@@ -1088,8 +1088,9 @@ def train(
     n_train = len(_eligible(parts["train"], DEFAULT_MIN_WORDS))
     n_dev = len(_eligible(parts["dev"], DEFAULT_MIN_WORDS))
     if n_train < MIN_TRAIN_PARAGRAPHS or n_dev < MIN_DEV_PARAGRAPHS:
+        found = f"{len(every)} paragraph{'' if len(every) == 1 else 's'}"
         raise TrainingError(
-            f"corpus too small: {len(every)} paragraphs, of which {n_train} for training "
+            f"corpus too small: {found}, of which {n_train} for training "
             f"and {n_dev} held out are English prose of {DEFAULT_MIN_WORDS}+ words, as the detector scores "
             f"(need {MIN_TRAIN_PARAGRAPHS} and {MIN_DEV_PARAGRAPHS}; give at least {paragraphs_needed()} "
             f"paragraphs of {DEFAULT_MIN_WORDS}+ words)"

@@ -299,6 +299,9 @@ def test_too_small_corpus_fails_cleanly(tmp_path: Path, tiny_base: Path) -> None
     with pytest.raises(TrainingError, match=f"too small: 340 paragraphs, .* at least {training.paragraphs_needed()} "):
         training.train([corpus], out, base_model=tiny_base)
     assert not out.exists()
+    one = write_corpus(tmp_path / "one.txt", generate_paragraphs(1, seed=5))
+    with pytest.raises(TrainingError, match="too small: 1 paragraph, of which"):  # not "1 paragraphs"
+        training.train([one], out, base_model=tiny_base)
     assert partial_dirs(tmp_path) == []
 
 
