@@ -921,9 +921,7 @@ def _scored(
     if jobs == 1:
         for batch in _tasks(events, BATCH_CHARS, waits):
             texts = [e.text for e in batch if isinstance(e, Chunk)]
-            scored = iter(_score_chunks(detector, texts, explain) if texts else ())
-            for event in batch:
-                yield event, (next(scored) if isinstance(event, Chunk) else None)
+            yield from _paired(batch, _score_chunks(detector, texts, explain) if texts else [])
         return
     from joblib import Parallel, delayed
 
@@ -933,7 +931,7 @@ def _scored(
 
     def settled() -> bool:  # a run ends only where the input stays idle a moment: a pipe that
         nonlocal idle  # zcat keeps full is empty for an instant now and then
-        idle = waits is not None and waits() and _still_waits(waits)
+        idle = waits() and _still_waits(waits)
         return idle
 
     batches = _tasks(events, TASK_CHARS, settled if waits is not None else None)
@@ -954,15 +952,20 @@ def _scored(
             outputs = parallel(tasks())
             try:
                 for results in outputs:
-                    scored = iter(results)
-                    for event in pending.popleft():
-                        yield event, (next(scored) if isinstance(event, Chunk) else None)
+                    yield from _paired(pending.popleft(), results)
             finally:
                 # stopped early (the reader of the output went away, Ctrl-C): the tasks still
                 # running are cancelled, which joblib would announce with a warning for programmers
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     outputs.close()
+
+
+def _paired(batch: list, results: list) -> Iterator[tuple[object, list | None]]:
+    """Each event of ``batch`` with its paragraphs: the next of ``results`` for a chunk, else None."""
+    scored = iter(results)
+    for event in batch:
+        yield event, (next(scored) if isinstance(event, Chunk) else None)
 
 
 def _still_waits(waits: Callable[[], bool], seconds: float = IDLE_SECONDS) -> bool:

@@ -1113,9 +1113,9 @@ def content_kind(kind: str, path: Path | None, head: bytes) -> str:
     first bytes like a file without a suffix."""
     if head.startswith(PDF_MAGIC):
         return "pdf"
-    if kind == "json":  # a .json file: one array of records, or else known by its content (JSONL, often)
-        return "json" if _opens_array(head) else _office_kind(head) or _markup_kind(_as_utf8(head)) or "text"
-    if kind != "text" or (path is not None and plain_suffix(path) in TEXT_SUFFIXES):
+    if kind == "json" and _opens_array(head):  # else known by its content, as unnamed files are (JSONL, often)
+        return "json"
+    if kind not in ("text", "json") or (path is not None and plain_suffix(path) in TEXT_SUFFIXES):
         return kind
     return _office_kind(head) or _markup_kind(_as_utf8(head)) or "text"
 
