@@ -709,34 +709,76 @@ def opens_with_record(head: bytes) -> bool:
 
 def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Problem]]:
     """``(place, record)`` for each item of one JSON document: an array of records, numbered
-    from 1, or a single record; an "error" Problem for an item, or a document, that is none."""
+    from 1, or a single record; an "error" Problem for an item, or a document, that is none.
+
+    An array is read item by item, so one cut short (a crawl killed before its closing ``]``)
+    or broken further on still gives the items before the damage, then the error.
+    """
     text, bad = decode_bytes(data)
     if bad:
         yield 0, _undecodable(name, data[:SNIFF_BYTES])
     if not text.strip():
         return
+    start = _JSON_SPACE.match(text).end()
+    if text.startswith("[", start):
+        yield from _array_items(text, start + 1, name)
+        return
     try:
         value = _loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip()):
-            what = "it ends inside the document: cut short"
-        else:
-            what = f"{exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}"
-        yield 0, Problem("error", f"{name} is not valid JSON: {what}", "skipped")
-        return
-    except RecursionError:
-        yield 0, Problem("error", f"{name} is JSON nested too deeply to read", "skipped")
+    except (json.JSONDecodeError, RecursionError) as exc:
+        yield 0, _not_json(name, text, exc, 0)
         return
     if isinstance(value, dict):
         yield 1, value
-        return
-    if not isinstance(value, list):
+    else:
         yield 0, Problem("error", f"{name} holds {_json_kind(value)}, not records", "skipped")
-        return
-    for place, item in enumerate(value, 1):
+
+
+# What JSON counts as whitespace between values (str.isspace() takes more).
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _array_items(text: str, pos: int, name: str) -> Iterator[tuple[int, dict | Problem]]:
+    """The items of the array whose ``[`` ends just before ``pos``, as ``json.loads`` would
+    read them, each as soon as it is read; the error where the array stops being JSON."""
+    decoder = json.JSONDecoder(parse_constant=str, parse_float=_finite_or_written)
+    surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    place = 0
+    pos = _JSON_SPACE.match(text, pos).end()
+    more = not text.startswith("]", pos)
+    while more:
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield 0, _not_json(name, text, exc, place)
+            return
+        place += 1
         if not isinstance(item, dict):
-            item = Problem("error", f"{name}:{place}: not a JSON object", "skipped")
-        yield place, item
+            yield place, Problem("error", f"{name}:{place}: not a JSON object", "skipped")
+        else:
+            yield place, _without_lone_surrogates(item) if surrogates else item
+        pos = _JSON_SPACE.match(text, pos).end()
+        more = text.startswith(",", pos)
+        if more:
+            pos = _JSON_SPACE.match(text, pos + 1).end()
+        elif not text.startswith("]", pos):
+            yield 0, _not_json(name, text, json.JSONDecodeError("Expecting ',' delimiter", text, pos), place)
+            return
+    end = _JSON_SPACE.match(text, pos + 1).end()
+    if end < len(text):
+        yield 0, _not_json(name, text, json.JSONDecodeError("Extra data", text, end), place)
+
+
+def _not_json(name: str, text: str, exc: Exception, read: int) -> Problem:
+    """The error for a document that stops being JSON where ``exc`` says, after ``read`` items
+    of its array were read; "cut short" when it ends inside a value."""
+    if isinstance(exc, RecursionError):
+        what = "is JSON nested too deeply to read"
+    elif exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip(" \t\n\r")):
+        what = "is not valid JSON: it ends inside the document: cut short"
+    else:
+        what = f"is not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}"
+    return Problem("error", f"{name} {what}", f"read up to item {read}; the rest is skipped" if read else "skipped")
 
 
 def _json_items(head: bytes, f: BinaryIO, name: str) -> Iterator[tuple[int, dict | Problem]]:

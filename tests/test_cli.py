@@ -1069,11 +1069,12 @@ def test_a_json_array_of_records_is_scored_like_the_same_jsonl(capsys, tmp_path,
     ("content", "errors"),
     [
         ('[{"text": "Short."}, 3, {"id": 1}]', [":2: not a JSON object (skipped)", ":3: no string field 'text'"]),
-        ('[{"text": "Short."}, {"text"', [" is not valid JSON: it ends inside the document: cut short (skipped)"]),
+        ('[{"text"', [" is not valid JSON: it ends inside the document: cut short (skipped)"]),
         (
             '[{"text": "Short."},\n {"text": tru}]',
-            [" is not valid JSON: Expecting value at line 2, column 11 (skipped)"],
+            [" is not valid JSON: Expecting value at line 2, column 11 (read up to item 1; the rest is skipped)"],
         ),
+        ('[{"text": "Short."},]', [" is not valid JSON: Expecting value at line 1, column 21 (read up to item 1;"]),
         ('[42, "a text"]', [":1: not a JSON object (skipped)", ":2: not a JSON object (skipped)"]),
     ],
 )
@@ -1082,6 +1083,21 @@ def test_a_json_file_that_is_not_records_says_why(capsys, tmp_path, content, err
     path.write_text(content, encoding="utf-8")
     code, _, err = run(capsys, "score", str(path))
     assert code == 2 and all(f"spincheck: error: {path}{e}" in err for e in errors), err
+
+
+def test_a_json_array_cut_short_keeps_the_items_before_the_cut(capsys, tmp_path):
+    """A crawl killed before its closing ``]`` loses only the item it was writing: the whole
+    ones before it are scored, as the good lines of damaged JSONL are, and the run exits 2."""
+    items = [{"id": f"p{n}", "text": SPUN.read_text(encoding="utf-8")} for n in range(3)]
+    whole = json.dumps(items, indent=1)
+    path = tmp_path / "items.json"
+    path.write_text(whole[: whole.rindex('"text"') + 12], encoding="utf-8")  # into the third text
+    code, out, err = run(capsys, "score", "--format", "jsonl", str(path))
+    assert code == 2 and list(dict.fromkeys(r["source"] for r in jsonl(out))) == [f"{path}:p0", f"{path}:p1"]
+    assert err == (
+        f"spincheck: error: {path} is not valid JSON: it ends inside the document: cut short "
+        "(read up to item 2; the rest is skipped)\n"
+    )
 
 
 def test_a_json_file_over_the_size_cap_is_refused_with_a_way_out(capsys, tmp_path, monkeypatch):
