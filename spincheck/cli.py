@@ -222,6 +222,16 @@ def _path(value: str) -> str:
     return value
 
 
+def _corpus_path(value: str) -> str:
+    """A corpus path for train, which reads files and directories only: "-" was looked up as a
+    file and reported missing, as if the user had mistyped a name."""
+    if value == "-":
+        raise argparse.ArgumentTypeError(
+            "train reads files and directories, not stdin: save the input to a file (./- names a file called -)"
+        )
+    return _path(value)
+
+
 def _whole_number(value: str) -> int:
     try:
         return int(value)
@@ -433,7 +443,7 @@ def _add_train(sub, parents: _Parents) -> None:
     train.add_argument(
         "--clean",
         metavar="PATH",
-        type=_path,
+        type=_corpus_path,
         nargs="+",
         action="extend",
         required=True,
@@ -447,7 +457,7 @@ def _add_train(sub, parents: _Parents) -> None:
     train.add_argument(
         "--spun",
         metavar="PATH",
-        type=_path,
+        type=_corpus_path,
         nargs="+",
         action="extend",
         default=[],

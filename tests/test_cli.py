@@ -454,6 +454,14 @@ def test_an_empty_path_is_refused_by_name(capsys, tmp_path, monkeypatch, argv, a
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.parametrize("option", ["--clean", "--spun"])
+def test_train_says_it_does_not_read_stdin_rather_than_that_dash_is_missing(capsys, tmp_path, option):
+    argv = ["train", "--clean", str(CLEAN), "--out", str(tmp_path / "model")]
+    code, out, err = run(capsys, *argv, option, "-")
+    assert (code, out) == (2, "") and err.startswith(f"spincheck: error: argument {option}: train reads files and ")
+    assert "not stdin" in err and not (tmp_path / "model").exists()
+
+
 def test_usage_errors_point_to_the_subcommands_help_or_say_how_to_name_a_dashed_file(capsys, tmp_path, monkeypatch):
     code, _, err = run(capsys, "score", "--bogus", str(CLEAN))
     assert (code, err) == (2, "spincheck: error: unrecognized arguments: --bogus (see 'spincheck score --help')\n")
