@@ -36,10 +36,7 @@ import numpy as np
 from . import __version__
 from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN_WORDS, Detector, Result
 from .inputs import (
-    DAMAGED_HINT,
-    DAMAGED_WHOLE_HINT,
     MAX_LINE_PROBLEMS,
-    NOT_JSONL_HINT,
     STDIN_NAME,
     Chunk,
     Done,
@@ -1065,7 +1062,7 @@ def _read_document(
     errors = console.errors
     for event in Reader().read(item):
         if isinstance(event, Problem):
-            if event.hint in (DAMAGED_HINT, DAMAGED_WHOLE_HINT):  # score may keep the part before the damage
+            if event.cause in ("damaged", "damaged whole"):  # score may keep the part before the damage
                 event = replace(event, hint=f"{command} needs the whole document; get an undamaged copy")
             console.problem(event)
             continue
@@ -1396,8 +1393,8 @@ class _LabelledLines:
         self.unlabelled = self.skipped = self.several = 0
         self.unit = "lines"  # what the input's records are: "items" of a JSON array
 
-    def _skip(self, what: str, hint: str = "skipped") -> None:
-        if hint == NOT_JSONL_HINT:  # most likely compare's report, given as --format json
+    def _skip(self, what: str, hint: str = "skipped", cause: str | None = None) -> None:
+        if cause == "not jsonl":  # most likely compare's report, given as --format json
             hint = "expected one JSON object per line, as 'spincheck compare --format jsonl' writes them; skipped"
         self.skipped += 1
         if self.skipped <= MAX_LINE_PROBLEMS:
@@ -1411,7 +1408,7 @@ class _LabelledLines:
         for number, record in records:
             if isinstance(record, Problem):
                 if record.level == "error":
-                    self._skip(record.what, record.hint or "skipped")
+                    self._skip(record.what, record.hint or "skipped", record.cause)
                 else:
                     self.console.problem(record)
                 continue

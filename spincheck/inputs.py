@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import dataclasses
 import errno
 import gzip
 import io
@@ -79,9 +80,6 @@ __all__ = [
     "sniff",
     "decompress",
     "os_problem",
-    "DAMAGED_HINT",
-    "DAMAGED_WHOLE_HINT",
-    "NOT_JSONL_HINT",
     "shown",
     "CHUNK_CHARS",
 ]
@@ -150,11 +148,15 @@ class Problem:
     """A message for stderr: ``spincheck: <level>: <what> (<hint>)``.
 
     ``level`` is "error" (the input was not scored; the run exits with 2), "warning" or "note".
+    ``cause`` names the problems a command words its own way: "damaged" (compressed data
+    damaged part way: what came before is kept), "damaged whole" (none of it is kept) and
+    "not jsonl" (one JSON document where JSON Lines were expected). Not part of equality.
     """
 
     level: str
     what: str
     hint: str | None = None
+    cause: str | None = dataclasses.field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"spincheck: {self.level}: {self.what}" + (f" ({self.hint})" if self.hint else "")
@@ -349,7 +351,9 @@ def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
     if exc.errno == errno.ELOOP:
         return Problem("error", f"cannot read {name}: too many levels of symbolic links", "symlink loop; skipped")
     if isinstance(exc, _DamagedData):
-        return Problem("error", f"cannot read {name}: {exc}", DAMAGED_WHOLE_HINT if exc.whole else DAMAGED_HINT)
+        if exc.whole:
+            return Problem("error", f"cannot read {name}: {exc}", DAMAGED_WHOLE_HINT, cause="damaged whole")
+        return Problem("error", f"cannot read {name}: {exc}", DAMAGED_HINT, cause="damaged")
     return Problem("error", f"cannot read {name}: {exc.strerror or exc}", "skipped")
 
 
@@ -671,7 +675,7 @@ def iter_jsonl(
         if opening and text.strip() in ("[", "{", "[{"):  # pretty-printed JSON: every line would be an error
             document = "object" if text.strip() == "{" else "array"
             what = f"{name} is one JSON {document} over several lines, not JSON Lines"
-            yield 0, Problem("error", what, NOT_JSONL_HINT)
+            yield 0, Problem("error", what, NOT_JSONL_HINT, cause="not jsonl")
             return
         try:
             record = _loads(text)
@@ -690,7 +694,7 @@ def iter_jsonl(
             continue
         yield number, record
     if held is not None:  # one array was all the input held
-        yield 0, Problem("error", f"{name} is one JSON array, not JSON Lines", NOT_JSONL_HINT)
+        yield 0, Problem("error", f"{name} is one JSON array, not JSON Lines", NOT_JSONL_HINT, cause="not jsonl")
     if not warned and recoded is not None and recoded.bad:  # an odd byte at the very end
         yield number, _undecodable(name, head)
 
