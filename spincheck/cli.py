@@ -62,7 +62,7 @@ from .report import (
     render_evaluation,
     render_html,
 )
-from .text import split_paragraphs
+from .text import split_paragraphs, without_lone_surrogates
 
 __all__ = ["main", "console_main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 
@@ -146,6 +146,9 @@ class Console:
         self.bar = None  # an active tqdm progress bar, written around
 
     def _write(self, line: str) -> None:
+        # a path argument whose bytes are not UTF-8 (-o, --model, --out) holds lone surrogates;
+        # they show as U+FFFD, as such bytes in input names do, not as "\udcff"
+        line = without_lone_surrogates(line)
         if self.bar is not None:
             self.bar.write(line, file=sys.stderr)
         else:

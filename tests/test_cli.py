@@ -2427,6 +2427,20 @@ def test_evaluate_names_a_file_whose_name_is_not_utf8_as_score_does(capsys, tmp_
     assert out.startswith(f"{shown}: 14 labelled paragraphs")
 
 
+def test_output_and_model_paths_that_are_not_utf8_show_as_input_names_do(capsys, tmp_path):
+    """-o, --model and --out names went into messages as "\\udcff" (the terminal's escape of a
+    lone surrogate), where an input's name shows the same byte as U+FFFD."""
+    odd = os.fsdecode(os.fsencode(tmp_path) + b"/no\xffdir")
+    shown = str(tmp_path / "no\ufffddir")
+    code, _, err = run(capsys, "score", str(CLEAN), "-o", f"{odd}/out.jsonl")
+    assert (code, err) == (
+        2,
+        f"spincheck: error: cannot write {shown}/out.jsonl: No such file or directory (choose another -o)\n",
+    )
+    code, _, err = run(capsys, "score", "--model", odd, str(CLEAN))
+    assert code == 2 and err.startswith(f"spincheck: error: model directory {shown} does not exist")
+
+
 def test_evaluate_of_a_damaged_file_reports_the_lines_read_before_the_damage(capsys, tmp_path, labelled):
     """The error says "the rest of it is skipped", as score keeps what it read: evaluate printed
     nothing at all, every line read before the damage thrown away."""
