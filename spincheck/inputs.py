@@ -150,7 +150,8 @@ class Problem:
     ``level`` is "error" (the input was not scored; the run exits with 2), "warning" or "note".
     ``cause`` names the problems a command words its own way: "damaged" (compressed data
     damaged part way: what came before is kept), "damaged whole" (none of it is kept) and
-    "not jsonl" (one JSON document where JSON Lines were expected). Not part of equality.
+    "not jsonl" (one JSON document where JSON Lines were expected) and "cut short" (a JSON
+    document that ends inside a value). Not part of equality.
     """
 
     level: str
@@ -464,9 +465,11 @@ def _compression(head: bytes) -> str | None:
 
 class _DamagedData(OSError):
     """Compressed input that ends early or is damaged; what came before it was read, unless
-    ``whole``: the input was read whole, and none of it is kept."""
+    ``whole``: the input was read whole, and none of it is kept. ``partial``: the bytes of a
+    document read whole that came before the damage."""
 
     whole = False
+    partial = b""
 
 
 def _damaged(codec: str, exc: Exception) -> OSError:
@@ -776,23 +779,49 @@ def _array_items(text: str, pos: int, name: str) -> Iterator[tuple[int, dict | P
 def _not_json(name: str, text: str, exc: Exception, read: int) -> Problem:
     """The error for a document that stops being JSON where ``exc`` says, after ``read`` items
     of its array were read; "cut short" when it ends inside a value."""
+    cause = None
     if isinstance(exc, RecursionError):
         what = "is JSON nested too deeply to read"
     elif exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip(" \t\n\r")):
         what = "is not valid JSON: it ends inside the document: cut short"
+        cause = "cut short"
     else:
         what = f"is not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}"
-    return Problem("error", f"{name} {what}", f"read up to item {read}; the rest is skipped" if read else "skipped")
+    return Problem(
+        "error", f"{name} {what}", f"read up to item {read}; the rest is skipped" if read else "skipped", cause
+    )
 
 
 def _json_items(head: bytes, f: BinaryIO, name: str) -> Iterator[tuple[int, dict | Problem]]:
     """:func:`iter_json_items` of ``head`` and the rest of ``f``, read whole: an array cannot be
-    streamed line by line as JSONL is; an error for one over MAX_DOCUMENT_BYTES."""
-    data = _read_whole(head, f)
+    streamed line by line as JSONL is; an error for one over MAX_DOCUMENT_BYTES. Compressed
+    data damaged part way gives the whole items before the damage, then raises the damage."""
+    try:
+        data = _read_whole(head, f, keep_partial=True)
+    except _DamagedData as exc:
+        read = 0
+        for place, item in iter_json_items(_whole_characters(exc.partial), name):
+            if isinstance(item, Problem) and item.cause == "cut short":  # by the damage, which says so
+                break
+            read += place > 0
+            yield place, item
+        exc.whole = read == 0
+        raise
     if data is None:
         yield 0, _too_large(name, "a .json file is read whole: make it JSON Lines, e.g. jq -c '.[]'; skipped")
         return
     yield from iter_json_items(data, name)
+
+
+def _whole_characters(data: bytes) -> bytes:
+    """``data`` without a UTF-8 character cut short at its end, which would decode as U+FFFD."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80 or byte >= 0xF8:  # ASCII, or a byte that starts no character
+            return data
+        if byte >= 0xC0:  # the lead byte of the last character, and how long that character is
+            return data if back >= (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4) else data[:-back]
+    return data
 
 
 def iter_records(f: BinaryIO, name: str, path: Path | None) -> tuple[str, Iterator[tuple[int, dict | Problem]]]:
@@ -1195,14 +1224,21 @@ def _binary_hint(head: bytes) -> str:
     return "skipped"
 
 
-def _read_whole(head: bytes, f: BinaryIO) -> bytes | None:
-    """The sniffed head and the rest of ``f``, or None when that is over MAX_DOCUMENT_BYTES."""
+def _read_whole(head: bytes, f: BinaryIO, keep_partial: bool = False) -> bytes | None:
+    """The sniffed head and the rest of ``f``, or None when that is over MAX_DOCUMENT_BYTES.
+    Damaged compressed data raises: with ``keep_partial``, the bytes read before the damage are
+    its ``partial``; else what came before it is not a document to read (``whole``)."""
+    parts, size = [head], len(head)
+    read = getattr(f, "read1", f.read)  # one raw read a call: damage loses no bytes read before it
     try:
-        data = head + f.read(MAX_DOCUMENT_BYTES + 1 - len(head))
-    except _DamagedData as exc:  # what came before the damage is not a document to read
-        exc.whole = True
+        while size <= MAX_DOCUMENT_BYTES and (part := read(min(READ_BYTES, MAX_DOCUMENT_BYTES + 1 - size))):
+            parts.append(part)
+            size += len(part)
+    except _DamagedData as exc:
+        exc.whole = not keep_partial
+        exc.partial = b"".join(parts)
         raise
-    return None if len(data) > MAX_DOCUMENT_BYTES else data
+    return None if size > MAX_DOCUMENT_BYTES else b"".join(parts)
 
 
 def _too_large(name: str, hint: str) -> Problem:

@@ -1651,3 +1651,12 @@ def test_epub_packages_as_found_in_the_wild():
     assert formats.epub_to_text(book("OEBPS/fonts/f.otf")) == "The cover, as text.\n\nThe first chapter."
     with pytest.raises(formats.OfficeError, match="encrypted"):  # the URI escaped, the chapter named with a space
         formats.epub_to_text(book("OEBPS/Text/Chapter%201.xhtml"))
+
+
+def test_bytes_cut_inside_a_character_lose_only_that_character():
+    """What decompressed before damage ends anywhere, often inside a character: decoded, its
+    last bytes were a U+FFFD and a warning that the file is not valid UTF-8."""
+    text = "a é — 😀".encode()
+    cut = [inputs._whole_characters(text[:n]).decode("utf-8") for n in range(len(text) + 1)]
+    assert cut == [text[:n].decode("utf-8", "ignore") for n in range(len(text) + 1)]
+    assert inputs._whole_characters(b"ok \xff") == b"ok \xff"  # a byte that is no character's stays bad
