@@ -148,10 +148,10 @@ class Problem:
     """A message for stderr: ``spincheck: <level>: <what> (<hint>)``.
 
     ``level`` is "error" (the input was not scored; the run exits with 2), "warning" or "note".
-    ``cause`` names the problems a command words its own way: "damaged" (compressed data
-    damaged part way: what came before is kept), "damaged whole" (none of it is kept) and
-    "not jsonl" (one JSON document where JSON Lines were expected) and "cut short" (a JSON
-    document that ends inside a value). Not part of equality.
+    ``cause`` names the problems that callers word their own way or act on: "damaged"
+    (compressed data damaged part way: what came before is kept), "damaged whole" (none of it
+    is kept), "not jsonl" (one JSON document where JSON Lines were expected) and "cut short"
+    (a JSON document that ends inside a value). Not part of equality.
     """
 
     level: str
