@@ -8,7 +8,7 @@ Three layers; use the one that fits:
     ``multiprocessing``, Ray or Spark's ``mapPartitions``.
 :func:`score_bag`
     a ``dask.bag`` of records in, a bag of rows out (``.to_dataframe(meta=ROW_META)``
-    for a Dask DataFrame).
+    for a Dask DataFrame, with ``dask[dataframe]`` installed: the ``dask`` extra has no pandas).
 :func:`score_jsonl_shards`
     a glob of JSONL shards (local, or any fsspec URL such as ``s3://``) in,
     one JSONL output shard per input shard out.
