@@ -828,6 +828,9 @@ def test_a_pickled_detector_finds_its_own_model_after_a_chdir_or_a_retraining(
     # an old detector's pickle, unpickled where the directory now holds another model, says so
     # when used (raised while unpickling, it would kill a pool worker and lose the task)
     data = pickle.dumps(det)
+    # where the old model is still held (here, and in a pool worker that had it before the
+    # retraining), the old detector goes on with it: its own model, under its own settings
+    assert pickle.loads(data).model is det.model
     import spincheck.detector as detector_module
 
     monkeypatch.setattr(detector_module, "_LATEST", {}, raising=False)  # as in a fresh process
