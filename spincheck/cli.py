@@ -1313,8 +1313,9 @@ def _cmd_train(args, console: Console) -> int:
         console.problem(
             Problem(
                 "warning",
-                f"the reference was counted from the corpus alone, {tokens:,} words: --reference replace needs "
-                "millions, and text unlike the corpus will be flagged far more often than the card's FPR says",
+                f"the reference was counted from the corpus alone, {tokens:,} tokens (words and punctuation marks): "
+                "--reference replace needs millions, and text unlike the corpus will be flagged far more often "
+                "than the card's FPR says",
                 "use --reference merge, or more text",
             )
         )

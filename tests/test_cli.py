@@ -2662,7 +2662,9 @@ def test_train_fpr_warning_only_over_the_target_and_its_hint_by_reference_mode(c
 
 def test_train_warns_when_a_replaced_reference_is_counted_from_too_few_words(capsys, monkeypatch, tmp_path):
     """--reference replace on 44,000 words: the card said FPR 0.7 %, unseen text of the same source
-    4.4 %, and nothing warned (the README's "needs millions of words" only)."""
+    4.4 %, and nothing warned (the README's "needs millions of words" only). The count is the reference's
+    tokens, punctuation marks too (104,085 of them for 91,515 words of BBC news): the warning called them
+    words."""
     from spincheck.training import MIN_OWN_REFERENCE_TOKENS
 
     def train_on(tokens):
@@ -2673,9 +2675,9 @@ def test_train_warns_when_a_replaced_reference_is_counted_from_too_few_words(cap
     train_on(44_000)
     code, _, err = run(capsys, *argv, "--reference", "replace")
     assert code == 0 and err == (
-        "spincheck: warning: the reference was counted from the corpus alone, 44,000 words: --reference replace "
-        "needs millions, and text unlike the corpus will be flagged far more often than the card's FPR says "
-        "(use --reference merge, or more text)\n"
+        "spincheck: warning: the reference was counted from the corpus alone, 44,000 tokens (words and punctuation "
+        "marks): --reference replace needs millions, and text unlike the corpus will be flagged far more often "
+        "than the card's FPR says (use --reference merge, or more text)\n"
     )
     assert run(capsys, *argv)[2] == ""  # merged with the shipped counts, a small corpus is fine
     train_on(MIN_OWN_REFERENCE_TOKENS - 1)
