@@ -749,9 +749,18 @@ def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]
         return
     # lines end at \n only, as score reads them: str.splitlines() also breaks at
     # U+2028, U+2029 and U+0085, which JSON allows unescaped inside a string
+    first = True
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
+        # pretty-printed JSON (compare --format json given to --spun), as score tells it: line 1
+        # was "invalid JSON: the line ends inside the record: cut short, or a line break inside a string"
+        if first and line.strip() in ("[", "{", "[{"):
+            document = "object" if line.strip() == "{" else "array"
+            raise TrainingError(
+                f"{shown(file)} is one JSON {document} over several lines, not JSON Lines (one JSON object per line)"
+            )
+        first = False
         try:
             record = _loads(line)  # as score reads a record: a lone surrogate ("\ud800") is U+FFFD
         except json.JSONDecodeError as exc:

@@ -976,6 +976,23 @@ def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
         training.read_labelled_examples([tmp_path / "bad.jsonl"])
 
 
+def test_a_pretty_printed_json_document_is_named_as_such(tmp_path: Path) -> None:
+    """compare --format json given to --spun (the README asks for --format jsonl) was "line 1: invalid
+    JSON: the line ends inside the record: cut short, or a line break inside a string"; score and
+    evaluate say what it is, and so does training now, for --clean too."""
+    report = {"summary": {"paragraphs": 1}, "paragraphs": [{"text": "Reworded.", "label": 1}]}
+    (tmp_path / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"^\S*report\.json is one JSON object over several lines, not JSON Lines"):
+        training.read_labelled_examples([tmp_path / "report.json"])
+    (tmp_path / "records.jsonl").write_text(json.dumps([{"text": "A record."}], indent=2), encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"records\.jsonl is one JSON array over several lines, not JSON Lines"):
+        list(training.iter_corpus_documents([tmp_path / "records.jsonl"]))
+    # a record on its first line is JSON Lines, whatever follows
+    (tmp_path / "ok.jsonl").write_text('{"text": "One."}\n{\n', encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"ok\.jsonl:2: invalid JSON"):
+        list(training.iter_corpus_documents([tmp_path / "ok.jsonl"]))
+
+
 def test_corpus_path_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
     """/dev/zero or a FIFO as --clean would be read until memory runs out, or forever."""
     import os
