@@ -81,6 +81,7 @@ __all__ = [
     "decompress",
     "os_problem",
     "shown",
+    "pretty_printed_json",
     "CHUNK_CHARS",
 ]
 
@@ -675,8 +676,7 @@ def iter_jsonl(
         if not text.strip():
             continue
         opening, first = first, False
-        if opening and text.strip() in ("[", "{", "[{"):  # pretty-printed JSON: every line would be an error
-            document = "object" if text.strip() == "{" else "array"
+        if opening and (document := pretty_printed_json(text)):  # every line would be an error
             what = f"{name} is one JSON {document} over several lines, not JSON Lines"
             yield 0, Problem("error", what, NOT_JSONL_HINT, cause="not jsonl")
             return
@@ -700,6 +700,14 @@ def iter_jsonl(
         yield 0, Problem("error", f"{name} is one JSON array, not JSON Lines", NOT_JSONL_HINT, cause="not jsonl")
     if not warned and recoded is not None and recoded.bad:  # an odd byte at the very end
         yield number, _undecodable(name, head)
+
+
+def pretty_printed_json(first_line: str) -> str | None:
+    """Whether the first line of a would-be JSONL input opens a JSON document written over
+    several lines (``compare --format json``, ``json.dumps(..., indent=2)``): "object" or
+    "array" if so, else None."""
+    opening = first_line.strip()
+    return "object" if opening == "{" else "array" if opening in ("[", "[{") else None
 
 
 def opens_with_record(head: bytes) -> bool:

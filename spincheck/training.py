@@ -739,7 +739,7 @@ def _loops(path: Path) -> bool:
 def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]]:
     """``(line, record)`` of a JSONL file, or ``(place, record)`` of a JSON array of them (as
     score reads a .json file); TrainingError for the first one that is not a record."""
-    from .inputs import Problem, _loads, iter_json_items, json_error, shown
+    from .inputs import Problem, _loads, iter_json_items, json_error, pretty_printed_json, shown
 
     if kind == "json":
         for n, record in iter_json_items(text.encode("utf-8"), shown(file)):
@@ -755,8 +755,7 @@ def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]
             continue
         # pretty-printed JSON (compare --format json given to --spun), as score tells it: line 1
         # was "invalid JSON: the line ends inside the record: cut short, or a line break inside a string"
-        if first and line.strip() in ("[", "{", "[{"):
-            document = "object" if line.strip() == "{" else "array"
+        if first and (document := pretty_printed_json(line)):
             raise TrainingError(
                 f"{shown(file)} is one JSON {document} over several lines, not JSON Lines (one JSON object per line)"
             )
