@@ -683,7 +683,7 @@ def _cmd_score(args, console: Console) -> int:
             "choose another -o, outside the folders scored, or delete it first if it holds earlier results",
         )
         return EXIT_ERROR
-    if os.path.isdir(args.output) or args.output.endswith(("/", os.sep)):
+    if _names_a_directory(args.output):
         console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
         return EXIT_ERROR
     detector = _load_detector(args, console)
@@ -692,7 +692,7 @@ def _cmd_score(args, console: Console) -> int:
     existed = not in_place and os.path.isfile(args.output)
     try:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
-        with replaced_atomically(Path(args.output)) as out:
+        with replaced_atomically(args.output) as out:
             status, reporter = _score_into(out, items, args, detector, console)
             # every input unreadable, or a folder with nothing to score: earlier results are kept
             # (a new file is still made for a run that found nothing, so that it is there to read)
@@ -1014,6 +1014,9 @@ def _cmd_explain(args, console: Console) -> int:
             f"{args.output} is the document being explained; the report would replace it", "choose another -o"
         )
         return EXIT_ERROR
+    if args.output != "-" and _names_a_directory(args.output):
+        console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
+        return EXIT_ERROR
     detector = _load_detector(args, console)
     read = _read_document(args.path, console, "explain", "an HTML report", "use 'spincheck score' for large inputs")
     if read is None:
@@ -1033,7 +1036,7 @@ def _cmd_explain(args, console: Console) -> int:
         sys.stdout.flush()
     else:
         try:
-            write_atomically(Path(args.output), page)
+            write_atomically(args.output, page)
         except BrokenPipeError:  # as for score: the reader of the output went away
             raise
         except OSError as exc:
@@ -1154,7 +1157,13 @@ def _cmd_compare(args, console: Console) -> int:
     return EXIT_ERROR if console.errors else EXIT_OK
 
 
-def write_atomically(path: Path, text: str) -> None:
+def _names_a_directory(name: str) -> bool:
+    """Whether an -o name is a directory, or can only be one: it ends in a separator, "." or ".."
+    ("out/", "essay.txt/."), which pathlib would read as the file before it (out, essay.txt)."""
+    return os.path.isdir(name) or os.path.basename(name) in ("", ".", "..")
+
+
+def write_atomically(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it, so that readers
     never see half a file (also used by scripts/eval_gate.py); see :func:`replaced_atomically`."""
     with replaced_atomically(path) as f:
@@ -1192,7 +1201,7 @@ def _new_file_beside(target: Path) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def replaced_atomically(path: Path) -> Iterator[TextIO]:
+def replaced_atomically(path: str | os.PathLike) -> Iterator[TextIO]:
     """A UTF-8 text stream to a temporary file beside ``path``, which replaces ``path`` when the
     block ends, and is removed when it raises (Ctrl-C included): no one sees half a file, and a
     failed run leaves the old one. The old file's permissions are kept.
@@ -1215,6 +1224,8 @@ def replaced_atomically(path: Path) -> Iterator[TextIO]:
         with open(path, "w", encoding="utf-8") as f:
             yield f
         return
+    if os.path.basename(os.fspath(path)) in ("", ".", ".."):  # "out/": realpath reads it as the file out
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
     try:
         old = os.stat(path)
     except OSError:

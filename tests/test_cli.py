@@ -2100,13 +2100,30 @@ def test_explain_never_writes_its_report_over_the_document(capsys, tmp_path, mon
     assert document.read_text() == SPUN.read_text()
 
 
+@pytest.mark.parametrize("command", ["score", "explain"])
+@pytest.mark.parametrize("suffix", ["/", "/.", "/./"])
+def test_an_output_name_ending_as_a_directory_never_writes_the_file_before_it(capsys, tmp_path, command, suffix):
+    """pathlib reads "essay.txt/." and "essay.txt/" as essay.txt: -o essay.txt/. replaced the
+    document scored or explained with the results, and explain -o newdir/ made a file newdir."""
+    document = tmp_path / "essay.txt"
+    document.write_text(SPUN.read_text())
+    for output in (f"{document}{suffix}", f"{tmp_path / 'newdir'}{suffix}"):
+        code, out, err = run(capsys, command, str(document), "-o", output)
+        assert (code, out) == (2, "") and err == (
+            f"spincheck: error: cannot write {output}: it names a directory (choose a file name for -o)\n"
+        )
+    assert document.read_text() == SPUN.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["essay.txt"]
+
+
 @pytest.mark.parametrize("where", ["missing/dir/page.html", "clean.txt/page.html", "."])
 def test_explain_to_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path, where):
     (tmp_path / "clean.txt").write_text("x")
     target = tmp_path / where
     code, out, err = run(capsys, "explain", str(SPUN), "-o", str(target))
     assert code == 2 and out == ""
-    assert err.startswith(f"spincheck: error: cannot write {target}: ") and err.endswith("(choose another -o)\n")
+    hint = "(choose a file name for -o)\n" if where == "." else "(choose another -o)\n"  # a directory, as score says
+    assert err.startswith(f"spincheck: error: cannot write {target}: ") and err.endswith(hint)
 
 
 def test_a_failing_or_closed_stdout_is_one_line(capsys, monkeypatch):
