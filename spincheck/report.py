@@ -751,7 +751,9 @@ def render_comparison(report: dict) -> str:
         if p["spun"] is None:
             verdict = f"not scored ({p['reason']})"
         else:
-            verdict = f"probability {p['probability']:.3f}" + (", flagged" if p["spun"] else "")
+            verdict = f"probability {p['probability']:.3f}" + (
+                ", flagged with its document" if p["by_context"] else ", flagged" if p["spun"] else ""
+            )
         lines.append("")
         lines.append(f"paragraph {p['paragraph']} at char {p['start']}, {origin}: {verdict}")
         for start, end, original, replacement in p["replacements"]:

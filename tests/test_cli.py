@@ -1876,6 +1876,26 @@ def test_compare_json_summary(capsys):
     assert summary["evidence"]["reworded"]["replaced"] == summary["swaps"]
 
 
+def test_compare_text_says_a_paragraph_under_the_threshold_was_flagged_with_its_document(capsys):
+    """compare printed "probability 0.972, flagged" under a header giving threshold 0.9900, where
+    score says "(flagged with its document)": the document rule flagged it."""
+    _, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
+    probabilities = sorted(p["probability"] for p in json.loads(out)["paragraphs"] if p["spun"])
+    assert len(probabilities) >= 3 and probabilities[0] < probabilities[-2]  # the lowest one, under the rest
+    threshold = f"{(probabilities[0] + probabilities[1]) / 2:.6f}"
+    _, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--threshold", threshold, "--format", "json")
+    by_context = [p["paragraph"] for p in json.loads(out)["paragraphs"] if p["by_context"]]
+    assert by_context
+    code, out, err = run(capsys, "compare", str(CLEAN), str(SPUN), "--threshold", threshold)
+    lines = [line for line in out.splitlines() if line.startswith("paragraph ")]
+    assert (code, err) == (0, "") and len(lines) == len(probabilities)
+    for line in lines:
+        number = int(line.split()[1])
+        assert line.endswith(", flagged with its document" if number in by_context else ", flagged"), line
+    _, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--threshold", threshold, "--no-context")
+    assert "with its document" not in out
+
+
 def test_compare_summary_counts_by_kind_at_a_threshold_that_leaves_reworded_paragraphs_unflagged(capsys, tmp_path):
     # "flagged" counts flagged paragraphs only, the flagged reworded paragraphs' evidence is theirs alone,
     # and the evidence spans of a paragraph not from the original do not count as reworded
