@@ -74,16 +74,31 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports `yes | head`
 # the train extra is several packages; the extra's name works only where spincheck's source is
 TRAIN_HINT = "in spincheck's checkout: pip install '.[train]'"
 
-EXIT_STATUS_HELP = """\
+_SIGNAL_STATUS_HELP = """\
+  130  interrupted (Ctrl-C)
+  141  the reader of the output went away (| head)
+  143  stopped by SIGTERM (129: SIGHUP), as Ctrl-C stops it
+"""
+EXIT_STATUS_HELP = (
+    """\
 exit status:
   0  every input was read and scored, and no paragraph was flagged
   1  at least one paragraph was flagged as spun
   2  an error: bad usage, or an input could not be read (the other inputs
      are still scored and reported); an error wins over a flag
-  130  interrupted (Ctrl-C)
-  141  the reader of the output went away (| head)
-  143  stopped by SIGTERM (129: SIGHUP), as Ctrl-C stops it
 """
+    + _SIGNAL_STATUS_HELP
+)
+# explain reads one document: there are no other inputs to go on with
+_EXPLAIN_STATUS_HELP = (
+    """\
+exit status:
+  0  the document was read and scored, and no paragraph was flagged
+  1  at least one paragraph was flagged as spun
+  2  an error: bad usage, or the document could not be read (no page is written)
+"""
+    + _SIGNAL_STATUS_HELP
+)
 
 MODEL_HELP = (
     "model directory (default: the shipped model). Use only a model directory from a trusted "
@@ -376,7 +391,7 @@ def _add_explain(sub, parents: _Parents) -> None:
         "explain",
         parents=list(parents),
         formatter_class=_Formatter,
-        epilog=EXIT_STATUS_HELP,
+        epilog=_EXPLAIN_STATUS_HELP,
         help="write a self-contained HTML page explaining one document",
         description="Score one text, HTML, PDF, Word, OpenDocument, RTF or EPUB document and write an HTML page "
         "showing each paragraph shaded by spin probability, with the suspicious phrases and their likely originals.",

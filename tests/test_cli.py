@@ -392,6 +392,10 @@ def test_version_and_help(capsys, monkeypatch):
     # the document rule as the detector applies it
     rule = f"at least {CONTEXT_MIN_FLAGGED} paragraphs of a document, and {CONTEXT_SHARE:.0%} of its scored ones"
     assert rule.replace("%", " %") in " ".join(out.split()) and f"from probability {CONTEXT_P:g}" in out
+    # explain reads one document: its help spoke of "the other inputs" that are still scored
+    code, out, _ = run(capsys, "explain", "--help")
+    assert code == 0 and "the document could not be read (no page is written)" in out
+    assert "other inputs" not in out and "141" in out
 
 
 @pytest.mark.parametrize(
