@@ -322,7 +322,7 @@ def _phrase(text: str) -> str:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 class TextReporter(Reporter):
@@ -366,18 +366,18 @@ class TextReporter(Reporter):
         if self.documents > 1:
             t = self.total
             self.out.write(
-                f"total: {_count(self.documents, 'document')}, {self.documents_flagged} with flagged paragraphs; "
-                f"{t.flagged} of {t.scored} scored paragraphs flagged\n"
+                f"total: {_count(self.documents, 'document')}, {self.documents_flagged:,} with flagged paragraphs; "
+                f"{t.flagged:,} of {t.scored:,} scored paragraphs flagged\n"
             )
         super().close()
 
     def _summary_line(self, doc: _Doc) -> str:
         s = doc.summary
-        flagged = f"{s.flagged} flagged"
+        flagged = f"{s.flagged:,} flagged"
         flagged = self._paint(flagged, _RED + _BOLD) if s.flagged else self._paint(flagged, _GREEN)
         highest = "-" if s.highest is None else f"{s.highest:.3f}"
         return (
-            f"{self._paint(_one_line(doc.source), _BOLD)}: {_count(s.paragraphs, 'paragraph')}, {s.scored} scored, "
+            f"{self._paint(_one_line(doc.source), _BOLD)}: {_count(s.paragraphs, 'paragraph')}, {s.scored:,} scored, "
             f"{flagged}, "
             f"highest probability {highest}\n"
         )
@@ -647,8 +647,8 @@ def render_evaluation(report: dict) -> str:
     lines = [
         f"{_one_line(report['source'])}: {_count(report['paragraphs'], 'labelled paragraph')}, "
         f"threshold {report['threshold']:.4f}",
-        f"  scored       {report['scored']} ({report['scored_spun']} spun, {report['scored_clean']} clean)",
-        f"  not scored   {not_scored}" + (f" ({reasons})" if reasons else ""),
+        f"  scored       {report['scored']:,} ({report['scored_spun']:,} spun, {report['scored_clean']:,} clean)",
+        f"  not scored   {not_scored:,}" + (f" ({reasons})" if reasons else ""),
         *_metric_lines(m),
     ]
     ev = report.get("evidence")

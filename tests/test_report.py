@@ -165,6 +165,15 @@ def test_text_summary_says_paragraph_for_one():
     assert lines == ["one.txt: 1 paragraph, 1 scored, 0 flagged, highest probability 0.120"]
 
 
+def test_text_counts_group_thousands_as_the_written_note_does():
+    """A crawl's summary said "14912 paragraphs" where the note after -o says "11,944"."""
+    rows = [(i * 50, i * 50 + 40, CLEAN if i % 3 else SPUN) for i in range(1500)]
+    chunks = [(Chunk("big.txt", 0, "", True), rows), (Chunk("b.txt", 0, "", True), [(0, 40, SPUN)])]
+    lines = report("text", chunks).splitlines()
+    assert lines[0] == "big.txt: 1,500 paragraphs, 1,500 scored, 500 flagged, highest probability 0.970"
+    assert lines[-1] == "total: 2 documents, 2 with flagged paragraphs; 501 of 1,501 scored paragraphs flagged"
+
+
 def test_text_streams_flagged_paragraphs_of_a_long_document_before_its_summary():
     out = io.StringIO()
     reporter = make_reporter("text", out)
