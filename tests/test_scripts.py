@@ -4,6 +4,8 @@ written into the shipped model (whose card then no longer matched) were each pos
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +19,10 @@ import build_reference  # noqa: E402
 import eval_gate  # noqa: E402
 import evaluate  # noqa: E402
 import seed_devset  # noqa: E402
+
+SCRIPTS = sorted(
+    p for p in (ROOT / "scripts").glob("*.py") if 'if __name__ == "__main__":' in p.read_text(encoding="utf-8")
+)
 
 
 def usage_error(main, argv: list[str], capsys) -> str:
@@ -56,3 +62,15 @@ def test_a_model_that_cannot_be_loaded_is_one_line(tmp_path, capsys) -> None:
     assert line.endswith(f"error: --model: model directory {tmp_path / 'none'} does not exist "
                          "(pass a directory made by 'spincheck train')")  # fmt: skip
     assert "no such directory" in usage_error(evaluate.main, ["--json", str(tmp_path / "a" / "b.json")], capsys)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_every_script_answers_help_without_its_folder_on_the_path(script: Path) -> None:
+    """``python -P`` (and PYTHONSAFEPATH=1) leave the script's own folder off sys.path: four scripts
+    that imported script_args without adding scripts/ themselves failed with ModuleNotFoundError."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-P", str(script), "--help"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: ")
