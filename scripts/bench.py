@@ -62,7 +62,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import workload  # noqa: E402
-from script_args import check_output_dir, positive_int, share  # noqa: E402
+from script_args import check_output_dir, non_negative_int, positive_int, seed, share  # noqa: E402
 
 # What the project wants (README "Performance"); reported, never enforced.
 TARGETS = {
@@ -522,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 1000 paragraphs, 2 cold starts, 20,000-word paragraph"
     )
-    parser.add_argument("--seed", type=int, default=0, help="workload seed (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="workload seed (default 0)")
     parser.add_argument("--spun", type=share, default=0.25, help="share of paragraphs spun (default 0.25)")
     parser.add_argument("--corpus", type=Path, help="take paragraphs from this text/.jsonl(.gz) file instead")
     parser.add_argument("--model", help="model directory (default: the shipped model)")
@@ -534,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scaling", default="1,2,4", help="workload multiples to time (default 1,2,4)")
     parser.add_argument(
         "--long-words",
-        type=int,
+        type=non_negative_int,
         default=100_000,
         help="also measure peak RSS for one paragraph this long, no breaks (default 100000; 0 skips)",
     )

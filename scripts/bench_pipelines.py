@@ -50,6 +50,9 @@ from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from script_args import check_input_file, check_output_dir, positive_int  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "news" / "bbc.jsonl.gz"  # ../shared beside the checkout
 
@@ -93,19 +96,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSONL(.gz) with a text field")
     parser.add_argument("--text-field", default="text")
-    parser.add_argument("--docs", type=int, default=1000, help="documents to score (default: 1000)")
-    parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (default: 2)")
-    parser.add_argument("--shards", type=int, default=8, help="JSONL shards to split the documents into")
+    parser.add_argument("--docs", type=positive_int, default=1000, help="documents to score (default: 1000)")
+    parser.add_argument("--workers", type=positive_int, default=2, help="Dask worker processes (default: 2)")
+    parser.add_argument(
+        "--shards", type=positive_int, default=8, help="JSONL shards to split the documents into (default: 8)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--cli-unbatched", action="store_true", help="also time the command line one record a call")
     parser.add_argument("--no-dask", action="store_true", help="leave out the Dask cluster")
     args = parser.parse_args(argv)
+    check_input_file(parser, "--corpus", args.corpus)
+    check_output_dir(parser, "--json", args.json)
 
     import spincheck
     from spincheck.integrations.dask import score_jsonl_shards, score_partition
     from spincheck.text import split_paragraphs
 
     docs = load_docs(args.corpus, args.docs, args.text_field)
+    if not docs:
+        parser.error(f"--corpus {args.corpus}: no record has text in the field {args.text_field!r} (see --text-field)")
     paragraphs = [d[s.start : s.end] for d in docs for s in split_paragraphs(d)]
     words = sum(len(p.split()) for p in paragraphs)
     print(f"workload: {len(docs)} documents, {len(paragraphs)} paragraphs, {words} words from {args.corpus}")

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 import seed_devset  # noqa: E402
+from script_args import check_data, check_output_dir, check_seeds, seed  # noqa: E402
 
 
 def export(kind: str, out: Path, data: Path) -> int:
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("kind", choices=["abc", "10m"])
     parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
     parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS)
-    parser.add_argument("--seed", type=int, default=0, help="training seed passed to spincheck train (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="training seed passed to spincheck train (default 0)")
     parser.add_argument(
         "--reference",
         choices=["merge", "replace"],
@@ -68,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    check_data(parser, args.data)
+    check_seeds(parser, args.seeds, seed_devset.DEFAULT_SEEDS)
+    check_output_dir(parser, "--json", args.json)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / f"{args.kind}.jsonl"
         words = export(args.kind, corpus, args.data)

@@ -64,6 +64,7 @@ import corpora  # noqa: E402
 import evaluate  # noqa: E402
 import threshold_choices  # noqa: E402
 import train as shipped  # noqa: E402
+from script_args import check_data, check_output_dir, load_detector, positive_int, seed as seed_type  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
@@ -124,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="scratch directory (not committed)")
     parser.add_argument("--out", type=Path, default=None, help="where the models go (default: WORK/compare)")
-    parser.add_argument("--max-train", type=int, default=30000, help="training paragraphs, as scripts/train.py")
+    parser.add_argument(
+        "--max-train", type=positive_int, default=30000, help="training paragraphs, as scripts/train.py"
+    )
     parser.add_argument(
         "--reference-share",
         type=float,
@@ -135,17 +138,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every figure as JSON")
     args = parser.parse_args(argv)
     try:
-        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    except ValueError:
-        parser.error(f"--seeds takes comma-separated integers, not {args.seeds!r}")
+        seeds = [seed_type(s) for s in args.seeds.split(",") if s.strip()]
+    except argparse.ArgumentTypeError:
+        parser.error(f"--seeds takes comma-separated seeds from 0 to {2**32 - 1}, not {args.seeds!r}")
     if not seeds:
         parser.error("--seeds names no seed")
     if args.reference_share is not None and not 0.0 < args.reference_share <= 1.0:
         parser.error(f"--reference-share must be in (0, 1], not {args.reference_share}")
+    load_detector(parser, args.model)  # a directory that is no model fails here, not after the corpora are read
+    check_output_dir(parser, "--json", args.json)
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     out_dir = args.out or args.work / "compare"
     split_dir = args.work / "corpora"
     if not all((split_dir / f"{name}.jsonl").is_file() for name in ("ref", "train", "dev")):
+        check_data(parser, args.data)
         print(f"exporting corpora to {split_dir} ...", file=sys.stderr, flush=True)
         corpora.export(split_dir, args.data)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -143,11 +143,16 @@ def export(out: Path, data: Path = DEFAULT_DATA) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from script_args import check_data
 
     parser = argparse.ArgumentParser(description="Export the clean corpora into ref / train / dev / genre JSONL splits.")
     parser.add_argument("out", nargs="?", type=Path, default=Path("build/corpora"), help="output directory (default: build/corpora)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data directory")
     args = parser.parse_args(argv)
+    check_data(parser, args.data)
     print(export(args.out, args.data))
     return 0
 

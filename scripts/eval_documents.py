@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 import seed_devset  # noqa: E402
-from script_args import check_seeds, share  # noqa: E402
+from script_args import check_data, check_output_dir, check_seeds, load_detector, share  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.detector import CONTEXT_P, context_flags, document_meets_rule  # noqa: E402
@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     check_seeds(parser, args.seeds, seed_devset.DEFAULT_SEEDS)
-    det = Detector.load(args.model)
+    check_data(parser, args.data)
+    check_output_dir(parser, "--json", args.json)
+    det = load_detector(parser, args.model)
     floor = args.context_floor
     groups: dict[str, list[list[str]]] = {"dev news": [], "dev other genres": [], "speeches": []}
     for doc in corpora.iter_documents(args.data):

@@ -52,6 +52,7 @@ import build_lexicon  # noqa: E402
 import corpora  # noqa: E402
 import evaluate  # noqa: E402
 import make_heldout  # noqa: E402
+from script_args import check_data, check_output_dir, load_detector, positive_int  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
@@ -140,14 +141,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
     parser.add_argument("--ranking", choices=("similarity", "frequency"), default="similarity")
-    parser.add_argument("--paragraphs", type=int, default=PARAGRAPHS, help="paragraphs, half of them spun")
+    parser.add_argument(
+        "--paragraphs",
+        type=positive_int,
+        default=PARAGRAPHS,
+        help=f"paragraphs, half of them spun (default {PARAGRAPHS})",
+    )
     parser.add_argument("--save", type=Path, help="also write the spun set as JSONL")
     parser.add_argument("--json", type=Path, help="also write the report as JSON")
     args = parser.parse_args(argv)
+    check_data(parser, args.data)
+    check_output_dir(parser, "--save", args.save)
+    check_output_dir(parser, "--json", args.json)
+    det = load_detector(parser, args.model)  # before the set is built, not after
     rows = foreign_set(args.data, moby_lexicon(moby_words(), args.ranking), args.paragraphs)
     if args.save:
         make_heldout.write_jsonl(args.save, rows)
-    det = Detector.load(args.model)
     report = {"model": str(det.path), "ranking": args.ranking, "threshold": det.threshold, **measure(det, rows)}
     evaluate.print_report(report, args.json)
     return 0

@@ -709,6 +709,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.seeds is not None and not args.seeds.exists():
         parser.error(f"--seeds {args.seeds}: no such file or directory")
     check_output_dir(parser, "--json", args.json)
+    if args.save is not None and args.save.exists() and not args.save.is_dir():
+        parser.error(f"--save {args.save} exists and is not a directory")
 
     det = load_detector(parser, args.model)
     seeds = _seed_texts(args.seeds)

@@ -25,6 +25,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from script_args import check_input_file, check_output_dir  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
@@ -66,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labelled", type=Path, help="also write the paragraphs with labels here (JSONL)")
     parser.add_argument("--check", action="store_true", help="only check that the outputs are up to date")
     args = parser.parse_args(argv)
+    check_input_file(parser, "--clean", args.clean)
+    check_output_dir(parser, "--out", args.out)
+    check_output_dir(parser, "--labelled", args.labelled)
     lexicon = Detector.load().model.lexicon
     clean = args.clean.read_text(encoding="utf-8")
     spun = spin_text(clean, Spinner(lexicon, split="all"), np.random.default_rng(SEED))

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
+from script_args import check_data, positive_int, seed  # noqa: E402
 
 from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
@@ -88,11 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "corpus")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--synthetic", type=int, default=SYNTHETIC, help="paragraphs in the synthetic set")
-    parser.add_argument("--clean", type=int, default=CLEAN, help="paragraphs in the clean speeches set")
+    parser.add_argument("--seed", type=seed, default=SEED)
+    parser.add_argument("--synthetic", type=positive_int, default=SYNTHETIC, help="paragraphs in the synthetic set")
+    parser.add_argument("--clean", type=positive_int, default=CLEAN, help="paragraphs in the clean speeches set")
     parser.add_argument("--lexicon", type=Path, default=ROOT / "models", help="directory with the lexicon.npz to spin with")
     args = parser.parse_args(argv)
+    check_data(parser, args.data)
+    if not (args.lexicon / "lexicon.npz").is_file():
+        parser.error(f"--lexicon {args.lexicon} holds no lexicon.npz")
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out {args.out} exists and is not a directory")
     rng = np.random.default_rng(args.seed)
     paragraphs = speech_paragraphs(args.data, rng)
     synthetic = paragraphs[: args.synthetic]

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import workload  # noqa: E402
+from script_args import check_input_file, positive_int, seed, share  # noqa: E402
 
 STAGES = [
     ("spincheck.detector", "Detector._score_units", "scoring units (batches + evidence)"),
@@ -111,15 +112,18 @@ def _install(counters: Counters, detector) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--paragraphs", type=int, default=3000, help="paragraphs to score (default 3000)")
+    parser.add_argument("--paragraphs", type=positive_int, default=3000, help="paragraphs to score (default 3000)")
     parser.add_argument("--corpus", type=Path, help="take paragraphs from this text/.jsonl(.gz) file")
-    parser.add_argument("--spun", type=float, default=0.25, help="share of paragraphs spun (default 0.25)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--spun", type=share, default=0.25, help="share of paragraphs spun (default 0.25)")
+    parser.add_argument("--seed", type=seed, default=0, help="workload seed (default 0)")
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     parser.add_argument("--explain", action="store_true", help="score with explain=True")
-    parser.add_argument("--cprofile", type=int, metavar="N", help="also print the top N functions by own time")
+    parser.add_argument("--cprofile", type=positive_int, metavar="N", help="also print the top N functions by own time")
     parser.add_argument("--pyinstrument", action="store_true", help="also print a pyinstrument call tree")
     args = parser.parse_args(argv)
+    check_input_file(parser, "--corpus", args.corpus)
+    if args.model is not None and not Path(args.model, "card.json").is_file():
+        parser.error(f"--model {args.model}: not a model directory (no card.json)")
 
     import spincheck
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 import evaluate  # noqa: E402
+from script_args import check_data, check_output_dir, load_detector  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
@@ -145,11 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--foreign", action="store_true", help="also measure on spins made with Moby Thesaurus II")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON")
     args = parser.parse_args(argv)
+    detector = load_detector(parser, args.model)
+    check_output_dir(parser, "--json", args.json)
     split_dir = args.work / "corpora"
     if not (split_dir / "dev.jsonl").is_file():
+        check_data(parser, args.data)
         print(f"exporting corpora to {split_dir} ...", file=sys.stderr, flush=True)
         corpora.export(split_dir, args.data)
-    rows = choices(Detector.load(args.model), split_dir, args.data, args.foreign)
+    rows = choices(detector, split_dir, args.data, args.foreign)
     for row in rows:
         print(f"{row['threshold']:.4f}  {row['chosen for']}")
         for key, value in row.items():

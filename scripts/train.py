@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_lexicon  # noqa: E402
 import corpora  # noqa: E402
+from script_args import check_data  # noqa: E402
 
 from spincheck.training import (  # noqa: E402
     TrainingError,
@@ -76,9 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.max_train < 1 or not 0 <= args.seed < 2**32:
         parser.error("--max-train must be at least 1, and --seed from 0 to 4294967295")
-    missing = [p for p in (args.data / "news", args.data / "nltk_data") if not p.is_dir()]
-    if missing:
-        parser.error(f"--data {args.data} lacks {', '.join(p.name for p in missing)} (see ../shared/data/README.md)")
+    check_data(parser, args.data)
     try:  # before the two minutes of counting and training, not after them
         check_out(args.out)
         check_writable(args.out)

@@ -16,13 +16,27 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_lexicon  # noqa: E402
 import build_reference  # noqa: E402
+import compare_seeds  # noqa: E402
+import corpora  # noqa: E402
+import eval_documents  # noqa: E402
+import eval_foreign_thesaurus  # noqa: E402
 import eval_gate  # noqa: E402
 import evaluate  # noqa: E402
+import make_heldout  # noqa: E402
 import seed_devset  # noqa: E402
+import threshold_choices  # noqa: E402
 
 SCRIPTS = sorted(
     p for p in (ROOT / "scripts").glob("*.py") if 'if __name__ == "__main__":' in p.read_text(encoding="utf-8")
 )
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess:
+    """``python -P scripts/NAME ARGS`` in a child process (the benchmark scripts set the BLAS
+    thread variables when imported, so they are not imported here)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    argv = [sys.executable, "-P", str(ROOT / "scripts" / name), *args]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
 
 def usage_error(main, argv: list[str], capsys) -> str:
@@ -62,15 +76,48 @@ def test_a_model_that_cannot_be_loaded_is_one_line(tmp_path, capsys) -> None:
     assert line.endswith(f"error: --model: model directory {tmp_path / 'none'} does not exist "
                          "(pass a directory made by 'spincheck train')")  # fmt: skip
     assert "no such directory" in usage_error(evaluate.main, ["--json", str(tmp_path / "a" / "b.json")], capsys)
+    for main in (compare_seeds.main, threshold_choices.main):  # before minutes of reading and training
+        line = usage_error(main, ["--model", str(tmp_path / "none"), "--work", str(tmp_path)], capsys)
+        assert line.endswith("does not exist (pass a directory made by 'spincheck train')")
+
+
+def test_a_wrong_data_directory_is_one_line(tmp_path, capsys) -> None:
+    missing = str(tmp_path / "no-data")
+    error = f"--data {missing} lacks news, nltk_data (see ../shared/data/README.md)"
+    for main in (corpora.main, eval_documents.main, eval_foreign_thesaurus.main):  # a traceback from gzip
+        assert usage_error(main, ["--data", missing], capsys).endswith(error)
+    assert usage_error(make_heldout.main, ["--data", missing, "--out", str(tmp_path)], capsys).endswith(error)
+    work = str(tmp_path / "work")  # no corpora exported there: they would be read from --data
+    assert usage_error(threshold_choices.main, ["--data", missing, "--work", work], capsys).endswith(error)
+
+
+def test_numbers_and_output_paths_are_checked_before_the_work(tmp_path, capsys) -> None:
+    # a negative count sliced the speeches from the end: --synthetic -5 wrote 7,026 paragraphs
+    assert "'-5' is not a positive whole number" in usage_error(make_heldout.main, ["--synthetic", "-5"], capsys)
+    assert "--seeds takes comma-separated seeds" in usage_error(compare_seeds.main, ["--seeds", "0,-1"], capsys)
+    assert "not a positive whole number" in usage_error(compare_seeds.main, ["--max-train", "0"], capsys)
+    assert usage_error(evaluate.main, ["--json", str(tmp_path)], capsys).endswith("is a directory (name a file)")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("", encoding="utf-8")
+    corpus = tmp_path / "ref.jsonl"
+    corpus.write_text('{"text": "A clean paragraph."}\n', encoding="utf-8")
+    line = usage_error(build_reference.main, ["--corpus", str(corpus), "--out", str(a_file)], capsys)
+    assert line.endswith("exists and is not a directory")
+    for script, args in [
+        ("bench_pipelines.py", ["--shards", "0"]),  # ZeroDivisionError after the single-core runs
+        ("bench_pipelines.py", ["--corpus", str(tmp_path / "none.jsonl")]),
+        ("profile_hotpath.py", ["--paragraphs", "0"]),
+        ("bench.py", ["--seed", "-1"]),
+    ]:
+        proc = run_script(script, *args)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.startswith("usage: ") and len(proc.stderr.splitlines()[-1].split(": error: ")) == 2
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_every_script_answers_help_without_its_folder_on_the_path(script: Path) -> None:
     """``python -P`` (and PYTHONSAFEPATH=1) leave the script's own folder off sys.path: four scripts
     that imported script_args without adding scripts/ themselves failed with ModuleNotFoundError."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run(
-        [sys.executable, "-P", str(script), "--help"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
-    )
+    proc = run_script(script.name, "--help")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("usage: ")
