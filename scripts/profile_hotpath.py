@@ -26,6 +26,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
+import importlib.util  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -122,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pyinstrument", action="store_true", help="also print a pyinstrument call tree")
     args = parser.parse_args(argv)
     check_input_file(parser, "--corpus", args.corpus)
+    if args.pyinstrument and importlib.util.find_spec("pyinstrument") is None:  # not after the profile is made
+        parser.error("--pyinstrument needs the pyinstrument package (pip install pyinstrument)")
     if args.model is not None and not Path(args.model, "card.json").is_file():
         parser.error(f"--model {args.model}: not a model directory (no card.json)")
 

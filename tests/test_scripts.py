@@ -4,6 +4,7 @@ written into the shipped model (whose card then no longer matched) were each pos
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -121,3 +122,10 @@ def test_every_script_answers_help_without_its_folder_on_the_path(script: Path) 
     proc = run_script(script.name, "--help")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("usage: ")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyinstrument") is not None, reason="pyinstrument is installed")
+def test_a_missing_profiler_is_named_before_the_profile() -> None:
+    proc = run_script("profile_hotpath.py", "--pyinstrument", "--paragraphs", "10")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines()[-1].endswith("needs the pyinstrument package (pip install pyinstrument)")
