@@ -94,8 +94,13 @@ def worker_cpu() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSONL(.gz) with a text field")
-    parser.add_argument("--text-field", default="text")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="JSONL(.gz) with a text field (default: ../shared/data/news/bbc.jsonl.gz)",
+    )
+    parser.add_argument("--text-field", default="text", help="the records' text field (default: text)")
     parser.add_argument("--docs", type=positive_int, default=1000, help="documents to score (default: 1000)")
     parser.add_argument("--workers", type=positive_int, default=2, help="Dask worker processes (default: 2)")
     parser.add_argument(

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 import seed_devset  # noqa: E402
-from script_args import check_data, check_output_dir, check_seeds, seed  # noqa: E402
+from script_args import DATA_HELP, SEEDS_HELP, check_data, check_output_dir, check_seeds, seed  # noqa: E402
 
 
 def export(kind: str, out: Path, data: Path) -> int:
@@ -56,9 +56,11 @@ def export(kind: str, out: Path, data: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["abc", "10m"])
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
-    parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS)
+    parser.add_argument(
+        "kind", choices=["abc", "10m"], help="ABC news only, or all clean corpora repeated to 10 M words"
+    )
+    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA, help=DATA_HELP)
+    parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS, help=SEEDS_HELP)
     parser.add_argument("--seed", type=seed, default=0, help="training seed passed to spincheck train (default 0)")
     parser.add_argument(
         "--reference",
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         help="passed to spincheck train (default merge). The shipped reference already holds most ABC "
         "documents, so 'abc' with merge scores partly familiar held-out text; replace avoids that",
     )
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
     check_data(parser, args.data)
     check_seeds(parser, args.seeds, seed_devset.DEFAULT_SEEDS)

@@ -64,7 +64,7 @@ import corpora  # noqa: E402
 import evaluate  # noqa: E402
 import threshold_choices  # noqa: E402
 import train as shipped  # noqa: E402
-from script_args import check_data, check_output_dir, load_detector, positive_int, seed as seed_type  # noqa: E402
+from script_args import DATA_HELP, check_data, check_output_dir, load_detector, positive_int, seed as seed_type  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
@@ -121,8 +121,10 @@ def _reference_share(path: Path, share: float):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", default="0,1,2,3,4,5", help="comma-separated training seeds (default 0-5)")
-    parser.add_argument("--model", type=Path, default=ROOT / "models", help="reference and lexicon to keep")
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
+    parser.add_argument(
+        "--model", type=Path, default=ROOT / "models", help="reference and lexicon to keep (default: models/)"
+    )
+    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA, help=DATA_HELP)
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="scratch directory (not committed)")
     parser.add_argument("--out", type=Path, default=None, help="where the models go (default: WORK/compare)")
     parser.add_argument(

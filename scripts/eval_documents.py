@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 import seed_devset  # noqa: E402
-from script_args import check_data, check_output_dir, check_seeds, load_detector, share  # noqa: E402
+from script_args import DATA_HELP, SEEDS_HELP, check_data, check_output_dir, check_seeds, load_detector, share  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.detector import CONTEXT_P, context_flags, document_meets_rule  # noqa: E402
@@ -106,8 +106,8 @@ def _recall_row(name: str, figures: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model directory (default: the shipped model)")
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
-    parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS)
+    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA, help=DATA_HELP)
+    parser.add_argument("--seeds", type=Path, default=seed_devset.DEFAULT_SEEDS, help=SEEDS_HELP)
     parser.add_argument(
         "--context-floor",
         type=share,

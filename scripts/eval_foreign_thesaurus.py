@@ -52,7 +52,7 @@ import build_lexicon  # noqa: E402
 import corpora  # noqa: E402
 import evaluate  # noqa: E402
 import make_heldout  # noqa: E402
-from script_args import check_data, check_output_dir, load_detector, positive_int  # noqa: E402
+from script_args import DATA_HELP, check_data, check_output_dir, load_detector, positive_int  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
@@ -139,8 +139,13 @@ def measure(det: Detector, rows: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
-    parser.add_argument("--ranking", choices=("similarity", "frequency"), default="similarity")
+    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA, help=DATA_HELP)
+    parser.add_argument(
+        "--ranking",
+        choices=("similarity", "frequency"),
+        default="similarity",
+        help="how Moby's candidates are ranked (default: similarity; see above)",
+    )
     parser.add_argument(
         "--paragraphs",
         type=positive_int,

@@ -64,8 +64,15 @@ def labelled(clean: str, spun: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clean", type=Path, default=ROOT / "examples" / "clean.txt")
-    parser.add_argument("--out", type=Path, default=ROOT / "examples" / "spun.txt")
+    parser.add_argument(
+        "--clean", type=Path, default=ROOT / "examples" / "clean.txt", help="text to spin (default: examples/clean.txt)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "examples" / "spun.txt",
+        help="spun text to write (default: examples/spun.txt)",
+    )
     parser.add_argument("--labelled", type=Path, help="also write the paragraphs with labels here (JSONL)")
     parser.add_argument("--check", action="store_true", help="only check that the outputs are up to date")
     args = parser.parse_args(argv)

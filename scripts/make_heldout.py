@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
-from script_args import check_data, positive_int, seed  # noqa: E402
+from script_args import DATA_HELP, check_data, positive_int, seed  # noqa: E402
 
 from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.spinner import Spinner  # noqa: E402
@@ -87,12 +87,29 @@ def write_jsonl(path: Path, records: Iterable[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
-    parser.add_argument("--out", type=Path, default=ROOT / "corpus")
-    parser.add_argument("--seed", type=seed, default=SEED)
-    parser.add_argument("--synthetic", type=positive_int, default=SYNTHETIC, help="paragraphs in the synthetic set")
-    parser.add_argument("--clean", type=positive_int, default=CLEAN, help="paragraphs in the clean speeches set")
-    parser.add_argument("--lexicon", type=Path, default=ROOT / "models", help="directory with the lexicon.npz to spin with")
+    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA, help=DATA_HELP)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "corpus",
+        help="directory for the two sets (default: corpus/, the committed ones)",
+    )
+    parser.add_argument("--seed", type=seed, default=SEED, help=f"seed of the shuffle and the spins (default {SEED})")
+    parser.add_argument(
+        "--synthetic",
+        type=positive_int,
+        default=SYNTHETIC,
+        help=f"paragraphs in the synthetic set (default {SYNTHETIC})",
+    )
+    parser.add_argument(
+        "--clean", type=positive_int, default=CLEAN, help=f"paragraphs in the clean speeches set (default {CLEAN})"
+    )
+    parser.add_argument(
+        "--lexicon",
+        type=Path,
+        default=ROOT / "models",
+        help="directory with the lexicon.npz to spin with (default: models/)",
+    )
     args = parser.parse_args(argv)
     check_data(parser, args.data)
     if not (args.lexicon / "lexicon.npz").is_file():

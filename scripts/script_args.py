@@ -6,6 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+DATA_HELP = "the shared corpora: news/ and nltk_data/ (default: ../shared/data beside the checkout)"
+SEEDS_HELP = "the seed articles (default: ../shared/seeds, if present)"
+
 
 def positive_int(value: str) -> int:
     """An argparse type: a whole number from 1."""

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpora  # noqa: E402
 import evaluate  # noqa: E402
-from script_args import check_data, check_output_dir, load_detector  # noqa: E402
+from script_args import DATA_HELP, check_data, check_output_dir, load_detector  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
 from spincheck.lexicon import Lexicon  # noqa: E402
@@ -140,8 +140,8 @@ def choices(det: Detector, split_dir: Path, data: Path, foreign: bool) -> list[d
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=ROOT / "models")
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
+    parser.add_argument("--model", type=Path, default=ROOT / "models", help="model directory (default: models/)")
+    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA, help=DATA_HELP)
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="scratch directory (not committed)")
     parser.add_argument("--foreign", action="store_true", help="also measure on spins made with Moby Thesaurus II")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON")

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_lexicon  # noqa: E402
 import corpora  # noqa: E402
-from script_args import check_data  # noqa: E402
+from script_args import DATA_HELP, check_data  # noqa: E402
 
 from spincheck.training import (  # noqa: E402
     TrainingError,
@@ -64,10 +64,15 @@ def count_reference(texts, info: dict, progress: bool = False):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA)
-    parser.add_argument("--out", type=Path, default=ROOT / "models")
+    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_DATA, help=DATA_HELP)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "models",
+        help="model directory to write (default: models/, the shipped model)",
+    )
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="scratch directory (not committed)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     parser.add_argument(
         "--max-train",
         type=int,
