@@ -9,7 +9,8 @@ Usage (from the repository root, with the build extras installed)::
 Steps, each the same code ``spincheck train`` runs:
 1. export the corpora into ref / train / dev / genre splits (scripts/corpora.py);
 2. build the synonym lexicon from WordNet (scripts/build_lexicon.py);
-3. count the reference statistics on the ``ref`` split (+ wordfreq, wordsegment);
+3. count the reference statistics on the ``ref`` split (+ wordfreq, wordsegment and the
+   n-grams of the CMU Sphinx language models in pocketsphinx and SpeechRecognition);
 4. train the token and paragraph models on ``train`` and its synthetic spins,
    pick the threshold on ``dev``, and write models/ atomically with its card.
 """
