@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import random
-import tracemalloc
 
 import numpy as np
 import pytest
 
-from spincheck import ngrams
 from spincheck.ngrams import BOS, EOS, MAX_TOKEN_CHARS, KeyIndex, combine, hash_tokens, layout
 
 MASK = (1 << 64) - 1
@@ -272,43 +270,6 @@ def test_key_index_works_on_memory_mapped_keys(tmp_path) -> None:
     assert not isinstance(index.keys, np.memmap) and np.shares_memory(index.keys, mapped)
     queries = _edge_queries(rng, keys)
     assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
-
-
-def test_key_index_built_over_many_slices_of_buckets() -> None:
-    """Bucket starts are found a slice of buckets at a time: they must be those of counting every
-    bucket's keys, crowded buckets at a slice's edge and the largest bucket's size included."""
-    rng = np.random.default_rng(3)
-    keys = _edge_keys(rng, 300_000)  # 2**18 buckets, several slices
-    bits = min(len(keys).bit_length() - 1, 22)
-    shift = np.uint64(64 - bits)
-    edge = np.uint64(ngrams._BUILD_BUCKETS) << shift  # the first key of the second slice
-    crowd = np.concatenate([edge - np.arange(1, 40, dtype=np.uint64), edge + np.arange(0, 70, dtype=np.uint64)])
-    keys = np.unique(np.concatenate([keys, crowd]))
-    assert len(keys).bit_length() - 1 == bits
-    counts = np.bincount((keys >> shift).astype(np.intp), minlength=1 << bits)
-    index = KeyIndex.build(keys)
-    assert np.array_equal(index.starts, np.concatenate([[0], np.cumsum(counts)[:-1]]))
-    assert index.steps == int(counts.max()).bit_length() >= 7  # the 70 keys from the edge on
-    queries = np.concatenate([_edge_queries(rng, keys), crowd, crowd + np.uint64(1)])
-    assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
-
-
-def test_building_a_key_index_holds_no_table_sized_temporaries() -> None:
-    """Counting every bucket's keys at once took 50 MB of temporaries for the shipped bigram
-    table, which the allocator then kept: 45 MB more in every process that scores."""
-    keys = np.sort(np.random.default_rng(4).integers(0, 2**64 - 1, 3_000_000, dtype=np.uint64, endpoint=True))
-    tracing = tracemalloc.is_tracing()
-    if not tracing:
-        tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        index = KeyIndex.build(keys)
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        if not tracing:
-            tracemalloc.stop()
-    assert peak < index.starts.nbytes + keys.nbytes // 8  # the index itself, and slices of bounds
 
 
 def test_hash_tokens_with_repeats_equals_hashing_one_by_one() -> None:
