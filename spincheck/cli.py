@@ -1173,9 +1173,14 @@ def _cmd_compare(args, console: Console) -> int:
 
 
 def _names_a_directory(name: str) -> bool:
-    """Whether an -o name is a directory, or can only be one: it ends in a separator, "." or ".."
-    ("out/", "essay.txt/."), which pathlib would read as the file before it (out, essay.txt)."""
-    return os.path.isdir(name) or os.path.basename(name) in ("", ".", "..")
+    """Whether an -o name is a directory, or can only be one (see :func:`_ends_as_a_directory`)."""
+    return os.path.isdir(name) or _ends_as_a_directory(name)
+
+
+def _ends_as_a_directory(path: str | os.PathLike) -> bool:
+    """Whether a name ends in a separator, "." or ".." ("out/", "essay.txt/."), which pathlib
+    would read as the file before it (out, essay.txt): only a directory can be named so."""
+    return os.path.basename(os.fspath(path)) in ("", ".", "..")
 
 
 def write_atomically(path: str | os.PathLike, text: str) -> None:
@@ -1239,7 +1244,7 @@ def replaced_atomically(path: str | os.PathLike) -> Iterator[TextIO]:
         with open(path, "w", encoding="utf-8") as f:
             yield f
         return
-    if os.path.basename(os.fspath(path)) in ("", ".", ".."):  # "out/": realpath reads it as the file out
+    if _ends_as_a_directory(path):  # "out/": realpath reads it as the file out
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
     try:
         old = os.stat(path)
