@@ -189,21 +189,23 @@ def build_reference(
         vb = VectorBuilder(vocab)
         for chunk in _progress(_chunks(again(), CHUNK_PARAGRAPHS), "counting co-occurrences", progress):
             vb.add_batch(layout([tokenize(t) for t in chunk]))
-        vectors = vb.build(dim=VECTOR_DIM)
+        with _stage("building the word vectors", progress):
+            vectors = vb.build(dim=VECTOR_DIM)
     external = external or {}
     if external.get("sources"):
         info = {**(info or {}), "external": list(external["sources"])}
-    return builder.build(
-        min_trigram_count=min_trigram_count,
-        word_freqs=external.get("word_freqs"),
-        external_bigrams=external.get("external_bigrams"),
-        external_unigram_counts=external.get("external_unigram_counts"),
-        external_ngrams=external.get("external_ngrams"),
-        max_bigrams=max_bigrams,
-        max_trigrams=max_trigrams,
-        vectors=vectors,
-        info=info,
-    )
+    with _stage("building the n-gram tables", progress):
+        return builder.build(
+            min_trigram_count=min_trigram_count,
+            word_freqs=external.get("word_freqs"),
+            external_bigrams=external.get("external_bigrams"),
+            external_unigram_counts=external.get("external_unigram_counts"),
+            external_ngrams=external.get("external_ngrams"),
+            max_bigrams=max_bigrams,
+            max_trigrams=max_trigrams,
+            vectors=vectors,
+            info=info,
+        )
 
 
 def _reiterable(texts) -> Callable[[], Iterable[str]]:

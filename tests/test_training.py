@@ -277,7 +277,13 @@ def test_training_reports_its_stages_and_hashes_exactly_the_files_it_read(
     # real examples the detector would not score are not trained on, and the card says so
     assert (card["training_counts"]["extra_spun"], card["training_counts"]["extra_spun_too_short"]) == (1, 1)
     # off a terminal the CLI gives a function: one call as each stage starts
-    assert stages[:3] == ["reading the corpus", "counting n-grams", "counting co-occurrences"]
+    assert stages[:5] == [
+        "reading the corpus",
+        "counting n-grams",
+        "counting co-occurrences",
+        "building the word vectors",  # seconds without a word, after the counting
+        "building the n-gram tables",
+    ]
     assert {"fitting the token model", "fitting the paragraph model", "spinning (held-out)"} <= set(stages)
 
 
