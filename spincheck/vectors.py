@@ -3,7 +3,7 @@
 N-gram tables only know exact neighbours, and a few million words leave most
 content-word pairs unseen. Word vectors learned from the same clean corpus
 (positive PMI of co-occurrence within a few words, reduced by a truncated SVD)
-generalise across them: "security" sits near "agreements" and "influence",
+generalise across them: "security" sits near "agreements" and "military",
 "safety" less so. A spinner's context-blind synonym often has the wrong sense,
 so it fits its paragraph worse than the word it replaced.
 
