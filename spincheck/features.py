@@ -3,12 +3,13 @@
 Two kinds of signal, both measured against the clean reference rather than
 learned from any one spinner's word list:
 
-*Familiarity.* A trigram language model with stupid backoff scores every
-token given the two before it. Spun text has more n-grams that a clean corpus
-never shows although their words are common (an unseen bigram whose expected
-count under independence is high), lower association between neighbours, and
-odd patterns among function words, whose statistics are reliable even in a
-small corpus.
+*Familiarity.* A trigram model scores every token given the two before it,
+backing off to the bigram and the unigram; an n-gram the reference lacks costs
+by how often it should have been seen (see ``_score``), not by a fixed backoff
+factor. Spun text has more n-grams that a clean corpus never shows although
+their words are common (an unseen bigram whose expected count under
+independence is high), lower association between neighbours, and odd patterns
+among function words, whose statistics are reliable even in a small corpus.
 
 *Substitution likelihood.* For each phrase with synonyms in the lexicon, the
 extractor swaps a synonym back in and asks how much more probable the
