@@ -11,14 +11,17 @@ An input's kind comes from its name (:func:`kind_of`); stdin and files whose nam
 known by its header whatever its name. Plain text is *streamed*: read in blocks through an
 incremental decoder and cut at paragraph boundaries into chunks of about ``CHUNK_CHARS``
 characters, so a file of any size is read in bounded memory and output can start before the
-input ends. JSONL records are read one line at a time; each record is one document. HTML pages,
-PDFs, and Word (.docx), OpenDocument (.odt), RTF and EPUB documents are read whole, up to
-``MAX_DOCUMENT_BYTES``, and turned into text by :mod:`spincheck.formats`. Input compressed with
-gzip, bzip2 or xz (recognised by its first bytes) is decompressed as it is read.
+input ends. JSONL records are read one line at a time; each record is one document. A named
+``.json`` file (an array of records, as Scrapy's ``-o items.json`` writes, or one record), or stdin
+that opens such an array, is read whole, up to ``MAX_DOCUMENT_BYTES``, and its records are scored
+as JSONL ones; directory scans leave ``.json`` files alone. HTML pages, PDFs, and Word (.docx),
+OpenDocument (.odt), RTF and EPUB documents are read whole, up to ``MAX_DOCUMENT_BYTES``, and
+turned into text by :mod:`spincheck.formats`. Input compressed with gzip, bzip2 or xz (recognised
+by its first bytes) is decompressed as it is read.
 
 Offsets are character offsets into the decoded text, as :func:`spincheck.text.decode_bytes`
 produces it (byte-order mark removed, CRLF and CR turned into LF); for HTML, PDF and the office
-formats they point into the extracted text, and for JSONL into the record's text field.
+formats they point into the extracted text, and for JSONL and JSON into the record's text field.
 """
 
 from __future__ import annotations
