@@ -14,7 +14,8 @@ characters, so a file of any size is read in bounded memory and output can start
 input ends. JSONL records are read one line at a time; each record is one document. A named
 ``.json`` file (an array of records, as Scrapy's ``-o items.json`` writes, or one record), or stdin
 that opens such an array, is read whole, up to ``MAX_DOCUMENT_BYTES``, and its records are scored
-as JSONL ones; directory scans leave ``.json`` files alone. HTML pages, PDFs, and Word (.docx),
+as JSONL ones (an array cut short keeps the items before the cut); directory scans leave ``.json``
+files alone. HTML pages, PDFs, and Word (.docx),
 OpenDocument (.odt), RTF and EPUB documents are read whole, up to ``MAX_DOCUMENT_BYTES``, and
 turned into text by :mod:`spincheck.formats`. Input compressed with gzip, bzip2 or xz (recognised
 by its first bytes) is decompressed as it is read.
