@@ -23,6 +23,10 @@ from typing import Iterator
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HELDOUT_SOURCES = ("state_union", "inaugural")
+# What iter_documents reads: news/<name>.jsonl.gz and nltk_data/corpora/<name>.zip (treebank's is
+# not among them; a model card lists these files' hashes, so it must not name one it never read)
+NEWS_FILES = ("reuters21578", "bbc")
+NLTK_CORPORA = ("abc", "brown", "inaugural", "masc_tagged", "movie_reviews", "state_union", "webtext")
 ABC_MAX_LINES = 50  # longer ABC "articles" are cut into documents of this many lines
 
 
@@ -59,6 +63,12 @@ def _chunk_lines(lines: list[str], max_words: int = 80) -> list[str]:
     return out
 
 
+def input_files(data: Path = DEFAULT_DATA) -> list[Path]:
+    """The files :func:`iter_documents` reads, news first."""
+    news = [data / "news" / f"{name}.jsonl.gz" for name in NEWS_FILES]
+    return news + [data / "nltk_data" / "corpora" / f"{name}.zip" for name in NLTK_CORPORA]
+
+
 def iter_documents(data: Path = DEFAULT_DATA) -> Iterator[dict]:
     """Yield ``{"source", "id", "split", "paragraphs"}`` for every document."""
     import nltk
@@ -66,7 +76,7 @@ def iter_documents(data: Path = DEFAULT_DATA) -> Iterator[dict]:
     nltk.data.path.insert(0, str(data / "nltk_data"))
     from nltk.corpus import abc, brown, inaugural, masc_tagged, movie_reviews, state_union, webtext
 
-    for name in ("reuters21578", "bbc"):
+    for name in NEWS_FILES:
         with gzip.open(data / "news" / f"{name}.jsonl.gz", "rt", encoding="utf-8") as f:
             for line in f:
                 rec = json.loads(line)

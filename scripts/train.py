@@ -125,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         lexicon,
         command="python scripts/train.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
         seed=args.seed,
+        # the corpora read and WordNet (the lexicon), not every file beside them (treebank is never read)
         training_inputs_sha256=sha256_inputs(
-            sorted((args.data / "news").glob("*.gz")) + sorted((args.data / "nltk_data" / "corpora").glob("*.zip"))
+            sorted(corpora.input_files(args.data) + [args.data / "nltk_data" / "corpora" / "wordnet.zip"])
         ),
         corpus_splits=counts,
     )

@@ -129,3 +129,13 @@ def test_a_missing_profiler_is_named_before_the_profile() -> None:
     proc = run_script("profile_hotpath.py", "--pyinstrument", "--paragraphs", "10")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert proc.stderr.splitlines()[-1].endswith("needs the pyinstrument package (pip install pyinstrument)")
+
+
+def test_the_card_hashes_the_corpora_the_build_reads_and_no_other() -> None:
+    """train.py hashed every zip beside the corpora into the card's training inputs, the Penn
+    Treebank sample too, which is never read (non-commercial terms): the card named it as used."""
+    files = corpora.input_files(corpora.DEFAULT_DATA)
+    names = {f.name for f in files}
+    assert "treebank.zip" not in names and {f"{s}.zip" for s in corpora.HELDOUT_SOURCES} <= names
+    if corpora.DEFAULT_DATA.is_dir():  # the names are those of the shared data's files
+        assert all(f.is_file() for f in files)
