@@ -528,8 +528,7 @@ def _add_evaluate(sub, parents: _Parents) -> None:
     evaluate.add_argument(
         "--format",
         choices=("text", "json"),
-        default="text",
-        help="output format, as in score and compare (--format json is --json)",
+        help="output format, as in score and compare (default: text; --format json is --json)",
     )
     evaluate.add_argument("--text-field", metavar="F", default="text", help="field holding the text (default: text)")
     evaluate.add_argument(
@@ -1486,6 +1485,9 @@ class _LabelledLines:
 def _cmd_evaluate(args, console: Console) -> int:
     import json
 
+    if args.json and args.format == "text":  # JSON came out, and a script reading text broke on it
+        console.error("--json and --format text ask for two formats", "pass one of them")
+        return EXIT_ERROR
     detector = _load_detector(args, console)
     name = STDIN_NAME if args.file == "-" else shown(args.file)  # printable, as score and compare name it
     if args.file != "-" and os.path.isdir(args.file):

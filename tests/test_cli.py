@@ -780,6 +780,13 @@ def test_evaluate_takes_format_json_as_score_and_compare_do(capsys, tmp_path):
     _, with_json, _ = run(capsys, "evaluate", str(path), "--json")
     _, with_format, _ = run(capsys, "evaluate", str(path), "--format", "json")
     assert with_format == with_json and json.loads(with_format)["paragraphs"] == 1
+    _, as_text, _ = run(capsys, "evaluate", str(path), "--format", "text")
+    assert as_text.startswith(f"{path}: 1 labelled paragraph, threshold ")
+    # both: JSON came out without a word, and a script reading the text broke on it
+    code, out, err = run(capsys, "evaluate", str(path), "--json", "--format", "text")
+    assert (code, out) == (2, "") and err == (
+        "spincheck: error: --json and --format text ask for two formats (pass one of them)\n"
+    )
 
 
 def test_unexpected_error_is_one_line_without_traceback(capsys, monkeypatch):
