@@ -826,14 +826,11 @@ def _json_items(head: bytes, f: BinaryIO, name: str) -> Iterator[tuple[int, dict
 
 
 def _whole_characters(data: bytes) -> bytes:
-    """``data`` without a UTF-8 character cut short at its end, which would decode as U+FFFD."""
-    for back in range(1, min(4, len(data)) + 1):
-        byte = data[-back]
-        if byte < 0x80 or byte >= 0xF8:  # ASCII, or a byte that starts no character
-            return data
-        if byte >= 0xC0:  # the lead byte of the last character, and how long that character is
-            return data if back >= (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4) else data[:-back]
-    return data
+    """``data`` without a character cut short at its end, which would decode as U+FFFD: the
+    bytes an incremental decoder of its encoding (as :func:`_decoded` picks it) still holds."""
+    decoder = codecs.getincrementaldecoder(_encoding_for(data))(errors="replace")
+    decoder.decode(data, final=False)
+    return data[: len(data) - len(decoder.getstate()[0])]
 
 
 def iter_records(f: BinaryIO, name: str, path: Path | None) -> tuple[str, Iterator[tuple[int, dict | Problem]]]:
