@@ -439,7 +439,7 @@ def train_classifier(
         "spun_paragraph_model": len(spun_b),
         "spun_dev": len(spun_dev),
         "extra_spun": len(extra),
-        "extra_spun_too_short": len(extra_spun or ()) - len(extra),
+        "extra_spun_not_scored": len(extra_spun or ()) - len(extra),
     }
     settings = {
         "target_fpr": TARGET_FPR,

@@ -275,7 +275,7 @@ def test_training_reports_its_stages_and_hashes_exactly_the_files_it_read(
         str(spun): sha256_file(spun),
     }
     # real examples the detector would not score are not trained on, and the card says so
-    assert (card["training_counts"]["extra_spun"], card["training_counts"]["extra_spun_too_short"]) == (1, 1)
+    assert (card["training_counts"]["extra_spun"], card["training_counts"]["extra_spun_not_scored"]) == (1, 1)
     # off a terminal the CLI gives a function: one call as each stage starts
     assert stages[:5] == [
         "reading the corpus",
@@ -1083,7 +1083,7 @@ def test_real_examples_are_trained_on_last_with_their_own_labels(recorded_traini
     assert texts[-2:] == [first, second]
     assert y[-2:].tolist() == [1.0, 0.0]
     counts = recorded_training["result"].counts
-    assert (counts["extra_spun"], counts["extra_spun_too_short"]) == (2, 1)
+    assert (counts["extra_spun"], counts["extra_spun_not_scored"]) == (2, 1)
     # before them: the clean half, then its spins
     n_clean = len(recorded_training["train"]) - len(recorded_training["half_a"])
     assert len(texts) == n_clean + counts["spun_paragraph_model"] + 2
