@@ -18,8 +18,13 @@ of "longer"). Closed-class words (pronouns, prepositions,
 auxiliaries, see CLOSED_CLASS), US/UK spelling variants, single letters,
 Roman numerals and words without a vowel ("vs", "cts") are left out: spinners
 do not write "Indiana" for "in", and "kilometres" for "kilometers" is house
-style. A small table of function-word and multi-word paraphrases that
-thesaurus-based spinners use ("something" <-> "one thing", "because" <-> "since")
+style. So are abbreviations, which the tokenizer lower-cases into other words:
+symbols and codes WordNet writes in capitals ("Lu" for lutetium, "PA" for
+Pennsylvania, "Au"), and initialisms that are ordinary words in lower case
+("OS", "AIDS") or two letters of a common noun ("ED"); an initialism of
+another lemma of its synset stays ("UK", "USA", "NATO", "CEO"; see
+abbreviation_left_out). A small table of function-word and multi-word
+paraphrases that thesaurus-based spinners use ("something" <-> "one thing", "because" <-> "since")
 is added by hand (spincheck.lexicon.FUNCTION_PHRASES). Candidates
 are ranked by word frequency (wordfreq) and capped per phrase.
 """
@@ -32,6 +37,7 @@ import sys
 import zipfile
 import zlib
 from collections import defaultdict
+from collections.abc import Container, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +210,71 @@ def _is_candidate(word: str) -> bool:
     return _spinnable(word) and (not _NOT_A_CANDIDATE.fullmatch(word) or word in _NUMERAL_WORDS)
 
 
+# How WordNet writes an abbreviation: every capital followed by at most one lower-case letter,
+# perhaps after one ("PA", "OS", "AIDS", "UK", "Lu", "Fe", "GiB", "DoD", "mRNA"). Names
+# ("Paris", "McCarthy", "Ann") have longer runs of lower case.
+_ABBREVIATION = re.compile(r"[a-z]?(?:[A-Z][a-z]?)+")
+# Two lower-case letters are mostly something else: a first name ("Ed", offered "erectile
+# dysfunction"), a word cut short ("Co."), a foreign article ("le", "da"), an interjection
+# ("ha", "er"). A two-letter initialism stays only as the initialism of a name ("UK", "EU",
+# "UN", "NY"), which is how news writes it; one of a common noun ("ED", "CO", "LE") goes.
+SHORTEST_COMMON_INITIALISM = 3
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[ _-]+", name) if w]
+
+
+def _initials(name: str) -> set[str]:
+    """Initials of a multi-word lemma, of all its words and of its open-class words:
+    "usa" (United States of America), "dod" (Department of Defense)."""
+    words = [w.lower() for w in _words(name)]
+    if len(words) < 2:
+        return set()
+    return {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in CLOSED_CLASS)}
+
+
+def _is_name(name: str) -> bool:
+    """WordNet writes it as a proper name: "United_Kingdom", "Bachelor_of_Arts"."""
+    return all(w[0].isupper() for w in _words(name) if w.lower() not in CLOSED_CLASS)
+
+
+def abbreviation_left_out(name: str, synonyms: Iterable[str], ordinary: Container[str]) -> bool:
+    """Whether a lemma, as WordNet writes it (``name``: "Lu", "PA", "UK"), is an abbreviation the
+    lexicon leaves out, given the lemmas of its synset (``synonyms``, as WordNet writes them) and
+    the ``ordinary`` words (the surface forms of the lemmas WordNet writes in lower case).
+
+    The tokenizer lower-cases what marks an abbreviation, and what is left is another word: a
+    name ("Lu told reporters" drew "metal" from the shipped lexicon), "pa" (dad), "os" (bone),
+    "aids", the "ca" of "can't". No spinner writes "Pennsylvania" for "pa", "Lu" for "lutetium" or "OS" for
+    "Windows". Usage domains do not tell abbreviations (WordNet marks one synset "abbreviation"
+    and five "acronym"), nor does the lexicographer file (noun.location holds "PA" and "USA",
+    noun.substance "Lu" and "iron"). What does: a symbol or code abbreviates no lemma of its
+    synset ("Lu": lutetium, "PA": Pennsylvania, "Au": gold), while the abbreviations used in
+    prose are initialisms of one ("UK": United Kingdom, "USA": United States of America, "NATO",
+    "CEO"). Those stay, unless lower-cased they are an ordinary word ("OS": operating system,
+    but "os" is a bone; "AIDS", "PET", "SALT") or two letters of a common noun (see
+    SHORTEST_COMMON_INITIALISM).
+    """
+    if len(name) < 2 or not _ABBREVIATION.fullmatch(name):
+        return False  # a word or name; single letters are _NOT_A_SOURCE / _NOT_A_CANDIDATE
+    lower = name.lower()
+    if lower in ordinary:
+        return True
+    return not any(
+        lower in _initials(other) and (len(lower) >= SHORTEST_COMMON_INITIALISM or _is_name(other))
+        for other in synonyms
+        if other != name
+    )
+
+
+def lemma_names(synset: Any, ordinary: Container[str]) -> set[str]:
+    """A synset's lemmas as the lexicon spells them (lower case, spaces), without the abbreviations
+    that abbreviation_left_out leaves out."""
+    written = [lem.name() for lem in synset.lemmas()]
+    return {n.replace("_", " ").lower() for n in written if not abbreviation_left_out(n, written, ordinary)}
+
+
 def group_id(a: str, b: str) -> int:
     """Stable id of an unordered lemma pair (decides train vs held-out thesaurus)."""
     key = "\t".join(sorted((a, b))).encode("utf-8")
@@ -240,17 +311,26 @@ def build(nltk_data: Path) -> Lexicon:
             form_cache[key] = inflections(lemma, pos, exc)
         return form_cache[key]
 
+    # what an abbreviation would collide with once lower-cased (see abbreviation_left_out)
+    ordinary: set[str] = set()
+    for synset in wn.all_synsets():
+        pos = "a" if synset.pos() == "s" else synset.pos()
+        for lem in synset.lemmas():
+            if lem.name().islower() and "_" not in lem.name():
+                for surfaces in forms_of(lem.name(), pos).values():
+                    ordinary |= surfaces
+
     synonyms: dict[tuple[str, str], set[str]] = defaultdict(set)
     # hypernyms, hyponyms and similar adjectives: looser neighbours that real
     # spinners' thesauri also offer; ranked after true synonyms.
     neighbours_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     for synset in wn.all_synsets():
         pos = "a" if synset.pos() == "s" else synset.pos()
-        names = {lem.name().replace("_", " ").lower() for lem in synset.lemmas()}
+        names = lemma_names(synset, ordinary)
         names = {n for n in names if re.fullmatch(r"[a-z][a-z' -]*", n) and len(n.split()) <= 3}
         neighbours = set()
         for other in neighbour_synsets(synset, pos):
-            neighbours |= {lem.name().replace("_", " ").lower() for lem in other.lemmas()}
+            neighbours |= lemma_names(other, ordinary)
         neighbours = {n for n in neighbours if re.fullmatch(r"[a-z][a-z' -]*", n) and len(n.split()) <= 2}
         for name in names:
             synonyms[(name, pos)] |= names - {name}

@@ -357,24 +357,14 @@ class _WordNetSynset(FakeSynset):
         return self._lemmas
 
 
-def test_the_built_lexicon_leaves_out_links_to_a_broad_category(tmp_path: Path, monkeypatch) -> None:
-    """build() itself takes its neighbours from neighbour_synsets: "someone" is no candidate of
-    "longer" (one who longs), while a small category ("vehicle" for "car") still is one."""
+def _build_from(synsets: list[_WordNetSynset], tmp_path: Path, monkeypatch) -> dict[str, list[tuple[str, int]]]:
+    """The thesaurus build() makes from ``synsets`` as the whole of WordNet (no irregular forms)."""
     nltk = pytest.importorskip("nltk")
     corpus = pytest.importorskip("nltk.corpus")
     pytest.importorskip("wordfreq")
     import zipfile
 
     import build_lexicon
-
-    person = _WordNetSynset(["person", "someone", "somebody"])
-    longer = _WordNetSynset(["longer", "yearner"], hypernyms=[person])
-    kinds = ["".join("abcdefghij"[int(d)] for d in f"{i:03d}") for i in range(401)]
-    person._hyponyms = [longer] + [_WordNetSynset([f"zz{k}"], hypernyms=[person]) for k in kinds]
-    vehicle = _WordNetSynset(["vehicle"])
-    car = _WordNetSynset(["car", "automobile"], hypernyms=[vehicle])
-    vehicle._hyponyms = [car]
-    synsets = [person, longer, vehicle, car, *person.hyponyms()[1:]]
 
     class WordNet:
         @staticmethod
@@ -388,7 +378,77 @@ def test_the_built_lexicon_leaves_out_links_to_a_broad_category(tmp_path: Path, 
             zf.writestr(f"wordnet/{name}.exc", "")
     monkeypatch.setattr(nltk.data, "path", list(nltk.data.path))
     monkeypatch.setattr(corpus, "wordnet", WordNet)
-    thesaurus = build_lexicon.build(nltk_data).thesaurus
+    return build_lexicon.build(nltk_data).thesaurus
+
+
+def test_the_built_lexicon_leaves_out_links_to_a_broad_category(tmp_path: Path, monkeypatch) -> None:
+    """build() itself takes its neighbours from neighbour_synsets: "someone" is no candidate of
+    "longer" (one who longs), while a small category ("vehicle" for "car") still is one."""
+    person = _WordNetSynset(["person", "someone", "somebody"])
+    longer = _WordNetSynset(["longer", "yearner"], hypernyms=[person])
+    kinds = ["".join("abcdefghij"[int(d)] for d in f"{i:03d}") for i in range(401)]
+    person._hyponyms = [longer] + [_WordNetSynset([f"zz{k}"], hypernyms=[person]) for k in kinds]
+    vehicle = _WordNetSynset(["vehicle"])
+    car = _WordNetSynset(["car", "automobile"], hypernyms=[vehicle])
+    vehicle._hyponyms = [car]
+    thesaurus = _build_from([person, longer, vehicle, car, *person.hyponyms()[1:]], tmp_path, monkeypatch)
     assert "vehicle" in {c for c, _ in thesaurus["car"]} and "automobile" in {c for c, _ in thesaurus["car"]}
     assert not {c for c, _ in thesaurus.get("longer", [])} & {"person", "someone", "somebody"}
     assert not {c for c, _ in thesaurus.get("someone", [])} & {"longer"}
+
+
+@pytest.mark.parametrize(
+    ("name", "synset", "left_out"),
+    [
+        ("Lu", ["lutetium", "lutecium", "Lu", "atomic_number_71"], True),  # "Lu told reporters" -> "metal"
+        ("Fe", ["iron", "Fe", "atomic_number_26"], True),
+        ("PA", ["Pennsylvania", "Keystone_State", "PA"], True),  # a postal code abbreviates no name
+        ("GiB", ["gibibyte", "GiB"], True),
+        ("OS", ["operating_system", "OS"], True),  # an initialism, but "os" is a bone
+        ("AIDS", ["acquired_immune_deficiency_syndrome", "AIDS"], True),  # and "aids" helps
+        ("ED", ["erectile_dysfunction", "ED"], True),  # two letters of a common noun: "Ed told reporters"
+        ("UK", ["United_Kingdom", "UK", "U.K.", "Britain"], False),  # spinners write these
+        ("USA", ["United_States", "United_States_of_America", "America", "USA"], False),
+        ("EU", ["European_Union", "EU", "European_Community"], False),
+        ("CEO", ["chief_executive_officer", "CEO"], False),
+        ("NATO", ["North_Atlantic_Treaty_Organization", "NATO"], False),
+        ("McCarthy", ["McCarthy", "Joseph_McCarthy"], False),  # names and words are no abbreviations
+        ("Windows", ["Windows"], False),
+        ("pa", ["dad", "pa", "papa"], False),
+        ("US_Army", ["United_States_Army", "US_Army", "Army"], False),
+    ],
+)
+def test_which_abbreviations_are_left_out(name: str, synset: list[str], left_out: bool) -> None:
+    from build_lexicon import abbreviation_left_out
+
+    ordinary = {"os", "pa", "aids", "dad", "bone"}  # surface forms of lemmas WordNet writes in lower case
+    assert abbreviation_left_out(name, synset, ordinary) is left_out
+
+
+def test_the_built_lexicon_leaves_out_abbreviations(tmp_path: Path, monkeypatch) -> None:
+    """Lower-cased, WordNet's "Lu" (lutetium), "PA" (Pennsylvania) and "OS" (operating system) are a
+    name, "pa" (dad) and "os" (bone): none of them is a source or a candidate, while "pa" keeps its
+    own synonyms and an initialism of a name ("UK": United Kingdom) stays."""
+    metal = _WordNetSynset(["metal", "metallic_element"])
+    lutetium = _WordNetSynset(["lutetium", "Lu", "atomic_number_71"], hypernyms=[metal])
+    metal._hyponyms = [lutetium]
+    operating_system = _WordNetSynset(["operating_system", "OS"])
+    windows = _WordNetSynset(["Windows"], hypernyms=[operating_system])
+    operating_system._hyponyms = [windows]
+    synsets = [
+        metal,
+        lutetium,
+        operating_system,
+        windows,
+        _WordNetSynset(["Pennsylvania", "Keystone_State", "PA"]),
+        _WordNetSynset(["dad", "pa", "papa"]),
+        _WordNetSynset(["bone", "os"]),
+        _WordNetSynset(["United_Kingdom", "UK", "Britain"]),
+    ]
+    thesaurus = {source: {c for c, _ in cands} for source, cands in _build_from(synsets, tmp_path, monkeypatch).items()}
+    assert "lu" not in thesaurus and "lu" not in thesaurus.get("lutetium", set())
+    assert "dad" in thesaurus["pa"] and not thesaurus["pa"] & {"pennsylvania", "keystone state"}
+    assert "pa" not in thesaurus.get("pennsylvania", set())
+    assert "operating system" in thesaurus["windows"] and "os" not in thesaurus["windows"]
+    assert thesaurus["os"] == {"bone"}
+    assert {"united kingdom", "britain"} <= thesaurus["uk"] and "uk" in thesaurus["united kingdom"]
