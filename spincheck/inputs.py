@@ -347,10 +347,25 @@ def walk_directory(root: str, written: tuple[int, int] | None = None) -> Iterato
         yield Problem("note", f"{shown(root)} holds no {', '.join(DIRECTORY_SUFFIXES)} files", "nothing to score")
 
 
+# A web address given where a file was expected. pathlib folds its "//" into "/", so a name
+# that went through Path ("https:/example.com/a.html") is recognised too.
+_WEB_ADDRESS = re.compile(r"(?i)(https?|ftp)://?(?=[^/])")
+WEB_ADDRESS_HINT = "spincheck reads files only: save the page first, e.g. curl -o page.html URL"
+
+
+def web_address(name: str) -> str | None:
+    """The web address a path that does not exist spells, as it was typed; else None."""
+    found = _WEB_ADDRESS.match(name)
+    return None if found is None else f"{found.group(1)}://{name[found.end() :]}"
+
+
 def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
     """The one-line report of a file that cannot be read."""
     name = shown(name)
     if isinstance(exc, FileNotFoundError):
+        url = web_address(name)
+        if url is not None:  # offline by design: "no such file" would send the user hunting for one
+            return Problem("error", f"cannot read {url}: it is a web address, not a file", WEB_ADDRESS_HINT)
         return Problem("error", f"cannot read {name}: no such file or directory", "check the path")
     if isinstance(exc, PermissionError):
         return Problem("error", f"cannot read {name}: permission denied", "skipped")

@@ -614,11 +614,13 @@ def iter_corpus_documents(
     from .inputs import (
         OLE_MAGIC,
         SNIFF_BYTES,
+        WEB_ADDRESS_HINT,
         content_kind,
         decompress,
         kind_of,
         opens_with_record,
         shown,
+        web_address,
     )
     from .text import decode_bytes, looks_binary
 
@@ -637,6 +639,8 @@ def iter_corpus_documents(
             )
         elif _loops(path):
             raise TrainingError(f"{shown(path)}: too many levels of symbolic links (a symlink loop; check the path)")
+        elif (url := web_address(shown(path))) is not None:
+            raise TrainingError(f"{url}: it is a web address, not a file ({WEB_ADDRESS_HINT})")
         else:
             raise TrainingError(f"{shown(path)}: no such file or directory (check the path)")
         for file in files:

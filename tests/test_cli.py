@@ -371,6 +371,20 @@ def test_quiet_hides_notes_but_not_errors(capsys, tmp_path):
     )
 
 
+def test_a_web_address_is_named_as_one_and_the_other_inputs_are_scored(capsys):
+    """Offline by design: "https:/...: no such file" (pathlib folds the "//") sent users looking
+    for a file; the error says what to do, for score, compare, explain and evaluate alike."""
+    code, out, err = run(capsys, "score", "-q", "https://example.com/news/a.html", str(CLEAN))
+    assert code == 2 and f"{CLEAN}: " in out
+    assert err == (
+        "spincheck: error: cannot read https://example.com/news/a.html: it is a web address, not a file "
+        "(spincheck reads files only: save the page first, e.g. curl -o page.html URL)\n"
+    )
+    for argv in (["compare", "http://example.com/a", str(SPUN)], ["evaluate", "https://example.com/set.jsonl"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and f"cannot read {argv[1]}: it is a web address, not a file" in err
+
+
 def test_verbose_names_the_model(capsys):
     _, _, err = run(capsys, "-v", "score", str(CLEAN))
     assert err.startswith("spincheck: model ") and "threshold" in err
@@ -1542,6 +1556,8 @@ def test_train_errors_are_one_line(capsys, monkeypatch, tmp_path):
     assert (
         code == 2 and err == f"spincheck: error: {tmp_path / 'none.txt'}: no such file or directory (check the path)\n"
     )
+    code, _, err = run(capsys, "train", "-q", "--clean", "https://example.com/corpus", "--out", str(tmp_path / "m"))
+    assert code == 2 and err.startswith("spincheck: error: https://example.com/corpus: it is a web address, not a file")
     # a bad seed is a usage error, not a bug found after the reference is counted
     code, _, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"), "--seed", "-1")
     assert (code, err) == (

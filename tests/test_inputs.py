@@ -131,6 +131,18 @@ def test_binary_file_is_skipped_with_one_error(tmp_path):
     assert chunks_of(events) == []
 
 
+def test_a_missing_web_address_is_named_as_typed_but_a_file_of_that_name_is_read(tmp_path, monkeypatch):
+    from spincheck.inputs import web_address
+
+    assert web_address("https:/example.com/a.html") == "https://example.com/a.html"  # as pathlib leaves it
+    assert web_address("HTTP://example.com") == "HTTP://example.com"
+    assert web_address("notes/https.txt") is None and web_address("https-notes.txt") is None
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "https:").mkdir()
+    (tmp_path / "https:" / "page.txt").write_text("a file after all\n", encoding="utf-8")
+    assert [c.text for c in chunks_of(read_events(Path("https://page.txt")))] == ["a file after all\n"]
+
+
 def test_missing_file_and_symlink_loop(tmp_path):
     missing = tmp_path / "missing.txt"
     assert problems_of(read_events(missing)) == [
