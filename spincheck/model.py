@@ -174,6 +174,13 @@ def write_card(directory: Path, card: dict) -> Path:
 def read_card(directory: Path) -> ModelCard:
     path = directory / CARD
     if not directory.is_dir():
+        from .inputs import web_address
+
+        if not directory.exists() and (url := web_address(str(directory))) is not None:
+            raise ModelError(
+                f"model directory {url} is a web address: models are read from a directory, never downloaded "
+                "(pass a directory made by 'spincheck train')"
+            )
         what = "is a file, not a directory" if directory.exists() else "does not exist"
         raise ModelError(f"model directory {directory} {what} (pass a directory made by 'spincheck train')")
     if not path.is_file():

@@ -158,6 +158,9 @@ def test_missing_card_and_missing_directory(tmp_path: Path) -> None:
         load_model_dir(tmp_path / "card.txt")
     with pytest.raises(ModelError, match=CARD):
         load_model_dir(tmp_path)
+    # a hub address is not fetched, and the error says so rather than "https:/hub...: does not exist"
+    with pytest.raises(ModelError, match="model directory https://hub.example/m is a web address: .* never downloaded"):
+        load_model_dir(Path("https://hub.example/m"))
     with pytest.raises(ModelError):
         spincheck.Detector.load(tmp_path)
 
