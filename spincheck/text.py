@@ -204,12 +204,13 @@ def split_paragraphs(text: str) -> list[Span]:
 
 
 def _split_block(text: str, start: int, end: int, out: list[Span]) -> None:
-    stripped = (_strip(text, m.start(), m.end()) for m in _LINE.finditer(text, start, end))
-    lines = [(a, b) for a, b in stripped if b > a]
-    if not lines:
+    stripped = ((m.start(), *_strip(text, m.start(), m.end())) for m in _LINE.finditer(text, start, end))
+    indented = [(a - line_start, a, b) for line_start, a, b in stripped if b > a]
+    if not indented:
         return
+    lines = [(a, b) for _, a, b in indented]
     if len(lines) > 1 and _is_hard_wrapped(text, lines):
-        out.extend(_wrapped_paragraphs(text, lines))
+        out.extend(_wrapped_paragraphs(text, lines, [indent for indent, _, _ in indented]))
         return
     out.extend(Span(a, b) for a, b in lines)
 
@@ -221,18 +222,30 @@ def full_width(widths: list[int]) -> int:
     return ordered[int(0.9 * (len(ordered) - 1))]
 
 
-def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]], indents: list[int] | None = None) -> list[Span]:
     """The paragraphs of a hard-wrapped block: a wrapped line runs nearly to the block's full
     width, so a line clearly shorter that ends a sentence ends its paragraph (text saved from a
     PDF or an e-mail often has no blank line between paragraphs), and a list item ("* ", "2. ")
-    starts one. As a PDF's lines are read."""
+    starts one. As a PDF's lines are read.
+
+    A paragraph's last line can also run to the full width, and then only its next line's
+    indent ("    Days after ...", as books, e-texts and papers set a paragraph's first line)
+    tells where the paragraph ends: a line indented deeper than the block's other lines starts
+    a paragraph after a line that ends a sentence or stops short (a heading), not after one that
+    runs on (``indents``: each line's leading spaces)."""
     full = full_width([b - a for a, b in lines]) if len(lines) >= 3 else 0
+    indents = indents or [0] * len(lines)
+    usual = min(indents)  # a paragraph's other lines (a block of one- and two-line paragraphs is half indented)
     spans: list[Span] = []
     first = lines[0][0]
-    for (a, b), following in zip(lines, [*lines[1:], None]):
+    for (a, b), following, indent in zip(lines, [*lines[1:], None], [*indents[1:], 0]):
         if following is None:
             spans.append(Span(first, b))
-        elif (b - a < 0.8 * full and _SENTENCE_END.search(text, a, b)) or _starts_item(text, (a, b), following[0]):
+        elif (
+            (b - a < 0.8 * full and _SENTENCE_END.search(text, a, b))
+            or (indent > usual and (b - a < 0.8 * full or _SENTENCE_END.search(text, a, b)))
+            or _starts_item(text, (a, b), following[0])
+        ):
             spans.append(Span(first, b))
             first = following[0]
     return spans

@@ -431,6 +431,35 @@ def test_a_hard_wrapped_block_without_blank_lines_splits_where_a_short_line_ends
     assert _paragraphs(f"{first}\n\n{second}") == [first, second]
 
 
+def test_an_indented_first_line_starts_a_paragraph_in_hard_wrapped_text() -> None:
+    """Books, e-texts and papers indent a paragraph's first line instead of leaving a blank line.
+    A last line that runs to the full width used to join the next paragraph (seed 004 wrapped at
+    72 characters this way read as 20 paragraphs of 29, 11 of its 14 flagged ones flagged)."""
+    first = (
+        "    This paragraph was wrapped by an editor at about sixty\n"
+        "characters a line, so most of its lines stop in the middle\n"
+        "of a sentence, and its last line runs to the full width too."
+    )
+    heading = "    A short heading"
+    second = (
+        "    A second paragraph follows on the very next line, with\n"
+        "no blank line between them, only the indent of its first\n"
+        "line, as plain-text books and papers set it, and it ends."
+    )
+    text = f"{first}\n{heading}\n{second}"
+    assert _paragraphs(text) == [first.strip(), heading.strip(), second.strip()]
+    # the same block without the indents has nothing to split at
+    flat = "\n".join(line.strip() for line in text.splitlines())
+    assert len(_paragraphs(flat)) == 1
+    # a hanging indent continues its line: an indented line after one that runs on is no new paragraph
+    hanging = (
+        "Each entry of this glossary was wrapped by an editor at sixty\n"
+        "    characters, and its further lines are indented under the\n"
+        "    first, so that the entries stand out from one another."
+    )
+    assert _paragraphs(hanging) == [hanging]
+
+
 def test_a_quoted_reply_splits_at_its_quoted_blank_lines() -> None:
     """A line of only ">" is the blank line of quoted text: read as text, a reply with a greeting
     became one paragraph per line, most of them too short to score."""
