@@ -444,7 +444,8 @@ def _read_head(f: BinaryIO) -> bytes:
             break
         parts.append(data)
         size += len(data)
-        if size < SNIFF_BYTES and _FIRST_JSONL_LINE.match(head := b"".join(parts)):
+        # known in UTF-8, or in the UTF-16 or UTF-32 a byte-order mark names (PowerShell's `>`)
+        if size < SNIFF_BYTES and _FIRST_JSONL_LINE.match(head := _as_utf8(b"".join(parts))):
             if (opens_with_record(head) or not looks_binary(head)) and _pipe_waits(f):
                 break
     return b"".join(parts)

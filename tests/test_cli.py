@@ -893,16 +893,19 @@ def _feed_score(jobs: str) -> subprocess.Popen:
     )
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs):
+@pytest.mark.parametrize(("jobs", "encoding"), [("1", "utf-8"), ("2", "utf-8"), ("1", "utf-16")])
+def test_a_slow_jsonl_feed_is_answered_record_by_record(jobs, encoding):
     """tail -f log.jsonl | spincheck score -: the first record is answered without waiting for
     more input (the kind of input used to be guessed only once 8 KiB had come). With --jobs 2
-    nothing came out until 256 records had: joblib reads tasks ahead before it answers any."""
+    nothing came out until 256 records had: joblib reads tasks ahead before it answers any. In
+    UTF-16 with a byte-order mark (PowerShell's ``>``) the head was read on to 8 KiB, since only
+    a UTF-8 first record ended it early."""
     process = _feed_score(jobs)
     text = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
+    later = "utf-16-le" if encoding == "utf-16" else encoding  # one byte-order mark, at the start
     try:
         for i in range(2):
-            process.stdin.write((json.dumps({"id": i, "text": text}) + "\n").encode())
+            process.stdin.write((json.dumps({"id": i, "text": text}) + "\n").encode(later if i else encoding))
             process.stdin.flush()
             answered, _, _ = select.select([process.stdout], [], [], 60)
             assert answered, f"record {i} not answered while the feed stays open"
