@@ -652,9 +652,11 @@ class Detector:
                 del tokens
                 units.extend(self._windows(i, text, capitals))
         unit_results = self._score_units(units, explain)
+        if not explain:
+            self._explain_flagged_windows(units, unit_results)
         merged: dict[int, list[tuple[_Unit, float, list[Evidence]]]] = {}
         for unit, (prob, evidence) in zip(units, unit_results):
-            merged.setdefault(unit.para, []).append((unit, prob, evidence))
+            merged.setdefault(unit.para, []).append((unit, prob, evidence or []))
         for i, parts in merged.items():
             if len(parts) == 1 and parts[0][0].offset == 0:  # nearly every paragraph: one unit, nothing to shift
                 _, prob, evidence = parts[0]
@@ -816,8 +818,9 @@ class Detector:
         X, token_logit = paragraph_rows(bf, model.classifier.token, model.classifier.prior_logit, model.reference)
         return X, model.classifier.paragraph.predict_proba(X), bf, token_logit
 
-    def _score_units(self, units: list[_Unit], explain: bool) -> list[tuple[float, list[Evidence]]]:
-        out: list[tuple[float, list[Evidence]]] = []
+    def _score_units(self, units: list[_Unit], explain: bool) -> list[tuple[float, list[Evidence] | None]]:
+        """Each unit's probability and evidence (None where it was not looked for)."""
+        out: list[tuple[float, list[Evidence] | None]] = []
         start = 0
         while start < len(units):
             stop, tokens = start, 0
@@ -826,12 +829,34 @@ class Detector:
                 stop += 1
             chunk = units[start:stop]
             _, probs, bf, token_logit = self._score_batch([u.tokens for u in chunk], [u.capitals for u in chunk])
-            want = [j for j, p in enumerate(probs) if explain or p >= self.threshold]
+            # every window of a flagged paragraph (its windows in this chunk; _explain_flagged_windows
+            # finds those of other chunks)
+            flagged = {chunk[j].para for j, p in enumerate(probs) if p >= self.threshold}
+            want = [j for j, u in enumerate(chunk) if explain or u.para in flagged]
             evidence = self._evidence(chunk, want, bf, token_logit) if want else []
             by_unit = dict(zip(want, evidence))
-            out.extend((float(p), by_unit.get(j, [])) for j, p in enumerate(probs))
+            out.extend((float(p), by_unit.get(j)) for j, p in enumerate(probs))  # None: not looked for
             start = stop
         return out
+
+    def _explain_flagged_windows(self, units: list[_Unit], results: list[tuple[float, list[Evidence] | None]]) -> None:
+        """Evidence, in place, for the windows under the threshold of a paragraph that another of
+        its windows flags: the evidence of a flagged paragraph is that of all of it, as with
+        ``explain=True`` (and as a paragraph flagged by its document gets), not only of the
+        windows that reach the threshold."""
+        highest: dict[int, float] = {}
+        for unit, (prob, _) in zip(units, results):
+            highest[unit.para] = max(prob, highest.get(unit.para, prob))
+        missing = [
+            j
+            for j, (unit, (prob, evidence)) in enumerate(zip(units, results))
+            if evidence is None and highest[unit.para] >= self.threshold
+        ]
+        if not missing:
+            return
+        explained = self._score_units([units[j] for j in missing], explain=True)
+        for j, (_, evidence) in zip(missing, explained):
+            results[j] = (results[j][0], evidence)  # the probability as scored: batches round apart
 
     def _evidence(
         self, chunk: list[_Unit], want: list[int], bf: BatchFeatures, token_logit: np.ndarray

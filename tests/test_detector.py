@@ -1188,6 +1188,23 @@ def test_each_window_gives_the_evidence_it_gives_alone(detector, monkeypatch) ->
     assert len(units) > 1 and {(e.start, e.end, e.phrase) for e in whole.evidence} == expected
 
 
+@pytest.mark.parametrize("batch_tokens", [None, 1])  # 1: each window scored in a batch of its own
+def test_a_flagged_long_paragraph_has_the_evidence_of_all_its_windows(detector, monkeypatch, batch_tokens) -> None:
+    # evidence was found only in the windows at the threshold: three clean windows before a spun one gave
+    # a flagged paragraph none of their phrases, which explain=True and the document rule list
+    if batch_tokens is not None:
+        monkeypatch.setattr(spincheck.detector, "BATCH_TOKENS", batch_tokens)
+    clean = [p for p in (CORPUS.parent / "examples" / "clean.txt").read_text().split("\n\n") if p.strip()]
+    text = " ".join(clean[1:] * 2 + EXAMPLE_SPUN[1:3])
+    units = detector._windows(0, text, np.zeros(len(tokenize(text)), bool))
+    alone = detector.score_paragraphs([u.text for u in units], explain=True)
+    assert len(units) > 1 and not alone[0].spun and alone[0].evidence and alone[-1].spun  # a clean window first
+    (flagged,) = detector.score_paragraphs([text])
+    (explained,) = detector.score_paragraphs([text], explain=True)
+    assert flagged.spun and flagged.evidence == explained.evidence
+    assert min(e.start for e in flagged.evidence) < units[1].offset  # the first window's phrases too
+
+
 def test_a_paragraph_of_one_window_keeps_its_offsets(detector) -> None:
     # over 400 tokens with min_words 200, after a leading quote: one window at offset 1
     text = '"' + _words_to(419)
