@@ -230,24 +230,38 @@ def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]], indents: list[i
 
     A paragraph's last line can also run to the full width, and then only its next line's
     indent ("    Days after ...", as books, e-texts and papers set a paragraph's first line)
-    tells where the paragraph ends: a line indented deeper than the block's other lines starts
-    a paragraph after a line that ends a sentence or stops short (a heading), not after one that
-    runs on (``indents``: each line's leading spaces)."""
+    tells where the paragraph ends: in a block that opens with such an indent, a line indented
+    deeper than the block's other lines starts a paragraph (``indents``: each line's leading
+    spaces)."""
     full = full_width([b - a for a, b in lines]) if len(lines) >= 3 else 0
     indents = indents or [0] * len(lines)
     usual = min(indents)  # a paragraph's other lines (a block of one- and two-line paragraphs is half indented)
+    # Indents mark first lines only where the block opens with one: a hanging indent (a
+    # glossary's entries) indents the further lines instead. So may a list item: within one,
+    # an indent starts a paragraph only once the item's own further lines have shown they are
+    # not indented.
+    first_lines_indented = indents[0] > usual
     spans: list[Span] = []
     first = lines[0][0]
-    for (a, b), following, indent in zip(lines, [*lines[1:], None], [*indents[1:], 0]):
+    in_item, item_hangs = bool(LIST_ITEM.match(text, first)), None  # None: no further line yet
+    for (a, b), following, indent, after in zip(
+        lines, [*lines[1:], None], [*indents[1:], usual], [*indents[2:], indents[-1], indents[-1]]
+    ):
         if following is None:
             spans.append(Span(first, b))
-        elif (
-            (b - a < 0.8 * full and _SENTENCE_END.search(text, a, b))
-            or (indent > usual and (b - a < 0.8 * full or _SENTENCE_END.search(text, a, b)))
-            or _starts_item(text, (a, b), following[0])
-        ):
+            continue
+        short, ends_sentence = b - a < 0.8 * full, _SENTENCE_END.search(text, a, b)
+        # an indented line followed by the body of its paragraph opens one whatever came before
+        # (a photo credit that ends no sentence); a run of indented lines (a quotation) splits
+        # only where a sentence ends or a line stops short
+        opens = short or ends_sentence or after <= usual
+        indented = first_lines_indented and indent > usual and opens and (not in_item or item_hangs is False)
+        if (short and ends_sentence) or indented or _starts_item(text, (a, b), following[0]):
             spans.append(Span(first, b))
             first = following[0]
+            in_item, item_hangs = bool(LIST_ITEM.match(text, first)), None
+        elif in_item and item_hangs is None:
+            item_hangs = indent > usual
     return spans
 
 

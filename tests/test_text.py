@@ -451,13 +451,34 @@ def test_an_indented_first_line_starts_a_paragraph_in_hard_wrapped_text() -> Non
     # the same block without the indents has nothing to split at
     flat = "\n".join(line.strip() for line in text.splitlines())
     assert len(_paragraphs(flat)) == 1
-    # a hanging indent continues its line: an indented line after one that runs on is no new paragraph
+    # a hanging indent continues its line, even after a sentence ends: the block does not open
+    # with an indent, and a list item's further lines are indented under its text
     hanging = (
-        "Each entry of this glossary was wrapped by an editor at sixty\n"
-        "    characters, and its further lines are indented under the\n"
-        "    first, so that the entries stand out from one another."
+        "Each entry of this glossary was wrapped by an editor. Sixty\n"
+        "    characters, and its further lines are indented under it.\n"
+        "    So the entries stand out from one another on the page."
     )
     assert _paragraphs(hanging) == [hanging]
+    item = (
+        "  - The first item of a list that was wrapped by the editor\n"
+        "    at sixty characters, with its further lines indented.\n"
+        "    Its second sentence goes on under the first one here."
+    )
+    assert _paragraphs(f"{first}\n{item}") == [first.strip(), item.strip()]
+    # an indented line followed by its paragraph's body opens a paragraph after any line (a photo
+    # credit ends no sentence); a run of indented lines (a quotation) splits only where a line
+    # ends a sentence or stops short
+    credit = "    A photo of the harbor bridge at dawn. Credit: Jane Doe for\nThe Example Times Photo Agency"
+    quotation = (
+        "    Every line of this quotation is indented alike, as a\n"
+        "    quotation is set in a book, and none of its lines starts\n"
+        "    a paragraph of its own, though it ends with this line."
+    )
+    assert _paragraphs(f"{credit}\n{second}\n{quotation}") == [
+        credit.strip(),
+        second.strip(),
+        quotation.strip(),
+    ]
 
 
 def test_a_quoted_reply_splits_at_its_quoted_blank_lines() -> None:
