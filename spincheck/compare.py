@@ -207,7 +207,8 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
             spans = [
                 ((i, i + 1), (j, j + 1))
                 for i, j in zip(range(i1, i2), range(j1, j2))
-                if a[i].isalpha() and _fold(a[i]) != _fold(b[j])
+                # both sides words: "three" for "3" or "not" for "n't" is house style, as the other way round
+                if a[i].isalpha() and b[j].isalpha() and _fold(a[i]) != _fold(b[j])
             ]
         else:
             spans = [((i1, i2), (j1, j2))]

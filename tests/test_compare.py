@@ -387,3 +387,12 @@ def test_swaps_never_overlap_and_stay_inside_the_copy() -> None:
         for a, b in itertools.pairwise(swaps):
             assert a.end <= b.start
         assert all(0 <= s.start < s.end <= len(copy) for s in swaps)
+
+
+def test_digits_and_contractions_are_house_style_in_either_direction() -> None:
+    """Inside a run swapped word for word, a number word in the copy for the original's digits (or
+    "not" for its "n't") was listed as a swap, though the other way round it was not."""
+    found = find_swaps("The team won three games in March.", "The team took 3 games in March.")
+    assert [(r.original, r.replacement) for r in found] == [("took", "won")]
+    found = find_swaps("They were not able to come.", "They weren't capable to come.")
+    assert [(r.original, r.replacement) for r in found] == [("capable", "able")]
