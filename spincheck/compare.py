@@ -106,6 +106,10 @@ _UK_WORDS = {
     "calibre": "caliber",
     "sombre": "somber",
 }
+# Contractions are house style: "n't" is "not" ("didn't" = "did not"), and the stems that the
+# tokenizer leaves before it, "wo" of "won't", "ca" of "can't", "sha" of "shan't", are their verbs.
+_NOT = "n't"
+_STEMS_BEFORE_NOT = {"wo": "will", "ca": "can", "sha": "shall"}
 
 
 # "travelled", "cancelling", "jewellery", "enrollment": a doubled l before a suffix, after a stem
@@ -122,12 +126,23 @@ def _fold(token: str) -> str:
     """House style folded: "U.S." = "US", "travelled" = "traveled", "colour" = "color",
     "organised" = "organized", "centre" = "center", "defence" = "defense". Cached: text
     repeats its words, and the patterns cost more than the lookup."""
+    if token == _NOT:
+        return "not"
     token = _UK_OUR.sub("or", _UK_LL.sub(r"\1l", token.replace(".", "")))
     token = _UK_WORDS.get(token, token)
     for uk, us in _UK_ENDINGS:  # after a stem of two letters at least: "metre", "litre", not "rise"
         if token.endswith(uk) and len(token) > len(uk) + 1:
             return token[: -len(uk)] + us
     return token
+
+
+def _fold_all(tokens: list[str]) -> list[str]:
+    """:func:`_fold` of each token, and the stem of a contraction ("wo" of "won't") as its verb."""
+    folded = [_fold(t) for t in tokens]
+    for k in range(len(tokens) - 1):
+        if tokens[k + 1] == _NOT and tokens[k] in _STEMS_BEFORE_NOT:
+            folded[k] = _STEMS_BEFORE_NOT[tokens[k]]
+    return folded
 
 
 def words(text: str) -> list[str]:
@@ -137,7 +152,7 @@ def words(text: str) -> list[str]:
 
 def _words(tokens: list[str]) -> list[str]:
     """:func:`words` of tokens already split (align tokenizes each paragraph once)."""
-    return [_fold(t) for t in tokens if t not in (".", ",")]
+    return [f for t, f in zip(tokens, _fold_all(tokens)) if t not in (".", ",")]
 
 
 def _words_and_lengths(paragraphs: list[str]) -> tuple[list[list[str]], list[int]]:
@@ -183,7 +198,7 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     b, b_off = tokenize_with_offsets(original)
     out = []
     aligned = same = 0
-    fa, fb = [_fold(t) for t in a], [_fold(t) for t in b]
+    fa, fb = _fold_all(a), _fold_all(b)
     for op, i1, i2, j1, j2 in _opcodes(fa, fb):
         if op == "equal":
             aligned += i2 - i1
@@ -208,7 +223,7 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
                 ((i, i + 1), (j, j + 1))
                 for i, j in zip(range(i1, i2), range(j1, j2))
                 # both sides words: "three" for "3" or "not" for "n't" is house style, as the other way round
-                if a[i].isalpha() and b[j].isalpha() and _fold(a[i]) != _fold(b[j])
+                if a[i].isalpha() and b[j].isalpha() and fa[i] != fb[j]
             ]
         else:
             spans = [((i1, i2), (j1, j2))]

@@ -396,3 +396,20 @@ def test_digits_and_contractions_are_house_style_in_either_direction() -> None:
     assert [(r.original, r.replacement) for r in found] == [("took", "won")]
     found = find_swaps("They were not able to come.", "They weren't capable to come.")
     assert [(r.original, r.replacement) for r in found] == [("capable", "able")]
+
+
+def test_a_contraction_is_house_style_whatever_its_stem() -> None:
+    """ "didn't" for "did not" was house style, but "won't" for "will not" was listed as "wo" swapped
+    for "will" (and "will not" for "won't" as two swaps), "can't" for "cannot" as a swap."""
+    for copy, original in [
+        ("They won't come today.", "They will not come today."),
+        ("They will not come today.", "They won't come today."),
+        ("They can't come today.", "They cannot come today."),
+        ("They can't come today.", "They can not come today."),
+        ("They shan't come today.", "They shall not come today."),
+        ("They didn't come today.", "They did not come today."),
+    ]:
+        assert find_swaps(copy, original) == [], (copy, original)
+    found = find_swaps("They won't arrive today.", "They will not come today.")
+    assert [(r.original, r.replacement) for r in found] == [("come", "arrive")]
+    assert words("They won't come.") == words("They will not come.")
