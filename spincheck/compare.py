@@ -213,6 +213,13 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
         short = i2 - i1 <= MAX_SWAP_TOKENS and j2 - j1 <= MAX_SWAP_TOKENS
         if same_length and short:  # only short runs count as aligned: unrelated text is one long run
             aligned += i2 - i1
+        # the swap without the full stops and commas at its edges: "But" for "However," is one word
+        i1, i2 = _without_stops(a, i1, i2)
+        j1, j2 = _without_stops(b, j1, j2)
+        if i1 == i2 or j1 == j2:
+            continue
+        same_length = i2 - i1 == j2 - j1
+        short = i2 - i1 <= MAX_SWAP_TOKENS and j2 - j1 <= MAX_SWAP_TOKENS
         # a run of any length swapped word for word is a spinner's; of unequal lengths, only a short one
         if not (same_length or short):
             continue
@@ -233,6 +240,15 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     if not same:  # no word shared: "Source link." is not "Read more." swapped word for word
         aligned = 0
     return aligned / max(len(a), len(b), 1), out
+
+
+def _without_stops(tokens: list[str], start: int, end: int) -> tuple[int, int]:
+    """``start`` and ``end`` moved past the full stops and commas at the edges of ``tokens[start:end]``."""
+    while start < end and tokens[start] in (".", ","):
+        start += 1
+    while end > start and tokens[end - 1] in (".", ","):
+        end -= 1
+    return start, end
 
 
 def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:

@@ -413,3 +413,16 @@ def test_a_contraction_is_house_style_whatever_its_stem() -> None:
     found = find_swaps("They won't arrive today.", "They will not come today.")
     assert [(r.original, r.replacement) for r in found] == [("come", "arrive")]
     assert words("They won't come.") == words("They will not come.")
+
+
+def test_a_swap_leaves_out_the_full_stops_and_commas_at_its_edges() -> None:
+    """ "But" for "However," was listed as a phrase swap with the comma in its original, so that the
+    suggestion "however" was judged wrong; the reverse had the comma in its replacement."""
+    found = find_swaps("But he stated that it was fine.", "However, he said that it was fine.")
+    assert [(r.original, r.replacement) for r in found] == [("However", "But"), ("said", "stated")]
+    copy = "However, he stated that it was fine."
+    found = find_swaps(copy, "But he said that it was fine.")
+    assert [(r.original, r.replacement) for r in found] == [("But", "However"), ("said", "stated")]
+    assert all(copy[r.start : r.end] == r.replacement for r in found)
+    # a full stop or comma added or dropped alone is still no swap
+    assert find_swaps("He stayed, and she left.", "He stayed and she left.") == []
