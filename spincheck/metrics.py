@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .text import _NORMALIZE_TABLE
+
 __all__ = ["roc_auc", "metrics_at", "threshold_for_fpr", "evidence_quality"]
 
 
@@ -117,7 +119,12 @@ def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequen
     }
 
 
+# Curly quotes and apostrophes as straight ones, as the tokenizer reads them.
+_QUOTES = {code: new for code, new in _NORMALIZE_TABLE.items() if new in ("'", '"')}
+
+
 def _phrase(text: str) -> str:
-    """A phrase compared as words: case and spacing aside (an original hard-wrapped across two
-    lines is "police\\nofficers", its suggestion "police officers")."""
-    return " ".join(text.lower().split())
+    """A phrase compared as words: case, spacing and the form of quotes aside (an original
+    hard-wrapped across two lines is "police\\nofficers", its suggestion "police officers"; news
+    text writes "bachelor’s degree" with a curly apostrophe, the lexicon with a straight one)."""
+    return " ".join(text.translate(_QUOTES).lower().split())

@@ -426,3 +426,13 @@ def test_a_swap_leaves_out_the_full_stops_and_commas_at_its_edges() -> None:
     assert all(copy[r.start : r.end] == r.replacement for r in found)
     # a full stop or comma added or dropped alone is still no swap
     assert find_swaps("He stayed, and she left.", "He stayed and she left.") == []
+
+
+def test_a_suggestion_is_right_whatever_the_apostrophe() -> None:
+    """The lexicon writes "bachelor's degree" with a straight apostrophe, news text with a curly
+    one; the right suggestion was judged wrong."""
+    for original in ("bachelor\u2019s degree", "Bachelor\u2018s degree", "bachelor's degree"):
+        q = evidence_quality([[(0, 17, original)]], [[_evidence(0, 17, "bachelor's degree")]])
+        assert q["suggestion_right_share"] == 1.0, repr(original)
+    q = evidence_quality([[(0, 17, "bachelors degree")]], [[_evidence(0, 17, "bachelor's degree")]])
+    assert q["suggestion_right_share"] == 0.0
