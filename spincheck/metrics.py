@@ -90,7 +90,9 @@ def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequen
     tuples; ``evidence[i]`` its ``Evidence`` (strongest first), offsets into the
     same paragraph. Reports the share of replacements inside an evidence span
     (``covered_share``), how often the strongest such span suggests the original
-    (``suggestion_right_share``, among spans with a suggestion), and the share of
+    (``suggestion_right_share``, among spans with a suggestion: the replaced words' original,
+    or the original's wording over the whole span, as "as well as" for "in addition to", whose
+    three words are three swaps, or "sort of" for "kind of" where "kind" was swapped), and the share of
     evidence spans that touch a replacement (``span_precision``): the other side
     of the coverage, since a paragraph marked all over would cover every
     replacement and tell the reader nothing.
@@ -107,7 +109,9 @@ def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequen
                 covered += 1
                 if hit[0].suggestion is not None:
                     suggested += 1
-                    right += int(_phrase(hit[0].suggestion) == _phrase(original))
+                    suggestion = _phrase(hit[0].suggestion)
+                    wording = _original_wording(hit[0], swaps)
+                    right += int(suggestion == _phrase(original) or (wording is not None and suggestion == wording))
         spans += len(found)
         on_swaps += sum(1 for e in found if any(e.start < end and e.end > start for start, end, *_ in swaps))
     return {
@@ -117,6 +121,25 @@ def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequen
         "evidence_spans": spans,
         "span_precision": round(on_swaps / spans, 4) if spans else None,
     }
+
+
+def _original_wording(span, swaps: list[tuple]) -> str | None:
+    """The original's wording over an evidence span: its phrase with each swap in it put back, or
+    None when a swap it touches reaches past it (or the span has no phrase of its length)."""
+    phrase = getattr(span, "phrase", None)
+    if not isinstance(phrase, str) or len(phrase) != span.end - span.start:
+        return None
+    inside = sorted(
+        (start, end, original) for start, end, original, *_ in swaps if start < span.end and end > span.start
+    )
+    if any(start < span.start or end > span.end for start, end, _ in inside):
+        return None
+    parts, at = [], span.start
+    for start, end, original in inside:
+        parts += [phrase[at - span.start : start - span.start], original]
+        at = end
+    parts.append(phrase[at - span.start :])
+    return _phrase("".join(parts))
 
 
 # Curly quotes and apostrophes as straight ones, as the tokenizer reads them.

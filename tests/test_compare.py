@@ -436,3 +436,32 @@ def test_a_suggestion_is_right_whatever_the_apostrophe() -> None:
         assert q["suggestion_right_share"] == 1.0, repr(original)
     q = evidence_quality([[(0, 17, "bachelors degree")]], [[_evidence(0, 17, "bachelor's degree")]])
     assert q["suggestion_right_share"] == 0.0
+
+
+def test_a_span_over_words_swapped_one_by_one_is_right_when_it_suggests_the_original_wording() -> None:
+    """Spans of equal length count word by word, so "in addition to" for "as well as" is three swaps;
+    a span "in addition to" that suggests "as well as" was counted wrong three times, each word's
+    original ("as", "well", "as") not being the whole suggestion. So were "after which" -> "and then"
+    and "kind of" -> "sort of" (a span wider than its swap), as on the seed copy."""
+    original = "They will talk as well as eat, and then they sort of rest."
+    copy = "They will talk in addition to eat, after which they kind of rest."
+    (match,) = align(original, copy).paragraphs
+    assert [(s.original, s.replacement) for s in match.swaps] == [
+        ("as", "in"),
+        ("well", "addition"),
+        ("as", "to"),
+        ("and", "after"),
+        ("then", "which"),
+        ("sort", "kind"),
+    ]
+
+    def span(phrase: str, suggestion: str) -> Evidence:
+        start = copy.index(phrase)
+        return Evidence(phrase, start, start + len(phrase), suggestion, 0.9)
+
+    evidence = [span("in addition to", "as well as"), span("after which", "and then"), span("kind of", "sort of")]
+    q = evidence_quality([match.swaps], [evidence])
+    assert (q["covered_share"], q["suggestion_right_share"]) == (1.0, 1.0)
+    evidence = [span("in addition to", "as well"), span("after which", "and so"), span("kind of", "sort")]
+    q = evidence_quality([match.swaps], [evidence])  # "sort" is still the swapped word's original
+    assert (q["covered_share"], q["suggestion_right_share"]) == (1.0, pytest.approx(1 / 6, abs=1e-4))
