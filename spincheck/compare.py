@@ -176,8 +176,9 @@ def find_swaps(copy: str, original: str) -> list[Replacement]:
 
     Offsets are into ``copy``. Equal-length spans count word by word, however long,
     as a spinner makes its swaps ("reliable partner" -> "dependable associate" is two);
-    so "by way of" for "in terms of" is three, and no single suggestion can match
-    it: a small undercount. A span of up to ``MAX_SWAP_TOKENS`` replaced by one of
+    so "by way of" for "in terms of" is two ("of" is not swapped), and an evidence span
+    over it is judged by the original's wording there (see ``metrics.evidence_quality``).
+    A span of up to ``MAX_SWAP_TOKENS`` replaced by one of
     another length is one swap. Spans of numbers or punctuation are house style.
     """
     return _diff(copy, original)[1]
