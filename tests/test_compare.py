@@ -465,3 +465,26 @@ def test_a_span_over_words_swapped_one_by_one_is_right_when_it_suggests_the_orig
     evidence = [span("in addition to", "as well"), span("after which", "and so"), span("kind of", "sort")]
     q = evidence_quality([match.swaps], [evidence])  # "sort" is still the swapped word's original
     assert (q["covered_share"], q["suggestion_right_share"]) == (1.0, pytest.approx(1 / 6, abs=1e-4))
+
+
+def test_a_phrase_repeated_in_the_next_sentence_does_not_cross_the_alignment() -> None:
+    """difflib matched the copy's "rate of 10 percent." with the original's first "rate of 18
+    percent." (numbers read alike), the longest block, so the sentence between was one deletion and
+    one insertion: four swaps lost, and the paragraph 'taken unchanged' at half its tokens aligned."""
+    original = (
+        "Wholesale prices have gone up at an annual rate of 18 percent. "
+        "Retail prices have gone up at an annual rate of 10 percent."
+    )
+    copy = (
+        "Wholesale prices have gone up at an annual place of 18 percent. "
+        "Sell prices have ran up at an yearly rate of 10 percent."
+    )
+    found = find_swaps(copy, original)
+    assert [(r.original, r.replacement) for r in found] == [
+        ("rate", "place"),
+        ("Retail", "Sell"),
+        ("gone", "ran"),
+        ("annual", "yearly"),
+    ]
+    (match,) = align(original, copy).paragraphs
+    assert match.label == 1 and match.overlap == 1.0
