@@ -320,13 +320,15 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
             current = ""
         if not current:
             current = line
+        elif current.endswith("\u00ad"):  # a soft hyphen: tagged PDFs mark a word the typesetter broke so
+            current = current[:-1] + line
         elif _WORD_BROKEN.search(current) and line[:1].islower():
             current = current[:-1] + line
         elif _WORD_BROKEN.search(current) and line[:1].isupper():  # a compound's own hyphen: "North-American"
             current += line
         else:
             current = f"{current} {line}"
-        if short and (ends_sentence or not following[:1].islower()):
+        if short and not line.endswith("\u00ad") and (ends_sentence or not following[:1].islower()):
             paragraphs.append(current)
             current = ""
     if current:

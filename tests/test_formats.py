@@ -193,6 +193,30 @@ def test_a_hyphen_before_a_capitalised_line_is_not_a_broken_word():
     assert "down to the North-American deserts" in paragraph
 
 
+def test_a_soft_hyphen_at_a_line_end_joins_the_word():
+    """Tagged PDFs (Word's, LaTeX's) write the hyphen of a word broken across lines as U+00AD, which
+    pypdf keeps: "de\u00ad" + "bate" was read as two words, "de\u00ad bate", and a short line so
+    broken ended its paragraph."""
+    lines = [
+        "The council voted on Tuesday to rebuild the old harbor bridge after a long de\u00ad",
+        "bate, and the mayor said that work on it would begin in the spring of next year once",
+        "the state had approved the final plans for the new bridge. The work will take two",
+        "years, and the road to the harbor will be closed to all traffic for most of the ex\u00ad",
+        "tra time. Drivers are asked to use the bridge at Mill Street while the work goes on",
+        "in the months after that, the mayor said at the meeting, which ran for three hours.",
+    ]
+    (paragraph,) = pdf_paragraphs([lines])
+    assert "a long debate, and" in paragraph and "most of the extra time" in paragraph
+    lines = [
+        "The council voted on Tuesday to rebuild the old harbor bridge after three years.",
+        "The plans were drawn by Anne Mc\u00ad",
+        "Donald, an engineer from the state office, and her staff of five.",
+    ]
+    assert pdf_paragraphs([lines])[1:] == [
+        "The plans were drawn by Anne McDonald, an engineer from the state office, and her staff of five."
+    ]
+
+
 # ---- Word --------------------------------------------------------------------------------------
 
 
