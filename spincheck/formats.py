@@ -374,7 +374,13 @@ _DOCX_MOVED_AWAY = _W + "moveFrom"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODT_PARAGRAPHS = (_T + "p", _T + "h")
-_ODT_BREAKS = {_T + "tab": "\t", _T + "line-break": "\n"}
+# A paragraph's own spaces, tabs and line breaks are elements; the white space of its character
+# data is collapsed to one space, as XML is indented (pandoc wraps a paragraph's text at 72
+# columns). The elements stand for their characters as control characters, which XML cannot hold,
+# until the white space around them has been collapsed.
+_ODT_BREAKS = {_T + "tab": "\x01", _T + "line-break": "\x02"}
+_ODT_SPACES = re.compile(r"[ \t\r\n]+")
+_ODT_CHARACTERS = str.maketrans("\x00\x01\x02", " \t\n")
 _ODT_BLOCKS = ("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-cell", _T + "list-item")
 # footnotes and endnotes, comments, the deleted text that tracked changes keep, and the
 # title and description (alt text) of a picture framed inside a paragraph
@@ -539,8 +545,9 @@ def odt_to_text(data: bytes) -> str:
     """The paragraphs and headings of an OpenDocument text (.odt), one per block.
 
     ``content.xml`` holds them as ``text:p`` and ``text:h`` with their text mixed among
-    spans; runs of spaces are ``text:s``. Footnotes, comments, the deleted text of tracked
-    changes and the alt text of pictures are left out.
+    spans; runs of spaces are ``text:s``, and a run of white space in the XML is one space.
+    Footnotes, comments, the deleted text of tracked changes and the alt text of pictures are
+    left out.
     """
     root = _office_xml(data, "content.xml")
     paragraphs: list[str | None] = []
@@ -553,10 +560,11 @@ def odt_to_text(data: bytes) -> str:
             elif child.tag in _ODT_PARAGRAPHS:  # a paragraph, or one in a frame inside another
                 inner = [child.text or ""]
                 visit(child, inner)
+                text = _ODT_SPACES.sub(" ", "".join(inner)).translate(_ODT_CHARACTERS).strip()
                 if child.tag == _T + "h":  # a heading is a block of its own
-                    paragraphs.extend([None, "".join(inner).strip() or None, None])
+                    paragraphs.extend([None, text or None, None])
                 else:
-                    paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
+                    paragraphs.append(text or None)  # an empty one ends a block
             elif parts is None:  # outside paragraphs only structure (lists, tables, sections)
                 apart = child.tag in _ODT_BLOCKS  # a table cell or list item is a block of its own
                 if apart:
@@ -566,7 +574,7 @@ def odt_to_text(data: bytes) -> str:
                     paragraphs.append(None)
             elif child.tag == _T + "s":
                 count_value = child.get(count, "1")
-                parts.append(" " * (int(count_value) if count_value.isdigit() else 1))
+                parts.append("\x00" * (int(count_value) if count_value.isdigit() else 1))
             elif child.tag in _ODT_BREAKS:
                 parts.append(_ODT_BREAKS[child.tag])
             else:

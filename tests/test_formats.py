@@ -266,6 +266,21 @@ def test_the_alt_text_of_a_picture_in_a_paragraph_is_left_out():
     assert odt_to_text(odt_bytes(f"<text:p>Before {frame}after.</text:p>")) == "Before after."
 
 
+def test_white_space_in_an_odt_paragraph_is_one_space():
+    """OpenDocument collapses the XML's white space in a paragraph to one space, as HTML does, and pandoc
+    wraps a paragraph's text at 72 columns: its line ends were kept as line breaks, and one paragraph
+    was scored as two ("Short intro line" / "that continues ...")."""
+    body = (
+        '<text:p text:style-name="Text_20_body">The council voted on Tuesday to rebuild the old\n'
+        "harbor bridge after three years of <text:span>heated</text:span>\ndebate, the mayor said.</text:p>\n"
+        '<text:p>\n    Spaces<text:s/>and<text:s text:c="2"/>a<text:tab/>tab  \t\n  stay.\n</text:p>'
+    )
+    assert odt_to_text(odt_bytes(body)) == (
+        "The council voted on Tuesday to rebuild the old harbor bridge after three years of heated debate, the "
+        "mayor said.\n\nSpaces and  a\ttab stay."
+    )
+
+
 # ---- RTF ---------------------------------------------------------------------------------------
 
 
