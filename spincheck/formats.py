@@ -634,17 +634,19 @@ def rtf_to_text(data: bytes) -> str:
     RTF is 7-bit text with formatting written as control words (``\\par``, ``\\b``,
     ``\\u8217?``) in nested groups. The body's text is kept; groups that hold no body text
     (font and style tables, pictures, headers and footers, footnotes, comments, ``\\*``
-    destinations) are left out, as they are from Word documents, and so is text that tracked
-    changes mark deleted. Damaged nesting is forgiven: what can be read is read.
+    destinations) are left out, as they are from Word documents, and so are text that tracked
+    changes mark deleted and hidden text (``\\v``). Damaged nesting is forgiven: what can be read
+    is read.
     """
     if not _RTF_MAGIC.match(data):
         raise OfficeError("it does not start with {\\rtf")
     out: list[str] = []
     pending = bytearray()  # bytes in the code page, decoded together (a character may take two)
     code_page = "cp1252"
-    # the current group: left out?; fallback characters after \uN; deleted by a tracked change?
-    skip, uc, deleted = False, 1, False
-    stack: list[tuple[bool, int, bool]] = []
+    # the current group: left out?; fallback characters after \uN; deleted by a tracked change?;
+    # hidden text (\v), which Word, WordPad and LibreOffice do not show?
+    skip, uc, deleted, hidden = False, 1, False, False
+    stack: list[tuple[bool, int, bool, bool]] = []
     group_start = False  # the last token opened a group, so a destination word may follow
     fallback = 0  # fallback characters still to drop after a \uN
 
@@ -664,28 +666,28 @@ def rtf_to_text(data: bytes) -> str:
             continue
         opened, group_start = group_start, False
         if brace == b"{":
-            stack.append((skip, uc, deleted))
+            stack.append((skip, uc, deleted, hidden))
             group_start, fallback = True, 0
         elif brace == b"}":
-            skip, uc, deleted = stack.pop() if stack else (skip, uc, deleted)
+            skip, uc, deleted, hidden = stack.pop() if stack else (skip, uc, deleted, hidden)
             fallback = 0
         elif text is not None:
             if fallback:
                 dropped = min(fallback, len(text))
                 text, fallback = text[dropped:], fallback - dropped
-            if not (skip or deleted):
+            if not (skip or deleted or hidden):
                 pending.extend(text)
         elif hex_byte is not None:
             if fallback:
                 fallback -= 1
-            elif not (skip or deleted):
+            elif not (skip or deleted or hidden):
                 pending.append(int(hex_byte, 16))
         elif symbol is not None:
             if symbol == b"*":
                 skip = True
             elif fallback:
                 fallback -= 1
-            elif not (skip or deleted):
+            elif not (skip or deleted or hidden):
                 flush()
                 out.append(_RTF_SYMBOLS.get(symbol, symbol.decode("latin-1") if symbol in b"\\{}" else ""))
         elif word is not None:
@@ -695,10 +697,13 @@ def rtf_to_text(data: bytes) -> str:
                 skip = True
             elif word == b"deleted" or word == b"plain":  # \plain resets character formatting
                 deleted = word == b"deleted" and param != b"0"
+                hidden = hidden and word == b"deleted"
+            elif word == b"v":
+                hidden = param != b"0"
             elif word == b"uc":
                 uc = max(int(param or 1), 0)
             elif word == b"u" and param is not None:
-                if not (skip or deleted):
+                if not (skip or deleted or hidden):
                     flush()
                     out.append(chr(int(param) % 0x10000))
                 fallback = uc
@@ -708,7 +713,7 @@ def rtf_to_text(data: bytes) -> str:
                 code_page = _RTF_CODE_PAGES[word]
             elif fallback:
                 fallback -= 1
-            elif not (skip or deleted) and word in _RTF_WORDS:
+            elif not (skip or deleted or hidden) and word in _RTF_WORDS:
                 flush()
                 out.append(_RTF_WORDS[word])
     flush()

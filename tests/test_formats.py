@@ -295,6 +295,14 @@ def test_deleted0_turns_tracked_deletion_off():
     assert rtf_to_text(rtf) == "This text is not deleted."
 
 
+def test_hidden_text_is_left_out():
+    """Text formatted hidden (\\v), which Word, WordPad and LibreOffice do not show (notes to the
+    writer, index entries), was read as part of the body."""
+    rtf = rb"{\rtf1 The council {\v (check this figure) }voted on Tuesday.\v  Hidden.\par"
+    rtf += rb"\v0  Shown\v  again\plain  too.\par}"  # a hidden paragraph mark joins two paragraphs
+    assert rtf_to_text(rtf) == "The council voted on Tuesday. Shown too."
+
+
 # ---- EPUB --------------------------------------------------------------------------------------
 
 
