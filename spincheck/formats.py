@@ -603,7 +603,7 @@ _RTF_SKIPPED = frozenset(
     b"fonttbl colortbl stylesheet listtable listoverridetable revtbl rsidtbl info pict object "
     b"header headerl headerr headerf footer footerl footerr footerf footnote annotation atnid "
     b"atnauthor fldinst xmlnstbl themedata colorschememapping datastore latentstyles filetbl "
-    b"nonshppict generator userprops docvar pntext listtext".split()
+    b"nonshppict generator userprops docvar pntext listtext nonesttables".split()
 )
 _RTF_WORDS = {  # "\f": the end of a block (a section, a page, a table cell), not only of a paragraph
     b"par": "\n\n",
@@ -611,6 +611,8 @@ _RTF_WORDS = {  # "\f": the end of a block (a section, a page, a table cell), no
     b"page": "\f",
     b"cell": "\f",
     b"row": "\f",
+    b"nestcell": "\f",  # a cell of a table inside a table (its \nestrow is in a \* group)
+    b"column": "\f",  # a column break, as a page break
     b"line": "\n",
     b"tab": "\t",
     b"emdash": "\u2014",

@@ -303,6 +303,23 @@ def test_hidden_text_is_left_out():
     assert rtf_to_text(rtf) == "The council voted on Tuesday. Shown too."
 
 
+def test_cells_of_a_nested_table_and_a_column_break_end_their_text():
+    """A table inside a table cell ends its cells with \\nestcell, and a column break is \\column:
+    both were ignored, and the text on either side ran together ("A cellAnother", "onetwo")."""
+    rtf = (
+        rb"{\rtf1 \pard\intbl Outer cell\par\pard\intbl\itap2 A cell\nestcell Another\nestcell"
+        rb"{\*\nesttableprops\trowd\cellx1000\cellx2000\nestrow}{\nonesttables\par}\cell\row"
+        rb"\pard End of the first column.\column Start of the second.\par}"
+    )
+    assert rtf_to_text(rtf).split("\n\n") == [
+        "Outer cell",
+        "A cell",
+        "Another",
+        "End of the first column.",
+        "Start of the second.",
+    ]
+
+
 # ---- EPUB --------------------------------------------------------------------------------------
 
 
