@@ -498,8 +498,9 @@ def docx_to_text(data: bytes) -> str:
     Only the stdlib is needed: a .docx is a zip archive whose ``word/document.xml`` holds the
     paragraphs (``w:p``) and their runs of text (``w:t``). Headers, footers, footnotes and
     comments live in other parts and are left out, as the main text of a web page is kept;
-    so is deleted text of tracked changes (``w:delText``), and moved text is read where it was
-    moved to (``w:moveTo``), not also where it was (``w:moveFrom``).
+    so are hidden text (``w:vanish``) and deleted text of tracked changes (``w:delText``), and
+    moved text is read where it was moved to (``w:moveTo``), not also where it was
+    (``w:moveFrom``).
     """
     root = _office_xml(data, "word/document.xml")
     paragraphs: list[str | None] = []
@@ -515,6 +516,8 @@ def docx_to_text(data: bytes) -> str:
                     paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
             elif child.tag in (_MC_FALLBACK, _DOCX_MOVED_AWAY):  # the same content again, for older
                 pass  # readers or where a tracked move put it
+            elif child.tag == _W + "r" and _docx_hidden(child):  # hidden text, which Word does not show
+                pass
             elif child.tag == _W + "tc":  # a table cell is a block of its own
                 paragraphs.append(None)
                 visit(child, parts)
@@ -527,6 +530,12 @@ def docx_to_text(data: bytes) -> str:
                 visit(child, parts)
 
     return _visited(visit, root, [], paragraphs)
+
+
+def _docx_hidden(run: ElementTree.Element) -> bool:
+    """Whether a Word run is formatted hidden (``w:vanish``, unless turned off with a false value)."""
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(_W + "val", "true").lower() not in ("0", "false", "off")
 
 
 def _docx_list_or_heading(paragraph: ElementTree.Element) -> bool:

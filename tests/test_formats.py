@@ -249,6 +249,15 @@ def test_text_moved_by_tracked_changes_is_read_once_where_it_went():
     assert docx_to_text(docx_bytes(body)) == "Kept.\n\nThe moved sentence."
 
 
+def test_hidden_text_is_left_out_of_a_word_document():
+    """Runs formatted hidden (w:vanish), which Word does not show, were read into the sentence around them."""
+    hidden = '<w:r><w:rPr><w:b/><w:vanish/></w:rPr><w:t xml:space="preserve">(check this figure) </w:t></w:r>'
+    shown = '<w:r><w:rPr><w:vanish w:val="false"/></w:rPr><w:t xml:space="preserve">voted </w:t></w:r>'
+    before, after = '<w:r><w:t xml:space="preserve">The council </w:t></w:r>', "<w:r><w:t>on Tuesday.</w:t></w:r>"
+    body = f"<w:p>{before}{hidden}{shown}{after}</w:p>"
+    assert docx_to_text(docx_bytes(body)) == "The council voted on Tuesday."
+
+
 # ---- OpenDocument ------------------------------------------------------------------------------
 
 
