@@ -50,14 +50,18 @@ class _MainText(html.parser.HTMLParser):
     """Stdlib fallback: visible text of block elements, minus page furniture."""
 
     # not "form": ASP.NET WebForms pages hold their whole body in one; a form's own furniture is skipped
-    SKIP = frozenset("script style nav header footer aside noscript template svg head iframe select textarea".split())
+    # a browser never shows a page's <title> in the page, wherever it stands: "<!DOCTYPE html><title>"
+    # with no <head> around it is a whole valid head
+    SKIP = frozenset(
+        "script style nav header footer aside noscript template svg head iframe select textarea title".split()
+    )
     BLOCK = frozenset(
         "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article main blockquote "
-        "pre figure figcaption hr title address details summary".split()
+        "pre figure figcaption hr address details summary".split()
     )
     # HTML lets "</head>" go unwritten: <body>, or any block of the body, closes the head as a
     # browser closes it. Counted naively, a head left open hid the whole page.
-    HEAD_CLOSED_BY = (BLOCK - {"title"}) | {"body"}
+    HEAD_CLOSED_BY = BLOCK | {"body"}
     # Labels and buttons are read tentatively and their text taken back at their end tag: one left
     # open shows the rest of the page in a browser, and skipping it hid that from the reader. One
     # left open ends, as in a browser, with the block around it: a later stray end tag must not

@@ -66,6 +66,9 @@ def test_a_head_left_open_ends_at_the_body():
     assert epub_to_text(epub_bytes([page])) == BODY_TEXT
     # without a <body> tag, the first block ends the head; the title stays out
     assert html_to_text(f"<head><title>T</title>{BODY}", use_trafilatura=False) == BODY_TEXT
+    # nor any <head> tag: a title is never part of the page a browser shows
+    assert html_to_text(f"<!DOCTYPE html><title>Page title</title>{BODY}", use_trafilatura=False) == BODY_TEXT
+    assert html_to_text(f"<html><title>Page title</title><body>{BODY}", use_trafilatura=False) == BODY_TEXT
 
 
 def test_a_label_or_button_left_open_does_not_hide_the_page():
