@@ -57,7 +57,8 @@ class _MainText(html.parser.HTMLParser):
     )
     BLOCK = frozenset(
         "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article main blockquote "
-        "pre figure figcaption hr address details summary".split()
+        "pre figure figcaption hr address details summary center fieldset legend caption form menu dir hgroup "
+        "search".split()
     )
     # HTML lets "</head>" go unwritten: <body>, or any block of the body, closes the head as a
     # browser closes it. Counted naively, a head left open hid the whole page.

@@ -48,6 +48,26 @@ def test_self_closing_br_and_hr_end_a_block():
     ]
 
 
+def test_every_element_a_browser_sets_as_a_block_ends_a_paragraph():
+    """<center>, <fieldset> and its <legend>, a table's <caption> and <form> were read as inline: the text
+    on either side ran into theirs ("IntroCenteredAfter")."""
+    page = (
+        "Intro<center>Centered</center>After<fieldset><legend>Legend</legend>Fields</fieldset>"
+        "<table><caption>Caption</caption></table>Text<form>Form</form>End"
+    )
+    assert html_to_text(page, use_trafilatura=False).split("\n\n") == [
+        "Intro",
+        "Centered",
+        "After",
+        "Legend",
+        "Fields",
+        "Caption",
+        "Text",
+        "Form",
+        "End",
+    ]
+
+
 def test_a_utf8_byte_order_mark_wins_over_a_declared_charset():
     """A UTF-8 page with a BOM and a bad byte was read as the cp1252 it declares: "ï»¿" and "cafÃ©"."""
     data = codecs.BOM_UTF8 + b'<meta charset="windows-1252"><p>caf\xc3\xa9 \xff</p>'
