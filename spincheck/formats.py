@@ -78,11 +78,19 @@ class _MainText(html.parser.HTMLParser):
         # each label or button open here: its name, paragraphs so far, the current paragraph's
         # text, and how many of each block opened inside it are still open
         self.tentative: list[tuple[str, int, list[str], dict[str, int]]] = []
+        self.pre = 0  # how many <pre> elements are open here
 
     def _end_paragraph(self) -> None:
-        text = " ".join("".join(self.current).split())
-        if text:
-            self.paragraphs.append(text)
+        # white space is one space, but a browser shows a <pre>'s lines as they are: its line breaks
+        # are kept, and a blank line in it ends a paragraph (a mailing-list archive's message)
+        block: list[str] = []
+        for line in [*"".join(self.current).split("\n"), ""]:
+            line = " ".join(line.split())
+            if line:
+                block.append(line)
+            elif block:
+                self.paragraphs.append("\n".join(block))
+                block = []
         self.current = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
@@ -98,6 +106,7 @@ class _MainText(html.parser.HTMLParser):
                 for *_, inside in self.tentative:
                     inside[tag] = inside.get(tag, 0) + 1
             self._end_paragraph()
+            self.pre += tag == "pre"
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         # <br/>, <hr/>: never opened, so never counted as a skipped element
@@ -123,10 +132,12 @@ class _MainText(html.parser.HTMLParser):
                     break
                 inside[tag] -= 1
             self._end_paragraph()
+            if tag == "pre" and self.pre:
+                self.pre -= 1
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
-            self.current.append(data)
+            self.current.append(data if self.pre else data.replace("\n", " "))
 
     def close(self) -> None:
         super().close()

@@ -68,6 +68,24 @@ def test_every_element_a_browser_sets_as_a_block_ends_a_paragraph():
     ]
 
 
+def test_the_lines_and_paragraphs_of_a_pre_are_kept():
+    """A browser shows a <pre> line by line; its line breaks were read as spaces, so a mailing-list
+    archive's message, a <pre> with blank lines between its paragraphs, was one long paragraph."""
+    message = (
+        "The council voted on Tuesday to rebuild the old harbor bridge after\n"
+        "three years of  debate.\n\n  The bridge will cost about <b>twelve</b> million\n"
+        "dollars.\n<i>\n</i>\n-- \nA. Writer\n"
+    )
+    page = f"<p>Message\nheader</p><pre>\n{message}</pre><p>Next\nmessage</p>"
+    assert html_to_text(page, use_trafilatura=False).split("\n\n") == [
+        "Message header",
+        "The council voted on Tuesday to rebuild the old harbor bridge after\nthree years of debate.",
+        "The bridge will cost about twelve million\ndollars.",
+        "--\nA. Writer",
+        "Next message",
+    ]
+
+
 def test_a_utf8_byte_order_mark_wins_over_a_declared_charset():
     """A UTF-8 page with a BOM and a bad byte was read as the cp1252 it declares: "ï»¿" and "cafÃ©"."""
     data = codecs.BOM_UTF8 + b'<meta charset="windows-1252"><p>caf\xc3\xa9 \xff</p>'
