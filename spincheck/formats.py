@@ -169,9 +169,25 @@ _DECLARED_CHARSET = re.compile(
     rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml\s[^>]*?encoding\s*=\s*["']([\w.:-]+)""",
     re.IGNORECASE,
 )
-# labels that browsers read as another encoding (WHATWG Encoding Standard); a page that declares
+# labels that browsers read as another encoding (WHATWG Encoding Standard): each legacy charset as
+# the Windows code page, a superset, that pages so labelled are written in; a page that declares
 # UTF-16 in its own ASCII-compatible head cannot be UTF-16
-_CHARSET_AS = {"iso8859-1": "cp1252", "ascii": "cp1252", "utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8"}
+_CHARSET_AS = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "euc_kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "big5": "big5hkscs",
+    "utf-16": "utf-8",
+    "utf-16-le": "utf-8",
+    "utf-16-be": "utf-8",
+}
+# labels browsers know that Python's codecs do not
+_CHARSET_LABELS = {"windows-874": "cp874", "x-gbk": "gb18030", "iso-8859-8-i": "iso8859-8"}
 # the codecs (by their Python names) that web pages are written in, besides UTF-8; not idna,
 # rot13, utf-7 or the escape codecs, whatever a page claims
 _WEB_CHARSET = re.compile(r"cp\d+|iso8859-\d+|koi8-\w|mac-\w+|shift_jis\w*|euc_\w+|gb\w+|big5\w*|iso2022_\w+|tis-620")
@@ -191,7 +207,8 @@ def decode_html(data: bytes) -> tuple[str, bool, str]:
     declared = _DECLARED_CHARSET.search(data, 0, 4096) if bad else None
     if declared and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            charset = codecs.lookup((declared[1] or declared[2]).decode("ascii")).name
+            label = (declared[1] or declared[2]).decode("ascii").lower()
+            charset = codecs.lookup(_CHARSET_LABELS.get(label, label)).name
         except LookupError:  # an unknown label: browsers fall back too
             charset = "utf-8"
         charset = _CHARSET_AS.get(charset, charset)

@@ -92,6 +92,25 @@ def test_a_utf8_byte_order_mark_wins_over_a_declared_charset():
     assert decode_html(data) == ('<meta charset="windows-1252"><p>caf\u00e9 \ufffd</p>', True, "utf-8")
 
 
+@pytest.mark.parametrize(
+    ("label", "data", "text"),
+    [
+        ("iso-8859-9", b"\x80 \xfd", "\u20ac \u0131"),  # windows-1254
+        ("windows-874", b"\xa1\x85", "\u0e01\u2026"),
+        ("tis-620", b"\xa1\x85", "\u0e01\u2026"),
+        ("euc-kr", b"\x81\x41", "\uac02"),  # windows-949
+        ("gb2312", b"\x81\x40", "\u4e02"),  # GBK
+        ("big5", b"\x88\x40", "\u31c0"),  # Big5-HKSCS
+    ],
+)
+def test_a_declared_charset_is_read_as_browsers_read_it(label, data, text):
+    """A label is read as the encoding the WHATWG Encoding Standard maps it to: "windows-874" was
+    unknown to Python and read as UTF-8, and the others as their strict subsets, replacing characters
+    that pages so labelled hold (the euro sign, an ellipsis) with C1 controls or U+FFFD."""
+    page, bad, _ = decode_html(b"<meta charset=" + label.encode() + b"><p>" + data)
+    assert (page, bad) == (f"<meta charset={label}><p>{text}", False)
+
+
 BODY = "".join(f"<p>Paragraph {n} of the article, with enough words to be read.</p>" for n in range(3))
 BODY_TEXT = "\n\n".join(f"Paragraph {n} of the article, with enough words to be read." for n in range(3))
 
