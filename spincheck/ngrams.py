@@ -65,7 +65,9 @@ def hash_tokens(tokens: list[str]) -> np.ndarray:
 
 def _hash_distinct(tokens: list[str]) -> np.ndarray:
     matrix = np.array(tokens, dtype=f"<U{MAX_TOKEN_CHARS}")
-    codes = matrix.view(np.uint32).reshape(len(tokens), MAX_TOKEN_CHARS)
+    # Little-endian code points read as little-endian integers: a native uint32 view of them
+    # would read each one byte-swapped on a big-endian machine (s390x), and every hash differ.
+    codes = matrix.view("<u4").reshape(len(tokens), MAX_TOKEN_CHARS)
     width = _used_width(codes)
     h = np.full(len(tokens), _FNV_OFFSET, dtype=np.uint64)
     with np.errstate(over="ignore"):

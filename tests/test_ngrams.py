@@ -280,3 +280,17 @@ def test_hash_tokens_with_repeats_equals_hashing_one_by_one() -> None:
     one_by_one = [int(hash_tokens([t])[0]) for t in tokens]
     assert [int(h) for h in hash_tokens(tokens)] == one_by_one
     assert [int(h) for h in hash_tokens(vocab)] == [int(hash_tokens([t])[0]) for t in vocab]
+
+
+def test_hash_does_not_depend_on_the_machines_byte_order(monkeypatch) -> None:
+    """On a big-endian machine a native uint32 is big-endian; the code points are stored
+    little-endian (``<U``), so reading them as native integers would byte-swap each one.
+    Emulated here by making the module's native uint32 big-endian."""
+    from types import SimpleNamespace
+
+    from spincheck import ngrams
+
+    tokens = list(PINNED)
+    big_endian_numpy = SimpleNamespace(**{**vars(np), "uint32": np.dtype(">u4")})
+    monkeypatch.setattr(ngrams, "np", big_endian_numpy)
+    assert _h(*tokens) == list(PINNED.values())
