@@ -1343,3 +1343,16 @@ def test_build_reference_reads_a_one_pass_iterator_twice() -> None:
     assert np.array_equal(from_iterator.vectors.keys, from_list.vectors.keys)
     assert np.array_equal(from_iterator.vectors.matrix, from_list.vectors.matrix)
     assert np.array_equal(from_iterator.bigrams.keys, from_list.bigrams.keys)
+
+
+def test_a_paragraph_that_occurs_again_goes_where_its_first_occurrence_went() -> None:
+    # a corpus holding an article twice (the BBC corpus holds 133), or a file copied under
+    # another name: the copies fell on both sides of the split, trained on and held out
+    articles = [(f"a{i}.txt", "\n\n".join(f"Article {i}, paragraph {k}." for k in range(5))) for i in range(200)]
+    copies = [(f"copy of {name}", text.replace(" ", "  ")) for name, text in articles]
+    for docs in (articles + copies, articles + copies * 120):  # a small corpus, and a large one
+        parts = training.split_corpus(docs)
+        words = {part: {" ".join(p.split()) for p in texts} for part, texts in parts.items()}
+        assert not words["ref"] & words["train"] and not words["ref"] & words["dev"]
+        assert not words["train"] & words["dev"]
+        assert sum(len(texts) for texts in parts.values()) == sum(len(t.split("\n\n")) for _, t in docs)
