@@ -187,7 +187,10 @@ def read_card(directory: Path) -> ModelCard:
         raise ModelError(f"{directory} has no {CARD} (pass a directory made by 'spincheck train')")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        fmt = int(raw["format_version"])
+        fmt = raw["format_version"]
+        # write_card writes an int from 1 up: int() read 0, -3 and 1.9 as formats to load
+        if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt < 1:
+            raise ValueError(f"format_version {fmt!r} is not a format version")
         threshold = float(raw["threshold"])
         names = tuple(raw["feature_names"])
         if not all(isinstance(name, str) for name in names):

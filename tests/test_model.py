@@ -175,6 +175,14 @@ def test_newer_format_version_is_refused(linked_copy: Path) -> None:
     assert "upgrade" in message
 
 
+@pytest.mark.parametrize("version", [0, -3, 1.9, "1", True])
+def test_a_format_version_no_spincheck_wrote_is_refused(linked_copy: Path, version) -> None:
+    # read with int(), 0 and -3 loaded as older formats and 1.9 as format 1
+    edit_card(linked_copy, lambda card: card.__setitem__("format_version", version))
+    with pytest.raises(ModelError, match=r"corrupted or was changed .*format_version .* is not a format version"):
+        load_model_dir(linked_copy)
+
+
 def test_feature_schema_mismatch_is_refused(linked_copy: Path) -> None:
     edit_card(linked_copy, lambda card: card["feature_names"].__setitem__(0, "renamed_feature"))
     with pytest.raises(ModelError, match="feature schema"):
