@@ -1197,8 +1197,9 @@ def test_train_classifier_refuses_too_few_dev_paragraphs(tiny_base: Path) -> Non
 
 
 def test_a_corpus_mostly_not_english_is_refused(tmp_path: Path, tiny_base: Path, monkeypatch) -> None:
-    french = "Le conseil municipal a discuté mardi soir du projet de nouvelle bibliothèque publique. " * 3
-    corpus = write_corpus(tmp_path / "mixed.txt", generate_paragraphs(200, seed=4) + [french] * 600)
+    # different paragraphs: one repeated is trained on and held out once (split_corpus)
+    french = [f"Le conseil municipal a discuté mardi du projet {i} de nouvelle bibliothèque. " * 3 for i in range(600)]
+    corpus = write_corpus(tmp_path / "mixed.txt", generate_paragraphs(200, seed=4) + french)
 
     def counted(*args, **kwargs):
         raise AssertionError("the reference would be counted")
@@ -1355,4 +1356,13 @@ def test_a_paragraph_that_occurs_again_goes_where_its_first_occurrence_went() ->
         words = {part: {" ".join(p.split()) for p in texts} for part, texts in parts.items()}
         assert not words["ref"] & words["train"] and not words["ref"] & words["dev"]
         assert not words["train"] & words["dev"]
-        assert sum(len(texts) for texts in parts.values()) == sum(len(t.split("\n\n")) for _, t in docs)
+        # trained on and held out once; counted in the reference as often as the corpus has it
+        assert all(len(texts) == len(words[part]) for part, texts in parts.items() if part != "ref")
+        assert len(parts["ref"]) == len(words["ref"]) * (len(docs) // len(articles))
+
+
+def test_a_corpus_of_a_few_paragraphs_repeated_is_too_small(tmp_path: Path, tiny_base: Path) -> None:
+    # trained before, its card counting 150 held-out paragraphs that were three
+    corpus = write_corpus(tmp_path / "corpus.txt", generate_paragraphs(10, seed=2) * 50)
+    with pytest.raises(TrainingError, match="corpus too small"):
+        training.train([corpus], tmp_path / "model", base_model=tiny_base)
