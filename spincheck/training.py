@@ -733,6 +733,15 @@ def _new_directory_beside(out: Path) -> Path:
     raise FileExistsError(errno.EEXIST, "no free name for a temporary directory", str(out.parent))
 
 
+def _unused_name_beside(out: Path, kind: str) -> Path:
+    """A hidden name beside ``out`` that nothing has, to rename ``out`` to."""
+    for _ in range(100):
+        path = out.parent / f".{out.name}.{kind}-{os.urandom(4).hex()}"
+        if not os.path.lexists(path):
+            return path
+    raise FileExistsError(errno.EEXIST, "no free name beside the model directory", str(out.parent))
+
+
 def _loops(path: Path) -> bool:
     """Whether ``path`` is, or goes through, a symlink loop."""
     try:
@@ -924,7 +933,9 @@ def write_model(
         write_card(tmp, card)
         if out.is_dir():
             _take_access_of(out, tmp)
-        old = out.with_name(f".{out.name}.old-{os.getpid()}") if out.exists() else None
+        # a name no one uses: one of the PID alone could be a directory a killed run left (a
+        # container runs train as the same PID each time), which failed the run after all its work
+        old = _unused_name_beside(out, "old") if out.exists() else None
         try:
             if old is not None:
                 os.rename(out, old)

@@ -443,6 +443,20 @@ def test_stopped_between_the_renames_keeps_the_old_model(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # nothing left beside it
 
 
+def test_a_directory_left_by_a_killed_run_does_not_stop_the_replacement(tmp_path: Path, tiny_base: Path) -> None:
+    # the old model was moved to .model.old-<pid>: where a killed run left that name (a container
+    # runs train as the same PID each time), the rename failed, "Directory not empty", after all
+    # the work, and the directory left was deleted
+    out, _ = _existing_model(tmp_path, tiny_base)
+    left = tmp_path / f".model.old-{os.getpid()}"
+    left.mkdir()
+    (left / "vectors.npy").write_bytes(b"what a killed run left")
+    _write(out, tiny_base)
+    load_model_dir(out)
+    assert (left / "vectors.npy").read_bytes() == b"what a killed run left"
+    assert partial_dirs(tmp_path) == [left.name]
+
+
 def test_replaces_an_existing_model_atomically(tmp_path: Path, tiny_base: Path) -> None:
     out = tmp_path / "model"
     _write(out, tiny_base)
