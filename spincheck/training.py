@@ -8,6 +8,7 @@ lazily: scoring never needs it.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import math
 import os
@@ -875,7 +876,7 @@ def split_corpus(documents: Iterable[tuple[str, str]], shares: tuple[int, int] =
     docs = [(doc_id, _paragraphs(text)) for doc_id, text in documents]
     total = sum(len(p) for _, p in docs)
     parts: dict[str, list[str]] = {"ref": [], "train": [], "dev": []}
-    first_part: dict[str, str] = {}  # a paragraph's words -> the part it went to
+    first_part: dict[bytes, str] = {}  # a digest of a paragraph's words -> the part it went to (not a copy of each)
     for doc_id, paras in docs:
         for k, para in enumerate(paras):
             if total >= SMALL_CORPUS_PARAGRAPHS:
@@ -884,7 +885,7 @@ def split_corpus(documents: Iterable[tuple[str, str]], shares: tuple[int, int] =
             else:
                 bucket = _bucket(f"{doc_id}#{k}")
                 part = "ref" if bucket < 40 else "train" if bucket < 80 else "dev"
-            words = " ".join(para.split())
+            words = hashlib.blake2b(" ".join(para.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()
             if words in first_part:
                 part = first_part[words]
                 if part != "ref":  # counted again in the reference, as the corpus uses it; trained on once
