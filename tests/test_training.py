@@ -18,6 +18,7 @@ import lzma
 import os
 import shutil
 import stat
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -157,7 +158,7 @@ REAL_EXTERNAL_STATISTICS = training.external_statistics  # the fixture below stu
 
 @pytest.fixture(autouse=True)
 def no_external_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(training, "external_statistics", dict)
+    monkeypatch.setattr(training, "external_statistics", lambda ngrams=True: {})
 
 
 def _blank(n: int) -> NeuralScorer:
@@ -184,7 +185,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory, tiny_base: Path, corpus: P
     """The same training run twice (seed 0) into two directories."""
     root = tmp_path_factory.mktemp("trained")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(training, "external_statistics", dict)
+        mp.setattr(training, "external_statistics", lambda ngrams=True: {})
         card1 = training.train([corpus], root / "run1", base_model=tiny_base, seed=0)
         card2 = training.train([corpus], root / "run2", base_model=tiny_base, seed=0)
     return root / "run1", root / "run2", card1, card2
@@ -769,11 +770,52 @@ def test_a_merged_reference_of_a_million_words_adds_its_vectors(monkeypatch, tmp
 
     monkeypatch.setattr(training, "build_reference", lambda *args, **kwargs: Own())
     monkeypatch.setattr(training, "merge_references", merge)
-    monkeypatch.setattr(training, "external_statistics", lambda: {})
+    monkeypatch.setattr(training, "external_statistics", lambda ngrams=True: {})
     (tmp_path / "c.txt").write_text("\n\n".join(generate_paragraphs(800, seed=1)))
     with pytest.raises(Stop):
         training.train([tmp_path / "c.txt"], tmp_path / "out", base_model=tiny_base)
     assert seen == {"use": True}
+
+
+@pytest.mark.parametrize("mode", ["merge", "replace"])
+def test_a_merged_corpus_brings_its_own_ngrams_and_not_the_web_scale_ones_again(
+    monkeypatch, tmp_path: Path, tiny_base: Path, mode: str
+) -> None:
+    """The base's tables already blend in the web-scale n-grams; counted into the corpus's
+    reference too, merging averaged every base n-gram toward them a second time. Replace keeps
+    them all, as the only reference."""
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def build(texts, *, external, **kwargs):
+        seen["external"] = sorted(external)
+        raise Stop
+
+    def web(*, ngrams: bool = True) -> dict:
+        ngram_keys = ["external_bigrams", "external_unigram_counts", "external_ngrams"] if ngrams else []
+        return dict.fromkeys(["word_freqs", *ngram_keys, "sources"])
+
+    monkeypatch.setattr(training, "build_reference", build)
+    monkeypatch.setattr(training, "external_statistics", web)
+    (tmp_path / "c.txt").write_text("\n\n".join(generate_paragraphs(800, seed=1)))
+    with pytest.raises(Stop):
+        training.train([tmp_path / "c.txt"], tmp_path / "out", base_model=tiny_base, reference_mode=mode)
+    assert seen["external"] == sorted(web(ngrams=mode == "replace"))
+
+
+def test_without_ngrams_external_statistics_reads_word_frequencies_only(monkeypatch) -> None:
+    """For --reference merge: the Sphinx models are not read (2 s and 180 MB), and what is not
+    wanted is not named as missing; the card then names wordfreq alone."""
+    pytest.importorskip("wordfreq")
+    from spincheck import sphinxlm
+
+    monkeypatch.setattr(sphinxlm, "model_paths", lambda: pytest.fail("the Sphinx models were looked for"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = REAL_EXTERNAL_STATISTICS(ngrams=False)
+    assert sorted(out) == ["sources", "word_freqs"] and out["sources"][0].startswith("wordfreq ")
 
 
 @pytest.mark.parametrize("record_id", [None, "same", 7])
