@@ -1247,6 +1247,30 @@ def test_language_gate_edges(detector) -> None:
     assert [r.reason for r in detector.score_paragraphs([listing, "… . , ."])] == ["not English", "not prose"]
 
 
+NEWS_LEADS = [
+    "Farm lobby group AgForce says recent rain across central Queensland has eased drought pressure on cattle "
+    "producers.",
+    "Second seed Elena Markova beat Australian qualifier Jessica Lowe 6-3 4-6 7-5 in Brisbane on Tuesday night.",
+    "Hospital emergency departments across Victoria recorded their busiest winter since 2015, health department "
+    "figures show.",
+]
+NOT_ENGLISH_PROSE = [
+    "Serikali imetangaza kwamba mazungumzo na vyama vya wafanyakazi yataendelea wiki ijayo katika mji mkuu, licha ya "
+    "mvutano uliopo kati ya pande zote mbili.",
+    "May bagong batas na ipinasa ang Senado noong Martes, at may mga mambabatas na tumutol dito dahil sa gastos at sa "
+    "epekto nito sa mga magsasaka at mangingisda sa probinsya.",
+    "Almunia, Lauren, Toure, Campbell, Cole, Pires, Flamini, Vieira, Clichy, Van Persie (Bergkamp 68), Henry.",
+]
+
+
+def test_news_leads_with_few_function_words_are_english(detector) -> None:
+    """A one-sentence news lead is mostly names, numbers and content words ("X says ..."): 46 of 46 such ABC
+    paragraphs of 12 words or more were 'not English', counted against 70 function words with the scores'
+    numbers and the "'s" of "Australia's" as words."""
+    assert [r.reason for r in detector.score_paragraphs(NEWS_LEADS)] == [None] * len(NEWS_LEADS)
+    assert [r.reason for r in detector.score_paragraphs(NOT_ENGLISH_PROSE)] == ["not English"] * 3
+
+
 def test_unpickled_detectors_share_one_model_in_a_fresh_process(detector, run_python) -> None:
     # a pool worker would load the 77 MB model again for every task; and the shipped model is
     # pickled by name, found again wherever the worker has it installed
