@@ -258,6 +258,8 @@ def _check_texts(paragraphs: object, method: str = "score_paragraphs") -> list[s
     if isinstance(paragraphs, str) or not isinstance(paragraphs, Sequence):
         if isinstance(paragraphs, str):
             hint = "use score_text() for one text"
+        elif hasattr(paragraphs, "columns"):  # score_many() would score its column names
+            hint = "pass its text column, e.g. df['text'].tolist()"
         elif isinstance(paragraphs, np.ndarray):
             hint = "pass array.tolist()"
         elif isinstance(paragraphs, Iterable):
@@ -288,6 +290,11 @@ def _check_stream(texts: object, method: str, what: str, batch_size: object) -> 
         )
     if not isinstance(texts, Iterable):
         raise TypeError(f"{method}() takes an iterable of str {what}, not {type(texts).__name__}")
+    if hasattr(texts, "columns"):  # a pandas DataFrame iterates its column names: each was scored as a text
+        raise TypeError(
+            f"{method}() takes an iterable of str {what}, not a {type(texts).__name__}, whose items are its "
+            "column names: pass its text column, e.g. df['text']"
+        )
 
 
 def _word_count(tokens: list[str]) -> int:

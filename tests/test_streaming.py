@@ -55,6 +55,23 @@ def test_score_many_rejects_bytes(detector: Detector) -> None:
         list(detector.score_many([b"bytes, not text"]))
 
 
+def test_a_dataframe_is_refused_not_scored_by_its_column_names(detector: Detector, article: str) -> None:
+    """A pandas DataFrame iterates its column names: score_paragraphs(df) said "use score_many()
+    for a stream", and score_many(df) then scored "text" and "url" as paragraphs, all too short."""
+
+    class Frame:  # iterates as its column names, as a DataFrame does
+        columns = ["text", "url"]
+
+        def __iter__(self):
+            return iter(self.columns)
+
+    with pytest.raises(TypeError, match=r"df\['text'\]"):
+        detector.score_paragraphs(Frame())
+    for stream in (detector.score_many, detector.score_documents):
+        with pytest.raises(TypeError, match=r"not a Frame, whose items are its column names"):
+            stream(Frame())
+
+
 def test_score_documents_one_per_text(detector: Detector, article: str, spun_article: str) -> None:
     texts = [article, "", spun_article, "Short."]
     docs = list(detector.score_documents(texts))
