@@ -925,7 +925,12 @@ def _json_kind(value: object) -> str:
         return "a number"
     if isinstance(value, dict):
         return "an object"
-    return "a list" if isinstance(value, list) else "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    # not a JSON value: a record of score_partition() built in Python ("holds a string, not a string" before)
+    return "bytes" if isinstance(value, (bytes, bytearray, memoryview)) else f"a {type(value).__name__}"
 
 
 def text_field_problem(record: dict, field: str, lists: bool = True) -> tuple[str, str]:

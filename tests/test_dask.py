@@ -169,6 +169,13 @@ def test_score_partition_record_fields() -> None:
     [row] = score_partition([{"id": 7, "text": 3}])
     assert (row["source"], row["id"], row["paragraph"]) == ("7", 7, None)
     assert row["reason"] == "field 'text' holds a number, not a string or a list of strings"
+    # records built in Python hold what JSON cannot: each named, not called "a string"
+    reasons = [row["reason"] for row in score_partition([{"text": b"Hi"}, {"text": ("Hi",)}, {"text": ["Hi", b"Hi"]}])]
+    assert reasons == [
+        "field 'text' holds bytes, not a string or a list of strings",
+        "field 'text' holds a tuple, not a string or a list of strings",
+        "field 'text' holds a list with bytes in it, not only strings",
+    ]
 
 
 def test_score_partition_refuses_what_is_not_records(article: str) -> None:
