@@ -299,6 +299,10 @@ def test_bytes_text_is_decoded_as_a_file(pipeline: SpincheckPipeline, spun_artic
         for ev in para["evidence"]:
             assert text[ev["start"] : ev["end"]] == ev["phrase"]
     assert item["spin_paragraphs"][0]["start"] == 0 and item["spin_paragraphs"][-1]["end"] == len(text)
+    # a bytearray or a memoryview is bytes too, as in the HTML field (a TypeError before)
+    for data in (bytearray(raw), memoryview(raw)):
+        again = pipeline.process_item({"text": data})
+        assert {k: again[k] for k in SPIN_FIELDS} == {k: item[k] for k in SPIN_FIELDS}
 
 
 def test_paragraphs_flagged_by_their_page_say_so(

@@ -163,8 +163,8 @@ def _as_text(value: Any) -> str:
     """Field value to text: str as is, bytes decoded, a list of strings one paragraph each."""
     if value is None:
         return ""
-    if isinstance(value, bytes):
-        return decode_bytes(value)[0]
+    if isinstance(value, (bytes, bytearray, memoryview)):  # as the HTML field takes them
+        return decode_bytes(bytes(value))[0]
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
