@@ -178,6 +178,24 @@ def test_score_partition_record_fields() -> None:
     ]
 
 
+def test_a_batch_size_that_is_not_a_count_is_refused_before_any_task(tmp_path: Path) -> None:
+    """Checked as score_many checks it: "512" from a setting failed inside every task with
+    "'>=' not supported between instances of 'int' and 'str'", after the graph was built."""
+    import numpy as np
+
+    db = pytest.importorskip("dask.bag", reason=NO_DASK)
+    (tmp_path / "in").mkdir()
+    write_shard(tmp_path / "in" / "a.jsonl", [json.dumps({"text": "Hi there."})])
+    for batch_size in ("512", None, 0, 2.5, True):
+        with pytest.raises(ValueError, match="batch_size of at least 1"):
+            score_partition(["Hi there."], batch_size=batch_size)
+        with pytest.raises(ValueError, match="batch_size of at least 1"):
+            score_bag(db.from_sequence(["Hi there."]), batch_size=batch_size)
+        with pytest.raises(ValueError, match="batch_size of at least 1"):
+            score_jsonl_shards(tmp_path / "in", tmp_path / "out", client="sync", batch_size=batch_size)
+    assert [row["reason"] for row in score_partition(["Hi there."], batch_size=np.int64(1))] == ["too short"]
+
+
 def test_score_partition_refuses_what_is_not_records(article: str) -> None:
     """One text was scored a character at a time, and a dict of columns (a Ray batch) or a pandas
     DataFrame (ddf.map_partitions) by their column names: rows of "too short", silently."""

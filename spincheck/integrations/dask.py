@@ -56,6 +56,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import numbers
 import os
 import posixpath
 import re
@@ -239,6 +240,13 @@ def _check_records(records: Any) -> None:
         )
 
 
+def _check_batch_size(batch_size: Any, method: str) -> None:
+    """Refuse a batch size that is not a whole number from 1 up, before any task runs: "512" from a
+    setting failed inside every task with "'>=' not supported between instances of 'int' and 'str'"."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"{method}() takes a batch_size of at least 1, not {batch_size!r}")
+
+
 def score_partition(
     records: Iterable[Any],
     model: str | Path | None = None,
@@ -259,6 +267,7 @@ def score_partition(
     or a DataFrame, whose items are characters or column names, not records.
     """
     _check_records(records)
+    _check_batch_size(batch_size, "score_partition")
     docs = _record_docs(records, text_field, source_field, id_field)
     return _score_docs(get_detector(model, threshold), docs, batch_size)
 
@@ -297,6 +306,7 @@ def score_bag(
 ) -> "dask.bag.Bag":
     """A bag of records (see :func:`score_partition`) -> a bag of rows; ``.to_dataframe(meta=ROW_META)``
     makes it a Dask DataFrame."""
+    _check_batch_size(batch_size, "score_bag")
     return bag.map_partitions(
         score_partition,
         model=model,
@@ -370,6 +380,7 @@ def score_jsonl_shards(
     from fsspec.core import get_fs_token_paths
     from fsspec.implementations.local import LocalFileSystem
 
+    _check_batch_size(batch_size, "score_jsonl_shards")
     folder = "://" not in str(input_glob) and Path(input_glob).is_dir()
     if folder:
         input_glob = str(Path(input_glob) / "*.jsonl*")
