@@ -270,6 +270,31 @@ def test_rows_make_a_dataframe_with_row_meta(records: list[dict]) -> None:
     assert (last["id"], last["reason"], last["words"]) == (6, "no string field 'text'", 0)
 
 
+def test_to_dataframe_keeps_ids_as_the_rows_hold_them(records: list[dict]) -> None:
+    """bag.to_dataframe(meta=ROW_META) has pandas build each partition from the rows: a column of
+    integer ids with a gap (a record without an id) became floats, 7 as 7.0 and 1234567890123456789 as
+    1234567890123456768; to_dataframe builds each column with its dtype from ROW_META."""
+    pytest.importorskip("dask.dataframe", reason="Dask's dataframe extra is not installed")
+    import dask.bag as db
+    import pandas as pd
+
+    from spincheck.integrations.dask import ROW_META, rows_frame, to_dataframe
+
+    big = 1234567890123456789
+    bag = db.from_sequence([{"id": big, "text": records[1]["text"]}, "Hi there.", {"id": 7}, *records], npartitions=3)
+    rows = score_bag(bag).compute(scheduler="sync")
+    frame = to_dataframe(score_bag(bag))
+    assert frame.dtypes.to_dict() == pd.DataFrame({c: pd.Series(dtype=d) for c, d in ROW_META.items()}).dtypes.to_dict()
+    computed = frame.compute(scheduler="sync")
+    assert computed.dtypes.to_dict() == frame.dtypes.to_dict() and len(computed) == len(rows)
+    assert [v if pd.notna(v) else None for v in computed["id"]] == [row.get("id") for row in rows]
+    assert computed["id"].iloc[0] == big and type(computed["id"].iloc[0]) is int
+    for column in ROW_META:
+        assert computed[column].isna().tolist() == [row.get(column) is None for row in rows], column
+    assert computed["evidence"].tolist() == [row["evidence"] for row in rows]
+    assert rows_frame([]).dtypes.to_dict() == frame.dtypes.to_dict()
+
+
 def test_row_meta_names_every_column_with_a_dtype_that_holds_its_values(article: str) -> None:
     """Without pandas: ROW_META lists a row's columns in their order, exported, and every column
     that a row leaves out or holds null in has a dtype that can hold a missing value."""

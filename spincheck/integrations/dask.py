@@ -7,8 +7,8 @@ Three layers; use the one that fits:
     field) in, one row per paragraph out. It needs no Dask, so it also fits
     ``multiprocessing``, Ray or Spark's ``mapPartitions``.
 :func:`score_bag`
-    a ``dask.bag`` of records in, a bag of rows out (``.to_dataframe(meta=ROW_META)``
-    for a Dask DataFrame, with ``dask[dataframe]`` installed: the ``dask`` extra has no pandas).
+    a ``dask.bag`` of records in, a bag of rows out (:func:`to_dataframe` makes it a Dask
+    DataFrame, with ``dask[dataframe]`` installed: the ``dask`` extra has no pandas).
 :func:`score_jsonl_shards`
     a glob of JSONL shards (local, or any fsspec URL such as ``s3://``) in,
     one JSONL output shard per input shard out.
@@ -72,8 +72,19 @@ from ..report import Row, document_records, paragraph_record
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
+    import dask.dataframe
+    import pandas
 
-__all__ = ["ROW_META", "get_detector", "document_rows", "score_partition", "score_bag", "score_jsonl_shards"]
+__all__ = [
+    "ROW_META",
+    "get_detector",
+    "document_rows",
+    "score_partition",
+    "score_bag",
+    "rows_frame",
+    "to_dataframe",
+    "score_jsonl_shards",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +92,7 @@ logger = logging.getLogger(__name__)
 # per short document is about half as fast), few enough that memory stays small.
 BATCH_SIZE = 512
 
-#: A row's columns and their dtypes, for ``score_bag(bag).to_dataframe(meta=ROW_META)``. Rows
+#: A row's columns and their dtypes, those of ``to_dataframe(score_bag(bag))``. Rows
 #: leave ``id`` and ``reason`` out when they have none and hold nulls (unscored paragraphs, records
 #: that could not be read): guessed from the first partition, the frame lost those columns, or
 #: failed on a null paragraph number.
@@ -304,8 +315,8 @@ def score_bag(
     id_field: str = "id",
     batch_size: int = BATCH_SIZE,
 ) -> "dask.bag.Bag":
-    """A bag of records (see :func:`score_partition`) -> a bag of rows; ``.to_dataframe(meta=ROW_META)``
-    makes it a Dask DataFrame."""
+    """A bag of records (see :func:`score_partition`) -> a bag of rows; :func:`to_dataframe` makes it
+    a Dask DataFrame."""
     _check_batch_size(batch_size, "score_bag")
     return bag.map_partitions(
         score_partition,
@@ -316,6 +327,29 @@ def score_bag(
         id_field=id_field,
         batch_size=batch_size,
     )
+
+
+def rows_frame(rows: Iterable[dict[str, Any]]) -> "pandas.DataFrame":
+    """Rows as a pandas DataFrame with :data:`ROW_META`'s columns and dtypes, each value as its row
+    holds it. Built by pandas from the rows, as ``bag.to_dataframe(meta=ROW_META)`` builds each
+    partition, a column of integer ids with a gap (a record without one, a plain string) was made
+    float before it was made ``object``: 1234567890123456789 came back as 1.2345678901234568e+18."""
+    import pandas as pd
+
+    rows = list(rows)
+    return pd.DataFrame({c: pd.Series([row.get(c) for row in rows], dtype=d) for c, d in ROW_META.items()})
+
+
+def to_dataframe(rows: "dask.bag.Bag") -> "dask.dataframe.DataFrame":
+    """A bag of rows (:func:`score_bag`) as a Dask DataFrame: each partition made by :func:`rows_frame`,
+    which keeps the ids that ``rows.to_dataframe(meta=ROW_META)`` turns into floats. Needs pandas."""
+    import dask
+    import dask.dataframe as dd
+
+    parts = [dask.delayed(rows_frame)(part) for part in rows.to_delayed()]
+    # object columns stay objects, as in ROW_META (Dask's default made the ids and evidence strings)
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_delayed(parts, meta=rows_frame([]), verify_meta=False)
 
 
 _COMPRESSION_SUFFIX = re.compile(r"\.(gz|bz2|xz|zst|zstd|lz4)$")
