@@ -493,6 +493,28 @@ def _shown_name(name: str) -> str:
     return _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", name)
 
 
+# Characters an HTML page may not hold (parse errors in the HTML standard): controls other than
+# whitespace, noncharacters, and surrogates (which UTF-8 cannot even write). A document can have
+# them (an escape sequence saved from a terminal, a PDF's stray "\x02"); the page shows a control
+# as its Control Pictures sign ("\x1b" as U+241B) and the others as U+FFFD, one character for
+# one, so that the offsets of paragraphs and marks hold.
+_NOT_IN_HTML = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
+    + "]"
+)
+
+
+def _html_char(match: re.Match) -> str:
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
+
+
+def _esc(text: str) -> str:
+    """``text`` escaped for an HTML page, its characters that HTML forbids shown (see ``_NOT_IN_HTML``)."""
+    return html.escape(_NOT_IN_HTML.sub(_html_char, text))
+
+
 def _shade(probability: float) -> int:
     return int(np.searchsorted(SHADE_BINS, probability, side="right"))
 
@@ -505,14 +527,14 @@ def _marked_text(text: str, evidence) -> str:
             continue  # overlapping or out of range: leave the text unmarked there
         original = e.suggestion if e.suggestion is not None else "?"
         title = f"likely original: {original} (strength {e.strength:.2f})"
-        suggestion_attr = f' data-suggestion="{html.escape(e.suggestion)}"' if e.suggestion is not None else ""
-        out.append(html.escape(text[pos : e.start]))
+        suggestion_attr = f' data-suggestion="{_esc(e.suggestion)}"' if e.suggestion is not None else ""
+        out.append(_esc(text[pos : e.start]))
         out.append(
             f'<mark class="evidence" data-start="{e.start}" data-end="{e.end}"{suggestion_attr} '
-            f'data-strength="{e.strength:.3f}" title="{html.escape(title)}">{html.escape(text[e.start : e.end])}</mark>'
+            f'data-strength="{e.strength:.3f}" title="{_esc(title)}">{_esc(text[e.start : e.end])}</mark>'
         )
         pos = e.end
-    out.append(html.escape(text[pos:]))
+    out.append(_esc(text[pos:]))
     return "".join(out)
 
 
@@ -532,7 +554,7 @@ def render_html(
     ``<mark class="evidence">`` with the likely original in ``title`` and ``data-suggestion``.
     Score the document with ``explain=True`` so that every scored paragraph has its evidence.
     """
-    esc = html.escape
+    esc = _esc
     flagged = document.flagged
     scored = document.scored
     paragraphs_html = []

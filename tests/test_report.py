@@ -337,6 +337,28 @@ def test_html_page_shows_bidirectional_controls_in_the_name_and_isolates_paragra
     assert ".para { unicode-bidi: isolate;" in page  # text that reorders itself stays inside its paragraph
 
 
+def test_html_page_holds_no_character_html_forbids_and_keeps_its_marks_in_place():
+    """A control character of the text (an escape sequence saved from a terminal, a PDF's stray
+    \\x02) went into the page as it was: a parse error in HTML, which validators reject. It is
+    shown as its Control Pictures sign (U+241B for ESC), one character for one, so that each mark
+    still covers its phrase."""
+    text = "\x1b[1mThe\x1b[0m highest\x02 official\x7f stated\x85 it\ufffe \U0001ffff plainly\ud800."
+    marks = [Evidence(w, text.index(w), text.index(w) + len(w), "x", 0.8) for w in ("highest", "stated")]
+    doc = Document((Paragraph(0, 0, len(text), text, Result(0.95, True, None, tuple(marks), 14)),), threshold=0.9)
+    page = render_html(doc, source="a\x1bb\x00.txt", model_version="1", threshold=0.9, spincheck_version="1")
+    forbidden = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\U0001ffff]")
+    assert forbidden.findall(page) == [] and page.encode("utf-8")
+    assert "\u241b[1mThe\u241b[0m" in page and "<title>spincheck: a\u241bb\u2400.txt</title>" in page
+    parsed = _Page()
+    parsed.feed(page)
+    assert [m["text"] for m in parsed.marks] == ["highest", "stated"]
+    assert [(m["data-start"], m["data-end"]) for m in parsed.marks] == [(str(e.start), str(e.end)) for e in marks]
+    # one character for one: the text before each mark is as long as its offset says
+    shown = page.split('<span class="prob">0.95 flagged</span>')[1].split("</p>")[0]
+    body = html.unescape(re.sub("<[^>]+>", "", shown))
+    assert len(body) == len(text) and body[marks[1].start : marks[1].end] == "stated"
+
+
 def test_html_page_for_a_clean_document():
     doc = Document((Paragraph(0, 0, 17, "A clean paragraph", Result(0.1, False, None, (), 14)),), threshold=0.9)
     page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
