@@ -1880,6 +1880,26 @@ def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
     assert f"{100 * ev['covered_share']:.0f} % of the {ev['replaced']} swaps in flagged paragraphs" in text
 
 
+def test_evaluate_of_compare_jsonl_gives_the_figures_compare_prints_without_context(capsys, tmp_path):
+    """evaluate judges each paragraph alone: a paragraph compare flagged with its document is not
+    flagged there (the README says so), and compare --no-context prints evaluate's figures."""
+    _, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
+    probabilities = sorted(p["probability"] for p in json.loads(out)["paragraphs"] if p["spun"])
+    threshold = f"{(probabilities[0] + probabilities[1]) / 2:.6f}"  # the lowest one flagged by context only
+    argv = ["compare", "--threshold", threshold, str(CLEAN), str(SPUN)]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(run(capsys, *argv, "--format", "jsonl")[1])
+    code, out, _ = run(capsys, "evaluate", "--threshold", threshold, str(path), "--json")
+    report = json.loads(out)
+    with_context = json.loads(run(capsys, *argv, "--format", "json")[1])["summary"]
+    alone = json.loads(run(capsys, *argv, "--no-context", "--format", "json")[1])["summary"]
+    assert with_context["flagged"]["reworded"] == alone["flagged"]["reworded"] + 1
+    m = report["metrics"]
+    assert code == 0 and (m["tp"], m["fp"]) == (alone["flagged"]["reworded"], alone["flagged"]["unchanged"])
+    assert m["tp"] + m["fn"] == alone["scored"]["reworded"] and m["fp"] + m["tn"] == alone["scored"]["unchanged"]
+    assert report["evidence"] == alone["evidence"]["flagged_reworded"]
+
+
 def test_compare_leaves_swaps_in_unscored_paragraphs_out_of_the_evidence_figures(capsys, tmp_path):
     """A swap in a paragraph the detector did not score (too short, not English) was counted as
     missed, which made the evidence look worse than it is."""
