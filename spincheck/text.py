@@ -44,11 +44,18 @@ _NORMALIZE_TABLE = str.maketrans(
         "\u2019": "'",
         "\u02bc": "'",
         "\u201a": "'",
+        "\u201b": "'",
         "`": "'",
         "\u00b4": "'",
+        # the prime signs, which some keyboards and converters put for apostrophes and
+        # quotes ("it\u2032s", "\u2033no\u2033"); left alone, "it\u2032s" read as the words "it" and "s"
+        "\u2032": "'",
+        "\u02b9": "'",
         "\u201c": '"',
         "\u201d": '"',
         "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
         "!": ".",
         "?": ".",
         ";": ",",

@@ -187,6 +187,8 @@ def test_tokenize_examples(text: str, expected: list[str]) -> None:
         ("Stop! Why? Because.", "Stop. Why. Because."),
         ("first; second: third", "first, second, third"),
         ("it`s and it´s", "it's and it's"),
+        # prime signs for apostrophes and quotes, as some keyboards and converters write them
+        ("it\u2032s \u2033fair\u2033 and it\u02b9s \u201bfair\u201f", "it's \"fair\" and it's 'fair\""),
     ],
 )
 def test_house_style_variants_hash_the_same(a: str, b: str) -> None:
