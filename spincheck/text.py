@@ -70,6 +70,15 @@ _NORMALIZE_TABLE = str.maketrans(
 # in the table (2x faster on ASCII text, 20x on text with curly quotes).
 _NORMALIZE_PAIRS = tuple((chr(code), new) for code, new in _NORMALIZE_TABLE.items())
 
+# The full-width forms of ASCII (U+FF01-U+FF5E: "ｆｉｎｅ，", "１２３", "．"), as East Asian input
+# methods type them, are read as the ASCII they stand for, then as above (NFKC maps them so).
+# Left alone, a full-width comma or full stop was no token and a full-width word an unknown one.
+# They are translated only in text that holds one: a table lookup per character is slower than
+# the replacements above, and rarely needed.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+_FULL_WIDTH_TABLE = {code: _NORMALIZE_TABLE.get(code - 0xFEE0, chr(code - 0xFEE0)) for code in range(0xFF01, 0xFF5F)}
+_NORMALIZE_TABLE.update(_FULL_WIDTH_TABLE)
+
 # Order matters: acronyms with dots first ("u.s."), then a word stem before
 # "n't" ("did" + "n't"), clitics ("'s", "'re"), plain words, punctuation.
 # Written for speed, not for reading: every token starts with a character of
@@ -448,6 +457,8 @@ def _join_soft_breaks(text: str) -> str:
 
 def _normalize_chars(text: str) -> str:
     """``text.translate(_NORMALIZE_TABLE)``, faster (see ``_NORMALIZE_PAIRS``)."""
+    if not text.isascii() and _FULL_WIDTH.search(text):
+        text = text.translate(_FULL_WIDTH_TABLE)
     for old, new in _NORMALIZE_PAIRS:
         text = text.replace(old, new)
     return text

@@ -189,6 +189,11 @@ def test_tokenize_examples(text: str, expected: list[str]) -> None:
         ("it`s and it´s", "it's and it's"),
         # prime signs for apostrophes and quotes, as some keyboards and converters write them
         ("it\u2032s \u2033fair\u2033 and it\u02b9s \u201bfair\u201f", "it's \"fair\" and it's 'fair\""),
+        # full-width forms, as East Asian input methods type them
+        (
+            "\uff29\uff54\uff07\uff53 \uff46\uff49\uff4e\uff45\uff0c \uff35\uff0e\uff33\uff0e \uff11\uff10\uff05\uff1f",
+            "It's fine, U.S. 10%?",
+        ),
     ],
 )
 def test_house_style_variants_hash_the_same(a: str, b: str) -> None:
