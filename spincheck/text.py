@@ -485,7 +485,10 @@ def tokenize_cased(text: str) -> tuple[list[str], np.ndarray]:
     """Normalised tokens plus whether each began with a capital letter in ``text``.
 
     Capitals tell names ("Lu", "Texas") from common words, which the
-    lowercased tokens cannot.
+    lowercased tokens cannot. In a text without a lowercase letter (a wire
+    story or a heading in capitals) they tell nothing, and no token is marked:
+    marked, every word looked like a name set among common words, and such a
+    clean paragraph scored as if half spun.
     """
     return tokenize_cased_many([text])[0]
 
@@ -496,6 +499,7 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     Lowercasing and the capital test run once on the joined tokens of all
     texts: per text, their fixed cost was a fifth of tokenizing.
     """
+    texts = list(texts)
     raws = [_CASED_PATTERN.findall(_join_soft_breaks(_normalize_chars(text))) for text in texts]
     flat = list(chain.from_iterable(raws))
     joined = "\x00".join(flat).lower()
@@ -506,6 +510,9 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
         lowered = [_expand_ligatures(t.lower()) for t in flat]
     capitals = np.char.isupper(np.array(flat, dtype="<U1"))
     ends = list(accumulate(map(len, raws)))
+    for text, a, b in zip(texts, [0, *ends[:-1]], ends):
+        if text.isupper():  # all in capitals (see tokenize_cased)
+            capitals[a:b] = False
     return [(lowered[a:b], capitals[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
 
 

@@ -135,6 +135,15 @@ def test_load_returns_a_ready_detector(detector: Detector, shipped_model_dir: Pa
     assert detector.min_words > 0
 
 
+def test_a_paragraph_in_capitals_scores_as_in_lower_case(detector: Detector, paragraphs: list[str]) -> None:
+    # house style, not spinning: a wire story set in capitals is the same words; with every word
+    # marked as capitalised, clean paragraphs of it scored 0.46 on average instead of 0.2
+    texts = paragraphs[:4]
+    upper = detector.score_paragraphs([t.upper() for t in texts])
+    lower = detector.score_paragraphs([t.lower() for t in texts])
+    assert [r.probability for r in upper] == pytest.approx([r.probability for r in lower], abs=1e-9)
+
+
 def test_result_types(detector: Detector, paragraphs: list[str]) -> None:
     results = detector.score_paragraphs(paragraphs, explain=True)
     assert isinstance(results, list) and all(isinstance(r, Result) for r in results)

@@ -105,6 +105,13 @@ def test_cased_tokenizer_marks_capitalised_tokens(text: str) -> None:
     assert capitals.tolist() == [text[start].isupper() for start, _ in offsets]
 
 
+def test_a_text_all_in_capitals_marks_no_capitals() -> None:
+    # where every word is in capitals, a capital tells no name from a common word
+    assert not tokenize_cased("THE BANK OF KOREA SAID IT FIXED THE MIDRATE AT 844.30, REUTER.")[1].any()
+    many = tokenize_cased_many(["THE U.S. SAID SO.", "The U.S. said so.", "ÉMILE MET ØRSTED."])
+    assert [capitals.tolist() for _, capitals in many] == [[False] * 5, [True, True, False, False, False], [False] * 4]
+
+
 def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
     _, capitals = tokenize_cased("Émile met Ørsted in Łódź.")
     assert capitals.tolist() == [True, False, True, False, True, False]
@@ -765,7 +772,8 @@ def test_cased_tokenizer_of_many_texts_equals_one_by_one() -> None:
     for text, (tokens, capitals) in zip(texts, many):
         one_tokens, one_capitals = tokenize_cased(text)
         assert tokens == one_tokens and capitals.dtype == bool
-        assert capitals.tolist() == one_capitals.tolist() == [t[:1].isupper() for t in _raw_tokens(text)]
+        marked = [t[:1].isupper() and not text.isupper() for t in _raw_tokens(text)]  # none in a text in capitals
+        assert capitals.tolist() == one_capitals.tolist() == marked
     assert tokenize_cased_many([]) == []
 
 
