@@ -528,6 +528,23 @@ def test_batch_equals_one_by_one(detector: Detector, paragraphs: list[str]) -> N
     assert mismatched == []
 
 
+def test_a_number_is_never_evidence(detector: Detector) -> None:
+    """No spinner swaps digits, but a number written without thousands separators ("4790000") has
+    a rare shape: it was evidence, with nothing to suggest, in 449 of 699 spans of such Reuters
+    paragraphs. The words around it still can be."""
+    paragraphs = [
+        "Harbor Bridge Partners said it filed a registration statement with the securities regulator "
+        "covering a proposed offering of 4790000 units of limited partnership interests.",
+        "The county council said on Tuesday that it had approved a budget of 16568000 dlrs for the coming "
+        "year, up from 14220000 dlrs, to pay for 37000 new school places.",
+    ]
+    results = detector.score_paragraphs(paragraphs, explain=True)
+    phrases = [e.phrase for r in results for e in r.evidence]
+    assert phrases and all(any(c.isalpha() for c in phrase) for phrase in phrases)
+    for text, result in zip(paragraphs, results):
+        check_evidence(text, result)
+
+
 # ---- what is not scored --------------------------------------------------------------------------
 
 
