@@ -25,6 +25,7 @@ Reports, at the model's threshold:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from script_args import check_output_dir, check_seeds, load_detector  # noqa: E402
 
 from spincheck import Detector  # noqa: E402
+from spincheck.lexicon import Lexicon  # noqa: E402
 from spincheck.metrics import evidence_quality, metrics_at  # noqa: E402
 
 CORPUS = ROOT / "corpus"
@@ -74,21 +76,30 @@ def rows_evidence(rows: list[dict], results: list) -> dict:
     return evidence_quality([r.get("replacements", []) for r in rows], [res.evidence for res in results])
 
 
-def unknown_thesaurus(det: Detector, rows: list[dict]) -> np.ndarray:
-    """Paragraph probabilities with the lexicon cut to the training groups."""
-    from spincheck.features import batch_features, paragraph_rows
-    from spincheck.text import tokenize_cased
+def cut_lexicon(lexicon: Lexicon, split: str = "train") -> Lexicon:
+    """``lexicon`` without the candidates outside ``split``'s groups, as if built without them.
 
-    model = det.model
-    probs = []
-    for i in range(0, len(rows), 1000):
-        pairs = [tokenize_cased(r["text"]) for r in rows[i : i + 1000]]
-        bf = batch_features(
-            [t for t, _ in pairs], model.reference, model.lexicon, capitals=[c for _, c in pairs], split="train"
-        )
-        X, _ = paragraph_rows(bf, model.classifier.token, model.classifier.prior_logit, model.reference)
-        probs.append(model.classifier.paragraph.predict_proba(X))
-    return np.concatenate(probs)
+    Not ``batch_features(..., split=...)``, which tries a phrase's first FEATURE_CANDIDATES
+    candidates of the whole lexicon and then drops those outside the split: a phrase whose first
+    ones are held-out was tried with fewer candidates, or none, where a lexicon without the
+    held-out pairs lists its next ones, on clean paragraphs as on spun ones.
+    """
+    keep = Lexicon.in_split(lexicon.cand_group, split)
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    return dataclasses.replace(
+        lexicon,
+        offsets=kept_before[lexicon.offsets].astype(np.int64),
+        cand_phrase=lexicon.cand_phrase[keep],
+        cand_group=lexicon.cand_group[keep],
+        info=dict(lexicon.info),
+    )
+
+
+def unknown_thesaurus(det: Detector, rows: list[dict]) -> np.ndarray:
+    """Paragraph probabilities with the lexicon cut to the training groups, scored as ``det``
+    scores (a paragraph of over MAX_UNIT_TOKENS tokens in windows)."""
+    cut = dataclasses.replace(det.model, lexicon=cut_lexicon(det.model.lexicon))
+    return _scores(dataclasses.replace(det, model=cut), rows)[1]
 
 
 def evaluate(det: Detector, corpus: Path = CORPUS, seeds: Path | None = None) -> dict:
