@@ -76,15 +76,24 @@ def _rate(flags: list, which: int, mask: list[np.ndarray] | None = None) -> floa
     return hits / max(total, 1)
 
 
-def _spun_documents(det: Detector, spinner: Spinner, docs: list[list[str]], share: float, floor: float) -> dict:
-    """Spin each paragraph of ``docs`` with chance ``share`` (one spin rate per document) and measure."""
+def _spin_documents(spinner: Spinner, docs: list[list[str]], share: float) -> tuple[list[list[str]], list[np.ndarray]]:
+    """Spin each paragraph of ``docs`` with chance ``share`` (one spin rate per document): the
+    documents, and which of their paragraphs the spinner changed (one with nothing to swap comes
+    back as it was, and is no spun paragraph to find)."""
     rng = np.random.default_rng(SEED)
     spun_docs, labels = [], []
     for paras in docs:
         rate = rng.uniform(0.1, 0.75)
-        label = rng.random(len(paras)) < share
-        spun_docs.append([spinner.spin(p, rng, rate=rate).text if lab else p for p, lab in zip(paras, label)])
-        labels.append(label)
+        chosen = rng.random(len(paras)) < share
+        spins = [spinner.spin(p, rng, rate=rate) if pick else None for p, pick in zip(paras, chosen)]
+        spun_docs.append([p if spin is None else spin.text for p, spin in zip(paras, spins)])
+        labels.append(np.array([spin is not None and bool(spin.replacements) for spin in spins], dtype=bool))
+    return spun_docs, labels
+
+
+def _spun_documents(det: Detector, spinner: Spinner, docs: list[list[str]], share: float, floor: float) -> dict:
+    """Spin each paragraph of ``docs`` with chance ``share`` (one spin rate per document) and measure."""
+    spun_docs, labels = _spin_documents(spinner, docs, share)
     flags = _flags(det, spun_docs, floor)
     unspun = [~lab for lab in labels]
     return {

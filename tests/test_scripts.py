@@ -158,3 +158,19 @@ def test_no_document_of_the_shared_corpora_falls_in_two_splits() -> None:
     for doc in corpora.iter_documents(corpora.DEFAULT_DATA):
         splits.setdefault(tuple(doc["paragraphs"]), set()).add(doc["split"])
     assert not [s for s in splits.values() if len(s) > 1]
+
+
+def test_a_paragraph_the_spinner_left_as_it_was_is_not_counted_as_spun(article: str) -> None:
+    """eval_documents labelled every paragraph drawn for spinning as spun, also one with nothing
+    the spinner could swap: its recall counted unchanged clean paragraphs as missed spins."""
+    from spincheck.lexicon import Lexicon
+    from spincheck.spinner import Spinner
+
+    paragraphs = [p for p in article.split("\n\n") if p.strip()]
+    # a lexicon of one word, which the article's first paragraph has and no other does
+    word = next(w for w in paragraphs[0].split() if w.isalpha() and w.islower() and len(w) > 3)
+    assert not any(word in p.split() for p in paragraphs[1:])
+    spinner = Spinner(Lexicon.from_pairs({word: [("zzyzx", 80)]}), split="heldout")
+    [spun], [labels] = eval_documents._spin_documents(spinner, [paragraphs], 1.0)
+    assert spun[0] != paragraphs[0] and spun[1:] == paragraphs[1:]
+    assert labels.tolist() == [True] + [False] * (len(paragraphs) - 1)
