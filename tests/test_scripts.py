@@ -154,6 +154,7 @@ def test_an_article_filed_twice_is_read_once() -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not corpora.DEFAULT_DATA.is_dir(), reason="needs ../shared/data")
 def test_no_document_of_the_shared_corpora_falls_in_two_splits() -> None:
+    pytest.importorskip("nltk", reason="reading the NLTK corpora needs the build extra")
     splits: dict[tuple[str, ...], set[str]] = {}
     for doc in corpora.iter_documents(corpora.DEFAULT_DATA):
         splits.setdefault(tuple(doc["paragraphs"]), set()).add(doc["split"])
