@@ -549,21 +549,25 @@ def decompress(data: bytes) -> bytes:
 # ---- cutting text into chunks -----------------------------------------------------------------
 
 # The last whitespace of a window: where a chunk with neither a blank line (_BLANK_LINE,
-# split_paragraphs' own definition, imported) nor a newline is cut, so that no word is split.
+# split_paragraphs' own definition, imported) nor a line break is cut, so that no word is split.
 _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
+# The last line break of a window, of any kind split_paragraphs ends a line at (a JSONL record's text
+# is not newline-normalised: a lone CR; U+2028 and NEL in text from the web): cut at the last space
+# instead, a chunk split the line into two paragraphs.
+_LAST_BREAK = re.compile(r"[\n\r\v\x1c-\x1e\x85\u2028](?=[^\n\r\v\x1c-\x1e\x85\u2028]*\Z)")
 
 
 def _cut_point(buf: str, limit: int) -> int:
     """Where to end a chunk of at most ``limit`` characters of ``buf``: after the last blank
-    line, else the last newline, else the last whitespace; a text without any is cut at
+    line, else the last line break, else the last whitespace; a text without any is cut at
     ``limit``."""
     window = buf[:limit]
     after_blank_line = max((m.end() for m in _BLANK_LINE.finditer(window)), default=0)
     if after_blank_line:
         return after_blank_line
-    newline = window.rfind("\n")
-    if newline >= 0:
-        return newline + 1
+    newline = _LAST_BREAK.search(window)
+    if newline is not None:
+        return newline.end()
     space = _LAST_SPACE.search(window)
     if space is not None:
         return space.end()

@@ -210,6 +210,19 @@ def test_a_chunk_without_a_blank_line_ends_at_its_last_line_break(monkeypatch):
         assert chunk.endswith("\n") and len(chunk) + len(next_line) + 1 > inputs.CHUNK_CHARS
 
 
+@pytest.mark.parametrize("line_break", ["\r", "\u2028", "\x85", "\v"])
+def test_a_chunk_ends_at_a_line_break_of_any_kind_not_inside_a_line(monkeypatch, line_break):
+    # a JSONL record's text keeps its lone CRs, and web text has U+2028: cut at the last space
+    # instead, a paragraph (one a line) was split in two at every chunk boundary
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 150)
+    line = "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate."
+    text = line_break.join([line] * 6)
+    spans = []
+    for chunk in inputs._chunks_of(text, "doc"):
+        spans += [(chunk.offset + s.start, chunk.offset + s.end) for s in split_paragraphs(chunk.text)]
+    assert spans == [(s.start, s.end) for s in split_paragraphs(text)]
+
+
 class _Endless(io.RawIOBase):
     """A stdin that produces paragraphs forever and counts how much was read."""
 
