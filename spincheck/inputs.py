@@ -551,23 +551,33 @@ def decompress(data: bytes) -> bytes:
 # The last whitespace of a window: where a chunk with neither a blank line (_BLANK_LINE,
 # split_paragraphs' own definition, imported) nor a line break is cut, so that no word is split.
 _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
-# The last line break of a window, of any kind split_paragraphs ends a line at (a JSONL record's text
-# is not newline-normalised: a lone CR; U+2028 and NEL in text from the web): cut at the last space
-# instead, a chunk split the line into two paragraphs.
-_LAST_BREAK = re.compile(r"[\n\r\v\x1c-\x1e\x85\u2028](?=[^\n\r\v\x1c-\x1e\x85\u2028]*\Z)")
+# The line breaks split_paragraphs ends a line at (a JSONL record's text is not newline-normalised:
+# a lone CR; U+2028 and NEL in text from the web): cut at the last space instead, a chunk split the
+# line into two paragraphs.
+_LINE_BREAKS = "\n\r\v\x1c\x1d\x1e\x85\u2028"
+
+
+# A line break and the indent of the line after it: where a paragraph of a book or e-text starts.
+_INDENTED_LINE = re.compile(r"[\n\r\v\x1c-\x1e\x85\u2028][ \t\u00a0\u3000]+(?=\S)")
 
 
 def _cut_point(buf: str, limit: int) -> int:
     """Where to end a chunk of at most ``limit`` characters of ``buf``: after the last blank
-    line, else the last line break, else the last whitespace; a text without any is cut at
-    ``limit``."""
+    line, else before the last indented line, else after the last line break, else the last
+    whitespace; a text without any is cut at ``limit``."""
     window = buf[:limit]
     after_blank_line = max((m.end() for m in _BLANK_LINE.finditer(window)), default=0)
     if after_blank_line:
         return after_blank_line
-    newline = _LAST_BREAK.search(window)
-    if newline is not None:
-        return newline.end()
+    # Paragraphs without blank lines between them, first lines indented (a book, an e-text): cut
+    # where the last one starts, indent and all. Cut mid-paragraph, the next chunk opened with an
+    # unindented line, and its indents no longer marked paragraphs (text.split_paragraphs).
+    indented = max((m.start() + 1 for m in _INDENTED_LINE.finditer(window)), default=0)
+    if indented:
+        return indented
+    newline = max(window.rfind(c) for c in _LINE_BREAKS)  # each a search from the end, in C
+    if newline >= 0:
+        return newline + 1
     space = _LAST_SPACE.search(window)
     if space is not None:
         return space.end()

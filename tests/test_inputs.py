@@ -11,6 +11,7 @@ import lzma
 import os
 import signal
 import sys
+import textwrap
 import threading
 import time
 import zipfile
@@ -208,6 +209,21 @@ def test_a_chunk_without_a_blank_line_ends_at_its_last_line_break(monkeypatch):
     for chunk, following in zip(chunks, chunks[1:]):
         next_line = following.split("\n")[0]
         assert chunk.endswith("\n") and len(chunk) + len(next_line) + 1 > inputs.CHUNK_CHARS
+
+
+def test_a_block_of_indented_paragraphs_is_cut_where_a_paragraph_starts(monkeypatch):
+    # a book's paragraphs: first lines indented, no blank line between them. Cut at the last line
+    # break, the next chunk opened mid-paragraph, not indented, and its paragraphs ran together
+    paragraph = "    " + "\n".join(textwrap.wrap(" ".join(_WRAPPED), 70))
+    text = "\n".join([paragraph] * 8)
+    whole = [(s.start, s.end) for s in split_paragraphs(text)]
+    assert len(whole) == 8
+    for size in range(500, 1500, 50):
+        monkeypatch.setattr(inputs, "CHUNK_CHARS", size)
+        spans = []
+        for chunk in inputs._chunks_of(text, "doc"):
+            spans += [(chunk.offset + s.start, chunk.offset + s.end) for s in split_paragraphs(chunk.text)]
+        assert spans == whole, size
 
 
 @pytest.mark.parametrize("line_break", ["\r", "\u2028", "\x85", "\v"])
