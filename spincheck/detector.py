@@ -119,7 +119,6 @@ _CODE_CHARACTERS = ("=", ";", "{", "}", "(", ")", "<", ">", "[", "]", "/", "\\",
 _CODE_ONLY_CHARACTERS = ("{", "}", "/", "\\", "_", "|", "#", "*", "$", "@")
 _CODE_PATTERN = re.compile(r"(?<=[^\W_])[(\[]|[;:](?=[ \t]*(?:\n|$))|(?<=[^\s=<>!])[=<>]|[=<>](?=[^\s=<>])")
 _ET_AL = re.compile(r"\bet al\b", re.IGNORECASE)
-_HAS_LETTER = re.compile(r"[^\W\d_]")
 # A line that is a record, not a sentence: "title: ..." or '"title": ...' (front matter, settings,
 # JSON), a log's "2023-03-07 14:02:11 INFO ..." or "Mar  7 14:02:11 host ...", or a row of a CSV or
 # tab-separated table ("name,city,year": commas right before a word, not a space, a digit or a
@@ -918,7 +917,7 @@ class Detector:
         slots = bf.tokens.slots[candidates]
         paras = batch.para[slots]
         at = (slots - batch.starts[paras]).tolist()
-        worded = [_HAS_LETTER.search(chunk[p].tokens[i]) is not None for p, i in zip(paras.tolist(), at)]
+        worded = [_LETTER.search(chunk[p].tokens[i]) is not None for p, i in zip(paras.tolist(), at)]
         candidates = candidates[np.array(worded, bool)] if candidates.size else candidates
         picked = _pick_spans(batch, bf.tokens.slots[candidates], p_tok[candidates], best_row, swaps)
         return [self._evidence_of(chunk[j], picked[j]) for j in want]

@@ -60,7 +60,7 @@ from .formats import (
     html_to_text,
     pdf_to_text,
 )
-from .text import _BLANK_LINE, bom_encoding, decode_bytes, looks_binary, without_lone_surrogates
+from .text import _BLANK_LINE, LINE_BREAKS, bom_encoding, decode_bytes, looks_binary, without_lone_surrogates
 
 __all__ = [
     "Chunk",
@@ -551,14 +551,11 @@ def decompress(data: bytes) -> bytes:
 # The last whitespace of a window: where a chunk with neither a blank line (_BLANK_LINE,
 # split_paragraphs' own definition, imported) nor a line break is cut, so that no word is split.
 _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
-# The line breaks split_paragraphs ends a line at (a JSONL record's text is not newline-normalised:
-# a lone CR; U+2028 and NEL in text from the web): cut at the last space instead, a chunk split the
-# line into two paragraphs.
-_LINE_BREAKS = "\n\r\v\x1c\x1d\x1e\x85\u2028"
-
-
-# A line break and the indent of the line after it: where a paragraph of a book or e-text starts.
-_INDENTED_LINE = re.compile(r"[\n\r\v\x1c-\x1e\x85\u2028][ \t\u00a0\u3000]+(?=\S)")
+# A line break (any that split_paragraphs ends a line at: a JSONL record's text is not
+# newline-normalised, and web text has U+2028 and NEL; cut at the last space instead, a chunk split
+# the line into two paragraphs) and the indent of the line after it: where a paragraph of a book
+# or e-text starts.
+_INDENTED_LINE = re.compile(rf"[{LINE_BREAKS}][ \t\u00a0\u3000]+(?=\S)")
 
 
 def _cut_point(buf: str, limit: int) -> int:
@@ -575,7 +572,7 @@ def _cut_point(buf: str, limit: int) -> int:
     indented = max((m.start() + 1 for m in _INDENTED_LINE.finditer(window)), default=0)
     if indented:
         return indented
-    newline = max(window.rfind(c) for c in _LINE_BREAKS)  # each a search from the end, in C
+    newline = max(window.rfind(c) for c in LINE_BREAKS)  # each a search from the end, in C
     if newline >= 0:
         return newline + 1
     space = _LAST_SPACE.search(window)

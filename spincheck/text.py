@@ -101,7 +101,8 @@ TOKEN_PATTERN = re.compile(
 # Line breaks as str.splitlines() knows them (CRLF as one, atomically, so that it is never read as
 # CR then LF: a blank line); a page break (form feed) or U+2029 always ends a paragraph. Text from
 # files has CRLF and CR turned into LF already, but score_text() gets strings as they come.
-_BREAK = r"(?>\r\n|[\n\r\v\x1c-\x1e\x85\u2028])"
+LINE_BREAKS = "\n\r\v\x1c\x1d\x1e\x85\u2028"  # what ends a line; a form feed or U+2029 ends a paragraph
+_BREAK = rf"(?>\r\n|[{LINE_BREAKS}])"
 # A blank line holds nothing but spaces of any kind other than line breaks ("\n\u3000\n" is one),
 # invisible characters (_INVISIBLE, below) and e-mail quoting: ">" alone is the blank line between
 # two quoted paragraphs (read as text, it made a quoted reply one paragraph per line).
