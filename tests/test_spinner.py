@@ -265,3 +265,15 @@ def test_candidates_are_drawn_most_common_first(tiny: Lexicon) -> None:
     drawn = [spinner.spin("big", rng, rate=1.0).text for _ in range(4000)]
     shares = [drawn.count(word) / len(drawn) for word in ("large", "huge", "vast")]
     assert shares == pytest.approx([0.650, 0.230, 0.125], abs=0.03)
+
+
+def test_a_phrase_is_swapped_whole_only_where_its_words_stand_together() -> None:
+    # the tokens skip quotes, brackets, dashes and slashes: swapped whole, 'the "kind" of thing'
+    # lost its closing quote ('the "sort of thing') and "general (assembly)" its opening bracket
+    lexicon = Lexicon.from_pairs({"kind of": [("sort of", 1)], "general assembly": [("normal meeting", 2)]})
+    spinner = Spinner(lexicon, split="all", word_by_word_rate=0.0)
+    for text in ['the "kind" of thing', "the general (assembly) met", "the general—assembly met", "and/or kind/of"]:
+        assert spinner.spin(text, np.random.default_rng(0), rate=1.0).text == text
+    # spaces of any kind, line breaks and hyphens still join the words of a phrase
+    for text in ["the general\u00a0assembly", "the general\n  assembly", "the general-assembly", "kind  of"]:
+        assert spinner.spin(text, np.random.default_rng(0), rate=1.0).replacements
