@@ -172,7 +172,7 @@ class Spinner:
                 i += m  # a generic paraphrase the spinner leaves alone this time
                 continue
             start, end = offsets[i][0], offsets[i + m - 1][1]
-            if _part_of_a_word(text, start, tokens[i + m] if i + m < n else ""):
+            if _part_of_a_word(text, start, end, tokens[i + m] if i + m < n else ""):
                 i += m
                 continue
             surface = text[start:end]
@@ -190,12 +190,17 @@ def _one_phrase(text: str, offsets: list[tuple[int, int]]) -> bool:
     return all(_PHRASE_GAP.fullmatch(text, a[1], b[0]) for a, b in zip(offsets, offsets[1:]))
 
 
-def _part_of_a_word(text: str, start: int, next_token: str) -> bool:
+def _part_of_a_word(text: str, start: int, end: int, next_token: str) -> bool:
     """A span that is only part of a word as written: the stem of a contraction ("ca" of
-    "can't", "do" of "don't") or what follows an apostrophe inside a word ("clock" of
-    "o'clock"). Spinners swap words; "californian't" taught the models an artefact."""
+    "can't", "do" of "don't"), what follows an apostrophe inside a word ("clock" of
+    "o'clock") or what comes before one ("ma" of "ma'am", "rock" of "rock'n'roll"; not
+    "farmer" of "farmer's", whose clitic is a token of its own). Spinners swap words;
+    "californian't" and "mom'am" taught the models an artefact."""
     apostrophe = start >= 2 and normalize(text[start - 1]) == "'"  # any the tokenizer reads as one
-    return next_token == "n't" or (apostrophe and text[start - 2].isalnum())
+    word_goes_on = (
+        end + 1 < len(text) and normalize(text[end]) == "'" and text[end + 1].isalnum() and next_token[:1] != "'"
+    )
+    return next_token == "n't" or (apostrophe and text[start - 2].isalnum()) or word_goes_on
 
 
 @functools.cache

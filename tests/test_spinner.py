@@ -219,6 +219,18 @@ def test_contraction_stems_and_word_parts_are_never_spun() -> None:
     assert spinner.spin("the clock, do it", np.random.default_rng(0), rate=1.0).text == "the timepiece, perform it"
 
 
+def test_word_parts_before_an_apostrophe_are_never_spun() -> None:
+    # "ma'am" became "mom'am" and "rock'n'roll" "stone'n'roll": the start of a word, not a word
+    lexicon = Lexicon.from_pairs({"ma": [("mom", 1)], "rock": [("stone", 2)], "farmer": [("grower", 3)]})
+    spinner = Spinner(lexicon, split="all", proper_noun_rate=1.0)
+    text = "Yes, ma\u2019am, Ma'am, rock'n'roll."
+    for seed in range(10):
+        assert spinner.spin(text, np.random.default_rng(seed), rate=1.0).text == text
+    # a clitic is a token of its own, and a closing quote or elision ends the word: these are spun
+    spun = spinner.spin("the farmer's rock, 'rock' and ma' rock", np.random.default_rng(0), rate=1.0)
+    assert spun.text == "the grower's stone, 'stone' and mom' stone"
+
+
 @pytest.mark.parametrize("rate", [0.0, -0.5, 1.5, float("nan"), float("inf")])
 def test_a_rate_outside_zero_to_one_is_an_error(tiny: Lexicon, rate: float) -> None:
     with pytest.raises(ValueError, match="rate must be a share above 0 and at most 1"):
