@@ -223,6 +223,10 @@ class ReferenceBuilder:
         self.tokens += int(batch.is_token.sum())
         self.paragraphs += int(batch.lengths.size)
         if self.trigrams.size + self.bigrams.size > self.max_entries:
+            # Until compacted, an n-gram counts once per batch it was in: prune on distinct ones only.
+            self.trigrams.compact()
+            self.bigrams.compact()
+        if self.trigrams.size + self.bigrams.size > self.max_entries:
             self.trigrams.compact(min_count=2)
             self.bigrams.compact(min_count=2)
 

@@ -116,6 +116,27 @@ def test_adding_in_pieces_equals_adding_at_once() -> None:
         assert table.values.tolist() == other.values.tolist(), name
 
 
+def test_no_pruning_while_distinct_ngrams_fit_the_budget() -> None:
+    """The budget counts distinct n-grams: one repeated in many batches is not many entries."""
+    builder = ReferenceBuilder(max_entries=100)
+    for i in range(200):  # 12 distinct bigrams and trigrams in all, each seen 200 times
+        builder.add([["the", "cat", "sat"], ["a", "dog", "ran"]] + ([["zebras", "graze"]] if i == 100 else []))
+    ref = builder.build(min_trigram_count=1)
+    found, _ = ref.bigrams.lookup(np.concatenate([bigram("zebras", "graze"), bigram("the", "cat")]))
+    assert found.tolist() == [True, True]
+
+
+def test_pruning_keeps_frequent_ngrams_and_their_counts() -> None:
+    builder = ReferenceBuilder(max_entries=20)
+    for i in range(30):
+        builder.add([["the", "cat", "sat"], [f"rare{i}", f"word{i}", "here"]])
+    ref = builder.build(min_trigram_count=1)
+    assert len(ref.bigrams) + len(ref.trigrams) < 30 * 7  # the singletons went
+    found, logp = ref.bigrams.lookup(np.concatenate([bigram("the", "cat"), bigram("rare3", "word3")]))
+    assert found.tolist() == [True, False]
+    assert logp[0] == 0.0  # P(cat | the) = 30 / 30
+
+
 def test_max_bigrams_keeps_the_most_frequent() -> None:
     corpus = [["the", "cat", "sat"]] * 5 + [["a", "dog", "ran"]]
     ref = build(corpus, max_bigrams=3)
