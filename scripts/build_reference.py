@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         info={"corpus": [str(p) for p in args.corpus]},
         progress=True,
     )
+    if not reference.info["tokens"]:  # records without a "text" field: empty tables are no reference
+        parser.error(f'no paragraphs in the "text" field of {", ".join(map(str, args.corpus))}')
     args.out.mkdir(parents=True, exist_ok=True)
     reference.save(args.out)
     print(json.dumps(reference.info, indent=2))

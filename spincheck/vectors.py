@@ -73,6 +73,8 @@ class VectorBuilder:
 
     def add_batch(self, batch: Batch) -> None:
         v = len(self.vocab)
+        if v == 0:  # a corpus of punctuation only: nothing to count (and no index into the vocabulary)
+            return
         idx = np.minimum(np.searchsorted(self.vocab, batch.ids), v - 1)
         known = (self.vocab[idx] == batch.ids) & batch.is_token
         word = np.where(known, idx, -1).astype(np.int64)
@@ -91,6 +93,9 @@ class VectorBuilder:
     def _compact(self) -> None:
         keys = np.concatenate([p[0] for p in self.parts])
         counts = np.concatenate([p[1] for p in self.parts])
+        if keys.size == 0:  # one-word paragraphs only: no pairs yet
+            self.parts = [(keys, counts)]
+            return
         order = np.argsort(keys, kind="stable")
         keys, counts = keys[order], counts[order]
         first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
@@ -100,11 +105,14 @@ class VectorBuilder:
         from scipy import sparse
         from sklearn.utils.extmath import randomized_svd
 
-        self._compact()
+        if self.parts:
+            self._compact()
         keys, counts = self.parts[0] if self.parts else (np.empty(0, np.int64), np.empty(0, np.int64))
         keep = counts >= min_count
         keys, counts = keys[keep], counts[keep].astype(np.float64)
         v = len(self.vocab)
+        if keys.size == 0 or v < 2:  # a corpus too small for any pair (or any SVD): no vectors
+            return WordVectors(np.empty(0, np.uint64), np.zeros((0, dim), np.float16))
         rows, cols = keys // v, keys % v
         M = sparse.csr_matrix((counts, (rows, cols)), shape=(v, v))
         row_sum = np.asarray(M.sum(axis=1)).ravel()

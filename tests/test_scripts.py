@@ -65,6 +65,20 @@ def test_the_tables_and_the_lexicon_are_never_written_into_a_model_directory(tmp
     assert "not a positive whole number" in usage_error(build_reference.main, ["--max-bigrams", "0"], capsys)
 
 
+def test_a_corpus_without_text_writes_no_reference(tmp_path, capsys, monkeypatch) -> None:
+    """Records with the text under another field counted nothing: a traceback from the word
+    vectors, not a usage error, and empty tables would be no reference."""
+    monkeypatch.setattr(build_reference, "external_statistics", lambda: {})
+    corpus = tmp_path / "ref.jsonl"
+    corpus.write_text('{"content": "A clean paragraph."}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        build_reference.main(["--corpus", str(corpus), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "Traceback" not in err  # after the progress bars, a usage error
+    assert err.splitlines()[-1].endswith(f'no paragraphs in the "text" field of {corpus}') and not out.exists()
+
+
 def test_a_seed_directory_named_but_missing_is_an_error_not_a_skip(tmp_path, capsys) -> None:
     missing = str(tmp_path / "no-seeds")
     assert usage_error(eval_gate.main, ["--seeds", missing], capsys).endswith(f"--seeds {missing} is not a directory")

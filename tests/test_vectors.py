@@ -56,3 +56,12 @@ def test_pairs_seen_exactly_min_count_times_are_kept(builder: VectorBuilder) -> 
     assert sorted(names[int(k)] for k in vectors.keys) == ["a", "f", "g"]
     assert vectors.matrix.shape == (3, 2)
     assert np.allclose(np.linalg.norm(vectors.matrix.astype(np.float32), axis=1), 1.0, atol=1e-3)
+
+
+@pytest.mark.parametrize("paragraphs", [[], [["hello", "."]], [[".", "."]]])
+def test_a_corpus_too_small_for_any_pair_gives_no_vectors(paragraphs: list[list[str]]) -> None:
+    """A one-word or punctuation-only corpus has no co-occurrences: no vectors, not a traceback."""
+    vb = VectorBuilder(hash_tokens([t for p in paragraphs for t in p if t != "."]))
+    vb.add_batch(layout(paragraphs))
+    vectors = vb.build(dim=4)
+    assert len(vectors.keys) == 0 and vectors.matrix.shape[0] == 0
