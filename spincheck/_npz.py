@@ -1,4 +1,4 @@
-"""Deterministic ``.npz`` writing: the same arrays always give the same bytes.
+"""Deterministic ``.npz`` and ``.npy`` writing: the same arrays always give the same bytes.
 
 ``numpy.savez`` stamps each member with the current time, so two identical
 models would differ byte for byte; this writer fixes the timestamp.
@@ -6,6 +6,7 @@ models would differ byte for byte; this writer fixes the timestamp.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -21,3 +22,18 @@ def save_npz(path: Path, **arrays: np.ndarray) -> None:
             info.external_attr = 0o644 << 16
             with zf.open(info, "w", force_zip64=True) as f:
                 np.lib.format.write_array(f, np.asanyarray(arrays[name]), allow_pickle=False)
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    """``np.save`` through a new file renamed over ``path``.
+
+    ``array`` may be memory-mapped from ``path`` itself (a loaded reference saved back in
+    place): writing into the old file truncated it first, and the keys read back as zeros.
+    """
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as f:  # a file object: np.save would add ".npy" to the name
+            np.save(f, np.ascontiguousarray(array), allow_pickle=False)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

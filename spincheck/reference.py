@@ -20,6 +20,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from ._npz import save_npy
 from .ngrams import Batch, KeyIndex, combine, hash_tokens, layout
 from .vectors import FILES as VECTOR_FILES
 from .vectors import WordVectors
@@ -97,7 +98,7 @@ class Reference:
         paths = []
         for name, array in arrays.items():
             path = directory / name
-            np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+            save_npy(path, array)
             paths.append(path)
         self.vectors.save(directory)
         paths.extend(directory / name for name in VECTOR_FILES)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._npz import save_npy
 from .ngrams import BOS, EOS, Batch, KeyIndex
 
 __all__ = ["WordVectors", "VectorBuilder", "WINDOW"]
@@ -51,8 +52,8 @@ class WordVectors:
         return found, np.asarray(self.matrix)[idx[found]].astype(np.float32)
 
     def save(self, directory: Path) -> None:
-        np.save(directory / FILES[0], self.keys, allow_pickle=False)
-        np.save(directory / FILES[1], self.matrix.astype(np.float16), allow_pickle=False)
+        save_npy(directory / FILES[0], self.keys)
+        save_npy(directory / FILES[1], self.matrix.astype(np.float16))
 
     @classmethod
     def load(cls, directory: Path, mmap: bool = True) -> "WordVectors":

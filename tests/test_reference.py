@@ -231,6 +231,19 @@ def test_save_is_deterministic(ref_with_vectors: Reference, tmp_path) -> None:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+def test_a_memory_mapped_reference_saved_back_in_place_keeps_its_tables(ref_with_vectors: Reference, tmp_path) -> None:
+    """Saving truncated each file its own memory-mapped keys were read from: they came back zeros."""
+    ref_with_vectors.save(tmp_path)
+    loaded = Reference.load(tmp_path, mmap=True)
+    loaded.save(tmp_path)
+    again = Reference.load(tmp_path, mmap=False)
+    for name, table in _tables(ref_with_vectors).items():
+        np.testing.assert_array_equal(_tables(again)[name].keys, table.keys)
+        np.testing.assert_array_equal(_tables(again)[name].values, table.values)
+    np.testing.assert_array_equal(again.vectors.keys, ref_with_vectors.vectors.keys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(Reference.FILES)  # no temporary files left
+
+
 def test_shipped_reference_tables_are_sorted(reference: Reference) -> None:
     for name, table in _tables(reference).items():
         keys = np.asarray(table.keys)
