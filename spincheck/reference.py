@@ -89,11 +89,11 @@ class Reference:
         directory.mkdir(parents=True, exist_ok=True)
         arrays = {
             "unigram_keys.npy": self.unigrams.keys,
-            "unigram_logp.npy": self.unigrams.values.astype(np.float32),
+            "unigram_logp.npy": _stored(self.unigrams, np.float32),
             "bigram_keys.npy": self.bigrams.keys,
-            "bigram_q.npy": self.bigrams.values.astype(np.uint8),
+            "bigram_q.npy": _stored(self.bigrams, np.uint8),
             "trigram_keys.npy": self.trigrams.keys,
-            "trigram_q.npy": self.trigrams.values.astype(np.uint8),
+            "trigram_q.npy": _stored(self.trigrams, np.uint8),
         }
         paths = []
         for name, array in arrays.items():
@@ -122,6 +122,20 @@ class Reference:
             vectors=WordVectors.load(directory, mmap=mmap),
             info=info,
         )
+
+
+def _stored(table: NgramTable, dtype: type) -> np.ndarray:
+    """``table``'s log-probabilities as its file stores them, ``float32`` or quantised ``uint8``.
+
+    A table may hold either (see :class:`NgramTable`); a plain cast turned float log-probabilities
+    into wrapped bytes (-2.3 into 254, read back as -15.9) and quantised bytes into positive floats.
+    """
+    values = np.asarray(table.values)
+    if dtype == np.uint8:
+        return values if values.dtype == np.uint8 else _quantize(values)
+    if values.dtype == np.uint8:
+        return values.astype(np.float32) * np.float32(-1.0 / QUANT)
+    return values.astype(np.float32)
 
 
 def _reduce(keys: np.ndarray, counts: np.ndarray, ctx: np.ndarray | None = None):

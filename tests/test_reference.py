@@ -244,6 +244,19 @@ def test_a_memory_mapped_reference_saved_back_in_place_keeps_its_tables(ref_with
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(Reference.FILES)  # no temporary files left
 
 
+def test_tables_of_either_value_type_are_saved_as_log_probabilities(ref: Reference, tmp_path) -> None:
+    """A table holds float log-probabilities or quantised bytes; each is stored as its file's type."""
+    keys = np.sort(np.concatenate([bigram("the", "cat"), bigram("a", "dog")]))
+    floats = NgramTable(keys, np.array([-0.7, -2.3], np.float32))
+    quantised = NgramTable(keys, np.array([11, 37], np.uint8))
+    Reference(quantised, floats, floats, ref.vectors, {}).save(tmp_path)
+    loaded = Reference.load(tmp_path)
+    assert loaded.bigrams.values.dtype == np.uint8 and loaded.unigrams.values.dtype == np.float32
+    for table in (loaded.bigrams, loaded.trigrams):
+        assert table.lookup(keys)[1] == pytest.approx([-0.7, -2.3], abs=HALF_STEP)
+    assert loaded.unigrams.lookup(keys)[1].tolist() == quantised.lookup(keys)[1].tolist()
+
+
 def test_shipped_reference_tables_are_sorted(reference: Reference) -> None:
     for name, table in _tables(reference).items():
         keys = np.asarray(table.keys)
