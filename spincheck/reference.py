@@ -195,9 +195,10 @@ class ReferenceBuilder:
     """Accumulate n-gram counts from tokenised clean paragraphs in bounded memory.
 
     Call :meth:`add` with batches of token lists, then :meth:`build`. When more
-    than ``max_entries`` distinct n-grams accumulate, singletons are pruned, so
-    memory stays bounded however long the corpus is (at the cost of some rare
-    n-grams, which carry little signal anyway).
+    than ``max_entries`` distinct n-grams accumulate, singletons are pruned (and
+    the next rarest, if that is not enough), so memory stays bounded however long
+    the corpus is (at the cost of some rare n-grams, which carry little signal
+    anyway).
     """
 
     def __init__(self, max_entries: int = 30_000_000) -> None:
@@ -242,8 +243,25 @@ class ReferenceBuilder:
             self.trigrams.compact()
             self.bigrams.compact()
         if self.trigrams.size + self.bigrams.size > self.max_entries:
-            self.trigrams.compact(min_count=2)
-            self.bigrams.compact(min_count=2)
+            self._prune()
+
+    def _prune(self) -> None:
+        """Drop singletons; if that leaves the table over budget, the rarest n-grams down to half of it.
+
+        Singletons alone can leave it over budget (a long corpus, a small budget): memory then
+        kept growing, and every later batch was pruned again, each n-gram new to its batch dropped
+        however often it recurred batch after batch. Half the budget leaves room to recur in.
+        """
+        self.trigrams.compact(min_count=2)
+        self.bigrams.compact(min_count=2)
+        if self.trigrams.size + self.bigrams.size <= self.max_entries:
+            return
+        counts = np.concatenate([self.trigrams.result()[1], self.bigrams.result()[1]])
+        keep = self.max_entries // 2
+        # one more than the (keep + 1)-th largest count: at most ``keep`` n-grams are above it
+        min_count = int(np.partition(counts, counts.size - keep - 1)[counts.size - keep - 1]) + 1
+        self.trigrams.compact(min_count=min_count)
+        self.bigrams.compact(min_count=min_count)
 
     def build(
         self,

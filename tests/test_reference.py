@@ -137,6 +137,18 @@ def test_pruning_keeps_frequent_ngrams_and_their_counts() -> None:
     assert logp[0] == 0.0  # P(cat | the) = 30 / 30
 
 
+def test_pruning_stays_within_the_budget_when_singletons_are_not_enough() -> None:
+    """140 n-grams each seen twice fill a budget of 100: dropping singletons kept them all, and
+    every later batch was pruned in turn, so "zebras graze", in each of 50 batches, was lost."""
+    builder = ReferenceBuilder(max_entries=100)
+    builder.add([[f"w{i}" for i in range(j, j + 6)] for j in range(0, 60, 6)] * 2)
+    assert builder.bigrams.size + builder.trigrams.size <= 100
+    for _ in range(50):
+        builder.add([["zebras", "graze"]])
+    found, logp = builder.build(min_trigram_count=1).bigrams.lookup(bigram("zebras", "graze"))
+    assert found[0] and logp[0] == 0.0
+
+
 def test_max_bigrams_keeps_the_most_frequent() -> None:
     corpus = [["the", "cat", "sat"]] * 5 + [["a", "dog", "ran"]]
     ref = build(corpus, max_bigrams=3)
