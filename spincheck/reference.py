@@ -192,13 +192,15 @@ class _Counter:
 
 
 class ReferenceBuilder:
-    """Accumulate n-gram counts from tokenised clean paragraphs in bounded memory.
+    """Accumulate n-gram counts from tokenised clean paragraphs.
 
     Call :meth:`add` with batches of token lists, then :meth:`build`. When more
     than ``max_entries`` distinct n-grams accumulate, singletons are pruned (and
-    the next rarest, if that is not enough), so memory stays bounded however long
-    the corpus is (at the cost of some rare n-grams, which carry little signal
-    anyway).
+    the next rarest, if that is not enough), at the cost of some rare n-grams,
+    which carry little signal anyway. That bounds the bigram and trigram tables,
+    not all memory: the counts of their contexts (every distinct word and word
+    pair), the probabilities' denominators, are kept whole so that the
+    probabilities stay exact, and they grow with the corpus's vocabulary.
     """
 
     def __init__(self, max_entries: int = 30_000_000) -> None:
