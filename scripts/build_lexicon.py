@@ -61,7 +61,11 @@ BROAD_CATEGORY = 50
 
 
 def _load_exceptions(zf: zipfile.ZipFile) -> dict[str, dict[str, list[str]]]:
-    """Irregular forms per POS: lemma -> inflected forms (WordNet's *.exc files, inverted)."""
+    """Irregular forms per POS: lemma -> inflected forms (WordNet's *.exc files, inverted).
+
+    A line that gives a word as its own form ("seed seed", "bed bed", "feed feed fee", "genus
+    genus") only stops WordNet's morphy from stemming the word; read as an inflection, it made
+    "seed" a past tense ("took", "put") and "genus" a plural ("kinds", "forms")."""
     out: dict[str, dict[str, list[str]]] = {}
     for pos, name in (("n", "noun"), ("v", "verb"), ("a", "adj")):
         table: dict[str, list[str]] = defaultdict(list)
@@ -69,7 +73,8 @@ def _load_exceptions(zf: zipfile.ZipFile) -> dict[str, dict[str, list[str]]]:
             parts = line.split()
             if len(parts) >= 2:
                 for lemma in parts[1:]:
-                    table[lemma].append(parts[0])
+                    if lemma != parts[0]:
+                        table[lemma].append(parts[0])
         out[pos] = table
     return out
 

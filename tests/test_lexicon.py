@@ -452,3 +452,29 @@ def test_the_built_lexicon_leaves_out_abbreviations(tmp_path: Path, monkeypatch)
     assert "operating system" in thesaurus["windows"] and "os" not in thesaurus["windows"]
     assert thesaurus["os"] == {"bone"}
     assert {"united kingdom", "britain"} <= thesaurus["uk"] and "uk" in thesaurus["united kingdom"]
+
+
+def _exceptions(tmp_path: Path, noun: str = "", verb: str = "") -> dict[str, dict[str, list[str]]]:
+    """build_lexicon's irregular-form tables read from WordNet-style *.exc files of these lines."""
+    import zipfile
+
+    from build_lexicon import _load_exceptions
+
+    path = tmp_path / "wordnet.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in (("noun", noun), ("verb", verb), ("adj", "")):
+            zf.writestr(f"wordnet/{name}.exc", text)
+    with zipfile.ZipFile(path) as zf:
+        return _load_exceptions(zf)
+
+
+def test_a_word_listed_as_its_own_form_is_no_inflection(tmp_path: Path) -> None:
+    """verb.exc's "seed seed" and "feed feed fee" only stop morphy stemming them: read as past
+    tenses, they offered "took" for "seed" and "gave" for "feed"; "genus genus", "kinds" for "genus"."""
+    from build_lexicon import inflections
+
+    exc = _exceptions(tmp_path, noun="genera genus\ngenus genus\n", verb="fed feed\nfeed feed fee\nseed seed\n")
+    assert exc["v"]["feed"] == ["fed"] and exc["v"]["fee"] == ["feed"] and "seed" not in exc["v"]
+    assert inflections("feed", "v", exc)["VD"] == {"fed"}
+    assert inflections("seed", "v", exc)["VD"] == {"seeded"}
+    assert inflections("genus", "n", exc)["NS"] == {"genera"}
