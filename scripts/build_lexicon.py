@@ -9,7 +9,7 @@ Usage::
 is refused, since its card.json would no longer match.)
 
 Every WordNet lemma is inflected (plural; 3rd person, past and -ing forms, with
-WordNet's own irregular-form lists); each inflected surface form maps to the
+WordNet's own irregular-form lists beside the regular ones); each inflected surface form maps to the
 same inflection of every lemma that shares a synset with it, across all senses,
 because spinners pick synonyms without regard to sense. Adjectives also take
 their "similar to" neighbours, nouns and verbs their hypernyms and hyponyms,
@@ -32,12 +32,13 @@ are ranked by word frequency (wordfreq) and capped per phrase.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -118,25 +119,77 @@ def _ing(word: str) -> str:
     return word + "ing"
 
 
-def inflections(lemma: str, pos: str, exc: dict[str, dict[str, list[str]]]) -> dict[str, set[str]]:
-    """Surface forms of a (possibly multi-word) lemma by tag."""
+def regular_form_too(
+    head: str,
+    regular: str,
+    irregular: list[str],
+    past: bool,
+    *,
+    frequency: Callable[[str], float],
+    lemmas_of: Mapping[str, set[str]],
+) -> bool:
+    """Whether the regular form of ``head`` (by our rules) is one of its forms beside the
+    ``irregular`` ones of WordNet's exception lists (``past``: the forms are past tenses).
+
+    The exception lists hold every form morphy could not undo, archaic and foreign ones too
+    ("wrought" for "work", "addrest", "learnt", "camerae", "brethren") and lone past participles
+    ("shown", "proven"), beside the regular form, not instead of it: taken as the only forms, they
+    left "worked", "showed", "learned", "addressed", "cameras" and "brothers" out of the lexicon.
+    The regular form is one when it is at least as common (``frequency``, Zipf) as every irregular
+    one, or, for a past tense whose irregular forms are all participles in -en or -wn, when it is a
+    word at all (MIN_ZIPF: "showed", "sewed", but no "beated"); rarer, it is no English ("catched",
+    "childs") or another word ("seed" of "see", "mans" of "man"). So it is when WordNet has it as a
+    word or a form of a lemma other than ``head`` (``lemmas_of``: "genus" for "genu", "alas" for
+    "ala", "vases" for "vas"), whatever its frequency. A hyphenated head keeps WordNet's forms alone
+    ("brothers-in-law"): the frequency of its parts says nothing of the compound.
+    """
+    if not regular.isalpha() or lemmas_of.get(regular, {head}) - {head}:
+        return False
+    if past and all(f.endswith(("en", "wn")) for f in irregular):
+        return frequency(regular) >= MIN_ZIPF
+    return frequency(regular) >= max(frequency(f) for f in irregular)
+
+
+RegularToo = Callable[[str, str, list[str], bool], bool]
+
+
+def _forms(
+    head: str, irregular: list[str], regular: str, regular_too: RegularToo | None, past: bool = False
+) -> list[str]:
+    """The forms of ``head`` for one tag: its irregular forms, if any, with the regular one where
+    ``regular_too`` says so (see regular_form_too); the regular form alone otherwise."""
+    if not irregular:
+        return [regular]
+    if regular_too is not None and regular not in irregular and regular_too(head, regular, irregular, past):
+        return irregular + [regular]
+    return irregular
+
+
+def inflections(
+    lemma: str, pos: str, exc: dict[str, dict[str, list[str]]], regular_too: RegularToo | None = None
+) -> dict[str, set[str]]:
+    """Surface forms of a (possibly multi-word) lemma by tag. Without ``regular_too`` (see
+    regular_form_too), WordNet's irregular forms replace the regular one: the forms WordNet knows."""
     words = lemma.split()
     forms: dict[str, set[str]] = defaultdict(set)
     if pos == "n":
         forms["N"].add(lemma)
         head = words[-1]
-        irregular = exc["n"].get(head) or exc["n"].get(lemma)
-        plurals = irregular if irregular else [_plural(head)]
-        for p in plurals:
+        irregular = exc["n"].get(head) or exc["n"].get(lemma) or []
+        for p in _forms(head, irregular, _plural(head), regular_too):
             forms["NS"].add(" ".join(words[:-1] + [p]) if p != lemma else p)
     elif pos == "v":
         head, rest = words[0], words[1:]
         forms["V"].add(lemma)
         irregular = exc["v"].get(head, [])
-        past = [f for f in irregular if not f.endswith(("ing", "s"))] or [_past(head)]
-        ing = [f for f in irregular if f.endswith("ing")] or [_ing(head)]
-        third = [f for f in irregular if f.endswith("s") and not f.endswith("ss")] or [_third(head)]
-        for tag, heads in (("VD", past), ("VG", ing), ("V3", third)):
+        past = [f for f in irregular if not f.endswith(("ing", "s"))]
+        ing = [f for f in irregular if f.endswith("ing")]
+        third = [f for f in irregular if f.endswith("s") and not f.endswith("ss")]
+        for tag, heads in (
+            ("VD", _forms(head, past, _past(head), regular_too, past=True)),
+            ("VG", _forms(head, ing, _ing(head), regular_too)),
+            ("V3", _forms(head, third, _third(head), regular_too)),
+        ):
             for h in heads:
                 forms[tag].add(" ".join([h] + rest))
     elif pos in ("a", "s"):
@@ -306,14 +359,34 @@ def build(nltk_data: Path) -> Lexicon:
     zf = zipfile.ZipFile(nltk_data / "corpora" / "wordnet.zip")
     exc = _load_exceptions(zf)
 
+    zipf_cache: dict[str, float] = {}
+
+    def zipf(word: str) -> float:
+        if word not in zipf_cache:
+            zipf_cache[word] = zipf_frequency(word, "en")
+        return zipf_cache[word]
+
     # surface form -> list of (lemma, pos, tag)
     analyses: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     form_cache: dict[tuple[str, str], dict[str, set[str]]] = {}
 
+    # the nouns, verbs and adverbs each word is a form of, by WordNet's forms alone: a regular form
+    # beside irregular ones must not be another word's (see regular_form_too); adjectives do not
+    # count, since past participles are adjectives too ("worked", "learned")
+    lemmas_of: dict[str, set[str]] = defaultdict(set)
+    for synset in wn.all_synsets():
+        if synset.pos() in ("n", "v", "r"):
+            for lem in synset.lemmas():
+                name = lem.name().replace("_", " ").lower()
+                for surfaces in inflections(name, synset.pos(), exc).values():
+                    for surface in surfaces:
+                        lemmas_of[surface].add(name)
+    regular_too = functools.partial(regular_form_too, frequency=zipf, lemmas_of=lemmas_of)
+
     def forms_of(lemma: str, pos: str) -> dict[str, set[str]]:
         key = (lemma, pos)
         if key not in form_cache:
-            form_cache[key] = inflections(lemma, pos, exc)
+            form_cache[key] = inflections(lemma, pos, exc, regular_too)
         return form_cache[key]
 
     # what an abbreviation would collide with once lower-cased (see abbreviation_left_out)
@@ -343,13 +416,6 @@ def build(nltk_data: Path) -> Lexicon:
             for tag, surfaces in forms_of(name, pos).items():
                 for surface in surfaces:
                     analyses[surface].add((name, pos, tag))
-
-    zipf_cache: dict[str, float] = {}
-
-    def zipf(word: str) -> float:
-        if word not in zipf_cache:
-            zipf_cache[word] = zipf_frequency(word, "en")
-        return zipf_cache[word]
 
     # surface -> candidate -> (tier, group); tier 0 = synonym, 1 = neighbour
     entries: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)

@@ -478,3 +478,44 @@ def test_a_word_listed_as_its_own_form_is_no_inflection(tmp_path: Path) -> None:
     assert inflections("feed", "v", exc)["VD"] == {"fed"}
     assert inflections("seed", "v", exc)["VD"] == {"seeded"}
     assert inflections("genus", "n", exc)["NS"] == {"genera"}
+
+
+# Zipf frequencies of the forms below, as wordfreq gives them (0 for any other)
+ZIPF = {
+    form: float(zipf)
+    for form, zipf in (
+        pair.split(":")
+        for pair in "wrought:3.4 worked:5.2 shown:4.9 showed:4.9 cameras:4.3 men:5.5 mans:3.7 saw:5.5 seen:5.5 "
+        "seed:4.4 beaten:4.2 beated:1.6 genua:1.3 genus:3.7".split()
+    )
+}
+
+
+def test_irregular_forms_are_beside_the_regular_one_not_instead_of_it(tmp_path: Path) -> None:
+    """verb.exc lists "wrought" for "work" and "shown" for "show", noun.exc "camerae": read as the
+    only forms, they left "worked", "showed" and "cameras" out of the lexicon. A regular form rarer
+    than the irregular ones is no English or another word ("mans", "seed" of "see"), and so is one
+    that WordNet has as a word of its own ("genus", no plural of "genu")."""
+    import functools
+
+    from build_lexicon import inflections, regular_form_too
+
+    exc = _exceptions(
+        tmp_path,
+        noun="brothers-in-law brother-in-law\ncamerae camera\ngenua genu\nmen man\n",
+        verb="beaten beat\nsaw see\nseen see\nshown show\nwrought work\n",
+    )
+    lemmas_of = {"genus": {"genus"}, "mans": {"man"}, "works": {"work"}}
+    regular_too = functools.partial(regular_form_too, frequency=lambda w: ZIPF.get(w, 0.0), lemmas_of=lemmas_of)
+
+    def forms(lemma: str, pos: str, tag: str) -> set[str]:
+        return inflections(lemma, pos, exc, regular_too)[tag]
+
+    assert forms("work", "v", "VD") == {"wrought", "worked"} and forms("work out", "v", "VD") >= {"worked out"}
+    assert forms("show", "v", "VD") == {"shown", "showed"}  # a lone participle: the simple past is regular
+    assert forms("beat", "v", "VD") == {"beaten"}  # ... if it is a word at all
+    assert forms("camera", "n", "NS") == {"camerae", "cameras"} and forms("tv camera", "n", "NS") >= {"tv cameras"}
+    assert forms("man", "n", "NS") == {"men"} and forms("see", "v", "VD") == {"saw", "seen"}
+    assert forms("genu", "n", "NS") == {"genua"}  # "genus" is a word of its own, common as it is
+    assert forms("brother-in-law", "n", "NS") == {"brothers-in-law"}
+    assert inflections("work", "v", exc)["VD"] == {"wrought"}  # WordNet's forms alone
