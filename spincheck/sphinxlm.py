@@ -141,15 +141,24 @@ def read_trie(path: str | Path) -> TrieLM:
     if data[: len(_MAGIC)].tobytes() != _MAGIC:
         raise ValueError(f"{path}: not a Sphinx trie language model")
     pos = len(_MAGIC)
+
+    def need(end: int) -> None:
+        """Refuse a file cut before ``end``: numpy would only say that a buffer size is wrong."""
+        if end > data.size:
+            raise ValueError(f"{path}: truncated ({data.size} bytes, the header promises more)")
+
+    need(pos + 1)
     order = int(data[pos])
     if order != 3:
         raise ValueError(f"{path}: a model of order {order}; only trigram models are read")
+    need(pos + 1 + 4 * order + 4 + 12 * _QUANT_BINS)
     counts = np.frombuffer(data[pos + 1 : pos + 1 + 4 * order].tobytes(), "<u4").astype(np.int64)
     n_words, n_bigrams, n_trigrams = (int(c) for c in counts)
     pos += 1 + 4 * order + 4  # + a former quantisation-type field
     tables = np.frombuffer(data[pos : pos + 12 * _QUANT_BINS].tobytes(), "<f4")
     bigram_prob, trigram_prob = tables[:_QUANT_BINS], tables[2 * _QUANT_BINS :]  # [Q:2Q] holds bigram backoffs
     pos += 12 * _QUANT_BINS
+    need(pos + 12 * (n_words + 1))
     unigrams = np.frombuffer(
         data[pos : pos + 12 * (n_words + 1)].tobytes(), dtype=[("prob", "<f4"), ("backoff", "<f4"), ("next", "<u4")]
     )
@@ -164,8 +173,7 @@ def read_trie(path: str | Path) -> TrieLM:
     pos += bigram_bytes
     trigram_mem = data[pos : pos + trigram_bytes + 8]
     pos += trigram_bytes
-    if pos + 4 > data.size:
-        raise ValueError(f"{path}: truncated ({data.size} bytes, the header promises more)")
+    need(pos + 4)
     vocab_bytes = int(np.frombuffer(data[pos : pos + 4].tobytes(), "<u4")[0])
     if pos + 4 + vocab_bytes != data.size:
         raise ValueError(f"{path}: {data.size} bytes, the header promises {pos + 4 + vocab_bytes}")
