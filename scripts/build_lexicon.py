@@ -92,7 +92,8 @@ def _plural(word: str) -> str:
 
 
 def _third(word: str) -> str:
-    if re.search(r"(s|x|z|ch|sh|o)$", word):
+    """3rd person singular: "goes", "echoes", but "tattoos", "radios" (-es only after a consonant's o)."""
+    if re.search(r"(s|x|z|ch|sh|[^aeiou]o)$", word):
         return word + "es"
     if re.search(r"[^aeiou]y$", word):
         return word[:-1] + "ies"

@@ -519,3 +519,12 @@ def test_irregular_forms_are_beside_the_regular_one_not_instead_of_it(tmp_path: 
     assert forms("genu", "n", "NS") == {"genua"}  # "genus" is a word of its own, common as it is
     assert forms("brother-in-law", "n", "NS") == {"brothers-in-law"}
     assert inflections("work", "v", exc)["VD"] == {"wrought"}  # WordNet's forms alone
+
+
+@pytest.mark.parametrize("pair", "go:goes echo:echoes veto:vetoes tattoo:tattoos radio:radios boo:boos".split())
+def test_third_person_singular(pair: str) -> None:
+    """ "tattooes" and "radioes" are no words: the lexicon had no third person of such verbs."""
+    from build_lexicon import _third
+
+    verb, third = pair.split(":")
+    assert _third(verb) == third
