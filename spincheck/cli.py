@@ -462,9 +462,9 @@ def _add_train(sub, parents: _Parents) -> None:
         nargs="+",
         action="extend",
         required=True,
-        help="text, JSONL, HTML, PDF, Word, OpenDocument, RTF or EPUB files (also .gz, .bz2, .xz), or directories "
-        "of them, holding clean English text (paragraphs the detector would not score, such as tables or "
-        "another language, count in the reference statistics only)",
+        help="text, JSONL, HTML, PDF, Word, OpenDocument, RTF or EPUB files (also .gz, .bz2, .xz) or directories "
+        "of them, or .json arrays of records (as score reads them), holding clean English text (paragraphs the "
+        "detector would not score, such as tables or another language, count in the reference statistics only)",
     )
     train.add_argument(
         "--out", metavar="DIR", type=_path, required=True, help="model directory to write (replaced atomically)"
