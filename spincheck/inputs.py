@@ -787,7 +787,7 @@ _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 def _array_items(text: str, pos: int, name: str) -> Iterator[tuple[int, dict | Problem]]:
     """The items of the array whose ``[`` ends just before ``pos``, as ``json.loads`` would
     read them, each as soon as it is read; the error where the array stops being JSON."""
-    decoder = json.JSONDecoder(parse_constant=str, parse_float=_finite_or_written)
+    decoder = json.JSONDecoder(parse_constant=str, parse_float=_finite_or_written, parse_int=_int_or_written)
     surrogates = _SURROGATE_ESCAPE.search(text) is not None
     place = 0
     pos = _JSON_SPACE.match(text, pos).end()
@@ -873,9 +873,9 @@ def iter_records(f: BinaryIO, name: str, path: Path | None) -> tuple[str, Iterat
 
 
 def _loads(text: str) -> Any:
-    """JSON as the readers of records take it: numbers too large for a float, NaN and Infinity
-    kept as written, lone surrogates read as U+FFFD. Raises what ``json.loads`` raises."""
-    value = json.loads(text, parse_constant=str, parse_float=_finite_or_written)
+    """JSON as the readers of records take it: numbers too large for a float or an int, NaN and
+    Infinity kept as written, lone surrogates read as U+FFFD. Raises what ``json.loads`` raises."""
+    value = json.loads(text, parse_constant=str, parse_float=_finite_or_written, parse_int=_int_or_written)
     return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
 
 
@@ -888,6 +888,16 @@ def _finite_or_written(number: str) -> float | str:
     """
     value = float(number)
     return value if math.isfinite(value) else number
+
+
+def _int_or_written(number: str) -> int | str:
+    """A JSON integer as an int, or as written when it has more digits than Python converts
+    (4,300 by default): ``int()`` raised ValueError, not JSONDecodeError, and one such id in a
+    JSONL line ended the whole run as "a bug in spincheck"."""
+    try:
+        return int(number)
+    except ValueError:
+        return number
 
 
 # JSON may escape half a surrogate pair alone ("\ud800"); json.loads keeps it as a lone

@@ -1523,6 +1523,17 @@ def test_jsonl_numbers_json_cannot_hold_are_kept_as_written():
     ]
 
 
+def test_integers_too_long_for_int_are_kept_as_written():
+    """An id of over 4,300 digits made int() raise ValueError, which no reader caught: one such
+    JSONL line or .json item ended the whole run as "a bug in spincheck"."""
+    digits = "1" + "0" * 5000
+    data = f'{{"id": {digits}, "text": "a"}}\n{{"id": 7, "text": "b"}}\n'.encode()
+    assert _records(data) == [{"id": digits, "text": "a"}, {"id": 7, "text": "b"}]
+    array = f'[{{"id": {digits}, "text": "a"}}, {{"id": 7, "text": "b"}}]'.encode()
+    items = list(inputs.iter_json_items(array, "x.json"))
+    assert items == [(1, {"id": digits, "text": "a"}), (2, {"id": 7, "text": "b"})]
+
+
 def test_many_comments_before_a_page_are_skipped_in_linear_time():
     head = "".join(f"<!-- note {i} -->\n" for i in range(24)).encode()  # the old pattern took ~10 s
     started = time.perf_counter()
