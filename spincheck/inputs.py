@@ -927,7 +927,8 @@ def record_source(name: str, record_id: object, line: int) -> str:
 
 def record_text(record: dict, field: str) -> str | None:
     """A JSONL record's text: the string in ``field``, or its list of strings, one paragraph
-    each (as Scrapy feeds export extracted text); None when it holds neither."""
+    each (as Scrapy feeds export extracted text), stripped and joined with blank lines: the text
+    that reported offsets point into; None when it holds neither."""
     value = record.get(field)
     if isinstance(value, str):
         return value
