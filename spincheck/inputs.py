@@ -1206,9 +1206,12 @@ def _office_kind(head: bytes) -> str | None:
 
 
 # comments before the page (a saving tool's note) are skipped atomically: a lazy .*? would let
-# one comment run across several and backtrack exponentially on a head of many
+# one comment run across several and backtrack exponentially on a head of many. An XHTML page
+# opens with an XML declaration (<?xml version="1.0"?>): without it here, such a page on stdin
+# was scored as plain text, its tags in the paragraphs and the evidence.
 _HTML_START = re.compile(
-    rb"(?:\xef\xbb\xbf)?\s*(?>(?:<!--(?:[^-]|-(?!->))*-->\s*)*)(?:<!doctype\s+html|<html[\s>])",
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml\s[^>]*\?>\s*)?(?>(?:<!--(?:[^-]|-(?!->))*-->\s*)*)"
+    rb"(?:<!doctype\s+html|<html[\s>])",
     re.IGNORECASE,
 )
 _JSONL_START = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"')

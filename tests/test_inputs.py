@@ -1283,6 +1283,19 @@ def test_stdin_and_unnamed_files_are_read_as_the_html_or_jsonl_they_hold(tmp_pat
     assert joined(from_stdin(b"Intro: " + prose)) == "Intro: " + prose.decode()
 
 
+def test_an_xhtml_page_on_stdin_is_read_as_html():
+    """An XHTML page opens with an XML declaration before its doctype; on stdin (curl -s URL |
+    spincheck score) it was read as plain text, its tags scored with its words."""
+    page = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+        b"<body><nav>Home | News</nav><p>The page text.</p></body></html>"
+    )
+    events = Reader(stdin=io.BytesIO(page)).read(InputFile(None, "text"))
+    assert joined(events).strip() == "The page text."
+    assert inputs._markup_kind(b'<?xml version="1.0"?>\nSome text about <html> tags.') is None
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
 def test_stdin_and_unnamed_files_in_utf16_are_known_by_content_too(tmp_path, encoding):
     """JSONL or HTML with a UTF-16 byte-order mark (Windows PowerShell 5's '>') on stdin, in a file
