@@ -4,7 +4,9 @@ written into the shipped model (whose card then no longer matched) were each pos
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -189,3 +191,47 @@ def test_a_paragraph_the_spinner_left_as_it_was_is_not_counted_as_spun(article: 
     [spun], [labels] = eval_documents._spin_documents(spinner, [paragraphs], 1.0)
     assert spun[0] != paragraphs[0] and spun[1:] == paragraphs[1:]
     assert labels.tolist() == [True] + [False] * (len(paragraphs) - 1)
+
+
+def _import_benchmark(name: str, monkeypatch):
+    """Import a benchmark script, undoing the BLAS thread variables it sets when imported."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if var in os.environ:
+            monkeypatch.setenv(var, os.environ[var])
+        else:
+            monkeypatch.delenv(var, raising=False)
+    return importlib.import_module(name)
+
+
+def test_no_benchmark_of_the_pipelines_times_loading_the_model(tmp_path, monkeypatch) -> None:
+    """score_partition scores with a detector of its own, which its first call loaded: the timed
+    call included loading and verifying the model (1,000 BBC articles: 407,000 words per CPU-s
+    printed, 489,000 with the model loaded before)."""
+    from spincheck import Detector
+    from spincheck.integrations import dask as dask_integration
+
+    bench_pipelines = _import_benchmark("bench_pipelines", monkeypatch)
+    text = (ROOT / "examples" / "clean.txt").read_text(encoding="utf-8")
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text(json.dumps({"text": text}) + "\n", encoding="utf-8")
+    monkeypatch.setattr(dask_integration, "_DETECTORS", {})  # as in a fresh process
+    timing = []
+    load = Detector.load
+    loads_timed = []
+
+    def counted_load(cls, *args, **kwargs):
+        loads_timed.append(bool(timing))
+        return load(*args, **kwargs)
+
+    def timed(fn):
+        timing.append(True)
+        try:
+            return 0.1, 0.1, fn()
+        finally:
+            timing.pop()
+
+    monkeypatch.setattr(Detector, "load", classmethod(counted_load))
+    monkeypatch.setattr(bench_pipelines, "timed", timed)
+    monkeypatch.setattr(bench_pipelines, "command_line", lambda *args: (0.1, 0.1))
+    assert bench_pipelines.main(["--corpus", str(corpus), "--no-dask"]) == 0
+    assert loads_timed and not any(loads_timed)
