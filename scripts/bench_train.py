@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -80,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         model = Path(tmp) / "model"
         cmd = [sys.executable, "-m", "spincheck", "train", "--clean", str(corpus), "--out", str(model), "--seed", str(args.seed), "--reference", args.reference]
         t0 = time.time()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        # the checkout's spincheck, as this process imports it, not whichever copy is installed
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         wall = time.time() - t0
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if proc.returncode != 0:

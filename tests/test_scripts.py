@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_lexicon  # noqa: E402
+import bench_train  # noqa: E402
 import build_reference  # noqa: E402
 import compare_seeds  # noqa: E402
 import corpora  # noqa: E402
@@ -235,3 +236,22 @@ def test_no_benchmark_of_the_pipelines_times_loading_the_model(tmp_path, monkeyp
     monkeypatch.setattr(bench_pipelines, "command_line", lambda *args: (0.1, 0.1))
     assert bench_pipelines.main(["--corpus", str(corpus), "--no-dask"]) == 0
     assert loads_timed and not any(loads_timed)
+
+
+def test_the_training_benchmark_times_the_checkouts_spincheck(tmp_path, monkeypatch) -> None:
+    """bench_train ran ``python -m spincheck train`` with the environment as it found it: from
+    any folder but the checkout's root (or with PYTHONSAFEPATH set) it timed whichever spincheck
+    was installed, then loaded the model with the checkout's."""
+    for name in ("news", "nltk_data"):
+        (tmp_path / "data" / name).mkdir(parents=True)
+    runs = []
+
+    def run(cmd, **kwargs):
+        runs.append(kwargs.get("env"))
+        return subprocess.CompletedProcess(cmd, 3, "", "")
+
+    monkeypatch.setattr(bench_train, "export", lambda kind, out, data: 0)
+    monkeypatch.setattr(bench_train.subprocess, "run", run)
+    monkeypatch.setenv("PYTHONPATH", "elsewhere")
+    assert bench_train.main(["abc", "--data", str(tmp_path / "data")]) == 3
+    assert runs[0]["PYTHONPATH"].split(os.pathsep) == [str(ROOT), "elsewhere"]
