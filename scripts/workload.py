@@ -1,7 +1,8 @@
 """A fixed, reproducible, news-like workload for benchmarks and profiling.
 
 ``paragraphs(n, seed=0)`` always returns the same ``n`` paragraphs for the
-same seed and the same model: sentences are drawn from the templates below
+same seed and the same model, the first ``n`` of any longer workload of that
+seed (``scripts/bench.py`` scales by taking 1x, 2x and 4x of one): sentences are drawn from the templates below
 with :class:`random.Random` (whose sequence Python keeps stable across
 versions), and a share of the paragraphs is run through spincheck's own
 synthetic spinner (seeded :func:`numpy.random.default_rng`, drawing from the
@@ -251,8 +252,10 @@ def spin_share(texts: list[str], share: float, seed: int, model_dir: Path | None
 
         model_dir = default_model_dir()
     spinner = Spinner(Lexicon.load(Path(model_dir)), split="all")
-    rng = np.random.default_rng(seed)
-    pick = rng.random(len(texts)) < share
+    pick = np.random.default_rng(seed).random(len(texts)) < share
+    # the spins draw from a generator of their own: drawn after the picks, they depended on
+    # len(texts), and the first n of a longer workload were not the workload of n paragraphs
+    rng = np.random.default_rng([seed, 1])
     out = []
     for text, spin in zip(texts, pick.tolist()):
         out.append(spinner.spin(text, rng).text if spin else text)

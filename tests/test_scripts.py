@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -255,3 +256,25 @@ def test_the_training_benchmark_times_the_checkouts_spincheck(tmp_path, monkeypa
     monkeypatch.setenv("PYTHONPATH", "elsewhere")
     assert bench_train.main(["abc", "--data", str(tmp_path / "data")]) == 3
     assert runs[0]["PYTHONPATH"].split(os.pathsep) == [str(ROOT), "elsewhere"]
+
+
+def test_a_workload_begins_with_every_shorter_workload_of_its_seed(monkeypatch) -> None:
+    """bench.py takes its 1x workload from the start of the 4x one (--scaling 1,2,4): the spins
+    drew from the generator after the choice of the paragraphs to spin, so they depended on the
+    workload's length, and --scaling 1 or --quick scored other text than the full run's 1x."""
+    import workload
+
+    import spincheck.lexicon
+    import spincheck.spinner
+
+    class Spinner:  # spins that show the state of the generator they draw from
+        def __init__(self, lexicon, split: str) -> None:
+            pass
+
+        def spin(self, text: str, rng) -> SimpleNamespace:
+            return SimpleNamespace(text=f"{text} [{rng.integers(10**9)}]")
+
+    monkeypatch.setattr(spincheck.lexicon.Lexicon, "load", staticmethod(lambda path: None))
+    monkeypatch.setattr(spincheck.spinner, "Spinner", Spinner)
+    long, short = workload.paragraphs(400, seed=3, spun=0.5), workload.paragraphs(100, seed=3, spun=0.5)
+    assert long[:100] == short and any(text.endswith("]") for text in short)
