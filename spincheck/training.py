@@ -58,16 +58,26 @@ VECTOR_DIM = 64
 def iter_jsonl_paragraphs(
     path: Path, text_field: str = "text", keep: Callable[[dict], bool] | None = None
 ) -> Iterator[str]:
-    """Paragraphs of every record's ``text_field`` in a JSONL file (of the records ``keep`` accepts)."""
+    """Paragraphs of every record's ``text_field`` in a JSONL file (of the records ``keep`` accepts).
+
+    A line that is no JSON object, or whose field holds no string, raises ValueError naming the
+    file and line (the build scripts read user corpora too; it used to be a bare traceback)."""
     with open(path, encoding="utf-8") as f:
-        for line in f:
+        for number, line in enumerate(f, 1):
             line = line.strip()
             if not line:
                 continue
-            record = json.loads(line)
+            try:
+                record = json.loads(line)
+            except ValueError as exc:  # JSONDecodeError, or an integer too long for int()
+                raise ValueError(f"{path}:{number}: not a JSON record ({exc})") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{path}:{number}: a JSON {type(record).__name__}, not a record")
             if keep is not None and not keep(record):
                 continue
             text = record.get(text_field) or ""
+            if not isinstance(text, str):
+                raise ValueError(f"{path}:{number}: its {text_field!r} is {type(text).__name__}, not a string")
             for span in split_paragraphs(text):
                 yield text[span.start : span.end]
 

@@ -1422,3 +1422,23 @@ def test_a_corpus_of_a_few_paragraphs_repeated_is_too_small(tmp_path: Path, tiny
     corpus = write_corpus(tmp_path / "corpus.txt", generate_paragraphs(10, seed=2) * 50)
     with pytest.raises(TrainingError, match="corpus too small"):
         training.train([corpus], tmp_path / "model", base_model=tiny_base)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", r"c\.jsonl:2: not a JSON record"),
+        ('{"text": "x", "id": ' + "9" * 5000 + "}", r"c\.jsonl:2: not a JSON record"),
+        ('["a list"]', r"c\.jsonl:2: a JSON list, not a record"),
+        ('{"text": 42}', r"c\.jsonl:2: its 'text' is int, not a string"),
+    ],
+)
+def test_jsonl_paragraph_reader_names_the_bad_line(tmp_path: Path, line: str, message: str) -> None:
+    """The build scripts read corpora through this reader: a bad line is named, not a traceback
+    from deep inside json or the paragraph splitter."""
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"text": "A clean first paragraph."}\n' + line + "\n", encoding="utf-8")
+    reader = training.iter_jsonl_paragraphs(path)
+    assert next(reader) == "A clean first paragraph."
+    with pytest.raises(ValueError, match=message):
+        next(reader)
