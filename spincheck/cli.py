@@ -896,16 +896,12 @@ def _score_chunks(detector: Detector, texts: list[str], explain: bool = False) -
     return [[(p.start, p.end, p.result) for p in doc.paragraphs] for doc in documents]
 
 
-@functools.lru_cache(maxsize=2)
-def _worker_detector(path: str, threshold: float, min_words: int, document_context: bool) -> Detector:
-    """A worker process loads the detector once and keeps it for all its tasks."""
-    return Detector.load(path, threshold=threshold, min_words=min_words, document_context=document_context)
-
-
-def _score_task(
-    config: tuple[str, float, int, bool], explain: bool, texts: list[str]
-) -> list[list[tuple[int, int, Result]]]:
-    return _score_chunks(_worker_detector(*config), texts, explain)
+def _score_task(detector: Detector, explain: bool, texts: list[str]) -> list[list[tuple[int, int, Result]]]:
+    """A worker's task. The detector comes pickled as its model's path and fingerprint: the worker
+    loads the model once and scores with the very model the run reports, or raises ModelError.
+    Loaded again by path (cached by path and settings), a reused worker scored a second run with
+    the model it had loaded for the first, though a retraining had replaced it."""
+    return _score_chunks(detector, texts, explain)
 
 
 def _tasks(events: Iterable, chars: int = TASK_CHARS, waits: Callable[[], bool] | None = None) -> Iterator[list]:
@@ -949,7 +945,6 @@ def _scored(
         return
     from joblib import Parallel, delayed
 
-    config = (str(detector.path), detector.threshold, detector.min_words, detector.document_context)
     pending: deque[list] = deque()
     idle = ended = False
 
@@ -965,7 +960,7 @@ def _scored(
         for batch in batches:
             # keep what to report, not the text, until the results come back
             pending.append([replace(e, text="") if isinstance(e, Chunk) else e for e in batch])
-            yield delayed(_score_task)(config, explain, [e.text for e in batch if isinstance(e, Chunk)])
+            yield delayed(_score_task)(detector, explain, [e.text for e in batch if isinstance(e, Chunk)])
             if idle:
                 return
         ended = True

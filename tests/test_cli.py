@@ -336,6 +336,50 @@ def test_jobs_output_equals_serial_output_when_the_input_fits_in_one_task(capsys
     assert serial[0] == 1 and f"{SPUN}: " in serial[1]
 
 
+def _model_with_bias(where: Path, shift: float) -> None:
+    """A model directory of the shipped tables (linked) and a classifier whose paragraph bias is
+    moved by ``shift``: another model, which scores every paragraph differently."""
+    from spincheck import model
+
+    shipped = model.default_model_dir()
+    where.mkdir()
+    for path in shipped.iterdir():
+        if path.is_file() and path.name not in ("card.json", "classifier.npz"):
+            (where / path.name).symlink_to(path)
+    classifier = model.Classifier.load(shipped / "classifier.npz")
+    classifier.paragraph.out_bias += shift
+    classifier.save(where / "classifier.npz")
+    model.write_card(where, json.loads((shipped / "card.json").read_text()))
+
+
+def test_jobs_workers_score_with_the_model_the_run_reports(capsys, tmp_path, monkeypatch):
+    """A worker kept the model it loaded by path for later runs (loky reuses workers): after a
+    retraining replaced the directory, a second run of a program calling main() reported the
+    new model's id and scored with the old one."""
+    import pickle
+
+    import joblib
+
+    class ReusedWorker:  # one worker that lives on between runs, its tasks pickled as loky does
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def __call__(self, tasks):
+            return (f(*pickle.loads(pickle.dumps(a)), **k) for f, a, k in tasks)
+
+    monkeypatch.setattr(joblib, "Parallel", ReusedWorker)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    where = tmp_path / "m"
+    _model_with_bias(where, 0.0)
+    args = ["--quiet", "score", "--model", str(where), "--threshold", "0.9", "--format", "jsonl", str(CLEAN)]
+    first = jsonl(run(capsys, *args, "--jobs", "2")[1])
+    where.rename(tmp_path / "old")  # a retraining replaces the directory as a whole
+    _model_with_bias(where, -6.0)
+    serial = jsonl(run(capsys, *args)[1])
+    parallel = jsonl(run(capsys, *args, "--jobs", "2")[1])
+    assert parallel == serial != first
+
+
 def test_explain_gives_evidence_for_unflagged_paragraphs_without_changing_scores(capsys, tmp_path, monkeypatch):
     plain = jsonl(run(capsys, "score", "--format", "jsonl", str(CLEAN))[1])
     code, out, _ = run(capsys, "score", "--explain", "--format", "jsonl", str(CLEAN))
