@@ -396,14 +396,20 @@ def _check_settings(threshold: object, min_words: object, document_context: obje
 # unpickles a detector with every task, so the latest model of each directory is kept for the
 # life of the process; one replaced by a retraining is let go (a service reloading after each
 # retraining grew by a model, 95 MB, per retraining), but stays findable while anything in the
-# process still uses it.
+# process still uses it. Only the MAX_KEPT_MODELS directories used last are kept: a service that
+# loaded each job's model from a temporary copy and handed it to a pool kept every copy's model
+# for good, 95 MB and 8 open files (the memory maps) each, in itself and in every worker.
+MAX_KEPT_MODELS = 4
 _LATEST: dict[str | None, LoadedModel] = {}
 _ALIVE: weakref.WeakValueDictionary[tuple[str | None, str], LoadedModel] = weakref.WeakValueDictionary()
 _MODELS_LOCK = threading.Lock()
 
 
 def _remember(path: str | None, model: LoadedModel) -> None:
+    _LATEST.pop(path, None)  # to the end: the dict is in order of use
     _LATEST[path] = model
+    while len(_LATEST) > MAX_KEPT_MODELS:
+        del _LATEST[next(iter(_LATEST))]
     _ALIVE[(path, model.fingerprint)] = model
 
 

@@ -946,6 +946,33 @@ def test_pickling_keeps_only_the_latest_model_of_a_directory(
     assert [m() is None for m in models] == [True, True, False]
 
 
+def test_pickling_keeps_the_models_of_a_few_directories_only(
+    detector: Detector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service that loaded each job's model from a temporary copy and handed it to a pool kept
+    every copy's model for good: 95 MB and 8 open files (memory maps) each, 40 copies 3.7 GB."""
+    import gc
+
+    import spincheck.detector as detector_module
+
+    monkeypatch.setattr(detector_module, "_LATEST", {}, raising=False)
+    monkeypatch.setattr(detector_module, "_ALIVE", weakref.WeakValueDictionary(), raising=False)
+    models = []
+    for i in range(getattr(detector_module, "MAX_KEPT_MODELS", 4) + 3):  # copies, a directory each
+        card = dataclasses.replace(detector.model.card, raw={**detector.model.card.raw, "copy": i})
+        model = dataclasses.replace(detector.model, path=tmp_path / f"copy{i}", card=card)
+        data = pickle.dumps(Detector(model, 0.9))
+        models.append(weakref.ref(model))
+        if i == 1:
+            second = data
+        if i == 4:  # the second copy's detector unpickled again: its model is one of the latest
+            assert pickle.loads(second).model is models[1]()
+        del model
+    gc.collect()
+    kept = [i for i, m in enumerate(models) if m() is not None]
+    assert kept == [1, 4, 5, 6]
+
+
 def test_one_detector_shared_by_threads(detector: Detector, paragraphs: list[str]) -> None:
     work = [paragraphs[i:] + paragraphs[:i] for i in range(8)]
     expected = [detector.score_paragraphs(batch, explain=True) for batch in work]
