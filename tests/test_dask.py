@@ -396,9 +396,15 @@ def test_a_replaced_model_directory_is_loaded_again(
     assert any(row["spun"] for row in score_partition([{"text": article}], model=where))
     assert integration.get_detector(where, threshold=0.9).threshold == 0.9
     assert len(integration._DETECTORS) == 1
+    import gc
+    import weakref
+
+    old = weakref.ref(integration.get_detector(where).model)
     shutil.rmtree(where)
     with pytest.raises(ModelError):
         score_partition([{"text": article}], model=where)
+    gc.collect()
+    assert old() is None and not integration._DETECTORS  # the deleted files' memory maps let go
 
 
 def test_a_first_call_at_another_threshold_does_not_set_the_models_own(

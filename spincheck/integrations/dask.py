@@ -141,6 +141,11 @@ def get_detector(model: str | Path | None = None, threshold: float | None = None
         with _LOCK:  # one load even when a worker runs several threads
             cached = _DETECTORS.get(key)
             if cached is None or cached[0] != stamp:
+                # let the old model go first (and this frame's reference, which a kept traceback
+                # holds): kept when the load fails (the directory deleted), it held 95 MB and the
+                # deleted files' disk space for the life of the worker
+                _DETECTORS.pop(key, None)
+                cached = None
                 cached = _DETECTORS[key] = (stamp, Detector.load(model))
     det = cached[1]
     return det if threshold is None else dataclasses.replace(det, threshold=threshold)
