@@ -1123,7 +1123,10 @@ def train(
         raise TrainingError(f"unknown --reference mode {reference_mode!r} (use merge or replace)")
     out_path = Path(out)
     check_out(out_path)
-    if out_path.resolve() == default_model_dir().resolve():
+    # the shipped model is also any model directory that is the package spincheck._models (its
+    # card lists its __init__.py, which check_out requires): a checkout's models/ is not the
+    # running package's when spincheck is installed elsewhere, and was replaced, __init__.py and all
+    if out_path.resolve() == default_model_dir().resolve() or (out_path / "__init__.py").is_file():
         raise TrainingError(
             f"{out_path} is the shipped model, which a retrained one must not replace (choose another --out)"
         )

@@ -536,6 +536,20 @@ def test_refuses_to_replace_the_shipped_model(
     assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
 
 
+def test_refuses_to_replace_a_checkouts_models_package(tmp_path: Path, tiny_base: Path, corpus: Path) -> None:
+    # a checkout's models/ while the running spincheck is installed elsewhere (pip install . run
+    # from the checkout): not default_model_dir(), but the package spincheck._models all the same
+    models = shutil.copytree(tiny_base, tmp_path / "models")
+    (models / "__init__.py").write_text('"""The shipped model."""\n')
+    card = json.loads((models / CARD).read_text())
+    card["files"]["__init__.py"] = sha256_file(models / "__init__.py")  # as the shipped card lists it
+    (models / CARD).write_text(json.dumps(card))
+    before = {p.name: p.read_bytes() for p in models.iterdir()}
+    with pytest.raises(TrainingError, match="is the shipped model"):
+        training.train([corpus], models, base_model=tiny_base)
+    assert {p.name: p.read_bytes() for p in models.iterdir()} == before
+
+
 def test_an_output_that_cannot_be_written_fails_before_training(tmp_path: Path, tiny_base: Path, corpus: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file where a directory should be", encoding="utf-8")
