@@ -863,6 +863,23 @@ def read_labelled_examples(
     return examples
 
 
+def _warn_spun_in_clean(extra_spun: list[tuple[str, int]], clean: list[str]) -> None:
+    """Warn when paragraphs given to ``--spun`` as spun are in the clean corpus too: trained on
+    as both, and held out as clean (the spun seed copy in a folder given to --clean, with its
+    compare output given to --spun, was taken without a word)."""
+    spun = {" ".join(t.split()) for t, label in extra_spun if label == 1 and _eligible([t], DEFAULT_MIN_WORDS)}
+    both = dict.fromkeys(key for p in clean if (key := " ".join(p.split())) in spun)
+    if both:
+        first = next(iter(both))
+        first = first if len(first) <= 60 else first[:57] + "..."
+        warnings.warn(
+            f"{len(both)} paragraph{'s' if len(both) > 1 else ''} given to --spun as spun "
+            f"{'are' if len(both) > 1 else 'is'} also in the clean corpus, so trained on as clean too "
+            f'(first: "{first}"): leave spun copies out of --clean, and label unchanged paragraphs 0',
+            stacklevel=3,
+        )
+
+
 def _paragraphs(text: str) -> list[str]:
     return [text[s.start : s.end] for s in split_paragraphs(text)]
 
@@ -1149,6 +1166,7 @@ def train(
             "spincheck models English only)"
         )
     extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256)
+    _warn_spun_in_clean(extra_spun, every)
     # Fail fast on a corpus too small to train on, before counting anything.
     n_train = len(_eligible(parts["train"], DEFAULT_MIN_WORDS))
     n_dev = len(_eligible(parts["dev"], DEFAULT_MIN_WORDS))

@@ -1099,6 +1099,25 @@ def unspinnable_paragraphs(n: int, seed: int = 0) -> list[str]:
     return [f"{sentence()} {sentence()}" for _ in range(n)]
 
 
+def test_spun_examples_also_in_the_clean_corpus_are_warned_of(tmp_path: Path, tiny_base: Path) -> None:
+    # the seed copy in a folder given to --clean and its compare output given to --spun: the same
+    # paragraphs trained on as clean and as spun, and held out as clean, without a word
+    paragraphs = generate_paragraphs(60, seed=11)
+    clean = write_corpus(tmp_path / "clean.txt", paragraphs)
+    spun = tmp_path / "compare.jsonl"
+    records = [{"text": paragraphs[3], "label": 1}, {"text": paragraphs[4], "label": 0}, {"text": "Short.", "label": 1}]
+    spun.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"^1 paragraph given to --spun as spun is also in the clean corpus") as caught:
+        with pytest.raises(TrainingError, match="corpus too small"):  # after the warning: no training needed
+            training.train([clean], tmp_path / "model", spun=[spun], base_model=tiny_base)
+    assert paragraphs[3][:40] in str(caught[0].message)
+    spun.write_text(json.dumps({"text": paragraphs[4], "label": 0}) + "\n", encoding="utf-8")  # clean: fine
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TrainingError, match="corpus too small"):
+            training.train([clean], tmp_path / "model", spun=[spun], base_model=tiny_base)
+
+
 @pytest.fixture(scope="module")
 def recorded_training(tiny_base: Path) -> dict:
     """One small train_classifier run, with what each stage received recorded on the way.
