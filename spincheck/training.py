@@ -832,13 +832,29 @@ def _no_text(record: dict, fields: tuple[str, ...]) -> str:
 def _files_under(root: Path) -> Iterator[Path]:
     """The files ``score`` would read under ``root`` (links to folders followed, each folder
     once, hidden entries left out); a folder that cannot be read stops training."""
-    from .inputs import InputFile, Problem, walk_directory
+    from .inputs import InputFile, Problem, plain_suffix, shown, walk_directory
 
     for item in walk_directory(str(root)):
         if isinstance(item, InputFile) and item.path is not None:
             yield item.path
         elif isinstance(item, Problem) and item.level == "error":
             raise TrainingError(f"{item.what} (training reads every file of the corpus or none)")
+    # .json files are left alone, as score leaves them (settings files), but a folder of crawled
+    # items.json arrays was trained on in part, or found empty, without a word about them
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in sorted(filenames):
+            if not name.startswith(".") and plain_suffix(Path(name)) == ".json":
+                warnings.warn(
+                    CorpusFileWarning(
+                        shown(Path(dirpath, name)),
+                        "is left out: folders are searched as score searches them, without .json files "
+                        "(name a .json array of records to read it)",
+                        "{n} .json files are left out ({files}): folders are searched as score searches them, "
+                        "without .json files (name a .json array of records to read it)",
+                    ),
+                    stacklevel=3,
+                )
 
 
 def read_labelled_examples(

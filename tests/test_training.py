@@ -1099,6 +1099,24 @@ def unspinnable_paragraphs(n: int, seed: int = 0) -> list[str]:
     return [f"{sentence()} {sentence()}" for _ in range(n)]
 
 
+def test_json_files_a_folder_holds_are_named_as_left_out(tmp_path: Path) -> None:
+    # folders are searched as score searches them, without .json files: a folder of crawled
+    # items.json arrays was trained on in part (or found empty) without a word about them
+    folder = tmp_path / "crawl"
+    (folder / "day2").mkdir(parents=True)
+    write_corpus(folder / "news.txt", generate_paragraphs(2, seed=1))
+    items = [{"id": "a", "text": generate_paragraphs(1, seed=2)[0]}]
+    (folder / "day2" / "items.json").write_text(json.dumps(items), encoding="utf-8")
+    (folder / ".settings.json").write_text("{}", encoding="utf-8")  # hidden: not worth a word
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        docs = list(training.iter_corpus_documents([folder]))
+    assert [name for name, _ in docs] == ["news.txt"]
+    left_out = [w.message for w in caught if isinstance(w.message, training.CorpusFileWarning)]
+    assert [(w.path, "is left out" in str(w)) for w in left_out] == [(str(folder / "day2" / "items.json"), True)]
+    assert len(list(training.iter_corpus_documents([folder / "day2" / "items.json"]))) == 1  # named: read
+
+
 def test_spun_examples_also_in_the_clean_corpus_are_warned_of(tmp_path: Path, tiny_base: Path) -> None:
     # the seed copy in a folder given to --clean and its compare output given to --spun: the same
     # paragraphs trained on as clean and as spun, and held out as clean, without a word
