@@ -1188,6 +1188,10 @@ def train(
     n_dev = len(_eligible(parts["dev"], DEFAULT_MIN_WORDS))
     if n_train < MIN_TRAIN_PARAGRAPHS or n_dev < MIN_DEV_PARAGRAPHS:
         found = f"{len(every)} paragraph{'' if len(every) == 1 else 's'}"
+        # the reference keeps repeats: "406 paragraphs" of a corpus of 10 repeated 100 times
+        different = len({" ".join(p.split()) for p in every})
+        if different < len(every):
+            found = f"{different} different paragraph{'' if different == 1 else 's'} (each trained on or held out once)"
         raise TrainingError(
             f"corpus too small: {found}, of which {n_train} for training "
             f"and {n_dev} held out are English prose of {DEFAULT_MIN_WORDS}+ words, as the detector scores "
