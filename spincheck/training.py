@@ -1209,9 +1209,19 @@ def train(
         reference = merge_references(
             base.reference, own, use_extra_vectors=own.info.get("tokens", 0) >= MIN_OWN_REFERENCE_TOKENS
         )
-    result = train_classifier(
-        parts["train"], parts["dev"], reference, base.lexicon, seed=seed, extra_spun=extra_spun, progress=progress
+    # a clean example the corpus holds (compare's unchanged paragraphs, the original also given to
+    # --clean) is trained on or held out there already: given again, a held-out one was trained on
+    clean_keys = {" ".join(t.split()) for t, label in extra_spun if label == 0}
+    in_corpus = (
+        {key for p in parts["train"] + parts["dev"] if (key := " ".join(p.split())) in clean_keys}
+        if clean_keys
+        else set()
     )
+    kept = [(t, label) for t, label in extra_spun if label != 0 or " ".join(t.split()) not in in_corpus]
+    result = train_classifier(
+        parts["train"], parts["dev"], reference, base.lexicon, seed=seed, extra_spun=kept, progress=progress
+    )
+    result.counts["extra_clean_in_corpus"] = len(extra_spun) - len(kept)
     card = build_card(
         result,
         reference,

@@ -1138,6 +1138,31 @@ def test_spun_examples_also_in_the_clean_corpus_are_warned_of(tmp_path: Path, ti
             training.train([clean], tmp_path / "model", spun=[spun], base_model=tiny_base)
 
 
+def test_clean_examples_the_corpus_holds_are_not_trained_on_again(
+    tmp_path: Path, tiny_base: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # compare's unchanged paragraphs (label 0) of an original also given to --clean: those held
+    # out were trained on as well, so the card's held-out figures were measured on trained text
+    paragraphs = corpus.read_text(encoding="utf-8").split("\n\n")
+    fresh = generate_paragraphs(2, seed=77)
+    spun = tmp_path / "compare.jsonl"
+    records = [{"text": t, "label": 0} for t in paragraphs + fresh[:1]] + [{"text": fresh[1], "label": 1}]
+    spun.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    seen = {}
+
+    def record(train, dev, *args, extra_spun, **kwargs):
+        seen.update(train=train, dev=dev, extra=extra_spun)
+        raise TrainingError("recorded")
+
+    monkeypatch.setattr(training, "external_statistics", lambda ngrams=True: {})
+    monkeypatch.setattr(training, "train_classifier", record)
+    with pytest.raises(TrainingError, match="recorded"):
+        training.train([corpus], tmp_path / "model", spun=[spun], base_model=tiny_base)
+    extra = {t.strip(): label for t, label in seen["extra"]}
+    assert seen["dev"] and not set(extra) & {t.strip() for t in seen["train"] + seen["dev"]}
+    assert extra[fresh[0]] == 0 and extra[fresh[1]] == 1  # the others only counted in the reference: kept
+
+
 @pytest.fixture(scope="module")
 def recorded_training(tiny_base: Path) -> dict:
     """One small train_classifier run, with what each stage received recorded on the way.
