@@ -141,6 +141,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line instead of usage + message
         raise UsageError(message, self.prog)
 
+    def _print_message(self, message: str, file=None) -> None:
+        # argparse drops an OSError here: --help or --version into a full disk said nothing, exit 0
+        if message:
+            with contextlib.suppress(AttributeError):  # stderr closed (2>&-): nowhere to say it
+                (file or sys.stderr).write(message)
+
 
 class _Formatter(argparse.HelpFormatter):
     """Wraps descriptions as usual; text written with line breaks (the exit status table) stays as it is."""
@@ -591,10 +597,18 @@ def _main(argv: Sequence[str] | None) -> int:
         console.error("stdout is closed", "redirect it to a file or /dev/null")
         return EXIT_ERROR
     try:
-        args = _build_parser().parse_args(argv)
+        try:
+            args = _build_parser().parse_args(argv)
+        except SystemExit:  # --help and --version: flushed here, as results are below
+            sys.stdout.flush()
+            raise
         console.verbosity, console.quiet = args.verbose, args.quiet
         args.argv = argv
-        return args.func(args, console)
+        status = args.func(args, console)
+        # what is still buffered is written now, where a full disk or a reader that went away is
+        # reported as for the rest of the output, not at exit as "Exception ignored", status 120
+        sys.stdout.flush()
+        return status
     except UsageError as exc:
         console.error(str(exc), _usage_hint(exc, argv))
         return EXIT_ERROR
@@ -615,6 +629,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as exc:  # inputs report their own; this is a full disk under stdout, or the like
         where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
         console.error(where + (exc.strerror or str(exc)))
+        try:  # what stdout still holds would fail again at exit ("Exception ignored", status 120)
+            sys.stdout.flush()
+        except (OSError, ValueError, AttributeError):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:  # the one place that turns a bug into a one-line message
         console.error(

@@ -2334,6 +2334,33 @@ def test_broken_pipe_stops_quietly_and_silences_stdout(capsys, monkeypatch, tmp_
         os.close(fd)
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["--version"], ["compare", str(CLEAN), str(CLEAN)], ["evaluate", "labelled.jsonl"]],
+    ids=["help", "version", "compare", "evaluate"],
+)
+@pytest.mark.parametrize("buffering", [-1, 1], ids=["buffered", "line-buffered"])
+def test_output_that_cannot_be_written_is_an_error_for_every_command(capsys, monkeypatch, tmp_path, argv, buffering):
+    # the last output stayed in stdout's buffer, so `> /dev/full` or `| head` failed only at exit:
+    # "Exception ignored ... OSError", status 120; argparse dropped the error of an unbuffered --help
+    paragraph = CLEAN.read_text().split("\n\n")[1]
+    (tmp_path / "labelled.jsonl").write_text(json.dumps({"text": paragraph, "label": 0}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    read, write = os.pipe()
+    os.close(read)  # a reader that went away
+    outputs = [(write, 141, "")]
+    if Path("/dev/full").exists():
+        outputs.append((os.open("/dev/full", os.O_WRONLY), 2, "cannot write the output: No space left on device"))
+    for fd, status, message in outputs:
+        with open(fd, "w", buffering=buffering, encoding="utf-8") as out:
+            monkeypatch.setattr(sys, "stdout", out)
+            code = main(argv)
+            monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+            out.flush()  # stdout now points at /dev/null: the flush at exit cannot fail again
+        err = capsys.readouterr().err
+        assert (code, err) == (status, f"spincheck: error: {message}\n" if message else "")
+
+
 def test_a_reader_that_goes_away_stops_parallel_scoring_quietly(tmp_path):
     for i in range(10):  # long enough that the workers are still busy when the reader leaves
         (tmp_path / f"page{i:02}.txt").write_text("\n\n".join([SPUN.read_text()] * 60))
