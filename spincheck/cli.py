@@ -170,6 +170,8 @@ class Console:
         # a path argument whose bytes are not UTF-8 (-o, --model, --out) holds lone surrogates;
         # they show as U+FFFD, as such bytes in input names do, not as "\udcff"
         line = without_lone_surrogates(line)
+        if sys.stderr is None:  # started with stderr closed (2>&-): print() would put it among the results
+            return
         if self.bar is not None:
             self.bar.write(line, file=sys.stderr)
         else:

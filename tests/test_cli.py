@@ -2255,6 +2255,14 @@ def test_a_failing_or_closed_stdout_is_one_line(capsys, monkeypatch):
     assert code == 2 and err == "spincheck: error: stdout is closed (redirect it to a file or /dev/null)\n"
 
 
+def test_messages_with_stderr_closed_do_not_go_to_stdout(capsys, monkeypatch, tmp_path):
+    # `2>&-`: print(file=None) writes to stdout, so errors and notes landed among the JSONL rows
+    monkeypatch.setattr(sys, "stderr", None)
+    code = main(["score", "--format", "jsonl", str(CLEAN), str(tmp_path / "missing.txt")])
+    out = capsys.readouterr().out
+    assert code == 2 and {row["source"] for row in jsonl(out)} == {str(CLEAN)}
+
+
 def test_jobs_beyond_the_cpus_are_capped(capsys, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     code, out, err = run(capsys, "score", str(CLEAN), str(SPUN), "--jobs", "64")
