@@ -671,10 +671,19 @@ COMMANDS = ("score", "explain", "compare", "train", "evaluate")
 def _usage_hint(exc: UsageError, argv: Sequence[str]) -> str:
     """Where to look: the subcommand's help (argparse reports unknown options from the top), or
     how to name a file that starts with a dash."""
-    if str(exc).startswith("unrecognized arguments"):
-        dashed = next((a for a in argv if a.startswith("-") and a != "-" and os.path.exists(a)), None)
-        if dashed is not None:
-            return f"to read the file {dashed}, write ./{dashed} or put -- before it"
+    message = str(exc)
+    # a file whose name starts with a dash is taken for an option: it is then unrecognized, or a
+    # file argument is missing ("explain -notes.txt" said only "the following arguments are required: PATH")
+    if message.startswith(("unrecognized arguments", "the following arguments are required")) or re.search(
+        r"expected (one|at least one) argument$", message
+    ):
+        end = argv.index("--") if "--" in argv else len(argv)
+        dashed = next((a for a in argv[:end] if a.startswith("-") and a != "-" and os.path.exists(a)), None)
+        if dashed is not None:  # -- ends the options, so it cannot come before an option's value
+            either = "" if message.startswith("argument ") else " or put -- before it"
+            return f"to read the file {dashed}, write ./{dashed}{either}"
+        if message.startswith("unrecognized arguments") and any(a.startswith("-") for a in argv[end + 1 :]):
+            return "after --, every argument is a file name: put options before the --"
     prog = exc.prog
     if prog == "spincheck":
         command = next((a for a in argv if a in COMMANDS), None)

@@ -541,6 +541,32 @@ def test_usage_errors_point_to_the_subcommands_help_or_say_how_to_name_a_dashed_
     assert (code, err) == (2, "spincheck: error: unrecognized arguments: -x (see 'spincheck score --help')\n")
 
 
+def test_a_dashed_file_or_an_option_after_the_double_dash_gets_a_hint_in_every_command(capsys, tmp_path, monkeypatch):
+    # `explain -notes.txt` said only "the following arguments are required: PATH", and
+    # `explain -- -notes.txt -o page.html` said to put -- before the file, as it was
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-notes.txt").write_text(CLEAN.read_text())
+    dashed = "(to read the file -notes.txt, write ./-notes.txt or put -- before it)\n"
+    for argv in (["explain", "-notes.txt"], ["evaluate", "-notes.txt"], ["compare", str(CLEAN), "-notes.txt"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and err.startswith("spincheck: error: the following arguments are required: ")
+        assert err.endswith(dashed)
+    code, _, err = run(capsys, "train", "--clean", "-notes.txt", "--out", "model")  # -- cannot help an option's value
+    assert (code, err) == (
+        2,
+        "spincheck: error: argument --clean: expected at least one argument (to read the file -notes.txt, "
+        "write ./-notes.txt)\n",
+    )
+    code, _, err = run(capsys, "explain", "--", "-notes.txt", "-o", "page.html")
+    assert (code, err) == (
+        2,
+        "spincheck: error: unrecognized arguments: -o page.html "
+        "(after --, every argument is a file name: put options before the --)\n",
+    )
+    code, _, err = run(capsys, "explain")  # no file given: the usual hint
+    assert err.endswith("(see 'spincheck explain --help')\n")
+
+
 def test_a_directory_scan_does_not_read_the_file_its_output_goes_to(capsys, tmp_path, monkeypatch):
     (tmp_path / "page.txt").write_text(SPUN.read_text())
     with open(tmp_path / "scores.jsonl", "w", encoding="utf-8") as output:
