@@ -676,7 +676,7 @@ def iter_jsonl(
     if head is None:
         head, f = sniff(f)
     if looks_binary(head) and not opens_with_record(head):
-        yield 0, Problem("error", f"{name} looks binary", "skipped")
+        yield 0, Problem("error", f"{name} looks binary", _binary_hint(head))
         return
     raw: io.RawIOBase = _Prepend(head, f)
     encoding = _encoding_for(head)
@@ -747,6 +747,10 @@ def opens_with_record(head: bytes) -> bool:
     stream with such a line among its first records was skipped whole (fed slowly through a
     pipe, whose head stops after the first record, the same bytes were read line by line)."""
     line = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").partition(b"\n")[0]
+    if b"\x00" in line[:2] and not line.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 or UTF-32 without a byte-order mark, which json.loads guesses but the lines after
+        # are not read as: each was "invalid JSON", and the hint on converting it was never given
+        return False
     try:
         return isinstance(json.loads(line), dict)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError

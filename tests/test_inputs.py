@@ -1515,6 +1515,20 @@ def test_binary_inputs_people_pass_by_mistake_say_what_to_do(tmp_path, content, 
     assert problem.endswith("skipped)")
 
 
+@pytest.mark.parametrize("order", ["LE", "BE"])
+def test_jsonl_in_utf16_without_a_byte_order_mark_says_to_convert_it(tmp_path, order):
+    # json.loads guessed the encoding of its first line, so the file was JSON Lines whose every
+    # line was "invalid JSON" (little-endian), or binary without the hint (big-endian)
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes("".join(json.dumps({"text": TEXT}) + "\n" for _ in range(3)).encode(f"utf-16-{order.lower()}"))
+    hint = f"it looks like UTF-16 text without a byte-order mark; convert it with iconv -f UTF-16{order} -t UTF-8"
+    assert problems_of(read_events(path)) == [f"spincheck: error: {path} looks binary ({hint}; skipped)"]
+    with open(path, "rb") as f:  # as evaluate reads it
+        assert [str(record) for _, record in inputs.iter_records(f, "feed.jsonl", path)[1]] == [
+            f"spincheck: error: feed.jsonl looks binary ({hint}; skipped)"
+        ]
+
+
 def test_a_jsonl_id_that_is_an_object_is_shown_as_json(tmp_path):
     path = tmp_path / "crawl.jsonl"
     path.write_text(json.dumps({"id": {"site": "a", "n": 1}, "text": "Page."}) + "\n")
