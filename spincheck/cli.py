@@ -230,6 +230,18 @@ def _positive_int(value: str) -> int:
     return n
 
 
+# train --jobs: BLAS takes a C int (99999999999999999999 ended the run as "a bug in spincheck"),
+# and no BLAS pool is built for more threads than this
+MAX_TRAIN_THREADS = 1024
+
+
+def _thread_count(value: str) -> int:
+    n = _positive_int(value)
+    if n > MAX_TRAIN_THREADS:
+        raise argparse.ArgumentTypeError(f"{value} is more threads than training can use (at most {MAX_TRAIN_THREADS})")
+    return n
+
+
 def _seed(value: str) -> int:
     n = _whole_number(value)
     if not 0 <= n < 2**32:  # scikit-learn's random_state takes no more
@@ -489,7 +501,7 @@ def _add_train(sub, parents: _Parents) -> None:
     )
     train.add_argument("--seed", metavar="N", type=_seed, default=0, help="random seed, from 0 (default: 0)")
     train.add_argument(
-        "--jobs", metavar="N", type=_positive_int, default=1, help="CPU threads training may use (default: 1)"
+        "--jobs", metavar="N", type=_thread_count, default=1, help="CPU threads training may use (default: 1)"
     )
     train.add_argument(
         "--reference",

@@ -2812,6 +2812,17 @@ def test_train_jobs_limits_the_threads_training_uses(capsys, monkeypatch, tmp_pa
     assert calls == [("limit", 1), ("train", None), ("unlimit", 1)]
 
 
+def test_train_jobs_beyond_what_a_thread_pool_takes_is_a_usage_error(capsys, monkeypatch, tmp_path):
+    # the BLAS limit is a C int: ctypes' OverflowError ended the run as "a bug in spincheck"
+    _fake_train(monkeypatch, lambda clean, out, **kwargs: _CARD)
+    code, out, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"), "--jobs", "9" * 20)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"spincheck: error: argument --jobs: {'9' * 20} is more threads than training can use (at most 1024) "
+        "(see 'spincheck train --help')\n"
+    )
+
+
 def test_train_defaults_and_summary_line(capsys, monkeypatch, tmp_path):
     # a changed default (seed, --reference, --text-field) would train a different model from the same
     # command line, and swapped figures would misreport the model
