@@ -56,6 +56,7 @@ from .report import (
     FORMATS,
     Reporter,
     _count,
+    _one_line,
     comparison_record,
     make_reporter,
     render_comparison,
@@ -182,7 +183,9 @@ class Console:
             self.errors += 1
         elif self.quiet:
             return
-        self._write(str(problem))
+        # a file name's newline or escape sequence is shown escaped, as on stdout: one line each, and
+        # nothing from a name reaches the terminal as a control
+        self._write(_one_line(without_lone_surrogates(str(problem))))
 
     def error(self, what: str, hint: str | None = None) -> None:
         self.problem(Problem("error", what, hint))

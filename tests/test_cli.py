@@ -1917,6 +1917,21 @@ def test_compare_and_evaluate_keep_each_name_and_swap_on_one_line(capsys, tmp_pa
     assert "\x1b" not in out and out.startswith(str(tmp_path / "ev\\x1b[31mil.jsonl") + ": 1 labelled paragraph")
 
 
+def test_names_in_messages_are_escaped_as_on_stdout(capsys, tmp_path):
+    # stdout escaped a name's newline or escape sequence, but stderr's errors carried them raw:
+    # a message in two lines, an escape sequence run by the terminal
+    labelled = tmp_path / "ev\x1b[31mil.jsonl"
+    labelled.write_text("5\n", encoding="utf-8")
+    code, _, err = run(capsys, "evaluate", str(labelled))
+    assert code == 2 and "\x1b" not in err
+    assert err.startswith(f"spincheck: error: {tmp_path / 'ev'}\\x1b[31mil.jsonl:1: not a JSON object (skipped)\n")
+    code, _, err = run(capsys, "explain", str(tmp_path / "missing\nname.txt"))
+    assert (code, err) == (
+        2,
+        f"spincheck: error: cannot read {tmp_path / 'missing'}\\nname.txt: no such file or directory (check the path)\n",
+    )
+
+
 def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
     added = "Subscribe to our newsletter to get stories like this one every day of the week."
     (tmp_path / "copy.txt").write_text(SPUN.read_text() + "\n" + added + "\n")
