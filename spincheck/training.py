@@ -1163,6 +1163,8 @@ def train(
         raise TrainingError(
             f"{out_path} is the shipped model, which a retrained one must not replace (choose another --out)"
         )
+    if default_model_dir().resolve() in out_path.resolve().parents:  # a folder inside the installed package
+        raise TrainingError(f"{out_path} is inside the shipped model's directory (choose another --out)")
     check_writable(out_path)
     base = load_model_dir(Path(base_model) if base_model else default_model_dir())
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT

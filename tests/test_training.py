@@ -535,6 +535,8 @@ def test_refuses_to_replace_the_shipped_model(
         training.train([corpus], shipped)
     with pytest.raises(TrainingError, match="is the shipped model"):  # however the path is written
         training.train([corpus], tmp_path / "x" / ".." / "_models", base_model=tiny_base)
+    with pytest.raises(TrainingError, match="inside the shipped model's directory"):
+        training.train([corpus], shipped / "mine", base_model=tiny_base)
     assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
 
 
