@@ -58,6 +58,9 @@ _NORMALIZE_TABLE = str.maketrans(
         "\u2033": '"',
         "!": ".",
         "?": ".",
+        # the ellipsis character, as word processors and CMSs write "...": left alone, it was no
+        # token, so "admitted\u2026 The" lost its sentence end and read as one run-on sentence
+        "\u2026": ".",
         ";": ",",
         ":": ",",
         **{str(d): "0" for d in range(1, 10)},
@@ -111,7 +114,7 @@ _BLANK_LINE = re.compile(
     r"|[\f\u2029]"
 )
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
-_SENTENCE_END = re.compile(r"[.!?:\"'\u201d\u2019)\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?:\u2026\"'\u201d\u2019)\]]\s*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,6 +194,8 @@ def test_tokenize_examples(text: str, expected: list[str]) -> None:
         ("Stop! Why? Because.", "Stop. Why. Because."),
         ("first; second: third", "first, second, third"),
         ("it`s and it´s", "it's and it's"),
+        # the ellipsis character ends a sentence as "..." and "." do
+        ("They waited\u2026 The doors opened\u2026", "They waited. The doors opened."),
         # prime signs for apostrophes and quotes, as some keyboards and converters write them
         ("it\u2032s \u2033fair\u2033 and it\u02b9s \u201bfair\u201f", "it's \"fair\" and it's 'fair\""),
         # full-width forms, as East Asian input methods type them
@@ -443,6 +445,9 @@ def test_a_hard_wrapped_block_without_blank_lines_splits_where_a_short_line_ends
     )
     assert _paragraphs(f"{first}\n{second}") == [first, second]
     assert _paragraphs(f"{first}\n\n{second}") == [first, second]
+    # so does a short line that ends in the ellipsis character, as one that ends in "..." does
+    trailing = first.replace("the next line.", "the next\u2026")
+    assert _paragraphs(f"{trailing}\n{second}") == [trailing, second]
 
 
 def test_an_indented_first_line_starts_a_paragraph_in_hard_wrapped_text() -> None:
