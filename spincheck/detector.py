@@ -108,6 +108,10 @@ _FOREIGN_FUNCTION_WORDS = (
         "il di che della non sono per gli nel alla "
         "het een en van niet dat op zijn ook met "
         "o os da do que em um uma para com não "
+        # Portuguese's "a" and "no" count as English: a news paragraph ("A empresa registrou lucro
+        # recorde no segundo trimestre, impulsionada pela ...") passed as English with only the
+        # words above; its contractions, possessives and "e" ("and") tell it
+        "e na nas nos ao aos à pela pelo pelas pelos dos seu sua seus suas foi é são mais também "
         # Danish and Norwegian: their "i", "at" and "en" ("in", "that", "a") count as English and
         # French, so a Danish paragraph passed as English and scored 0.95
         "og er det ikke som af har jeg vi til med".split()

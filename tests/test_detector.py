@@ -561,6 +561,20 @@ def test_a_number_is_never_evidence(detector: Detector) -> None:
             "not English",
             id="danish",
         ),
+        # its "a" and "no" count as English: Portuguese news passed as English with more English
+        # function words than Portuguese ones
+        pytest.param(
+            "A empresa registrou lucro recorde no segundo trimestre, impulsionada pela forte demanda por seus "
+            "produtos no mercado interno e pela alta das exportações para a Ásia.",
+            "not English",
+            id="portuguese",
+        ),
+        pytest.param(
+            "A seleção brasileira venceu a Argentina por dois a zero em partida disputada no estádio do "
+            "Maracanã, com gols marcados no segundo tempo por Vinícius e Rodrygo.",
+            "not English",
+            id="portuguese-tie",
+        ),
         pytest.param(TABLE, "not prose", id="table"),
         pytest.param(NUMBERS, "not prose", id="numbers"),
         pytest.param(PYTHON, "not prose", id="python"),
