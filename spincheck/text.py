@@ -346,6 +346,10 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
 # A list item's start: a bullet, "1." / "(2)" or "a)" / "(b)" (a PDF's lines use it too).
 LIST_ITEM = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
 
+# A lettered list item's marker ("a) ", "(b) ") at the start of a paragraph, after any spaces. A
+# number's ("1. ", "(2) ") reads as a number, as numbers are read anywhere; a bullet is no token.
+_LEADING_ITEM = re.compile(r"\s*\(?[a-z]\)\s")
+
 # A line's first word, after what may come before it within the line: e-mail quoting ("> "),
 # quotes, brackets; not a table's "|", whose cells are no wrapped sentence.
 _NEXT_WORD = re.compile(r"""[ \t>"'(\[\u2018\u201c]*(\S*)""")
@@ -468,10 +472,18 @@ def _normalize_chars(text: str) -> str:
     return text
 
 
+def _without_list_marker(text: str) -> str:
+    """``text`` with the letter that opens it as a list item ("a) ", "(b) ") read as spaces, one for
+    one. Left in, it was read as a word ("a) The plan ..." as "a the plan", "i) We ..." as "i we"):
+    a clean item scored up to 0.85 higher than the same paragraph without its marker."""
+    item = _LEADING_ITEM.match(text)
+    return text if item is None else " " * item.end() + text[item.end() :]
+
+
 def normalize(text: str) -> str:
     """Lowercase and map style variants onto one form, as the tokens are (ligatures
     expanded, line-end hyphenation and invisible characters removed)."""
-    return _expand_ligatures(_join_soft_breaks(_normalize_chars(text)).lower())
+    return _expand_ligatures(_join_soft_breaks(_without_list_marker(_normalize_chars(text))).lower())
 
 
 def tokenize(text: str) -> list[str]:
@@ -504,7 +516,7 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     texts: per text, their fixed cost was a fifth of tokenizing.
     """
     texts = list(texts)
-    raws = [_CASED_PATTERN.findall(_join_soft_breaks(_normalize_chars(text))) for text in texts]
+    raws = [_CASED_PATTERN.findall(_join_soft_breaks(_without_list_marker(_normalize_chars(text)))) for text in texts]
     flat = list(chain.from_iterable(raws))
     joined = "\x00".join(flat).lower()
     if not joined.isascii():
@@ -537,7 +549,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     ...), summed by numpy, not from a match object per token; an array, not
     a tuple per token, for callers that need a few of them.
     """
-    runs, translated = _soft_break_runs(_normalize_chars(text))
+    runs, translated = _soft_break_runs(_without_list_marker(_normalize_chars(text)))
     translated = _keep_runs(translated, runs)
     lowered = translated.lower()
     if len(lowered) == len(translated):

@@ -196,6 +196,9 @@ def test_tokenize_examples(text: str, expected: list[str]) -> None:
         ("it`s and it´s", "it's and it's"),
         # the ellipsis character ends a sentence as "..." and "." do
         ("They waited\u2026 The doors opened\u2026", "They waited. The doors opened."),
+        # a lettered list item's marker is no word of it ("a) The" read as "a the")
+        ("a) The plan was approved.", "The plan was approved."),
+        ("  (i) We approved the plan.", "\u2022 We approved the plan."),
         # prime signs for apostrophes and quotes, as some keyboards and converters write them
         ("it\u2032s \u2033fair\u2033 and it\u02b9s \u201bfair\u201f", "it's \"fair\" and it's 'fair\""),
         # full-width forms, as East Asian input methods type them
@@ -207,6 +210,14 @@ def test_tokenize_examples(text: str, expected: list[str]) -> None:
 )
 def test_house_style_variants_hash_the_same(a: str, b: str) -> None:
     assert hash_tokens(tokenize(a)).tolist() == hash_tokens(tokenize(b)).tolist()
+
+
+def test_a_list_marker_is_read_through_with_offsets_into_the_text() -> None:
+    text = "b) The plan (c) was approved in a) round"
+    tokens, offsets = tokenize_with_offsets(text)
+    assert tokens == ["the", "plan", "c", "was", "approved", "in", "a", "round"]  # only the opening one
+    assert [text[a:b] for a, b in offsets][:2] == ["The", "plan"]
+    assert tokenize_cased(text)[1].tolist()[:2] == [True, False]
 
 
 @pytest.mark.parametrize(("a", "b"), [("us", "use"), ("the cat", "the hat"), ("a-b", "ab"), ("2023", "2023 0")])
