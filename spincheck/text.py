@@ -480,10 +480,32 @@ def _without_list_marker(text: str) -> str:
     return text if item is None else " " * item.end() + text[item.end() :]
 
 
+# A web address in running text ("Read more: https://...", a Markdown link's "(https://...)"), up to
+# the punctuation that may follow it.
+_URL = re.compile(
+    r"(?:\b[a-z][a-z+.-]*://|\bwww\.)[^\s<>\"'()\[\]{}\u201c\u201d]*[^\s<>\"'()\[\]{}\u201c\u201d.,;:!?]", re.I
+)
+
+
+def _without_urls(text: str) -> str:
+    """``text`` with each web address in it read as spaces, one for one. Left in, its pieces
+    ("https www example com news story 0") read as a run of odd words: a clean paragraph with one
+    Markdown link or "Read more:" address scored 0.05 higher on average, and up to 0.57."""
+    if "//" not in text and "www." not in text:
+        return text
+    return _URL.sub(lambda m: " " * (m.end() - m.start()), text)
+
+
+def _read_through(text: str) -> str:
+    """``text`` with house style normalised and what is no word of it (a list marker, web addresses)
+    read as spaces, one for one: what the tokenizer reads."""
+    return _without_list_marker(_normalize_chars(_without_urls(text)))
+
+
 def normalize(text: str) -> str:
     """Lowercase and map style variants onto one form, as the tokens are (ligatures
     expanded, line-end hyphenation and invisible characters removed)."""
-    return _expand_ligatures(_join_soft_breaks(_without_list_marker(_normalize_chars(text))).lower())
+    return _expand_ligatures(_join_soft_breaks(_read_through(text)).lower())
 
 
 def tokenize(text: str) -> list[str]:
@@ -516,7 +538,7 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     texts: per text, their fixed cost was a fifth of tokenizing.
     """
     texts = list(texts)
-    raws = [_CASED_PATTERN.findall(_join_soft_breaks(_without_list_marker(_normalize_chars(text)))) for text in texts]
+    raws = [_CASED_PATTERN.findall(_join_soft_breaks(_read_through(text))) for text in texts]
     flat = list(chain.from_iterable(raws))
     joined = "\x00".join(flat).lower()
     if not joined.isascii():
@@ -549,7 +571,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     ...), summed by numpy, not from a match object per token; an array, not
     a tuple per token, for callers that need a few of them.
     """
-    runs, translated = _soft_break_runs(_without_list_marker(_normalize_chars(text)))
+    runs, translated = _soft_break_runs(_read_through(text))
     translated = _keep_runs(translated, runs)
     lowered = translated.lower()
     if len(lowered) == len(translated):

@@ -220,6 +220,15 @@ def test_a_list_marker_is_read_through_with_offsets_into_the_text() -> None:
     assert tokenize_cased(text)[1].tolist()[:2] == [True, False]
 
 
+def test_a_web_address_is_read_through_with_offsets_into_the_text() -> None:
+    # a Markdown link, a "Read more:" address: their pieces ("https www bbc co uk") are no words of the prose
+    text = "See [the report](https://x.com/a_b?q=1) for details. Read more: www.bbc.co.uk/news/business-123."
+    tokens, offsets = tokenize_with_offsets(text)
+    assert tokens == tokenize("See [the report] for details. Read more: .")
+    assert [text[a:b] for a, b in offsets][-3:] == ["more", ":", "."]
+    assert tokenize("a/b and 1//2") == ["a", "b", "and", "0", "0"]
+
+
 @pytest.mark.parametrize(("a", "b"), [("us", "use"), ("the cat", "the hat"), ("a-b", "ab"), ("2023", "2023 0")])
 def test_different_words_hash_differently(a: str, b: str) -> None:
     assert hash_tokens(tokenize(a)).tolist() != hash_tokens(tokenize(b)).tolist()
