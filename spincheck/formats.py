@@ -14,6 +14,7 @@ import codecs
 import html.parser
 import io
 import logging
+import os
 import posixpath
 import re
 import urllib.parse
@@ -295,6 +296,7 @@ def pdf_to_text(data: bytes) -> str:
     Needs pypdf (the ``pdf`` extra). An encrypted PDF is read if it opens
     without a password, as many "protected" ones do.
     """
+    data = _file_bytes(data, "pdf_to_text")
     module = _pypdf()
     if module is None:
         raise RuntimeError("pypdf is not installed")
@@ -431,6 +433,15 @@ class OfficeError(ValueError):
     """A .docx, .odt, .rtf or .epub file that is not a readable document."""
 
 
+def _file_bytes(data: object, function: str) -> bytes:
+    """``data`` as bytes, or a TypeError that says what to pass: None became an empty file ("not a
+    valid zip archive"), a path str a regex error, and a memoryview failed in rtf_to_text."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    hint = " (a path? pass open(path, 'rb').read())" if isinstance(data, (str, os.PathLike)) else ""
+    raise TypeError(f"{function}() takes the file's contents as bytes, not {type(data).__name__}{hint}")
+
+
 def _office_xml(data: bytes, part: str) -> ElementTree.Element:
     """The parsed XML ``part`` of a zip archive, its size checked before it is inflated."""
     return _parsed_xml(_zip_parts(data, [part])[0])
@@ -497,6 +508,7 @@ def epub_to_text(data: bytes) -> str:
     lists the chapters (XHTML) and whose spine orders them. A book with DRM has its chapters
     encrypted (``META-INF/encryption.xml``) and cannot be read.
     """
+    data = _file_bytes(data, "epub_to_text")
     container = _office_xml(data, "META-INF/container.xml")
     rootfile = next((node for node in container.iter() if _local_name(node.tag) == "rootfile"), None)
     if rootfile is None or not rootfile.get("full-path"):
@@ -535,6 +547,7 @@ def docx_to_text(data: bytes) -> str:
     moved text is read where it was moved to (``w:moveTo``), not also where it was
     (``w:moveFrom``).
     """
+    data = _file_bytes(data, "docx_to_text")
     root = _office_xml(data, "word/document.xml")
     paragraphs: list[str | None] = []
 
@@ -591,6 +604,7 @@ def odt_to_text(data: bytes) -> str:
     Footnotes, comments, the deleted text of tracked changes and the alt text of pictures are
     left out.
     """
+    data = _file_bytes(data, "odt_to_text")
     root = _office_xml(data, "content.xml")
     paragraphs: list[str | None] = []
     count = _T + "c"
@@ -682,6 +696,7 @@ def rtf_to_text(data: bytes) -> str:
     changes mark deleted and hidden text (``\\v``). Damaged nesting is forgiven: what can be read
     is read.
     """
+    data = _file_bytes(data, "rtf_to_text")
     if not _RTF_MAGIC.match(data):
         raise OfficeError("it does not start with {\\rtf")
     out: list[str] = []

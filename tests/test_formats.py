@@ -408,3 +408,23 @@ def test_an_epub_fallback_cycle_is_not_followed_forever():
                     data = data.replace(b"<spine>", b'<spine><itemref idref="a"/>')
                 target.writestr(info, data)
     assert epub_to_text(book.getvalue()) == "The only chapter."
+
+
+# ---- argument types ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("convert", [docx_to_text, odt_to_text, rtf_to_text, epub_to_text, formats.pdf_to_text])
+@pytest.mark.parametrize("wrong", [None, "page.docx", 3])
+def test_a_document_reader_says_to_pass_bytes(convert, wrong):
+    """None was read as an empty file ("not a valid zip archive", pypdf's EmptyFileError) and a path
+    str failed with a regex error in rtf_to_text: each is a TypeError that names the function."""
+    with pytest.raises(TypeError, match=rf"{convert.__name__}\(\) takes the file's contents as bytes"):
+        convert(wrong)
+
+
+def test_every_bytes_like_object_is_read():
+    """rtf_to_text failed on a memoryview (AttributeError), which the zip readers took."""
+    rtf = b"{\\rtf1 Hello there.}"
+    assert rtf_to_text(memoryview(rtf)) == rtf_to_text(bytearray(rtf)) == "Hello there."
+    body = "<w:p><w:r><w:t>Hello there.</w:t></w:r></w:p>"
+    assert docx_to_text(memoryview(docx_bytes(body))) == "Hello there."
