@@ -288,10 +288,9 @@ def _check_stream(texts: object, method: str, what: str, batch_size: object) -> 
     """Refuse one text where an iterable of them belongs: a str would be scored letter by letter."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"{method}() takes a batch_size of at least 1, not {batch_size!r}")
-    if isinstance(texts, (str, bytes)):
-        raise TypeError(
-            f"{method}() takes an iterable of str {what}, not one {type(texts).__name__} (wrap it in a list)"
-        )
+    if isinstance(texts, (str, bytes, bytearray, memoryview)):  # a bytearray was read as its byte values
+        hint = "wrap it in a list" if isinstance(texts, str) else "decode it, then wrap it in a list"
+        raise TypeError(f"{method}() takes an iterable of str {what}, not one {type(texts).__name__} ({hint})")
     if not isinstance(texts, Iterable):
         raise TypeError(f"{method}() takes an iterable of str {what}, not {type(texts).__name__}")
     if hasattr(texts, "columns"):  # a pandas DataFrame iterates its column names: each was scored as a text

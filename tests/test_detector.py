@@ -207,6 +207,15 @@ def test_streams_refuse_one_text(detector: Detector, method: str) -> None:
 
 
 @pytest.mark.parametrize("method", ["score_many", "score_documents"])
+@pytest.mark.parametrize("data", [b"One text.", bytearray(b"One text."), memoryview(b"One text.")])
+def test_streams_refuse_one_text_as_bytes(detector: Detector, method: str, data) -> None:
+    """A bytearray or memoryview iterates as ints: "item 0 of the stream is int" said nothing of decoding."""
+    kind = type(data).__name__
+    with pytest.raises(TypeError, match=rf"not one {kind} \(decode it, then wrap it in a list\)"):
+        getattr(detector, method)(data)
+
+
+@pytest.mark.parametrize("method", ["score_many", "score_documents"])
 def test_a_bad_item_in_a_stream_is_named_by_its_position_after_the_results_before_it(
     detector: Detector, method: str, paragraphs: list[str]
 ) -> None:
