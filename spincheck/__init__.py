@@ -7,7 +7,7 @@ phrase looks substituted and what it most likely replaced::
 
     >>> import spincheck
     >>> det = spincheck.Detector.load()          # the shipped model
-    >>> doc = det.score_text(open("page.txt").read())  # doctest: +SKIP
+    >>> doc = det.score_text(open("page.txt", encoding="utf-8-sig").read())  # doctest: +SKIP
     >>> [(p.index, p.result.probability) for p in doc.flagged]  # doctest: +SKIP
 
 ``import spincheck`` reads no model file; the model is loaded by
