@@ -266,8 +266,8 @@ def _check_texts(paragraphs: object, method: str = "score_paragraphs") -> list[s
             hint = "pass its text column, e.g. df['text'].tolist()"
         elif isinstance(paragraphs, np.ndarray):
             hint = "pass array.tolist()"
-        elif isinstance(paragraphs, Iterable):
-            hint = "use score_many() for a stream"
+        elif isinstance(paragraphs, Iterable):  # score_many() takes one, but judges no document
+            hint = "use score_many() for a stream" if method == "score_paragraphs" else "pass a list of them"
         else:
             hint = "pass a list of str"
         raise TypeError(f"{method}() takes a list of str paragraphs; got {type(paragraphs).__name__} ({hint})")
@@ -781,7 +781,7 @@ class Detector:
 
     def features(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Paragraph feature matrix (no gating), for analysis and evaluation."""
-        pairs = tokenize_cased_many(_check_texts(paragraphs))
+        pairs = tokenize_cased_many(_check_texts(paragraphs, "features"))
         return self._score_batch([t for t, _ in pairs], [c for _, c in pairs])[0]
 
     def apply_document_context(self, paragraphs: Sequence[str], results: Sequence[Result]) -> list[Result]:

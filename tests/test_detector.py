@@ -206,6 +206,17 @@ def test_streams_refuse_one_text(detector: Detector, method: str) -> None:
         getattr(detector, method)(42)
 
 
+def test_apply_document_context_and_features_name_themselves_and_want_a_list(detector: Detector) -> None:
+    """They said "use score_many() for a stream" (which judges no document), and features() called itself
+    score_paragraphs()."""
+    paragraphs = ["One short paragraph."]
+    results = detector.score_paragraphs(paragraphs)
+    with pytest.raises(TypeError, match=r"^apply_document_context\(\) .*got generator \(pass a list of them\)$"):
+        detector.apply_document_context((p for p in paragraphs), results)
+    with pytest.raises(TypeError, match=r"^features\(\) .*got set \(pass a list of them\)$"):
+        detector.features(set(paragraphs))
+
+
 @pytest.mark.parametrize("method", ["score_many", "score_documents"])
 @pytest.mark.parametrize("data", [b"One text.", bytearray(b"One text."), memoryview(b"One text.")])
 def test_streams_refuse_one_text_as_bytes(detector: Detector, method: str, data) -> None:
