@@ -58,6 +58,7 @@ from .report import (
     _count,
     _one_line,
     comparison_record,
+    json_line,
     make_reporter,
     render_comparison,
     render_evaluation,
@@ -1203,7 +1204,7 @@ def _cmd_compare(args, console: Console) -> int:
     }
     if args.format == "jsonl":
         for r in records:
-            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(r) + "\n")
     elif args.format == "json":
         print(json.dumps({**report, "paragraphs": records}, ensure_ascii=False, indent=2))
     else:

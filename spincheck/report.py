@@ -36,6 +36,7 @@ __all__ = [
     "FORMATS",
     "paragraph_record",
     "document_records",
+    "json_line",
     "render_html",
     "render_evaluation",
     "comparison_record",
@@ -214,12 +215,29 @@ def empty_document_row(source: str, record_id: object) -> Row:
     return Row(source, record_id, None, None, None, Result(0.0, None, "empty", (), 0))
 
 
+# Line ends that json.dumps(ensure_ascii=False) writes raw, inside strings: NEL, U+2028 and
+# U+2029 end a line for str.splitlines() (and U+2028/U+2029 a string literal in JavaScript
+# before ES2019). A file name or JSONL id holding one split a JSON Lines row there.
+_RAW_LINE_ENDS = re.compile("[\x85\u2028\u2029]")
+
+
+def json_line(obj: object) -> str:
+    """``obj`` as one line of JSON Lines (without its "\\n"): UTF-8 text kept as it is, but the
+    line ends JSON leaves raw escaped (``_RAW_LINE_ENDS``), so that any reader of lines, Python's
+    ``splitlines()`` too, finds one object per line. They occur only inside strings, so the
+    value read back is the same."""
+    text = json.dumps(obj, ensure_ascii=False)
+    if text.isascii():
+        return text
+    return _RAW_LINE_ENDS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 class JsonlReporter(Reporter):
     """One JSON object per paragraph and line: the streaming format."""
 
     def rows(self, doc: _Doc, rows: list[Row]) -> None:
         for row in rows:
-            self.out.write(json.dumps(paragraph_record(row), ensure_ascii=False) + "\n")
+            self.out.write(json_line(paragraph_record(row)) + "\n")
 
     lists_empty_documents = True
 

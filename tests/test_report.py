@@ -105,6 +105,16 @@ def test_jsonl_indexes_and_offsets_run_across_chunks():
     ]
 
 
+def test_jsonl_keeps_one_object_per_line_for_any_name():
+    """json.dumps writes NEL, U+2028 and U+2029 raw: a file name or JSONL id holding one split
+    its rows for str.splitlines() (and U+2028 ended a JavaScript string before ES2019)."""
+    name = "crawl.jsonl:a\x85b\u2028c\u2029d\u00e9\U0001f600"
+    out = report("jsonl", one_document(source=name, record_id=name[12:]))
+    assert not {"\x85", "\u2028", "\u2029"} & set(out) and "\u00e9\U0001f600" in out  # the rest kept as text
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["source"], r["id"]) for r in records] == [(name, name[12:])] * 3
+
+
 def test_json_is_one_object_per_document_with_summary():
     chunks = one_document() + one_document("pages.jsonl:7", record_id=7)
     documents = json.loads(report("json", chunks))

@@ -54,7 +54,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import numbers
 import os
@@ -68,7 +67,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 from ..detector import Detector, Document, Result
 from ..inputs import Problem, _DamagedData, iter_jsonl, os_problem, record_source, record_text, text_field_problem
 from ..model import default_model_dir
-from ..report import Row, document_records, paragraph_record
+from ..report import Row, document_records, json_line, paragraph_record
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
@@ -444,7 +443,7 @@ def score_jsonl_shards(
     rows = shards.map_partitions(
         _score_shard, model=model, text_field=text_field, threshold=threshold, id_field=id_field, batch_size=batch_size
     )
-    text = rows.map(json.dumps, ensure_ascii=False)
+    text = rows.map(json_line)
     kwargs = {} if client is None else {"scheduler": client}
     written = text.to_textfiles(out_paths, last_endline=True, **kwargs)
     return [str(p) for p in written] if written else out_paths
