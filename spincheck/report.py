@@ -523,8 +523,17 @@ _NOT_IN_HTML = re.compile(
 )
 
 
+# The controls among the line ends spincheck reads (text.LINE_BREAKS: VT, FS, GS, RS, NEL) are a
+# line end on the page too, "\n" (whitespace, as the text's own "\n" is): as the signs above, a
+# text wrapped with them read "to\u240breplace", and with NEL "to\ufffdreplace", as if undecodable.
+_LINE_END_CONTROLS = frozenset("\x0b\x1c\x1d\x1e\x85")
+
+
 def _html_char(match: re.Match) -> str:
-    code = ord(match.group())
+    char = match.group()
+    if char in _LINE_END_CONTROLS:
+        return "\n"
+    code = ord(char)
     return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
 
 

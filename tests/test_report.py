@@ -369,6 +369,19 @@ def test_html_page_holds_no_character_html_forbids_and_keeps_its_marks_in_place(
     assert len(body) == len(text) and body[marks[1].start : marks[1].end] == "stated"
 
 
+def test_html_page_shows_the_line_ends_of_the_text_as_line_ends():
+    """Text wrapped with VT or NEL (line ends spincheck reads as such) showed "to\u240breplace" and
+    "the\ufffdcouncil" on the page, as if undecodable: they are whitespace there, one for one."""
+    text = "They voted to\x0breplace the\x85council with a\x1enew board."
+    mark = Evidence("council", text.index("council"), text.index("council") + 7, "board", 0.8)
+    doc = Document((Paragraph(0, 0, len(text), text, Result(0.95, True, None, (mark,), 10)),), threshold=0.9)
+    page = render_html(doc, source="a.txt", model_version="1", threshold=0.9, spincheck_version="1")
+    shown = page.split('<span class="prob">0.95 flagged</span>')[1].split("</p>")[0]
+    body = html.unescape(re.sub("<[^>]+>", "", shown))
+    assert body == "They voted to\nreplace the\ncouncil with a\nnew board."
+    assert f'data-start="{mark.start}"' in shown and ">council</mark>" in shown
+
+
 def test_html_page_for_a_clean_document():
     doc = Document((Paragraph(0, 0, 17, "A clean paragraph", Result(0.1, False, None, (), 14)),), threshold=0.9)
     page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
