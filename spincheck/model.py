@@ -267,10 +267,37 @@ def load_model_dir(directory: Path, *, mmap: bool = True) -> LoadedModel:
         len(PARAGRAPH_FEATURE_NAMES),
     ):
         raise ModelError(f"model file {directory / CLASSIFIER} does not match the feature schema")
+    problem = _scorer_problem(classifier.token, "token") or _scorer_problem(classifier.paragraph, "paragraph")
+    if problem is None and not np.isfinite(classifier.prior_logit):
+        problem = f"its prior_logit is {classifier.prior_logit}"
+    if problem:
+        raise ModelError(f"model file {directory / CLASSIFIER} could not be read ({problem})")
     if problem := _table_problem(reference, lexicon):
         raise ModelError(f"model in {directory} could not be read ({problem})")
     # the absolute path: the model is found again by it (a pickled Detector) after a chdir
     return LoadedModel(directory.resolve(), card, classifier, reference, lexicon)
+
+
+def _scorer_problem(scorer: NeuralScorer, name: str) -> str | None:
+    """What is wrong with a scorer's arrays beyond ``mean``, which scoring combines without checking:
+    a weight matrix of the wrong width, or strings, failed on the first paragraph scored, a NaN
+    weight or a zero scale made every probability NaN."""
+    n, weights = len(scorer.mean), scorer.hidden_weights
+    if weights.ndim != 2:
+        return f"its {name} model's hidden_weights are not a matrix"
+    hidden = weights.shape[1]
+    shapes = {"scale": (n,), "hidden_weights": (n, hidden), "hidden_bias": (hidden,), "out_weights": (hidden or n,)}
+    for part, shape in shapes.items():
+        if getattr(scorer, part).shape != shape:
+            return f"its {name} model's {part} has shape {getattr(scorer, part).shape}, not {shape}"
+    arrays = [getattr(scorer, part) for part in NeuralScorer._FIELDS]
+    if any(array.dtype.kind != "f" for array in arrays):
+        return f"its {name} model's weights are not floats"
+    if not all(np.isfinite(array).all() for array in arrays) or not np.isfinite(scorer.out_bias):
+        return f"its {name} model holds NaN or infinite weights"
+    if not scorer.scale.all():
+        return f"its {name} model divides by a zero scale"
+    return None
 
 
 def _table_problem(reference: Reference, lexicon: Lexicon) -> str | None:

@@ -233,6 +233,40 @@ def test_classifier_of_the_wrong_shape_is_refused(linked_copy: Path) -> None:
         load_model_dir(linked_copy)
 
 
+def _classifier_arrays(shipped: Path) -> dict[str, np.ndarray]:
+    with np.load(shipped / CLASSIFIER) as data:
+        return {name: data[name] for name in data.files}
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "message"),
+    [
+        ("token_hidden_bias", lambda a: a[:5], "token model's hidden_bias has shape (5,)"),
+        ("token_hidden_weights", lambda a: a[:, :5], "token model's hidden_bias has shape"),
+        ("token_hidden_weights", lambda a: a[..., None], "hidden_weights are not a matrix"),
+        ("paragraph_scale", lambda a: a[:5], "paragraph model's scale has shape (5,)"),
+        ("paragraph_out_weights", lambda a: a[:, None], "paragraph model's out_weights has shape"),
+        ("paragraph_mean", lambda a: a.astype(str), "paragraph model's weights are not floats"),
+        ("paragraph_out_weights", lambda a: np.full_like(a, np.nan), "NaN or infinite"),
+        ("token_out_bias", lambda a: a + np.inf, "token model holds NaN or infinite"),
+        ("token_scale", lambda a: np.where(np.arange(a.size) == 3, 0.0, a), "divides by a zero scale"),
+        ("prior_logit", lambda a: np.full_like(a, np.nan), "its prior_logit is nan"),
+    ],
+)
+def test_a_classifier_with_arrays_that_do_not_fit_together_is_refused(
+    linked_copy: Path, shipped_model_dir: Path, name: str, change, message: str
+) -> None:
+    # only the means were checked: these loaded, then the first paragraph scored raised a numpy
+    # broadcast or matmul error (shapes, strings) or every probability was NaN (NaN, zero scale)
+    arrays = _classifier_arrays(shipped_model_dir)
+    arrays[name] = change(arrays[name])
+    np.savez(replace(linked_copy, CLASSIFIER), **arrays)
+    rehash(linked_copy, CLASSIFIER)
+    with pytest.raises(ModelError, match=re.escape(message)) as info:
+        load_model_dir(linked_copy)
+    assert str(linked_copy / CLASSIFIER) in str(info.value)
+
+
 def _float_keys(path: Path, shipped: Path) -> None:
     np.save(path, np.load(shipped / "unigram_keys.npy").astype(np.float64))
 
