@@ -37,3 +37,16 @@ def save_npy(path: Path, array: np.ndarray) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def load_npy(path: Path, mmap: bool) -> np.ndarray:
+    """The one array of an ``.npy`` file, read without pickle.
+
+    ``np.load`` reads by content, not name: an ``.npz`` archive saved under an ``.npy`` name came
+    back as an open archive, which failed later as "'NpzFile' object has no attribute 'shape'".
+    """
+    array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    if not isinstance(array, np.ndarray):
+        array.close()
+        raise ValueError(f"{path.name} is an .npz archive, not one .npy array")
+    return array

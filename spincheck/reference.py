@@ -20,7 +20,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from ._npz import save_npy
+from ._npz import load_npy, save_npy
 from .ngrams import Batch, KeyIndex, combine, hash_tokens, layout
 from .vectors import FILES as VECTOR_FILES
 from .vectors import WordVectors
@@ -109,10 +109,8 @@ class Reference:
 
     @classmethod
     def load(cls, directory: Path, mmap: bool = True) -> "Reference":
-        mode = "r" if mmap else None
-
         def arr(name: str) -> np.ndarray:
-            return np.load(directory / name, mmap_mode=mode, allow_pickle=False)
+            return load_npy(directory / name, mmap)
 
         info = json.loads((directory / "reference.json").read_text(encoding="utf-8"))
         return cls(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._npz import save_npy
+from ._npz import load_npy, save_npy
 from .ngrams import BOS, EOS, Batch, KeyIndex
 
 __all__ = ["WordVectors", "VectorBuilder", "WINDOW"]
@@ -57,11 +57,7 @@ class WordVectors:
 
     @classmethod
     def load(cls, directory: Path, mmap: bool = True) -> "WordVectors":
-        mode = "r" if mmap else None
-        return cls(
-            np.load(directory / FILES[0], mmap_mode=mode, allow_pickle=False),
-            np.load(directory / FILES[1], mmap_mode=mode, allow_pickle=False),
-        )
+        return cls(load_npy(directory / FILES[0], mmap), load_npy(directory / FILES[1], mmap))
 
 
 class VectorBuilder:

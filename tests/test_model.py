@@ -282,6 +282,13 @@ def _empty_classifier(path: Path, shipped: Path) -> None:
     np.savez(path, unused=np.zeros(1))
 
 
+def _npz_under_npy_name(path: Path, shipped: Path) -> None:
+    # np.load goes by content: this came back as an open NpzFile, and load_model_dir raised
+    # "AttributeError: 'NpzFile' object has no attribute 'shape'"
+    with open(path, "wb") as f:
+        np.savez(f, keys=np.load(shipped / path.name))
+
+
 @pytest.mark.parametrize(
     ("name", "write", "message"),
     [
@@ -307,6 +314,8 @@ def _empty_classifier(path: Path, shipped: Path) -> None:
             lambda path, shipped: np.save(path, np.load(shipped / "unigram_logp.npy").astype(np.int16)),
             "values are neither float",
         ),
+        ("bigram_q.npy", _npz_under_npy_name, "bigram_q.npy is an .npz archive"),
+        ("vector_keys.npy", _npz_under_npy_name, "vector_keys.npy is an .npz archive"),
     ],
     ids=[
         "lexicon-not-zip",
@@ -319,6 +328,8 @@ def _empty_classifier(path: Path, shipped: Path) -> None:
         "lexicon-offsets",
         "vectors-int8",
         "logp-int16",
+        "bigram-values-npz",
+        "vector-keys-npz",
     ],
 )
 def test_a_wrongly_built_file_that_matches_its_card_is_a_model_error(
