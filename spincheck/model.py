@@ -308,7 +308,8 @@ def _table_problem(reference: Reference, lexicon: Lexicon) -> str | None:
     for name, table in tables.items():
         if table.keys.dtype != np.uint64 or table.keys.ndim != 1 or table.values.shape != table.keys.shape:
             return f"its {name} table is not uint64 keys with one value each"
-        if table.values.dtype.kind not in "fu":
+        # NgramTable.lookup reads uint8 as quantised; uint16 and wider were read as log-probabilities
+        if table.values.dtype.kind != "f" and table.values.dtype != np.uint8:
             return f"its {name} table's values are neither float log-probabilities nor quantised bytes"
     vectors = reference.vectors
     if (

@@ -314,6 +314,11 @@ def _npz_under_npy_name(path: Path, shipped: Path) -> None:
             lambda path, shipped: np.save(path, np.load(shipped / "unigram_logp.npy").astype(np.int16)),
             "values are neither float",
         ),
+        (
+            "bigram_q.npy",  # uint16 of the same bytes was read as log-probabilities 0 to 255: p=1.0
+            lambda path, shipped: np.save(path, np.load(shipped / "bigram_q.npy").astype(np.uint16)),
+            "values are neither float",
+        ),
         ("bigram_q.npy", _npz_under_npy_name, "bigram_q.npy is an .npz archive"),
         ("vector_keys.npy", _npz_under_npy_name, "vector_keys.npy is an .npz archive"),
     ],
@@ -328,6 +333,7 @@ def _npz_under_npy_name(path: Path, shipped: Path) -> None:
         "lexicon-offsets",
         "vectors-int8",
         "logp-int16",
+        "bigram-q-uint16",
         "bigram-values-npz",
         "vector-keys-npz",
     ],
