@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -300,10 +301,21 @@ def _scorer_problem(scorer: NeuralScorer, name: str) -> str | None:
     return None
 
 
+def _finite_number(value: object) -> bool:
+    """Whether ``float()`` reads ``value`` as a number other than inf or NaN, as scoring reads it."""
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer of 400 digits
+        return False
+
+
 def _table_problem(reference: Reference, lexicon: Lexicon) -> str | None:
     """What is wrong with the tables' types and shapes, which lookups rely on without checking."""
     if not isinstance(reference.info, dict) or not isinstance(lexicon.info, dict):
         return "its reference.json or lexicon info is not a JSON object"
+    for key in ("tokens", "paragraphs"):  # scoring takes their logs: "many" or null raised there, NaN scored NaN
+        if key in reference.info and not _finite_number(reference.info[key]):
+            return f"its reference.json gives {key} as {reference.info[key]!r}, not a finite number"
     tables = {"unigram": reference.unigrams, "bigram": reference.bigrams, "trigram": reference.trigrams}
     for name, table in tables.items():
         if table.keys.dtype != np.uint64 or table.keys.ndim != 1 or table.values.shape != table.keys.shape:

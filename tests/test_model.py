@@ -295,6 +295,11 @@ def _npz_under_npy_name(path: Path, shipped: Path) -> None:
         ("lexicon.npz", lambda path, shipped: path.write_bytes(b"not a zip archive"), "could not be read"),
         ("lexicon.npz", lambda path, shipped: path.write_bytes(b""), "could not be read"),
         ("reference.json", lambda path, shipped: path.write_text("[1, 2]"), "not a JSON object"),
+        *[  # scoring takes the logs of these: a ValueError or TypeError on the first paragraph, or NaN scores
+            ("reference.json", lambda path, shipped, text=text: path.write_text(text), "not a finite number")
+            for text in ('{"tokens": "many"}', '{"tokens": null}', '{"paragraphs": [1]}', '{"tokens": NaN}')
+            + ('{"tokens": 1e999}', '{"paragraphs": 1' + "0" * 400 + "}")
+        ],
         ("unigram_keys.npy", _float_keys, "unigram table is not uint64 keys"),
         ("vectors.npy", lambda path, shipped: np.save(path, np.zeros((3, 4), np.float16)), "word vectors"),
         (CLASSIFIER, _empty_classifier, "lacks the array 'token_mean'"),
@@ -326,6 +331,7 @@ def _npz_under_npy_name(path: Path, shipped: Path) -> None:
         "lexicon-not-zip",
         "lexicon-empty",
         "reference-json-list",
+        *[f"reference-json-{what}" for what in ("tokens-str", "tokens-null", "paragraphs-list", "nan", "inf", "big")],
         "float-keys",
         "vectors-shape",
         "no-arrays",
