@@ -25,7 +25,7 @@ import numpy as np
 
 from ._npz import save_npz
 from .features import FEATURE_NAMES, PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAMES
-from .lexicon import Lexicon
+from .lexicon import MAX_PHRASE_TOKENS, Lexicon
 from .reference import Reference
 
 __all__ = [
@@ -341,4 +341,22 @@ def _table_problem(reference: Reference, lexicon: Lexicon) -> str | None:
         or len(lexicon.cand_group) != len(lexicon.cand_phrase)
     ):
         return "its lexicon is not uint64 keys with one candidate range each"
+    # the phrase table the candidates point into: unchecked, an index past its end or a short
+    # array raised IndexError or a broadcast error on the first paragraph scored
+    n_phrases, phrase_offsets = len(lexicon.phrase_len), lexicon.phrase_offsets
+    indexes = (lexicon.key_phrase, lexicon.cand_phrase, lexicon.phrase_len, lexicon.offsets, phrase_offsets)
+    if (
+        any(array.ndim != 1 or array.dtype.kind not in "ui" for array in indexes)
+        or lexicon.key_phrase.shape != lexicon.keys.shape
+        or lexicon.phrase_ids.shape != (n_phrases, MAX_PHRASE_TOKENS)
+        or lexicon.phrase_ids.dtype != np.uint64
+        or lexicon.phrase_blob.ndim != 1
+        or lexicon.phrase_blob.dtype != np.uint8
+        or phrase_offsets.shape != (n_phrases + 1,)
+        or phrase_offsets[0] != 0
+        or phrase_offsets[-1] != len(lexicon.phrase_blob)
+        or np.any(np.diff(phrase_offsets) < 0)
+        or any(len(index) and not 0 <= index.min() <= index.max() < n_phrases for index in indexes[:2])
+    ):
+        return "its lexicon's phrase table is malformed, or its candidates point past it"
     return None

@@ -278,6 +278,19 @@ def _stretched_offsets(path: Path, shipped: Path) -> None:
     np.savez(path, **arrays)
 
 
+def _lexicon_with(name: str, change):
+    """A writer of the shipped lexicon with one array changed: only the candidate ranges were
+    checked, and these raised IndexError or a broadcast error on the first paragraph scored."""
+
+    def write(path: Path, shipped: Path) -> None:
+        with np.load(shipped / "lexicon.npz") as data:
+            arrays = {key: data[key] for key in data.files}
+        arrays[name] = change(arrays[name])
+        np.savez(path, **arrays)
+
+    return write
+
+
 def _empty_classifier(path: Path, shipped: Path) -> None:
     np.savez(path, unused=np.zeros(1))
 
@@ -324,6 +337,12 @@ def _npz_under_npy_name(path: Path, shipped: Path) -> None:
             lambda path, shipped: np.save(path, np.load(shipped / "bigram_q.npy").astype(np.uint16)),
             "values are neither float",
         ),
+        ("lexicon.npz", _lexicon_with("cand_phrase", lambda a: a + np.uint32(10**7)), "phrase table is malformed"),
+        ("lexicon.npz", _lexicon_with("key_phrase", lambda a: a[:10]), "phrase table is malformed"),
+        ("lexicon.npz", _lexicon_with("phrase_ids", lambda a: a[:, 0]), "phrase table is malformed"),
+        ("lexicon.npz", _lexicon_with("phrase_len", lambda a: a[:10]), "phrase table is malformed"),
+        ("lexicon.npz", _lexicon_with("phrase_offsets", lambda a: a[:10]), "phrase table is malformed"),
+        ("lexicon.npz", _lexicon_with("phrase_blob", lambda a: a.astype(np.uint16)), "phrase table is malformed"),
         ("bigram_q.npy", _npz_under_npy_name, "bigram_q.npy is an .npz archive"),
         ("vector_keys.npy", _npz_under_npy_name, "vector_keys.npy is an .npz archive"),
     ],
@@ -340,6 +359,12 @@ def _npz_under_npy_name(path: Path, shipped: Path) -> None:
         "vectors-int8",
         "logp-int16",
         "bigram-q-uint16",
+        "lexicon-cand-phrase",
+        "lexicon-key-phrase",
+        "lexicon-phrase-ids",
+        "lexicon-phrase-len",
+        "lexicon-phrase-offsets",
+        "lexicon-phrase-blob",
         "bigram-values-npz",
         "vector-keys-npz",
     ],
