@@ -187,7 +187,11 @@ def read_card(directory: Path) -> ModelCard:
     if not path.is_file():
         raise ModelError(f"{directory} has no {CARD} (pass a directory made by 'spincheck train')")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except OSError as exc:  # unreadable (permissions, I/O): a ModelError, as it is for the other files
+        raise ModelError(f"model file {path} cannot be read ({exc.strerror or exc})") from None
+    try:
+        raw = json.loads(data.decode("utf-8"))
         fmt = raw["format_version"]
         # write_card writes an int from 1 up: int() read 0, -3 and 1.9 as formats to load
         if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt < 1:
@@ -223,7 +227,11 @@ def verify_files(directory: Path, card: ModelCard) -> None:
         path = directory / name
         if not path.is_file():
             raise ModelError(f"model file {path} is missing (reinstall or retrain the model)")
-        if sha256_file(path) != expected:
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:  # a PermissionError here, but a ModelError once past the hash check
+            raise ModelError(f"model file {path} cannot be read ({exc.strerror or exc})") from None
+        if digest != expected:
             raise ModelError(f"model file {path} is corrupted or was changed (SHA-256 does not match card.json)")
 
 

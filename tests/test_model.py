@@ -6,6 +6,8 @@ Every test that changes a file works on a copy of the shipped model in
 
 from __future__ import annotations
 
+import builtins
+import io
 import json
 import pickle
 import re
@@ -376,6 +378,25 @@ def test_a_wrongly_built_file_that_matches_its_card_is_a_model_error(
     write(replace(linked_copy, name), shipped_model_dir)
     rehash(linked_copy, name)
     with pytest.raises(ModelError, match=re.escape(message)):
+        load_model_dir(linked_copy)
+
+
+@pytest.mark.parametrize("name", [CARD, "bigram_q.npy", CLASSIFIER])
+def test_an_unreadable_file_is_a_model_error_naming_it(
+    linked_copy: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # the card and the hash check let a PermissionError through (a ModelError once past them);
+    # tests run as root, who reads any file, so a refusing open stands in for permissions
+    real_open = io.open
+
+    def refusing_open(file, *args, **kwargs):
+        if Path(file).name == name:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", refusing_open)
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    with pytest.raises(ModelError, match=f"model file .*{re.escape(name)} cannot be read .Permission denied."):
         load_model_dir(linked_copy)
 
 
