@@ -201,7 +201,7 @@ def read_card(directory: Path) -> ModelCard:
         if not all(isinstance(name, str) for name in names):
             raise TypeError("feature_names must be strings")
         files = dict(raw["files"])
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError, OverflowError) as exc:  # Overflow: float(10**400)
         raise ModelError(f"model file {path} is corrupted or was changed ({exc.__class__.__name__}: {exc})") from None
     if not 0.0 <= threshold <= 1.0:  # also false for NaN
         raise ModelError(f"model file {path} is corrupted or was changed (threshold {threshold} is not in 0-1)")

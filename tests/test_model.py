@@ -152,6 +152,13 @@ def test_card_threshold_outside_0_1_is_refused(linked_copy: Path, threshold: flo
         load_model_dir(linked_copy)
 
 
+def test_a_threshold_too_large_for_a_float_is_a_corrupted_card(linked_copy: Path) -> None:
+    # JSON reads 1 followed by 400 zeros as an int, which float() refused with an OverflowError
+    edit_card(linked_copy, lambda card: card.__setitem__("threshold", 10**400))
+    with pytest.raises(ModelError, match="corrupted or was changed .OverflowError"):
+        load_model_dir(linked_copy)
+
+
 def test_missing_card_and_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="does not exist"):
         load_model_dir(tmp_path / "nowhere")
