@@ -225,9 +225,9 @@ def verify_files(directory: Path, card: ModelCard) -> None:
             raise ModelError(f"model card in {directory} does not list {name} (the card is incomplete)")
     for name, expected in sorted(card.files.items()):
         path = directory / name
-        if not path.is_file():
-            raise ModelError(f"model file {path} is missing (reinstall or retrain the model)")
-        try:
+        try:  # is_file raises for a name too long (a card's own); sha256_file for an unreadable file
+            if not path.is_file():
+                raise ModelError(f"model file {path} is missing (reinstall or retrain the model)")
             digest = sha256_file(path)
         except OSError as exc:  # a PermissionError here, but a ModelError once past the hash check
             raise ModelError(f"model file {path} cannot be read ({exc.strerror or exc})") from None

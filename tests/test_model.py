@@ -224,6 +224,13 @@ def test_the_card_must_list_every_table(linked_copy: Path, name: str) -> None:
         load_model_dir(linked_copy)
 
 
+def test_a_card_listing_a_name_too_long_for_a_file_is_a_model_error(linked_copy: Path) -> None:
+    # Path.is_file raised OSError (ENAMETOOLONG) for it: a bug in spincheck, said the CLI
+    edit_card(linked_copy, lambda card: card["files"].__setitem__("a" * 5000, "0" * 64))
+    with pytest.raises(ModelError, match="cannot be read"):
+        load_model_dir(linked_copy)
+
+
 def test_a_directory_in_place_of_a_model_file_is_a_missing_file(linked_copy: Path) -> None:
     replace(linked_copy, "reference.json").mkdir()
     with pytest.raises(ModelError, match="reference.json is missing"):
