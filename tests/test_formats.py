@@ -350,6 +350,14 @@ def test_white_space_in_an_odt_paragraph_is_one_space():
     )
 
 
+@pytest.mark.parametrize("count", ["1000000000", "9" * 5000, "²", "-3"])
+def test_an_odt_space_count_is_bounded_and_never_an_error(count: str) -> None:
+    """A space count of a billion in a file of a few hundred bytes asked for gigabytes of memory, and
+    one that int() refuses ("²" is a digit to str.isdigit) was a ValueError, not an OfficeError."""
+    text = odt_to_text(odt_bytes(f'<text:p>Wide<text:s text:c="{count}"/>gap.</text:p>'))
+    assert text.startswith("Wide ") and text.endswith(" gap.") and len(text) <= 210
+
+
 # ---- RTF ---------------------------------------------------------------------------------------
 
 
