@@ -394,6 +394,12 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 # ---- Word and OpenDocument text ------------------------------------------------------------------
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Word's "Strict Open XML Document" writes the same elements in the ISO 29500 Strict namespace;
+# declared with either quote, it is read as the usual (Transitional) one
+_W_STRICT = {
+    quote + b"http://purl.oclc.org/ooxml/wordprocessingml/main" + quote: quote + _W[1:-1].encode() + quote
+    for quote in (b'"', b"'")
+}
 # characters Word writes as elements: breaks, and hyphens that are not text (a non-breaking one
 # is U+2011, as RTF's "\_" is read; left out, "long-term" became one word "longterm")
 _DOCX_BREAKS = {
@@ -548,10 +554,13 @@ def docx_to_text(data: bytes) -> str:
     comments live in other parts and are left out, as the main text of a web page is kept;
     so are hidden text (``w:vanish``) and deleted text of tracked changes (``w:delText``), and
     moved text is read where it was moved to (``w:moveTo``), not also where it was
-    (``w:moveFrom``).
+    (``w:moveFrom``). A Strict Open XML document is read as the usual kind.
     """
     data = _file_bytes(data, "docx_to_text")
-    root = _office_xml(data, "word/document.xml")
+    (xml,) = _zip_parts(data, ["word/document.xml"])
+    for strict, transitional in _W_STRICT.items():
+        xml = xml.replace(strict, transitional)
+    root = _parsed_xml(xml)
     paragraphs: list[str | None] = []
 
     def visit(node: ElementTree.Element, parts: list[str]) -> None:

@@ -318,6 +318,22 @@ def test_hidden_text_is_left_out_of_a_word_document():
     assert docx_to_text(docx_bytes(body)) == "The council voted on Tuesday."
 
 
+def test_a_strict_open_xml_word_document_is_read() -> None:
+    """Word's "Strict Open XML Document" (.docx) uses the ISO 29500 Strict namespace: none of its
+    elements matched, and the whole document was "no text to score"."""
+    hidden = "<w:r><w:rPr><w:vanish/></w:rPr><w:t>(draft) </w:t></w:r>"
+    body = f"<w:p><w:r><w:t xml:space='preserve'>The council </w:t></w:r>{hidden}<w:r><w:t>voted.</w:t></w:r></w:p>"
+    body += "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>A cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            "word/document.xml",
+            "<w:document xmlns:w='http://purl.oclc.org/ooxml/wordprocessingml/main'>"
+            f"<w:body>{body}</w:body></w:document>",
+        )
+    assert docx_to_text(out.getvalue()) == docx_to_text(docx_bytes(body)) == "The council voted.\n\nA cell"
+
+
 # ---- OpenDocument ------------------------------------------------------------------------------
 
 
