@@ -426,11 +426,14 @@ _ODT_SPACES = re.compile(r"[ \t\r\n]+")
 _ODT_MAX_SPACES = 200
 _ODT_CHARACTERS = str.maketrans("\x00\x01\x02", " \t\n")
 _ODT_BLOCKS = ("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-cell", _T + "list-item")
-# footnotes and endnotes, comments, the deleted text that tracked changes keep, and the
-# title and description (alt text) of a picture framed inside a paragraph
+# footnotes and endnotes, comments, the deleted text that tracked changes keep, the
+# title and description (alt text) of a picture framed inside a paragraph, and the label of a
+# numbered list item or heading ("1.", "a)"), which a writer may cache in the paragraph (as a
+# .docx keeps its labels out of its text): glued to the first word, "a)The" was read as "a the"
 _SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 _ODT_LEFT_OUT = (
     _T + "note",
+    _T + "number",
     _T + "tracked-changes",
     "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}annotation",
     _SVG + "title",

@@ -337,6 +337,17 @@ def test_a_strict_open_xml_word_document_is_read() -> None:
 # ---- OpenDocument ------------------------------------------------------------------------------
 
 
+def test_the_cached_label_of_a_numbered_odt_paragraph_is_left_out() -> None:
+    """A writer may cache a list item's or heading's label in it (text:number): it was glued to the first
+    word ("a)The first", "1.Introduction"), where a .docx keeps its labels out of the text."""
+    body = (
+        '<text:list><text:list-item><text:h text:outline-level="1"><text:number>1.</text:number>Introduction'
+        "</text:h></text:list-item><text:list-item><text:p><text:number>a)</text:number>The first point."
+        "</text:p></text:list-item></text:list>"
+    )
+    assert odt_to_text(odt_bytes(body)) == "Introduction\n\nThe first point."
+
+
 def test_the_alt_text_of_a_picture_in_a_paragraph_is_left_out():
     """LibreOffice keeps a picture's title and description inside its frame, in the paragraph: they
     were glued into the sentence ("Before Photo of a catA long alt textafter.")."""
