@@ -303,6 +303,8 @@ def pdf_to_text(data: bytes) -> str:
     reader = module.PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
         raise ValueError("it is encrypted with a password")
+    if not reader.pages:  # a scan has pages without text; none at all is a damaged page tree, not one for OCR
+        raise ValueError("it has no pages (its page tree is missing or damaged)")
     pages = [(page.extract_text() or "").splitlines() for page in reader.pages]
     return "\n\n".join(pdf_paragraphs(pages))
 

@@ -1739,3 +1739,17 @@ def test_bytes_cut_inside_a_character_lose_only_that_character():
     cut = [inputs._whole_characters(text[:n]).decode("utf-8") for n in range(len(text) + 1)]
     assert cut == [text[:n].decode("utf-8", "ignore") for n in range(len(text) + 1)]
     assert inputs._whole_characters(b"ok \xff") == b"ok \xff"  # a byte that is no character's stays bad
+
+
+def test_a_pdf_without_pages_is_an_error_not_a_scan(tmp_path):
+    """A PDF whose page tree pypdf cannot find (damaged, or none written) was "no text to score (a scanned
+    PDF needs OCR first)": OCR finds nothing in it either."""
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(make_pdf([["Some text."]]).replace(b"/Kids [", b"/Kidz ["))
+    events = read_events(path)
+    assert chunks_of(events) == []
+    reason = "it has no pages (its page tree is missing or damaged)"
+    assert problems_of(events) == [f"spincheck: error: cannot read {path} as a PDF: {reason} (skipped)"]
