@@ -305,7 +305,15 @@ def pdf_to_text(data: bytes) -> str:
         raise ValueError("it is encrypted with a password")
     if not reader.pages:  # a scan has pages without text; none at all is a damaged page tree, not one for OCR
         raise ValueError("it has no pages (its page tree is missing or damaged)")
-    pages = [(page.extract_text() or "").splitlines() for page in reader.pages]
+    pages: list[list[str]] = []
+    size = 0
+    for page in reader.pages:
+        text = page.extract_text() or ""
+        size += len(text)
+        # a PDF's content streams are compressed: a file of kilobytes can hold gigabytes of text
+        if size > MAX_DOCUMENT_BYTES:
+            raise ValueError(f"it holds more than {_size(MAX_DOCUMENT_BYTES)} of text")
+        pages.append(text.splitlines())
     return "\n\n".join(pdf_paragraphs(pages))
 
 

@@ -253,6 +253,20 @@ def test_a_hyphen_before_a_capitalised_line_is_not_a_broken_word():
     assert "down to the North-American deserts" in paragraph
 
 
+def test_the_text_of_a_pdf_is_bounded_as_its_file_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Content streams are compressed: a PDF of 160 KB held 80 million characters of text, all of it
+    gathered in memory (a few hundred such pages in a file under the 64 MB limit, gigabytes)."""
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november".split()
+    pdf = make_pdf([[f"{page} {word} runs on to the end of its line." for word in words[:10]] for page in words[:3]])
+    assert formats.pdf_to_text(pdf)
+    monkeypatch.setattr(formats, "MAX_DOCUMENT_BYTES", 1000)
+    with pytest.raises(ValueError, match="it holds more than 1000 bytes of text"):
+        formats.pdf_to_text(pdf)
+
+
 def test_a_soft_hyphen_at_a_line_end_joins_the_word():
     """Tagged PDFs (Word's, LaTeX's) write the hyphen of a word broken across lines as U+00AD, which
     pypdf keeps: "de\u00ad" + "bate" was read as two words, "de\u00ad bate", and a short line so
