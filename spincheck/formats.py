@@ -562,7 +562,8 @@ def epub_to_text(data: bytes) -> str:
 def docx_to_text(data: bytes) -> str:
     """The paragraphs of a Word (.docx) document's body, table cells included, one per block.
 
-    Only the stdlib is needed: a .docx is a zip archive whose ``word/document.xml`` holds the
+    Only the stdlib is needed: a .docx is a zip archive whose main part (``word/document.xml``,
+    or the part its ``_rels/.rels`` names, as Word Online's ``word/document2.xml``) holds the
     paragraphs (``w:p``) and their runs of text (``w:t``). Headers, footers, footnotes and
     comments live in other parts and are left out, as the main text of a web page is kept;
     so are hidden text (``w:vanish``) and deleted text of tracked changes (``w:delText``), and
@@ -570,7 +571,7 @@ def docx_to_text(data: bytes) -> str:
     (``w:moveFrom``). A Strict Open XML document is read as the usual kind.
     """
     data = _file_bytes(data, "docx_to_text")
-    (xml,) = _zip_parts(data, ["word/document.xml"])
+    (xml,) = _zip_parts(data, [_docx_main_part(data)])
     for strict, transitional in _W_STRICT.items():
         xml = xml.replace(strict, transitional)
     root = _parsed_xml(xml)
@@ -601,6 +602,20 @@ def docx_to_text(data: bytes) -> str:
                 visit(child, parts)
 
     return _visited(visit, root, [], paragraphs)
+
+
+def _docx_main_part(data: bytes) -> str:
+    """The name of a .docx's main part: the target of its package's officeDocument relationship
+    (Word Online writes ``word/document2.xml``), else ``word/document.xml``."""
+    try:
+        (rels,) = _zip_parts(data, ["_rels/.rels"], missing_ok=True)
+        relationships = _parsed_xml(rels).iter() if rels else ()
+    except OfficeError:  # Word repairs a damaged package; its main part is found by its usual name
+        relationships = ()
+    for relationship in relationships:  # Transitional or Strict: ".../relationships/officeDocument"
+        if relationship.get("Type", "").endswith("/officeDocument") and relationship.get("Target"):
+            return _epub_path("", relationship.get("Target", ""))  # a URI from the package's root, as in an EPUB
+    return "word/document.xml"
 
 
 def _docx_hidden(run: ElementTree.Element) -> bool:

@@ -332,6 +332,23 @@ def test_hidden_text_is_left_out_of_a_word_document():
     assert docx_to_text(docx_bytes(body)) == "The council voted on Tuesday."
 
 
+@pytest.mark.parametrize("target", ["word/document2.xml", "/word/document2.xml"])
+def test_a_word_document_is_read_from_the_main_part_its_package_names(target: str) -> None:
+    """Word Online saves the body as word/document2.xml, named in _rels/.rels: such a .docx was "it has
+    no word/document.xml"."""
+    relationship = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{relationship}" Target="{target}"/></Relationships>',
+        )
+        with zipfile.ZipFile(io.BytesIO(docx_bytes("<w:p><w:r><w:t>Online.</w:t></w:r></w:p>"))) as made:
+            archive.writestr("word/document2.xml", made.read("word/document.xml"))
+    assert docx_to_text(out.getvalue()) == "Online."
+
+
 def test_a_strict_open_xml_word_document_is_read() -> None:
     """Word's "Strict Open XML Document" (.docx) uses the ISO 29500 Strict namespace: none of its
     elements matched, and the whole document was "no text to score"."""
