@@ -487,7 +487,18 @@ def _zip_parts(data: bytes, parts: list[str], *, missing_ok: bool = False) -> li
                 raise OfficeError("it is encrypted (save it without a password)")
             found = {info.filename: archive.read(info) for info in infos}
         return [found.get(part, b"") for part in parts]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
+    except OfficeError:
+        raise
+    # a damaged central directory can also point before the archive's start: "negative seek value"
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        zlib.error,
+        ValueError,
+    ) as exc:
         raise OfficeError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})") from None
 
 

@@ -332,6 +332,16 @@ def test_hidden_text_is_left_out_of_a_word_document():
     assert docx_to_text(docx_bytes(body)) == "The council voted on Tuesday."
 
 
+def test_a_zip_whose_central_directory_points_before_its_start_is_an_office_error() -> None:
+    """zipfile raises ValueError ("negative seek value") for such an archive: the command line
+    called it "a bug in spincheck" instead of saying the file is damaged."""
+    data = bytearray(docx_bytes("<w:p><w:r><w:t>Text.</w:t></w:r></w:p>"))
+    end = data.rfind(b"PK\x05\x06") + 16  # the end record's offset of the central directory
+    data[end : end + 4] = (int.from_bytes(data[end : end + 4], "little") + 10**6).to_bytes(4, "little")
+    with pytest.raises(formats.OfficeError, match="not a valid zip archive"):
+        docx_to_text(bytes(data))
+
+
 @pytest.mark.parametrize("target", ["word/document2.xml", "/word/document2.xml"])
 def test_a_word_document_is_read_from_the_main_part_its_package_names(target: str) -> None:
     """Word Online saves the body as word/document2.xml, named in _rels/.rels: such a .docx was "it has
