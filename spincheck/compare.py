@@ -225,14 +225,14 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
         # a run of any length swapped word for word is a spinner's; of unequal lengths, only a short one
         if not (same_length or short):
             continue
-        if not any(t.isalpha() for t in a[i1:i2]) or not any(t.isalpha() for t in b[j1:j2]):
+        if not any(_is_word(t) for t in a[i1:i2]) or not any(_is_word(t) for t in b[j1:j2]):
             continue
         if i2 - i1 == j2 - j1:
             spans = [
                 ((i, i + 1), (j, j + 1))
                 for i, j in zip(range(i1, i2), range(j1, j2))
                 # both sides words: "three" for "3" or "not" for "n't" is house style, as the other way round
-                if a[i].isalpha() and b[j].isalpha() and fa[i] != fb[j]
+                if _is_word(a[i]) and _is_word(b[j]) and fa[i] != fb[j]
             ]
         else:
             spans = [((i1, i2), (j1, j2))]
@@ -242,6 +242,11 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     if not same:  # no word shared: "Source link." is not "Read more." swapped word for word
         aligned = 0
     return aligned / max(len(a), len(b), 1), out
+
+
+def _is_word(token: str) -> bool:
+    """Letters only, an acronym's full stops aside: "U.S." is as much a word as "US", which it folds to."""
+    return token.replace(".", "").isalpha()
 
 
 def _without_stops(tokens: list[str], start: int, end: int) -> tuple[int, int]:

@@ -488,3 +488,17 @@ def test_a_phrase_repeated_in_the_next_sentence_does_not_cross_the_alignment() -
     ]
     (match,) = align(original, copy).paragraphs
     assert match.label == 1 and match.overlap == 1.0
+
+
+def test_an_acronym_with_full_stops_is_a_word_as_it_is_without() -> None:
+    """ "US" for "American" or "United States" was listed as a swap, "U.S." for either was not (its
+    full stops failed the word test, though it folds to "US"): a copy written in that house style
+    lost those swaps, and a paragraph with no other was labelled taken unchanged."""
+    original = "The American economy grew in the first quarter, the United States said."
+    for us in ("US", "U.S."):
+        copy = f"The {us} economy grew in the first quarter, the {us} said."
+        found = find_swaps(copy, original)
+        assert [(r.original, r.replacement) for r in found] == [("American", us), ("United States", us)], us
+        assert all(copy[r.start : r.end] == r.replacement for r in found)
+        assert align(original, copy).paragraphs[0].label == 1
+    assert find_swaps("The U.S. economy grew.", "The US economy grew.") == []  # house style still
