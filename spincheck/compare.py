@@ -115,9 +115,11 @@ _STEMS_BEFORE_NOT = {"wo": "will", "ca": "can", "sha": "shall"}
 
 # "travelled", "cancelling", "jewellery", "enrollment": a doubled l before a suffix, after a stem
 # of two syllables or more ("filled" is not "filed", "tilled" not "tiled"), not at the end
-# ("still") or before -y ("gravelly" is not "gravely"); -our after three letters at least
-# ("colour", "favourite", "neighbour"), not in "four", "our", "pouring" or "mourning".
-_UK_LL = re.compile(r"^(\w*?[aeiou][^aeiou\W]+[aeiou][^aeiou\W]*)ll(?=[eiomf])")
+# ("still") or before -y ("gravelly" is not "gravely"); its syllables may meet at "ue", "ua", "ia"
+# or "ie" ("fuelled", "equalled", "dialled", "trialled": the few one-syllable stems so spelt,
+# "quelled", fold to no other word). -our after three letters at least ("colour", "favourite",
+# "neighbour"), not in "four", "our", "pouring" or "mourning".
+_UK_LL = re.compile(r"^(\w*?(?:[aeiou][^aeiou\W]+[aeiou]|[iu][ae])[^aeiou\W]*)ll(?=[eiomf])")
 _UK_OUR = re.compile(r"(?<=\w{3})our")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
