@@ -399,7 +399,7 @@ class Alignment:
 
 
 def _best_matches(
-    copy_words: list[list[str]], original_words: list[list[str]], top: int = 1
+    copy_words: list[list[str]], original_words: list[list[str]], top: int = 1, *, every_word: bool = False
 ) -> list[tuple[list[int], float]]:
     """For each copy paragraph, the ``top`` original paragraphs sharing most words, best first,
     and the best one's word overlap.
@@ -409,7 +409,8 @@ def _best_matches(
     more paragraphs than ``COMMON_POSTINGS`` and a twentieth of them does not pick
     candidates: "the" and "of" would make the search quadratic in the number of
     paragraphs and say nothing about which one is the source. The overlap is then
-    counted over the other words.
+    counted over the other words; with ``every_word``, over all of them (for the few
+    paragraphs that share none of the others, see :func:`align`).
     """
     postings: dict[str, tuple[list[int], list[int]]] = {}
     for j, ws in enumerate(original_words):
@@ -417,7 +418,7 @@ def _best_matches(
             ids, counts = postings.setdefault(w, ([], []))
             ids.append(j)
             counts.append(c)
-    longest = max(COMMON_POSTINGS, len(original_words) // 20)
+    longest = len(original_words) if every_word else max(COMMON_POSTINGS, len(original_words) // 20)
     index = {w: (np.array(ids), np.array(counts)) for w, (ids, counts) in postings.items() if len(ids) <= longest}
     lengths = np.array([len(ws) for ws in original_words], dtype=np.float64)
     out = []
@@ -441,6 +442,15 @@ def align(original: str, copy: str) -> Alignment:
     copy_words, copy_lengths = _words_and_lengths(copy_paragraphs)
     original_words, original_lengths = _words_and_lengths(original_paragraphs)
     candidates = _best_matches(copy_words, original_words, top=CANDIDATES)
+    # In a long original, a paragraph of common words only ("It was the first time he had said so.")
+    # shares no word that picks candidates: it got paragraphs 0, 1 and 2, and was "not from the
+    # original" though taken word for word, or taken from one of those. Such paragraphs, few, pick
+    # theirs with every word counted.
+    unpicked = [i for i, (_, overlap) in enumerate(candidates) if not overlap]
+    if unpicked:
+        again = _best_matches([copy_words[i] for i in unpicked], original_words, CANDIDATES, every_word=True)
+        for i, picked in zip(unpicked, again):
+            candidates[i] = picked
     out = []
     for i, (span, text, length, (order, _)) in enumerate(zip(copy_spans, copy_paragraphs, copy_lengths, candidates)):
         # the overlap is at most its length over the longer paragraph's: one over 1 / MIN_OVERLAP times

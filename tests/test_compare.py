@@ -505,3 +505,17 @@ def test_an_acronym_with_full_stops_is_a_word_as_it_is_without() -> None:
         assert all(copy[r.start : r.end] == r.replacement for r in found)
         assert align(original, copy).paragraphs[0].label == 1
     assert find_swaps("The U.S. economy grew.", "The US economy grew.") == []  # house style still
+
+
+def test_a_paragraph_of_common_words_only_is_found_in_a_long_original() -> None:
+    """In an original of over COMMON_POSTINGS paragraphs, words in more of them pick no candidates:
+    a paragraph made of those only was aligned with paragraphs 0, 1 and 2, so taken unchanged it was
+    matched with the wrong one, or not from the original at all."""
+    filler = [f"W{k} he said it was not the case of the year." for k in range(240)]
+    source = "He said it was the case."
+    original = "\n\n".join(filler[:120] + [source] + filler[120:])
+    (match,) = align(original, source).paragraphs
+    assert (match.original_index, match.label, match.overlap) == (120, 0, 1.0)
+    (match,) = align(original, "He stated it was the case.").paragraphs
+    assert (match.original_index, match.label) == (120, 1)
+    assert [(r.original, r.replacement) for r in match.swaps] == [("said", "stated")]
