@@ -482,6 +482,21 @@ def test_output_shards_are_utf8_lines(tmp_path: Path) -> None:
     assert f'"source": "{shards / "a.jsonl"}:caf\u00e9", "id": "caf\u00e9"'.encode() in data
 
 
+def test_a_shard_without_records_gives_an_empty_shard(tmp_path: Path) -> None:
+    """An empty shard, or one of blank lines, was scored as a file holding one blank line, which
+    a JSONL reader takes for a bad record and ``cat out/*.jsonl`` carries into the whole."""
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    shards = tmp_path / "in"
+    shards.mkdir()
+    (shards / "empty.jsonl").write_bytes(b"")
+    (shards / "blank.jsonl").write_bytes(b"\n\n")
+    write_shard(shards / "full.jsonl", [json.dumps({"id": 1, "text": "Hi there."})])
+    written = score_jsonl_shards(shards, tmp_path / "out", client="sync")
+    data = {Path(p).name: Path(p).read_bytes() for p in written}
+    assert data["empty.jsonl"] == data["blank.jsonl"] == b""
+    assert data["full.jsonl"].endswith(b"}\n") and data["full.jsonl"].count(b"\n") == 1
+
+
 def test_shard_problems_are_rows_and_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     pytest.importorskip("dask.bag", reason=NO_DASK)
     from spincheck.integrations import dask as integration

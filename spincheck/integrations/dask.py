@@ -361,6 +361,14 @@ _FSSPEC_ONLY_SUFFIX = re.compile(r"\.(zst|zstd|lz4)$")
 _SHARD_NAME = re.compile(r"\.jsonl(\.(gz|bz2|xz|zst|zstd|lz4))?$")
 
 
+def _json_lines(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """A partition's rows as lines for ``to_textfiles``, which writes "\\n" between items: a last
+    empty item ends the last line, where ``last_endline=True`` wrote a blank line for a shard
+    without rows (an empty input), which JSONL readers reject and ``cat`` carries along."""
+    lines = [json_line(row) for row in rows]
+    return lines + [""] if lines else lines
+
+
 def _check_not_inputs(out_paths: list[str], urls: list[str]) -> None:
     """Refuse to write shards into a folder of input shards: "a.jsonl" was replaced by its own
     scores, and "b.jsonl" written beside "b.jsonl.gz" was read as input by the next run."""
@@ -443,7 +451,7 @@ def score_jsonl_shards(
     rows = shards.map_partitions(
         _score_shard, model=model, text_field=text_field, threshold=threshold, id_field=id_field, batch_size=batch_size
     )
-    text = rows.map(json_line)
+    text = rows.map_partitions(_json_lines)
     kwargs = {} if client is None else {"scheduler": client}
-    written = text.to_textfiles(out_paths, last_endline=True, **kwargs)
+    written = text.to_textfiles(out_paths, last_endline=False, **kwargs)
     return [str(p) for p in written] if written else out_paths
