@@ -592,6 +592,32 @@ def test_zstd_shards_are_decompressed_by_fsspec(records: list[dict], tmp_path: P
     assert len(rows) == len(expected) > 3 and all(same_row(a, b) for a, b in zip(rows, expected))
 
 
+def test_a_cut_zstd_shard_gives_its_records_and_a_row_that_says_so(tmp_path: Path) -> None:
+    """A .jsonl.zst shard cut short (a crawler stopped mid-write), which fsspec decompresses,
+    failed the whole job with a bare EOFError that named no shard, as a cut .gz shard once did."""
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    import random
+
+    import fsspec
+    from fsspec.compression import compr
+
+    if "zstd" not in compr:
+        pytest.skip("fsspec has no zstd codec here")
+    shards = tmp_path / "in"
+    shards.mkdir()
+    rng = random.Random(0)  # records that do not compress to nothing, so that some come before the cut
+    lines = [json.dumps({"id": i, "text": "".join(rng.choices("abcdefghij ", k=300))}) for i in range(2000)]
+    cut = shards / "cut.jsonl.zst"
+    with fsspec.open(str(cut), "wb", compression="zstd") as f:
+        f.write("".join(line + "\n" for line in lines).encode("utf-8"))
+    cut.write_bytes(cut.read_bytes()[:-100])
+    [written] = score_jsonl_shards(shards, tmp_path / "out", client="sync")
+    *scored, problem = [json.loads(line) for line in Path(written).read_text(encoding="utf-8").splitlines()]
+    assert scored and [r["id"] for r in scored] == list(range(len(scored))) and len(scored) < len(lines)
+    assert (problem["source"], problem["paragraph"]) == (str(cut), None)
+    assert problem["reason"].startswith("its zstd data is truncated")
+
+
 def test_no_shards_is_an_error(tmp_path: Path) -> None:
     pytest.importorskip("dask.bag", reason=NO_DASK)
     with pytest.raises(FileNotFoundError, match="no input shards match"):

@@ -54,11 +54,13 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import numbers
 import os
 import posixpath
 import re
+import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -66,6 +68,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 
 from ..detector import Detector, Document, Result
 from ..inputs import Problem, _DamagedData, iter_jsonl, os_problem, record_source, record_text, text_field_problem
+from ..inputs import _damaged
 from ..model import default_model_dir
 from ..report import Row, document_records, json_line, paragraph_record
 
@@ -287,6 +290,32 @@ def score_partition(
     return _score_docs(get_detector(model, threshold), docs, batch_size)
 
 
+class _FsspecDecompressed(io.RawIOBase):
+    """A shard fsspec decompresses (zstd, lz4), whose data ending early or damaged raises the
+    ``_DamagedData`` of the command line's own codecs: the shard then ends with a row that says so,
+    where a cut ".jsonl.zst" (a crawler stopped mid-write) failed the whole job with a bare
+    EOFError that named no shard. Other errors (the storage's own) still fail the task."""
+
+    def __init__(self, f: BinaryIO, suffix: str) -> None:
+        self._read = getattr(f, "read1", f.read)
+        self._codec = "lz4" if suffix == "lz4" else "zstd"
+        # the zstd module fsspec decompresses with (whichever it imported) raises its own ZstdError
+        modules = ("compression.zstd", "backports.zstd", "zstandard")
+        errors = (getattr(sys.modules.get(m), "ZstdError", None) for m in modules)
+        self._errors: tuple[type[BaseException], ...] = (EOFError, *(e for e in errors if e is not None))
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:  # read1: read() asked for more than a cut stream holds, and lost what it had
+            data = self._read(len(buffer))
+        except self._errors as exc:
+            raise _damaged(self._codec, exc) from None
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def _score_shard(
     shard: list[tuple[str, str]],
     model: str | Path | None,
@@ -302,9 +331,10 @@ def _score_shard(
     for url, name in shard:
         # gzip, bzip2 and xz are known by their first bytes, as the command line knows them (a
         # truncated "a.jsonl.gz" failed the whole job, naming no shard); fsspec opens the others
-        compression = "infer" if _FSSPEC_ONLY_SUFFIX.search(name) else None
-        with fsspec.open(url, "rb", compression=compression) as f:
-            docs = _shard_docs(name, f, text_field, id_field)
+        other = _FSSPEC_ONLY_SUFFIX.search(name)
+        with fsspec.open(url, "rb", compression="infer" if other else None) as f:
+            stream = io.BufferedReader(_FsspecDecompressed(f, other[1])) if other else f
+            docs = _shard_docs(name, stream, text_field, id_field)
             rows.extend(_score_docs(get_detector(model, threshold), docs, batch_size))
     return rows
 
