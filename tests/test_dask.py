@@ -618,6 +618,21 @@ def test_a_cut_zstd_shard_gives_its_records_and_a_row_that_says_so(tmp_path: Pat
     assert problem["reason"].startswith("its zstd data is truncated")
 
 
+def test_a_folder_is_named_as_it_is_not_read_as_a_pattern(tmp_path: Path) -> None:
+    """A folder whose name holds glob characters ("crawl[1]") was read as a pattern: "no input
+    shards match", though the folder held shards."""
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    shards = tmp_path / "crawl[1]"
+    shards.mkdir()
+    write_shard(shards / "a.jsonl", [json.dumps({"id": 1, "text": "Hi there."})])
+    (tmp_path / "crawl1").mkdir()  # what the pattern would match
+    write_shard(tmp_path / "crawl1" / "b.jsonl", [json.dumps({"id": 2, "text": "Hi there."})])
+    [written] = score_jsonl_shards(shards, tmp_path / "out", client="sync")
+    assert [json.loads(line)["source"] for line in Path(written).read_text(encoding="utf-8").splitlines()] == [
+        f"{shards / 'a.jsonl'}:1"
+    ]
+
+
 def test_no_shards_is_an_error(tmp_path: Path) -> None:
     pytest.importorskip("dask.bag", reason=NO_DASK)
     with pytest.raises(FileNotFoundError, match="no input shards match"):

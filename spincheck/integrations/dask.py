@@ -54,6 +54,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import glob
 import io
 import logging
 import numbers
@@ -458,8 +459,8 @@ def score_jsonl_shards(
 
     _check_batch_size(batch_size, "score_jsonl_shards")
     folder = "://" not in str(input_glob) and Path(input_glob).is_dir()
-    if folder:
-        input_glob = str(Path(input_glob) / "*.jsonl*")
+    if folder:  # its name taken as it is: "crawl[1]" matched no shards, read as a pattern
+        input_glob = str(Path(glob.escape(str(input_glob))) / "*.jsonl*")
     fs, _, paths = get_fs_token_paths(str(input_glob), mode="rb")
     if folder:  # its JSONL shards, not "a.jsonl.bak" or a half-written "a.jsonl.part"
         paths = [p for p in paths if _SHARD_NAME.search(p)]
