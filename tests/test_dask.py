@@ -154,6 +154,7 @@ def test_shards_are_never_written_over_their_inputs(records: list[dict], tmp_pat
     (shards / "a.jsonl").unlink()  # only b.jsonl.gz: its scores, "b.jsonl", would be read as input next time
     with pytest.raises(ValueError, match=r"b\.jsonl would be written among the input shards"):
         score_jsonl_shards(shards, shards, client="sync")
+    (shards / "._c.jsonl").write_bytes(b"\x00\x05\x16\x07" * 20)  # nor its hidden files (macOS's AppleDouble)
     write_shard(shards / "a.jsonl", [json.dumps(records[0])])
     written = score_jsonl_shards(shards, tmp_path / "out", client="sync")  # the folder: its JSONL shards only
     assert sorted(Path(p).name for p in written) == ["a.jsonl", "b.jsonl"]

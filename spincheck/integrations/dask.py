@@ -462,8 +462,9 @@ def score_jsonl_shards(
     if folder:  # its name taken as it is: "crawl[1]" matched no shards, read as a pattern
         input_glob = str(Path(glob.escape(str(input_glob))) / "*.jsonl*")
     fs, _, paths = get_fs_token_paths(str(input_glob), mode="rb")
-    if folder:  # its JSONL shards, not "a.jsonl.bak" or a half-written "a.jsonl.part"
-        paths = [p for p in paths if _SHARD_NAME.search(p)]
+    if folder:  # its JSONL shards, not "a.jsonl.bak", a half-written "a.jsonl.part", nor hidden files
+        # (macOS's binary "._a.jsonl", a writer's ".a.jsonl"), which the command line skips in a folder too
+        paths = [p for p in paths if _SHARD_NAME.search(p) and not posixpath.basename(p).startswith(".")]
     paths = sorted(paths)
     if not paths:
         raise FileNotFoundError(f"no input shards match {str(input_glob)!r}")
