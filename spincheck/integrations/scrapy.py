@@ -16,8 +16,10 @@ which empty strings add none and a string with line breaks may make several). Wh
 or empty it extracts the main text from ``SPINCHECK_HTML_FIELD`` as
 ``spincheck score page.html`` does (trafilatura when installed, else a
 plain-text fallback) and, when the item can hold it, stores that text in the
-text field, since the reported offsets point into it. It then adds three
-fields:
+text field, since the reported offsets point into it. Give it ``response.text``
+rather than ``response.body``: bytes are decoded by the charset the page itself
+declares, and one sent only in the HTTP ``Content-Type`` header is lost. It then
+adds three fields:
 
 ``spin_probability``
     the highest paragraph probability (0.0 when nothing could be scored, None
