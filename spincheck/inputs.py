@@ -89,8 +89,8 @@ __all__ = [
     "CHUNK_CHARS",
 ]
 
-# Text handed to the detector at a time: once the buffer holds this many characters, a chunk of
-# at most this many is cut at its last paragraph boundary. The buffer stays below CHUNK_CHARS +
+# Text handed to the detector at a time: once the buffer holds more than this many characters, a
+# chunk of at most this many is cut at its last paragraph boundary. The buffer stays below CHUNK_CHARS +
 # one decoded block (about 1.5 MB even for 4-byte characters), and the detector's memory per
 # chunk is bounded too.
 CHUNK_CHARS = 1 << 17
@@ -561,9 +561,15 @@ _INDENTED_LINE = re.compile(rf"[{LINE_BREAKS}][ \t\u00a0\u3000]+(?=\S)")
 def _cut_point(buf: str, limit: int) -> int:
     """Where to end a chunk of at most ``limit`` characters of ``buf``: after the last blank
     line, else before the last indented line, else after the last line break, else the last
-    whitespace; a text without any is cut at ``limit``."""
-    window = buf[:limit]
-    after_blank_line = max((m.end() for m in _BLANK_LINE.finditer(window)), default=0)
+    whitespace; a text without any is cut at ``limit``.
+
+    ``buf`` holds more than ``limit`` characters, and the window takes one more, which tells
+    whether the chunk's last character ends a line or a word: a paragraph of exactly ``limit``
+    characters was cut at its last space, though a break came right after it."""
+    window = buf[: limit + 1]
+    after_blank_line = 0
+    for m in _BLANK_LINE.finditer(window):  # one that ends past the chunk is cut before, not inside
+        after_blank_line = m.end() if m.end() <= limit else m.start()  # ("\n>\n" cut after ">" left it)
     if after_blank_line:
         return after_blank_line
     # Paragraphs without blank lines between them, first lines indented (a book, an e-text): cut
@@ -574,11 +580,11 @@ def _cut_point(buf: str, limit: int) -> int:
         return indented
     newline = max(window.rfind(c) for c in LINE_BREAKS)  # each a search from the end, in C
     if newline >= 0:
-        return newline + 1
+        return min(newline + 1, limit)
     space = _LAST_SPACE.search(window)
     if space is not None:
-        return space.end()
-    return len(window)
+        return min(space.end(), limit)
+    return limit
 
 
 class _Splitter:
@@ -595,7 +601,7 @@ class _Splitter:
         if not self.has_text and text and not text.isspace():
             self.has_text = True
         self.buf += text
-        while len(self.buf) >= CHUNK_CHARS:
+        while len(self.buf) > CHUNK_CHARS:  # one character more than a chunk: see _cut_point
             cut = _cut_point(self.buf, CHUNK_CHARS)
             yield Chunk(self.source, self.offset, self.buf[:cut], False, self.record_id)
             self.offset += cut

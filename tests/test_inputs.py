@@ -176,11 +176,11 @@ def test_chunking_keeps_text_and_offsets(paragraphs, separators, size):
     assert "".join(c.text for c in chunks) == text
     assert [c.last for c in chunks] == [False] * (len(chunks) - 1) + [True]
     position = 0
-    for chunk in chunks:
+    for chunk, following in zip(chunks, [*chunks[1:], None]):
         assert chunk.offset == position
         position += len(chunk.text)
-        if not chunk.last and "\n" in chunk.text:
-            assert chunk.text.endswith("\n")  # never cut inside a line while a newline was available
+        if not chunk.last and "\n" in chunk.text:  # never cut inside a line while a newline was available
+            assert chunk.text.endswith("\n") or following.text.startswith("\n")
 
 
 def test_chunks_cut_at_blank_lines_give_the_same_paragraphs(monkeypatch):
@@ -224,6 +224,34 @@ def test_a_block_of_indented_paragraphs_is_cut_where_a_paragraph_starts(monkeypa
         for chunk in inputs._chunks_of(text, "doc"):
             spans += [(chunk.offset + s.start, chunk.offset + s.end) for s in split_paragraphs(chunk.text)]
         assert spans == whole, size
+
+
+@pytest.mark.parametrize("after", ["", "\n", "\n\nThe end.\n", "\nThe end.\n", "\f"])
+def test_a_paragraph_of_exactly_a_chunk_is_not_cut(tmp_path, monkeypatch, after):
+    # the break after it one past the window, it was cut at its last space (two paragraphs where
+    # the whole text has one), and a text of exactly CHUNK_CHARS was two chunks
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 150)
+    paragraph = ("The council voted on Tuesday to rebuild the old harbor bridge. " * 3)[:149] + "."
+    text = paragraph + after
+    whole = [(s.start, s.end) for s in split_paragraphs(text)]
+    assert whole[0] == (0, 150)
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    for chunks in (list(inputs._chunks_of(text, "doc")), chunks_of(read_events(path))):
+        assert chunks[0].text == paragraph
+        assert [(c.offset + s.start, c.offset + s.end) for c in chunks for s in split_paragraphs(c.text)] == whole
+
+
+@pytest.mark.parametrize("blank", ["\n>\n", "\r\n\r\n", "\n\u200b\n", "\n \u3000\n"])
+def test_a_blank_line_that_ends_one_past_a_chunk_is_not_cut_inside(monkeypatch, blank):
+    # cut inside "\n>\n", the ">" left at the chunk's end was a paragraph of its own
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 150)
+    paragraph = ("The council voted on Tuesday to rebuild the old harbor bridge. " * 3)[: 150 - len(blank)] + "."
+    text = paragraph + blank + "The end.\n"  # the blank line's last break one past the chunk
+    chunks = list(inputs._chunks_of(text, "doc"))
+    assert len(chunks[0].text) <= 150 and len(chunks) == 2
+    spans = [(c.offset + s.start, c.offset + s.end) for c in chunks for s in split_paragraphs(c.text)]
+    assert spans == [(s.start, s.end) for s in split_paragraphs(text)] == [(0, len(paragraph)), (151, 159)]
 
 
 @pytest.mark.parametrize("line_break", ["\r", "\u2028", "\x85", "\v"])
