@@ -567,24 +567,33 @@ def _cut_point(buf: str, limit: int) -> int:
     whether the chunk's last character ends a line or a word: a paragraph of exactly ``limit``
     characters was cut at its last space, though a break came right after it."""
     window = buf[: limit + 1]
-    after_blank_line = 0
-    for m in _BLANK_LINE.finditer(window):  # one that ends past the chunk is cut before, not inside
-        after_blank_line = m.end() if m.end() <= limit else m.start()  # ("\n>\n" cut after ">" left it)
-    if after_blank_line:
-        return after_blank_line
+    # A blank line that goes on past the chunk is cut before, not inside: a quoted reply's blank
+    # line is "\n>\n", and a chunk that opened with its ">\n" had ">" as a paragraph of its own.
+    last = None
+    for last in _BLANK_LINE.finditer(window):
+        pass
+    if last is not None:
+        end = _BLANK_LINE.match(buf, last.start()).end()
+        return end if end <= limit or not last.start() else last.start()
     # Paragraphs without blank lines between them, first lines indented (a book, an e-text): cut
     # where the last one starts, indent and all. Cut mid-paragraph, the next chunk opened with an
     # unindented line, and its indents no longer marked paragraphs (text.split_paragraphs).
     indented = max((m.start() + 1 for m in _INDENTED_LINE.finditer(window)), default=0)
     if indented:
-        return indented
+        return _before_blank_line(buf, indented)
     newline = max(window.rfind(c) for c in LINE_BREAKS)  # each a search from the end, in C
     if newline >= 0:
-        return min(newline + 1, limit)
+        return min(_before_blank_line(buf, newline + 1), limit)
     space = _LAST_SPACE.search(window)
     if space is not None:
         return min(space.end(), limit)
     return limit
+
+
+def _before_blank_line(buf: str, cut: int) -> int:
+    """``cut`` (just after a line break), or the break itself when a blank line starts there: it
+    goes on past the chunk, and its first line (">") alone in the next chunk was a paragraph."""
+    return cut - 1 if cut > 1 and _BLANK_LINE.match(buf, cut - 1) else cut
 
 
 class _Splitter:

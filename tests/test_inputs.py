@@ -254,6 +254,19 @@ def test_a_blank_line_that_ends_one_past_a_chunk_is_not_cut_inside(monkeypatch, 
     assert spans == [(s.start, s.end) for s in split_paragraphs(text)] == [(0, len(paragraph)), (151, 159)]
 
 
+@pytest.mark.parametrize("blank", ["\n>\n", "\n\n>\n", "\n>>\n", "\n > \n", "\n>\n>\n", "\r\n>\r\n"])
+def test_a_quoted_blank_line_across_a_chunk_edge_is_no_paragraph(monkeypatch, blank):
+    # a quoted reply's blank line, ">", cut after its first break (or inside a run of blank lines):
+    # the next chunk opened with ">\n", and ">" was a paragraph of its own
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 150)
+    for size in range(140, 151):
+        paragraph = ("The council voted on Tuesday to rebuild the old harbor bridge. " * 3)[: size - 1] + "."
+        text = paragraph + blank + "The end.\n\nMore.\n"
+        chunks = list(inputs._chunks_of(text, "doc"))
+        spans = [(c.offset + s.start, c.offset + s.end) for c in chunks for s in split_paragraphs(c.text)]
+        assert spans == [(s.start, s.end) for s in split_paragraphs(text)], size
+
+
 @pytest.mark.parametrize("line_break", ["\r", "\u2028", "\x85", "\v"])
 def test_a_chunk_ends_at_a_line_break_of_any_kind_not_inside_a_line(monkeypatch, line_break):
     # a JSONL record's text keeps its lone CRs, and web text has U+2028: cut at the last space
