@@ -24,6 +24,11 @@ scrapy = pytest.importorskip("scrapy", reason="Scrapy is not installed (pip inst
 from scrapy.exceptions import DropItem  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
+try:
+    get_crawler()
+except RuntimeError:  # Scrapy 2.13-2.14: "get_reactor_settings() called without an installed reactor"
+    from twisted.internet import reactor  # noqa: E402, F401  (importing it installs the default reactor)
+
 import spincheck  # noqa: E402
 from spincheck.integrations.scrapy import (  # noqa: E402
     SPIN_FIELDS,
