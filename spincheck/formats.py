@@ -303,7 +303,11 @@ def pdf_to_text(data: bytes) -> str:
     reader = module.PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
         raise ValueError("it is encrypted with a password")
-    if not reader.pages:  # a scan has pages without text; none at all is a damaged page tree, not one for OCR
+    try:
+        pages_found = len(reader.pages)
+    except KeyError:  # pypdf before 7 raises KeyError('/Kids') where a page tree has no kids; 7 counts 0
+        pages_found = 0
+    if not pages_found:  # a scan has pages without text; none at all is a damaged page tree, not one for OCR
         raise ValueError("it has no pages (its page tree is missing or damaged)")
     pages: list[list[str]] = []
     size = 0
