@@ -50,7 +50,7 @@ from .inputs import (
     shown,
     text_field_problem,
 )
-from .metrics import evidence_quality, metrics_at, threshold_for_fpr
+from .metrics import COUNT_SLACK, evidence_quality, false_positives_allowed, metrics_at, threshold_for_fpr
 from .model import ModelError
 from .report import (
     FORMATS,
@@ -1626,9 +1626,11 @@ def _add_at_fpr(report: dict, rate: float, scores: _Scores, name: str, console: 
     metrics there."""
     y, scored, prob = scores
     clean = prob[scored & (y == 0)]
-    if clean.size and clean.size * rate < 1 and rate > 0:  # 0 asks for just that
+    # counted as the threshold counts them: --at-fpr 0.02040816326530612 (1/49) on 49 clean paragraphs,
+    # 49 × R being 0.9999999999999999, warned that not one may be flagged (and needs 50) and flagged one
+    if clean.size and rate > 0 and not false_positives_allowed(clean.size, rate):  # 0 asks for just that
         # 1 / 5e-324 is infinite, which math.ceil cannot take ("a bug in spincheck")
-        needed = f"{math.ceil(1 / rate):,}" if rate >= 1e-15 else f"over {10**15:,}"
+        needed = f"{math.ceil((1 - COUNT_SLACK) / rate):,}" if rate >= 1e-15 else f"over {10**15:,}"
         console.problem(
             Problem(
                 "warning",

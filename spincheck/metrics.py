@@ -10,6 +10,10 @@ from .text import _NORMALIZE_TABLE
 
 __all__ = ["roc_auc", "metrics_at", "threshold_for_fpr", "evidence_quality"]
 
+# 0.29 * 100 is 28.999999999999996 in floating point: a product this close under a whole number
+# counts as that number, so that a rate of k/n lets k of n clean paragraphs be flagged.
+COUNT_SLACK = 1e-9
+
 
 def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
     """Area under the ROC curve (ties get average ranks); None unless both classes occur.
@@ -76,10 +80,16 @@ def threshold_for_fpr(clean_prob: np.ndarray, fpr: float) -> float:
     ordered = np.sort(np.asarray(clean_prob, dtype=np.float64))[::-1]
     if ordered.size == 0:
         raise ValueError("no clean probabilities to set a threshold on")
-    allowed = int(np.floor(fpr * ordered.size + 1e-9))
+    allowed = false_positives_allowed(ordered.size, fpr)
     if allowed >= ordered.size:
         return float(ordered[-1])
     return float(ordered[allowed]) + 1e-6
+
+
+def false_positives_allowed(clean: int, fpr: float) -> int:
+    """How many of ``clean`` paragraphs a threshold for the rate ``fpr`` may flag, as
+    :func:`threshold_for_fpr` counts them: fpr × clean, rounded down (see ``COUNT_SLACK``)."""
+    return int(np.floor(fpr * clean + COUNT_SLACK))
 
 
 def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequence]) -> dict:

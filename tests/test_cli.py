@@ -1748,6 +1748,27 @@ def test_evaluate_at_fpr_warns_only_when_not_one_clean_paragraph_may_be_flagged(
     assert err.startswith("spincheck: warning: --at-fpr 0.1 on 9 clean paragraphs: ") if warned else err == ""
 
 
+@pytest.mark.parametrize(("clean", "warned"), [(49, False), (48, True)])
+def test_evaluate_at_fpr_warns_as_the_threshold_counts_the_clean_paragraphs_it_may_flag(
+    capsys, tmp_path, clean, warned
+):
+    """49 x (1 / 49) is 0.9999999999999999: the threshold lets one of 49 clean paragraphs be flagged
+    (as 0.29 x 100 lets 29), but the warning said not one may be, and that 1 / 49 needs 50 of them."""
+    text = CLEAN.read_text()
+    scored = [text[s.start : s.end] for s in split_paragraphs(text)][1:]  # the headline is too short
+    path = tmp_path / "dev.jsonl"
+    path.write_text("".join(json.dumps({"text": scored[i % len(scored)], "label": 0}) + "\n" for i in range(clean)))
+    rate = 1 / 49
+    code, out, err = run(capsys, "evaluate", str(path), "--at-fpr", repr(rate), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["scored_clean"] == clean and report["at_fpr"]["metrics"]["fp"] <= rate * clean
+    if warned:
+        assert err.startswith(f"spincheck: warning: --at-fpr {rate:g} on 48 clean paragraphs: not one of them")
+        assert f"a rate of {rate:g} needs 49 clean paragraphs to mean anything" in err
+    else:
+        assert err == ""
+
+
 def test_evaluate_reports_bad_lines(capsys, tmp_path):
     path = tmp_path / "dev.jsonl"
     path.write_text(
