@@ -208,7 +208,7 @@ class Console:
 
 def _number(value: str) -> float:
     try:
-        return float(value)
+        return float(value) + 0.0  # -0 as 0: "--at-fpr -0" printed "at most -0 %", JSON -0.0
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
 

@@ -1748,6 +1748,16 @@ def test_evaluate_at_fpr_warns_only_when_not_one_clean_paragraph_may_be_flagged(
     assert err.startswith("spincheck: warning: --at-fpr 0.1 on 9 clean paragraphs: ") if warned else err == ""
 
 
+def test_evaluate_takes_minus_zero_as_zero(capsys, labelled):
+    # --at-fpr -0 printed "at most -0 % of the clean paragraphs flagged" and wrote -0.0 in JSON
+    code, out, err = run(capsys, "evaluate", str(labelled), "--at-fpr", "-0")
+    assert (code, err) == (0, "") and "at most 0 % of the clean paragraphs flagged" in out
+    code, out, err = run(capsys, "evaluate", str(labelled), "--at-fpr", "-0", "--threshold", "-0.0", "--json")
+    report = json.loads(out)
+    assert (code, err) == (0, "") and '": -0.0' not in out
+    assert [str(report["threshold"]), str(report["at_fpr"]["target_fpr"])] == ["0.0", "0.0"]  # 0.0 == -0.0
+
+
 @pytest.mark.parametrize(("clean", "warned"), [(49, False), (48, True)])
 def test_evaluate_at_fpr_warns_as_the_threshold_counts_the_clean_paragraphs_it_may_flag(
     capsys, tmp_path, clean, warned
