@@ -24,7 +24,7 @@ from .features import EVIDENCE_CANDIDATES, BatchFeatures, Swaps, batch_features,
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
-from .text import match_case, split_paragraphs, token_spans, tokenize_cased_many
+from .text import _URL, match_case, split_paragraphs, token_spans, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -122,6 +122,11 @@ _CODE_CHARACTERS = ("=", ";", "{", "}", "(", ")", "<", ">", "[", "]", "/", "\\",
 # Characters that prose hardly uses (see _code_marks), and code's use of the others.
 _CODE_ONLY_CHARACTERS = ("{", "}", "/", "\\", "_", "|", "#", "*", "$", "@")
 _CODE_PATTERN = re.compile(r"(?<=[^\W_])[(\[]|[;:](?=[ \t]*(?:\n|$))|(?<=[^\s=<>!])[=<>]|[=<>](?=[^\s=<>])")
+# A web address counts as this many marks of code (see _link_marks), whatever its slashes: one in a
+# sentence of 12-20 words ("click the link below: http://.../form1.html Thank you") made a mail or a
+# post "not prose" (35 such MASC paragraphs), while a list of links, a title of a few words per address,
+# stays "not prose" at 2 (at 1, "Read more: <title> <address> <title> <address> ..." passed as prose).
+URL_MARKS = 2
 _ET_AL = re.compile(r"\bet al\b", re.IGNORECASE)
 # A line that is a record, not a sentence: "title: ..." or '"title": ...' (front matter, settings,
 # JSON), a log's "2023-03-07 14:02:11 INFO ..." or "Mar  7 14:02:11 host ...", or a row of a CSV or
@@ -335,8 +340,8 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
         ascii_share = (sum(map(str.isascii, tokens)) - tokens.count(".") - tokens.count(",")) / words
     if non_space and letters / non_space < 0.6:
         return "not prose"
-    if code > 0.25 * words and _code_marks(text) > 0.2 * words:
-        return "not prose"  # code, markup, URLs: operators and brackets where prose has words
+    if code > 0.25 * words and _link_marks(text) > 0.2 * words:
+        return "not prose"  # code, markup, links: operators and brackets where prose has words
     if _records(text):
         return "not prose"
     if ascii_share < 0.7:
@@ -368,6 +373,14 @@ def _records(text: str) -> bool:
     if _LETTER.search(head) and not _is_record(head):  # prose: decided by its first line
         return False
     return all(_is_record(line) for line in text.splitlines() if _LETTER.search(line))
+
+
+def _link_marks(text: str) -> int:
+    """:func:`_code_marks` with each web address counted as URL_MARKS marks, not one per slash."""
+    if "//" not in text and "www." not in text:
+        return _code_marks(text)
+    text, links = _URL.subn(" ", text)
+    return _code_marks(text) + URL_MARKS * links
 
 
 def _code_marks(text: str) -> int:

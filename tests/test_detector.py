@@ -660,6 +660,25 @@ def test_prose_that_looks_like_a_record_in_one_line_is_still_prose(detector: Det
     assert [r.reason for r in detector.score_paragraphs(texts)] == [None] * len(texts)
 
 
+def test_a_web_address_in_a_sentence_is_prose_and_a_list_of_links_is_not() -> None:
+    """An address's slashes counted as code: one link in a short mail or post made it "not prose"."""
+    prose = [
+        "To increase your email quota limit to 10 GB, click the link below: "
+        "http://www.example.ca/formgen/use/loginphp/form1.html Thank you for your understanding.",
+        "You can read the full report at https://www.example.gov.uk/reports/2023/annual-report.pdf, where the "
+        "figures for each region are set out.",
+    ]
+    links = [
+        "Read more: How the war in Ukraine changed Europe https://news.example.com/world/2023/ukraine-europe Why "
+        "the price of oil is falling again https://news.example.com/business/oil-price The best films of the "
+        "year so far https://news.example.com/culture/films-2023",
+        "Home https://example.com/ | About us https://example.com/about/ | Terms of use https://example.com/terms/ "
+        "| Privacy and cookies https://example.com/privacy/ | Contact the newsroom https://example.com/contact/",
+    ]
+    assert [language_reason(t, tokenize(t)) for t in prose] == [None, None]
+    assert [language_reason(t, tokenize(t)) for t in links] == ["not prose", "not prose"]
+
+
 SCIENTIFIC = [
     "Deep learning has transformed computer vision (Krizhevsky et al., 2012; He et al., 2016) and natural "
     "language processing (Vaswani et al., 2017; Devlin et al., 2019). However, these models require large "
