@@ -783,14 +783,23 @@ class _NothingWritten(Exception):
         self.status = status
 
 
-def _input_at(output: str, items: list) -> str | None:
-    """The name of the input that ``output`` is (the same file, whatever the path), or None.
+def _stdout_descriptor() -> int | None:
+    """The file descriptor behind sys.stdout, or None when it has none."""
+    try:
+        return sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return None
+
+
+def _input_at(output: str | int | None, items: list) -> str | None:
+    """The name of the input that ``output`` (a path, or an open descriptor) is (the same file,
+    whatever the path), or None.
 
     Only a regular file can be replaced: /dev/null, a terminal or a pipe as both stdin and the
     output is no clash (stdin from /dev/null is the same device as ``-o /dev/null``)."""
     try:
         st = os.stat(output)
-    except OSError:
+    except (OSError, TypeError):  # None: no descriptor
         return None
     if not stat.S_ISREG(st.st_mode):
         return None
@@ -1067,6 +1076,14 @@ def _cmd_explain(args, console: Console) -> int:
     if args.output != "-" and _input_at(args.output, [source]) is not None:  # stdin included
         console.error(
             f"{args.output} is the document being explained; the report would replace it", "choose another -o"
+        )
+        return EXIT_ERROR
+    # stdout redirected to the document (explain doc.txt >> doc.txt): the page would be written into it
+    if args.output == "-" and _input_at(_stdout_descriptor(), [source]) is not None:
+        console.error(
+            f"stdout goes to {source.name if source.path else 'the file on stdin'}, the document being explained; "
+            "the page would be written into it",
+            "choose -o FILE",
         )
         return EXIT_ERROR
     if args.output != "-" and _names_a_directory(args.output):

@@ -2286,6 +2286,26 @@ def test_explain_never_writes_its_report_over_the_document(capsys, tmp_path, mon
     assert document.read_text() == SPUN.read_text()
 
 
+def test_explain_never_writes_its_page_into_the_document_through_stdout(capsys, tmp_path, monkeypatch):
+    """`spincheck explain essay.txt >> essay.txt` appended the page to the document (score leaves
+    such a file unread; -o naming it is an error)."""
+    document = tmp_path / "essay.txt"
+    document.write_text(SPUN.read_text())
+    with open(document, "a", encoding="utf-8") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        code, _, err = run(capsys, "explain", str(document))
+        with document.open("rb") as stdin:  # explain - < essay.txt >> essay.txt
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+            code_stdin, _, err_stdin = run(capsys, "explain", "-")
+    assert (code, code_stdin) == (2, 2)
+    assert err == (
+        f"spincheck: error: stdout goes to {document}, the document being explained; "
+        "the page would be written into it (choose -o FILE)\n"
+    )
+    assert "stdout goes to the file on stdin, the document being explained" in err_stdin
+    assert document.read_text() == SPUN.read_text()
+
+
 @pytest.mark.parametrize("command", ["score", "explain"])
 @pytest.mark.parametrize("suffix", ["/", "/.", "/./"])
 def test_an_output_name_ending_as_a_directory_never_writes_the_file_before_it(capsys, tmp_path, command, suffix):
