@@ -650,6 +650,9 @@ def render_html(
         f"<ol>{''.join(side)}</ol>" if side else '<p class="empty-note">No flagged paragraph; no evidence to list.</p>'
     )
     body = "\n".join(paragraphs_html) or '<p class="empty-note">The document has no paragraphs.</p>'
+    # a paragraph flagged with its document is under the threshold
+    by_context = any(p.result.by_context for p in flagged)
+    flagged_when = "at or above the threshold" + (", or with its document" if by_context else "")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -666,10 +669,10 @@ def render_html(
 {verdict}
 <dl class="facts">{facts_html}</dl>
 <div class="legend"><span>Spin probability:</span>{legend}
-<span><span class="swatch" style="border-left:4px solid #b3261e"></span>flagged (at or above the threshold)</span>
+<span><span class="swatch" style="border-left:4px solid #b3261e"></span>flagged ({flagged_when})</span>
 <span><mark class="evidence" title="an example">phrase</mark> likely substituted; hover for the likely original</span>
 <span><mark class="evidence weak" title="an example">phrase</mark>
-weaker evidence in a paragraph below the threshold</span></div>
+weaker evidence in a paragraph not flagged</span></div>
 </header>
 <div class="layout">
 <article>

@@ -485,3 +485,23 @@ def test_text_keeps_one_line_per_document_whatever_its_name():
     text = report("text", [(chunk, [(0, 40, CLEAN)])])
     assert text == "page.jsonl:a\\nb\\tc: 1 paragraph, 1 scored, 0 flagged, highest probability 0.120\n"
     assert json.loads(report("jsonl", [(chunk, [(0, 40, CLEAN)])]))["source"] == "page.jsonl:a\nb\tc"
+
+
+def test_html_legend_does_not_say_every_flagged_paragraph_is_at_the_threshold():
+    """The legend said 'flagged (at or above the threshold)' and dotted marks were 'in a paragraph
+    below the threshold', beside a paragraph flagged with its document, under the threshold."""
+    text = "The highest official stated it plainly."
+    evidence = (Evidence("highest", 4, 11, "top", 0.8),)
+    doc = Document(
+        (
+            Paragraph(0, 0, len(text), text, Result(0.95, True, None, evidence, 14)),
+            Paragraph(1, len(text) + 2, 2 * len(text) + 2, text, Result(0.85, True, None, evidence, 14, True)),
+        ),
+        threshold=0.9,
+    )
+    page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
+    assert "flagged (at or above the threshold, or with its document)" in page
+    assert "below the threshold" not in page and "weaker evidence in a paragraph not flagged" in page
+    alone = Document(doc.paragraphs[:1], threshold=0.9)  # no paragraph flagged by its document
+    page = render_html(alone, source="x", model_version="1", threshold=0.9, spincheck_version="1")
+    assert "flagged (at or above the threshold)</span>" in page
