@@ -24,7 +24,7 @@ from .features import EVIDENCE_CANDIDATES, BatchFeatures, Swaps, batch_features,
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
-from .text import _URL, match_case, split_paragraphs, token_spans, tokenize_cased_many
+from .text import WEB_ADDRESS_IN_TEXT, match_case, split_paragraphs, token_spans, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -379,7 +379,7 @@ def _link_marks(text: str) -> int:
     """:func:`_code_marks` with each web address counted as URL_MARKS marks, not one per slash."""
     if "//" not in text and "www." not in text:
         return _code_marks(text)
-    text, links = _URL.subn(" ", text)
+    text, links = WEB_ADDRESS_IN_TEXT.subn(" ", text)
     return _code_marks(text) + URL_MARKS * links
 
 

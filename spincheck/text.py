@@ -482,7 +482,7 @@ def _without_list_marker(text: str) -> str:
 
 # A web address in running text ("Read more: https://...", a Markdown link's "(https://...)"), up to
 # the punctuation that may follow it.
-_URL = re.compile(
+WEB_ADDRESS_IN_TEXT = re.compile(
     r"(?:\b[a-z][a-z+.-]*://|\bwww\.)[^\s<>\"'()\[\]{}\u201c\u201d]*[^\s<>\"'()\[\]{}\u201c\u201d.,;:!?]", re.I
 )
 
@@ -493,7 +493,7 @@ def _without_urls(text: str) -> str:
     Markdown link or "Read more:" address scored 0.05 higher on average, and up to 0.57."""
     if "//" not in text and "www." not in text:
         return text
-    return _URL.sub(lambda m: " " * (m.end() - m.start()), text)
+    return WEB_ADDRESS_IN_TEXT.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
 def _read_through(text: str) -> str:
