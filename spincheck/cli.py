@@ -1170,6 +1170,17 @@ def _cmd_compare(args, console: Console) -> int:
 
     if args.original == "-" and args.copy == "-":
         raise UsageError("stdin ('-') can be given only once", "spincheck compare")
+    # stdout redirected to one of the documents (compare a.txt b.txt >> b.txt): the report would be
+    # written into it, as explain's page was
+    for arg in (args.original, args.copy):
+        document = InputFile(None if arg == "-" else Path(arg), "text")
+        if _input_at(_stdout_descriptor(), [document]) is not None:
+            console.error(
+                f"stdout goes to {document.name if document.path else 'the file on stdin'}, a document being "
+                "compared; the report would be written into it",
+                "redirect it to another file",
+            )
+            return EXIT_ERROR
     detector = _load_detector(args, console)
     # score cannot stand in for a comparison: split both, and compare them part by part
     too_long = "split both documents and compare them part by part"

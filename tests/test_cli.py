@@ -2306,6 +2306,24 @@ def test_explain_never_writes_its_page_into_the_document_through_stdout(capsys, 
     assert document.read_text() == SPUN.read_text()
 
 
+def test_compare_never_writes_its_report_into_a_document_through_stdout(capsys, tmp_path, monkeypatch):
+    """`spincheck compare a.txt b.txt >> b.txt` appended the report to the copy, as explain did."""
+    original, copy = tmp_path / "a.txt", tmp_path / "b.txt"
+    original.write_text(CLEAN.read_text())
+    copy.write_text(SPUN.read_text())
+    for target in (original, copy):
+        with open(target, "a", encoding="utf-8") as stdout:
+            monkeypatch.setattr(sys, "stdout", stdout)
+            code, _, err = run(capsys, "compare", str(original), str(copy))
+        assert code == 2 and f"stdout goes to {target}, a document being compared" in err
+    with copy.open("rb") as stdin, open(copy, "a", encoding="utf-8") as stdout:  # compare a.txt - < b.txt >> b.txt
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+        monkeypatch.setattr(sys, "stdout", stdout)
+        code, _, err = run(capsys, "compare", str(original), "-")
+    assert code == 2 and "stdout goes to the file on stdin, a document being compared" in err
+    assert (original.read_text(), copy.read_text()) == (CLEAN.read_text(), SPUN.read_text())
+
+
 @pytest.mark.parametrize("command", ["score", "explain"])
 @pytest.mark.parametrize("suffix", ["/", "/.", "/./"])
 def test_an_output_name_ending_as_a_directory_never_writes_the_file_before_it(capsys, tmp_path, command, suffix):
