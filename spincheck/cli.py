@@ -783,15 +783,20 @@ class _NothingWritten(Exception):
         self.status = status
 
 
-def _stdout_descriptor() -> int | None:
-    """The file descriptor behind sys.stdout, or None when it has none."""
+def _stdout_document(documents: list[InputFile]) -> str | None:
+    """Which of ``documents`` stdout is redirected to ("explain doc.txt >> doc.txt"), as shown in
+    a message, or None: written there, the output went into the document read."""
     try:
-        return sys.stdout.fileno()
+        descriptor = sys.stdout.fileno()
     except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
         return None
+    for document in documents:
+        if _input_at(descriptor, [document]) is not None:
+            return document.name if document.path else "the file on stdin"
+    return None
 
 
-def _input_at(output: str | int | None, items: list) -> str | None:
+def _input_at(output: str | int, items: list) -> str | None:
     """The name of the input that ``output`` (a path, or an open descriptor) is (the same file,
     whatever the path), or None.
 
@@ -799,7 +804,7 @@ def _input_at(output: str | int | None, items: list) -> str | None:
     output is no clash (stdin from /dev/null is the same device as ``-o /dev/null``)."""
     try:
         st = os.stat(output)
-    except (OSError, TypeError):  # None: no descriptor
+    except OSError:
         return None
     if not stat.S_ISREG(st.st_mode):
         return None
@@ -1079,10 +1084,9 @@ def _cmd_explain(args, console: Console) -> int:
         )
         return EXIT_ERROR
     # stdout redirected to the document (explain doc.txt >> doc.txt): the page would be written into it
-    if args.output == "-" and _input_at(_stdout_descriptor(), [source]) is not None:
+    if args.output == "-" and (into := _stdout_document([source])) is not None:
         console.error(
-            f"stdout goes to {source.name if source.path else 'the file on stdin'}, the document being explained; "
-            "the page would be written into it",
+            f"stdout goes to {into}, the document being explained; the page would be written into it",
             "choose -o FILE",
         )
         return EXIT_ERROR
@@ -1172,15 +1176,14 @@ def _cmd_compare(args, console: Console) -> int:
         raise UsageError("stdin ('-') can be given only once", "spincheck compare")
     # stdout redirected to one of the documents (compare a.txt b.txt >> b.txt): the report would be
     # written into it, as explain's page was
-    for arg in (args.original, args.copy):
-        document = InputFile(None if arg == "-" else Path(arg), "text")
-        if _input_at(_stdout_descriptor(), [document]) is not None:
-            console.error(
-                f"stdout goes to {document.name if document.path else 'the file on stdin'}, a document being "
-                "compared; the report would be written into it",
-                "redirect it to another file",
-            )
-            return EXIT_ERROR
+    documents = [InputFile(None if arg == "-" else Path(arg), "text") for arg in (args.original, args.copy)]
+    into = _stdout_document(documents)
+    if into is not None:
+        console.error(
+            f"stdout goes to {into}, a document being compared; the report would be written into it",
+            "redirect it to another file",
+        )
+        return EXIT_ERROR
     detector = _load_detector(args, console)
     # score cannot stand in for a comparison: split both, and compare them part by part
     too_long = "split both documents and compare them part by part"

@@ -879,12 +879,18 @@ def read_labelled_examples(
     return examples
 
 
+def _words_of(paragraph: str) -> str:
+    """A paragraph's words, white space collapsed: how a repeat of it is known (in the corpus split,
+    the --spun examples and the too-small count alike)."""
+    return " ".join(paragraph.split())
+
+
 def _warn_spun_in_clean(extra_spun: list[tuple[str, int]], clean: list[str]) -> None:
     """Warn when paragraphs given to ``--spun`` as spun are in the clean corpus too: trained on
     as both, and held out as clean (the spun seed copy in a folder given to --clean, with its
     compare output given to --spun, was taken without a word)."""
-    spun = {" ".join(t.split()) for t, label in extra_spun if label == 1 and _eligible([t], DEFAULT_MIN_WORDS)}
-    both = dict.fromkeys(key for p in clean if (key := " ".join(p.split())) in spun)
+    spun = {_words_of(t) for t, label in extra_spun if label == 1 and _eligible([t], DEFAULT_MIN_WORDS)}
+    both = dict.fromkeys(key for p in clean if (key := _words_of(p)) in spun)
     if both:
         first = next(iter(both))
         first = first if len(first) <= 60 else first[:57] + "..."
@@ -940,7 +946,7 @@ def split_corpus(documents: Iterable[tuple[str, str]], shares: tuple[int, int] =
             else:
                 bucket = _bucket(f"{doc_id}#{k}")
                 part = "ref" if bucket < 40 else "train" if bucket < 80 else "dev"
-            words = hashlib.blake2b(" ".join(para.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            words = hashlib.blake2b(_words_of(para).encode("utf-8", "surrogatepass"), digest_size=16).digest()
             if words in first_part:
                 part = first_part[words]
                 if part != "ref":  # counted again in the reference, as the corpus uses it; trained on once
@@ -1191,7 +1197,7 @@ def train(
     if n_train < MIN_TRAIN_PARAGRAPHS or n_dev < MIN_DEV_PARAGRAPHS:
         found = f"{len(every)} paragraph{'' if len(every) == 1 else 's'}"
         # the reference keeps repeats: "406 paragraphs" of a corpus of 10 repeated 100 times
-        different = len({" ".join(p.split()) for p in every})
+        different = len({_words_of(p) for p in every})
         if different < len(every):
             found = f"{different} different paragraph{'' if different == 1 else 's'} (each trained on or held out once)"
         raise TrainingError(
@@ -1213,13 +1219,9 @@ def train(
         )
     # a clean example the corpus holds (compare's unchanged paragraphs, the original also given to
     # --clean) is trained on or held out there already: given again, a held-out one was trained on
-    clean_keys = {" ".join(t.split()) for t, label in extra_spun if label == 0}
-    in_corpus = (
-        {key for p in parts["train"] + parts["dev"] if (key := " ".join(p.split())) in clean_keys}
-        if clean_keys
-        else set()
-    )
-    kept = [(t, label) for t, label in extra_spun if label != 0 or " ".join(t.split()) not in in_corpus]
+    clean_keys = {_words_of(t) for t, label in extra_spun if label == 0}
+    in_corpus = clean_keys & {_words_of(p) for p in parts["train"] + parts["dev"]} if clean_keys else set()
+    kept = [(t, label) for t, label in extra_spun if label != 0 or _words_of(t) not in in_corpus]
     result = train_classifier(
         parts["train"], parts["dev"], reference, base.lexicon, seed=seed, extra_spun=kept, progress=progress
     )
