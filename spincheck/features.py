@@ -47,6 +47,7 @@ __all__ = [
     "paragraph_rows",
     "BatchFeatures",
     "article_clash",
+    "swap_article_clash",
     "best_swap_per_slot",
     "swap_rank",
     "TOKEN_FEATURE_NAMES",
@@ -310,14 +311,42 @@ def article_clash(batch: Batch, slots: SlotScores, ref: Reference) -> np.ndarray
     where = where[~np.isin(ids[where], _NUMBER_SHAPES)]
     if not where.size:
         return out
-    after_a = prev[where] == _A
-    other_found, other_lp = ref.bigrams.lookup(combine(np.where(after_a, _AN, _A), ids[where]))
+    out[where] = _other_article_margin(ref, prev[where], ids[where], slots.bi_found[where], slots.bi_lp[where])
+    return out
+
+
+def _other_article_margin(
+    ref: Reference, article: np.ndarray, word: np.ndarray, this_found: np.ndarray, this_lp: np.ndarray
+) -> np.ndarray:
+    """``log c(other article, word) - log c(article, word)``, clipped (see :func:`article_clash`);
+    ``(this_found, this_lp)`` is the bigram ``article word`` as looked up."""
+    after_a = article == _A
+    other_found, other_lp = ref.bigrams.lookup(combine(np.where(after_a, _AN, _A), word))
     _, article_lp = _unigrams(ref, np.array([_A, _AN], dtype=np.uint64))
     log_n = _log_tokens(ref)
     log_a, log_an = log_n + float(article_lp[0]), log_n + float(article_lp[1])
-    this = np.where(slots.bi_found[where], slots.bi_lp[where] + np.where(after_a, log_a, log_an), UNSEEN_LOG_COUNT)
+    this = np.where(this_found, this_lp + np.where(after_a, log_a, log_an), UNSEEN_LOG_COUNT)
     that = np.where(other_found, other_lp + np.where(after_a, log_an, log_a), UNSEEN_LOG_COUNT)
-    out[where] = np.clip(that - this, -ARTICLE_CLASH_CLIP, ARTICLE_CLASH_CLIP)
+    return np.clip(that - this, -ARTICLE_CLASH_CLIP, ARTICLE_CLASH_CLIP)
+
+
+def swap_article_clash(batch: Batch, swaps: Swaps, ref: Reference, lex: Lexicon) -> np.ndarray:
+    """Per swap row: :func:`article_clash` of the candidate's first word after the "a"/"an"
+    before the span (0 elsewhere). A spinner leaves the article, so the original fits it:
+    "an hard plan" was "an aggressive plan", never "an strong plan"."""
+    out = np.zeros(swaps.slot.shape, np.float32)
+    prev = batch.ids[swaps.slot - 1]
+    where = np.flatnonzero((prev == _A) | (prev == _AN))
+    if not where.size:
+        return out
+    word = lex.phrase_ids[swaps.phrase[where], 0]
+    known, _ = ref.unigrams.lookup(word)
+    keep = known & ~np.isin(word, _NUMBER_SHAPES)  # as article_clash: unknown words and numbers say nothing
+    where, word = where[keep], word[keep]
+    if not where.size:
+        return out
+    this_found, this_lp = ref.bigrams.lookup(combine(prev[where], word))
+    out[where] = _other_article_margin(ref, prev[where], word, this_found, this_lp)
     return out
 
 

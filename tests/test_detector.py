@@ -565,6 +565,24 @@ def test_a_number_is_never_evidence(detector: Detector) -> None:
         check_evidence(text, result)
 
 
+def test_a_suggestion_fits_the_article_before_it(detector: Detector) -> None:
+    """A spinner leaves the "a"/"an" before the word it swaps, so the original fitted the article:
+    "an rising economy" was "an emerging economy", and "growing" (the best gain, which it was
+    suggested before) is never the original; "an cat" had no candidate that fits "an"."""
+    paragraphs = [
+        "Manufacturers are facing an rising battle, the specialists stated, as numerous households "
+        "consider the costs extremely excessive for an rising economy.",
+        "The worth of gold fell to $413.50 an cat in Asia, and specialists stated the metallic would "
+        "stay extremely unstable for the remainder of the yr.",
+    ]
+    results = detector.score_paragraphs(paragraphs, explain=True)
+    suggested = {(i, e.phrase): e.suggestion for i, r in enumerate(results) for e in r.evidence}
+    assert suggested[0, "rising"] == "emerging"
+    assert suggested[1, "cat"] is None
+    for text, result in zip(paragraphs, results):
+        check_evidence(text, result)
+
+
 # ---- what is not scored --------------------------------------------------------------------------
 
 

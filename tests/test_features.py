@@ -28,6 +28,7 @@ from spincheck.features import (
     paragraph_rows,
     score_slots,
     swap_fit_gain,
+    swap_article_clash,
     swap_rank,
     vector_fit,
 )
@@ -382,6 +383,27 @@ def test_article_clash_marks_the_article_a_spinner_left_behind(article, word, re
 )
 def test_article_clash_is_zero_where_the_article_says_nothing(text, position, reference) -> None:
     assert _clash_at_word(tokenize(text), position, reference) == 0.0
+
+
+def test_swap_article_clash_measures_the_candidate_after_the_article(reference, lexicon) -> None:
+    """The candidate's first word against the "a"/"an" before the span, as article_clash measures
+    a word of the text: "an hard" -> "strong" clashes, "aggressive" fits, and a span after any
+    other word has nothing to say."""
+    texts = lexicon.phrase_texts
+    strong, aggressive = texts.index("strong"), texts.index("aggressive")
+    batch = layout([tokenize("He had an hard plan and the hard plan.")])
+    at = int(batch.starts[0])
+    i64 = np.int64
+    swaps = Swaps(
+        slot=np.array([at + 3, at + 3, at + 7], i64),
+        span_len=np.ones(3, i64),
+        phrase=np.array([strong, aggressive, strong], i64),
+        gain=np.zeros(3, np.float32),
+        ctx_gain=None,
+    )
+    clash = swap_article_clash(batch, swaps, reference, lexicon)
+    assert clash[0] > 2.0 and clash[1] < -2.0 and clash[2] == 0.0
+    assert clash[0] == pytest.approx(_clash_at_word(tokenize("He had an strong plan."), 3, reference))
 
 
 def test_swaps_that_change_the_number_of_words_keep_their_gain_apart() -> None:
