@@ -33,7 +33,7 @@ from .features import (
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
-from .text import WEB_ADDRESS_IN_TEXT, match_case, split_paragraphs, token_spans, tokenize_cased_many
+from .text import _INVISIBLE_CHARS, WEB_ADDRESS_IN_TEXT, match_case, split_paragraphs, token_spans, tokenize_cased_many
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -352,7 +352,10 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
     else:
         # counts by deleting what is not counted: no list of every letter
         letters = len(_NON_LETTERS.sub("", text))
-        non_space = len("".join(text.split()))  # str.split and re's \s agree on whitespace
+        # str.split and re's \s agree on whitespace; the invisible characters that the tokens read
+        # through are no characters either: one between every two letters (a spinner hiding its
+        # output, or &shy; everywhere) made a spun paragraph "not prose", its words never scored
+        non_space = len("".join(text.split())) - sum(map(text.count, _INVISIBLE_CHARS))
         code = sum(map(text.count, _CODE_CHARACTERS))
         ascii_share = (sum(map(str.isascii, tokens)) - tokens.count(".") - tokens.count(",")) / words
     if non_space and letters / non_space < 0.6:

@@ -742,6 +742,19 @@ def test_line_end_hyphenation_scores_like_the_joined_words(detector: Detector, s
     assert all(broken[e.start : e.end] == e.phrase for e in got.evidence)
 
 
+@pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u200d"])
+def test_invisible_characters_between_letters_score_like_the_plain_text(
+    detector: Detector, spun_article: str, hidden: str
+) -> None:
+    """An invisible character between every two letters (a spinner hiding its output from filters)
+    is read through by the tokens, but was counted as a symbol: the spun paragraph was "not prose"."""
+    plain = paragraphs_of(spun_article)[0]
+    masked = re.sub(r"(?<=\w)(?=\w)", hidden, plain)
+    want, got = detector.score_paragraphs([plain, masked])
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+
+
 # ---- long input and concurrency ------------------------------------------------------------------
 
 
