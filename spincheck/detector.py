@@ -579,6 +579,9 @@ class _Unit:
     text: str
     tokens: list[str]
     capitals: np.ndarray
+    # a window's token offsets into its text, from the whole paragraph's tokens: its text tokenized
+    # alone can differ at its start ("b) would ..." reads as a list item's marker, not "b")
+    spans: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -874,7 +877,7 @@ class Detector:
         units = []
         for lo, hi in zip([0, *cuts], [*cuts, len(toks)]):
             start, end = int(spans[lo, 0]), int(spans[hi - 1, 1])
-            units.append(_Unit(index, start, text[start:end], toks[lo:hi], capitals[lo:hi]))
+            units.append(_Unit(index, start, text[start:end], toks[lo:hi], capitals[lo:hi], spans[lo:hi] - start))
         return units
 
     def _score_batch(self, token_lists: list[list[str]], capitals: list[np.ndarray] | None = None):
@@ -974,9 +977,12 @@ class Detector:
         strength), with character offsets into the unit's text, strongest first."""
         if not items:
             return []
-        toks, spans = token_spans(unit.text)
-        if len(toks) != len(unit.tokens):
-            return []
+        if unit.spans is not None:
+            spans = unit.spans
+        else:
+            toks, spans = token_spans(unit.text)
+            if len(toks) != len(unit.tokens):
+                return []
         bounds = spans.ravel().tolist()  # start, end, start, end, ...
         evs = []
         for first, m, phrase, prob in items:

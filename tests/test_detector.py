@@ -1332,6 +1332,27 @@ def test_each_window_gives_the_evidence_it_gives_alone(detector, monkeypatch) ->
     assert len(units) > 1 and {(e.start, e.end, e.phrase) for e in whole.evidence} == expected
 
 
+def test_a_window_that_opens_like_a_list_item_keeps_its_evidence(detector, spun_article, monkeypatch) -> None:
+    # a window's offsets came from tokenizing its text again, where a start of "b) " is a list item's
+    # marker, read as no word: one token short, the window dropped all its evidence
+    from spincheck.detector import window_cuts
+    from spincheck.text import token_spans
+
+    monkeypatch.setattr(spincheck.detector, "MAX_EVIDENCE", 1000)
+    base = re.sub(r"\.(?=\s)", ";", " ".join(paragraphs_of(spun_article) * 2))  # no sentence end to snap to
+    _, spans = token_spans(base)
+    for at in range(window_cuts(*token_spans(base))[0], 0, -1):  # put "(b)" where the first cut falls
+        text = base[: spans[at, 0]] + "(b) " + base[spans[at, 0] :]
+        tokens, text_spans = token_spans(text)
+        if tokens[window_cuts(tokens, text_spans)[0]] == "b":
+            break
+    units = detector._windows(0, text, np.zeros(len(tokens), bool))
+    assert units[1].text.startswith("b) ")
+    (result,) = detector.score_paragraphs([text], explain=True)
+    assert all(text[e.start : e.end] == e.phrase for e in result.evidence)
+    assert any(units[1].offset <= e.start < units[2].offset for e in result.evidence)
+
+
 @pytest.mark.parametrize("batch_tokens", [None, 1])  # 1: each window scored in a batch of its own
 def test_a_flagged_long_paragraph_has_the_evidence_of_all_its_windows(detector, monkeypatch, batch_tokens) -> None:
     # evidence was found only in the windows at the threshold: three clean windows before a spun one gave
