@@ -385,14 +385,16 @@ def _is_record(line: str) -> bool:
 
 
 def _records(text: str) -> bool:
-    """``text`` is lines of records, not prose (see ``_RECORD_START``); the first line is tried alone."""
-    first = text.find("\n")
-    if first < 0:
+    """``text`` is lines of records, not prose (see ``_RECORD_START``); the first line is tried alone.
+    Its lines end where split_paragraphs ends them, at CRLF or CR too (score_text takes strings as
+    they come): cut at LF alone, settings with CR line ends were one line, and scored as prose."""
+    lines = text.splitlines()
+    if not lines or lines == [text]:
         return bool(_LONE_RECORD.match(text)) or text.count("\t") >= 2
-    head = text[:first]
+    head = lines[0]
     if _LETTER.search(head) and not _is_record(head):  # prose: decided by its first line
         return False
-    return all(_is_record(line) for line in text.splitlines() if _LETTER.search(line))
+    return all(_is_record(line) for line in lines if _LETTER.search(line))
 
 
 def _link_marks(text: str) -> int:

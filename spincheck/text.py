@@ -193,11 +193,15 @@ def _newlines(text: str) -> str:
 # paragraph of settings, which the detector does not score, rather than one per line (a
 # "description: ..." line, scored alone, was flagged). It starts with a "key:" line, and every
 # other line is a setting, an indented or list line, a comment or blank: prose set between two
-# "---" rules at a page's top is paragraphs, not settings.
-_SETTING = r"[A-Za-z_][\w.-]*[ \t]*:[^\n]*\n"
+# "---" rules at a page's top is paragraphs, not settings. Its lines may end in CRLF or CR, as
+# split_paragraphs reads them (score_text gets strings as they come): matched on LF alone, a
+# Windows file's front matter was read line by line and its "description: ..." scored as prose.
+_EOL = r"(?:\r\n?|\n)"
+_SETTING = rf"[A-Za-z_][\w.-]*[ \t]*:[^\r\n]*{_EOL}"
 _FRONT_MATTER = re.compile(
-    rf"\A\s*(---[ \t]*\n{_SETTING}(?:{_SETTING}|[ \t][^\n]*\n|-[ \t][^\n]*\n|#[^\n]*\n|\n){{0,199}}?"
-    r"(?:---|\.\.\.)[ \t]*)(?=\n|\Z)"
+    rf"\A\s*(---[ \t]*{_EOL}{_SETTING}"
+    rf"(?:{_SETTING}|[ \t][^\r\n]*{_EOL}|-[ \t][^\r\n]*{_EOL}|#[^\r\n]*{_EOL}|{_EOL}){{0,199}}?"
+    r"(?:---|\.\.\.)[ \t]*)(?=[\r\n]|\Z)"
 )
 
 

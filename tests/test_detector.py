@@ -650,13 +650,18 @@ def test_lines_of_records_are_not_prose(detector: Detector, text: str) -> None:
     assert (result.spun, result.reason) == (None, "not prose")
 
 
-def test_front_matter_is_not_prose(detector: Detector) -> None:
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_front_matter_is_not_prose(detector: Detector, newline: str) -> None:
+    """With CRLF or CR line ends (score_text takes strings as they come) as with LF: its lines were
+    scored one by one, and with CR, once one paragraph, as one line of prose."""
     text = (
         '---\ntitle: "Blinken eyes U.S. inroads in Central Asia as Ukraine rattles nerves"\ntags:\n  - diplomacy\n'
         'description: "The top U.S. diplomat will hold talks Tuesday with the leaders of the five countries"\n---\n\n'
         "The council voted on Tuesday night to replace the old harbor bridge, ending a long debate among residents."
-    )
+    ).replace("\n", newline)
     assert [p.result.reason for p in detector.score_text(text).paragraphs] == ["not prose", None]
+    (result,) = detector.score_paragraphs([RECORDS["front matter"].replace("\n", newline)])
+    assert result.reason == "not prose"
 
 
 def test_prose_that_looks_like_a_record_in_one_line_is_still_prose(detector: Detector, article: str) -> None:

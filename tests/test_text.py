@@ -572,6 +572,16 @@ def test_front_matter_is_one_paragraph() -> None:
     assert front not in _paragraphs(f"Intro.\n{front}")  # only at the top of a text
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_front_matter_with_other_line_ends_is_one_paragraph(newline: str) -> None:
+    """score_text takes strings as they come: front matter with CRLF line ends was one paragraph
+    per line, as if it were none."""
+    front = '---\ntitle: "A Title"\ntags:\n  - news\n\ndescription: A line of settings, not a sentence\n---'
+    body = "The council voted on Tuesday night to replace the old harbor bridge, ending a long debate."
+    text = f"{front}\n\n{body}\n".replace("\n", newline)
+    assert _paragraphs(text) == [front.replace("\n", newline), body]
+
+
 def test_prose_between_rules_at_the_top_is_not_front_matter() -> None:
     # two paragraphs set between "---" rules were one unscorable "settings" paragraph
     first = "The council voted on Tuesday night to replace the old harbor bridge, ending a long debate."
