@@ -33,7 +33,15 @@ from .features import (
 from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
-from .text import _INVISIBLE_CHARS, WEB_ADDRESS_IN_TEXT, match_case, split_paragraphs, token_spans, tokenize_cased_many
+from .text import (
+    _INVISIBLE_CHARS,
+    LINE_BREAKS,
+    WEB_ADDRESS_IN_TEXT,
+    match_case,
+    split_paragraphs,
+    token_spans,
+    tokenize_cased_many,
+)
 
 __all__ = ["Detector", "Result", "Evidence", "Document", "Paragraph", "DEFAULT_MIN_WORDS"]
 
@@ -137,7 +145,11 @@ _FOREIGN_FUNCTION_WORDS = (
 _CODE_CHARACTERS = ("=", ";", "{", "}", "(", ")", "<", ">", "[", "]", "/", "\\", "_", "|", "#", "*", "$", "@")
 # Characters that prose hardly uses (see _code_marks), and code's use of the others.
 _CODE_ONLY_CHARACTERS = ("{", "}", "/", "\\", "_", "|", "#", "*", "$", "@")
-_CODE_PATTERN = re.compile(r"(?<=[^\W_])[(\[]|[;:](?=[ \t]*(?:\n|$))|(?<=[^\s=<>!])[=<>]|[=<>](?=[^\s=<>])")
+# A line of code ends at any line end split_paragraphs knows: at LF alone, a CSS or SQL block with CRLF
+# line ends (a string given to score_paragraphs as it came) lost its line-final ";" and passed as prose.
+_CODE_PATTERN = re.compile(
+    rf"(?<=[^\W_])[(\[]|[;:](?=[ \t]*(?:[{LINE_BREAKS}]|$))|(?<=[^\s=<>!])[=<>]|[=<>](?=[^\s=<>])"
+)
 # A web address counts as this many marks of code (see _link_marks), whatever its slashes: one in a
 # sentence of 12-20 words ("click the link below: http://.../form1.html Thank you") made a mail or a
 # post "not prose" (35 such MASC paragraphs), while a list of links, a title of a few words per address,

@@ -34,7 +34,7 @@ from spincheck.detector import (
     window_cuts,
 )
 from spincheck.features import PARAGRAPH_FEATURE_NAMES
-from spincheck.text import match_case, token_spans, tokenize
+from spincheck.text import LINE_BREAKS, match_case, token_spans, tokenize
 
 CASES = Path(__file__).resolve().parent / "cases"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -651,6 +651,18 @@ def test_lines_of_records_are_not_prose(detector: Detector, text: str) -> None:
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_code_with_any_line_ends_is_not_prose(detector: Detector, newline: str) -> None:
+    """A line's closing ";" marks code at CRLF and CR line ends too: at LF alone, this CSS with
+    CRLF line ends lost five of its seven marks and was scored as prose (0.73)."""
+    css = (
+        "body {\n  margin: 0 auto;\n  font-family: the sans serif font of the page;\n  color: black;\n"
+        "  background: white;\n  padding: the same as the margin;\n}"
+    ).replace("\n", newline)
+    (result,) = detector.score_paragraphs([css])
+    assert result.reason == "not prose"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
 def test_front_matter_is_not_prose(detector: Detector, newline: str) -> None:
     """With CRLF or CR line ends (score_text takes strings as they come) as with LF: its lines were
     scored one by one, and with CR, once one paragraph, as one line of prose."""
@@ -1207,8 +1219,8 @@ def _code_marks_by_loop(text: str) -> int:
             marks += 1
         elif c in "([":
             marks += before.isalnum()
-        elif c in ";:":
-            marks += text[i + 1 :].lstrip(" \t")[:1] in ("", "\n")
+        elif c in ";:":  # at the end of a line, which ends where split_paragraphs ends one
+            marks += text[i + 1 :].lstrip(" \t")[:1] in ("", *LINE_BREAKS)
         elif c in "=<>":
             marks += (before != "" and not before.isspace() and before not in "=<>!") or (
                 after != "" and not after.isspace() and after not in "=<>"
