@@ -569,8 +569,9 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     """Tokens with their character offsets into ``text`` as an (n, 2) array of starts and ends.
 
     ``str.lower`` can change the length of a few characters (for example the
-    Turkish dotted capital I); then each token is lowercased on its own so that
-    offsets still point into the original. Offsets come from the lengths of
+    Turkish dotted capital I), or lower a capital sigma by its context; then
+    each token is lowercased on its own so that offsets still point into the
+    original and the tokens are those of :func:`tokenize`. Offsets come from the lengths of
     the pieces ``re.split`` returns (the text between tokens, then a token,
     ...), summed by numpy, not from a match object per token; an array, not
     a tuple per token, for callers that need a few of them.
@@ -578,7 +579,9 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     runs, translated = _soft_break_runs(_read_through(text))
     translated = _keep_runs(translated, runs)
     lowered = translated.lower()
-    if len(lowered) == len(translated):
+    # A capital sigma lowers to final "ς" or "σ" by what follows it, in the text as in a token alone
+    # (tokenize): "ΧΑΟΣ's" was "χαοσ" here and "χαος" there.
+    if len(lowered) == len(translated) and "\u03a3" not in translated:
         pieces = _SPLIT_PATTERN.split(lowered)
         tokens = pieces[1::2]
     else:

@@ -38,6 +38,7 @@ TEXTS = [
     "Emoji 🙂 between words, tabs\tand\u00a0non-breaking\u2009spaces.",
     "Ligatures ﬁne ﬂow and ǅ titlecase and Straße.",
     "İstanbul and DİYARBAKIR are cities.",  # lowercasing changes the length here
+    "The ΧΑΟΣ's theory and ΟΔΟΣ.",  # a capital sigma lowers by what follows it: "ς" here, "σ" in "ΧΑΟΣ's"
     "Hyphen-\nated at line ends: classi-\nfier, con- \r\n firm, well-\nknown, COVID-\n19, U.S.-\nbased, İs-\ntanbul.",
     "Invisible: mis\u00adsupport trans\u200bparency com\u200c\u200dmittee \ufeffword\u2060s, soft-\u00ad\nened.",
     "...!!!???,,,;;;:::",
