@@ -490,6 +490,7 @@ aside ol { margin: 0; padding-left: 0; list-style: none; }
 aside li.para-evidence { margin-bottom: 10px; }
 aside li.para-evidence > a { color: var(--flag); font-weight: 600; text-decoration: none; }
 aside ul { margin: 4px 0 0; padding-left: 16px; }
+aside .phrase { unicode-bidi: isolate; }
 aside .was { color: var(--muted); }
 aside .orig { font-weight: 600; }
 aside .strength { color: var(--muted); font-size: 12px; }

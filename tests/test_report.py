@@ -347,6 +347,18 @@ def test_html_page_shows_bidirectional_controls_in_the_name_and_isolates_paragra
     assert ".para { unicode-bidi: isolate;" in page  # text that reorders itself stays inside its paragraph
 
 
+def test_html_page_isolates_evidence_phrases_in_the_side_list():
+    """An evidence phrase spanning words can hold a bidirectional control of the text ("after
+    \u202ethat"): in the side list, an override reversed the rest of its line ("was likely then
+    0.93"). The phrase is isolated, as its paragraph is."""
+    text = "We left after \u202ethat meeting ended."
+    phrase = Evidence("after \u202ethat", 8, 19, "then", 0.93)
+    doc = Document((Paragraph(0, 0, len(text), text, Result(0.95, True, None, (phrase,), 14)),), threshold=0.9)
+    page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
+    assert '<span class="phrase">after \u202ethat</span>' in page
+    assert "aside .phrase { unicode-bidi: isolate; }" in page
+
+
 def test_html_page_holds_no_character_html_forbids_and_keeps_its_marks_in_place():
     """A control character of the text (an escape sequence saved from a terminal, a PDF's stray
     \\x02) went into the page as it was: a parse error in HTML, which validators reject. It is
