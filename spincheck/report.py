@@ -6,8 +6,9 @@ stream of any length is reported in bounded memory; ``json`` holds one document 
 
 Every offset a score report writes is a character offset into the decoded input (the
 paragraph's, and its evidence's too), so a consumer can cut ``text[start:end]`` from the same
-decoded text. ``compare`` records (:func:`comparison_record`) are the exception: they carry
-their paragraph's ``text``, and their swap and evidence offsets point into it.
+decoded text; a character is a code point, as Python counts them (not a UTF-16 unit).
+``compare`` records (:func:`comparison_record`) are the exception: they carry their
+paragraph's ``text``, and their swap and evidence offsets point into it.
 """
 
 from __future__ import annotations
