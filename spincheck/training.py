@@ -1175,6 +1175,9 @@ def train(
     base = load_model_dir(Path(base_model) if base_model else default_model_dir())
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT
     inputs_sha256: dict[str, str] = {}
+    # the paths in one order however given: the parts' order (and so the model a seed gives)
+    # followed theirs, and a shell's glob (--clean corpus/*.jsonl) sorts by locale
+    clean, spun = sorted(clean, key=str), sorted(spun, key=str)
     documents = iter_corpus_documents(clean, text_field, hashes=inputs_sha256)
     parts = split_corpus(_progress(documents, "reading the corpus", progress, unit="document"), shares)
     every = parts["ref"] + parts["train"] + parts["dev"]

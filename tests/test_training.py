@@ -314,6 +314,32 @@ def test_the_same_seed_and_jobs_give_byte_identical_files_with_several_threads(
     assert data_files(tmp_path / "a") == data_files(tmp_path / "b")
 
 
+def test_the_order_the_files_are_given_in_does_not_change_the_training(monkeypatch, tmp_path: Path, tiny_base) -> None:
+    """The parts' order follows the files', and sets what each seed draws: "--clean b.txt a.txt"
+    trained another model than "--clean a.txt b.txt" (and a shell's glob orders by locale)."""
+    paragraphs = generate_paragraphs(60, seed=7)
+    clean = [write_corpus(tmp_path / f"{name}.txt", paragraphs[k::3]) for k, name in enumerate("bCa")]
+    spun = [write_corpus(tmp_path / f"spun-{name}.txt", [p]) for p, name in zip(paragraphs, "yX")]
+    seen: list[list] = []
+    real_split, real_read = training.split_corpus, training.read_labelled_examples
+
+    def split(documents, shares):
+        documents = list(documents)
+        seen.append([doc_id for doc_id, _ in documents])
+        return real_split(documents, shares)
+
+    def read(paths, *args, **kwargs):
+        seen.append(real_read(paths, *args, **kwargs))
+        raise TrainingError("stop here")
+
+    monkeypatch.setattr(training, "split_corpus", split)
+    monkeypatch.setattr(training, "read_labelled_examples", read)
+    for order in (slice(None), slice(None, None, -1)):
+        with pytest.raises(TrainingError, match="stop here"):
+            training.train(clean[order], tmp_path / "out", spun=spun[order], base_model=tiny_base)
+    assert seen[0] == seen[2] and seen[1] == seen[3]
+
+
 def test_too_small_corpus_fails_cleanly(tmp_path: Path, tiny_base: Path) -> None:
     corpus = write_corpus(tmp_path / "small.txt", generate_paragraphs(40, seed=5) + ["Too short to count."] * 300)
     out = tmp_path / "model"
