@@ -1236,6 +1236,9 @@ def train(
         command=command,
         seed=seed,
         reference_mode=reference_mode,
+        # what --model named (its lexicon, and with merge its statistics): a path, or the shipped
+        # model, which other checkouts of the same version need not hold
+        base_model_id=base.fingerprint,
         training_inputs_sha256=dict(sorted(inputs_sha256.items())),
         corpus_paragraphs={k: len(v) for k, v in parts.items()},
     )

@@ -245,10 +245,12 @@ def test_trained_model_learned_to_separate(trained, tiny_base: Path) -> None:
     assert auc > 0.75
 
 
-def test_card_records_training(trained, corpus: Path) -> None:
+def test_card_records_training(trained, corpus: Path, tiny_base: Path) -> None:
     out, _, card, _ = trained
     on_disk = json.loads((out / CARD).read_text(encoding="utf-8"))
     assert on_disk["seed"] == 0 and on_disk["reference_mode"] == "merge"
+    # the base --model named, by the model_id score reports for it (its path says nothing of what it held)
+    assert on_disk["base_model_id"] == load_model_dir(tiny_base).fingerprint
     assert on_disk["training_inputs_sha256"] == {str(corpus): sha256_file(corpus)}
     # merged into the base's reference: the card names both sources, as reference.json does
     assert [info["corpus"] for info in on_disk["reference"]["merged_from"]] == ["generated", "user"]
