@@ -649,6 +649,7 @@ def iter_corpus_documents(
 
     fields = (text_field,) if isinstance(text_field, str) else text_field
     read: set[Path] = set()  # each file once: "--clean corpus/ corpus/a.jsonl" trained on a.jsonl twice
+    names: set[str] = set()
     for path in paths:
         path = Path(path)
         root = path if path.is_dir() else path.parent
@@ -716,6 +717,11 @@ def iter_corpus_documents(
                 )
             # ids relative to the given path: the split must not depend on where the corpus lies
             name = file.relative_to(root).as_posix()
+            # files of one name from several paths ("--clean */review.txt") are documents each: one
+            # id split them alike, paragraph k of every one into the same part (none held out)
+            if name in names:
+                name = next(f"{name}@{n}" for n in range(2, len(names) + 3) if f"{name}@{n}" not in names)
+            names.add(name)
             if kind in ("jsonl", "json"):
                 seen_ids: set[str] = set()
                 for n, record in _json_records(file, text, kind):

@@ -753,6 +753,22 @@ def test_split_does_not_depend_on_where_the_corpus_lies(tmp_path: Path) -> None:
     assert all(s == splits[0] for s in splits[1:])
 
 
+def test_files_of_one_name_in_several_folders_are_documents_each(tmp_path: Path) -> None:
+    """Given as "--clean */review.txt", every file had the id review.txt, so paragraph k of each went
+    to the same part: 250 three-paragraph reviews held out none, and failed as a corpus too small."""
+    files = []
+    for k in range(30):
+        (tmp_path / f"{k:02d}").mkdir()
+        files.append(write_corpus(tmp_path / f"{k:02d}" / "review.txt", [f"Review {k}, part {i}." for i in range(3)]))
+    (tmp_path / "more.jsonl").write_text(json.dumps({"text": "A record."}) + "\n", encoding="utf-8")
+    (tmp_path / "00" / "more.jsonl").write_text(json.dumps({"text": "Another."}) + "\n", encoding="utf-8")
+    jsonl = [tmp_path / "more.jsonl", tmp_path / "00" / "more.jsonl"]
+    ids = [doc_id for doc_id, _ in training.iter_corpus_documents([*files, *jsonl])]
+    assert len(set(ids)) == len(ids) == 32  # "more.jsonl:1" twice, too
+    parts = training.split_corpus(training.iter_corpus_documents(files))
+    assert all(len(parts[part]) > 5 for part in ("ref", "train", "dev"))
+
+
 def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("First text.", encoding="utf-8")
     (tmp_path / "b.jsonl").write_text(
