@@ -350,6 +350,26 @@ def neighbour_synsets(synset: Any, pos: str) -> list[Any]:
     return hypernyms + (hyponyms if len(hyponyms) <= BROAD_CATEGORY else [])
 
 
+def cap_candidates(
+    surface: str, ranked: list[tuple[str, tuple[int, int]]], keep: Container[str] = ()
+) -> list[tuple[str, int]]:
+    """The first MAX_CANDIDATES of ``ranked`` ((candidate, (tier, group)), best first) as
+    (candidate, group), and every candidate in ``keep`` (the hand-written table's paraphrases of
+    ``surface``) in its place among them, for the last-ranked others: "get" has twenty commoner
+    WordNet candidates than the table's "obtain", and cut at the cap, the training spins never
+    wrote the table's commonest swaps. Of candidates that tokenize alike ("wood-rat", "wood rat")
+    only the best ranked: Lexicon.from_pairs would drop the other after it, one candidate fewer."""
+    seen, best = {tuple(tokenize(surface))}, []
+    for cand, (_, group) in ranked:
+        key = tuple(tokenize(cand))
+        if key not in seen and (len(best) < MAX_CANDIDATES or cand in keep):
+            seen.add(key)
+            best.append((cand, group))
+    while len(best) > MAX_CANDIDATES:  # only table paraphrases were taken past the cap
+        del best[max(i for i, (cand, _) in enumerate(best) if cand not in keep)]
+    return best
+
+
 def build(nltk_data: Path) -> Lexicon:
     import nltk
     from wordfreq import zipf_frequency
@@ -440,24 +460,19 @@ def build(nltk_data: Path) -> Lexicon:
                             if old is None or (tier, gid) < old:
                                 entries[surface][cand] = (tier, gid)
 
+    table: dict[str, set[str]] = defaultdict(set)
     for a, b in sorted(function_phrase_pairs()):
         entries[a][b] = (0, group_id(a, b))
+        table[a].add(b)
 
     def rank(item: tuple[str, tuple[int, int]]) -> tuple[int, float, str]:
         cand, (tier, _) = item
         return (tier, -(zipf(cand) - MULTIWORD_PENALTY * cand.count(" ")), cand)
 
-    ranked: dict[str, list[tuple[str, int]]] = {}
-    for surface, cands in entries.items():
-        # one of candidates that tokenize alike ("wood-rat", "wood rat"), the best ranked, before
-        # the cap: Lexicon.from_pairs would drop the other after it, leaving one candidate fewer
-        seen, best = {tuple(tokenize(surface))}, []
-        for cand, (_, group) in sorted(cands.items(), key=rank):
-            key = tuple(tokenize(cand))
-            if key not in seen and len(best) < MAX_CANDIDATES:
-                seen.add(key)
-                best.append((cand, group))
-        ranked[surface] = best
+    ranked = {
+        surface: cap_candidates(surface, sorted(cands.items(), key=rank), table.get(surface, set()))
+        for surface, cands in entries.items()
+    }
     info = {
         "source": "Princeton WordNet 3.0 (nltk_data/corpora/wordnet.zip) + generic function-word table",
         "license": "WordNet 3.0 license (BSD-like); see corpus/README.md",

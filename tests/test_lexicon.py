@@ -528,3 +528,24 @@ def test_third_person_singular(pair: str) -> None:
 
     verb, third = pair.split(":")
     assert _third(verb) == third
+
+
+def test_the_candidate_cap_keeps_the_table_paraphrases():
+    """build_lexicon caps each word's candidates at MAX_CANDIDATES, but not at the cost of the
+    hand-written table's own paraphrases ("get" -> "obtain" ranked past twenty commoner WordNet
+    candidates, so training spins never wrote it): they take the last-ranked others' places."""
+    from build_lexicon import MAX_CANDIDATES, cap_candidates
+
+    names = [f"cand{chr(97 + i)}" for i in range(MAX_CANDIDATES + 5)]  # no digits: read by shape
+    ranked = [(name, (0, i)) for i, name in enumerate(names)]
+    plain = cap_candidates("get", ranked)
+    assert plain == [(names[i], i) for i in range(MAX_CANDIDATES)]
+    late = {names[MAX_CANDIDATES + 3], names[MAX_CANDIDATES + 1]}
+    kept = cap_candidates("get", ranked, late)
+    assert len(kept) == MAX_CANDIDATES
+    # the table's two in rank order after the first MAX_CANDIDATES - 2 others
+    assert [c for c, _ in kept] == names[: MAX_CANDIDATES - 2] + sorted(late)
+    # a candidate that tokenizes like one ranked before it, or like the word itself, is never taken
+    assert cap_candidates("get", [("wood-rat", (0, 1)), ("wood rat", (0, 2)), ("get", (0, 3))], {"wood rat"}) == [
+        ("wood-rat", 1)
+    ]
