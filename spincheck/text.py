@@ -233,10 +233,23 @@ def _split_block(text: str, start: int, end: int, out: list[Span]) -> None:
     if not indented:
         return
     lines = [(a, b) for _, a, b in indented]
-    if len(lines) > 1 and _is_hard_wrapped(text, lines):
-        out.extend(_wrapped_paragraphs(text, lines, [indent for indent, _, _ in indented]))
-        return
+    if len(lines) > 1:
+        widths, indents = [b - a for a, b in lines], [indent for indent, _, _ in indented]
+        if _INVISIBLE.search(text, lines[0][0], lines[-1][1]):  # widths as they show (see _shown)
+            widths = [_shown(text[a:b]) for a, b in lines]
+            indents = [_shown(text[a - indent : a]) for indent, a, _ in indented]
+        if _is_hard_wrapped(text, lines, widths):
+            out.extend(_wrapped_paragraphs(text, lines, indents, widths))
+            return
     out.extend(Span(a, b) for a, b in lines)
+
+
+def _shown(text: str) -> int:
+    """The columns ``text`` takes: its length without the invisible characters and combining
+    accents that take none. Counted in, a text wrapped at 72 columns with one between every two
+    letters (a spinner's output hidden from filters) had lines of ~140, so over 100: one paragraph
+    per line, as web copies have it."""
+    return len(text) if text.isascii() else len(_INVISIBLE.sub("", text))
 
 
 def full_width(widths: list[int]) -> int:
@@ -246,7 +259,9 @@ def full_width(widths: list[int]) -> int:
     return ordered[int(0.9 * (len(ordered) - 1))]
 
 
-def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]], indents: list[int] | None = None) -> list[Span]:
+def _wrapped_paragraphs(
+    text: str, lines: list[tuple[int, int]], indents: list[int] | None = None, widths: list[int] | None = None
+) -> list[Span]:
     """The paragraphs of a hard-wrapped block: a wrapped line runs nearly to the block's full
     width, so a line clearly shorter that ends a sentence ends its paragraph (text saved from a
     PDF or an e-mail often has no blank line between paragraphs), and a list item ("* ", "2. ")
@@ -256,8 +271,9 @@ def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]], indents: list[i
     indent ("    Days after ...", as books, e-texts and papers set a paragraph's first line)
     tells where the paragraph ends: in a block that opens with such an indent, a line indented
     deeper than the block's other lines starts a paragraph (``indents``: each line's leading
-    spaces)."""
-    full = full_width([b - a for a, b in lines]) if len(lines) >= 3 else 0
+    spaces; ``widths``: each line's width as it shows, by default its length)."""
+    widths = widths or [b - a for a, b in lines]
+    full = full_width(widths) if len(lines) >= 3 else 0
     indents = indents or [0] * len(lines)
     usual = min(indents)  # a paragraph's other lines (a block of one- and two-line paragraphs is half indented)
     # Indents mark first lines only where the block opens with one: a hanging indent (a
@@ -268,13 +284,13 @@ def _wrapped_paragraphs(text: str, lines: list[tuple[int, int]], indents: list[i
     spans: list[Span] = []
     first = lines[0][0]
     in_item, item_hangs = bool(LIST_ITEM.match(text, first)), None  # None: no further line yet
-    for (a, b), following, indent, after in zip(
-        lines, [*lines[1:], None], [*indents[1:], usual], [*indents[2:], indents[-1], indents[-1]]
+    for (a, b), width, following, indent, after in zip(
+        lines, widths, [*lines[1:], None], [*indents[1:], usual], [*indents[2:], indents[-1], indents[-1]]
     ):
         if following is None:
             spans.append(Span(first, b))
             continue
-        short, ends_sentence = b - a < 0.8 * full, _SENTENCE_END.search(text, a, b)
+        short, ends_sentence = width < 0.8 * full, _SENTENCE_END.search(text, a, b)
         # an indented line followed by the body of its paragraph opens one whatever came before
         # (a photo credit that ends no sentence); a run of indented lines (a quotation) splits
         # only where a sentence ends or a line stops short
@@ -308,7 +324,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
+def _is_hard_wrapped(text: str, lines: list[tuple[int, int]], widths: list[int] | None = None) -> bool:
     """A block is hard-wrapped when its lines are short, mostly run on, and were
     cut where the next line's first word would not have fitted; or when a word is
     hyphenated across two of its lines (see ``_SOFT_BREAK``), which a copy with
@@ -318,11 +334,12 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     also has short lines that end no sentence, but most of them leave room for
     the next entry's first word, and a long list starts every entry in capitals
     where wrapped sentences go on in lower case. Merged, such a list read as one
-    paragraph of odd word sequences and was flagged as spun.
+    paragraph of odd word sequences and was flagged as spun. ``widths``: each line's width as it
+    shows (see :func:`_shown`), by default its length.
     """
     if _SOFT_BREAK.search(text, lines[0][0], lines[-1][1]):
         return True
-    widths = [b - a for a, b in lines]
+    widths = widths or [b - a for a, b in lines]
     if max(widths) > 100:  # one paragraph per line, as web copies have it
         return False
     # The width the middle line reaches, not the widest: long URLs or headings, up to half of the
@@ -333,12 +350,14 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     if sum(bool(LIST_ITEM.match(text, a)) for a, _ in lines) > 0.5 * len(lines):  # a list, not a wrapped text
         return False
     running_on = [
-        (b - a, following) for (a, b), (following, _) in zip(lines, lines[1:]) if not _SENTENCE_END.search(text[a:b])
+        (width, following)
+        for (a, b), width, (following, _) in zip(lines, widths, lines[1:])
+        if not _SENTENCE_END.search(text[a:b])
     ]
     if len(running_on) < 0.5 * (len(lines) - 1):
         return False
     next_words = [_NEXT_WORD.match(text, following)[1] for _, following in running_on]
-    wrapped = sum(width + 1 + len(word) > 0.85 * full for (width, _), word in zip(running_on, next_words))
+    wrapped = sum(width + 1 + _shown(word) > 0.85 * full for (width, _), word in zip(running_on, next_words))
     # Prose wrapped over five lines or more goes on in lower case somewhere (in every seed paragraph
     # wrapped at 20-80 characters); a list of headlines or a poem starts every line anew.
     goes_on_lower = any(word[:1].islower() for word in next_words)

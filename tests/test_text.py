@@ -721,6 +721,26 @@ def test_invisible_characters_at_a_paragraph_edge_are_outside_its_span() -> None
     assert [(s.start, s.end) for s in split_paragraphs(text)] == [(1, 22), (26, 37)]
 
 
+@pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "e\u0301"])
+def test_hard_wrapped_text_is_measured_by_what_shows(hidden: str) -> None:
+    # wrapped at 72 columns with an invisible character between every two letters (a spinner's
+    # output hidden from filters), its lines are ~140 characters long: they were split one per line
+    paragraphs = [
+        "The town council voted on Tuesday night to replace the old harbor bridge, ending a debate "
+        "that has divided residents for more than three years. The new bridge will cost about 48 "
+        "million dollars and should open to traffic in the spring of 2027, officials said.",
+        "Mayor Linda Ortiz told reporters after the meeting that the current bridge was no longer "
+        "safe for heavy trucks and that repairs would only delay a decision the town could not avoid.",
+    ]
+    plain = "\n".join("\n".join(textwrap.wrap(p, 72)) for p in paragraphs)
+    if hidden[0] == "e":  # decomposed accents take no column either
+        masked, plain = plain.replace("e", hidden), plain.replace("e", "\u00e9")
+    else:
+        masked = "\n".join(hidden.join(line) for line in plain.split("\n"))
+    assert len(_paragraphs(plain)) == 2
+    assert [tokenize(p) for p in _paragraphs(masked)] == [tokenize(p) for p in _paragraphs(plain)]
+
+
 # ---- bytes -----------------------------------------------------------------------------------
 
 SAMPLE = "Naïve café, “quotes”, ✓ and 東京.\nSecond line."
