@@ -34,7 +34,7 @@ from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
 from .text import (
-    _INVISIBLE_CHARS,
+    _INVISIBLE_CLASS,
     LINE_BREAKS,
     WEB_ADDRESS_IN_TEXT,
     match_case,
@@ -177,6 +177,8 @@ _CSV_COMMA = re.compile(r',(?="?[^\W\d_])')
 _LETTER = re.compile(r"[^\W\d_]")
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
+# One character that shows nothing (text._INVISIBLE_CHARS), as the tokens read through them
+_INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE_CLASS}]")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _CODE_BYTES = "".join(_CODE_CHARACTERS).encode("ascii")
 
@@ -367,7 +369,7 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
         # str.split and re's \s agree on whitespace; the invisible characters that the tokens read
         # through are no characters either: one between every two letters (a spinner hiding its
         # output, or &shy; everywhere) made a spun paragraph "not prose", its words never scored
-        non_space = len("".join(text.split())) - sum(map(text.count, _INVISIBLE_CHARS))
+        non_space = len("".join(text.split())) - len(_INVISIBLE_CHAR.findall(text))
         code = sum(map(text.count, _CODE_CHARACTERS))
         ascii_share = (sum(map(str.isascii, tokens)) - tokens.count(".") - tokens.count(",")) / words
     if non_space and letters / non_space < 0.6:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import MAX_PHRASE_TOKENS, Lexicon
-from .text import _INVISIBLE_CHARS, match_case, normalize, tokenize_with_offsets
+from .text import _INVISIBLE_CLASS, match_case, normalize, tokenize_with_offsets
 
 __all__ = ["Spinner", "SpunText", "Replacement"]
 
@@ -43,7 +43,7 @@ WORD_BY_WORD_RATE = 0.85
 # ("long-term") and characters that show nothing. The tokens skip quotes, brackets, dashes and
 # slashes, so "kind" of" and "general (assembly)" read as phrases, and swapping them dropped
 # the quote or bracket in between ('the "kind" of thing' -> 'the "sort of thing').
-_PHRASE_GAP = re.compile(rf"[\s\-\u2010\u2011{_INVISIBLE_CHARS}]*")
+_PHRASE_GAP = re.compile(rf"[\s\-\u2010\u2011{_INVISIBLE_CLASS}]*")
 
 
 @dataclass(frozen=True)

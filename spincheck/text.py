@@ -106,11 +106,41 @@ TOKEN_PATTERN = re.compile(
 # files has CRLF and CR turned into LF already, but score_text() gets strings as they come.
 LINE_BREAKS = "\n\r\v\x1c\x1d\x1e\x85\u2028"  # what ends a line; a form feed or U+2029 ends a paragraph
 _BREAK = rf"(?>\r\n|[{LINE_BREAKS}])"
+# Characters that show nothing and may sit inside a word: Unicode's default-ignorable ones. The soft
+# hyphen (HTML's &shy;), zero-width space, non-joiner and joiner, word joiner and a byte-order mark
+# in mid-text; the direction marks (LRM, RLM, ALM), embeddings, overrides and isolates; the
+# combining grapheme joiner, the Mongolian vowel separator, the invisible operators of mathematics,
+# variation selectors (U+FE00-U+FE0F, the Mongolian ones and the supplement's) and tag characters.
+# Left in, they cut a word into fragments that read as odd words ("mis\u00adsupport" as "mis" and
+# "support"; one between every two letters, a trick against filters, made a spun paragraph "not
+# prose"); they are taken out of the tokens like line-end hyphenation, so offsets still point into
+# the text. A bidirectional control changes no letter of a word, only, with right-to-left text, the
+# order letters show in. Fillers that take a column (Hangul fillers, the braille blank) are not
+# among them.
+_INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+    (0xE0100, 0xE01EF),
+)
+_INVISIBLE_CHARS = "".join(chr(code) for a, b in _INVISIBLE_RANGES for code in range(a, b + 1))
+# The same as the inside of a regex character class, by ranges: as a list of single characters, the
+# class was 100 times slower to search.
+_INVISIBLE_CLASS = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in _INVISIBLE_RANGES)
 # A blank line holds nothing but spaces of any kind other than line breaks ("\n\u3000\n" is one),
-# invisible characters (_INVISIBLE, below) and e-mail quoting: ">" alone is the blank line between
+# invisible characters (_INVISIBLE_CHARS) and e-mail quoting: ">" alone is the blank line between
 # two quoted paragraphs (read as text, it made a quoted reply one paragraph per line).
 _BLANK_LINE = re.compile(
-    rf"{_BREAK}(?:(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[\u00ad\u200b-\u200d\u2060\ufeff>])*{_BREAK})+"
+    rf"{_BREAK}(?:(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[{_INVISIBLE_CLASS}>])*{_BREAK})+"
     r"|[\f\u2029]"
 )
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -406,16 +436,11 @@ def _expand_ligatures(text: str) -> str:
 # A soft hyphen may stand for the hyphen, and invisible characters (_INVISIBLE) may sit around it;
 # decomposed accents may end the first half ("re\u0301-\nsume\u0301").
 _SOFT_BREAK = re.compile(
-    r"(?<=[^\W\d_])[\u00ad\u200b-\u200d\u2060\ufeff\u0300-\u036f]*[-\u00ad][ \t\u00ad\u200b-\u200d\u2060\ufeff]*"
-    r"(?:\r\n?|[\n\v\x85\u2028])[ \t\u00ad\u200b-\u200d\u2060\ufeff]*(?=[a-z])"
+    rf"(?<=[^\W\d_])[{_INVISIBLE_CLASS}\u0300-\u036f]*[-\u00ad][ \t{_INVISIBLE_CLASS}]*"
+    rf"(?:\r\n?|[\n\v\x85\u2028])[ \t{_INVISIBLE_CLASS}]*(?=[a-z])"
 )
 
 
-# Characters that show nothing and may sit inside a word: the soft hyphen (HTML's &shy;), zero-width
-# space, non-joiner and joiner, word joiner, and a byte-order mark in mid-text. Left in, they cut a
-# word into fragments that read as odd words ("mis\u00adsupport" as "mis" and "support"); they are
-# taken out of the tokens like line-end hyphenation, so offsets still point into the text.
-_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 # Combining accents after a letter are taken out the same way, and the letter before them becomes
 # the precomposed letter (NFC) when there is one. Text in decomposed form (NFD: "e" then U+0301,
 # as some PDFs and macOS file names have it) read "résumé" as the odd words "re" and "sume"; it
@@ -426,7 +451,7 @@ _COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
 # One character class finds both; a run that starts with an accent is cut only after a letter,
 # checked in Python (a lookbehind or an alternation in the pattern, or a second scan, slowed every
 # non-ASCII paragraph by a tenth to a quarter).
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}{_COMBINING}]+")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}{_COMBINING}]+")
 
 
 def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:

@@ -759,7 +759,13 @@ def test_line_end_hyphenation_scores_like_the_joined_words(detector: Detector, s
     assert all(broken[e.start : e.end] == e.phrase for e in got.evidence)
 
 
-@pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u200d"])
+@pytest.mark.parametrize(
+    "hidden",
+    # zero-width, soft hyphen; LRM, RLM, Mongolian vowel separator, an embedding, an override and an
+    # isolate, a variation selector, the combining grapheme joiner, invisible times, a tag character
+    ["\u200b", "\u00ad", "\u200d", "\u200e", "\u200f", "\u180e", "\u202a", "\u202e", "\u2066"]
+    + ["\ufe0f", "\u034f", "\u2062", "\U000e0041"],
+)
 def test_invisible_characters_between_letters_score_like_the_plain_text(
     detector: Detector, spun_article: str, hidden: str
 ) -> None:
