@@ -508,7 +508,46 @@ def _keep_runs(text: str, runs: list[tuple[int, int]] | None) -> str:
 
 def _join_soft_breaks(text: str) -> str:
     runs, text = _soft_break_runs(text)
-    return _keep_runs(text, runs)
+    return _fold_lookalikes(_keep_runs(text, runs))
+
+
+# Cyrillic and Greek letters drawn as Latin ones ("bridg\u0435" with a Cyrillic "e"), as plagiarists
+# put them into a spun text to hide it from detectors: each such word was an unknown non-English
+# token, so a few hid the swapped words around them (8 of 20 spun paragraphs no longer flagged with
+# a fifth of their a/e/o/p/c so replaced) or flagged a clean paragraph, and many made it "not
+# English". Only letters that look the same as a Latin one are read so, one for one (offsets do not
+# move), and only in a word that holds a Latin letter and no other Greek or Cyrillic letter, which
+# no word of Russian, Ukrainian or Greek does; then the trick is plain, and a word made of lookalikes
+# alone (an "\u0430" for "a") in the same text is read so too. Elsewhere they keep their letters:
+# in Greek or Cyrillic text, a Russian word quoted in English ("\u0441\u043e\u0440"), or a Greek
+# letter used as a symbol ("\u03c1 = 0.4", "\u0397").
+_LOOKALIKES = str.maketrans(
+    "\u0430\u0441\u0501\u0435\u04bb\u0456\u0458\u04cf\u043e\u0440\u051b\u0455\u051d\u0445\u0443"
+    "\u0410\u0412\u0421\u0415\u041d\u0406\u0408\u041a\u041c\u041e\u0420\u0405\u0422\u0425\u04ae\u051a\u051c"
+    "\u03bf\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
+    "acdehijlopqswxyABCEHIJKMOPSTXYQWoABEZHIKMNOPTYX",
+)
+_LOOKALIKE = "".join(map(chr, _LOOKALIKES))
+_GREEK_OR_CYRILLIC = re.compile("[\u0370-\u052f]")
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+# A word of Latin letters and lookalikes holding both; possessive, so linear in the word's length
+_MIXED_WORD = re.compile(
+    f"(?<![^\\W\\d_])(?:[{_LATIN}]++[{_LOOKALIKE}]|[{_LOOKALIKE}]++[{_LATIN}])[{_LATIN}{_LOOKALIKE}]*+(?![^\\W\\d_])"
+)
+_LOOKALIKE_WORD = re.compile(f"(?<![^\\W\\d_])[{_LOOKALIKE}]++(?![^\\W\\d_])")
+
+
+def _to_latin(match: re.Match) -> str:
+    return match.group().translate(_LOOKALIKES)
+
+
+def _fold_lookalikes(text: str) -> str:
+    """``text`` with the Greek and Cyrillic letters drawn as Latin ones read as those, where they
+    stand for Latin letters (see ``_LOOKALIKES``)."""
+    if text.isascii() or not _GREEK_OR_CYRILLIC.search(text):
+        return text
+    folded, mixed = _MIXED_WORD.subn(_to_latin, text)
+    return _LOOKALIKE_WORD.sub(_to_latin, folded) if mixed else text
 
 
 def _normalize_chars(text: str) -> str:
@@ -621,7 +660,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     a tuple per token, for callers that need a few of them.
     """
     runs, translated = _soft_break_runs(_read_through(text))
-    translated = _keep_runs(translated, runs)
+    translated = _fold_lookalikes(_keep_runs(translated, runs))
     lowered = translated.lower()
     # A capital sigma lowers to final "ς" or "σ" by what follows it, in the text as in a token alone
     # (tokenize): "ΧΑΟΣ's" was "χαοσ" here and "χαος" there.

@@ -778,6 +778,22 @@ def test_invisible_characters_between_letters_score_like_the_plain_text(
     assert got.probability == pytest.approx(want.probability, abs=1e-9)
 
 
+@pytest.mark.parametrize("share", [0.2, 1.0])
+def test_cyrillic_lookalikes_in_latin_words_score_like_the_plain_text(
+    detector: Detector, spun_article: str, share: float
+) -> None:
+    """Cyrillic letters drawn as Latin ones put in for some of a spun paragraph's a/e/o/p/c (a trick
+    against filters) made unknown words: a few hid the swapped words, many made it "not English"."""
+    plain = paragraphs_of(spun_article)[0]
+    rng = random.Random(0)
+    lookalike = dict(zip("aeopc", "\u0430\u0435\u043e\u0440\u0441"))
+    masked = "".join(lookalike[c] if c in lookalike and rng.random() < share else c for c in plain)
+    want, got = detector.score_paragraphs([plain, masked])
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
+
+
 # ---- long input and concurrency ------------------------------------------------------------------
 
 

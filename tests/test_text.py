@@ -721,6 +721,22 @@ def test_invisible_characters_at_a_paragraph_edge_are_outside_its_span() -> None
     assert [(s.start, s.end) for s in split_paragraphs(text)] == [(1, 22), (26, 37)]
 
 
+def test_greek_and_cyrillic_lookalikes_in_latin_words_are_read_as_latin_letters() -> None:
+    # "The bridge was closed, and a crew said NO": Cyrillic a/e/c/T and Greek N/O drawn as Latin
+    masked = "\u0422he bridg\u0435 w\u0430s \u0441losed, \u0430nd \u0430 crew s\u0430id \u039d\u039f (Дмитрий)."
+    assert tokenize(masked) == [*tokenize("The bridge was closed, and a crew said NO ("), "дмитрий", "."]
+    assert tokenize_with_offsets(masked)[0] == tokenize(masked)
+    assert [masked[a:b] for a, b in tokenize_with_offsets(masked)[1]][:2] == ["\u0422he", "bridg\u0435"]
+    assert normalize(masked).startswith("the bridge was closed, and a crew said no")
+    # text of those alphabets, and their letters in English without a word so disguised, keep them
+    for genuine in [
+        "Он сказал, что это сор.",  # Russian, "сор" all lookalikes
+        "ΚΑΙ ΤΟ ΟΝΟΜΑ ΤΗΣ ΠΟΛΗΣ.",  # Greek capitals
+        "The Russian word сор means litter; ρ is rho and Η is eta.",
+    ]:
+        assert tokenize(genuine) == [t.lower() for t in re.findall(r"[^\W_]+|[.,;]", genuine.replace(";", ","))]
+
+
 @pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "e\u0301"])
 def test_hard_wrapped_text_is_measured_by_what_shows(hidden: str) -> None:
     # wrapped at 72 columns with an invisible character between every two letters (a spinner's
