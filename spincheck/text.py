@@ -454,31 +454,57 @@ _COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}{_COMBINING}]+")
 
 
+# Letter-spaced text: "t h e  p l a n", or letters a hair or thin space apart and words a space
+# apart, which shows nearly as plain text. Each letter was a word: the paragraph was "not English",
+# a spun one never scored. Where most characters stand one gap apart, with a wider or other gap
+# between words, the gaps between two characters are read through; with one gap between letters
+# and words alike, the words cannot be told apart, and the text is read as it is.
+_LETTER_GAPS = " \u2005\u2006\u2008\u2009\u200a\u202f"
+_LETTER_GAP = {gap: re.compile(rf"(?<=\S){gap}(?=\S)") for gap in _LETTER_GAPS}
+
+
+def _letter_gaps(text: str, ascii_only: bool) -> list[tuple[int, int]]:
+    """The gaps between the letters of letter-spaced words in ``text`` (see ``_LETTER_GAPS``), or []
+    when it is not letter-spaced: a third or more of a letter-spaced text is gaps, a sixth of plain
+    English, and in it most characters have a gap after them, where a word has one in five."""
+    for gap in " " if ascii_only else _LETTER_GAPS:
+        if 3 * text.count(gap) < len(text):
+            continue
+        gaps = [m.span() for m in _LETTER_GAP[gap].finditer(text)]
+        pieces = text.split()
+        word_gaps = len(pieces) - 1 - len(gaps)  # the other runs of spaces
+        if len(gaps) >= 0.5 * len("".join(pieces)) and 20 * word_gaps >= len(gaps):
+            return gaps
+    return []
+
+
 def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
-    """The (start, end) runs of ``text`` left when line-end hyphenation and invisible characters
-    are taken out (None when there are none), and ``text`` with each letter that decomposed
-    accents follow made precomposed (the same length: the accents are among the cuts)."""
+    """The (start, end) runs of ``text`` left when line-end hyphenation, invisible characters and
+    the gaps of letter-spaced words are taken out (None when there are none), and ``text`` with
+    each letter that decomposed accents follow made precomposed (the same length: the accents are
+    among the cuts)."""
     ascii_only = text.isascii()
     cuts = []
     if ("-" in text or not ascii_only) and (
         "\n" in text or "\r" in text or "\u2028" in text or "\x85" in text or "\v" in text
     ):
         cuts = [m.span() for m in _SOFT_BREAK.finditer(text)]
+    invisible = _letter_gaps(text, ascii_only)
     if not ascii_only:
-        invisible = [
+        invisible += [
             (a, b)
             for a, b in (m.span() for m in _INVISIBLE.finditer(text))
             if text[a] in _INVISIBLE_CHARS or (a and text[a - 1].isalpha())
         ]
-        if invisible:  # in order, and one cut where a line-end hyphenation holds invisible characters
-            merged: list[tuple[int, int]] = []
-            for a, b in sorted(cuts + invisible):
-                if merged and a <= merged[-1][1]:
-                    merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-                else:
-                    merged.append((a, b))
-            cuts = merged
-            text = _compose_accents(text, cuts)
+    if invisible:  # in order, and one cut where a line-end hyphenation holds invisible characters
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted(cuts + invisible):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        cuts = merged
+        text = _compose_accents(text, cuts)
     if not cuts:
         return None, text
     return list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)])), text

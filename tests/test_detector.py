@@ -794,6 +794,19 @@ def test_cyrillic_lookalikes_in_latin_words_score_like_the_plain_text(
     assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
 
 
+@pytest.mark.parametrize(("letter_gap", "word_gap"), [(" ", "  "), ("\u200a", " "), ("\u202f", " ")])
+def test_letter_spaced_text_scores_like_the_plain_text(
+    detector: Detector, spun_article: str, letter_gap: str, word_gap: str
+) -> None:
+    """Letters a space apart and words two ("t h e  p l a n"), or a hair space apart, which shows
+    nearly as plain text: each letter was a word, and the spun paragraph was "not English"."""
+    plain = paragraphs_of(spun_article)[0]
+    spaced = word_gap.join(letter_gap.join(word) for word in plain.split(" "))
+    want, got = detector.score_paragraphs([plain, spaced])
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+
+
 # ---- long input and concurrency ------------------------------------------------------------------
 
 

@@ -737,6 +737,19 @@ def test_greek_and_cyrillic_lookalikes_in_latin_words_are_read_as_latin_letters(
         assert tokenize(genuine) == [t.lower() for t in re.findall(r"[^\W_]+|[.,;]", genuine.replace(";", ","))]
 
 
+def test_letter_spaced_words_are_read_whole() -> None:
+    spaced = "T h e  p l a n ,  i t  s a i d ,  c o s t  4 8  m i l l i o n ."
+    assert tokenize(spaced) == tokenize("The plan, it said, cost 48 million.")
+    tokens, offsets = tokenize_with_offsets(spaced)
+    assert [spaced[a:b] for a, b in offsets][:2] == ["T h e", "p l a n"]
+    thin = " ".join("\u200a".join(word) for word in "The plan, it said, cost 48 million.".split(" "))  # hair spaces
+    assert tokenize(thin) == tokenize("The plan, it said, cost 48 million.")
+    # one gap between letters and words alike cannot be read as words; plain text is left alone
+    assert tokenize("t h e p l a n w a s") == list("theplanwas")
+    for plain in ["A B C D E F G H and I J K are the grades.", "I ran a 5 k race, and a b c is a b c."]:
+        assert tokenize(plain) == [t.lower() for t in re.findall(r"[^\W_]+|[.,]", plain.replace("5", "0"))]
+
+
 @pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "e\u0301"])
 def test_hard_wrapped_text_is_measured_by_what_shows(hidden: str) -> None:
     # wrapped at 72 columns with an invisible character between every two letters (a spinner's
