@@ -44,6 +44,9 @@ import pytest
 import spincheck
 
 ROOT = Path(__file__).resolve().parents[1]
+# Where the spincheck under test was imported from: this checkout, or site-packages when the
+# suite runs against an installed wheel. A child process must import that same one.
+IMPORTED_FROM = Path(spincheck.__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_SEEDS = (0, 1, 42)
 
@@ -97,14 +100,15 @@ def lexicon(shipped_model_dir):
 
 @pytest.fixture(scope="session")
 def run_python():
-    """``run_python(code, env=None) -> stdout`` in a fresh interpreter that imports this checkout."""
+    """``run_python(code, env=None) -> stdout`` in a fresh interpreter that imports the spincheck
+    these tests import (-P: the checkout in the working directory must not shadow a wheel)."""
 
     def run(code: str, env: dict[str, str] | None = None, timeout: float = 120) -> str:
         full_env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
-        full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(IMPORTED_FROM), os.environ.get("PYTHONPATH")]))
         full_env.update(env or {})
         proc = subprocess.run(
-            [sys.executable, "-c", code],
+            [sys.executable, "-P", "-c", code],
             capture_output=True,
             text=True,
             env=full_env,

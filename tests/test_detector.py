@@ -939,11 +939,15 @@ def test_a_pickled_detector_carries_its_model_path_not_its_tables(
     detector: Detector, spun_article: str, shipped_model_dir: Path, tmp_path: Path
 ) -> None:
     """Process pools and Dask pickle what a task uses: 76 MB of tables per task before."""
+    import os
     import pickle
     import subprocess
     import sys
 
     paragraph = paragraphs_of(spun_article)[1]
+    # the child imports the spincheck under test (an installed wheel too), not a checkout in the working directory
+    imported_from = str(Path(spincheck.__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [imported_from, os.environ.get("PYTHONPATH")])))
     mine = tmp_path / "my-model"  # another model directory: the shipped files, linked
     mine.mkdir()
     for path in shipped_model_dir.iterdir():
@@ -955,7 +959,8 @@ def test_a_pickled_detector_carries_its_model_path_not_its_tables(
         again = pickle.loads(data)
         assert again.model is det.model and again.threshold == det.threshold  # one model per process
         out = subprocess.run(
-            [sys.executable, "-c", _UNPICKLE_AND_SCORE, paragraph],
+            [sys.executable, "-P", "-c", _UNPICKLE_AND_SCORE, paragraph],
+            env=env,
             input=data,
             capture_output=True,
             check=True,
