@@ -358,6 +358,28 @@ def test_evidence_quality_takes_the_strongest_span_and_needs_an_overlap() -> Non
     assert (touching["covered_share"], touching["span_precision"]) == (0.0, 0.0)
 
 
+def test_a_swap_whose_strongest_span_suggests_nothing_is_covered_but_not_judged() -> None:
+    """Only the strongest span's suggestion is what the reader sees: a weaker span's right one does
+    not stand in for it, so the swap counts as covered, with no suggestion to be right or wrong."""
+    silent, weak = Evidence("x", 0, 5, None, 0.9), Evidence("x", 3, 9, "top", 0.5)
+    q = evidence_quality([[(0, 5, "top")]], [[silent, weak]])
+    assert (q["covered_share"], q["suggestion_right_share"]) == (1.0, None)
+
+
+def test_the_original_wording_of_a_span_needs_its_swaps_inside_it_and_its_phrase() -> None:
+    """A span's suggestion is held against the original's wording over it only when every swap it
+    touches lies inside it, and when its phrase is the span's text (as long as the span)."""
+    copy = "a big kind of rest"
+    kind_of, big_kind = copy.index("kind of"), copy.index("big kind")
+    swaps = [(kind_of, kind_of + 7, "sort of")]  # one phrase swapped for another, past the span's end
+    span = Evidence("big kind", big_kind, big_kind + 8, "big sort of", 0.9)
+    assert evidence_quality([swaps], [[span]])["suggestion_right_share"] == 0.0
+    inside = [(kind_of, kind_of + 4, "sort")]  # the same span over a swap it holds: its wording is right
+    assert evidence_quality([inside], [[span._replace(suggestion="big sort")]])["suggestion_right_share"] == 1.0
+    unlike = span._replace(phrase="big kind ", suggestion="big sort")  # a phrase that is not the span's text
+    assert evidence_quality([inside], [[unlike]])["suggestion_right_share"] == 0.0
+
+
 def test_a_suggestion_is_right_for_an_original_wrapped_across_lines() -> None:
     """A hard-wrapped original gives a swap's original as written, line break and all; the
     suggestion "police officers" for it was counted wrong against "police\\nofficers"."""
