@@ -78,6 +78,11 @@ def test_uk_and_us_spelling_is_house_style_not_a_swap() -> None:
                       .replace("gramme", "gram")) == []  # fmt: skip
     # words written apart in one house style and together in another
     assert find_swaps("Prices rose 3.5 percent, and not any more.", "Prices rose 3.5 per cent, and not anymore.") == []
+    # and aligned as the same words: every token of the copy, over the original's nine; alone, they are shared
+    (match,) = align("The rate rose 5 per cent in March.", "The rate rose 5 percent in March.").paragraphs
+    assert match.overlap == round(8 / 9, 4)
+    (match,) = align("Per cent.", "Percent.").paragraphs
+    assert (match.original_index, match.label) == (0, 0)
     # a real swap among them is still one
     swapped = copy.replace("council", "assembly")
     assert [(r.original, r.replacement) for r in find_swaps(swapped, original)] == [("council", "assembly")]
@@ -198,6 +203,9 @@ def test_numbers_are_house_style_and_long_word_for_word_runs_are_swaps() -> None
         ("houses", "homes"),
     ]
     assert find_swaps("Prices rose 5% this year.", "Prices rose five per cent this year.") == []
+    # words for a number over a run of another length are house style too, whichever side has the digits
+    assert find_swaps("They sold a dozen cars.", "They sold 12 cars.") == []
+    assert find_swaps("They sold 12 cars.", "They sold a dozen cars.") == []
     found = find_swaps("The team won 3 games in March.", "The team took three games in March.")
     assert [(r.original, r.replacement) for r in found] == [("took", "won")]
 
