@@ -228,6 +228,8 @@ def test_a_web_address_is_read_through_with_offsets_into_the_text() -> None:
     assert tokens == tokenize("See [the report] for details. Read more: .")
     assert [text[a:b] for a, b in offsets][-3:] == ["more", ":", "."]
     assert tokenize("a/b and 1//2") == ["a", "b", "and", "0", "0"]
+    # an address without a scheme ("www." and no "//") is read through too
+    assert tokenize("Read more at www.bbc.co.uk/news today.") == tokenize("Read more at today.")
 
 
 @pytest.mark.parametrize(("a", "b"), [("us", "use"), ("the cat", "the hat"), ("a-b", "ab"), ("2023", "2023 0")])
@@ -826,6 +828,8 @@ def test_decode_normalises_line_endings(data: bytes, expected: str) -> None:
         (codecs.BOM_UTF16_LE + "wide text".encode("utf-16-le"), False),
         (codecs.BOM_UTF32_BE + "wide text".encode("utf-32-be"), False),
         (b"tab\tseparated\tvalues\r\nand\x0cform feed", False),
+        (b"plain text " * 700 + b"\x00", True),  # a NUL anywhere in the first 8 KiB
+        (b"x" * 8192 + b"\x00", False),  # only they are judged (inputs.SNIFF_BYTES)
     ],
 )
 def test_looks_binary(data: bytes, binary: bool) -> None:
