@@ -198,6 +198,12 @@ def test_text_without_any_whitespace_is_still_cut(monkeypatch):
     assert [len(c.text) for c in chunks] == [10, 10, 10, 5]
 
 
+def test_a_line_longer_than_a_chunk_is_cut_after_a_space_not_inside_a_word(monkeypatch):
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 10)
+    chunks = [c.text for c in inputs._chunks_of("one two three four five", "doc")]
+    assert chunks == ["one two ", "three four", " five"]  # a space just past the chunk: the word is whole
+
+
 def test_a_chunk_without_a_blank_line_ends_at_its_last_line_break(monkeypatch):
     # cut at its first line break, a chunk of hard-wrapped text would hold one line: a paragraph's
     # lines scored apart, and a long input cut into many more chunks than needed
@@ -464,6 +470,18 @@ def test_overlong_jsonl_record_is_skipped(tmp_path, monkeypatch):
     events = read_events(path)
     assert [c.text for c in chunks_of(events)] == ["short one"]
     assert problems_of(events) == [f"spincheck: error: {path}:1: record longer than 100 bytes (skipped)"]
+
+
+def test_a_jsonl_record_of_exactly_the_longest_size_is_read(tmp_path, monkeypatch):
+    """The limit counts a record's bytes, not its line break: 100 bytes and "\\n" are read, 101 are not."""
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 100)
+    at_limit, over = (json.dumps({"text": "y" * n}) for n in (88, 89))
+    assert (len(at_limit), len(over)) == (100, 101)
+    path = tmp_path / "edge.jsonl"
+    path.write_text(at_limit + "\n" + over + "\n")
+    events = read_events(path)
+    assert [c.text for c in chunks_of(events)] == ["y" * 88]
+    assert problems_of(events) == [f"spincheck: error: {path}:2: record longer than 100 bytes (skipped)"]
 
 
 def _timeout(signum, frame):
