@@ -2126,6 +2126,10 @@ def test_compare_of_a_reordered_copy_names_each_source_and_lists_each_flagged_pa
     ]
     shown = render_comparison(report).splitlines()
     assert "  highest -> top: missed" in shown and "  maintain -> hold: found, suggested 'hold'" in shown
+    # the strongest span's suggestion is the one shown: none there, though a weaker span has one
+    strong, weak = diplomat["evidence"][:2]
+    diplomat["evidence"][:2] = [{**strong, "suggestion": None}, {**weak, "suggestion": "hold"}]
+    assert "  maintain -> hold: found, no suggestion" in render_comparison(report).splitlines()
 
 
 def test_compare_problems(capsys, tmp_path, monkeypatch):

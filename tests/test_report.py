@@ -131,6 +131,16 @@ def test_json_is_one_object_per_document_with_summary():
     assert [p["paragraph"] for p in documents[0]["paragraphs"]] == [0, 1, 2]
 
 
+def test_summaries_give_the_highest_probability_wherever_it_comes():
+    """The highest probability of a document is that of its highest paragraph, not of its first one."""
+    middling = Result(0.5, False, None, (), 15)
+    chunks = [(Chunk("doc.txt", 0, "", True), [(0, 40, CLEAN), (42, 80, SPUN), (82, 90, SHORT), (92, 99, middling)])]
+    [document] = json.loads(report("json", chunks))
+    assert document["summary"]["highest_probability"] == 0.97
+    summary = report("text", chunks).splitlines()[0]
+    assert summary == "doc.txt: 4 paragraphs, 3 scored, 1 flagged, highest probability 0.970"
+
+
 def test_json_without_documents_is_an_empty_array():
     assert json.loads(report("json", [])) == []
 
@@ -210,6 +220,13 @@ def test_text_shows_the_strongest_evidence_and_counts_the_rest():
     # the machine-readable formats keep every phrase
     record = json.loads(report("jsonl", [(Chunk("doc.txt", 0, "", True), [(0, 60, spun)])]))
     assert len(record["evidence"]) == TEXT_EVIDENCE + 3
+    # one phrase over is counted too, and as many as are shown leave nothing to count
+    one_over = Result(0.99, True, None, many[: TEXT_EVIDENCE + 1], 40)
+    line = report("text", [(Chunk("doc.txt", 0, "", True), [(0, 60, one_over)])]).splitlines()[1]
+    assert line.endswith(f"{shown} (+1 more; --format jsonl lists all)")
+    all_shown = Result(0.99, True, None, many[:TEXT_EVIDENCE], 40)
+    line = report("text", [(Chunk("doc.txt", 0, "", True), [(0, 60, all_shown)])]).splitlines()[1]
+    assert line.endswith(f": {shown}")
 
 
 def test_text_colour_only_when_asked():
