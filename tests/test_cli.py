@@ -701,6 +701,9 @@ def test_output_option_keeps_an_old_file_when_nothing_was_scored_and_keeps_its_p
     code, _, err = run(capsys, "score", str(tmp_path / "missing.txt"), "-o", str(target))
     assert code == 2 and target.read_text(encoding="utf-8") == "earlier results\n"
     assert err.endswith(f"spincheck: note: {target} is left as it was: nothing was scored\n")
+    fresh = tmp_path / "fresh.txt"  # every input unreadable: no file is made to look like results
+    code, _, err = run(capsys, "score", str(tmp_path / "missing.txt"), "-o", str(fresh))
+    assert code == 2 and not fresh.exists() and "wrote" not in err
     code, _, _ = run(capsys, "score", str(SPUN), str(tmp_path / "missing.txt"), "-o", str(target))
     assert code == 2 and target.read_text(encoding="utf-8").startswith(f"{SPUN}: ")  # one input read: written
     assert stat.S_IMODE(target.stat().st_mode) == 0o640  # the file keeps its permissions
