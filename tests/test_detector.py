@@ -392,6 +392,11 @@ def test_headings_are_too_short_not_foreign(detector: Detector) -> None:
     assert [r.reason for r in detector.score_paragraphs(texts)] == [
         "too short", "too short", "too short", "not English", "not prose",
     ]  # fmt: skip
+    # from FUNCTION_WORD_MIN_WORDS words on, function words tell (with --min-words as low)
+    assert [language_reason(t, tokenize(t)) for t in ("Le chat dort sur le lit.", "Le chat dort sur lit.")] == [
+        "not English",
+        None,
+    ]
     # only symbols or emoji is not empty either; only whitespace is
     assert [r.reason for r in detector.score_paragraphs(["\U0001f600 \U0001f44d", "'''", " \t "])] == [
         "not prose",
@@ -722,10 +727,13 @@ SCIENTIFIC = [
     "on hand-crafted features [5], [6], while more recent work uses convolutional networks [8]-[11].",
     "The mean age of participants was 54.3 years (SD = 12.1; range 21-87), and 62% were female (n = 1,243). "
     "There were no significant differences between groups (p > 0.05 for all comparisons).",
+    # "et" and "al" are French and Spanish function words: here more of them than English ones
+    "These findings agree with earlier work on the topic (Smith et al., 2019; Jones et al., 2020; Lee et al., "
+    "2021; Kim et al., 2018).",
 ]
 
 
-@pytest.mark.parametrize("text", SCIENTIFIC, ids=["author-year", "numbered", "statistics"])
+@pytest.mark.parametrize("text", SCIENTIFIC, ids=["author-year", "numbered", "statistics", "et-al"])
 def test_scientific_prose_with_citations_is_scored(detector: Detector, text: str) -> None:
     """Citations and statistics are brackets, semicolons and operators too, but not code; "et al." is English."""
     (result,) = detector.score_paragraphs([text])
@@ -1411,20 +1419,31 @@ def test_a_window_that_opens_like_a_list_item_keeps_its_evidence(detector, spun_
 
 
 @pytest.mark.parametrize("batch_tokens", [None, 1])  # 1: each window scored in a batch of its own
-def test_a_flagged_long_paragraph_has_the_evidence_of_all_its_windows(detector, monkeypatch, batch_tokens) -> None:
+@pytest.mark.parametrize("spun_first", [False, True])  # the flagged window is the last one, or the first
+def test_a_flagged_long_paragraph_has_the_evidence_of_all_its_windows(
+    detector, monkeypatch, batch_tokens, spun_first
+) -> None:
     # evidence was found only in the windows at the threshold: three clean windows before a spun one gave
     # a flagged paragraph none of their phrases, which explain=True and the document rule list
     if batch_tokens is not None:
         monkeypatch.setattr(spincheck.detector, "BATCH_TOKENS", batch_tokens)
     clean = [p for p in (CORPUS.parent / "examples" / "clean.txt").read_text().split("\n\n") if p.strip()]
-    text = " ".join(clean[1:] * 2 + EXAMPLE_SPUN[1:3])
+    parts = [EXAMPLE_SPUN[1:3], clean[1:] * 2]
+    text = " ".join(sum(parts if spun_first else parts[::-1], []))
     units = detector._windows(0, text, np.zeros(len(tokenize(text)), bool))
     alone = detector.score_paragraphs([u.text for u in units], explain=True)
-    assert len(units) > 1 and not alone[0].spun and alone[0].evidence and alone[-1].spun  # a clean window first
+    clean_end = -1 if spun_first else 0
+    assert len(units) > 2 and not alone[clean_end].spun and alone[clean_end].evidence
+    assert [a.spun for a in alone].count(True) == 1 and alone[-1 - clean_end].spun  # one window flags it
     (flagged,) = detector.score_paragraphs([text])
     (explained,) = detector.score_paragraphs([text], explain=True)
     assert flagged.spun and flagged.evidence == explained.evidence
-    assert min(e.start for e in flagged.evidence) < units[1].offset  # the first window's phrases too
+    (at_threshold,) = dataclasses.replace(detector, threshold=flagged.probability).score_paragraphs([text])
+    assert at_threshold.spun and at_threshold.evidence == explained.evidence  # a window just at it counts
+    if spun_first:
+        assert max(e.start for e in flagged.evidence) >= units[-1].offset  # the last window's phrases too
+    else:
+        assert min(e.start for e in flagged.evidence) < units[1].offset  # the first window's phrases too
 
 
 def test_a_paragraph_of_one_window_keeps_its_offsets(detector) -> None:
@@ -1448,6 +1467,25 @@ def test_evidence_covers_every_token_over_the_likelihood_ratio_and_no_more(detec
     assert 0 < len(result.evidence) <= len(slots) < MAX_EVIDENCE
     for k in slots:
         assert any(e.start <= spans[k, 0] and spans[k, 1] <= e.end for e in result.evidence)
+
+
+def test_a_span_that_overlaps_a_stronger_one_shrinks_to_its_token_without_a_suggestion() -> None:
+    """Evidence spans never overlap: a weaker candidate whose best swap reaches into a span taken
+    before is its own token alone, with no suggestion (that swap's phrase would replace words the
+    stronger span already claims); a candidate token inside a taken span adds nothing."""
+    from types import SimpleNamespace
+
+    from spincheck.detector import _pick_spans
+
+    batch = SimpleNamespace(starts=np.array([0]), lengths=np.array([10]), para=np.zeros(10, np.int64))
+    # swap 0 puts phrase 7 over tokens 2-3, swap 1 phrase 8 over tokens 3-4
+    swaps = SimpleNamespace(
+        slot=np.array([2, 3]), span_len=np.array([2, 2]), phrase=np.array([7, 8]), gain=np.array([1.0, 1.0])
+    )
+    best_row = np.full(10, -1)
+    best_row[[2, 3, 4]] = [0, 0, 1]
+    picked = _pick_spans(batch, np.array([2, 4, 3]), np.array([0.9, 0.8, 0.7]), best_row, swaps)
+    assert picked == [[(2, 2, 7, 0.9), (4, 1, -1, 0.8)]]
 
 
 def test_evidence_spans_never_overlap_and_the_cap_keeps_the_strongest(detector, monkeypatch) -> None:
