@@ -1447,7 +1447,7 @@ def test_a_flagged_long_paragraph_has_the_evidence_of_all_its_windows(
 
 
 def test_a_paragraph_of_one_window_keeps_its_offsets(detector) -> None:
-    # over 400 tokens with min_words 200, after a leading quote: one window at offset 1
+    # over 400 tokens with min_words 200, after a leading quote: two windows, the first at offset 1
     text = '"' + _words_to(419)
     (result,) = dataclasses.replace(detector, min_words=200).score_paragraphs([text], explain=True)
     assert result.evidence and all(text[e.start : e.end] == e.phrase for e in result.evidence)
