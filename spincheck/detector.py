@@ -175,6 +175,11 @@ _LONE_RECORD = re.compile(
 )
 _CSV_COMMA = re.compile(r',(?="?[^\W\d_])')
 _LETTER = re.compile(r"[^\W\d_]")
+# Circled and squared letters ("\u24d0", "\U0001f130") are symbols to Unicode, letters to the tokens
+# (text._STYLED_TABLE): not counted as letters, a spun paragraph so written was "not prose".
+_ENCLOSED_LETTERS = "\u24b6-\u24e9\U0001f130-\U0001f149"
+_ENCLOSED_LETTER = re.compile(f"[{_ENCLOSED_LETTERS}]")
+_LETTER_IN_TEXT = re.compile(rf"[^\W\d_]|[{_ENCLOSED_LETTERS}]")
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 # One character that shows nothing (text._INVISIBLE_CHARS), as the tokens read through them
@@ -365,7 +370,7 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
         ascii_share = 1.0
     else:
         # counts by deleting what is not counted: no list of every letter
-        letters = len(_NON_LETTERS.sub("", text))
+        letters = len(_NON_LETTERS.sub("", text)) + len(_ENCLOSED_LETTER.findall(text))
         # str.split and re's \s agree on whitespace; the invisible characters that the tokens read
         # through are no characters either: one between every two letters (a spinner hiding its
         # output, or &shy; everywhere) made a spun paragraph "not prose", its words never scored
@@ -406,9 +411,9 @@ def _records(text: str) -> bool:
     if not lines or lines == [text]:
         return bool(_LONE_RECORD.match(text)) or text.count("\t") >= 2
     head = lines[0]
-    if _LETTER.search(head) and not _is_record(head):  # prose: decided by its first line
+    if _LETTER_IN_TEXT.search(head) and not _is_record(head):  # prose: decided by its first line
         return False
-    return all(_is_record(line) for line in lines if _LETTER.search(line))
+    return all(_is_record(line) for line in lines if _LETTER_IN_TEXT.search(line))
 
 
 def _link_marks(text: str) -> int:

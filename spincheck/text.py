@@ -78,9 +78,58 @@ _NORMALIZE_PAIRS = tuple((chr(code), new) for code, new in _NORMALIZE_TABLE.item
 # Left alone, a full-width comma or full stop was no token and a full-width word an unknown one.
 # They are translated only in text that holds one: a table lookup per character is slower than
 # the replacements above, and rarely needed.
-_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 _FULL_WIDTH_TABLE = {code: _NORMALIZE_TABLE.get(code - 0xFEE0, chr(code - 0xFEE0)) for code in range(0xFF01, 0xFF5F)}
-_NORMALIZE_TABLE.update(_FULL_WIDTH_TABLE)
+
+# So are letters drawn in another style, which "fancy text" generators make and which show as plain
+# words in bold, italic and the like: the Mathematical Alphanumeric Symbols (U+1D400-U+1D7FF:
+# "\U0001d5ef\U0001d5fc\U0001d5f9\U0001d5f1", "\U0001d62a\U0001d635", and their digits), the letterlike
+# symbols that fill the holes of its alphabets ("\u210e", "\u211b"), circled and squared letters
+# ("\u24d0", "\U0001f130"), modifier (superscript and subscript) letters ("\u1d43", "\u02b0") and small
+# capitals ("\u1d00\u0299\u1d04", which NFKC leaves alone). Each became an unknown word: a spun paragraph
+# so written was "not English" or "not prose" (30 of 30), never scored. Every one of them NFKC maps
+# to one ASCII letter, so offsets do not move; their digits other than the mathematical ones
+# ("\u00b2", "\u2460") and the letterlike symbols used on their own ("\u2113" for litres, "\u2139") are not read so.
+# The small capitals shared with phonetic transcription ("\u026a" of "/b\u026at/") are read so only in a
+# text that holds one of the others (``_STYLED``).
+_SMALL_CAPITALS = dict(
+    zip(
+        "\u1d00\u1d04\u1d05\u1d07\u1d0a\u1d0b\u1d0d\u1d0f\u1d18\u1d1b\u1d1c\u1d20\u1d21\u1d22\ua730\ua731\ua7af"
+        "\u0299\u0262\u029c\u026a\u029f\u0274\u0280\u028f",
+        "acdejkmoptuvwzfsqbghilnry",
+    )
+)
+_STYLED_RANGES = (
+    (0x02B0, 0x02B8),
+    (0x02E0, 0x02E4),
+    (0x1D2C, 0x1D6A),
+    (0x1D9B, 0x1DBF),
+    (0x2071, 0x2071),
+    (0x207F, 0x207F),
+    (0x2090, 0x209C),
+    (0x2102, 0x2112),
+    (0x2115, 0x2138),
+    (0x2145, 0x2149),
+    (0x24B6, 0x24E9),
+    (0xA7F2, 0xA7F4),
+    (0x1D400, 0x1D7FF),
+    (0x1F130, 0x1F149),
+)
+_STYLED_TABLE = {
+    code: _NORMALIZE_TABLE.get(ord(ascii), ascii)
+    for a, b in _STYLED_RANGES
+    for code in range(a, b + 1)
+    if len(ascii := unicodedata.normalize("NFKC", chr(code))) == 1
+    and ascii.isascii()
+    and (ascii.isalpha() or code >= 0x1D400)
+}
+_STYLED_TABLE.update({ord(small): letter for small, letter in _SMALL_CAPITALS.items()})
+_STYLED_TABLE.update(_FULL_WIDTH_TABLE)
+# what calls for the table: any of the above but the small capitals of phonetic transcription
+_STYLED = re.compile(
+    "[\uff01-\uff5e\u1d00-\u1d22\ua730\ua731\ua7af" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _STYLED_RANGES) + "]"
+)
+# (as _normalize_chars reads them, but the phonetic small capitals, which it reads so only beside another)
+_NORMALIZE_TABLE.update((code, new) for code, new in _STYLED_TABLE.items() if _STYLED.match(chr(code)))
 
 # Order matters: acronyms with dots first ("u.s."), then a word stem before
 # "n't" ("did" + "n't"), clitics ("'s", "'re"), plain words, punctuation.
@@ -578,8 +627,8 @@ def _fold_lookalikes(text: str) -> str:
 
 def _normalize_chars(text: str) -> str:
     """``text.translate(_NORMALIZE_TABLE)``, faster (see ``_NORMALIZE_PAIRS``)."""
-    if not text.isascii() and _FULL_WIDTH.search(text):
-        text = text.translate(_FULL_WIDTH_TABLE)
+    if not text.isascii() and _STYLED.search(text):
+        text = text.translate(_STYLED_TABLE)
     for old, new in _NORMALIZE_PAIRS:
         text = text.replace(old, new)
     return text
@@ -651,7 +700,13 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     texts: per text, their fixed cost was a fifth of tokenizing.
     """
     texts = list(texts)
-    raws = [_CASED_PATTERN.findall(_join_soft_breaks(_read_through(text))) for text in texts]
+    raws, in_capitals = [], []
+    for text in texts:
+        read = _join_soft_breaks(_read_through(text))
+        raws.append(_CASED_PATTERN.findall(read))
+        # all in capitals (see tokenize_cased); squared letters ("\U0001f130") have no case to
+        # Unicode, and a text of them, in capitals as read, was read as every word capitalised
+        in_capitals.append(text.isupper() or (not text.isascii() and read.isupper() and bool(_STYLED.search(text))))
     flat = list(chain.from_iterable(raws))
     joined = "\x00".join(flat).lower()
     if not joined.isascii():
@@ -661,8 +716,8 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
         lowered = [_expand_ligatures(t.lower()) for t in flat]
     capitals = np.char.isupper(np.array(flat, dtype="<U1"))
     ends = list(accumulate(map(len, raws)))
-    for text, a, b in zip(texts, [0, *ends[:-1]], ends):
-        if text.isupper():  # all in capitals (see tokenize_cased)
+    for upper, a, b in zip(in_capitals, [0, *ends[:-1]], ends):
+        if upper:
             capitals[a:b] = False
     return [(lowered[a:b], capitals[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
 

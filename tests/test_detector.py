@@ -815,6 +815,39 @@ def test_letter_spaced_text_scores_like_the_plain_text(
     assert got.probability == pytest.approx(want.probability, abs=1e-9)
 
 
+def _styled(text: str, upper: int, lower: int | None) -> str:
+    """``text`` with its ASCII letters drawn from the alphabets starting at ``upper`` and ``lower``
+    (None: in capitals only)."""
+    if lower is None:
+        text, lower = text.upper(), upper
+    return "".join(
+        chr(upper + ord(c) - 65) if "A" <= c <= "Z" else chr(lower + ord(c) - 97) if "a" <= c <= "z" else c
+        for c in text
+    )
+
+
+@pytest.mark.parametrize(
+    "style",
+    # mathematical bold, sans-serif bold, monospace; circled; small capitals; squared capitals
+    [(0x1D400, 0x1D41A), (0x1D5D4, 0x1D5EE), (0x1D670, 0x1D68A), (0x24B6, 0x24D0), "small", (0x1F130, None)],
+)
+def test_letters_in_another_style_score_like_the_plain_text(
+    detector: Detector, spun_article: str, style: tuple[int, int | None] | str
+) -> None:
+    """Letters drawn in bold, italic, circled or small capitals ("fancy text", which shows as plain
+    words) were unknown words, or symbols: the spun paragraph was "not English" or "not prose"."""
+    plain = paragraphs_of(spun_article)[0]
+    if style == "small":
+        masked = "".join(dict(zip("abcdefghijklmnopqrstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ")).get(c, c) for c in plain)
+    else:
+        masked = _styled(plain, *style)
+        if style[1] is None:  # squared letters are capitals only: as the text in capitals
+            plain = plain.upper()
+    want, got = detector.score_paragraphs([plain, masked])
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+
+
 # ---- long input and concurrency ------------------------------------------------------------------
 
 

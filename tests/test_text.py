@@ -752,6 +752,24 @@ def test_letter_spaced_words_are_read_whole() -> None:
         assert tokenize(plain) == [t.lower() for t in re.findall(r"[^\W_]+|[.,]", plain.replace("5", "0"))]
 
 
+def test_letters_in_another_style_are_read_as_plain_letters() -> None:
+    # mathematical bold and italic (with the letterlike "h" for its hole), sans-serif bold, circled,
+    # squared, superscript and small capitals, and mathematical digits: one for one, offsets kept
+    styled = (
+        "\U0001d413\U0001d421\U0001d41e \U0001d461\u210e\U0001d452\U0001d45b "
+        "\U0001d5ef\U0001d5ff\U0001d5f6\U0001d5f1\U0001d5f4\U0001d5f2 \u24d8\u24e2 "
+        "\U0001f13e\U0001f13a \u1d43\u207f\u1d48 \u1d1b\u029c\u1d07 \u1d04\u0280\u1d07\u1d21 "
+        "\U0001d7d0\U0001d7ce\U0001d7d0\U0001d7d5."
+    )
+    assert tokenize(styled) == tokenize("The then bridge is OK and the crew 2027.")
+    assert [styled[a:b] for a, b in tokenize_with_offsets(styled)[1]][1] == "\U0001d461\u210e\U0001d452\U0001d45b"
+    assert normalize(styled) == normalize("The then bridge is OK and the crew 2027.")
+    # alone, the letterlike symbols, small capitals shared with phonetic transcription and
+    # superscript or circled digits keep their forms
+    genuine = "5 \u2113 of water, /b\u026at/, 10 km\u00b2 and \u2460 first"
+    assert tokenize(genuine) == "0 \u2113 of water , b\u026at , 00 km\u00b2 and \u2460 first".split()
+
+
 @pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "e\u0301"])
 def test_hard_wrapped_text_is_measured_by_what_shows(hidden: str) -> None:
     # wrapped at 72 columns with an invisible character between every two letters (a spinner's
