@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Callable
 from xml.etree import ElementTree
 
-from .text import LIST_ITEM, _newlines, decode_bytes, full_width, without_lone_surrogates
+from .text import _INVISIBLE_CHARS, LIST_ITEM, _newlines, _shown, decode_bytes, full_width, without_lone_surrogates
 
 __all__ = [
     "html_to_text",
@@ -350,16 +350,19 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
     lines = [
         line
         for page in pages
-        for line in (raw.strip() for raw in page)
+        for line in (_shown_edges(raw.strip()) for raw in page)
         if line and not line.isdigit() and _digits_as_zero(line) not in running
     ]
     if not lines:
         return []
-    full = full_width([len(line) for line in lines])
+    # widths as the lines show (text._shown): with an invisible character between every two letters,
+    # a line was as long as two, and one among plain ones read as full
+    widths = [_shown(line) for line in lines]
+    full = full_width(widths)
     paragraphs: list[str] = []
     current = ""
-    for line, following in zip(lines, [*lines[1:], ""]):
-        short = len(line) < 0.8 * full
+    for line, width, following in zip(lines, widths, [*lines[1:], ""]):
+        short = width < 0.8 * full
         ends_sentence = bool(_SENTENCE_END_PDF.search(line))
         heading = short and not ends_sentence and not line[:1].islower() and not following[:1].islower()
         # a heading after a full last line of a paragraph; after a line that runs on, the short
@@ -383,6 +386,17 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[str]:
     if current:
         paragraphs.append(current)
     return paragraphs
+
+
+# Invisible characters at a line's edges (text._INVISIBLE_CHARS) hide its first letter's case and its
+# last full stop: with one before every character, no line started in lower case, and lines pasted
+# into a word processor were not rejoined. A soft hyphen at a line's end breaks a word, and stays.
+_AT_END = _INVISIBLE_CHARS.replace("\u00ad", "")
+
+
+def _shown_edges(line: str) -> str:
+    """``line`` without the invisible characters (and spaces) at its edges, but a soft hyphen at its end."""
+    return line if line.isascii() else line.lstrip(_INVISIBLE_CHARS).rstrip(_AT_END).strip()
 
 
 _DIGITS = re.compile(r"\d+")
@@ -922,8 +936,10 @@ def _rewrapped(block: list[str]) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for paragraph in [*block, None]:
-        if paragraph is not None and len(paragraph) <= 110 and not paragraph.isdigit():
-            run.append(paragraph)
+        # as wide as it shows: an invisible character between every two letters (a spinner's output
+        # hidden from filters) made a line of 72 columns ~140 characters long, each its own paragraph
+        if paragraph is not None and _shown(paragraph) <= 110 and not paragraph.isdigit():
+            run.append(_shown_edges(paragraph))
             continue
         out.extend(pdf_paragraphs([run]) if _looks_like_lines(run) else run)
         run = []
@@ -937,11 +953,11 @@ def _looks_like_lines(run: list[str]) -> bool:
     is one the next line's first word would not have fitted on (as a list item often would)."""
     if len(run) < 3:
         return False
-    widths = [len(line) for line in run]
+    widths = [_shown(line) for line in run]
     full = full_width(widths)
     pairs = list(zip(run, run[1:]))
-    running_on = [(a, b) for a, b in pairs if not _SENTENCE_END_PDF.search(a)]
-    wrapped = sum(len(a) + 1 + len(b.split(maxsplit=1)[0]) > 0.85 * max(widths) for a, b in running_on)
+    running_on = [(width, b) for width, (a, b) in zip(widths, pairs) if not _SENTENCE_END_PDF.search(a)]
+    wrapped = sum(width + 1 + _shown(b.split(maxsplit=1)[0]) > 0.85 * max(widths) for width, b in running_on)
     return (
         full >= 50
         and sum(width >= 0.8 * full for width in widths) >= 0.6 * len(run)

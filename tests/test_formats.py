@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import codecs
 import io
+import textwrap
 import zipfile
 
 import pytest
-from helpers import docx_bytes, epub_bytes, odt_bytes
+from helpers import docx_bytes, docx_paragraph, epub_bytes, odt_bytes
 
 from spincheck import formats
 from spincheck.formats import (
@@ -311,6 +312,27 @@ def test_a_non_breaking_hyphen_is_a_hyphen_and_a_soft_one_is_invisible():
     runs = "<w:t>a long</w:t><w:noBreakHyphen/><w:t>term plan, re</w:t><w:softHyphen/><w:t>built</w:t>"
     body = f"<w:p><w:r>{runs}</w:r></w:p>"
     assert docx_to_text(docx_bytes(body)) == "a long\u2011term plan, re\u00adbuilt"
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060"])
+@pytest.mark.parametrize("convert", ["docx", "pdf"])
+def test_lines_with_invisible_characters_are_measured_by_what_shows(hidden: str, convert: str) -> None:
+    """Lines of a hard-wrapped text pasted into a word processor, with an invisible character before
+    every letter (a spinner's output hidden from filters), are twice as long as they show, and start
+    with one: each was its own paragraph of a dozen words."""
+    text = (
+        "The town council voted on Tuesday night to replace the old harbor bridge, ending a debate that "
+        "has divided residents for more than three years. The new bridge will cost about 48 million "
+        "dollars and should open to traffic in the spring of 2027, officials said."
+    )
+    lines = textwrap.wrap(text, 72) + textwrap.wrap(text.replace("Tuesday", "Monday"), 72)
+    masked = ["".join(hidden + c for c in line) for line in lines]
+    if convert == "docx":
+        read = [docx_to_text(docx_bytes("".join(map(docx_paragraph, block)))) for block in (lines, masked)]
+    else:
+        read = ["\n\n".join(pdf_paragraphs([block])) for block in (lines, masked)]
+    assert read[0] == f"{text}\n\n{text.replace('Tuesday', 'Monday')}"
+    assert read[1].replace(hidden, "") == read[0]
 
 
 def test_text_moved_by_tracked_changes_is_read_once_where_it_went():
