@@ -35,6 +35,7 @@ from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
 from .text import (
     _INVISIBLE_CLASS,
+    _may_hold_address,
     LINE_BREAKS,
     WEB_ADDRESS_IN_TEXT,
     match_case,
@@ -418,7 +419,7 @@ def _records(text: str) -> bool:
 
 def _link_marks(text: str) -> int:
     """:func:`_code_marks` with each web address counted as URL_MARKS marks, not one per slash."""
-    if "//" not in text and "www." not in text:
+    if not _may_hold_address(text):
         return _code_marks(text)
     text, links = WEB_ADDRESS_IN_TEXT.subn(" ", text)
     return _code_marks(text) + URL_MARKS * links

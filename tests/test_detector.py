@@ -815,6 +815,21 @@ def test_letter_spaced_text_scores_like_the_plain_text(
     assert got.probability == pytest.approx(want.probability, abs=1e-9)
 
 
+@pytest.mark.parametrize("hidden", ["\u200b", "\u2060"])
+def test_a_web_address_with_invisible_characters_scores_like_the_plain_one(
+    detector: Detector, article: str, hidden: str
+) -> None:
+    """One between every two characters of an address: its pieces were words, and its slashes, no
+    longer seen as an address's, marks of code, so a clean paragraph was "not prose"."""
+    paragraph = paragraphs_of(article)[0]
+    address = "https://www.example.com/news/2024/05/council-votes-to-rebuild-the-bridge"
+    want, got = detector.score_paragraphs(
+        [f"{paragraph} Read more: {address}", f"{paragraph} Read more: {hidden.join(address)}"]
+    )
+    assert got.reason == want.reason is None
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+
+
 def _styled(text: str, upper: int, lower: int | None) -> str:
     """``text`` with its ASCII letters drawn from the alphabets starting at ``upper`` and ``lower``
     (None: in capitals only)."""

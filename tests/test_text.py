@@ -232,6 +232,21 @@ def test_a_web_address_is_read_through_with_offsets_into_the_text() -> None:
     assert tokenize("Read more at www.bbc.co.uk/news today.") == tokenize("Read more at today.")
 
 
+@pytest.mark.parametrize(
+    "address",
+    # a zero-width space that keeps a post from making a link, or one between every two characters
+    ["w\u200bw\u200bw.bbc.co.uk/news", "www\u200b.bbc\u200b.co.uk", "https\u200b://bbc.co.uk/a?b=1"]
+    + ["\u2060".join("https://bbc.co.uk/news"), "\u200b".join("www.bbc.co.uk/news")],
+)
+def test_a_web_address_with_invisible_characters_is_read_through(address: str) -> None:
+    # read as words, its pieces ("https www bbc co uk") made a clean paragraph look spun
+    text = f"Read more: {address}. The council met."
+    tokens, offsets = tokenize_with_offsets(text)
+    assert tokens == tokenize("Read more: . The council met.") == tokenize_cased(text)[0]
+    assert [text[a:b] for a, b in offsets][2:5] == [":", ".", "The"]
+    assert normalize(text).split() == normalize("Read more: . The council met.").split()
+
+
 @pytest.mark.parametrize(("a", "b"), [("us", "use"), ("the cat", "the hat"), ("a-b", "ab"), ("2023", "2023 0")])
 def test_different_words_hash_differently(a: str, b: str) -> None:
     assert hash_tokens(tokenize(a)).tolist() != hash_tokens(tokenize(b)).tolist()
