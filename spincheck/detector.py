@@ -34,6 +34,7 @@ from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
 from .text import (
+    _COMBINING,
     _INVISIBLE_CLASS,
     _may_hold_address,
     LINE_BREAKS,
@@ -183,8 +184,9 @@ _ENCLOSED_LETTER = re.compile(f"[{_ENCLOSED_LETTERS}]")
 _LETTER_IN_TEXT = re.compile(rf"[^\W\d_]|[{_ENCLOSED_LETTERS}]")
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
-# One character that shows nothing (text._INVISIBLE_CHARS), as the tokens read through them
-_INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE_CLASS}]")
+# One character that shows nothing (text._INVISIBLE_CHARS), or a combining mark (text._COMBINING),
+# as the tokens read through them
+_INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE_CLASS}{_COMBINING}]")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _CODE_BYTES = "".join(_CODE_CHARACTERS).encode("ascii")
 
@@ -374,7 +376,8 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
         letters = len(_NON_LETTERS.sub("", text)) + len(_ENCLOSED_LETTER.findall(text))
         # str.split and re's \s agree on whitespace; the invisible characters that the tokens read
         # through are no characters either: one between every two letters (a spinner hiding its
-        # output, or &shy; everywhere) made a spun paragraph "not prose", its words never scored
+        # output, or &shy; everywhere) made a spun paragraph "not prose", its words never scored; so
+        # did a mark striking through or underlining every letter (each counted as a non-letter)
         non_space = len("".join(text.split())) - len(_INVISIBLE_CHAR.findall(text))
         code = sum(map(text.count, _CODE_CHARACTERS))
         ascii_share = (sum(map(str.isascii, tokens)) - tokens.count(".") - tokens.count(",")) / words

@@ -494,8 +494,14 @@ _SOFT_BREAK = re.compile(
 # the precomposed letter (NFC) when there is one. Text in decomposed form (NFD: "e" then U+0301,
 # as some PDFs and macOS file names have it) read "résumé" as the odd words "re" and "sume"; it
 # reads as the same tokens as "résumé" written precomposed, and an evidence span still ends after
-# the word's last accent.
-_COMBINING = "\u0300-\u036f"
+# the word's last accent. So are the other blocks of combining marks (the extended and supplementary
+# diacritics, those for symbols, the half marks), and the marks that strike through or underline a
+# letter ("s\u0336t\u0336r\u0336u\u0336c\u0336k\u0336", "u\u0332n\u0332d\u0332e\u0332r\u0332"), which
+# compose with none: a spun paragraph with one on every letter, as "fancy text" generators write
+# it, read each letter as a word, or was "not prose" (30 of 30).
+_COMBINING_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+_COMBINING = "".join(f"{chr(a)}-{chr(b)}" for a, b in _COMBINING_RANGES)
+_COMBINING_CHARS = frozenset(chr(code) for a, b in _COMBINING_RANGES for code in range(a, b + 1))
 _COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
 # One character class finds both; a run that starts with an accent is cut only after a letter,
 # checked in Python (a lookbehind or an alternation in the pattern, or a second scan, slowed every
@@ -566,7 +572,7 @@ def _compose_accents(text: str, cuts: list[tuple[int, int]]) -> str:
     precomposed form ("e" + U+0301 -> "é"); the accents themselves are cut."""
     fixes = []
     for a, b in cuts:
-        if a and "\u0300" <= text[a] <= "\u036f" and text[a - 1].isalpha():
+        if a and text[a] in _COMBINING_CHARS and text[a - 1].isalpha():
             accents = _COMBINING_RUN.match(text, a)
             composed = unicodedata.normalize("NFC", text[a - 1] + accents.group())  # type: ignore[union-attr]
             if composed[0] != text[a - 1]:

@@ -34,7 +34,7 @@ from spincheck.detector import (
     window_cuts,
 )
 from spincheck.features import PARAGRAPH_FEATURE_NAMES
-from spincheck.text import LINE_BREAKS, match_case, token_spans, tokenize
+from spincheck.text import _COMBINING_CHARS, _INVISIBLE_CHARS, LINE_BREAKS, match_case, token_spans, tokenize
 
 CASES = Path(__file__).resolve().parent / "cases"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -830,6 +830,18 @@ def test_a_web_address_with_invisible_characters_scores_like_the_plain_one(
     assert got.probability == pytest.approx(want.probability, abs=1e-9)
 
 
+@pytest.mark.parametrize("mark", ["\u0336", "\u0332", "\u20d2", "\u1ab0", "\ufe20"])
+def test_a_mark_on_every_letter_scores_like_the_plain_text(detector: Detector, spun_article: str, mark: str) -> None:
+    """A combining mark striking through or underlining every letter ("fancy text"), counted as a
+    non-letter or read as a word break, made the spun paragraph "not prose"."""
+    plain = paragraphs_of(spun_article)[0]
+    marked = re.sub(r"(?<=[^\W\d_])", mark, plain)
+    want, got = detector.score_paragraphs([plain, marked], explain=True)
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert [marked[e.start : e.end].replace(mark, "") for e in got.evidence] == [e.phrase for e in want.evidence]
+
+
 def _styled(text: str, upper: int, lower: int | None) -> str:
     """``text`` with its ASCII letters drawn from the alphabets starting at ``upper`` and ``lower``
     (None: in capitals only)."""
@@ -1297,8 +1309,11 @@ def test_golden_case(detector: Detector, case: dict) -> None:
 def _language_measures_by_regex(text: str, tokens: list[str]) -> tuple[int, int, int, float]:
     """Letters, non-space characters, code characters and ASCII-word share, counted the plain way."""
     words = len(tokens) - tokens.count(".") - tokens.count(",")
-    letters = len(re.findall(r"[^\W\d_]", text))
-    non_space = len(re.findall(r"\S", text))
+    # circled and squared letters count as the letters they are read as; invisible characters and
+    # combining marks, which the tokens read through, count as nothing
+    enclosed = sum("\u24b6" <= c <= "\u24e9" or "\U0001f130" <= c <= "\U0001f149" for c in text)
+    letters = len(re.findall(r"[^\W\d_]", text)) + enclosed
+    non_space = len(re.findall(r"\S", text)) - sum(c in _INVISIBLE_CHARS or c in _COMBINING_CHARS for c in text)
     code = sum(text.count(c) for c in _CODE_CHARACTERS)
     ascii_share = sum(1 for w in tokens if w.isascii() and w not in (".", ",")) / max(words, 1)
     return letters, non_space, code, ascii_share
@@ -1351,6 +1366,9 @@ def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -
         " ",
         "\n",
         "\u0301",
+        "\u0336",
+        "\u200b",
+        "\u24d0",
         "Ⅻ",
         "=",
         "{",

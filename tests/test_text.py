@@ -767,6 +767,16 @@ def test_letter_spaced_words_are_read_whole() -> None:
         assert tokenize(plain) == [t.lower() for t in re.findall(r"[^\W_]+|[.,]", plain.replace("5", "0"))]
 
 
+def test_marks_that_strike_through_or_underline_letters_are_read_through() -> None:
+    # from every block of combining marks; a word's span runs to its last mark
+    for mark in ["\u0336", "\u0332", "\u1ab0", "\u1dc0", "\u20d2", "\u20dd", "\ufe20"]:
+        text = "".join(c + mark if c.isalpha() else c for c in "Struck words, here.")
+        tokens, offsets = tokenize_with_offsets(text)
+        assert tokens == tokenize(text) == ["struck", "words", ",", "here", "."]
+        assert [text[a:b] for a, b in offsets][0] == "".join(c + mark for c in "Struck")
+        assert normalize(text) == "struck words, here."
+
+
 def test_letters_in_another_style_are_read_as_plain_letters() -> None:
     # mathematical bold and italic (with the letterlike "h" for its hole), sans-serif bold, circled,
     # squared, superscript and small capitals, and mathematical digits: one for one, offsets kept
