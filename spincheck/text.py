@@ -510,11 +510,12 @@ _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}{_COMBINING}]+")
 
 
 # Letter-spaced text: "t h e  p l a n", or letters a hair or thin space apart and words a space
-# apart, which shows nearly as plain text. Each letter was a word: the paragraph was "not English",
+# apart, which shows nearly as plain text, or letters a no-break space apart (HTML's &nbsp;, which
+# a page does not collapse as it collapses spaces). Each letter was a word: the paragraph was "not English",
 # a spun one never scored. Where most characters stand one gap apart, with a wider or other gap
 # between words, the gaps between two characters are read through; with one gap between letters
 # and words alike, the words cannot be told apart, and the text is read as it is.
-_LETTER_GAPS = " \u2005\u2006\u2008\u2009\u200a\u202f"
+_LETTER_GAPS = " \u00a0\u2005\u2006\u2008\u2009\u200a\u202f"
 _LETTER_GAP = {gap: re.compile(rf"(?<=\S){gap}(?=\S)") for gap in _LETTER_GAPS}
 
 

@@ -802,7 +802,9 @@ def test_cyrillic_lookalikes_in_latin_words_score_like_the_plain_text(
     assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
 
 
-@pytest.mark.parametrize(("letter_gap", "word_gap"), [(" ", "  "), ("\u200a", " "), ("\u202f", " ")])
+@pytest.mark.parametrize(
+    ("letter_gap", "word_gap"), [(" ", "  "), ("\u200a", " "), ("\u202f", " "), ("\u00a0", " "), ("\u00a0", "\u00a0 ")]
+)
 def test_letter_spaced_text_scores_like_the_plain_text(
     detector: Detector, spun_article: str, letter_gap: str, word_gap: str
 ) -> None:

@@ -761,6 +761,9 @@ def test_letter_spaced_words_are_read_whole() -> None:
     assert [spaced[a:b] for a, b in offsets][:2] == ["T h e", "p l a n"]
     thin = " ".join("\u200a".join(word) for word in "The plan, it said, cost 48 million.".split(" "))  # hair spaces
     assert tokenize(thin) == tokenize("The plan, it said, cost 48 million.")
+    no_break = " ".join("\u00a0".join(word) for word in "The plan, it said, cost 48 million.".split(" "))
+    assert tokenize(no_break) == tokenize("The plan, it said, cost 48 million.")
+    assert tokenize("The\u00a0plan, it\u00a0said.") == tokenize("The plan, it said.")  # between words only
     # one gap between letters and words alike cannot be read as words; plain text is left alone
     assert tokenize("t h e p l a n w a s") == list("theplanwas")
     for plain in ["A B C D E F G H and I J K are the grades.", "I ran a 5 k race, and a b c is a b c."]:
