@@ -20,6 +20,7 @@ from spincheck.formats import (
     pdf_paragraphs,
     rtf_to_text,
 )
+from spincheck.text import split_paragraphs
 
 # ---- HTML (the stdlib fallback, which also reads every EPUB chapter) ------------------------------
 
@@ -42,11 +43,29 @@ def test_self_closing_br_and_hr_end_a_block():
     """<br/> and <hr/> were ignored, so the text on either side ran together ("First lineSecond line")."""
     page = "<p>First line<br/>Second line</p><div>Above the rule<hr/>Below the rule</div>"
     assert html_to_text(page, use_trafilatura=False).split("\n\n") == [
-        "First line",
-        "Second line",
+        "First line\nSecond line",
         "Above the rule",
         "Below the rule",
     ]
+
+
+WRAPPED = [
+    "The council voted on Tuesday to rebuild the old harbour bridge after three years of debate about its cost.",
+    "Work on the new bridge starts in the spring and will close the coast road to the harbour for two years.",
+]
+
+
+@pytest.mark.parametrize("use_trafilatura", [False, True])
+def test_lines_broken_with_br_stay_lines_of_their_paragraph(use_trafilatura):
+    """A <br> ended a paragraph: text typed with hard line breaks (nl2br, a pasted e-mail) was read
+    a line at a time, each too short to score and cut mid-sentence, so a spun page so laid out
+    passed as clean. Its lines are now lines of one block, which split_paragraphs rejoins."""
+    if use_trafilatura and formats._trafilatura() is None:
+        pytest.skip("trafilatura is not installed")
+    body = "<br />\n<br />\n".join("<br />\n".join(textwrap.wrap(p, 40)) for p in WRAPPED)
+    page = f"<html><body><article><div class='entry'>{body}</div><p>Last<br>line.</p></article></body></html>"
+    text = html_to_text(page, use_trafilatura=use_trafilatura)
+    assert [" ".join(text[s.start : s.end].split()) for s in split_paragraphs(text)] == [*WRAPPED, "Last", "line."]
 
 
 def test_every_element_a_browser_sets_as_a_block_ends_a_paragraph():
@@ -133,7 +152,7 @@ def test_a_label_or_button_left_open_does_not_hide_the_page():
     """Skipped until its end tag, a label or button left open hid the rest of the page; a browser
     shows it. Labels and buttons are read tentatively and taken back at their end tag."""
     page = f"<form><label>Your name:<br>required{BODY}</form>"
-    assert html_to_text(page, use_trafilatura=False) == "Your name:\n\nrequired\n\n" + BODY_TEXT
+    assert html_to_text(page, use_trafilatura=False) == "Your name:\nrequired\n\n" + BODY_TEXT
     # closed ones are left out, blocks inside them too (a browser keeps a div inside a button)
     for furniture in (
         "<button><div>Subscribe to our newsletter today</div></button>",

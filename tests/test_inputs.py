@@ -394,8 +394,7 @@ def test_html_fallback_keeps_main_text_only():
     assert text.split("\n\n") == [
         "Bridge vote",
         "The council voted on Tuesday to rebuild the old harbor bridge & its ramps.",
-        "Residents said the work would bring noise",
-        "and dust for two years.",
+        "Residents said the work would bring noise\nand dust for two years.",
     ]
 
 
