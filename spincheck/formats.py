@@ -10,6 +10,7 @@ library is needed, except for PDFs (pypdf) and, when installed, trafilatura for 
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import html.parser
 import io
@@ -70,10 +71,17 @@ class _MainText(html.parser.HTMLParser):
     # take back the page ("<div><label>Name</div> ... </label>").
     TENTATIVE = frozenset({"label", "button"})
     VOID = frozenset({"br", "hr"})
+    # Furniture left open ends, as in a browser, with the block around it ("<div><nav>Menu</div>
+    # <p>Article..."): skipped to its own end tag, it hid the rest of the page. Not the elements
+    # whose text a browser reads raw (script, style, textarea, title, iframe, noscript) or keeps
+    # apart (template, select), nor at "</p>", which a browser's <nav> has closed already.
+    ENDS_WITH_BLOCK = frozenset("nav header footer aside svg".split())
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.skipping: list[str] = []  # the skipped elements open here, outermost first
+        self.blocks: dict[str, int] = {}  # how many blocks of each name are open here
+        self.skipped_blocks: list[dict[str, int]] = []  # for each skipped element, self.blocks at its start
         self.current: list[str] = []
         self.paragraphs: list[str] = []
         # each label or button open here: its name, paragraphs so far, the current paragraph's
@@ -96,7 +104,7 @@ class _MainText(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if "head" in self.skipping and tag in self.HEAD_CLOSED_BY:
-            del self.skipping[self.skipping.index("head") :]
+            self._unskip(self.skipping.index("head"))
         if tag == "br":
             # a line break, not a paragraph's end: text typed with hard line breaks (nl2br, a
             # pasted e-mail) is lines of one paragraph, which split_paragraphs rejoins; "<br><br>"
@@ -105,12 +113,13 @@ class _MainText(html.parser.HTMLParser):
                 self.current.append("\n")
         elif tag in self.SKIP:
             self.skipping.append(tag)
+            self.skipped_blocks.append(dict(self.blocks))
         elif tag in self.TENTATIVE:
             if not self.skipping:  # inside furniture its text is dropped anyway
                 self.tentative.append((tag, len(self.paragraphs), list(self.current), {}))
         elif tag in self.BLOCK:
             if tag not in self.VOID:
-                for *_, inside in self.tentative:
+                for inside in [*(inside for *_, inside in self.tentative), self.blocks]:
                     inside[tag] = inside.get(tag, 0) + 1
             self._end_paragraph()
             self.pre += tag == "pre"
@@ -123,7 +132,7 @@ class _MainText(html.parser.HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             if tag in self.skipping:  # the innermost one of that name, and any left open inside it
-                del self.skipping[_innermost(self.skipping, tag) :]
+                self._unskip(_innermost(self.skipping, tag))
         elif tag in self.TENTATIVE:
             names = [name for name, *_ in self.tentative]
             if tag in names:  # closed: what was read inside it is taken back
@@ -138,9 +147,32 @@ class _MainText(html.parser.HTMLParser):
                     del self.tentative[at:]
                     break
                 inside[tag] -= 1
+            if tag not in self.VOID:
+                self._end_block(tag)
             self._end_paragraph()
             if tag == "pre" and self.pre:
                 self.pre -= 1
+
+    def _end_block(self, tag: str) -> None:
+        """A block's end tag: it closes the skipped elements left open inside it."""
+        open_here = self.blocks.get(tag, 0)
+        if not open_here:
+            return  # a stray end tag, which a browser ignores
+        # the outermost skipped element that the block was not opened in (as many were open before
+        # it as are now: the counts at their starts only grow inwards); a bisection, so that a
+        # page of thousands of open elements is not read in quadratic time
+        at = bisect.bisect_left(self.skipped_blocks, open_here, key=lambda before: before.get(tag, 0))
+        if at < len(self.skipping):
+            if tag == "p" or self.skipping[at] not in self.ENDS_WITH_BLOCK:
+                return  # which a browser ignores too
+            self._unskip(at)
+        self.blocks[tag] -= 1
+
+    def _unskip(self, at: int) -> None:
+        """Close the skipped element at ``at`` and those inside it, and the blocks left open in them."""
+        self.blocks = self.skipped_blocks[at]
+        del self.skipping[at:]
+        del self.skipped_blocks[at:]
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:

@@ -192,6 +192,22 @@ def test_an_end_tag_closes_the_skipped_elements_left_open_inside_it():
     assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
 
 
+def test_furniture_left_open_ends_with_the_block_around_it():
+    """A <nav>, <header>, <footer>, <aside> or <svg> left open was skipped to its own end tag, which
+    never came: the rest of the page, a browser shows it, was lost ("no main text to score"), and a
+    spun page so built passed as clean. A browser closes it with the block it was opened in."""
+    for furniture in ("nav", "header", "footer", "aside", "svg"):
+        page = f"<div class=top><{furniture}><a href=/>Home</a> <p>Menu</div>{BODY}"
+        assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    page = f"<table><tr><td><footer>Links</td><td>{BODY}</td></tr></table>"
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    # a stray end tag, or one of a block opened inside it, does not end it; nor does one end a template
+    page = f"<nav></div></li><div><ul><li>Home</li></ul></div>Menu</nav>{BODY}"
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+    page = f"<div><template><p>Hidden</div><p>still hidden</template></div>{BODY}"
+    assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
+
+
 def test_a_page_as_bytes_is_decoded_whichever_parser_reads_it(monkeypatch):
     """Bytes worked when trafilatura found text and raised an internal TypeError when the fallback
     ran (a table layout, an empty page): a crawler passing response.body crashed on some pages."""
