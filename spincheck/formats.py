@@ -268,9 +268,10 @@ def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
 
     Uses trafilatura when it is installed (the ``html`` extra), else a stdlib parser that keeps
     the text of block elements and drops scripts, styles, navigation, headers, footers, asides,
-    forms and comments. A page in which trafilatura finds no main text (one laid out with tables,
-    which it leaves out) is read by the stdlib parser too: "nothing to score" would pass a spun
-    page as clean.
+    comments and the fields, labels and buttons of forms (not a form's other text: ASP.NET pages
+    hold their whole body in one). A page in which trafilatura finds no main text (one laid out
+    with tables, which it leaves out) is read by the stdlib parser too: "nothing to score" would
+    pass a spun page as clean.
     """
     if isinstance(page, (bytes, bytearray, memoryview)):  # a crawler's response.body
         page = decode_html(bytes(page))[0]
