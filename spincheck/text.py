@@ -697,7 +697,9 @@ def _read_through(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Lowercase and map style variants onto one form, as the tokens are (ligatures
-    expanded, line-end hyphenation and invisible characters removed)."""
+    expanded, styled and lookalike letters read as Latin ones, decomposed accents composed, and
+    line-end hyphenation, invisible characters, other combining marks and the gaps of letter-spaced
+    text taken out; web addresses read as spaces)."""
     return _expand_ligatures(_join_soft_breaks(_read_through(text)).lower())
 
 
