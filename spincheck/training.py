@@ -619,7 +619,8 @@ def iter_corpus_documents(
     them: hidden files and folders are left out.
 
     Ids are file paths relative to the given path (plus ``:id`` of a JSONL
-    record), so that the split does not change when the corpus moves.
+    record), so that the split does not change when the corpus moves; a name that a file of an
+    earlier path already has is numbered ("review.txt@2"), so each such file is split on its own.
 
     With ``with_labels``, ``(doc_id, text, label)``: a JSONL record's ``label``
     (default 1, for files of real spun text), and 1 for text files.
@@ -1159,7 +1160,10 @@ def train(
     progress: Progress = False,
     command: str | None = None,
 ) -> dict:
-    """``spincheck train``: retrain on a domain corpus and write a model directory. Returns the card."""
+    """``spincheck train``: retrain on a domain corpus and write a model directory. Returns the card.
+
+    ``clean`` and ``spun`` are read sorted by path: the order they are given in does not change the
+    model. The card records the base model's ``model_id`` as ``base_model_id``."""
     from .model import default_model_dir
     from .detector import language_reason
     from .model import load_model_dir
