@@ -1,5 +1,6 @@
 """Document formats: the text of a web page, PDF, Word (.docx), OpenDocument (.odt), RTF or
-EPUB file, from its bytes, one paragraph per block with blank lines between.
+EPUB file, from its bytes, one paragraph per block with blank lines between (the lines a web
+page's ``<br>`` breaks stay lines of their block, which split_paragraphs reads as a text file's).
 
 :mod:`spincheck.inputs` decides what an input is and streams it; the converters here turn a
 whole document into the text that is scored. Each keeps the body's text and leaves out what a
