@@ -356,7 +356,7 @@ def _add_score(sub, parents: _Parents) -> None:
         ".jsonl files, also compressed (.gz, .bz2, .xz; any gzip, bzip2 or xz input is read decompressed); a .json "
         "file named here that opens an array is one JSON array of records, read whole. Plain text "
         "and stdin are streamed (read in bounded memory, output starts before the input ends); "
-        "jsonl is the streaming output format, json holds one document at a time.",
+        "every format is written as it goes, but jsonl is the one to read as a stream (json is one array).",
     )
     score.add_argument("paths", nargs="*", metavar="PATH", help="file or directory; '-' or nothing reads stdin")
     score.add_argument(

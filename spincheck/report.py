@@ -1,8 +1,9 @@
 """Rendering results: text / json / jsonl / csv reports, the HTML explanation page, evaluation.
 
 Reporters receive scored chunks in input order (see :mod:`spincheck.inputs`) and write as they
-go: ``jsonl``, ``csv`` and ``text`` print each chunk's paragraphs as soon as it is scored, so a
-stream of any length is reported in bounded memory; ``json`` holds one document at a time.
+go: ``jsonl``, ``csv``, ``text`` and ``json`` print each chunk's paragraphs as soon as it is
+scored (``json`` a document's summary after them), so a stream of any length is reported in
+bounded memory.
 
 Every offset a score report writes is a character offset into the decoded input (the
 paragraph's, and its evidence's too), so a consumer can cut ``text[start:end]`` from the same
@@ -107,6 +108,7 @@ class _Doc:
     summary: Summary = field(default_factory=Summary)
     held: list | None = None  # what a reporter holds back until the document ends
     announced: bool = False  # the text format named a streamed document before its paragraphs
+    written: int = 0  # paragraphs the json format has written
 
 
 def paragraph_record(row: Row) -> dict:
@@ -246,7 +248,10 @@ class JsonlReporter(Reporter):
 class JsonReporter(Reporter):
     """A JSON array with one object per document: source, paragraphs and summary.
 
-    Each document is held in memory until it ends (use jsonl for unbounded input).
+    A document's paragraphs are written as they come, its summary (which comes after them)
+    when it ends, so memory does not grow with a document: holding a 12 MB text's records and
+    dumping them at once peaked at 1 GB. The output is what ``json.dumps(array, indent=2)``
+    writes for the whole array.
     """
 
     def __init__(self, out: TextIO, model: dict | None = None) -> None:
@@ -255,24 +260,36 @@ class JsonReporter(Reporter):
         self.out.write("[")
 
     def begin(self, doc: _Doc, whole: bool) -> None:
-        doc.held = []
+        head: dict = {"source": doc.source}
+        if doc.record_id is not None:
+            head["id"] = doc.record_id
+        head.update(self.model)
+        head["paragraphs"] = []
+        text = _indented(head, 1)
+        # the object dumped up to its last key's value: the paragraphs' "[" is written with the first
+        self.out.write(("," if self.documents else "") + "\n  " + text[: -len("[]\n  }")])
 
     def rows(self, doc: _Doc, rows: list[Row]) -> None:
-        doc.held.extend(paragraph_record(row) for row in rows)
+        pieces = []
+        for row in rows:  # one write per chunk: no more than a chunk's records are held at once
+            pieces.append(("," if doc.written else "[") + "\n      " + _indented(paragraph_record(row), 3))
+            doc.written += 1
+        self.out.write("".join(pieces))
 
     def end(self, doc: _Doc) -> None:
-        obj: dict = {"source": doc.source}
-        if doc.record_id is not None:
-            obj["id"] = doc.record_id
-        obj.update(self.model)
-        obj["paragraphs"] = doc.held
-        obj["summary"] = doc.summary.as_dict()
-        text = json.dumps(obj, ensure_ascii=False, indent=2)
-        self.out.write(("," if self.documents else "") + "\n  " + text.replace("\n", "\n  "))
+        close = "\n    ]" if doc.written else "[]"
+        self.out.write(f'{close},\n    "summary": {_indented(doc.summary.as_dict(), 2)}\n  }}')
 
     def close(self) -> None:
         self.out.write("\n]\n" if self.documents else "]\n")
         super().close()
+
+
+def _indented(obj: object, level: int) -> str:
+    """``obj`` as ``json.dumps(array, indent=2)`` writes it ``level`` levels deep in the json
+    format's array (a document 1, its summary 2, a paragraph 3): its lines after the first
+    indented to there. JSON strings hold no raw line break, so every "\\n" is between lines."""
+    return json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
 
 
 class _LineFeedRows:

@@ -28,9 +28,9 @@ CLEAN = Result(0.12, False, None, (), 18)
 SHORT = Result(0.0, None, "too short", (), 3)
 
 
-def report(fmt: str, chunks) -> str:
+def report(fmt: str, chunks, **options) -> str:
     out = io.StringIO()
-    reporter = make_reporter(fmt, out)
+    reporter = make_reporter(fmt, out, **options)
     for chunk, paragraphs in chunks:
         reporter.add(chunk, paragraphs)
     reporter.close()
@@ -143,6 +143,28 @@ def test_summaries_give_the_highest_probability_wherever_it_comes():
 
 def test_json_without_documents_is_an_empty_array():
     assert json.loads(report("json", [])) == []
+
+
+def test_json_writes_a_document_as_it_comes_as_one_dump_of_the_array_would():
+    """The json format held a document's records and dumped them at its end: a 12 MB text
+    peaked at 1 GB. Its paragraphs are now written chunk by chunk, in the bytes that dumping
+    the whole array with indent=2 gives (empty, flagged-only and nested-id documents too)."""
+    out = io.StringIO()
+    reporter = make_reporter("json", out, model={"model_version": "1", "threshold": 0.9})
+    reporter.add(Chunk("big.txt", 0, "", False), [(0, 40, SPUN), (42, 80, CLEAN)])
+    assert '"paragraph": 1' in out.getvalue()  # written before the document ends
+    reporter.add(Chunk("big.txt", 2000, "", True), [(5, 45, SHORT)])
+    for chunk in (Chunk("empty.txt", 0, "", True), Chunk("r.jsonl:1", 0, "", True, {"k": ["a\u2028b", 1.5]})):
+        reporter.add(chunk, [(0, 40, CLEAN)] if chunk.record_id else [])
+    reporter.close()
+    text = out.getvalue()
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+    documents = json.loads(text)
+    assert [len(d["paragraphs"]) for d in documents] == [3, 0, 1] and documents[2]["id"] == {"k": ["a\u2028b", 1.5]}
+    assert [p["start"] for p in documents[0]["paragraphs"]] == [0, 42, 2005]
+    assert documents[0]["summary"]["paragraphs"] == 3 and documents[0]["threshold"] == 0.9
+    for listed in (report("json", []), report("json", one_document(), flagged_only=True)):
+        assert listed == json.dumps(json.loads(listed), ensure_ascii=False, indent=2) + "\n"
 
 
 def test_csv_has_header_and_a_row_per_paragraph():
