@@ -62,7 +62,7 @@ from .report import (
     make_reporter,
     render_comparison,
     render_evaluation,
-    render_html,
+    write_html,
 )
 from .text import split_paragraphs, without_lone_surrogates
 
@@ -1099,20 +1099,26 @@ def _cmd_explain(args, console: Console) -> int:
         return EXIT_ERROR
     name, text = read
     document = detector.score_text(text, explain=True)
-    page = render_html(
-        document,
-        source=name,
-        model_version=detector.model.card.version,
-        model_id=detector.model.fingerprint,
-        threshold=detector.threshold,
-        spincheck_version=__version__,
-    )
+    del text, read  # the paragraphs hold their own copy of the text
+
+    def page(out: TextIO) -> None:  # written as it is made: it is many times the text's size (see write_html)
+        write_html(
+            out,
+            document,
+            source=name,
+            model_version=detector.model.card.version,
+            model_id=detector.model.fingerprint,
+            threshold=detector.threshold,
+            spincheck_version=__version__,
+        )
+
     if args.output == "-":
-        sys.stdout.write(page)
+        page(sys.stdout)
         sys.stdout.flush()
     else:
         try:
-            write_atomically(args.output, page)
+            with replaced_atomically(args.output) as out:  # as write_atomically: no half-written page
+                page(out)
         except BrokenPipeError:  # as for score: the reader of the output went away
             raise
         except OSError as exc:

@@ -2357,6 +2357,27 @@ def test_explain_to_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path, 
     assert err.startswith(f"spincheck: error: cannot write {target}: ") and err.endswith(hint)
 
 
+def test_explain_failing_while_it_writes_keeps_the_old_page(capsys, tmp_path, monkeypatch):
+    """The page is written as it is made (a long text's is hundreds of MB): a disk that fills
+    up halfway is one line, exit 2, and -o keeps the page it held, with no temporary left."""
+    write_html = cli.write_html
+
+    def half_then_full(out, *args, **kwargs):
+        write_html(out, *args, **kwargs)
+        out.flush()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "write_html", half_then_full)
+    (tmp_path / "page.html").write_text("old")
+    code, out, err = run(capsys, "explain", str(SPUN), "-o", str(tmp_path / "page.html"))
+    assert (code, out) == (2, "")
+    full = "No space left on device"
+    assert err == f"spincheck: error: cannot write {tmp_path / 'page.html'}: {full} (choose another -o)\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"] and (tmp_path / "page.html").read_text() == "old"
+    code, out, err = run(capsys, "explain", str(SPUN))
+    assert code == 2 and err == f"spincheck: error: cannot write the output: {full}\n"
+
+
 def test_a_failing_or_closed_stdout_is_one_line(capsys, monkeypatch):
     class Full(io.StringIO):
         def write(self, text):
