@@ -1219,6 +1219,18 @@ print(json.dumps({"opened": model_files(), "modules": loaded("sklearn", "nltk", 
     assert json.loads(run_python(code)) == {"opened": [], "modules": []}
 
 
+def test_import_and_scoring_leave_the_version_unread(run_python) -> None:
+    # importlib.metadata was a seventh of ``import spincheck``: __version__ is read on first use
+    code = """
+import sys
+before = "importlib.metadata" in sys.modules  # an environment's .pth file may have imported it
+import spincheck
+spincheck.Detector.load().score_paragraphs(["The council said on Tuesday that the library would open."])
+print(before or "importlib.metadata" not in sys.modules, isinstance(spincheck.__version__, str))
+"""
+    assert run_python(code).split() == ["True", "True"]
+
+
 def test_scoring_imports_no_training_code(run_python, shipped_model_dir: Path) -> None:
     code = (
         f"MODEL_DIR = {str(shipped_model_dir)!r}\n"
