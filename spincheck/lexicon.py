@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from ._lazy import cached_property
 from ._npz import save_npz
 from .ngrams import KeyIndex, combine, hash_tokens
 from .text import tokenize, tokenize_cased_many

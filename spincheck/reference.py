@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
 
+from ._lazy import cached_property
 from ._npz import load_npy, save_npy
 from .ngrams import Batch, KeyIndex, combine, hash_tokens, layout
 from .vectors import FILES as VECTOR_FILES

@@ -13,11 +13,11 @@ Stored as sorted token hashes plus a ``float16`` matrix of unit-length rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from ._lazy import cached_property
 from ._npz import load_npy, save_npy
 from .ngrams import BOS, EOS, Batch, KeyIndex
 
