@@ -622,14 +622,48 @@ _MIXED_WORD = re.compile(
 _LOOKALIKE_WORD = re.compile(f"(?<![^\\W\\d_])[{_LOOKALIKE}]++(?![^\\W\\d_])")
 
 
+# Marks drawn as the apostrophe (Unicode's confusables of "'" among modifier letters, Greek, Armenian,
+# Hebrew and NKo signs, and the reversed prime), as a trick against filters or by keyboards and
+# converters: "don\ua78ct", "it\u02bbs", "city\u02c8s". A letter among them made one unknown word of
+# "don\ua78ct", and of "time.\ua78c\ua78c" a word "\ua78c\ua78c"; a sign cut "it\u2035s" into the words
+# "it" and "s": a paragraph with every apostrophe so replaced lost its contractions and possessives.
+# Each is read as "'" (one for one; a run of them as one) where no letter of another script than
+# the Latin touches it, so as "'" is read: in contractions, possessives, names ("O\u02bbBrien") and
+# quotes ("Hawai\u02bbi" as "Hawai'i"); in a Greek, Armenian or Hebrew word (the Greek "\u03ba\u03b1\u03c4\u1fbf",
+# the Armenian apostrophe, the Hebrew geresh) or after a phonetic letter ("pr\u0259\u02c8na\u028ans") it
+# stays. A lookalike of a Latin letter (_LOOKALIKE) counts as Latin here, so that "it\ua78c\u0455" is
+# read when its "\u0455" is. (The modifier apostrophe, the primes, the full-width apostrophe, "`" and
+# "\u00b4" are read as "'" everywhere, by _NORMALIZE_TABLE.)
+_APOSTROPHE_LIKE = (
+    "\ua78c\u02bb\u02bd\u02be\u02bf\u02c8\u02ca\u02cb\u2035\u055a\u055d\u05f3\u0374\u0384"
+    "\u1fbd\u1fbf\u1fef\u1ffd\u1ffe\u07f4\u07f5"
+)
+_LATIN_LIKE = f"{_LATIN}{_LOOKALIKE}"
+# It starts with the character, not a lookbehind, so that the search skips to where one is.
+_APOSTROPHE_LIKE_AT_WORD = re.compile(
+    f"[{_APOSTROPHE_LIKE}](?<!(?:[^\\W\\d_{_LATIN_LIKE}]|[{_APOSTROPHE_LIKE}]).)"
+    f"[{_APOSTROPHE_LIKE}]*+(?![^\\W\\d_{_LATIN_LIKE}{_APOSTROPHE_LIKE}])"
+)
+# what calls for a look at the text's words: any of the above, or a Greek or Cyrillic letter
+_TO_FOLD = re.compile(f"[\u0370-\u052f{_APOSTROPHE_LIKE}]")
+
+
 def _to_latin(match: re.Match) -> str:
     return match.group().translate(_LOOKALIKES)
 
 
+def _to_apostrophes(match: re.Match) -> str:
+    return "'" * (match.end() - match.start())
+
+
 def _fold_lookalikes(text: str) -> str:
     """``text`` with the Greek and Cyrillic letters drawn as Latin ones read as those, where they
-    stand for Latin letters (see ``_LOOKALIKES``)."""
-    if text.isascii() or not _GREEK_OR_CYRILLIC.search(text):
+    stand for Latin letters (see ``_LOOKALIKES``), and the marks drawn as an apostrophe read as
+    "'" in Latin words (see ``_APOSTROPHE_LIKE``)."""
+    if text.isascii() or not _TO_FOLD.search(text):
+        return text
+    text = _APOSTROPHE_LIKE_AT_WORD.sub(_to_apostrophes, text)
+    if not _GREEK_OR_CYRILLIC.search(text):
         return text
     folded, mixed = _MIXED_WORD.subn(_to_latin, text)
     return _LOOKALIKE_WORD.sub(_to_latin, folded) if mixed else text
@@ -748,8 +782,12 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
         read = _join_soft_breaks(_read_through(text))
         raws.append(_CASED_PATTERN.findall(read))
         # all in capitals (see tokenize_cased); squared letters ("\U0001f130") have no case to
-        # Unicode, and a text of them, in capitals as read, was read as every word capitalised
-        in_capitals.append(text.isupper() or (not text.isascii() and read.isupper() and bool(_STYLED.search(text))))
+        # Unicode, and a text of them, in capitals as read, was read as every word capitalised; the
+        # saltillo read as an apostrophe ("TRUMAN\ua78cS", _APOSTROPHE_LIKE) is a small letter to it
+        in_capitals.append(
+            text.isupper()
+            or (not text.isascii() and read.isupper() and (bool(_STYLED.search(text)) or "\ua78c" in text))
+        )
     flat = list(chain.from_iterable(raws))
     joined = "\x00".join(flat).lower()
     if not joined.isascii():

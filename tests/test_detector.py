@@ -802,6 +802,18 @@ def test_cyrillic_lookalikes_in_latin_words_score_like_the_plain_text(
     assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
 
 
+@pytest.mark.parametrize("mark", ["\ua78c", "\u02bb", "\u2035"])
+def test_apostrophe_lookalikes_score_like_the_plain_text(detector: Detector, spun_article: str, mark: str) -> None:
+    """Every apostrophe of a spun paragraph drawn as another mark (the saltillo, the okina, the
+    reversed prime): its contractions and possessives were unknown words, or cut in two."""
+    plain = paragraphs_of(spun_article)[0] + " It's the council's plan, and they don't know when it'll open."
+    masked = plain.replace("'", mark)
+    want, got = detector.score_paragraphs([plain, masked])
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
+
+
 @pytest.mark.parametrize(
     ("letter_gap", "word_gap"), [(" ", "  "), ("\u200a", " "), ("\u202f", " "), ("\u00a0", " "), ("\u00a0", "\u00a0 ")]
 )

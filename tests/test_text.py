@@ -768,6 +768,30 @@ def test_greek_and_cyrillic_lookalikes_in_latin_words_are_read_as_latin_letters(
         assert tokenize(genuine) == [t.lower() for t in re.findall(r"[^\W_]+|[.,;]", genuine.replace(";", ","))]
 
 
+def test_marks_drawn_as_the_apostrophe_are_read_as_one_in_latin_words() -> None:
+    # a letter among them made one unknown word ("don\ua78ct"), a sign cut the word ("it", "s")
+    plain = "I don't think it's the cities' fault, O'Brien said: 'fair' (the time'')."
+    for mark in ["\ua78c", "\u02bb", "\u02c8", "\u02bd", "\u2035", "\u055a", "\u05f3", "\u1fbf", "\u0384"]:
+        masked = plain.replace("'", mark)
+        assert tokenize(masked) == tokenize(plain), mark
+        tokens, offsets = tokenize_with_offsets(masked)
+        assert tokens == tokenize(plain)
+        assert [masked[a:b] for a, b in offsets][1:3] == ["do", f"n{mark}t"]
+        assert normalize(masked) == normalize(plain)
+    assert tokenize("Hawai\u02bbi and O\u02bbahu") == tokenize("Hawai'i and O'ahu")
+    # all in capitals with the saltillo (a small letter) for its apostrophes: no word marked a name
+    assert not tokenize_cased("PRESIDENT TRUMAN\ua78cS MESSAGE TO THE CONGRESS")[1].any()
+    # in words of other scripts they stay: Greek elision, the Armenian apostrophe, the Hebrew geresh,
+    # a stress mark after a phonetic letter
+    for genuine in [
+        "\u03ba\u03b1\u03c4\u1fbf \u1f10\u03bc\u1f73",
+        "\u0540\u0561\u0575\u055a\u057d",
+        "\u05d2\u05d9\u05de\u05f3",
+        "pr\u0259\u02c8na\u028ans",
+    ]:
+        assert normalize(genuine) == genuine.lower()
+
+
 def test_letter_spaced_words_are_read_whole() -> None:
     spaced = "T h e  p l a n ,  i t  s a i d ,  c o s t  4 8  m i l l i o n ."
     assert tokenize(spaced) == tokenize("The plan, it said, cost 48 million.")
