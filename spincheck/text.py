@@ -614,7 +614,23 @@ _LOOKALIKES = str.maketrans(
 )
 _LOOKALIKE = "".join(map(chr, _LOOKALIKES))
 _GREEK_OR_CYRILLIC = re.compile("[\u0370-\u052f]")
-_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+# Latin letters drawn as others: the phonetic alpha and script g ("w\u0251s", "bri\u0261ht") and the dotless
+# i and j ("f\u0131nd"), as the same trick puts them in (24 of 30 spun paragraphs with every "a" so
+# written were "not English", 15 of 30 with every "i"; with every "g", 5 of 20 flagged ones were no
+# longer flagged). They are read as "a", "g", "i" and "j" in a word of ASCII letters and lookalikes holding both,
+# and then alone too, as the Cyrillic ones are (_fold_latin_lookalikes): a word of other letters
+# keeps them, as a phonetic transcription ("/\u0261\u028ad/") or Turkish (a word holding "\u015f", "\u011f",
+# "\u00e7", "\u00f6" or "\u00fc"); a Turkish word of ASCII letters and "\u0131" ("Alt\u0131n") reads as it does
+# in capitals ("ALTIN"), whose "I" lowercases to "i".
+_LATIN_LOOKALIKES = str.maketrans("\u0251\u0261\u0131\u0237", "agij")
+_LATIN_LOOKALIKE = "".join(map(chr, _LATIN_LOOKALIKES))
+_LATIN_MIXED_WORD = re.compile(
+    f"(?<![^\\W\\d_])(?:[A-Za-z]++[{_LATIN_LOOKALIKE}]|[{_LATIN_LOOKALIKE}]++[A-Za-z])"
+    f"[A-Za-z{_LATIN_LOOKALIKE}]*+(?![^\\W\\d_])"
+)
+_LATIN_LOOKALIKE_WORD = re.compile(f"(?<![^\\W\\d_])[{_LATIN_LOOKALIKE}]++(?![^\\W\\d_])")
+# (Latin letters, with these: a word holding one of them and a Cyrillic lookalike is read as Latin)
+_LATIN = f"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f{_LATIN_LOOKALIKE}"
 # A word of Latin letters and lookalikes holding both; possessive, so linear in the word's length
 _MIXED_WORD = re.compile(
     f"(?<![^\\W\\d_])(?:[{_LATIN}]++[{_LOOKALIKE}]|[{_LOOKALIKE}]++[{_LATIN}])[{_LATIN}{_LOOKALIKE}]*+(?![^\\W\\d_])"
@@ -645,11 +661,15 @@ _APOSTROPHE_LIKE_AT_WORD = re.compile(
     f"[{_APOSTROPHE_LIKE}]*+(?![^\\W\\d_{_LATIN_LIKE}{_APOSTROPHE_LIKE}])"
 )
 # what calls for a look at the text's words: any of the above, or a Greek or Cyrillic letter
-_TO_FOLD = re.compile(f"[\u0370-\u052f{_APOSTROPHE_LIKE}]")
+_TO_FOLD = re.compile(f"[\u0370-\u052f{_APOSTROPHE_LIKE}{_LATIN_LOOKALIKE}]")
 
 
 def _to_latin(match: re.Match) -> str:
     return match.group().translate(_LOOKALIKES)
+
+
+def _to_ascii(match: re.Match) -> str:
+    return match.group().translate(_LATIN_LOOKALIKES)
 
 
 def _to_apostrophes(match: re.Match) -> str:
@@ -657,16 +677,25 @@ def _to_apostrophes(match: re.Match) -> str:
 
 
 def _fold_lookalikes(text: str) -> str:
-    """``text`` with the Greek and Cyrillic letters drawn as Latin ones read as those, where they
-    stand for Latin letters (see ``_LOOKALIKES``), and the marks drawn as an apostrophe read as
-    "'" in Latin words (see ``_APOSTROPHE_LIKE``)."""
+    """``text`` with the Greek, Cyrillic and other Latin letters drawn as ASCII ones read as those,
+    where they stand for them (see ``_LOOKALIKES`` and ``_LATIN_LOOKALIKES``), and the marks drawn
+    as an apostrophe read as "'" in Latin words (see ``_APOSTROPHE_LIKE``)."""
     if text.isascii() or not _TO_FOLD.search(text):
         return text
     text = _APOSTROPHE_LIKE_AT_WORD.sub(_to_apostrophes, text)
-    if not _GREEK_OR_CYRILLIC.search(text):
+    if _GREEK_OR_CYRILLIC.search(text):
+        folded, mixed = _MIXED_WORD.subn(_to_latin, text)
+        if mixed:
+            text = _LOOKALIKE_WORD.sub(_to_latin, folded)
+    return _fold_latin_lookalikes(text)
+
+
+def _fold_latin_lookalikes(text: str) -> str:
+    """``text`` with the Latin letters drawn as ASCII ones read as those (``_LATIN_LOOKALIKES``)."""
+    if not any(letter in text for letter in _LATIN_LOOKALIKE):
         return text
-    folded, mixed = _MIXED_WORD.subn(_to_latin, text)
-    return _LOOKALIKE_WORD.sub(_to_latin, folded) if mixed else text
+    folded, mixed = _LATIN_MIXED_WORD.subn(_to_ascii, text)
+    return _LATIN_LOOKALIKE_WORD.sub(_to_ascii, folded) if mixed else text
 
 
 # The pairs that replace an ASCII character, as a bytes table: an ASCII text (nearly every one) is

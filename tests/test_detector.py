@@ -802,6 +802,30 @@ def test_cyrillic_lookalikes_in_latin_words_score_like_the_plain_text(
     assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
 
 
+@pytest.mark.parametrize(("letter", "lookalike"), [("a", "\u0251"), ("g", "\u0261"), ("i", "\u0131")])
+def test_latin_lookalikes_score_like_the_plain_text(
+    detector: Detector, spun_article: str, letter: str, lookalike: str
+) -> None:
+    """Every "a", "g" or "i" of a spun paragraph drawn as the phonetic alpha, the script g or the
+    dotless i: each such word was unknown, and the paragraph "not English" or no longer flagged."""
+    plain = paragraphs_of(spun_article)[0]
+    masked = plain.replace(letter, lookalike)
+    want, got = detector.score_paragraphs([plain, masked])
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
+
+
+def test_turkish_text_with_the_dotless_i_stays_not_english(detector: Detector) -> None:
+    """Its words of ASCII letters and "ı" are read with "i" ("Altın" as "altin"), the others not."""
+    turkish = (
+        "Altın fiyatları haftanın ilk işlem gününde yükselişle başladı. Uzmanlar, merkez bankasının faiz "
+        "kararının piyasaları etkilemeye devam edeceğini söyledi ve yatırımcıların temkinli olması "
+        "gerektiğini vurguladı."
+    )
+    assert detector.score_paragraphs([turkish])[0].reason == "not English"
+
+
 @pytest.mark.parametrize("mark", ["\ua78c", "\u02bb", "\u2035"])
 def test_apostrophe_lookalikes_score_like_the_plain_text(detector: Detector, spun_article: str, mark: str) -> None:
     """Every apostrophe of a spun paragraph drawn as another mark (the saltillo, the okina, the

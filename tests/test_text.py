@@ -768,6 +768,21 @@ def test_greek_and_cyrillic_lookalikes_in_latin_words_are_read_as_latin_letters(
         assert tokenize(genuine) == [t.lower() for t in re.findall(r"[^\W_]+|[.,;]", genuine.replace(";", ","))]
 
 
+def test_latin_lookalikes_in_ascii_words_are_read_as_ascii_letters() -> None:
+    # the phonetic alpha and script g, the dotless i and j, alone and beside Cyrillic lookalikes
+    masked = "The brıdɡe wɑs ȷust closed, ɑnd ɑ crew sɑid it wɑ\u0455 fıne."
+    plain = "The bridge was just closed, and a crew said it was fine."
+    assert tokenize(masked) == tokenize(plain)
+    tokens, offsets = tokenize_with_offsets(masked)
+    assert tokens == tokenize(plain)
+    assert [masked[a:b] for a, b in offsets][1:3] == ["brıdɡe", "wɑs"]
+    assert normalize(masked) == normalize(plain)
+    # a Turkish word of ASCII letters and "ı" reads as in capitals; one with other Turkish letters,
+    # and a phonetic transcription, keep their letters
+    assert tokenize("Altın and ALTIN") == ["altin", "and", "altin"]
+    assert tokenize("Kılıçdaroğlu said /ɡʊd/") == ["kılıçdaroğlu", "said", "ɡʊd"]
+
+
 def test_marks_drawn_as_the_apostrophe_are_read_as_one_in_latin_words() -> None:
     # a letter among them made one unknown word ("don\ua78ct"), a sign cut the word ("it", "s")
     plain = "I don't think it's the cities' fault, O'Brien said: 'fair' (the time'')."
