@@ -1010,7 +1010,9 @@ def _paragraph_text(paragraphs: list[str | None]) -> str:
     out: list[str] = []
     block: list[str] = []
     for paragraph in [*paragraphs, None]:
-        if paragraph is not None:
+        # one of invisible characters alone shows as an empty paragraph, and ends a block as one
+        # does: kept, it was an empty line among a run's (_rewrapped), and an IndexError
+        if paragraph is not None and _shown_edges(paragraph):
             block.append(paragraph)
         elif block:
             out.extend(_rewrapped(block))

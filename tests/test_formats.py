@@ -404,6 +404,14 @@ def test_lines_with_invisible_characters_are_measured_by_what_shows(hidden: str,
     assert read[1].replace(hidden, "") == read[0]
 
 
+def test_a_word_paragraph_of_invisible_characters_alone_is_an_empty_one() -> None:
+    """A paragraph of only a zero-width space or byte-order mark shows as an empty one, and ends a
+    block as one does; among lines pasted from a PDF it was an empty line of the run, and reading
+    the document raised IndexError (found by scripts/fuzz.py)."""
+    lines = ["A line of words that runs on and on", "\ufeff", "another line of words", " \u200b ", "and more"]
+    assert docx_to_text(docx_bytes("".join(map(docx_paragraph, lines)))) == "\n\n".join(lines[::2])
+
+
 def test_text_moved_by_tracked_changes_is_read_once_where_it_went():
     """w:moveFrom holds ordinary w:t runs (unlike deletions' w:delText): moved text was read twice."""
     moved = "<w:r><w:t>The moved sentence.</w:t></w:r>"
