@@ -60,7 +60,15 @@ from .formats import (
     html_to_text,
     pdf_to_text,
 )
-from .text import _BLANK_LINE, LINE_BREAKS, bom_encoding, decode_bytes, looks_binary, without_lone_surrogates
+from .text import (
+    _BLANK_LINE,
+    _INVISIBLE_CLASS,
+    LINE_BREAKS,
+    bom_encoding,
+    decode_bytes,
+    looks_binary,
+    without_lone_surrogates,
+)
 
 __all__ = [
     "Chunk",
@@ -554,8 +562,11 @@ _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
 # A line break (any that split_paragraphs ends a line at: a JSONL record's text is not
 # newline-normalised, and web text has U+2028 and NEL; cut at the last space instead, a chunk split
 # the line into two paragraphs) and the indent of the line after it: where a paragraph of a book
-# or e-text starts.
-_INDENTED_LINE = re.compile(rf"[{LINE_BREAKS}][ \t\u00a0\u3000]+(?=\S)")
+# or e-text starts. The indent is what split_paragraphs reads as one: any space but a line break,
+# and invisible characters before it ("&emsp;&emsp;", or a zero-width space first); with spaces,
+# tabs and ideographic spaces alone, a book so indented was cut mid-paragraph, and the next chunk's
+# paragraphs, no longer marked by indents, ran together.
+_INDENTED_LINE = re.compile(rf"[{LINE_BREAKS}][{_INVISIBLE_CLASS}]*[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+(?=\S)")
 
 
 def _cut_point(buf: str, limit: int) -> int:

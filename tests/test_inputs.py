@@ -217,10 +217,13 @@ def test_a_chunk_without_a_blank_line_ends_at_its_last_line_break(monkeypatch):
         assert chunk.endswith("\n") and len(chunk) + len(next_line) + 1 > inputs.CHUNK_CHARS
 
 
-def test_a_block_of_indented_paragraphs_is_cut_where_a_paragraph_starts(monkeypatch):
+@pytest.mark.parametrize("indent", ["    ", "\u2003\u2003", "\u2002\u2002", "\u200b    ", "\ufeff\t"])
+def test_a_block_of_indented_paragraphs_is_cut_where_a_paragraph_starts(monkeypatch, indent):
     # a book's paragraphs: first lines indented, no blank line between them. Cut at the last line
-    # break, the next chunk opened mid-paragraph, not indented, and its paragraphs ran together
-    paragraph = "    " + "\n".join(textwrap.wrap(" ".join(_WRAPPED), 70))
+    # break, the next chunk opened mid-paragraph, not indented, and its paragraphs ran together.
+    # An em space's indent (HTML's &emsp;) or one after an invisible character is an indent to
+    # split_paragraphs too: the cut missed them
+    paragraph = indent + "\n".join(textwrap.wrap(" ".join(_WRAPPED), 70))
     text = "\n".join([paragraph] * 8)
     whole = [(s.start, s.end) for s in split_paragraphs(text)]
     assert len(whole) == 8
