@@ -571,8 +571,8 @@ _INDENTED_LINE = re.compile(rf"[{LINE_BREAKS}][{_INVISIBLE_CLASS}]*[^\S\n\r\v\f\
 
 def _cut_point(buf: str, limit: int) -> int:
     """Where to end a chunk of at most ``limit`` characters of ``buf``: after the last blank
-    line, else before the last indented line, else after the last line break, else the last
-    whitespace; a text without any is cut at ``limit``.
+    line that no block like front matter may follow, else before the last indented line, else
+    after the last line break, else the last whitespace; a text without any is cut at ``limit``.
 
     ``buf`` holds more than ``limit`` characters, and the window takes one more, which tells
     whether the chunk's last character ends a line or a word: a paragraph of exactly ``limit``
@@ -580,12 +580,16 @@ def _cut_point(buf: str, limit: int) -> int:
     window = buf[: limit + 1]
     # A blank line that goes on past the chunk is cut before, not inside: a quoted reply's blank
     # line is "\n>\n", and a chunk that opened with its ">\n" had ">" as a paragraph of its own.
-    last = None
-    for last in _BLANK_LINE.finditer(window):
-        pass
-    if last is not None:
+    # One that a "---" block like front matter follows is passed over (see _FRONT_MATTER_OPENING).
+    latest = None
+    for last in reversed(list(_BLANK_LINE.finditer(window))):
         end = _BLANK_LINE.match(buf, last.start()).end()
-        return end if end <= limit or not last.start() else last.start()
+        cut = end if end <= limit or not last.start() else last.start()
+        if not _FRONT_MATTER_OPENING.match(buf, cut):
+            return cut
+        latest = latest or cut
+    if latest is not None:  # every one is (see _Splitter.feed)
+        return latest
     # Paragraphs without blank lines between them, first lines indented (a book, an e-text): cut
     # where the last one starts, indent and all. Cut mid-paragraph, the next chunk opened with an
     # unindented line, and its indents no longer marked paragraphs (text.split_paragraphs).
@@ -599,6 +603,16 @@ def _cut_point(buf: str, limit: int) -> int:
     if space is not None:
         return min(space.end(), limit)
     return limit
+
+
+# How front matter opens (text._FRONT_MATTER, after any blanks): a "---" line (group 1 without its
+# line break), then a "key:" line; or as much of that as comes before the end of what has been read.
+# split_paragraphs reads front matter only at the top of a text: a chunk that opened with a "---"
+# block of settings in mid-document ("---\nUpdate: ...\n---", or the next post's front matter in
+# 'cat *.md') read it as one paragraph of front matter, where the whole text has its lines.
+_FRONT_MATTER_OPENING = re.compile(
+    r"\s*(?:-{0,2}\Z|(---[ \t]*)(?:\Z|(?:\r\n?|\n)(?:\Z|[A-Za-z_][\w.-]*[ \t]*(?::|\Z))))"
+)
 
 
 def _before_blank_line(buf: str, cut: int) -> int:
@@ -623,6 +637,9 @@ class _Splitter:
         self.buf += text
         while len(self.buf) > CHUNK_CHARS:  # one character more than a chunk: see _cut_point
             cut = _cut_point(self.buf, CHUNK_CHARS)
+            opening = _FRONT_MATTER_OPENING.match(self.buf, cut)
+            if opening is not None and opening.group().endswith(":"):  # and no blank line to cut at instead
+                cut = opening.end(1)  # after the "---", which then opens no chunk
             yield Chunk(self.source, self.offset, self.buf[:cut], False, self.record_id)
             self.offset += cut
             self.buf = self.buf[cut:]

@@ -235,6 +235,20 @@ def test_a_block_of_indented_paragraphs_is_cut_where_a_paragraph_starts(monkeypa
         assert spans == whole, size
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_a_chunk_never_opens_with_a_settings_block_read_as_front_matter(monkeypatch, line_end):
+    # split_paragraphs reads front matter at a text's top only: a chunk that opened with a "---"
+    # block of settings in mid-document (the next post of 'cat *.md', an update note) read it as
+    # one paragraph of front matter, where the whole text has its lines
+    post = "---\ntitle: Bridge\n---\n\n" + TEXT + "\n---\nUpdate: the council met again on Friday.\n---\n\n"
+    text = (post * 4).replace("\n", line_end)
+    whole = [(s.start, s.end) for s in split_paragraphs(text)]
+    for size in range(180, 600, 7):
+        monkeypatch.setattr(inputs, "CHUNK_CHARS", size)
+        chunks = list(inputs._chunks_of(text, "doc"))
+        assert [(c.offset + s.start, c.offset + s.end) for c in chunks for s in split_paragraphs(c.text)] == whole
+
+
 @pytest.mark.parametrize("after", ["", "\n", "\n\nThe end.\n", "\nThe end.\n", "\f"])
 def test_a_paragraph_of_exactly_a_chunk_is_not_cut(tmp_path, monkeypatch, after):
     # the break after it one past the window, it was cut at its last space (two paragraphs where
