@@ -621,6 +621,11 @@ def _before_blank_line(buf: str, cut: int) -> int:
     return cut - 1 if cut > 1 and _BLANK_LINE.match(buf, cut - 1) else cut
 
 
+# A character that shows: a text of only spaces and invisible characters has no paragraph (a line of
+# them is a blank line to split_paragraphs), and its file "is empty" as a file of spaces is.
+_SHOWS = re.compile(rf"[^\s{_INVISIBLE_CLASS}]")
+
+
 class _Splitter:
     """Collects text and hands it back in chunks cut at paragraph boundaries."""
 
@@ -632,7 +637,7 @@ class _Splitter:
         self.has_text = False
 
     def feed(self, text: str) -> Iterator[Chunk]:
-        if not self.has_text and text and not text.isspace():
+        if not self.has_text and _SHOWS.search(text):
             self.has_text = True
         self.buf += text
         while len(self.buf) > CHUNK_CHARS:  # one character more than a chunk: see _cut_point

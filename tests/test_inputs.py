@@ -114,8 +114,9 @@ def test_a_crlf_split_between_two_reads_is_one_line_break(tmp_path):
     assert [text[s.start : s.end] for s in split_paragraphs(text)] == [first, wrapped.replace("\r", ""), "The end."]
 
 
-@pytest.mark.parametrize("content", [b"", b"  \n\n\t \r\n "])
+@pytest.mark.parametrize("content", [b"", b"  \n\n\t \r\n ", "\u200b\n \u2060\n\ufeff".encode()])
 def test_empty_file_is_one_empty_document_and_a_note(tmp_path, content):
+    # invisible characters show nothing: a file of them and spaces has no paragraph, as one of spaces
     path = tmp_path / "empty.txt"
     path.write_bytes(content)
     events = read_events(path)
