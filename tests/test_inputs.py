@@ -193,6 +193,40 @@ def test_chunks_cut_at_blank_lines_give_the_same_paragraphs(monkeypatch):
     assert spans == [(s.start, s.end) for s in split_paragraphs(text)]
 
 
+_BLOCKS = [
+    "The council voted on Tuesday to rebuild the old harbor bridge.",
+    "\u200b".join("Residents said the work would bring noise."),  # an invisible character between letters
+    "t h e  c o u n c i l  v o t e d",  # letter-spaced
+    "\U0001d413\U0001d421\U0001d41e state will pay for m\u043est of it.",  # styled and lookalike letters
+    "The council voted on Tuesday to rebuild\nthe old harbor bridge after three years\nof debate and delay.",
+    "\u2003The council voted on Tuesday to rebuild\nthe old harbor bridge.\n\u2003Residents near the water\nsaid so.",
+    "---\ntitle: Bridge\n---",  # like front matter, but in mid-document
+    "---\nUpdate: the council met again.\n---",
+]
+_BLANKS = ["\n\n", "\n\u200b\n", "\n\u2060\ufeff\n \u200d\n", "\n>\n", "\n \u3000\n\n", "\f"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    blocks=st.lists(st.sampled_from(_BLOCKS), min_size=1, max_size=10),
+    blanks=st.lists(st.sampled_from(_BLANKS), min_size=10, max_size=10),
+    line_end=st.sampled_from(["\n", "\r\n", "\r", "\u2028"]),
+    extra=st.integers(min_value=2, max_value=120),
+)
+def test_chunks_give_the_paragraphs_of_the_whole_text(blocks, blanks, line_end, extra):
+    """Cut at blank lines (of invisible characters too), chunks of a text whose blocks each fit in one
+    give the whole text's paragraphs, whatever the blocks hold."""
+    text = "".join(b + s for b, s in zip(blocks, blanks, strict=False)).replace("\n", line_end)
+    old = inputs.CHUNK_CHARS
+    inputs.CHUNK_CHARS = max(map(len, _BLOCKS + _BLANKS)) + 2 + extra
+    try:
+        chunks = list(inputs._chunks_of(text, "doc"))
+    finally:
+        inputs.CHUNK_CHARS = old
+    spans = [(c.offset + s.start, c.offset + s.end) for c in chunks for s in split_paragraphs(c.text)]
+    assert spans == [(s.start, s.end) for s in split_paragraphs(text)]
+
+
 def test_text_without_any_whitespace_is_still_cut(monkeypatch):
     monkeypatch.setattr(inputs, "CHUNK_CHARS", 10)
     chunks = list(inputs._chunks_of("x" * 35, "doc"))
