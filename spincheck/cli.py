@@ -62,6 +62,7 @@ from .report import (
     make_reporter,
     render_comparison,
     render_evaluation,
+    write_comparison_json,
     write_html,
 )
 from .text import split_paragraphs, without_lone_surrogates
@@ -1174,8 +1175,6 @@ def _read_document(
 
 
 def _cmd_compare(args, console: Console) -> int:
-    import json
-
     from .compare import align
 
     if args.original == "-" and args.copy == "-":
@@ -1200,7 +1199,8 @@ def _cmd_compare(args, console: Console) -> int:
     alignment = align(original[1], copy[1])
     document = detector.score_text(copy[1], explain=True)
     pairs = list(zip(alignment.paragraphs, document.paragraphs, strict=True))
-    records = [comparison_record(copy[0], match, paragraph.result) for match, paragraph in pairs]
+    # made as they are written: all of them at once held a 4 MB copy's text over again, and more
+    records = (comparison_record(copy[0], match, paragraph.result) for match, paragraph in pairs)
     kinds = {1: "reworded", 0: "unchanged", None: "not_from_original"}
     scored = dict.fromkeys(kinds.values(), 0)
     flagged = dict.fromkeys(kinds.values(), 0)
@@ -1217,7 +1217,7 @@ def _cmd_compare(args, console: Console) -> int:
         ]
         return evidence_quality([m.swaps for m, _ in chosen], [result.evidence for _, result in chosen])
 
-    labels = [r["label"] for r in records]
+    labels = [m.label for m, _ in pairs]
     report = {
         "original": original[0],
         "copy": copy[0],
@@ -1227,7 +1227,7 @@ def _cmd_compare(args, console: Console) -> int:
         "threshold": detector.threshold,
         "summary": {
             "copy": {
-                "paragraphs": len(records),
+                "paragraphs": len(pairs),
                 "reworded": labels.count(1),
                 "unchanged": labels.count(0),
                 "not_from_original": labels.count(None),
@@ -1243,7 +1243,7 @@ def _cmd_compare(args, console: Console) -> int:
         for r in records:
             sys.stdout.write(json_line(r) + "\n")
     elif args.format == "json":
-        print(json.dumps({**report, "paragraphs": records}, ensure_ascii=False, indent=2))
+        write_comparison_json(sys.stdout, report, records)
     else:
         sys.stdout.write(render_comparison({**report, "paragraphs": records}))
     return EXIT_ERROR if console.errors else EXIT_OK

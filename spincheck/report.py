@@ -19,7 +19,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
@@ -45,6 +45,7 @@ __all__ = [
     "render_evaluation",
     "comparison_record",
     "render_comparison",
+    "write_comparison_json",
 ]
 
 FORMATS = ("text", "json", "jsonl", "csv")
@@ -831,6 +832,19 @@ def comparison_record(source: str, match: ParagraphMatch, result: Result) -> dic
 
 def _share_text(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f} %"
+
+
+def write_comparison_json(out: TextIO, report: dict, records: Iterable[dict]) -> None:
+    """``report`` with its ``records`` as ``"paragraphs"``, last, as ``print(json.dumps(...,
+    indent=2))`` writes it, one record at a time: dumped at once, an 11 MB copy's records took
+    twice the memory of its JSON Lines."""
+    head = json.dumps({**report, "paragraphs": []}, ensure_ascii=False, indent=2)
+    out.write(head[: -len("[]\n}")])  # the object dumped up to its last key's value
+    opening = "["
+    for record in records:
+        out.write(opening + "\n    " + _indented(record, 2))
+        opening = ","
+    out.write("[]\n}\n" if opening == "[" else "\n  ]\n}\n")
 
 
 def render_comparison(report: dict) -> str:

@@ -2045,6 +2045,30 @@ def test_compare_json_summary(capsys):
     assert summary["evidence"]["reworded"]["replaced"] == summary["swaps"]
 
 
+def test_compare_json_is_written_a_record_at_a_time_as_json_dumps_writes_it(capsys, tmp_path):
+    """compare --format json held every record and dumped them at once: an 11 MB copy peaked at
+    1.5 GB, twice its JSON Lines. Each record is now written before the next is made, and the
+    output is still what json.dumps(..., indent=2) writes, with paragraphs or without."""
+    from spincheck.report import write_comparison_json
+
+    (tmp_path / "empty.txt").write_text("")
+    for pair in ((CLEAN, SPUN), (CLEAN, tmp_path / "empty.txt")):
+        code, out, _ = run(capsys, "compare", *map(str, pair), "--format", "json")
+        assert code == 0 and out == json.dumps(json.loads(out), ensure_ascii=False, indent=2) + "\n"
+    report = json.loads(out)
+    del report["paragraphs"]
+    out = io.StringIO()
+    records = [{"text": "a\u2028\u00e9", "replacements": [[0, 1, "b", "a"]], "evidence": []}, {"n": [1.5, None]}]
+
+    def made():
+        for n, record in enumerate(records):
+            assert out.getvalue().count('"text"') + out.getvalue().count('"n"') == n  # the ones before: written
+            yield record
+
+    write_comparison_json(out, report, made())
+    assert out.getvalue() == json.dumps({**report, "paragraphs": records}, ensure_ascii=False, indent=2) + "\n"
+
+
 def test_compare_text_says_a_paragraph_under_the_threshold_was_flagged_with_its_document(capsys):
     """compare printed "probability 0.972, flagged" under a header giving threshold 0.9900, where
     score says "(flagged with its document)": the document rule flagged it."""
