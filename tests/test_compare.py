@@ -329,6 +329,28 @@ def test_best_matches_take_time_linear_in_the_paragraphs() -> None:
     assert time.perf_counter() - started < 2.5
 
 
+def test_best_matches_hold_little_for_the_paragraphs_they_have_seen() -> None:
+    """Copy paragraphs with the same words, in any order, share their answer; keyed by a frozenset
+    of (word, count) pairs, the search held ten times the memory of the words (29 MB here, 31 MB
+    of its 48 MB for a 2 MB copy). Sorted words are the same key at a tenth of it."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    vocabulary = [f"w{i}" for i in range(20_000)]
+    original = [[vocabulary[k] for k in row] for row in rng.integers(0, 20_000, size=(100, 60)).tolist()]
+    copy = [[vocabulary[k] for k in row] for row in rng.integers(0, 20_000, size=(2_000, 100)).tolist()]
+    copy += [list(reversed(ws)) for ws in original[:3] + copy[:3]]  # the same words, another order
+    tracemalloc.start()
+    try:
+        found = _best_matches(copy, original, top=3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 << 20
+    assert found[-3:] == found[:3]
+    assert [(order[0], overlap) for order, overlap in found[-6:-3]] == [(0, 1.0), (1, 1.0), (2, 1.0)]
+
+
 def test_a_heavily_spun_paragraph_is_still_matched(article: str, make_spinner) -> None:
     """Spun at nine in ten swappable phrases, a paragraph shares few words with its source,
     but keeps its order and length: it is matched by alignment, not by shared words."""
