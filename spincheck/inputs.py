@@ -640,26 +640,37 @@ class _Splitter:
         if not self.has_text and _SHOWS.search(text):
             self.has_text = True
         self.buf += text
+        yield from self._cut(final=False)
+
+    def _cut(self, final: bool) -> Iterator[Chunk]:
         while len(self.buf) > CHUNK_CHARS:  # one character more than a chunk: see _cut_point
             cut = _cut_point(self.buf, CHUNK_CHARS)
             opening = _FRONT_MATTER_OPENING.match(self.buf, cut)
             if opening is not None and opening.group().endswith(":"):  # and no blank line to cut at instead
                 cut = opening.end(1)  # after the "---", which then opens no chunk
+            elif opening is not None and opening.end() == len(self.buf) and not final:
+                # what has been read ends where a "---" block may be opening ("---\n" and no key line
+                # yet): cut before it, the next chunk read it as front matter. The next piece tells,
+                # unless the text goes on as blanks for another chunk.
+                if len(self.buf) <= 2 * CHUNK_CHARS:
+                    return
             yield Chunk(self.source, self.offset, self.buf[:cut], False, self.record_id)
             self.offset += cut
             self.buf = self.buf[cut:]
 
-    def close(self) -> Chunk:
+    def close(self) -> Iterator[Chunk]:
+        """The rest, the last chunk marked final (and before it any a wait for the next line held)."""
+        yield from self._cut(final=True)
         chunk = Chunk(self.source, self.offset, self.buf, True, self.record_id)
         self.buf = ""
-        return chunk
+        yield chunk
 
 
 def _chunks_of(text: str, source: str, record_id: object = None) -> Iterator[Chunk]:
     splitter = _Splitter(source, record_id)
     for i in range(0, len(text), CHUNK_CHARS):
         yield from splitter.feed(text[i : i + CHUNK_CHARS])
-    yield splitter.close()
+    yield from splitter.close()
 
 
 # ---- JSONL ------------------------------------------------------------------------------------
@@ -1145,7 +1156,7 @@ class Reader:
             yield os_problem(name, exc)
         if not splitter.has_text:
             yield Problem("note", f"{name} is empty")
-        yield splitter.close()
+        yield from splitter.close()
 
     def _read_html(self, head: bytes, f: BinaryIO, name: str) -> Iterator[Chunk | Problem]:
         data = _read_whole(head, f)

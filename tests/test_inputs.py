@@ -227,6 +227,19 @@ def test_chunks_give_the_paragraphs_of_the_whole_text(blocks, blanks, line_end, 
     assert spans == [(s.start, s.end) for s in split_paragraphs(text)]
 
 
+def test_a_chunk_read_up_to_a_dashes_line_waits_to_see_whether_settings_follow(monkeypatch):
+    """When what has been read ends just after a "---" line, the key line that would make it a
+    block like front matter is not read yet: cut before the "---", the next chunk opened with the
+    block and read it as front matter (one paragraph, where the whole text has three)."""
+    wrapped = "The council voted on Tuesday to rebuild\nthe old harbor bridge after three years\nof debate and delay."
+    text = f"{wrapped}\n\n{wrapped}\n\n---\ntitle: Bridge\n---\n\n"
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 104)  # the second piece fed ends after "---\n"
+    chunks = list(inputs._chunks_of(text, "doc"))
+    spans = [(c.offset + s.start, c.offset + s.end) for c in chunks for s in split_paragraphs(c.text)]
+    assert spans == [(s.start, s.end) for s in split_paragraphs(text)] and len(spans) == 5
+    assert chunks[-1].last and not any(c.last for c in chunks[:-1])
+
+
 def test_text_without_any_whitespace_is_still_cut(monkeypatch):
     monkeypatch.setattr(inputs, "CHUNK_CHARS", 10)
     chunks = list(inputs._chunks_of("x" * 35, "doc"))
