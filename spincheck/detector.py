@@ -177,9 +177,9 @@ _LONE_RECORD = re.compile(
 )
 _CSV_COMMA = re.compile(r',(?="?[^\W\d_])')
 _LETTER = re.compile(r"[^\W\d_]")
-# Circled and squared letters ("\u24d0", "\U0001f130") are symbols to Unicode, letters to the tokens
-# (text._STYLED_TABLE): not counted as letters, a spun paragraph so written was "not prose".
-_ENCLOSED_LETTERS = "\u24b6-\u24e9\U0001f130-\U0001f149"
+# Circled and squared letters ("\u24d0", "\U0001f130", "\U0001f150", "\U0001f170") are symbols to Unicode,
+# letters to the tokens (text._STYLED_TABLE): not counted as letters, a spun paragraph so written was "not prose".
+_ENCLOSED_LETTERS = "\u24b6-\u24e9\U0001f130-\U0001f149\U0001f150-\U0001f169\U0001f170-\U0001f189"
 _ENCLOSED_LETTER = re.compile(f"[{_ENCLOSED_LETTERS}]")
 _LETTER_IN_TEXT = re.compile(rf"[^\W\d_]|[{_ENCLOSED_LETTERS}]")
 

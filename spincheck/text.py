@@ -91,6 +91,9 @@ _FULL_WIDTH_TABLE = {code: _NORMALIZE_TABLE.get(code - 0xFEE0, chr(code - 0xFEE0
 # ("\u00b2", "\u2460") and the letterlike symbols used on their own ("\u2113" for litres, "\u2139") are not read so.
 # The small capitals shared with phonetic transcription ("\u026a" of "/b\u026at/") are read so only in a
 # text that holds one of the others (``_STYLED``).
+# The negative (white on black) circled and squared capitals ("\U0001f150", "\U0001f170"), another style of
+# the same generators, NFKC leaves alone: they are read as the capitals they show (_NEGATIVE_LETTERS);
+# so are the superscript and subscript letters added after the others ("\u2c7c", "\u2c7d", "\U000107a5").
 _SMALL_CAPITALS = dict(
     zip(
         "\u1d00\u1d04\u1d05\u1d07\u1d0a\u1d0b\u1d0d\u1d0f\u1d18\u1d1b\u1d1c\u1d20\u1d21\u1d22\ua730\ua731\ua7af"
@@ -111,9 +114,14 @@ _STYLED_RANGES = (
     (0x2145, 0x2149),
     (0x24B6, 0x24E9),
     (0xA7F2, 0xA7F4),
+    (0x2C7C, 0x2C7D),
     (0x1D400, 0x1D7FF),
+    (0x107A5, 0x107A5),
     (0x1F130, 0x1F149),
+    (0x1F150, 0x1F169),
+    (0x1F170, 0x1F189),
 )
+_NEGATIVE_LETTERS = ((0x1F150, 0x1F169), (0x1F170, 0x1F189))
 _STYLED_TABLE = {
     code: _NORMALIZE_TABLE.get(ord(ascii), ascii)
     for a, b in _STYLED_RANGES
@@ -123,6 +131,7 @@ _STYLED_TABLE = {
     and (ascii.isalpha() or code >= 0x1D400)
 }
 _STYLED_TABLE.update({ord(small): letter for small, letter in _SMALL_CAPITALS.items()})
+_STYLED_TABLE.update({code: chr(ord("A") + code - a) for a, b in _NEGATIVE_LETTERS for code in range(a, b + 1)})
 _STYLED_TABLE.update(_FULL_WIDTH_TABLE)
 # what calls for the table: any of the above but the small capitals of phonetic transcription
 _STYLED = re.compile(

@@ -893,8 +893,18 @@ def _styled(text: str, upper: int, lower: int | None) -> str:
 
 @pytest.mark.parametrize(
     "style",
-    # mathematical bold, sans-serif bold, monospace; circled; small capitals; squared capitals
-    [(0x1D400, 0x1D41A), (0x1D5D4, 0x1D5EE), (0x1D670, 0x1D68A), (0x24B6, 0x24D0), "small", (0x1F130, None)],
+    # mathematical bold, sans-serif bold, monospace; circled; small capitals; squared capitals; negative
+    # (white on black) circled and squared capitals, which NFKC leaves alone
+    [
+        (0x1D400, 0x1D41A),
+        (0x1D5D4, 0x1D5EE),
+        (0x1D670, 0x1D68A),
+        (0x24B6, 0x24D0),
+        "small",
+        (0x1F130, None),
+        (0x1F150, None),
+        (0x1F170, None),
+    ],
 )
 def test_letters_in_another_style_score_like_the_plain_text(
     detector: Detector, spun_article: str, style: tuple[int, int | None] | str
@@ -1361,7 +1371,11 @@ def _language_measures_by_regex(text: str, tokens: list[str]) -> tuple[int, int,
     words = len(tokens) - tokens.count(".") - tokens.count(",")
     # circled and squared letters count as the letters they are read as; invisible characters and
     # combining marks, which the tokens read through, count as nothing
-    enclosed = sum("\u24b6" <= c <= "\u24e9" or "\U0001f130" <= c <= "\U0001f149" for c in text)
+    enclosed = sum(
+        "\u24b6" <= c <= "\u24e9" or "\U0001f130" <= c <= "\U0001f149" or "\U0001f150" <= c <= "\U0001f169"
+        or "\U0001f170" <= c <= "\U0001f189"
+        for c in text
+    )  # fmt: skip
     letters = len(re.findall(r"[^\W\d_]", text)) + enclosed
     non_space = len(re.findall(r"\S", text)) - sum(c in _INVISIBLE_CHARS or c in _COMBINING_CHARS for c in text)
     code = sum(text.count(c) for c in _CODE_CHARACTERS)
@@ -1419,6 +1433,7 @@ def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -
         "\u0336",
         "\u200b",
         "\u24d0",
+        "\U0001f15a",
         "Ⅻ",
         "=",
         "{",

@@ -851,6 +851,18 @@ def test_letters_in_another_style_are_read_as_plain_letters() -> None:
     assert tokenize(genuine) == "0 \u2113 of water , b\u026at , 00 km\u00b2 and \u2460 first".split()
 
 
+def test_negative_enclosed_and_late_modifier_letters_are_read_as_plain_letters() -> None:
+    # negative (white on black) circled and squared capitals, which NFKC leaves alone, and the
+    # subscript "j", superscript capital "V" and superscript "q" added to Unicode after the others
+    styled = (
+        "\U0001f163\U0001f157\U0001f154 \U0001f181\U0001f174\U0001f17f\U0001f17e\U0001f181\U0001f183 "
+        "ma\u2c7cor \u2c7dery e\U000107a5ual"
+    )
+    assert tokenize(styled) == tokenize("THE REPORT major Very equal")
+    assert [styled[a:b] for a, b in tokenize_with_offsets(styled)[1]][2] == "ma\u2c7cor"
+    assert normalize(styled) == normalize("THE REPORT major Very equal")
+
+
 @pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "e\u0301"])
 def test_hard_wrapped_text_is_measured_by_what_shows(hidden: str) -> None:
     # wrapped at 72 columns with an invisible character between every two letters (a spinner's
