@@ -508,14 +508,19 @@ _SOFT_BREAK = re.compile(
 # diacritics, those for symbols, the half marks), and the marks that strike through or underline a
 # letter ("s\u0336t\u0336r\u0336u\u0336c\u0336k\u0336", "u\u0332n\u0332d\u0332e\u0332r\u0332"), which
 # compose with none: a spun paragraph with one on every letter, as "fancy text" generators write
-# it, read each letter as a word, or was "not prose" (30 of 30).
+# it, read each letter as a word, or was "not prose" (30 of 30). The generators put these after every
+# character (_LINE_MARKS), and they are taken out after anything but a space: kept after an apostrophe,
+# a digit or a full stop, they cut "Russia'\u0336s\u0336" to "russia s", "4\u03361\u03362\u0336" to three
+# numbers and "U.S." apart. (Another mark after no letter, an accent, joins nothing.)
 _COMBINING_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
 _COMBINING = "".join(f"{chr(a)}-{chr(b)}" for a, b in _COMBINING_RANGES)
 _COMBINING_CHARS = frozenset(chr(code) for a, b in _COMBINING_RANGES for code in range(a, b + 1))
 _COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
-# One character class finds both; a run that starts with an accent is cut only after a letter,
-# checked in Python (a lookbehind or an alternation in the pattern, or a second scan, slowed every
-# non-ASCII paragraph by a tenth to a quarter).
+# the marks that strike through, overlay, underline or overline a character
+_LINE_MARKS = frozenset("\u0305\u0332\u0333\u0334\u0335\u0336\u0337\u0338\u033f\u20d2\u20d3\u20e5\u20e6\u20eb")
+# One character class finds both; a run that starts with an accent is cut only after a letter (one
+# of _LINE_MARKS after anything but a space), checked in Python (a lookbehind or an alternation in
+# the pattern, or a second scan, slowed every non-ASCII paragraph by a tenth to a quarter).
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}{_COMBINING}]+")
 
 
@@ -562,7 +567,10 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
         if any(hidden) and _HIDDEN_ADDRESS.search(text):  # a web address, "//" or "www." split (_without_urls)
             text = _HIDDEN_ADDRESS_READ.sub(lambda m: " " * (m.end() - m.start()), text)
         invisible += [
-            (a, b) for (a, b), shows_nothing in zip(spans, hidden) if shows_nothing or (a and text[a - 1].isalpha())
+            (a, b)
+            for (a, b), shows_nothing in zip(spans, hidden)
+            if shows_nothing
+            or (a and (text[a - 1].isalpha() or (text[a] in _LINE_MARKS and not text[a - 1].isspace())))
         ]
     if invisible:  # in order, and one cut where a line-end hyphenation holds invisible characters
         merged: list[tuple[int, int]] = []

@@ -833,6 +833,15 @@ def test_marks_that_strike_through_or_underline_letters_are_read_through() -> No
         assert normalize(text) == "struck words, here."
 
 
+def test_marks_after_every_character_are_read_through() -> None:
+    # as strike-through generators write them: after apostrophes, digits and full stops too
+    plain = "Russia's U.S. envoy didn't pay 412.5 million, or 30%."
+    for mark in ["\u0336", "\u0332"]:
+        text = "".join(c + mark for c in plain)
+        assert tokenize(text) == tokenize(plain)
+        assert normalize(text).replace(mark, "") == normalize(plain)
+
+
 def test_letters_in_another_style_are_read_as_plain_letters() -> None:
     # mathematical bold and italic (with the letterlike "h" for its hole), sans-serif bold, circled,
     # squared, superscript and small capitals, and mathematical digits: one for one, offsets kept
