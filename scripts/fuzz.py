@@ -14,7 +14,11 @@ with :func:`spincheck.text.decode_bytes`), random odd code points (combining
 marks, bidi controls, zero-width and line/paragraph separators, noncharacters,
 private use, astral planes, case-changing letters such as "İ" and "ﬁ"),
 mutated English paragraphs, huge repeated tokens, very long words, only
-punctuation, mixed scripts, NUL bytes, lone CRs and byte-order marks.
+punctuation, mixed scripts, NUL bytes, lone CRs and byte-order marks; and English
+disguised with what the text stage reads through, at random and in part
+(invisible characters inside words, numbers and web addresses, at line ends and
+around punctuation; Cyrillic, Greek and Latin lookalikes; styled, struck and
+letter-spaced letters; apostrophe lookalikes; blank lines of invisible characters).
 
 Each case goes through ``Detector.score_text``, then its paragraphs through
 ``Detector.score_paragraphs``, and 40 % of the cases also as raw lines
@@ -33,10 +37,15 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
   give the same results;
 - ``score_documents`` (a fifth of the cases, with an empty and a half text
   beside): the same checks, and the same results as ``score_text``.
+- a disguised text whose tricks the README all says are read through scores as
+  the plain text does (the same paragraphs and results); cut into chunks at blank
+  lines as a streamed file is, a disguised text or page gives the whole text's
+  paragraphs.
 
 If ``spincheck.cli`` exists, the cases are also written to temporary files
 (``.txt``, ``.md``, ``.html``, ``.jsonl``, ``.pdf``, ``.docx``, ``.odt``, ``.rtf``, ``.epub``, no suffix;
-as text or raw bytes, some compressed with gzip, bzip2 or xz and some of those cut short) and
+as text or raw bytes, a web page's lines now and then kept apart by ``<br>`` with navigation left
+open, some compressed with gzip, bzip2 or xz and some of those cut short) and
 run through ``spincheck.cli.main(["score", ...])`` in groups, plus ``explain``
 and ``compare`` (against another case of the group) on a sample and ``score -``
 on stdin, in-process. A CLI crash is an exception
@@ -76,7 +85,8 @@ from script_args import check_output_dir, load_detector, positive_int  # noqa: E
 
 import spincheck  # noqa: E402
 from spincheck.detector import CONTEXT_P, MAX_EVIDENCE, Evidence, Result  # noqa: E402
-from spincheck.text import decode_bytes, looks_binary  # noqa: E402
+from spincheck import inputs  # noqa: E402
+from spincheck.text import _BLANK_LINE, decode_bytes, looks_binary, split_paragraphs  # noqa: E402
 
 SEEDS = [
     "Secretary of State Antony Blinken is heading to Central Asia hoping that greater U.S. engagement will "
@@ -187,16 +197,207 @@ def _english(rng: random.Random, seeds: list[str], k: int) -> str:
     return rng.choice(["\n\n", "\n", " ", "\r\n\r\n", "\n \n"]).join(rng.choice(seeds) for _ in range(k))
 
 
+# ---- disguises: what the text stage reads through ------------------------------------------------
+# Unicode's default-ignorable characters, as the README lists them (soft hyphen, zero-width space,
+# joiners, word joiner, byte-order mark, direction marks, embeddings, overrides and isolates, the
+# combining grapheme joiner, the Mongolian vowel separator, invisible operators, variation selectors
+# and tag characters)
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u180b\u180e\u180f\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206f\ufe00\ufe0f\ufeff"
+    "\U000e0001\U000e0020\U000e0041\U000e007f\U000e0100\U000e01ef"
+)
+# Greek, Cyrillic and Latin letters drawn as ASCII ones
+LOOKALIKE_OF = {
+    "a": "\u0430\u0251", "c": "\u0441", "d": "\u0501", "e": "\u0435", "g": "\u0261", "h": "\u04bb",
+    "i": "\u0456\u0131", "j": "\u0458\u0237", "l": "\u04cf", "o": "\u043e\u03bf", "p": "\u0440",
+    "q": "\u051b", "s": "\u0455", "w": "\u051d", "x": "\u0445", "y": "\u0443",
+    "A": "\u0410\u0391", "B": "\u0412\u0392", "C": "\u0421", "E": "\u0415\u0395", "H": "\u041d\u0397",
+    "I": "\u0406\u0399", "J": "\u0408", "K": "\u041a\u039a", "M": "\u041c\u039c", "N": "\u039d",
+    "O": "\u041e\u039f", "P": "\u0420\u03a1", "S": "\u0405", "T": "\u0422\u03a4", "X": "\u0425\u03a7",
+    "Y": "\u04ae\u03a5", "Z": "\u0396",
+}  # fmt: skip
+# Marks drawn as, or typed for, an apostrophe
+APOSTROPHES = (
+    "\u2019\u02bc\u2032\u02b9`\u00b4\uff07\ua78c\u02bb\u02bd\u02be\u02bf\u02c8\u02ca\u02cb\u2035"
+    "\u055a\u055d\u05f3\u0374\u0384\u1fbd\u1fbf\u1fef\u1ffd\u1ffe\u07f4\u07f5"
+)
+# Combining marks that strike through, overline or underline a letter and compose with none
+STRIKES = "\u0332\u0333\u0335\u0336\u0305\u033f\u20e5"
+# (gap between letters, gap between words) of letter-spaced text
+LETTER_SPACING = [(" ", "  "), (" ", "   "), (" ", "\u3000"), ("\u200a", " "), ("\u2009", " "), ("\u00a0", " ")]
+URLS = [
+    "https://www.example.com/news/2023/03/story-1.html",
+    "http://example.org/a?b=1&c=2",
+    "www.example.co.uk/path/to/page",
+]
+
+
+def _styled_letters() -> dict[str, str]:
+    """Each ASCII letter and digit's other styles, found by their Unicode names (independently of
+    spincheck.text): mathematical, circled, squared, superscript and subscript letters, small capitals
+    (as lowercase letters), the letterlike symbols filling the mathematical alphabets' holes,
+    full-width forms. Only those of the same case: a squared "a" reads as "A"."""
+    import unicodedata
+
+    named = re.compile(
+        r"MATHEMATICAL (?!.*(?:DOTLESS|DIGAMMA)).*|CIRCLED LATIN .*|SQUARED LATIN CAPITAL .*|FULLWIDTH LATIN .*"
+        r"|MODIFIER LETTER (?:SMALL|CAPITAL) [A-Z]|SUPERSCRIPT LATIN SMALL LETTER [A-Z]"
+        r"|LATIN SUBSCRIPT SMALL LETTER [A-Z]|(?:SCRIPT|BLACK-LETTER|DOUBLE-STRUCK) (?:SMALL|CAPITAL) [A-Z]"
+        r"|PLANCK CONSTANT|FULLWIDTH DIGIT .*"
+    )
+    out: dict[str, str] = {}
+    blocks = [(0x2B0, 0x2150), (0x1D00, 0x1DC0), (0x2460, 0x2500), (0x2C7C, 0x2C7E), (0xFF10, 0xFF5B)]
+    blocks += [(0x107A5, 0x107A6), (0x1D400, 0x1D800), (0x1F130, 0x1F150)]
+    for code in (code for a, b in blocks for code in range(a, b)):
+        char = chr(code)
+        name = unicodedata.name(char, "")
+        if code == 0x2113 or not named.fullmatch(name):  # "ℓ" for litres is no "l"
+            continue
+        plain = unicodedata.normalize("NFKC", char)
+        if len(plain) == 1 and plain.isascii() and plain.isalnum():
+            out[plain] = out.get(plain, "") + char
+    for code in range(0x1F150, 0x1F18A):  # negative circled and squared capitals, which NFKC leaves alone
+        negative = re.fullmatch(
+            r"NEGATIVE (?:CIRCLED|SQUARED) LATIN CAPITAL LETTER ([A-Z])", unicodedata.name(chr(code), "")
+        )
+        if negative:
+            out[negative[1]] = out.get(negative[1], "") + chr(code)
+    for code in range(0x1D00, 0x1D23):  # small capitals, which NFKC leaves alone
+        small = re.fullmatch(r"LATIN LETTER SMALL CAPITAL ([A-Z])", unicodedata.name(chr(code), ""))
+        if small:
+            out[small[1].lower()] = out.get(small[1].lower(), "") + chr(code)
+    return out
+
+
+STYLED = _styled_letters()
+
+
+def _hide_in_word(word: str, rng: random.Random, tricks: set[str]) -> str:
+    """``word`` (ASCII letters and digits) disguised by one or two of ``tricks``, in part or whole."""
+    chars = list(word)
+    usable = sorted(tricks & {"lookalike", "styled", "strike", "invisible"})
+    for trick in rng.sample(usable, k=min(len(usable), 1 + (rng.random() < 0.3))):
+        if trick == "lookalike" and len(word) >= 2 and word.isalpha():
+            at = [i for i, c in enumerate(word) if c in LOOKALIKE_OF]
+            # at least one ASCII letter stays: a word of lookalikes alone is read so only beside a mixed one
+            rng.shuffle(at)
+            for i in at[: rng.randint(1, max(1, len(word) - 1))][: len(word) - 1]:
+                chars[i] = rng.choice(LOOKALIKE_OF[word[i]]) + chars[i][1:]
+        elif trick == "styled":
+            whole = rng.random() < 0.6
+            for i, c in enumerate(word):
+                if c in STYLED and (whole or rng.random() < 0.5):
+                    chars[i] = rng.choice(STYLED[c]) + chars[i][1:]
+        elif trick == "strike":
+            mark = rng.choice(STRIKES)
+            for i, c in enumerate(word):
+                if c.isalpha():
+                    chars[i] += mark
+        elif trick == "invisible":
+            for i in range(len(chars) - 1):
+                if rng.random() < 0.6:
+                    chars[i] += rng.choice(INVISIBLE)
+    return "".join(chars)
+
+
+_WORD_OR_NUMBER = re.compile(r"[A-Za-z0-9]+")
+_ODD_PLACE = re.compile(r"[\n.,;:!?'\"()\d/]|(?=\n)")
+
+
+def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
+    """``plain`` disguised with what the text stage reads through, at random and in part (invisible
+    characters at odd places and inside words, numbers and web addresses; lookalike, styled and struck
+    letters; apostrophe lookalikes; letter-spaced lines; blank lines of invisible characters), and
+    whether every trick used is one the README promises to read through: then ``plain``'s scores
+    must be the disguised text's."""
+    tricks = {t for t in ["lookalike", "styled", "strike", "invisible", "apostrophe", "odd places", "blank"]
+              if rng.random() < 0.45} or {"invisible"}  # fmt: skip
+    lines = plain.split("\n")
+    urls = [(m.start(), m.end()) for m in re.finditer(r"(?:https?://|www\.)\S+", plain)]
+    spaced = rng.random() < 0.15
+    exact = True
+    if spaced and (tricks & {"strike", "invisible", "odd places"} or urls or any(0 < len(ln) <= 100 for ln in lines)):
+        # a hard-wrapped block letter-spaced, more than letters between gaps, or a letter-spaced web
+        # address (read as words: addresses are found before the gaps are read through) reads otherwise
+        exact = False
+    density = rng.choice([0.1, 0.4, 1.0])
+
+    def word(match: re.Match) -> str:
+        if any(a <= match.start() < b for a, b in urls):
+            if rng.random() < 0.9:
+                return match.group()
+            nonlocal exact
+            exact = False  # a styled or lookalike address is no address to the text stage
+        return _hide_in_word(match.group(), rng, tricks) if rng.random() < density else match.group()
+
+    text = _WORD_OR_NUMBER.sub(word, plain)
+    if "strike" in tricks and rng.random() < 0.2:  # as generators write it: after every character
+        mark = rng.choice(STRIKES)
+        # (a line of spaces so marked shows a line, no blank one; a struck address is read as words)
+        text = "\n".join(line if not line.strip() else "".join(c + mark for c in line) for line in text.split("\n"))
+        text = text.replace("\r" + mark, "\r")
+        exact = exact and not urls
+    if "apostrophe" in tricks:
+        text = re.sub("['\u2019]", lambda m: rng.choice(APOSTROPHES) if rng.random() < 0.8 else m.group(), text)
+    if "odd places" in tricks or urls:
+        # invisible characters at line ends, around punctuation, inside numbers and web addresses
+        chars = list(text)
+        places = [m.start() for m in _ODD_PLACE.finditer(text)]
+        for m in re.finditer(r"(?:https?://|www\.)\S+", text):
+            places += rng.sample(range(m.start() + 1, m.end()), k=min(4, m.end() - m.start() - 1))
+        for i in sorted(set(places), reverse=True):
+            if rng.random() < 0.5 and not (i and text[i - 1] == "\r" and text[i] == "\n"):
+                pick = rng.choice(INVISIBLE)
+                if pick == "\u00ad" and ("\n" in text[i - 1 : i + 1]):
+                    pick = "\u200b"  # a soft hyphen at a line end is a hyphenation
+                chars.insert(i, pick * rng.choice([1, 1, 2]))
+        text = "".join(chars)
+    if "blank" in tricks:
+        text = re.sub(
+            r"\n\n", lambda m: "\n" + "".join(rng.choices(INVISIBLE + " \u3000", k=rng.randint(1, 3))) + "\n", text
+        )
+    if spaced:
+        gap, word_gap = rng.choice(LETTER_SPACING)
+        text = "\n".join(word_gap.join(gap.join(w) for w in line.split(" ")) for line in text.split("\n"))
+    if rng.random() < 0.2:
+        text, exact = _mutate(text, rng), False
+    return text, exact
+
+
 @dataclass
 class Case:
     index: int
     kind: str
     data: str | bytes
     big: bool = False
+    plain: str | None = None  # what a disguised text must score as (see _disguise)
 
 
 def make_case(seed: int, index: int, seeds: list[str]) -> Case:
     rng = random.Random(f"{seed}:{index}")
+    case = _undisguised_case(rng, index, seeds)
+    # drawn after the case, so that the others are those of earlier versions of this script
+    if case.kind in ("mutated English", "control separators", "multi-paragraph page") and rng.random() < 0.4:
+        return _disguised_case(rng, index, seeds)
+    return case
+
+
+def _disguised_case(rng: random.Random, index: int, seeds: list[str]) -> Case:
+    """English paragraphs, with web addresses now and then, disguised (see _disguise)."""
+    paragraphs = []
+    for _ in range(rng.randint(1, 6)):
+        paragraph = rng.choice(seeds)
+        if rng.random() < 0.3:
+            url = rng.choice(URLS)
+            paragraph = rng.choice([f"{paragraph} Read more: {url}", f"{paragraph} ({url})", f"See {url} {paragraph}"])
+        paragraphs.append(paragraph)
+    plain = rng.choice(["\n\n", "\n", " ", "\r\n\r\n", "\n \n"]).join(paragraphs)
+    text, exact = _disguise(plain, rng)
+    return Case(index, "disguised English", text, plain=plain if exact else None)
+
+
+def _undisguised_case(rng: random.Random, index: int, seeds: list[str]) -> Case:
     roll = rng.random()
     if roll < 0.14:
         n = rng.choice([0, 1, 2, 3, 16, 200, 1000, 5000])
@@ -418,6 +619,53 @@ def run_library(
     return problems
 
 
+def check_disguise(det: spincheck.Detector, text: str, plain: str) -> list[tuple[str, str]]:
+    """A text disguised with what the README says is read through scores as the plain text does:
+    the same paragraphs, each with the same result (its evidence at other offsets)."""
+    ours, theirs = det.score_text(text).paragraphs, det.score_text(plain).paragraphs
+    if len(ours) != len(theirs):
+        return [("disguise", f"{len(ours)} paragraphs for the plain text's {len(theirs)}")]
+    problems = []
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        r, s = a.result, b.result
+        if (
+            (r.spun, r.by_context, r.reason, r.words) != (s.spun, s.by_context, s.reason, s.words)
+            or abs(r.probability - s.probability) > 1e-6
+            # (a suggestion takes the case of the phrase as written: a superscript capital is no capital to str)
+            or [(e.suggestion or "").lower() for e in r.evidence] != [(e.suggestion or "").lower() for e in s.evidence]
+        ):
+            problems.append(
+                (
+                    "disguise",
+                    f"paragraph {i}: {r.probability:.4f} {r.reason or ''} ({r.words} words) for the plain "
+                    f"text's {s.probability:.4f} {s.reason or ''} ({s.words} words)",
+                )
+            )
+    return problems
+
+
+def check_chunks(text: str, extra: int) -> list[tuple[str, str]]:
+    """Cut into chunks at blank lines (as a streamed file is), a text whose blocks each fit in one
+    gives the whole text's paragraphs."""
+    blanks = list(_BLANK_LINE.finditer(text))
+    if not blanks:
+        return []
+    starts, ends = [0, *(m.end() for m in blanks)], [*(m.start() for m in blanks), len(text)]
+    widest = max(b - a for a, b in zip(starts, ends)) + max(m.end() - m.start() for m in blanks)
+    old = inputs.CHUNK_CHARS
+    inputs.CHUNK_CHARS = widest + 2 + extra
+    try:
+        chunks = list(inputs._chunks_of(text, "fuzz"))
+    finally:
+        inputs.CHUNK_CHARS = old
+    spans = [(c.offset + s.start, c.offset + s.end) for c in chunks for s in split_paragraphs(c.text)]
+    whole = [(s.start, s.end) for s in split_paragraphs(text)]
+    if spans != whole:
+        at = next((i for i, (a, b) in enumerate(zip(spans, whole)) if a != b), min(len(spans), len(whole)))
+        return [("chunks", f"{len(spans)} paragraphs in chunks of {widest + 2 + extra} for {len(whole)}, from {at} on")]
+    return []
+
+
 def _crash_signature(exc: BaseException) -> tuple[str, str]:
     tb = traceback.extract_tb(exc.__traceback__)
     frame = next((f for f in reversed(tb) if "spincheck" in f.filename), tb[-1] if tb else None)
@@ -471,6 +719,10 @@ def fuzz_library(det, case: Case, explain: bool, tally: Tally, raw: bool = True,
     text = _text_of(case)
     try:
         problems = run_library(det, text, explain, case.big, raw, documents)
+        if case.plain is not None:
+            problems += check_disguise(det, text, case.plain)
+        if case.kind == "disguised English" or (case.kind == "multi-paragraph page" and not case.big):
+            problems += check_chunks(text, case.index % 50)
     except Exception as exc:  # noqa: BLE001
         sig = _crash_signature(exc)
 
@@ -570,9 +822,12 @@ def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
         data = body + rng.choice(["", "\n", "\n{not json", "\n[1, 2]", '\n"str"', "\n\n\n"])
     elif suffix == ".html" and rng.random() < 0.7:
         text = _text_of(case)
+        if rng.random() < 0.4:  # lines kept apart by <br> (read as line breaks), left open furniture around
+            text = rng.choice(["<br>", "<br/>\n", "<BR \n/>", "<br>\u200b<br>"]).join(text.split("\n"))
         data = (
             "<html><head><title>t</title><script>var a = '<p>';</script></head>"
-            f"<body><article><p>{text}</p><p>{text[:100]}</div></body>"
+            + rng.choice(["<body>", "<body><nav>Home | News<div>", "<body><header><p>Menu</p>", "<body><footer>"])
+            + f"<article><p>{text}</p><p>{text[:100]}</div></body>"
         )
     elif suffix == ".pdf" and rng.random() < 0.7:
         # a PDF header before the case: pypdf's failure paths on damaged files
@@ -591,6 +846,24 @@ def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
                 (
                     '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
                     f"<w:body>{body}</w:body></w:document>"
+                ).encode("utf-8", errors="surrogatepass"),
+            )
+        data = out.getvalue()
+    elif suffix == ".odt" and rng.random() < 0.7:
+        # the case's text as OpenDocument paragraphs (escaped, or raw to break the XML now and then)
+        text = _text_of(case)
+        if rng.random() < 0.8:
+            text = xml.sax.saxutils.escape(text)
+        body = "".join(f"<text:p>{p}</text:p>" for p in text.split("\n"))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            archive.writestr(
+                "content.xml",
+                (
+                    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
+                    f"{body}</office:text></office:body></office:document-content>"
                 ).encode("utf-8", errors="surrogatepass"),
             )
         data = out.getvalue()
