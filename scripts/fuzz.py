@@ -808,6 +808,24 @@ def run_cli(main, argv: list[str], tally: Tally, cases: list[Case], stdin_bytes:
         )
 
 
+def _office_file(
+    case: Case, rng: random.Random, paragraph: str, members: dict[str, str], name: str, document: str
+) -> bytes:
+    """The case's text as a word processor's paragraphs (escaped, or raw to break the XML now and
+    then): each line in ``paragraph``, all of them in ``document``, stored as ``name`` of a zip
+    after ``members``."""
+    text = _text_of(case)
+    if rng.random() < 0.8:
+        text = xml.sax.saxutils.escape(text)
+    body = "".join(paragraph.format(p) for p in text.split("\n"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+        archive.writestr(name, document.format(body).encode("utf-8", errors="surrogatepass"))
+    return out.getvalue()
+
+
 def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
     suffix = rng.choice(CLI_SUFFIXES)
     path = directory / f"case{case.index}{suffix}"
@@ -834,39 +852,26 @@ def _cli_file(directory: Path, case: Case, rng: random.Random) -> Path:
         raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
         data = rng.choice([b"%PDF-1.4\n", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", b"junk\n%PDF-2.0\n"]) + raw
     elif suffix == ".docx" and rng.random() < 0.7:
-        # the case's text as Word paragraphs (escaped, or raw to break the XML now and then)
-        text = _text_of(case)
-        if rng.random() < 0.8:
-            text = xml.sax.saxutils.escape(text)
-        body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in text.split("\n"))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as archive:
-            archive.writestr(
-                "word/document.xml",
-                (
-                    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                    f"<w:body>{body}</w:body></w:document>"
-                ).encode("utf-8", errors="surrogatepass"),
-            )
-        data = out.getvalue()
+        data = _office_file(
+            case,
+            rng,
+            "<w:p><w:r><w:t>{}</w:t></w:r></w:p>",
+            {},
+            "word/document.xml",
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body>{}</w:body></w:document>",
+        )
     elif suffix == ".odt" and rng.random() < 0.7:
-        # the case's text as OpenDocument paragraphs (escaped, or raw to break the XML now and then)
-        text = _text_of(case)
-        if rng.random() < 0.8:
-            text = xml.sax.saxutils.escape(text)
-        body = "".join(f"<text:p>{p}</text:p>" for p in text.split("\n"))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as archive:
-            archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-            archive.writestr(
-                "content.xml",
-                (
-                    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-                    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
-                    f"{body}</office:text></office:body></office:document-content>"
-                ).encode("utf-8", errors="surrogatepass"),
-            )
-        data = out.getvalue()
+        data = _office_file(
+            case,
+            rng,
+            "<text:p>{}</text:p>",
+            {"mimetype": "application/vnd.oasis.opendocument.text"},
+            "content.xml",
+            '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
+            "{}</office:text></office:body></office:document-content>",
+        )
     elif suffix == ".epub" and rng.random() < 0.7:
         # the case's text as one or two chapters (escaped, or raw to break the XHTML now and then);
         # sometimes the package file or a chapter is missing
