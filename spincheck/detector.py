@@ -34,8 +34,8 @@ from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
 from .text import (
-    _COMBINING,
-    _INVISIBLE_CLASS,
+    _INVISIBLE,
+    ENCLOSED_LETTERS,
     _may_hold_address,
     LINE_BREAKS,
     WEB_ADDRESS_IN_TEXT,
@@ -177,16 +177,12 @@ _LONE_RECORD = re.compile(
 )
 _CSV_COMMA = re.compile(r',(?="?[^\W\d_])')
 _LETTER = re.compile(r"[^\W\d_]")
-# Circled and squared letters ("\u24d0", "\U0001f130", "\U0001f150", "\U0001f170") are symbols to Unicode,
-# letters to the tokens (text._STYLED_TABLE): not counted as letters, a spun paragraph so written was "not prose".
-_ENCLOSED_LETTERS = "\u24b6-\u24e9\U0001f130-\U0001f149\U0001f150-\U0001f169\U0001f170-\U0001f189"
-_ENCLOSED_LETTER = re.compile(f"[{_ENCLOSED_LETTERS}]")
-_LETTER_IN_TEXT = re.compile(rf"[^\W\d_]|[{_ENCLOSED_LETTERS}]")
+# Circled and squared letters ("\u24d0", "\U0001f130") are symbols to Unicode, letters to the tokens
+# (text._STYLED_TABLE): not counted as letters, a spun paragraph so written was "not prose".
+_ENCLOSED_LETTER = re.compile(f"[{ENCLOSED_LETTERS}]")
+_LETTER_IN_TEXT = re.compile(rf"[^\W\d_]|[{ENCLOSED_LETTERS}]")
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
-# One character that shows nothing (text._INVISIBLE_CHARS), or a combining mark (text._COMBINING),
-# as the tokens read through them
-_INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE_CLASS}{_COMBINING}]")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _CODE_BYTES = "".join(_CODE_CHARACTERS).encode("ascii")
 
@@ -378,7 +374,7 @@ def language_reason(text: str, tokens: list[str], words: int | None = None) -> s
         # through are no characters either: one between every two letters (a spinner hiding its
         # output, or &shy; everywhere) made a spun paragraph "not prose", its words never scored; so
         # did a mark striking through or underlining every letter (each counted as a non-letter)
-        non_space = len("".join(text.split())) - len(_INVISIBLE_CHAR.findall(text))
+        non_space = len("".join(text.split())) - sum(map(len, _INVISIBLE.findall(text)))
         code = sum(map(text.count, _CODE_CHARACTERS))
         ascii_share = (sum(map(str.isascii, tokens)) - tokens.count(".") - tokens.count(",")) / words
     if non_space and letters / non_space < 0.6:

@@ -112,16 +112,17 @@ _STYLED_RANGES = (
     (0x2102, 0x2112),
     (0x2115, 0x2138),
     (0x2145, 0x2149),
-    (0x24B6, 0x24E9),
     (0xA7F2, 0xA7F4),
     (0x2C7C, 0x2C7D),
     (0x1D400, 0x1D7FF),
     (0x107A5, 0x107A5),
-    (0x1F130, 0x1F149),
-    (0x1F150, 0x1F169),
-    (0x1F170, 0x1F189),
 )
 _NEGATIVE_LETTERS = ((0x1F150, 0x1F169), (0x1F170, 0x1F189))
+# Circled and squared letters, negative ones too: symbols to Unicode, letters as read here (the
+# language gate counts them as letters: ENCLOSED_LETTERS, a regex class)
+_ENCLOSED_RANGES = ((0x24B6, 0x24E9), (0x1F130, 0x1F149), *_NEGATIVE_LETTERS)
+ENCLOSED_LETTERS = "".join(f"{chr(a)}-{chr(b)}" for a, b in _ENCLOSED_RANGES)
+_STYLED_RANGES += _ENCLOSED_RANGES
 _STYLED_TABLE = {
     code: _NORMALIZE_TABLE.get(ord(ascii), ascii)
     for a, b in _STYLED_RANGES
