@@ -306,8 +306,17 @@ def _build_parser() -> argparse.ArgumentParser:
 def _shared_options() -> _Parents:
     """The option groups several subcommands take (see ``_Parents``)."""
     # The same options after the subcommand; SUPPRESS keeps them from overwriting the ones before it.
+    # -v counts under its own name, added to the count before the subcommand: a subcommand's
+    # parser counts from 0 and replaced it ("-v score -v" was one -v, not -vv).
     common = _Parser(add_help=False)
-    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        dest="verbose_after",
+        default=argparse.SUPPRESS,
+        help=argparse.SUPPRESS,
+    )
     common.add_argument(
         "-q",
         "--quiet",
@@ -621,7 +630,7 @@ def _main(argv: Sequence[str] | None) -> int:
         except SystemExit:  # --help and --version: flushed here, as results are below
             sys.stdout.flush()
             raise
-        console.verbosity, console.quiet = args.verbose, args.quiet
+        console.verbosity, console.quiet = args.verbose + getattr(args, "verbose_after", 0), args.quiet
         args.argv = argv
         status = args.func(args, console)
         # what is still buffered is written now, where a full disk or a reader that went away is

@@ -434,6 +434,26 @@ def test_verbose_names_the_model(capsys):
     assert err.startswith("spincheck: model ") and "threshold" in err
 
 
+def test_verbose_counts_before_and_after_the_subcommand(capsys, monkeypatch):
+    """-v is repeatable wherever it stands: the subcommand's parser counted its own from 0 and
+    replaced the count before it, so "-v score -v" gave no traceback where -vv does."""
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Detector, "load", boom)
+    for argv, traceback_shown in (
+        (["-v", "score", "-v"], True),
+        (["-vv", "score"], True),
+        (["score", "-vv"], True),
+        (["-v", "score"], False),
+        (["score", "-v"], False),
+    ):
+        code, _, err = run(capsys, *argv, str(CLEAN))
+        assert code == 2 and "unexpected RuntimeError: boom" in err
+        assert ("Traceback (most recent call last)" in err) == traceback_shown, argv
+
+
 def test_version_and_help(capsys, monkeypatch):
     # argparse wraps to the terminal's width (COLUMNS, else the terminal's own): at 40 columns or
     # fewer the version line and the phrases below were cut over two lines
