@@ -315,7 +315,7 @@ def _shared_options() -> _Parents:
         action="count",
         dest="verbose_after",
         default=argparse.SUPPRESS,
-        help=argparse.SUPPRESS,
+        help="say more (repeat for debugging output)",
     )
     common.add_argument(
         "-q",

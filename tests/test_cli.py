@@ -476,6 +476,14 @@ def test_version_and_help(capsys, monkeypatch):
     assert "other inputs" not in out and "141" in out
 
 
+@pytest.mark.parametrize("command", ["score", "explain", "compare", "evaluate", "train"])
+def test_each_subcommands_help_lists_verbose_and_quiet(capsys, command):
+    # every subcommand takes -v and -q after its name; its help listed -q but hid -v
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0
+    assert "-v, --verbose" in out and "-q, --quiet" in out and "[-v]" in out
+
+
 @pytest.mark.parametrize(
     "argv",
     [["score", "--bogus"], ["score", "--threshold", "1.5"], ["score", "--jobs", "0"], [], ["score", "-", "-"]],
