@@ -1254,7 +1254,11 @@ def _cmd_compare(args, console: Console) -> int:
     elif args.format == "json":
         write_comparison_json(sys.stdout, report, records)
     else:
-        sys.stdout.write(render_comparison({**report, "paragraphs": records}))
+        # a line at a time, as score writes: an unbuffered stdout (PYTHONUNBUFFERED=1, python -u)
+        # drops what one large write cannot pass once the reader goes away, and raises nothing,
+        # so 'compare ... | head' ended with status 0 instead of 141
+        for line in render_comparison({**report, "paragraphs": records}).splitlines(keepends=True):
+            sys.stdout.write(line)
     return EXIT_ERROR if console.errors else EXIT_OK
 
 

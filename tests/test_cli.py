@@ -2532,6 +2532,38 @@ def test_broken_pipe_stops_quietly_and_silences_stdout(capsys, monkeypatch, tmp_
         os.close(fd)
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "jsonl"])
+def test_compare_to_an_unbuffered_stdout_whose_reader_went_away_is_exit_141(capsys, monkeypatch, tmp_path, fmt):
+    """python -u (PYTHONUNBUFFERED=1, common in containers) writes straight to the pipe, and a
+    write the pipe takes only part of returns short with nothing raised: the text report, written
+    in one piece, lost its rest when the reader of 'compare ... | head' went away, and exit 0."""
+    fd = os.open(tmp_path / "stdout", os.O_WRONLY | os.O_CREAT)  # main() points it at /dev/null
+
+    class PipeReadOnce(io.RawIOBase):
+        """A pipe whose reader takes part of the first write, then goes away."""
+
+        read_once = False
+
+        def writable(self):
+            return True
+
+        def write(self, data):
+            if self.read_once:
+                raise BrokenPipeError(32, "Broken pipe")
+            self.read_once = True
+            return min(len(data), 100)
+
+        def fileno(self):
+            return fd
+
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(PipeReadOnce(), encoding="utf-8", write_through=True))
+    try:
+        code = main(["compare", "--format", fmt, str(CLEAN), str(SPUN)])
+        assert (code, capsys.readouterr().err) == (141, "")
+    finally:
+        os.close(fd)
+
+
 @pytest.mark.parametrize(
     "argv",
     [["--help"], ["--version"], ["compare", str(CLEAN), str(CLEAN)], ["evaluate", "labelled.jsonl"]],
