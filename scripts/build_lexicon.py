@@ -26,7 +26,9 @@ another lemma of its synset stays ("UK", "USA", "NATO", "CEO"; see
 abbreviation_left_out). A small table of function-word and multi-word
 paraphrases that thesaurus-based spinners use ("something" <-> "one thing", "because" <-> "since")
 is added by hand (spincheck.lexicon.FUNCTION_PHRASES). Candidates
-are ranked by word frequency (wordfreq) and capped per phrase.
+are ranked by word frequency (wordfreq) and capped per phrase. Beside ``lexicon.npz``, ``casing.npz``
+says how WordNet writes the candidates it writes with capitals, the case suggestions are shown in
+("uk" -> "UK"; see casing_table).
 """
 
 from __future__ import annotations
@@ -370,6 +372,43 @@ def cap_candidates(
     return best
 
 
+def _recased(surface: str, name: str) -> str:
+    """``surface``, a lower-case form of the lemma ``name``, in the case of ``name`` word by word,
+    as far as each word of the two agree letter for letter: "ceos" of "CEO" is "CEOs", "took french
+    leave" of "take French leave" "took French leave"."""
+    words, named = surface.split(" "), name.split(" ")
+    if len(words) != len(named):
+        return surface
+    out = []
+    for word, cased in zip(words, named):
+        same = next((i for i, (a, b) in enumerate(zip(word, cased.lower())) if a != b), min(len(word), len(cased)))
+        out.append(cased[:same] + word[same:])
+    return " ".join(out)
+
+
+def casing_table(wn: Any, exc: dict[str, dict[str, list[str]]], phrases: Container[str]) -> dict[str, str]:
+    """How WordNet writes each of ``phrases`` (lower case, as the lexicon holds them) that it
+    writes with capitals wherever it is a form of a lemma: "uk" -> "UK", "britain" -> "Britain",
+    "christmas" -> "Christmas", "americans" -> "Americans". Phrases that are also a form of a
+    lemma in lower case ("bush", "god", "china"), a closed-class word ("us": "US"), a phrase of
+    the hand-written table, or written in two ways ("eu": "EU" and europium's "Eu") stay as they are.
+    Every form of every lemma counts, regular ones beside WordNet's irregular ones, so that a
+    word is left lower-case whenever any reading of it is lower-case."""
+    cased: dict[str, set[str]] = defaultdict(set)
+    lower = set(CLOSED_CLASS) | {phrase for pair in function_phrase_pairs() for phrase in pair}
+    for synset in wn.all_synsets():
+        pos = "a" if synset.pos() == "s" else synset.pos()
+        for lem in synset.lemmas():
+            name = lem.name().replace("_", " ")
+            for surfaces in inflections(name.lower(), pos, exc, lambda *_: True).values():
+                for surface in surfaces:
+                    if name == name.lower():
+                        lower.add(surface)
+                    elif surface in phrases:
+                        cased[surface].add(_recased(surface, name))
+    return {s: next(iter(forms)) for s, forms in sorted(cased.items()) if len(forms) == 1 and s not in lower}
+
+
 def build(nltk_data: Path) -> Lexicon:
     import nltk
     from wordfreq import zipf_frequency
@@ -479,7 +518,11 @@ def build(nltk_data: Path) -> Lexicon:
         "max_candidates": MAX_CANDIDATES,
         "min_candidate_zipf": MIN_ZIPF,
     }
-    return Lexicon.from_pairs(dict(sorted(ranked.items())), info=info)
+    lexicon = Lexicon.from_pairs(dict(sorted(ranked.items())), info=info)
+    # suggestions only ever show candidates
+    candidates = {lexicon.phrase_texts[p] for p in set(lexicon.cand_phrase.tolist())}
+    lexicon.casing = casing_table(wn, exc, candidates)
+    return lexicon
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -494,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         default=ROOT / "build" / "lexicon",
-        help="directory for lexicon.npz (default: build/lexicon)",
+        help="directory for lexicon.npz and casing.npz (default: build/lexicon)",
     )
     args = parser.parse_args(argv)
     if not (args.nltk_data / "corpora" / "wordnet.zip").is_file():

@@ -1009,7 +1009,7 @@ class Detector:
         for first, m, phrase, prob in items:
             start, end = bounds[2 * first], bounds[2 * (first + m) - 1]
             original = unit.text[start:end]
-            suggestion = match_case(self.model.lexicon.phrase_text(phrase), original) if phrase >= 0 else None
+            suggestion = match_case(self.model.lexicon.suggestion_text(phrase), original) if phrase >= 0 else None
             evs.append(Evidence(original, start, end, suggestion, round(prob, 3)))
         # strongest first; equal reported strengths by position, so that float noise in
         # the token scores (a batch rounds unlike one paragraph) cannot reorder them

@@ -17,7 +17,7 @@ substitutions it never saw (see ``Lexicon.in_split``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,8 @@ from .text import tokenize, tokenize_cased_many
 
 __all__ = [
     "Lexicon",
+    "read_casing",
+    "write_casing",
     "phrase_hashes",
     "function_phrase_pairs",
     "FUNCTION_PHRASES",
@@ -150,6 +152,28 @@ def _tokenized(phrases: set[str]) -> dict[str, str]:
     return {text: " ".join(tokens) for text, (tokens, _) in zip(texts, tokenize_cased_many(texts))}
 
 
+def read_casing(path: Path) -> dict[str, str]:
+    """A :data:`Lexicon.CASING_FILE`: phrases as they are written, one a line, keyed by their
+    lower case. Keyed so, an entry can change only the case of the phrase it is found for, never
+    its words: the file may be one that ``card.json`` does not list (the shipped card predates it)."""
+    with np.load(path, allow_pickle=False) as data:
+        cased = data["cased"]
+    if cased.dtype != np.uint8 or cased.ndim != 1:
+        raise ValueError(f"{path.name} is not UTF-8 text")
+    table: dict[str, str] = {}
+    for line in cased.tobytes().decode("utf-8").split("\n"):
+        if table.setdefault(line.lower(), line) != line or not line:
+            raise ValueError(f"{path.name} writes {line.lower()!r} in two cases, or holds an empty line")
+    return table
+
+
+def write_casing(path: Path, casing: dict[str, str]) -> None:
+    """Write a casing table (lower-case phrase -> its written form) as :func:`read_casing` reads it."""
+    if not casing or any(key != cased.lower() or "\n" in cased for key, cased in casing.items()):
+        raise ValueError("a casing table must be phrases keyed by their own lower case")
+    save_npz(path, cased=np.frombuffer("\n".join(sorted(casing.values())).encode("utf-8"), np.uint8))
+
+
 def phrase_hashes(token_ids: np.ndarray) -> np.ndarray:
     """Hash of a phrase from its token-hash columns (n, k), k = 1..3; 0 columns pad."""
     token_ids = np.atleast_2d(token_ids)
@@ -187,8 +211,13 @@ class Lexicon:
     phrase_blob: np.ndarray  # uint8, UTF-8 text of all phrases
     phrase_offsets: np.ndarray  # int64 (P+1,)
     info: dict
+    # lower-case phrase text -> how WordNet writes it ("uk" -> "UK"), for suggestions only
+    casing: dict[str, str] = field(default_factory=dict)
 
     FILE = "lexicon.npz"
+    # Optional beside FILE (a lexicon saved before it had none): the case in which suggestions are
+    # shown. Apart from lexicon.npz, so that adding it left the shipped lexicon byte for byte as it was.
+    CASING_FILE = "casing.npz"
 
     # ---- building -------------------------------------------------------------------------
     @classmethod
@@ -271,6 +300,11 @@ class Lexicon:
         arrays = {name: getattr(self, name) for name in self._ARRAYS}
         info = json.dumps(self.info, sort_keys=True).encode("utf-8")
         save_npz(path, info=np.frombuffer(info, dtype=np.uint8), **arrays)
+        casing = directory / self.CASING_FILE
+        if self.casing:
+            write_casing(casing, self.casing)
+        else:  # not one left from another lexicon saved there before
+            casing.unlink(missing_ok=True)
         return path
 
     @classmethod
@@ -278,7 +312,8 @@ class Lexicon:
         with np.load(directory / cls.FILE, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
         info = json.loads(bytes(arrays.pop("info")).decode("utf-8"))
-        return cls(info=info, **arrays)
+        casing = directory / cls.CASING_FILE
+        return cls(info=info, **arrays, casing=read_casing(casing) if casing.is_file() else {})
 
     # ---- queries --------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -297,6 +332,12 @@ class Lexicon:
     def phrase_text(self, p: int) -> str:
         """Text of phrase-table entry ``p``."""
         return self._blob_bytes[self.phrase_offsets[p] : self.phrase_offsets[p + 1]].decode("utf-8")
+
+    def suggestion_text(self, p: int) -> str:
+        """Text of phrase-table entry ``p`` as a suggestion: in the case WordNet writes it ("UK",
+        "Britain", "Christmas"), where the table stores it lower-cased, as the tokenizer reads it."""
+        text = self.phrase_text(p)
+        return self.casing.get(text, text)
 
     @cached_property
     def _blob_bytes(self) -> bytes:

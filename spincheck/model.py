@@ -5,7 +5,10 @@ A model directory holds only data files (``.npy``/``.npz`` read with
 code when loaded. ``card.json`` records the format version, the versions that
 built it, the feature schema, the threshold, held-out metrics and the SHA-256
 of every other file; :func:`load_model_dir` refuses a directory whose files do
-not match it.
+not match it. One file may be missing from the card: the lexicon's optional
+``casing.npz`` (see :func:`spincheck.lexicon.read_casing`), which the shipped
+card predates and which can change only the case of a suggestion; a card that
+lists it has it checked as any other file.
 
 Scoring needs only numpy; scikit-learn is imported by training code alone
 (see :mod:`spincheck.estimator`).

@@ -904,7 +904,8 @@ def _past_combining(text: str) -> np.ndarray:
 
 def match_case(word: str, original: str) -> str:
     """``word`` in the case of the ``original`` it replaces: "Highest" -> "Top", "HIGHEST" -> "TOP",
-    "A" -> "The" (one capital letter is a capitalised word, not an all-caps one)."""
+    "A" -> "The" (one capital letter is a capitalised word, not an all-caps one). A ``word`` that
+    has capitals of its own keeps them: "britain" -> "UK", "Britain" -> "UK"."""
     if original.isupper() and len(original) > 1:
         return word.upper()
     if original[:1].isupper():

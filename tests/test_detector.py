@@ -12,6 +12,7 @@ import json
 import pickle
 import random
 import re
+import shutil
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -1306,10 +1307,63 @@ def test_features_matrix(detector: Detector, paragraphs: list[str]) -> None:
 @pytest.mark.parametrize(
     ("suggestion", "original", "shown"),
     [("top", "highest", "top"), ("top", "Highest", "Top"), ("top", "HIGHEST", "TOP"), ("the place", "Where", "The place"),
-     ("us", "I", "Us"), ("top", "iPhone", "top")],
+     ("us", "I", "Us"), ("top", "iPhone", "top"), ("UK", "britain", "UK"), ("UK", "Britain", "UK"),
+     ("UK", "BRITAIN", "UK"), ("Britain", "the uk", "Britain"), ("vitamin B", "Thiamine", "Vitamin B")],
 )  # fmt: skip
 def test_suggestions_take_the_case_of_the_phrase(suggestion: str, original: str, shown: str) -> None:
     assert match_case(suggestion, original) == shown
+
+
+def test_suggestions_are_written_as_the_lexicons_casing_says(shipped_model_dir: Path, tmp_path: Path) -> None:
+    """The lexicon stores phrases lower-cased, as the tokenizer reads them, and a suggestion took only
+    the case of the phrase it replaces: "America" was "Usa". With casing.npz beside it, which
+    card.json need not list (the shipped card predates it), it is "USA"; the evidence is otherwise
+    the same, and a model directory without the file loads and shows "Usa" as before."""
+    from spincheck.lexicon import Lexicon, write_casing
+
+    text = (
+        "The challenge to us is to build a new and firmer foundation for the future--for a sound economy, for a "
+        "more effective government, for more political trust, and for a stable peace--so that the America our "
+        "children inherit will be even stronger and even better than it is today."
+    )
+    without = tmp_path / "without"
+    without.mkdir()
+    for path in shipped_model_dir.iterdir():
+        if path.is_file() and path.name != Lexicon.CASING_FILE:
+            (without / path.name).symlink_to(path)
+    card = json.loads((shipped_model_dir / "card.json").read_text(encoding="utf-8"))
+    if Lexicon.CASING_FILE in card["files"]:  # a model trained with it: without the file, the card too
+        del card["files"][Lexicon.CASING_FILE]
+    (without / "card.json").unlink()
+    (without / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    with_casing = tmp_path / "with"
+    shutil.copytree(without, with_casing, symlinks=True)
+    write_casing(with_casing / Lexicon.CASING_FILE, {"usa": "USA", "united states": "United States"})
+    before, after = (
+        Detector.load(model).score_text(text, explain=True).paragraphs[0].result for model in (without, with_casing)
+    )
+    assert ("America", "Usa") in [(e.phrase, e.suggestion) for e in before.evidence]
+    assert [(e.phrase, e.suggestion if e.suggestion != "USA" else "Usa") for e in after.evidence] == [
+        (e.phrase, e.suggestion) for e in before.evidence
+    ]
+    assert ("America", "USA") in [(e.phrase, e.suggestion) for e in after.evidence]
+    assert after.probability == before.probability
+
+
+def test_the_shipped_casing_writes_names_as_wordnet_does() -> None:
+    """The shipped casing.npz (models/ of this checkout): names and initialisms that WordNet writes
+    with capitals in every lemma they are a form of, and no word that is also a lower-case lemma."""
+    from spincheck.lexicon import Lexicon, read_casing
+
+    path = Path(spincheck.__file__).resolve().parents[1] / "models" / Lexicon.CASING_FILE
+    if not path.is_file():
+        pytest.skip("no models/casing.npz in this checkout")
+    casing = read_casing(path)
+    shown = {"uk": "UK", "britain": "Britain", "usa": "USA", "christmas": "Christmas", "paris": "Paris"}
+    assert {phrase: casing.get(phrase) for phrase in shown} == shown
+    assert casing["united states"] == "United States" and casing["americans"] == "Americans"
+    assert not {"bush", "god", "china", "march", "turkey", "us", "eu"} & casing.keys()
+    assert path.stat().st_size < 1_000_000
 
 
 def test_features_of_no_paragraphs(detector: Detector) -> None:

@@ -549,3 +549,65 @@ def test_the_candidate_cap_keeps_the_table_paraphrases():
     assert cap_candidates("get", [("wood-rat", (0, 1)), ("wood rat", (0, 2)), ("get", (0, 3))], {"wood rat"}) == [
         ("wood-rat", 1)
     ]
+
+
+def test_casing_table_writes_names_as_wordnet_does(tmp_path: Path) -> None:
+    """Suggestions are lexicon phrases, lower-cased: casing_table says how WordNet writes those it
+    writes with capitals in every lemma they are a form of ("Uk" was shown for "Britain"), and
+    leaves those that are also a lower-case lemma ("bush"), a closed-class word ("us": "US"), or
+    written two ways ("eu": "EU" and europium's "Eu") as they are."""
+    from build_lexicon import casing_table
+
+    synsets = [
+        _WordNetSynset(["United_Kingdom", "UK", "Britain", "Great_Britain"]),
+        _WordNetSynset(["Bush", "George_W._Bush"]),
+        _WordNetSynset(["bush", "shrub"]),
+        _WordNetSynset(["CEO", "chief_executive_officer"]),
+        _WordNetSynset(["United_States", "US", "USA", "America"]),
+        _WordNetSynset(["European_Union", "EU"]),
+        _WordNetSynset(["europium", "Eu"]),
+        _WordNetSynset(["take_French_leave"], pos="v"),
+        _WordNetSynset(["Englishman"]),
+    ]
+
+    class WordNet:
+        @staticmethod
+        def all_synsets():
+            return iter(synsets)
+
+    exc = _exceptions(tmp_path, noun="englishmen englishman\n", verb="took take\n")
+    phrases = {"uk", "britain", "great britain", "bush", "bushes", "shrub", "ceo", "ceos", "us", "usa", "america"}
+    phrases |= {"eu", "took french leave", "englishmen", "europium", "united states"}
+    assert casing_table(WordNet, exc, phrases) == {
+        "uk": "UK",
+        "britain": "Britain",
+        "great britain": "Great Britain",
+        "ceo": "CEO",
+        "ceos": "CEOs",
+        "usa": "USA",
+        "america": "America",
+        "united states": "United States",
+        "took french leave": "took French leave",
+        "englishmen": "Englishmen",
+    }
+
+
+def test_a_casing_table_changes_only_case(tmp_path: Path) -> None:
+    """casing.npz is read keyed by each phrase's own lower case, so that it can change the case of a
+    suggestion but never its words: the file may be one that card.json does not list."""
+    from spincheck.lexicon import read_casing, write_casing
+
+    lex = Lexicon.from_pairs({"britain": [("uk", 1), ("england", 2)]}, info={})
+    lex.casing = {"uk": "UK", "england": "England"}
+    lex.save(tmp_path)
+    loaded = Lexicon.load(tmp_path)
+    assert loaded.casing == lex.casing
+    assert {loaded.suggestion_text(int(p)) for p in loaded.cand_phrase} == {"UK", "England"}
+    assert {loaded.phrase_text(int(p)) for p in loaded.cand_phrase} == {"uk", "england"}  # as stored
+    with pytest.raises(ValueError, match="own lower case"):
+        write_casing(tmp_path / "other.npz", {"uk": "Britain"})
+    np.savez(tmp_path / "two.npz", cased=np.frombuffer(b"EU\nEu", np.uint8))
+    with pytest.raises(ValueError, match="two cases"):
+        read_casing(tmp_path / "two.npz")
+    Lexicon.from_pairs({"britain": [("uk", 1)]}, info={}).save(tmp_path)  # a lexicon without casing
+    assert not (tmp_path / Lexicon.CASING_FILE).exists() and Lexicon.load(tmp_path).casing == {}

@@ -92,6 +92,32 @@ def test_shipped_model_loads_and_matches_its_card(shipped_model_dir: Path) -> No
     assert model.classifier.paragraph.mean.shape == (len(PARAGRAPH_FEATURE_NAMES),)
 
 
+def test_a_casing_file_is_optional_checked_when_listed_and_refused_when_malformed(linked_copy: Path) -> None:
+    """casing.npz (how suggestions are written) is optional and may be left off the card, which
+    predates it, since it can only change a suggestion's case; listed, it is checked as any file."""
+    from spincheck.lexicon import write_casing
+
+    casing = linked_copy / Lexicon.CASING_FILE
+    casing.unlink(missing_ok=True)
+    edit_card(linked_copy, lambda card: card["files"].pop(Lexicon.CASING_FILE, None))
+    assert load_model_dir(linked_copy).lexicon.casing == {}
+    write_casing(casing, {"uk": "UK"})
+    assert load_model_dir(linked_copy).lexicon.casing == {"uk": "UK"}  # not listed: read all the same
+    rehash(linked_copy, Lexicon.CASING_FILE)
+    assert load_model_dir(linked_copy).lexicon.casing == {"uk": "UK"}
+    write_casing(replace(linked_copy, Lexicon.CASING_FILE), {"uk": "Uk"})
+    with pytest.raises(ModelError, match="casing.npz is corrupted or was changed"):
+        load_model_dir(linked_copy)
+    np.savez(replace(linked_copy, Lexicon.CASING_FILE), cased=np.frombuffer(b"UK\nUk", np.uint8))
+    rehash(linked_copy, Lexicon.CASING_FILE)
+    with pytest.raises(ModelError, match="could not be read .*two cases"):
+        load_model_dir(linked_copy)
+    replace(linked_copy, Lexicon.CASING_FILE).write_bytes(b"not an archive")
+    edit_card(linked_copy, lambda card: card["files"].pop(Lexicon.CASING_FILE))
+    with pytest.raises(ModelError, match="could not be read"):
+        load_model_dir(linked_copy)
+
+
 def test_model_directory_holds_only_data_files(shipped_model_dir: Path) -> None:
     suffixes = {p.suffix for p in shipped_model_dir.iterdir() if p.is_file() and p.name != "__init__.py"}
     assert suffixes <= {".npy", ".npz", ".json"}

@@ -411,6 +411,19 @@ def test_a_rewritten_model_keeps_the_files_asked_for(tmp_path: Path, tiny_base: 
     assert rewritten.threshold == 0.5 and "__init__.py" in rewritten.files  # listed again: the next rewrite works
 
 
+def test_a_written_model_carries_its_lexicons_casing(tmp_path: Path, tiny_base: Path) -> None:
+    """spincheck train writes the base model's lexicon: its casing.npz (how suggestions are
+    written) comes along, listed in the new card; a base without one gives a model without one."""
+    import dataclasses
+
+    model = load_model_dir(tiny_base)
+    assert model.lexicon.casing == {} and not (tiny_base / Lexicon.CASING_FILE).exists()
+    lexicon = dataclasses.replace(model.lexicon, casing={"uk": "UK"})
+    out = training.write_model(tmp_path / "model", model.reference, lexicon, model.classifier, {"threshold": 0.5})
+    written = load_model_dir(out)
+    assert written.lexicon.casing == {"uk": "UK"} and Lexicon.CASING_FILE in written.card.files
+
+
 def test_a_rewritten_model_keeps_the_access_of_the_old_one(tmp_path: Path, tiny_base: Path) -> None:
     """Retraining reset a private model (0750, files 0640) to 0755 and 0644: the tables counted from a
     private corpus became readable by anyone."""
