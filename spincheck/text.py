@@ -11,6 +11,7 @@ import codecs
 import math
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from typing import Iterable
@@ -621,7 +622,9 @@ def _join_soft_breaks(text: str) -> str:
 # English". Only letters that look the same as a Latin one are read so, one for one (offsets do not
 # move), and only in a word that holds a Latin letter and no other Greek or Cyrillic letter, which
 # no word of Russian, Ukrainian or Greek does; then the trick is plain, and a word made of lookalikes
-# alone (an "\u0430" for "a") in the same text is read so too. Elsewhere they keep their letters:
+# alone (an "\u0430" for "a") in the same text is read so too, but among words of its own script that
+# hold another letter of it (_fold_lookalike_words): a Russian "\u0441\u043e\u0440" in a Russian sentence
+# beside a disguised English one was read as "cop". Elsewhere they keep their letters:
 # in Greek or Cyrillic text, a Russian word quoted in English ("\u0441\u043e\u0440"), or a Greek
 # letter used as a symbol ("\u03c1 = 0.4", "\u0397").
 _LOOKALIKES = str.maketrans(
@@ -654,6 +657,12 @@ _MIXED_WORD = re.compile(
     f"(?<![^\\W\\d_])(?:[{_LATIN}]++[{_LOOKALIKE}]|[{_LOOKALIKE}]++[{_LATIN}])[{_LATIN}{_LOOKALIKE}]*+(?![^\\W\\d_])"
 )
 _LOOKALIKE_WORD = re.compile(f"(?<![^\\W\\d_])[{_LOOKALIKE}]++(?![^\\W\\d_])")
+# A run of Cyrillic words, or of Greek ones, with nothing but spaces, digits and punctuation between
+# them; and a letter that is no lookalike (in such a run: one of its script's own)
+_CYRILLIC = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
+_GREEK = "\u0370-\u03ff\u1f00-\u1fff"
+_SCRIPT_RUN = re.compile(f"[{_CYRILLIC}]++(?:[\\W\\d_]++[{_CYRILLIC}]++)*+|[{_GREEK}]++(?:[\\W\\d_]++[{_GREEK}]++)*+")
+_NOT_LOOKALIKE = re.compile(f"[^\\W\\d_{_LOOKALIKE}]")
 
 
 # Marks drawn as the apostrophe (Unicode's confusables of "'" among modifier letters, Greek, Armenian,
@@ -704,8 +713,21 @@ def _fold_lookalikes(text: str) -> str:
     if _GREEK_OR_CYRILLIC.search(text):
         folded, mixed = _MIXED_WORD.subn(_to_latin, text)
         if mixed:
-            text = _LOOKALIKE_WORD.sub(_to_latin, folded)
+            text = _fold_lookalike_words(folded)
     return _fold_latin_lookalikes(text)
+
+
+def _fold_lookalike_words(text: str) -> str:
+    """``text`` with each word of lookalikes alone read as Latin letters, but in a run of words of
+    its script that holds another letter of that script (``_SCRIPT_RUN``): Russian or Greek text."""
+    own = [m.span() for m in _SCRIPT_RUN.finditer(text) if _NOT_LOOKALIKE.search(m.group())]
+    starts = [a for a, _ in own]
+
+    def fold(match: re.Match) -> str:
+        at = bisect_right(starts, match.start()) - 1
+        return match.group() if at >= 0 and match.start() < own[at][1] else _to_latin(match)
+
+    return _LOOKALIKE_WORD.sub(fold, text)
 
 
 def _fold_latin_lookalikes(text: str) -> str:

@@ -768,6 +768,18 @@ def test_greek_and_cyrillic_lookalikes_in_latin_words_are_read_as_latin_letters(
         assert tokenize(genuine) == [t.lower() for t in re.findall(r"[^\W_]+|[.,;]", genuine.replace(";", ","))]
 
 
+def test_a_russian_word_of_lookalikes_keeps_its_letters_beside_a_disguised_word() -> None:
+    # words of lookalikes alone are read as Latin beside a disguised word ("\u0422he", "w\u0430s"), but
+    # not among Russian or Greek words: "сор" in a Russian sentence was read as "cop"
+    text = "Он сказал: сор и мусор. \u0422he plan w\u0430s \u0430 good one."
+    assert tokenize(text)[:6] == ["он", "сказал", ",", "сор", "и", "мусор"]
+    assert tokenize(text)[7:] == tokenize("The plan was a good one.")
+    assert tokenize_with_offsets(text)[0] == tokenize(text)
+    # a Greek word of lookalikes among Greek words too; beside English words alone, it is read as Latin
+    assert tokenize("Ο δρόμος ΚΑΙ bridg\u0435")[2] == "και"
+    assert tokenize("said ΝΟ (Дмитрий) at the bridg\u0435")[1] == "no"
+
+
 def test_latin_lookalikes_in_ascii_words_are_read_as_ascii_letters() -> None:
     # the phonetic alpha and script g, the dotless i and j, alone and beside Cyrillic lookalikes
     masked = "The brıdɡe wɑs ȷust closed, ɑnd ɑ crew sɑid it wɑ\u0455 fıne."
