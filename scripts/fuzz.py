@@ -18,7 +18,8 @@ punctuation, mixed scripts, NUL bytes, lone CRs and byte-order marks; and Englis
 disguised with what the text stage reads through, at random and in part
 (invisible characters inside words, numbers and web addresses, at line ends and
 around punctuation; Cyrillic, Greek and Latin lookalikes; styled, struck and
-letter-spaced letters; apostrophe lookalikes; blank lines of invisible characters).
+letter-spaced letters; Hangul fillers for spaces or between letters; apostrophe
+lookalikes; blank lines of invisible characters).
 
 Each case goes through ``Detector.score_text``, then its paragraphs through
 ``Detector.score_paragraphs``, and 40 % of the cases also as raw lines
@@ -224,8 +225,11 @@ APOSTROPHES = (
 )
 # Combining marks that strike through, overline or underline a letter and compose with none
 STRIKES = "\u0332\u0333\u0335\u0336\u0305\u033f\u20e5"
+# Hangul fillers, letters to Unicode that show as a blank
+HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
 # (gap between letters, gap between words) of letter-spaced text
 LETTER_SPACING = [(" ", "  "), (" ", "   "), (" ", "\u3000"), ("\u200a", " "), ("\u2009", " "), ("\u00a0", " ")]
+LETTER_SPACING += [(filler, " ") for filler in HANGUL_FILLERS]
 URLS = [
     "https://www.example.com/news/2023/03/story-1.html",
     "http://example.org/a?b=1&c=2",
@@ -308,10 +312,11 @@ _ODD_PLACE = re.compile(r"[\n.,;:!?'\"()\d/]|(?=\n)")
 def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
     """``plain`` disguised with what the text stage reads through, at random and in part (invisible
     characters at odd places and inside words, numbers and web addresses; lookalike, styled and struck
-    letters; apostrophe lookalikes; letter-spaced lines; blank lines of invisible characters), and
+    letters; apostrophe lookalikes; Hangul fillers for spaces; letter-spaced lines, Hangul fillers
+    between letters too; blank lines of invisible characters), and
     whether every trick used is one the README promises to read through: then ``plain``'s scores
     must be the disguised text's."""
-    tricks = {t for t in ["lookalike", "styled", "strike", "invisible", "apostrophe", "odd places", "blank"]
+    tricks = {t for t in ["lookalike", "styled", "strike", "invisible", "apostrophe", "odd places", "blank", "filler"]
               if rng.random() < 0.45} or {"invisible"}  # fmt: skip
     lines = plain.split("\n")
     urls = [(m.start(), m.end()) for m in re.finditer(r"(?:https?://|www\.)\S+", plain)]
@@ -338,6 +343,10 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
         text = "\n".join(line if not line.strip() else "".join(c + mark for c in line) for line in text.split("\n"))
         text = text.replace("\r" + mark, "\r")
         exact = exact and not urls
+    if "filler" in tricks:  # Hangul fillers for spaces between words
+        text = re.sub(
+            r"(?<=[A-Za-z]) (?=[A-Za-z])", lambda m: rng.choice(HANGUL_FILLERS) if rng.random() < 0.5 else " ", text
+        )
     if "apostrophe" in tricks:
         text = re.sub("['\u2019]", lambda m: rng.choice(APOSTROPHES) if rng.random() < 0.8 else m.group(), text)
     if "odd places" in tricks or urls:

@@ -102,6 +102,12 @@ _SMALL_CAPITALS = dict(
         "acdejkmoptuvwzfsqbghilnry",
     )
 )
+# Hangul fillers, which show as a blank and which Unicode counts as letters (U+115F, U+1160, U+3164,
+# U+FFA0): put for spaces, or between every two letters, as a trick against filters, each line was one
+# unknown word and a spun paragraph "not English" (every one). They are read as a space, one for one:
+# a four-per-em space, so that between every two letters they are the gaps of letter-spaced text
+# (_LETTER_GAPS) when its words stand a space apart
+_HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
 _STYLED_RANGES = (
     (0x02B0, 0x02B8),
     (0x02E0, 0x02E4),
@@ -135,9 +141,12 @@ _STYLED_TABLE = {
 _STYLED_TABLE.update({ord(small): letter for small, letter in _SMALL_CAPITALS.items()})
 _STYLED_TABLE.update({code: chr(ord("A") + code - a) for a, b in _NEGATIVE_LETTERS for code in range(a, b + 1)})
 _STYLED_TABLE.update(_FULL_WIDTH_TABLE)
+_STYLED_TABLE.update({ord(filler): "\u2005" for filler in _HANGUL_FILLERS})
 # what calls for the table: any of the above but the small capitals of phonetic transcription
 _STYLED = re.compile(
-    "[\uff01-\uff5e\u1d00-\u1d22\ua730\ua731\ua7af" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _STYLED_RANGES) + "]"
+    f"[{_HANGUL_FILLERS}\uff01-\uff5e\u1d00-\u1d22\ua730\ua731\ua7af"
+    + "".join(f"{chr(a)}-{chr(b)}" for a, b in _STYLED_RANGES)
+    + "]"
 )
 # (as _normalize_chars reads them, but the phonetic small capitals, which it reads so only beside another)
 _NORMALIZE_TABLE.update((code, new) for code, new in _STYLED_TABLE.items() if _STYLED.match(chr(code)))
@@ -465,8 +474,9 @@ LIST_ITEM = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d
 _LEADING_ITEM = re.compile(r"\s*\(?[a-z]\)\s")
 
 # A line's first word, after what may come before it within the line: e-mail quoting ("> "),
-# quotes, brackets; not a table's "|", whose cells are no wrapped sentence.
-_NEXT_WORD = re.compile(r"""[ \t>"'(\[\u2018\u201c]*(\S*)""")
+# quotes, brackets; not a table's "|", whose cells are no wrapped sentence. It ends at a Hangul
+# filler too, which shows as a space (_HANGUL_FILLERS).
+_NEXT_WORD = re.compile(rf"""[ \t>"'(\[\u2018\u201c]*([^\s{_HANGUL_FILLERS}]*)""")
 
 
 # Typographic ligatures, common in text extracted from PDFs ("ﬁnd", "efﬁcient").
@@ -770,10 +780,12 @@ def _without_list_marker(text: str) -> str:
 # put a zero-width space in "www\u200b.example.com" or "https\u200b://" to stop it being made a link,
 # or a spinner between every two characters: read as words, such an address put "https www example
 # com" into the paragraph (a clean one so scored up to 0.44 higher; 0.77 with one between every two).
+# A Hangul filler, a space as it shows (_HANGUL_FILLERS), may stand before or after it.
 _I = f"[{_INVISIBLE_CLASS}]*"
+_AT_WORD = rf"(?<![^\W{_HANGUL_FILLERS}])"
 WEB_ADDRESS_IN_TEXT = re.compile(
-    rf"(?:\b[a-z][a-z+.{_INVISIBLE_CLASS}-]*:{_I}/{_I}/|\bw{_I}w{_I}w{_I}\.)"
-    r"[^\s<>\"'()\[\]{}\u201c\u201d]*[^\s<>\"'()\[\]{}\u201c\u201d.,;:!?]",
+    rf"(?:{_AT_WORD}[a-z][a-z+.{_INVISIBLE_CLASS}-]*:{_I}/{_I}/|{_AT_WORD}w{_I}w{_I}w{_I}\.)"
+    rf"[^\s<>\"'()\[\]{{}}\u201c\u201d{_HANGUL_FILLERS}]*[^\s<>\"'()\[\]{{}}\u201c\u201d.,;:!?{_HANGUL_FILLERS}]",
     re.I,
 )
 # Where a web address with invisible characters may be, "//" and "www." split: one between two

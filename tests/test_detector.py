@@ -854,6 +854,19 @@ def test_letter_spaced_text_scores_like_the_plain_text(
     assert got.probability == pytest.approx(want.probability, abs=1e-9)
 
 
+@pytest.mark.parametrize("filler", ["\u3164", "\uffa0"])
+def test_hangul_fillers_for_spaces_or_between_letters_score_like_the_plain_text(
+    detector: Detector, spun_article: str, filler: str
+) -> None:
+    """Hangul fillers, blanks to the eye and letters to Unicode, put for every space or between
+    every two letters: each line was one unknown word, and the spun paragraph "not English"."""
+    plain = paragraphs_of(spun_article)[0]
+    want, *got = detector.score_paragraphs([plain, plain.replace(" ", filler), re.sub(r"(?<=\S)(?=\S)", filler, plain)])
+    for result in got:
+        assert want.spun and result.reason is None and result.spun
+        assert result.probability == pytest.approx(want.probability, abs=1e-9)
+
+
 @pytest.mark.parametrize("hidden", ["\u200b", "\u2060"])
 def test_a_web_address_with_invisible_characters_scores_like_the_plain_one(
     detector: Detector, article: str, hidden: str

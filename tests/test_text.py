@@ -835,6 +835,25 @@ def test_letter_spaced_words_are_read_whole() -> None:
         assert tokenize(plain) == [t.lower() for t in re.findall(r"[^\W_]+|[.,]", plain.replace("5", "0"))]
 
 
+@pytest.mark.parametrize("filler", ["\u3164", "\uffa0", "\u115f", "\u1160"])
+def test_hangul_fillers_are_read_as_spaces(filler: str) -> None:
+    # letters to Unicode, blanks to the eye: for spaces, each line was one word; between every two
+    # letters, the gaps of letter-spaced text
+    plain = "The plan, it said, cost 48 million."
+    assert tokenize(plain.replace(" ", filler)) == tokenize(plain)
+    assert tokenize(plain.replace(" ", " " + filler)) == tokenize(plain)
+    spaced = " ".join(filler.join(word) for word in plain.split(" "))
+    tokens, offsets = tokenize_with_offsets(spaced)
+    assert tokens == tokenize(spaced) == tokenize(plain)
+    assert [spaced[a:b] for a, b in offsets][1] == filler.join("plan")
+    # so does a web address
+    address = "See https://www.example.com/a/b and www.example.org now."
+    assert tokenize(address.replace(" ", filler)) == tokenize(address) == ["see", "and", "now", "."]
+    # a hard-wrapped text's next word ends at one as at a space
+    wrapped = "The town council voted on Tuesday night to replace the\nold harbour bridge, ending a long debate."
+    assert _paragraphs(wrapped.replace(" ", filler)) == [wrapped.replace(" ", filler)]
+
+
 def test_marks_that_strike_through_or_underline_letters_are_read_through() -> None:
     # from every block of combining marks; a word's span runs to its last mark
     for mark in ["\u0336", "\u0332", "\u1ab0", "\u1dc0", "\u20d2", "\u20dd", "\ufe20"]:
