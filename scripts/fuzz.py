@@ -239,9 +239,10 @@ URLS = [
 
 def _styled_letters() -> dict[str, str]:
     """Each ASCII letter and digit's other styles, found by their Unicode names (independently of
-    spincheck.text): mathematical, circled, squared, superscript and subscript letters, small capitals
-    (as lowercase letters), the letterlike symbols filling the mathematical alphabets' holes,
-    full-width forms. Only those of the same case: a squared "a" reads as "A"."""
+    spincheck.text): mathematical, circled, squared, parenthesized, superscript and subscript letters,
+    regional indicators, small capitals (as lowercase letters), the letterlike symbols filling the
+    mathematical alphabets' holes, full-width forms. Only those of the same case: a squared "a" reads
+    as "A"."""
     import unicodedata
 
     named = re.compile(
@@ -267,6 +268,16 @@ def _styled_letters() -> dict[str, str]:
         )
         if negative:
             out[negative[1]] = out.get(negative[1], "") + chr(code)
+    # parenthesized letters, which NFKC makes three characters ("(a)"), and regional indicators (boxed
+    # capitals), which it leaves alone
+    for code in [*range(0x249C, 0x24B6), *range(0x1F110, 0x1F12A), *range(0x1F1E6, 0x1F200)]:
+        other = re.fullmatch(
+            r"PARENTHESIZED LATIN (SMALL|CAPITAL) LETTER ([A-Z])|REGIONAL INDICATOR SYMBOL LETTER ([A-Z])",
+            unicodedata.name(chr(code), ""),
+        )
+        if other:
+            letter = other[2].lower() if other[1] == "SMALL" else other[2] or other[3]
+            out[letter] = out.get(letter, "") + chr(code)
     for code in range(0x1D00, 0x1D23):  # small capitals, which NFKC leaves alone
         small = re.fullmatch(r"LATIN LETTER SMALL CAPITAL ([A-Z])", unicodedata.name(chr(code), ""))
         if small:
@@ -302,7 +313,11 @@ def _hide_in_word(word: str, rng: random.Random, tricks: set[str]) -> str:
             for i in range(len(chars) - 1):
                 if rng.random() < 0.6:
                     chars[i] += rng.choice(INVISIBLE)
-    return "".join(chars)
+    # two regional indicators side by side are a flag: generators keep them apart
+    return _REGIONAL_PAIR.sub("\u200b", "".join(chars))
+
+
+_REGIONAL_PAIR = re.compile("(?<=[\U0001f1e6-\U0001f1ff])(?=[\U0001f1e6-\U0001f1ff])")
 
 
 _WORD_OR_NUMBER = re.compile(r"[A-Za-z0-9]+")

@@ -35,7 +35,7 @@ from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch
 from .text import (
     _INVISIBLE,
-    ENCLOSED_LETTERS,
+    ENCLOSED_OR_LONE_REGIONAL,
     _may_hold_address,
     LINE_BREAKS,
     WEB_ADDRESS_IN_TEXT,
@@ -177,10 +177,11 @@ _LONE_RECORD = re.compile(
 )
 _CSV_COMMA = re.compile(r',(?="?[^\W\d_])')
 _LETTER = re.compile(r"[^\W\d_]")
-# Circled and squared letters ("\u24d0", "\U0001f130") are symbols to Unicode, letters to the tokens
+# Circled, squared and parenthesized letters ("\u24d0", "\U0001f130", "\u249c") and lone regional
+# indicators ("\U0001f1e6") are symbols to Unicode, letters to the tokens
 # (text._STYLED_TABLE): not counted as letters, a spun paragraph so written was "not prose".
-_ENCLOSED_LETTER = re.compile(f"[{ENCLOSED_LETTERS}]")
-_LETTER_IN_TEXT = re.compile(rf"[^\W\d_]|[{ENCLOSED_LETTERS}]")
+_ENCLOSED_LETTER = re.compile(ENCLOSED_OR_LONE_REGIONAL)
+_LETTER_IN_TEXT = re.compile(rf"[^\W\d_]|{ENCLOSED_OR_LONE_REGIONAL}")
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())

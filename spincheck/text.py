@@ -95,6 +95,10 @@ _FULL_WIDTH_TABLE = {code: _NORMALIZE_TABLE.get(code - 0xFEE0, chr(code - 0xFEE0
 # The negative (white on black) circled and squared capitals ("\U0001f150", "\U0001f170"), another style of
 # the same generators, NFKC leaves alone: they are read as the capitals they show (_NEGATIVE_LETTERS);
 # so are the superscript and subscript letters added after the others ("\u2c7c", "\u2c7d", "\U000107a5").
+# So are the parenthesized letters ("\u249c", "\U0001f110"), which NFKC makes three characters ("(a)"),
+# and the regional indicator letters ("\U0001f1e6", boxed capitals), which NFKC leaves alone, as
+# capitals; but two of these side by side are a flag ("\U0001f1fa\U0001f1f8"), which generators keep
+# apart with a zero-width space: only one that no other one touches is read (_LONE_REGIONAL).
 _SMALL_CAPITALS = dict(
     zip(
         "\u1d00\u1d04\u1d05\u1d07\u1d0a\u1d0b\u1d0d\u1d0f\u1d18\u1d1b\u1d1c\u1d20\u1d21\u1d22\ua730\ua731\ua7af"
@@ -125,11 +129,20 @@ _STYLED_RANGES = (
     (0x107A5, 0x107A5),
 )
 _NEGATIVE_LETTERS = ((0x1F150, 0x1F169), (0x1F170, 0x1F189))
-# Circled and squared letters, negative ones too: symbols to Unicode, letters as read here (the
-# language gate counts them as letters: ENCLOSED_LETTERS, a regex class)
+_PARENTHESIZED_LETTERS = ((0x249C, 0x24B5, "a"), (0x1F110, 0x1F129, "A"))
+_REGIONAL = "\U0001f1e6-\U0001f1ff"
+_LONE_REGIONAL = re.compile(f"(?<![{_REGIONAL}])[{_REGIONAL}](?![{_REGIONAL}])")
+# Circled, squared and parenthesized letters, negative ones too: symbols to Unicode, letters as read
+# here (the language gate counts them as letters, and regional indicators no other one touches:
+# ENCLOSED_LETTERS, a regex class, and ENCLOSED_OR_LONE_REGIONAL)
 _ENCLOSED_RANGES = ((0x24B6, 0x24E9), (0x1F130, 0x1F149), *_NEGATIVE_LETTERS)
+_ENCLOSED_RANGES += tuple((a, b) for a, b, _ in _PARENTHESIZED_LETTERS)
 ENCLOSED_LETTERS = "".join(f"{chr(a)}-{chr(b)}" for a, b in _ENCLOSED_RANGES)
-_STYLED_RANGES += _ENCLOSED_RANGES
+# (one character class first, which the regex engine searches for fast: an alternation slowed the gate)
+ENCLOSED_OR_LONE_REGIONAL = (
+    f"[{ENCLOSED_LETTERS}{_REGIONAL}](?:(?<=[{ENCLOSED_LETTERS}])|(?<![{_REGIONAL}]{{2}})(?![{_REGIONAL}]))"
+)
+_STYLED_RANGES += (*_ENCLOSED_RANGES, (0x1F1E6, 0x1F1FF))
 _STYLED_TABLE = {
     code: _NORMALIZE_TABLE.get(ord(ascii), ascii)
     for a, b in _STYLED_RANGES
@@ -140,6 +153,9 @@ _STYLED_TABLE = {
 }
 _STYLED_TABLE.update({ord(small): letter for small, letter in _SMALL_CAPITALS.items()})
 _STYLED_TABLE.update({code: chr(ord("A") + code - a) for a, b in _NEGATIVE_LETTERS for code in range(a, b + 1)})
+_STYLED_TABLE.update(
+    {code: chr(ord(first) + code - a) for a, b, first in _PARENTHESIZED_LETTERS for code in range(a, b + 1)}
+)
 _STYLED_TABLE.update(_FULL_WIDTH_TABLE)
 _STYLED_TABLE.update({ord(filler): "\u2005" for filler in _HANGUL_FILLERS})
 # what calls for the table: any of the above but the small capitals of phonetic transcription
@@ -472,6 +488,7 @@ LIST_ITEM = re.compile(r"(?:[\u2022\u25e6\u25aa\u2023\u2219\u00b7*\u2013-]|\(?\d
 # A lettered list item's marker ("a) ", "(b) ") at the start of a paragraph, after any spaces. A
 # number's ("1. ", "(2) ") reads as a number, as numbers are read anywhere; a bullet is no token.
 _LEADING_ITEM = re.compile(r"\s*\(?[a-z]\)\s")
+_LEADING_PARENTHESIZED = re.compile(r"\s*[\u249c-\u24b5]\s")
 
 # A line's first word, after what may come before it within the line: e-mail quoting ("> "),
 # quotes, brackets; not a table's "|", whose cells are no wrapped sentence. It ends at a Hangul
@@ -762,16 +779,23 @@ def _normalize_chars(text: str) -> str:
         return text.encode("ascii").translate(_ASCII_NORMALIZE_BYTES).decode("ascii")
     if _STYLED.search(text):
         text = text.translate(_STYLED_TABLE)
+        if "\U0001f1e6" <= max(text):  # a regional indicator letter, perhaps (see _LONE_REGIONAL)
+            text = _LONE_REGIONAL.sub(_regional_letter, text)
     for old, new in _NORMALIZE_PAIRS:
         text = text.replace(old, new)
     return text
 
 
-def _without_list_marker(text: str) -> str:
+def _regional_letter(match: re.Match) -> str:
+    return chr(ord(match.group()) - 0x1F1E6 + ord("A"))
+
+
+def _without_list_marker(text: str, given: str) -> str:
     """``text`` with the letter that opens it as a list item ("a) ", "(b) ") read as spaces, one for
     one. Left in, it was read as a word ("a) The plan ..." as "a the plan", "i) We ..." as "i we"):
-    a clean item scored up to 0.85 higher than the same paragraph without its marker."""
-    item = _LEADING_ITEM.match(text)
+    a clean item scored up to 0.85 higher than the same paragraph without its marker. ``given``: the
+    text before _normalize_chars, which reads a parenthesized letter ("\u249c ") as a letter."""
+    item = _LEADING_ITEM.match(text) or (None if given.isascii() else _LEADING_PARENTHESIZED.match(given))
     return text if item is None else " " * item.end() + text[item.end() :]
 
 
@@ -817,7 +841,7 @@ def _without_urls(text: str) -> str:
 def _read_through(text: str) -> str:
     """``text`` with house style normalised and what is no word of it (a list marker, web addresses)
     read as spaces, one for one: what the tokenizer reads."""
-    return _without_list_marker(_normalize_chars(_without_urls(text)))
+    return _without_list_marker(_normalize_chars(_without_urls(text)), text)
 
 
 def normalize(text: str) -> str:

@@ -867,6 +867,25 @@ def test_hangul_fillers_for_spaces_or_between_letters_score_like_the_plain_text(
         assert result.probability == pytest.approx(want.probability, abs=1e-9)
 
 
+@pytest.mark.parametrize("style", ["parenthesized", "regional"])
+def test_parenthesized_or_regional_indicator_letters_score_like_the_plain_text(
+    detector: Detector, spun_article: str, style: str
+) -> None:
+    """Every letter of a spun paragraph parenthesized, or a regional indicator (boxed capitals, a
+    zero-width space between two): symbols to Unicode, so the paragraph was "not prose"."""
+    # (the small parenthesized letters read as small letters, the regional indicators as capitals)
+    plain = paragraphs_of(spun_article)[0].lower()
+    if style == "parenthesized":
+        styled = "".join(chr(0x249C + ord(c) - 97) if c.isascii() and c.isalpha() else c for c in plain)
+    else:
+        plain = plain.upper()
+        styled = "".join(chr(0x1F1E6 + ord(c) - 65) if c.isascii() and c.isalpha() else c for c in plain)
+        styled = re.sub("(?<=[\U0001f1e6-\U0001f1ff])(?=[\U0001f1e6-\U0001f1ff])", "\u200b", styled)
+    want, got = detector.score_paragraphs([plain, styled])
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+
+
 @pytest.mark.parametrize("hidden", ["\u200b", "\u2060"])
 def test_a_web_address_with_invisible_characters_scores_like_the_plain_one(
     detector: Detector, article: str, hidden: str

@@ -903,6 +903,20 @@ def test_negative_enclosed_and_late_modifier_letters_are_read_as_plain_letters()
     assert normalize(styled) == normalize("THE REPORT major Very equal")
 
 
+def test_parenthesized_and_regional_indicator_letters_are_read_as_plain_letters() -> None:
+    # parenthesized letters, which NFKC makes "(a)", and regional indicators (boxed capitals) kept
+    # apart by a zero-width space or a space, as "fancy text" generators write them; one for one
+    styled = "\u24af\u24a3\u24a0 \U0001f11f\u24a7\u249c\u24a9 "
+    styled += "\U0001f1f8\u200b\U0001f1ea\u200b\U0001f1ea \U0001f1f2 \U0001f1fe."
+    assert tokenize(styled) == tokenize("the Plan SEE M Y.")
+    assert [styled[a:b] for a, b in tokenize_with_offsets(styled)[1]][1] == "\U0001f11f\u24a7\u249c\u24a9"
+    assert normalize(styled) == normalize("the Plan S\u200bE\u200bE M Y.")
+    # two regional indicators side by side are a flag, no word; a parenthesized letter opening a
+    # paragraph is a list marker, as "(a) " is
+    assert tokenize("Go \U0001f1fa\U0001f1f8\U0001f1ec\U0001f1e7 team") == ["go", "team"]
+    assert tokenize("\u249c The plan held.") == tokenize("(a) The plan held.") == ["the", "plan", "held", "."]
+
+
 @pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "e\u0301"])
 def test_hard_wrapped_text_is_measured_by_what_shows(hidden: str) -> None:
     # wrapped at 72 columns with an invisible character between every two letters (a spinner's
