@@ -225,6 +225,9 @@ APOSTROPHES = (
 )
 # Combining marks that strike through, overline or underline a letter and compose with none
 STRIKES = "\u0332\u0333\u0335\u0336\u0305\u033f\u20e5"
+# and marks that make real letters with some (dot, diaeresis, ring, tilde and macron below, cedilla,
+# dot above), read through when half of their uses or more are on every letter of a word of three or more
+DOTS = "\u0323\u0324\u0325\u0330\u0331\u0327\u0307"
 # Hangul fillers, letters to Unicode that show as a blank
 HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
 # (gap between letters, gap between words) of letter-spaced text
@@ -305,7 +308,7 @@ def _hide_in_word(word: str, rng: random.Random, tricks: set[str]) -> str:
                 if c in STYLED and (whole or rng.random() < 0.5):
                     chars[i] = rng.choice(STYLED[c]) + chars[i][1:]
         elif trick == "strike":
-            mark = rng.choice(STRIKES)
+            mark = rng.choice(STRIKES + DOTS if sum(map(str.isalpha, word)) >= 3 else STRIKES)
             for i, c in enumerate(word):
                 if c.isalpha():
                     chars[i] += mark
@@ -353,7 +356,7 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
 
     text = _WORD_OR_NUMBER.sub(word, plain)
     if "strike" in tricks and rng.random() < 0.2:  # as generators write it: after every character
-        mark = rng.choice(STRIKES)
+        mark = rng.choice(STRIKES + DOTS)
         # (a line of spaces so marked shows a line, no blank one; a struck address is read as words)
         text = "\n".join(line if not line.strip() else "".join(c + mark for c in line) for line in text.split("\n"))
         text = text.replace("\r" + mark, "\r")

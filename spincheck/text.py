@@ -547,6 +547,20 @@ _COMBINING_CHARS = frozenset(chr(code) for a, b in _COMBINING_RANGES for code in
 _COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
 # the marks that strike through, overlay, underline or overline a character
 _LINE_MARKS = frozenset("\u0305\u0332\u0333\u0334\u0335\u0336\u0337\u0338\u033f\u20d2\u20d3\u20e5\u20e6\u20eb")
+# A word whose first three letters or more have the same mark after each ("\u1e6d\u1e25\u1eb9" written
+# t, h, e, each and U+0323), as generators of "dotted" or "underlined" text write them: a mark that
+# makes real letters with some of them (the dot below, the macron below, the cedilla, the diaeresis)
+# made unknown words of them, so that a spun paragraph so written was "not English" (30 of 30). In a
+# text where half or more of the letters a mark marks are in such words, it is read as _LINE_MARKS
+# are, after any character but a space and composing with none (_decorations). No word of
+# Vietnamese, French, Pinyin or Sanskrit ("Kr\u0323s\u0323n\u0323a") has the same mark on its first three
+# letters; one of Yoruba written decomposed may ("e\u0323s\u0323e\u0323"), but not half of a text's dots.
+# (other marks and invisible characters may stand around each; those read through anyway are none)
+_MARKS = f"[{_INVISIBLE_CLASS}{_COMBINING}]"
+_DECORATED_WORD = re.compile(
+    f"(?<![^\\W\\d_])[^\\W\\d_]{_MARKS}*?(?![{''.join(_LINE_MARKS)}])([{_COMBINING}]){_MARKS}*"
+    f"(?:[^\\W\\d_]{_MARKS}*?\\1{_MARKS}*){{2,}}"
+)
 # One character class finds both; a run that starts with an accent is cut only after a letter (one
 # of _LINE_MARKS after anything but a space), checked in Python (a lookbehind or an alternation in
 # the pattern, or a second scan, slowed every non-ASCII paragraph by a tenth to a quarter).
@@ -590,16 +604,20 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
     ):
         cuts = [m.span() for m in _SOFT_BREAK.finditer(text)]
     invisible = _letter_gaps(text, ascii_only)
+    decorations = _LINE_MARKS
     if not ascii_only:
         spans = [m.span() for m in _INVISIBLE.finditer(text)]
         hidden = [text[a] in _INVISIBLE_CHARS for a, _ in spans]
         if any(hidden) and _HIDDEN_ADDRESS.search(text):  # a web address, "//" or "www." split (_without_urls)
             text = _HIDDEN_ADDRESS_READ.sub(lambda m: " " * (m.end() - m.start()), text)
+        # marks that decorate every letter of a word (_DECORATED_WORD), read as _LINE_MARKS are
+        if not all(hidden):
+            decorations = _decorations(text)
         invisible += [
             (a, b)
             for (a, b), shows_nothing in zip(spans, hidden)
             if shows_nothing
-            or (a and (text[a - 1].isalpha() or (text[a] in _LINE_MARKS and not text[a - 1].isspace())))
+            or (a and (text[a - 1].isalpha() or (text[a] in decorations and not text[a - 1].isspace())))
         ]
     if invisible:  # in order, and one cut where a line-end hyphenation holds invisible characters
         merged: list[tuple[int, int]] = []
@@ -609,20 +627,43 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
             else:
                 merged.append((a, b))
         cuts = merged
-        text = _compose_accents(text, cuts)
+        text = _compose_accents(text, cuts, decorations)
     if not cuts:
         return None, text
     return list(zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)])), text
 
 
-def _compose_accents(text: str, cuts: list[tuple[int, int]]) -> str:
+def _decorations(text: str) -> frozenset[str]:
+    """_LINE_MARKS, and the marks of ``text`` that half of the letters they mark or more carry in a
+    word whose every letter carries one (``_DECORATED_WORD``); those found are taken out before the
+    next are looked for, as a word may carry two."""
+    found = _LINE_MARKS
+    while True:
+        decorated: dict[str, int] = {}
+        for word in _DECORATED_WORD.finditer(text):
+            decorated[word[1]] = decorated.get(word[1], 0) + word.group().count(word[1])
+        new = {
+            mark
+            for mark, letters in decorated.items()
+            if 2 * letters >= len(re.findall(f"[^\\W\\d_]{_MARKS}*?{mark}", text))
+        }
+        if not new:
+            return found
+        found = found.union(new)
+        text = text.translate(dict.fromkeys(map(ord, new)))
+
+
+def _compose_accents(text: str, cuts: list[tuple[int, int]], decorations: frozenset[str] = _LINE_MARKS) -> str:
     """``text`` with the letter before each cut that starts with accents replaced by its
-    precomposed form ("e" + U+0301 -> "é"); the accents themselves are cut."""
+    precomposed form ("e" + U+0301 -> "é"), with none of ``decorations`` (see _DECORATED_WORD); the
+    accents themselves are cut."""
     fixes = []
     for a, b in cuts:
         if a and text[a] in _COMBINING_CHARS and text[a - 1].isalpha():
-            accents = _COMBINING_RUN.match(text, a)
-            composed = unicodedata.normalize("NFC", text[a - 1] + accents.group())  # type: ignore[union-attr]
+            accents = _COMBINING_RUN.match(text, a).group()  # type: ignore[union-attr]
+            if len(decorations) > len(_LINE_MARKS):
+                accents = "".join(accent for accent in accents if accent not in decorations)
+            composed = unicodedata.normalize("NFC", text[a - 1] + accents)
             if composed[0] != text[a - 1]:
                 fixes.append((a - 1, composed[0]))
     if not fixes:

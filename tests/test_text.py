@@ -864,6 +864,21 @@ def test_marks_that_strike_through_or_underline_letters_are_read_through() -> No
         assert normalize(text) == "struck words, here."
 
 
+@pytest.mark.parametrize("mark", ["\u0323", "\u0331", "\u0327", "\u0308", "\u0307"])
+def test_a_mark_that_makes_real_letters_on_every_letter_is_read_through(mark: str) -> None:
+    # "dotted" text: the dot below made "\u1e6d\u1e25\u1eb9" of "the", unknown words; after every
+    # character, as generators write it, and on some words only
+    plain = "Russia's U.S. envoy didn't pay 412.5 million, or 30%."
+    for marked in ["".join(c + mark for c in plain), re.sub(r"(?<=[a-z])(?=[a-z])|(?<=[a-z])$", mark, plain)]:
+        assert tokenize(marked) == tokenize(plain)
+        assert tokenize_with_offsets(marked)[0] == tokenize(plain)
+    assert tokenize(plain.replace("envoy", mark.join("envoy") + mark)) == tokenize(plain)
+    # real accents keep their letters, written decomposed too: no word has the same one on its first
+    # three letters, and a Yoruba one that does holds few of a text's dots below
+    for genuine in ["Việt Nam là một quốc gia.", "Kṛṣṇa, naïve café.", "ọmọ ẹṣẹ ọ̀rọ̀ Ṣàngó"]:
+        assert tokenize(unicodedata.normalize("NFD", genuine)) == tokenize(genuine)
+
+
 def test_marks_after_every_character_are_read_through() -> None:
     # as strike-through generators write them: after apostrophes, digits and full stops too
     plain = "Russia's U.S. envoy didn't pay 412.5 million, or 30%."
