@@ -1386,6 +1386,7 @@ def _cmd_train(args, console: Console) -> int:
                 base_model=Path(args.model) if args.model else None,
                 progress=progress,
                 command=shlex.join(["spincheck", *args.argv]),
+                jobs=args.jobs,
             )
     except TrainingError as exc:
         _report_warnings(caught, console)  # what was wrong with the corpus may say why it failed

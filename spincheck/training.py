@@ -7,6 +7,7 @@ lazily: scoring never needs it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -190,11 +191,12 @@ def build_reference(
     info: dict | None = None,
     vectors: "WordVectors | None" = None,
     progress: Progress = False,
+    jobs: int = 1,
 ) -> Reference:
     """Count n-grams of clean paragraphs (streamed, in chunks) into a :class:`Reference`.
 
     Word vectors come from ``vectors`` when given, else from the corpus
-    itself (a second pass over it).
+    itself (a second pass over it), with ``jobs`` BLAS threads (see :func:`_threads`).
     """
     builder = ReferenceBuilder()
     # Two passes over the text: n-gram counts first, then co-occurrence of the
@@ -212,7 +214,7 @@ def build_reference(
         vb = VectorBuilder(vocab)
         for chunk in _progress(_chunks(again(), CHUNK_PARAGRAPHS), "counting co-occurrences", progress):
             vb.add_batch(layout([tokenize(t) for t in chunk]))
-        with _stage("building the word vectors", progress):
+        with _stage("building the word vectors", progress), _threads(jobs):
             vectors = vb.build(dim=VECTOR_DIM)
     external = external or {}
     if external.get("sources"):
@@ -243,6 +245,26 @@ def _reiterable(texts) -> Callable[[], Iterable[str]]:
     if not isinstance(texts, (list, tuple)):
         texts = list(texts)
     return lambda: iter(texts)
+
+
+@contextlib.contextmanager
+def _threads(jobs: int) -> Iterator[None]:
+    """BLAS (and OpenMP) limited to ``jobs`` threads, whatever the machine's cores.
+
+    Threads split sums and add them up in another order, so the word vectors' SVD and the
+    classifier's features and fits changed in their last digits with the thread count:
+    scripts/train.py, which set no limit, wrote other vectors.npy and classifier.npz with
+    OPENBLAS_NUM_THREADS=1 than with the 2 cores' default. threadpoolctl limits only the
+    libraries loaded: SciPy's own OpenBLAS, which the SVD runs on, is loaded first (train's
+    --jobs 1 left it every core, being loaded later, by the SVD's import)."""
+    try:
+        import sklearn.utils.extmath  # noqa: F401 -- SciPy's linalg and scikit-learn's OpenMP
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # comes with scikit-learn, which fitting needs anyway
+        yield
+        return
+    with threadpool_limits(limits=jobs):
+        yield
 
 
 # How training reports its stages: False, nothing; True, tqdm bars (on a terminal); a function,
@@ -404,6 +426,7 @@ def train_classifier(
     extra_spun: list[tuple[str, int]] | None = None,
     min_words: int = DEFAULT_MIN_WORDS,
     progress: Progress = False,
+    jobs: int = 1,
 ) -> TrainResult:
     """Fit the token and paragraph models on clean text and its synthetic spins.
 
@@ -412,73 +435,75 @@ def train_classifier(
     of it, so the paragraph model sees token scores as they are on unseen
     text. Training spins use only the lexicon's training groups; the dev set
     is spun with the held-out groups and picks the threshold (FPR on clean dev
-    paragraphs at most ``TARGET_FPR``).
+    paragraphs at most ``TARGET_FPR``). BLAS uses ``jobs`` threads (see :func:`_threads`): the
+    same seed and ``jobs`` give the same model however many cores the machine has.
     """
     from .model import Classifier
     from .spinner import Spinner
 
-    fit = _Fitting(reference, lexicon, np.random.default_rng(seed), seed, progress)
-    train = _eligible(train_texts, min_words)
-    dev = _eligible(dev_texts, min_words)
-    if len(train) < MIN_TRAIN_PARAGRAPHS or len(dev) < MIN_DEV_PARAGRAPHS:
-        raise TrainingError(
-            f"corpus too small: {len(train)} training and {len(dev)} held-out paragraphs of English prose "
-            f"of at least {min_words} words, as the detector scores; need at least {MIN_TRAIN_PARAGRAPHS} and "
-            f"{MIN_DEV_PARAGRAPHS} (add more text)"
-        )
-    order = fit.rng.permutation(len(train))
-    half_a = [train[i] for i in order[: len(order) // 2]]
-    half_b = [train[i] for i in order[len(order) // 2 :]]
-    spin_train = Spinner(lexicon, split="train", generic_rate=TRAINING_GENERIC_RATE)
-    spin_heldout = Spinner(lexicon, split="heldout")
+    with _threads(jobs):
+        fit = _Fitting(reference, lexicon, np.random.default_rng(seed), seed, progress)
+        train = _eligible(train_texts, min_words)
+        dev = _eligible(dev_texts, min_words)
+        if len(train) < MIN_TRAIN_PARAGRAPHS or len(dev) < MIN_DEV_PARAGRAPHS:
+            raise TrainingError(
+                f"corpus too small: {len(train)} training and {len(dev)} held-out paragraphs of English prose "
+                f"of at least {min_words} words, as the detector scores; need at least {MIN_TRAIN_PARAGRAPHS} and "
+                f"{MIN_DEV_PARAGRAPHS} (add more text)"
+            )
+        order = fit.rng.permutation(len(train))
+        half_a = [train[i] for i in order[: len(order) // 2]]
+        half_b = [train[i] for i in order[len(order) // 2 :]]
+        spin_train = Spinner(lexicon, split="train", generic_rate=TRAINING_GENERIC_RATE)
+        spin_heldout = Spinner(lexicon, split="heldout")
 
-    spun_a = fit.spun(half_a, spin_train, "spinning (token model)")
-    if not spun_a:
-        raise TrainingError("the lexicon found nothing to spin in the corpus (is it English prose?)")
-    token_model, token_rows = fit.token_model(half_a, spun_a)
+        spun_a = fit.spun(half_a, spin_train, "spinning (token model)")
+        if not spun_a:
+            raise TrainingError("the lexicon found nothing to spin in the corpus (is it English prose?)")
+        token_model, token_rows = fit.token_model(half_a, spun_a)
 
-    spun_b = fit.spun(half_b, spin_train, "spinning (paragraph model)")
-    texts_b = half_b + [s.text for s in spun_b]
-    y_b = np.r_[np.zeros(len(half_b)), np.ones(len(spun_b))]
-    # real examples as the detector sees them: paragraphs too short to be scored (a copy's
-    # headline, unchanged but labelled spun with the rest of a text file) are left out
-    extra = [(t, label) for t, label in extra_spun or () if _eligible([t], min_words)]
-    if extra:
-        texts_b += [t for t, _ in extra]
-        y_b = np.r_[y_b, [label for _, label in extra]]
-    paragraph_model = fit.paragraph_model(texts_b, y_b)
-    classifier = Classifier(fit.token_scorer, paragraph_model.to_scorer(), fit.prior_logit)
+        spun_b = fit.spun(half_b, spin_train, "spinning (paragraph model)")
+        texts_b = half_b + [s.text for s in spun_b]
+        y_b = np.r_[np.zeros(len(half_b)), np.ones(len(spun_b))]
+        # real examples as the detector sees them: paragraphs too short to be scored (a copy's
+        # headline, unchanged but labelled spun with the rest of a text file) are left out
+        extra = [(t, label) for t, label in extra_spun or () if _eligible([t], min_words)]
+        if extra:
+            texts_b += [t for t, _ in extra]
+            y_b = np.r_[y_b, [label for _, label in extra]]
+        paragraph_model = fit.paragraph_model(texts_b, y_b)
+        classifier = Classifier(fit.token_scorer, paragraph_model.to_scorer(), fit.prior_logit)
 
-    spun_dev = fit.spun(dev, spin_heldout, "spinning (held-out)")
-    threshold, metrics = fit.threshold_and_metrics(classifier, dev, [s.text for s in spun_dev])
-    counts = {
-        "train_paragraphs": len(train),
-        # too short, or not English prose: never scored, so neither trained on nor held out
-        "train_not_scored": len(train_texts) - len(train),
-        "dev_not_scored": len(dev_texts) - len(dev),
-        "dev_paragraphs": len(dev),
-        "token_rows": token_rows,
-        "spun_token_model": len(spun_a),
-        "spun_paragraph_model": len(spun_b),
-        "spun_dev": len(spun_dev),
-        "extra_spun": len(extra),
-        "extra_spun_not_scored": len(extra_spun or ()) - len(extra),
-    }
-    settings = {
-        "target_fpr": TARGET_FPR,
-        "training_generic_rate": spin_train.generic_rate,
-        "token_model": {
-            "hidden": token_model.hidden,
-            "negative_share": TOKEN_NEGATIVE_SHARE,
-            "lexicon": TOKEN_MODEL_LEXICON,
-        },
-        "paragraph_model": {
-            "hidden": paragraph_model.hidden,
-            "hard_negative_share": paragraph_model.hard_negative_share,
-            "hard_negative_weight": paragraph_model.hard_negative_weight,
-        },
-    }
-    return TrainResult(classifier, threshold, metrics, counts, settings)
+        spun_dev = fit.spun(dev, spin_heldout, "spinning (held-out)")
+        threshold, metrics = fit.threshold_and_metrics(classifier, dev, [s.text for s in spun_dev])
+        counts = {
+            "train_paragraphs": len(train),
+            # too short, or not English prose: never scored, so neither trained on nor held out
+            "train_not_scored": len(train_texts) - len(train),
+            "dev_not_scored": len(dev_texts) - len(dev),
+            "dev_paragraphs": len(dev),
+            "token_rows": token_rows,
+            "spun_token_model": len(spun_a),
+            "spun_paragraph_model": len(spun_b),
+            "spun_dev": len(spun_dev),
+            "extra_spun": len(extra),
+            "extra_spun_not_scored": len(extra_spun or ()) - len(extra),
+        }
+        settings = {
+            "target_fpr": TARGET_FPR,
+            "training_generic_rate": spin_train.generic_rate,
+            "token_model": {
+                "hidden": token_model.hidden,
+                "negative_share": TOKEN_NEGATIVE_SHARE,
+                "lexicon": TOKEN_MODEL_LEXICON,
+            },
+            "paragraph_model": {
+                "hidden": paragraph_model.hidden,
+                "hard_negative_share": paragraph_model.hard_negative_share,
+                "hard_negative_weight": paragraph_model.hard_negative_weight,
+            },
+        }
+        return TrainResult(classifier, threshold, metrics, counts, settings)
 
 
 class _Fitting:
@@ -1159,11 +1184,13 @@ def train(
     base_model: Path | None = None,
     progress: Progress = False,
     command: str | None = None,
+    jobs: int = 1,
 ) -> dict:
     """``spincheck train``: retrain on a domain corpus and write a model directory. Returns the card.
 
     ``clean`` and ``spun`` are read sorted by path: the order they are given in does not change the
-    model. The card records the base model's ``model_id`` as ``base_model_id``."""
+    model. The card records the base model's ``model_id`` as ``base_model_id``. ``jobs``: the BLAS
+    threads of the word vectors and the fits (``--jobs``)."""
     from .model import default_model_dir
     from .detector import language_reason
     from .model import load_model_dir
@@ -1223,7 +1250,7 @@ def train(
     # shared key pulled every base n-gram the corpus never uses toward them a second time (0.3-0.4
     # nats on 430,000 bigrams of a 200-article corpus): the corpus brings its own counts only.
     external = external_statistics(ngrams=reference_mode == "replace")
-    own = build_reference(parts["ref"], external=external, progress=progress, info={"corpus": "user"})
+    own = build_reference(parts["ref"], external=external, progress=progress, info={"corpus": "user"}, jobs=jobs)
     if reference_mode == "replace":
         reference = own
     else:  # merge (checked above)
@@ -1236,7 +1263,7 @@ def train(
     in_corpus = clean_keys & {_words_of(p) for p in parts["train"] + parts["dev"]} if clean_keys else set()
     kept = [(t, label) for t, label in extra_spun if label != 0 or _words_of(t) not in in_corpus]
     result = train_classifier(
-        parts["train"], parts["dev"], reference, base.lexicon, seed=seed, extra_spun=kept, progress=progress
+        parts["train"], parts["dev"], reference, base.lexicon, seed=seed, extra_spun=kept, progress=progress, jobs=jobs
     )
     result.counts["extra_clean_in_corpus"] = len(extra_spun) - len(kept)
     card = build_card(

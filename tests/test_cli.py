@@ -1645,6 +1645,7 @@ def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
         "text_field": "body",
         "base_model": Path("base"),
         "command": shlex.join(["spincheck", *argv]),  # quoted: tmp_path may hold a space
+        "jobs": 2,  # the BLAS threads of the fits, which the outer limit did not reach (SciPy's)
     }
     assert f"wrote model to {tmp_path / 'm'}" in out and "F1 0.880" in out
     # not on a terminal: a line per stage instead of bars, so that a log shows where a long run is

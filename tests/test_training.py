@@ -316,6 +316,48 @@ def test_the_same_seed_and_jobs_give_byte_identical_files_with_several_threads(
     assert data_files(tmp_path / "a") == data_files(tmp_path / "b")
 
 
+def test_training_uses_the_blas_threads_asked_for_whatever_the_cores(
+    monkeypatch, tmp_path: Path, tiny_base: Path, corpus: Path
+) -> None:
+    """More threads add up in another order: scripts/train.py, which set no limit, wrote other
+    vectors.npy and classifier.npz with OPENBLAS_NUM_THREADS=1 than with two cores' default (200
+    BBC articles, --reference replace). The word vectors and the fits use the threads asked for
+    (one by default), not as many as the machine has."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from spincheck.estimator import SpinClassifier
+    from spincheck.vectors import VectorBuilder
+
+    seen: list[set[int]] = []
+
+    def recorded(real):
+        def run(self, *args, **kwargs):
+            seen.append({pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"})
+            return real(self, *args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(VectorBuilder, "build", recorded(VectorBuilder.build))
+    monkeypatch.setattr(SpinClassifier, "fit", recorded(SpinClassifier.fit))
+    with threadpoolctl.threadpool_limits(2):  # a machine of two cores or more, as BLAS starts there
+        training.train([corpus], tmp_path / "model", base_model=tiny_base)
+    assert len(seen) == 3 and all(threads == {1} for threads in seen)  # vectors, token and paragraph models
+
+
+def test_the_thread_limit_covers_scipys_blas_loaded_after_it(run_python) -> None:
+    """threadpoolctl limits only the libraries loaded when it is entered, and SciPy's own OpenBLAS,
+    which the word vectors' SVD runs on, was loaded later, by the SVD's import: train --jobs 1
+    left it every core (the vectors and the classifier differed with OPENBLAS_NUM_THREADS=1)."""
+    pytest.importorskip("threadpoolctl")
+    code = (
+        "from spincheck import training\n"
+        "from threadpoolctl import threadpool_info\n"
+        "with training._threads(1):\n"
+        "    import scipy.linalg\n"
+        "    print(sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'}))\n"
+    )
+    assert run_python(code, env={"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"}).strip() == "[1]"
+
+
 def test_the_order_the_files_are_given_in_does_not_change_the_training(monkeypatch, tmp_path: Path, tiny_base) -> None:
     """The parts' order follows the files', and sets what each seed draws: "--clean b.txt a.txt"
     trained another model than "--clean a.txt b.txt" (and a shell's glob orders by locale)."""
