@@ -34,6 +34,7 @@ from script_args import DATA_HELP, check_data  # noqa: E402
 
 from spincheck.training import (  # noqa: E402
     TrainingError,
+    _created,
     build_card,
     build_reference,
     check_out,
@@ -84,13 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_train < 1 or not 0 <= args.seed < 2**32:
         parser.error("--max-train must be at least 1, and --seed from 0 to 4294967295")
     check_data(parser, args.data)
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # fixed card date: reproducible bytes
     try:  # before the two minutes of counting and training, not after them
         check_out(args.out)
         check_writable(args.out)
+        _created()  # one set by hand that is no time
     except TrainingError as exc:
         print(f"train.py: error: {exc}", file=sys.stderr)
         return 2
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # fixed card date: reproducible bytes
     t0 = time.time()
     split_dir = args.work / "corpora"
     counts = corpora.export(split_dir, args.data)

@@ -27,6 +27,8 @@ from .reference import Reference, ReferenceBuilder, merge_references
 from .text import split_paragraphs, tokenize, tokenize_cased, tokenize_with_offsets
 
 if TYPE_CHECKING:
+    import datetime
+
     from .estimator import SpinClassifier
     from .lexicon import Lexicon
     from .vectors import WordVectors
@@ -1118,8 +1120,6 @@ def sha256_inputs(paths: Iterable[Path]) -> dict[str, str]:
 
 
 def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **extra) -> dict:
-    import datetime
-    import os
     import platform
 
     from . import __version__
@@ -1130,12 +1130,7 @@ def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **
         sklearn_version = sklearn.__version__
     except ImportError:  # pragma: no cover
         sklearn_version = None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    created = (
-        datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-        if epoch
-        else datetime.datetime.now(datetime.timezone.utc)
-    )
+    created = _created()
     card = {
         "spincheck_version": __version__,
         "sklearn_version": sklearn_version,
@@ -1151,6 +1146,26 @@ def build_card(result: TrainResult, reference: Reference, lexicon: "Lexicon", **
     }
     card.update(extra)
     return card
+
+
+def _created() -> "datetime.datetime":
+    """The card's creation time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now.
+
+    ``train`` reads it before the work too: a value that is no time ("1.5e9") failed the run
+    after all its counting and fitting, as "a bug in spincheck", and wrote nothing.
+    Raises ``TrainingError``."""
+    import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return datetime.datetime.now(datetime.timezone.utc)
+    try:
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    except (ValueError, OverflowError, OSError):  # not a whole number, or a year out of range
+        raise TrainingError(
+            f"SOURCE_DATE_EPOCH is {epoch!r}, not a time: set it to whole seconds since 1970 "
+            "(the card's creation date), or unset it"
+        ) from None
 
 
 def check_writable(out: Path) -> None:
@@ -1209,6 +1224,7 @@ def train(
     if default_model_dir().resolve() in out_path.resolve().parents:  # a folder inside the installed package
         raise TrainingError(f"{out_path} is inside the shipped model's directory (choose another --out)")
     check_writable(out_path)
+    _created()  # a SOURCE_DATE_EPOCH that is no time fails now, not after the work
     base = load_model_dir(Path(base_model) if base_model else default_model_dir())
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT
     inputs_sha256: dict[str, str] = {}

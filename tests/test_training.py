@@ -1604,6 +1604,30 @@ def test_a_corpus_of_a_few_paragraphs_repeated_is_too_small(tmp_path: Path, tiny
         training.train([corpus], tmp_path / "model", base_model=tiny_base)
 
 
+@pytest.mark.parametrize("epoch", ["1.5e9", "soon", "9" * 30])
+def test_a_source_date_epoch_that_is_no_time_fails_before_the_work(
+    monkeypatch, tmp_path: Path, tiny_base: Path, corpus: Path, epoch: str
+) -> None:
+    """The card's date was read after the counting and the fits: "1.5e9" lost the whole run as "a bug
+    in spincheck" (ValueError) and wrote nothing."""
+
+    def counted(*args, **kwargs):
+        raise AssertionError("counted before SOURCE_DATE_EPOCH was read")
+
+    monkeypatch.setattr(training, "build_reference", counted)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(TrainingError, match=rf"SOURCE_DATE_EPOCH is '{epoch}', not a time: set it to whole seconds"):
+        training.train([corpus], tmp_path / "model", base_model=tiny_base)
+    assert not (tmp_path / "model").exists()
+
+
+def test_the_card_is_dated_by_source_date_epoch_when_set(monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert training._created().isoformat() == "2026-01-01T00:00:00+00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "")  # set but empty: now, as unset
+    assert training._created().year >= 2025
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
