@@ -22,7 +22,8 @@ import re
 import urllib.parse
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import IO
 from xml.etree import ElementTree
 
 from .text import _INVISIBLE_CHARS, LIST_ITEM, _newlines, _shown, decode_bytes, full_width, without_lone_surrogates
@@ -522,10 +523,8 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Word's "Strict Open XML Document" writes the same elements in the ISO 29500 Strict namespace;
 # declared with either quote, it is read as the usual (Transitional) one
-_W_STRICT = {
-    quote + b"http://purl.oclc.org/ooxml/wordprocessingml/main" + quote: quote + _W[1:-1].encode() + quote
-    for quote in (b'"', b"'")
-}
+_W_STRICT = re.compile(rb"([\"'])http://purl\.oclc\.org/ooxml/wordprocessingml/main\1")
+_W_TRANSITIONAL = rb"\1" + _W[1:-1].encode() + rb"\1"
 # characters Word writes as elements: breaks, and hyphens that are not text (a non-breaking one
 # is U+2011, as RTF's "\_" is read; left out, "long-term" became one word "longterm")
 _DOCX_BREAKS = {
@@ -590,32 +589,98 @@ def _zip_parts(data: bytes, parts: list[str], *, missing_ok: bool = False) -> li
     a part that is not there is an error, or b"" with ``missing_ok``."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = []
-            for part in parts:
-                try:
-                    infos.append(archive.getinfo(part))
-                except KeyError:
-                    if not missing_ok:
-                        raise OfficeError(f"it has no {part}") from None
-            if sum(info.file_size for info in infos) > MAX_DOCUMENT_BYTES:  # a zip bomb: refused unread
-                raise OfficeError(f"its text part is larger than {_size(MAX_DOCUMENT_BYTES)}")
-            if any(info.flag_bits & 0x1 for info in infos):
-                raise OfficeError("it is encrypted (save it without a password)")
+            infos = _zip_infos(archive, parts, missing_ok)
             found = {info.filename: archive.read(info) for info in infos}
         return [found.get(part, b"") for part in parts]
     except OfficeError:
         raise
-    # a damaged central directory can also point before the archive's start: "negative seek value"
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        NotImplementedError,
-        RuntimeError,
-        EOFError,
-        zlib.error,
-        ValueError,
-    ) as exc:
-        raise OfficeError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})") from None
+    except _ZIP_ERRORS as exc:
+        raise _zip_error(exc) from None
+
+
+# a damaged central directory can also point before the archive's start: "negative seek value"
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    zlib.error,
+    ValueError,
+)
+
+
+def _zip_error(exc: BaseException) -> OfficeError:
+    return OfficeError(f"not a valid zip archive ({str(exc).rstrip('.') or type(exc).__name__})")
+
+
+def _zip_infos(archive: zipfile.ZipFile, parts: list[str], missing_ok: bool) -> list[zipfile.ZipInfo]:
+    """The entries of ``parts``, refused when together larger than MAX_DOCUMENT_BYTES inflated
+    (a zip bomb, refused unread) or encrypted; one that is not there is an error unless ``missing_ok``."""
+    infos = []
+    for part in parts:
+        try:
+            infos.append(archive.getinfo(part))
+        except KeyError:
+            if not missing_ok:
+                raise OfficeError(f"it has no {part}") from None
+    if sum(info.file_size for info in infos) > MAX_DOCUMENT_BYTES:
+        raise OfficeError(f"its text part is larger than {_size(MAX_DOCUMENT_BYTES)}")
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise OfficeError("it is encrypted (save it without a password)")
+    return infos
+
+
+# The XML of a Word or OpenDocument text is parsed as it is inflated, this much at a time, into a
+# reader that keeps only the text: parsed whole into a tree, a document.xml of 48 MB of empty
+# paragraphs took 1 GB of memory (and 14 s).
+_XML_PIECE = 1 << 16
+# Elements nested deeper than this are refused: each open one costs the parser memory (16 million
+# "<a>", 48 MB, took 2 GB), and no word processor nests a tenth as deep. The tree was read
+# recursively, and refused about as deep.
+_MAX_XML_DEPTH = 1000
+
+
+def _parse_part(
+    data: bytes, part: str, target: _OfficeText, rewrite: Callable[[Iterator[bytes]], Iterator[bytes]] | None = None
+) -> None:
+    """Feed the XML ``part`` of a zip archive to ``target`` as it is inflated (its size checked
+    before), through ``rewrite`` if given. Only the text the target keeps is held, not the part."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _ZIP_ERRORS as exc:
+        raise _zip_error(exc) from None
+    with archive:
+        try:
+            (info,) = _zip_infos(archive, [part], False)
+            member = archive.open(info)
+        except OfficeError:
+            raise
+        except _ZIP_ERRORS as exc:
+            raise _zip_error(exc) from None
+        with member:
+            pieces = _inflated(member)
+            parser = ElementTree.XMLParser(target=target)
+            try:
+                for piece in rewrite(pieces) if rewrite else pieces:
+                    parser.feed(piece)
+                parser.close()
+            except ElementTree.ParseError as exc:
+                for _ in pieces:  # an archive damaged further on is reported as such, as when inflated whole
+                    pass
+                raise OfficeError(f"its XML is damaged ({exc})") from None
+
+
+def _inflated(member: IO[bytes]) -> Iterator[bytes]:
+    """A zip member's bytes as they are inflated, its errors OfficeError."""
+    while True:
+        try:
+            piece = member.read(_XML_PIECE)
+        except _ZIP_ERRORS as exc:
+            raise _zip_error(exc) from None
+        if not piece:
+            return
+        yield piece
 
 
 def _parsed_xml(xml: bytes) -> ElementTree.Element:
@@ -698,69 +763,221 @@ def docx_to_text(data: bytes) -> str:
     (``w:moveFrom``). A Strict Open XML document is read as the usual kind.
     """
     data = _file_bytes(data, "docx_to_text")
-    (xml,) = _zip_parts(data, [_docx_main_part(data)])
-    for strict, transitional in _W_STRICT.items():
-        xml = xml.replace(strict, transitional)
-    root = _parsed_xml(xml)
-    paragraphs: list[str | None] = []
+    reader = _DocxText()
+    _parse_part(data, _docx_main_part(data), reader, _w_transitional)
+    return _paragraph_text(reader.paragraphs)
 
-    def visit(node: ElementTree.Element, parts: list[str]) -> None:
-        for child in node:
-            if child.tag == _W + "p":  # a paragraph, or one in a text box inside another
-                inner: list[str] = []
-                visit(child, inner)
-                if _docx_list_or_heading(child):  # a block of its own: never a pasted line
-                    paragraphs.extend([None, "".join(inner).strip() or None, None])
-                else:
-                    paragraphs.append("".join(inner).strip() or None)  # an empty one ends a block
-            elif child.tag in (_MC_FALLBACK, _DOCX_MOVED_AWAY):  # the same content again, for older
-                pass  # readers or where a tracked move put it
-            elif child.tag == _W + "r" and _docx_hidden(child):  # hidden text, which Word does not show
-                pass
-            elif child.tag == _W + "tc":  # a table cell is a block of its own
-                paragraphs.append(None)
-                visit(child, parts)
-                paragraphs.append(None)
-            elif child.tag == _W + "t":
-                parts.append(child.text or "")
-            elif child.tag in _DOCX_BREAKS:
-                parts.append(_DOCX_BREAKS[child.tag])
-            else:
-                visit(child, parts)
 
-    return _visited(visit, root, [], paragraphs)
+def _w_transitional(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """``pieces`` with the Strict namespace made the usual one (:data:`_W_STRICT`), one cut
+    between two pieces included."""
+    keep = len(b'"http://purl.oclc.org/ooxml/wordprocessingml/main"') - 1  # a match starts before this
+    rest = b""
+    for piece in pieces:
+        piece = rest + piece
+        ends = [match.end() for match in _W_STRICT.finditer(piece)]
+        cut = max(len(piece) - keep, ends[-1] if ends else 0, 0)
+        rest = piece[cut:]
+        yield _W_STRICT.sub(_W_TRANSITIONAL, piece[:cut]) if ends else piece[:cut]
+    yield _W_STRICT.sub(_W_TRANSITIONAL, rest)
 
 
 def _docx_main_part(data: bytes) -> str:
     """The name of a .docx's main part: the target of its package's officeDocument relationship
     (Word Online writes ``word/document2.xml``), else ``word/document.xml``."""
+    reader = _MainPart()
     try:
-        (rels,) = _zip_parts(data, ["_rels/.rels"], missing_ok=True)
-        relationships = _parsed_xml(rels).iter() if rels else ()
-    except OfficeError:  # Word repairs a damaged package; its main part is found by its usual name
-        relationships = ()
-    for relationship in relationships:  # Transitional or Strict: ".../relationships/officeDocument"
-        if relationship.get("Type", "").endswith("/officeDocument") and relationship.get("Target"):
-            return _epub_path("", relationship.get("Target", ""))  # a URI from the package's root, as in an EPUB
-    return "word/document.xml"
+        _parse_part(data, "_rels/.rels", reader)
+    except OfficeError:  # missing, or damaged: Word repairs a damaged package; its main part is found by its usual name
+        return "word/document.xml"
+    return reader.target or "word/document.xml"
 
 
-def _docx_hidden(run: ElementTree.Element) -> bool:
-    """Whether a Word run is formatted hidden (``w:vanish``, unless turned off with a false value)."""
-    vanish = run.find(f"{_W}rPr/{_W}vanish")
-    return vanish is not None and vanish.get(_W + "val", "true").lower() not in ("0", "false", "off")
+class _OfficeText:
+    """A parser target that keeps an office document's paragraphs as they are parsed, and refuses
+    XML nested too deeply or holding more than MAX_DOCUMENT_BYTES of text (entities can expand)."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[str | None] = []  # None ends a block; one None stands for a run of them
+        self._size = 0  # of the text kept; checked against MAX_DOCUMENT_BYTES as it grows
+
+    @staticmethod
+    def _too_deep() -> None:
+        raise OfficeError("its XML is nested too deeply")
+
+    @staticmethod
+    def _too_much() -> None:
+        raise OfficeError(f"it holds more than {_size(MAX_DOCUMENT_BYTES)} of text")
+
+    def close(self) -> None:
+        pass
 
 
-def _docx_list_or_heading(paragraph: ElementTree.Element) -> bool:
-    """Whether a Word paragraph is a list item (numbered or bulleted) or a heading or title."""
-    properties = paragraph.find(_W + "pPr")
-    if properties is None:
-        return False
-    if properties.find(_W + "numPr") is not None or properties.find(_W + "outlineLvl") is not None:
-        return True
-    style = properties.find(_W + "pStyle")
-    name = (style.get(_W + "val", "") if style is not None else "").lower()
-    return name.startswith(("heading", "title", "subtitle", "list"))
+def _block_end(paragraphs: list[str | None]) -> None:
+    """End a block: one None for a run of them, as 48 MB of empty paragraphs are one block's end."""
+    if not paragraphs or paragraphs[-1] is not None:
+        paragraphs.append(None)
+
+
+def _add_paragraphs(paragraphs: list[str | None], more: list[str | None]) -> None:
+    """Add ``more`` (a run's) to ``paragraphs``, two ends of blocks where they meet made one."""
+    if more and more[0] is None and paragraphs and paragraphs[-1] is None:
+        paragraphs.extend(more[1:])
+    else:
+        paragraphs.extend(more)
+
+
+class _MainPart(_OfficeText):
+    """The target of the first officeDocument relationship in a package's relationships, Transitional
+    or Strict (".../relationships/officeDocument"), a URI from the package's root as in an EPUB."""
+
+    target: str | None = None
+    _depth = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self._depth += 1
+        if self._depth > _MAX_XML_DEPTH:
+            self._too_deep()
+        if self.target is None and attrib.get("Type", "").endswith("/officeDocument") and attrib.get("Target"):
+            self.target = _epub_path("", attrib["Target"])
+
+    def end(self, tag: str) -> None:
+        self._depth -= 1
+
+    def data(self, data: str) -> None:
+        pass
+
+
+# what an open element of a Word document is: the kinds _DocxText reads apart from the others
+(_ELEMENT, _PARAGRAPH, _RUN, _CELL, _TEXT, _PARAGRAPH_PROPERTIES, _RUN_PROPERTIES, _BREAK, _LEFT_OUT) = range(9)
+_HEADING, _SPACES = 9, 10  # and of an OpenDocument text's
+_DOCX_KINDS = {
+    _W + "p": _PARAGRAPH,  # a paragraph, or one in a text box inside another
+    _W + "r": _RUN,
+    _W + "tc": _CELL,  # a table cell is a block of its own
+    _W + "t": _TEXT,
+    _W + "pPr": _PARAGRAPH_PROPERTIES,
+    _W + "rPr": _RUN_PROPERTIES,
+    _MC_FALLBACK: _LEFT_OUT,  # the same content again, for older readers
+    _DOCX_MOVED_AWAY: _LEFT_OUT,  # or where a tracked move put it
+    **dict.fromkeys(_DOCX_BREAKS, _BREAK),
+}
+_DOCX_LIST_STYLES = ("heading", "title", "subtitle", "list")
+_DOCX_LISTED = (_W + "numPr", _W + "outlineLvl")
+_DOCX_STYLE = _W + "pStyle"
+_DOCX_VANISH = _W + "vanish"
+_DOCX_VAL = _W + "val"
+
+
+class _DocxText(_OfficeText):
+    """The paragraphs of a Word document's main part, read from its elements as they are parsed.
+
+    Each open element is a list: its kind, where text inside it goes (None where none is kept)
+    and where paragraphs go, then per kind: a paragraph's first ``w:pPr`` seen?, whether it is
+    a list item or heading, its style; a run's ``w:vanish`` value and where its text and
+    paragraphs go once it is known not to be hidden (they are kept aside until its end, as its
+    properties may follow its text); the ``w:p`` or ``w:r`` whose properties it holds.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: list[list] = []
+        self._skipped = 0  # how deep inside an element whose content is left out
+        self._text: list[str] | None = None  # the text of the w:t being read
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        opened = self._open
+        if self._skipped:
+            self._skipped += 1
+            if self._skipped + len(opened) > _MAX_XML_DEPTH:
+                self._too_deep()
+            return
+        if len(opened) >= _MAX_XML_DEPTH:
+            self._too_deep()
+        if not opened:  # the root, whose own tag is not read
+            opened.append([_ELEMENT, None, self.paragraphs])
+            return
+        parent = opened[-1]
+        kind = parent[0]
+        if kind >= _TEXT:
+            if kind == _TEXT:  # only a w:t's text is read, not what is inside it
+                self._text = None
+                self._skipped = 1
+                return
+            if kind == _PARAGRAPH_PROPERTIES:  # a list item or heading by its numbering, outline level or style
+                if tag in _DOCX_LISTED:
+                    parent[3][4] = True
+                elif tag == _DOCX_STYLE and parent[3][5] is None:
+                    parent[3][5] = attrib.get(_DOCX_VAL, "")
+            elif tag == _DOCX_VANISH and parent[3][3] is None:
+                parent[3][3] = attrib.get(_DOCX_VAL, "true")
+        what = _DOCX_KINDS.get(tag, _ELEMENT)
+        if what == _ELEMENT:  # read through; an element inside another such shares its list
+            opened.append(parent if kind == _ELEMENT else [_ELEMENT, parent[1], parent[2]])
+        elif what == _RUN:  # kept aside until it is known not to be hidden
+            opened.append([_RUN, None if parent[1] is None else [], [], None, parent[1], parent[2]])
+        elif what == _TEXT:
+            self._text = None if parent[1] is None else []
+            opened.append([_TEXT, parent[1], parent[2], self._text])
+        elif what == _PARAGRAPH:
+            opened.append([_PARAGRAPH, [], parent[2], False, False, None])
+        elif what == _BREAK:
+            if parent[1] is not None:
+                parent[1].append(_DOCX_BREAKS[tag])
+            self._skipped = 1
+        elif what == _LEFT_OUT:
+            self._skipped = 1
+        elif what == _CELL:
+            _block_end(parent[2])
+            opened.append([_CELL, parent[1], parent[2]])
+        elif what == _PARAGRAPH_PROPERTIES and kind == _PARAGRAPH and not parent[3]:
+            parent[3] = True
+            opened.append([_PARAGRAPH_PROPERTIES, parent[1], parent[2], parent])
+        elif what == _RUN_PROPERTIES and kind == _RUN:
+            opened.append([_RUN_PROPERTIES, parent[1], parent[2], parent])
+        else:
+            opened.append([_ELEMENT, parent[1], parent[2]])
+
+    def end(self, tag: str) -> None:
+        if self._skipped:
+            self._skipped -= 1
+            return
+        element = self._open.pop()
+        kind = element[0]
+        if kind == _ELEMENT:
+            return
+        if kind == _TEXT:
+            if element[3] is not None:
+                element[1].append("".join(element[3]))
+            self._text = None
+        elif kind == _RUN:
+            vanish = element[3]
+            if vanish is None or vanish.lower() in ("0", "false", "off"):  # hidden text, which Word does not show
+                if element[4] is not None:
+                    element[4].extend(element[1])
+                _add_paragraphs(element[5], element[2])
+        elif kind == _PARAGRAPH:
+            text = "".join(element[1]).strip() or None
+            paragraphs = element[2]
+            style = element[5]
+            if element[4] or (style is not None and style.lower().startswith(_DOCX_LIST_STYLES)):
+                _block_end(paragraphs)  # a block of its own: never a pasted line
+                if text is not None:
+                    paragraphs.append(text)
+                    _block_end(paragraphs)
+            elif text is not None:
+                paragraphs.append(text)
+            else:
+                _block_end(paragraphs)  # an empty one ends a block
+        elif kind == _CELL:
+            _block_end(element[2])
+
+    def data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+            self._size += len(data)
+            if self._size > MAX_DOCUMENT_BYTES:
+                self._too_much()
 
 
 def odt_to_text(data: bytes) -> str:
@@ -772,43 +989,113 @@ def odt_to_text(data: bytes) -> str:
     left out.
     """
     data = _file_bytes(data, "odt_to_text")
-    root = _office_xml(data, "content.xml")
-    paragraphs: list[str | None] = []
-    count = _T + "c"
+    reader = _OdtText()
+    _parse_part(data, "content.xml", reader)
+    return _paragraph_text(reader.paragraphs)
 
-    def visit(node: ElementTree.Element, parts: list[str] | None) -> None:
-        for child in node:
-            if child.tag in _ODT_LEFT_OUT:
-                pass
-            elif child.tag in _ODT_PARAGRAPHS:  # a paragraph, or one in a frame inside another
-                inner = [child.text or ""]
-                visit(child, inner)
-                text = _ODT_SPACES.sub(" ", "".join(inner)).translate(_ODT_CHARACTERS).strip()
-                if child.tag == _T + "h":  # a heading is a block of its own
-                    paragraphs.extend([None, text or None, None])
-                else:
-                    paragraphs.append(text or None)  # an empty one ends a block
-            elif parts is None:  # outside paragraphs only structure (lists, tables, sections)
-                apart = child.tag in _ODT_BLOCKS  # a table cell or list item is a block of its own
-                if apart:
-                    paragraphs.append(None)
-                visit(child, None)
-                if apart:
-                    paragraphs.append(None)
-            elif child.tag == _T + "s":
-                # "²" is a digit that int() refuses, and it reads no more than 4,300 digits
-                value = child.get(count, "1")
-                spaces = min(int(value), _ODT_MAX_SPACES) if value.isdecimal() and len(value) < 20 else 1
-                parts.append("\x00" * spaces)
-            elif child.tag in _ODT_BREAKS:
-                parts.append(_ODT_BREAKS[child.tag])
+
+_ODT_KINDS = {
+    **dict.fromkeys(_ODT_LEFT_OUT, _LEFT_OUT),
+    _T + "p": _PARAGRAPH,
+    _T + "h": _HEADING,
+    **dict.fromkeys(_ODT_BLOCKS, _CELL),
+    _T + "s": _SPACES,
+    **dict.fromkeys(_ODT_BREAKS, _BREAK),
+}
+_ODT_COUNT = _T + "c"
+
+
+class _OdtText(_OfficeText):
+    """The paragraphs of an OpenDocument text's content.xml, read from its elements as they are
+    parsed. Each open element is a list: where its text (and its children's tails) goes, None
+    outside paragraphs; where paragraphs go; and what it is (a paragraph, heading or block)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: list[list] = []
+        self._skipped = 0  # how deep inside an element whose content is left out
+        self._parts: list[str] | None = None  # where text read now goes
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        opened = self._open
+        if self._skipped:
+            self._skipped += 1
+            if self._skipped + len(opened) > _MAX_XML_DEPTH:
+                self._too_deep()
+            return
+        if len(opened) >= _MAX_XML_DEPTH:
+            self._too_deep()
+        if not opened:  # the root, whose own tag is not read
+            opened.append([None, self.paragraphs, None])
+            return
+        parent = opened[-1]
+        parts = parent[0]
+        what = _ODT_KINDS.get(tag, _ELEMENT)
+        if what == _ELEMENT:  # read through; an element inside another such shares its list
+            opened.append(parent if parent[2] is None else [parts, parent[1], None])
+        elif what == _LEFT_OUT:
+            self._skipped = 1
+            self._parts = None
+        elif what == _PARAGRAPH or what == _HEADING:  # a paragraph, or one in a frame inside another
+            self._parts = []
+            opened.append([self._parts, parent[1], what])
+        elif parts is None:  # outside paragraphs only structure (lists, tables, sections)
+            if what == _CELL:  # a table cell or list item is a block of its own
+                _block_end(parent[1])
+                opened.append([None, parent[1], _CELL])
             else:
-                parts.append(child.text or "")
-                visit(child, parts)
-            if parts is not None and child.tail:
-                parts.append(child.tail)
+                opened.append(parent if parent[2] is None else [None, parent[1], None])
+        elif what == _SPACES:
+            # "²" is a digit that int() refuses, and it reads no more than 4,300 digits
+            value = attrib.get(_ODT_COUNT, "1")
+            spaces = min(int(value), _ODT_MAX_SPACES) if value.isdecimal() and len(value) < 20 else 1
+            self._size += spaces
+            if self._size > MAX_DOCUMENT_BYTES:
+                self._too_much()
+            parts.append("\x00" * spaces)
+            self._skipped = 1
+            self._parts = None
+        elif what == _BREAK:
+            parts.append(_ODT_BREAKS[tag])
+            self._skipped = 1
+            self._parts = None
+        else:  # a table cell or list item inside a paragraph is read through
+            opened.append(parent if parent[2] is None else [parts, parent[1], None])
 
-    return _visited(visit, root, None, paragraphs)
+    def end(self, tag: str) -> None:
+        opened = self._open
+        if self._skipped:
+            self._skipped -= 1
+            if not self._skipped:
+                self._parts = opened[-1][0]  # its tail is its parent's text
+            return
+        element = opened.pop()
+        what = element[2]
+        if what is None:  # text read after it goes where it went in it
+            return
+        if what == _CELL:
+            _block_end(element[1])
+            return
+        text = _ODT_SPACES.sub(" ", "".join(element[0])).translate(_ODT_CHARACTERS).strip()
+        paragraphs = element[1]
+        if what == _HEADING:  # a heading is a block of its own
+            _block_end(paragraphs)
+            if text:
+                paragraphs.append(text)
+                _block_end(paragraphs)
+        elif text:
+            paragraphs.append(text)
+        else:
+            _block_end(paragraphs)  # an empty one ends a block
+        self._parts = opened[-1][0] if opened else None
+
+    def data(self, data: str) -> None:
+        parts = self._parts
+        if parts is not None:
+            parts.append(data)
+            self._size += len(data)
+            if self._size > MAX_DOCUMENT_BYTES:
+                self._too_much()
 
 
 _RTF_MAGIC = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{\\rtf")
@@ -992,15 +1279,6 @@ def document_text(data: bytes, kind: str) -> str:
     if kind == "pdf":
         return pdf_to_text(data)
     return _OFFICE_READERS[kind][1](data)
-
-
-def _visited(visit: Callable, root: ElementTree.Element, parts: list[str] | None, paragraphs: list[str | None]) -> str:
-    """Run ``visit`` over the document, then join the paragraphs it collected."""
-    try:
-        visit(root, parts)
-    except RecursionError:
-        raise OfficeError("its XML is nested too deeply") from None
-    return _paragraph_text(paragraphs)
 
 
 def _paragraph_text(paragraphs: list[str | None]) -> str:

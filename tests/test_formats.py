@@ -474,6 +474,96 @@ def test_a_strict_open_xml_word_document_is_read() -> None:
     assert docx_to_text(out.getvalue()) == docx_to_text(docx_bytes(body)) == "The council voted.\n\nA cell"
 
 
+def test_word_and_opendocument_xml_is_read_as_it_is_inflated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main part was inflated whole and parsed into a tree: a document.xml of 48 MB of empty
+    paragraphs (a 74 KB file) peaked near 1 GB. It is now read a piece at a time, only text kept."""
+    reads: list[int] = []
+    read = zipfile.ZipExtFile.read
+
+    def recorded(self: zipfile.ZipExtFile, n: int | None = -1) -> bytes:
+        piece = read(self, n)
+        reads.append(len(piece))
+        return piece
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", recorded)
+    assert docx_to_text(docx_bytes("<w:p/>" * 100_000 + docx_paragraph("Last."))) == "Last."
+    assert odt_to_text(odt_bytes("<text:p/>" * 70_000 + "<text:p>Last.</text:p>")) == "Last."
+    assert 0 < max(reads) <= 1 << 16
+
+
+def test_a_document_read_in_small_pieces_reads_as_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces cut the Strict namespace (declared with either quote), entities and characters apart."""
+    body = (
+        "<w:p><w:r><w:t xml:space='preserve'>Caf\u00e9 &amp; &#x1F600; 'http://purl.oclc.org/ooxml/wordprocessingml/main'"
+        "</w:t></w:r><w:r><w:rPr><w:vanish/></w:rPr><w:t>hidden</w:t></w:r></w:p>"
+    )
+    documents = []
+    for quote in "\"'":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            namespace = f"xmlns:w={quote}http://purl.oclc.org/ooxml/wordprocessingml/main{quote}"
+            archive.writestr("word/document.xml", f"<w:document {namespace}><w:body>{body}</w:body></w:document>")
+        documents.append(out.getvalue())
+    odt = odt_bytes('<text:p>Caf\u00e9 <text:span>&amp;</text:span><text:s text:c="2"/>\n  &#x1F600; tail</text:p>')
+    expected = "Caf\u00e9 & \U0001f600 'http://schemas.openxmlformats.org/wordprocessingml/2006/main'"
+    for size in (1, 5, 49, 50, 51, 1 << 16):
+        monkeypatch.setattr(formats, "_XML_PIECE", size, raising=False)
+        assert [docx_to_text(document) for document in documents] == [expected, expected]
+        assert odt_to_text(odt) == "Caf\u00e9 &   \U0001f600 tail"
+
+
+def test_properties_after_the_text_they_format_still_count() -> None:
+    """Read as it is parsed, a run's text is kept aside until its end: w:rPr may follow w:t, as a
+    paragraph's w:pPr may follow its runs, and a tree read them wherever they stood."""
+    items = [
+        "The council voted on Tuesday to rebuild the old harbor bridge after three years of debate",
+        "a decision that engineers say was overdue because the steel had corroded far faster than",
+        "the original survey predicted in its final report",
+    ]
+    hidden = "<w:r><w:t>(draft) </w:t><w:rPr><w:vanish/></w:rPr></w:r>"
+    styled = '<w:pPr><w:pStyle w:val="ListBullet"/></w:pPr>'
+    body = "".join(f"<w:p>{hidden}<w:r><w:t>{item}</w:t></w:r>{styled}</w:p>" for item in items)
+    assert docx_to_text(docx_bytes(body)) == "\n\n".join(items)
+    assert docx_to_text(docx_bytes(body.replace(styled, ""))) == " ".join(items)  # rejoined as a PDF's lines
+
+
+@pytest.mark.parametrize("kind", ["docx", "odt", "odt spaces"])
+def test_text_that_expands_past_the_cap_is_refused(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Entities declared in a DTD expand where they are used, as a run of spaces does in an .odt: 1 MB
+    of references to a 280-character entity (a 1.3 KB file, under expat's own limit) read as 98 MB."""
+    monkeypatch.setattr(formats, "MAX_DOCUMENT_BYTES", 4096)
+    dtd = f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "{"x" * 280}">]>'
+    if kind == "docx":
+        with zipfile.ZipFile(io.BytesIO(docx_bytes(docx_paragraph("&a;" * 30)))) as made:
+            xml = made.read("word/document.xml").decode().replace('<?xml version="1.0"?>', dtd)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("word/document.xml", xml)
+        convert, data = docx_to_text, out.getvalue()
+    else:
+        with zipfile.ZipFile(io.BytesIO(odt_bytes("<text:p>&a;</text:p>" * 30))) as made:
+            xml = made.read("content.xml").decode().replace('<?xml version="1.0"?>', dtd)
+        if kind == "odt spaces":
+            xml = xml.replace("&a;", '<text:s text:c="200"/>').replace(dtd, "")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("content.xml", xml)
+        convert, data = odt_to_text, out.getvalue()
+    with pytest.raises(formats.OfficeError, match="it holds more than 4096 bytes of text"):
+        convert(data)
+
+
+def test_xml_nested_too_deeply_is_refused_even_where_it_is_left_out() -> None:
+    """The parser's memory grows with the elements open: 16 million "<a>" (48 MB) took 2 GB, in a
+    text box's copy for older readers (mc:Fallback) too, which is not read."""
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    deep = f"<w:p><w:r><mc:Fallback {mc}>" + "<w:sdt>" * 5000 + "</w:sdt>" * 5000 + "</mc:Fallback></w:r></w:p>"
+    with pytest.raises(formats.OfficeError, match="nested too deeply"):
+        docx_to_text(docx_bytes(deep))
+    with pytest.raises(formats.OfficeError, match="nested too deeply"):
+        odt_to_text(odt_bytes("<text:note>" + "<text:span>" * 5000 + "</text:span>" * 5000 + "</text:note>"))
+
+
 # ---- OpenDocument ------------------------------------------------------------------------------
 
 
