@@ -15,6 +15,7 @@ import bisect
 import codecs
 import html.parser
 import io
+import itertools
 import logging
 import os
 import posixpath
@@ -579,11 +580,6 @@ def _file_bytes(data: object, function: str) -> bytes:
     raise TypeError(f"{function}() takes the file's contents as bytes, not {type(data).__name__}{hint}")
 
 
-def _office_xml(data: bytes, part: str) -> ElementTree.Element:
-    """The parsed XML ``part`` of a zip archive, its size checked before it is inflated."""
-    return _parsed_xml(_zip_parts(data, [part])[0])
-
-
 def _zip_parts(data: bytes, parts: list[str], *, missing_ok: bool = False) -> list[bytes]:
     """The ``parts`` of a zip archive, their sizes checked (together) before they are inflated;
     a part that is not there is an error, or b"" with ``missing_ok``."""
@@ -642,24 +638,37 @@ _MAX_XML_DEPTH = 1000
 
 
 def _parse_part(
-    data: bytes, part: str, target: _OfficeText, rewrite: Callable[[Iterator[bytes]], Iterator[bytes]] | None = None
-) -> None:
+    data: bytes,
+    part: str,
+    target: _OfficeText,
+    rewrite: Callable[[Iterator[bytes]], Iterator[bytes]] | None = None,
+    *,
+    optional: bool = False,
+) -> bool:
     """Feed the XML ``part`` of a zip archive to ``target`` as it is inflated (its size checked
-    before), through ``rewrite`` if given. Only the text the target keeps is held, not the part."""
+    before), through ``rewrite`` if given. Only the text the target keeps is held, not the part.
+    An ``optional`` part that is missing or empty is not parsed: False."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS as exc:
         raise _zip_error(exc) from None
     with archive:
         try:
-            (info,) = _zip_infos(archive, [part], False)
-            member = archive.open(info)
+            infos = _zip_infos(archive, [part], optional)
+            if not infos:
+                return False
+            member = archive.open(infos[0])
         except OfficeError:
             raise
         except _ZIP_ERRORS as exc:
             raise _zip_error(exc) from None
         with member:
             pieces = _inflated(member)
+            if optional:
+                first = next(pieces, b"")
+                if not first:
+                    return False
+                pieces = itertools.chain([first], pieces)
             parser = ElementTree.XMLParser(target=target)
             try:
                 for piece in rewrite(pieces) if rewrite else pieces:
@@ -669,6 +678,7 @@ def _parse_part(
                 for _ in pieces:  # an archive damaged further on is reported as such, as when inflated whole
                     pass
                 raise OfficeError(f"its XML is damaged ({exc})") from None
+    return True
 
 
 def _inflated(member: IO[bytes]) -> Iterator[bytes]:
@@ -683,17 +693,10 @@ def _inflated(member: IO[bytes]) -> Iterator[bytes]:
         yield piece
 
 
-def _parsed_xml(xml: bytes) -> ElementTree.Element:
-    try:
-        return ElementTree.fromstring(xml)
-    except ElementTree.ParseError as exc:
-        raise OfficeError(f"its XML is damaged ({exc})") from None
-
-
 _EPUB_TEXT_TYPES = ("application/xhtml+xml", "text/html", "application/x-dtbook+xml")
 
 
-def _epub_text_item(items: dict, item_id: str | None, depth: int = 0) -> ElementTree.Element | None:
+def _epub_text_item(items: dict, item_id: str | None, depth: int = 0) -> dict[str, str] | None:
     """The manifest item a spine entry reads: itself when it is (X)HTML, else its fallback."""
     item = items.get(item_id)
     if item is None or depth > 8:
@@ -723,27 +726,40 @@ def epub_to_text(data: bytes) -> str:
     encrypted (``META-INF/encryption.xml``) and cannot be read.
     """
     data = _file_bytes(data, "epub_to_text")
-    container = _office_xml(data, "META-INF/container.xml")
-    rootfile = next((node for node in container.iter() if _local_name(node.tag) == "rootfile"), None)
-    if rootfile is None or not rootfile.get("full-path"):
+    # the attributes of elements, as the XML parts are parsed (a tree of a 48 MB container.xml
+    # took 1.2 GB), by local name: books in the wild drop or rename the package's namespace
+    rootfiles: list[dict[str, str]] = []
+    items: dict[str | None, dict[str, str]] = {}
+    refs: list[str | None] = []
+    encrypted: set[str] = set()
+
+    def container(tag: str, attrib: dict[str, str]) -> None:
+        if not rootfiles and _local_name(tag) == "rootfile":
+            rootfiles.append(attrib)
+
+    def package(tag: str, attrib: dict[str, str]) -> None:
+        name = _local_name(tag)
+        if name == "item":
+            items[attrib.get("id")] = attrib
+        elif name == "itemref":
+            refs.append(attrib.get("idref"))
+
+    def encryption(tag: str, attrib: dict[str, str]) -> None:
+        if tag.endswith("CipherReference"):
+            encrypted.add(_epub_path("", attrib.get("URI", "")))
+
+    _parse_part(data, "META-INF/container.xml", _Starts(container))
+    if not rootfiles or not rootfiles[0].get("full-path"):
         raise OfficeError("its META-INF/container.xml names no package file")
-    package_path = _epub_path("", rootfile.get("full-path", ""))
-    package = _office_xml(data, package_path)
+    package_path = _epub_path("", rootfiles[0].get("full-path", ""))
+    _parse_part(data, package_path, _Starts(package))
     base = posixpath.dirname(package_path)
-    # by local name: books in the wild drop or rename the package's namespace
-    items = {item.get("id"): item for item in package.iter() if _local_name(item.tag) == "item"}
     chapters: dict[str, None] = {}  # in spine order; a chapter listed twice is read once
-    for ref in (node for node in package.iter() if _local_name(node.tag) == "itemref"):
-        item = _epub_text_item(items, ref.get("idref"))
+    for ref in refs:
+        item = _epub_text_item(items, ref)
         if item is not None:
             chapters.setdefault(_epub_path(base, item.get("href", "")))
-    (encryption,) = _zip_parts(data, ["META-INF/encryption.xml"], missing_ok=True)
-    if encryption:
-        encrypted = {
-            _epub_path("", reference.get("URI", ""))
-            for reference in _parsed_xml(encryption).iter()
-            if reference.tag.endswith("CipherReference")
-        }
+    if _parse_part(data, "META-INF/encryption.xml", _Starts(encryption), optional=True):
         if encrypted.intersection(chapters):  # fonts alone may be obfuscated; chapters mean DRM
             raise OfficeError("its chapters are encrypted (DRM)")
     pages = _zip_parts(data, list(chapters), missing_ok=True)
@@ -785,12 +801,17 @@ def _w_transitional(pieces: Iterator[bytes]) -> Iterator[bytes]:
 def _docx_main_part(data: bytes) -> str:
     """The name of a .docx's main part: the target of its package's officeDocument relationship
     (Word Online writes ``word/document2.xml``), else ``word/document.xml``."""
-    reader = _MainPart()
+    targets: list[str] = []
+
+    def relationship(tag: str, attrib: dict[str, str]) -> None:  # Transitional or Strict: ".../officeDocument"
+        if not targets and attrib.get("Type", "").endswith("/officeDocument") and attrib.get("Target"):
+            targets.append(_epub_path("", attrib["Target"]))  # a URI from the package's root, as in an EPUB
+
     try:
-        _parse_part(data, "_rels/.rels", reader)
+        _parse_part(data, "_rels/.rels", _Starts(relationship))
     except OfficeError:  # missing, or damaged: Word repairs a damaged package; its main part is found by its usual name
         return "word/document.xml"
-    return reader.target or "word/document.xml"
+    return targets[0] if targets else "word/document.xml"
 
 
 class _OfficeText:
@@ -827,19 +848,20 @@ def _add_paragraphs(paragraphs: list[str | None], more: list[str | None]) -> Non
         paragraphs.extend(more)
 
 
-class _MainPart(_OfficeText):
-    """The target of the first officeDocument relationship in a package's relationships, Transitional
-    or Strict (".../relationships/officeDocument"), a URI from the package's root as in an EPUB."""
+class _Starts(_OfficeText):
+    """A parser target that passes each element's tag and attributes to ``started``, as it starts."""
 
-    target: str | None = None
     _depth = 0
+
+    def __init__(self, started: Callable[[str, dict[str, str]], None]) -> None:
+        super().__init__()
+        self._started = started
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         self._depth += 1
         if self._depth > _MAX_XML_DEPTH:
             self._too_deep()
-        if self.target is None and attrib.get("Type", "").endswith("/officeDocument") and attrib.get("Target"):
-            self.target = _epub_path("", attrib["Target"])
+        self._started(tag, attrib)
 
     def end(self, tag: str) -> None:
         self._depth -= 1
