@@ -678,6 +678,12 @@ def _parse_part(
                 for _ in pieces:  # an archive damaged further on is reported as such, as when inflated whole
                     pass
                 raise OfficeError(f"its XML is damaged ({exc})") from None
+            except OfficeError:
+                raise
+            # expat reads UTF-8, UTF-16 and single-byte charsets: "unknown encoding: x" is a
+            # LookupError, "multi-byte encodings are not supported" (Shift JIS, UTF-32) a ValueError
+            except (LookupError, ValueError) as exc:
+                raise OfficeError(f"its XML declares an encoding that cannot be read ({exc})") from None
     return True
 
 

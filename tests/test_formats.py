@@ -553,6 +553,25 @@ def test_text_that_expands_past_the_cap_is_refused(monkeypatch: pytest.MonkeyPat
         convert(data)
 
 
+@pytest.mark.parametrize("encoding", ["x-no-such-charset", "shift_jis", "utf-32"])
+@pytest.mark.parametrize("kind", ["docx", "odt", "epub"])
+def test_xml_in_an_encoding_the_parser_cannot_read_is_an_office_error(encoding: str, kind: str) -> None:
+    """expat reads UTF-8, UTF-16 and single-byte charsets: a part declaring another raised LookupError
+    or ValueError ("multi-byte encodings are not supported"), which the command line called a bug in
+    spincheck, ending the run before the other files were scored."""
+    made = {"docx": docx_bytes("<w:p/>"), "odt": odt_bytes("<text:p/>"), "epub": epub_bytes(["<p>Text.</p>"])}[kind]
+    part = {"docx": "word/document.xml", "odt": "content.xml", "epub": "META-INF/container.xml"}[kind]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(made)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == part:
+                data = f'<?xml version="1.0" encoding="{encoding}"?>'.encode() + data.split(b"?>", 1)[-1]
+            target.writestr(info, data)
+    with pytest.raises(formats.OfficeError, match="its XML declares an encoding that cannot be read"):
+        {"docx": docx_to_text, "odt": odt_to_text, "epub": epub_to_text}[kind](out.getvalue())
+
+
 def test_xml_nested_too_deeply_is_refused_even_where_it_is_left_out() -> None:
     """The parser's memory grows with the elements open: 16 million "<a>" (48 MB) took 2 GB, in a
     text box's copy for older readers (mc:Fallback) too, which is not read."""
