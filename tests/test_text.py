@@ -114,6 +114,16 @@ def test_a_text_all_in_capitals_marks_no_capitals() -> None:
     assert [capitals.tolist() for _, capitals in many] == [[False] * 5, [True, True, False, False, False], [False] * 4]
 
 
+def test_cased_tokenizer_many_marks_each_texts_capitals() -> None:
+    # ASCII batches read capitals off the joined tokens: texts without tokens must not shift them
+    texts = ["", "***", "Hello World.", "x Y", "", "O'Brien's U.S. 2023 Plan", "***"]
+    many = tokenize_cased_many(texts)
+    assert [c.tolist() for _, c in many] == [c.tolist() for _, c in map(tokenize_cased, texts)]
+    assert [c.tolist() for _, c in many[2:4]] == [[True, True, False], [False, True]]
+    assert many[5][1].tolist() == [True, True, False, True, False, True]  # o brien 's u.s. 0000 plan
+    assert [c.dtype for _, c in many] == [bool] * len(texts)
+
+
 def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
     _, capitals = tokenize_cased("Émile met Ørsted in Łódź.")
     assert capitals.tolist() == [True, False, True, False, True, False]
