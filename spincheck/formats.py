@@ -594,8 +594,9 @@ def _zip_parts(data: bytes, parts: list[str], *, missing_ok: bool = False) -> li
         raise _zip_error(exc) from None
 
 
-# a damaged central directory can also point before the archive's start: "negative seek value"
-_ZIP_ERRORS = (
+# a damaged central directory can also point before the archive's start: "negative seek value";
+# a damaged part compressed with bzip2 is an OSError ("Invalid data stream"), with LZMA an LZMAError
+_ZIP_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     NotImplementedError,
@@ -603,7 +604,14 @@ _ZIP_ERRORS = (
     EOFError,
     zlib.error,
     ValueError,
+    OSError,
 )
+try:
+    import lzma
+except ImportError:  # a Python built without it reads no LZMA part (NotImplementedError)
+    pass
+else:
+    _ZIP_ERRORS += (lzma.LZMAError,)
 
 
 def _zip_error(exc: BaseException) -> OfficeError:

@@ -738,3 +738,18 @@ def test_every_bytes_like_object_is_read():
     assert rtf_to_text(memoryview(rtf)) == rtf_to_text(bytearray(rtf)) == "Hello there."
     body = "<w:p><w:r><w:t>Hello there.</w:t></w:r></w:p>"
     assert docx_to_text(memoryview(docx_bytes(body))) == "Hello there."
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_damaged_part_compressed_with_bzip2_or_lzma_is_an_office_error(compression: int) -> None:
+    """A damaged bzip2 part raised OSError ("Invalid data stream"), an LZMA one LZMAError: the
+    command line said it could not read the file, or that spincheck had a bug, and stopped."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        archive.writestr("word/document.xml", docx_paragraph("Hello world again.") * 200)
+        info = archive.getinfo("word/document.xml")
+    data = bytearray(out.getvalue())
+    start = info.header_offset + 30 + len(info.filename)  # the part's compressed bytes
+    data[start + 10 : start + 20] = bytes(10)
+    with pytest.raises(formats.OfficeError, match="not a valid zip archive"):
+        docx_to_text(bytes(data))
