@@ -112,6 +112,10 @@ _SMALL_CAPITALS = dict(
 # a four-per-em space, so that between every two letters they are the gaps of letter-spaced text
 # (_LETTER_GAPS) when its words stand a space apart
 _HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
+# but the first two are also parts of a syllable of conjoining jamo, which shows as a block with
+# its other letters ("\u1100\u1160", a lone consonant; "\u115f\u1161", a lone vowel): there each is
+# kept, as a space split the syllable's word of Korean (Old Hangul) text; the two alone show nothing
+_SYLLABLE_FILLER = re.compile("\u115f(?=[\u1161-\u11a7\ud7b0-\ud7c6])|(?<=[\u1100-\u115e\ua960-\ua97c])\u1160")
 _STYLED_RANGES = (
     (0x02B0, 0x02B8),
     (0x02E0, 0x02E4),
@@ -834,12 +838,22 @@ def _normalize_chars(text: str) -> str:
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_NORMALIZE_BYTES).decode("ascii")
     if _STYLED.search(text):
-        text = text.translate(_STYLED_TABLE)
+        if ("\u115f" in text or "\u1160" in text) and _SYLLABLE_FILLER.search(text):
+            text = _styled_but_syllables(text)
+        else:
+            text = text.translate(_STYLED_TABLE)
         if "\U0001f1e6" <= max(text):  # a regional indicator letter, perhaps (see _LONE_REGIONAL)
             text = _LONE_REGIONAL.sub(_regional_letter, text)
     for old, new in _NORMALIZE_PAIRS:
         text = text.replace(old, new)
     return text
+
+
+def _styled_but_syllables(text: str) -> str:
+    """``text.translate(_STYLED_TABLE)`` but for the Hangul fillers inside a syllable (_SYLLABLE_FILLER)."""
+    pieces = _SYLLABLE_FILLER.split(text)
+    kept = _SYLLABLE_FILLER.findall(text)
+    return "".join(chain.from_iterable(zip([piece.translate(_STYLED_TABLE) for piece in pieces], [*kept, ""])))
 
 
 def _regional_letter(match: re.Match) -> str:

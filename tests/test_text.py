@@ -865,6 +865,15 @@ def test_hangul_fillers_are_read_as_spaces(filler: str) -> None:
     assert _paragraphs(wrapped.replace(" ", filler)) == [wrapped.replace(" ", filler)]
 
 
+def test_hangul_fillers_inside_a_syllable_of_conjoining_jamo_are_kept() -> None:
+    # there a filler is part of a syllable block, shown with its consonant or vowel: read as a space,
+    # it split Old Hangul words ("\u1100\u1160" is a lone consonant, "\u115f\u1161\u11ab" a syllable
+    # with no initial); the two fillers alone show nothing and stay spaces
+    text = "\u110b\u119e\u11ab \u1100\u1160\u1102\u1160 \u115f\u1161\u11ab\u1100\u1161"
+    assert tokenize(text) == text.split(" ")
+    assert tokenize("The\u115f\u1160plan\u1160was\u115fgood.") == ["the", "plan", "was", "good", "."]
+
+
 def test_marks_that_strike_through_or_underline_letters_are_read_through() -> None:
     # from every block of combining marks; a word's span runs to its last mark
     for mark in ["\u0336", "\u0332", "\u1ab0", "\u1dc0", "\u20d2", "\u20dd", "\ufe20"]:
