@@ -899,6 +899,17 @@ def test_a_mark_that_makes_real_letters_on_every_letter_is_read_through(mark: st
         assert tokenize(unicodedata.normalize("NFD", genuine)) == tokenize(genuine)
 
 
+def test_words_each_dotted_with_another_mark_are_all_read_through() -> None:
+    # more than four marks, each on every letter of its word: counted in one pass over the letters
+    # (one scan of the text per mark, 217 marks took 1.7 s on 360 kB), with the same result
+    marks = ["\u0323", "\u0331", "\u0327", "\u0308", "\u0307", "\u0324"]
+    plain = "the envoy did not pay them any money at all"
+    words = plain.split()
+    marked = " ".join("".join(c + marks[i % len(marks)] for c in word) for i, word in enumerate(words))
+    assert tokenize(marked) == tokenize(plain)
+    assert tokenize_with_offsets(marked)[0] == words
+
+
 @pytest.mark.parametrize("marks", ["\u0301" * 50_000, "\u0323" * 50_000])
 def test_a_letter_with_a_long_run_of_marks_is_read_in_linear_time(marks: str) -> None:
     # a dot below or any accent repeated after one letter: the search for decorated words read the
