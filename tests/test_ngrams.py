@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import random
+import warnings
 
 import numpy as np
 import pytest
 
-from spincheck.ngrams import BOS, EOS, MAX_TOKEN_CHARS, KeyIndex, combine, hash_tokens, layout
+from spincheck.ngrams import BOS, EOS, MAX_TOKEN_CHARS, SMALL_SEARCH, KeyIndex, combine, hash_tokens, layout
 
 MASK = (1 << 64) - 1
 
@@ -86,6 +87,17 @@ def test_hash_matches_plain_python_definition() -> None:
     assert _h(*tokens) == [reference_hash(t) for t in tokens]
     a, b = hash_tokens(tokens[:250]), hash_tokens(tokens[250:500])
     assert [int(x) for x in combine(a, b)] == [reference_combine(int(x), int(y)) for x, y in zip(a, b)]
+
+
+def test_combine_of_scalars_and_of_arrays_agree_without_warnings() -> None:
+    """Arrays skip the errstate that scalars need (numpy warns of a scalar's overflow only)."""
+    a, b = hash_tokens(["government", "said", "<s>"]), hash_tokens(["officials", "on", "the"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pairs = combine(a, b)
+        assert [int(combine(x, y)) for x, y in zip(a, b)] == [int(x) for x in pairs]
+        assert int(combine(a[:1].reshape(()), b[0])) == int(pairs[0])  # a 0-d array and a scalar
+    assert [int(x) for x in pairs] == [reference_combine(int(x), int(y)) for x, y in zip(a, b)]
 
 
 def test_hash_of_a_token_does_not_depend_on_its_batch() -> None:
@@ -245,6 +257,20 @@ def test_key_index_on_crowded_buckets() -> None:
     index = KeyIndex.build(keys)
     assert index.steps >= 11  # 3000 keys in the first bucket
     queries = np.concatenate([np.arange(0, 5100, dtype=np.uint64), TOP - np.arange(60, dtype=np.uint64)])
+    assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
+
+
+def test_key_index_small_searches_equal_searchsorted() -> None:
+    """Up to SMALL_SEARCH queries take np.searchsorted, more the bucket search: both answer alike."""
+    rng = np.random.default_rng(3)
+    keys = _edge_keys(rng, 5000)
+    index = KeyIndex.build(keys)
+    pool = _edge_queries(rng, keys)
+    for n in range(1, SMALL_SEARCH + 3):
+        for _ in range(20):
+            queries = pool[rng.integers(0, pool.size, n)]
+            assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
+    queries = pool[:SMALL_SEARCH].reshape(2, -1)
     assert np.array_equal(index.search(queries), np.searchsorted(keys, queries))
 
 
