@@ -884,3 +884,35 @@ def test_paragraph_features_equal_the_plain_ones(plain_and_batch, reference) -> 
         expected = paragraph.paragraph_features(z[para_of == p].tolist(), prior_logit)
         for j, name in enumerate(PARAGRAPH_FEATURE_NAMES):
             assert X[p, j] == pytest.approx(expected[name], **_tolerance(name)), (p, name)
+
+
+def test_roll_and_number_shapes_equal_numpy() -> None:
+    """The cheap stand-ins for np.roll and np.isin give numpy's answers, at any length."""
+    rng = np.random.default_rng(5)
+    for n in range(0, 7):
+        for values in (rng.random(n).astype(np.float32), rng.random(n) < 0.5, hash_tokens(["x"] * n)):
+            for shift in (1, 2):
+                got = features_module._roll(values, shift)
+                assert got.dtype == values.dtype and np.array_equal(got, np.roll(values, shift))
+    shapes = features_module._NUMBER_SHAPES
+    ids = np.concatenate([shapes, hash_tokens(["0", "00s", "said", "a", "zzzz"]), [np.uint64(0), ~np.uint64(0)]])
+    assert np.array_equal(features_module._number_shape(ids), np.isin(ids, shapes))
+
+
+def test_token_features_of_a_batch_without_markers_around_its_tokens(reference) -> None:
+    """A batch laid out by hand, tokens at its ends, takes the padded path: what is past an end is 0."""
+    batch = layout([tokenize("The minister said on Monday that talks would resume.")])
+    keep = slice(2, -1)  # drop the start markers and the end marker
+    cut = Batch(
+        batch.ids[keep], batch.para[keep], batch.is_token[keep], batch.starts - 2, batch.lengths, batch.capital[keep]
+    )
+    slots = score_slots(cut, reference)
+    swaps = Swaps.empty()
+    zeros = np.zeros(cut.ids.shape[0], np.float32)
+    clash = np.zeros(cut.ids.shape[0], np.float32)
+    view = features_module.token_features(cut, slots, swaps, zeros, zeros > 0, reference.tokens, clash=clash)
+    assert view.X.shape == (cut.lengths[0], len(TOKEN_FEATURE_NAMES))
+    prev_assoc = TOKEN_FEATURE_NAMES.index("assoc_prev")
+    next_assoc = TOKEN_FEATURE_NAMES.index("assoc_next")
+    assert view.X[0, prev_assoc] == 0.0 and view.X[-1, next_assoc] == 0.0
+    assert np.array_equal(view.X[1:, prev_assoc], slots.assoc[:-1].astype(np.float64))
