@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Protocol
 
 import numpy as np
@@ -95,6 +96,10 @@ MIXTURE_SHARES = (0.03, 0.1, 0.25)
 # and the dot products; 1024 to 8192 measured alike, a whole batch at once
 # (tens of MB) twice as slow.
 FIT_CHUNK_ROWS = 4096
+# Swap searches of up to this many rows score all the steps of their walk in one _score call
+# (see find_swaps): the steps' own calls cost about 60 us each for any number of rows, most of
+# what scoring one paragraph costs there; a larger search keeps one step's arrays at a time.
+WALK_IN_ONE_ROWS = 4096
 
 TOKEN_FEATURE_NAMES = (
     "unigram_logp",
@@ -471,6 +476,7 @@ def find_swaps(
     # rows still walking, with their candidate, its length and R1's slot
     rows, of, kk, r1_rows = None, phrase_of, k, r1_at
     new_assoc = np.zeros(n, np.float64)
+    walk: list | None = [] if n <= WALK_IN_ONE_ROWS else None  # the steps, scored after the loop
     for step in range(MAX_PHRASE_TOKENS + 1):
         # the step-th target: a candidate token, or R1 once the candidate has ended
         if step == MAX_PHRASE_TOKENS:
@@ -481,29 +487,34 @@ def find_swaps(
             if past.size:
                 at = r1_rows[past]
                 tgt[0][past], tgt[1][past], tgt[2][past] = padded_ids[at], slot_known[at], slot_uni[at]
-        sc = _score(
-            ref,
-            ctx2[0],
-            ctx1[0],
-            tgt[0],
-            tgt_uni=(tgt[1], tgt[2]),
-            ctx1_uni=ctx1[2],
-            ctx2_uni=(ctx2[1], ctx2[2]),
-            ctx_bigram=(bi_found, bi_lp),
-        )
-        if rows is None:
-            new_assoc += sc.assoc
-        else:
-            new_assoc[rows] += sc.assoc
         # rows with a next target: more candidate tokens, or R1 (unless it is a start marker)
         go_on = np.flatnonzero((kk > step + 1) | ((kk == step + 1) & (padded_ids[r1_rows] != BOS)))
+        if walk is not None:
+            walk.append((rows, ctx2, ctx1, tgt, go_on))
+        else:
+            sc = _score(
+                ref,
+                ctx2[0],
+                ctx1[0],
+                tgt[0],
+                tgt_uni=(tgt[1], tgt[2]),
+                ctx1_uni=ctx1[2],
+                ctx2_uni=(ctx2[1], ctx2[2]),
+                ctx_bigram=(bi_found, bi_lp),
+            )
+            if rows is None:
+                new_assoc += sc.assoc
+            else:
+                new_assoc[rows] += sc.assoc
+            bi_found, bi_lp = sc.b_found[go_on], sc.b_lp[go_on]
         if go_on.size == 0:
             break
         rows = go_on if rows is None else rows[go_on]
         of, kk, r1_rows = of[go_on], kk[go_on], r1_rows[go_on]
         ctx2 = tuple(a[go_on] for a in ctx1)
         ctx1 = tuple(a[go_on] for a in tgt)
-        bi_found, bi_lp = sc.b_found[go_on], sc.b_lp[go_on]
+    if walk is not None:
+        _score_walk(ref, walk, (bi_found, bi_lp), new_assoc)
 
     # Old window: the span's own slots plus R1 (already scored per slot).
     end = slot + m + 1
@@ -530,6 +541,37 @@ def find_swaps(
     cand_inner = inner[s_len.size :][phrase_of]
     ctx_gain = (new_assoc - cand_inner) - (old_assoc - span_inner)
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
+
+
+def _score_walk(ref: Reference, walk: list, first_bigram: tuple[np.ndarray, np.ndarray], out: np.ndarray) -> None:
+    """Add each step's association to ``out`` as find_swaps' step by step loop does, with one
+    bigram lookup and one :func:`_score` call for all the steps (whose values are per row).
+
+    ``walk`` holds each step's (rows of ``out`` or None for all, ctx2, ctx1, target, rows that
+    go on); a step's context bigram is the bigram of the step before, at the rows that go on.
+    """
+    ctx2, ctx1, tgt = ([np.concatenate([step[i][j] for step in walk]) for j in range(3)] for i in (1, 2, 3))
+    bigram = ref.bigrams.lookup(combine(ctx1[0], tgt[0]))
+    bounds = list(accumulate((step[3][0].size for step in walk), initial=0))
+    ctx_bigram = [first_bigram] + [
+        (bigram[0][lo:hi][step[4]], bigram[1][lo:hi][step[4]]) for step, lo, hi in zip(walk, bounds, bounds[1:])
+    ][: len(walk) - 1]
+    assoc = _score(
+        ref,
+        ctx2[0],
+        ctx1[0],
+        tgt[0],
+        tgt_uni=(tgt[1], tgt[2]),
+        ctx1_uni=ctx1[2],
+        ctx2_uni=(ctx2[1], ctx2[2]),
+        bigram=bigram,
+        ctx_bigram=(np.concatenate([b[0] for b in ctx_bigram]), np.concatenate([b[1] for b in ctx_bigram])),
+    ).assoc
+    for step, lo, hi in zip(walk, bounds, bounds[1:]):
+        if step[0] is None:
+            out += assoc[lo:hi]
+        else:
+            out[step[0]] += assoc[lo:hi]
 
 
 def _lexicon_spans(

@@ -222,6 +222,27 @@ def test_swaps_without_context_gain_have_the_same_gains(paragraphs, reference, l
         assert np.array_equal(getattr(full, name), getattr(lean, name)), name
 
 
+def test_swap_walk_in_one_call_equals_step_by_step(paragraphs, reference, lexicon, monkeypatch) -> None:
+    """Small searches score their walk's steps in one call, large ones step by step: same values."""
+    batch = layout([tokenize(p) for p in paragraphs])
+    slots = score_slots(batch, reference)
+    searches = [
+        dict(max_assoc=None),
+        dict(),
+        dict(max_candidates=20, max_assoc=None, context_gain=False),
+        dict(focus=batch.ids % np.uint64(5) == 0, max_candidates=20, max_assoc=None, context_gain=False),
+    ]
+    for kwargs in searches:
+        one = find_swaps(batch, slots, reference, lexicon, **kwargs)
+        assert 0 < one.slot.size <= features_module.WALK_IN_ONE_ROWS
+        with monkeypatch.context() as m:
+            m.setattr(features_module, "WALK_IN_ONE_ROWS", 0)
+            steps = find_swaps(batch, slots, reference, lexicon, **kwargs)
+        for field in dataclasses.fields(Swaps):
+            a, b = getattr(one, field.name), getattr(steps, field.name)
+            assert (a is None and b is None) or np.array_equal(a, b), field.name
+
+
 def _fit_gain_in_one_go(batch, swaps, reference, lexicon, vc) -> np.ndarray:
     """swap_fit_gain written plainly: every row's context and candidate vector gathered at once."""
     found, vecs = reference.vectors.lookup(lexicon.phrase_ids[swaps.phrase])
