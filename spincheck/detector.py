@@ -789,8 +789,8 @@ class Detector:
         """Lazily score whole texts, one :class:`Document` each, as ``score_text`` would.
 
         Texts are read ``batch_size`` at a time and their paragraphs scored in
-        one batch: a call costs about 2 ms whatever its size (many small numpy
-        steps), so pages of a few paragraphs score 5-9 times faster in batches
+        one batch: a call costs about 1 ms whatever its size (many small numpy
+        steps), so pages of a few paragraphs score 3-5 times faster in batches
         of 64-256 than one ``score_text`` at a time.
         """
         _check_stream(texts, "score_documents", "texts", batch_size)

@@ -42,9 +42,9 @@ items must declare the three fields: subclass :class:`SpinItem`, or add
 ``spin_probability = scrapy.Field()`` and so on yourself. An item class that
 lacks them fails with a ``TypeError`` that says so, before any scoring.
 
-Scoring runs in the pipeline call, on the reactor thread: about 2-3 ms of
+Scoring runs in the pipeline call, on the reactor thread: about 2 ms of
 CPU for an item of a few paragraphs, most of it the fixed cost of a call
-(``Detector.score_documents`` batches pages about five times faster, where
+(``Detector.score_documents`` batches pages about four times faster, where
 scores need not be on the items as they are crawled); to use more cores, run
 more crawler processes. The model is loaded once, in
 ``open_spider``; its reference tables are memory-mapped, so several crawler
