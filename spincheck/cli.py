@@ -115,7 +115,7 @@ MAX_EXPLAIN_CHARS = 20_000_000
 TASK_CHARS = 1 << 18
 TASK_EVENTS = 256
 # One process: consecutive chunks (JSONL records, small files) are scored in one call up to this
-# many characters. A call costs about 2 ms whatever its size: 24,000 short records took 46 s one
+# many characters. A call costs 1-2 ms whatever its size: 24,000 short records took 46 s one
 # at a time, 6.2 s in batches. A streamed file's chunk of ~128,000 characters is a call of its own.
 BATCH_CHARS = 1 << 16
 # --jobs: the worker pool's results are let out when stdin has had nothing ready for this long
