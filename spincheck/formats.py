@@ -848,6 +848,28 @@ class _OfficeText:
         pass
 
 
+class _NestedText(_OfficeText):
+    """An :class:`_OfficeText` that keeps a stack of open elements (``_open``) and leaves out the
+    content of some (``_skipped``: how deep inside such an element the parser is)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: list[list] = []
+        self._skipped = 0
+
+    def _skips(self) -> bool:
+        """For an element that starts: whether it is inside left-out content (then counted), after
+        refusing one nested deeper than _MAX_XML_DEPTH, skipped or not."""
+        if self._skipped:
+            self._skipped += 1
+            if self._skipped + len(self._open) > _MAX_XML_DEPTH:
+                self._too_deep()
+            return True
+        if len(self._open) >= _MAX_XML_DEPTH:
+            self._too_deep()
+        return False
+
+
 def _block_end(paragraphs: list[str | None]) -> None:
     """End a block: one None for a run of them, as 48 MB of empty paragraphs are one block's end."""
     if not paragraphs or paragraphs[-1] is not None:
@@ -905,7 +927,7 @@ _DOCX_VANISH = _W + "vanish"
 _DOCX_VAL = _W + "val"
 
 
-class _DocxText(_OfficeText):
+class _DocxText(_NestedText):
     """The paragraphs of a Word document's main part, read from its elements as they are parsed.
 
     Each open element is a list: its kind, where text inside it goes (None where none is kept)
@@ -917,19 +939,12 @@ class _DocxText(_OfficeText):
 
     def __init__(self) -> None:
         super().__init__()
-        self._open: list[list] = []
-        self._skipped = 0  # how deep inside an element whose content is left out
         self._text: list[str] | None = None  # the text of the w:t being read
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         opened = self._open
-        if self._skipped:
-            self._skipped += 1
-            if self._skipped + len(opened) > _MAX_XML_DEPTH:
-                self._too_deep()
+        if self._skips():
             return
-        if len(opened) >= _MAX_XML_DEPTH:
-            self._too_deep()
         if not opened:  # the root, whose own tag is not read
             opened.append([_ELEMENT, None, self.paragraphs])
             return
@@ -1041,26 +1056,19 @@ _ODT_KINDS = {
 _ODT_COUNT = _T + "c"
 
 
-class _OdtText(_OfficeText):
+class _OdtText(_NestedText):
     """The paragraphs of an OpenDocument text's content.xml, read from its elements as they are
     parsed. Each open element is a list: where its text (and its children's tails) goes, None
     outside paragraphs; where paragraphs go; and what it is (a paragraph, heading or block)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._open: list[list] = []
-        self._skipped = 0  # how deep inside an element whose content is left out
         self._parts: list[str] | None = None  # where text read now goes
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         opened = self._open
-        if self._skipped:
-            self._skipped += 1
-            if self._skipped + len(opened) > _MAX_XML_DEPTH:
-                self._too_deep()
+        if self._skips():
             return
-        if len(opened) >= _MAX_XML_DEPTH:
-            self._too_deep()
         if not opened:  # the root, whose own tag is not read
             opened.append([None, self.paragraphs, None])
             return
