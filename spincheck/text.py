@@ -36,6 +36,24 @@ __all__ = [
     "without_lone_surrogates",
 ]
 
+
+class _LazyPattern:
+    """A regex compiled when first used. The patterns of rare paths (web addresses, lookalike
+    letters, decorated words, line-end hyphenation) took about 4 ms of ``import spincheck`` to
+    compile, and plain ASCII prose never uses them."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str):
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
 # One-to-one character mapping, so offsets in the normalised text equal
 # offsets in the original. Curly quotes become straight ones, sentence
 # punctuation collapses to "." and clause punctuation to ",", and every digit
@@ -528,7 +546,7 @@ def _expand_ligatures(text: str) -> str:
 # ("well-\nknown") becomes one word too, the price of the common case.
 # A soft hyphen may stand for the hyphen, and invisible characters (_INVISIBLE) may sit around it;
 # decomposed accents may end the first half ("re\u0301-\nsume\u0301").
-_SOFT_BREAK = re.compile(
+_SOFT_BREAK = _LazyPattern(
     rf"(?<=[^\W\d_])[{_INVISIBLE_CLASS}\u0300-\u036f]*[-\u00ad][ \t{_INVISIBLE_CLASS}]*"
     rf"(?:\r\n?|[\n\v\x85\u2028])[ \t{_INVISIBLE_CLASS}]*(?=[a-z])"
 )
@@ -565,7 +583,7 @@ _LINE_MARKS = frozenset("\u0305\u0332\u0333\u0334\u0335\u0336\u0337\u0338\u033f\
 # taken: they are read possessively, and the first letter's mark is looked for among its first
 # 32 only. Read back one at a time, a letter with 50,000 marks after it took 34 s (quadratic).
 _MARKS = f"[{_INVISIBLE_CLASS}{_COMBINING}]"
-_DECORATED_WORD = re.compile(
+_DECORATED_WORD = _LazyPattern(
     f"(?<![^\\W\\d_])[^\\W\\d_]{_MARKS}{{0,31}}?(?![{''.join(_LINE_MARKS)}])([{_COMBINING}]){_MARKS}*+"
     f"(?:[^\\W\\d_](?>{_MARKS}*?\\1){_MARKS}*+){{2,}}"
 )
@@ -644,7 +662,7 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
 # A word carries one mark on every letter, seldom two: passes beyond these find nothing real, and
 # each costs a scan of the text
 _MAX_DECORATION_PASSES = 4
-_MARKS_AFTER_LETTER = re.compile(f"[^\\W\\d_]({_MARKS}+)")
+_MARKS_AFTER_LETTER = _LazyPattern(f"[^\\W\\d_]({_MARKS}+)")
 
 
 def _decorations(text: str) -> frozenset[str]:
@@ -740,24 +758,24 @@ _GREEK_OR_CYRILLIC = re.compile("[\u0370-\u052f]")
 # in capitals ("ALTIN"), whose "I" lowercases to "i".
 _LATIN_LOOKALIKES = str.maketrans("\u0251\u0261\u0131\u0237", "agij")
 _LATIN_LOOKALIKE = "".join(map(chr, _LATIN_LOOKALIKES))
-_LATIN_MIXED_WORD = re.compile(
+_LATIN_MIXED_WORD = _LazyPattern(
     f"(?<![^\\W\\d_])(?:[A-Za-z]++[{_LATIN_LOOKALIKE}]|[{_LATIN_LOOKALIKE}]++[A-Za-z])"
     f"[A-Za-z{_LATIN_LOOKALIKE}]*+(?![^\\W\\d_])"
 )
-_LATIN_LOOKALIKE_WORD = re.compile(f"(?<![^\\W\\d_])[{_LATIN_LOOKALIKE}]++(?![^\\W\\d_])")
+_LATIN_LOOKALIKE_WORD = _LazyPattern(f"(?<![^\\W\\d_])[{_LATIN_LOOKALIKE}]++(?![^\\W\\d_])")
 # (Latin letters, with these: a word holding one of them and a Cyrillic lookalike is read as Latin)
 _LATIN = f"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f{_LATIN_LOOKALIKE}"
 # A word of Latin letters and lookalikes holding both; possessive, so linear in the word's length
-_MIXED_WORD = re.compile(
+_MIXED_WORD = _LazyPattern(
     f"(?<![^\\W\\d_])(?:[{_LATIN}]++[{_LOOKALIKE}]|[{_LOOKALIKE}]++[{_LATIN}])[{_LATIN}{_LOOKALIKE}]*+(?![^\\W\\d_])"
 )
-_LOOKALIKE_WORD = re.compile(f"(?<![^\\W\\d_])[{_LOOKALIKE}]++(?![^\\W\\d_])")
+_LOOKALIKE_WORD = _LazyPattern(f"(?<![^\\W\\d_])[{_LOOKALIKE}]++(?![^\\W\\d_])")
 # A run of Cyrillic words, or of Greek ones, with nothing but spaces, digits and punctuation between
 # them; and a letter that is no lookalike (in such a run: one of its script's own)
 _CYRILLIC = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
 _GREEK = "\u0370-\u03ff\u1f00-\u1fff"
-_SCRIPT_RUN = re.compile(f"[{_CYRILLIC}]++(?:[\\W\\d_]++[{_CYRILLIC}]++)*+|[{_GREEK}]++(?:[\\W\\d_]++[{_GREEK}]++)*+")
-_NOT_LOOKALIKE = re.compile(f"[^\\W\\d_{_LOOKALIKE}]")
+_SCRIPT_RUN = _LazyPattern(f"[{_CYRILLIC}]++(?:[\\W\\d_]++[{_CYRILLIC}]++)*+|[{_GREEK}]++(?:[\\W\\d_]++[{_GREEK}]++)*+")
+_NOT_LOOKALIKE = _LazyPattern(f"[^\\W\\d_{_LOOKALIKE}]")
 
 
 # Marks drawn as the apostrophe (Unicode's confusables of "'" among modifier letters, Greek, Armenian,
@@ -778,7 +796,7 @@ _APOSTROPHE_LIKE = (
 )
 _LATIN_LIKE = f"{_LATIN}{_LOOKALIKE}"
 # It starts with the character, not a lookbehind, so that the search skips to where one is.
-_APOSTROPHE_LIKE_AT_WORD = re.compile(
+_APOSTROPHE_LIKE_AT_WORD = _LazyPattern(
     f"[{_APOSTROPHE_LIKE}](?<!(?:[^\\W\\d_{_LATIN_LIKE}]|[{_APOSTROPHE_LIKE}]).)"
     f"[{_APOSTROPHE_LIKE}]*+(?![^\\W\\d_{_LATIN_LIKE}{_APOSTROPHE_LIKE}])"
 )
@@ -885,17 +903,17 @@ def _without_list_marker(text: str, given: str) -> str:
 # A Hangul filler, a space as it shows (_HANGUL_FILLERS), may stand before or after it.
 _I = f"[{_INVISIBLE_CLASS}]*"
 _AT_WORD = rf"(?<![^\W{_HANGUL_FILLERS}])"
-WEB_ADDRESS_IN_TEXT = re.compile(
+WEB_ADDRESS_IN_TEXT = _LazyPattern(
     rf"(?:{_AT_WORD}[a-z][a-z+.{_INVISIBLE_CLASS}-]*:{_I}/{_I}/|{_AT_WORD}w{_I}w{_I}w{_I}\.)"
     rf"[^\s<>\"'()\[\]{{}}\u201c\u201d{_HANGUL_FILLERS}]*[^\s<>\"'()\[\]{{}}\u201c\u201d.,;:!?{_HANGUL_FILLERS}]",
     re.I,
 )
 # Where a web address with invisible characters may be, "//" and "www." split: one between two
 # slashes, or after a "w"
-_HIDDEN_ADDRESS = re.compile(f"[/:w][{_INVISIBLE_CLASS}]+[/w.]", re.I)
+_HIDDEN_ADDRESS = _LazyPattern(f"[/:w][{_INVISIBLE_CLASS}]+[/w.]", re.I)
 # Such an address once _read_through has read ":" as ","; blanked where the tokens find invisible
 # characters (_soft_break_runs), which no search of every text need look for
-_HIDDEN_ADDRESS_READ = re.compile(
+_HIDDEN_ADDRESS_READ = _LazyPattern(
     rf"(?:\b[a-z][a-z+.{_INVISIBLE_CLASS}-]*[:,]{_I}/{_I}/|\bw{_I}w{_I}w{_I}\.)[^\s<>\"'()\[\]{{}}]*[^\s<>\"'()\[\]{{}}.,]",
     re.I,
 )

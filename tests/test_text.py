@@ -1124,3 +1124,24 @@ def test_match_case_of_a_one_letter_capital_is_a_capitalised_word() -> None:
     # "A" and "I" are capitalised words, not shouting: "A" -> "THE" would put capitals in a sentence
     assert match_case("the", "A") == "The" and match_case("me", "I") == "Me"
     assert match_case("top", "HIGHEST") == "TOP" and match_case("top", "highest") == "top"
+
+
+def test_rare_patterns_are_compiled_when_first_used_and_match_as_compiled() -> None:
+    """Importing the package compiles none of the rare paths' patterns (4 ms of the import), and
+    such a pattern, once used, is the one re.compile gives."""
+    import subprocess
+    import sys
+
+    import spincheck.text as text_module
+
+    code = (
+        "import spincheck, spincheck.text as t\n"
+        "print(sum(v._compiled is not None for v in vars(t).values() if isinstance(v, t._LazyPattern)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0"
+    lazy = text_module.WEB_ADDRESS_IN_TEXT
+    assert isinstance(lazy, text_module._LazyPattern)
+    plain = re.compile(*lazy._args)
+    sample = "Read more: https://example.com/a(b). Or www.example.org, then http:/x."
+    assert lazy.sub("_", sample) == plain.sub("_", sample) and lazy.pattern == plain.pattern
