@@ -98,7 +98,7 @@ MIXTURE_SHARES = (0.03, 0.1, 0.25)
 FIT_CHUNK_ROWS = 4096
 # Swap searches of up to this many rows score all the steps of their walk in one _score call
 # (see find_swaps): the steps' own calls cost about 60 us each for any number of rows, most of
-# what scoring one paragraph costs there; a larger search keeps one step's arrays at a time.
+# what scoring one paragraph costs there; a larger search scores one step at a time.
 WALK_IN_ONE_ROWS = 4096
 
 TOKEN_FEATURE_NAMES = (
@@ -491,22 +491,8 @@ def find_swaps(
         go_on = np.flatnonzero((kk > step + 1) | ((kk == step + 1) & (padded_ids[r1_rows] != BOS)))
         if walk is not None:
             walk.append((rows, ctx2, ctx1, tgt, go_on))
-        else:
-            sc = _score(
-                ref,
-                ctx2[0],
-                ctx1[0],
-                tgt[0],
-                tgt_uni=(tgt[1], tgt[2]),
-                ctx1_uni=ctx1[2],
-                ctx2_uni=(ctx2[1], ctx2[2]),
-                ctx_bigram=(bi_found, bi_lp),
-            )
-            if rows is None:
-                new_assoc += sc.assoc
-            else:
-                new_assoc[rows] += sc.assoc
-            bi_found, bi_lp = sc.b_found[go_on], sc.b_lp[go_on]
+        else:  # a large search: one step's arrays at a time
+            bi_found, bi_lp = _score_walk(ref, [(rows, ctx2, ctx1, tgt, go_on)], (bi_found, bi_lp), new_assoc)
         if go_on.size == 0:
             break
         rows = go_on if rows is None else rows[go_on]
@@ -543,19 +529,22 @@ def find_swaps(
     return Swaps(slot=slot, span_len=m, phrase=phrase_idx, gain=gain, ctx_gain=ctx_gain.astype(np.float32))
 
 
-def _score_walk(ref: Reference, walk: list, first_bigram: tuple[np.ndarray, np.ndarray], out: np.ndarray) -> None:
-    """Add each step's association to ``out`` as find_swaps' step by step loop does, with one
-    bigram lookup and one :func:`_score` call for all the steps (whose values are per row).
+def _score_walk(
+    ref: Reference, walk: list, first_bigram: tuple[np.ndarray, np.ndarray], out: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add each step's association to ``out`` as find_swaps' walk reads them, with one bigram
+    lookup and one :func:`_score` call for all the steps (whose values are per row).
 
     ``walk`` holds each step's (rows of ``out`` or None for all, ctx2, ctx1, target, rows that
     go on); a step's context bigram is the bigram of the step before, at the rows that go on.
+    Returns the context bigram of the step after the last (a walk given one step at a time).
     """
     ctx2, ctx1, tgt = ([np.concatenate([step[i][j] for step in walk]) for j in range(3)] for i in (1, 2, 3))
     bigram = ref.bigrams.lookup(combine(ctx1[0], tgt[0]))
     bounds = list(accumulate((step[3][0].size for step in walk), initial=0))
     ctx_bigram = [first_bigram] + [
         (bigram[0][lo:hi][step[4]], bigram[1][lo:hi][step[4]]) for step, lo, hi in zip(walk, bounds, bounds[1:])
-    ][: len(walk) - 1]
+    ]
     assoc = _score(
         ref,
         ctx2[0],
@@ -565,13 +554,17 @@ def _score_walk(ref: Reference, walk: list, first_bigram: tuple[np.ndarray, np.n
         ctx1_uni=ctx1[2],
         ctx2_uni=(ctx2[1], ctx2[2]),
         bigram=bigram,
-        ctx_bigram=(np.concatenate([b[0] for b in ctx_bigram]), np.concatenate([b[1] for b in ctx_bigram])),
+        ctx_bigram=(
+            np.concatenate([b[0] for b in ctx_bigram[:-1]]),
+            np.concatenate([b[1] for b in ctx_bigram[:-1]]),
+        ),
     ).assoc
     for step, lo, hi in zip(walk, bounds, bounds[1:]):
         if step[0] is None:
             out += assoc[lo:hi]
         else:
             out[step[0]] += assoc[lo:hi]
+    return ctx_bigram[-1]
 
 
 def _lexicon_spans(
