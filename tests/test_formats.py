@@ -474,9 +474,9 @@ def test_a_strict_open_xml_word_document_is_read() -> None:
     assert docx_to_text(out.getvalue()) == docx_to_text(docx_bytes(body)) == "The council voted.\n\nA cell"
 
 
-def test_word_and_opendocument_xml_is_read_as_it_is_inflated(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The main part was inflated whole and parsed into a tree: a document.xml of 48 MB of empty
-    paragraphs (a 74 KB file) peaked near 1 GB. It is now read a piece at a time, only text kept."""
+@pytest.fixture
+def zip_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the pieces read from zip members while the test runs."""
     reads: list[int] = []
     read = zipfile.ZipExtFile.read
 
@@ -486,9 +486,15 @@ def test_word_and_opendocument_xml_is_read_as_it_is_inflated(monkeypatch: pytest
         return piece
 
     monkeypatch.setattr(zipfile.ZipExtFile, "read", recorded)
+    return reads
+
+
+def test_word_and_opendocument_xml_is_read_as_it_is_inflated(zip_reads: list[int]) -> None:
+    """The main part was inflated whole and parsed into a tree: a document.xml of 48 MB of empty
+    paragraphs (a 74 KB file) peaked near 1 GB. It is now read a piece at a time, only text kept."""
     assert docx_to_text(docx_bytes("<w:p/>" * 100_000 + docx_paragraph("Last."))) == "Last."
     assert odt_to_text(odt_bytes("<text:p/>" * 70_000 + "<text:p>Last.</text:p>")) == "Last."
-    assert 0 < max(reads) <= 1 << 16
+    assert 0 < max(zip_reads) <= 1 << 16
 
 
 def test_a_document_read_in_small_pieces_reads_as_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -694,7 +700,7 @@ def test_an_epub_fallback_cycle_is_not_followed_forever():
     assert epub_to_text(book.getvalue()) == "The only chapter."
 
 
-def test_an_epubs_xml_parts_are_read_as_they_are_inflated(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_epubs_xml_parts_are_read_as_they_are_inflated(zip_reads: list[int]) -> None:
     """The container, package and encryption parts were parsed whole into trees: a 50 KB book whose
     container.xml held 48 MB of empty elements peaked at 1.2 GB."""
     padding = b"<a/>" * 50_000
@@ -707,17 +713,8 @@ def test_an_epubs_xml_parts_are_read_as_they_are_inflated(monkeypatch: pytest.Mo
                     data = data.replace(b"</", padding + b"</", 1)
                 target.writestr(info, data)
             target.writestr("META-INF/encryption.xml", b"<encryption>" + padding + b"</encryption>")
-    reads: list[int] = []
-    read = zipfile.ZipExtFile.read
-
-    def recorded(self: zipfile.ZipExtFile, n: int | None = -1) -> bytes:
-        piece = read(self, n)
-        reads.append(len(piece))
-        return piece
-
-    monkeypatch.setattr(zipfile.ZipExtFile, "read", recorded)
     assert epub_to_text(book.getvalue()) == "The only chapter."
-    assert 0 < max(reads) <= 1 << 16
+    assert 0 < max(zip_reads) <= 1 << 16
 
 
 # ---- argument types ----------------------------------------------------------------------------
