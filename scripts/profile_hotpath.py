@@ -43,6 +43,7 @@ STAGES = [
     ("spincheck.detector", "Detector._score_batch", "  features + classifiers (_score_batch, all calls)"),
     ("spincheck.detector", "Detector._evidence", "  evidence pass (flagged paragraphs only)"),
     ("spincheck.detector", "find_swaps", "    find_swaps of the evidence pass (more candidates)"),
+    ("spincheck.detector", "swap_r2_gain", "    swap_r2_gain (the trigram after R1, for suggestions)"),
     ("spincheck.detector", "language_reason", "  language gate (language_reason)"),
     ("spincheck.detector", "tokenize_cased_many", "  tokenize_cased_many (all paragraphs of a call)"),
     ("spincheck.detector", "token_spans", "  token_spans (windows, evidence)"),

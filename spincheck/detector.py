@@ -28,6 +28,7 @@ from .features import (
     find_swaps,
     paragraph_rows,
     swap_article_clash,
+    swap_r2_gain,
     swap_rank,
 )
 from .lexicon import MAX_PHRASE_TOKENS
@@ -193,10 +194,11 @@ class Evidence(NamedTuple):
 
     ``start``/``end`` are character offsets into the paragraph; ``strength``
     is the token model's probability (0-1) that the phrase was substituted;
-    ``suggestion`` is the synonym that makes the context most familiar, the
-    lexicon's common candidates preferred (``SUGGESTION_RANK_PENALTY``) and
-    none that clashes with an "a"/"an" before it (``SUGGESTION_ARTICLE_CLASH``), or
-    None when that preferred candidate does not make the context more familiar
+    ``suggestion`` is the synonym that makes the context (two words on each
+    side: every trigram it is in) most familiar, the lexicon's common
+    candidates preferred (``SUGGESTION_RANK_PENALTY``) and none that clashes
+    with an "a"/"an" before it (``SUGGESTION_ARTICLE_CLASH``), or None when
+    that preferred candidate does not make the context more familiar
     (a lower-ranked one that does was the original about one time in seven on
     the held-out spins, so none is offered rather than it).
     """
@@ -980,6 +982,12 @@ class Detector:
             context_gain=False,  # swaps are ranked by gain and candidate rank only
             known=bf.swaps,  # the scoring pass's gains, for the spans and candidates it tried
         )
+        # Suggestions weigh every trigram with a word of the candidate in it, the one after R1 too,
+        # which scoring leaves out ("has coated the way" -> "paved", not "surfaced"). Right on
+        # flagged spins: held-out 55.8 % -> 56.8 %, Moby similarity 23.8 % -> 24.6 %, Moby frequency
+        # 9.2 % -> 9.7 %, seed copy 38 of 66 -> 39 of 67; 3 % of the CPU time of a quarter-spun workload.
+        r2_gain = swap_r2_gain(batch, bf.slots, swaps, model.reference, model.lexicon)
+        swaps = replace(swaps, gain=swaps.gain + r2_gain)
         misfit = swap_article_clash(batch, swaps, model.reference, model.lexicon) > SUGGESTION_ARTICLE_CLASH
         best_row = _best_swap_per_slot(swaps, batch.ids.shape[0], misfit)
         candidates = np.flatnonzero(likely)

@@ -51,6 +51,7 @@ __all__ = [
     "swap_article_clash",
     "best_swap_per_slot",
     "swap_rank",
+    "swap_r2_gain",
     "TOKEN_FEATURE_NAMES",
     "PARAGRAPH_FEATURE_NAMES",
 ]
@@ -634,6 +635,38 @@ def swap_rank(swaps: Swaps) -> np.ndarray:
     so the original of a spun phrase is usually early in the list.
     """
     return _rank_in_runs(_span_starts(swaps.slot, swaps.span_len), swaps.slot.size)
+
+
+def swap_r2_gain(batch: Batch, slots: SlotScores, swaps: Swaps, ref: Reference, lex: Lexicon) -> np.ndarray:
+    """Per swap row: the change in the one trigram that :func:`find_swaps` leaves out of its
+    window, R2 after the candidate's last word and R1 ("c R1 R2"); 0 where R1 ends the paragraph.
+
+    Added to a row's gain, it makes the gain the change of the whole paragraph's log-probability:
+    every trigram with a word of the candidate in it is then counted. Scoring does without it
+    (a lookup more at the window's last position, for a trigram the table rarely holds), but the
+    choice of a suggestion between rival candidates reads the words after R1 too.
+    """
+    out = np.zeros(swaps.slot.shape, np.float32)
+    ids = _pad_tail(batch.ids, BOS)
+    r1 = swaps.slot + swaps.span_len
+    where = np.flatnonzero((ids[r1] != BOS) & (ids[r1 + 1] != BOS))
+    if not where.size:
+        return out
+    r1 = r1[where]
+    r2 = r1 + 1
+    phrase = swaps.phrase[where]
+    last = lex.phrase_ids[phrase, lex.phrase_len[phrase].astype(np.int64) - 1]
+    new = _score(
+        ref,
+        last,
+        ids[r1],
+        ids[r2],
+        tgt_uni=(slots.known[r2], slots.uni_lp[r2]),
+        ctx1_uni=slots.uni_lp[r1],
+        bigram=(slots.bi_found[r2], slots.bi_lp[r2]),
+    ).assoc
+    out[where] = new - slots.assoc[r2]
+    return out
 
 
 def _span_starts(slot: np.ndarray, span_len: np.ndarray) -> np.ndarray:

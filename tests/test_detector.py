@@ -589,6 +589,19 @@ def test_a_suggestion_fits_the_article_before_it(detector: Detector) -> None:
         check_evidence(text, result)
 
 
+def test_a_suggestion_reads_the_words_after_the_next_one(detector: Detector) -> None:
+    """The suggestion is chosen with every trigram its word is in: "has coated the way" was "has
+    paved the way", which only the trigram "paved the way" tells; scored up to "the" alone,
+    "surfaced" was suggested."""
+    text = (
+        "The new agreement has coated the way for closer trade between the two countries, officials "
+        "said on Tuesday after the talks ended."
+    )
+    result = detector.score_paragraphs([text], explain=True)[0]
+    assert ("coated", "paved") in [(e.phrase, e.suggestion) for e in result.evidence]
+    check_evidence(text, result)
+
+
 # ---- what is not scored --------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from spincheck.features import (
     score_slots,
     swap_fit_gain,
     swap_article_clash,
+    swap_r2_gain,
     swap_rank,
     vector_fit,
 )
@@ -448,6 +449,38 @@ def test_swaps_that_change_the_number_of_words_keep_their_gain_apart() -> None:
     # without the mask every swap counts as same-length, as before
     _, gain_all, _, _, resized_none = best_swap_per_slot(8, swaps)
     assert gain_all[2] == 12.0 and not resized_none.any()
+
+
+def _log_probability(tokens: list[str], reference) -> float:
+    """A paragraph's log-probability as the features read it: each word's association with the
+    two before it plus its own unigram log-probability, the end marker too."""
+    batch = layout([tokens])
+    slots = score_slots(batch, reference)
+    target = slots.target
+    return float(np.sum(slots.assoc[target], dtype=np.float64) + np.sum(slots.uni_lp[target], dtype=np.float64))
+
+
+def test_swap_r2_gain_makes_a_gain_the_whole_paragraphs_change(reference, lexicon) -> None:
+    """find_swaps' window stops at R1; with the trigram after it a swap's gain is the change of
+    the whole paragraph's log-probability, for a swap of another length ("where" -> "the place")
+    and next to the paragraph's end too (where there is no R2)."""
+    tokens = tokenize("the experts said the top diplomat will hold talks where the assembly meets")
+    batch = layout([tokens])
+    slots = score_slots(batch, reference)
+    swaps = find_swaps(batch, slots, reference, lexicon, max_candidates=5, max_assoc=None, context_gain=False)
+    r2 = swap_r2_gain(batch, slots, swaps, reference, lexicon)
+    before = _log_probability(tokens, reference)
+    start = int(batch.starts[0])
+    lengths = set()
+    for row in range(swaps.slot.size):
+        first, span = int(swaps.slot[row]) - start, int(swaps.span_len[row])
+        candidate = tokenize(lexicon.phrase_texts[int(swaps.phrase[row])])
+        lengths.add(len(candidate) - span)
+        after = _log_probability(tokens[:first] + candidate + tokens[first + span :], reference)
+        assert float(swaps.gain[row]) + float(r2[row]) == pytest.approx(after - before, abs=1e-3)
+        if first + span == len(tokens):  # R1 is the end marker: no trigram after it
+            assert r2[row] == 0.0
+    assert {0, 1} <= lengths and np.count_nonzero(r2) > swaps.slot.size // 2
 
 
 def test_swap_rank_counts_candidates_within_each_span(reference, lexicon) -> None:
