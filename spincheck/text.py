@@ -1064,11 +1064,18 @@ def _past_combining(text: str) -> np.ndarray:
     return np.minimum.accumulate(offsets[::-1])[::-1]
 
 
+_INITIALISM_LETTERS = 4  # "US", "UK", "USA", "NATO"
+
+
 def match_case(word: str, original: str) -> str:
     """``word`` in the case of the ``original`` it replaces: "Highest" -> "Top", "HIGHEST" -> "TOP",
     "A" -> "The" (one capital letter is a capitalised word, not an all-caps one). A ``word`` that
-    has capitals of its own keeps them: "britain" -> "UK", "Britain" -> "UK"."""
+    has capitals of its own keeps them: "britain" -> "UK", "Britain" -> "UK", and after an
+    initialism too ("US" -> "United States", not "UNITED STATES": a short capital word is a name
+    written so more often than shouting)."""
     if original.isupper() and len(original) > 1:
+        if word != word.lower() and len(original) <= _INITIALISM_LETTERS and original.isalpha():
+            return word
         return word.upper()
     if original[:1].isupper():
         return word[:1].upper() + word[1:]

@@ -1353,7 +1353,9 @@ def test_features_matrix(detector: Detector, paragraphs: list[str]) -> None:
     ("suggestion", "original", "shown"),
     [("top", "highest", "top"), ("top", "Highest", "Top"), ("top", "HIGHEST", "TOP"), ("the place", "Where", "The place"),
      ("us", "I", "Us"), ("top", "iPhone", "top"), ("UK", "britain", "UK"), ("UK", "Britain", "UK"),
-     ("UK", "BRITAIN", "UK"), ("Britain", "the uk", "Britain"), ("vitamin B", "Thiamine", "Vitamin B")],
+     ("UK", "BRITAIN", "UK"), ("Britain", "the uk", "Britain"), ("vitamin B", "Thiamine", "Vitamin B"),
+     ("United States", "US", "United States"), ("America", "USA", "America"), ("top", "TOP", "TOP"),
+     ("vitamin B", "THIAMINE", "VITAMIN B"), ("United States", "U.S", "UNITED STATES")],
 )  # fmt: skip
 def test_suggestions_take_the_case_of_the_phrase(suggestion: str, original: str, shown: str) -> None:
     assert match_case(suggestion, original) == shown
