@@ -1213,16 +1213,19 @@ def train(
     if reference_mode not in ("merge", "replace"):
         raise TrainingError(f"unknown --reference mode {reference_mode!r} (use merge or replace)")
     out_path = Path(out)
+    # The shipped model is refused before check_out looks inside: its card predates casing.npz, so
+    # check_out said to move that file away, which costs the shipped model its suggestions' capitals
+    # (a symlink loop, which resolve() cannot take, is check_out's to report). It is also any model
+    # directory that is the package spincheck._models: a checkout's models/ is not the running
+    # package's when spincheck is installed elsewhere, and was replaced, __init__.py and all
+    if not _loops(out_path):
+        if out_path.resolve() == default_model_dir().resolve() or (out_path / "__init__.py").is_file():
+            raise TrainingError(
+                f"{out_path} is the shipped model, which a retrained one must not replace (choose another --out)"
+            )
+        if default_model_dir().resolve() in out_path.resolve().parents:  # a folder inside the installed package
+            raise TrainingError(f"{out_path} is inside the shipped model's directory (choose another --out)")
     check_out(out_path)
-    # the shipped model is also any model directory that is the package spincheck._models (its
-    # card lists its __init__.py, which check_out requires): a checkout's models/ is not the
-    # running package's when spincheck is installed elsewhere, and was replaced, __init__.py and all
-    if out_path.resolve() == default_model_dir().resolve() or (out_path / "__init__.py").is_file():
-        raise TrainingError(
-            f"{out_path} is the shipped model, which a retrained one must not replace (choose another --out)"
-        )
-    if default_model_dir().resolve() in out_path.resolve().parents:  # a folder inside the installed package
-        raise TrainingError(f"{out_path} is inside the shipped model's directory (choose another --out)")
     check_writable(out_path)
     _created()  # a SOURCE_DATE_EPOCH that is no time fails now, not after the work
     base = load_model_dir(Path(base_model) if base_model else default_model_dir())

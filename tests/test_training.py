@@ -612,6 +612,11 @@ def test_refuses_to_replace_the_shipped_model(
     # a stand-in for the shipped model: were the refusal broken, this test must not overwrite the real one
     shipped = tmp_path / "_models"
     shutil.copytree(tiny_base, shipped)
+    # as the real one: its card predates casing.npz and does not list it (said "move them" of it)
+    card = json.loads((shipped / CARD).read_text())
+    card["files"].pop("casing.npz", None)
+    (shipped / "casing.npz").write_bytes(b"written after the card")
+    (shipped / CARD).write_text(json.dumps(card))
     monkeypatch.setattr(spincheck.model, "default_model_dir", lambda: shipped)
     before = {p.name: p.read_bytes() for p in shipped.iterdir()}
     with pytest.raises(TrainingError, match="is the shipped model"):
