@@ -1124,6 +1124,9 @@ class Reader:
                 return
             yield from self._read_pdf(head, f, name)
             return
+        if item.path is None and kind == "text" and _names_files(head):
+            yield Problem("error", f"{name} is a list of file names, not text", _FILE_LIST_HINT)
+            return
         if head.startswith(OLE_MAGIC):
             yield Problem("error", f"{name} is an older Microsoft Office file (.doc, .xls, .ppt)", _OLE_HINT)
             return
@@ -1248,6 +1251,24 @@ class Reader:
 # the compound-file header of Word 97-2003 documents and their Excel and PowerPoint siblings
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_HINT = "spincheck does not read this format: save it as .docx, .odt or plain text; skipped"
+
+
+_FILE_LIST_HINT = (
+    "spincheck scores the text it reads; to score the files, pass them or their folder as arguments: "
+    "spincheck score DIR, or find DIR -print0 | xargs -0 spincheck score; skipped"
+)
+
+
+def _names_files(head: bytes) -> bool:
+    """Whether ``head``, the start of stdin, is file names, one a line or NUL-separated as ``find``
+    and ``ls`` write them, each naming a file or directory that exists. ``find . -name '*.txt' |
+    spincheck score`` meant those files: read as text, the names were one paragraph not scored,
+    exit status 0, and nothing said. Prose stops at its first line, which names nothing."""
+    names = head.split(b"\0" if b"\0" in head else b"\n")
+    if len(head) >= SNIFF_BYTES:  # the input goes on: the last name may be cut short
+        names.pop()
+    names = [name.removesuffix(b"\r") for name in names if name.strip()]
+    return bool(names) and all(os.path.lexists(name) for name in names)
 
 
 def _office_kind(head: bytes) -> str | None:

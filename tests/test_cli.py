@@ -931,6 +931,26 @@ def test_stdin(capsys, monkeypatch):
     assert run(capsys, "score", "--format", "jsonl", "-")[1] == out
 
 
+def test_file_names_on_stdin_are_an_error_that_says_to_pass_them_as_arguments(capsys, monkeypatch, tmp_path):
+    # find ... | spincheck score scored the names as text: one paragraph not scored, exit status 0, nothing said
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a b.txt").write_text(CLEAN.read_text())
+    (tmp_path / "notes").mkdir()
+    for names in (b"a b.txt\nnotes\n", b"./a b.txt\r\n", b"a b.txt\0notes\0"):  # ls, Windows line ends, find -print0
+        set_stdin(monkeypatch, names)
+        code, out, err = run(capsys, "score", "--format", "jsonl")
+        assert (code, out) == (2, "") and err.startswith("spincheck: error: <stdin> is a list of file names, not text")
+        assert err.endswith("find DIR -print0 | xargs -0 spincheck score; skipped)\n")
+    # a text whose first line happens to name a file is text
+    set_stdin(monkeypatch, b"a b.txt\n" + CLEAN.read_bytes())
+    code, out, err = run(capsys, "score", "--format", "jsonl")
+    assert (code, err) == (0, "") and len(jsonl(out)) == 8
+    # named, such a file is read as text, as named files are
+    (tmp_path / "list.txt").write_bytes(b"a b.txt\n")
+    code, out, _ = run(capsys, "score", "list.txt")
+    assert (code, out) == (0, "list.txt: 1 paragraph, 0 scored, 0 flagged, highest probability -\n")
+
+
 class _SlowStdin(io.RawIOBase):
     """A pipe that delivers ``blocks`` blocks of text and, at its end, notes what was printed so far."""
 
