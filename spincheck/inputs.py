@@ -374,6 +374,10 @@ def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
         url = web_address(name)
         if url is not None:  # offline by design: "no such file" would send the user hunting for one
             return Problem("error", f"cannot read {url}: it is a web address, not a file", WEB_ADDRESS_HINT)
+        target = _dangling_link(exc.filename)
+        if target is not None:  # met in a directory scan, "check the path" named a path no one typed
+            what = f"cannot read {name}: it is a symbolic link to {shown(target)}, which does not exist"
+            return Problem("error", what, "skipped")
         return Problem("error", f"cannot read {name}: no such file or directory", "check the path")
     if isinstance(exc, PermissionError):
         return Problem("error", f"cannot read {name}: permission denied", "skipped")
@@ -384,6 +388,15 @@ def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
             return Problem("error", f"cannot read {name}: {exc}", DAMAGED_WHOLE_HINT, cause="damaged whole")
         return Problem("error", f"cannot read {name}: {exc}", DAMAGED_HINT, cause="damaged")
     return Problem("error", f"cannot read {name}: {exc.strerror or exc}", "skipped")
+
+
+def _dangling_link(path: object) -> str | os.PathLike | None:
+    """Where the symbolic link at ``path`` points, for a link whose target does not exist (the
+    caller saw that); None when ``path`` is no link."""
+    try:
+        return os.readlink(path) if isinstance(path, (str, os.PathLike)) and os.path.islink(path) else None
+    except (OSError, ValueError):
+        return None
 
 
 # ---- decoding ---------------------------------------------------------------------------------

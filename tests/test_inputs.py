@@ -157,6 +157,19 @@ def test_missing_file_and_symlink_loop(tmp_path):
     ]
 
 
+def test_a_broken_symlink_is_named_as_one_where_it_is_met(tmp_path):
+    # met in a directory scan, it was "no such file or directory (check the path)" of a path no one typed
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text(TEXT, encoding="utf-8")
+    link = tmp_path / "notes" / "old.txt"
+    link.symlink_to("../archive/old.txt")
+    said = f"spincheck: error: cannot read {link}: it is a symbolic link to ../archive/old.txt, which does not exist"
+    items = collect([str(tmp_path / "notes")])
+    assert [str(p) for p in items if isinstance(p, Problem)] == [said + " (skipped)"]
+    assert [i.path for i in items if isinstance(i, InputFile)] == [tmp_path / "notes" / "a.txt"]
+    assert problems_of(read_events(link)) == [said + " (skipped)"]  # named
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     paragraphs=st.lists(
