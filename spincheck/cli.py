@@ -725,9 +725,10 @@ def _load_detector(args, console: Console) -> Detector:
         document_context=getattr(args, "document_context", True),
     )
     card = detector.model.card
+    # the id too: a retrained model has the shipped one's version, and jsonl and csv rows name no model
     console.info(
-        f"model {detector.path} (version {card.version}, threshold {detector.threshold:.4f}, "
-        f"min words {detector.min_words})"
+        f"model {detector.path} (version {card.version}, id {detector.model.fingerprint}, "
+        f"threshold {detector.threshold:.4f}, min words {detector.min_words})"
     )
     return detector
 

@@ -431,7 +431,10 @@ def test_a_web_address_is_named_as_one_and_the_other_inputs_are_scored(capsys):
 
 def test_verbose_names_the_model(capsys):
     _, _, err = run(capsys, "-v", "score", str(CLEAN))
-    assert err.startswith("spincheck: model ") and "threshold" in err
+    detector = Detector.load()
+    model = detector.model
+    assert err.startswith("spincheck: model ") and f"(version {model.card.version}, id {model.fingerprint}, " in err
+    assert f"threshold {detector.threshold:.4f}, min words 12)" in err
 
 
 def test_verbose_counts_before_and_after_the_subcommand(capsys, monkeypatch):
