@@ -452,7 +452,7 @@ def _add_compare(sub, parents: _Parents) -> None:
         "--format jsonl writes one labelled paragraph per line (label 1 reworded, 0 taken unchanged, "
         "null not from the original) with its replacements: input for 'spincheck evaluate' and "
         "'spincheck train --spun'.",
-        epilog="exit status: 0 compared; 2 an error",
+        epilog="exit status:\n  0  compared\n  2  an error\n" + _SIGNAL_STATUS_HELP,
     )
     compare.add_argument(
         "original",
@@ -486,8 +486,8 @@ def _add_train(sub, parents: _Parents) -> None:
         description="Build a model directory from a clean corpus of your domain: reference statistics, "
         "synthetic spins, classifier and threshold. Needs scikit-learn and the other packages of the train extra "
         f"({TRAIN_HINT}).",
-        epilog="exit status: 0 the model was written; 2 an error; 130 interrupted (Ctrl-C; 143 SIGTERM), "
-        "leaving --out as it was",
+        epilog="exit status:\n  0  the model was written\n  2  an error; it leaves --out as it was, as a stop does\n"
+        + _SIGNAL_STATUS_HELP,
     )
     train.add_argument(
         "--clean",
@@ -550,7 +550,8 @@ def _add_evaluate(sub, parents: _Parents) -> None:
         '"replacements": [[start, end, original, replacement], ...] with offsets into the text (as '
         "'spincheck compare --format jsonl' writes them), also get the evidence measured: the share of "
         "swaps inside an evidence span of the flagged ones, and how often it suggests the original.",
-        epilog="exit status: 0 evaluated; 2 an error (a bad line is reported and skipped)",
+        epilog="exit status:\n  0  evaluated\n  2  an error (a bad line is reported and skipped)\n"
+        + _SIGNAL_STATUS_HELP,
     )
     evaluate.add_argument(
         "file",

@@ -485,6 +485,8 @@ def test_each_subcommands_help_lists_verbose_and_quiet(capsys, command):
     code, out, _ = run(capsys, command, "--help")
     assert code == 0
     assert "-v, --verbose" in out and "-q, --quiet" in out and "[-v]" in out
+    # and the statuses every command can end with (compare and evaluate named 0 and 2 only, train not 141)
+    assert all(f"\n  {status}  " in out for status in (0, 2, 130, 141, 143))
 
 
 @pytest.mark.parametrize(
