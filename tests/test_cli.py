@@ -2426,9 +2426,11 @@ def test_an_output_name_ending_as_a_directory_never_writes_the_file_before_it(ca
 
 
 @pytest.mark.parametrize("where", ["missing/dir/page.html", "clean.txt/page.html", "."])
-def test_explain_to_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path, where):
+def test_explain_to_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path, where, monkeypatch):
     (tmp_path / "clean.txt").write_text("x")
     target = tmp_path / where
+    # before the document is read and scored, which a long one takes a while to (14 s for 6 MB)
+    monkeypatch.setattr(cli, "_read_document", lambda *args: pytest.fail("read before -o was made"))
     code, out, err = run(capsys, "explain", str(SPUN), "-o", str(target))
     assert code == 2 and out == ""
     hint = "(choose a file name for -o)\n" if where == "." else "(choose another -o)\n"  # a directory, as score says
