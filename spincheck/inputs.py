@@ -1363,6 +1363,8 @@ def _binary_hint(head: bytes) -> str:
         return "it is zstd-compressed, which spincheck does not read; decompress it with zstd -d; skipped"
     if head.startswith(b"PK\x03\x04"):
         return "it is a zip archive: extract it first; skipped"
+    if head[257:262] == b"ustar":  # the magic of POSIX and GNU tar headers (crawl.tar.gz is read decompressed)
+        return "it is a tar archive: extract it with tar -xf and score its folder; skipped"
     sample = head[: 4096 & ~1]
     if len(sample) >= 64:
         half = len(sample) // 2

@@ -11,6 +11,7 @@ import lzma
 import os
 import signal
 import sys
+import tarfile
 import textwrap
 import threading
 import time
@@ -33,6 +34,16 @@ TEXT = (
     "A second line in the same block, which the splitter keeps as its own paragraph.\n\n"
     "The state will pay for most of the project; the town will borrow the rest.\n"
 )
+
+
+def tar_bytes() -> bytes:
+    """A tar archive holding one text file, as ``tar -cf`` writes it."""
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w") as tar:
+        info = tarfile.TarInfo("crawl/page.txt")
+        info.size = len(TEXT.encode())
+        tar.addfile(info, io.BytesIO(TEXT.encode()))
+    return data.getvalue()
 
 
 def read_events(path: Path, kind: str | None = None, **reader_args) -> list:
@@ -1639,9 +1650,11 @@ def test_a_text_field_holding_true_or_a_fraction_is_named(tmp_path):
         (TEXT.encode("utf-16-be"), "convert it with iconv -f UTF-16BE -t UTF-8"),
         (b"\x28\xb5\x2f\xfd" + bytes(200), "it is zstd-compressed, which spincheck does not read"),
         (b"PK\x03\x04" + bytes(200), "it is a zip archive: extract it first"),
+        (tar_bytes(), "it is a tar archive: extract it with tar -xf and score its folder"),
+        (gzip.compress(tar_bytes()), "it is a tar archive: extract it with tar -xf"),  # crawl.tar.gz
         (b"\x89PNG\r\n\x1a\n" + bytes(200), "looks binary (skipped)"),
     ],
-    ids=["utf16le", "utf16be", "zstd", "zip", "png"],
+    ids=["utf16le", "utf16be", "zstd", "zip", "tar", "tar.gz", "png"],
 )
 def test_binary_inputs_people_pass_by_mistake_say_what_to_do(tmp_path, content, hint):
     path = tmp_path / "input"
