@@ -168,6 +168,21 @@ def test_missing_file_and_symlink_loop(tmp_path):
     ]
 
 
+def test_a_table_named_as_input_is_read_as_text_with_a_warning(tmp_path):
+    # a CSV export of articles was scored as text in silence, ids and topics glued to the paragraphs
+    table = tmp_path / "articles.csv"
+    table.write_text('id,topic,text\nbbc-1,news,"' + TEXT.replace('"', "'") + '"\n', encoding="utf-8")
+    events = read_events(table)
+    assert problems_of(events) == [
+        f"spincheck: warning: {table} is read as plain text: spincheck does not read the columns of a table "
+        "(its other fields run into its paragraphs; for a document a row, convert it to JSON Lines with the "
+        "text in a field)"
+    ]
+    assert "".join(c.text for c in chunks_of(events)).startswith("id,topic,text\nbbc-1,news,")
+    (tmp_path / "records.tsv").write_text(json.dumps({"text": TEXT}) + "\n")  # JSONL by its content: no warning
+    assert problems_of(read_events(tmp_path / "records.tsv")) == []
+
+
 def test_a_broken_symlink_is_named_as_one_where_it_is_met(tmp_path):
     # met in a directory scan, it was "no such file or directory (check the path)" of a path no one typed
     (tmp_path / "notes").mkdir()

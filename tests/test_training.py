@@ -877,6 +877,19 @@ def test_a_file_with_no_text_is_warned_about_and_an_empty_jsonl_is_not(tmp_path:
     ]
 
 
+def test_a_table_named_in_the_corpus_is_warned_about_as_plain_text(tmp_path: Path) -> None:
+    # a CSV export of articles: its ids and topics ran into the paragraphs, and nothing was said
+    (tmp_path / "articles.csv").write_text('id,text\nbbc-1,"The council met on Monday."\n')
+    (tmp_path / "rows.tsv.gz").write_bytes(gzip.compress(b"id\ttext\nbbc-2\tThe council met again.\n"))
+    (tmp_path / "records.csv").write_text('{"text": "JSONL saved as .csv is read as JSONL."}\n')
+    with pytest.warns(training.CorpusFileWarning) as caught:
+        docs = dict(training.iter_corpus_documents(sorted(tmp_path.iterdir())))
+    assert docs["articles.csv"].startswith("id,text\nbbc-1,") and "records.csv:1" in docs  # read as before
+    note = " is read as plain text: spincheck does not read the columns of a table (its other fields run into"
+    assert [w.message.path for w in caught] == [str(tmp_path / "articles.csv"), str(tmp_path / "rows.tsv.gz")]
+    assert all(str(w.message).startswith(w.message.path + note) for w in caught)
+
+
 def test_a_merged_reference_of_a_million_words_adds_its_vectors(monkeypatch, tmp_path: Path, tiny_base: Path) -> None:
     seen = {}
 
