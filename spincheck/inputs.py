@@ -459,10 +459,11 @@ def _read_some(f: BinaryIO, size: int) -> bytes:
     return read1(size) if read1 is not None else f.read(size)
 
 
-def _read_head(f: BinaryIO) -> bytes:
+def _read_head(f: BinaryIO) -> tuple[bytes, bool]:
     """The first SNIFF_BYTES bytes: fewer at end of input, or on a pipe that has nothing more
     ready once a whole first line of JSONL has come (``tail -f log.jsonl | spincheck score -``
-    is then answered record by record, not once 8 KiB have gathered).
+    is then answered record by record, not once 8 KiB have gathered); and whether the input
+    ended there.
 
     A short head that would be judged binary is read on to the full size: one line with a few
     control bytes is a bad record, not a binary stream, and judged alone it threw away every
@@ -471,14 +472,14 @@ def _read_head(f: BinaryIO) -> bytes:
     while size < SNIFF_BYTES:
         data = _read_some(f, SNIFF_BYTES - size)
         if not data:
-            break
+            return b"".join(parts), True
         parts.append(data)
         size += len(data)
         # known in UTF-8, or in the UTF-16 or UTF-32 a byte-order mark names (PowerShell's `>`)
         if size < SNIFF_BYTES and _FIRST_JSONL_LINE.match(head := _as_utf8(b"".join(parts))):
             if (opens_with_record(head) or not looks_binary(head)) and _pipe_waits(f):
                 break
-    return b"".join(parts)
+    return b"".join(parts), False
 
 
 # a first line that makes a stream JSONL whatever follows it (see _markup_kind)
@@ -553,13 +554,16 @@ def sniff(f: BinaryIO) -> tuple[bytes, BinaryIO]:
     """The first bytes of ``f`` and the stream to read the rest from: decompressed when ``f``
     holds gzip, bzip2 or xz data. Decompression is streamed, so memory stays bounded (HTML,
     PDF and JSONL records keep their size limits on the decompressed bytes)."""
-    head = _read_head(f)
+    head, ended = _read_head(f)
+    # nothing more to read once the input has ended: a terminal gives its end (Ctrl-D) to one
+    # read, and text typed there waited for a second Ctrl-D when the rest was read after the head
+    rest = io.BytesIO() if ended else f
     codec = _compression(head)
     if codec is None:
-        return head, f
-    stream = io.BufferedReader(_Decompressed(head, f, codec), READ_BYTES)
+        return head, rest
+    stream = io.BufferedReader(_Decompressed(head, rest, codec), READ_BYTES)
     try:
-        return _read_head(stream), stream
+        return _read_head(stream)[0], stream
     except _DamagedData as exc:  # damaged in its head: nothing is read before the damage
         exc.whole = True
         raise

@@ -842,7 +842,36 @@ def test_a_slow_feed_is_answered_when_a_bad_record_comes_with_the_first():
         answered = list(heads)
         os.close(write_end)  # the old code waited for 8 KiB or the end of the feed
         reader.join(timeout=5)
-    assert answered == [data]
+    assert answered == [(data, False)]  # the feed goes on
+
+
+class _Terminal(io.RawIOBase):
+    """A terminal with ``lines`` typed, then Ctrl-D: it ends one read, and a read after that waits
+    for more typing (here: fails the test)."""
+
+    def __init__(self, *lines: bytes) -> None:
+        self.lines = list(lines)
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        assert not self.ended, "read on after Ctrl-D: a terminal waits there for a second Ctrl-D"
+        line = self.lines.pop(0) if self.lines else b""
+        self.ended = not line
+        buffer[: len(line)] = line
+        return len(line)
+
+
+@pytest.mark.parametrize(
+    "typed", [[TEXT.encode()], [b"A line.\n", b"Another line.\n"], []], ids=["text", "lines", "none"]
+)
+def test_text_typed_at_a_terminal_ends_at_the_first_ctrl_d(typed):
+    # spincheck score, explain - and evaluate - read on after the Ctrl-D that ended the text typed
+    events = list(Reader(stdin=io.BufferedReader(_Terminal(*typed))).read(InputFile(None, "text")))
+    assert "".join(c.text for c in chunks_of(events)) == b"".join(typed).decode()
+    assert inputs.sniff(io.BufferedReader(_Terminal(*typed)))[0] == b"".join(typed)
 
 
 def test_what_a_jsonl_file_left_unread_is_not_taken_for_stdin_held_in_a_buffer(tmp_path):
