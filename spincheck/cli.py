@@ -835,8 +835,8 @@ def _input_at(output: str | int, items: list) -> str | None:
 
 def _score_into(out: TextIO, items: list, args, detector: Detector, console: Console) -> tuple[int, Reporter]:
     """Score ``items`` into ``out``: the exit status, and the reporter with its counts."""
-    if any(isinstance(item, InputFile) and item.path is None for item in items) and _isatty(sys.stdin):
-        console.note("reading text from the terminal; end it with Ctrl-D (or pass files to score)")
+    if any(isinstance(item, InputFile) and item.path is None for item in items):
+        _note_terminal(console, "text", "pass files to score")
     files = sum(isinstance(item, InputFile) for item in items)
     reporter = make_reporter(
         args.format,
@@ -878,6 +878,13 @@ def _score_into(out: TextIO, items: list, args, detector: Detector, console: Con
     if console.errors:
         return EXIT_ERROR, reporter
     return (EXIT_FLAGGED if reporter.flagged else EXIT_OK), reporter
+
+
+def _note_terminal(console: Console, what: str, instead: str) -> None:
+    """Say that stdin is read from the terminal, and how to end it: explain, compare and evaluate
+    waited there in silence, as if they hung."""
+    if _isatty(sys.stdin):
+        console.note(f"reading {what} from the terminal; end it with Ctrl-D (or {instead})")
 
 
 def _stdin_waits() -> bool:
@@ -1159,6 +1166,8 @@ def _read_document(
     """The name and whole text of one document (not JSONL, not a directory); None after reporting why not.
     ``too_long``: the hint for a document over MAX_EXPLAIN_CHARS."""
     path = None if path_arg == "-" else Path(path_arg)
+    if path is None:
+        _note_terminal(console, "the document", "pass a file")
     kind = "text" if path is None else kind_of(path)
     if path is not None and (path.is_dir() or kind == "jsonl"):
         what = "a directory" if path.is_dir() else "a JSONL file (many documents)"
@@ -1609,6 +1618,7 @@ def _cmd_evaluate(args, console: Console) -> int:
             if stdin is None:
                 console.error("cannot read stdin: it is closed", "pass a file instead")
                 return EXIT_ERROR
+            _note_terminal(console, "labelled lines", "pass a file")
             results.extend(detector.score_many(lines.texts(stdin, None)))
         else:
             with open(args.file, "rb") as f:

@@ -936,6 +936,25 @@ def test_stdin(capsys, monkeypatch):
     assert run(capsys, "score", "--format", "jsonl", "-")[1] == out
 
 
+@pytest.mark.parametrize(
+    ("argv", "what"),
+    [
+        (["score"], "text from the terminal; end it with Ctrl-D (or pass files to score)"),
+        (["explain", "-"], "the document from the terminal; end it with Ctrl-D (or pass a file)"),
+        (["compare", "-", str(CLEAN)], "the document from the terminal; end it with Ctrl-D (or pass a file)"),
+        (["evaluate", "-"], "labelled lines from the terminal; end it with Ctrl-D (or pass a file)"),
+    ],
+)
+def test_every_command_reading_a_terminal_says_how_to_end_it(capsys, monkeypatch, argv, what):
+    # only score said so: explain, compare and evaluate waited in silence, as if they hung
+    set_stdin(monkeypatch, b"")
+    monkeypatch.setattr(cli, "_isatty", lambda stream: stream is sys.stdin)
+    _, _, err = run(capsys, *argv)
+    assert err.startswith(f"spincheck: note: reading {what}\n")
+    _, _, err = run(capsys, "-q", *argv)
+    assert "reading" not in err
+
+
 def test_file_names_on_stdin_are_an_error_that_says_to_pass_them_as_arguments(capsys, monkeypatch, tmp_path):
     # find ... | spincheck score scored the names as text: one paragraph not scored, exit status 0, nothing said
     monkeypatch.chdir(tmp_path)
