@@ -1640,6 +1640,7 @@ def test_explain_takes_one_document(capsys, tmp_path):
 
 
 def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
+    pytest.importorskip("sklearn")  # train checks for it before anything else
     import spincheck.training
 
     calls = []

@@ -50,6 +50,7 @@ def test_pairs_are_counted_within_a_paragraph_and_the_window(builder: VectorBuil
 
 
 def test_pairs_seen_exactly_min_count_times_are_kept(builder: VectorBuilder) -> None:
+    pytest.importorskip("scipy")  # building vectors is training's work (the train extra)
     vectors = builder.build(dim=2, min_count=5)
     # "a g" and "g f", seen 5 times, give "a" and "f" their vectors; "g g" alone would leave no word any
     names = {int(h): w for h, w in zip(hash_tokens(WORDS).tolist(), WORDS)}
@@ -61,6 +62,7 @@ def test_pairs_seen_exactly_min_count_times_are_kept(builder: VectorBuilder) -> 
 @pytest.mark.parametrize("paragraphs", [[], [["hello", "."]], [[".", "."]]])
 def test_a_corpus_too_small_for_any_pair_gives_no_vectors(paragraphs: list[list[str]]) -> None:
     """A one-word or punctuation-only corpus has no co-occurrences: no vectors, not a traceback."""
+    pytest.importorskip("scipy")
     vb = VectorBuilder(hash_tokens([t for p in paragraphs for t in p if t != "."]))
     vb.add_batch(layout(paragraphs))
     vectors = vb.build(dim=4)
