@@ -378,7 +378,7 @@ def pdf_to_text(data: bytes) -> str:
     data = _file_bytes(data, "pdf_to_text")
     module = _pypdf()
     if module is None:
-        raise RuntimeError("pypdf is not installed")
+        raise RuntimeError("reading PDFs needs pypdf, which is not installed (pip install pypdf)")
     reader = module.PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
         raise ValueError("it is encrypted with a password")

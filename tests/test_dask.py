@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import gzip
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import paragraphs_of
@@ -158,6 +160,21 @@ def test_shards_are_never_written_over_their_inputs(records: list[dict], tmp_pat
     write_shard(shards / "a.jsonl", [json.dumps(records[0])])
     written = score_jsonl_shards(shards, tmp_path / "out", client="sync")  # the folder: its JSONL shards only
     assert sorted(Path(p).name for p in written) == ["a.jsonl", "b.jsonl"]
+
+
+def test_shards_without_dask_say_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The module imports without Dask (score_partition needs none); score_jsonl_shards then raised
+    "No module named 'dask'", naming neither the function nor what to install."""
+    real_import = builtins.__import__
+
+    def without_dask(name: str, *args: Any, **kwargs: Any) -> Any:  # as if it were not installed
+        if name.split(".")[0] == "dask":
+            raise ModuleNotFoundError("No module named 'dask'", name="dask")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_dask)
+    with pytest.raises(ModuleNotFoundError, match=r"score_jsonl_shards needs Dask, .*pip install 'dask\[bag\]'"):
+        score_jsonl_shards(str(tmp_path / "*.jsonl"), tmp_path / "out")
 
 
 def test_score_partition_record_fields() -> None:

@@ -323,6 +323,13 @@ def test_the_text_of_a_pdf_is_bounded_as_its_file_is(monkeypatch: pytest.MonkeyP
         formats.pdf_to_text(pdf)
 
 
+def test_a_pdf_without_pypdf_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdf_to_text said only "pypdf is not installed", and spincheck train repeated it for a PDF."""
+    monkeypatch.setattr(formats, "_pypdf_state", {"module": None})
+    with pytest.raises(RuntimeError, match=r"reading PDFs needs pypdf.*\(pip install pypdf\)"):
+        formats.pdf_to_text(b"%PDF-1.4")
+
+
 def test_a_soft_hyphen_at_a_line_end_joins_the_word():
     """Tagged PDFs (Word's, LaTeX's) write the hyphen of a word broken across lines as U+00AD, which
     pypdf keeps: "de\u00ad" + "bate" was read as two words, "de\u00ad bate", and a short line so

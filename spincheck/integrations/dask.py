@@ -453,7 +453,13 @@ def score_jsonl_shards(
     is the most recently created Client when there is one. Returns the
     paths written.
     """
-    import dask.bag as db
+    try:
+        import dask.bag as db
+    except ModuleNotFoundError as exc:  # the module imports without Dask, for score_partition
+        if exc.name != "dask":
+            raise
+        message = "score_jsonl_shards needs Dask, which is not installed (pip install 'dask[bag]' distributed)"
+        raise ModuleNotFoundError(message, name="dask") from None
     from fsspec.core import get_fs_token_paths
     from fsspec.implementations.local import LocalFileSystem
 
