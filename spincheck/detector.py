@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Sequence, cast
 
 import numpy as np
 
+from ._lazy import at_fork_in_child
 from .features import (
     EVIDENCE_CANDIDATES,
     BatchFeatures,
@@ -466,6 +467,15 @@ MAX_KEPT_MODELS = 4
 _LATEST: dict[str | None, LoadedModel] = {}
 _ALIVE: weakref.WeakValueDictionary[tuple[str | None, str], LoadedModel] = weakref.WeakValueDictionary()
 _MODELS_LOCK = threading.Lock()
+
+
+def _unlock_models() -> None:
+    """A forked child's lock: one held by another thread at the fork stayed held in the child."""
+    global _MODELS_LOCK
+    _MODELS_LOCK = threading.Lock()
+
+
+at_fork_in_child(_unlock_models)
 
 
 def _remember(path: str | None, model: LoadedModel) -> None:

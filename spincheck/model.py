@@ -21,11 +21,11 @@ import json
 import math
 import zipfile
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from ._lazy import cached_property
 from ._npz import save_npz
 from .features import FEATURE_NAMES, PARAGRAPH_FEATURE_NAMES, TOKEN_FEATURE_NAMES
 from .lexicon import MAX_PHRASE_TOKENS, Lexicon

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import pickle
 import random
 import re
 import shutil
+import threading
+import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -1286,6 +1289,59 @@ def test_one_detector_shared_by_threads(detector: Detector, paragraphs: list[str
         for _ in range(2):
             got = list(pool.map(lambda batch: detector.score_paragraphs(batch, explain=True), work))
             assert got == expected  # identical, not merely close: same batches, same arithmetic
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork() on this platform")
+def test_a_process_forked_while_another_thread_holds_a_lock_can_take_it() -> None:
+    """A process pool forked while another thread built a detector's lookup indexes (or loaded or
+    unpickled a model) gave its workers that lock held, by a thread they do not have: a worker's
+    first build waited forever, and so did the pool."""
+    import functools
+
+    import spincheck.detector as detector_module
+    import spincheck.integrations.dask as dask_module
+    from spincheck import lexicon, model, reference, vectors
+
+    def locks() -> list:  # looked up again in the child, where they are to be new objects
+        props = [
+            prop
+            for module in (lexicon, model, reference, vectors)
+            for cls in vars(module).values()
+            if isinstance(cls, type) and cls.__module__ == module.__name__
+            for prop in vars(cls).values()
+            if isinstance(prop, functools.cached_property)
+        ]
+        built = [getattr(prop, name, None) for prop in props for name in ("build_lock", "lock")]
+        return [lock for lock in built if lock is not None] + [detector_module._MODELS_LOCK, dask_module._LOCK]
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold_all() -> None:
+        taken = locks()
+        for lock in taken:
+            lock.acquire()
+        held.set()
+        release.wait()
+        for lock in taken:
+            lock.release()
+
+    holder = threading.Thread(target=hold_all)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        with warnings.catch_warnings():  # Python 3.12+ warns of exactly this: fork() with threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: every lock free at once, whatever happens never back in pytest
+            code = 1
+            try:
+                code = 0 if all(lock.acquire(timeout=1) for lock in locks()) else 3
+            finally:
+                os._exit(code)
+    finally:
+        release.set()
+        holder.join()
+    assert len(locks()) > 10 and os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
 
 
 _AUDIT_OPENS = """

@@ -67,6 +67,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 
+from .._lazy import at_fork_in_child
 from ..detector import Detector, Document, Result
 from ..inputs import Problem, _DamagedData, iter_jsonl, os_problem, record_source, record_text, text_field_problem
 from ..inputs import _damaged
@@ -117,6 +118,16 @@ ROW_META: dict[str, Any] = {
 # model), with the card it was loaded from (see _card_stamp).
 _DETECTORS: dict[str, tuple[tuple[int, ...] | None, Detector]] = {}
 _LOCK = threading.Lock()
+
+
+def _unlock() -> None:
+    """A forked child's lock (score_partition in a fork-started pool): one held by another thread
+    at the fork, loading the model, stayed held in the child, whose first call then waited forever."""
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+at_fork_in_child(_unlock)
 
 
 def _card_stamp(directory: Path) -> tuple[int, ...] | None:
