@@ -478,6 +478,14 @@ def _unlock_models() -> None:
 at_fork_in_child(_unlock_models)
 
 
+def _model_key(path: Path) -> str | None:
+    """How a pickled detector names its model's directory: None for the shipped model, found again
+    wherever spincheck is installed."""
+    from .model import default_model_dir
+
+    return None if path == default_model_dir().resolve() else str(path)
+
+
 def _remember(path: str | None, model: LoadedModel) -> None:
     _LATEST.pop(path, None)  # to the end: the dict is in order of use
     _LATEST[path] = model
@@ -682,6 +690,8 @@ class Detector:
         # "~/models" from a settings file (Scrapy's SPINCHECK_MODEL) has no shell to expand it
         directory = Path(path).expanduser() if path is not None else default_model_dir()
         model = load_model_dir(directory)
+        with _MODELS_LOCK:  # findable by a process forked from this one that unpickles a detector of it
+            _ALIVE.setdefault((_model_key(model.path), model.fingerprint), model)
         return cls(
             model=model,
             threshold=float(model.card.threshold if threshold is None else threshold),
@@ -700,11 +710,9 @@ class Detector:
         of a process pool or Dask bag, as private memory instead of shared memory-maps. The
         shipped model is found again wherever it is unpickled; another model directory must
         be at the same path there. Each process loads a model once."""
-        from .model import default_model_dir
-
         if isinstance(self.model, _UnloadableModel):  # passed on, it would fail again where it lands
             raise ModelError(self.model.message)
-        path = None if self.path == default_model_dir().resolve() else str(self.path)
+        path = _model_key(self.path)
         fingerprint = self.model.fingerprint
         with _MODELS_LOCK:
             _remember(path, self.model)  # unpickled in this process: the same tables
