@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -35,6 +36,7 @@ business,commerce,trade
 
 
 def _lexicon(tmp_path: Path, ranking: str) -> Lexicon:
+    pytest.importorskip("wordfreq")  # ranks the entries (the train extra)
     path = tmp_path / "words.txt"
     path.write_text(MOBY, encoding="utf-8")
     return foreign.moby_lexicon(path, ranking)

@@ -72,6 +72,7 @@ def test_the_tables_and_the_lexicon_are_never_written_into_a_model_directory(tmp
 def test_a_corpus_without_text_writes_no_reference(tmp_path, capsys, monkeypatch) -> None:
     """Records with the text under another field counted nothing: a traceback from the word
     vectors, not a usage error, and empty tables would be no reference."""
+    pytest.importorskip("scipy")  # building a reference is training's work (the train extra)
     monkeypatch.setattr(build_reference, "external_statistics", lambda: {})
     corpus = tmp_path / "ref.jsonl"
     corpus.write_text('{"content": "A clean paragraph."}\n', encoding="utf-8")
