@@ -6,12 +6,15 @@ one test process) against an ``http.server`` on 127.0.0.1 started here.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
+import re
 import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Coroutine
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,6 +26,8 @@ scrapy = pytest.importorskip("scrapy", reason="Scrapy is not installed (pip inst
 
 from scrapy.exceptions import DropItem  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
+from twisted.internet.defer import Deferred  # noqa: E402
+from twisted.internet.task import Clock  # noqa: E402
 
 try:
     get_crawler()
@@ -339,6 +344,166 @@ def test_an_invalid_item_class_is_refused_every_time(pipeline: SpincheckPipeline
             pipeline.process_item(Bare(text=article))
 
 
+# ---- batching (SPINCHECK_BATCH_SIZE > 1) -------------------------------------------------------
+def batched(pipeline: SpincheckPipeline, size: int, **kwargs) -> tuple[SpincheckPipeline, Clock]:
+    """A batching pipeline on the module's model, its timer on a Clock that only moves when told."""
+    clock = Clock()
+    pipe = SpincheckPipeline(batch_size=size, clock=clock, **kwargs)
+    pipe.detector = pipeline.detector
+    return pipe, clock
+
+
+def submit(pipe: SpincheckPipeline, item) -> list:
+    """Run process_item as Scrapy does (a returned coroutine is awaited); the outcome lands in the list."""
+    outcome: list = []
+    returned = pipe.process_item(item)
+    if not isinstance(returned, Coroutine):
+        return [returned]
+    Deferred.fromCoroutine(returned).addCallbacks(outcome.append, lambda failure: outcome.append(failure.value))
+    return outcome
+
+
+class ScoringSpy:
+    """A detector (frozen, so not patched) that counts the texts of each score_documents call,
+    or raises ``fail`` instead."""
+
+    def __init__(self, detector: spincheck.Detector, fail: BaseException | None = None) -> None:
+        self.detector, self.fail, self.calls = detector, fail, []
+
+    def score_documents(self, texts, **kwargs):
+        if self.fail is not None:
+            raise self.fail
+        self.calls.append(len(texts))
+        return self.detector.score_documents(texts, **kwargs)
+
+
+def test_batch_settings() -> None:
+    pipe = SpincheckPipeline.from_crawler(get_crawler())
+    assert (pipe.batch_size, pipe.batch_wait) == (1, 0.5)
+    crawler = get_crawler(settings_dict={"SPINCHECK_BATCH_SIZE": "64", "SPINCHECK_BATCH_WAIT": "0.2"})
+    pipe = SpincheckPipeline.from_crawler(crawler)
+    assert (pipe.batch_size, pipe.batch_wait) == (64, 0.2)
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("SPINCHECK_BATCH_SIZE", 0),
+        ("SPINCHECK_BATCH_SIZE", "abc"),
+        ("SPINCHECK_BATCH_SIZE", 2.5),
+        ("SPINCHECK_BATCH_SIZE", True),
+        ("SPINCHECK_BATCH_WAIT", -1),
+        ("SPINCHECK_BATCH_WAIT", "soon"),
+        ("SPINCHECK_BATCH_WAIT", float("nan")),
+        ("SPINCHECK_BATCH_WAIT", True),
+    ],
+)
+def test_batch_settings_refuse_what_is_not_a_size_or_a_wait(setting: str, value) -> None:
+    with pytest.raises(ValueError, match=f"^{setting} must be .* not {re.escape(repr(value))}$"):
+        SpincheckPipeline.from_crawler(get_crawler(settings_dict={setting: value}))
+
+
+def test_batched_items_get_the_fields_they_get_alone(
+    pipeline: SpincheckPipeline, article: str, spun_article: str
+) -> None:
+    markup = page("Library plan", paragraphs_of(article))
+    items = [
+        {"text": article},
+        {"text": paragraphs_of(spun_article)},
+        {"html": markup.encode("utf-8")},
+        {"text": spun_article.encode("utf-8")},
+        {"text": "\n\n".join(paragraphs_of(spun_article)[:2] + paragraphs_of(article)[2:])},
+    ]
+    alone = [pipeline.process_item(dict(item)) for item in items]
+    pipe, clock = batched(pipeline, 4)
+    outcomes = [submit(pipe, dict(item)) for item in items]
+    assert [len(o) for o in outcomes] == [1, 1, 1, 1, 0]  # the first four, a full batch, at once
+    clock.advance(0.5)  # the fifth when the wait is over
+    assert [o[0] for o in outcomes] == alone and any(i["spin_flagged"] for i in alone)
+
+
+def test_a_batch_is_scored_when_full_or_when_its_first_item_has_waited(
+    pipeline: SpincheckPipeline, article: str
+) -> None:
+    pipe, clock = batched(pipeline, 3, batch_wait=0.5)
+    pipe.detector = ScoringSpy(pipeline.detector)
+    calls = pipe.detector.calls
+    first = submit(pipe, {"text": article})
+    clock.advance(0.3)
+    second = submit(pipe, {"text": article})
+    clock.advance(0.19)
+    assert (first, second, calls) == ([], [], [])
+    clock.advance(0.01)  # half a second after the first item, not the second
+    assert len(first) == len(second) == 1 and calls == [2]
+    full = [submit(pipe, {"text": article}) for _ in range(3)]
+    assert all(len(o) == 1 for o in full) and calls == [2, 3]
+    assert clock.getDelayedCalls() == []  # the full batch's timer is cancelled, not left to fire on nothing
+
+
+def test_batched_drop_spun_drops_only_the_spun_items(
+    pipeline: SpincheckPipeline, article: str, spun_article: str
+) -> None:
+    alone = SpincheckPipeline(drop_spun=True, stats=get_crawler().stats)
+    alone.detector = pipeline.detector
+    crawler = get_crawler()
+    pipe, _ = batched(pipeline, 3, drop_spun=True, stats=crawler.stats)
+    outcomes = [submit(pipe, {"text": text}) for text in (article, spun_article, article)]
+    [[clean], [dropped], [clean_too]] = outcomes
+    assert clean["spin_flagged"] is False and clean_too["spin_flagged"] is False
+    with pytest.raises(DropItem) as info:
+        alone.process_item({"text": spun_article})
+    assert isinstance(dropped, DropItem) and str(dropped) == str(info.value)
+    stats = {k: v for k, v in crawler.stats.get_stats().items() if k.startswith("spincheck/")}
+    assert stats == {"spincheck/scored": 3, "spincheck/spun": 1, "spincheck/dropped": 1}
+
+
+def test_items_without_text_or_with_bad_text_do_not_hold_up_their_batch(
+    pipeline: SpincheckPipeline, article: str
+) -> None:
+    pipe, clock = batched(pipeline, 2)
+    first = submit(pipe, {"text": article})
+    # an item without text is passed on at once, unscored; one the pipeline cannot read fails alone
+    empty = {"url": "https://example.invalid/empty"}
+    assert pipe.process_item(empty) is empty and empty["spin_probability"] is None
+    with pytest.raises(TypeError, match="expected text as str"):
+        pipe.process_item({"text": 12345})
+    assert first == [] and clock.getDelayedCalls()  # still waiting for the batch's second item
+    second = submit(pipe, {"text": article})
+    assert first[0]["spin_flagged"] is False and second[0]["spin_flagged"] is False
+
+
+def test_an_error_scoring_a_batch_fails_each_of_its_items(pipeline: SpincheckPipeline, article: str) -> None:
+    pipe, clock = batched(pipeline, 3)
+    pipe.detector = ScoringSpy(pipeline.detector, fail=MemoryError("out of memory"))
+    outcomes = [submit(pipe, {"text": article}) for _ in range(2)]
+    clock.advance(0.5)
+    assert [type(o[0]) for o in outcomes] == [MemoryError, MemoryError]  # each failed, none left waiting
+    pipe.detector.fail = None
+    later = [submit(pipe, {"text": article}) for _ in range(3)]  # the next batch starts afresh
+    assert [o[0]["spin_flagged"] for o in later] == [False] * 3
+
+
+def test_close_spider_scores_what_is_waiting(pipeline: SpincheckPipeline, article: str) -> None:
+    pipe, clock = batched(pipeline, 8)
+    outcome = submit(pipe, {"text": article})
+    pipe.close_spider()
+    assert outcome[0]["spin_flagged"] is False and clock.getDelayedCalls() == []
+
+
+def test_batching_under_an_asyncio_loop(pipeline: SpincheckPipeline, article: str, spun_article: str) -> None:
+    """Scrapy's default reactor runs an asyncio loop: the timer is the loop's, the results futures."""
+    pipe = SpincheckPipeline(batch_size=8, batch_wait=0.01)
+    pipe.detector = pipeline.detector
+
+    async def crawl() -> list:
+        batch = asyncio.gather(pipe.process_item({"text": article}), pipe.process_item({"text": spun_article}))
+        return await asyncio.wait_for(batch, 10)  # a timer that never fires fails the test, not hangs it
+
+    clean, spun = asyncio.run(crawl())
+    assert clean["spin_flagged"] is False and spun["spin_flagged"] is True
+    assert spun == pipeline.process_item({"text": spun_article})
+
+
 # ---- one real crawl ----------------------------------------------------------------------------
 CRAWL_SCRIPT = textwrap.dedent(
     """
@@ -351,7 +516,7 @@ CRAWL_SCRIPT = textwrap.dedent(
 
     from spincheck.integrations.scrapy import SpinItem
 
-    start_url, out_dir = sys.argv[1], sys.argv[2]
+    start_url, out_dir, settings = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     dropped = []
 
 
@@ -380,7 +545,10 @@ CRAWL_SCRIPT = textwrap.dedent(
         dropped.append({"item": ItemAdapter(item).asdict(), "reason": str(exception)})
 
 
+    if settings.get("TWISTED_REACTOR_ENABLED") is False:  # Scrapy 2.15 on, on an asyncio loop only
+        from scrapy.crawler import AsyncCrawlerProcess as CrawlerProcess
     process = CrawlerProcess(settings={
+        **settings,
         "ITEM_PIPELINES": {"spincheck.integrations.scrapy.SpincheckPipeline": 300},
         "SPINCHECK_DROP_SPUN": True,
         "FEEDS": {out_dir + "/items.json": {"format": "json", "encoding": "utf-8"}},
@@ -430,12 +598,38 @@ def site(tmp_path_factory: pytest.TempPathFactory, article: str, spun_article: s
         server.server_close()
 
 
+def _reactorless_skip() -> list:
+    import importlib.util
+
+    scrapy_version = tuple(int(part) for part in scrapy.__version__.split(".")[:2])
+    return [
+        pytest.mark.skipif(scrapy_version < (2, 15), reason="Scrapy runs without a reactor from 2.15 on"),
+        pytest.mark.skipif(
+            importlib.util.find_spec("aiohttp") is None, reason="without a reactor Scrapy needs aiohttp"
+        ),
+    ]
+
+
+BATCHED = {"SPINCHECK_BATCH_SIZE": 2, "SPINCHECK_BATCH_WAIT": 0.2}  # two pages in one batch, the third by the timer
+
+
 @pytest.mark.slow
-def test_real_crawl_drops_spun_page(site: str, tmp_path: Path, detector: spincheck.Detector) -> None:
+@pytest.mark.parametrize(
+    "settings",
+    [
+        pytest.param({}, id="unbatched"),
+        pytest.param(BATCHED, id="batched-asyncio-reactor"),
+        pytest.param(
+            {**BATCHED, "TWISTED_REACTOR": "twisted.internet.selectreactor.SelectReactor"}, id="batched-select"
+        ),
+        pytest.param({**BATCHED, "TWISTED_REACTOR_ENABLED": False}, id="batched-no-reactor", marks=_reactorless_skip()),
+    ],
+)
+def test_real_crawl_drops_spun_page(site: str, tmp_path: Path, detector: spincheck.Detector, settings: dict) -> None:
     script = tmp_path / "crawl.py"
     script.write_text(CRAWL_SCRIPT, encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, str(script), site, str(tmp_path)],
+        [sys.executable, str(script), site, str(tmp_path), json.dumps(settings)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -445,6 +639,7 @@ def test_real_crawl_drops_spun_page(site: str, tmp_path: Path, detector: spinche
     assert proc.returncode == 0, proc.stderr[-3000:]
     # a crawl whose engine cannot start (Scrapy 2.13.0 under Twisted 26) still exits 0, writing no feed
     assert (tmp_path / "items.json").exists(), proc.stderr[-3000:]
+    assert "Deprecation" not in proc.stderr, proc.stderr[-3000:]  # a returned Deferred is deprecated (Scrapy 2.14)
     items = {item["url"].rsplit("/", 1)[1]: item for item in json.loads((tmp_path / "items.json").read_text())}
     report = json.loads((tmp_path / "dropped.json").read_text())
 

@@ -43,10 +43,22 @@ items must declare the three fields: subclass :class:`SpinItem`, or add
 lacks them fails with a ``TypeError`` that says so, before any scoring.
 
 Scoring runs in the pipeline call, on the reactor thread: about 2 ms of
-CPU for an item of a few paragraphs, most of it the fixed cost of a call
-(``Detector.score_documents`` batches pages about four times faster, where
-scores need not be on the items as they are crawled); to use more cores, run
-more crawler processes. The model is loaded once, in
+CPU for an item of a few paragraphs, most of it the fixed cost of a call. Two
+settings batch items instead (off by default)::
+
+    SPINCHECK_BATCH_SIZE = 1        # more than 1: score items this many at a time
+    SPINCHECK_BATCH_WAIT = 0.5      # seconds a batch waits for more items
+
+With ``SPINCHECK_BATCH_SIZE`` above 1, ``process_item`` returns an awaitable
+and holds the item until its batch is scored, in one call, as
+``Detector.score_documents`` does: when it holds that many items, or
+``SPINCHECK_BATCH_WAIT`` seconds after its first item, whichever comes first
+(Scrapy does not close a spider while items are in its pipelines, so only a
+timer can flush the last items of a crawl). Each item gets the fields it would
+get alone (probabilities to within about 1e-9 before rounding, see
+``score_documents``) and is dropped alone; an item without text is passed on
+at once; an error scoring a batch fails each of its items. To use more cores,
+run more crawler processes. The model is loaded once, in
 ``open_spider``; its reference tables are memory-mapped, so several crawler
 processes on one machine share them through the OS page cache.
 
@@ -55,6 +67,7 @@ Only this module imports Scrapy; ``import spincheck`` does not.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -62,6 +75,8 @@ try:
     import scrapy
     from itemadapter import ItemAdapter
     from scrapy.exceptions import DropItem
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("spincheck.integrations.scrapy needs Scrapy; install it with: pip install scrapy") from exc
 
@@ -77,6 +92,10 @@ logger = logging.getLogger(__name__)
 
 #: The fields the pipeline adds to every item.
 SPIN_FIELDS = ("spin_probability", "spin_flagged", "spin_paragraphs")
+
+#: Default ``SPINCHECK_BATCH_WAIT``: at most this many seconds added to an item's way through the
+#: pipeline, when items come slower than a batch fills.
+BATCH_WAIT = 0.5
 
 
 class SpinItem(scrapy.Item):
@@ -186,6 +205,51 @@ def _threshold_setting(value: Any) -> float | None:
         raise ValueError(f"SPINCHECK_THRESHOLD must be a number from 0 to 1, not {value!r}") from None
 
 
+def _batch_size_setting(value: Any) -> int:
+    """``SPINCHECK_BATCH_SIZE`` as a whole number from 1 on (None or "": 1, no batching)."""
+    if value is None or value == "":
+        return 1
+    try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        size = int(value)
+    except (TypeError, ValueError):
+        size = 0
+    if size < 1:
+        raise ValueError(f"SPINCHECK_BATCH_SIZE must be a whole number from 1 on, not {value!r}")
+    return size
+
+
+def _batch_wait_setting(value: Any) -> float:
+    """``SPINCHECK_BATCH_WAIT`` in seconds, 0 or more (None or "": the default, 0.5)."""
+    if value is None or value == "":
+        return BATCH_WAIT
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        wait = float(value)
+    except (TypeError, ValueError):
+        wait = -1.0
+    if not 0.0 <= wait < float("inf"):  # NaN too
+        raise ValueError(f"SPINCHECK_BATCH_WAIT must be a number of seconds from 0 on, not {value!r}")
+    return wait
+
+
+async def _awaited(result: Deferred) -> Any:
+    """What ``result`` fires with, awaited as the loop running Scrapy's coroutines can.
+
+    Under an asyncio loop (Scrapy's default reactor, or no reactor) only futures can be
+    awaited, under another Twisted reactor only Deferreds: the choice Scrapy's
+    ``maybe_deferred_to_future`` makes, which raises where no reactor is installed (unit tests).
+    A coroutine, not the Deferred itself: recent Scrapy (2.19) warns that returned Deferreds are deprecated.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return await result
+    return await result.asFuture(loop)
+
+
 # ---- the pipeline ------------------------------------------------------------------------------
 class SpincheckPipeline:
     """Score items for spinning; see the module docstring for settings and fields."""
@@ -199,6 +263,9 @@ class SpincheckPipeline:
         threshold: float | None = None,
         drop_spun: bool = False,
         stats: Any = None,
+        batch_size: int = 1,
+        batch_wait: float = BATCH_WAIT,
+        clock: Any = None,
     ) -> None:
         self.model = model
         self.text_field = text_field
@@ -206,8 +273,15 @@ class SpincheckPipeline:
         self.threshold = threshold
         self.drop_spun = drop_spun
         self.stats = stats
+        self.batch_size = _batch_size_setting(batch_size)
+        self.batch_wait = _batch_wait_setting(batch_wait)
+        # what schedules the batch timer: anything with Twisted's callLater (a task.Clock in
+        # tests); None: the running asyncio loop, else the installed Twisted reactor
+        self.clock = clock
         self.detector: Detector | None = None
         self._checked_classes: set[type] = set()
+        self._batch: list[tuple[Any, ItemAdapter, str, Deferred]] = []
+        self._timer: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "SpincheckPipeline":
@@ -220,6 +294,8 @@ class SpincheckPipeline:
             threshold=_threshold_setting(threshold),
             drop_spun=settings.getbool("SPINCHECK_DROP_SPUN", False),
             stats=crawler.stats,
+            batch_size=_batch_size_setting(settings.get("SPINCHECK_BATCH_SIZE")),
+            batch_wait=_batch_wait_setting(settings.get("SPINCHECK_BATCH_WAIT")),
         )
 
     # ``spider`` is optional: recent Scrapy passes it only to methods that require it, older Scrapy always does.
@@ -228,19 +304,18 @@ class SpincheckPipeline:
             self.detector = Detector.load(self.model, threshold=self.threshold)
             logger.info("spincheck: loaded model %s (threshold %.3f)", self.detector.path, self.detector.threshold)
 
+    def close_spider(self, spider: Any = None) -> None:
+        """Score what a batch still holds (Scrapy closes a spider only once its items are through,
+        so this is a safeguard: the timer has flushed them)."""
+        self.flush()
+
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if self.detector is None:  # used outside a crawl, e.g. in a unit test
             self.open_spider()
         assert self.detector is not None
         self._check_fields(item)
         adapter = ItemAdapter(item)
-        text = _as_text(adapter.get(self.text_field))
-        if not text.strip():
-            markup = adapter.get(self.html_field)
-            if markup:
-                text = extract_main_text(markup)
-                if text and self._can_hold(adapter, self.text_field):
-                    adapter[self.text_field] = text
+        text = self._page_text(adapter)
         if not text.strip():
             self._inc("spincheck/no_text")
             _warn_once(
@@ -251,7 +326,55 @@ class SpincheckPipeline:
             )
             adapter.update({"spin_probability": None, "spin_flagged": None, "spin_paragraphs": []})
             return item
-        doc = self.detector.score_text(text)
+        if self.batch_size > 1:
+            return self._enqueue(item, adapter, text)
+        self._apply(adapter, self.detector.score_text(text))
+        return item
+
+    def flush(self) -> None:
+        """Score the items waiting in the batch, in one call, and pass each on (or drop it)."""
+        if self._timer is not None:
+            timer, self._timer = self._timer, None
+            timer.cancel()
+        batch, self._batch = self._batch, []  # items that come while this one is passed on start the next
+        if not batch:
+            return
+        assert self.detector is not None
+        try:
+            docs = list(self.detector.score_documents([text for _, _, text, _ in batch], batch_size=len(batch)))
+        except Exception:
+            failure = Failure()
+            for *_, result in batch:
+                result.errback(failure)
+            return
+        outcomes: list[Exception | None] = []
+        for (_, adapter, _, _), doc in zip(batch, docs):
+            try:
+                self._apply(adapter, doc)
+                outcomes.append(None)
+            except Exception as exc:  # DropItem
+                outcomes.append(exc)
+        for (item, _, _, result), error in zip(batch, outcomes):  # fired once every item has its fields
+            if error is None:
+                result.callback(item)
+            else:
+                result.errback(error)
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _page_text(self, adapter: ItemAdapter) -> str:
+        """The text to score: the text field, else the main text of the HTML field (stored in the
+        text field when the item can hold it, as the offsets point into it)."""
+        text = _as_text(adapter.get(self.text_field))
+        if not text.strip():
+            markup = adapter.get(self.html_field)
+            if markup:
+                text = extract_main_text(markup)
+                if text and self._can_hold(adapter, self.text_field):
+                    adapter[self.text_field] = text
+        return text
+
+    def _apply(self, adapter: ItemAdapter, doc: Document) -> None:
+        """Store a scored page's fields on its item and count it; DropItem for a spun one when asked."""
         adapter.update(document_fields(doc))
         self._inc("spincheck/scored")
         if doc.spun:
@@ -260,9 +383,31 @@ class SpincheckPipeline:
                 self._inc("spincheck/dropped")
                 flagged = [p.index for p in doc.flagged]
                 raise DropItem(f"spincheck: spun text (probability {doc.probability:.3f}, paragraphs {flagged})")
-        return item
 
-    # ---- helpers ----------------------------------------------------------------------------
+    def _enqueue(self, item: Any, adapter: ItemAdapter, text: str) -> Any:
+        result: Deferred = Deferred()
+        self._batch.append((item, adapter, text, result))
+        if len(self._batch) >= self.batch_size:
+            self.flush()
+        elif self._timer is None:
+            self._timer = self._call_later(self.batch_wait, self._on_timer)
+        return _awaited(result)
+
+    def _on_timer(self) -> None:
+        self._timer = None  # fired: nothing to cancel
+        self.flush()
+
+    def _call_later(self, delay: float, call: Any) -> Any:
+        if self.clock is not None:
+            return self.clock.callLater(delay, call)
+        try:  # Scrapy's default asyncio reactor runs this loop; Scrapy can run on it without a reactor too
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            from twisted.internet import reactor  # not at import: Scrapy forbids it when it runs without a reactor
+
+            return reactor.callLater(delay, call)
+        return loop.call_later(delay, call)
+
     def _check_fields(self, item: Any) -> None:
         cls = type(item)
         if cls in self._checked_classes:
