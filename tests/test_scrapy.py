@@ -639,7 +639,9 @@ def test_real_crawl_drops_spun_page(site: str, tmp_path: Path, detector: spinche
     assert proc.returncode == 0, proc.stderr[-3000:]
     # a crawl whose engine cannot start (Scrapy 2.13.0 under Twisted 26) still exits 0, writing no feed
     assert (tmp_path / "items.json").exists(), proc.stderr[-3000:]
-    assert "Deprecation" not in proc.stderr, proc.stderr[-3000:]  # a returned Deferred is deprecated (Scrapy 2.14)
+    # a returned Deferred is deprecated (Scrapy 2.14); other packages' deprecations are not ours to fail on
+    deferred = [line for line in proc.stderr.splitlines() if "Deprecation" in line and "Deferred" in line]
+    assert not deferred, proc.stderr[-3000:]
     items = {item["url"].rsplit("/", 1)[1]: item for item in json.loads((tmp_path / "items.json").read_text())}
     report = json.loads((tmp_path / "dropped.json").read_text())
 
