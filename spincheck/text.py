@@ -900,11 +900,14 @@ def _without_list_marker(text: str, given: str) -> str:
 # put a zero-width space in "www\u200b.example.com" or "https\u200b://" to stop it being made a link,
 # or a spinner between every two characters: read as words, such an address put "https www example
 # com" into the paragraph (a clean one so scored up to 0.44 higher; 0.77 with one between every two).
-# A Hangul filler, a space as it shows (_HANGUL_FILLERS), may stand before or after it.
+# A Hangul filler, a space as it shows (_HANGUL_FILLERS), may stand before or after it. A scheme
+# ("https", with what may sit in it) is read up to 32 characters: unbounded, the search for one ran
+# on from every word of a long run of letters and full stops ("a.a.a. ... //") to its end, quadratic
+# time (100 kB took 37 s to tokenize).
 _I = f"[{_INVISIBLE_CLASS}]*"
 _AT_WORD = rf"(?<![^\W{_HANGUL_FILLERS}])"
 WEB_ADDRESS_IN_TEXT = _LazyPattern(
-    rf"(?:{_AT_WORD}[a-z][a-z+.{_INVISIBLE_CLASS}-]*:{_I}/{_I}/|{_AT_WORD}w{_I}w{_I}w{_I}\.)"
+    rf"(?:{_AT_WORD}[a-z][a-z+.{_INVISIBLE_CLASS}-]{{0,31}}:{_I}/{_I}/|{_AT_WORD}w{_I}w{_I}w{_I}\.)"
     rf"[^\s<>\"'()\[\]{{}}\u201c\u201d{_HANGUL_FILLERS}]*[^\s<>\"'()\[\]{{}}\u201c\u201d.,;:!?{_HANGUL_FILLERS}]",
     re.I,
 )
@@ -914,7 +917,7 @@ _HIDDEN_ADDRESS = _LazyPattern(f"[/:w][{_INVISIBLE_CLASS}]+[/w.]", re.I)
 # Such an address once _read_through has read ":" as ","; blanked where the tokens find invisible
 # characters (_soft_break_runs), which no search of every text need look for
 _HIDDEN_ADDRESS_READ = _LazyPattern(
-    rf"(?:\b[a-z][a-z+.{_INVISIBLE_CLASS}-]*[:,]{_I}/{_I}/|\bw{_I}w{_I}w{_I}\.)[^\s<>\"'()\[\]{{}}]*[^\s<>\"'()\[\]{{}}.,]",
+    rf"(?:\b[a-z][a-z+.{_INVISIBLE_CLASS}-]{{0,31}}[:,]{_I}/{_I}/|\bw{_I}w{_I}w{_I}\.)[^\s<>\"'()\[\]{{}}]*[^\s<>\"'()\[\]{{}}.,]",
     re.I,
 )
 
