@@ -17,8 +17,8 @@ mutated English paragraphs, huge repeated tokens, very long words, only
 punctuation, mixed scripts, NUL bytes, lone CRs and byte-order marks; and English
 disguised with what the text stage reads through, at random and in part
 (invisible characters inside words, numbers and web addresses, at line ends and
-around punctuation; Cyrillic, Greek and Latin lookalikes; styled, struck and
-letter-spaced letters; Hangul fillers for spaces or between letters; apostrophe
+around punctuation; Cyrillic, Greek and Latin lookalikes; styled, struck (or dotted,
+precomposed too) and letter-spaced letters; Hangul fillers for spaces or between letters; apostrophe
 lookalikes; blank lines of invisible characters).
 
 Each case goes through ``Detector.score_text``, then its paragraphs through
@@ -73,6 +73,7 @@ import sys
 import tempfile
 import time
 import traceback
+import unicodedata
 import xml.sax.saxutils
 import zipfile
 from dataclasses import dataclass, field
@@ -226,8 +227,16 @@ APOSTROPHES = (
 # Combining marks that strike through, overline or underline a letter and compose with none
 STRIKES = "\u0332\u0333\u0335\u0336\u0305\u033f\u20e5"
 # and marks that make real letters with some (dot, diaeresis, ring, tilde and macron below, cedilla,
-# dot above), read through when half of their uses or more are on every letter of a word of three or more
+# dot above), read through when more than half of the words of three letters or more they are in carry
+# them on every letter; written precomposed too (one character a letter where Unicode has one)
 DOTS = "\u0323\u0324\u0325\u0330\u0331\u0327\u0307"
+
+
+def _precomposed(text: str, mark: str) -> str:
+    """``text`` with each ASCII letter followed by ``mark`` written as one character where Unicode has one."""
+    return re.sub(f"[A-Za-z]{mark}", lambda m: unicodedata.normalize("NFC", m.group()), text)
+
+
 # Hangul fillers, letters to Unicode that show as a blank
 HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
 # (gap between letters, gap between words) of letter-spaced text
@@ -295,6 +304,7 @@ def _hide_in_word(word: str, rng: random.Random, tricks: set[str]) -> str:
     """``word`` (ASCII letters and digits) disguised by one or two of ``tricks``, in part or whole."""
     chars = list(word)
     usable = sorted(tricks & {"lookalike", "styled", "strike", "invisible"})
+    composed, mark = False, ""
     for trick in rng.sample(usable, k=min(len(usable), 1 + (rng.random() < 0.3))):
         if trick == "lookalike" and len(word) >= 2 and word.isalpha():
             at = [i for i, c in enumerate(word) if c in LOOKALIKE_OF]
@@ -309,6 +319,7 @@ def _hide_in_word(word: str, rng: random.Random, tricks: set[str]) -> str:
                     chars[i] = rng.choice(STYLED[c]) + chars[i][1:]
         elif trick == "strike":
             mark = rng.choice(STRIKES + DOTS if sum(map(str.isalpha, word)) >= 3 else STRIKES)
+            composed = mark in DOTS and rng.random() < 0.5
             for i, c in enumerate(word):
                 if c.isalpha():
                     chars[i] += mark
@@ -316,8 +327,10 @@ def _hide_in_word(word: str, rng: random.Random, tricks: set[str]) -> str:
             for i in range(len(chars) - 1):
                 if rng.random() < 0.6:
                     chars[i] += rng.choice(INVISIBLE)
-    # two regional indicators side by side are a flag: generators keep them apart
-    return _REGIONAL_PAIR.sub("\u200b", "".join(chars))
+    # two regional indicators side by side are a flag: generators keep them apart; the marks composed
+    # last, so that a letter drawn in another style after it was marked keeps its mark
+    hidden = _REGIONAL_PAIR.sub("\u200b", "".join(chars))
+    return _precomposed(hidden, mark) if composed else hidden
 
 
 _REGIONAL_PAIR = re.compile("(?<=[\U0001f1e6-\U0001f1ff])(?=[\U0001f1e6-\U0001f1ff])")
@@ -360,6 +373,8 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
         # (a line of spaces so marked shows a line, no blank one; a struck address is read as words)
         text = "\n".join(line if not line.strip() else "".join(c + mark for c in line) for line in text.split("\n"))
         text = text.replace("\r" + mark, "\r")
+        if mark in DOTS and rng.random() < 0.5:
+            text = _precomposed(text, mark)
         exact = exact and not urls
     if "filler" in tricks:  # Hangul fillers for spaces between words
         text = re.sub(

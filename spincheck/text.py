@@ -14,6 +14,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate, chain
 from typing import Iterable
 
@@ -574,10 +575,12 @@ _LINE_MARKS = frozenset("\u0305\u0332\u0333\u0334\u0335\u0336\u0337\u0338\u033f\
 # t, h, e, each and U+0323), as generators of "dotted" or "underlined" text write them: a mark that
 # makes real letters with some of them (the dot below, the macron below, the cedilla, the diaeresis)
 # made unknown words of them, so that a spun paragraph so written was "not English" (30 of 30). In a
-# text where half or more of the letters a mark marks are in such words, it is read as _LINE_MARKS
-# are, after any character but a space and composing with none (_decorations). No word of
-# Vietnamese, French, Pinyin or Sanskrit ("Kr\u0323s\u0323n\u0323a") has the same mark on its first three
-# letters; one of Yoruba written decomposed may ("e\u0323s\u0323e\u0323"), but not half of a text's dots.
+# text where more than half of the words a mark is in (of three letters or more) are such words, it
+# is read as _LINE_MARKS are, after any character but a space and composing with none (_decorations).
+# No word of Vietnamese, French, Pinyin or Sanskrit ("Kr\u0323s\u0323n\u0323a") has the same mark on its
+# first three letters; one of Yoruba may ("e\u0323s\u0323e\u0323"), but not more than half of a text's
+# words with a dot (of its letters with a dot, the share counted before, half of a short sentence's
+# could be: it lost its dots).
 # (other marks and invisible characters may stand around each; those read through anyway are none)
 # No letter is one of _MARKS, so what follows a letter's marks is the same whichever of them is
 # taken: they are read possessively, and the first letter's mark is looked for among its first
@@ -634,11 +637,16 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
     if not ascii_only:
         spans = [m.span() for m in _INVISIBLE.finditer(text)]
         hidden = [text[a] in _INVISIBLE_CHARS for a, _ in spans]
+        # marks that decorate every letter of a word (_DECORATED_WORD), read as _LINE_MARKS are, found
+        # with the letters written precomposed decomposed (_PRECOMPOSED_RANGES); a run of marks may
+        # start with an invisible character ("a\ufe0f\u0327")
+        precomposed, side_by_side = _precomposed_letters()
+        marked = not all(hidden) or bool(spans and _COMBINING_RUN.search(text))
+        if marked or side_by_side.search(text):
+            decorations = _decorations(text.translate(precomposed))
+            text = _undecorated(text, decorations)
         if any(hidden) and _HIDDEN_ADDRESS.search(text):  # a web address, "//" or "www." split (_without_urls)
             text = _HIDDEN_ADDRESS_READ.sub(lambda m: " " * (m.end() - m.start()), text)
-        # marks that decorate every letter of a word (_DECORATED_WORD), read as _LINE_MARKS are
-        if not all(hidden):
-            decorations = _decorations(text)
         invisible += [
             (a, b)
             for (a, b), shows_nothing in zip(spans, hidden)
@@ -662,28 +670,88 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
 # A word carries one mark on every letter, seldom two: passes beyond these find nothing real, and
 # each costs a scan of the text
 _MAX_DECORATION_PASSES = 4
-_MARKS_AFTER_LETTER = _LazyPattern(f"[^\\W\\d_]({_MARKS}+)")
+# a word of three letters or more, with the marks its letters carry
+_WORD_AND_MARKS = _LazyPattern(f"(?:[^\\W\\d_]{_MARKS}*+){{3,}}+")
+# A word whose first three letters or more each carry a mark, not the same: the "dotted" text of
+# generators puts a dot above where Unicode has no letter with a dot below ("\u1e6d\u1e25\u1eb9
+# \u1eb9\u1e8b\u1e57\u1eb9\u1e5b\u1e6d\u1e61"). Each letter is read atomically: backtracking into one
+# letter's marks finds no other way on, and took quadratic time on a long run of them.
+_MARKED_WORD = _LazyPattern(
+    f"(?<![^\\W\\d_])(?>[^\\W\\d_]{_MARKS}*?(?![{''.join(_LINE_MARKS)}])[{_COMBINING}]{_MARKS}*+){{3,}}"
+)
 
 
 def _decorations(text: str) -> frozenset[str]:
-    """_LINE_MARKS, and the marks of ``text`` that half of the letters they mark or more carry in a
-    word whose every letter carries one (``_DECORATED_WORD``); those found are taken out before the
-    next are looked for, as a word may carry two."""
-    found = _LINE_MARKS
+    """_LINE_MARKS, and the marks of ``text`` that more than half of the words they are in (of three
+    letters or more) carry on every letter (``_DECORATED_WORD``); those found are taken out before
+    the next are looked for, as a word may carry two. In a text where some are found, a mark is one
+    too when more than half of the words it is in are words whose first three letters or more each
+    carry a mark, not the same (``_MARKED_WORD``)."""
+    found, rest = _LINE_MARKS, text
+    marked: Counter[str] = Counter()
     for _ in range(_MAX_DECORATION_PASSES):
-        decorated: dict[str, int] = {}
-        for word in _DECORATED_WORD.finditer(text):
-            decorated[word[1]] = decorated.get(word[1], 0) + word.group().count(word[1])
-        if len(decorated) <= 4:
-            marked = {mark: len(re.findall(f"[^\\W\\d_]{_MARKS}*?{mark}", text)) for mark in decorated}
-        else:  # one pass, not one per mark: 200 marks took 1.7 s on 360 kB (a text made to be slow)
-            marked = Counter(chain.from_iterable(map(set, _MARKS_AFTER_LETTER.findall(text))))
-        new = {mark for mark, letters in decorated.items() if 2 * letters >= marked[mark]}
+        decorated = Counter(word[1] for word in _DECORATED_WORD.finditer(rest))
+        if not decorated:
+            break
+        marked = marked or _words_marked(text)
+        new = {mark for mark, words in decorated.items() if 2 * words > marked[mark]}
         if not new:
             break
         found = found.union(new)
-        text = text.translate(dict.fromkeys(map(ord, new)))
-    return found
+        rest = rest.translate(dict.fromkeys(map(ord, new)))
+    if found is _LINE_MARKS:
+        return found
+    in_words = Counter(chain.from_iterable(map(_COMBINING_CHARS.intersection, _MARKED_WORD.findall(text))))
+    return found.union(mark for mark, words in in_words.items() if 2 * words > marked[mark])
+
+
+def _words_marked(text: str) -> Counter[str]:
+    """How many words of ``text`` of three letters or more (those that can be decorated) each
+    combining mark is in: words, not letters, as a Yoruba word holds three dots below
+    ("\u1eb9\u1e63\u1eb9"), and its letters held half of a short sentence's."""
+    return Counter(chain.from_iterable(map(_COMBINING_CHARS.intersection, _WORD_AND_MARKS.findall(text))))
+
+
+# Latin letters written with their marks as one character ("\u1ea1", "\u1e05", "\u1e61", "\u00eb"), as
+# generators of "dotted" text write those that Unicode has (the others decomposed, or plain): each
+# word was unknown, and a spun paragraph so written "not English" (30 of 30, with the dot below, dot
+# above, macron below, diaeresis or acute). Decorated words are looked for in the text as if these
+# were decomposed (NFD: the ASCII letter, then marks of _COMBINING), and a letter carrying a mark so
+# found is read without it, one for one ("\u1ec7" with a decorating dot below as "\u00ea"). A text
+# with no combining mark is looked at only when two such letters stand side by side (a decorated
+# word has three marked letters in a row): most text with an accent has none.
+_PRECOMPOSED_RANGES = ((0x00C0, 0x024F), (0x1E00, 0x1EFF))  # Latin-1 Supplement to Extended-B, Extended Additional
+
+
+@cache
+def _precomposed_letters() -> tuple[dict[int, str], re.Pattern[str]]:
+    """Each Latin letter with marks as one character, and its decomposed form; and a pattern for
+    two of them side by side, marks between them or not. Made when first used, as the patterns of
+    the other rare paths are (_LazyPattern)."""
+    table = {}
+    for a, b in _PRECOMPOSED_RANGES:
+        for code in range(a, b + 1):
+            decomposed = unicodedata.normalize("NFD", chr(code))
+            letter, marks = decomposed[0], set(decomposed[1:])
+            if letter.isascii() and letter.isalpha() and marks and marks <= _COMBINING_CHARS:
+                table[code] = decomposed
+    letters = "".join(map(chr, table))
+    return table, re.compile(f"[{letters}]{_MARKS}*+[{letters}]")
+
+
+def _undecorated(text: str, decorations: frozenset[str]) -> str:
+    """``text`` with each precomposed letter (``_precomposed_letters``) that carries one of
+    ``decorations`` read without it, one for one: as the letter and its other marks compose."""
+    if decorations is _LINE_MARKS:
+        return text
+    precomposed, _ = _precomposed_letters()
+    plain = {}
+    for code in map(ord, set(text)):
+        if code in precomposed and not decorations.isdisjoint(precomposed[code][1:]):
+            letter, *marks = precomposed[code]
+            kept = "".join(mark for mark in marks if mark not in decorations)
+            plain[code] = unicodedata.normalize("NFC", letter + kept)[0]
+    return text.translate(plain)
 
 
 def _compose_accents(text: str, cuts: list[tuple[int, int]], decorations: frozenset[str] = _LINE_MARKS) -> str:

@@ -15,6 +15,7 @@ import random
 import re
 import shutil
 import threading
+import unicodedata
 import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -930,6 +931,33 @@ def test_a_mark_on_every_letter_scores_like_the_plain_text(detector: Detector, s
     assert want.spun and got.reason is None and got.spun
     assert got.probability == pytest.approx(want.probability, abs=1e-9)
     assert [marked[e.start : e.end].replace(mark, "") for e in got.evidence] == [e.phrase for e in want.evidence]
+
+
+def test_dotted_letters_written_precomposed_score_like_the_plain_text(detector: Detector, spun_article: str) -> None:
+    """Every letter with a dot below, or above where Unicode has no letter with one below, one
+    character each ("\u1e6c\u1e25\u1eb9 \u1eb9\u1e8b\u1e57\u1eb9\u1e5b\u1e6d\u1e61"): each word was
+    unknown, and the spun paragraph "not English". Real text so accented stays not English."""
+    plain = paragraphs_of(spun_article)[0]
+    dotted = ""
+    for c in plain:
+        below, above = (unicodedata.normalize("NFC", c + mark) for mark in "\u0323\u0307")
+        dotted += below if len(below) == 1 else above if len(above) == 1 else c
+    want, got = detector.score_paragraphs([plain, dotted], explain=True)
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert [(e.start, e.end, e.suggestion) for e in got.evidence] == [
+        (e.start, e.end, e.suggestion) for e in want.evidence
+    ]
+    assert [e.phrase for e in got.evidence] == [dotted[e.start : e.end] for e in got.evidence]
+    vietnamese = (
+        "Bộ trưởng Ngoại giao Mỹ sẽ có các cuộc hội đàm tại Kazakhstan và Uzbekistan, nơi các nhà lãnh đạo "
+        "đang cân bằng quan hệ với Nga và Trung Quốc trong bối cảnh chiến tranh ở Ukraine."
+    )
+    yoruba = (
+        "Ẹ̀ṣẹ̀ ni láti ṣe èyí, ọmọ mi. Gbogbo ènìyàn ni a bí ní òmìnira; iyì àti ẹ̀tọ́ kọ̀ọ̀kan sì dọ́gba. "
+        "Wọ́n ní ẹ̀bùn ti làákàyè àti ti ẹ̀rí-ọkàn."
+    )
+    assert [r.reason for r in detector.score_paragraphs([vietnamese, yoruba])] == ["not English", "not English"]
 
 
 def _styled(text: str, upper: int, lower: int | None) -> str:

@@ -918,6 +918,71 @@ def test_words_each_dotted_with_another_mark_are_all_read_through() -> None:
     assert tokenize_with_offsets(marked)[0] == words
 
 
+def _precomposed(letter: str, *marks: str) -> str | None:
+    """``letter`` with the first of ``marks`` it has one character for, composed (NFC)."""
+    return next((c for mark in marks if len(c := unicodedata.normalize("NFC", letter + mark)) == 1), None)
+
+
+@pytest.mark.parametrize(
+    ("mark", "others"),
+    [
+        ("\u0323", ["decomposed", "plain"]),
+        ("\u0307", ["decomposed"]),
+        ("\u0331", ["decomposed"]),
+        ("\u0308", ["decomposed"]),
+    ],
+)
+def test_a_mark_on_every_letter_written_precomposed_is_read_through(mark: str, others: list[str]) -> None:
+    # "\u1e6d\u1e25\u1eb9" one character a letter, as generators write those Unicode has (the others
+    # decomposed, or plain where most letters have one, as with the dot below): each word was unknown;
+    # a word's span runs to its last mark
+    plain = "The envoy didn't pay 412.5 million, or 30%, the experts said."
+    spans = [plain[a:b] for a, b in tokenize_with_offsets(plain)[1]]
+    for other in others:
+        marked = "".join(
+            _precomposed(c, mark) or (c + mark if c.isalpha() and other == "decomposed" else c) for c in plain
+        )
+        tokens, offsets = tokenize_with_offsets(marked)
+        assert tokens == tokenize(plain) == tokenize_cased(marked)[0]
+        assert [unicodedata.normalize("NFD", marked[a:b]).replace(mark, "") for a, b in offsets] == spans
+        assert normalize(marked) == normalize(plain)
+
+
+def test_dotted_text_with_a_dot_above_where_there_is_none_below_is_read_through() -> None:
+    # each letter's dot below, or dot above where Unicode has no letter with one below
+    # ("\u1e6c\u1e25\u1eb9 \u1eb9\u1e8b\u1e57\u1eb9\u1e5b\u1e6d\u1e63"), precomposed or decomposed
+    plain = "The experts said the top US diplomat will hold talks in Kazakhstan on Tuesday."
+    dotted = "".join(_precomposed(c, "\u0323", "\u0307") or c for c in plain)
+    assert "\u1e8b" in dotted and "\u1e57" in dotted
+    for marked in [dotted, unicodedata.normalize("NFD", dotted)]:
+        assert tokenize_with_offsets(marked)[0] == tokenize(plain) == tokenize_cased(marked)[0]
+    assert tokenize_with_offsets(dotted)[1] == tokenize_with_offsets(plain)[1]
+
+
+@pytest.mark.parametrize(
+    "genuine",
+    [
+        "Việt Nam là một quốc gia nằm ở Đông Nam Á, người dân nói tiếng Việt.",
+        "Gbogbo ènìyàn ni a bí ní òmìnira. Ọmọ ọba ṣe àṣẹ, ọṣẹ àti ọjọ́ kan.",
+        "Ụmụ mmadụ niile nwere ikike ịkwụ ọtọ, ọ bụ ezie na ha dị iche.",
+        "Kṛṣṇa, Viṣṇu and Śiva; naïve café owners in Zürich and São Paulo; Ångström, Dvořák.",
+        "Ąžuolas, ėjo, ūkis, šalčiai; Łódź, źdźbło; ķēniņš; Kılıçdaroğlu, şöför.",
+    ],
+    ids=["vietnamese", "yoruba", "igbo", "sanskrit-names", "baltic-slavic-turkish"],
+)
+def test_real_accented_text_keeps_its_letters(genuine: str) -> None:
+    # precomposed or decomposed: a word whose first three letters each carry a mark ("ọṣẹ", "àṣẹ",
+    # "ķēņ") holds less than half of the words with that mark, so no mark is read as decoration
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+|[.,]", genuine.replace(";", ","))]
+    assert tokenize(genuine) == words
+    assert tokenize(unicodedata.normalize("NFD", genuine)) == words
+    # a Yoruba word of three dotted letters holds three of a short sentence's five dots, but not
+    # half of its words with one: read as the letters' share, the dots and tone marks were dropped
+    sentence = "Ẹ̀ṣẹ̀ ni láti ṣe èyí, ọmọ mi."
+    assert tokenize(sentence) == tokenize(unicodedata.normalize("NFD", sentence))
+    assert tokenize(sentence) == ["ẹṣẹ", "ni", "láti", "ṣe", "èyí", ",", "ọmọ", "mi", "."]
+
+
 @pytest.mark.parametrize("marks", ["\u0301" * 50_000, "\u0323" * 50_000])
 def test_a_letter_with_a_long_run_of_marks_is_read_in_linear_time(marks: str) -> None:
     # a dot below or any accent repeated after one letter: the search for decorated words read the
