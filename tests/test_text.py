@@ -976,8 +976,11 @@ def test_real_accented_text_keeps_its_letters(genuine: str) -> None:
     words = [w.lower() for w in re.findall(r"[^\W\d_]+|[.,]", genuine.replace(";", ","))]
     assert tokenize(genuine) == words
     assert tokenize(unicodedata.normalize("NFD", genuine)) == words
-    # a Yoruba word of three dotted letters holds three of a short sentence's five dots, but not
-    # half of its words with one: read as the letters' share, the dots and tone marks were dropped
+
+
+def test_a_yoruba_word_of_three_dotted_letters_keeps_its_dots_in_a_sentence() -> None:
+    # it holds three of a short sentence's four letters with a dot below, but only one of its two
+    # words of three letters or more with one: counted in letters, the dots were read as decoration
     sentence = "Ẹ̀ṣẹ̀ ni láti ṣe èyí, ọmọ mi."
     assert tokenize(sentence) == tokenize(unicodedata.normalize("NFD", sentence))
     assert tokenize(sentence) == ["ẹṣẹ", "ni", "láti", "ṣe", "èyí", ",", "ọmọ", "mi", "."]
