@@ -757,7 +757,9 @@ def _undecorated(text: str, decorations: frozenset[str]) -> str:
 def _compose_accents(text: str, cuts: list[tuple[int, int]], decorations: frozenset[str] = _LINE_MARKS) -> str:
     """``text`` with the letter before each cut that starts with accents replaced by its
     precomposed form ("e" + U+0301 -> "é"), with none of ``decorations`` (see _DECORATED_WORD); the
-    accents themselves are cut."""
+    accents themselves are cut. A letter that NFC replaces alone (the Greek numeral sign U+0374, drawn
+    as an apostrophe, by the modifier prime U+02B9; the Kelvin and Ohm signs) is replaced only when it
+    composes with an accent: a strike through it made "Russia\u0374s" an unknown word."""
     fixes = []
     for a, b in cuts:
         if a and text[a] in _COMBINING_CHARS and text[a - 1].isalpha():
@@ -767,7 +769,7 @@ def _compose_accents(text: str, cuts: list[tuple[int, int]], decorations: frozen
             if len(accents) > 32:
                 accents = _in_canonical_order(accents)
             composed = unicodedata.normalize("NFC", text[a - 1] + accents)
-            if composed[0] != text[a - 1]:
+            if composed[0] != text[a - 1] and composed[0] != unicodedata.normalize("NFC", text[a - 1])[0]:
                 fixes.append((a - 1, composed[0]))
     if not fixes:
         return text
