@@ -353,9 +353,8 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
     urls = [(m.start(), m.end()) for m in re.finditer(r"(?:https?://|www\.)\S+", plain)]
     spaced = rng.random() < 0.15
     exact = True
-    if spaced and (tricks & {"strike", "invisible", "odd places"} or urls or any(0 < len(ln) <= 100 for ln in lines)):
-        # a hard-wrapped block letter-spaced, more than letters between gaps, or a letter-spaced web
-        # address (read as words: addresses are found before the gaps are read through) reads otherwise
+    if spaced and (tricks & {"strike", "invisible", "odd places"} or any(0 < len(ln) <= 100 for ln in lines)):
+        # a hard-wrapped block letter-spaced, or more than letters between gaps, reads otherwise
         exact = False
     density = rng.choice([0.1, 0.4, 1.0])
 
@@ -370,12 +369,11 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
     text = _WORD_OR_NUMBER.sub(word, plain)
     if "strike" in tricks and rng.random() < 0.2:  # as generators write it: after every character
         mark = rng.choice(STRIKES + DOTS)
-        # (a line of spaces so marked shows a line, no blank one; a struck address is read as words)
+        # (a line of spaces so marked shows a line, no blank one)
         text = "\n".join(line if not line.strip() else "".join(c + mark for c in line) for line in text.split("\n"))
         text = text.replace("\r" + mark, "\r")
         if mark in DOTS and rng.random() < 0.5:
             text = _precomposed(text, mark)
-        exact = exact and not urls
     if "filler" in tricks:  # Hangul fillers for spaces between words
         text = re.sub(
             r"(?<=[A-Za-z]) (?=[A-Za-z])", lambda m: rng.choice(HANGUL_FILLERS) if rng.random() < 0.5 else " ", text
@@ -402,6 +400,8 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
     if spaced:
         gap, word_gap = rng.choice(LETTER_SPACING)
         text = "\n".join(word_gap.join(gap.join(w) for w in line.split(" ")) for line in text.split("\n"))
+        # a blank line of invisible characters so spaced holds a filler: it shows as a blank, but is none
+        exact = exact and not ("blank" in tricks and gap in HANGUL_FILLERS)
     if rng.random() < 0.2:
         text, exact = _mutate(text, rng), False
     return text, exact

@@ -645,7 +645,7 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
         if marked or side_by_side.search(text):
             decorations = _decorations(text.translate(precomposed))
             text = _undecorated(text, decorations)
-        if any(hidden) and _HIDDEN_ADDRESS.search(text):  # a web address, "//" or "www." split (_without_urls)
+        if spans and _HIDDEN_ADDRESS.search(text):  # a web address, "//" or "www." split (_without_urls)
             text = _HIDDEN_ADDRESS_READ.sub(lambda m: " " * (m.end() - m.start()), text)
         invisible += [
             (a, b)
@@ -970,26 +970,60 @@ def _without_list_marker(text: str, given: str) -> str:
 # put a zero-width space in "www\u200b.example.com" or "https\u200b://" to stop it being made a link,
 # or a spinner between every two characters: read as words, such an address put "https www example
 # com" into the paragraph (a clean one so scored up to 0.44 higher; 0.77 with one between every two).
-# A Hangul filler, a space as it shows (_HANGUL_FILLERS), may stand before or after it. A scheme
-# ("https", with what may sit in it) is read up to 32 characters: unbounded, the search for one ran
-# on from every word of a long run of letters and full stops ("a.a.a. ... //") to its end, quadratic
-# time (100 kB took 37 s to tokenize).
-_I = f"[{_INVISIBLE_CLASS}]*"
+# So may combining marks, as generators strike through or underline every character
+# ("w\u0336w\u0336w\u0336.\u0336"): the marks a last character carries belong to it, and the full
+# stop after it, struck too, is no part of the address. A Hangul filler, a space as it shows
+# (_HANGUL_FILLERS), may stand before or after it. A scheme ("https", with what may sit in it) is
+# read up to 32 characters: unbounded, the search for one ran on from every word of a long run of
+# letters and full stops ("a.a.a. ... //") to its end, quadratic time (100 kB took 37 s to tokenize).
+_I = f"[{_INVISIBLE_CLASS}{_COMBINING}]*"
 _AT_WORD = rf"(?<![^\W{_HANGUL_FILLERS}])"
 WEB_ADDRESS_IN_TEXT = _LazyPattern(
-    rf"(?:{_AT_WORD}[a-z][a-z+.{_INVISIBLE_CLASS}-]{{0,31}}:{_I}/{_I}/|{_AT_WORD}w{_I}w{_I}w{_I}\.)"
-    rf"[^\s<>\"'()\[\]{{}}\u201c\u201d{_HANGUL_FILLERS}]*[^\s<>\"'()\[\]{{}}\u201c\u201d.,;:!?{_HANGUL_FILLERS}]",
+    rf"(?:{_AT_WORD}[a-z][a-z+.{_INVISIBLE_CLASS}{_COMBINING}-]{{0,31}}:{_I}/{_I}/|{_AT_WORD}w{_I}w{_I}w{_I}\.)"
+    rf"[^\s<>\"'()\[\]{{}}\u201c\u201d{_HANGUL_FILLERS}]*"
+    rf"[^\s<>\"'()\[\]{{}}\u201c\u201d.,;:!?{_HANGUL_FILLERS}{_COMBINING}][{_COMBINING}]*+",
     re.I,
 )
-# Where a web address with invisible characters may be, "//" and "www." split: one between two
-# slashes, or after a "w"
-_HIDDEN_ADDRESS = _LazyPattern(f"[/:w][{_INVISIBLE_CLASS}]+[/w.]", re.I)
+# Where a web address with invisible characters or marks may be, "//" and "www." split: one between
+# two slashes, or after a "w"
+_HIDDEN_ADDRESS = _LazyPattern(f"[/:w][{_INVISIBLE_CLASS}{_COMBINING}]+[/w.]", re.I)
 # Such an address once _read_through has read ":" as ","; blanked where the tokens find invisible
-# characters (_soft_break_runs), which no search of every text need look for
+# characters or marks (_soft_break_runs), which no search of every text need look for
 _HIDDEN_ADDRESS_READ = _LazyPattern(
-    rf"(?:\b[a-z][a-z+.{_INVISIBLE_CLASS}-]{{0,31}}[:,]{_I}/{_I}/|\bw{_I}w{_I}w{_I}\.)[^\s<>\"'()\[\]{{}}]*[^\s<>\"'()\[\]{{}}.,]",
+    rf"(?:\b[a-z][a-z+.{_INVISIBLE_CLASS}{_COMBINING}-]{{0,31}}[:,]{_I}/{_I}/|\bw{_I}w{_I}w{_I}\.)"
+    rf"[^\s<>\"'()\[\]{{}}]*[^\s<>\"'()\[\]{{}}.,{_COMBINING}][{_COMBINING}]*+",
     re.I,
 )
+# A web address letter-spaced ("w w w . e x a m p l e . c o m", "h t t p s : / / ..."), each
+# character one gap from the next (one of _LETTER_GAPS or a Hangul filler, the same throughout; with
+# invisible characters or marks beside it, or spaced out like characters), in plain text too: read
+# as words, its letters put "w w w e x a m p l e" into the paragraph (a clean one so scored 0.04
+# higher on average, up to 0.46). It ends where a character has no gap after it, at the next word
+# or a wider gap (as in a paragraph letter-spaced throughout), with the punctuation that may follow
+# it left out (_blank_spaced_address); a word of one letter right after it is taken for part of it.
+# A scheme is read up to 16 letters, as above, and not from inside a run of letters a gap apart: from
+# each letter of a letter-spaced paragraph, the search took six times as long as the paragraph's tokens.
+_GAP = f"[{_LETTER_GAPS}{_HANGUL_FILLERS}]"
+_CLOSING = r".,;:!?)\]\"'\u201d\u2019"  # what may follow its last character without a gap
+# what calls for that search: "//" or "ww" so spaced, the gap in group 2 (in text with other gaps than a space)
+_SPACED_ADDRESS_START = _LazyPattern(rf"([/w]){_MARKS}*({_GAP})(?:{_MARKS}++\2)*+{_MARKS}*\1")
+
+
+@cache
+def _spaced_address(gap: str) -> re.Pattern[str]:
+    """The pattern of a web address letter-spaced with ``gap`` (see above)."""
+    spacing = rf"{_MARKS}*{gap}(?:{_MARKS}++{gap})*+{_MARKS}*"  # between two characters
+    return re.compile(
+        rf"{_AT_WORD}(?<!{gap}[^\W_]{gap})"
+        rf"(?:[a-z](?:{spacing}[a-z+.-]){{0,15}}{spacing}:{spacing}/{spacing}/|w{spacing}w{spacing}w{spacing}\.)"
+        rf"(?:{spacing}[^\s<>\"'()\[\]{{}}\u201c\u201d{_HANGUL_FILLERS}{_INVISIBLE_CLASS}{_COMBINING}]"
+        rf"(?![^\s{_HANGUL_FILLERS}{_CLOSING}{_INVISIBLE_CLASS}{_COMBINING}]))*+",
+        re.I,
+    )
+
+
+_SPACED_ADDRESS_TAIL = frozenset(_LETTER_GAPS + _HANGUL_FILLERS + _INVISIBLE_CHARS)
+_NOT_A_GAP = _LazyPattern(f"[^{_LETTER_GAPS}{_HANGUL_FILLERS}]")
 
 
 def _may_hold_address(text: str) -> bool:
@@ -1001,10 +1035,36 @@ def _without_urls(text: str) -> str:
     """``text`` with each web address in it read as spaces, one for one. Left in, its pieces
     ("https www example com news story 0") read as a run of odd words: a clean paragraph with one
     Markdown link or "Read more:" address scored 0.05 higher on average, and up to 0.57. (One with
-    "//" or "www." split by invisible characters is read so by _soft_break_runs.)"""
-    if "//" not in text and "www." not in text:
-        return text
-    return WEB_ADDRESS_IN_TEXT.sub(lambda m: " " * (m.end() - m.start()), text)
+    "//" or "www." split by invisible characters or marks is read so by _soft_break_runs.)"""
+    if "//" in text or "www." in text:
+        text = WEB_ADDRESS_IN_TEXT.sub(lambda m: " " * (m.end() - m.start()), text)
+    if text.isascii():
+        gaps: Iterable[str] = " " if "/ /" in text or "w w w" in text else ""
+    else:
+        gaps = {match[2] for match in _SPACED_ADDRESS_START.finditer(text)}
+    for gap in gaps:
+        text = _spaced_address(gap).sub(_blank_spaced_address, text)
+    return text
+
+
+def _blank_spaced_address(match: re.Match) -> str:
+    """A letter-spaced web address (``_spaced_address``) as spaces, but the punctuation that ends it
+    a gap after the character before, with its marks: "w w w . x . c o m ." keeps its full stop. Its
+    gaps are kept: in a paragraph letter-spaced throughout, a long address as spaces left too few
+    gaps for the paragraph to be read as letter-spaced (_letter_gaps)."""
+    address = match.group()
+    end = len(address)
+    while True:
+        at = end
+        while address[at - 1] in _COMBINING_CHARS:
+            at -= 1
+        if address[at - 1] not in ".,;:!?":
+            break
+        at -= 1
+        while address[at - 1] in _SPACED_ADDRESS_TAIL:
+            at -= 1
+        end = at
+    return _NOT_A_GAP.sub(" ", address[:end]) + address[end:]
 
 
 def _read_through(text: str) -> str:

@@ -921,6 +921,24 @@ def test_a_web_address_with_invisible_characters_scores_like_the_plain_one(
     assert got.probability == pytest.approx(want.probability, abs=1e-9)
 
 
+@pytest.mark.parametrize("disguise", ["spaced", "struck"])
+def test_a_letter_spaced_or_struck_web_address_scores_like_the_plain_one(
+    detector: Detector, article: str, disguise: str
+) -> None:
+    """Its letters one space apart ("w w w . e x a m p l e") or struck through: read as words, they
+    raised a clean paragraph's score (30 seed and held-out paragraphs 0.04 higher on average, up to
+    0.46; struck, 0.48 and 0.81)."""
+    paragraph = paragraphs_of(article)[0]
+    address = "https://www.example.com/news/2024/05/council-votes-to-rebuild-the-bridge"
+    masked = " ".join(address) if disguise == "spaced" else "".join(c + "\u0336" for c in address)
+    want, got = detector.score_paragraphs(
+        [f"{paragraph} Read more: {address}.", f"{paragraph} Read more: {masked}."], explain=True
+    )
+    assert got.reason == want.reason is None
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert [(e.start, e.end) for e in got.evidence] == [(e.start, e.end) for e in want.evidence]
+
+
 @pytest.mark.parametrize("mark", ["\u0336", "\u0332", "\u20d2", "\u1ab0", "\ufe20"])
 def test_a_mark_on_every_letter_scores_like_the_plain_text(detector: Detector, spun_article: str, mark: str) -> None:
     """A combining mark striking through or underlining every letter ("fancy text"), counted as a

@@ -259,6 +259,32 @@ def test_a_web_address_with_invisible_characters_is_read_through(address: str) -
     assert normalize(text).split() == normalize("Read more: . The council met.").split()
 
 
+@pytest.mark.parametrize(
+    "disguise",
+    [" ".join, "\u00a0".join, "\u200a".join, "\u3164".join]
+    + [lambda a: "".join(c + "\u0336" for c in a), lambda a: "".join(c + "\u0332" for c in a)],
+    ids=["spaced", "no-break-spaced", "hair-spaced", "filler-spaced", "struck", "underlined"],
+)
+def test_a_letter_spaced_or_struck_web_address_is_read_through(disguise) -> None:
+    # read as words, its letters or pieces ("w w w e x a m p l e") made a clean paragraph look spun;
+    # the punctuation after it, struck or a gap away too, is the sentence's
+    for address in ["www.bbc.co.uk/news/business-123", "https://bbc.co.uk/a?b=1"]:
+        for end in [".", ")", ""]:
+            plain = f"Read more (at {address}{end} The council met."
+            masked = f"Read more (at {disguise(address)}{disguise(end) if end else ''} The council met."
+            tokens, offsets = tokenize_with_offsets(masked)
+            assert (
+                tokens
+                == tokenize(plain)
+                == tokenize_cased(masked)[0]
+                == tokenize(f"Read more (at {end} The council met.")
+            )
+            assert [masked[a:b] for a, b in offsets][:3] == ["Read", "more", "at"]
+    # letters spaced in plain text that are no address stay words; so does one after a letter-spaced one
+    assert tokenize("a / b / c and w w w") == ["a", "b", "c", "and", "w", "w", "w"]
+    assert tokenize("See w w w . x . c o m  now, or h t t p : / / x . c o m.") == ["see", "now", ",", "or", "."]
+
+
 @pytest.mark.parametrize("address", ["//", "w\u200bww.example.com"])
 def test_a_long_run_of_letters_and_full_stops_before_an_address_is_read_in_one_pass(address: str) -> None:
     # every word of "a.a.a. ..." may start a scheme: read to the run's end from each, these 100 kB
