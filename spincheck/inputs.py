@@ -1289,13 +1289,18 @@ _FILE_LIST_HINT = (
 )
 
 
+_LONGEST_PATH = 4096  # bytes: Linux's PATH_MAX (macOS's is 1024)
+
+
 def _names_files(head: bytes) -> bool:
     """Whether ``head``, the start of stdin, is file names, one a line or NUL-separated as ``find``
     and ``ls`` write them, each naming a file or directory that exists. ``find . -name '*.txt' |
     spincheck score`` meant those files: read as text, the names were one paragraph not scored,
     exit status 0, and nothing said. Prose stops at its first line, which names nothing."""
     names = head.split(b"\0" if b"\0" in head else b"\n")
-    if len(head) >= SNIFF_BYTES:  # the input goes on: the last name may be cut short
+    # the input goes on: the last name may be cut short, unless it is longer than a path can be (a
+    # title naming a folder, then a paragraph of 8 KiB on one line, was refused as a list of names)
+    if len(head) >= SNIFF_BYTES and len(names[-1]) <= _LONGEST_PATH:
         names.pop()
     names = [name.removesuffix(b"\r") for name in names if name.strip()]
     return bool(names) and all(os.path.lexists(name) for name in names)

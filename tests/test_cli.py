@@ -969,6 +969,10 @@ def test_file_names_on_stdin_are_an_error_that_says_to_pass_them_as_arguments(ca
     set_stdin(monkeypatch, b"a b.txt\n" + CLEAN.read_bytes())
     code, out, err = run(capsys, "score", "--format", "jsonl")
     assert (code, err) == (0, "") and len(jsonl(out)) == 8
+    # so is a title naming a folder, then a paragraph longer than the head on one line: no name is that long
+    set_stdin(monkeypatch, b"notes\n\n" + b" ".join(CLEAN.read_bytes().split() * 6))
+    code, out, err = run(capsys, "score", "--format", "jsonl")
+    assert (code, err) == (0, "") and len(jsonl(out)) == 2
     # named, such a file is read as text, as named files are
     (tmp_path / "list.txt").write_bytes(b"a b.txt\n")
     code, out, _ = run(capsys, "score", "list.txt")
