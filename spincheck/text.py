@@ -670,6 +670,12 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
 # A word carries one mark on every letter, seldom two: passes beyond these find nothing real, and
 # each costs a scan of the text
 _MAX_DECORATION_PASSES = 4
+# A decoration marks whatever letters its words are written with; an alphabet marks a few: Yoruba's dot
+# below is on e, o and s alone, so its words "ṣẹ̀ṣẹ̀" and "ẹ̀ṣẹ̀" carry it on every letter,
+# and a Yoruba sentence (or such words quoted in English, which then scored higher) was read without its
+# dots ("sese", "ese"). The decorated words of a text must hold at least this many different letters
+# between them: one dotted "and" does, Yoruba's seldom do (all three of e, o and s in such words).
+_DECORATED_LETTERS = 3
 # a word of three letters or more, with the marks its letters carry
 _WORD_AND_MARKS = _LazyPattern(f"(?:[^\\W\\d_]{_MARKS}*+){{3,}}+")
 # A word whose first three letters or more each carry a mark, not the same: the "dotted" text of
@@ -689,18 +695,21 @@ def _decorations(text: str) -> frozenset[str]:
     carry a mark, not the same (``_MARKED_WORD``)."""
     found, rest = _LINE_MARKS, text
     marked: Counter[str] = Counter()
+    letters: set[str] = set()  # the letters the words so decorated are written with
     for _ in range(_MAX_DECORATION_PASSES):
-        decorated = Counter(word[1] for word in _DECORATED_WORD.finditer(rest))
-        if not decorated:
+        words = list(_DECORATED_WORD.finditer(rest))
+        if not words:
             break
+        decorated = Counter(word[1] for word in words)
         marked = marked or _words_marked(text)
-        new = {mark for mark, words in decorated.items() if 2 * words > marked[mark]}
+        new = {mark for mark, count in decorated.items() if 2 * count > marked[mark]}
         if not new:
             break
+        letters.update(c for word in words if word[1] in new for c in word.group().lower() if c.isalpha())
         found = found.union(new)
         rest = rest.translate(dict.fromkeys(map(ord, new)))
-    if found is _LINE_MARKS:
-        return found
+    if len(letters) < _DECORATED_LETTERS:
+        return _LINE_MARKS
     in_words = Counter(chain.from_iterable(map(_COMBINING_CHARS.intersection, _MARKED_WORD.findall(text))))
     return found.union(mark for mark, words in in_words.items() if 2 * words > marked[mark])
 

@@ -933,6 +933,25 @@ def test_a_mark_that_makes_real_letters_on_every_letter_is_read_through(mark: st
         assert tokenize(unicodedata.normalize("NFD", genuine)) == tokenize(genuine)
 
 
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_yoruba_words_dotted_on_every_letter_keep_their_dots(form: str) -> None:
+    # Yoruba's dot below is on e, o and s alone, so "s\u0323e\u0323\u0300s\u0323e\u0323\u0300" carries it on every
+    # letter, and so do most of a sentence's dotted words: read as a decoration, they became "sese"
+    # and "ese", in a Yoruba sentence and in an English one quoting them (which then scored higher)
+    sese, ese = "s\u0323e\u0323\u0300s\u0323e\u0323\u0300", "e\u0323\u0300s\u0323e\u0323\u0300"
+    yoruba = f"O\u0301 {sese} de\u0301 la\u0301ti o\u0323ja\u0300, {ese} re\u0323\u0300 po\u0323\u0300 gan-an."
+    quoted = f"The market women say {sese} for what has just happened, and {ese} for a wrong."
+    for text in (yoruba, quoted):
+        tokens = tokenize(unicodedata.normalize(form, text))
+        assert unicodedata.normalize("NFC", "s\u0323e\u0323s\u0323e\u0323") in tokens, tokens
+        assert unicodedata.normalize("NFC", "e\u0323s\u0323e\u0323") in tokens, tokens
+    # the same mark on English words is still read through, and one dotted "and" alone
+    dotted = "".join(c + "\u0323" if c.isalpha() else c for c in "the envoy said so")
+    assert tokenize(unicodedata.normalize(form, dotted)) == ["the", "envoy", "said", "so"]
+    one = "talks a\u0307n\u0307d\u0307 then more talks"
+    assert tokenize(unicodedata.normalize(form, one)) == ["talks", "and", "then", "more", "talks"]
+
+
 def test_words_each_dotted_with_another_mark_are_all_read_through() -> None:
     # more than four marks, each on every letter of its word: counted in one pass over the letters
     # (one scan of the text per mark, 217 marks took 1.7 s on 360 kB), with the same result
