@@ -273,6 +273,22 @@ def test_a_page_where_trafilatura_finds_nothing_is_read_by_the_fallback(monkeypa
     assert html_to_text(page) == BODY_TEXT
 
 
+def test_the_fallback_reads_bare_tags_as_html_parser_reads_them(monkeypatch):
+    """Bare tags ("<p>", "</DIV>") are read without html.parser, for speed: the text must be the
+    same as html.parser's reading of them, in scripts, furniture, labels and <pre> too."""
+    rng = random.Random(29)
+    names = ["p", "P", "div", "Div", "pre", "li", "br", "nav", "label", "script", "style", "title", "span", "head"]
+    pieces = [f"<{n}>" for n in names] + [f"</{n}>" for n in names] + ['<p class="x">', "</p >", "<br/>"]
+    pieces += ["Some words here", "&amp; more", "\n", "\n\n", " a < b ", "<!-- note -->"]
+    pages = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(300)]
+    fast = [html_to_text(page, use_trafilatura=False) for page in pages]
+    assert sum(map(bool, fast)) > 100  # pages with text to compare
+    never = formats.re.compile("(?!)")
+    monkeypatch.setattr(formats, "_BARE_START", never)
+    monkeypatch.setattr(formats, "_BARE_END", never)
+    assert [html_to_text(page, use_trafilatura=False) for page in pages] == fast
+
+
 # ---- PDF ---------------------------------------------------------------------------------------
 
 
