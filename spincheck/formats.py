@@ -41,6 +41,7 @@ __all__ = [
     "document_text",
     "OfficeError",
     "MAX_DOCUMENT_BYTES",
+    "MAX_TRAFILATURA_TAGS",
 ]
 
 # Documents are read whole (and a zip archive's text parts inflated) up to this size; larger
@@ -312,7 +313,7 @@ def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
     comments and the fields, labels and buttons of forms (not a form's other text: ASP.NET pages
     hold their whole body in one). A page in which trafilatura finds no main text (one laid out
     with tables, which it leaves out) is read by the stdlib parser too: "nothing to score" would
-    pass a spun page as clean.
+    pass a spun page as clean, and so is one of over MAX_TRAFILATURA_TAGS tags.
     """
     if isinstance(page, (bytes, bytearray, memoryview)):  # a crawler's response.body
         page = decode_html(bytes(page))[0]
@@ -320,7 +321,7 @@ def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
         raise TypeError(f"html_to_text takes the page as str or bytes, not {type(page).__name__}")
     else:  # lxml stopped at half a surrogate pair: the rest of the page was lost, a spun page clean
         page = without_lone_surrogates(page)
-    module = _trafilatura() if use_trafilatura else None
+    module = _trafilatura() if use_trafilatura and not _too_many_tags(page) else None
     if module is not None:
         try:
             # trafilatura ends a line at a <br> as at a paragraph; marked, its lines stay lines
@@ -344,6 +345,19 @@ def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
             if escape is _ANY_MARKED_SECTION:
                 raise
     return "\n\n".join(parser.paragraphs)
+
+
+# trafilatura reads a page as a tree of all its elements, about 1.4 KB and 80 µs each (4 MB of
+# "<p>x" took 80 s and 1.4 GB; 48 MB of "<p></p>" 131 s and 2.8 GB, then the fallback read it
+# all again). A page with more tags than this is read by the stdlib parser alone, whose memory
+# does not grow with the tags (133 MB for those 48 MB). The whole Rust book on one page has 50,000.
+MAX_TRAFILATURA_TAGS = 100_000
+
+
+def _too_many_tags(page: str) -> bool:
+    """Whether ``page`` (its "<" counted, comments and stray ones too) holds more tags than
+    trafilatura is given (MAX_TRAFILATURA_TAGS)."""
+    return page.count("<") > MAX_TRAFILATURA_TAGS
 
 
 def _trafilatura_paragraphs(text: str, mark: str | None) -> str:

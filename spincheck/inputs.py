@@ -52,9 +52,11 @@ from .formats import (
     _OFFICE_READERS,
     _RTF_MAGIC,
     MAX_DOCUMENT_BYTES,
+    MAX_TRAFILATURA_TAGS,
     OfficeError,
     _pypdf,
     _size,
+    _too_many_tags,
     _trafilatura,
     decode_html,
     html_to_text,
@@ -1202,6 +1204,12 @@ class Reader:
         if _trafilatura() is None and not self._noted_fallback:
             self._noted_fallback = True
             yield Problem("note", TRAFILATURA_NOTE)
+        elif _trafilatura() is not None and _too_many_tags(page):
+            yield Problem(
+                "note",
+                f"{name} has over {MAX_TRAFILATURA_TAGS:,} tags, more than trafilatura is given "
+                "(its tree takes about 1.4 KB a tag); read with the plain-text fallback",
+            )
         text = html_to_text(page)
         if not text:
             yield Problem("note", f"{name} is empty" if not page.strip() else f"{name} has no main text to score")

@@ -542,6 +542,34 @@ def test_html_fallback_note_is_given_once(tmp_path, monkeypatch):
     assert len([c for c in chunks_of(events) if c.last]) == 2
 
 
+def test_a_page_of_more_tags_than_trafilatura_is_given_is_read_by_the_fallback(tmp_path, monkeypatch):
+    """trafilatura's tree of a page takes about 1.4 KB a tag: 4 MB of "<p>x" took 1.4 GB, and a
+    64 MB page would take 20 GB. A page over the bound is read by the fallback, with a note."""
+    given = []
+
+    class Records:
+        @staticmethod
+        def extract(page, **options):
+            given.append(page)
+            return "Read by trafilatura."
+
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": Records})
+    for module in (formats, inputs):
+        monkeypatch.setattr(module, "MAX_TRAFILATURA_TAGS", HTML_PAGE.count("<"))
+    path = tmp_path / "page.html"
+    path.write_text(HTML_PAGE)  # at the bound: trafilatura reads it
+    events = read_events(path)
+    assert problems_of(events) == [] and joined(events) == "Read by trafilatura." and len(given) == 1
+    path.write_text(HTML_PAGE + "<br>")  # one tag more
+    events = read_events(path)
+    limit = f"{HTML_PAGE.count('<'):,}"
+    assert problems_of(events) == [
+        f"spincheck: note: {path} has over {limit} tags, more than trafilatura is given "
+        "(its tree takes about 1.4 KB a tag); read with the plain-text fallback"
+    ]
+    assert joined(events) == html_to_text(HTML_PAGE, use_trafilatura=False) and len(given) == 1
+
+
 def test_jsonl_records_are_documents(tmp_path):
     path = tmp_path / "pages.jsonl"
     lines = [
