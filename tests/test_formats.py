@@ -740,6 +740,43 @@ def test_an_epubs_xml_parts_are_read_as_they_are_inflated(zip_reads: list[int]) 
     assert 0 < max(zip_reads) <= 1 << 16
 
 
+def _replaced(archive: bytes, parts: dict[str, bytes], **options) -> bytes:
+    """``archive`` with ``parts`` replaced, written with the zipfile ``options`` given."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w", **options) as target:
+        for info in source.infolist():
+            target.writestr(info, parts.get(info.filename, source.read(info)))
+    return out.getvalue()
+
+
+def test_a_zip_listing_more_files_than_a_document_holds_is_refused_unread(monkeypatch) -> None:
+    """zipfile reads an archive's directory whole, about 500 bytes an entry: 600,000 empty ones (a
+    51 MB file) took 310 MB. One larger than MAX_ZIP_DIRECTORY is refused before it is read, its
+    size taken where zipfile takes it: from a Zip64 end record, whatever the plain one says."""
+    book = epub_bytes(["<p>The only chapter.</p>"])
+    size = len(book) - zipfile.ZipFile(io.BytesIO(book)).start_dir - 22  # its directory, then the end record
+    monkeypatch.setattr(formats, "MAX_ZIP_DIRECTORY", size)
+    assert epub_to_text(book) == "The only chapter."
+    monkeypatch.setattr(formats, "MAX_ZIP_DIRECTORY", size - 1)
+    refused = r"it holds more files than a document does \(its list of them is over \d+ bytes\)"
+    with pytest.raises(formats.OfficeError, match=refused):
+        epub_to_text(book)
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)  # written with Zip64 end records
+    zip64 = bytearray(_replaced(book, {}))
+    monkeypatch.undo()
+    end = zip64.rindex(b"PK\x05\x06")
+    zip64[end + 12 : end + 16] = bytes(4)  # the plain end record says the directory is empty
+    monkeypatch.setattr(formats, "MAX_ZIP_DIRECTORY", size)
+    assert epub_to_text(bytes(zip64)) == "The only chapter."
+    monkeypatch.setattr(formats, "MAX_ZIP_DIRECTORY", size - 1)
+    with pytest.raises(formats.OfficeError, match=refused):
+        epub_to_text(bytes(zip64))
+    monkeypatch.setattr(formats, "MAX_ZIP_DIRECTORY", 100)  # under these ones' 111 and 128 bytes
+    for convert, data in ((docx_to_text, docx_bytes("")), (odt_to_text, odt_bytes(""))):
+        with pytest.raises(formats.OfficeError, match=refused):
+            convert(data)
+
+
 # ---- argument types ----------------------------------------------------------------------------
 
 
