@@ -740,6 +740,19 @@ def test_an_epubs_xml_parts_are_read_as_they_are_inflated(zip_reads: list[int]) 
     assert 0 < max(zip_reads) <= 1 << 16
 
 
+def test_an_epub_listing_more_files_or_chapters_than_a_book_has_is_refused(monkeypatch) -> None:
+    """The manifest and spine are held as they are parsed: 640,000 entries of each took 300 MB."""
+    monkeypatch.setattr(formats, "MAX_EPUB_ITEMS", 3)
+    assert epub_to_text(epub_bytes(["<p>One.</p>", "<p>Two.</p>", "<p>Three.</p>"])) == "One.\n\nTwo.\n\nThree."
+    with pytest.raises(formats.OfficeError, match="its package lists over 3 files or chapters"):
+        epub_to_text(epub_bytes(["<p>One.</p>", "<p>Two.</p>", "<p>Three.</p>", "<p>Four.</p>"]))
+    many_refs = epub_bytes(["<p>One.</p>"])  # one chapter read over and over: the spine alone
+    with zipfile.ZipFile(io.BytesIO(many_refs)) as source:
+        opf = source.read("OEBPS/book.opf").replace(b"<spine>", b'<spine><itemref idref="c0"/>' * 3)
+    with pytest.raises(formats.OfficeError, match="its package lists over 3 files or chapters"):
+        epub_to_text(_replaced(many_refs, {"OEBPS/book.opf": opf}))
+
+
 def _replaced(archive: bytes, parts: dict[str, bytes], **options) -> bytes:
     """``archive`` with ``parts`` replaced, written with the zipfile ``options`` given."""
     out = io.BytesIO()
