@@ -78,6 +78,10 @@ class _MainText(html.parser.HTMLParser):
     # Each block start is counted in every open one: 4,000 labels left open before 4,000 blocks
     # took 7 s (a 300 KB page of 20,000 each, minutes), and no form nests labels so deep.
     MAX_TENTATIVE = 32
+    # At most this many skipped elements are tracked at once; those opened inside more are not
+    # (their text is skipped anyway), so an end tag of one closes a tracked one. Each costs about
+    # 350 bytes: 2,000,000 nested "<nav>", 10 MB, took 695 MB. No page nests its furniture so deep.
+    MAX_SKIPPED = 1000
     VOID = frozenset({"br", "hr"})
     # Furniture left open ends, as in a browser, with the block around it ("<div><nav>Menu</div>
     # <p>Article..."): skipped to its own end tag, it hid the rest of the page. Not the elements
@@ -151,9 +155,10 @@ class _MainText(html.parser.HTMLParser):
             if not self.skipping:
                 self.current.append("\n")
         elif tag in self.SKIP:
-            self.skipped_at.setdefault(tag, []).append(len(self.skipping))
-            self.skipping.append(tag)
-            self.skipped_blocks.append(dict(self.blocks))
+            if len(self.skipping) < self.MAX_SKIPPED:
+                self.skipped_at.setdefault(tag, []).append(len(self.skipping))
+                self.skipping.append(tag)
+                self.skipped_blocks.append(dict(self.blocks))
         elif tag in self.TENTATIVE:
             if not self.skipping and len(self.tentative) < self.MAX_TENTATIVE:  # in furniture, dropped anyway
                 self.tentative.append((tag, len(self.paragraphs), list(self.current), {}))
