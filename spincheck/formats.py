@@ -52,6 +52,44 @@ MAX_DOCUMENT_BYTES = 64 << 20
 # ---- HTML -------------------------------------------------------------------------------------
 
 
+class _Pieces:
+    """A paragraph's text as it is read, in the pieces markup cuts it into ("<i>ab</i>"), joined
+    _PIECES at a time: one str a piece, 48 MB of "<i>ab</i>" took 481 MB. A label's copy of it to
+    take back to (mark) holds _PIECES at most: a copy of all of them at every label made
+    "ab<label></label>" repeated take quadratic time (40,000 in 1.9 s, 48 MB in hours)."""
+
+    __slots__ = ("blocks", "loose")
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []  # pieces joined; only appended to, or cut back by back_to
+        self.loose: list[str] = []
+
+    def append(self, piece: str) -> None:
+        self.loose.append(piece)
+        if len(self.loose) >= _PIECES:
+            self.blocks.append("".join(self.loose))
+            self.loose = []
+
+    def __bool__(self) -> bool:
+        return bool(self.loose or self.blocks)
+
+    def text(self) -> str:
+        return "".join([*self.blocks, *self.loose])
+
+    def mark(self) -> tuple[_Pieces, int, list[str]]:
+        """What back_to needs to make these pieces what they are now."""
+        return self, len(self.blocks), list(self.loose)
+
+    @staticmethod
+    def back_to(mark: tuple[_Pieces, int, list[str]]) -> _Pieces:
+        """The pieces of a mark, made what they were when it was taken (blocks joined since are
+        cut: they only ever grow by appends, as later marks were taken after this one)."""
+        pieces, blocks, loose = mark
+        del pieces.blocks[blocks:]
+        pieces.loose = loose
+        return pieces
+
+
 class _MainText(html.parser.HTMLParser):
     """Stdlib fallback: visible text of block elements, minus page furniture."""
 
@@ -97,14 +135,14 @@ class _MainText(html.parser.HTMLParser):
         self.skipped_at: dict[str, list[int]] = {}
         self.blocks: dict[str, int] = {}  # how many blocks of each name are open here
         self.skipped_blocks: list[dict[str, int]] = []  # for each skipped element, self.blocks at its start
-        self.current: list[str] = []
+        self.current = _Pieces()
         self.paragraphs: list[str] = []
         # the paragraphs before those, which no label or button open can take back, joined a
         # thousand at a time: one str each, 10,000,000 of "<p>ab" (48 MB) took 817 MB
         self.joined: list[str] = []
         # each label or button open here: its name, paragraphs so far, the current paragraph's
         # text, and how many of each block opened inside it are still open
-        self.tentative: list[tuple[str, int, list[str], dict[str, int]]] = []
+        self.tentative: list[tuple[str, int, tuple[_Pieces, int, list[str]], dict[str, int]]] = []
         self.pre = 0  # how many <pre> elements are open here
 
     # 48 MB of "<p></p>" took 47 s of CPU (and trafilatura's try before it more): html.parser
@@ -134,19 +172,19 @@ class _MainText(html.parser.HTMLParser):
         return bare.end()
 
     def _end_paragraph(self) -> None:
-        if not self.current:
+        if not (self.current.loose or self.current.blocks):  # not bool(): a call, at every block edge
             return  # most block edges of a page follow another one
         # white space is one space, but a browser shows a <pre>'s lines as they are: its line breaks
         # are kept, and a blank line in it ends a paragraph (a mailing-list archive's message)
         block: list[str] = []
-        for line in [*"".join(self.current).split("\n"), ""]:
+        for line in [*self.current.text().split("\n"), ""]:
             line = " ".join(line.split())
             if line:
                 block.append(line)
             elif block:
                 self.paragraphs.append("\n".join(block))
                 block = []
-        self.current = []
+        self.current = _Pieces()
         if len(self.paragraphs) >= _JOINED:
             # a label or button that has read a thousand paragraphs is no form's: they stay read,
             # and it holds none back (48 MB of "<p>ab" after a "<label>" took 894 MB)
@@ -172,7 +210,7 @@ class _MainText(html.parser.HTMLParser):
                 self.skipped_blocks.append(dict(self.blocks))
         elif tag in self.TENTATIVE:
             if not self.skipping and len(self.tentative) < self.MAX_TENTATIVE:  # in furniture, dropped anyway
-                self.tentative.append((tag, len(self.paragraphs), list(self.current), {}))
+                self.tentative.append((tag, len(self.paragraphs), self.current.mark(), {}))
         elif tag in self.BLOCK:
             if tag not in self.VOID:
                 self.blocks[tag] = self.blocks.get(tag, 0) + 1
@@ -197,7 +235,7 @@ class _MainText(html.parser.HTMLParser):
                 _, paragraphs, current, _ = self.tentative[at]
                 del self.tentative[at:]
                 del self.paragraphs[paragraphs:]
-                self.current = current
+                self.current = _Pieces.back_to(current)
         elif tag in self.BLOCK:
             for at, (*_, inside) in enumerate(self.tentative):
                 if not inside.get(tag):  # a block from outside it ends: so do it and those within
@@ -250,6 +288,7 @@ class _MainText(html.parser.HTMLParser):
 _BARE_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)>")
 _BARE_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
 _JOINED = 1000  # paragraphs (see _MainText.joined)
+_PIECES = 100  # see _Pieces
 
 
 def _innermost(open_tags: list[str], tag: str) -> int:

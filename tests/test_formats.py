@@ -250,6 +250,22 @@ def test_paragraphs_no_label_can_take_back_are_joined_as_they_come(monkeypatch):
     assert html_to_text(held, use_trafilatura=False) == "Four\n\nFive\n\nSix"
 
 
+def test_a_paragraph_in_many_pieces_is_joined_as_it_is_read_and_taken_back_whole(monkeypatch):
+    """Each piece of text between tags was its own str (48 MB of "<i>ab</i>" took 481 MB), and a
+    label copied them all at its start ("ab<label></label>" repeated took quadratic time). Pieces
+    are joined _PIECES at a time; a label's end takes the paragraph back to what it was."""
+    from spincheck.formats import _MainText
+
+    monkeypatch.setattr(formats, "_PIECES", 2)
+    parser = _MainText()
+    parser.feed("<p>" + "a<i>b</i>" * 50)
+    assert len(parser.current.loose) < 2 and parser.current.text() == "ab" * 50
+    page = "<p>a<i>b</i>c<label>d<i>e</i>f<i>g</i>h</label>i<i>j</i></p>"
+    assert html_to_text(page, use_trafilatura=False) == "abcij"
+    page = "<p>a<label>b<label>c<i>d</i>e</label>f<i>g</i></label>h</p>"  # each back to its own start
+    assert html_to_text(page, use_trafilatura=False) == "ah"
+
+
 def test_an_end_tag_closes_the_skipped_elements_left_open_inside_it():
     page = f"<nav><label>Menu<p>Home</p></nav>{BODY}"
     assert html_to_text(page, use_trafilatura=False) == BODY_TEXT
