@@ -615,6 +615,25 @@ def test_a_jsonl_record_of_exactly_the_longest_size_is_read(tmp_path, monkeypatc
     assert problems_of(events) == [f"spincheck: error: {path}:2: record longer than 100 bytes (skipped)"]
 
 
+def test_a_large_jsonl_record_of_too_many_values_is_skipped_unread(tmp_path, monkeypatch):
+    """A value is a Python object of 30-70 bytes however short: a 60 MB record of 20,000,000 "{}"
+    took 1.6 GB. A large record's values are counted first, outside its strings."""
+    monkeypatch.setattr(inputs, "LARGE_RECORD", 10)
+    monkeypatch.setattr(inputs, "MAX_RECORD_VALUES", 3)
+    records = [
+        {"text": ["One.", "Two."]},  # "{", "[" and one comma: 3, at the bound
+        {"text": 'Commas, "quoted", [brackets] and {braces} in a string, are text.'},
+        {"text": ["One.", "Two.", "Three."]},
+        {"text": "a", "b": {}, "c": {}},
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    events = read_events(path)
+    assert [c.text for c in chunks_of(events)] == ["One.\n\nTwo.", records[1]["text"]]
+    refused = "record of over 3 JSON values (too many to hold; a record of text has far fewer; skipped)"
+    assert problems_of(events) == [f"spincheck: error: {path}:{n}: {refused}" for n in (3, 4)]
+
+
 def _timeout(signum, frame):
     pytest.fail("still reading after 5 seconds")  # not an OSError, which the reader would report
 
