@@ -39,6 +39,7 @@ from .text import (
     _INVISIBLE,
     ENCLOSED_OR_LONE_REGIONAL,
     _may_hold_address,
+    _tokenize_cased_tuples,
     LINE_BREAKS,
     WEB_ADDRESS_IN_TEXT,
     match_case,
@@ -346,11 +347,11 @@ def _check_stream(texts: object, method: str, what: str, batch_size: object) -> 
         )
 
 
-def _word_count(tokens: list[str]) -> int:
+def _word_count(tokens: Sequence[str]) -> int:
     return len(tokens) - tokens.count(".") - tokens.count(",")
 
 
-def language_reason(text: str, tokens: list[str], words: int | None = None) -> str | None:
+def language_reason(text: str, tokens: Sequence[str], words: int | None = None) -> str | None:
     """Why a paragraph is not scored as English prose, or None when it is.
 
     Cheap tests, all C-speed string operations: mostly letters (not code,
@@ -620,7 +621,7 @@ class _Unit:
     para: int
     offset: int
     text: str
-    tokens: list[str]
+    tokens: Sequence[str]
     capitals: np.ndarray
     # a window's token offsets into its text, from the whole paragraph's tokens: its text tokenized
     # alone can differ at its start ("b) would ..." reads as a list item's marker, not "b")
@@ -743,7 +744,7 @@ class Detector:
         results: list[Result | None] = [None] * len(texts)
         word_counts = [0] * len(texts)
         units: list[_Unit] = []
-        tokenized: list = tokenize_cased_many(texts)
+        tokenized: list = _tokenize_cased_tuples(texts)
         for i, text in enumerate(texts):
             tokens, capitals = tokenized[i]
             tokenized[i] = None  # a long text's tokens are made again with offsets (_windows): not held twice

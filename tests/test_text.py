@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gc
 import itertools
 import random
 import re
@@ -18,6 +19,7 @@ from spincheck.text import (
     _NORMALIZE_TABLE,
     TOKEN_PATTERN,
     _normalize_chars,
+    _tokenize_cased_tuples,
     decode_bytes,
     looks_binary,
     match_case,
@@ -123,6 +125,16 @@ def test_cased_tokenizer_many_marks_each_texts_capitals() -> None:
     assert [c.tolist() for _, c in many[2:4]] == [[True, True, False], [False, True]]
     assert many[5][1].tolist() == [True, True, False, True, False, True]  # o brien 's u.s. 0000 plan
     assert [c.dtype for _, c in many] == [bool] * len(texts)
+
+
+def test_detector_tokens_leave_the_garbage_collector() -> None:
+    # the detector holds a group's tokens while it scores them; as lists, every collection of their
+    # generation went through them item by item (4 % of the time of scoring)
+    texts = ["The bank said so, and it did.", "", "ÉMILE MET ØRSTED."]
+    tuples = _tokenize_cased_tuples(texts)
+    assert [(list(t), c.tolist()) for t, c in tuples] == [(t, c.tolist()) for t, c in map(tokenize_cased, texts)]
+    gc.collect()
+    assert not any(gc.is_tracked(tokens) for tokens, _ in tuples)
 
 
 def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
