@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Protocol
+from typing import Protocol, Sequence
 
 import numpy as np
 
@@ -987,19 +987,21 @@ def paragraph_rows(
 
 
 def batch_features(
-    token_lists: list[list[str]],
+    token_lists: Sequence[Sequence[str]],
     ref: Reference,
     lex: Lexicon,
     *,
     capitals: list[np.ndarray] | None = None,
     split: str = "all",
+    ids: list[np.ndarray] | None = None,
 ) -> BatchFeatures:
     """Run stages 2-5 for tokenised paragraphs.
 
     ``split`` restricts the synonyms tried to one part of the lexicon, to
-    simulate a spinner whose thesaurus differs from ours.
+    simulate a spinner whose thesaurus differs from ours. ``ids`` are the
+    paragraphs' token hashes when the caller has them (see :func:`layout`).
     """
-    batch = layout(token_lists, capitals)
+    batch = layout(token_lists, capitals, ids)
     slots = score_slots(batch, ref)
     swaps = find_swaps(batch, slots, ref, lex, split=split)
     vc = vector_fit(batch, slots, ref)

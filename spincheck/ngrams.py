@@ -18,10 +18,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain
+from typing import Sequence
 
 import numpy as np
 
-__all__ = ["hash_tokens", "combine", "Batch", "layout", "KeyIndex", "BOS", "EOS", "MAX_TOKEN_CHARS"]
+__all__ = [
+    "hash_tokens",
+    "hash_distinct",
+    "token_index",
+    "combine",
+    "Batch",
+    "layout",
+    "KeyIndex",
+    "BOS",
+    "EOS",
+    "MAX_TOKEN_CHARS",
+]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -60,15 +72,26 @@ def hash_tokens(tokens: list[str]) -> np.ndarray:
     """
     if not tokens:
         return np.empty(0, dtype=np.uint64)
+    distinct, which = token_index(tokens)
+    hashes = hash_distinct(distinct)
+    return hashes if which is None else hashes[which]
+
+
+def token_index(tokens: Sequence[str]) -> tuple[list[str], np.ndarray | None]:
+    """The distinct tokens in order of first appearance, and each token's position among them
+    (None when every token is distinct): what depends on a token alone is then computed once per
+    distinct token and gathered."""
     distinct = list(dict.fromkeys(tokens))
     if len(distinct) == len(tokens):
-        return _hash_distinct(distinct)
+        return distinct, None
     position = dict(zip(distinct, range(len(distinct))))
-    which = np.fromiter(map(position.__getitem__, tokens), dtype=np.intp, count=len(tokens))
-    return _hash_distinct(distinct)[which]
+    return distinct, np.fromiter(map(position.__getitem__, tokens), dtype=np.intp, count=len(tokens))
 
 
-def _hash_distinct(tokens: list[str]) -> np.ndarray:
+def hash_distinct(tokens: list[str]) -> np.ndarray:
+    """:func:`hash_tokens` of tokens known to be distinct."""
+    if not tokens:
+        return np.empty(0, dtype=np.uint64)
     matrix = np.array(tokens, dtype=f"<U{MAX_TOKEN_CHARS}")
     # Little-endian code points read as little-endian integers: a native uint32 view of them
     # would read each one byte-swapped on a big-endian machine (s390x), and every hash differ.
@@ -189,18 +212,27 @@ class Batch:
         return self.ids != BOS
 
 
-def layout(token_lists: list[list[str]], capitals: list[np.ndarray] | None = None) -> Batch:
+def layout(
+    token_lists: Sequence[Sequence[str]],
+    capitals: list[np.ndarray] | None = None,
+    ids: list[np.ndarray] | None = None,
+) -> Batch:
     """Lay out tokenised paragraphs as one flat hashed array.
 
     ``capitals`` (one bool array per paragraph, from
-    :func:`spincheck.text.tokenize_cased`) marks capitalised tokens.
+    :func:`spincheck.text.tokenize_cased`) marks capitalised tokens; ``ids``,
+    when given, are the paragraphs' token hashes (:func:`hash_tokens`), computed
+    by the caller.
     """
     lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
     if lengths.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return Batch(np.empty(0, np.uint64), empty, np.empty(0, bool), empty, empty, np.empty(0, bool))
-    flat: list[str] = list(chain.from_iterable(token_lists))
-    token_ids = hash_tokens(flat)
+    n_tokens = int(lengths.sum())
+    if ids is None:
+        token_ids = hash_tokens(list(chain.from_iterable(token_lists)))
+    else:
+        token_ids = np.concatenate(ids) if n_tokens else np.empty(0, np.uint64)
     slot_len = lengths + 3
     total = int(slot_len.sum())
     para_start = np.concatenate(([0], np.cumsum(slot_len)[:-1])).astype(np.int64)
@@ -213,10 +245,8 @@ def layout(token_lists: list[list[str]], capitals: list[np.ndarray] | None = Non
     ids[para_start + slot_len - 1] = EOS
     starts = para_start + 2
     capital = np.zeros(total, dtype=bool)
-    if flat:
-        token_slots = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(
-            len(flat)
-        )
+    if n_tokens:
+        token_slots = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(n_tokens)
         ids[token_slots] = token_ids
         is_token[token_slots] = True
         if capitals is not None:

@@ -1123,16 +1123,19 @@ def tokenize_cased_many(texts: Iterable[str]) -> list[tuple[list[str], np.ndarra
     Lowercasing and the capital test run once on the joined tokens of all
     texts: per text, their fixed cost was a fifth of tokenizing.
     """
-    return [(list(tokens), capitals) for tokens, capitals in _tokenize_cased_tuples(texts)]
+    tokens, capitals, ends = _tokenize_group(texts)
+    return [(list(tokens[a:b]), capitals[a:b]) for a, b in zip([0, *ends], ends)]
 
 
-def _tokenize_cased_tuples(texts: Iterable[str]) -> list[tuple[tuple[str, ...], np.ndarray]]:
-    """:func:`tokenize_cased_many` with each text's tokens as a tuple, for the detector.
+def _tokenize_group(texts: Iterable[str]) -> tuple[tuple[str, ...], np.ndarray, list[int]]:
+    """The tokens of all ``texts`` in one tuple, whether each is capitalised, and where each text's
+    tokens end: :func:`tokenize_cased_many` before it cuts them per text, for the detector.
 
-    A tuple of strings leaves the garbage collector's lists at the first collection it survives,
-    where a list is traversed, item by item, by every collection of its generation: the token
-    lists of a group of paragraphs, held while it is scored, made the collections 4 % of the
-    time of scoring (2 % with tuples).
+    The detector holds its texts' tokens as slices of the tuple: a tuple of strings leaves the
+    garbage collector's lists at the first collection it survives, where a list is traversed,
+    item by item, by every collection of its generation. The token lists of a group of
+    paragraphs, held while it is scored, made the collections 4 % of the time of scoring (2 %
+    with tuples).
     """
     texts = list(texts)
     flat: list[str] = []
@@ -1164,13 +1167,11 @@ def _tokenize_cased_tuples(texts: Iterable[str]) -> list[tuple[tuple[str, ...], 
     lowered = tuple(joined.split("\x00"))
     if len(lowered) != len(flat):
         lowered = tuple(_expand_ligatures(t.lower()) for t in flat)
-    del flat
     ends = list(accumulate(counts))
-    starts = [0, *ends[:-1]]
-    for upper, a, b in zip(in_capitals, starts, ends):
+    for upper, a, b in zip(in_capitals, [0, *ends[:-1]], ends):
         if upper:
             capitals[a:b] = False
-    return [(lowered[a:b], capitals[a:b]) for a, b in zip(starts, ends)]
+    return lowered, capitals, ends
 
 
 def tokenize_with_offsets(text: str) -> tuple[list[str], list[tuple[int, int]]]:

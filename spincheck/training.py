@@ -413,7 +413,7 @@ def _eligible(texts: Iterable[str], min_words: int) -> list[str]:
     for text in texts:
         tokens = tokenize(text)
         words = _word_count(tokens)
-        if words >= min_words and language_reason(text, tokens, words) is None:
+        if words >= min_words and language_reason(text, tokens) is None:
             out.append(text)
     return out
 

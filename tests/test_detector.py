@@ -34,8 +34,12 @@ from spincheck.detector import (
     MAX_EVIDENCE,
     WINDOW_SNAP,
     WINDOW_TOKENS,
+    _FOREIGN_FUNCTION_WORDS,
+    _FUNCTION_WORDS,
+    TokenCounts,
     context_flags,
     language_reason,
+    token_counts,
     window_cuts,
 )
 from spincheck.features import PARAGRAPH_FEATURE_NAMES
@@ -1671,6 +1675,30 @@ def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -
             assert reason == expected, text
         else:
             assert reason in (None, "not English", "not prose"), text  # the record and function-word tests come next
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_token_counts_count_as_their_definitions(seed: int) -> None:
+    """The gate classes each distinct token of a group once and counts the classes with numpy: the
+    counts of every paragraph must be those of the plain definitions, however its tokens repeat."""
+    pieces = ["the", "of", "and", "le", "der", "og", ".", ",", "'s", "s", "0", "0000", "²", "٣", "é", "日本", "x"]
+    rng = random.Random(seed)
+    lists = [[rng.choice(pieces) for _ in range(rng.choice([0, 1, 5, 40]))] for _ in range(60)]
+    expected = [
+        TokenCounts(
+            len(t),
+            t.count(".") + t.count(","),
+            sum(w in _FUNCTION_WORDS for w in t),
+            sum(w in _FOREIGN_FUNCTION_WORDS for w in t),
+            t.count("'s"),
+            sum(w.isdigit() for w in t),
+            sum(w.isascii() for w in t),
+        )
+        for t in lists
+    ]
+    assert token_counts(lists) == expected
+    assert [token_counts([t])[0] for t in lists] == expected
+    assert token_counts([]) == []
 
 
 # ---- edges a mutation run showed unpinned -------------------------------------------------------

@@ -202,6 +202,16 @@ def test_layout_of_batch_equals_layout_of_each_paragraph() -> None:
         assert batch.is_token[mine].tolist() == alone.is_token.tolist()
 
 
+def test_layout_of_given_hashes_equals_layout_of_tokens() -> None:
+    # the detector hashes a group's tokens once and passes each paragraph's hashes to layout
+    paragraphs = [*PARAGRAPHS, [], ["only"]]
+    ids = [hash_tokens(tokens) for tokens in paragraphs]
+    given, hashed = layout(paragraphs, ids=ids), layout(paragraphs)
+    for name in ("ids", "para", "is_token", "starts", "lengths", "capital"):
+        assert np.array_equal(getattr(given, name), getattr(hashed, name)), name
+    assert layout([[], []], ids=[ids[-2], ids[-2]]).ids.tolist() == layout([[], []]).ids.tolist()
+
+
 @pytest.mark.parametrize("n_tokens", [0, 1, 2, 3, 50])
 def test_layout_sizes(n_tokens: int) -> None:
     batch = layout([["w"] * n_tokens])

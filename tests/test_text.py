@@ -23,7 +23,7 @@ from spincheck.text import (
     _SPLIT_PATTERN,
     TOKEN_PATTERN,
     _normalize_chars,
-    _tokenize_cased_tuples,
+    _tokenize_group,
     decode_bytes,
     looks_binary,
     match_case,
@@ -135,10 +135,11 @@ def test_detector_tokens_leave_the_garbage_collector() -> None:
     # the detector holds a group's tokens while it scores them; as lists, every collection of their
     # generation went through them item by item (4 % of the time of scoring)
     texts = ["The bank said so, and it did.", "", "ÉMILE MET ØRSTED."]
-    tuples = _tokenize_cased_tuples(texts)
-    assert [(list(t), c.tolist()) for t, c in tuples] == [(t, c.tolist()) for t, c in map(tokenize_cased, texts)]
+    tokens, capitals, ends = _tokenize_group(texts)
+    per_text = [tokens[a:b] for a, b in zip([0, *ends], ends)]
+    assert [list(t) for t in per_text] == [tokenize(text) for text in texts]
     gc.collect()
-    assert not any(gc.is_tracked(tokens) for tokens, _ in tuples)
+    assert not any(gc.is_tracked(t) for t in [tokens, *per_text])
 
 
 def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
