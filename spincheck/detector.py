@@ -39,6 +39,7 @@ from .text import (
     _INVISIBLE,
     ENCLOSED_OR_LONE_REGIONAL,
     _may_hold_address,
+    _token_bounds,
     _tokenize_group,
     LINE_BREAKS,
     WEB_ADDRESS_IN_TEXT,
@@ -1096,12 +1097,11 @@ class Detector:
         if not items:
             return []
         if unit.spans is not None:
-            spans = unit.spans
+            bounds = unit.spans.ravel().tolist()  # start, end, start, end, ...
         else:
-            toks, spans = token_spans(unit.text)
+            toks, bounds = _token_bounds(unit.text)
             if len(toks) != len(unit.tokens):
                 return []
-        bounds = spans.ravel().tolist()  # start, end, start, end, ...
         evs = []
         for first, m, phrase, prob in items:
             start, end = bounds[2 * first], bounds[2 * (first + m) - 1]

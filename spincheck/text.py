@@ -1189,9 +1189,16 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
     each token is lowercased on its own so that offsets still point into the
     original and the tokens are those of :func:`tokenize`. Offsets come from the lengths of
     the pieces ``re.split`` returns (the text between tokens, then a token,
-    ...), summed by numpy, not from a match object per token; an array, not
-    a tuple per token, for callers that need a few of them.
+    ...), not from a match object per token; an array, not a tuple per token,
+    for callers that need a few of them.
     """
+    tokens, bounds = _token_bounds(text)
+    return tokens, np.array(bounds, dtype=np.intp).reshape(-1, 2)
+
+
+def _token_bounds(text: str) -> tuple[list[str], list[int]]:
+    """:func:`token_spans` with the offsets as one list, start and end of each token in turn: the
+    evidence reads a few of them, and making the array cost it more than finding the tokens."""
     runs, translated = _soft_break_runs(_read_through(text))
     translated = _fold_lookalikes(_keep_runs(translated, runs))
     lowered = translated.lower()
@@ -1205,14 +1212,16 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
         tokens = [t.lower() for t in pieces[1::2]]
     if not translated.isascii() and any(ligature in translated for ligature, _ in _LIGATURES):
         tokens = [_expand_ligatures(t) for t in tokens]
-    ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces)))
-    spans = np.stack([ends[0:-1:2], ends[1::2]], axis=1)
-    if runs is not None and len(spans):  # back to offsets in the text as given
+    bounds = list(accumulate(map(len, pieces)))
+    del bounds[-1]  # the end of the text after the last token
+    if runs is not None and bounds:  # back to offsets in the text as given
+        spans = np.array(bounds, dtype=np.intp).reshape(-1, 2)
         positions = np.concatenate([np.arange(a, b) for a, b in runs])
         spans = np.stack([positions[spans[:, 0]], positions[spans[:, 1] - 1] + 1], axis=1)
         if _COMBINING_RUN.search(text):  # a word's last accents belong to it
             spans[:, 1] = _past_combining(text)[spans[:, 1]]
-    return tokens, spans
+        bounds = spans.ravel().tolist()
+    return tokens, bounds
 
 
 def _past_combining(text: str) -> np.ndarray:
