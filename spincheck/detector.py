@@ -822,7 +822,8 @@ class Detector:
                 units.append(_Unit(i, 0, text, tokens[a:b], capitals[a:b], ids[a:b]))
             else:
                 units.extend(self._windows(i, text, capitals[a:b]))
-        del tokens, distinct  # a long text's tokens are made again with offsets (_windows): not held twice
+        # a long text's tokens are made again with offsets (_windows): not held twice
+        del tokens, distinct, which, ids
         unit_results = self._score_units(units, explain)
         if not explain:
             self._explain_flagged_windows(units, unit_results)
