@@ -792,6 +792,13 @@ def test_line_end_hyphenation_scores_like_the_joined_words(detector: Detector, s
     assert all(broken[e.start : e.end] == e.phrase for e in got.evidence)
 
 
+def assert_scores_like_plain(want: Result, got: Result) -> None:
+    """A disguised spun paragraph (``got``) is scored and flagged as its plain text (``want``) is,
+    with the same probability."""
+    assert want.spun and got.reason is None and got.spun
+    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+
+
 @pytest.mark.parametrize(
     "hidden",
     # zero-width, soft hyphen; LRM, RLM, Mongolian vowel separator, an embedding, an override and an
@@ -807,8 +814,7 @@ def test_invisible_characters_between_letters_score_like_the_plain_text(
     plain = paragraphs_of(spun_article)[0]
     masked = re.sub(r"(?<=\w)(?=\w)", hidden, plain)
     want, got = detector.score_paragraphs([plain, masked])
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
 
 
 @pytest.mark.parametrize("share", [0.2, 1.0])
@@ -822,8 +828,7 @@ def test_cyrillic_lookalikes_in_latin_words_score_like_the_plain_text(
     lookalike = dict(zip("aeopc", "\u0430\u0435\u043e\u0440\u0441"))
     masked = "".join(lookalike[c] if c in lookalike and rng.random() < share else c for c in plain)
     want, got = detector.score_paragraphs([plain, masked])
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
     assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
 
 
@@ -836,8 +841,7 @@ def test_latin_lookalikes_score_like_the_plain_text(
     plain = paragraphs_of(spun_article)[0]
     masked = plain.replace(letter, lookalike)
     want, got = detector.score_paragraphs([plain, masked])
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
     assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
 
 
@@ -858,8 +862,7 @@ def test_apostrophe_lookalikes_score_like_the_plain_text(detector: Detector, spu
     plain = paragraphs_of(spun_article)[0] + " It's the council's plan, and they don't know when it'll open."
     masked = plain.replace("'", mark)
     want, got = detector.score_paragraphs([plain, masked])
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
     assert [masked[e.start : e.end] for e in got.evidence] == [e.phrase for e in got.evidence]
 
 
@@ -874,8 +877,7 @@ def test_letter_spaced_text_scores_like_the_plain_text(
     plain = paragraphs_of(spun_article)[0]
     spaced = word_gap.join(letter_gap.join(word) for word in plain.split(" "))
     want, got = detector.score_paragraphs([plain, spaced])
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
 
 
 @pytest.mark.parametrize("filler", ["\u3164", "\uffa0"])
@@ -887,8 +889,7 @@ def test_hangul_fillers_for_spaces_or_between_letters_score_like_the_plain_text(
     plain = paragraphs_of(spun_article)[0]
     want, *got = detector.score_paragraphs([plain, plain.replace(" ", filler), re.sub(r"(?<=\S)(?=\S)", filler, plain)])
     for result in got:
-        assert want.spun and result.reason is None and result.spun
-        assert result.probability == pytest.approx(want.probability, abs=1e-9)
+        assert_scores_like_plain(want, result)
 
 
 @pytest.mark.parametrize("style", ["parenthesized", "regional"])
@@ -906,8 +907,7 @@ def test_parenthesized_or_regional_indicator_letters_score_like_the_plain_text(
         styled = "".join(chr(0x1F1E6 + ord(c) - 65) if c.isascii() and c.isalpha() else c for c in plain)
         styled = re.sub("(?<=[\U0001f1e6-\U0001f1ff])(?=[\U0001f1e6-\U0001f1ff])", "\u200b", styled)
     want, got = detector.score_paragraphs([plain, styled])
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
 
 
 @pytest.mark.parametrize("hidden", ["\u200b", "\u2060"])
@@ -950,8 +950,7 @@ def test_a_mark_on_every_letter_scores_like_the_plain_text(detector: Detector, s
     plain = paragraphs_of(spun_article)[0]
     marked = re.sub(r"(?<=[^\W\d_])", mark, plain)
     want, got = detector.score_paragraphs([plain, marked], explain=True)
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
     assert [marked[e.start : e.end].replace(mark, "") for e in got.evidence] == [e.phrase for e in want.evidence]
 
 
@@ -965,8 +964,7 @@ def test_dotted_letters_written_precomposed_score_like_the_plain_text(detector: 
         below, above = (unicodedata.normalize("NFC", c + mark) for mark in "\u0323\u0307")
         dotted += below if len(below) == 1 else above if len(above) == 1 else c
     want, got = detector.score_paragraphs([plain, dotted], explain=True)
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
     assert [(e.start, e.end, e.suggestion) for e in got.evidence] == [
         (e.start, e.end, e.suggestion) for e in want.evidence
     ]
@@ -1021,8 +1019,7 @@ def test_letters_in_another_style_score_like_the_plain_text(
         if style[1] is None:  # squared letters are capitals only: as the text in capitals
             plain = plain.upper()
     want, got = detector.score_paragraphs([plain, masked])
-    assert want.spun and got.reason is None and got.spun
-    assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert_scores_like_plain(want, got)
 
 
 # ---- long input and concurrency ------------------------------------------------------------------
