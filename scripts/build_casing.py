@@ -26,18 +26,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_lexicon import _load_exceptions, casing_table  # noqa: E402
+from script_args import add_nltk_data  # noqa: E402
 
 from spincheck.lexicon import Lexicon, write_casing  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--nltk-data",
-        type=Path,
-        default=ROOT.parent / "shared" / "data" / "nltk_data",
-        help="NLTK data directory holding corpora/wordnet.zip (default: ../shared/data/nltk_data)",
-    )
+    add_nltk_data(parser, ROOT)
     parser.add_argument(
         "--model", type=Path, default=ROOT / "models", help="directory holding lexicon.npz (default: models)"
     )

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from script_args import check_not_a_model  # noqa: E402
+from script_args import add_nltk_data, check_not_a_model  # noqa: E402
 
 from spincheck.lexicon import Lexicon, function_phrase_pairs  # noqa: E402
 from spincheck.text import tokenize  # noqa: E402
@@ -527,12 +527,7 @@ def build(nltk_data: Path) -> Lexicon:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--nltk-data",
-        type=Path,
-        default=ROOT.parent / "shared" / "data" / "nltk_data",
-        help="NLTK data directory holding corpora/wordnet.zip (default: ../shared/data/nltk_data)",
-    )
+    add_nltk_data(parser, ROOT)
     parser.add_argument(
         "--out",
         type=Path,

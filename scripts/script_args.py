@@ -10,6 +10,16 @@ DATA_HELP = "the shared corpora: news/ and nltk_data/ (default: ../shared/data b
 SEEDS_HELP = "the seed articles (default: ../shared/seeds, if present)"
 
 
+def add_nltk_data(parser: argparse.ArgumentParser, root: Path) -> None:
+    """``--nltk-data``, the WordNet the lexicon and casing builders read (default beside the checkout ``root``)."""
+    parser.add_argument(
+        "--nltk-data",
+        type=Path,
+        default=root.parent / "shared" / "data" / "nltk_data",
+        help="NLTK data directory holding corpora/wordnet.zip (default: ../shared/data/nltk_data)",
+    )
+
+
 def positive_int(value: str) -> int:
     """An argparse type: a whole number from 1."""
     n = int(value) if value.strip().isdigit() else 0
