@@ -17,19 +17,39 @@ phrase looks substituted and what it most likely replaced::
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from .detector import Detector, Document, Evidence, Paragraph, Result
-from .model import ModelError
+if TYPE_CHECKING:
+    from .detector import Detector, Document, Evidence, Paragraph, Result
+    from .model import ModelError
 
 __all__ = ["Detector", "Document", "Evidence", "Paragraph", "Result", "ModelError", "__version__"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+# The public names, imported from their modules when first asked for: the ``spincheck`` command
+# starts in this package, and Ctrl-C while numpy imported ended it with a traceback, before the
+# command could catch it (see spincheck._console).
+_PUBLIC = {
+    "Detector": "detector",
+    "Document": "detector",
+    "Evidence": "detector",
+    "Paragraph": "detector",
+    "Result": "detector",
+    "ModelError": "model",
+}
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the package metadata when first asked for: importing
-    importlib.metadata and finding the distribution took a fifth of ``import spincheck``
-    (about 18 ms), and scoring never needs it."""
+
+def __getattr__(name: str) -> Any:
+    """The public names, from their modules (see ``_PUBLIC``), and ``__version__``, read from the
+    package metadata when first asked for: importing importlib.metadata and finding the
+    distribution took a fifth of ``import spincheck`` (about 18 ms), and scoring never needs it."""
+    if name in _PUBLIC:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+        globals()[name] = value  # asked once: later lookups find it without this function
+        return value
     if name != "__version__":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import metadata
@@ -40,3 +60,7 @@ def __getattr__(name: str) -> str:
     except metadata.PackageNotFoundError:  # running from a source checkout
         __version__ = "0.1.0"
     return __version__
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

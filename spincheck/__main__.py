@@ -1,6 +1,6 @@
 """``python -m spincheck``: the same command line as ``spincheck``."""
 
-from .cli import console_main
+from ._console import console_main
 
 if __name__ == "__main__":
     raise SystemExit(console_main())

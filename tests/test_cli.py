@@ -854,6 +854,50 @@ def test_main_called_by_a_program_leaves_its_signals_alone(capsys):
     assert seen == []
 
 
+@pytest.mark.parametrize("after", ["numpy", "spincheck.cli"])
+def test_ctrl_c_while_the_command_starts_is_reported_without_a_traceback(after):
+    """Ctrl-C in the first 0.3 s of `spincheck score` (numpy and the scoring code importing) printed
+    a traceback. The signal is sent once the child says (-X importtime, on stderr) that ``after``
+    has been imported: numpy, with the scoring code still to come, or the command line itself, the
+    signal then landing while it starts or reads stdin. Either way: status 130 and one line."""
+    env = dict(os.environ, PYTHONPATH=str(Path(spincheck.__file__).resolve().parents[1]))
+    process = subprocess.Popen(
+        [sys.executable, "-P", "-X", "importtime", "-m", "spincheck", "score", "-"],
+        stdin=subprocess.PIPE,  # left open: a command that got past its imports waits for input
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    try:
+        for line in process.stderr:
+            if line.startswith("import time:") and line.rsplit("|", 1)[-1].strip() == after:
+                break
+        else:
+            pytest.fail(f"{after} was never imported")
+        process.send_signal(signal.SIGINT)
+        code = _wait_or_kill(process, 60)
+        err = process.stderr.read()
+    finally:
+        process.stdin.close()
+        process.stdout.close()
+        process.stderr.close()
+    said = [line for line in err.splitlines() if not line.startswith("import time:")]
+    assert (code, said) == (130, ["spincheck: error: interrupted"])
+
+
+def test_the_command_starts_in_modules_that_import_nothing_heavy(run_python):
+    # what the console script imports before spincheck._console's try: Ctrl-C there is not caught
+    code = """
+import sys
+from spincheck._console import console_main
+print(sorted(m for m in ("numpy", "spincheck.cli", "spincheck.detector") if m in sys.modules))
+"""
+    assert run_python(code).split() == ["[]"]
+    pyproject = (Path(spincheck.__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'spincheck = "spincheck._console:console_main"' in pyproject.splitlines()
+
+
 def test_output_to_dev_stdout_appends_where_stdout_stands(tmp_path):
     """-o /dev/stdout with stdout appended to a log: the log keeps what it held (it was replaced)."""
     env = dict(os.environ, PYTHONPATH=str(Path(spincheck.__file__).resolve().parents[1]))
