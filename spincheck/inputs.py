@@ -88,6 +88,7 @@ __all__ = [
     "record_text",
     "text_field_problem",
     "record_source",
+    "id_text",
     "kind_of",
     "content_kind",
     "plain_suffix",
@@ -199,7 +200,8 @@ class Chunk:
     """Part of a document: ``text`` starts at character ``offset`` of the document.
 
     ``last`` marks the final chunk of a document (possibly with empty text); every document
-    that is read at all ends with exactly one.
+    that is read at all ends with exactly one. A JSONL record's chunks carry its ``id`` (None
+    without one) and its ``record`` number: its line, or its place in a JSON array, from 1.
     """
 
     source: str
@@ -207,6 +209,7 @@ class Chunk:
     text: str
     last: bool
     record_id: object = None
+    record: int | None = None
 
 
 @dataclass(frozen=True)
@@ -664,9 +667,10 @@ _SHOWS = re.compile(rf"[^\s{_INVISIBLE_CLASS}]")
 class _Splitter:
     """Collects text and hands it back in chunks cut at paragraph boundaries."""
 
-    def __init__(self, source: str, record_id: object = None) -> None:
+    def __init__(self, source: str, record_id: object = None, record: int | None = None) -> None:
         self.source = source
         self.record_id = record_id
+        self.record = record
         self.buf = ""
         self.offset = 0
         self.has_text = False
@@ -689,20 +693,20 @@ class _Splitter:
                 # unless the text goes on as blanks for another chunk.
                 if len(self.buf) <= 2 * CHUNK_CHARS:
                     return
-            yield Chunk(self.source, self.offset, self.buf[:cut], False, self.record_id)
+            yield Chunk(self.source, self.offset, self.buf[:cut], False, self.record_id, self.record)
             self.offset += cut
             self.buf = self.buf[cut:]
 
     def close(self) -> Iterator[Chunk]:
         """The rest, the last chunk marked final (and before it any a wait for the next line held)."""
         yield from self._cut(final=True)
-        chunk = Chunk(self.source, self.offset, self.buf, True, self.record_id)
+        chunk = Chunk(self.source, self.offset, self.buf, True, self.record_id, self.record)
         self.buf = ""
         yield chunk
 
 
-def _chunks_of(text: str, source: str, record_id: object = None) -> Iterator[Chunk]:
-    splitter = _Splitter(source, record_id)
+def _chunks_of(text: str, source: str, record_id: object = None, record: int | None = None) -> Iterator[Chunk]:
+    splitter = _Splitter(source, record_id, record)
     for i in range(0, len(text), CHUNK_CHARS):
         yield from splitter.feed(text[i : i + CHUNK_CHARS])
     yield from splitter.close()
@@ -1039,11 +1043,15 @@ def _without_lone_surrogates(value):
 
 def record_source(name: str, record_id: object, line: int) -> str:
     """How a JSONL record is named in reports: ``file:id``, or ``file:LINE`` without an id."""
-    if record_id is None:
-        return f"{name}:{line}"
-    if isinstance(record_id, (dict, list, bool)):  # shown as JSON ("true"), not as Python ("True")
-        return f"{name}:{json.dumps(record_id, ensure_ascii=False, sort_keys=True)}"
-    return f"{name}:{record_id}"
+    return f"{name}:{line if record_id is None else id_text(record_id)}"
+
+
+def id_text(record_id: object) -> str:
+    """A JSONL record's id as text (in its source name, or a CSV cell): a string or number as it
+    is; true, false, an object or a list as JSON ("true", not Python's "True")."""
+    if isinstance(record_id, (dict, list, bool)):
+        return json.dumps(record_id, ensure_ascii=False, sort_keys=True)
+    return str(record_id)
 
 
 def record_text(record: dict, field: str) -> str | None:
@@ -1309,7 +1317,7 @@ class Reader:
                 continue
             record_id = record.get("id")
             source = record_source(name, record_id, number)
-            yield from _chunks_of(text, source, record_id)
+            yield from _chunks_of(text, source, record_id, number)
         if bad > MAX_LINE_PROBLEMS:
             yield Problem("error", f"{name}: {bad - MAX_LINE_PROBLEMS:,} more bad {unit}", "not shown; skipped")
         if empty:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 import numpy as np
 
 from .detector import Document, Evidence, Paragraph, Result
+from .inputs import id_text
 
 if TYPE_CHECKING:
     from .compare import ParagraphMatch
@@ -60,12 +61,18 @@ CSV_COLUMNS = (
     "reason",
     "evidence",
     "by_context",
+    # added later, at the end, where a reader that takes columns by name or place finds the
+    # others as before: which input record a row is of, and which model scored it
+    "id",
+    "record",
+    "model_id",
 )
 
 
 class Row(NamedTuple):
     """One paragraph of a document, with offsets into the whole decoded document (None, None,
-    None for the one row of a document without paragraphs, or a record that could not be read)."""
+    None for the one row of a document without paragraphs, or a record that could not be read).
+    ``record`` is a JSONL record's line, or its place in a JSON array (see ``Chunk``)."""
 
     source: str
     record_id: object
@@ -73,6 +80,7 @@ class Row(NamedTuple):
     start: int | None
     end: int | None
     result: Result
+    record: int | None = None
 
 
 @dataclass
@@ -108,6 +116,7 @@ class Summary:
 class _Doc:
     source: str
     record_id: object
+    record: int | None
     summary: Summary = field(default_factory=Summary)
     held: list | None = None  # what a reporter holds back until the document ends
     announced: bool = False  # the text format named a streamed document before its paragraphs
@@ -120,6 +129,8 @@ def paragraph_record(row: Row) -> dict:
     record: dict = {"source": row.source}
     if row.record_id is not None:
         record["id"] = row.record_id
+    if row.record is not None:
+        record["record"] = row.record
     record.update(
         paragraph=row.index,
         start=row.start,
@@ -168,11 +179,11 @@ class Reporter:
         """Report ``paragraphs`` (``(start, end, result)`` relative to ``chunk``)."""
         doc = self._doc
         if doc is None:
-            doc = self._doc = _Doc(chunk.source, chunk.record_id)
+            doc = self._doc = _Doc(chunk.source, chunk.record_id, chunk.record)
             self.begin(doc, whole=chunk.last)
         first = doc.summary.paragraphs
         rows = [
-            Row(doc.source, doc.record_id, first + i, chunk.offset + start, chunk.offset + end, result)
+            Row(doc.source, doc.record_id, first + i, chunk.offset + start, chunk.offset + end, result, doc.record)
             for i, (start, end, result) in enumerate(paragraphs)
         ]
         for row in rows:
@@ -181,7 +192,7 @@ class Reporter:
         self.rows(doc, [row for row in rows if row.result.spun] if self.flagged_only else rows)
         if chunk.last:
             if self.lists_empty_documents and not doc.summary.paragraphs and not self.flagged_only:
-                self.rows(doc, [empty_document_row(doc.source, doc.record_id)])
+                self.rows(doc, [empty_document_row(doc.source, doc.record_id, doc.record)])
             self.end(doc)
             self.documents += 1
             self.documents_flagged += doc.summary.flagged > 0
@@ -215,10 +226,10 @@ def document_records(doc: Document, source: object = None, record_id: object = N
     return [paragraph_record(Row(source, record_id, p.index, p.start, p.end, p.result)) for p in doc.paragraphs]
 
 
-def empty_document_row(source: str, record_id: object) -> Row:
+def empty_document_row(source: str, record_id: object, record: int | None = None) -> Row:
     """The one row of a document without paragraphs (an empty file or record), so that a
     pipeline joining rows back to its records finds every record."""
-    return Row(source, record_id, None, None, None, Result(0.0, None, "empty", (), 0))
+    return Row(source, record_id, None, None, None, Result(0.0, None, "empty", (), 0), record)
 
 
 # Line ends that json.dumps(ensure_ascii=False) writes raw, inside strings: NEL, U+2028 and
@@ -239,13 +250,19 @@ def json_line(obj: object) -> str:
 
 
 class JsonlReporter(Reporter):
-    """One JSON object per paragraph and line: the streaming format."""
-
-    def rows(self, doc: _Doc, rows: list[Row]) -> None:
-        for row in rows:
-            self.out.write(json_line(paragraph_record(row)) + "\n")
+    """One JSON object per paragraph and line: the streaming format. Each carries ``model_id``
+    (when given), as the json format's documents do: rows are kept apart from the run, in a
+    database or a file that several runs append to, and a retrained model scores differently."""
 
     lists_empty_documents = True
+
+    def __init__(self, out: TextIO, model_id: str | None = None) -> None:
+        super().__init__(out)
+        self.model_id = model_id
+
+    def rows(self, doc: _Doc, rows: list[Row]) -> None:
+        stamp = {} if self.model_id is None else {"model_id": self.model_id}
+        self.out.write("".join(json_line(paragraph_record(row) | stamp) + "\n" for row in rows))
 
 
 class JsonReporter(Reporter):
@@ -266,6 +283,8 @@ class JsonReporter(Reporter):
         head: dict = {"source": doc.source}
         if doc.record_id is not None:
             head["id"] = doc.record_id
+        if doc.record is not None:
+            head["record"] = doc.record
         head.update(self.model)
         head["paragraphs"] = []
         text = _indented(head, 1)
@@ -306,12 +325,14 @@ class _LineFeedRows:
 
 
 class CsvReporter(Reporter):
-    """A header row and one row per paragraph; evidence as ``phrase->suggestion:strength; ...``."""
+    """A header row and one row per paragraph; evidence as ``phrase->suggestion:strength; ...``;
+    ``model_id`` as in :class:`JsonlReporter`."""
 
     lists_empty_documents = True
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, model_id: str | None = None) -> None:
         super().__init__(out)
+        self.model_id = model_id or ""
         # the csv module quotes a field that holds a character of the line terminator: with "\n"
         # alone, a lone "\r" (a JSONL id, a file name) went out bare, and readers, Python's csv
         # and spreadsheets, split the row there. Rows are still written ending in "\n".
@@ -336,6 +357,9 @@ class CsvReporter(Reporter):
                     r.reason or "",
                     evidence,
                     str(r.by_context).lower(),
+                    "" if row.record_id is None else id_text(row.record_id),
+                    row.record,  # None: an empty cell, as for paragraph
+                    self.model_id,
                 )
             )
 
@@ -451,14 +475,15 @@ def make_reporter(
 
     ``flagged_only`` lists only flagged paragraphs in every format (a crawl's output shrinks to
     what needs a look); document summaries still count every paragraph. ``model`` (its version
-    and threshold) goes into each object of the json format, so a result can be reproduced.
+    and threshold) goes into each object of the json format, so a result can be reproduced;
+    its ``model_id`` into every row of jsonl and csv.
     """
     if fmt == "text":
         reporter: Reporter = TextReporter(out, color=color, explain=explain)
     elif fmt == "json":
         reporter = JsonReporter(out, model)
     else:
-        reporter = {"jsonl": JsonlReporter, "csv": CsvReporter}[fmt](out)
+        reporter = {"jsonl": JsonlReporter, "csv": CsvReporter}[fmt](out, (model or {}).get("model_id"))
     reporter.flagged_only = flagged_only
     return reporter
 

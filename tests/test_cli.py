@@ -266,7 +266,8 @@ def test_csv_has_a_row_per_paragraph(capsys):
     code, out, _ = run(capsys, "score", "--format", "csv", str(SPUN))
     lines = out.splitlines()
     assert code == 1
-    assert lines[0] == "source,paragraph,start,end,words,probability,spun,reason,evidence,by_context"
+    assert lines[0] == "source,paragraph,start,end,words,probability,spun,reason,evidence,by_context,id,record,model_id"
+    assert all(line.endswith(f",,,{_shipped().model.fingerprint}") for line in lines[1:])  # a file: no id or record
     assert len(lines) - 1 == len(split_paragraphs(SPUN.read_text()))
     assert any(",true," in line and "->" in line for line in lines[1:])
 
@@ -612,10 +613,13 @@ def test_a_directory_scan_does_not_read_the_file_its_output_goes_to(capsys, tmp_
 
 
 def test_document_to_records_is_what_jsonl_writes(capsys):
-    """The library's serialisation of a Document is the command line's, row for row."""
+    """The library's serialisation of a Document is the command line's, row for row, less the
+    model_id the command line adds (a Document does not know its model)."""
     _, out, _ = run(capsys, "score", "--format", "jsonl", str(SPUN))
+    rows = jsonl(out)
+    assert {row.pop("model_id") for row in rows} == {_shipped().model.fingerprint}
     doc = Detector.load().score_text(SPUN.read_text(encoding="utf-8"))
-    assert doc.to_records(str(SPUN)) == jsonl(out) and any(r["spun"] for r in jsonl(out))
+    assert doc.to_records(str(SPUN)) == rows and any(r["spun"] for r in rows)
     assert json.loads(json.dumps(doc.to_records())) == doc.to_records()  # JSON-ready
     (empty,) = Detector.load().score_text("").to_records("page-7", record_id=7)
     assert (empty["source"], empty["id"], empty["paragraph"], empty["reason"]) == ("page-7", 7, None, "empty")
@@ -978,6 +982,36 @@ def test_stdin(capsys, monkeypatch):
     assert code == 1 and {r["source"] for r in records} == {"<stdin>"}
     set_stdin(monkeypatch, SPUN.read_bytes())
     assert run(capsys, "score", "--format", "jsonl", "-")[1] == out
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_every_row_of_records_maps_back_to_its_record(capsys, monkeypatch, tmp_path, fmt):
+    """Rows of records were named only ``file:id``, or ``file:LINE`` without an id: two records
+    with one id, a record without one on line 3 beside another whose id is 3, and ids "3" and 3
+    gave rows alike. Each row now carries the record's line (its place in a .json array), in a
+    JSONL file, a .json array and stdin alike, and the model that scored it."""
+    texts = ["Alpha.", "Beta beta.", "Gamma gamma gamma.", "Delta delta delta delta.", "Eps eps eps eps eps."]
+    records = [{"id": "a", "text": texts[0]}, {"id": "a", "text": texts[1]}, {"text": texts[2]}]
+    records += [{"id": 3, "text": texts[3]}, {"id": "3", "text": texts[4]}]
+    lines = [json.dumps(r) for r in records]
+    data = "\n".join([*lines[:2], "", *lines[2:]]) + "\n"  # a blank line is counted: the record after it is on line 4
+    (tmp_path / "a.jsonl").write_text(data, encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(records), encoding="utf-8")
+    set_stdin(monkeypatch, data.encode())
+    code, out, err = run(capsys, "score", "--format", fmt, str(tmp_path / "a.jsonl"), str(tmp_path / "b.json"), "-")
+    assert (code, err) == (0, "")
+    rows = jsonl(out) if fmt == "jsonl" else list(csv.DictReader(io.StringIO(out)))
+    expected = {}
+    for name, places in ((str(tmp_path / "a.jsonl"), [1, 2, 4, 5, 6]), (str(tmp_path / "b.json"), [1, 2, 3, 4, 5])):
+        for place, record in zip(places, records):
+            expected[(inputs.record_source(name, record.get("id"), place), place)] = record["text"]
+    for place, record in zip([1, 2, 4, 5, 6], records):
+        expected[(inputs.record_source("<stdin>", record.get("id"), place), place)] = record["text"]
+    keys = [(row["source"], int(row["record"])) for row in rows]
+    assert len(expected) == len(set(keys)) == len(rows) == 15  # one row each: every record told apart
+    for key, row in zip(keys, rows):  # and each row's offsets are into its own record's text
+        assert int(row["end"]) == len(expected[key])
+    assert {row["model_id"] for row in rows} == {_shipped().model.fingerprint}
 
 
 @pytest.mark.parametrize(

@@ -183,17 +183,61 @@ def test_csv_has_header_and_a_row_per_paragraph():
         "",
         "highest->top:0.91; stated->?:0.60",
         "false",
+        "",
+        "",
+        "",
     ]
-    assert rows[3] == ["doc.txt", "2", "82", "90", "3", "", "", "too short", "", "false"]
+    assert rows[3] == ["doc.txt", "2", "82", "90", "3", "", "", "too short", "", "false", "", "", ""]
+
+
+def test_csv_columns_added_later_come_after_the_first_ten():
+    # readers that take columns by place (cut -f, a row[9] in a script) find the first ten as before
+    first = ("source", "paragraph", "start", "end", "words", "probability", "spun", "reason", "evidence", "by_context")
+    assert CSV_COLUMNS == (*first, "id", "record", "model_id")
+
+
+def test_rows_of_records_say_which_record_and_which_model():
+    """A JSONL record's rows carry its line (``record``) and every row the model's id: two
+    records with one id, or an id that is another record's line number, had rows alike."""
+    chunks = [
+        (Chunk("a.jsonl:x", 0, "", True, "x", 1), [(0, 40, SPUN)]),
+        (Chunk("a.jsonl:x", 0, "", True, "x", 2), [(0, 40, CLEAN)]),
+        (Chunk("a.jsonl:4", 0, "", True, None, 3), []),  # an empty record: one row of its own
+        (Chunk("a.jsonl:4", 0, "", True, 4, 4), [(0, 40, CLEAN)]),
+        (Chunk("a.jsonl:true", 0, "", True, True, 5), [(0, 40, CLEAN)]),
+        (Chunk("page.txt", 0, "", True), [(0, 40, CLEAN)]),
+    ]
+    model = {"model_version": "1", "model_id": "0123456789abcdef", "threshold": 0.9}
+    rows = [json.loads(line) for line in report("jsonl", chunks, model=model).splitlines()]
+    assert [(r["source"], r.get("id"), r.get("record"), r["model_id"]) for r in rows] == [
+        ("a.jsonl:x", "x", 1, "0123456789abcdef"),
+        ("a.jsonl:x", "x", 2, "0123456789abcdef"),
+        ("a.jsonl:4", None, 3, "0123456789abcdef"),
+        ("a.jsonl:4", 4, 4, "0123456789abcdef"),
+        ("a.jsonl:true", True, 5, "0123456789abcdef"),
+        ("page.txt", None, None, "0123456789abcdef"),
+    ]
+    table = list(csv.DictReader(io.StringIO(report("csv", chunks, model=model))))
+    assert [(r["id"], r["record"], r["model_id"]) for r in table] == [
+        ("x", "1", "0123456789abcdef"),
+        ("x", "2", "0123456789abcdef"),
+        ("", "3", "0123456789abcdef"),
+        ("4", "4", "0123456789abcdef"),
+        ("true", "5", "0123456789abcdef"),  # as JSON, as in its source name
+        ("", "", "0123456789abcdef"),
+    ]
+    documents = json.loads(report("json", chunks, model=model))
+    assert [d.get("record") for d in documents] == [1, 2, 3, 4, 5, None]
 
 
 def test_csv_quotes_a_source_with_a_carriage_return():
     """A JSONL id (or a file name) holding a lone "\\r" went out unquoted: csv readers, and
     spreadsheets, split the row there."""
     out = report("csv", one_document(source="crawl.jsonl:a\rb", record_id="a\rb"))
-    assert out.count("\r") == 3 and "\r\n" not in out  # three rows quote it; rows still end in "\n"
+    assert out.count("\r") == 6 and "\r\n" not in out  # source and id quote it in three rows; rows end in "\n"
     rows = list(csv.reader(io.StringIO(out, newline="")))
-    assert [row[0] for row in rows] == ["source"] + ["crawl.jsonl:a\rb"] * 3 and {len(r) for r in rows} == {10}
+    assert [row[0] for row in rows] == ["source"] + ["crawl.jsonl:a\rb"] * 3 and {len(r) for r in rows} == {13}
+    assert [row[10] for row in rows] == ["id"] + ["a\rb"] * 3
 
 
 def test_text_summary_comes_first_for_a_whole_document():

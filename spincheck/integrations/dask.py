@@ -13,8 +13,9 @@ Three layers; use the one that fits:
     a glob of JSONL shards (local, or any fsspec URL such as ``s3://``) in,
     one JSONL output shard per input shard out.
 
-A row is what ``spincheck score --format jsonl`` writes for a paragraph (it
-is built by :func:`spincheck.report.paragraph_record`)::
+A row is what ``spincheck score --format jsonl`` writes for a paragraph, less
+its ``record`` and ``model_id`` (it is built by
+:func:`spincheck.report.paragraph_record`)::
 
     {"source": "/data/shards/a.jsonl:17", "id": 17, "paragraph": 0, "start": 0, "end": 312,
      "words": 54, "probability": 0.9731, "spun": true, "by_context": false,
