@@ -1271,8 +1271,9 @@ def _cmd_compare(args, console: Console) -> int:
         },
     }
     if args.format == "jsonl":
+        stamp = {"model_id": detector.model.fingerprint}  # as score's rows: kept apart, they still name it
         for r in records:
-            sys.stdout.write(json_line(r) + "\n")
+            sys.stdout.write(json_line(r | stamp) + "\n")
     elif args.format == "json":
         write_comparison_json(sys.stdout, report, records)
     else:

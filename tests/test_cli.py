@@ -2129,6 +2129,7 @@ def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
     rows = jsonl(out)
     assert (code, err) == (0, "")
     assert [r["label"] for r in rows] == [0, 1, 1, 1, 1, 1, 1, None]
+    assert {r["model_id"] for r in rows} == {_shipped().model.fingerprint}  # kept apart, a row names its model
     for r in rows:
         for start, end, _original, replacement in r["replacements"]:
             assert r["text"][start:end] == replacement
