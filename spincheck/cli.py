@@ -434,7 +434,11 @@ def _add_explain(sub, parents: _Parents) -> None:
         "path", metavar="PATH", type=_path, help="a text, HTML, PDF, .docx, .odt, .rtf or .epub file; '-' reads stdin"
     )
     explain.add_argument(
-        "-o", "--output", metavar="FILE", type=_path, default="-", help="where to write the page (default: stdout)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=_path,
+        help="where to write the page (default: stdout, unless it is a terminal; -o - writes it there anyway)",
     )
     explain.set_defaults(func=_cmd_explain)
 
@@ -1096,6 +1100,14 @@ def _quiet_resource_tracker() -> Iterator[None]:
 
 
 def _cmd_explain(args, console: Console) -> int:
+    # `spincheck explain doc.txt` filled the terminal with CSS and markup (52 KB for a 4,900-character
+    # article), where the user wanted a page to open; -o - still asks for it there
+    if args.output is None and _isatty(sys.stdout):
+        console.error(
+            "explain writes an HTML page, and stdout is a terminal", "pass -o report.html, or -o - to print it"
+        )
+        return EXIT_ERROR
+    args.output = args.output or "-"
     source = InputFile(None if args.path == "-" else Path(args.path), "text")
     if args.output != "-" and _input_at(args.output, [source]) is not None:  # stdin included
         console.error(

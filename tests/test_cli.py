@@ -1706,6 +1706,19 @@ def test_explain_to_stdout_and_options(capsys):
     assert code == 0 and "not scored: too short" in out
 
 
+def test_explain_does_not_fill_a_terminal_with_its_page(capsys, monkeypatch):
+    # `spincheck explain doc.txt` at a prompt printed 52 KB of CSS and markup for seed 004
+    monkeypatch.setattr(cli, "_isatty", lambda stream: stream is sys.stdout)
+    code, out, err = run(capsys, "explain", str(SPUN))
+    assert (code, out) == (2, "")
+    assert err == (
+        "spincheck: error: explain writes an HTML page, and stdout is a terminal "
+        "(pass -o report.html, or -o - to print it)\n"
+    )
+    code, out, err = run(capsys, "explain", str(SPUN), "-o", "-")  # asked for: written there
+    assert (code, err) == (1, "") and out.startswith("<!DOCTYPE html>")
+
+
 def test_explain_takes_one_document(capsys, tmp_path):
     (tmp_path / "pages.jsonl").write_text("{}\n")
     for path in (tmp_path, tmp_path / "pages.jsonl"):
