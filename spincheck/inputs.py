@@ -1084,6 +1084,17 @@ def _json_kind(value: object) -> str:
     return "bytes" if isinstance(value, (bytes, bytearray, memoryview)) else f"a {type(value).__name__}"
 
 
+# the string fields a record without the text field is told to have, at most
+NAMED_FIELDS = 5
+
+
+def _is_text(value: object, lists: bool) -> bool:
+    """A field that could be the text field: a string, or (``lists``) a list of strings."""
+    if isinstance(value, str):
+        return True
+    return lists and isinstance(value, list) and bool(value) and all(isinstance(part, str) for part in value)
+
+
 def text_field_problem(record: dict, field: str, lists: bool = True) -> tuple[str, str]:
     """Why a record has no text, and the hint: ``field`` is missing (set --text-field), or it
     holds something else, named, or the record is none but holds a list of them. ``lists``: a
@@ -1094,6 +1105,13 @@ def text_field_problem(record: dict, field: str, lists: bool = True) -> tuple[st
                 # compare's report on one line, or a record whose comments have texts: either way
                 hint = "set --text-field, or give one record a line; skipped"
                 return f"no string field {field!r}; its {key!r} holds records", hint
+        # a JSONL export names its text "body" or "content" as often as "text": the record's own
+        # fields say what to pass, where "set --text-field" left the user to open the file
+        texts = [key for key, value in record.items() if key != "id" and _is_text(value, lists)]
+        if texts:
+            named = ", ".join(repr(key) for key in texts[:NAMED_FIELDS])
+            named = f"one of {named}, ..." if len(texts) > NAMED_FIELDS else f"one of {named}" if texts[1:] else named
+            return f"no string field {field!r}", f"set --text-field to {named}; skipped"
         return f"no string field {field!r}", "set --text-field; skipped"
     value = record[field]
     if lists and isinstance(value, list):

@@ -2888,7 +2888,8 @@ def test_evaluate_text_field(capsys, tmp_path, labelled):
     assert json.loads(out) == {**from_text, "source": str(path)}
     code, out, err = run(capsys, "evaluate", str(path))  # the default field is missing on every line
     assert code == 2
-    assert err.splitlines()[0] == f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
+    hint = "set --text-field to 'body'; skipped"  # the field each line has, named
+    assert err.splitlines()[0] == f"spincheck: error: {path}:1: no string field 'text' ({hint})"
 
 
 def test_evaluate_names_what_a_text_field_of_another_type_holds(capsys, tmp_path):
@@ -2904,7 +2905,7 @@ def test_evaluate_names_what_a_text_field_of_another_type_holds(capsys, tmp_path
         f"spincheck: error: {path}:2: field 'text' holds a number, not a string (skipped)",
         f"spincheck: error: {path}:3: field 'text' holds an object, not a string (skipped)",
         f"spincheck: error: {path}:4: field 'text' holds null, not a string (skipped)",
-        f"spincheck: error: {path}:5: no string field 'text' (set --text-field; skipped)",
+        f"spincheck: error: {path}:5: no string field 'text' (set --text-field to 'body'; skipped)",
     ]
 
 

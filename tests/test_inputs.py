@@ -590,7 +590,7 @@ def test_jsonl_records_are_documents(tmp_path):
         f"spincheck: error: {path}:3: invalid JSON "
         "(Expecting property name enclosed in double quotes at column 2) (skipped)",
         f"spincheck: error: {path}:4: not a JSON object (skipped)",
-        f"spincheck: error: {path}:5: no string field 'body' (set --text-field; skipped)",
+        f"spincheck: error: {path}:5: no string field 'body' (set --text-field to 'text'; skipped)",
     ]
 
 
@@ -1185,7 +1185,7 @@ def test_jsonl_without_usable_records_is_not_called_empty(tmp_path):
     path = tmp_path / "pages.jsonl"
     path.write_text(json.dumps({"body": "x"}) + "\n")
     assert problems_of(read_events(path)) == [
-        f"spincheck: error: {path}:1: no string field 'text' (set --text-field; skipped)"
+        f"spincheck: error: {path}:1: no string field 'text' (set --text-field to 'body'; skipped)"
     ]
 
 
@@ -1615,6 +1615,23 @@ def test_jsonl_text_may_be_a_list_of_paragraphs(tmp_path):
     ]
 
 
+def test_a_record_without_the_text_field_names_the_fields_that_could_be_it(tmp_path):
+    """A hint of "set --text-field" left the user to open the file: the record's string fields (and lists
+    of strings) are named, its id and other values not, five at most."""
+    path = tmp_path / "feed.jsonl"
+    records = [
+        {"id": "bbc-1", "topic": "business", "title": "Ad sales", "body": ["a", "b"], "n": 3, "tags": []},
+        {"a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "f": "6"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert problems_of(read_events(path)) == [
+        f"spincheck: error: {path}:1: no string field 'text' (set --text-field to one of 'topic', 'title', 'body'; "
+        "skipped)",
+        f"spincheck: error: {path}:2: no string field 'text' (set --text-field to one of 'a', 'b', 'c', 'd', 'e', "
+        "...; skipped)",
+    ]
+
+
 def test_jsonl_text_field_of_another_type_is_named_and_not_blamed_on_text_field(tmp_path):
     """A text field holding a number, an object or null was reported as "no string field 'text'
     (set --text-field)", pointing at an option that does not help: the field is there."""
@@ -1627,7 +1644,7 @@ def test_jsonl_text_field_of_another_type_is_named_and_not_blamed_on_text_field(
         f"spincheck: error: {path}:2: field 'text' holds an object, {wanted}",
         f"spincheck: error: {path}:3: field 'text' holds null, {wanted}",
         f"spincheck: error: {path}:4: field 'text' holds false, {wanted}",
-        f"spincheck: error: {path}:5: no string field 'text' (set --text-field; skipped)",
+        f"spincheck: error: {path}:5: no string field 'text' (set --text-field to 'body'; skipped)",
     ]
 
 
@@ -1719,7 +1736,7 @@ def test_a_record_with_other_lists_is_not_taken_for_a_wrapper_of_records(tmp_pat
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     assert problems_of(read_events(path)) == [
-        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field; skipped)" for n in (1, 2, 3)
+        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field to 'body'; skipped)" for n in (1, 2, 3)
     ]
 
 
