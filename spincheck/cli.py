@@ -36,6 +36,7 @@ import numpy as np
 from . import __version__
 from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN_WORDS, Detector, Document, Result
 from .inputs import (
+    COMPRESSION_SUFFIXES,
     MAX_LINE_PROBLEMS,
     STDIN_NAME,
     Chunk,
@@ -372,9 +373,8 @@ def _add_score(sub, parents: _Parents) -> None:
     score.add_argument(
         "--format",
         choices=FORMATS,
-        default="text",
-        help="output format (default: text, which lists the strongest evidence of each flagged paragraph; "
-        "json, jsonl and csv list all of it)",
+        help="output format (default: the one -o's suffix names, .csv, .jsonl or .ndjson, .json; otherwise text, "
+        "which lists the strongest evidence of each flagged paragraph; json, jsonl and csv list all of it)",
     )
     score.add_argument(
         "-o",
@@ -741,9 +741,17 @@ def _load_detector(args, console: Console) -> Detector:
 # ---- score --------------------------------------------------------------------------------------
 
 
+# -o's suffix -> the format written when --format is not given
+OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+
+
 def _cmd_score(args, console: Console) -> int:
     if args.paths.count("-") > 1:
         raise UsageError("stdin ('-') can be given only once", "spincheck score")
+    if _uncompressed_into_compressed(args.output, console):
+        return EXIT_ERROR
+    # -o scores.csv wrote the text format into a file every spreadsheet then read wrongly
+    args.format = args.format or OUTPUT_FORMATS.get(os.path.splitext(args.output)[1].lower(), "text")
     cpus = os.cpu_count() or 1
     if args.jobs > cpus:
         console.note(f"--jobs {args.jobs} is more than this machine's {cpus} CPUs; using {cpus}")
@@ -1108,6 +1116,8 @@ def _cmd_explain(args, console: Console) -> int:
         )
         return EXIT_ERROR
     args.output = args.output or "-"
+    if _uncompressed_into_compressed(args.output, console):
+        return EXIT_ERROR
     source = InputFile(None if args.path == "-" else Path(args.path), "text")
     if args.output != "-" and _input_at(args.output, [source]) is not None:  # stdin included
         console.error(
@@ -1317,6 +1327,23 @@ def write_atomically(path: str | os.PathLike, text: str) -> None:
 
 # /dev/stdout, /dev/fd/3, /proc/self/fd/1: a descriptor already open, maybe on a file being appended to
 _OPEN_DESCRIPTOR = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
+
+
+_COMPRESSORS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+
+
+def _uncompressed_into_compressed(output: str, console: Console) -> bool:
+    """Whether -o names a compressed file (scores.jsonl.gz), which is then reported: the results
+    went into it uncompressed, and zcat, pandas and spincheck's own readers of .gz found no gzip
+    data. A pipe or device of that name (a FIFO) is written as it is asked."""
+    suffix = os.path.splitext(output)[1].lower()
+    if suffix not in COMPRESSION_SUFFIXES or _written_in_place(output):
+        return False
+    console.error(
+        f"{output} names a compressed file, and spincheck writes its output uncompressed",
+        f"compress through a pipe: -o >({_COMPRESSORS[suffix]} > {shlex.quote(output)})",
+    )
+    return True
 
 
 def _written_in_place(path: str | Path) -> bool:

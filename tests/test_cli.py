@@ -653,6 +653,38 @@ def test_output_option_writes_what_stdout_would_get(capsys, tmp_path):
     assert err == f"spincheck: error: {target} {IS_AN_INPUT}"
 
 
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("s.csv", "csv"),
+        ("s.jsonl", "jsonl"),
+        ("s.ndjson", "jsonl"),
+        ("S.JSON", "json"),
+        ("s.txt", "text"),
+        ("s", "text"),
+    ],
+)
+def test_output_option_without_format_writes_the_format_its_suffix_names(capsys, tmp_path, name, fmt):
+    # -o scores.csv wrote the text format, which a spreadsheet opened as one column of prose
+    _, expected, _ = run(capsys, "score", "--format", fmt, str(SPUN))
+    code, _, _ = run(capsys, "score", "-o", str(tmp_path / name), str(SPUN))
+    assert code == 1 and (tmp_path / name).read_text(encoding="utf-8") == expected
+    code, _, _ = run(capsys, "score", "--format", "text", "-o", str(tmp_path / name), str(SPUN))  # asked for
+    assert (tmp_path / name).read_text(encoding="utf-8").startswith(f"{SPUN}: ")
+
+
+@pytest.mark.parametrize("command", ["score", "explain"])
+def test_output_option_naming_a_compressed_file_is_refused(capsys, tmp_path, command):
+    # -o scores.jsonl.gz wrote plain JSON Lines under a .gz name: zcat and pandas found no gzip data
+    target = tmp_path / "scores.jsonl.gz"
+    code, out, err = run(capsys, command, str(SPUN), "-o", str(target))
+    assert (code, out, target.exists()) == (2, "", False)
+    assert err == (
+        f"spincheck: error: {target} names a compressed file, and spincheck writes its output uncompressed "
+        f"(compress through a pipe: -o >(gzip > {target}))\n"
+    )
+
+
 def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
     page = tmp_path / "page.txt"
     page.write_text(SPUN.read_text())
