@@ -285,12 +285,14 @@ def _child_env() -> dict:
     return env
 
 
+# "from spincheck import Detector": ``import spincheck`` imports its public names on first use, so
+# the import alone no longer measures the scoring code's (it would move into the load's time)
 COLD_START = """
 import json, time
 t0 = time.perf_counter()
-import spincheck
+from spincheck import Detector
 t1 = time.perf_counter()
-detector = spincheck.Detector.load({model!r})
+detector = Detector.load({model!r})
 t2 = time.perf_counter()
 result = detector.score_paragraphs([{text!r}])
 t3 = time.perf_counter()
@@ -318,7 +320,7 @@ def cold_start(repeats: int, text: str, model_dir: str | None) -> dict:
             [
                 sys.executable,
                 "-c",
-                "import time; t = time.perf_counter(); import spincheck; print(time.perf_counter() - t)",
+                "import time; t = time.perf_counter(); from spincheck import Detector; print(time.perf_counter() - t)",
             ],
             check=True,
             env=env,
@@ -479,7 +481,7 @@ def table(report: dict) -> str:
             f"{cold['cold_start_s']:.2f} s (bare interpreter {cold['python_startup_s']:.2f} s)",
             _met("cold_start_s", cold["cold_start_s"]),
         ),
-        ("import spincheck", f"{cold['import_s'] * 1000:.0f} ms", ""),
+        ("from spincheck import Detector", f"{cold['import_s'] * 1000:.0f} ms", ""),
         ("Model load (verify + map)", f"{cold['load_s'] * 1000:.0f} ms", ""),
         ("First paragraph after load", f"{cold['first_score_s'] * 1000:.0f} ms", ""),
         (
