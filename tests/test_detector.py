@@ -1417,6 +1417,22 @@ print(json.dumps({"opened": model_files(), "modules": loaded("sklearn", "nltk", 
     assert json.loads(run_python(code)) == {"opened": [], "modules": []}
 
 
+def test_import_imports_the_public_names_when_first_used(run_python) -> None:
+    # the spincheck command starts in this package, and Ctrl-C during its numpy import was a traceback
+    code = """
+import sys
+import spincheck
+before = sorted(m for m in ("numpy", "spincheck.detector", "spincheck.model") if m in sys.modules)
+from spincheck import *
+import spincheck.detector, spincheck.model
+same = Detector is spincheck.detector.Detector and ModelError is spincheck.model.ModelError
+print(before, same, set(spincheck.__all__) <= set(dir(spincheck)))
+"""
+    assert run_python(code).split() == ["[]", "True", "True"]
+    with pytest.raises(AttributeError, match="has no attribute 'formats'"):
+        spincheck.__getattr__("formats")  # a submodule is still not imported by asking for it
+
+
 def test_import_and_scoring_leave_the_version_unread(run_python) -> None:
     # importlib.metadata was a seventh of ``import spincheck``: __version__ is read on first use
     code = """
