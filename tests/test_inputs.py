@@ -1587,7 +1587,8 @@ def test_jsonl_bad_lines_past_the_first_ten_are_counted_in_one_line(tmp_path):
     events = read_events(path)
     problems = problems_of(events)
     assert problems[:10] == [
-        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field; skipped)" for n in range(1, 11)
+        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field to 'body'; skipped)"
+        for n in range(1, 11)
     ]
     assert problems[10:] == [f"spincheck: error: {path}: 15 more bad lines (not shown; skipped)"]
     assert joined(events) == "kept"
@@ -1599,7 +1600,8 @@ def test_jsonl_with_exactly_ten_bad_lines_shows_them_all_and_no_count(tmp_path):
     path.write_text("".join(json.dumps({"body": f"page {i}"}) + "\n" for i in range(10)) + '{"text": "kept"}\n')
     events = read_events(path)
     assert problems_of(events) == [
-        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field; skipped)" for n in range(1, 11)
+        f"spincheck: error: {path}:{n}: no string field 'text' (set --text-field to 'body'; skipped)"
+        for n in range(1, 11)
     ]
     assert joined(events) == "kept"
 
