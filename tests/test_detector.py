@@ -398,6 +398,16 @@ def test_one_result_per_input_in_order(detector: Detector, article: str) -> None
     assert same_result(results[2], results[5])
 
 
+def test_headlines_under_the_minimum_are_too_short_not_foreign(detector: Detector) -> None:
+    """A headline of FUNCTION_WORD_MIN_WORDS words or more, without function words, is "too short"
+    under the minimum (391 of the BBC titles were "not English"); with the minimum lowered to its
+    length, the function words are counted and tell, as for any scored paragraph."""
+    headline, french = "Ad sales boost Time Warner profit", "Le gouvernement annonce mardi des mesures"
+    assert [r.reason for r in detector.score_paragraphs([headline, french])] == ["too short", "too short"]
+    low = dataclasses.replace(detector, min_words=6)
+    assert [r.reason for r in low.score_paragraphs([headline, french])] == ["not English", "not English"]
+
+
 def test_headings_are_too_short_not_foreign(detector: Detector) -> None:
     """A few words say nothing about function words: headings are "too short"; scripts still tell."""
     texts = ["Methods", "1 Background", "Results and discussion", "\u653f\u5e9c\u661f\u671f\u4e00\u5ba3\u5e03", "***"]
