@@ -18,6 +18,7 @@ import csv
 import html
 import io
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ __all__ = [
     "FORMATS",
     "paragraph_record",
     "document_records",
+    "json_value",
     "json_line",
     "render_html",
     "write_html",
@@ -218,9 +220,23 @@ class Reporter:
         """The current document is complete."""
 
 
+def json_value(value: object) -> object:
+    """``value`` as JSON can hold it, where the caller's type is only a stand-in for a plain one: a
+    path (a file found with pathlib) as its str, a numpy scalar (an id from a pandas column) as
+    the Python number it holds. ``json.dumps`` refused both, so a pipeline's rows failed when
+    written; anything else is kept as given."""
+    if isinstance(value, os.PathLike):
+        return os.fsdecode(value)
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    return value
+
+
 def document_records(doc: Document, source: object = None, record_id: object = None) -> list[dict]:
     """The JSON form of a scored document: one record per paragraph, as ``--format jsonl`` writes
-    them; one record with reason "empty" for a document without paragraphs."""
+    them; one record with reason "empty" for a document without paragraphs. A path or numpy
+    scalar ``source`` or ``record_id`` is written as the str or number it stands for."""
+    source, record_id = json_value(source), json_value(record_id)
     if not doc.paragraphs:
         return [paragraph_record(empty_document_row(source, record_id))]
     return [paragraph_record(Row(source, record_id, p.index, p.start, p.end, p.result)) for p in doc.paragraphs]

@@ -625,6 +625,19 @@ def test_document_to_records_is_what_jsonl_writes(capsys):
     assert (empty["source"], empty["id"], empty["paragraph"], empty["reason"]) == ("page-7", 7, None, "empty")
 
 
+def test_to_records_of_a_path_or_numpy_id_can_be_written_as_json():
+    """A source found with pathlib, or an id read from a pandas column (numpy int64), made rows
+    that json.dumps refused: they are written as the str and the number they stand for."""
+    import numpy as np
+
+    doc = Detector.load().score_text(SPUN.read_text(encoding="utf-8"))
+    for text in (doc, Detector.load().score_text("")):
+        rows = json.loads(json.dumps(text.to_records(SPUN, np.int64(7))))
+        assert {(r["source"], r["id"]) for r in rows} == {(str(SPUN), 7)}
+    assert doc.to_records(SPUN, np.int64(7)) == doc.to_records(str(SPUN), 7)
+    assert doc.to_records(record_id=("a", 1))[0]["id"] == ("a", 1)  # anything else: as given
+
+
 IS_AN_INPUT = (
     "is an input; writing the results to it would replace it "
     "(choose another -o, outside the folders scored, or delete it first if it holds earlier results)\n"

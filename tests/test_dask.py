@@ -194,6 +194,11 @@ def test_score_partition_record_fields() -> None:
         "field 'text' holds a tuple, not a string or a list of strings",
         "field 'text' holds a list with bytes in it, not only strings",
     ]
+    # ids from a pandas column are numpy scalars, which json.dumps refused: written as numbers
+    import numpy as np
+
+    rows = score_partition([{"id": np.int64(7), "text": "Hi there."}, {"id": np.int64(8), "text": 3}])
+    assert [(row["source"], row["id"]) for row in json.loads(json.dumps(rows))] == [("7", 7), ("8", 8)]
 
 
 def test_a_batch_size_that_is_not_a_count_is_refused_before_any_task(tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ from ..detector import Detector, Document, Result
 from ..inputs import Problem, _DamagedData, iter_jsonl, os_problem, record_source, record_text, text_field_problem
 from ..inputs import _damaged
 from ..model import default_model_dir
-from ..report import Row, document_records, json_line, paragraph_record
+from ..report import Row, document_records, json_line, json_value, paragraph_record
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
@@ -173,7 +173,8 @@ def document_rows(doc: Document, source: Any = None, record_id: Any = None) -> l
 
 def _problem_row(source: Any, record_id: Any, problem: str) -> dict[str, Any]:
     """The row for a record that could not be scored: no paragraph, the problem as ``reason``."""
-    return paragraph_record(Row(source, record_id, None, None, None, Result(0.0, None, problem)))
+    row = Row(json_value(source), json_value(record_id), None, None, None, Result(0.0, None, problem))
+    return paragraph_record(row)
 
 
 # A document to score: (source, record id, text, None), or (source, record id, None, problem).
