@@ -452,6 +452,10 @@ def _best_matches(
 
 def align(original: str, copy: str) -> Alignment:
     """Match each paragraph of ``copy`` with its source paragraph in ``original`` and find its swaps."""
+    for name, text in (("original", original), ("copy", copy)):
+        if not isinstance(text, str):  # a regex error before ("expected string or bytes-like object")
+            hint = " (decode it first, e.g. data.decode('utf-8', 'replace'))" if isinstance(text, bytes) else ""
+            raise TypeError(f"align() takes {name} as one str text, not {type(text).__name__}{hint}")
     original_paragraphs = [original[s.start : s.end] for s in split_paragraphs(original)]
     copy_spans = split_paragraphs(copy)
     copy_paragraphs = [copy[s.start : s.end] for s in copy_spans]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
 import threading
 import weakref
@@ -746,6 +747,11 @@ class Detector:
         from .model import default_model_dir
 
         _check_settings(threshold, min_words, document_context)
+        if path is not None and not isinstance(path, (str, os.PathLike)):  # Path() named no method or fix
+            hint = " (decode it first, e.g. os.fsdecode(path))" if isinstance(path, bytes) else ""
+            raise TypeError(
+                f"Detector.load() takes a model directory as a str or Path, not {type(path).__name__}{hint}"
+            )
         # "~/models" from a settings file (Scrapy's SPINCHECK_MODEL) has no shell to expand it
         directory = Path(path).expanduser() if path is not None else default_model_dir()
         model = load_model_dir(directory)

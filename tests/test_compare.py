@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -619,3 +620,17 @@ def test_a_paragraph_of_common_words_only_is_found_in_a_long_original() -> None:
     (match,) = align(original, "He stated it was the case.").paragraphs
     assert (match.original_index, match.label) == (120, 1)
     assert [(r.original, r.replacement) for r in match.swaps] == [("said", "stated")]
+
+
+@pytest.mark.parametrize(
+    ("original", "copy", "message"),
+    [
+        (None, "A copy.", "align() takes original as one str text, not NoneType"),
+        ("An original.", b"A copy.", "align() takes copy as one str text, not bytes (decode it first"),
+        ("An original.", ["A copy."], "align() takes copy as one str text, not list"),
+    ],
+)
+def test_align_refuses_what_is_not_a_text(original: object, copy: object, message: str) -> None:
+    """A regex error before: "expected string or bytes-like object, got 'NoneType'"."""
+    with pytest.raises(TypeError, match="^" + re.escape(message)):
+        align(original, copy)

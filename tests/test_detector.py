@@ -375,6 +375,18 @@ def test_load_expands_a_home_directory(shipped_model_dir: Path, tmp_path: Path, 
     assert Detector.load("~/models").path == shipped_model_dir.resolve()
 
 
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [(b"/models", "not bytes (decode it first, e.g. os.fsdecode(path))"), (3, "not int"), (["models/"], "not list")],
+)
+def test_load_refuses_a_path_that_is_not_one(path: object, message: str) -> None:
+    """Path() said "argument should be a str object or an os.PathLike object returning str, not
+    <class 'bytes'>": no method named, nothing to do."""
+    expected = "Detector.load() takes a model directory as a str or Path, " + message
+    with pytest.raises(TypeError, match="^" + re.escape(expected)):
+        Detector.load(path)
+
+
 def test_load_takes_numpy_numbers(detector: Detector) -> None:
     loaded = Detector.load(detector.path, threshold=np.float32(0.5), min_words=np.int64(8))
     assert (loaded.threshold, loaded.min_words) == (0.5, 8)
