@@ -19,10 +19,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .detector import Detector, Document, Evidence, Paragraph, Result
-    from .model import ModelError
-
 __all__ = ["Detector", "Document", "Evidence", "Paragraph", "Result", "ModelError", "__version__"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -39,27 +35,35 @@ _PUBLIC = {
     "ModelError": "model",
 }
 
+if TYPE_CHECKING:
+    # what type checkers see instead of __getattr__, which they read as "every name exists":
+    # spincheck.Detecter.load() passed as Any, or as a str, not as an unknown name
+    from .detector import Detector, Document, Evidence, Paragraph, Result
+    from .model import ModelError
 
-def __getattr__(name: str) -> Any:
-    """The public names, from their modules (see ``_PUBLIC``), and ``__version__``, read from the
-    package metadata when first asked for: importing importlib.metadata and finding the
-    distribution took a fifth of ``import spincheck`` (about 18 ms), and scoring never needs it."""
-    if name in _PUBLIC:
-        from importlib import import_module
+    __version__: str
+else:
 
-        value = getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
-        globals()[name] = value  # asked once: later lookups find it without this function
-        return value
-    if name != "__version__":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import metadata
+    def __getattr__(name: str) -> Any:
+        """The public names, from their modules (see ``_PUBLIC``), and ``__version__``, read from
+        the package metadata when first asked for: importing importlib.metadata and finding the
+        distribution took a fifth of ``import spincheck`` (about 18 ms), and scoring never needs it."""
+        if name in _PUBLIC:
+            from importlib import import_module
 
-    global __version__
-    try:
-        __version__ = metadata.version("spincheck")
-    except metadata.PackageNotFoundError:  # running from a source checkout
-        __version__ = "0.1.0"
-    return __version__
+            value = getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+            globals()[name] = value  # asked once: later lookups find it without this function
+            return value
+        if name != "__version__":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from importlib import metadata
+
+        global __version__
+        try:
+            __version__ = metadata.version("spincheck")
+        except metadata.PackageNotFoundError:  # running from a source checkout
+            __version__ = "0.1.0"
+        return __version__
 
 
 def __dir__() -> list[str]:

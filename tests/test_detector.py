@@ -106,6 +106,23 @@ def test_public_names() -> None:
     assert issubclass(ModelError, Exception)
 
 
+def test_type_checkers_see_the_public_names_and_no_others(tmp_path: Path) -> None:
+    """py.typed promises types: ``__getattr__`` (which reads ``__version__`` lazily) made mypy
+    type every name of the package as a str, so a misspelt ``spincheck.Detecter.load()`` was
+    "str has no attribute load" and an unknown name passed unnoticed."""
+    api = pytest.importorskip("mypy.api", reason="mypy is not installed")
+    client = tmp_path / "client.py"
+    client.write_text("import spincheck\nspincheck.Detecter\nversion: int = spincheck.__version__\n")
+    init = Path(spincheck.__file__)
+    # only the package's __init__: its imports as Any, about 0.5 s rather than 5 s with numpy's stubs
+    out, _, _ = api.run(["--follow-imports=skip", "--no-incremental", "--cache-dir=/dev/null", str(client), str(init)])
+    errors = sorted(line.split(": error: ")[1] for line in out.splitlines() if ": error: " in line)
+    assert errors == [
+        'Incompatible types in assignment (expression has type "str", variable has type "int")  [assignment]',
+        'Module has no attribute "Detecter"; maybe "Detector"?  [attr-defined]',
+    ]
+
+
 def test_every_module_exports_only_names_it_has() -> None:
     # `from spincheck.training import *` fails on a name left in __all__ after a rename
     import importlib
