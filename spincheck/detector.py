@@ -515,6 +515,14 @@ def _check_settings(threshold: object, min_words: object, document_context: obje
         raise TypeError(f"document_context must be True or False, not {document_context!r}")
 
 
+def _check_explain(explain: object, method: str) -> None:
+    """Refuse what is not True or False, as ``document_context`` is refused: "false" from a
+    settings file is a true string, which explained every paragraph (slower, and evidence on
+    paragraphs that are not flagged)."""
+    if not isinstance(explain, (bool, np.bool_)):
+        raise TypeError(f"{method}() takes explain=True or False, not {explain!r}")
+
+
 # Models that rebuild pickled detectors, by directory (None: the shipped model). A pool worker
 # unpickles a detector with every task, so the latest model of each directory is kept for the
 # life of the process; one replaced by a retraining is let go (a service reloading after each
@@ -791,6 +799,7 @@ class Detector:
         with ``explain=True``.
         """
         texts = _check_texts(paragraphs)
+        _check_explain(explain, "score_paragraphs")
         # in groups of at most GROUP_CHARS characters: a long text's tokens, features and evidence
         # are never held at once (a 5 MB text peaked at 340 MB of memory before)
         out: list[Result] = []
@@ -862,6 +871,7 @@ class Detector:
         """
         if not isinstance(text, str):
             raise TypeError(f"score_text() takes a str, not {type(text).__name__}{_decode_hint(text, 'it')}")
+        _check_explain(explain, "score_text")
         return self._documents([text], explain)[0]
 
     def score_many(self, texts: Iterable[str], batch_size: int = 512, *, explain: bool = False) -> Iterator[Result]:
@@ -872,6 +882,7 @@ class Detector:
         comes after the results of the items it gave.
         """
         _check_stream(texts, "score_many", "paragraphs", batch_size)
+        _check_explain(explain, "score_many")
         return self._stream(texts, batch_size, lambda batch: self.score_paragraphs(batch, explain=explain))
 
     def score_documents(
@@ -885,6 +896,7 @@ class Detector:
         of 64-256 than one ``score_text`` at a time.
         """
         _check_stream(texts, "score_documents", "texts", batch_size)
+        _check_explain(explain, "score_documents")
         return self._stream(texts, batch_size, lambda batch: self._documents(batch, explain))
 
     @staticmethod

@@ -220,6 +220,22 @@ def test_score_paragraphs_rejects_wrong_types(detector: Detector, value, message
         detector.score_paragraphs(value)
 
 
+def test_explain_must_be_true_or_false(detector: Detector) -> None:
+    """A "false" from a settings file is a true string: it explained every paragraph, refused now
+    before anything is scored, as document_context is (a stream too, not at its first batch)."""
+    calls = {
+        "score_paragraphs": lambda e: detector.score_paragraphs(["A text."], explain=e),
+        "score_text": lambda e: detector.score_text("A text.", explain=e),
+        "score_many": lambda e: detector.score_many(iter([]), explain=e),
+        "score_documents": lambda e: detector.score_documents(iter([]), explain=e),
+    }
+    for method, call in calls.items():
+        for bad in ("false", 1, None):
+            with pytest.raises(TypeError, match=re.escape(f"{method}() takes explain=True or False, not {bad!r}")):
+                call(bad)
+        assert call(np.bool_(True)) is not None
+
+
 @pytest.mark.parametrize(("value", "message"), [(b"bytes", "decode"), (None, "NoneType"), (["a list"], "list")])
 def test_score_text_rejects_wrong_types(detector: Detector, value, message: str) -> None:
     with pytest.raises(TypeError, match=re.escape(message)):
