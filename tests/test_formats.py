@@ -400,6 +400,22 @@ def test_the_text_of_a_pdf_is_bounded_as_its_file_is(monkeypatch: pytest.MonkeyP
         formats.pdf_to_text(pdf)
 
 
+def test_a_damaged_pdf_is_a_value_error_as_other_formats_are() -> None:
+    """pypdf's own errors reached a library caller as they were (PdfStreamError "Stream has ended
+    unexpectedly" for most damaged copies), where a damaged .docx is an OfficeError, a ValueError:
+    a pipeline catching ValueError per file crashed on its first damaged PDF."""
+    pypdf = pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    pdf = make_pdf([["The council met on Tuesday night.", "It voted to close the bridge."]])
+    for damaged in (b"x", pdf[: len(pdf) // 2], pdf.replace(b"/Kids [4 0 R]", b"/Kids 4 0 R"), pdf[:9] + b"\0" * 99):
+        with pytest.raises(ValueError, match="."):  # with pypdf's reason
+            formats.pdf_to_text(damaged)
+    with pytest.raises(ValueError, match="^Stream has ended unexpectedly$") as caught:
+        formats.pdf_to_text(b"x")  # the message pypdf gives, as the command line prints it
+    assert isinstance(caught.value.__cause__, pypdf.errors.PyPdfError)
+
+
 def test_a_pdf_without_pypdf_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     """pdf_to_text said only "pypdf is not installed", and spincheck train repeated it for a PDF."""
     monkeypatch.setattr(formats, "_pypdf_state", {"module": None})
