@@ -16,7 +16,6 @@ import codecs
 import html.parser
 import io
 import itertools
-import logging
 import os
 import posixpath
 import re
@@ -475,10 +474,6 @@ def _pypdf():
             import pypdf
         except ImportError:
             pypdf = None
-        else:
-            # pypdf logs what it works around in damaged files (at levels up to ERROR, e.g. an
-            # unknown font encoding), which would reach stderr unformatted; a real failure raises
-            logging.getLogger("pypdf").setLevel(logging.CRITICAL)
         _pypdf_state["module"] = pypdf
     return _pypdf_state["module"]
 

@@ -34,6 +34,7 @@ import errno
 import gzip
 import io
 import json
+import logging
 import lzma
 import math
 import os
@@ -1275,6 +1276,10 @@ class Reader:
         if _pypdf() is None:
             yield Problem("error", f"{name} is a PDF", PYPDF_HINT)
             return
+        # pypdf logs what it works around in damaged files (at levels up to ERROR, e.g. an unknown
+        # font encoding), which would reach stderr unformatted; a real failure raises. Quieted here,
+        # for the files spincheck reads, not in pdf_to_text: a library caller keeps pypdf's log
+        logging.getLogger("pypdf").setLevel(logging.CRITICAL)
         # any Exception: pypdf raises many kinds of error on damaged or encrypted files
         yield from self._read_converted(
             head, f, name, ("a PDF", "PDFs"), pdf_to_text, Exception, "a scanned PDF needs OCR first"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import random
 import textwrap
 import time
@@ -414,6 +415,27 @@ def test_a_damaged_pdf_is_a_value_error_as_other_formats_are() -> None:
     with pytest.raises(ValueError, match="^Stream has ended unexpectedly$") as caught:
         formats.pdf_to_text(b"x")  # the message pypdf gives, as the command line prints it
     assert isinstance(caught.value.__cause__, pypdf.errors.PyPdfError)
+
+
+def test_pdf_to_text_leaves_pypdfs_log_to_the_caller(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pdf_to_text set the "pypdf" logger to CRITICAL for the whole process, so a pipeline using
+    pypdf itself lost its log; only the files spincheck reads are quieted (test_inputs)."""
+    pytest.importorskip("pypdf")
+    from pdf_maker import make_pdf
+
+    pdf = make_pdf([["The council met on Tuesday night."]]).replace(b"/WinAnsiEncoding", b"/WinAnsiEncodinX")
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.NOTSET)  # as the command line's tests may have left it
+    monkeypatch.setattr(formats, "_pypdf_state", {})  # pypdf found again, as in a fresh process
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert formats.pdf_to_text(pdf) == "The council met on Tuesday night."
+        assert logger.level == logging.NOTSET and any(r.name.startswith("pypdf") for r in caplog.records)
+    finally:
+        logger.setLevel(level)
 
 
 def test_a_pdf_without_pypdf_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
