@@ -272,7 +272,8 @@ class Document:
 
     def to_records(self, source: object = None, record_id: object = None) -> list[dict]:
         """JSON-ready dicts, one per paragraph, as ``spincheck score --format jsonl`` writes them
-        (``source`` and ``id`` as given, no ``record`` or ``model_id``; probabilities of unscored
+        (``source`` and ``id`` as given, but a path as its str and a numpy number as the Python
+        number, which json.dumps takes; no ``record`` or ``model_id``; probabilities of unscored
         paragraphs as None); one record with reason "empty" for a text without paragraphs. The
         text is judged whole: the command line reads one over ``inputs.CHUNK_CHARS`` characters
         in chunks, judging each chunk as a document and reporting a longer paragraph in parts."""
