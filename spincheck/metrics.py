@@ -92,6 +92,26 @@ def false_positives_allowed(clean: int, fpr: float) -> int:
     return int(np.floor(fpr * clean + COUNT_SLACK))
 
 
+def _check_per_paragraph(replacements: Sequence[Sequence], evidence: Sequence[Sequence]) -> None:
+    """Refuse what is not one list per paragraph, with what to pass: None was "object of type
+    'NoneType' has no len()", a Result for its evidence "'Result' object is not iterable", and one
+    paragraph's evidence, unwrapped, "'str' object has no attribute 'start'"."""
+    for name, value in (("replacements", replacements), ("evidence", evidence)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            kind = type(value).__name__
+            raise TypeError(f"evidence_quality() takes {name} as a list with one list per paragraph, not {kind}")
+    for i, found in enumerate(evidence):
+        if hasattr(found, "evidence"):
+            hint = "pass its .evidence"
+        elif hasattr(found, "start"):
+            hint = "pass one list of Evidence per paragraph"
+        elif isinstance(found, (str, bytes)) or not isinstance(found, Sequence):
+            hint = "pass a list of Evidence"
+        else:
+            continue
+        raise TypeError(f"evidence {i} is {type(found).__name__}, not the list of a paragraph's Evidence ({hint})")
+
+
 def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequence]) -> dict:
     """How well the evidence of spun paragraphs with known replacements points at them.
 
@@ -108,6 +128,7 @@ def evidence_quality(replacements: Sequence[Sequence], evidence: Sequence[Sequen
     replacement and tell the reader nothing.
     """
     replaced = covered = suggested = right = spans = on_swaps = 0
+    _check_per_paragraph(replacements, evidence)
     if len(replacements) != len(evidence):  # zip would drop the longer one's tail in silence
         raise ValueError(f"{len(replacements)} paragraphs of replacements but {len(evidence)} of evidence")
     for swaps, found in zip(replacements, evidence):

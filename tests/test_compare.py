@@ -427,6 +427,24 @@ def test_evidence_quality_takes_what_align_gives(detector) -> None:
         evidence_quality(swaps, evidence[:-1])
 
 
+def test_evidence_quality_says_what_to_pass(detector) -> None:
+    """None was "object of type 'NoneType' has no len()", a Result for its evidence "'Result' object
+    is not iterable", one paragraph's evidence unwrapped "'str' object has no attribute 'start'"."""
+    result = detector.score_paragraphs([(Path(__file__).resolve().parents[1] / "examples" / "spun.txt").read_text()])[0]
+    assert result.evidence  # a spun text, flagged: its evidence is there to pass wrongly
+    swaps = [[(0, 5, "top")]]
+    for replacements, evidence, message in [
+        (None, [[]], "takes replacements as a list with one list per paragraph, not NoneType"),
+        (swaps, "top", "takes evidence as a list with one list per paragraph, not str"),
+        (swaps, [result], "evidence 0 is Result, not the list of a paragraph's Evidence (pass its .evidence)"),
+        (swaps, result.evidence, "evidence 0 is Evidence, not the list of a paragraph's Evidence (pass one list"),
+        (swaps, [None], "evidence 0 is NoneType, not the list of a paragraph's Evidence (pass a list of Evidence)"),
+    ]:
+        with pytest.raises(TypeError, match=re.escape(message)):
+            evidence_quality(replacements, evidence)
+    assert evidence_quality(swaps, [result.evidence])["evidence_spans"] == len(result.evidence)
+
+
 def test_evidence_quality_takes_the_strongest_span_and_needs_an_overlap() -> None:
     """The strongest of two spans on one swap is the one whose suggestion counts, and a span that
     only touches a swap (ends where it starts) does not cover it."""
