@@ -94,12 +94,17 @@ def false_positives_allowed(clean: int, fpr: float) -> int:
 
 def _check_per_paragraph(replacements: Sequence[Sequence], evidence: Sequence[Sequence]) -> None:
     """Refuse what is not one list per paragraph, with what to pass: None was "object of type
-    'NoneType' has no len()", a Result for its evidence "'Result' object is not iterable", and one
-    paragraph's evidence, unwrapped, "'str' object has no attribute 'start'"."""
+    'NoneType' has no len()", a Result for its evidence "'Result' object is not iterable" (align's
+    ParagraphMatch for its swaps too), and one paragraph's evidence, unwrapped, "'str' object has
+    no attribute 'start'"."""
     for name, value in (("replacements", replacements), ("evidence", evidence)):
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             kind = type(value).__name__
             raise TypeError(f"evidence_quality() takes {name} as a list with one list per paragraph, not {kind}")
+    for i, swaps in enumerate(replacements):
+        if hasattr(swaps, "swaps") or isinstance(swaps, (str, bytes)) or not isinstance(swaps, Sequence):
+            hint = "pass its .swaps" if hasattr(swaps, "swaps") else "pass a list of them"
+            raise TypeError(f"replacements {i} is {type(swaps).__name__}, not the list of a paragraph's swaps ({hint})")
     for i, found in enumerate(evidence):
         if hasattr(found, "evidence"):
             hint = "pass its .evidence"

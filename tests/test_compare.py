@@ -439,6 +439,11 @@ def test_evidence_quality_says_what_to_pass(detector) -> None:
         (swaps, [result], "evidence 0 is Result, not the list of a paragraph's Evidence (pass its .evidence)"),
         (swaps, result.evidence, "evidence 0 is Evidence, not the list of a paragraph's Evidence (pass one list"),
         (swaps, [None], "evidence 0 is NoneType, not the list of a paragraph's Evidence (pass a list of Evidence)"),
+        (
+            align("A text.", "A text.").paragraphs,
+            [[]],
+            "replacements 0 is ParagraphMatch, not the list of a paragraph's swaps (pass its .swaps)",
+        ),
     ]:
         with pytest.raises(TypeError, match=re.escape(message)):
             evidence_quality(replacements, evidence)
