@@ -871,7 +871,10 @@ class Detector:
         see ``document_context`` and :func:`context_flags`.
         """
         if not isinstance(text, str):
-            raise TypeError(f"score_text() takes a str, not {type(text).__name__}{_decode_hint(text, 'it')}")
+            hint = _decode_hint(text, "it")
+            if not hint and isinstance(text, Iterable):  # a page's paragraphs, or a crawl's pages
+                hint = " (score_paragraphs() for one text's paragraphs, score_documents() for many texts)"
+            raise TypeError(f"score_text() takes a str, not {type(text).__name__}{hint}")
         _check_explain(explain, "score_text")
         return self._documents([text], explain)[0]
 

@@ -241,7 +241,15 @@ def test_explain_must_be_true_or_false(detector: Detector) -> None:
         assert call(np.bool_(True)) is not None
 
 
-@pytest.mark.parametrize(("value", "message"), [(b"bytes", "decode"), (None, "NoneType"), (["a list"], "list")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (b"bytes", "decode"),
+        (None, "takes a str, not NoneType"),
+        (["a list"], "not list (score_paragraphs() for one text's paragraphs, score_documents() for many texts)"),
+        (iter(["pages"]), "not list_iterator (score_paragraphs() for one text's paragraphs, score_documents()"),
+    ],
+)
 def test_score_text_rejects_wrong_types(detector: Detector, value, message: str) -> None:
     with pytest.raises(TypeError, match=re.escape(message)):
         detector.score_text(value)
