@@ -875,29 +875,55 @@ def _no_text(record: dict, fields: tuple[str, ...]) -> str:
 def _files_under(root: Path) -> Iterator[Path]:
     """The files ``score`` would read under ``root`` (links to folders followed, each folder
     once, hidden entries left out); a folder that cannot be read stops training."""
-    from .inputs import InputFile, Problem, plain_suffix, shown, walk_directory
+    from .inputs import DIRECTORY_SUFFIXES, InputFile, Problem, plain_suffix, shown, walk_directory
 
     for item in walk_directory(str(root)):
         if isinstance(item, InputFile) and item.path is not None:
             yield item.path
         elif isinstance(item, Problem) and item.level == "error":
             raise TrainingError(f"{item.what} (training reads every file of the corpus or none)")
-    # .json files are left alone, as score leaves them (settings files), but a folder of crawled
-    # items.json arrays was trained on in part, or found empty, without a word about them
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    # Files of other kinds are left alone, as score leaves them (.json settings files, images), but
+    # not in silence: a folder of crawled items.json arrays was trained on in part, or found empty,
+    # and so were extensionless or .text articles (a 20 Newsgroups folder: "the corpus is empty")
+    kinds = ", ".join(DIRECTORY_SUFFIXES[:-1]) + " and " + DIRECTORY_SUFFIXES[-1]
+    for path in _files_left_out(root):
+        if plain_suffix(path) == ".json":
+            one = (
+                "is left out: folders are searched as score searches them, without .json files "
+                "(name a .json array of records to read it)"
+            )
+            many = (
+                "{n} .json files are left out ({files}): folders are searched as score searches them, "
+                "without .json files (name a .json array of records to read it)"
+            )
+        else:
+            one = f"is left out: folders are searched for {kinds} files only (name a file to read it as text)"
+            many = (
+                f"{{n}} files are left out ({{files}}): folders are searched for {kinds} files only "
+                "(name such files to read them as text, or rename them)"
+            )
+        warnings.warn(CorpusFileWarning(shown(path), one, many), stacklevel=3)
+
+
+def _files_left_out(root: Path) -> Iterator[Path]:
+    """The files under ``root`` that a folder search passes over for their names (hidden ones
+    aside, as it leaves them out by design), links to folders followed as it follows them."""
+    from .inputs import DIRECTORY_SUFFIXES, plain_suffix
+
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:  # gone since the search read it, which reports what it cannot read
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # a link back up the tree: walked once
+            dirnames[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if not name.startswith(".") and plain_suffix(Path(name)) == ".json":
-                warnings.warn(
-                    CorpusFileWarning(
-                        shown(Path(dirpath, name)),
-                        "is left out: folders are searched as score searches them, without .json files "
-                        "(name a .json array of records to read it)",
-                        "{n} .json files are left out ({files}): folders are searched as score searches them, "
-                        "without .json files (name a .json array of records to read it)",
-                    ),
-                    stacklevel=3,
-                )
+            if not name.startswith(".") and plain_suffix(Path(name)) not in DIRECTORY_SUFFIXES:
+                yield Path(dirpath, name)
 
 
 def read_labelled_examples(

@@ -1238,6 +1238,30 @@ def test_json_files_a_folder_holds_are_named_as_left_out(tmp_path: Path) -> None
     assert len(list(training.iter_corpus_documents([folder / "day2" / "items.json"]))) == 1  # named: read
 
 
+def test_files_a_folder_search_passes_over_are_named_as_left_out(tmp_path: Path) -> None:
+    # a folder search reads .txt, .md, .html ... files only: 60 extensionless articles (as 20
+    # Newsgroups names them) and 20 .text ones beside 200 .txt files were left out without a word,
+    # and a folder of only such files was "the corpus is empty"
+    folder = tmp_path / "corpus"
+    (folder / "group").mkdir(parents=True)
+    write_corpus(folder / "news.txt", generate_paragraphs(2, seed=1))
+    write_corpus(folder / "group" / "49960", generate_paragraphs(2, seed=2))
+    write_corpus(folder / "group" / "story.text", generate_paragraphs(2, seed=3))
+    (folder / "group" / "notes.md.gz").write_bytes(gzip.compress(b"Notes."))  # read: its inner suffix counts
+    (folder / ".hidden").write_text("left out by design, not worth a word", encoding="utf-8")
+    (folder / "group" / "back").symlink_to(folder)  # a loop: each folder looked at once
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        docs = list(training.iter_corpus_documents([folder]))
+    assert sorted(name for name, _ in docs) == ["group/notes.md.gz", "news.txt"]
+    left_out = [w.message for w in caught if "is left out" in str(w.message)]
+    assert sorted(w.path for w in left_out) == [str(folder / "group" / "49960"), str(folder / "group" / "story.text")]
+    assert all(
+        isinstance(w, training.CorpusFileWarning) and "folders are searched for .txt" in str(w) for w in left_out
+    )
+    assert len(list(training.iter_corpus_documents([folder / "group" / "49960"]))) == 1  # named: read as text
+
+
 def test_spun_examples_also_in_the_clean_corpus_are_warned_of(tmp_path: Path, tiny_base: Path) -> None:
     # the seed copy in a folder given to --clean and its compare output given to --spun: the same
     # paragraphs trained on as clean and as spun, and held out as clean, without a word
