@@ -1473,6 +1473,8 @@ def _cmd_train(args, console: Console) -> int:
         return "-" if value is None else f"{value:.3f}"
 
     print(f"wrote model to {args.out}")
+    if (used := _corpus_use(card)) is not None:
+        print(f"  {used}")
     print(
         f"  threshold {card['threshold']:.4f}; held-out precision {num('precision')}, recall {num('recall')}, "
         f"F1 {num('f1')}, ROC-AUC {num('roc_auc')}, FPR {num('fpr')}"
@@ -1504,6 +1506,28 @@ def _cmd_train(args, console: Console) -> int:
             )
         )
     return EXIT_OK
+
+
+def _corpus_use(card: dict) -> str | None:
+    """What the corpus gave each part, from the card: the summary said nothing of it, so a corpus
+    read in part (files left out, paragraphs not English) showed only in the card."""
+    parts, counts = card.get("corpus_paragraphs"), card.get("training_counts")
+    if not isinstance(parts, dict) or not isinstance(counts, dict):
+        return None
+    try:
+        line = (
+            f"paragraphs: {parts['ref']:,} counted for the reference, {counts['train_paragraphs']:,} trained on, "
+            f"{counts['dev_paragraphs']:,} held out"
+        )
+        left_out = counts["train_not_scored"] + counts["dev_not_scored"]
+        extra = counts.get("extra_spun", 0)
+    except (KeyError, TypeError):
+        return None
+    if left_out:
+        line += f"; {left_out:,} others not used (under {DEFAULT_MIN_WORDS} words, or not English prose)"
+    if extra:
+        line += f"; {extra:,} --spun example{'' if extra == 1 else 's'} added"
+    return line
 
 
 # files of the corpus with one issue, named one by one up to this many

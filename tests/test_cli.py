@@ -3231,6 +3231,22 @@ def test_train_defaults_and_summary_line(capsys, monkeypatch, tmp_path):
     assert calls[-1]["seed"] == 0
 
 
+def test_train_summary_says_what_the_corpus_gave_each_part(capsys, monkeypatch, tmp_path):
+    # the summary gave the threshold and figures only: a corpus read in part (files left out,
+    # paragraphs not English) showed in the card alone
+    counts = {"train_paragraphs": 15926, "dev_paragraphs": 11178, "train_not_scored": 3271, "dev_not_scored": 2213}
+    card = {**_CARD, "corpus_paragraphs": {"ref": 81330, "train": 19197, "dev": 13391}, "training_counts": counts}
+    _fake_train(monkeypatch, lambda clean, out, **kwargs: card)
+    code, out, _ = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+    assert code == 0 and out.splitlines()[1] == (
+        "  paragraphs: 81,330 counted for the reference, 15,926 trained on, 11,178 held out; "
+        "5,484 others not used (under 12 words, or not English prose)"
+    )
+    card["training_counts"] = {**counts, "train_not_scored": 0, "dev_not_scored": 0, "extra_spun": 1}
+    out = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))[1]
+    assert out.splitlines()[1].endswith("11,178 held out; 1 --spun example added")
+
+
 def test_train_fpr_warning_only_over_the_target_and_its_hint_by_reference_mode(capsys, monkeypatch, tmp_path):
     from spincheck.training import TARGET_FPR
 
