@@ -502,7 +502,8 @@ def _add_train(sub, parents: _Parents) -> None:
         required=True,
         help="text, JSONL, HTML, PDF, Word, OpenDocument, RTF or EPUB files (also .gz, .bz2, .xz) or directories "
         "of them, or .json arrays of records (as score reads them), holding clean English text (paragraphs the "
-        "detector would not score, such as tables or another language, count in the reference statistics only)",
+        "detector would not score, such as tables or another language, are not trained on; those the split puts "
+        "in the reference part still count in its statistics)",
     )
     train.add_argument(
         "--out", metavar="DIR", type=_path, required=True, help="model directory to write (replaced atomically)"
