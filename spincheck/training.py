@@ -634,6 +634,13 @@ MIN_OWN_REFERENCE_TOKENS = 1_000_000
 MERGE_SPLIT = (70, 88)
 
 
+def _check_paths(paths: object, method: str, what: str) -> None:
+    """Refuse one path where a list of them belongs: a str was read letter by letter, and
+    train("corpus.jsonl", ...) read ".", the working folder, among its letters."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        raise TypeError(f"{method}() takes a list of {what} paths, not one {type(paths).__name__} (wrap it in a list)")
+
+
 def iter_corpus_documents(
     paths: Iterable[Path],
     text_field: str | tuple[str, ...] = "text",
@@ -679,6 +686,7 @@ def iter_corpus_documents(
     )
     from .text import decode_bytes, looks_binary
 
+    _check_paths(paths, "iter_corpus_documents", "corpus")
     fields = (text_field,) if isinstance(text_field, str) else text_field
     read: set[Path] = set()  # each file once: "--clean corpus/ corpus/a.jsonl" trained on a.jsonl twice
     names: set[str] = set()
@@ -1245,6 +1253,8 @@ def train(
     from .detector import language_reason
     from .model import load_model_dir
 
+    _check_paths(clean, "train", "clean corpus")
+    _check_paths(spun, "train", "spun example")
     if reference_mode not in ("merge", "replace"):
         raise TrainingError(f"unknown --reference mode {reference_mode!r} (use merge or replace)")
     out_path = Path(out)

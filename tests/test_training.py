@@ -1238,6 +1238,19 @@ def test_json_files_a_folder_holds_are_named_as_left_out(tmp_path: Path) -> None
     assert len(list(training.iter_corpus_documents([folder / "day2" / "items.json"]))) == 1  # named: read
 
 
+def test_one_path_where_a_list_belongs_is_a_type_error(tmp_path: Path, monkeypatch) -> None:
+    # a str was read letter by letter: train("corpus.jsonl", ...) read ".", the working folder
+    monkeypatch.chdir(tmp_path)
+    write_corpus(tmp_path / "corpus.jsonl", [])
+    with pytest.raises(TypeError, match=r"^train\(\) takes a list of clean corpus paths, not one str"):
+        training.train("corpus.jsonl", tmp_path / "model")
+    with pytest.raises(TypeError, match=r"list of spun example paths, not one PosixPath \(wrap it in a list\)"):
+        training.train([tmp_path / "corpus.jsonl"], tmp_path / "model", spun=tmp_path / "corpus.jsonl")
+    with pytest.raises(TypeError, match=r"^iter_corpus_documents\(\) takes a list of corpus paths"):
+        list(training.iter_corpus_documents("corpus.jsonl"))
+    assert not (tmp_path / "model").exists()
+
+
 def test_files_a_folder_search_passes_over_are_named_as_left_out(tmp_path: Path) -> None:
     # a folder search reads .txt, .md, .html ... files only: 60 extensionless articles (as 20
     # Newsgroups names them) and 20 .text ones beside 200 .txt files were left out without a word,
