@@ -1436,6 +1436,13 @@ def _cmd_train(args, console: Console) -> int:
     # bars on a terminal; elsewhere (a log, CI) one line per stage, so a long run is not silent
     progress = (_isatty(sys.stderr) or (lambda stage: console.note(f"{stage} ..."))) if not console.quiet else False
     caught: list[warnings.WarningMessage] = []
+
+    def corpus_read() -> None:
+        """The corpus's warnings (files left out, not UTF-8) once it is read: at the end of a long
+        run they came too late to stop it and fix the corpus."""
+        _report_warnings(caught, console)
+        caught.clear()
+
     try:
         with _limited_threads(args.jobs), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
@@ -1450,6 +1457,7 @@ def _cmd_train(args, console: Console) -> int:
                 progress=progress,
                 command=shlex.join(["spincheck", *args.argv]),
                 jobs=args.jobs,
+                corpus_read=corpus_read,
             )
     except TrainingError as exc:
         _report_warnings(caught, console)  # what was wrong with the corpus may say why it failed

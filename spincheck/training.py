@@ -1243,12 +1243,15 @@ def train(
     progress: Progress = False,
     command: str | None = None,
     jobs: int = 1,
+    corpus_read: Callable[[], None] | None = None,
 ) -> dict:
     """``spincheck train``: retrain on a domain corpus and write a model directory. Returns the card.
 
     ``clean`` and ``spun`` are read sorted by path: the order they are given in does not change the
     model. The card records the base model's ``model_id`` as ``base_model_id``. ``jobs``: the BLAS
-    threads of the word vectors and the fits (``--jobs``)."""
+    threads of the word vectors and the fits (``--jobs``). ``corpus_read`` is called once every
+    file is read, before the counting: the command line reports the corpus's warnings then, not
+    after the whole run."""
     from .model import default_model_dir
     from .detector import language_reason
     from .model import load_model_dir
@@ -1295,6 +1298,8 @@ def train(
         )
     extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256)
     _warn_spun_in_clean(extra_spun, every)
+    if corpus_read is not None:
+        corpus_read()
     # Fail fast on a corpus too small to train on, before counting anything.
     n_train = len(_eligible(parts["train"], DEFAULT_MIN_WORDS))
     n_dev = len(_eligible(parts["dev"], DEFAULT_MIN_WORDS))

@@ -22,6 +22,7 @@ import sys
 import textwrap
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -1823,6 +1824,7 @@ def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
     # a repeated option adds to the first rather than replacing it
     assert clean == [Path("a.jsonl"), Path("dir"), Path("more.txt")] and out_dir == tmp_path / "m"
     progress = kwargs.pop("progress")
+    assert callable(kwargs.pop("corpus_read"))
     assert kwargs == {
         "spun": [Path("s.txt"), Path("t.jsonl")],
         "seed": 3,
@@ -3229,6 +3231,33 @@ def test_train_defaults_and_summary_line(capsys, monkeypatch, tmp_path):
     # the lowest seed can be given too
     assert run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"), "--seed", "0")[0] == 0
     assert calls[-1]["seed"] == 0
+
+
+def test_train_reports_the_corpus_warnings_once_it_is_read(capsys, monkeypatch, tmp_path):
+    # they came after the whole run (minutes of counting and fitting), too late to stop it and fix
+    # the corpus; each is reported once, in the order it came
+    from spincheck.training import CorpusFileWarning
+
+    def fake_train(clean, out, *, progress, corpus_read, **kwargs):
+        progress("reading the corpus")
+        for name in ("a", "b", "c", "d"):
+            warnings.warn(CorpusFileWarning(name, "is left out", "{n} files are left out ({files})"))
+        corpus_read()
+        progress("counting n-grams")
+        warnings.warn(UserWarning("late"))
+        return _CARD
+
+    _fake_train(monkeypatch, fake_train)
+    code, _, err = run(capsys, "train", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
+    assert (code, err.splitlines()) == (
+        0,
+        [
+            "spincheck: note: reading the corpus ...",
+            "spincheck: warning: 4 files are left out (a, b, c and 1 more)",
+            "spincheck: note: counting n-grams ...",
+            "spincheck: warning: UserWarning: late",
+        ],
+    )
 
 
 def test_train_summary_says_what_the_corpus_gave_each_part(capsys, monkeypatch, tmp_path):

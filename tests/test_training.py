@@ -1238,6 +1238,27 @@ def test_json_files_a_folder_holds_are_named_as_left_out(tmp_path: Path) -> None
     assert len(list(training.iter_corpus_documents([folder / "day2" / "items.json"]))) == 1  # named: read
 
 
+def test_corpus_read_is_called_once_the_files_are_read_before_the_work(tmp_path: Path, tiny_base: Path) -> None:
+    # the command line reports the corpus's warnings then: after the whole run was too late
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_corpus(folder / "news.txt", generate_paragraphs(60, seed=4))
+    write_corpus(folder / "49960", generate_paragraphs(2, seed=5))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_after: list[list[str]] = []  # the warnings there were when it was called
+        with pytest.raises(TrainingError, match="corpus too small"):
+            training.train(
+                [folder],
+                tmp_path / "model",
+                base_model=tiny_base,
+                corpus_read=lambda: read_after.append([str(w.message) for w in caught]),
+            )
+    # once, before the size check; the file passed over was warned of before it
+    [before] = read_after
+    assert len(before) == 1 and "49960 is left out" in before[0]
+
+
 def test_one_path_where_a_list_belongs_is_a_type_error(tmp_path: Path, monkeypatch) -> None:
     # a str was read letter by letter: train("corpus.jsonl", ...) read ".", the working folder
     monkeypatch.chdir(tmp_path)
