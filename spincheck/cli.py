@@ -488,8 +488,9 @@ def _add_train(sub, parents: _Parents) -> None:
         formatter_class=_Formatter,
         help="retrain the detector on your own clean text",
         description="Build a model directory from a clean corpus of your domain: reference statistics, "
-        "synthetic spins, classifier and threshold. Needs scikit-learn and the other packages of the train extra "
-        f"({TRAIN_HINT}).",
+        "synthetic spins, classifier and threshold. The threshold, and the false-positive rate the summary gives, "
+        "hold for text like the corpus: check other kinds with 'spincheck evaluate --model DIR --at-fpr R'. "
+        f"Needs scikit-learn and the other packages of the train extra ({TRAIN_HINT}).",
         epilog="exit status:\n  0  the model was written\n  2  an error; it leaves --out as it was, as a stop does\n"
         + _SIGNAL_STATUS_HELP,
     )
