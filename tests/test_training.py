@@ -293,7 +293,8 @@ def test_training_reports_its_stages_and_hashes_exactly_the_files_it_read(
     examples = [generate_paragraphs(1, seed=5)[0], "A Spun Copy's Headline"]  # the headline is too short
     spun.write_text("".join(json.dumps({"text": t, "label": 1}) + "\n" for t in examples), encoding="utf-8")
     stages: list[str] = []
-    card = training.train([folder], tmp_path / "model", spun=[spun], base_model=tiny_base, progress=stages.append)
+    with pytest.warns(training.CorpusFileWarning, match=r"table\.csv is left out"):  # and said so
+        card = training.train([folder], tmp_path / "model", spun=[spun], base_model=tiny_base, progress=stages.append)
     assert card["training_inputs_sha256"] == {
         str(folder / "news.txt"): sha256_file(folder / "news.txt"),
         str(spun): sha256_file(spun),
@@ -857,7 +858,8 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "ignored.csv").write_text("not,read", encoding="utf-8")
-    docs = list(training.iter_corpus_documents([tmp_path]))
+    with pytest.warns(training.CorpusFileWarning, match=r"ignored\.csv is left out"):
+        docs = list(training.iter_corpus_documents([tmp_path]))
     assert [text for _, text in docs] == ["First text.", "Second text.", "Third."]
     assert docs[1][0].endswith(":x") and docs[2][0].endswith(":3")
     # compressed, they are the same documents under their own names
@@ -865,7 +867,8 @@ def test_iter_corpus_documents_reads_text_and_jsonl(tmp_path: Path) -> None:
     (tmp_path / "a.txt.gz").write_bytes(gzip.compress(b"First text."))
     (tmp_path / "b.jsonl.xz").write_bytes(lzma.compress((tmp_path / "b.jsonl").read_bytes()))
     (tmp_path / "b.jsonl").unlink()
-    packed = list(training.iter_corpus_documents([tmp_path]))
+    with pytest.warns(training.CorpusFileWarning, match=r"(ignored\.csv|a\.txt\.orig) is left out"):
+        packed = list(training.iter_corpus_documents([tmp_path]))
     assert [text for _, text in packed] == ["First text.", "Second text.", "Third."]
     assert [doc_id for doc_id, _ in packed] == ["a.txt.gz", "b.jsonl.xz:x", "b.jsonl.xz:3"]
 
@@ -1046,7 +1049,8 @@ def test_iter_corpus_documents_reads_documents_as_score_does_and_skips_hidden_on
     (tmp_path / ".draft.txt").write_text("A hidden draft.", encoding="utf-8")
     (tmp_path / "table.csv").write_text("not,read", encoding="utf-8")
     hashes: dict[str, str] = {}
-    docs = dict(training.iter_corpus_documents([tmp_path], hashes=hashes))
+    with pytest.warns(training.CorpusFileWarning, match=r"table\.csv is left out"):
+        docs = dict(training.iter_corpus_documents([tmp_path], hashes=hashes))
     assert docs == {
         "essay.docx": "The text of a Word essay.",
         "note.rtf": "The text of an RTF note.",
@@ -1064,7 +1068,8 @@ def test_iter_corpus_documents_reads_documents_as_score_does_and_skips_hidden_on
         list(training.iter_corpus_documents([tmp_path / "old.doc"]))
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a zip archive")
     with pytest.raises(TrainingError, match=r"broken\.docx: cannot read it as DOCX: not a valid zip archive"):
-        list(training.iter_corpus_documents([tmp_path]))
+        with pytest.warns(training.CorpusFileWarning, match=r"is left out: folders are searched for"):
+            list(training.iter_corpus_documents([tmp_path]))
 
 
 @pytest.mark.parametrize(
