@@ -847,12 +847,41 @@ def _too_many_values(line: str) -> bool:
     about 60 characters."""
     if len(line) <= LARGE_RECORD:
         return False
-    marks = line.count(",") + line.count("[") + line.count("{")
+    marks = _marks(line)
     if marks <= MAX_RECORD_VALUES:
         return False
     for string in _JSON_STRING.finditer(line):  # not sub(): its list of what is between them took 270 MB
-        marks -= string[0].count(",") + string[0].count("[") + string[0].count("{")
+        marks -= _marks(string[0])
     return marks > MAX_RECORD_VALUES
+
+
+def _marks(text: str) -> int:
+    """The commas, "[" and "{" of ``text``: each begins a JSON value, outside strings."""
+    return text.count(",") + text.count("[") + text.count("{")
+
+
+# a JSON string (or one cut short at the end of the text), or what begins or ends a value
+_JSON_MARK = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[][{},]')
+
+
+def _item_too_large(text: str, pos: int) -> bool:
+    """Whether the array item at ``pos`` holds more than MAX_RECORD_VALUES values (see
+    :func:`_too_many_values`), counted up to its end or until there are too many: its end is
+    not known before it is read, and what is read is held whole (a 60 MB item of 20,000,000
+    "{}" took 1.6 GB)."""
+    depth = marks = 0
+    for mark in _JSON_MARK.finditer(text, pos):
+        c = mark[0][0]  # a string by its opening quote
+        if c in "]}":
+            depth -= 1
+        elif c != '"':  # a string (whose first character this is) begins no value of its own
+            marks += 1
+            if marks > MAX_RECORD_VALUES:
+                return True
+            depth += c != ","
+        if depth <= 0:
+            return False
+    return False
 
 
 def pretty_printed_json(first_line: str) -> str | None:
@@ -895,6 +924,10 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
     if text.startswith("[", start):
         yield from _array_items(text, start + 1, name)
         return
+    if _too_many_values(text):
+        what = f"{name}: record of over {MAX_RECORD_VALUES:,} JSON values"
+        yield 0, Problem("error", what, "too many to hold; a record of text has far fewer; skipped")
+        return
     try:
         value = _loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -915,10 +948,17 @@ def _array_items(text: str, pos: int, name: str) -> Iterator[tuple[int, dict | P
     read them, each as soon as it is read; the error where the array stops being JSON."""
     decoder = json.JSONDecoder(parse_constant=str, parse_float=_finite_or_written, parse_int=_int_or_written)
     surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    # its items are counted before they are read only when all of them are too many, as a record's are
+    crowded = len(text) > LARGE_RECORD and _marks(text) > MAX_RECORD_VALUES
     place = 0
     pos = _JSON_SPACE.match(text, pos).end()
     more = not text.startswith("]", pos)
     while more:
+        if crowded and text.startswith(("{", "["), pos) and _item_too_large(text, pos):
+            what = f"{name}:{place + 1}: item of over {MAX_RECORD_VALUES:,} JSON values"
+            hint = "too many to hold; a record of text has far fewer; it and the rest are skipped"
+            yield place + 1, Problem("error", what, hint)
+            return
         try:
             item, pos = decoder.raw_decode(text, pos)
         except (json.JSONDecodeError, RecursionError) as exc:

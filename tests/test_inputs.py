@@ -634,6 +634,37 @@ def test_a_large_jsonl_record_of_too_many_values_is_skipped_unread(tmp_path, mon
     assert problems_of(events) == [f"spincheck: error: {path}:{n}: {refused}" for n in (3, 4)]
 
 
+def test_a_large_json_array_item_of_too_many_values_is_refused_unread(tmp_path, monkeypatch):
+    """A .json array is read whole, each item as a JSONL record is: a 60 MB item of 20,000,000 "{}"
+    took 1.6 GB (now 180 MB, refused in 3 s). Where the array holds too many values in all, each
+    item's are counted first, outside its strings; its end is not known before it is counted, so
+    the items after it are skipped too."""
+    monkeypatch.setattr(inputs, "LARGE_RECORD", 10)
+    monkeypatch.setattr(inputs, "MAX_RECORD_VALUES", 3)
+    records = [
+        {"text": ["One.", "Two."]},  # "{", "[" and one comma: 3, at the bound
+        {"text": 'Commas, "quoted", [brackets] and {braces} in a string, are text.'},
+        {"text": ["One.", "Two.", "Three."]},
+        {"text": "Not read."},
+    ]
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps(records))
+    events = read_events(path)
+    assert [c.text for c in chunks_of(events)] == ["One.\n\nTwo.", records[1]["text"]]
+    refused = (
+        "item of over 3 JSON values (too many to hold; a record of text has far fewer; it and the rest are skipped)"
+    )
+    assert problems_of(events) == [f"spincheck: error: {path}:3: {refused}"]
+    # many values in all, a few in each item: every item is read
+    path.write_text(json.dumps([{"text": f"Item {n}."} for n in range(5)]))
+    assert [c.text for c in chunks_of(read_events(path))] == [f"Item {n}." for n in range(5)]
+    # a document of one record, as a JSONL record
+    ((_, problem),) = inputs.iter_json_items(json.dumps(records[2]).encode(), "one.json")
+    assert str(problem) == "spincheck: error: one.json: record of over 3 JSON values " + (
+        "(too many to hold; a record of text has far fewer; skipped)"
+    )
+
+
 def _timeout(signum, frame):
     pytest.fail("still reading after 5 seconds")  # not an OSError, which the reader would report
 
