@@ -517,7 +517,8 @@ def _add_train(sub, parents: _Parents) -> None:
         action="extend",
         default=[],
         help="real examples to add: text files of spun text, or JSONL records with a label (1 spun, the "
-        "default; 0 clean; null left out), such as 'spincheck compare --format jsonl' writes",
+        "default; 0 clean; null left out), such as 'spincheck compare --format jsonl' writes; a paragraph "
+        "given twice is trained on once",
     )
     train.add_argument("--seed", metavar="N", type=_seed, default=0, help="random seed, from 0 (default: 0)")
     train.add_argument(
@@ -1459,6 +1460,8 @@ def _cmd_train(args, console: Console) -> int:
                 command=shlex.join(["spincheck", *args.argv]),
                 jobs=args.jobs,
                 corpus_read=corpus_read,
+                # -v: the base model, as score -v names its model, and what each path given held
+                info=console.info if console.verbosity >= 1 and not console.quiet else None,
             )
     except TrainingError as exc:
         _report_warnings(caught, console)  # what was wrong with the corpus may say why it failed

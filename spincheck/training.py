@@ -686,6 +686,7 @@ def iter_corpus_documents(
     text_field: str | tuple[str, ...] = "text",
     with_labels: bool = False,
     hashes: dict[str, str] | None = None,
+    tally: dict[str, list[int]] | None = None,
 ) -> Iterator[tuple]:
     """``(doc_id, text)`` for every document under ``paths``: text files, JSONL records, and the
     documents ``spincheck score`` reads (HTML, PDF, Word, OpenDocument, RTF, EPUB), compressed with
@@ -702,7 +703,12 @@ def iter_corpus_documents(
     ``text_field`` may be several fields, tried in order.
 
     ``hashes``, when given, gets the SHA-256 of every file read, by path: the model card's
-    record of exactly what went in.
+    record of exactly what went in. ``tally``, when given, gets ``[files, paragraphs]`` read of
+    each path given, by its name as shown (what ``spincheck train -v`` says of them).
+
+    A record's ``label``, when not null, must be 0 or 1, as ``spincheck evaluate`` reads it: a
+    string "1" among the clean text was trained on as clean. A record with empty text is left
+    out with a warning naming its file (it was left out in silence).
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
@@ -747,6 +753,7 @@ def iter_corpus_documents(
             raise TrainingError(f"{url}: it is a web address, not a file ({WEB_ADDRESS_HINT})")
         else:
             raise TrainingError(f"{shown(path)}: no such file or directory (check the path)")
+        counted = tally.setdefault(shown(path), [0, 0]) if tally is not None else None
         for file in files:
             if file.resolve() in read:
                 again = "{n} files are given more than once ({files}; each read once)"
@@ -807,18 +814,33 @@ def iter_corpus_documents(
             if name in names:
                 name = next(f"{name}@{n}" for n in range(2, len(names) + 3) if f"{name}@{n}" not in names)
             names.add(name)
+            if counted is not None:
+                counted[0] += 1
+                if kind not in ("jsonl", "json"):
+                    counted[1] += len(split_paragraphs(text))
             if kind in ("jsonl", "json"):
                 seen_ids: set[str] = set()
+                empty = 0
                 for n, record in _json_records(file, text, kind):
                     value = _first_text(record, fields)
                     if value is None:
                         raise TrainingError(f"{shown(file)}:{n}: {_no_text(record, fields)}")
                     label = record.get("label", 1)
-                    if not with_labels and label == 1 and "label" in record:  # an evaluation set passed whole
-                        raise TrainingError(
-                            f"{shown(file)}:{n}: a record labelled 1 (spun) among the clean text "
-                            "(leave such records out, or pass real spun examples with --spun)"
-                        )
+                    if not with_labels and "label" in record:
+                        if label == 1 or _number_string(label) == "1":  # an evaluation set passed whole
+                            raise TrainingError(
+                                f"{shown(file)}:{n}: a record labelled {json.dumps(label)} (spun) among the clean text "
+                                "(leave such records out, or pass real spun examples with --spun)"
+                            )
+                        if (problem := _label_problem(label)) is not None:
+                            raise TrainingError(
+                                f"{shown(file)}:{n}: {problem}; labels are 0 (clean) or 1 (spun), as evaluate "
+                                "reads them: leave out or rename a 'label' field that means something else"
+                            )
+                    if not value.strip():
+                        empty += 1
+                    elif counted is not None:
+                        counted[1] += len(split_paragraphs(value))
                     # a record is a document, named by its id, or its line when it has none
                     # ("id": null) or shares it: one name for many records put them all in one
                     # part of the split (each record's first paragraph in one bucket)
@@ -828,6 +850,16 @@ def iter_corpus_documents(
                         doc_id = f"{name}:{record_id}@{n}"
                     seen_ids.add(doc_id)
                     yield (doc_id, value, label) if with_labels else (doc_id, value)
+                if empty:  # a field left blank by an export: text that was meant to be there
+                    records = f"{empty:,} record{'s' if empty > 1 else ''}"
+                    warnings.warn(
+                        CorpusFileWarning(
+                            shown(file),
+                            f"has {records} with empty text (left out)",
+                            "{n} files have records with empty text ({files}; left out)",
+                        ),
+                        stacklevel=2,
+                    )
             else:
                 yield (name, text, 1) if with_labels else (name, text)
 
@@ -900,6 +932,22 @@ def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]
         if not isinstance(record, dict):
             raise TrainingError(f"{shown(file)}:{n}: not a JSON object (one JSON object per line)")
         yield n, record
+
+
+def _label_problem(label: object) -> str | None:
+    """Why a record's ``label`` is not one training reads, as ``spincheck evaluate`` reads labels
+    (0 or 1, or null); None when it is. A string "1" among the clean text was trained on as clean
+    without a word."""
+    if label is None or label in (0, 1):  # true and false too, as evaluate takes them
+        return None
+    if (number := _number_string(label)) is not None:
+        return f"label must be 0 or 1, not {label!r}, a string (write the number {number})"
+    return f"label must be 0 or 1, not {label!r}"
+
+
+def _number_string(label: object) -> str | None:
+    """The number a label ``"0"`` or ``"1"`` writes as a string, else None."""
+    return label.strip() if isinstance(label, str) and label.strip() in ("0", "1") else None
 
 
 def _first_text(record: dict, fields: tuple[str, ...]) -> str | None:
@@ -975,25 +1023,59 @@ def _files_left_out(root: Path) -> Iterator[Path]:
 
 
 def read_labelled_examples(
-    paths: Iterable[Path], text_field: str = "text", hashes: dict[str, str] | None = None
+    paths: Iterable[Path],
+    text_field: str = "text",
+    hashes: dict[str, str] | None = None,
+    tally: dict[str, list[int]] | None = None,
 ) -> list[tuple[str, int]]:
     """``(paragraph, label)`` of the real examples given to ``--spun``.
 
     Text files are spun (1); a JSONL record's ``label`` defaults to 1, and
     ``"label": null`` (a paragraph ``spincheck compare`` found in no original) is
-    left out.
+    left out. A paragraph given again (the same words, however spaced: a text file and its
+    record in a JSONL) is left out with a warning: it was trained on twice.
+    ``tally``: see :func:`iter_corpus_documents`.
     """
     from .inputs import shown
 
     examples: list[tuple[str, int]] = []
+    first_label: dict[str, int] = {}  # a paragraph's words -> the label it was first given
+    repeats: list[tuple[str, bool]] = []  # (paragraph, whether its label differs from the first)
     fields = (text_field, "text") if text_field != "text" else ("text",)  # "text": as compare writes
-    for doc_id, text, label in iter_corpus_documents(paths, fields, with_labels=True, hashes=hashes):
+    records = iter_corpus_documents(paths, fields, with_labels=True, hashes=hashes, tally=tally)
+    for doc_id, text, label in records:
         if label is None:
             continue
-        if label not in (0, 1):
-            raise TrainingError(f"--spun label must be 0 or 1, got {label!r} (in {shown(doc_id)})")
-        examples.extend((p, int(label)) for p in _paragraphs(text))
+        if (problem := _label_problem(label)) is not None:
+            raise TrainingError(f"--spun {problem} (in {shown(doc_id)})")
+        for paragraph in _paragraphs(text):
+            key = _words_of(paragraph)
+            if key in first_label:  # the same text as a file and in a JSONL: trained on twice
+                repeats.append((paragraph, first_label[key] != int(label)))
+            else:
+                first_label[key] = int(label)
+                examples.append((paragraph, int(label)))
+    _warn_repeated_examples(repeats)
     return examples
+
+
+def _warn_repeated_examples(repeats: list[tuple[str, bool]]) -> None:
+    """Say how many ``--spun`` paragraphs repeat earlier ones, left out as a repeated file is: those
+    the detector scores (a copy's repeated headline is left out anyway), and how many of them came
+    with the other label (the first kept)."""
+    scored = [(text, other) for text, other in repeats if _eligible([text], DEFAULT_MIN_WORDS)]
+    if not scored:
+        return
+    first = _words_of(scored[0][0])
+    first = first if len(first) <= 60 else first[:57] + "..."
+    other = sum(other for _, other in scored)
+    relabelled = f"; {other} with the other label, the first kept" if other else ""
+    warnings.warn(
+        f"{len(scored)} paragraph{'s' if len(scored) > 1 else ''} given to --spun "
+        f"{'are' if len(scored) > 1 else 'is'} given there more than once, and trained on once "
+        f'(first: "{first}"{relabelled})',
+        stacklevel=3,
+    )
 
 
 def _words_of(paragraph: str) -> str:
@@ -1017,6 +1099,10 @@ def _warn_spun_in_clean(extra_spun: list[tuple[str, int]], clean: list[str]) -> 
             f'(first: "{first}"): leave spun copies out of --clean, and label unchanged paragraphs 0',
             stacklevel=3,
         )
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n:,} {unit}{'' if n == 1 else 's'}"
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -1284,6 +1370,7 @@ def train(
     command: str | None = None,
     jobs: int = 1,
     corpus_read: Callable[[], None] | None = None,
+    info: Callable[[str], None] | None = None,
 ) -> dict:
     """``spincheck train``: retrain on a domain corpus and write a model directory. Returns the card.
 
@@ -1291,7 +1378,8 @@ def train(
     model. The card records the base model's ``model_id`` as ``base_model_id``. ``jobs``: the BLAS
     threads of the word vectors and the fits (``--jobs``). ``corpus_read`` is called once every
     file is read, before the counting: the command line reports the corpus's warnings then, not
-    after the whole run."""
+    after the whole run. ``info``, when given, is told the base model and what each path given
+    held (``spincheck train -v``)."""
     from .model import default_model_dir
     from .detector import language_reason
     from .model import load_model_dir
@@ -1317,12 +1405,16 @@ def train(
     check_writable(out_path)
     _created()  # a SOURCE_DATE_EPOCH that is no time fails now, not after the work
     base = load_model_dir(Path(base_model) if base_model else default_model_dir())
+    if info is not None:  # as score -v names its model: which lexicon and statistics this builds on
+        info(f"base model {base.path} (version {base.card.version}, id {base.fingerprint})")
+    # [files, paragraphs] read of each path given, for info
+    clean_tally, spun_tally = ({}, {}) if info is not None else (None, None)
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT
     inputs_sha256: dict[str, str] = {}
     # the paths in one order however given: the parts' order (and so the model a seed gives)
     # followed theirs, and a shell's glob (--clean corpus/*.jsonl) sorts by locale
     clean, spun = sorted(clean, key=str), sorted(spun, key=str)
-    documents = iter_corpus_documents(clean, text_field, hashes=inputs_sha256)
+    documents = iter_corpus_documents(clean, text_field, hashes=inputs_sha256, tally=clean_tally)
     parts = split_corpus(_progress(documents, "reading the corpus", progress, unit="document"), shares)
     every = parts["ref"] + parts["train"] + parts["dev"]
     if not every:
@@ -1336,7 +1428,11 @@ def train(
             f"the corpus does not look like English prose ({english} of {len(sample)} sampled paragraphs are; "
             "spincheck models English only)"
         )
-    extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256)
+    extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256, tally=spun_tally)
+    if info is not None:
+        for option, tally in (("--clean", clean_tally), ("--spun", spun_tally)):
+            for path, (files, paragraphs) in tally.items():
+                info(f"{option} {path}: {_count(files, 'file')} read, {_count(paragraphs, 'paragraph')}")
     _warn_spun_in_clean(extra_spun, every)
     if corpus_read is not None:
         corpus_read()

@@ -1194,8 +1194,111 @@ def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
     with pytest.raises(TrainingError, match="title.jsonl:1: no string field 'body' or 'text'"):
         training.read_labelled_examples([tmp_path / "title.jsonl"], "body")
     (tmp_path / "bad.jsonl").write_text(json.dumps({"text": "x", "label": "spun"}) + "\n", encoding="utf-8")
-    with pytest.raises(TrainingError, match="--spun label must be 0 or 1, got 'spun'"):
+    with pytest.raises(TrainingError, match="--spun label must be 0 or 1, not 'spun'"):
         training.read_labelled_examples([tmp_path / "bad.jsonl"])
+
+
+@pytest.mark.parametrize(
+    "label, clean_error",
+    [
+        ("1", r"a record labelled \"1\" \(spun\) among the clean text"),
+        (" 1", r"a record labelled \" 1\" \(spun\) among the clean text"),
+        ("0", r"label must be 0 or 1, not '0', a string \(write the number 0\); labels are 0 \(clean\)"),
+        ("spun", r"label must be 0 or 1, not 'spun'; labels are 0 \(clean\) or 1 \(spun\), as evaluate"),
+        ("true", r"label must be 0 or 1, not 'true';"),
+        (2, r"label must be 0 or 1, not 2;"),
+    ],
+)
+def test_a_label_evaluate_cannot_read_is_refused(tmp_path: Path, label, clean_error: str) -> None:
+    """evaluate skips a record whose label is not 0 or 1 (a string "1" too); --clean trained on a
+    "label": "1" as clean without a word. Both options now read labels as evaluate does."""
+    path = tmp_path / "eval.jsonl"
+    records = [{"text": "A clean paragraph.", "label": 0}, {"text": "Another one.", "label": label}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"eval\.jsonl:2: " + clean_error):
+        list(training.iter_corpus_documents([path]))
+    with pytest.raises(TrainingError, match=r"--spun label must be 0 or 1, not .* \(in eval\.jsonl:2\)"):
+        training.read_labelled_examples([path])
+
+
+def test_labels_evaluate_reads_are_read_as_it_reads_them(tmp_path: Path) -> None:
+    # true and 1.0 are 1 to evaluate (label in (0, 1)), so spun here too; false and null are not
+    path = tmp_path / "eval.jsonl"
+    for label, spun in [(True, 1), (1.0, 1), (False, 0), (0.0, 0)]:
+        path.write_text(json.dumps({"text": "A paragraph.", "label": label}) + "\n", encoding="utf-8")
+        assert training.read_labelled_examples([path]) == [("A paragraph.", spun)]
+        if spun:
+            with pytest.raises(TrainingError, match=r"\(spun\) among the clean text"):
+                list(training.iter_corpus_documents([path]))
+        else:
+            assert [text for _, text in training.iter_corpus_documents([path])] == ["A paragraph."]
+
+
+def test_records_with_empty_text_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    """A record whose text is empty or white space (a field an export left blank) was left out of
+    --clean and --spun in silence; it is left out still, and the file named with how many."""
+    path = tmp_path / "export.jsonl"
+    records = [{"text": "Some text."}, {"text": ""}, {"text": " \n\t"}, {"text": ["", "  "]}, {"text": "More."}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    with pytest.warns(training.CorpusFileWarning) as caught:
+        docs = [text for _, text in training.iter_corpus_documents([path]) if text.strip()]
+    assert docs == ["Some text.", "More."]
+    assert [str(w.message) for w in caught] == [f"{path} has 3 records with empty text (left out)"]
+    assert caught[0].message.many.format(n=2, files="a, b") == "2 files have records with empty text (a, b; left out)"
+    with pytest.warns(training.CorpusFileWarning, match=r"has 3 records with empty text \(left out\)$"):
+        assert [text for text, _ in training.read_labelled_examples([path])] == ["Some text.", "More."]
+    path.write_text(json.dumps({"text": "Some text."}) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none to speak of
+        list(training.iter_corpus_documents([path]))
+
+
+def test_a_paragraph_given_to_spun_again_is_trained_on_once(tmp_path: Path) -> None:
+    """The same spun text as a file and in a JSONL was trained on twice; a repeated file is read
+    once, and a repeated paragraph is now trained on once, with a warning."""
+    first, second = generate_paragraphs(2, seed=12)
+    write_corpus(tmp_path / "a.txt", [first, "Advertisement", second])
+    rows = [
+        {"text": "  " + first.replace(" ", "   ", 1), "label": 1},  # the same words, however spaced
+        {"text": second, "label": 0},  # and with the other label: the first kept
+        {"text": "Advertisement", "label": 1},  # never scored: left out without a word
+        {"text": "A new example.", "label": 1},
+    ]
+    (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"^2 paragraphs given to --spun are given there more than once") as caught:
+        examples = training.read_labelled_examples([tmp_path / "a.txt", tmp_path / "b.jsonl"])
+    assert examples == [(first, 1), ("Advertisement", 1), (second, 1), ("A new example.", 1)]
+    assert first[:40] in str(caught[0].message) and "1 with the other label, the first kept" in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [label for _, label in training.read_labelled_examples([tmp_path / "b.jsonl"])] == [1, 0, 1, 1]
+
+
+def test_train_verbose_names_the_base_model_and_what_each_path_held(capsys, tmp_path: Path, tiny_base: Path) -> None:
+    """-v said nothing more; it names the base model as score -v names its model, and what each
+    path given held, before the work (the corpus here is too small, which fails before it)."""
+    from spincheck.cli import main
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_corpus(folder / "a.txt", generate_paragraphs(3, seed=13))
+    write_corpus(folder / "b.txt", generate_paragraphs(4, seed=14))
+    records = [{"text": t} for t in generate_paragraphs(2, seed=15)]
+    (tmp_path / "more.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    spun = write_corpus(tmp_path / "spun.txt", generate_paragraphs(2, seed=16))
+    argv = ["train", "--clean", str(folder), str(tmp_path / "more.jsonl"), "--spun", str(spun)]
+    argv += ["--out", str(tmp_path / "model"), "--model", str(tiny_base)]
+    assert main([*argv, "-v"]) == 2
+    err = capsys.readouterr().err
+    base = load_model_dir(tiny_base)
+    assert f"spincheck: base model {tiny_base} (version {base.card.version}, id {base.fingerprint})\n" in err
+    assert f"spincheck: --clean {folder}: 2 files read, 7 paragraphs\n" in err
+    assert f"spincheck: --clean {tmp_path / 'more.jsonl'}: 1 file read, 2 paragraphs\n" in err
+    assert f"spincheck: --spun {spun}: 1 file read, 2 paragraphs\n" in err
+    assert err.index("base model") < err.index("--clean") < err.index("corpus too small")
+    for quieter in ([], ["-q", "-v"]):
+        assert main([*argv, *quieter]) == 2
+        assert "spincheck: base model" not in capsys.readouterr().err
 
 
 def test_a_pretty_printed_json_document_is_named_as_such(tmp_path: Path) -> None:
