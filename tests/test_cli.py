@@ -1833,6 +1833,7 @@ def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
         "base_model": Path("base"),
         "command": shlex.join(["spincheck", *argv]),  # quoted: tmp_path may hold a space
         "jobs": 2,  # the BLAS threads of the fits, which the outer limit did not reach (SciPy's)
+        "info": None,  # nothing more to say without -v
     }
     assert f"wrote model to {tmp_path / 'm'}" in out and "F1 0.880" in out
     # not on a terminal: a line per stage instead of bars, so that a log shows where a long run is
@@ -1840,6 +1841,9 @@ def test_train_passes_every_option(capsys, monkeypatch, tmp_path):
     assert capsys.readouterr().err == "spincheck: note: counting n-grams ...\n"
     run(capsys, "-q", *argv)
     assert calls[-1][2]["progress"] is False
+    run(capsys, "-v", *argv)
+    calls[-1][2]["info"]("base model base")  # -v: told to the console's info line
+    assert capsys.readouterr().err == "spincheck: base model base\n"
 
 
 def test_train_errors_are_one_line(capsys, monkeypatch, tmp_path):
