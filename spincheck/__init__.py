@@ -34,6 +34,10 @@ _PUBLIC = {
     "Result": "detector",
     "ModelError": "model",
 }
+# The modules ``import spincheck`` imported before its names were lazy, so ``spincheck.model``
+# and the like after a bare ``import spincheck`` still work (an AttributeError otherwise); the
+# others (formats, compare, metrics) never came with it and still need their own import.
+_SUBMODULES = frozenset({"detector", "features", "lexicon", "model", "ngrams", "reference", "text", "vectors"})
 
 if TYPE_CHECKING:
     # what type checkers see instead of __getattr__, which they read as "every name exists":
@@ -54,6 +58,10 @@ else:
             value = getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
             globals()[name] = value  # asked once: later lookups find it without this function
             return value
+        if name in _SUBMODULES:
+            from importlib import import_module
+
+            return import_module(f".{name}", __name__)  # which also sets it here
         if name != "__version__":
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         from importlib import metadata
@@ -67,4 +75,4 @@ else:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*globals(), *__all__, *_SUBMODULES})

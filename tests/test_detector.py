@@ -1501,6 +1501,19 @@ print(before, same, set(spincheck.__all__) <= set(dir(spincheck)))
         spincheck.__getattr__("formats")  # a submodule is still not imported by asking for it
 
 
+def test_bare_import_still_reaches_the_modules_it_used_to_import(run_python) -> None:
+    # before the lazy names, ``import spincheck`` imported detector, model, text ...: code that
+    # then used ``spincheck.model.ModelError`` or ``spincheck.text.split_paragraphs`` broke
+    code = """
+import sys
+import spincheck
+before = "spincheck.model" in sys.modules
+print(before, spincheck.model.ModelError is spincheck.ModelError, callable(spincheck.text.split_paragraphs))
+print(all(name in dir(spincheck) for name in ("detector", "model", "text")), hasattr(spincheck, "formats"))
+"""
+    assert run_python(code).split() == ["False", "True", "True", "True", "False"]
+
+
 def test_import_and_scoring_leave_the_version_unread(run_python) -> None:
     # importlib.metadata was a seventh of ``import spincheck``: __version__ is read on first use
     code = """
