@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 
 import numpy as np
 
@@ -92,17 +92,25 @@ def false_positives_allowed(clean: int, fpr: float) -> int:
     return int(np.floor(fpr * clean + COUNT_SLACK))
 
 
+def _is_list(value: object) -> bool:
+    """A list as :func:`evidence_quality` reads one (its length, then its items): a list or tuple,
+    or a numpy array or pandas Series of them (a column of a frame of results), not a text."""
+    if isinstance(value, (str, bytes, Mapping)):
+        return False
+    return isinstance(value, Sized) and isinstance(value, Iterable)
+
+
 def _check_per_paragraph(replacements: Sequence[Sequence], evidence: Sequence[Sequence]) -> None:
     """Refuse what is not one list per paragraph, with what to pass: None was "object of type
     'NoneType' has no len()", a Result for its evidence "'Result' object is not iterable" (align's
     ParagraphMatch for its swaps too), and one paragraph's evidence, unwrapped, "'str' object has
     no attribute 'start'"."""
     for name, value in (("replacements", replacements), ("evidence", evidence)):
-        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        if not _is_list(value):
             kind = type(value).__name__
             raise TypeError(f"evidence_quality() takes {name} as a list with one list per paragraph, not {kind}")
     for i, swaps in enumerate(replacements):
-        if hasattr(swaps, "swaps") or isinstance(swaps, (str, bytes)) or not isinstance(swaps, Sequence):
+        if hasattr(swaps, "swaps") or not _is_list(swaps):
             hint = "pass its .swaps" if hasattr(swaps, "swaps") else "pass a list of them"
             raise TypeError(f"replacements {i} is {type(swaps).__name__}, not the list of a paragraph's swaps ({hint})")
     for i, found in enumerate(evidence):
@@ -110,7 +118,7 @@ def _check_per_paragraph(replacements: Sequence[Sequence], evidence: Sequence[Se
             hint = "pass its .evidence"
         elif hasattr(found, "start"):
             hint = "pass one list of Evidence per paragraph"
-        elif isinstance(found, (str, bytes)) or not isinstance(found, Sequence):
+        elif not _is_list(found):
             hint = "pass a list of Evidence"
         else:
             continue

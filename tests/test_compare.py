@@ -473,6 +473,19 @@ def test_evidence_quality_says_what_to_pass(detector) -> None:
     assert evidence_quality(swaps, [result.evidence])["evidence_spans"] == len(result.evidence)
 
 
+def test_evidence_quality_takes_numpy_columns(detector) -> None:
+    """A frame's columns (numpy object arrays, pandas Series) were taken until the type check
+    (30016a2) asked for a Sequence: they are lists of paragraphs all the same."""
+    copy = (Path(__file__).resolve().parents[1] / "examples" / "spun.txt").read_text()
+    evidence = [r.evidence for r in detector.score_paragraphs([copy], explain=True)]
+    swaps = [[(e.start, e.end, e.suggestion or "x") for e in evidence[0][:2]]]
+    expected = evidence_quality(swaps, evidence)
+    swap_column, evidence_column = np.empty(1, dtype=object), np.empty(1, dtype=object)
+    swap_column[0], evidence_column[0] = swaps[0], evidence[0]
+    assert expected["replaced"] == 2 and expected["covered_share"] == 1.0
+    assert evidence_quality(swap_column, evidence_column) == expected
+
+
 def test_evidence_quality_takes_the_strongest_span_and_needs_an_overlap() -> None:
     """The strongest of two spans on one swap is the one whose suggestion counts, and a span that
     only touches a swap (ends where it starts) does not cover it."""
