@@ -751,7 +751,7 @@ OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json":
 def _cmd_score(args, console: Console) -> int:
     if args.paths.count("-") > 1:
         raise UsageError("stdin ('-') can be given only once", "spincheck score")
-    if _uncompressed_into_compressed(args.output, console):
+    if _uncompressed_into_compressed(args.output, console, args.format):
         return EXIT_ERROR
     # -o scores.csv wrote the text format into a file every spreadsheet then read wrongly
     args.format = args.format or OUTPUT_FORMATS.get(os.path.splitext(args.output)[1].lower(), "text")
@@ -1119,7 +1119,7 @@ def _cmd_explain(args, console: Console) -> int:
         )
         return EXIT_ERROR
     args.output = args.output or "-"
-    if _uncompressed_into_compressed(args.output, console):
+    if _uncompressed_into_compressed(args.output, console, "html"):
         return EXIT_ERROR
     source = InputFile(None if args.path == "-" else Path(args.path), "text")
     if args.output != "-" and _input_at(args.output, [source]) is not None:  # stdin included
@@ -1335,16 +1335,21 @@ _OPEN_DESCRIPTOR = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/
 _COMPRESSORS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
 
 
-def _uncompressed_into_compressed(output: str, console: Console) -> bool:
+def _uncompressed_into_compressed(output: str, console: Console, fmt: str | None = None) -> bool:
     """Whether -o names a compressed file (scores.jsonl.gz), which is then reported: the results
     went into it uncompressed, and zcat, pandas and spincheck's own readers of .gz found no gzip
-    data. A pipe or device of that name (a FIFO) is written as it is asked."""
-    suffix = os.path.splitext(output)[1].lower()
+    data. A pipe or device of that name (a FIFO) is written as it is asked. ``fmt``: the --format
+    given, or None when the name's suffix would have chosen it."""
+    stem, suffix = os.path.splitext(output)
+    suffix = suffix.lower()
     if suffix not in COMPRESSION_SUFFIXES or _written_in_place(output):
         return False
+    # the pipe is -o /dev/fd/N, whose name chooses no format: scores.csv.gz's csv is asked for
+    named = None if fmt is not None else OUTPUT_FORMATS.get(os.path.splitext(stem)[1].lower())
     console.error(
         f"{output} names a compressed file, and spincheck writes its output uncompressed",
-        f"compress through a pipe: -o >({_COMPRESSORS[suffix]} > {shlex.quote(output)})",
+        f"compress through a pipe: {f'--format {named} ' if named else ''}"
+        f"-o >({_COMPRESSORS[suffix]} > {shlex.quote(output)})",
     )
     return True
 

@@ -693,10 +693,15 @@ def test_output_option_naming_a_compressed_file_is_refused(capsys, tmp_path, com
     target = tmp_path / "scores.jsonl.gz"
     code, out, err = run(capsys, command, str(SPUN), "-o", str(target))
     assert (code, out, target.exists()) == (2, "", False)
+    # the pipe is named /dev/fd/N, which chooses no format: the hint asks for the one the name gave
+    flag = "--format jsonl " if command == "score" else ""
     assert err == (
         f"spincheck: error: {target} names a compressed file, and spincheck writes its output uncompressed "
-        f"(compress through a pipe: -o >(gzip > {target}))\n"
+        f"(compress through a pipe: {flag}-o >(gzip > {target}))\n"
     )
+    if command == "score":  # a --format given is not repeated
+        _, _, err = run(capsys, command, str(SPUN), "--format", "csv", "-o", str(target))
+        assert err.endswith(f"(compress through a pipe: -o >(gzip > {target}))\n")
 
 
 def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
