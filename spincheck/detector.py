@@ -17,7 +17,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, chain, count, repeat
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence, cast
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence, cast
 
 import numpy as np
 
@@ -872,7 +872,9 @@ class Detector:
         """
         if not isinstance(text, str):
             hint = _decode_hint(text, "it")
-            if not hint and isinstance(text, Iterable):  # a page's paragraphs, or a crawl's pages
+            if not hint and isinstance(text, Mapping):  # a JSONL record, whose keys are no paragraphs
+                hint = " (pass the text it holds, e.g. record['text'])"
+            elif not hint and isinstance(text, Iterable):  # a page's paragraphs, or a crawl's pages
                 hint = " (score_paragraphs() for one text's paragraphs, score_documents() for many texts)"
             raise TypeError(f"score_text() takes a str, not {type(text).__name__}{hint}")
         _check_explain(explain, "score_text")

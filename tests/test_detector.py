@@ -248,6 +248,7 @@ def test_explain_must_be_true_or_false(detector: Detector) -> None:
         (None, "takes a str, not NoneType"),
         (["a list"], "not list (score_paragraphs() for one text's paragraphs, score_documents() for many texts)"),
         (iter(["pages"]), "not list_iterator (score_paragraphs() for one text's paragraphs, score_documents()"),
+        ({"id": 1, "text": "A record."}, "not dict (pass the text it holds, e.g. record['text'])"),  # not its keys
     ],
 )
 def test_score_text_rejects_wrong_types(detector: Detector, value, message: str) -> None:
