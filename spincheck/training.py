@@ -1019,7 +1019,10 @@ def _files_left_out(root: Path) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith(".") and plain_suffix(Path(name)) not in DIRECTORY_SUFFIXES:
-                yield Path(dirpath, name)
+                path = Path(dirpath, name)
+                if not os.path.exists(path):  # a link to nothing, which the search passes over too:
+                    continue  # "name a file to read it as text" would mislead
+                yield path
 
 
 def read_labelled_examples(
