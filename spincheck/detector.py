@@ -519,8 +519,8 @@ def _check_settings(threshold: object, min_words: object, document_context: obje
 def _check_explain(explain: object, method: str) -> None:
     """Refuse what is not True or False, as ``document_context`` is refused: "false" from a
     settings file is a true string, which explained every paragraph (slower, and evidence on
-    paragraphs that are not flagged)."""
-    if not isinstance(explain, (bool, np.bool_)):
+    paragraphs that are not flagged). 1 and 0 pass, as they did before the check (explain=1)."""
+    if not (isinstance(explain, (bool, np.bool_)) or (isinstance(explain, numbers.Integral) and explain in (0, 1))):
         raise TypeError(f"{method}() takes explain=True or False, not {explain!r}")
 
 
