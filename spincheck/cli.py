@@ -1112,8 +1112,10 @@ def _quiet_resource_tracker() -> Iterator[None]:
 
 def _cmd_explain(args, console: Console) -> int:
     # `spincheck explain doc.txt` filled the terminal with CSS and markup (52 KB for a 4,900-character
-    # article), where the user wanted a page to open; -o - still asks for it there
-    if args.output is None and _isatty(sys.stdout):
+    # article), where the user wanted a page to open; -o - still asks for it there. A document that
+    # is not there is reported first (below, when it is read): it said "stdout is a terminal" first
+    missing = args.path != "-" and not os.path.lexists(args.path)
+    if args.output is None and _isatty(sys.stdout) and not missing:
         console.error(
             "explain writes an HTML page, and stdout is a terminal", "pass -o report.html, or -o - to print it"
         )

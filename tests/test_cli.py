@@ -1768,6 +1768,9 @@ def test_explain_does_not_fill_a_terminal_with_its_page(capsys, monkeypatch):
     )
     code, out, err = run(capsys, "explain", str(SPUN), "-o", "-")  # asked for: written there
     assert (code, err) == (1, "") and out.startswith("<!DOCTYPE html>")
+    # a document that is not there is what to fix first: named, not the terminal
+    code, out, err = run(capsys, "explain", str(SPUN) + ".missing")
+    assert (code, out) == (2, "") and "no such file or directory" in err and "terminal" not in err
 
 
 def test_explain_takes_one_document(capsys, tmp_path):
