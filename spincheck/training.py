@@ -993,10 +993,11 @@ def _files_under(root: Path) -> Iterator[Path]:
                 "without .json files (name a .json array of records to read it)"
             )
         else:
-            one = f"is left out: folders are searched for {kinds} files only (name a file to read it as text)"
+            # an image or an archive is left out as rightly as it is named: "name it to read it as text" misled
+            one = f"is left out: folders are searched for {kinds} files only (name it if it holds text)"
             many = (
                 f"{{n}} files are left out ({{files}}): folders are searched for {kinds} files only "
-                "(name such files to read them as text, or rename them)"
+                "(name those that hold text, or rename them)"
             )
         warnings.warn(CorpusFileWarning(shown(path), one, many), stacklevel=3)
 
@@ -1021,7 +1022,7 @@ def _files_left_out(root: Path) -> Iterator[Path]:
             if not name.startswith(".") and plain_suffix(Path(name)) not in DIRECTORY_SUFFIXES:
                 path = Path(dirpath, name)
                 if not os.path.exists(path):  # a link to nothing, which the search passes over too:
-                    continue  # "name a file to read it as text" would mislead
+                    continue  # "name it if it holds text" would mislead
                 yield path
 
 

@@ -1413,7 +1413,7 @@ def test_files_a_folder_search_passes_over_are_named_as_left_out(tmp_path: Path)
     (folder / "group" / "notes.md.gz").write_bytes(gzip.compress(b"Notes."))  # read: its inner suffix counts
     (folder / ".hidden").write_text("left out by design, not worth a word", encoding="utf-8")
     (folder / "group" / "back").symlink_to(folder)  # a loop: each folder looked at once
-    # a link to nothing is no file of another kind: "name a file to read it as text" misled
+    # a link to nothing is no file of another kind: "name it if it holds text" misled
     (folder / "group" / "gone").symlink_to(folder / "deleted")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
