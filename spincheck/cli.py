@@ -1574,10 +1574,19 @@ def _report_warnings(caught: list[warnings.WarningMessage], console: Console) ->
                 named = ", ".join(f.path for f in same[:LISTED_CORPUS_FILES])
                 line = message.many.format(n=len(same), files=f"{named} and {len(same) - LISTED_CORPUS_FILES} more")
         else:
-            line = f"{w.category.__name__}: {str(message).splitlines()[0] if str(message) else ''}"
+            line = str(message).splitlines()[0] if str(message) else ""
+            # another package's (scikit-learn's ConvergenceWarning) is named; spincheck's own say
+            # what is wrong in words, and read as "warning: UserWarning: 2 paragraphs ..." with it
+            if not (w.category is UserWarning and _from_spincheck(w.filename)):
+                line = f"{w.category.__name__}: {line}"
         if line not in seen:
             seen.add(line)
             console.problem(Problem("warning", line))
+
+
+def _from_spincheck(filename: str) -> bool:
+    """Whether a warning was raised in spincheck's own code (its file is in this package)."""
+    return Path(filename).resolve().is_relative_to(Path(__file__).resolve().parent)
 
 
 @contextlib.contextmanager

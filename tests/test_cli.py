@@ -29,7 +29,7 @@ import pytest
 from helpers import docx_bytes, docx_paragraph, rtf_bytes
 
 import spincheck
-from spincheck import Detector, cli, formats, inputs
+from spincheck import Detector, cli, formats, inputs, training
 from spincheck.cli import main
 from spincheck.compare import align
 from spincheck.detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE
@@ -3139,6 +3139,8 @@ def test_train_reports_warnings_one_line_each(capsys, monkeypatch, tmp_path):
         warnings.warn("lbfgs failed to converge (status=1):\nSTOP: ITERATIONS REACHED LIMIT.", ConvergenceWarning)
         warnings.warn("lbfgs failed to converge (status=1):\nanother detail", ConvergenceWarning)  # same first line
         warnings.warn("a deprecated option", DeprecationWarning)
+        # spincheck's own say what is wrong in words: no "UserWarning:" before them
+        warnings.warn_explicit("2 paragraphs given to --spun are given there twice", UserWarning, training.__file__, 1)
         return _CARD
 
     _fake_train(monkeypatch, warns)
@@ -3149,6 +3151,7 @@ def test_train_reports_warnings_one_line_each(capsys, monkeypatch, tmp_path):
     assert err.splitlines() == [
         "spincheck: warning: ConvergenceWarning: lbfgs failed to converge (status=1):",
         "spincheck: warning: DeprecationWarning: a deprecated option",
+        "spincheck: warning: 2 paragraphs given to --spun are given there twice",
     ]
     code, _, err = run(capsys, "train", "-q", "--clean", str(CLEAN), "--out", str(tmp_path / "m"))
     assert (code, err) == (0, "")  # warnings are not errors: --quiet hides them
