@@ -270,16 +270,20 @@ class Document:
         """Highest paragraph probability (0.0 when nothing was scored)."""
         return max((p.result.probability for p in self.scored), default=0.0)
 
-    def to_records(self, source: object = None, record_id: object = None) -> list[dict]:
+    def to_records(self, source: object = None, record_id: object = None, *, model_id: str | None = None) -> list[dict]:
         """JSON-ready dicts, one per paragraph, as ``spincheck score --format jsonl`` writes them
         (``source`` and ``id`` as given, but a path as its str and a numpy number as the Python
-        number, which json.dumps takes; no ``record`` or ``model_id``; probabilities of unscored
-        paragraphs as None); one record with reason "empty" for a text without paragraphs. The
-        text is judged whole: the command line reads one over ``inputs.CHUNK_CHARS`` characters
-        in chunks, judging each chunk as a document and reporting a longer paragraph in parts."""
+        number, which json.dumps takes; no ``record``; probabilities of unscored paragraphs as
+        None); one record with reason "empty" for a text without paragraphs. A document holds its
+        threshold, not its model: pass ``model_id=det.model_id`` for rows that end with it, as the
+        command line's do. The text is judged whole: the command line reads one over
+        ``inputs.CHUNK_CHARS`` characters in chunks, judging each chunk as a document and
+        reporting a longer paragraph in parts."""
         from .report import document_records
 
-        return document_records(self, source, record_id)
+        if model_id is not None and not isinstance(model_id, str):  # a Detector: rows json.dumps refuses
+            raise TypeError(f"to_records() takes model_id as a str (det.model_id), not {type(model_id).__name__}")
+        return document_records(self, source, record_id, model_id=model_id)
 
 
 def document_meets_rule(flagged: int, scored: int) -> bool:
@@ -777,6 +781,12 @@ class Detector:
     def path(self) -> Path:
         """The model directory this detector was loaded from."""
         return self.model.path
+
+    @property
+    def model_id(self) -> str:
+        """The model's fingerprint, the ``model_id`` of the command line's output: rows kept apart
+        from the run (``Document.to_records(model_id=...)``) still say which model scored them."""
+        return self.model.fingerprint
 
     def __reduce__(self):
         """Pickle the model's location and the settings, not the model: pickled whole, the

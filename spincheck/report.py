@@ -232,14 +232,26 @@ def json_value(value: object) -> object:
     return value
 
 
-def document_records(doc: Document, source: object = None, record_id: object = None) -> list[dict]:
+def document_records(
+    doc: Document,
+    source: object = None,
+    record_id: object = None,
+    *,
+    record: int | None = None,
+    model_id: str | None = None,
+) -> list[dict]:
     """The JSON form of a scored document: one record per paragraph, as ``--format jsonl`` writes
     them; one record with reason "empty" for a document without paragraphs. A path or numpy
-    scalar ``source`` or ``record_id`` is written as the str or number it stands for."""
+    scalar ``source`` or ``record_id`` is written as the str or number it stands for. ``record``
+    (the JSONL line) and ``model_id`` are written where the command line writes them, when given."""
     source, record_id = json_value(source), json_value(record_id)
+    stamp = {} if model_id is None else {"model_id": model_id}
     if not doc.paragraphs:
-        return [paragraph_record(empty_document_row(source, record_id))]
-    return [paragraph_record(Row(source, record_id, p.index, p.start, p.end, p.result)) for p in doc.paragraphs]
+        return [paragraph_record(empty_document_row(source, record_id, record)) | stamp]
+    return [
+        paragraph_record(Row(source, record_id, p.index, p.start, p.end, p.result, record)) | stamp
+        for p in doc.paragraphs
+    ]
 
 
 def empty_document_row(source: str, record_id: object, record: int | None = None) -> Row:

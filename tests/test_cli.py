@@ -614,13 +614,22 @@ def test_a_directory_scan_does_not_read_the_file_its_output_goes_to(capsys, tmp_
 
 
 def test_document_to_records_is_what_jsonl_writes(capsys):
-    """The library's serialisation of a Document is the command line's, row for row, less the
-    model_id the command line adds (a Document does not know its model)."""
+    """The library's serialisation of a Document is the command line's, row for row, key order
+    too; with model_id given (a Document holds its threshold, not its model) the rows end with
+    it as the command line's do, so rows stored in a database name their model either way."""
     _, out, _ = run(capsys, "score", "--format", "jsonl", str(SPUN))
     rows = jsonl(out)
-    assert {row.pop("model_id") for row in rows} == {_shipped().model.fingerprint}
-    doc = Detector.load().score_text(SPUN.read_text(encoding="utf-8"))
-    assert doc.to_records(str(SPUN)) == rows and any(r["spun"] for r in rows)
+    det = Detector.load()
+    doc = det.score_text(SPUN.read_text(encoding="utf-8"))
+    assert det.model_id == _shipped().model.fingerprint
+    assert [list(r) for r in doc.to_records(str(SPUN), model_id=det.model_id)] == [list(r) for r in rows]
+    assert doc.to_records(str(SPUN), model_id=det.model_id) == rows
+    assert {row.pop("model_id") for row in rows} == {det.model_id}
+    assert doc.to_records(str(SPUN)) == rows and any(r["spun"] for r in rows)  # without it, none
+    (stamped,) = det.score_text("").to_records(model_id=det.model_id)  # the one row of an empty text too
+    assert stamped["model_id"] == det.model_id
+    with pytest.raises(TypeError, match=r"model_id as a str \(det.model_id\), not Detector"):
+        doc.to_records(model_id=det)  # rows that json.dumps refuses, found only when written
     assert json.loads(json.dumps(doc.to_records())) == doc.to_records()  # JSON-ready
     (empty,) = Detector.load().score_text("").to_records("page-7", record_id=7)
     assert (empty["source"], empty["id"], empty["paragraph"], empty["reason"]) == ("page-7", 7, None, "empty")

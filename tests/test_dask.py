@@ -21,14 +21,14 @@ from spincheck.integrations.dask import document_rows, score_bag, score_jsonl_sh
 
 NO_DASK = "Dask is not installed (pip install 'spincheck[dask]')"
 
-ROW_KEYS = {"source", "paragraph", "start", "end", "words", "probability", "spun", "by_context", "evidence"}
-OPTIONAL_KEYS = {"id", "reason"}
+ROW_KEYS = {"source", "paragraph", "start", "end", "words", "probability", "spun", "by_context", "evidence", "model_id"}
+OPTIONAL_KEYS = {"id", "record", "reason"}
 EVIDENCE_KEYS = {"phrase", "start", "end", "suggestion", "strength"}
 
 
 def same_row(a: dict, b: dict) -> bool:
     """Equal up to floating-point noise: batches of another size differ by ~1e-9 before rounding."""
-    exact = ("source", "id", "paragraph", "start", "end", "words", "spun", "by_context", "reason")
+    exact = ("source", "id", "record", "paragraph", "start", "end", "words", "spun", "by_context", "reason", "model_id")
     if any(a.get(k) != b.get(k) for k in exact) or (a["probability"] is None) != (b["probability"] is None):
         return False
     if a["probability"] is not None and a["probability"] != pytest.approx(b["probability"], abs=2e-4):
@@ -55,8 +55,9 @@ def records(article: str, spun_article: str) -> list[dict]:
     ]
 
 
-def direct_rows(detector: Detector, record: dict, source: str) -> list[dict]:
-    return document_rows(detector.score_text(record["text"]), source, record.get("id"))
+def direct_rows(detector: Detector, record: dict, source: str, line: int | None = None) -> list[dict]:
+    text = detector.score_text(record["text"])
+    return document_rows(text, source, record.get("id"), record=line, model_id=detector.model_id)
 
 
 def write_shard(path: Path, lines: list[str]) -> None:
@@ -318,16 +319,10 @@ def test_to_dataframe_keeps_ids_as_the_rows_hold_them(records: list[dict]) -> No
     assert rows_frame([]).dtypes.to_dict() == frame.dtypes.to_dict()
 
 
-def test_row_meta_names_every_column_with_a_dtype_that_holds_its_values(article: str) -> None:
-    """Without pandas: ROW_META lists a row's columns in their order, exported, and every column
-    that a row leaves out or holds null in has a dtype that can hold a missing value."""
-    from spincheck.integrations import dask as integration
+def check_dtypes(rows: list[dict]) -> None:
+    """Every column of ``rows`` is in ROW_META, with a dtype that holds its values and its nulls."""
     from spincheck.integrations.dask import ROW_META
 
-    assert "ROW_META" in integration.__all__
-    rows = score_partition([{"id": 1, "text": article}, {"id": 2}, "Hi there.", {"text": ""}, 3])
-    full = next(row for row in rows if "id" in row and "reason" in row)
-    assert list(ROW_META) == list(full)
     assert all(set(row) <= set(ROW_META) for row in rows)
     nullable = (object, "Int64", "boolean", "float64")  # numpy's int64 and bool have no missing value
     kinds = {"Int64": int, "int64": int, "float64": float, "boolean": bool, "bool": bool}
@@ -338,7 +333,51 @@ def test_row_meta_names_every_column_with_a_dtype_that_holds_its_values(article:
         wanted = kinds.get(dtype)
         if wanted is not None:
             assert all(type(v) is wanted for v in values if v is not None), column
+
+
+def test_row_meta_names_every_column_with_a_dtype_that_holds_its_values(article: str) -> None:
+    """Without pandas: ROW_META lists a row's columns in their order, exported, and every column
+    that a row leaves out or holds null in has a dtype that can hold a missing value. "record"
+    and "model_id" came later: last, as in the command line's csv, so that a frame's other
+    columns keep their places."""
+    from spincheck.integrations import dask as integration
+    from spincheck.integrations.dask import ROW_META
+
+    assert "ROW_META" in integration.__all__
+    rows = score_partition([{"id": 1, "text": article}, {"id": 2}, "Hi there.", {"text": ""}, 3])
+    full = next(row for row in rows if "id" in row and "reason" in row)
+    added = ["record", "model_id"]
+    assert list(ROW_META)[-2:] == added
+    assert [c for c in ROW_META if c not in added] == [k for k in full if k not in added]
+    check_dtypes(rows)
     assert any(row["spun"] is not None for row in rows) and any(row["paragraph"] is None for row in rows)
+    assert {row["model_id"] for row in rows} == {Detector.load().model_id} and not any("record" in r for r in rows)
+
+
+def test_shard_rows_carry_the_record_line_and_model_id_as_the_command_line_writes_them(
+    detector: Detector, article: str, tmp_path: Path, capsys
+) -> None:
+    """A pipeline storing rows needs which model scored them and which line each came from,
+    however spincheck ran: the shards' rows had neither, the command line's jsonl both. Keys and
+    their order are the command line's; a line that is not a record (a row here only) has its
+    line as ``record`` too."""
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    cli = pytest.importorskip("spincheck.cli", reason="the command line is not available")
+    shard = tmp_path / "pages.jsonl"
+    # ids that are line numbers of other records: "record" tells them apart
+    lines = [json.dumps({"id": 3, "text": article}), "", "{not json", json.dumps({"text": "Hi there."}), "{}"]
+    write_shard(shard, lines)
+    cli.main(["score", "-q", "--format", "jsonl", str(shard)])
+    expected = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    [written] = score_jsonl_shards(shard, tmp_path / "out", client="sync")
+    rows = [json.loads(line) for line in Path(written).read_text(encoding="utf-8").splitlines()]
+    check_dtypes(rows)
+    scored = [row for row in rows if row["paragraph"] is not None or row.get("reason") == "empty"]
+    assert [list(row) for row in scored] == [list(row) for row in expected]  # the same keys, in order
+    assert all(same_row(a, b) for a, b in zip(scored, expected)) and len(scored) == len(expected)
+    assert sorted({row["record"] for row in rows}) == [1, 3, 4, 5]  # line 3 holds no record: its problem row
+    assert {row["model_id"] for row in rows} == {detector.model_id}
+    assert [row["source"] for row in rows if row["record"] == 3] == [f"{shard}:3"]
 
 
 def test_threshold_is_honoured(detector: Detector, article: str, tmp_path: Path) -> None:
@@ -695,14 +734,15 @@ def test_local_cluster_scores_shards(client, detector: Detector, records: list[d
     a, b, c = (str(shards / name) for name in ("a.jsonl", "b.jsonl.gz", "c.jsonl"))
     problem = {
         "source": f"{b}:3", "paragraph": None, "start": None, "end": None, "words": 0,
-        "probability": None, "spun": None, "by_context": False,
+        "probability": None, "spun": None, "by_context": False, "record": 3, "model_id": detector.model_id,
         "reason": "invalid JSON (Expecting property name enclosed in double quotes at column 2)", "evidence": [],
     }  # fmt: skip
+    # record: the line, whatever the id ("c.jsonl:4" is on line 1); each row names the model
     expected = {
-        "a.jsonl": direct_rows(detector, records[0], f"{a}:1") + direct_rows(detector, records[1], f"{a}:2"),
-        "b.jsonl": direct_rows(detector, records[2], f"{b}:mixed") + [problem]
-        + direct_rows(detector, {"text": records[0]["text"]}, f"{b}:4"),
-        "c.jsonl": direct_rows(detector, records[3], f"{c}:4") + direct_rows(detector, records[4], f"{c}:5"),
+        "a.jsonl": direct_rows(detector, records[0], f"{a}:1", 1) + direct_rows(detector, records[1], f"{a}:2", 2),
+        "b.jsonl": direct_rows(detector, records[2], f"{b}:mixed", 1) + [problem]
+        + direct_rows(detector, {"text": records[0]["text"]}, f"{b}:4", 4),
+        "c.jsonl": direct_rows(detector, records[3], f"{c}:4", 1) + direct_rows(detector, records[4], f"{c}:5", 2),
     }  # fmt: skip
     for name, rows in expected.items():
         assert len(out[name]) == len(rows) and all(same_row(x, y) for x, y in zip(out[name], rows)), name

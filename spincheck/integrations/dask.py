@@ -13,15 +13,18 @@ Three layers; use the one that fits:
     a glob of JSONL shards (local, or any fsspec URL such as ``s3://``) in,
     one JSONL output shard per input shard out.
 
-A row is what ``spincheck score --format jsonl`` writes for a paragraph, less
-its ``record`` and ``model_id`` (it is built by
+A row is what ``spincheck score --format jsonl`` writes for a paragraph (it is built by
 :func:`spincheck.report.paragraph_record`)::
 
-    {"source": "/data/shards/a.jsonl:17", "id": 17, "paragraph": 0, "start": 0, "end": 312,
-     "words": 54, "probability": 0.9731, "spun": true, "by_context": false,
-     "evidence": [{"phrase": "highest", "start": 4, "end": 11, "suggestion": "top", "strength": 0.93}]}
+    {"source": "/data/shards/a.jsonl:17", "id": 17, "record": 3, "paragraph": 0, "start": 0,
+     "end": 312, "words": 54, "probability": 0.9731, "spun": true, "by_context": false,
+     "evidence": [{"phrase": "highest", "start": 4, "end": 11, "suggestion": "top", "strength": 0.93}],
+     "model_id": "ff89ee5d8db79ff1"}
 
-``id`` appears when the record has one; ``probability`` is null and
+``id`` appears when the record has one, ``record`` (its line, from 1) when it was read from a
+shard: records handed over in a partition have no line. Every row ends with the ``model_id``
+of the model that scored it, rows of records that could not be read too, so that rows kept in a
+database say which model wrote them. ``probability`` is null and
 ``reason`` says why when a paragraph was not scored (too short, not English).
 Offsets, the evidence's included, point into the record's text. Two
 differences from the command line: a record that cannot be read (invalid
@@ -98,9 +101,11 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 512
 
 #: A row's columns and their dtypes, those of ``to_dataframe(score_bag(bag))``. Rows
-#: leave ``id`` and ``reason`` out when they have none and hold nulls (unscored paragraphs, records
-#: that could not be read): guessed from the first partition, the frame lost those columns, or
-#: failed on a null paragraph number.
+#: leave ``id``, ``record`` and ``reason`` out when they have none and hold nulls (unscored
+#: paragraphs, records that could not be read): guessed from the first partition, the frame lost
+#: those columns, or failed on a null paragraph number. ``record`` and ``model_id`` came later and
+#: are last, as in the command line's csv, where a reader that takes columns by place finds the
+#: others as before (in a row, ``record`` follows ``id``, as the command line writes it).
 ROW_META: dict[str, Any] = {
     "source": object,
     "id": object,
@@ -113,6 +118,8 @@ ROW_META: dict[str, Any] = {
     "by_context": "bool",
     "reason": object,
     "evidence": object,
+    "record": "Int64",
+    "model_id": object,
 }
 
 # One detector per model directory, at the model's own threshold (other thresholds share its
@@ -166,19 +173,29 @@ def get_detector(model: str | Path | None = None, threshold: float | None = None
     return det if threshold is None else dataclasses.replace(det, threshold=threshold)
 
 
-def document_rows(doc: Document, source: Any = None, record_id: Any = None) -> list[dict[str, Any]]:
-    """The rows of one scored document, one per paragraph; one row with reason "empty" when it has none."""
-    return document_records(doc, source, record_id)
+def document_rows(
+    doc: Document,
+    source: Any = None,
+    record_id: Any = None,
+    *,
+    record: int | None = None,
+    model_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of one scored document, one per paragraph; one row with reason "empty" when it has none.
+    ``record`` and ``model_id`` (``det.model_id``) are written when given, as the rows of
+    :func:`score_partition` and :func:`score_jsonl_shards` carry them."""
+    return document_records(doc, source, record_id, record=record, model_id=model_id)
 
 
-def _problem_row(source: Any, record_id: Any, problem: str) -> dict[str, Any]:
+def _problem_row(source: Any, record_id: Any, record: int | None, problem: str, model_id: str) -> dict[str, Any]:
     """The row for a record that could not be scored: no paragraph, the problem as ``reason``."""
-    row = Row(json_value(source), json_value(record_id), None, None, None, Result(0.0, None, problem))
-    return paragraph_record(row)
+    row = Row(json_value(source), json_value(record_id), None, None, None, Result(0.0, None, problem), record)
+    return paragraph_record(row) | {"model_id": model_id}
 
 
-# A document to score: (source, record id, text, None), or (source, record id, None, problem).
-_Doc = tuple[Any, Any, str | None, str | None]
+# A document to score: (source, record id, record's line or None, text, None), or (source, record
+# id, line, None, problem).
+_Doc = tuple[Any, Any, int | None, str | None, str | None]
 
 
 def _text_of(record: Any, text_field: str) -> tuple[str | None, str | None]:
@@ -192,13 +209,13 @@ def _text_of(record: Any, text_field: str) -> tuple[str | None, str | None]:
 def _record_docs(records: Iterable[Any], text_field: str, source_field: str, id_field: str) -> Iterator[_Doc]:
     for record in records:
         if isinstance(record, str):
-            yield None, None, record, None
+            yield None, None, None, record, None
             continue
         record_id = record.get(id_field) if isinstance(record, dict) else None
         source = record.get(source_field) if isinstance(record, dict) else None
         if source is None and record_id is not None:
             source = str(record_id)
-        yield (source, record_id, *_text_of(record, text_field))
+        yield (source, record_id, None, *_text_of(record, text_field))
 
 
 def _shard_docs(name: str, f: BinaryIO, text_field: str, id_field: str) -> Iterator[_Doc]:
@@ -209,7 +226,7 @@ def _shard_docs(name: str, f: BinaryIO, text_field: str, id_field: str) -> Itera
         yield from _shard_records(name, f, text_field, id_field)
     except _DamagedData as exc:  # what came before it is scored, as the command line scores it
         logger.warning("spincheck: %s", os_problem(name, exc).what)
-        yield name, None, None, str(exc)
+        yield name, None, None, None, str(exc)
 
 
 def _shard_records(name: str, f: BinaryIO, text_field: str, id_field: str) -> Iterator[_Doc]:
@@ -221,10 +238,11 @@ def _shard_records(name: str, f: BinaryIO, text_field: str, id_field: str) -> It
             # the command line's message without its "path:line: " (the row's source says it)
             problem = record.what.removeprefix(f"{name}:{number}: ").removeprefix(f"{name} ")
             logger.warning("spincheck: %s", record.what)
-            yield (f"{name}:{number}" if number else name), None, None, problem
+            # line 0: the whole shard (binary, or one JSON document), no record of it
+            yield (f"{name}:{number}" if number else name), None, number or None, None, problem
             continue
         record_id = record.get(id_field)
-        yield (record_source(name, record_id, number), record_id, *_text_of(record, text_field))
+        yield (record_source(name, record_id, number), record_id, number, *_text_of(record, text_field))
 
 
 def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[dict[str, Any]]:
@@ -234,20 +252,21 @@ def _score_docs(det: Detector, docs: Iterable[_Doc], batch_size: int) -> list[di
     rows: list[dict[str, Any]] = []
     pending: list[_Doc] = []
     waiting = 0
+    model_id = det.model_id
 
     def flush() -> None:
-        texts = [text for _, _, text, _ in pending if text is not None]
+        texts = [text for _, _, _, text, _ in pending if text is not None]
         scored = iter(det.score_documents(texts, batch_size=max(len(texts), 1)))  # one batch
-        for source, record_id, text, problem in pending:
+        for source, record_id, record, text, problem in pending:
             if text is None:
-                rows.append(_problem_row(source, record_id, problem or "not scored"))
+                rows.append(_problem_row(source, record_id, record, problem or "not scored", model_id))
             else:
-                rows.extend(document_records(next(scored), source, record_id))
+                rows.extend(document_records(next(scored), source, record_id, record=record, model_id=model_id))
         pending.clear()
 
     for doc in docs:
         pending.append(doc)
-        text = doc[2]
+        text = doc[3]
         waiting += text.count("\n") + 1 if text is not None else 0
         if waiting >= batch_size:
             flush()
@@ -294,7 +313,8 @@ def score_partition(
     A record is a dict with its text in ``text_field`` (or a plain string,
     taken as the text). A row's ``source`` is the record's ``source_field``,
     else its ``id_field`` as a string, else None; ``id`` is the record's
-    ``id_field`` when present. The paragraphs of many records are scored
+    ``id_field`` when present; every row ends with the scoring model's
+    ``model_id``. The paragraphs of many records are scored
     together, ``batch_size`` at a time. ``TypeError`` for one text, one record
     or a DataFrame, whose items are characters or column names, not records.
     """
@@ -459,7 +479,8 @@ def score_jsonl_shards(
     compression suffix, or as ``part-00000.jsonl``, ... when two inputs share
     a name; ``ValueError`` if that is a folder of input shards. A row's ``source`` is
     ``<input path>:<id>``, or ``<input path>:<line number>`` for a record
-    without ``id_field``.
+    without ``id_field``; its ``record`` is the line number (from 1), and its
+    ``model_id`` the scoring model's, as ``spincheck score --format jsonl`` writes them.
 
     ``client`` is a ``distributed.Client`` (local or remote) or a Dask
     scheduler name ("sync", "processes"); None uses Dask's default, which
