@@ -504,7 +504,8 @@ def _add_train(sub, parents: _Parents) -> None:
         help="text, JSONL, HTML, PDF, Word, OpenDocument, RTF or EPUB files (also .gz, .bz2, .xz) or directories "
         "of them, or .json arrays of records (as score reads them), holding clean English text (paragraphs the "
         "detector would not score, such as tables or another language, are not trained on; those the split puts "
-        "in the reference part still count in its statistics)",
+        "in the reference part still count in its statistics). A JSONL record labelled 1 (spun) is an error; one "
+        'with "label": null, as compare writes for a paragraph found in no original, is left out with a warning',
     )
     train.add_argument(
         "--out", metavar="DIR", type=_path, required=True, help="model directory to write (replaced atomically)"
@@ -517,8 +518,8 @@ def _add_train(sub, parents: _Parents) -> None:
         action="extend",
         default=[],
         help="real examples to add: text files of spun text, or JSONL records with a label (1 spun, the "
-        "default; 0 clean; null left out), such as 'spincheck compare --format jsonl' writes; a paragraph "
-        "given twice is trained on once",
+        "default; 0 clean; null left out, with a warning), such as 'spincheck compare --format jsonl' writes; "
+        "a paragraph given twice is trained on once",
     )
     train.add_argument("--seed", metavar="N", type=_seed, default=0, help="random seed, from 0 (default: 0)")
     train.add_argument(

@@ -707,8 +707,10 @@ def iter_corpus_documents(
     each path given, by its name as shown (what ``spincheck train -v`` says of them).
 
     A record's ``label``, when not null, must be 0 or 1, as ``spincheck evaluate`` reads it: a
-    string "1" among the clean text was trained on as clean. A record with empty text is left
-    out with a warning naming its file (it was left out in silence).
+    string "1" among the clean text was trained on as clean. A record with empty text, or with
+    ``"label": null``, is left out with a warning naming its file: null is ``spincheck compare``'s
+    label for a copy's paragraph found in no original, the spinner's own text, and was trained on
+    as clean (with labels, left out in silence), where ``evaluate`` leaves it out.
 
     Raises ``TrainingError`` naming the first file that cannot be read or parsed.
     """
@@ -820,12 +822,15 @@ def iter_corpus_documents(
                     counted[1] += len(split_paragraphs(text))
             if kind in ("jsonl", "json"):
                 seen_ids: set[str] = set()
-                empty = 0
+                empty = unlabelled = 0
                 for n, record in _json_records(file, text, kind):
                     value = _first_text(record, fields)
                     if value is None:
                         raise TrainingError(f"{shown(file)}:{n}: {_no_text(record, fields)}")
                     label = record.get("label", 1)
+                    if label is None:  # neither clean nor spun: left out, as evaluate leaves it out
+                        unlabelled += 1
+                        continue
                     if not with_labels and "label" in record:
                         if label == 1 or _number_string(label) == "1":  # an evaluation set passed whole
                             raise TrainingError(
@@ -857,6 +862,18 @@ def iter_corpus_documents(
                             shown(file),
                             f"has {records} with empty text (left out)",
                             "{n} files have records with empty text ({files}; left out)",
+                        ),
+                        stacklevel=2,
+                    )
+                if unlabelled:
+                    records = f"{unlabelled:,} record{'s' if unlabelled > 1 else ''}"
+                    warnings.warn(
+                        CorpusFileWarning(
+                            shown(file),
+                            f'has {records} with "label": null (left out, as evaluate leaves them out: '
+                            "compare labels a paragraph found in no original null)",
+                            '{n} files have records with "label": null ({files}; left out, as evaluate '
+                            "leaves them out)",
                         ),
                         stacklevel=2,
                     )
@@ -1036,7 +1053,7 @@ def read_labelled_examples(
 
     Text files are spun (1); a JSONL record's ``label`` defaults to 1, and
     ``"label": null`` (a paragraph ``spincheck compare`` found in no original) is
-    left out. A paragraph given again (the same words, however spaced: a text file and its
+    left out with a warning. A paragraph given again (the same words, however spaced: a text file and its
     record in a JSONL) is left out with a warning: it was trained on twice.
     ``tally``: see :func:`iter_corpus_documents`.
     """
@@ -1048,8 +1065,6 @@ def read_labelled_examples(
     fields = (text_field, "text") if text_field != "text" else ("text",)  # "text": as compare writes
     records = iter_corpus_documents(paths, fields, with_labels=True, hashes=hashes, tally=tally)
     for doc_id, text, label in records:
-        if label is None:
-            continue
         if (problem := _label_problem(label)) is not None:
             raise TrainingError(f"--spun {problem} (in {shown(doc_id)})")
         for paragraph in _paragraphs(text):

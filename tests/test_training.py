@@ -1178,7 +1178,8 @@ def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
     rows = [{"text": "Reworded.", "label": 1}, {"text": "Unchanged.", "label": 0}, {"text": "Added.", "label": None}]
     rows.append({"text": "No label given."})
     (tmp_path / "compare.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    examples = training.read_labelled_examples([tmp_path / "spun.txt", tmp_path / "compare.jsonl"])
+    with pytest.warns(training.CorpusFileWarning, match=r'compare\.jsonl has 1 record with "label": null \(left out'):
+        examples = training.read_labelled_examples([tmp_path / "spun.txt", tmp_path / "compare.jsonl"])
     assert examples == [
         ("One spun paragraph.", 1),
         ("Another one.", 1),
@@ -1188,7 +1189,8 @@ def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
     ]
     # with another --text-field for the corpus, compare's "text" records are still read
     (tmp_path / "body.jsonl").write_text(json.dumps({"body": "In a body field."}) + "\n", encoding="utf-8")
-    examples = training.read_labelled_examples([tmp_path / "compare.jsonl", tmp_path / "body.jsonl"], "body")
+    with pytest.warns(training.CorpusFileWarning, match='"label": null'):
+        examples = training.read_labelled_examples([tmp_path / "compare.jsonl", tmp_path / "body.jsonl"], "body")
     assert [text for text, _ in examples] == ["Reworded.", "Unchanged.", "No label given.", "In a body field."]
     (tmp_path / "title.jsonl").write_text(json.dumps({"title": "Neither."}) + "\n", encoding="utf-8")
     with pytest.raises(TrainingError, match="title.jsonl:1: no string field 'body' or 'text'"):
@@ -1232,6 +1234,34 @@ def test_labels_evaluate_reads_are_read_as_it_reads_them(tmp_path: Path) -> None
                 list(training.iter_corpus_documents([path]))
         else:
             assert [text for _, text in training.iter_corpus_documents([path])] == ["A paragraph."]
+
+
+def test_records_labelled_null_are_left_out_of_clean_and_spun_with_a_warning(tmp_path: Path) -> None:
+    """null is compare's label for a copy's paragraph found in no original, the spinner's own text
+    (39 of 192 paragraphs of five seed articles spun, one paragraph of another article inserted;
+    16 of the 39 flagged): compare's output given to --clean trained them on as clean, and --spun
+    left them out without a word. evaluate leaves them out; so do both options now, and say so."""
+    path = tmp_path / "compare.jsonl"
+    records = [
+        {"text": "Taken unchanged.", "label": 0},
+        {"text": "Found in no original.", "label": None},
+        {"text": "Nor this.", "label": None},
+        {"text": "Plain corpus text."},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    with pytest.warns(training.CorpusFileWarning) as caught:
+        docs = list(training.iter_corpus_documents([path]))
+    assert [text for _, text in docs] == ["Taken unchanged.", "Plain corpus text."]
+    assert [doc_id for doc_id, _ in docs] == ["compare.jsonl:1", "compare.jsonl:4"]  # others named as before
+    assert [str(w.message) for w in caught] == [
+        f'{path} has 2 records with "label": null (left out, as evaluate leaves them out: compare labels a '
+        "paragraph found in no original null)"
+    ]
+    assert caught[0].message.many.format(n=2, files="a, b") == (
+        '2 files have records with "label": null (a, b; left out, as evaluate leaves them out)'
+    )
+    with pytest.warns(training.CorpusFileWarning, match='has 2 records with "label": null'):
+        assert training.read_labelled_examples([path]) == [("Taken unchanged.", 0), ("Plain corpus text.", 1)]
 
 
 def test_records_with_empty_text_are_left_out_with_a_warning(tmp_path: Path) -> None:
