@@ -44,12 +44,15 @@ from .inputs import (
     InputFile,
     Problem,
     Reader,
-    collect,
+    _file_id,
+    _path_id,
+    iter_inputs,
     iter_records,
     kind_of,
     os_problem,
     shown,
     text_field_problem,
+    tree_files,
 )
 from .metrics import COUNT_SLACK, evidence_quality, false_positives_allowed, metrics_at, threshold_for_fpr
 from .model import ModelError
@@ -761,16 +764,11 @@ def _cmd_score(args, console: Console) -> int:
         console.note(f"--jobs {args.jobs} is more than this machine's {cpus} CPUs; using {cpus}")
         args.jobs = cpus
     if args.output == "-":
-        items = collect(args.paths, output=sys.stdout)
+        items = iter_inputs(args.paths, _file_id(sys.stdout))
         return _score_into(sys.stdout, items, args, _load_detector(args, console), console)[0]
-    items = collect(args.paths)
-    clash = _input_at(args.output, items)
+    clash = _input_among(args.output, args.paths)
     if clash is not None:
-        console.error(
-            f"{clash} is an input; writing the results to it would replace it",
-            "choose another -o, outside the folders scored, or delete it first if it holds earlier results",
-        )
-        return EXIT_ERROR
+        return _refuse_clash(clash, console)
     if _names_a_directory(args.output):
         console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
         return EXIT_ERROR
@@ -781,6 +779,7 @@ def _cmd_score(args, console: Console) -> int:
     try:
         # the results replace the file once the run is over; Ctrl-C leaves it as it was
         with replaced_atomically(args.output) as out:
+            items = _refusing_output(iter_inputs(args.paths, _path_id(args.output)))
             status, reporter = _score_into(out, items, args, detector, console)
             # every input unreadable, or a folder with nothing to score: earlier results are kept
             # (a new file is still made for a run that found nothing, so that it is there to read)
@@ -789,6 +788,8 @@ def _cmd_score(args, console: Console) -> int:
     except _NothingWritten as nothing:
         console.note(f"{args.output} is left as it was: nothing was scored")
         return nothing.status
+    except _OutputIsInput as clash:
+        return _refuse_clash(clash.name, console)
     except BrokenPipeError:  # -o /dev/stdout or a pipe whose reader went away: as with stdout
         raise
     except OSError as exc:  # it cannot be made, or the disk filled up while writing
@@ -809,6 +810,57 @@ class _NothingWritten(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
+
+
+class _OutputIsInput(Exception):
+    """The walk met the -o file among the inputs, which the check before it missed (a file
+    system whose listings give other inode numbers than stat): the run stops, -o untouched."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _refuse_clash(name: str, console: Console) -> int:
+    console.error(
+        f"{name} is an input; writing the results to it would replace it",
+        "choose another -o, outside the folders scored, or delete it first if it holds earlier results",
+    )
+    return EXIT_ERROR
+
+
+def _refusing_output(items: Iterable[InputFile | Problem]) -> Iterator[InputFile | Problem]:
+    """``items``, raising _OutputIsInput at the -o file, which iter_inputs notes in its place."""
+    for item in items:
+        if isinstance(item, Problem) and item.cause == "output":
+            raise _OutputIsInput(item.what.removesuffix(" is where the output goes"))
+        yield item
+
+
+def _input_among(output: str, paths: Sequence[str]) -> str | None:
+    """The name of the input among ``paths`` (named, stdin, or in a directory) that ``output``
+    is (the same file, whatever the path), or None, found before anything is read or written.
+
+    A directory is searched with os.scandir, which gives each name's inode without a stat, and
+    holds no list of its files: a stat confirms a candidate (a link, or the same inode number)."""
+    try:
+        st = os.stat(output)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):  # /dev/null, a terminal or a pipe as input and output is no clash
+        return None
+    target = (st.st_dev, st.st_ino)
+    for arg in paths or ["-"]:
+        if arg == "-":
+            if _file_id(sys.stdin) == target:
+                return STDIN_NAME
+        elif arg and os.path.isdir(arg):
+            for entry in tree_files(arg):
+                if (entry.is_symlink() or entry.inode() == st.st_ino) and _path_id(entry.path) == target:
+                    return shown(Path(entry.path))
+        elif arg and _path_id(arg) == target:
+            return shown(Path(arg))
+    return None
 
 
 def _stdout_document(documents: list[InputFile]) -> str | None:
@@ -849,11 +901,14 @@ def _input_at(output: str | int, items: list) -> str | None:
     return None
 
 
-def _score_into(out: TextIO, items: list, args, detector: Detector, console: Console) -> tuple[int, Reporter]:
-    """Score ``items`` into ``out``: the exit status, and the reporter with its counts."""
-    if any(isinstance(item, InputFile) and item.path is None for item in items):
+def _score_into(
+    out: TextIO, items: Iterable[InputFile | Problem], args, detector: Detector, console: Console
+) -> tuple[int, Reporter]:
+    """Score ``items`` (read as they come: a directory is walked as it is scored) into ``out``:
+    the exit status, and the reporter with its counts."""
+    stdin = not args.paths or "-" in args.paths
+    if stdin:
         _note_terminal(console, "text", "pass files to score")
-    files = sum(isinstance(item, InputFile) for item in items)
     reporter = make_reporter(
         args.format,
         out,
@@ -868,15 +923,14 @@ def _score_into(out: TextIO, items: list, args, detector: Detector, console: Con
     )
     reader = Reader(text_field=args.text_field)
     events = reader.events(items)
-    sizes = _input_sizes(items) if not console.quiet and _isatty(sys.stderr) else None  # for a bar
-    with _progress_bar(files, sizes, console) as bar:
-        if bar is not None and sizes is not None:
-            events = _read_bytes(events, reader, sizes, bar)
+    files, size = _input_sizes(args.paths) if not console.quiet and _isatty(sys.stderr) else (0, None)  # for a bar
+    with _progress_bar(files, size, console) as bar:
+        if bar is not None and size is not None:
+            events = _read_bytes(events, reader, bar)
         # only a terminal on stdout shares the bar's screen: redrawing it around every row written
         # to a file (score big.jsonl > out.jsonl) slowed the run by a quarter and flooded stderr
         on_screen = out is sys.stdout and _isatty(sys.stdout)
         write_guard = _stdout_guard(bar) if on_screen else contextlib.nullcontext
-        stdin = any(isinstance(item, InputFile) and item.path is None for item in items)
 
         def waits() -> bool:  # asked only while stdin is being read: files beside it stay batched
             return reader.on_stdin and not reader.holds_input() and _stdin_waits()
@@ -885,7 +939,7 @@ def _score_into(out: TextIO, items: list, args, detector: Detector, console: Con
             if isinstance(event, Problem):
                 console.problem(event)
             elif isinstance(event, Done):
-                if bar is not None and sizes is None:
+                if bar is not None and size is None:
                     bar.update(1)
             else:
                 with write_guard():
@@ -926,48 +980,59 @@ def _isatty(stream) -> bool:
     return bool(isatty and isatty())
 
 
-def _input_sizes(items: list) -> list[int] | None:
-    """The size in bytes of each input file, in order; None when stdin is one of them."""
-    sizes = []
-    for item in items:
-        if isinstance(item, InputFile):
-            if item.path is None:
-                return None
-            try:
-                sizes.append(os.stat(item.path).st_size)
-            except OSError:  # the reader reports it
-                sizes.append(0)
-    return sizes
+def _input_sizes(paths: Sequence[str]) -> tuple[int, int | None]:
+    """How many files ``paths`` name or hold, and their size in bytes (None when stdin is one of
+    them), for a bar. A directory is counted by os.scandir, holding no list of its files:
+    1,000,000 files took 5 s (the walk that reads them stats each again, as it goes)."""
+    files, size = 0, 0
+    for arg in paths or ["-"]:
+        if arg == "-":
+            files, size = files + 1, None
+        elif arg and os.path.isdir(arg):
+            for entry in tree_files(arg):
+                files += 1
+                if size is not None:
+                    with contextlib.suppress(OSError):  # gone since: the reader reports it
+                        size += entry.stat().st_size
+        elif arg:
+            files += 1
+            if size is not None:
+                with contextlib.suppress(OSError):  # the reader reports it
+                    size += os.stat(arg).st_size
+    return files, size
 
 
-def _read_bytes(events: Iterable, reader: Reader, sizes: list[int], bar: Any) -> Iterator:
+def _read_bytes(events: Iterable, reader: Reader, bar: Any) -> Iterator:
     """Pass ``events`` on, moving a bar in bytes to what has been read of the inputs: in one
     large file, a bar over files stood still for its whole run."""
-    done, current = 0, 0  # bytes of the files read to their end; index of the one being read
+    done, current = 0, None  # bytes of the files read to their end; size of the one being read
     for event in events:
         if isinstance(event, Done):
-            done += sizes[current] if current < len(sizes) else 0
-            current += 1
+            done += current or 0
+            current = None
             at = done
-        else:  # a file may grow while it is read: never past its size at the start
-            at = done + min(reader.position() or 0, sizes[current] if current < len(sizes) else 0)
+        else:  # a file may grow while it is read: never past its size when it was opened
+            if current is None:
+                current = reader.size()
+            at = done + min(reader.position() or 0, current or 0)
         if at > bar.n:
             bar.update(at - bar.n)
         yield event
 
 
 @contextlib.contextmanager
-def _progress_bar(files: int, sizes: list[int] | None, console: Console) -> Iterator[Any]:
-    """A tqdm bar on stderr, on a terminal and not quiet: in bytes read of the input files, for
-    several files or one of BAR_BYTES or more; over files when stdin is one of several inputs."""
-    large = sizes is not None and sum(sizes) >= BAR_BYTES
+def _progress_bar(files: int, size: int | None, console: Console) -> Iterator[Any]:
+    """A tqdm bar on stderr, on a terminal and not quiet: in bytes read of the input files (``size``
+    in all), for several files or one of BAR_BYTES or more; over files when stdin is one of several
+    inputs."""
+    large = size is not None and size >= BAR_BYTES
     if (files < 2 and not large) or console.quiet or not _isatty(sys.stderr):
         yield None
         return
     from tqdm import tqdm
 
-    if sizes is not None:
-        options = {"total": sum(sizes), "unit": "B", "unit_scale": True, "unit_divisor": 1024}
+    if size is not None:
+        options = {"total": size, "unit": "B", "unit_scale": True, "unit_divisor": 1024}
     else:
         options = {"total": files, "unit": "file"}
     with tqdm(desc="scoring", file=sys.stderr, leave=False, dynamic_ncols=True, **options) as bar:

@@ -79,7 +79,9 @@ __all__ = [
     "Problem",
     "InputFile",
     "collect",
+    "iter_inputs",
     "walk_directory",
+    "tree_files",
     "Reader",
     "iter_jsonl",
     "iter_json_items",
@@ -184,7 +186,8 @@ class Problem:
     ``cause`` names the problems that callers word their own way or act on: "damaged"
     (compressed data damaged part way: what came before is kept), "damaged whole" (none of it
     is kept), "not jsonl" (one JSON document where JSON Lines were expected) and "cut short"
-    (a JSON document that ends inside a value). Not part of equality.
+    (a JSON document that ends inside a value) and "output" (the input is the output). Not part
+    of equality.
     """
 
     level: str
@@ -284,25 +287,29 @@ def collect(paths: Sequence[str], output: BinaryIO | io.TextIOBase | None = None
     ``score g/* >> g/results.csv``), is left out with a note: read, it would be scored as it
     grows, and appended to without end.
     """
-    items: list[InputFile | Problem] = []
-    written = _file_id(output)
+    return list(iter_inputs(paths, _file_id(output)))
+
+
+def iter_inputs(paths: Sequence[str], written: tuple[int, int] | None = None) -> Iterator[InputFile | Problem]:
+    """:func:`collect`'s items one at a time, ``written`` being the (device, inode) of the output:
+    a directory is walked as its files are read, so the first is scored at once and the paths
+    are never all held (listing 1,000,000 files first took 15 s and 436 MB)."""
     for arg in paths or ["-"]:
         if arg == "-":
             same = written is not None and _file_id(sys.stdin) == written
-            items.append(_output_note(STDIN_NAME) if same else InputFile(None, "text"))
+            yield _output_note(STDIN_NAME) if same else InputFile(None, "text")
         elif not arg:
-            items.append(Problem("error", "an empty path was given", "skipped"))
+            yield Problem("error", "an empty path was given", "skipped")
         elif os.path.isdir(arg):
-            items.extend(walk_directory(arg, written))
+            yield from walk_directory(arg, written)
         elif written is not None and _path_id(arg) == written:
-            items.append(_output_note(arg))
+            yield _output_note(arg)
         else:
-            items.append(InputFile(Path(arg), kind_of(Path(arg))))
-    return items
+            yield InputFile(Path(arg), kind_of(Path(arg)))
 
 
 def _output_note(name: str | os.PathLike) -> Problem:
-    return Problem("note", f"{shown(name)} is where the output goes", "not read")
+    return Problem("note", f"{shown(name)} is where the output goes", "not read", cause="output")
 
 
 def _path_id(path: str | os.PathLike) -> tuple[int, int] | None:
@@ -375,6 +382,59 @@ def walk_directory(root: str, written: tuple[int, int] | None = None) -> Iterato
     yield from (os_problem(e.filename or root, e) for e in errors)
     if not found:
         yield Problem("note", f"{shown(root)} holds no {', '.join(DIRECTORY_SUFFIXES)} files", "nothing to score")
+
+
+def _listed_suffix(name: str) -> str:
+    """:func:`plain_suffix` of a file name, without building a Path (a million took seconds)."""
+    stem, suffix = os.path.splitext(name)
+    suffix = suffix.lower()
+    return os.path.splitext(stem)[1].lower() if suffix in COMPRESSION_SUFFIXES else suffix
+
+
+def tree_files(root: str) -> Iterator[os.DirEntry]:
+    """The files under ``root`` that :func:`walk_directory` reads, in its order, held one
+    directory at a time and found with ``os.scandir`` alone: no file is stat'ed but through a
+    link (the kind of an entry comes with its name). Problems are passed over, for the walk to
+    report. For a progress bar's total and for checking ``-o`` before the tree is read: 1,000,000
+    files took 1.3 s, where the walk, which stats each file, took 10 s."""
+    seen: set[tuple[int, int]] = set()
+    try:
+        st = os.stat(root)
+    except OSError:
+        return
+    seen.add((st.st_dev, st.st_ino))
+    stack = [root]
+    while stack:
+        top = stack.pop()
+        try:
+            with os.scandir(top) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        below = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if not is_dir:
+                try:  # a FIFO, a device or a broken link is not read (the walk says why)
+                    wanted = _listed_suffix(entry.name) in DIRECTORY_SUFFIXES and entry.is_file()
+                except OSError:
+                    wanted = False
+                if wanted:
+                    yield entry
+                continue
+            try:
+                st = os.stat(entry.path)
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                below.append(entry.path)
+        stack.extend(reversed(below))  # the first directory is read next, as os.walk does
 
 
 # A web address given where a file was expected. pathlib folds its "//" into "/", so a name
@@ -1229,6 +1289,14 @@ class Reader:
 
     def _hold(self, held: Callable[[], bool]) -> None:
         self._held = held
+
+    def size(self) -> int | None:
+        """The size in bytes of the file being read, for a progress bar; None between files and
+        for stdin."""
+        try:
+            return os.fstat(self._file.fileno()).st_size if self._file is not None else None
+        except (OSError, ValueError):
+            return None
 
     def position(self) -> int | None:
         """How many bytes of the file being read have been read so far (by the OS, read-ahead

@@ -733,6 +733,19 @@ def test_output_option_never_replaces_an_input(capsys, tmp_path, monkeypatch):
     assert page.read_text() == SPUN.read_text()
 
 
+def test_output_option_met_in_the_walk_stops_the_run_and_is_left_as_it_was(capsys, tmp_path, monkeypatch):
+    # the check before the run takes inode numbers from os.scandir, which some file systems
+    # (overlayfs) give otherwise than stat; the walk stats each file, and refuses the -o it meets
+    (tmp_path / "a.txt").write_text(SPUN.read_text())
+    results = tmp_path / "b.txt"
+    results.write_text("earlier results\n")
+    monkeypatch.setattr(cli, "tree_files", lambda root: iter(()))
+    code, out, err = run(capsys, "score", "--format", "jsonl", "-o", str(results), str(tmp_path))
+    assert (code, out, err) == (2, "", f"spincheck: error: {results} {IS_AN_INPUT}")
+    assert results.read_text() == "earlier results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]  # no temporary left
+
+
 @pytest.mark.parametrize("before", ["missing.txt", ""])
 def test_output_option_never_replaces_an_input_named_after_one_that_cannot_be_read(capsys, tmp_path, before):
     # the check goes on past an input it cannot look at (a missing file, an empty name): stopping
@@ -1612,6 +1625,19 @@ def test_progress_bar_in_bytes_for_one_large_file(capsys, monkeypatch, tmp_path)
     assert "file/s" in run(capsys, "score", "--format", "csv", "-", str(CLEAN))[2]
 
 
+def test_the_bar_totals_a_directory_without_listing_it(tmp_path):
+    # counted with os.scandir, as the walk will find them: hidden files and tables left out
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("x" * 10)
+    (tmp_path / "b.jsonl").write_text("y" * 5)
+    (tmp_path / ".draft.txt").write_text("z" * 100)
+    (tmp_path / "t.csv").write_text("z" * 100)
+    spun = SPUN.stat().st_size
+    assert cli._input_sizes([str(tmp_path), str(SPUN)]) == (3, 15 + spun)
+    assert cli._input_sizes([str(tmp_path), "-"]) == (3, None)  # stdin's size is unknown
+    assert cli._input_sizes([]) == (1, None)
+
+
 def test_the_byte_bar_follows_what_has_been_read(tmp_path, monkeypatch):
     monkeypatch.setattr(inputs, "CHUNK_CHARS", 3000)  # a text file read in several chunks
     first, second = tmp_path / "a.txt", tmp_path / "b.txt"
@@ -1628,7 +1654,7 @@ def test_the_byte_bar_follows_what_has_been_read(tmp_path, monkeypatch):
 
     bar, reader, seen = Bar(), inputs.Reader(), []
     items = [inputs.InputFile(first, "text"), inputs.InputFile(second, "text")]
-    for event in cli._read_bytes(reader.events(items), reader, sizes, bar):
+    for event in cli._read_bytes(reader.events(items), reader, bar):
         seen.append((type(event).__name__, bar.n))
     done = [n for kind, n in seen if kind == "Done"]
     assert done == [sizes[0], sum(sizes)]  # each file counted whole when read to its end

@@ -464,6 +464,43 @@ def test_a_directory_reached_again_through_links_is_read_once(tmp_path):
     ]
 
 
+def test_a_directory_is_walked_as_its_files_are_read(tmp_path):
+    # listed whole before the first was read, 1,000,000 files took 15 s and 436 MB
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "page.txt").write_text("x")
+    items = inputs.iter_inputs([str(tmp_path)])
+    assert next(items) == InputFile(tmp_path / "a" / "page.txt", "text")
+    (tmp_path / "b" / "late.txt").write_text("x")  # b is listed only when the walk gets there
+    assert [i.path.name for i in items] == ["late.txt", "page.txt"]
+    assert collect([str(tmp_path)]) == list(inputs.iter_inputs([str(tmp_path)]))
+
+
+def test_tree_files_are_the_files_the_walk_reads(tmp_path):
+    # the -o check and the bar's total look at a tree with os.scandir alone: the same files, in order
+    (tmp_path / "a").mkdir()
+    for name in ("x.txt", ".draft.txt", "t.csv", "pages.JSONL.gz", "up.md.bz2", "n.gz"):
+        (tmp_path / "a" / name).write_text("x")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "secret.txt").write_text("x")
+    (tmp_path / "a" / "loop").symlink_to("..")
+    (tmp_path / "b").symlink_to("a")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a" / "x.txt")
+    (tmp_path / "broken.txt").symlink_to("missing.txt")
+    (tmp_path / "dir.txt").mkdir()
+    (tmp_path / "dir.txt" / "in.rtf").write_text("x")
+    os.mkfifo(tmp_path / "pipe.txt")
+    walked = [item.path for item in inputs.walk_directory(str(tmp_path)) if isinstance(item, InputFile)]
+    assert [Path(entry.path) for entry in inputs.tree_files(str(tmp_path))] == walked
+    assert [str(path.relative_to(tmp_path)) for path in walked] == [
+        "link.txt",
+        "a/pages.JSONL.gz",
+        "a/up.md.bz2",
+        "a/x.txt",
+        "dir.txt/in.rtf",
+    ]
+
+
 def test_hidden_files_in_a_directory_are_skipped(tmp_path):
     # an editor's hidden draft or backup next to the page is not a page of its own
     (tmp_path / ".draft.txt").write_text("x")
