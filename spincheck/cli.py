@@ -38,6 +38,7 @@ from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN
 from .inputs import (
     COMPRESSION_SUFFIXES,
     MAX_LINE_PROBLEMS,
+    OUTPUT_NOTE,
     STDIN_NAME,
     Chunk,
     Done,
@@ -833,7 +834,7 @@ def _refusing_output(items: Iterable[InputFile | Problem]) -> Iterator[InputFile
     """``items``, raising _OutputIsInput at the -o file, which iter_inputs notes in its place."""
     for item in items:
         if isinstance(item, Problem) and item.cause == "output":
-            raise _OutputIsInput(item.what.removesuffix(" is where the output goes"))
+            raise _OutputIsInput(item.what.removesuffix(OUTPUT_NOTE))
         yield item
 
 

@@ -308,8 +308,11 @@ def iter_inputs(paths: Sequence[str], written: tuple[int, int] | None = None) ->
             yield InputFile(Path(arg), kind_of(Path(arg)))
 
 
+OUTPUT_NOTE = " is where the output goes"
+
+
 def _output_note(name: str | os.PathLike) -> Problem:
-    return Problem("note", f"{shown(name)} is where the output goes", "not read", cause="output")
+    return Problem("note", f"{shown(name)}{OUTPUT_NOTE}", "not read", cause="output")
 
 
 def _path_id(path: str | os.PathLike) -> tuple[int, int] | None:
