@@ -652,17 +652,20 @@ def test_a_jsonl_record_of_exactly_the_longest_size_is_read(tmp_path, monkeypatc
     assert problems_of(events) == [f"spincheck: error: {path}:2: record longer than 100 bytes (skipped)"]
 
 
+# Records about a bound of 3 JSON values (MAX_RECORD_VALUES), as their values are counted
+VALUE_BOUND_RECORDS = (
+    {"text": ["One.", "Two."]},  # "{", "[" and one comma: 3, at the bound
+    {"text": 'Commas, "quoted", [brackets] and {braces} in a string, are text.'},  # none counted in strings
+    {"text": ["One.", "Two.", "Three."]},  # 4: over it
+)
+
+
 def test_a_large_jsonl_record_of_too_many_values_is_skipped_unread(tmp_path, monkeypatch):
     """A value is a Python object of 30-70 bytes however short: a 60 MB record of 20,000,000 "{}"
     took 1.6 GB. A large record's values are counted first, outside its strings."""
     monkeypatch.setattr(inputs, "LARGE_RECORD", 10)
     monkeypatch.setattr(inputs, "MAX_RECORD_VALUES", 3)
-    records = [
-        {"text": ["One.", "Two."]},  # "{", "[" and one comma: 3, at the bound
-        {"text": 'Commas, "quoted", [brackets] and {braces} in a string, are text.'},
-        {"text": ["One.", "Two.", "Three."]},
-        {"text": "a", "b": {}, "c": {}},
-    ]
+    records = [*VALUE_BOUND_RECORDS, {"text": "a", "b": {}, "c": {}}]
     path = tmp_path / "records.jsonl"
     path.write_text("".join(json.dumps(record) + "\n" for record in records))
     events = read_events(path)
@@ -678,12 +681,7 @@ def test_a_large_json_array_item_of_too_many_values_is_refused_unread(tmp_path, 
     the items after it are skipped too."""
     monkeypatch.setattr(inputs, "LARGE_RECORD", 10)
     monkeypatch.setattr(inputs, "MAX_RECORD_VALUES", 3)
-    records = [
-        {"text": ["One.", "Two."]},  # "{", "[" and one comma: 3, at the bound
-        {"text": 'Commas, "quoted", [brackets] and {braces} in a string, are text.'},
-        {"text": ["One.", "Two.", "Three."]},
-        {"text": "Not read."},
-    ]
+    records = [*VALUE_BOUND_RECORDS, {"text": "Not read."}]
     path = tmp_path / "items.json"
     path.write_text(json.dumps(records))
     events = read_events(path)
