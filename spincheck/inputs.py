@@ -185,8 +185,9 @@ class Problem:
     ``level`` is "error" (the input was not scored; the run exits with 2), "warning" or "note".
     ``cause`` names the problems that callers word their own way or act on: "damaged"
     (compressed data damaged part way: what came before is kept), "damaged whole" (none of it
-    is kept), "not jsonl" (one JSON document where JSON Lines were expected) and "cut short"
-    (a JSON document that ends inside a value) and "output" (the input is the output). Not part
+    is kept), "not jsonl" (one JSON document where JSON Lines were expected), "cut short"
+    (a JSON document that ends inside a value), "too many values" (a record of over
+    ``MAX_RECORD_VALUES`` values, left unread) and "output" (the input is the output). Not part
     of equality.
     """
 
@@ -875,7 +876,7 @@ def iter_jsonl(
             return
         if _too_many_values(text):
             what = f"{name}:{number}: record of over {MAX_RECORD_VALUES:,} JSON values"
-            yield number, Problem("error", what, "too many to hold; a record of text has far fewer; skipped")
+            yield number, Problem("error", what, f"{TOO_MANY_VALUES_HINT}; skipped", cause="too many values")
             continue
         try:
             record = _loads(text)
@@ -899,6 +900,8 @@ def iter_jsonl(
         yield number, _undecodable(name, head)
 
 
+# why a record of over MAX_RECORD_VALUES values is refused (see _too_many_values)
+TOO_MANY_VALUES_HINT = "too many to hold; a record of text has far fewer"
 # a JSON string, escapes and all
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 
@@ -989,7 +992,7 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
         return
     if _too_many_values(text):
         what = f"{name}: record of over {MAX_RECORD_VALUES:,} JSON values"
-        yield 0, Problem("error", what, "too many to hold; a record of text has far fewer; skipped")
+        yield 0, Problem("error", what, f"{TOO_MANY_VALUES_HINT}; skipped", cause="too many values")
         return
     try:
         value = _loads(text)
@@ -1019,8 +1022,8 @@ def _array_items(text: str, pos: int, name: str) -> Iterator[tuple[int, dict | P
     while more:
         if crowded and text.startswith(("{", "["), pos) and _item_too_large(text, pos):
             what = f"{name}:{place + 1}: item of over {MAX_RECORD_VALUES:,} JSON values"
-            hint = "too many to hold; a record of text has far fewer; it and the rest are skipped"
-            yield place + 1, Problem("error", what, hint)
+            hint = f"{TOO_MANY_VALUES_HINT}; it and the rest are skipped"
+            yield place + 1, Problem("error", what, hint, cause="too many values")
             return
         try:
             item, pos = decoder.raw_decode(text, pos)

@@ -917,12 +917,28 @@ def _loops(path: Path) -> bool:
 def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]]:
     """``(line, record)`` of a JSONL file, or ``(place, record)`` of a JSON array of them (as
     score reads a .json file); TrainingError for the first one that is not a record."""
-    from .inputs import Problem, _loads, iter_json_items, json_error, pretty_printed_json, shown
+    from .inputs import (
+        MAX_RECORD_VALUES,
+        TOO_MANY_VALUES_HINT,
+        Problem,
+        _loads,
+        _too_many_values,
+        iter_json_items,
+        json_error,
+        pretty_printed_json,
+        shown,
+    )
 
     if kind == "json":
         for n, record in iter_json_items(text.encode("utf-8"), shown(file)):
             if isinstance(record, Problem):  # text is decoded already: no warnings, only errors
-                raise TrainingError(f"{record.what} (a JSON array of records, or JSON Lines)")
+                # an item of too many values is no question of format: "(a JSON array of records ...)" misled
+                hint = (
+                    TOO_MANY_VALUES_HINT
+                    if record.cause == "too many values"
+                    else "a JSON array of records, or JSON Lines"
+                )
+                raise TrainingError(f"{record.what} ({hint})")
             yield n, record
         return
     # lines end at \n only, as score reads them: str.splitlines() also breaks at
@@ -938,6 +954,10 @@ def _json_records(file: Path, text: str, kind: str) -> Iterator[tuple[int, dict]
                 f"{shown(file)} is one JSON {document} over several lines, not JSON Lines (one JSON object per line)"
             )
         first = False
+        if _too_many_values(line):  # as score refuses it: 60 MB of "{}" took 1.6 GB here
+            raise TrainingError(
+                f"{shown(file)}:{n}: record of over {MAX_RECORD_VALUES:,} JSON values ({TOO_MANY_VALUES_HINT})"
+            )
         try:
             record = _loads(line)  # as score reads a record: a lone surrogate ("\ud800") is U+FFFD
         except json.JSONDecodeError as exc:

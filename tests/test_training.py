@@ -1331,6 +1331,28 @@ def test_train_verbose_names_the_base_model_and_what_each_path_held(capsys, tmp_
         assert "spincheck: base model" not in capsys.readouterr().err
 
 
+def test_a_record_of_too_many_values_stops_training_unread(tmp_path: Path, monkeypatch) -> None:
+    """score skips a JSONL record of over MAX_RECORD_VALUES values unread (60 MB of "{}" took
+    1.6 GB); training read it whole, and named a .json item of as many "(a JSON array of records,
+    or JSON Lines)", which it was. Both stop the run, saying why."""
+    from spincheck import inputs
+
+    monkeypatch.setattr(inputs, "LARGE_RECORD", 10)
+    monkeypatch.setattr(inputs, "MAX_RECORD_VALUES", 3)
+    many = {"text": ["One.", "Two.", "Three."]}  # "{", "[" and two commas: 4
+    why = r"over 3 JSON values \(too many to hold; a record of text has far fewer\)$"
+    (tmp_path / "records.jsonl").write_text(json.dumps({"text": "Fine."}) + "\n" + json.dumps(many) + "\n")
+    with pytest.raises(TrainingError, match=r"records\.jsonl:2: record of " + why):
+        list(training.iter_corpus_documents([tmp_path / "records.jsonl"]))
+    (tmp_path / "items.json").write_text(json.dumps([{"text": "Fine."}, many]))
+    with pytest.raises(TrainingError, match=r"items\.json:2: item of " + why):
+        list(training.iter_corpus_documents([tmp_path / "items.json"]))
+    with pytest.raises(TrainingError, match=r"records\.jsonl:2: record of " + why):
+        training.read_labelled_examples([tmp_path / "records.jsonl"])
+    (tmp_path / "records.jsonl").write_text(json.dumps({"text": ["One.", "Two."]}) + "\n")  # 3: read
+    assert [text for _, text in training.iter_corpus_documents([tmp_path / "records.jsonl"])] == ["One.\n\nTwo."]
+
+
 def test_a_pretty_printed_json_document_is_named_as_such(tmp_path: Path) -> None:
     """compare --format json given to --spun (the README asks for --format jsonl) was "line 1: invalid
     JSON: the line ends inside the record: cut short, or a line break inside a string"; score and
