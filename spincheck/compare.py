@@ -322,7 +322,9 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
         in_b = {t: j for j, t in enumerate(sb) if count_b[t] == 1}
         anchors = _increasing([(i, in_b[t]) for i, t in enumerate(sa) if count_a[t] == 1 and t in in_b])
         if not anchors:  # nothing to anchor on (a text repeated over and over): aligned piece by piece
-            pieces = -(-max(len(sa), len(sb)) // PIECE_TOKENS)
+            # at least two: one piece is the span itself, pushed back for ever (PIECE_TOKENS past
+            # LONG_TOKENS would do it)
+            pieces = max(2, -(-max(len(sa), len(sb)) // PIECE_TOKENS))
             step_a, step_b = -(-len(sa) // pieces), -(-len(sb) // pieces)
             spans = [  # clamped: the shorter side may run out before the last piece
                 (

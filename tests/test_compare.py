@@ -156,6 +156,18 @@ def test_a_long_repeated_text_without_anchors_is_aligned_in_short_pieces(monkeyp
     assert len(diffed) > 1 and max(diffed) <= PIECE_TOKENS
 
 
+def test_an_anchorless_span_is_always_cut_in_two_or_more_pieces(monkeypatch) -> None:
+    """A span made one piece was pushed back as it was, for ever: pieces longer than LONG_TOKENS
+    did it. Cut in two at least, it ends, every token of both sides aligned once."""
+    import spincheck.compare as compare
+
+    monkeypatch.setattr(compare, "PIECE_TOKENS", 10 * LONG_TOKENS)
+    a = ("the cat sat on the mat " * 400).split()  # 2,400 tokens, none found once
+    b = [*a[:100], "dog", *a[101:]]
+    ops = compare._opcodes(a, b)
+    assert sum(i2 - i1 for _, i1, i2, _, _ in ops) == len(a) and sum(j2 - j1 for *_, j1, j2 in ops) == len(b)
+
+
 def test_long_alignment_of_a_text_where_each_gap_yields_one_anchor_does_not_recurse() -> None:
     """Each token twice, overlapping ("b a c b d c ..."): every gap between anchors holds one
     more anchor, which made the recursive version raise RecursionError at about 6,000 tokens."""
