@@ -831,17 +831,13 @@ def iter_corpus_documents(
                     if label is None:  # neither clean nor spun: left out, as evaluate leaves it out
                         unlabelled += 1
                         continue
-                    if not with_labels and "label" in record:
-                        if label == 1 or _number_string(label) == "1":  # an evaluation set passed whole
-                            raise TrainingError(
-                                f"{shown(file)}:{n}: a record labelled {json.dumps(label)} (spun) among the clean text "
-                                "(leave such records out, or pass real spun examples with --spun)"
-                            )
-                        if (problem := _label_problem(label)) is not None:
-                            raise TrainingError(
-                                f"{shown(file)}:{n}: {problem}; labels are 0 (clean) or 1 (spun), as evaluate "
-                                "reads them: leave out or rename a 'label' field that means something else"
-                            )
+                    # an evaluation set passed whole: 1, or a string that says spun ("1" was trained on
+                    # as clean without a word); any other label, 0 or a topic ("sports"), is clean text's
+                    if not with_labels and "label" in record and (label == 1 or _says_spun(label)):
+                        raise TrainingError(
+                            f"{shown(file)}:{n}: a record labelled {json.dumps(label)} (spun) among the clean text "
+                            "(leave such records out, or pass real spun examples with --spun)"
+                        )
                     if not value.strip():
                         empty += 1
                     elif counted is not None:
@@ -980,6 +976,11 @@ def _label_problem(label: object) -> str | None:
     if (number := _number_string(label)) is not None:
         return f"label must be 0 or 1, not {label!r}, a string (write the number {number})"
     return f"label must be 0 or 1, not {label!r}"
+
+
+def _says_spun(label: object) -> bool:
+    """A string label that means spun: "1", "true", "spun" (evaluate reads none of them)."""
+    return isinstance(label, str) and label.strip().lower() in ("1", "true", "spun")
 
 
 def _number_string(label: object) -> str | None:

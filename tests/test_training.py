@@ -16,6 +16,7 @@ import gzip
 import json
 import lzma
 import os
+import re
 import shutil
 import stat
 import warnings
@@ -1200,25 +1201,20 @@ def test_labelled_examples_take_compare_output(tmp_path: Path) -> None:
         training.read_labelled_examples([tmp_path / "bad.jsonl"])
 
 
-@pytest.mark.parametrize(
-    "label, clean_error",
-    [
-        ("1", r"a record labelled \"1\" \(spun\) among the clean text"),
-        (" 1", r"a record labelled \" 1\" \(spun\) among the clean text"),
-        ("0", r"label must be 0 or 1, not '0', a string \(write the number 0\); labels are 0 \(clean\)"),
-        ("spun", r"label must be 0 or 1, not 'spun'; labels are 0 \(clean\) or 1 \(spun\), as evaluate"),
-        ("true", r"label must be 0 or 1, not 'true';"),
-        (2, r"label must be 0 or 1, not 2;"),
-    ],
-)
-def test_a_label_evaluate_cannot_read_is_refused(tmp_path: Path, label, clean_error: str) -> None:
+@pytest.mark.parametrize("label", ["1", " 1", "0", "spun", "True", 2, "sports"])
+def test_a_label_evaluate_cannot_read_is_refused_for_spun_examples(tmp_path: Path, label) -> None:
     """evaluate skips a record whose label is not 0 or 1 (a string "1" too); --clean trained on a
-    "label": "1" as clean without a word. Both options now read labels as evaluate does."""
+    "label": "1" as clean without a word. --clean refuses a label that says spun; it takes any
+    other (0, a topic) as the clean text it is. --spun reads labels as evaluate does."""
     path = tmp_path / "eval.jsonl"
     records = [{"text": "A clean paragraph.", "label": 0}, {"text": "Another one.", "label": label}]
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    with pytest.raises(TrainingError, match=r"eval\.jsonl:2: " + clean_error):
-        list(training.iter_corpus_documents([path]))
+    if label in ("1", " 1", "spun", "True"):
+        spun = re.escape(f"eval.jsonl:2: a record labelled {json.dumps(label)} (spun) among the clean text")
+        with pytest.raises(TrainingError, match=spun):
+            list(training.iter_corpus_documents([path]))
+    else:
+        assert [text for _, text in training.iter_corpus_documents([path])] == ["A clean paragraph.", "Another one."]
     with pytest.raises(TrainingError, match=r"--spun label must be 0 or 1, not .* \(in eval\.jsonl:2\)"):
         training.read_labelled_examples([path])
 
