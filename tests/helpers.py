@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from spincheck import Result
+from spincheck import Result, formats
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -118,3 +118,18 @@ def epub_bytes(chapters: list[str], *, encrypted: bool = False) -> bytes:
                 "META-INF/encryption.xml", f'<encryption><CipherReference URI="OEBPS/{names[0]}"/></encryption>'
             )
     return out.getvalue()
+
+
+def recording_trafilatura(monkeypatch: pytest.MonkeyPatch, text: str) -> list[str]:
+    """Put a stand-in for trafilatura in its place: it returns ``text`` for any page, and the
+    list returned gets each page it is given."""
+    given: list[str] = []
+
+    class Recording:
+        @staticmethod
+        def extract(page, **options):
+            given.append(page)
+            return text
+
+    monkeypatch.setattr(formats, "_trafilatura_state", {"module": Recording})
+    return given

@@ -11,7 +11,7 @@ import time
 import zipfile
 
 import pytest
-from helpers import docx_bytes, docx_paragraph, epub_bytes, odt_bytes
+from helpers import docx_bytes, docx_paragraph, epub_bytes, odt_bytes, recording_trafilatura
 
 from spincheck import formats
 from spincheck.formats import (
@@ -304,15 +304,7 @@ def test_a_page_as_bytes_is_decoded_whichever_parser_reads_it(monkeypatch):
 def test_half_a_surrogate_pair_does_not_cut_the_page_short(monkeypatch):
     """lxml stops at a lone surrogate (JSON's "\\ud83d" of a cut emoji): trafilatura returned the
     page up to it, and a spun page scored clean. It is read as U+FFFD, one for one."""
-    seen = []
-
-    class Records:
-        @staticmethod
-        def extract(page, **options):
-            seen.append(page)
-            return "text"
-
-    monkeypatch.setattr(formats, "_trafilatura_state", {"module": Records})
+    seen = recording_trafilatura(monkeypatch, "text")
     page = f"<p>A coun\ud83dcil.</p>{BODY}"
     html_to_text(page)
     assert seen == [page.replace("\ud83d", "\ufffd")]

@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import docx_bytes, docx_paragraph, epub_bytes, odt_bytes, rtf_bytes
+from helpers import docx_bytes, docx_paragraph, epub_bytes, odt_bytes, recording_trafilatura, rtf_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -582,15 +582,7 @@ def test_html_fallback_note_is_given_once(tmp_path, monkeypatch):
 def test_a_page_of_more_tags_than_trafilatura_is_given_is_read_by_the_fallback(tmp_path, monkeypatch):
     """trafilatura's tree of a page takes about 1.4 KB a tag: 4 MB of "<p>x" took 1.4 GB, and a
     64 MB page would take 20 GB. A page over the bound is read by the fallback, with a note."""
-    given = []
-
-    class Records:
-        @staticmethod
-        def extract(page, **options):
-            given.append(page)
-            return "Read by trafilatura."
-
-    monkeypatch.setattr(formats, "_trafilatura_state", {"module": Records})
+    given = recording_trafilatura(monkeypatch, "Read by trafilatura.")
     for module in (formats, inputs):
         monkeypatch.setattr(module, "MAX_TRAFILATURA_TAGS", HTML_PAGE.count("<"))
     path = tmp_path / "page.html"
