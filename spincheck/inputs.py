@@ -95,6 +95,7 @@ __all__ = [
     "kind_of",
     "content_kind",
     "plain_suffix",
+    "searched_name",
     "sniff",
     "decompress",
     "os_problem",
@@ -367,9 +368,9 @@ def walk_directory(root: str, written: tuple[int, int] | None = None) -> Iterato
             keep.append(name)
         dirnames[:] = keep
         for name in sorted(filenames):
-            path = Path(dirpath, name)
-            if name.startswith(".") or plain_suffix(path) not in DIRECTORY_SUFFIXES:
+            if not searched_name(name):
                 continue
+            path = Path(dirpath, name)
             try:
                 st = os.stat(path)
             except OSError as exc:
@@ -388,11 +389,18 @@ def walk_directory(root: str, written: tuple[int, int] | None = None) -> Iterato
         yield Problem("note", f"{shown(root)} holds no {', '.join(DIRECTORY_SUFFIXES)} files", "nothing to score")
 
 
-def _listed_suffix(name: str) -> str:
-    """:func:`plain_suffix` of a file name, without building a Path (a million took seconds)."""
+def searched_name(name: str) -> bool:
+    """Whether a folder search reads a file of this name: not hidden, and of a kind it reads
+    (``DIRECTORY_SUFFIXES``, compressed too). The one test of :func:`walk_directory`,
+    :func:`tree_files` and training's list of the files left out."""
+    if name.startswith("."):
+        return False
+    # plain_suffix without building a Path (a million took seconds)
     stem, suffix = os.path.splitext(name)
     suffix = suffix.lower()
-    return os.path.splitext(stem)[1].lower() if suffix in COMPRESSION_SUFFIXES else suffix
+    if suffix in COMPRESSION_SUFFIXES:
+        suffix = os.path.splitext(stem)[1].lower()
+    return suffix in DIRECTORY_SUFFIXES
 
 
 def tree_files(root: str) -> Iterator[os.DirEntry]:
@@ -425,7 +433,7 @@ def tree_files(root: str) -> Iterator[os.DirEntry]:
                 continue
             if not is_dir:
                 try:  # a FIFO, a device or a broken link is not read (the walk says why)
-                    wanted = _listed_suffix(entry.name) in DIRECTORY_SUFFIXES and entry.is_file()
+                    wanted = searched_name(entry.name) and entry.is_file()
                 except OSError:
                     wanted = False
                 if wanted:

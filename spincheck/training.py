@@ -1043,7 +1043,7 @@ def _files_under(root: Path) -> Iterator[Path]:
 def _files_left_out(root: Path) -> Iterator[Path]:
     """The files under ``root`` that a folder search passes over for their names (hidden ones
     aside, as it leaves them out by design), links to folders followed as it follows them."""
-    from .inputs import DIRECTORY_SUFFIXES, plain_suffix
+    from .inputs import searched_name
 
     seen: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
@@ -1057,7 +1057,7 @@ def _files_left_out(root: Path) -> Iterator[Path]:
         seen.add((st.st_dev, st.st_ino))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if not name.startswith(".") and plain_suffix(Path(name)) not in DIRECTORY_SUFFIXES:
+            if not name.startswith(".") and not searched_name(name):
                 path = Path(dirpath, name)
                 if not os.path.exists(path):  # a link to nothing, which the search passes over too:
                     continue  # "name it if it holds text" would mislead
