@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sys
 
-EXIT_INTERRUPTED = 130  # spincheck.cli.EXIT_INTERRUPTED, which cannot be imported before the try
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a program stopped by Ctrl-C (spincheck.cli's too)
 
 
 def console_main() -> int:

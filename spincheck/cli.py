@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, TextIO
 
 import numpy as np
 
-from . import __version__
+from . import __version__, _console
 from .detector import CONTEXT_MIN_FLAGGED, CONTEXT_P, CONTEXT_SHARE, DEFAULT_MIN_WORDS, Detector, Document, Result
 from .inputs import (
     COMPRESSION_SUFFIXES,
@@ -77,7 +77,7 @@ __all__ = ["main", "console_main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 EXIT_OK = 0
 EXIT_FLAGGED = 1
 EXIT_ERROR = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a program stopped by Ctrl-C
+EXIT_INTERRUPTED = _console.EXIT_INTERRUPTED  # 130, defined where Ctrl-C is caught before this module loads
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports `yes | head`
 # the train extra is several packages; the extra's name works only where spincheck's source is
 TRAIN_HINT = "in spincheck's checkout: pip install '.[train]'"
