@@ -844,20 +844,16 @@ def _input_among(output: str, paths: Sequence[str]) -> str | None:
 
     A directory is searched with os.scandir, which gives each name's inode without a stat, and
     holds no list of its files: a stat confirms a candidate (a link, or the same inode number)."""
-    try:
-        st = os.stat(output)
-    except OSError:
+    target = _replaceable(output)
+    if target is None:
         return None
-    if not stat.S_ISREG(st.st_mode):  # /dev/null, a terminal or a pipe as input and output is no clash
-        return None
-    target = (st.st_dev, st.st_ino)
     for arg in paths or ["-"]:
         if arg == "-":
             if _file_id(sys.stdin) == target:
                 return STDIN_NAME
         elif arg and os.path.isdir(arg):
             for entry in tree_files(arg):
-                if (entry.is_symlink() or entry.inode() == st.st_ino) and _path_id(entry.path) == target:
+                if (entry.is_symlink() or entry.inode() == target[1]) and _path_id(entry.path) == target:
                     return shown(Path(entry.path))
         elif arg and _path_id(arg) == target:
             return shown(Path(arg))
@@ -877,19 +873,26 @@ def _stdout_document(documents: list[InputFile]) -> str | None:
     return None
 
 
+def _replaceable(output: str | int) -> tuple[int, int] | None:
+    """The (device, inode) of ``output`` (a path, or an open descriptor) when it is a regular
+    file, which writing the results would replace; None otherwise (missing, /dev/null, a
+    terminal or a pipe, which an input can share with the output without a clash)."""
+    try:
+        st = os.stat(output)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
 def _input_at(output: str | int, items: list) -> str | None:
     """The name of the input that ``output`` (a path, or an open descriptor) is (the same file,
     whatever the path), or None.
 
     Only a regular file can be replaced: /dev/null, a terminal or a pipe as both stdin and the
     output is no clash (stdin from /dev/null is the same device as ``-o /dev/null``)."""
-    try:
-        st = os.stat(output)
-    except OSError:
+    target = _replaceable(output)
+    if target is None:
         return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    target = (st.st_dev, st.st_ino)
     for item in items:
         if not isinstance(item, InputFile):
             continue
