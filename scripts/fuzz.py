@@ -38,7 +38,7 @@ Each case goes through ``Detector.score_text``, then its paragraphs through
   give the same results;
 - ``score_documents`` (a fifth of the cases, with an empty and a half text
   beside): the same checks, and the same results as ``score_text``.
-- a disguised text whose tricks the README all says are read through scores as
+- a disguised text whose tricks docs/input.md all says are read through scores as
   the plain text does (the same paragraphs and results); cut into chunks at blank
   lines as a streamed file is, a disguised text or page gives the whole text's
   paragraphs.
@@ -200,7 +200,7 @@ def _english(rng: random.Random, seeds: list[str], k: int) -> str:
 
 
 # ---- disguises: what the text stage reads through ------------------------------------------------
-# Unicode's default-ignorable characters, as the README lists them (soft hyphen, zero-width space,
+# Unicode's default-ignorable characters, as docs/input.md lists them (soft hyphen, zero-width space,
 # joiners, word joiner, byte-order mark, direction marks, embeddings, overrides and isolates, the
 # combining grapheme joiner, the Mongolian vowel separator, invisible operators, variation selectors
 # and tag characters)
@@ -345,7 +345,7 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
     characters at odd places and inside words, numbers and web addresses; lookalike, styled and struck
     letters; apostrophe lookalikes; Hangul fillers for spaces; letter-spaced lines, Hangul fillers
     between letters too; blank lines of invisible characters), and
-    whether every trick used is one the README promises to read through: then ``plain``'s scores
+    whether every trick used is one docs/input.md promises to read through: then ``plain``'s scores
     must be the disguised text's."""
     tricks = {t for t in ["lookalike", "styled", "strike", "invisible", "apostrophe", "odd places", "blank", "filler"]
               if rng.random() < 0.45} or {"invisible"}  # fmt: skip
@@ -662,7 +662,7 @@ def run_library(
 
 
 def check_disguise(det: spincheck.Detector, text: str, plain: str) -> list[tuple[str, str]]:
-    """A text disguised with what the README says is read through scores as the plain text does:
+    """A text disguised with what docs/input.md says is read through scores as the plain text does:
     the same paragraphs, each with the same result (its evidence at other offsets)."""
     ours, theirs = det.score_text(text).paragraphs, det.score_text(plain).paragraphs
     if len(ours) != len(theirs):
