@@ -2146,7 +2146,7 @@ def test_evaluate_notes_a_text_of_two_paragraphs(capsys, tmp_path):
 
 
 def test_evaluate_takes_json_true_and_false_as_labels_1_and_0(capsys, tmp_path, labelled):
-    # the README counts JSON's true and false as the labels 1 and 0
+    # docs/cli.md counts JSON's true and false as the labels 1 and 0
     rows = jsonl(labelled.read_text())
     booleans = tmp_path / "booleans.jsonl"
     booleans.write_text("".join(json.dumps({**r, "label": bool(r["label"])}) + "\n" for r in rows))
@@ -2265,7 +2265,7 @@ def test_compare_jsonl_is_labelled_input_for_evaluate(capsys, tmp_path):
 
 def test_evaluate_of_compare_jsonl_gives_the_figures_compare_prints_without_context(capsys, tmp_path):
     """evaluate judges each paragraph alone: a paragraph compare flagged with its document is not
-    flagged there (the README says so), and compare --no-context prints evaluate's figures."""
+    flagged there (docs/cli.md says so), and compare --no-context prints evaluate's figures."""
     _, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
     probabilities = sorted(p["probability"] for p in json.loads(out)["paragraphs"] if p["spun"])
     threshold = f"{(probabilities[0] + probabilities[1]) / 2:.6f}"  # the lowest one flagged by context only
@@ -3494,7 +3494,7 @@ def test_evaluate_at_fpr_never_suggests_a_threshold_over_1(capsys, tmp_path, mon
 
 
 def test_output_option_keeps_an_old_file_when_a_folder_holds_nothing_to_score(capsys, tmp_path):
-    # the README promises it; an empty folder (exit 0) replaced the old results with nothing
+    # docs/cli.md promises it; an empty folder (exit 0) replaced the old results with nothing
     (tmp_path / "empty").mkdir()
     target = tmp_path / "scores.jsonl"
     target.write_text("earlier results\n")
