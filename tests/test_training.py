@@ -808,8 +808,8 @@ def test_train_splits_by_the_reference_mode(monkeypatch, tmp_path: Path) -> None
     assert seen == [training.MERGE_SPLIT, training.REPLACE_SPLIT]
 
 
-def test_the_help_and_readme_give_the_splits_training_uses(capsys) -> None:
-    """The shares are written out in `spincheck train --help` and the README (the CLI does not
+def test_the_help_and_docs_give_the_splits_training_uses(capsys) -> None:
+    """The shares are written out in `spincheck train --help` and docs/training.md (the CLI does not
     import training to format them, to keep its start fast): they must follow the constants."""
     from spincheck.cli import main
 
@@ -819,8 +819,8 @@ def test_the_help_and_readme_give_the_splits_training_uses(capsys) -> None:
 
     assert main(["train", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
-    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
-    for text in (help_text, readme):
+    docs = " ".join((Path(__file__).resolve().parents[1] / "docs" / "training.md").read_text(encoding="utf-8").split())
+    for text in (help_text, docs):
         assert shares(training.MERGE_SPLIT) in text and shares(training.REPLACE_SPLIT) in text
 
 
