@@ -448,7 +448,7 @@ def test_evidence_quality_counts_coverage_suggestions_and_precision() -> None:
 
 
 def test_evidence_quality_takes_what_align_gives(detector) -> None:
-    """align()'s Replacement objects, passed as the README shows, raised "cannot unpack
+    """align()'s Replacement objects, passed as docs/library.md shows, raised "cannot unpack
     non-iterable Replacement object"; only the command line's own tuples worked."""
     examples = Path(__file__).resolve().parents[1] / "examples"
     original, copy = (examples / "clean.txt").read_text(), (examples / "spun.txt").read_text()

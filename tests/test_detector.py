@@ -181,7 +181,7 @@ def test_result_types(detector: Detector, paragraphs: list[str]) -> None:
         assert r.spun is None or isinstance(r.spun, bool)
         assert isinstance(r.words, int) and r.words > 0
         check_evidence(paragraph, r)
-        # plain Python values, as the README says, so dataclasses.asdict(r) is JSON-ready: no numpy
+        # plain Python values, as docs/library.md says, so dataclasses.asdict(r) is JSON-ready: no numpy
         # float64 (whose repr is "np.float64(0.5)") or numpy bool_ (which json.dumps refuses)
         assert type(r.probability) is float and type(r.spun) in (bool, type(None)) and type(r.words) is int
         assert {type(v) for e in r.evidence for v in e} <= {str, int, float, type(None)}
