@@ -378,7 +378,8 @@ def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
     comments and the fields, labels and buttons of forms (not a form's other text: ASP.NET pages
     hold their whole body in one). A page in which trafilatura finds no main text (one laid out
     with tables, which it leaves out) is read by the stdlib parser too: "nothing to score" would
-    pass a spun page as clean, and so is one of over MAX_TRAFILATURA_TAGS tags.
+    pass a spun page as clean, and so is one of over MAX_TRAFILATURA_TAGS tags. Either way control
+    characters are dropped, and text without markup is read as a browser shows it.
     """
     if isinstance(page, (bytes, bytearray, memoryview)):  # a crawler's response.body
         page = decode_html(bytes(page))[0]
@@ -398,6 +399,8 @@ def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
                 return text
         except Exception:  # a page trafilatura (or lxml) chokes on gets the fallback
             pass
+    if _CONTROL.search(page):  # one search of the page, not one a paragraph (48 MB of "<p>ab")
+        page = _CONTROL.sub("", page)
     # html.parser raises AssertionError on a malformed "<![" (a marked section): read again with
     # such sections as text, first only the odd ones, then every one
     for escape in (None, _BAD_MARKED_SECTION, _ANY_MARKED_SECTION):
@@ -410,6 +413,13 @@ def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
             if escape is _ANY_MARKED_SECTION:
                 raise
     return parser.text()
+
+
+# Control characters that are not white space, which the fallback drops as trafilatura does (a
+# browser drops a NUL and shows none of them): kept, a page read without trafilatura, or one it
+# finds no main text in, differed from the same page read with it, a NUL inside a word split it
+# in two, and a page of "<<<>>>\x00", all text to a browser, gave its NUL as text.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 # trafilatura reads a page as a tree of all its elements, about 1.4 KB and 80 µs each (4 MB of

@@ -327,6 +327,21 @@ def test_a_page_where_trafilatura_finds_nothing_is_read_by_the_fallback(monkeypa
     assert html_to_text(page) == BODY_TEXT
 
 
+@pytest.mark.parametrize("use_trafilatura", [False, True])
+def test_control_characters_are_dropped_whichever_parser_reads_the_page(use_trafilatura):
+    """trafilatura drops control characters and the fallback kept them: a NUL inside a word split it
+    in two without trafilatura, and a page of text to a browser ("<<<>>>", "<" being text where no
+    tag name follows) came back with its NUL. Text without markup is its text, as a browser shows it."""
+    if use_trafilatura and formats._trafilatura() is None:
+        pytest.skip("trafilatura is not installed")
+    text = WRAPPED[0]
+    page = f"<html><body><article><p>{text[:9]}\x00\x01\x7f\x9f{text[9:]}</p></article></body></html>"
+    assert html_to_text(page, use_trafilatura=use_trafilatura) == text
+    assert html_to_text("<<<>>>\x00", use_trafilatura=use_trafilatura) == "<<<>>>"
+    assert html_to_text("\x00\x1b", use_trafilatura=use_trafilatura) == ""
+    assert html_to_text("a\tb\x0bc\x85d", use_trafilatura=use_trafilatura) == "a b c d"  # white space stays space
+
+
 def test_the_fallback_reads_bare_tags_as_html_parser_reads_them(monkeypatch):
     """Bare tags ("<p>", "</DIV>") are read without html.parser, for speed: the text must be the
     same as html.parser's reading of them, in scripts, furniture, labels and <pre> too."""
