@@ -386,8 +386,8 @@ def _add_score(sub, parents: _Parents) -> None:
         metavar="FILE",
         type=_path,
         default="-",
-        help="write the results to FILE, in UTF-8, instead of stdout (default: stdout); an input cannot be "
-        "its own output, not even a file that a directory scan would read",
+        help="write the results to FILE, in UTF-8, instead of stdout (default: stdout), in a folder that exists; "
+        "an input cannot be its own output, not even a file that a directory scan would read",
     )
     score.add_argument(
         "--text-field",
@@ -512,7 +512,11 @@ def _add_train(sub, parents: _Parents) -> None:
         'with "label": null, as compare writes for a paragraph found in no original, is left out with a warning',
     )
     train.add_argument(
-        "--out", metavar="DIR", type=_path, required=True, help="model directory to write (replaced atomically)"
+        "--out",
+        metavar="DIR",
+        type=_path,
+        required=True,
+        help="model directory to write (replaced atomically; missing folders above it are made)",
     )
     train.add_argument(
         "--spun",
@@ -794,7 +798,7 @@ def _cmd_score(args, console: Console) -> int:
     except BrokenPipeError:  # -o /dev/stdout or a pipe whose reader went away: as with stdout
         raise
     except OSError as exc:  # it cannot be made, or the disk filled up while writing
-        console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
+        console.error(*_cannot_write(args.output, exc))
         return EXIT_ERROR
     total = reporter.total
     console.note(
@@ -1250,7 +1254,7 @@ def _cmd_explain(args, console: Console) -> int:
     except BrokenPipeError:  # as for score: the reader of the output went away
         raise
     except OSError as exc:
-        console.error(f"cannot write {args.output}: {exc.strerror or exc}", "choose another -o")
+        console.error(*_cannot_write(args.output, exc))
         return EXIT_ERROR
     document = result[1]
     console.note(f"wrote {args.output}: {len(document.flagged)} of {len(document.scored)} scored paragraphs flagged")
@@ -1450,6 +1454,18 @@ def _new_file_beside(target: Path) -> tuple[int, str]:
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(target.parent))
+
+
+def _cannot_write(path: str, exc: OSError) -> tuple[str, str]:
+    """The error and hint for an -o that cannot be written. An output file's folder is not made
+    (as a shell's redirection does not make it: a typo in it would scatter folders), so a missing
+    one is named; "No such file or directory" read as if the file itself had to exist."""
+    folder = os.path.dirname(path)
+    if folder and exc.errno in (errno.ENOENT, errno.ENOTDIR) and not os.path.isdir(folder):
+        if exc.errno == errno.ENOTDIR:  # "clean.txt/page.html"
+            return f"cannot write {path}: {folder} is not a folder", "choose another -o"
+        return f"cannot write {path}: the folder {folder} does not exist", "create it first, or choose another -o"
+    return f"cannot write {path}: {exc.strerror or exc}", "choose another -o"
 
 
 @contextlib.contextmanager

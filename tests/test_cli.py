@@ -2643,8 +2643,28 @@ def test_explain_to_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path, 
     monkeypatch.setattr(cli, "_read_document", lambda *args: pytest.fail("read before -o was made"))
     code, out, err = run(capsys, "explain", str(SPUN), "-o", str(target))
     assert code == 2 and out == ""
-    hint = "(choose a file name for -o)\n" if where == "." else "(choose another -o)\n"  # a directory, as score says
+    hint = "(choose a file name for -o)\n" if where == "." else "choose another -o)\n"  # a directory, as score says
     assert err.startswith(f"spincheck: error: cannot write {target}: ") and err.endswith(hint)
+
+
+@pytest.mark.parametrize("command", ["score", "explain"])
+def test_an_output_file_in_a_missing_folder_names_the_folder_and_makes_none(capsys, tmp_path, command):
+    """An output file's folder is not made, as a shell's redirection does not make it (train makes
+    a model directory's); the error said "No such file or directory", as if the file itself were
+    missing, and now names the folder."""
+    (tmp_path / "clean.txt").write_text("x")
+    target, folder = tmp_path / "missing" / "dir" / "out.html", tmp_path / "missing" / "dir"
+    code, out, err = run(capsys, command, str(SPUN), "-o", str(target))
+    assert (code, out) == (2, "") and err == (
+        f"spincheck: error: cannot write {target}: the folder {folder} does not exist "
+        "(create it first, or choose another -o)\n"
+    )
+    code, out, err = run(capsys, command, str(SPUN), "-o", str(tmp_path / "clean.txt" / "out.html"))
+    assert (code, out) == (2, "") and err == (
+        f"spincheck: error: cannot write {tmp_path / 'clean.txt' / 'out.html'}: {tmp_path / 'clean.txt'} "
+        "is not a folder (choose another -o)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean.txt"]
 
 
 def test_explain_failing_while_it_writes_keeps_the_old_page(capsys, tmp_path, monkeypatch):
@@ -3062,7 +3082,8 @@ def test_output_and_model_paths_that_are_not_utf8_show_as_input_names_do(capsys,
     code, _, err = run(capsys, "score", str(CLEAN), "-o", f"{odd}/out.jsonl")
     assert (code, err) == (
         2,
-        f"spincheck: error: cannot write {shown}/out.jsonl: No such file or directory (choose another -o)\n",
+        f"spincheck: error: cannot write {shown}/out.jsonl: the folder {shown} does not exist "
+        "(create it first, or choose another -o)\n",
     )
     code, _, err = run(capsys, "score", "--model", odd, str(CLEAN))
     assert code == 2 and err.startswith(f"spincheck: error: model directory {shown} does not exist")

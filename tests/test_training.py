@@ -476,6 +476,15 @@ def test_a_rewritten_model_keeps_the_files_asked_for(tmp_path: Path, tiny_base: 
     assert rewritten.threshold == 0.5 and "__init__.py" in rewritten.files  # listed again: the next rewrite works
 
 
+def test_a_model_directory_is_written_with_the_folders_above_it(tmp_path: Path, tiny_base: Path) -> None:
+    """--out makes the folders it names (a model is a directory, made as mkdir -p makes one), where
+    score and explain refuse an output file in a missing folder: a test of what the README says."""
+    out = tmp_path / "new" / "deeper" / "model"
+    model = load_model_dir(tiny_base)
+    training.write_model(out, model.reference, model.lexicon, model.classifier, {"threshold": 0.5})
+    assert load_model_dir(out).card.threshold == 0.5
+
+
 def test_a_written_model_carries_its_lexicons_casing(tmp_path: Path, tiny_base: Path) -> None:
     """spincheck train writes the base model's lexicon: its casing.npz (how suggestions are
     written) comes along, listed in the new card; a base without one gives a model without one."""
