@@ -1636,14 +1636,10 @@ def _corpus_use(card: dict) -> str | None:
     return line
 
 
-# files of the corpus with one issue, named one by one up to this many
-LISTED_CORPUS_FILES = 3
-
-
 def _report_warnings(caught: list[warnings.WarningMessage], console: Console) -> None:
     """Python warnings raised while training (e.g. scikit-learn's ConvergenceWarning), one line each;
     files of the corpus with the same issue on one line when there are many."""
-    from .training import CorpusFileWarning
+    from .training import LISTED_FILES, CorpusFileWarning
 
     by_issue: dict[str, list[CorpusFileWarning]] = {}
     for w in caught:
@@ -1653,12 +1649,12 @@ def _report_warnings(caught: list[warnings.WarningMessage], console: Console) ->
     for w in caught:
         message = w.message
         if isinstance(message, CorpusFileWarning):
+            # train() gives them together already; these may come from reading a corpus elsewhere
             same = by_issue[message.many]
-            if len(same) <= LISTED_CORPUS_FILES:
+            if sum(len(f.paths) for f in same) <= LISTED_FILES:
                 line = str(message)
             else:
-                named = ", ".join(f.path for f in same[:LISTED_CORPUS_FILES])
-                line = message.many.format(n=len(same), files=f"{named} and {len(same) - LISTED_CORPUS_FILES} more")
+                line = str(CorpusFileWarning.together(same))
         else:
             line = str(message).splitlines()[0] if str(message) else ""
             # another package's (scikit-learn's ConvergenceWarning) is named; spincheck's own say

@@ -358,16 +358,60 @@ class TrainingError(Exception):
     """Training cannot proceed (too little text, nothing spinnable, ...)."""
 
 
-class CorpusFileWarning(UserWarning):
-    """Something to know about one file of a training corpus (bad UTF-8, no text).
+# Files with one issue are warned of one by one up to this many; more get one warning that names
+# the first of them and counts the rest: a corpus of 300 Latin-1 files gave 300 warnings.
+LISTED_FILES = 3
 
-    ``many`` says it of several files at once (``{n}`` and ``{files}``): the command line reports
-    files with the same issue together, where a corpus of 300 Latin-1 files gave 300 lines.
+
+class CorpusFileWarning(UserWarning):
+    """Something to know about one file of a training corpus (bad UTF-8, no text), or about
+    ``paths``, several files with the same issue.
+
+    ``many`` says it of several files at once (``{n}`` and ``{files}``): :func:`train`, and the
+    command line, warn of files with the same issue together (see :meth:`together`).
     """
 
     def __init__(self, path: str, one: str, many: str) -> None:
         super().__init__(f"{path} {one}")
         self.path, self.many = path, many
+        self.paths: tuple[str, ...] = (path,)
+
+    @classmethod
+    def together(cls, same: Iterable[CorpusFileWarning]) -> CorpusFileWarning:
+        """One warning of the files of warnings with the same ``many``, naming the first LISTED_FILES."""
+        same = list(same)
+        paths = tuple(path for warning in same for path in warning.paths)
+        named = ", ".join(paths[:LISTED_FILES])
+        files = f"{named} and {len(paths) - LISTED_FILES} more" if len(paths) > LISTED_FILES else named
+        warning = type(same[0])(paths[0], "", same[0].many)
+        warning.args, warning.paths = (same[0].many.format(n=len(paths), files=files),), paths
+        return warning
+
+
+@contextlib.contextmanager
+def _files_warned_together() -> Iterator[None]:
+    """Hold the warnings given inside, then give them again in order, except that files with the
+    same issue, when more than LISTED_FILES have it, are one warning at the place of the first
+    (CorpusFileWarning.together). Given again when training fails too: they may say why."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            yield
+    finally:
+        issues: dict[str, list[CorpusFileWarning]] = {}
+        for caught_one in caught:
+            if isinstance(caught_one.message, CorpusFileWarning):
+                issues.setdefault(caught_one.message.many, []).append(caught_one.message)
+        for caught_one in caught:
+            message = caught_one.message
+            if isinstance(message, CorpusFileWarning):
+                same = issues[message.many]
+                if sum(len(warning.paths) for warning in same) > LISTED_FILES:
+                    if message is not same[0]:
+                        continue
+                    message = CorpusFileWarning.together(same)
+            warnings.warn_explicit(
+                message, caught_one.category, caught_one.filename, caught_one.lineno, source=caught_one.source
+            )
 
 
 class _UndecodableFile(CorpusFileWarning, UnicodeWarning):
@@ -1454,26 +1498,29 @@ def train(
     # the paths in one order however given: the parts' order (and so the model a seed gives)
     # followed theirs, and a shell's glob (--clean corpus/*.jsonl) sorts by locale
     clean, spun = sorted(clean, key=str), sorted(spun, key=str)
-    documents = iter_corpus_documents(clean, text_field, hashes=inputs_sha256, tally=clean_tally)
-    parts = split_corpus(_progress(documents, "reading the corpus", progress, unit="document"), shares)
-    every = parts["ref"] + parts["train"] + parts["dev"]
-    if not every:
-        raise TrainingError(
-            "the corpus is empty (no paragraphs in the given files; pass text, JSONL or document files)"
-        )
-    sample = every[:: max(1, len(every) // 500)]
-    english = sum(1 for p in sample if language_reason(p, tokenize(p)) is None)
-    if english < 0.5 * len(sample):
-        raise TrainingError(
-            f"the corpus does not look like English prose ({english} of {len(sample)} sampled paragraphs are; "
-            "spincheck models English only)"
-        )
-    extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256, tally=spun_tally)
-    if info is not None:
-        for option, tally in (("--clean", clean_tally), ("--spun", spun_tally)):
-            for path, (files, paragraphs) in tally.items():
-                info(f"{option} {path}: {_count(files, 'file')} read, {_count(paragraphs, 'paragraph')}")
-    _warn_spun_in_clean(extra_spun, every)
+    # a corpus of 500 Latin-1 files gave 500 warnings: the command line said it in one line, a
+    # library caller heard it 500 times
+    with _files_warned_together():
+        documents = iter_corpus_documents(clean, text_field, hashes=inputs_sha256, tally=clean_tally)
+        parts = split_corpus(_progress(documents, "reading the corpus", progress, unit="document"), shares)
+        every = parts["ref"] + parts["train"] + parts["dev"]
+        if not every:
+            raise TrainingError(
+                "the corpus is empty (no paragraphs in the given files; pass text, JSONL or document files)"
+            )
+        sample = every[:: max(1, len(every) // 500)]
+        english = sum(1 for p in sample if language_reason(p, tokenize(p)) is None)
+        if english < 0.5 * len(sample):
+            raise TrainingError(
+                f"the corpus does not look like English prose ({english} of {len(sample)} sampled paragraphs are; "
+                "spincheck models English only)"
+            )
+        extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256, tally=spun_tally)
+        if info is not None:
+            for option, tally in (("--clean", clean_tally), ("--spun", spun_tally)):
+                for path, (files, paragraphs) in tally.items():
+                    info(f"{option} {path}: {_count(files, 'file')} read, {_count(paragraphs, 'paragraph')}")
+        _warn_spun_in_clean(extra_spun, every)
     if corpus_read is not None:
         corpus_read()
     # Fail fast on a corpus too small to train on, before counting anything.

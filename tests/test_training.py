@@ -1269,6 +1269,27 @@ def test_records_labelled_null_are_left_out_of_clean_and_spun_with_a_warning(tmp
         assert training.read_labelled_examples([path]) == [("Taken unchanged.", 0), ("Plain corpus text.", 1)]
 
 
+@pytest.mark.parametrize("latin1", [3, 500])
+def test_train_warns_of_many_files_with_one_issue_once(tmp_path: Path, tiny_base: Path, latin1: int) -> None:
+    """train() warned once per file, where the command line groups them: 500 left-out or Latin-1
+    files were 500 warnings to a library caller. Over three with one issue are one warning now,
+    naming the first three and holding every path; given too when the corpus then fails."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(latin1):
+        (corpus / f"{i:03}.txt").write_bytes(f"Le caf\xe9 num\xe9ro {i} est ferm\xe9.".encode("latin-1"))
+    (corpus / "blank.txt").write_text("\n\n  \n")
+    with pytest.warns(training.CorpusFileWarning) as caught, pytest.raises(TrainingError, match="English"):
+        training.train([corpus], tmp_path / "m", base_model=tiny_base)
+    told = [w.message for w in caught if isinstance(w.message, training.CorpusFileWarning)]
+    paths = [str(corpus / f"{i:03}.txt") for i in range(latin1)]
+    undecodable = "not valid UTF-8" if latin1 <= 3 else f"{latin1} files are not valid UTF-8 ({', '.join(paths[:3])} and"
+    assert [len(w.paths) for w in told] == ([1] * latin1 if latin1 <= 3 else [latin1]) + [1]
+    assert all(undecodable in str(w) for w in told[:-1]) and [p for w in told[:-1] for p in w.paths] == paths
+    assert str(told[-1]) == f"{corpus / 'blank.txt'} has no text to train on"
+    assert all(isinstance(w, UnicodeWarning) for w in told[:-1])  # as each file's warning is
+
+
 def test_records_with_empty_text_are_left_out_with_a_warning(tmp_path: Path) -> None:
     """A record whose text is empty or white space (a field an export left blank) was left out of
     --clean and --spun in silence; it is left out still, and the file named with how many."""
