@@ -532,6 +532,24 @@ def test_shards_of_one_name_are_numbered(tmp_path: Path) -> None:
     assert sources == [[f"{tmp_path / 'x' / 'a.jsonl'}:1"], [f"{tmp_path / 'y' / 'a.jsonl'}:2"]]
 
 
+def test_a_remote_shard_is_named_by_its_url(tmp_path: Path) -> None:
+    """fsspec's paths drop the protocol: rows of s3://bucket/a.jsonl said "bucket/a.jsonl:17", which
+    reads as a local file's, and the paths returned were the same (here, of fsspec's memory://)."""
+    pytest.importorskip("dask.bag", reason=NO_DASK)
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    folder = f"/spincheck-test-{os.getpid()}-{tmp_path.name}"
+    memory.pipe(f"{folder}/in/a.jsonl", (json.dumps({"id": 17, "text": "Hi there."}) + "\n").encode())
+    try:
+        written = score_jsonl_shards(f"memory://{folder}/in/*.jsonl", f"memory://{folder}/out", client="sync")
+        assert written == [f"memory://{folder}/out/a.jsonl"]
+        [row] = [json.loads(line) for line in memory.cat(f"{folder}/out/a.jsonl").decode().splitlines()]
+        assert (row["source"], row["id"], row["record"]) == (f"memory://{folder}/in/a.jsonl:17", 17, 1)
+    finally:
+        memory.rm(folder, recursive=True)
+
+
 def test_output_shards_are_utf8_lines(tmp_path: Path) -> None:
     pytest.importorskip("dask.bag", reason=NO_DASK)
     shards = tmp_path / "in"

@@ -479,13 +479,14 @@ def score_jsonl_shards(
     compression suffix, or as ``part-00000.jsonl``, ... when two inputs share
     a name; ``ValueError`` if that is a folder of input shards. A row's ``source`` is
     ``<input path>:<id>``, or ``<input path>:<line number>`` for a record
-    without ``id_field``; its ``record`` is the line number (from 1), and its
-    ``model_id`` the scoring model's, as ``spincheck score --format jsonl`` writes them.
+    without ``id_field`` (a remote shard's path is its URL, ``s3://bucket/a.jsonl``);
+    its ``record`` is the line number (from 1), and its ``model_id`` the scoring
+    model's, as ``spincheck score --format jsonl`` writes them.
 
     ``client`` is a ``distributed.Client`` (local or remote) or a Dask
     scheduler name ("sync", "processes"); None uses Dask's default, which
     is the most recently created Client when there is one. Returns the
-    paths written.
+    paths written (URLs for a remote ``output_dir``).
     """
     try:
         import dask.bag as db
@@ -494,7 +495,7 @@ def score_jsonl_shards(
             raise
         message = "score_jsonl_shards needs Dask, which is not installed (pip install 'dask[bag]' distributed)"
         raise ModuleNotFoundError(message, name="dask") from None
-    from fsspec.core import get_fs_token_paths
+    from fsspec.core import get_fs_token_paths, url_to_fs
     from fsspec.implementations.local import LocalFileSystem
 
     _check_batch_size(batch_size, "score_jsonl_shards")
@@ -519,11 +520,15 @@ def score_jsonl_shards(
     out_paths = [f"{output}/{name}" for name in names]
     _check_not_inputs(out_paths, urls)
 
-    shards = db.from_sequence(list(zip(urls, paths)), npartitions=len(urls))  # one partition per shard
+    # a remote shard is named by its URL, in its rows' source too: fsspec's path drops the protocol
+    # ("bucket/crawl/a.jsonl:17" for s3://bucket/crawl/a.jsonl), which reads as a local file's
+    shards = db.from_sequence(list(zip(urls, urls)), npartitions=len(urls))  # one partition per shard
     rows = shards.map_partitions(
         _score_shard, model=model, text_field=text_field, threshold=threshold, id_field=id_field, batch_size=batch_size
     )
     text = rows.map_partitions(_json_lines)
     kwargs = {} if client is None else {"scheduler": client}
     written = text.to_textfiles(out_paths, last_endline=False, **kwargs)
+    if "://" in output and not isinstance(url_to_fs(output)[0], LocalFileSystem):
+        return out_paths  # Dask returns them without the protocol ("/out/a.jsonl" for memory://out)
     return [str(p) for p in written] if written else out_paths
