@@ -81,4 +81,3 @@ def test_a_logs_contents_list_names_each_of_its_sections_in_order(log: Path) -> 
     contents = _uncoded(log).split("\nContents:\n", 1)[1].split("\n\n", 1)[0]
     listed = [anchor for target, anchor in _links(contents, log) if target == log]
     assert [anchor for anchor in listed if anchor in sections] == sections
-
