@@ -518,8 +518,18 @@ def align(original: str, copy: str) -> Alignment:
         again = _best_matches([copy_words[i] for i in unpicked], original_words, CANDIDATES, every_word=True)
         for i, picked in zip(unpicked, again):
             candidates[i] = picked
+    # A paragraph without a token (a bare link, "* * *": the tokenizer drops web addresses) has
+    # nothing to align: it was "not from the original" even when both files were the same one. It is
+    # taken unchanged from a paragraph of the original written the same, spaces aside.
+    tokenless = {
+        " ".join(p.split()): j for j, p in reversed(list(enumerate(original_paragraphs))) if not original_lengths[j]
+    }
     out = []
     for i, (span, text, length, (order, _)) in enumerate(zip(copy_spans, copy_paragraphs, copy_lengths, candidates)):
+        if not length:
+            same = tokenless.get(" ".join(text.split()))
+            out.append(ParagraphMatch(i, span.start, span.end, text, same, 0.0 if same is None else 1.0, ()))
+            continue
         # the overlap is at most its length over the longer paragraph's: one over 1 / MIN_OVERLAP times
         # as long cannot be the source, and aligning it (an original without paragraph breaks, with each
         # paragraph of the copy) took time that grew with the product of their lengths

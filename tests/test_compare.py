@@ -307,6 +307,19 @@ def test_short_paragraphs_without_a_word_in_common_are_not_matched() -> None:
         assert (match.original_index, match.overlap) == (None, 0.0), source
 
 
+def test_a_paragraph_without_tokens_is_taken_unchanged_from_the_same_one_and_only_that() -> None:
+    """The tokenizer drops web addresses: a bare link (seed 000 ends with one) was "not from the
+    original" when a file was compared with itself, and its paragraph "not in the copy"."""
+    link = "<https://www.example.com/2023/02/28/blinken-eyes-us-inroads-a80359>"
+    original = f"The council voted on Tuesday night to replace the old harbor bridge.\n\n* * *\n\n{link}\n"
+    alignment = align(original, original.replace("\n\n* * *", "\n\n*  *  *"))
+    matched = [(m.original_index, m.label, m.overlap) for m in alignment.paragraphs]
+    assert matched == [(0, 0, 1.0), (1, 0, 1.0), (2, 0, 1.0)]
+    assert alignment.left_out == ()
+    other = align(original, f"{link.replace('2023', '2024')}\n\n* * *\n").paragraphs
+    assert [(m.original_index, m.label, m.overlap) for m in other] == [(None, None, 0.0), (1, 0, 1.0)]
+
+
 def test_best_matches_equal_comparing_every_pair() -> None:
     rng = np.random.default_rng(0)
     vocabulary = [f"w{i}" for i in range(30)]
