@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import numpy as np
 
@@ -72,6 +72,9 @@ from .report import (
 )
 from .text import split_paragraphs, without_lone_surrogates
 
+if TYPE_CHECKING:
+    from .compare import Alignment
+
 __all__ = ["main", "console_main", "EXIT_OK", "EXIT_FLAGGED", "EXIT_ERROR"]
 
 EXIT_OK = 0
@@ -104,6 +107,16 @@ exit status:
   0  the document was read and scored, and no paragraph was flagged
   1  at least one paragraph was flagged as spun
   2  an error: bad usage, or the document could not be read (no page is written)
+"""
+    + _SIGNAL_STATUS_HELP
+)
+# a pair that is not what was meant is still compared: stderr says so
+_COMPARE_STATUS_HELP = (
+    """\
+exit status:
+  0  compared; stderr says when COPY holds ORIGINAL's text, is not taken
+     from it, or looks like the original of the two
+  2  an error
 """
     + _SIGNAL_STATUS_HELP
 )
@@ -460,7 +473,7 @@ def _add_compare(sub, parents: _Parents) -> None:
         "--format jsonl writes one labelled paragraph per line (label 1 reworded, 0 taken unchanged, "
         "null not from the original) with its replacements: input for 'spincheck evaluate' and "
         "'spincheck train --spun'.",
-        epilog="exit status:\n  0  compared\n  2  an error\n" + _SIGNAL_STATUS_HELP,
+        epilog=_COMPARE_STATUS_HELP,
     )
     compare.add_argument(
         "original",
@@ -1350,6 +1363,7 @@ def _cmd_compare(args, console: Console) -> int:
         return evidence_quality([m.swaps for m, _ in chosen], [result.evidence for _, result in chosen])
 
     labels = [m.label for m, _ in pairs]
+    _say_how_related(console, original, copy, labels, scored, flagged, alignment, detector)
     report = {
         "original": original[0],
         "copy": copy[0],
@@ -1384,6 +1398,58 @@ def _cmd_compare(args, console: Console) -> int:
         for line in render_comparison({**report, "paragraphs": records}).splitlines(keepends=True):
             sys.stdout.write(line)
     return EXIT_ERROR if console.errors else EXIT_OK
+
+
+def _say_how_related(
+    console: Console,
+    original: tuple[str, str],
+    copy: tuple[str, str],
+    labels: list[int | None],
+    scored: dict[str, int],
+    flagged: dict[str, int],
+    alignment: Alignment,
+    detector: Detector,
+) -> None:
+    """Say on stderr when the pair is not what an investigator meant to compare: the same text
+    twice, a copy not taken from the original at all, or the two given the other way round. The
+    summary's counts said it ("0 reworded, 0 taken unchanged, 29 not from the original"), exit 0,
+    and an original given second read as "0 of 15 reworded paragraphs flagged"."""
+    (original_name, original_text), (copy_name, copy_text) = original, copy
+    if not labels:
+        return  # an empty copy: the reader already said so
+    if copy_text == original_text:
+        console.note(f"{copy_name} and {original_name} hold the same text: nothing was reworded")
+        return
+    if labels.count(None) == len(labels):
+        console.problem(
+            Problem(
+                "warning",
+                f"no paragraph of {copy_name} was found in {original_name}: it is not the copy's source",
+                "the copy was scored on its own; compare it with another original",
+            )
+        )
+        return
+    if 2 * flagged["reworded"] >= scored["reworded"]:
+        return
+    # most reworded paragraphs not flagged: were the original and the copy swapped? The sources of
+    # the reworded paragraphs are scored (only here: a second scoring of the original, as long as the
+    # copy's) and said to look spun when most of them are flagged. Seed 000 given as the copy of
+    # 004 had 0 of its 15 reworded paragraphs flagged, and 14 of their sources were; 205 BBC
+    # paragraphs, 1 of 156 and 151.
+    sources = {m.original_index for m in alignment.paragraphs if m.label == 1}
+    results = [p.result for p in detector.score_text(original_text).paragraphs if p.index in sources]
+    judged = [r for r in results if r.spun is not None]
+    spun = sum(bool(r.spun) for r in judged)
+    if 2 * spun > len(judged):
+        console.problem(
+            Problem(
+                "warning",
+                f"{original_name} looks spun and {copy_name} does not: of the paragraphs the copy rewords, "
+                f"{spun} of {len(judged)} are flagged in the original, {flagged['reworded']} of "
+                f"{scored['reworded']} in the copy",
+                "were they given the other way round? the original comes first: spincheck compare ORIGINAL COPY",
+            )
+        )
 
 
 def _names_a_directory(name: str) -> bool:

@@ -2189,6 +2189,33 @@ def test_compare_lists_the_swaps_and_whether_the_evidence_found_them(capsys):
     assert all(line.endswith("missed") or ": found" in line for line in swap_lines)
 
 
+def test_compare_says_when_the_pair_is_the_same_text_unrelated_or_given_the_other_way_round(capsys, tmp_path):
+    """Each ended with status 0 and no word on stderr: the summary's counts ("0 reworded, 0 taken
+    unchanged, 7 not from the original", "0 of 6 reworded paragraphs flagged") were left to be read."""
+    code, out, err = run(capsys, "compare", str(CLEAN), str(CLEAN))
+    assert (code, err) == (0, f"spincheck: note: {CLEAN} and {CLEAN} hold the same text: nothing was reworded\n")
+    assert "7 paragraphs: 0 reworded, 7 taken unchanged, 0 not from the original" in out
+    unrelated = tmp_path / "unrelated.txt"
+    unrelated.write_text(
+        "Heavy rain flooded the lower town overnight, and the river rose past its banks near the mill.\n\n"
+        "Volunteers filled sandbags at the school until the water began to fall again after midnight.\n"
+    )
+    code, out, err = run(capsys, "compare", str(unrelated), str(SPUN))
+    assert code == 0 and "0 reworded, 0 taken unchanged, 7 not from the original" in out
+    assert err == (
+        f"spincheck: warning: no paragraph of {SPUN} was found in {unrelated}: it is not the copy's source "
+        "(the copy was scored on its own; compare it with another original)\n"
+    )
+    code, out, err = run(capsys, "compare", str(SPUN), str(CLEAN))
+    assert code == 0 and "  flagged      0 of 6 scored reworded paragraphs" in out
+    assert err == (
+        f"spincheck: warning: {SPUN} looks spun and {CLEAN} does not: of the paragraphs the copy rewords, "
+        "6 of 6 are flagged in the original, 0 of 6 in the copy (were they given the other way round? the "
+        "original comes first: spincheck compare ORIGINAL COPY)\n"
+    )
+    assert run(capsys, "compare", "-q", str(SPUN), str(CLEAN))[2] == ""
+
+
 def test_compare_and_evaluate_keep_each_name_and_swap_on_one_line(capsys, tmp_path):
     """File names went out raw (a newline or an escape sequence in one reached the terminal), and
     a swap across a hard line break split its line in two ("as a" / "result -> because")."""
@@ -2824,7 +2851,7 @@ def test_compare_to_an_unbuffered_stdout_whose_reader_went_away_is_exit_141(caps
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["--version"], ["compare", str(CLEAN), str(CLEAN)], ["evaluate", "labelled.jsonl"]],
+    [["--help"], ["--version"], ["compare", str(CLEAN), str(SPUN)], ["evaluate", "labelled.jsonl"]],
     ids=["help", "version", "compare", "evaluate"],
 )
 @pytest.mark.parametrize("buffering", [-1, 1], ids=["buffered", "line-buffered"])
