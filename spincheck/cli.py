@@ -67,6 +67,7 @@ from .report import (
     make_reporter,
     render_comparison,
     render_evaluation,
+    write_comparison_csv,
     write_comparison_json,
     write_html,
 )
@@ -489,10 +490,10 @@ def _add_compare(sub, parents: _Parents) -> None:
     )
     compare.add_argument(
         "--format",
-        choices=("text", "json", "jsonl"),
+        choices=("text", "json", "jsonl", "csv"),
         default="text",
         help="output format (default: text, which lists each reworded paragraph's swaps and whether the "
-        "evidence found them)",
+        "evidence found them; csv: a row per swap, for a spreadsheet)",
     )
     compare.set_defaults(func=_cmd_compare)
 
@@ -1391,6 +1392,8 @@ def _cmd_compare(args, console: Console) -> int:
             sys.stdout.write(json_line(r | stamp) + "\n")
     elif args.format == "json":
         write_comparison_json(sys.stdout, report, records)
+    elif args.format == "csv":
+        write_comparison_csv(sys.stdout, records, detector.model.fingerprint)
     else:
         # a line at a time, as score writes: an unbuffered stdout (PYTHONUNBUFFERED=1, python -u)
         # drops what one large write cannot pass once the reader goes away, and raises nothing,

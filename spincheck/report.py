@@ -49,6 +49,7 @@ __all__ = [
     "comparison_record",
     "render_comparison",
     "write_comparison_json",
+    "write_comparison_csv",
 ]
 
 FORMATS = ("text", "json", "jsonl", "csv")
@@ -900,6 +901,70 @@ def write_comparison_json(out: TextIO, report: dict, records: Iterable[dict]) ->
     out.write("[]\n}\n" if opening == "[" else "\n  ]\n}\n")
 
 
+def _swap_found(record: dict, start: int, end: int) -> tuple[str, str | None]:
+    """Whether the evidence of a ``compare`` record covers its swap at ``start:end`` ("found",
+    "missed", or "not scored" when the detector never looked), and the covering span's suggestion."""
+    if record["spun"] is None:
+        return "not scored", None
+    hit = [e for e in record["evidence"] if e["start"] < end and e["end"] > start]
+    return ("found", hit[0]["suggestion"]) if hit else ("missed", None)
+
+
+COMPARISON_CSV_COLUMNS = (
+    "source",
+    "paragraph",
+    "start",
+    "end",
+    "label",
+    "original_paragraph",
+    "overlap",
+    "words",
+    "probability",
+    "spun",
+    "by_context",
+    "reason",
+    "swap_start",
+    "swap_end",
+    "copy_phrase",
+    "original_phrase",
+    "found",
+    "suggestion",
+    "model_id",
+)
+
+
+def write_comparison_csv(out: TextIO, records: Iterable[dict], model_id: str) -> None:
+    """``compare``'s records as a table for a spreadsheet: a row per swap, with its paragraph's
+    columns, and one row with empty swap cells for a paragraph without swaps, so that every
+    paragraph of the copy is there. Unlike the records, ``swap_start`` and ``swap_end`` are offsets
+    into the copy, as ``start`` and ``end`` are: the table holds no paragraph text to count in."""
+    writer = csv.writer(_LineFeedRows(out), lineterminator="\r\n")  # a lone "\r" quoted, as CsvReporter
+    writer.writerow(COMPARISON_CSV_COLUMNS)
+    for r in records:
+        paragraph = (
+            r["source"],
+            r["paragraph"],
+            r["start"],
+            r["end"],
+            r["label"],  # None: an empty cell, as for the other nulls
+            r["original_paragraph"],
+            f"{r['overlap']:.4f}",
+            r["words"],
+            "" if r["probability"] is None else f"{r['probability']:.4f}",
+            "" if r["spun"] is None else str(r["spun"]).lower(),
+            str(r["by_context"]).lower(),
+            r.get("reason", ""),
+        )
+        if not r["replacements"]:
+            writer.writerow((*paragraph, "", "", "", "", "", "", model_id))
+        for start, end, original, replacement in r["replacements"]:
+            found, suggestion = _swap_found(r, start, end)
+            at = r["start"]
+            writer.writerow(
+                (*paragraph, at + start, at + end, replacement, original, found, suggestion or "", model_id)
+            )
+
+
 def render_comparison(report: dict) -> str:
     """Plain-text form of the ``spincheck compare`` result (see cli for its keys)."""
     s = report["summary"]
@@ -938,15 +1003,9 @@ def render_comparison(report: dict) -> str:
         lines.append("")
         lines.append(f"paragraph {p['paragraph']} at char {p['start']}, {origin}: {verdict}")
         for start, end, original, replacement in p["replacements"]:
-            hit = [e for e in p["evidence"] if e["start"] < end and e["end"] > start]
-            if p["spun"] is None:  # the detector never looked: nothing it could have found
-                found = "not scored"
-            elif not hit:
-                found = "missed"
-            elif hit[0]["suggestion"] is None:
-                found = "found, no suggestion"
-            else:
-                found = f"found, suggested {hit[0]['suggestion']!r}"
+            found, suggestion = _swap_found(p, start, end)
+            if found == "found":
+                found += ", no suggestion" if suggestion is None else f", suggested {suggestion!r}"
             lines.append(f"  {_phrase(replacement)} -> {_phrase(original)}: {found}")
         if not p["replacements"]:
             phrases = ", ".join(_phrase(e["phrase"]) for e in p["evidence"][:8])

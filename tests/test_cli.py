@@ -2326,6 +2326,34 @@ def test_compare_leaves_swaps_in_unscored_paragraphs_out_of_the_evidence_figures
     assert "  maintain -> hold: not scored" in text.splitlines()
 
 
+def test_compare_csv_is_a_row_per_swap_that_a_spreadsheet_reads(capsys, tmp_path):
+    """An investigator had JSON and JSON Lines, nested, to build a table from: a row per swap, with
+    its paragraph's columns, offsets into the copy, and what the text format says of it."""
+    added = "Subscribe to our newsletter to get stories like this one every day of the week."
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SPUN.read_text() + "\n" + added + "\n")
+    code, out, err = run(capsys, "compare", str(CLEAN), str(copy), "--format", "csv")
+    assert (code, err) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    records = jsonl(run(capsys, "compare", str(CLEAN), str(copy), "--format", "jsonl")[1])
+    # every paragraph is there: one row per swap, or one with empty swap cells
+    assert len(rows) == sum(max(1, len(r["replacements"])) for r in records) > 50
+    assert sorted({int(row["paragraph"]) for row in rows}) == [r["paragraph"] for r in records]
+    text = copy.read_text()
+    text_lines = run(capsys, "compare", str(CLEAN), str(copy))[1].splitlines()
+    for row in rows:
+        if row["swap_start"]:
+            assert text[int(row["swap_start"]) : int(row["swap_end"])] == row["copy_phrase"]
+            verdict = row["found"] + (", suggested " + repr(row["suggestion"]) if row["suggestion"] else "")
+            if row["found"] == "found" and not row["suggestion"]:
+                verdict += ", no suggestion"
+            assert f"  {row['copy_phrase']} -> {row['original_phrase']}: {verdict}" in text_lines
+        assert row["model_id"] == _shipped().model.fingerprint
+    last = rows[-1]
+    assert (last["label"], last["original_paragraph"], last["swap_start"], last["copy_phrase"]) == ("", "", "", "")
+    assert rows[1]["label"] == "1" and rows[0]["label"] == "0" and rows[1]["spun"] == "true"
+
+
 def test_compare_json_summary(capsys):
     code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
     report = json.loads(out)
