@@ -554,6 +554,7 @@ article { max-width: 820px; }
   color: var(--muted); }
 .para.flagged .prob { color: var(--flag); font-weight: 700; }
 .para.unscored { background: #fff; border-left-color: var(--line); }
+.para .num { float: left; margin: 0 8px 0 0; font: 12px/1.6 system-ui, Arial, sans-serif; color: var(--muted); }
 mark.evidence { background: #ffe066; color: inherit; padding: 0 2px; border-radius: 2px;
   border-bottom: 2px solid #b58900; cursor: help; }
 .para:not(.flagged) mark.evidence, mark.evidence.weak { background: transparent; border-bottom: 2px dotted #c9a94a; }
@@ -572,7 +573,17 @@ aside .strength { color: var(--muted); font-size: 12px; }
 .empty-note { color: var(--muted); font-style: italic; }
 footer.page { padding: 12px 32px 24px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); }
 @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } aside .panel { position: static; } }
-@media print { aside .panel { position: static; max-height: none; } }
+.paper { display: none; }
+@media print {
+  .screen { display: none; }
+  .paper { display: inline; }
+  .layout { display: block; padding: 12px 0; }
+  aside .panel { position: static; max-height: none; overflow: visible; margin-top: 16px; }
+  .para, aside li.para-evidence { break-inside: avoid; }
+  .verdict, .swatch, .para, mark.evidence { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  .para.flagged mark.evidence[data-suggestion]::after { content: " [" attr(data-suggestion) "]";
+    font: 11px system-ui, Arial, sans-serif; color: var(--muted); }
+}
 """
 _CSS += "".join(f".shade-{i} {{ background: {colour}; }}\n" for i, colour in enumerate(_SHADES))
 
@@ -731,7 +742,9 @@ def write_html(
 <dl class="facts">{facts_html}</dl>
 <div class="legend"><span>Spin probability:</span>{legend}
 <span><span class="swatch" style="border-left:4px solid #b3261e"></span>flagged ({flagged_when})</span>
-<span><mark class="evidence" title="an example">phrase</mark> likely substituted; hover for the likely original</span>
+<span><mark class="evidence" title="an example">phrase</mark> likely substituted;
+<span class="screen">hover for the likely original</span><span class="paper">the likely original follows in
+brackets</span></span>
 <span><mark class="evidence weak" title="an example">phrase</mark>
 weaker evidence in a paragraph not flagged</span></div>
 </header>
@@ -777,7 +790,8 @@ def _paragraph_html(p: Paragraph) -> str:
     probability = "" if r.spun is None else f' data-probability="{r.probability:.4f}"'
     return (
         f'<p class="para {cls}" id="p{p.index}" data-index="{p.index}" data-start="{p.start}" '
-        f'data-end="{p.end}"{probability} title="{esc(title)}"><span class="prob">{esc(label)}</span>'
+        f'data-end="{p.end}"{probability} title="{esc(title)}"><span class="num">¶ {p.index}</span>'
+        f'<span class="prob">{esc(label)}</span>'
         f"{_marked_text(p.text, r.evidence)}</p>"
     )
 

@@ -498,6 +498,26 @@ def test_html_page_is_written_a_paragraph_at_a_time():
     assert "".join(writes) == page and max(map(len, writes)) < len(page) / 20
 
 
+def test_html_page_can_be_read_on_paper():
+    """Printed, the side list's "Paragraph 2" could not be found without counting paragraphs (their
+    numbers were only in links and attributes), the likely originals were only in hover titles, and
+    the side panel kept its scroll box, cutting the list at a page's height."""
+    text = "The highest official stated it plainly."
+    mark = Evidence("highest", 4, 11, "top", 0.8)
+    paragraphs = [
+        Paragraph(i, 41 * i, 41 * i + len(text), text, Result(0.95, True, None, (mark,), 14)) for i in range(3)
+    ]
+    page = render_html(
+        Document(tuple(paragraphs), threshold=0.9), source="x", model_version="1", threshold=0.9, spincheck_version="1"
+    )
+    numbers = re.findall(r'<p class="para [^>]*><span class="num">([^<]*)</span><span class="prob">', page)
+    assert numbers == ["¶ 0", "¶ 1", "¶ 2"] and '<a href="#p2">Paragraph 2</a>' in page
+    print_css = page.split("@media print {")[1].split("\n}\n")[0]
+    assert ".layout { display: block;" in print_css and "max-height: none; overflow: visible;" in print_css
+    assert '.para.flagged mark.evidence[data-suggestion]::after { content: " [" attr(data-suggestion) "]";' in print_css
+    assert "print-color-adjust: exact" in print_css and ".paper { display: inline; }" in print_css
+
+
 def test_html_page_for_a_clean_document():
     doc = Document((Paragraph(0, 0, 17, "A clean paragraph", Result(0.1, False, None, (), 14)),), threshold=0.9)
     page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
