@@ -1398,7 +1398,8 @@ def _cmd_compare(args, console: Console) -> int:
         # a line at a time, as score writes: an unbuffered stdout (PYTHONUNBUFFERED=1, python -u)
         # drops what one large write cannot pass once the reader goes away, and raises nothing,
         # so 'compare ... | head' ended with status 0 instead of 141
-        for line in render_comparison({**report, "paragraphs": records}).splitlines(keepends=True):
+        probabilities = (p.result.probability for _, p in pairs)  # as score shows them, not the records'
+        for line in render_comparison({**report, "paragraphs": records}, probabilities).splitlines(keepends=True):
             sys.stdout.write(line)
     return EXIT_ERROR if console.errors else EXIT_OK
 

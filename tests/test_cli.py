@@ -2354,6 +2354,23 @@ def test_compare_csv_is_a_row_per_swap_that_a_spreadsheet_reads(capsys, tmp_path
     assert rows[1]["label"] == "1" and rows[0]["label"] == "0" and rows[1]["spun"] == "true"
 
 
+def test_compare_shows_each_probability_as_score_and_explain_do(capsys, monkeypatch):
+    """compare printed the records' probability, rounded to four places, rounded again to three:
+    seed 004's second paragraph, 0.99549, read 0.996 there and 0.995 in score and on the page."""
+    score_text = Detector.score_text
+
+    def near_a_half(self, text, **kwargs):
+        document = score_text(self, text, **kwargs)
+        first = document.paragraphs[1]
+        moved = dataclasses.replace(first, result=dataclasses.replace(first.result, probability=0.99549))
+        return dataclasses.replace(document, paragraphs=(document.paragraphs[0], moved, *document.paragraphs[2:]))
+
+    monkeypatch.setattr(Detector, "score_text", near_a_half)
+    code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN))
+    assert code == 0 and "paragraph 1 at char 53, from original paragraph 1 (100 % aligned): probability 0.995, " in out
+    assert jsonl(run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "jsonl")[1])[1]["probability"] == 0.9955
+
+
 def test_compare_json_summary(capsys):
     code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
     report = json.loads(out)
