@@ -461,7 +461,7 @@ def test_html_page_holds_no_character_html_forbids_and_keeps_its_marks_in_place(
     assert [m["text"] for m in parsed.marks] == ["highest", "stated"]
     assert [(m["data-start"], m["data-end"]) for m in parsed.marks] == [(str(e.start), str(e.end)) for e in marks]
     # one character for one: the text before each mark is as long as its offset says
-    shown = page.split('<span class="prob">0.95 flagged</span>')[1].split("</p>")[0]
+    shown = page.split('<span class="prob">0.950 flagged</span>')[1].split("</p>")[0]
     body = html.unescape(re.sub("<[^>]+>", "", shown))
     assert len(body) == len(text) and body[marks[1].start : marks[1].end] == "stated"
 
@@ -473,7 +473,7 @@ def test_html_page_shows_the_line_ends_of_the_text_as_line_ends():
     mark = Evidence("council", text.index("council"), text.index("council") + 7, "board", 0.8)
     doc = Document((Paragraph(0, 0, len(text), text, Result(0.95, True, None, (mark,), 10)),), threshold=0.9)
     page = render_html(doc, source="a.txt", model_version="1", threshold=0.9, spincheck_version="1")
-    shown = page.split('<span class="prob">0.95 flagged</span>')[1].split("</p>")[0]
+    shown = page.split('<span class="prob">0.950 flagged</span>')[1].split("</p>")[0]
     body = html.unescape(re.sub("<[^>]+>", "", shown))
     assert body == "They voted to\nreplace the\ncouncil with a\nnew board."
     assert f'data-start="{mark.start}"' in shown and ">council</mark>" in shown
@@ -516,6 +516,21 @@ def test_html_page_can_be_read_on_paper():
     assert ".layout { display: block;" in print_css and "max-height: none; overflow: visible;" in print_css
     assert '.para.flagged mark.evidence[data-suggestion]::after { content: " [" attr(data-suggestion) "]";' in print_css
     assert "print-color-adjust: exact" in print_css and ".paper { display: inline; }" in print_css
+
+
+def test_html_page_shows_probabilities_as_score_does_so_one_each_side_of_the_threshold_differ():
+    """Labels had two places: 0.958 and 0.964, either side of a threshold of 0.9632, both read
+    "0.96", one of them flagged, where score prints 0.958 and 0.964."""
+    text = "The highest official stated it plainly."
+    paragraphs = tuple(
+        Paragraph(i, 41 * i, 41 * i + len(text), text, Result(p, p >= 0.9632, None, (), 14))
+        for i, p in enumerate((0.958, 0.964))
+    )
+    page = render_html(
+        Document(paragraphs, threshold=0.9632), source="x", model_version="1", threshold=0.9632, spincheck_version="1"
+    )
+    labels = re.findall(r'<span class="prob">([^<]*)</span>', page)
+    assert labels == ["0.958", "0.964 flagged"] and '<span class="strength">probability 0.964</span>' in page
 
 
 def test_html_page_for_a_clean_document():
