@@ -491,9 +491,17 @@ def _add_compare(sub, parents: _Parents) -> None:
     compare.add_argument(
         "--format",
         choices=("text", "json", "jsonl", "csv"),
-        default="text",
-        help="output format (default: text, which lists each reworded paragraph's swaps and whether the "
-        "evidence found them; csv: a row per swap, for a spreadsheet)",
+        help="output format (default: the one -o's suffix names, .csv, .jsonl or .ndjson, .json; otherwise "
+        "text, which lists each reworded paragraph's swaps and whether the evidence found them; csv: a row per "
+        "swap, for a spreadsheet)",
+    )
+    compare.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=_path,
+        help="write the report to FILE in UTF-8 instead of stdout; it replaces FILE once written, and a "
+        "comparison that fails leaves FILE as it was",
     )
     compare.set_defaults(func=_cmd_compare)
 
@@ -1321,27 +1329,68 @@ def _read_document(
 
 
 def _cmd_compare(args, console: Console) -> int:
-    from .compare import align
-
     if args.original == "-" and args.copy == "-":
         raise UsageError("stdin ('-') can be given only once", "spincheck compare")
     # stdout redirected to one of the documents (compare a.txt b.txt >> b.txt): the report would be
     # written into it, as explain's page was
     documents = [InputFile(None if arg == "-" else Path(arg), "text") for arg in (args.original, args.copy)]
-    into = _stdout_document(documents)
+    output = args.output or "-"
+    into = _stdout_document(documents) if output == "-" else None
     if into is not None:
         console.error(
             f"stdout goes to {into}, a document being compared; the report would be written into it",
             "redirect it to another file",
         )
         return EXIT_ERROR
+    if output != "-":
+        if _uncompressed_into_compressed(output, console, args.format):
+            return EXIT_ERROR
+        if (clash := _input_at(output, documents)) is not None:  # a link to one, or stdin, included
+            which = "ORIGINAL" if clash == documents[0].name else "COPY"
+            console.error(f"{output} is {which}; the report would replace it", "choose another -o")
+            return EXIT_ERROR
+        if _names_a_directory(output):
+            console.error(f"cannot write {output}: it names a directory", "choose a file name for -o")
+            return EXIT_ERROR
+    # -o cmp.csv wrote the text format into a file a spreadsheet then read wrongly, as score's -o did
+    args.format = args.format or OUTPUT_FORMATS.get(os.path.splitext(output)[1].lower(), "text")
     detector = _load_detector(args, console)
+    if output == "-":
+        return _compare_into(sys.stdout, args, detector, console)[0]
+    try:
+        # opened first, as explain's page: an -o that cannot be made fails before the documents are
+        # read and aligned; a document that cannot be read keeps the old file
+        with replaced_atomically(output) as out:
+            status, summary = _compare_into(out, args, detector, console)
+            if summary is None:
+                raise _NothingWritten(status)
+    except _NothingWritten as nothing:
+        return nothing.status
+    except BrokenPipeError:  # as for score: the reader of the output went away
+        raise
+    except OSError as exc:
+        console.error(f"cannot write {output}: {exc.strerror or exc}", "choose another -o")
+        return EXIT_ERROR
+    copied = summary["copy"]
+    console.note(
+        f"wrote {output}: {copied['reworded']:,} of {copied['paragraphs']:,} paragraphs of the copy reworded, "
+        f"{summary['swaps']:,} swaps"
+    )
+    return status
+
+
+def _compare_into(out: TextIO, args, detector: Detector, console: Console) -> tuple[int, dict | None]:
+    """Read, align and score the two documents of ``spincheck compare``, and write the report to
+    ``out``: the exit status, and the report's summary (None, nothing written, when a document
+    cannot be read)."""
+    from .compare import align
+
     # score cannot stand in for a comparison: split both, and compare them part by part
     too_long = "split both documents and compare them part by part"
     original = _read_document(args.original, console, "compare", "a comparison", too_long)
     copy = _read_document(args.copy, console, "compare", "a comparison", too_long)  # both read: both problems said
     if not original or not copy:
-        return EXIT_ERROR
+        return EXIT_ERROR, None
     alignment = align(original[1], copy[1])
     document = detector.score_text(copy[1], explain=True)
     pairs = list(zip(alignment.paragraphs, document.paragraphs, strict=True))
@@ -1389,19 +1438,19 @@ def _cmd_compare(args, console: Console) -> int:
     if args.format == "jsonl":
         stamp = {"model_id": detector.model.fingerprint}  # as score's rows: kept apart, they still name it
         for r in records:
-            sys.stdout.write(json_line(r | stamp) + "\n")
+            out.write(json_line(r | stamp) + "\n")
     elif args.format == "json":
-        write_comparison_json(sys.stdout, report, records)
+        write_comparison_json(out, report, records)
     elif args.format == "csv":
-        write_comparison_csv(sys.stdout, records, detector.model.fingerprint)
+        write_comparison_csv(out, records, detector.model.fingerprint)
     else:
         # a line at a time, as score writes: an unbuffered stdout (PYTHONUNBUFFERED=1, python -u)
         # drops what one large write cannot pass once the reader goes away, and raises nothing,
         # so 'compare ... | head' ended with status 0 instead of 141
         probabilities = (p.result.probability for _, p in pairs)  # as score shows them, not the records'
         for line in render_comparison({**report, "paragraphs": records}, probabilities).splitlines(keepends=True):
-            sys.stdout.write(line)
-    return EXIT_ERROR if console.errors else EXIT_OK
+            out.write(line)
+    return (EXIT_ERROR if console.errors else EXIT_OK), report["summary"]
 
 
 def _say_how_related(

@@ -2371,6 +2371,33 @@ def test_compare_shows_each_probability_as_score_and_explain_do(capsys, monkeypa
     assert jsonl(run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "jsonl")[1])[1]["probability"] == 0.9955
 
 
+def test_compare_writes_to_o_in_the_format_its_suffix_names_and_never_over_a_document(capsys, tmp_path):
+    """compare wrote to stdout only: a spreadsheet's file came through the shell (UTF-16 from
+    PowerShell 5's >), in text unless --format was given; score and explain had -o."""
+    table = tmp_path / "swaps.csv"
+    code, out, err = run(capsys, "compare", str(CLEAN), str(SPUN), "-o", str(table))
+    swaps = json.loads(run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")[1])["summary"]["swaps"]
+    assert (code, out) == (0, "")
+    assert err == f"spincheck: note: wrote {table}: 6 of 7 paragraphs of the copy reworded, {swaps} swaps\n"
+    assert table.read_text(encoding="utf-8") == run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "csv")[1]
+    report = tmp_path / "report.txt"
+    run(capsys, "compare", str(CLEAN), str(SPUN), "-o", str(report))
+    assert report.read_text(encoding="utf-8") == run(capsys, "compare", str(CLEAN), str(SPUN))[1]
+    # a document that cannot be read leaves the old file as it was
+    code, _, err = run(capsys, "compare", str(CLEAN), str(tmp_path / "missing.txt"), "-o", str(table))
+    assert code == 2 and "wrote" not in err and table.read_text(encoding="utf-8").startswith("source,paragraph,")
+    # nor is the report written over a document, under another name
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SPUN.read_text())
+    os.link(copy, tmp_path / "link.txt")
+    code, _, err = run(capsys, "compare", str(CLEAN), str(copy), "-o", str(tmp_path / "link.txt"))
+    assert (code, err) == (
+        2,
+        f"spincheck: error: {tmp_path / 'link.txt'} is COPY; the report would replace it (choose another -o)\n",
+    )
+    assert copy.read_text() == SPUN.read_text()
+
+
 def test_compare_json_summary(capsys):
     code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
     report = json.loads(out)
