@@ -1009,9 +1009,10 @@ def render_comparison(report: dict, probabilities: Iterable[float] | None = None
     paragraphs = report["paragraphs"]
     shown = (p["probability"] for p in paragraphs) if probabilities is None else probabilities
     for p, probability in zip(paragraphs, shown):
-        if not p["replacements"] and not p["spun"]:
+        added = p["original_paragraph"] is None  # listed flagged or not: what the copy added ("Source link")
+        if not p["replacements"] and not p["spun"] and not added:
             continue
-        if p["original_paragraph"] is None:
+        if added:
             origin = "not from the original"
         else:
             origin = f"from original paragraph {p['original_paragraph']} ({100 * p['overlap']:.0f} % aligned)"
@@ -1030,5 +1031,16 @@ def render_comparison(report: dict, probabilities: Iterable[float] | None = None
             lines.append(f"  {_phrase(replacement)} -> {_phrase(original)}: {found}")
         if not p["replacements"]:
             phrases = ", ".join(_phrase(e["phrase"]) for e in p["evidence"][:8])
-            lines.append("  no swaps in it" + (f"; its evidence: {phrases}" if phrases else ""))
+            what = f"  not in the original: {_opening(p['text'])}" if added else "  no swaps in it"
+            lines.append(what + (f"; its evidence: {phrases}" if phrases else ""))
     return "\n".join(lines) + "\n"
+
+
+# Words of a paragraph the copy added that the text format shows, enough to find it by.
+OPENING_WORDS = 12
+
+
+def _opening(text: str) -> str:
+    """The first ``OPENING_WORDS`` words of ``text``, quoted, on one line."""
+    words = text.split()
+    return f'"{_phrase(" ".join(words[:OPENING_WORDS]))}{" ..." if len(words) > OPENING_WORDS else ""}"'

@@ -2398,6 +2398,19 @@ def test_compare_writes_to_o_in_the_format_its_suffix_names_and_never_over_a_doc
     assert copy.read_text() == SPUN.read_text()
 
 
+def test_compare_lists_what_the_copy_added_flagged_or_not(capsys, tmp_path):
+    """A paragraph not from the original was listed only when flagged: "3 not from the original"
+    in seed 004, and the investigator could not see which ("Source link", a site's prompt)."""
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SPUN.read_text() + "\nSource link\n")
+    code, out, _ = run(capsys, "compare", str(CLEAN), str(copy))
+    at = copy.read_text().index("Source link")
+    assert code == 0 and out.endswith(
+        f"\nparagraph 7 at char {at}, not from the original: not scored (too short)\n"
+        '  not in the original: "Source link"\n'
+    )
+
+
 def test_compare_json_summary(capsys):
     code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
     report = json.loads(out)
@@ -2502,7 +2515,11 @@ def test_compare_of_a_reordered_copy_names_each_source_and_lists_each_flagged_pa
     lines = out.splitlines()
     assert "  original     3 paragraphs, 1 of them not in the copy" in lines
     [added] = [i for i, line in enumerate(lines) if line.startswith("paragraph 1 at char 81, not from the original: ")]
-    assert lines[added].endswith(", flagged") and lines[added + 1].startswith("  no swaps in it; its evidence: ")
+    assert lines[added].endswith(", flagged")
+    assert lines[added + 1].startswith(
+        '  not in the original: "Subscribe to our newsletter for more stories like this one every single ..."; '
+        "its evidence: "
+    )
     # a swap is found by the strongest span that overlaps it, not by one that only touches it
     code, out, _ = run(capsys, *argv, "--format", "json")
     report = json.loads(out)
