@@ -1428,7 +1428,11 @@ def _compare_into(out: TextIO, args, detector: Detector, console: Console) -> tu
                 "unchanged": labels.count(0),
                 "not_from_original": labels.count(None),
             },
-            "original": {"paragraphs": alignment.original_paragraphs, "left_out": len(alignment.left_out)},
+            "original": {
+                "paragraphs": alignment.original_paragraphs,
+                "left_out": len(alignment.left_out),
+                "left_out_paragraphs": list(alignment.left_out),  # which: the count alone did not say
+            },
             "swaps": sum(len(m.swaps) for m in alignment.paragraphs),
             "scored": scored,
             "flagged": flagged,

@@ -995,7 +995,7 @@ def render_comparison(report: dict, probabilities: Iterable[float] | None = None
         f"  copy         {_count(copied['paragraphs'], 'paragraph')}: {copied['reworded']} reworded, "
         f"{copied['unchanged']} taken unchanged, {copied['not_from_original']} not from the original",
         f"  original     {_count(s['original']['paragraphs'], 'paragraph')}, "
-        f"{s['original']['left_out']} of them not in the copy",
+        f"{s['original']['left_out']} of them not in the copy{_numbers(s['original'].get('left_out_paragraphs'))}",
         f"  swaps        {s['swaps']} {'word or short phrase' if s['swaps'] == 1 else 'words or short phrases'} "
         "replaced, listed below as copy -> original",
         f"  flagged      {flagged['reworded']} of {s['scored']['reworded']} scored reworded paragraphs, "
@@ -1034,6 +1034,18 @@ def render_comparison(report: dict, probabilities: Iterable[float] | None = None
             what = f"  not in the original: {_opening(p['text'])}" if added else "  no swaps in it"
             lines.append(what + (f"; its evidence: {phrases}" if phrases else ""))
     return "\n".join(lines) + "\n"
+
+
+# Paragraphs of the original left out of the copy that the text format names (JSON names them all).
+LEFT_OUT_SHOWN = 20
+
+
+def _numbers(indices: list[int] | None) -> str:
+    """``": 0, 1, 30"`` for the original's paragraphs left out, the first ``LEFT_OUT_SHOWN`` of them."""
+    if not indices:
+        return ""
+    more = len(indices) - LEFT_OUT_SHOWN
+    return ": " + ", ".join(map(str, indices[:LEFT_OUT_SHOWN])) + (f" and {more:,} more" if more > 0 else "")
 
 
 # Words of a paragraph the copy added that the text format shows, enough to find it by.

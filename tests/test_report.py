@@ -20,6 +20,7 @@ from spincheck.report import (
     Row,
     make_reporter,
     paragraph_record,
+    render_comparison,
     render_evaluation,
     render_html,
     write_html,
@@ -531,6 +532,26 @@ def test_html_page_shows_probabilities_as_score_does_so_one_each_side_of_the_thr
     )
     labels = re.findall(r'<span class="prob">([^<]*)</span>', page)
     assert labels == ["0.958", "0.964 flagged"] and '<span class="strength">probability 0.964</span>' in page
+
+
+def test_comparison_names_the_original_paragraphs_left_out_twenty_at_most():
+    """The text said "28 of them not in the copy" without saying which; JSON names them all."""
+    quality = {"covered_share": None, "suggestion_right_share": None}
+    summary = {
+        "copy": {"paragraphs": 0, "reworded": 0, "unchanged": 0, "not_from_original": 0},
+        "original": {"paragraphs": 28, "left_out": 28, "left_out_paragraphs": list(range(28))},
+        "swaps": 0,
+        "scored": dict.fromkeys(("reworded", "unchanged", "not_from_original"), 0),
+        "flagged": dict.fromkeys(("reworded", "unchanged", "not_from_original"), 0),
+        "evidence": {"reworded": quality, "flagged_reworded": quality},
+    }
+    report = {"original": "a.txt", "copy": "b.txt", "threshold": 0.9, "summary": summary, "paragraphs": []}
+    line = render_comparison(report).splitlines()[2]
+    assert line == "  original     28 paragraphs, 28 of them not in the copy: " + ", ".join(map(str, range(20))) + (
+        " and 8 more"
+    )
+    summary["original"].update(left_out=0, left_out_paragraphs=[])
+    assert render_comparison(report).splitlines()[2] == "  original     28 paragraphs, 0 of them not in the copy"
 
 
 def test_html_page_for_a_clean_document():
