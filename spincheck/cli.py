@@ -68,6 +68,7 @@ from .report import (
     render_comparison,
     render_evaluation,
     write_comparison_csv,
+    write_comparison_html,
     write_comparison_json,
     write_html,
 )
@@ -490,10 +491,10 @@ def _add_compare(sub, parents: _Parents) -> None:
     )
     compare.add_argument(
         "--format",
-        choices=("text", "json", "jsonl", "csv"),
-        help="output format (default: the one -o's suffix names, .csv, .jsonl or .ndjson, .json; otherwise "
-        "text, which lists each reworded paragraph's swaps and whether the evidence found them; csv: a row per "
-        "swap, for a spreadsheet)",
+        choices=("text", "json", "jsonl", "csv", "html"),
+        help="output format (default: the one -o's suffix names, .csv, .jsonl or .ndjson, .json, .html; "
+        "otherwise text, which lists each reworded paragraph's swaps and whether the evidence found them; csv: "
+        "a row per swap, for a spreadsheet; html: a page with the copy's swaps marked, to show an editor)",
     )
     compare.add_argument(
         "-o",
@@ -777,6 +778,7 @@ def _load_detector(args, console: Console) -> Detector:
 
 # -o's suffix -> the format written when --format is not given
 OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+COMPARE_OUTPUT_FORMATS = {**OUTPUT_FORMATS, ".html": "html", ".htm": "html"}
 
 
 def _cmd_score(args, console: Console) -> int:
@@ -1353,7 +1355,7 @@ def _cmd_compare(args, console: Console) -> int:
             console.error(f"cannot write {output}: it names a directory", "choose a file name for -o")
             return EXIT_ERROR
     # -o cmp.csv wrote the text format into a file a spreadsheet then read wrongly, as score's -o did
-    args.format = args.format or OUTPUT_FORMATS.get(os.path.splitext(output)[1].lower(), "text")
+    args.format = args.format or COMPARE_OUTPUT_FORMATS.get(os.path.splitext(output)[1].lower(), "text")
     detector = _load_detector(args, console)
     if output == "-":
         return _compare_into(sys.stdout, args, detector, console)[0]
@@ -1447,6 +1449,9 @@ def _compare_into(out: TextIO, args, detector: Detector, console: Console) -> tu
         write_comparison_json(out, report, records)
     elif args.format == "csv":
         write_comparison_csv(out, records, detector.model.fingerprint)
+    elif args.format == "html":
+        probabilities = (p.result.probability for _, p in pairs)  # as score shows them, not the records'
+        write_comparison_html(out, report, records, spincheck_version=__version__, probabilities=probabilities)
     else:
         # a line at a time, as score writes: an unbuffered stdout (PYTHONUNBUFFERED=1, python -u)
         # drops what one large write cannot pass once the reader goes away, and raises nothing,

@@ -50,6 +50,7 @@ __all__ = [
     "render_comparison",
     "write_comparison_json",
     "write_comparison_csv",
+    "write_comparison_html",
 ]
 
 FORMATS = ("text", "json", "jsonl", "csv")
@@ -979,6 +980,128 @@ def write_comparison_csv(out: TextIO, records: Iterable[dict], model_id: str) ->
             writer.writerow(
                 (*paragraph, at + start, at + end, replacement, original, found, suggestion or "", model_id)
             )
+
+
+# The comparison page adds its swap marks to the explanation page's style.
+_COMPARISON_CSS = """
+main.comparison { max-width: 860px; padding: 20px 32px; }
+.para .origin { display: block; margin-bottom: 2px; font: 12px/1.6 system-ui, Arial, sans-serif; color: var(--muted); }
+mark.swap { background: #ffe066; color: inherit; padding: 0 2px; border-radius: 2px; border-bottom: 2px solid #b58900; }
+mark.swap.missed { background: #dde6fb; border-bottom: 2px dashed #3b5bdb; }
+mark.swap.unscored { background: transparent; border-bottom: 2px dotted #8a8a8a; }
+.was { margin-left: 2px; font: 12px system-ui, Arial, sans-serif; color: var(--muted); unicode-bidi: isolate; }
+@media print { mark.swap { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
+"""
+
+
+def write_comparison_html(
+    out: TextIO,
+    report: dict,
+    records: Iterable[dict],
+    *,
+    spincheck_version: str,
+    probabilities: Iterable[float] | None = None,
+) -> None:
+    """``spincheck compare``'s page, for an editor: each paragraph of the copy with its swaps
+    marked and the original's wording after each in brackets, on screen and on paper; a swap
+    the detector's evidence covers is marked apart from one it missed. Inline CSS, no scripts, no
+    network, as the explanation page. Written a paragraph at a time; ``probabilities`` as in
+    :func:`render_comparison`."""
+    esc = _esc
+    s = report["summary"]
+    copied, flagged, scored = s["copy"], s["flagged"], s["scored"]
+    covered = s["evidence"]["reworded"]["covered_share"]
+    left_out = s["original"]["left_out"]
+    facts = (
+        ("Copy paragraphs", f"{copied['paragraphs']:,}"),
+        ("Reworded", f"{copied['reworded']:,}"),
+        ("Taken unchanged", f"{copied['unchanged']:,}"),
+        ("Not from the original", f"{copied['not_from_original']:,}"),
+        ("Original paragraphs left out", f"{left_out:,} of {s['original']['paragraphs']:,}"),
+        ("Swaps", f"{s['swaps']:,}"),
+        ("Reworded paragraphs flagged", f"{flagged['reworded']:,} of {scored['reworded']:,} scored"),
+        ("Swaps the evidence found", _share_text(covered)),
+        ("Threshold", f"{report['threshold']:.4f}"),
+        ("Model id", report.get("model_id") or "-"),
+    )
+    facts_html = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)
+    title = f"{_shown_name(report['copy'])} against {_shown_name(report['original'])}"
+    out.write(f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="spincheck {esc(spincheck_version)}">
+<title>spincheck comparison: {esc(title)}</title>
+<style>{_CSS}{_COMPARISON_CSS}</style>
+</head>
+<body>
+<header class="page">
+<h1>spincheck comparison</h1>
+<div class="source">copy: {esc(_shown_name(report["copy"]))}</div>
+<div class="source">original: {esc(_shown_name(report["original"]))}</div>
+<dl class="facts">{facts_html}</dl>
+<div class="legend"><span><mark class="swap">copy</mark><span class="was">[original]</span> a word or phrase the copy
+swapped, the original's wording after it; found by the detector's evidence</span>
+<span><mark class="swap missed">copy</mark> missed by it</span>
+<span><mark class="swap unscored">copy</mark> in a paragraph not scored</span>
+<span><span class="swatch" style="border-left:4px solid #b3261e"></span>flagged paragraph</span></div>
+</header>
+<main class="comparison">
+""")
+    shown = (r["probability"] for r in records) if probabilities is None else probabilities
+    written = False
+    for r, probability in zip(records, shown):
+        out.write(("\n" if written else "") + _comparison_paragraph_html(r, probability))
+        written = True
+    if not written:
+        out.write('<p class="empty-note">The copy has no paragraphs.</p>')
+    out.write(f"""
+</main>
+<footer class="page">Made by spincheck {esc(spincheck_version)}. Swaps are read off the original: the words of each
+copy paragraph that differ from the paragraph of the original it was matched with, house style (quotes, "U.S."/"US",
+numbers, UK/US spelling) aside. A probability estimates how likely a paragraph is to have been run through a synonym
+spinner.</footer>
+</body>
+</html>
+""")
+
+
+def _comparison_paragraph_html(r: dict, probability: float | None) -> str:
+    """A paragraph of the comparison page: where it came from, its score, its text with its swaps marked."""
+    esc = _esc
+    if r["original_paragraph"] is None:
+        origin = "not in the original"
+    else:
+        origin = f"from original ¶ {r['original_paragraph']} ({100 * r['overlap']:.0f} % aligned)"
+    if r["spun"] is None:
+        cls, label = "unscored", f"not scored: {r['reason']}"
+    else:
+        cls = f"{'flagged' if r['spun'] else 'clean'} shade-{_shade(probability)}"
+        label = f"{probability:.3f}" + (
+            " flagged with its document" if r["by_context"] else " flagged" if r["spun"] else ""
+        )
+    text, parts, pos = r["text"], [], 0
+    for start, end, original, _ in sorted(r["replacements"]):
+        found, suggestion = _swap_found(r, start, end)
+        kind = {"found": "swap", "missed": "swap missed", "not scored": "swap unscored"}[found]
+        if found == "found":
+            verdict = "found by the evidence" + (f", which suggested {suggestion!r}" if suggestion is not None else "")
+        else:
+            verdict = "the paragraph was not scored" if found == "not scored" else "missed by the evidence"
+        note = f"original: {original}; {verdict}"
+        parts.append(esc(text[pos:start]))
+        parts.append(
+            f'<mark class="{kind}" data-start="{start}" data-end="{end}" title="{esc(note)}">{esc(text[start:end])}'
+            f'</mark><span class="was">[{esc(_phrase(original))}]</span>'
+        )
+        pos = end
+    parts.append(esc(text[pos:]))
+    return (
+        f'<p class="para {cls}" id="p{r["paragraph"]}" data-index="{r["paragraph"]}" data-start="{r["start"]}" '
+        f'data-end="{r["end"]}"><span class="prob">{esc(label)}</span><span class="origin">¶ {r["paragraph"]}, '
+        f"{esc(origin)}</span>{''.join(parts)}</p>"
+    )
 
 
 def render_comparison(report: dict, probabilities: Iterable[float] | None = None) -> str:

@@ -2411,6 +2411,69 @@ def test_compare_lists_what_the_copy_added_flagged_or_not(capsys, tmp_path):
     )
 
 
+class _SwapMarks(html.parser.HTMLParser):
+    """The swap marks of a comparison page, each with the original's wording after it, and
+    anything that needs a script or the network."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.swaps: list[dict] = []
+        self.external: list[str] = []
+        self.scripts = 0
+        self.paragraph: int | None = None  # the legend's marks are in none
+        self.inside: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.scripts += tag == "script"
+        self.external += [attrs[k] for k in ("src", "href") if attrs.get(k) and not attrs[k].startswith("#")]
+        if tag == "p" and "para" in attrs.get("class", "").split():
+            self.paragraph = int(attrs["data-index"])
+        elif self.paragraph is None:
+            return
+        elif tag == "mark" and "swap" in attrs.get("class", "").split():
+            self.swaps.append({**attrs, "paragraph": self.paragraph, "text": "", "was": ""})
+            self.inside = "text"
+        elif tag == "span" and attrs.get("class") == "was":
+            self.inside = "was"
+
+    def handle_endtag(self, tag):
+        if tag in ("mark", "span"):
+            self.inside = None
+        if tag == "p":
+            self.paragraph = None
+
+    def handle_data(self, data):
+        if self.inside:
+            self.swaps[-1][self.inside] += data
+
+
+def test_compare_html_marks_each_swap_with_the_original_wording_for_an_editor(capsys, tmp_path):
+    """The swaps were in text, CSV and JSON only: nothing to show an editor. The page marks each
+    in the copy's text with the original's wording after it, found or missed as the text says."""
+    original, copy = tmp_path / "original.txt", tmp_path / "copy.txt"
+    hostile = 'He wrote <script>alert("x")</script> & <img src=x onerror=alert(1)> nothing else at all here.\n\n'
+    original.write_text(hostile + CLEAN.read_text())
+    copy.write_text(hostile + SPUN.read_text())
+    page = tmp_path / "case.html"
+    code, out, err = run(capsys, "compare", str(original), str(copy), "-o", str(page))
+    assert (code, out) == (0, "") and err.startswith(f"spincheck: note: wrote {page}: 6 of 8 paragraphs")
+    text = page.read_text(encoding="utf-8")
+    parsed = _SwapMarks()
+    parsed.feed(text)
+    assert parsed.scripts == 0 and parsed.external == [] and "&lt;script&gt;alert" in text
+    records = jsonl(run(capsys, "compare", str(original), str(copy), "--format", "jsonl")[1])
+    swaps = [(r["paragraph"], *swap) for r in records for swap in r["replacements"]]
+    marked = [(m["paragraph"], int(m["data-start"]), int(m["data-end"])) for m in parsed.swaps]
+    assert marked == [swap[:3] for swap in swaps] and len(swaps) > 50
+    listed = run(capsys, "compare", str(original), str(copy))[1].splitlines()
+    for mark, (_, _, _, was, phrase) in zip(parsed.swaps, swaps, strict=True):
+        assert (mark["text"], mark["was"]) == (phrase, f"[{was}]")
+        missed = f"  {phrase} -> {was}: missed" in listed
+        assert ("missed" in mark["class"].split()) == missed and mark["title"].startswith(f"original: {was}; ")
+    assert '<div class="source">copy: ' + str(copy) in text and "<dt>Swaps</dt><dd>" + str(len(swaps)) in text
+
+
 def test_compare_json_summary(capsys):
     code, out, _ = run(capsys, "compare", str(CLEAN), str(SPUN), "--format", "json")
     report = json.loads(out)
