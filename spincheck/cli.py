@@ -116,8 +116,8 @@ exit status:
 _COMPARE_STATUS_HELP = (
     """\
 exit status:
-  0  compared; stderr says when COPY holds ORIGINAL's text, is not taken
-     from it, or looks like the original of the two
+  0  compared; stderr says when COPY holds ORIGINAL's text, rewords none of
+     what it takes, is not taken from it, or looks like the original of the two
   2  an error
 """
     + _SIGNAL_STATUS_HELP
@@ -1472,8 +1472,9 @@ def _say_how_related(
     alignment: Alignment,
     detector: Detector,
 ) -> None:
-    """Say on stderr when the pair is not what an investigator meant to compare: the same text
-    twice, a copy not taken from the original at all, or the two given the other way round. The
+    """Say on stderr when the pair is not what an investigator meant to compare, or not spun: the
+    same text twice, a copy taken word for word, a copy not taken from the original at all, or the
+    two given the other way round. The
     summary's counts said it ("0 reworded, 0 taken unchanged, 29 not from the original"), exit 0,
     and an original given second read as "0 of 15 reworded paragraphs flagged"."""
     (original_name, original_text), (copy_name, copy_text) = original, copy
@@ -1481,6 +1482,12 @@ def _say_how_related(
         return  # an empty copy: the reader already said so
     if copy_text == original_text:
         console.note(f"{copy_name} and {original_name} hold the same text: nothing was reworded")
+        return
+    if 0 in labels and 1 not in labels:  # copied, not spun: the summary's "0 reworded" said it in passing
+        console.note(
+            f"none of the {labels.count(0):,} paragraphs {copy_name} takes from {original_name} was reworded: "
+            "they are copied as they are (house style aside)"
+        )
         return
     if labels.count(None) == len(labels):
         console.problem(

@@ -2195,6 +2195,14 @@ def test_compare_says_when_the_pair_is_the_same_text_unrelated_or_given_the_othe
     code, out, err = run(capsys, "compare", str(CLEAN), str(CLEAN))
     assert (code, err) == (0, f"spincheck: note: {CLEAN} and {CLEAN} hold the same text: nothing was reworded\n")
     assert "7 paragraphs: 0 reworded, 7 taken unchanged, 0 not from the original" in out
+    copied = tmp_path / "copied.txt"  # taken word for word, with a line of its own
+    copied.write_text(CLEAN.read_text() + "\nSource link\n")
+    code, out, err = run(capsys, "compare", str(CLEAN), str(copied))
+    assert (code, err) == (
+        0,
+        f"spincheck: note: none of the 7 paragraphs {copied} takes from {CLEAN} was reworded: they are copied "
+        "as they are (house style aside)\n",
+    )
     unrelated = tmp_path / "unrelated.txt"
     unrelated.write_text(
         "Heavy rain flooded the lower town overnight, and the river rose past its banks near the mill.\n\n"
