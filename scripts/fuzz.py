@@ -986,7 +986,7 @@ def fuzz_cli(main, cases: list[Case], seed: int, tally: Tally, group: int, expla
                 if case.index % explain_every == 0:
                     run_cli(main, ["explain", str(path), "-o", str(sub / "page.html")], tally, [case])
                     # compare it as the copy of another case (often its own group's neighbour)
-                    fmt = rng.choice(["text", "json", "jsonl"])
+                    fmt = rng.choice(["text", "json", "jsonl", "csv", "html"])
                     run_cli(main, ["compare", str(rng.choice(paths)), str(path), "--format", fmt], tally, [case])
             stdin_case = rng.choice(batch)
             raw = stdin_case.data if isinstance(stdin_case.data, bytes) else stdin_case.data.encode("utf-8")
