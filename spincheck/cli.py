@@ -1501,13 +1501,13 @@ def _say_how_related(
     if 2 * flagged["reworded"] >= scored["reworded"]:
         return
     # most reworded paragraphs not flagged: were the original and the copy swapped? The sources of
-    # the reworded paragraphs are scored (only here: a second scoring of the original, as long as the
-    # copy's) and said to look spun when most of them are flagged. Seed 000 given as the copy of
-    # 004 had 0 of its 15 reworded paragraphs flagged, and 14 of their sources were; 205 BBC
-    # paragraphs, 1 of 156 and 151.
-    sources = {m.original_index for m in alignment.paragraphs if m.label == 1}
-    results = [p.result for p in detector.score_text(original_text).paragraphs if p.index in sources]
-    judged = [r for r in results if r.spun is not None]
+    # the reworded paragraphs are scored (only here, each on its own) and said to look spun when most
+    # of them are flagged. Seed 000 given as the copy of 004 had 0 of its 15 reworded paragraphs
+    # flagged, and 14 of their sources were; 205 BBC paragraphs, 1 of 156 and 146.
+    sources = sorted({m.original_index for m in alignment.paragraphs if m.label == 1})
+    spans = split_paragraphs(original_text)
+    texts = [original_text[spans[j].start : spans[j].end] for j in sources]
+    judged = [r for r in detector.score_paragraphs(texts) if r.spun is not None]
     spun = sum(bool(r.spun) for r in judged)
     if 2 * spun > len(judged):
         console.problem(
