@@ -1474,9 +1474,9 @@ def _say_how_related(
 ) -> None:
     """Say on stderr when the pair is not what an investigator meant to compare, or not spun: the
     same text twice, a copy taken word for word, a copy not taken from the original at all, or the
-    two given the other way round. The
-    summary's counts said it ("0 reworded, 0 taken unchanged, 29 not from the original"), exit 0,
-    and an original given second read as "0 of 15 reworded paragraphs flagged"."""
+    two given the other way round. Only the summary's counts said it ("0 reworded, 0 taken
+    unchanged, 29 not from the original"), exit 0, and an original given second read as "0 of 15
+    reworded paragraphs flagged"."""
     (original_name, original_text), (copy_name, copy_text) = original, copy
     if not labels:
         return  # an empty copy: the reader already said so
