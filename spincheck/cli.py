@@ -1345,7 +1345,7 @@ def _cmd_compare(args, console: Console) -> int:
         )
         return EXIT_ERROR
     if output != "-":
-        if _uncompressed_into_compressed(output, console, args.format):
+        if _uncompressed_into_compressed(output, console, args.format, COMPARE_OUTPUT_FORMATS):
             return EXIT_ERROR
         if (clash := _input_at(output, documents)) is not None:  # a link to one, or stdin, included
             which = "ORIGINAL" if clash == documents[0].name else "COPY"
@@ -1546,17 +1546,19 @@ _OPEN_DESCRIPTOR = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/
 _COMPRESSORS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
 
 
-def _uncompressed_into_compressed(output: str, console: Console, fmt: str | None = None) -> bool:
+def _uncompressed_into_compressed(
+    output: str, console: Console, fmt: str | None = None, formats: dict[str, str] = OUTPUT_FORMATS
+) -> bool:
     """Whether -o names a compressed file (scores.jsonl.gz), which is then reported: the results
     went into it uncompressed, and zcat, pandas and spincheck's own readers of .gz found no gzip
     data. A pipe or device of that name (a FIFO) is written as it is asked. ``fmt``: the --format
-    given, or None when the name's suffix would have chosen it."""
+    given, or None when the name's suffix would have chosen it from ``formats``."""
     stem, suffix = os.path.splitext(output)
     suffix = suffix.lower()
     if suffix not in COMPRESSION_SUFFIXES or _written_in_place(output):
         return False
     # the pipe is -o /dev/fd/N, whose name chooses no format: scores.csv.gz's csv is asked for
-    named = None if fmt is not None else OUTPUT_FORMATS.get(os.path.splitext(stem)[1].lower())
+    named = None if fmt is not None else formats.get(os.path.splitext(stem)[1].lower())
     console.error(
         f"{output} names a compressed file, and spincheck writes its output uncompressed",
         f"compress through a pipe: {f'--format {named} ' if named else ''}"

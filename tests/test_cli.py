@@ -2404,6 +2404,11 @@ def test_compare_writes_to_o_in_the_format_its_suffix_names_and_never_over_a_doc
         f"spincheck: error: {tmp_path / 'link.txt'} is COPY; the report would replace it (choose another -o)\n",
     )
     assert copy.read_text() == SPUN.read_text()
+    # a name for compressed output is refused, the hint naming the format its inner suffix chose
+    code, _, err = run(capsys, "compare", str(CLEAN), str(SPUN), "-o", str(tmp_path / "case.html.gz"))
+    assert code == 2 and err.endswith(
+        f"(compress through a pipe: --format html -o >(gzip > {tmp_path}/case.html.gz))\n"
+    )
 
 
 def test_compare_lists_what_the_copy_added_flagged_or_not(capsys, tmp_path):
