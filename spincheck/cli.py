@@ -1371,7 +1371,7 @@ def _cmd_compare(args, console: Console) -> int:
     except BrokenPipeError:  # as for score: the reader of the output went away
         raise
     except OSError as exc:
-        console.error(f"cannot write {output}: {exc.strerror or exc}", "choose another -o")
+        console.error(*_cannot_write(output, exc))
         return EXIT_ERROR
     copied = summary["copy"]
     console.note(

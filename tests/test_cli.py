@@ -2839,19 +2839,19 @@ def test_explain_to_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path, 
     assert err.startswith(f"spincheck: error: cannot write {target}: ") and err.endswith(hint)
 
 
-@pytest.mark.parametrize("command", ["score", "explain"])
+@pytest.mark.parametrize("command", [["score"], ["explain"], ["compare", str(CLEAN)]])
 def test_an_output_file_in_a_missing_folder_names_the_folder_and_makes_none(capsys, tmp_path, command):
     """An output file's folder is not made, as a shell's redirection does not make it (train makes
     a model directory's); the error said "No such file or directory", as if the file itself were
-    missing, and now names the folder."""
+    missing, and now names the folder. compare's -o, new beside them, says it the same way."""
     (tmp_path / "clean.txt").write_text("x")
     target, folder = tmp_path / "missing" / "dir" / "out.html", tmp_path / "missing" / "dir"
-    code, out, err = run(capsys, command, str(SPUN), "-o", str(target))
+    code, out, err = run(capsys, *command, str(SPUN), "-o", str(target))
     assert (code, out) == (2, "") and err == (
         f"spincheck: error: cannot write {target}: the folder {folder} does not exist "
         "(create it first, or choose another -o)\n"
     )
-    code, out, err = run(capsys, command, str(SPUN), "-o", str(tmp_path / "clean.txt" / "out.html"))
+    code, out, err = run(capsys, *command, str(SPUN), "-o", str(tmp_path / "clean.txt" / "out.html"))
     assert (code, out) == (2, "") and err == (
         f"spincheck: error: cannot write {tmp_path / 'clean.txt' / 'out.html'}: {tmp_path / 'clean.txt'} "
         "is not a folder (choose another -o)\n"
