@@ -211,7 +211,7 @@ def test_trained_model_loads_and_scores(trained) -> None:
 def test_held_out_probabilities_are_the_detectors_long_paragraphs_too(trained) -> None:
     # the threshold and the card's figures were measured on long paragraphs scored whole, which the
     # detector scores in windows, its highest: a model of one-line BBC articles had a card FPR of
-    # 0.7 % and flagged 3.0 % of unseen long ones (scored whole: 0.7 %)
+    # 0.7 % and flagged 6.0 % of unseen long ones (scored whole: 0.7 %)
     from spincheck.detector import MAX_UNIT_TOKENS
 
     out, _, _, _ = trained
