@@ -1477,23 +1477,29 @@ def _say_how_related(
     two given the other way round. Only the summary's counts said it ("0 reworded, 0 taken
     unchanged, 29 not from the original"), exit 0, and an original given second read as "0 of 15
     reworded paragraphs flagged"."""
+    from .compare import words
+
     (original_name, original_text), (copy_name, copy_text) = original, copy
     if not labels:
         return  # an empty copy: the reader already said so
     if copy_text == original_text:
         console.note(f"{copy_name} and {original_name} hold the same text: nothing was reworded")
         return
-    if 0 in labels and 1 not in labels:  # copied, not spun: the summary's "0 reworded" said it in passing
+    # a paragraph without words ("* * *", a bare link) is taken from any original holding one: two
+    # unrelated articles of a site, each with its separator, were "copied as they are"
+    worded = 1 in labels or any(words(m.text) for m in alignment.paragraphs if m.label == 0)
+    if worded and 1 not in labels:  # copied, not spun: the summary's "0 reworded" said it in passing
         console.note(
             f"none of the {labels.count(0):,} paragraphs {copy_name} takes from {original_name} was reworded: "
             "they are copied as they are (house style aside)"
         )
         return
-    if labels.count(None) == len(labels):
+    if not worded:
+        found = "" if labels.count(None) == len(labels) else " with words in it"
         console.problem(
             Problem(
                 "warning",
-                f"no paragraph of {copy_name} was found in {original_name}: it is not the copy's source",
+                f"no paragraph of {copy_name}{found} was found in {original_name}: it is not the copy's source",
                 "the copy was scored on its own; compare it with another original",
             )
         )

@@ -2224,6 +2224,26 @@ def test_compare_says_when_the_pair_is_the_same_text_unrelated_or_given_the_othe
     assert run(capsys, "compare", "-q", str(SPUN), str(CLEAN))[2] == ""
 
 
+def test_compare_does_not_call_an_unrelated_copy_copied_for_a_shared_separator(capsys, tmp_path):
+    """A paragraph without words ("* * *", a bare link) is taken from any original that has one:
+    two unrelated articles of a site, each with its separator, were "copied as they are" (a note)
+    where the copy is not taken from the original at all (a warning)."""
+    unrelated = tmp_path / "unrelated.txt"
+    unrelated.write_text(
+        "Heavy rain flooded the lower town overnight, and the river rose past its banks near the mill.\n\n"
+        "* * *\n\n"
+        "Volunteers filled sandbags at the school until the water began to fall again after midnight.\n"
+    )
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SPUN.read_text().replace("\n\n", "\n\n* * *\n\n", 1))
+    code, out, err = run(capsys, "compare", str(unrelated), str(copy))
+    assert code == 0 and "0 reworded, 1 taken unchanged, 7 not from the original" in out
+    assert err == (
+        f"spincheck: warning: no paragraph of {copy} with words in it was found in {unrelated}: it is not the "
+        "copy's source (the copy was scored on its own; compare it with another original)\n"
+    )
+
+
 def test_compare_and_evaluate_keep_each_name_and_swap_on_one_line(capsys, tmp_path):
     """File names went out raw (a newline or an escape sequence in one reached the terminal), and
     a swap across a hard line break split its line in two ("as a" / "result -> because")."""
