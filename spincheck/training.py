@@ -390,9 +390,9 @@ class CorpusFileWarning(UserWarning):
 
 @contextlib.contextmanager
 def _files_warned_together() -> Iterator[None]:
-    """Hold the warnings given inside, then give them again in order, except that files with the
+    """Hold the warnings given inside, then show them in order, except that files with the
     same issue, when more than LISTED_FILES have it, are one warning at the place of the first
-    (CorpusFileWarning.together). Given again when training fails too: they may say why."""
+    (CorpusFileWarning.together). Shown when training fails too: they may say why."""
     try:
         with warnings.catch_warnings(record=True) as caught:
             yield
@@ -409,8 +409,11 @@ def _files_warned_together() -> Iterator[None]:
                     if message is not same[0]:
                         continue
                     message = CorpusFileWarning.together(same)
-            warnings.warn_explicit(
-                message, caught_one.category, caught_one.filename, caught_one.lineno, source=caught_one.source
+            # shown, not warned again: the filters chose when it was given, and warn_explicit, which
+            # names no module, asked them again of one named by the file's path (module="spincheck"
+            # kept the warnings in, and then out)
+            warnings.showwarning(
+                message, caught_one.category, caught_one.filename, caught_one.lineno, caught_one.file, caught_one.line
             )
 
 

@@ -1290,6 +1290,24 @@ def test_train_warns_of_many_files_with_one_issue_once(tmp_path: Path, tiny_base
     assert all(isinstance(w, UnicodeWarning) for w in told[:-1])  # as each file's warning is
 
 
+def test_train_gives_its_held_warnings_as_the_callers_filters_chose(tmp_path: Path, tiny_base: Path) -> None:
+    """The filters choose once, as each file's warning is given: given again through warn_explicit,
+    which names no module, the filters were asked again of a module named by the file's path, and a
+    caller keeping spincheck's warnings only (module="spincheck") heard none of them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "000.txt").write_bytes("Le caf\xe9 est ferm\xe9.".encode("latin-1"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("always", module=r"spincheck\.")
+        with pytest.raises(TrainingError):
+            training.train([corpus], tmp_path / "m", base_model=tiny_base)
+    told = [w for w in caught if issubclass(w.category, training.CorpusFileWarning)]
+    assert len(told) == 1 and str(told[0].message).startswith(f"{corpus / '000.txt'} is not valid UTF-8")
+    assert told[0].category is type(told[0].message) and issubclass(told[0].category, UnicodeWarning)
+    assert told[0].filename.endswith(os.path.join("spincheck", "training.py"))
+
+
 def test_records_with_empty_text_are_left_out_with_a_warning(tmp_path: Path) -> None:
     """A record whose text is empty or white space (a field an export left blank) was left out of
     --clean and --spun in silence; it is left out still, and the file named with how many."""
