@@ -1283,7 +1283,9 @@ def test_train_warns_of_many_files_with_one_issue_once(tmp_path: Path, tiny_base
         training.train([corpus], tmp_path / "m", base_model=tiny_base)
     told = [w.message for w in caught if isinstance(w.message, training.CorpusFileWarning)]
     paths = [str(corpus / f"{i:03}.txt") for i in range(latin1)]
-    undecodable = "not valid UTF-8" if latin1 <= 3 else f"{latin1} files are not valid UTF-8 ({', '.join(paths[:3])} and"
+    undecodable = (
+        "not valid UTF-8" if latin1 <= 3 else f"{latin1} files are not valid UTF-8 ({', '.join(paths[:3])} and"
+    )
     assert [len(w.paths) for w in told] == ([1] * latin1 if latin1 <= 3 else [latin1]) + [1]
     assert all(undecodable in str(w) for w in told[:-1]) and [p for w in told[:-1] for p in w.paths] == paths
     assert str(told[-1]) == f"{corpus / 'blank.txt'} has no text to train on"
