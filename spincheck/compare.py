@@ -521,13 +521,20 @@ def align(original: str, copy: str) -> Alignment:
     # A paragraph without a token (a bare link, "* * *": the tokenizer drops web addresses) has
     # nothing to align: it was "not from the original" even when both files were the same one. It is
     # taken unchanged from a paragraph of the original written the same, spaces aside.
-    tokenless = {
-        " ".join(p.split()): j for j, p in reversed(list(enumerate(original_paragraphs))) if not original_lengths[j]
-    }
+    tokenless: dict[str, list[int]] = {}
+    for j, p in enumerate(original_paragraphs):
+        if not original_lengths[j]:
+            tokenless.setdefault(" ".join(p.split()), []).append(j)
+    # A paragraph the original has twice or more ("Advertisement", "* * *") is matched with a place
+    # not yet taken when one is as good: every copy of it was matched with the first, and the
+    # others were "not in the copy" (seed 001's paragraph 27, with seed 001 itself as the copy).
+    taken_ones: set[int] = set()
     out = []
     for i, (span, text, length, (order, _)) in enumerate(zip(copy_spans, copy_paragraphs, copy_lengths, candidates)):
         if not length:
-            same = tokenless.get(" ".join(text.split()))
+            same_ones = tokenless.get(" ".join(text.split()), [])
+            same = next((j for j in same_ones if j not in taken_ones), same_ones[0] if same_ones else None)
+            taken_ones.add(same)  # None among them is no paragraph's index
             out.append(ParagraphMatch(i, span.start, span.end, text, same, 0.0 if same is None else 1.0, ()))
             continue
         # the overlap is at most its length over the longer paragraph's: one over 1 / MIN_OVERLAP times
@@ -535,8 +542,12 @@ def align(original: str, copy: str) -> Alignment:
         # paragraph of the copy) took time that grew with the product of their lengths
         reachable = [j for j in order if MIN_OVERLAP * original_lengths[j] <= length]
         diffs = [(_diff(text, original_paragraphs[j]), j) for j in reachable]
-        ((aligned, swaps), best) = max(diffs, key=lambda d: d[0][0], default=((0.0, []), None))
+        # as well aligned, a place not yet taken comes first
+        best_first = max(diffs, key=lambda d: (d[0][0], d[1] not in taken_ones), default=((0.0, []), None))
+        ((aligned, swaps), best) = best_first
         taken = aligned >= MIN_OVERLAP
+        if taken:
+            taken_ones.add(best)
         out.append(
             ParagraphMatch(
                 i, span.start, span.end, text, best if taken else None, round(aligned, 4), tuple(swaps) if taken else ()

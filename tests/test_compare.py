@@ -320,6 +320,19 @@ def test_a_paragraph_without_tokens_is_taken_unchanged_from_the_same_one_and_onl
     assert [(m.original_index, m.label, m.overlap) for m in other] == [(None, None, 0.0), (1, 0, 1.0)]
 
 
+def test_a_paragraph_the_original_repeats_is_matched_with_each_of_its_places() -> None:
+    """Seed 001 has "Advertisement" twice: its copy's second one was matched with the first too,
+    and compare named paragraph 27 "not in the copy", which holds it. So for "* * *"."""
+    body = "The council voted on Tuesday night to replace the old harbor bridge."
+    original = f"Advertisement\n\n{body}\n\n* * *\n\nIt will cost about 48 million dollars.\n\n* * *\n\nAdvertisement\n"
+    alignment = align(original, original)
+    assert [m.original_index for m in alignment.paragraphs] == [0, 1, 2, 3, 4, 5]
+    assert alignment.left_out == ()
+    # a copy that has it once still takes it from the first, and leaves the other out
+    once = align(original, f"Advertisement\n\n{body}\n")
+    assert [m.original_index for m in once.paragraphs] == [0, 1] and once.left_out == (2, 3, 4, 5)
+
+
 def test_best_matches_equal_comparing_every_pair() -> None:
     rng = np.random.default_rng(0)
     vocabulary = [f"w{i}" for i in range(30)]
