@@ -1509,11 +1509,14 @@ def _say_how_related(
     # most reworded paragraphs not flagged: were the original and the copy swapped? The sources of
     # the reworded paragraphs are scored (only here, each on its own) and said to look spun when most
     # of them are flagged. Seed 000 given as the copy of 004 had 0 of its 15 reworded paragraphs
-    # flagged, and 14 of their sources were; 205 BBC paragraphs, 1 of 156 and 146.
-    sources = sorted({m.original_index for m in alignment.paragraphs if m.label == 1})
+    # flagged, and 14 of their sources were; 205 BBC paragraphs, 1 of 156 and 146. Each source is
+    # scored once and counted for each paragraph reworded from it, as the copy's are counted.
+    reworded_from = [m.original_index for m in alignment.paragraphs if m.label == 1]
+    sources = sorted(set(reworded_from))
     spans = split_paragraphs(original_text)
     texts = [original_text[spans[j].start : spans[j].end] for j in sources]
-    judged = [r for r in detector.score_paragraphs(texts) if r.spun is not None]
+    by_source = dict(zip(sources, detector.score_paragraphs(texts)))
+    judged = [by_source[j] for j in reworded_from if by_source[j].spun is not None]
     spun = sum(bool(r.spun) for r in judged)
     if 2 * spun > len(judged):
         console.problem(

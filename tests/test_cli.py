@@ -2224,6 +2224,18 @@ def test_compare_says_when_the_pair_is_the_same_text_unrelated_or_given_the_othe
     assert run(capsys, "compare", "-q", str(SPUN), str(CLEAN))[2] == ""
 
 
+def test_compare_counts_the_other_way_round_check_by_the_copys_paragraphs(capsys, tmp_path):
+    """The check counted the sources of the reworded paragraphs once each and the copy's paragraphs
+    as they are: a copy that rewords one paragraph twice read "6 of 6 are flagged in the original,
+    0 of 7 in the copy", two counts of different things side by side."""
+    paragraphs = CLEAN.read_text().split("\n\n")
+    twice = tmp_path / "twice.txt"
+    twice.write_text("\n\n".join([*paragraphs, paragraphs[1]]))
+    code, out, err = run(capsys, "compare", str(SPUN), str(twice))
+    assert code == 0 and "  flagged      0 of 7 scored reworded paragraphs" in out
+    assert "of the paragraphs the copy rewords, 7 of 7 are flagged in the original, 0 of 7 in the copy" in err
+
+
 def test_compare_does_not_call_an_unrelated_copy_copied_for_a_shared_separator(capsys, tmp_path):
     """A paragraph without words ("* * *", a bare link) is taken from any original that has one:
     two unrelated articles of a site, each with its separator, were "copied as they are" (a note)
