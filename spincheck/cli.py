@@ -1489,8 +1489,12 @@ def _say_how_related(
     # unrelated articles of a site, each with its separator, were "copied as they are"
     worded = 1 in labels or any(words(m.text) for m in alignment.paragraphs if m.label == 0)
     if worded and 1 not in labels:  # copied, not spun: the summary's "0 reworded" said it in passing
+        taken = labels.count(0)
         console.note(
-            f"none of the {labels.count(0):,} paragraphs {copy_name} takes from {original_name} was reworded: "
+            f"the one paragraph {copy_name} takes from {original_name} was not reworded: it is copied as it is "
+            "(house style aside)"
+            if taken == 1
+            else f"none of the {taken:,} paragraphs {copy_name} takes from {original_name} was reworded: "
             "they are copied as they are (house style aside)"
         )
         return
@@ -1523,8 +1527,8 @@ def _say_how_related(
             Problem(
                 "warning",
                 f"{original_name} looks spun and {copy_name} does not: of the paragraphs the copy rewords, "
-                f"{spun} of {len(judged)} are flagged in the original, {flagged['reworded']} of "
-                f"{scored['reworded']} in the copy",
+                f"{spun:,} of {len(judged):,} are flagged in the original, {flagged['reworded']:,} of "
+                f"{scored['reworded']:,} in the copy",
                 "were they given the other way round? the original comes first: spincheck compare ORIGINAL COPY",
             )
         )

@@ -1115,15 +1115,15 @@ def render_comparison(report: dict, probabilities: Iterable[float] | None = None
     ev, ev_flagged = s["evidence"]["reworded"], s["evidence"]["flagged_reworded"]
     lines = [
         f"{_one_line(report['copy'])} against {_one_line(report['original'])}: threshold {report['threshold']:.4f}",
-        f"  copy         {_count(copied['paragraphs'], 'paragraph')}: {copied['reworded']} reworded, "
-        f"{copied['unchanged']} taken unchanged, {copied['not_from_original']} not from the original",
+        f"  copy         {_count(copied['paragraphs'], 'paragraph')}: {copied['reworded']:,} reworded, "
+        f"{copied['unchanged']:,} taken unchanged, {copied['not_from_original']:,} not from the original",
         f"  original     {_count(s['original']['paragraphs'], 'paragraph')}, "
-        f"{s['original']['left_out']} of them not in the copy{_numbers(s['original'].get('left_out_paragraphs'))}",
-        f"  swaps        {s['swaps']} {'word or short phrase' if s['swaps'] == 1 else 'words or short phrases'} "
+        f"{s['original']['left_out']:,} of them not in the copy{_numbers(s['original'].get('left_out_paragraphs'))}",
+        f"  swaps        {s['swaps']:,} {'word or short phrase' if s['swaps'] == 1 else 'words or short phrases'} "
         "replaced, listed below as copy -> original",
-        f"  flagged      {flagged['reworded']} of {s['scored']['reworded']} scored reworded paragraphs, "
-        f"{flagged['unchanged']} of {s['scored']['unchanged']} unchanged, "
-        f"{flagged['not_from_original']} of {s['scored']['not_from_original']} not from the original",
+        f"  flagged      {flagged['reworded']:,} of {s['scored']['reworded']:,} scored reworded paragraphs, "
+        f"{flagged['unchanged']:,} of {s['scored']['unchanged']:,} unchanged, "
+        f"{flagged['not_from_original']:,} of {s['scored']['not_from_original']:,} not from the original",
         f"  evidence     {_share_text(ev['covered_share'])} of the swaps in scored paragraphs inside an evidence span, "
         f"{_share_text(ev['suggestion_right_share'])} of those spans suggesting the original's wording",
         f"               in flagged paragraphs: {_share_text(ev_flagged['covered_share'])} and "

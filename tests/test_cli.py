@@ -2203,6 +2203,14 @@ def test_compare_says_when_the_pair_is_the_same_text_unrelated_or_given_the_othe
         f"spincheck: note: none of the 7 paragraphs {copied} takes from {CLEAN} was reworded: they are copied "
         "as they are (house style aside)\n",
     )
+    one = tmp_path / "one.txt"  # "none of the 1 paragraphs ... was reworded" read oddly
+    one.write_text(CLEAN.read_text().split("\n\n")[2] + "\n")
+    code, out, err = run(capsys, "compare", str(CLEAN), str(one))
+    assert (code, err) == (
+        0,
+        f"spincheck: note: the one paragraph {one} takes from {CLEAN} was not reworded: it is copied as it is "
+        "(house style aside)\n",
+    )
     unrelated = tmp_path / "unrelated.txt"
     unrelated.write_text(
         "Heavy rain flooded the lower town overnight, and the river rose past its banks near the mill.\n\n"
