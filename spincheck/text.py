@@ -249,9 +249,14 @@ _INVISIBLE_CLASS = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b i
 # invisible characters (_INVISIBLE_CHARS) and e-mail quoting: ">" alone is the blank line between
 # two quoted paragraphs (read as text, it made a quoted reply one paragraph per line). Possessive
 # (nothing after it to backtrack for): a backtracking repeat held ~300 bytes per blank line of a run.
+# It opens with the class of every character a match can start with, then tells them apart: a page
+# break alone, or a line break (CR taking the LF after it, as _BREAK) and more lines. Written as
+# "_BREAK(...)++|[\f\u2029]", the same matches, re tried the whole pattern at every character of
+# the text, where a leading class lets it skip to the next break: 26 ns a character against 5, and
+# score_text of the 2,225 BBC articles as one text 5 % faster.
 _BLANK_LINE = re.compile(
-    rf"{_BREAK}(?:(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[{_INVISIBLE_CLASS}>])*+{_BREAK})++"
-    r"|[\f\u2029]"
+    rf"[{LINE_BREAKS}\f\u2029](?:(?<=[\f\u2029])|(?:(?<=\r)\n)?+"
+    rf"(?:(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[{_INVISIBLE_CLASS}>])*+{_BREAK})++)"
 )
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _SENTENCE_END = re.compile(r"[.!?:\u2026\"'\u201d\u2019)\]]\s*$")

@@ -16,11 +16,14 @@ import pytest
 
 from spincheck.ngrams import hash_tokens
 from spincheck.text import (
+    _BLANK_LINE,
+    _BREAK,
     _CASED_ASCII_PATTERN,
     _CASED_PATTERN,
     _NORMALIZE_TABLE,
     _SPLIT_ASCII_PATTERN,
     _SPLIT_PATTERN,
+    _INVISIBLE_CLASS,
     TOKEN_PATTERN,
     _normalize_chars,
     _tokenize_group,
@@ -420,6 +423,27 @@ def test_a_long_run_of_blank_lines_takes_no_memory_per_line() -> None:
         assert tracemalloc.get_traced_memory()[1] < 1 << 20
     finally:
         tracemalloc.stop()
+
+
+# The blank-line pattern written plainly; _BLANK_LINE opens with a character class for speed and
+# must find the same blank lines.
+_PLAIN_BLANK_LINE = re.compile(
+    rf"{_BREAK}(?:(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[{_INVISIBLE_CLASS}>])*+{_BREAK})++|[\f\u2029]"
+)
+
+
+def test_the_blank_line_pattern_finds_what_its_plain_form_finds() -> None:
+    pieces = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1e", "\x85", "\u2028", "\u2029", " ", "\t", "\u3000"]
+    pieces += [">", "\u00ad", "\ufe0f", "\U000e0020", "a", " word "]
+    rng = random.Random(0)
+    for _ in range(20_000):
+        text = "".join(rng.choices(pieces, k=rng.randint(1, 12)))
+        pos = rng.randint(0, len(text))
+        assert [m.span() for m in _BLANK_LINE.finditer(text, pos)] == [
+            m.span() for m in _PLAIN_BLANK_LINE.finditer(text, pos)
+        ], repr(text)
+        match, plain = _BLANK_LINE.match(text, pos), _PLAIN_BLANK_LINE.match(text, pos)
+        assert (match and match.span()) == (plain and plain.span()), repr(text)
 
 
 @pytest.mark.parametrize(
