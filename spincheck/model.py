@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+# Rows of a NeuralScorer's input taken at a time: the block's 2048 x 32 values (512 kB) stay in
+# the cache between the steps of the network.
+DECISION_BLOCK_ROWS = 2048
 CARD = "card.json"
 CLASSIFIER = "classifier.npz"
 
@@ -79,14 +82,31 @@ class NeuralScorer:
     out_bias: float
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        # in place where possible: X can be tens of MB, and fresh buffers that size cost page faults
-        Z = np.asarray(X, dtype=np.float64) - self.mean
-        Z /= self.scale
-        if self.hidden_weights.shape[1]:
-            Z = Z @ self.hidden_weights
-            Z += self.hidden_bias
-            np.maximum(Z, 0.0, out=Z)
-        return Z @ self.out_weights + self.out_bias
+        """The output layer's value for each row of ``X`` (C or Fortran order alike).
+
+        Rows go through the network DECISION_BLOCK_ROWS at a time, in two buffers that stay in
+        the cache: the whole batch at once (50,000 tokens) made two temporaries of 13 MB each,
+        written out to memory and read back by each step. Each row's value is the same to the
+        bit: a row's products do not depend on the rows around it.
+        """
+        X = np.asarray(X, dtype=np.float64)
+        n, hidden = X.shape[0], self.hidden_weights.shape[1]
+        out = np.empty(n, np.float64)
+        z = np.empty((min(n, DECISION_BLOCK_ROWS), X.shape[1]), np.float64)
+        h = np.empty((z.shape[0], hidden), np.float64)
+        for lo in range(0, n, DECISION_BLOCK_ROWS):
+            hi = min(lo + DECISION_BLOCK_ROWS, n)
+            layer = z[: hi - lo]
+            np.subtract(X[lo:hi], self.mean, out=layer)
+            layer /= self.scale
+            if hidden:
+                np.matmul(layer, self.hidden_weights, out=h[: hi - lo])
+                layer = h[: hi - lo]
+                layer += self.hidden_bias
+                np.maximum(layer, 0.0, out=layer)
+            np.matmul(layer, self.out_weights, out=out[lo:hi])
+        out += self.out_bias
+        return out
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of the "spun" class for each row."""

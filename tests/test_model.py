@@ -23,6 +23,7 @@ from spincheck.lexicon import Lexicon
 from spincheck.model import (
     CARD,
     CLASSIFIER,
+    DECISION_BLOCK_ROWS,
     FORMAT_VERSION,
     Classifier,
     ModelError,
@@ -75,6 +76,31 @@ def replace(directory: Path, name: str) -> Path:
 def rehash(directory: Path, name: str) -> None:
     """Record a file's new SHA-256 in the card, as if the card had been rewritten with it."""
     edit_card(directory, lambda card: card["files"].__setitem__(name, sha256_file(directory / name)))
+
+
+@pytest.mark.parametrize("hidden", [32, 0], ids=["network", "linear"])
+@pytest.mark.parametrize("rows", [0, 5, 2 * DECISION_BLOCK_ROWS + 77])
+def test_decision_function_by_blocks_is_the_whole_batch_formula_to_the_bit(hidden: int, rows: int) -> None:
+    """decision_function takes its rows a block at a time, from a C- or Fortran-order matrix
+    (the token features are the latter); every row's value must be what the formula over the
+    whole batch at once gives, or scores would depend on a paragraph's place in its batch."""
+    rng = np.random.default_rng(0)
+    n = 31
+    scorer = NeuralScorer(
+        rng.normal(size=n),
+        rng.uniform(0.5, 2.0, n),
+        rng.normal(size=(n, hidden)),
+        rng.normal(size=hidden),
+        rng.normal(size=hidden or n),
+        0.25,
+    )
+    X = rng.normal(size=(rows, n)) * 3.0
+    Z = (X - scorer.mean) / scorer.scale
+    if hidden:
+        Z = np.maximum(Z @ scorer.hidden_weights + scorer.hidden_bias, 0.0)
+    expected = Z @ scorer.out_weights + scorer.out_bias
+    assert np.array_equal(scorer.decision_function(X), expected)
+    assert np.array_equal(scorer.decision_function(np.asfortranarray(X)), expected)
 
 
 def test_shipped_model_loads_and_matches_its_card(shipped_model_dir: Path) -> None:
