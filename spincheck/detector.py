@@ -39,6 +39,7 @@ from .ngrams import Batch, hash_distinct, hash_tokens, token_index
 from .text import (
     _INVISIBLE,
     ENCLOSED_OR_LONE_REGIONAL,
+    MAY_BE_ENCLOSED,
     _may_hold_address,
     _token_bounds,
     _tokenize_group,
@@ -189,6 +190,7 @@ _ENCLOSED_LETTER = re.compile(ENCLOSED_OR_LONE_REGIONAL)
 _LETTER_IN_TEXT = re.compile(rf"[^\W\d_]|{ENCLOSED_OR_LONE_REGIONAL}")
 
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")  # a letter as [^\W\d_] reads one, not ASCII
+_OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace as str.split and \s read it, but the space
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 _CODE_BYTES = "".join(_CODE_CHARACTERS).encode("ascii")
 
@@ -440,12 +442,16 @@ def _language_reason(text: str, counts: TokenCounts, function_words: bool = True
     else:
         # and the other letters alone, which ordinary text has few of: substituting every run of
         # non-letters away cost five times the ASCII path on text with an accent or a curly quote
-        letters += len(_NON_ASCII_LETTER.findall(text)) + len(_ENCLOSED_LETTER.findall(text))
-        # str.split and re's \s agree on whitespace; the invisible characters that the tokens read
-        # through are no characters either: one between every two letters (a spinner hiding its
-        # output, or &shy; everywhere) made a spun paragraph "not prose", its words never scored; so
-        # did a mark striking through or underlining every letter (each counted as a non-letter)
-        non_space = len("".join(text.split())) - sum(map(len, _INVISIBLE.findall(text)))
+        letters += len(_NON_ASCII_LETTER.findall(text))
+        if MAY_BE_ENCLOSED.search(text):
+            letters += len(_ENCLOSED_LETTER.findall(text))
+        # the characters that are not whitespace (counted, not joined: "".join(text.split()) took
+        # 15 ns a character); the invisible characters that the tokens read through are no
+        # characters either: one between every two letters (a spinner hiding its output, or &shy;
+        # everywhere) made a spun paragraph "not prose", its words never scored; so did a mark
+        # striking through or underlining every letter (each counted as a non-letter)
+        spaces = text.count(" ") + len(_OTHER_SPACE.findall(text))
+        non_space = len(text) - spaces - sum(map(len, _INVISIBLE.findall(text)))
         ascii_share = (counts.ascii - counts.punctuation) / words
     if non_space and letters / non_space < 0.6:
         return "not prose"

@@ -14,6 +14,7 @@ import pickle
 import random
 import re
 import shutil
+import sys
 import threading
 import unicodedata
 import warnings
@@ -36,6 +37,7 @@ from spincheck.detector import (
     WINDOW_TOKENS,
     _FOREIGN_FUNCTION_WORDS,
     _FUNCTION_WORDS,
+    _OTHER_SPACE,
     TokenCounts,
     context_flags,
     language_reason,
@@ -1771,6 +1773,13 @@ def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -
             assert reason == expected, text
         else:
             assert reason in (None, "not English", "not prose"), text  # the record and function-word tests come next
+
+
+def test_the_gate_counts_as_whitespace_what_str_split_splits_at() -> None:
+    """The gate counts a non-ASCII paragraph's spaces (the space, and _OTHER_SPACE) where it joined
+    the pieces of str.split: the two must agree on every character."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert sorted([" ", *_OTHER_SPACE.findall(every)]) == [c for c in every if c.isspace()]
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -7,6 +7,7 @@ import gc
 import itertools
 import random
 import re
+import sys
 import textwrap
 import time
 import tracemalloc
@@ -20,10 +21,17 @@ from spincheck.text import (
     _BREAK,
     _CASED_ASCII_PATTERN,
     _CASED_PATTERN,
+    _COMBINING,
+    _INVISIBLE,
+    _INVISIBLE_CLASS,
+    _MAY_BE_STYLED,
     _NORMALIZE_TABLE,
+    _REGIONAL,
     _SPLIT_ASCII_PATTERN,
     _SPLIT_PATTERN,
-    _INVISIBLE_CLASS,
+    _STYLED,
+    ENCLOSED_LETTERS,
+    MAY_BE_ENCLOSED,
     TOKEN_PATTERN,
     _normalize_chars,
     _tokenize_group,
@@ -444,6 +452,21 @@ def test_the_blank_line_pattern_finds_what_its_plain_form_finds() -> None:
         ], repr(text)
         match, plain = _BLANK_LINE.match(text, pos), _PLAIN_BLANK_LINE.match(text, pos)
         assert (match and match.span()) == (plain and plain.span()), repr(text)
+
+
+def test_quick_classes_hold_every_character_of_their_classes() -> None:
+    """_normalize_chars and the language gate search a quick superset of a class first (_quick_class),
+    and _INVISIBLE is written as one character and a repeat: a character of a class that its
+    quick form left out would be missed, and the runs must be those of the plain "[...]+"."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    styled = _STYLED.findall(every)
+    assert styled and all(_MAY_BE_STYLED.fullmatch(c) for c in styled)
+    enclosed = re.findall(f"[{ENCLOSED_LETTERS}{_REGIONAL}]", every)
+    assert enclosed and all(MAY_BE_ENCLOSED.fullmatch(c) for c in enclosed)
+    plain = re.compile(f"[{_INVISIBLE_CLASS}{_COMBINING}]+")
+    texts = [every, "a\u00ad\u200b\u0301b \ufe0f\U000e0041x\u0336\u0336 \u200d", ""]
+    for text in texts:
+        assert [m.span() for m in _INVISIBLE.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 @pytest.mark.parametrize(
