@@ -153,6 +153,12 @@ def test_detector_tokens_leave_the_garbage_collector() -> None:
     assert not any(gc.is_tracked(t) for t in [tokens, *per_text])
 
 
+def test_cased_tokenizer_marks_capitals_from_a_to_z() -> None:
+    # the ASCII path reads capitals off character codes: "A" and "Z" are the ends of that range
+    _, capitals = tokenize_cased("At Zurich a zoo met Alan, Zoe and Bob.")
+    assert capitals.tolist() == [True, True, False, False, False, True, False, True, False, True, False]
+
+
 def test_cased_tokenizer_marks_non_ascii_capitals() -> None:
     _, capitals = tokenize_cased("Émile met Ørsted in Łódź.")
     assert capitals.tolist() == [True, False, True, False, True, False]
@@ -1328,6 +1334,13 @@ def test_match_case_of_a_one_letter_capital_is_a_capitalised_word() -> None:
     # "A" and "I" are capitalised words, not shouting: "A" -> "THE" would put capitals in a sentence
     assert match_case("the", "A") == "The" and match_case("me", "I") == "Me"
     assert match_case("top", "HIGHEST") == "TOP" and match_case("top", "highest") == "top"
+
+
+def test_match_case_keeps_the_capitals_of_a_word_after_an_initialism_of_up_to_four_letters() -> None:
+    # "NATO" is a name written so; a longer word in capitals is shouting, and its swap shouts too
+    assert match_case("North Atlantic Alliance", "NATO") == "North Atlantic Alliance"
+    assert match_case("United Nations", "UN") == "United Nations"
+    assert match_case("Yell", "SHOUT") == "YELL" and match_case("yell", "NATO") == "YELL"
 
 
 def test_rare_patterns_are_compiled_when_first_used_and_match_as_compiled() -> None:
