@@ -628,6 +628,24 @@ def test_a_hard_wrapped_block_without_blank_lines_splits_where_a_short_line_ends
     assert _paragraphs(f"{trailing}\n{second}") == [trailing, second]
 
 
+def test_an_indented_line_ends_a_list_item_whose_further_lines_are_not_indented() -> None:
+    # the item's second line shows it does not hang, so an indent after it opens a paragraph, as
+    # anywhere in a block that opens with an indent
+    intro = (
+        "    The council met on Monday to discuss the budget for the coming\n"
+        "year, and it agreed on the following points after a long debate:"
+    )
+    item = (
+        "1. The library will stay open on Sundays during the summer, and\n"
+        "the staff will be paid for the extra hours that they work there."
+    )
+    after = (
+        "    The mayor said the decision was a good one for the town and\n"
+        "its people, who had asked for it for a very long time now."
+    )
+    assert _paragraphs(f"{intro}\n{item}\n{after}") == [intro.strip(), item, after.strip()]
+
+
 def test_an_indented_first_line_starts_a_paragraph_in_hard_wrapped_text() -> None:
     """Books, e-texts and papers indent a paragraph's first line instead of leaving a blank line.
     A last line that runs to the full width used to join the next paragraph (seed 004 wrapped at
@@ -767,6 +785,19 @@ def test_long_lines_are_never_joined() -> None:
     line = "word " * 30  # > 100 characters, not ending a sentence
     text = f"{line}\n{line}"
     assert len(split_paragraphs(text)) == 2
+
+
+def test_prose_wrapped_at_100_characters_is_one_paragraph() -> None:
+    # 100 columns is a width text is wrapped at (docs/input.md); only a longer line is a web copy's
+    lines = [
+        "The council met on Monday to discuss the budget for the coming year, and after a debate it agreed",
+        "on several points that had been left open since the spring, while residents waited outside the halls",
+        "for news of the vote, which came late in the evening.",
+    ]
+    assert max(map(len, lines)) == 100
+    assert len(_paragraphs("\n".join(lines))) == 1
+    lines[1] = lines[1].replace("halls", "halls,")
+    assert len(_paragraphs("\n".join(lines))) == 3
 
 
 def test_crlf_offsets_point_into_original() -> None:
