@@ -1824,6 +1824,7 @@ def _at(p: float | None) -> Result:
         ([0.95, 0.95, 0.85], [False, False, True]),  # a paragraph at the threshold counts as flagged
         ([0.99, 0.97, 0.95, 0.85], [False, False, False, True]),  # and is not flagged "by context"
         ([0.99, 0.97, 0.8], [False, False, True]),  # the floor itself is in the band
+        ([0.99, 0.97, 0.799], [False, False, False]),  # and just under the documented 0.8 is not
         # a fifth of the *scored* paragraphs: 2 of 9 scored, though 2 of 12 in all
         ([0.99, 0.97, 0.85] + [0.1] * 6 + [None] * 3, [False, False, True] + [False] * 9),
     ],
