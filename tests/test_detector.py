@@ -1971,6 +1971,14 @@ def test_evidence_spans_never_overlap_and_the_cap_keeps_the_strongest(detector, 
     assert capped.evidence == full.evidence[:5]
 
 
+def test_evidence_stops_at_the_40_spans_the_docs_state(detector, monkeypatch) -> None:
+    # docs/library.md: up to 40 per paragraph, the strongest; this paragraph has more
+    (capped,) = detector.score_paragraphs([_words_to(400)], explain=True)
+    monkeypatch.setattr(spincheck.detector, "MAX_EVIDENCE", 1000)
+    (every,) = detector.score_paragraphs([_words_to(400)], explain=True)
+    assert len(every.evidence) > 40 and capped.evidence == every.evidence[:40]
+
+
 def test_language_gate_edges(detector) -> None:
     listing = (
         "Apple iPhone 15 Pro Max 256GB Natural Titanium Unlocked Smartphone with A17 chip, triple camera, "
