@@ -7,6 +7,7 @@ Every test that changes a file works on a copy of the shipped model in
 from __future__ import annotations
 
 import builtins
+import hashlib
 import io
 import json
 import pickle
@@ -244,8 +245,9 @@ def test_a_format_version_no_spincheck_wrote_is_refused(linked_copy: Path, versi
         load_model_dir(linked_copy)
 
 
-def test_feature_schema_mismatch_is_refused(linked_copy: Path) -> None:
-    edit_card(linked_copy, lambda card: card["feature_names"].__setitem__(0, "renamed_feature"))
+@pytest.mark.parametrize("at", [0, -1])
+def test_feature_schema_mismatch_is_refused(linked_copy: Path, at: int) -> None:
+    edit_card(linked_copy, lambda card: card["feature_names"].__setitem__(at, "renamed_feature"))
     with pytest.raises(ModelError, match="feature schema"):
         load_model_dir(linked_copy)
 
@@ -576,6 +578,18 @@ def test_write_card_records_every_file(tmp_path: Path) -> None:
     assert card["feature_names"] == list(FEATURE_NAMES)
     assert card["feature_schema"] == feature_schema_hash()
     assert card["threshold"] == 0.9
+    # written again over its own card (a model rewritten in place): the card lists the other files
+    # only, as a hash of itself could never match once it is written
+    write_card(tmp_path, {"threshold": 0.8})
+    assert set(json.loads((tmp_path / CARD).read_text(encoding="utf-8"))["files"]) == {"a.npy", "b.json"}
+
+
+def test_model_id_is_the_card_hash_the_docs_describe(linked_copy: Path) -> None:
+    # docs/cli.md: the first 16 hex digits of the SHA-256 of the card, as JSON with sorted keys, so
+    # that anyone can recompute it from card.json
+    card = json.loads((linked_copy / CARD).read_text(encoding="utf-8"))
+    digest = hashlib.sha256(json.dumps(card, sort_keys=True).encode("utf-8")).hexdigest()
+    assert load_model_dir(linked_copy).fingerprint == digest[:16]
 
 
 def test_feature_schema_hash_depends_on_names_and_order() -> None:
