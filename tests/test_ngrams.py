@@ -28,6 +28,9 @@ PINNED = {
     ",": 0xADAE098E5582610C,
     "n't": 0x37D20998518921D7,
     "0000": 0xFF699DE7811161DF,
+    # 24 code points, all hashed; and a longer token, hashed on those 24 alone
+    "electroencephalographers": 0xAC88640B581219AD,
+    "pneumonoultramicroscopicsilicovolcanoconiosis": 0xC7430BDC64B9BBAB,
 }
 PINNED_BIGRAM = (("the", "cat"), 0x1132E5A3D7C355F4)
 PINNED_TRIGRAM = (("the", "black", "cat"), 0x9757FA921536AEB5)
