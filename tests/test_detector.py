@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import pickle
 import random
@@ -1926,19 +1927,21 @@ def test_a_paragraph_of_one_window_keeps_its_offsets(detector) -> None:
 
 
 def test_evidence_covers_every_token_over_the_likelihood_ratio_and_no_more(detector) -> None:
-    from spincheck.detector import EVIDENCE_MIN_LOG_LR
     from spincheck.text import token_spans, tokenize_cased
 
-    paragraph = EXAMPLE_SPUN[1]
+    paragraph = EXAMPLE_SPUN[5]  # five of its tokens are just under the cut, at ratios of 3.9-4.9
     tokens, capitals = tokenize_cased(paragraph)
     _, _, features, logit = detector._score_batch([tokens], [capitals])
-    likely = logit - detector.model.classifier.prior_logit >= EVIDENCE_MIN_LOG_LR
+    # the ratio docs/library.md states, not the constant: a moved cut must fail here
+    likely = logit - detector.model.classifier.prior_logit >= math.log(4.9)
     slots = features.tokens.slots[likely] - features.batch.starts[0]
     _, spans = token_spans(paragraph)
     (result,) = detector.score_paragraphs([paragraph], explain=True)
     assert 0 < len(result.evidence) <= len(slots) < MAX_EVIDENCE
     for k in slots:
         assert any(e.start <= spans[k, 0] and spans[k, 1] <= e.end for e in result.evidence)
+    for e in result.evidence:  # and each span holds such a token: a lower cut adds spans
+        assert any(e.start <= spans[k, 0] and spans[k, 1] <= e.end for k in slots), e
 
 
 def test_a_span_that_overlaps_a_stronger_one_shrinks_to_its_token_without_a_suggestion() -> None:
