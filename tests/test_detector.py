@@ -1963,6 +1963,27 @@ def test_a_span_that_overlaps_a_stronger_one_shrinks_to_its_token_without_a_sugg
     assert picked == [[(2, 2, 7, 0.9), (4, 1, -1, 0.8)]]
 
 
+def test_a_swap_back_that_makes_the_context_no_more_familiar_is_no_suggestion() -> None:
+    """Evidence.suggestion is None when the best swap back does not raise the context's likelihood
+    (a gain of 0 or less): the span is its token alone. On examples/spun.txt such swaps would have
+    offered "said" -> "told" and "way" -> "room"."""
+    from types import SimpleNamespace
+
+    from spincheck.detector import _pick_spans
+
+    batch = SimpleNamespace(starts=np.array([0]), lengths=np.array([10]), para=np.zeros(10, np.int64))
+    swaps = SimpleNamespace(
+        slot=np.array([2, 5, 7]),
+        span_len=np.array([2, 2, 1]),
+        phrase=np.array([7, 8, 9]),
+        gain=np.array([-0.5, 0.0, 0.1]),
+    )
+    best_row = np.full(10, -1)
+    best_row[[2, 5, 7]] = [0, 1, 2]
+    picked = _pick_spans(batch, np.array([2, 5, 7]), np.array([0.9, 0.8, 0.7]), best_row, swaps)
+    assert picked == [[(2, 1, -1, 0.9), (5, 1, -1, 0.8), (7, 1, 9, 0.7)]]
+
+
 def test_evidence_spans_never_overlap_and_the_cap_keeps_the_strongest(detector, monkeypatch) -> None:
     (full,) = detector.score_paragraphs([_words_to(400)], explain=True)
     ordered = sorted(full.evidence, key=lambda e: e.start)
