@@ -1834,6 +1834,19 @@ def test_document_rule_edges(probabilities, expected) -> None:
     assert context_flags([_at(p) for p in probabilities], 0.95) == expected
 
 
+def test_a_document_is_spun_when_any_one_paragraph_is_flagged() -> None:
+    # explain's exit status and the text format's verdict read Document.spun: the first paragraph
+    # alone, or one flagged by its document, is enough; paragraphs not scored never are
+    def doc(*results: Result) -> Document:
+        return Document(tuple(Paragraph(i, i, i + 1, "x", r) for i, r in enumerate(results)), 0.95)
+
+    first = doc(Result(0.99, True), Result(0.1, False), Result(0.0, None, "too short"))
+    assert first.spun and [p.index for p in first.flagged] == [0] and first.probability == 0.99
+    assert doc(Result(0.1, False), Result(0.85, True, by_context=True)).spun
+    assert not doc(Result(0.1, False), Result(0.0, None, "too short")).spun
+    assert not doc().spun and doc().probability == 0.0
+
+
 def test_a_paragraph_at_the_threshold_is_flagged_with_its_evidence(detector) -> None:
     paragraph = EXAMPLE_SPUN[2]
     probability = detector.score_paragraphs([paragraph])[0].probability
