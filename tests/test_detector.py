@@ -353,8 +353,9 @@ def test_each_document_of_a_batch_is_judged_on_its_own(detector: Detector) -> No
 
 def test_document_context_needs_each_paragraph_with_its_result(detector: Detector, paragraphs: list[str]) -> None:
     results = detector.score_paragraphs(paragraphs[:3])
-    with pytest.raises(ValueError, match="got 2 paragraphs and 3 results"):
-        detector.apply_document_context(paragraphs[:2], results)
+    for given in (2, 4):  # a paragraph short, or one over: either misaligns every result after it
+        with pytest.raises(ValueError, match=f"got {given} paragraphs and 3 results"):
+            detector.apply_document_context(paragraphs[:given], results)
     for texts, given, message in [
         (None, [], "got NoneType"),
         ("abc", [], "use score_text() for one text"),  # not three paragraphs of one letter
