@@ -646,6 +646,22 @@ def test_an_indented_line_ends_a_list_item_whose_further_lines_are_not_indented(
     assert _paragraphs(f"{intro}\n{item}\n{after}") == [intro.strip(), item, after.strip()]
 
 
+def test_an_indented_line_opens_a_paragraph_after_a_full_line_that_ends_no_sentence() -> None:
+    # a paragraph ending in a photo credit: neither short nor a sentence end, so only the next
+    # line's indent, with the body of its paragraph after it, says where the paragraph ends
+    first = (
+        "    This paragraph was wrapped by an editor at about sixty\n"
+        "characters a line, and its last line ends with no sentence end\n"
+        "Photo: Jane Doe for The Example Times Photo Agency, Boston"
+    )
+    second = (
+        "    A second paragraph follows on the very next line, with\n"
+        "no blank line between them, only the indent of its first\n"
+        "line, as plain-text books and papers set it, and it ends."
+    )
+    assert _paragraphs(f"{first}\n{second}") == [first.strip(), second.strip()]
+
+
 def test_an_indented_first_line_starts_a_paragraph_in_hard_wrapped_text() -> None:
     """Books, e-texts and papers indent a paragraph's first line instead of leaving a blank line.
     A last line that runs to the full width used to join the next paragraph (seed 004 wrapped at
