@@ -1164,6 +1164,11 @@ def test_window_cuts_at_their_edges() -> None:
     assert len(tie) == 401 and window_cuts(tie) == [190]  # a tie goes to the earlier end
     edge = ["w"] * (229 - WINDOW_SNAP) + ["."] + ["w"] * (230 + WINDOW_SNAP)  # an end exactly WINDOW_SNAP away
     assert len(edge) == 460 and window_cuts(edge) == [230 - WINDOW_SNAP]
+    # the sizes docs/input.md gives, in numbers rather than the constants: parts of 167-250 tokens,
+    # a cut moved to a sentence end within 40 tokens
+    assert window_cuts(["w"] * 500) == [250] and window_cuts(["w"] * 501) == [167, 334]
+    forty = ["w"] * 189 + ["."] + ["w"] * 270  # target 230, a sentence end after 190
+    assert len(forty) == 460 and window_cuts(forty) == [190] and window_cuts(forty[1:] + ["w"]) == [230]
 
 
 def test_a_window_is_not_cut_at_a_decimal_point(detector: Detector) -> None:
