@@ -279,21 +279,22 @@ def test_text_streams_flagged_paragraphs_of_a_long_document_before_its_summary()
 
 
 def test_text_shows_the_strongest_evidence_and_counts_the_rest():
-    from spincheck.report import TEXT_EVIDENCE
-
-    many = tuple(Evidence(f"w{i}", i, i + 1, f"s{i}", 0.9 - i / 100) for i in range(TEXT_EVIDENCE + 3))
+    shown_at_most = 8  # README: a flagged paragraph's line shows "its eight strongest pieces of evidence"
+    many = tuple(Evidence(f"w{i}", i, i + 1, f"s{i}", 0.9 - i / 100) for i in range(shown_at_most + 3))
     spun = Result(0.99, True, None, many, 40)
     line = report("text", [(Chunk("doc.txt", 0, "", True), [(0, 60, spun)])]).splitlines()[1]
-    shown = "; ".join(f"w{i} -> s{i}" for i in range(TEXT_EVIDENCE))
+    shown = "; ".join(f"w{i} -> s{i}" for i in range(shown_at_most))
     assert line == f"  paragraph 0 at char 0: probability 0.990: {shown} (+3 more; --format jsonl lists all)"
     # the machine-readable formats keep every phrase
     record = json.loads(report("jsonl", [(Chunk("doc.txt", 0, "", True), [(0, 60, spun)])]))
-    assert len(record["evidence"]) == TEXT_EVIDENCE + 3
+    assert len(record["evidence"]) == shown_at_most + 3
+    (row,) = csv.DictReader(io.StringIO(report("csv", [(Chunk("doc.txt", 0, "", True), [(0, 60, spun)])])))
+    assert row["evidence"].split("; ") == [f"w{i}->s{i}:{0.9 - i / 100:.2f}" for i in range(shown_at_most + 3)]
     # one phrase over is counted too, and as many as are shown leave nothing to count
-    one_over = Result(0.99, True, None, many[: TEXT_EVIDENCE + 1], 40)
+    one_over = Result(0.99, True, None, many[: shown_at_most + 1], 40)
     line = report("text", [(Chunk("doc.txt", 0, "", True), [(0, 60, one_over)])]).splitlines()[1]
     assert line.endswith(f"{shown} (+1 more; --format jsonl lists all)")
-    all_shown = Result(0.99, True, None, many[:TEXT_EVIDENCE], 40)
+    all_shown = Result(0.99, True, None, many[:shown_at_most], 40)
     line = report("text", [(Chunk("doc.txt", 0, "", True), [(0, 60, all_shown)])]).splitlines()[1]
     assert line.endswith(f": {shown}")
 
