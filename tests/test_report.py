@@ -18,6 +18,7 @@ from spincheck.metrics import metrics_at, roc_auc, threshold_for_fpr
 from spincheck.report import (
     CSV_COLUMNS,
     Row,
+    document_records,
     make_reporter,
     paragraph_record,
     render_comparison,
@@ -189,6 +190,14 @@ def test_csv_has_header_and_a_row_per_paragraph():
         "",
     ]
     assert rows[3] == ["doc.txt", "2", "82", "90", "3", "", "", "too short", "", "false", "", "", ""]
+
+
+def test_records_write_a_numpy_id_of_any_kind_as_the_plain_value():
+    # float32 is no float subclass, as float64 is: json.dumps refused its rows when they were written
+    doc = Document((Paragraph(0, 0, 5, "Short", SHORT),), threshold=0.9)
+    for given, plain in ((np.float32(1.5), 1.5), (np.int32(7), 7), (np.bool_(True), True)):
+        (row,) = document_records(doc, "page", given)
+        assert type(row["id"]) is type(plain) and json.loads(json.dumps(row))["id"] == plain
 
 
 def test_csv_columns_added_later_come_after_the_first_ten():
