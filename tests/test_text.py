@@ -646,6 +646,23 @@ def test_an_indented_line_ends_a_list_item_whose_further_lines_are_not_indented(
     assert _paragraphs(f"{intro}\n{item}\n{after}") == [intro.strip(), item, after.strip()]
 
 
+def test_a_hanging_list_item_is_not_cut_where_its_lines_go_back_to_an_indent() -> None:
+    # the item's second line hangs, so its further indents are the item's own, whatever lines
+    # come between: judged line by line, it was cut in the middle of a sentence
+    text = (
+        "    The council met on Monday to discuss the budget for the coming\n"
+        "year, and it agreed on the following points after a long debate:\n"
+        "1. The library will stay open on Sundays during the summer, and\n"
+        "   the staff will be paid for the extra hours they work there,\n"
+        "as the union had asked when the plan was first put forward\n"
+        "   in the spring, before the council voted on it at the end.\n"
+        "The mayor said the decision was a good one for the town and\n"
+        "its people, who had asked for it for a very long time now."
+    )
+    item = _paragraphs(text)[1]
+    assert item.startswith("1. The library") and "\n   in the spring, before the council" in item
+
+
 def test_an_indented_line_opens_a_paragraph_after_a_full_line_that_ends_no_sentence() -> None:
     # a paragraph ending in a photo credit: neither short nor a sentence end, so only the next
     # line's indent, with the body of its paragraph after it, says where the paragraph ends
