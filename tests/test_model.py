@@ -108,6 +108,9 @@ def test_shipped_model_loads_and_matches_its_card(shipped_model_dir: Path) -> No
     model = load_model_dir(shipped_model_dir)
     card = model.card
     assert card.format_version <= FORMAT_VERSION
+    # the version --format json and explain show as model_version: the card's, as written
+    written = json.loads((shipped_model_dir / CARD).read_text(encoding="utf-8"))["spincheck_version"]
+    assert card.version == written and re.fullmatch(r"\d+\.\d+\.\d+\S*", card.version)
     assert card.feature_names == FEATURE_NAMES
     assert card.raw["feature_schema"] == feature_schema_hash()
     assert 0.0 < card.threshold < 1.0
