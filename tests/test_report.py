@@ -455,15 +455,18 @@ def test_html_page_isolates_evidence_phrases_in_the_side_list():
     assert "aside .phrase { unicode-bidi: isolate; }" in page
 
 
-def test_html_page_marks_evidence_at_either_end_of_a_paragraph():
-    # a paragraph may start with its odd phrase, or end in one with no full stop after it
+def test_html_page_marks_evidence_at_either_end_of_a_paragraph_and_lists_it_in_text_order():
+    # a paragraph may start with its odd phrase, or end in one with no full stop after it; the
+    # evidence comes strongest first, and the page marks and lists it as the text reads
     text = "Highest officials stated the plan was a trio"
-    marks = (Evidence("Highest", 0, 7, "Top", 0.9), Evidence("trio", len(text) - 4, len(text), "three", 0.8))
+    marks = (Evidence("trio", len(text) - 4, len(text), "three", 0.95), Evidence("Highest", 0, 7, "Top", 0.9))
     doc = Document((Paragraph(0, 0, len(text), text, Result(0.95, True, None, marks, 8)),), threshold=0.9)
+    page = render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1")
     parsed = _Page()
-    parsed.feed(render_html(doc, source="x", model_version="1", threshold=0.9, spincheck_version="1"))
+    parsed.feed(page)
     shown = [(m["text"], m["data-start"], m["data-end"]) for m in parsed.marks]
     assert shown == [("Highest", "0", "7"), ("trio", "40", "44")]
+    assert re.findall(r'<span class="phrase">(\w+)</span>', page) == ["Highest", "trio"]
 
 
 def test_html_page_holds_no_character_html_forbids_and_keeps_its_marks_in_place():
