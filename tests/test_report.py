@@ -683,6 +683,13 @@ def test_text_keeps_one_line_per_document_whatever_its_name():
     assert json.loads(report("jsonl", [(chunk, [(0, 40, CLEAN)])]))["source"] == "page.jsonl:a\nb\tc"
 
 
+def test_html_page_with_nothing_scored_gives_no_highest_probability():
+    # not 0.000, which reads as a paragraph scored clean
+    unscored = Document((Paragraph(0, 0, 4, "Hi.", Result(0.0, None, "too short", (), 1)),), threshold=0.9)
+    page = render_html(unscored, source="x", model_version="1", threshold=0.9, spincheck_version="1")
+    assert "Nothing to score" in page and "<dt>Highest probability</dt><dd>-</dd>" in page
+
+
 def test_html_legend_does_not_say_every_flagged_paragraph_is_at_the_threshold():
     """The legend said 'flagged (at or above the threshold)' and dotted marks were 'in a paragraph
     below the threshold', beside a paragraph flagged with its document, under the threshold."""
@@ -701,6 +708,7 @@ def test_html_legend_does_not_say_every_flagged_paragraph_is_at_the_threshold():
     # and the paragraph under the threshold says why it is flagged
     labels = re.findall(r'<span class="prob">([^<]*)</span>', page)
     assert labels == ["0.95 flagged", "0.85 flagged with its document"]
+    assert "<dt>Flagged</dt><dd>2</dd>" in page and "Likely spun: 2 of 2 scored paragraphs flagged" in page
     alone = Document(doc.paragraphs[:1], threshold=0.9)  # no paragraph flagged by its document
     page = render_html(alone, source="x", model_version="1", threshold=0.9, spincheck_version="1")
     assert "flagged (at or above the threshold)</span>" in page
