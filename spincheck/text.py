@@ -671,7 +671,11 @@ def _soft_break_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
         if marked or side_by_side.search(text):
             decorations = _decorations(text.translate(precomposed))
             text = _undecorated(text, decorations)
-        if spans and _HIDDEN_ADDRESS.search(text):  # a web address, "//" or "www." split (_without_urls)
+        # a web address, "//" or "www." split (_without_urls), or written with decorated letters
+        # precomposed ("\u1e87\u1e87\u1e87.", as dotted text has it), which only now reads as one
+        if (spans and _HIDDEN_ADDRESS.search(text)) or (
+            decorations is not _LINE_MARKS and ("www." in text or "//" in text)
+        ):
             text = _HIDDEN_ADDRESS_READ.sub(lambda m: " " * (m.end() - m.start()), text)
         invisible += [
             (a, b)

@@ -1149,6 +1149,16 @@ def test_dotted_text_with_a_dot_above_where_there_is_none_below_is_read_through(
     assert tokenize_with_offsets(dotted)[1] == tokenize_with_offsets(plain)[1]
 
 
+@pytest.mark.parametrize("address", ["www.bbc.co.uk/news", "https://bbc.co.uk/a?b=1"])
+@pytest.mark.parametrize("mark", ["\u0307", "\u0323"])
+def test_a_web_address_in_dotted_text_written_precomposed_is_read_through(address: str, mark: str) -> None:
+    # "\u1e87\u1e87\u1e87." (a dot on every character, one character a letter where Unicode has one)
+    # is "www." only once the dot is read as decoration: its pieces were read as words, decomposed not
+    plain = f"The experts said the talks went well. Read more: {address} today."
+    dotted = unicodedata.normalize("NFC", "".join(c + mark for c in plain))
+    assert tokenize_with_offsets(dotted)[0] == tokenize(plain) == tokenize_cased(dotted)[0]
+
+
 @pytest.mark.parametrize(
     "genuine",
     [
