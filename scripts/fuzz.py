@@ -300,8 +300,9 @@ def _styled_letters() -> dict[str, str]:
 STYLED = _styled_letters()
 
 
-def _hide_in_word(word: str, rng: random.Random, tricks: set[str]) -> str:
-    """``word`` (ASCII letters and digits) disguised by one or two of ``tricks``, in part or whole."""
+def _hide_in_word(word: str, rng: random.Random, tricks: set[str], dotted: dict[str, set[str]]) -> str:
+    """``word`` (ASCII letters and digits) disguised by one or two of ``tricks``, in part or whole;
+    the letters of each word given one of DOTS gathered in ``dotted`` under the mark."""
     chars = list(word)
     usable = sorted(tricks & {"lookalike", "styled", "strike", "invisible"})
     composed, mark = False, ""
@@ -320,6 +321,8 @@ def _hide_in_word(word: str, rng: random.Random, tricks: set[str]) -> str:
         elif trick == "strike":
             mark = rng.choice(STRIKES + DOTS if sum(map(str.isalpha, word)) >= 3 else STRIKES)
             composed = mark in DOTS and rng.random() < 0.5
+            if mark in DOTS:
+                dotted.setdefault(mark, set()).update(c for c in word.lower() if c.isalpha())
             for i, c in enumerate(word):
                 if c.isalpha():
                     chars[i] += mark
@@ -357,6 +360,7 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
         # a hard-wrapped block letter-spaced, or more than letters between gaps, reads otherwise
         exact = False
     density = rng.choice([0.1, 0.4, 1.0])
+    dotted: dict[str, set[str]] = {}
 
     def word(match: re.Match) -> str:
         if any(a <= match.start() < b for a, b in urls):
@@ -364,9 +368,13 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
                 return match.group()
             nonlocal exact
             exact = False  # a styled or lookalike address is no address to the text stage
-        return _hide_in_word(match.group(), rng, tricks) if rng.random() < density else match.group()
+        return _hide_in_word(match.group(), rng, tricks, dotted) if rng.random() < density else match.group()
 
     text = _WORD_OR_NUMBER.sub(word, plain)
+    # a mark of DOTS is read through only where the words it decorates hold three different letters
+    # or more between them (docs/input.md): one dotted "all" keeps its dots
+    if any(len(letters) < 3 for letters in dotted.values()):
+        exact = False
     if "strike" in tricks and rng.random() < 0.2:  # as generators write it: after every character
         mark = rng.choice(STRIKES + DOTS)
         # (a line of spaces so marked shows a line, no blank one)
