@@ -40,6 +40,7 @@ from .text import (
     _INVISIBLE,
     ENCLOSED_OR_LONE_REGIONAL,
     MAY_BE_ENCLOSED,
+    _base_letters,
     _may_hold_address,
     _token_bounds,
     _tokenize_group,
@@ -492,11 +493,16 @@ def _records(text: str) -> bool:
 
 
 def _link_marks(text: str) -> int:
-    """:func:`_code_marks` with each web address counted as URL_MARKS marks, not one per slash."""
-    if not _may_hold_address(text):
+    """:func:`_code_marks` with each web address counted as URL_MARKS marks, not one per slash. One
+    in dotted text with its letters precomposed ("\u1e23\u1e6b\u1e6b\u1e57\u1e61:\u0307/\u0307/")
+    is found in their plain letters, one for one: its slashes made a short paragraph "not prose"."""
+    read = text if text.isascii() else text.translate(_base_letters())
+    if not _may_hold_address(read):
         return _code_marks(text)
-    text, links = WEB_ADDRESS_IN_TEXT.subn(" ", text)
-    return _code_marks(text) + URL_MARKS * links
+    cuts = [match.span() for match in WEB_ADDRESS_IN_TEXT.finditer(read)]
+    starts, ends = [0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(text)]
+    kept = " ".join(text[a:b] for a, b in zip(starts, ends))  # each address one space, as re.sub leaves it
+    return _code_marks(kept) + URL_MARKS * len(cuts)
 
 
 def _code_marks(text: str) -> int:

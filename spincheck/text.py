@@ -778,6 +778,14 @@ def _precomposed_letters() -> tuple[dict[int, str], re.Pattern[str]]:
     return table, re.compile(f"[{letters}]{_MARKS}*+[{letters}]")
 
 
+@cache
+def _base_letters() -> dict[int, str]:
+    """Each letter of ``_precomposed_letters`` as its ASCII letter alone, one for one: a web address
+    in dotted text, written with such letters ("\u1e23\u1e6b\u1e6b\u1e57\u1e61:"), is found in
+    them (detector._link_marks)."""
+    return {code: decomposed[0] for code, decomposed in _precomposed_letters()[0].items()}
+
+
 def _undecorated(text: str, decorations: frozenset[str]) -> str:
     """``text`` with each precomposed letter (``_precomposed_letters``) that carries one of
     ``decorations`` read without it, one for one: as the letter and its other marks compose."""

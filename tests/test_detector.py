@@ -818,6 +818,17 @@ def test_a_web_address_in_a_sentence_is_prose_and_a_list_of_links_is_not() -> No
     assert [language_reason(t, tokenize(t)) for t in links] == ["not prose", "not prose"]
 
 
+@pytest.mark.parametrize("mark", ["\u0307", "\u0323"])
+def test_a_web_address_in_dotted_text_written_precomposed_is_prose_as_the_plain_one(mark: str) -> None:
+    """A dot on every character, one character a letter where Unicode has one ("\u1e23\u1e6b\u1e6b
+    \u1e57\u1e61:\u0307/\u0307/"): the address was not found, and its slashes counted as code made a
+    short paragraph "not prose"."""
+    plain = "The central bank said on Thursday it would keep its key rate at 4.5 percent. (https://example.com/a/b)"
+    dotted = unicodedata.normalize("NFC", "".join(c + mark for c in plain))
+    assert language_reason(plain, tokenize(plain)) is None
+    assert language_reason(dotted, tokenize(dotted)) is None
+
+
 SCIENTIFIC = [
     "Deep learning has transformed computer vision (Krizhevsky et al., 2012; He et al., 2016) and natural "
     "language processing (Vaswani et al., 2017; Devlin et al., 2019). However, these models require large "
