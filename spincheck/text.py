@@ -1050,6 +1050,7 @@ _HIDDEN_ADDRESS_READ = _LazyPattern(
 # it left out (_blank_spaced_address); a word of one letter right after it is taken for part of it.
 # A scheme is read up to 16 letters, as above, and not from inside a run of letters a gap apart: from
 # each letter of a letter-spaced paragraph, the search took six times as long as the paragraph's tokens.
+# (A Hangul filler so spaced out, put for a space before the text was letter-spaced, is no letter of it.)
 _GAP = f"[{_LETTER_GAPS}{_HANGUL_FILLERS}]"
 _CLOSING = r".,;:!?)\]\"'\u201d\u2019"  # what may follow its last character without a gap
 # what calls for that search: "//" or "ww" so spaced, the gap in group 2 (in text with other gaps than a space)
@@ -1061,7 +1062,7 @@ def _spaced_address(gap: str) -> re.Pattern[str]:
     """The pattern of a web address letter-spaced with ``gap`` (see above)."""
     spacing = rf"{_MARKS}*{gap}(?:{_MARKS}++{gap})*+{_MARKS}*"  # between two characters
     return re.compile(
-        rf"{_AT_WORD}(?<!{gap}[^\W_]{gap})"
+        rf"{_AT_WORD}(?<!{gap}[^\W_{_HANGUL_FILLERS}]{gap})"
         rf"(?:[a-z](?:{spacing}[a-z+.-]){{0,15}}{spacing}:{spacing}/{spacing}/|w{spacing}w{spacing}w{spacing}\.)"
         rf"(?:{spacing}[^\s<>\"'()\[\]{{}}\u201c\u201d{_HANGUL_FILLERS}{_INVISIBLE_CLASS}{_COMBINING}]"
         rf"(?![^\s{_HANGUL_FILLERS}{_CLOSING}{_INVISIBLE_CLASS}{_COMBINING}]))*+",

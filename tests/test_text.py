@@ -330,6 +330,16 @@ def test_a_letter_spaced_or_struck_web_address_is_read_through(disguise) -> None
     assert tokenize("See w w w . x . c o m  now, or h t t p : / / x . c o m.") == ["see", "now", ",", "or", "."]
 
 
+@pytest.mark.parametrize("filler", ["\u3164", "\uffa0", "\u115f", "\u1160"])
+def test_a_letter_spaced_web_address_after_a_filler_spaced_out_as_a_letter_is_read_through(filler: str) -> None:
+    # a Hangul filler put for a space, then each word letter-spaced ("S e e \u115f w w w . e x"): the
+    # filler, a letter to Unicode, was taken for one of a run of letters a gap apart, inside which no
+    # address is looked for, and the address was read as words (fuzz.py, a disguised case)
+    plain = "See www.example.co.uk/path today. It was the third time this year."
+    spaced = "   ".join(" ".join(word) for word in plain.replace("See ", f"See{filler}").split(" "))
+    assert tokenize_with_offsets(spaced)[0] == tokenize(plain) == tokenize_cased(spaced)[0]
+
+
 @pytest.mark.parametrize("address", ["//", "w\u200bww.example.com"])
 def test_a_long_run_of_letters_and_full_stops_before_an_address_is_read_in_one_pass(address: str) -> None:
     # every word of "a.a.a. ..." may start a scheme: read to the run's end from each, these 100 kB
