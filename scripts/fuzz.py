@@ -360,7 +360,7 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
         # a hard-wrapped block letter-spaced, or more than letters between gaps, reads otherwise
         exact = False
     density = rng.choice([0.1, 0.4, 1.0])
-    dotted: dict[str, set[str]] = {}
+    dotted: dict[int, dict[str, set[str]]] = {}  # by line of ``plain``
 
     def word(match: re.Match) -> str:
         if any(a <= match.start() < b for a, b in urls):
@@ -368,12 +368,15 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
                 return match.group()
             nonlocal exact
             exact = False  # a styled or lookalike address is no address to the text stage
-        return _hide_in_word(match.group(), rng, tricks, dotted) if rng.random() < density else match.group()
+        if rng.random() >= density:
+            return match.group()
+        return _hide_in_word(match.group(), rng, tricks, dotted.setdefault(plain.count("\n", 0, match.start()), {}))
 
     text = _WORD_OR_NUMBER.sub(word, plain)
-    # a mark of DOTS is read through only where the words it decorates hold three different letters
-    # or more between them (docs/input.md): one dotted "all" keeps its dots
-    if any(len(letters) < 3 for letters in dotted.values()):
+    # a mark of DOTS is read through only where the words it decorates in a paragraph hold three
+    # different letters or more between them (docs/input.md): one dotted "all" keeps its dots (a
+    # paragraph holds one line or more)
+    if any(len(letters) < 3 for marks in dotted.values() for letters in marks.values()):
         exact = False
     if "strike" in tricks and rng.random() < 0.2:  # as generators write it: after every character
         mark = rng.choice(STRIKES + DOTS)
