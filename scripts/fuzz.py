@@ -412,7 +412,9 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
         gap, word_gap = rng.choice(LETTER_SPACING)
         text = "\n".join(word_gap.join(gap.join(w) for w in line.split(" ")) for line in text.split("\n"))
         # a blank line of invisible characters so spaced holds a filler: it shows as a blank, but is none
-        exact = exact and not ("blank" in tricks and gap in HANGUL_FILLERS)
+        # (the "blank" trick's, or the invisible characters put at line ends around a web address)
+        blank = set(INVISIBLE + " \u3000\r" + gap)
+        exact = exact and not (gap in HANGUL_FILLERS and any(gap in ln and set(ln) <= blank for ln in text.split("\n")))
     if rng.random() < 0.2:
         text, exact = _mutate(text, rng), False
     return text, exact
