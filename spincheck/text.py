@@ -277,7 +277,6 @@ _BLANK_LINE = re.compile(
     rf"(?:(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[{_INVISIBLE_CLASS}>])*+{_BREAK})++)"
 )
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
-_SENTENCE_END = re.compile(r"[.!?:\u2026\"'\u201d\u2019)\]]\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,6 +591,10 @@ _COMBINING_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20
 _COMBINING = "".join(f"{chr(a)}-{chr(b)}" for a, b in _COMBINING_RANGES)
 _COMBINING_CHARS = frozenset(chr(code) for a, b in _COMBINING_RANGES for code in range(a, b + 1))
 _COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
+# A line that ends a sentence (hard-wrapped text), the marks and invisible characters after its full
+# stop read through: struck or dotted short lines ("s\u0336a\u0336i\u0336d\u0336.\u0336") ran on,
+# and were joined into one paragraph where the plain lines were each one
+_SENTENCE_END = re.compile(f"[.!?:\u2026\"'\u201d\u2019)\\]][{_INVISIBLE_CLASS}{_COMBINING}]*\\s*$")
 # the marks that strike through, overlay, underline or overline a character
 _LINE_MARKS = frozenset("\u0305\u0332\u0333\u0334\u0335\u0336\u0337\u0338\u033f\u20d2\u20d3\u20e5\u20e6\u20eb")
 # A word whose first three letters or more have the same mark after each ("\u1e6d\u1e25\u1eb9" written

@@ -609,6 +609,16 @@ def test_each_line_is_a_paragraph_when_lines_end_sentences() -> None:
     ]
 
 
+@pytest.mark.parametrize("mark", ["\u0336", "\u0333", "\u0323", "\u0336\u200b"])
+def test_each_line_is_a_paragraph_when_struck_or_dotted_lines_end_sentences(mark: str) -> None:
+    # a mark after every character, the full stop's too ("s\u0336a\u0336i\u0336d\u0336.\u0336"): the
+    # lines, as short as wrapped text's, seemed to run on, and were one paragraph
+    plain = "Officials in Geneva said the talks had made good progress.\nThe next round is set for May."
+    marked = "".join(c if c == "\n" else c + mark for c in plain)
+    assert [tokenize(p) for p in _paragraphs(marked)] == [tokenize(p) for p in _paragraphs(plain)]
+    assert len(_paragraphs(plain)) == 2
+
+
 def test_hard_wrapped_block_is_one_paragraph() -> None:
     block = (
         "This paragraph was wrapped by an editor at about sixty\n"
