@@ -42,6 +42,8 @@ from .text import (
     MAY_BE_ENCLOSED,
     _base_letters,
     _may_hold_address,
+    _spaced_address,
+    _spaced_address_gaps,
     _token_bounds,
     _tokenize_group,
     LINE_BREAKS,
@@ -495,11 +497,14 @@ def _records(text: str) -> bool:
 def _link_marks(text: str) -> int:
     """:func:`_code_marks` with each web address counted as URL_MARKS marks, not one per slash. One
     in dotted text with its letters precomposed ("\u1e23\u1e6b\u1e6b\u1e57\u1e61:\u0307/\u0307/")
-    is found in their plain letters, one for one: its slashes made a short paragraph "not prose"."""
+    is found in their plain letters, one for one, and one letter-spaced ("h t t p : / / ...") as the
+    tokens find it: their slashes made a paragraph "not prose"."""
     read = text if text.isascii() else text.translate(_base_letters())
-    if not _may_hold_address(read):
+    cuts = [match.span() for match in WEB_ADDRESS_IN_TEXT.finditer(read)] if _may_hold_address(read) else []
+    cuts += [match.span() for gap in _spaced_address_gaps(read) for match in _spaced_address(gap).finditer(read)]
+    if not cuts:
         return _code_marks(text)
-    cuts = [match.span() for match in WEB_ADDRESS_IN_TEXT.finditer(read)]
+    cuts.sort()
     starts, ends = [0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(text)]
     kept = " ".join(text[a:b] for a, b in zip(starts, ends))  # each address one space, as re.sub leaves it
     return _code_marks(kept) + URL_MARKS * len(cuts)

@@ -1089,13 +1089,16 @@ def _without_urls(text: str) -> str:
     "//" or "www." split by invisible characters or marks is read so by _soft_break_runs.)"""
     if "//" in text or "www." in text:
         text = WEB_ADDRESS_IN_TEXT.sub(lambda m: " " * (m.end() - m.start()), text)
-    if text.isascii():
-        gaps: Iterable[str] = " " if "/ /" in text or "w w w" in text else ""
-    else:
-        gaps = {match[2] for match in _SPACED_ADDRESS_START.finditer(text)}
-    for gap in gaps:
+    for gap in _spaced_address_gaps(text):
         text = _spaced_address(gap).sub(_blank_spaced_address, text)
     return text
+
+
+def _spaced_address_gaps(text: str) -> Iterable[str]:
+    """The gaps a web address in ``text`` may be letter-spaced with (``_spaced_address``)."""
+    if text.isascii():
+        return " " if "/ /" in text or "w w w" in text else ""
+    return {match[2] for match in _SPACED_ADDRESS_START.finditer(text)}
 
 
 def _blank_spaced_address(match: re.Match) -> str:

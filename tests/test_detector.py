@@ -829,6 +829,20 @@ def test_a_web_address_in_dotted_text_written_precomposed_is_prose_as_the_plain_
     assert language_reason(dotted, tokenize(dotted)) is None
 
 
+@pytest.mark.parametrize(("gap", "word_gap"), [("\u200a", " "), (" ", "   "), ("\u3164", " ")])
+def test_a_letter_spaced_paragraph_with_a_web_address_is_prose_as_the_plain_one(gap: str, word_gap: str) -> None:
+    """The tokens read a letter-spaced address ("h\u200at\u200at\u200ap\u200as\u200a:\u200a/\u200a/")
+    as spaces; the language gate found none, and its slashes counted as code made the paragraph "not
+    prose" (fuzz.py's disguises, a 29-word paragraph)."""
+    plain = (
+        "Officials said the talks had made good progress but that several issues were still open, "
+        "including the cost. (https://www.example.com/news/2023/03/story-1.html)"
+    )
+    spaced = word_gap.join(gap.join(word) for word in plain.split(" "))
+    assert language_reason(plain, tokenize(plain)) is None
+    assert language_reason(spaced, tokenize(spaced)) is None
+
+
 SCIENTIFIC = [
     "Deep learning has transformed computer vision (Krizhevsky et al., 2012; He et al., 2016) and natural "
     "language processing (Vaswani et al., 2017; Devlin et al., 2019). However, these models require large "
