@@ -683,6 +683,22 @@ def render_html(
     return out.getvalue()
 
 
+def _page_head(title: str, css: str, spincheck_version: str) -> str:
+    """The opening of a self-contained page, up to ``<body>``: explain's and compare's pages share it."""
+    esc = _esc
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="spincheck {esc(spincheck_version)}">
+<title>{esc(title)}</title>
+<style>{css}</style>
+</head>
+<body>
+"""
+
+
 def write_html(
     out: TextIO,
     document: Document,
@@ -726,17 +742,8 @@ def write_html(
     # a paragraph flagged with its document is under the threshold
     by_context = any(p.result.by_context for p in flagged)
     flagged_when = "at or above the threshold" + (", or with its document" if by_context else "")
-    out.write(f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="spincheck {esc(spincheck_version)}">
-<title>spincheck: {esc(_shown_name(source))}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<header class="page">
+    out.write(_page_head(f"spincheck: {_shown_name(source)}", _CSS, spincheck_version))
+    out.write(f"""<header class="page">
 <h1>spincheck report</h1>
 <div class="source">{esc(_shown_name(source))}</div>
 {verdict}
@@ -1026,17 +1033,8 @@ def write_comparison_html(
     )
     facts_html = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)
     title = f"{_shown_name(report['copy'])} against {_shown_name(report['original'])}"
-    out.write(f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="spincheck {esc(spincheck_version)}">
-<title>spincheck comparison: {esc(title)}</title>
-<style>{_CSS}{_COMPARISON_CSS}</style>
-</head>
-<body>
-<header class="page">
+    out.write(_page_head(f"spincheck comparison: {title}", _CSS + _COMPARISON_CSS, spincheck_version))
+    out.write(f"""<header class="page">
 <h1>spincheck comparison</h1>
 <div class="source">copy: {esc(_shown_name(report["copy"]))}</div>
 <div class="source">original: {esc(_shown_name(report["original"]))}</div>
