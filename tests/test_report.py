@@ -707,7 +707,7 @@ def test_html_legend_does_not_say_every_flagged_paragraph_is_at_the_threshold():
     assert "below the threshold" not in page and "weaker evidence in a paragraph not flagged" in page
     # and the paragraph under the threshold says why it is flagged
     labels = re.findall(r'<span class="prob">([^<]*)</span>', page)
-    assert labels == ["0.95 flagged", "0.85 flagged with its document"]
+    assert labels == ["0.950 flagged", "0.850 flagged with its document"]
     assert "<dt>Flagged</dt><dd>2</dd>" in page and "Likely spun: 2 of 2 scored paragraphs flagged" in page
     alone = Document(doc.paragraphs[:1], threshold=0.9)  # no paragraph flagged by its document
     page = render_html(alone, source="x", model_version="1", threshold=0.9, spincheck_version="1")
