@@ -87,15 +87,21 @@ class NeuralScorer:
         Rows go through the network DECISION_BLOCK_ROWS at a time, in two buffers that stay in
         the cache: the whole batch at once (50,000 tokens) made two temporaries of 13 MB each,
         written out to memory and read back by each step. Each row's value is the same to the
-        bit: a row's products do not depend on the rows around it.
+        bit: a row's products do not depend on the rows around it, as long as no block is one row
+        after others (numpy multiplies a lone row as a vector, which sums in another order: the
+        last row of 2,049 moved by an ulp), so a block takes the last row with it. Blocks start
+        at multiples of DECISION_BLOCK_ROWS, where BLAS's own blocking of the rows falls too
+        (ending a block a row earlier instead moved rows near its end).
         """
         X = np.asarray(X, dtype=np.float64)
         n, hidden = X.shape[0], self.hidden_weights.shape[1]
         out = np.empty(n, np.float64)
-        z = np.empty((min(n, DECISION_BLOCK_ROWS), X.shape[1]), np.float64)
+        z = np.empty((min(n, DECISION_BLOCK_ROWS + 1), X.shape[1]), np.float64)
         h = np.empty((z.shape[0], hidden), np.float64)
-        for lo in range(0, n, DECISION_BLOCK_ROWS):
+        lo = 0
+        while lo < n:
             hi = min(lo + DECISION_BLOCK_ROWS, n)
+            hi += n - hi == 1  # the last row, not left alone
             layer = z[: hi - lo]
             np.subtract(X[lo:hi], self.mean, out=layer)
             layer /= self.scale
@@ -105,6 +111,7 @@ class NeuralScorer:
                 layer += self.hidden_bias
                 np.maximum(layer, 0.0, out=layer)
             np.matmul(layer, self.out_weights, out=out[lo:hi])
+            lo = hi
         out += self.out_bias
         return out
 
