@@ -41,6 +41,7 @@ from .text import (
     ENCLOSED_OR_LONE_REGIONAL,
     MAY_BE_ENCLOSED,
     _base_letters,
+    _blank_spaced_address,
     _may_hold_address,
     _spaced_address,
     _spaced_address_gaps,
@@ -498,10 +499,25 @@ def _link_marks(text: str) -> int:
     """:func:`_code_marks` with each web address counted as URL_MARKS marks, not one per slash. One
     in dotted text with its letters precomposed ("\u1e23\u1e6b\u1e6b\u1e57\u1e61:\u0307/\u0307/")
     is found in their plain letters, one for one, and one letter-spaced ("h t t p : / / ...") as the
-    tokens find it: their slashes made a paragraph "not prose"."""
+    tokens find it: their slashes made a paragraph "not prose". Each is looked for in what the ones
+    before left, as the tokens read them (_without_urls): searched for side by side, a letter-spaced
+    one could take the last letter of another ("http://x.com/w w w . a"): two addresses counted
+    where the tokens read one."""
     read = text if text.isascii() else text.translate(_base_letters())
-    cuts = [match.span() for match in WEB_ADDRESS_IN_TEXT.finditer(read)] if _may_hold_address(read) else []
-    cuts += [match.span() for gap in _spaced_address_gaps(read) for match in _spaced_address(gap).finditer(read)]
+    cuts: list[tuple[int, int]] = []
+
+    def cut(match: re.Match[str]) -> str:
+        cuts.append(match.span())
+        return " " * (match.end() - match.start())
+
+    def cut_spaced(match: re.Match[str]) -> str:
+        cut(match)
+        return _blank_spaced_address(match)
+
+    if _may_hold_address(read):
+        read = WEB_ADDRESS_IN_TEXT.sub(cut, read)
+    for gap in _spaced_address_gaps(read):
+        read = _spaced_address(gap).sub(cut_spaced, read)
     if not cuts:
         return _code_marks(text)
     cuts.sort()

@@ -39,7 +39,9 @@ from spincheck.detector import (
     _FOREIGN_FUNCTION_WORDS,
     _FUNCTION_WORDS,
     _OTHER_SPACE,
+    URL_MARKS,
     TokenCounts,
+    _link_marks,
     context_flags,
     language_reason,
     token_counts,
@@ -841,6 +843,19 @@ def test_a_letter_spaced_paragraph_with_a_web_address_is_prose_as_the_plain_one(
     spaced = word_gap.join(gap.join(word) for word in plain.split(" "))
     assert language_reason(plain, tokenize(plain)) is None
     assert language_reason(spaced, tokenize(spaced)) is None
+
+
+def test_a_letter_spaced_address_is_not_read_in_the_last_letter_of_another() -> None:
+    """The gate looked for plain and letter-spaced addresses side by side: "w w w . news . com" took
+    the last "w" of "http://x.org/p0/w", two addresses counted where the tokens read one (and "w w .
+    news . com" as words), and this paragraph with two such was "not prose"."""
+    text = (
+        "The council said the new bridge would open next year after the vote on Tuesday night. See "
+        "http://x.org/p0/w w w . news . com and http://x.org/p1/w w w . news . com."
+    )
+    assert tokenize(text)[-14:] == ["w", "w", ".", "news", ".", "com", "and", *["w", "w", ".", "news", ".", "com", "."]]
+    assert _link_marks(text) == 2 * URL_MARKS
+    assert language_reason(text, tokenize(text)) is None
 
 
 SCIENTIFIC = [
