@@ -786,8 +786,7 @@ def _cmd_score(args, console: Console) -> int:
         raise UsageError("stdin ('-') can be given only once", "spincheck score")
     if _uncompressed_into_compressed(args.output, console, args.format):
         return EXIT_ERROR
-    # -o scores.csv wrote the text format into a file every spreadsheet then read wrongly
-    args.format = args.format or OUTPUT_FORMATS.get(os.path.splitext(args.output)[1].lower(), "text")
+    args.format = args.format or _suffix_format(args.output, OUTPUT_FORMATS)
     cpus = os.cpu_count() or 1
     if args.jobs > cpus:
         console.note(f"--jobs {args.jobs} is more than this machine's {cpus} CPUs; using {cpus}")
@@ -798,8 +797,7 @@ def _cmd_score(args, console: Console) -> int:
     clash = _input_among(args.output, args.paths)
     if clash is not None:
         return _refuse_clash(clash, console)
-    if _names_a_directory(args.output):
-        console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
+    if _refused_as_a_directory(args.output, console):
         return EXIT_ERROR
     detector = _load_detector(args, console)
     # written in place, a pipe or /dev/stdout has no earlier results to keep: what was written is the output
@@ -1234,8 +1232,7 @@ def _cmd_explain(args, console: Console) -> int:
             "choose -o FILE",
         )
         return EXIT_ERROR
-    if args.output != "-" and _names_a_directory(args.output):
-        console.error(f"cannot write {args.output}: it names a directory", "choose a file name for -o")
+    if args.output != "-" and _refused_as_a_directory(args.output, console):
         return EXIT_ERROR
     detector = _load_detector(args, console)
 
@@ -1351,11 +1348,9 @@ def _cmd_compare(args, console: Console) -> int:
             which = "ORIGINAL" if clash == documents[0].name else "COPY"
             console.error(f"{output} is {which}; the report would replace it", "choose another -o")
             return EXIT_ERROR
-        if _names_a_directory(output):
-            console.error(f"cannot write {output}: it names a directory", "choose a file name for -o")
+        if _refused_as_a_directory(output, console):
             return EXIT_ERROR
-    # -o cmp.csv wrote the text format into a file a spreadsheet then read wrongly, as score's -o did
-    args.format = args.format or COMPARE_OUTPUT_FORMATS.get(os.path.splitext(output)[1].lower(), "text")
+    args.format = args.format or _suffix_format(output, COMPARE_OUTPUT_FORMATS)
     detector = _load_detector(args, console)
     if output == "-":
         return _compare_into(sys.stdout, args, detector, console)[0]
@@ -1532,6 +1527,20 @@ def _say_how_related(
                 "were they given the other way round? the original comes first: spincheck compare ORIGINAL COPY",
             )
         )
+
+
+def _suffix_format(output: str, formats: dict[str, str]) -> str:
+    """The format -o's suffix names (``.csv``, in any case), or text: without --format, -o scores.csv
+    wrote the text format into a file every spreadsheet then read wrongly."""
+    return formats.get(os.path.splitext(output)[1].lower(), "text")
+
+
+def _refused_as_a_directory(output: str, console: Console) -> bool:
+    """Whether -o names a directory (:func:`_names_a_directory`), which is then reported."""
+    if not _names_a_directory(output):
+        return False
+    console.error(f"cannot write {output}: it names a directory", "choose a file name for -o")
+    return True
 
 
 def _names_a_directory(name: str) -> bool:
