@@ -18,6 +18,7 @@ import csv
 import html
 import io
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -344,6 +345,30 @@ def _indented(obj: object, level: int) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
 
 
+# What a spreadsheet (Excel, LibreOffice, Sheets) reads as the start of a formula when a cell begins
+# with it: "=HYPERLINK(...)" or "=cmd|..." in a file name or a crawled record's id ran as one when
+# an investigator opened the table (OWASP's "CSV Injection"). See _text_cell.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(text: str) -> str:
+    """A csv cell of text that comes from the input (a file name, a JSONL id, a phrase, a
+    suggestion), with a "'" before it when it starts as a formula does, as OWASP advises: a
+    spreadsheet then shows it as text. Numbers (offsets, probabilities, counts) are not passed
+    through it and stay numbers; jsonl carries every text unchanged for programs."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _id_cell(record_id: object) -> str:
+    """A JSONL id as a csv cell: an empty one for none, a finite number as it is (-5 is a number
+    in a spreadsheet too), any other id as text from the input (:func:`_text_cell`)."""
+    if record_id is None:
+        return ""
+    if isinstance(record_id, (int, float)) and not isinstance(record_id, bool) and math.isfinite(record_id):
+        return id_text(record_id)
+    return _text_cell(id_text(record_id))
+
+
 class _LineFeedRows:
     """Passes the rows a csv writer ending them in "\r\n" on to ``out`` ending in "\n"."""
 
@@ -356,7 +381,8 @@ class _LineFeedRows:
 
 class CsvReporter(Reporter):
     """A header row and one row per paragraph; evidence as ``phrase->suggestion:strength; ...``;
-    ``model_id`` as in :class:`JsonlReporter`."""
+    ``model_id`` as in :class:`JsonlReporter`. Text from the input that a spreadsheet would run as
+    a formula gets a "'" before it (:func:`_text_cell`)."""
 
     lists_empty_documents = True
 
@@ -377,7 +403,7 @@ class CsvReporter(Reporter):
             probability = "" if r.spun is None else f"{r.probability:.4f}"
             self.writer.writerow(
                 (
-                    row.source,
+                    _text_cell(row.source),
                     row.index,
                     row.start,
                     row.end,
@@ -385,9 +411,9 @@ class CsvReporter(Reporter):
                     probability,
                     spun,
                     r.reason or "",
-                    evidence,
+                    _text_cell(evidence),
                     str(r.by_context).lower(),
-                    "" if row.record_id is None else id_text(row.record_id),
+                    _id_cell(row.record_id),
                     row.record,  # None: an empty cell, as for paragraph
                     self.model_id,
                 )
@@ -961,12 +987,13 @@ def write_comparison_csv(out: TextIO, records: Iterable[dict], model_id: str) ->
     """``compare``'s records as a table for a spreadsheet: a row per swap, with its paragraph's
     columns, and one row with empty swap cells for a paragraph without swaps, so that every
     paragraph of the copy is there. Unlike the records, ``swap_start`` and ``swap_end`` are offsets
-    into the copy, as ``start`` and ``end`` are: the table holds no paragraph text to count in."""
+    into the copy, as ``start`` and ``end`` are: the table holds no paragraph text to count in.
+    Text from the input is guarded as in :class:`CsvReporter`."""
     writer = csv.writer(_LineFeedRows(out), lineterminator="\r\n")  # a lone "\r" quoted, as CsvReporter
     writer.writerow(COMPARISON_CSV_COLUMNS)
     for r in records:
         paragraph = (
-            r["source"],
+            _text_cell(r["source"]),
             r["paragraph"],
             r["start"],
             r["end"],
@@ -985,7 +1012,16 @@ def write_comparison_csv(out: TextIO, records: Iterable[dict], model_id: str) ->
             found, suggestion = _swap_found(r, start, end)
             at = r["start"]
             writer.writerow(
-                (*paragraph, at + start, at + end, replacement, original, found, suggestion or "", model_id)
+                (
+                    *paragraph,
+                    at + start,
+                    at + end,
+                    _text_cell(replacement),
+                    _text_cell(original),
+                    found,
+                    _text_cell(suggestion or ""),
+                    model_id,
+                )
             )
 
 

