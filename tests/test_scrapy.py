@@ -36,6 +36,7 @@ except RuntimeError:  # Scrapy 2.13-2.14: "get_reactor_settings() called without
 
 import spincheck  # noqa: E402
 from spincheck.integrations.scrapy import (  # noqa: E402
+    MODEL_ID_FIELD,
     SPIN_FIELDS,
     SpincheckPipeline,
     SpinItem,
@@ -150,6 +151,33 @@ def test_item_class_must_declare_spin_fields(pipeline: SpincheckPipeline, articl
         text = scrapy.Field()
 
     assert pipeline.process_item(Declared(text=article))["spin_flagged"] is False
+
+
+def test_items_name_the_model_that_scored_them(
+    pipeline: SpincheckPipeline, article: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The command line's rows, the Dask rows and Document.to_records carry the model's id; Scrapy
+    items did not, so a crawl's items kept in a database could not say which model judged them."""
+    model_id = pipeline.detector.model_id
+    assert re.fullmatch(r"[0-9a-f]{16}", model_id)
+
+    class Page(SpinItem):
+        text = scrapy.Field()
+
+    class Before(scrapy.Item):  # declared before the field came: scored as before, with a warning once
+        text = scrapy.Field()
+        spin_probability = scrapy.Field()
+        spin_flagged = scrapy.Field()
+        spin_paragraphs = scrapy.Field()
+
+    scored, empty, page = (pipeline.process_item(i) for i in ({"text": article}, {"url": "x"}, Page(text=article)))
+    assert [i[MODEL_ID_FIELD] for i in (scored, empty, page)] == [model_id] * 3
+    assert list(scored)[-1] == MODEL_ID_FIELD  # last, as model_id ends a jsonl row
+    with caplog.at_level("WARNING", logger="spincheck.integrations.scrapy"):
+        old = [pipeline.process_item(Before(text=article)) for _ in range(2)]
+    assert [MODEL_ID_FIELD in item for item in old] == [False, False] and old[0]["spin_flagged"] is False
+    warned = [r.getMessage() for r in caplog.records if MODEL_ID_FIELD in r.getMessage()]
+    assert len(warned) == 1 and "item class Before has no field spin_model_id" in warned[0]
 
 
 def test_extract_main_text(article: str) -> None:
@@ -369,6 +397,7 @@ class ScoringSpy:
 
     def __init__(self, detector: spincheck.Detector, fail: BaseException | None = None) -> None:
         self.detector, self.fail, self.calls = detector, fail, []
+        self.model_id = detector.model_id  # what the items name
 
     def score_documents(self, texts, **kwargs):
         if self.fail is not None:
@@ -649,6 +678,7 @@ def test_real_crawl_drops_spun_page(site: str, tmp_path: Path, detector: spinche
     assert set(items) == {"clean.html", "letters.html"}, proc.stderr[-3000:]
     for item in items.values():
         assert item["spin_flagged"] is False and item["spin_paragraphs"] == []
+        assert item[MODEL_ID_FIELD] == detector.model_id  # a dict item, and a SpinItem
         assert 0.0 <= item["spin_probability"] <= round(detector.threshold, 4)
     assert "The city council met on Tuesday evening" in items["clean.html"]["text"]  # extracted from the HTML
     assert "Copyright" not in items["clean.html"]["text"]

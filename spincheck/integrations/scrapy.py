@@ -19,7 +19,7 @@ plain-text fallback) and, when the item can hold it, stores that text in the
 text field, since the reported offsets point into it. Give it ``response.text``
 rather than ``response.body``: bytes are decoded by the charset the page itself
 declares, and one sent only in the HTTP ``Content-Type`` header is lost. It then
-adds three fields:
+adds three fields, and a fourth where the item can hold it:
 
 ``spin_probability``
     the highest paragraph probability (0.0 when nothing could be scored, None
@@ -35,12 +35,19 @@ adds three fields:
     character offsets into the scored text: the text field itself when it
     holds a string, so ``item["text"][e["start"]:e["end"]] == e["phrase"]``;
     for a list of strings, the strings, each stripped, joined by blank lines; for bytes, the
-    decoded text (line ends made ``\\n``).
+    decoded text (line ends made ``\\n``);
+``spin_model_id``
+    the ``model_id`` of the model that scored the item (``Detector.model_id``), as
+    every row of ``spincheck score --format jsonl`` and of the Dask integration
+    ends with, so that items kept in a database say which model judged them (an
+    item without text gets it too).
 
 Plain ``dict`` items take any field. ``scrapy.Item`` (and dataclass or attrs)
-items must declare the three fields: subclass :class:`SpinItem`, or add
+items must declare the first three fields: subclass :class:`SpinItem`, or add
 ``spin_probability = scrapy.Field()`` and so on yourself. An item class that
 lacks them fails with a ``TypeError`` that says so, before any scoring.
+``spin_model_id`` came later: an item class without it (declared before it came)
+is scored as before, without it, and a warning says so once.
 
 Scoring runs in the pipeline call, on the reactor thread: about 2 ms of
 CPU for an item of a few paragraphs, most of it the fixed cost of a call. Two
@@ -86,12 +93,15 @@ from ..inputs import TRAFILATURA_NOTE
 from ..report import evidence_record
 from ..text import decode_bytes
 
-__all__ = ["SpincheckPipeline", "SpinItem", "SPIN_FIELDS", "extract_main_text", "document_fields"]
+__all__ = ["SpincheckPipeline", "SpinItem", "SPIN_FIELDS", "MODEL_ID_FIELD", "extract_main_text", "document_fields"]
 
 logger = logging.getLogger(__name__)
 
 #: The fields the pipeline adds to every item.
 SPIN_FIELDS = ("spin_probability", "spin_flagged", "spin_paragraphs")
+#: The field that names the model, added to every item that can hold it: not required, as the
+#: three are, since item classes declared before it came lack it.
+MODEL_ID_FIELD = "spin_model_id"
 
 #: Default ``SPINCHECK_BATCH_WAIT``: at most this many seconds added to an item's way through the
 #: pipeline, when items come slower than a batch fills.
@@ -99,7 +109,7 @@ BATCH_WAIT = 0.5
 
 
 class SpinItem(scrapy.Item):
-    """Declares the three fields the pipeline fills; subclass it for your item.
+    """Declares the fields the pipeline fills; subclass it for your item.
 
     ::
 
@@ -111,6 +121,7 @@ class SpinItem(scrapy.Item):
     spin_probability = scrapy.Field()
     spin_flagged = scrapy.Field()
     spin_paragraphs = scrapy.Field()
+    spin_model_id = scrapy.Field()
 
 
 # ---- HTML to text ------------------------------------------------------------------------------
@@ -279,7 +290,7 @@ class SpincheckPipeline:
         # tests); None: the running asyncio loop, else the installed Twisted reactor
         self.clock = clock
         self.detector: Detector | None = None
-        self._checked_classes: set[type] = set()
+        self._checked_classes: dict[type, bool] = {}  # item class -> whether it holds MODEL_ID_FIELD
         self._batch: list[tuple[Any, ItemAdapter, str, Deferred]] = []
         self._timer: Any = None
 
@@ -325,6 +336,7 @@ class SpincheckPipeline:
                 self.html_field,
             )
             adapter.update({"spin_probability": None, "spin_flagged": None, "spin_paragraphs": []})
+            self._name_model(adapter)
             return item
         if self.batch_size > 1:
             return self._enqueue(item, adapter, text)
@@ -376,6 +388,7 @@ class SpincheckPipeline:
     def _apply(self, adapter: ItemAdapter, doc: Document) -> None:
         """Store a scored page's fields on its item and count it; DropItem for a spun one when asked."""
         adapter.update(document_fields(doc))
+        self._name_model(adapter)
         self._inc("spincheck/scored")
         if doc.spun:
             self._inc("spincheck/spun")
@@ -408,6 +421,12 @@ class SpincheckPipeline:
             return reactor.callLater(delay, call)
         return loop.call_later(delay, call)
 
+    def _name_model(self, adapter: ItemAdapter) -> None:
+        """Store the scoring model's id on an item that can hold it (see :meth:`_check_fields`)."""
+        assert self.detector is not None
+        if self._checked_classes.get(type(adapter.item), True):
+            adapter[MODEL_ID_FIELD] = self.detector.model_id
+
     def _check_fields(self, item: Any) -> None:
         cls = type(item)
         if cls in self._checked_classes:
@@ -421,7 +440,16 @@ class SpincheckPipeline:
                     "subclass spincheck.integrations.scrapy.SpinItem or declare them, e.g. "
                     "spin_probability = scrapy.Field()"
                 )
-        self._checked_classes.add(cls)
+            if MODEL_ID_FIELD not in names:
+                _warn_once(
+                    f"no-model-id:{cls.__qualname__}",
+                    "item class %s has no field %s: its items do not say which model scored them; declare "
+                    "%s = scrapy.Field() (or subclass SpinItem)",
+                    cls.__name__,
+                    MODEL_ID_FIELD,
+                    MODEL_ID_FIELD,
+                )
+        self._checked_classes[cls] = names is None or MODEL_ID_FIELD in names
 
     @staticmethod
     def _can_hold(adapter: ItemAdapter, field: str) -> bool:
