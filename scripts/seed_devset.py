@@ -7,7 +7,7 @@ this script derives the labelled set from them wherever ../shared is present:
 - every body paragraph of 000-003 (originals) -> label 0;
 - each paragraph of 004 (a content farm's copy of 000) -> label 1 when its
   words differ from the closest paragraph of 000 beyond house style (quotes,
-  "U.S."/"US", numbers), else 0. Its ``replacements`` are the short spans
+  "U.S."/"US", "US"/"United States", numbers), else 0. Its ``replacements`` are the short spans
   that differ from that paragraph word for word ("highest" for "top"), found
   by aligning the two (``spincheck.compare``, as ``spincheck compare`` does), in the format of
   the synthetic held-out set, so that evidence can be checked against what the real spinner

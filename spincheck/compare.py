@@ -10,8 +10,8 @@ read; ``scripts/seed_devset.py`` labels the seed copy the same way.
 Matching is by content, not by position: content farms drop, add and reorder
 paragraphs. The paragraphs of the original that share most words with a copy
 paragraph are aligned with it token by token, and the best aligned one is its
-source. House style (quotes, "U.S."/"US", numbers, UK/US spelling) is not
-counted as a swap. A paragraph the copy split or merged is matched with one
+source. House style (quotes, "U.S."/"US", "US"/"United States", numbers, UK/US
+spelling) is not counted as a swap. A paragraph the copy split or merged is matched with one
 source paragraph at best.
 """
 
@@ -208,7 +208,8 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     out = []
     aligned = same = 0
     fa, fb = _fold_all(a), _fold_all(b)
-    for op, i1, i2, j1, j2 in _uncrossed(_opcodes(fa, fb), fa, fb):
+    ops = _spelled_out(_uncrossed(_opcodes(fa, fb), fa, fb), (a, a_off, fa, copy), (b, b_off, fb, original))
+    for op, i1, i2, j1, j2 in ops:
         if op == "equal":
             aligned += i2 - i1
             same += sum(1 for t in a[i1:i2] if _HAS_LETTER.search(t))  # a full stop in common is nothing shared
@@ -249,6 +250,107 @@ def _diff(copy: str, original: str) -> tuple[float, list[Replacement]]:
     if not same:  # no word shared: "Source link." is not "Read more." swapped word for word
         aligned = 0
     return aligned / max(len(a), len(b), 1), out
+
+
+# One side of _spelled_out: the tokens, their offsets, their folded forms, and the text.
+_Side = tuple[list[str], list[tuple[int, int]], list[str], str]
+# An initialism: two to eight capitals ("US", "NATO"), or as many each with a full stop ("U.S.").
+# At most eight: a name spelt out is read word by word from each capitalised word of a span, and
+# that walk is as long as the longest initialism (see _spelt).
+_INITIALISM = re.compile(r"\b[A-Z](?:[A-Z]{1,7}\b|\.(?:[A-Z]\.){1,7}(?![\w.]))")
+# Lower-case words in a row inside a name spelt out: "of" in "United States of America",
+# "of the" in "Court of the ...".
+_NAME_GAP = 2
+
+
+def _spelled_out(ops: list[tuple[str, int, int, int, int]], copy: _Side, original: _Side) -> list:
+    """``ops`` with an initialism and the capitalised words it stands for aligned as the same
+    wording: "US" in one text where the other says "United States" ("UK", "United Kingdom"; "UN",
+    "United Nations"; "USA", "United States of America", lower-case words inside skipped) is
+    house style, as "U.S." for "US" is. Only within a span difflib found replaced, so a name is
+    read as spelt out only where the other text has its initials in its place: "Uzbekistan
+    Senate" is not "US" because the copy says "US" elsewhere.
+
+    Seed 004 wrote "US" for 000's "United States" five times, each counted as a swap the detector
+    missed."""
+    in_copy, in_original = _initialisms(copy), _initialisms(original)
+    if not (in_copy[0] or in_original[0]):  # most paragraphs
+        return ops
+    out: list[tuple[str, int, int, int, int]] = []
+    for op in ops:
+        name, i1, i2, j1, j2 = op
+        in_a = _within(in_copy, i1, i2) if name == "replace" else {}
+        in_b = _within(in_original, j1, j2) if name == "replace" else {}
+        if not (in_a or in_b):
+            out.append(op)
+            continue
+        units_a, units_b = _units(copy, i1, i2, in_b), _units(original, j1, j2, in_a)
+        if len(units_a) == i2 - i1 and len(units_b) == j2 - j1:  # no name spelt out
+            out.append(op)
+            continue
+        starts_a = [k for _, k in units_a] + [i2]
+        starts_b = [k for _, k in units_b] + [j2]
+        keys_a, keys_b = [key for key, _ in units_a], [key for key, _ in units_b]
+        for sub, x1, x2, y1, y2 in difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes():
+            out.append((sub, starts_a[x1], starts_a[x2], starts_b[y1], starts_b[y2]))
+    return out
+
+
+def _initialisms(side: _Side) -> tuple[list[int], list[tuple[str, str]]]:
+    """The tokens that are initialisms: their indices, in order, and for each its letters in
+    lower case and its folded form. Found by a pattern over the text, not token by token: most
+    paragraphs hold none."""
+    _, offsets, folded, text = side
+    indices, entries = [], []
+    for m in _INITIALISM.finditer(text):
+        k = bisect.bisect_left(offsets, m.start(), key=lambda span: span[0])
+        if k < len(offsets) and offsets[k][0] == m.start():  # a token of its own
+            indices.append(k)
+            entries.append((m.group().replace(".", "").lower(), folded[k]))
+    return indices, entries
+
+
+def _within(found: tuple[list[int], list[tuple[str, str]]], start: int, end: int) -> dict[str, str]:
+    """The initialisms of :func:`_initialisms` among ``tokens[start:end]``: letters -> folded form."""
+    indices, entries = found
+    return dict(entries[bisect.bisect_left(indices, start) : bisect.bisect_left(indices, end)])
+
+
+def _units(side: _Side, start: int, end: int, initialisms: dict[str, str]) -> list[tuple[str, int]]:
+    """``tokens[start:end]`` as (folded form, first token) units: each token one, but a run of
+    capitalised words whose initials spell one of ``initialisms`` one unit, as that initialism."""
+    folded = side[2]
+    prefixes = {letters[:n] for letters in initialisms for n in range(1, len(letters) + 1)}
+    units = []
+    k = start
+    while k < end:
+        spelt = _spelt(side, k, end, initialisms, prefixes)
+        units.append((initialisms[spelt[0]], k) if spelt else (folded[k], k))
+        k += spelt[1] if spelt else 1
+    return units
+
+
+def _spelt(
+    side: _Side, start: int, end: int, initialisms: dict[str, str], prefixes: set[str]
+) -> tuple[str, int] | None:
+    """The longest run of capitalised words from ``start`` (up to ``_NAME_GAP`` lower-case words
+    in a row inside it skipped) whose initials are one of ``initialisms``: those initials and
+    the run's number of tokens."""
+    _, offsets, _, text = side
+    letters, gap, found = "", 0, None
+    for k in range(start, end):
+        word = text[offsets[k][0] : offsets[k][1]]
+        if word.isalpha() and word[0].isupper() and not word.isupper():  # "United", not "US" or "A"
+            letters, gap = letters + word[0].lower(), 0
+            if letters not in prefixes:
+                break
+            if letters in initialisms:
+                found = (letters, k + 1 - start)
+        elif letters and word.isalpha() and word.islower() and gap < _NAME_GAP:
+            gap += 1
+        else:
+            break
+    return found
 
 
 def _is_word(token: str) -> bool:
