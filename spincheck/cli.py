@@ -42,6 +42,7 @@ from .inputs import (
     STDIN_NAME,
     Chunk,
     Done,
+    Event,
     InputFile,
     Problem,
     Reader,
@@ -815,8 +816,8 @@ def _cmd_score(args, console: Console) -> int:
     except _NothingWritten as nothing:
         console.note(f"{args.output} is left as it was: nothing was scored")
         return nothing.status
-    except _OutputIsInput as clash:
-        return _refuse_clash(clash.name, console)
+    except _OutputIsInput as met:
+        return _refuse_clash(met.name, console)
     except BrokenPipeError:  # -o /dev/stdout or a pipe whose reader went away: as with stdout
         raise
     except OSError as exc:  # it cannot be made, or the disk filled up while writing
@@ -971,7 +972,7 @@ def _score_into(
             elif isinstance(event, Done):
                 if bar is not None and size is None:
                     bar.update(1)
-            else:
+            elif paragraphs is not None:  # a chunk, always scored
                 with write_guard():
                     reporter.add(event, paragraphs)
     reporter.close()
@@ -1014,7 +1015,8 @@ def _input_sizes(paths: Sequence[str]) -> tuple[int, int | None]:
     """How many files ``paths`` name or hold, and their size in bytes (None when stdin is one of
     them), for a bar. A directory is counted by os.scandir, holding no list of its files:
     1,000,000 files took 5 s (the walk that reads them stats each again, as it goes)."""
-    files, size = 0, 0
+    files = 0
+    size: int | None = 0
     for arg in paths or ["-"]:
         if arg == "-":
             files, size = files + 1, None
@@ -1111,12 +1113,12 @@ def _tasks(events: Iterable, chars: int = TASK_CHARS, waits: Callable[[], bool] 
 
 
 def _scored(
-    events: Iterable,
+    events: Iterable[Event],
     detector: Detector,
     jobs: int,
     explain: bool = False,
     waits: Callable[[], bool] | None = None,
-) -> Iterator[tuple[object, list | None]]:
+) -> Iterator[tuple[Event, list[tuple[int, int, Result]] | None]]:
     """``(event, paragraphs)`` in input order; paragraphs are scored for chunks, None otherwise.
 
     In one process, consecutive chunks are scored together, about BATCH_CHARS at a time; a
@@ -1140,7 +1142,7 @@ def _scored(
 
     def settled() -> bool:  # a run ends only where the input stays idle a moment: a pipe that
         nonlocal idle  # zcat keeps full is empty for an instant now and then
-        idle = waits() and _still_waits(waits)
+        idle = waits is not None and waits() and _still_waits(waits)  # (settled is passed on with waits only)
         return idle
 
     batches = _tasks(events, TASK_CHARS, settled if waits is not None else None)
@@ -1170,7 +1172,7 @@ def _scored(
                     outputs.close()
 
 
-def _paired(batch: list, results: list) -> Iterator[tuple[object, list | None]]:
+def _paired(batch: list[Event], results: list) -> Iterator[tuple[Event, list[tuple[int, int, Result]] | None]]:
     """Each event of ``batch`` with its paragraphs: the next of ``results`` for a chunk, else None."""
     scored = iter(results)
     for event in batch:
@@ -1510,7 +1512,8 @@ def _say_how_related(
     # of them are flagged. Seed 000 given as the copy of 004 had 0 of its 15 reworded paragraphs
     # flagged, and 14 of their sources were; 205 BBC paragraphs, 1 of 156 and 146. Each source is
     # scored once and counted for each paragraph reworded from it, as the copy's are counted.
-    reworded_from = [m.original_index for m in alignment.paragraphs if m.label == 1]
+    # (a reworded paragraph has an original: label 1 says so)
+    reworded_from = [m.original_index for m in alignment.paragraphs if m.label == 1 and m.original_index is not None]
     sources = sorted(set(reworded_from))
     spans = split_paragraphs(original_text)
     texts = [original_text[spans[j].start : spans[j].end] for j in sources]
@@ -1589,7 +1592,7 @@ def _uncompressed_into_compressed(
     return True
 
 
-def _written_in_place(path: str | Path) -> bool:
+def _written_in_place(path: str | os.PathLike) -> bool:
     """An open descriptor (``/dev/stdout``), pipe, device or socket: written where it stands,
     since renaming over it would replace it with a regular file."""
     if _OPEN_DESCRIPTOR.fullmatch(str(path)):
@@ -1642,8 +1645,10 @@ def replaced_atomically(path: str | os.PathLike) -> Iterator[TextIO]:
     if descriptor:
         name, number = descriptor[1], descriptor[2] or descriptor[3]
         fd = {"in": 0, "out": 1, "err": 2}[name] if name else int(number)
+        stream = sys.stdout if fd == 1 else sys.stderr if fd == 2 else None
         with contextlib.suppress(AttributeError, ValueError, OSError):
-            (sys.stdout if fd == 1 else sys.stderr if fd == 2 else None).flush()
+            if stream is not None:
+                stream.flush()
         with os.fdopen(os.dup(fd), "w", encoding="utf-8") as f:
             yield f
         return
@@ -1998,7 +2003,7 @@ class _Scores(NamedTuple):
 def _evaluation_report(detector: Detector, lines: _LabelledLines, results: list[Result], scores: _Scores) -> dict:
     """Counts and metrics at the detector's threshold, and the evidence of flagged spun paragraphs."""
     y, scored, prob = scores
-    reasons: dict[str, int] = {}
+    reasons: dict[str | None, int] = {}  # (the detector gives every paragraph it does not score a reason)
     for r in results:
         if r.spun is None:
             reasons[r.reason] = reasons.get(r.reason, 0) + 1

@@ -385,8 +385,8 @@ def _uncrossed(ops: list[tuple[str, int, int, int, int]], a: list[str], b: list[
             if i2 - i1 == j2 - j1 and sum(a[i1 + n] == b[j1 + n] for n in range(i2 - i1)) > (
                 window[1][2] - window[1][1]
             ):
-                for same, run in itertools.groupby(range(i2 - i1), key=lambda n: a[i1 + n] == b[j1 + n]):
-                    run = list(run)
+                for same, group in itertools.groupby(range(i2 - i1), key=lambda n: a[i1 + n] == b[j1 + n]):
+                    run = list(group)
                     op = "equal" if same else "replace"
                     out.append((op, i1 + run[0], i1 + run[-1] + 1, j1 + run[0], j1 + run[-1] + 1))
                 k += 3
@@ -553,9 +553,9 @@ def _best_matches(
         if key not in seen:
             words_here = Counter(ws)
             hits = [(index[w], c) for w, c in words_here.items() if w in index]
-            ids = np.concatenate([ids for (ids, _), _ in hits]) if hits else np.zeros(0, dtype=np.intp)
+            found = np.concatenate([ids for (ids, _), _ in hits]) if hits else np.zeros(0, dtype=np.intp)
             shares = np.concatenate([np.minimum(counts, c) for (_, counts), c in hits]) if hits else np.zeros(0)
-            order, overlap = _top_paragraphs(ids, shares, lengths, len(ws), top, shared, slot)
+            order, overlap = _top_paragraphs(found, shares, lengths, len(ws), top, shared, slot)
             # then those sharing no word, first ones first, as a sort of every paragraph ranks them
             order += [j for j in range(min(len(original_words), 2 * top)) if j not in order][: top - len(order)]
             seen[key] = (order, overlap)
@@ -630,13 +630,13 @@ def align(original: str, copy: str) -> Alignment:
     # A paragraph the original has twice or more ("Advertisement", "* * *") is matched with a place
     # not yet taken when one is as good: every copy of it was matched with the first, and the
     # others were "not in the copy" (seed 001's paragraph 27, with seed 001 itself as the copy).
-    taken_ones: set[int] = set()
+    taken_ones: set[int | None] = set()  # None among them is no paragraph's index
     out = []
     for i, (span, text, length, (order, _)) in enumerate(zip(copy_spans, copy_paragraphs, copy_lengths, candidates)):
         if not length:
             same_ones = tokenless.get(" ".join(text.split()), [])
             same = next((j for j in same_ones if j not in taken_ones), same_ones[0] if same_ones else None)
-            taken_ones.add(same)  # None among them is no paragraph's index
+            taken_ones.add(same)
             out.append(ParagraphMatch(i, span.start, span.end, text, same, 0.0 if same is None else 1.0, ()))
             continue
         # the overlap is at most its length over the longer paragraph's: one over 1 / MIN_OVERLAP times
@@ -645,7 +645,9 @@ def align(original: str, copy: str) -> Alignment:
         reachable = [j for j in order if MIN_OVERLAP * original_lengths[j] <= length]
         diffs = [(_diff(text, original_paragraphs[j]), j) for j in reachable]
         # as well aligned, a place not yet taken comes first
-        best_first = max(diffs, key=lambda d: (d[0][0], d[1] not in taken_ones), default=((0.0, []), None))
+        best_first: tuple[tuple[float, list[Replacement]], int | None] = max(
+            diffs, key=lambda d: (d[0][0], d[1] not in taken_ones), default=((0.0, []), None)
+        )
         ((aligned, swaps), best) = best_first
         taken = aligned >= MIN_OVERLAP
         if taken:

@@ -541,12 +541,13 @@ def _code_marks(text: str) -> int:
 
 
 def _check_settings(threshold: object, min_words: object, document_context: object = True) -> None:
+    # (typeshed gives numbers.Real and numbers.Integral no comparisons, though every one has them)
     if threshold is not None and (
-        isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real) and 0.0 <= threshold <= 1.0)
+        isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real) and 0.0 <= threshold <= 1.0)  # type: ignore[operator]
     ):
         raise ValueError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
     if min_words is not None and (
-        isinstance(min_words, bool) or not (isinstance(min_words, numbers.Integral) and min_words >= 1)
+        isinstance(min_words, bool) or not (isinstance(min_words, numbers.Integral) and min_words >= 1)  # type: ignore[operator]
     ):
         raise ValueError(f"min_words must be a whole number of at least 1, not {min_words!r}")
     if not isinstance(document_context, (bool, np.bool_)):  # "false" is a true string

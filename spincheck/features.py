@@ -434,10 +434,10 @@ def find_swaps(
     if spans is None:
         return Swaps.empty()
     s_slot, s_len, s_key = spans
-    rows = _candidate_rows(lex, s_key, max_candidates, split)
-    if rows is None:
+    found = _candidate_rows(lex, s_key, max_candidates, split)
+    if found is None:
         return Swaps.empty()
-    rep, cand_row = rows
+    rep, cand_row = found
     slot = s_slot[rep]
     m = s_len[rep]
     phrase_idx = lex.cand_phrase[cand_row].astype(np.int64)

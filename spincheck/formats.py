@@ -367,7 +367,7 @@ def decode_html(data: bytes) -> tuple[str, bool, str]:
     return page, bad, "utf-8"
 
 
-def html_to_text(page: str | bytes, *, use_trafilatura: bool = True) -> str:
+def html_to_text(page: str | bytes | bytearray | memoryview, *, use_trafilatura: bool = True) -> str:
     """Main text of an HTML page, one paragraph per block separated by blank lines; the lines that
     ``<br>`` breaks stay lines of their block (as in a text file, wrapped ones are rejoined).
 

@@ -47,7 +47,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from .formats import (
     _OFFICE_READERS,
@@ -484,11 +484,11 @@ def os_problem(name: str | os.PathLike, exc: OSError) -> Problem:
     return Problem("error", f"cannot read {name}: {exc.strerror or exc}", "skipped")
 
 
-def _dangling_link(path: object) -> str | os.PathLike | None:
+def _dangling_link(path: object) -> str | None:
     """Where the symbolic link at ``path`` points, for a link whose target does not exist (the
     caller saw that); None when ``path`` is no link."""
     try:
-        return os.readlink(path) if isinstance(path, (str, os.PathLike)) and os.path.islink(path) else None
+        return os.readlink(os.fspath(path)) if isinstance(path, (str, os.PathLike)) and os.path.islink(path) else None
     except (OSError, ValueError):
         return None
 
@@ -553,7 +553,8 @@ def _read_head(f: BinaryIO) -> tuple[bytes, bool]:
     A short head that would be judged binary is read on to the full size: one line with a few
     control bytes is a bad record, not a binary stream, and judged alone it threw away every
     record after it, only when the feed was slow."""
-    parts, size = [], 0
+    parts: list[bytes] = []
+    size = 0
     while size < SNIFF_BYTES:
         data = _read_some(f, SNIFF_BYTES - size)
         if not data:
@@ -614,14 +615,18 @@ def _damaged(codec: str, exc: Exception) -> OSError:
     return _DamagedData(f"its {codec} data is {reason} ({str(exc).rstrip('.') or type(exc).__name__})")
 
 
+_CompressedFile = gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile
+
+
 class _Decompressed(io.RawIOBase):
     """The decompressed bytes of a gzip, bzip2 or xz stream; damaged data raises OSError."""
 
     def __init__(self, head: bytes, f: BinaryIO, codec: str) -> None:
         raw = io.BufferedReader(_Prepend(head, f))
         self._codec = codec
-        opener = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[codec]  # each takes a file object
-        self._inner: BinaryIO = opener(raw, "rb")
+        openers: dict[str, Callable[[BinaryIO, Literal["rb"]], _CompressedFile]]
+        openers = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}  # each takes a file object
+        self._inner = openers[codec](raw, "rb")
 
     def readable(self) -> bool:
         return True
@@ -694,7 +699,8 @@ def _cut_point(buf: str, limit: int) -> int:
     # One that a "---" block like front matter follows is passed over (see _FRONT_MATTER_OPENING).
     latest = None
     for last in reversed(list(_BLANK_LINE.finditer(window))):
-        end = _BLANK_LINE.match(buf, last.start()).end()
+        # (it matched there in window, which buf begins with, and it looks at no text ahead)
+        end = _BLANK_LINE.match(buf, last.start()).end()  # type: ignore[union-attr]
         cut = end if end <= limit or not last.start() else last.start()
         if not _FRONT_MATTER_OPENING.match(buf, cut):
             return cut
@@ -994,7 +1000,7 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
         yield 0, _undecodable(name, data[:SNIFF_BYTES])
     if not text.strip():
         return
-    start = _JSON_SPACE.match(text).end()
+    start = _past_space(text)
     if text.startswith("[", start):
         yield from _array_items(text, start + 1, name)
         return
@@ -1017,6 +1023,11 @@ def iter_json_items(data: bytes, name: str) -> Iterator[tuple[int, dict | Proble
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
+def _past_space(text: str, pos: int = 0) -> int:
+    """Where the JSON whitespace at ``pos`` ends (``pos`` when there is none)."""
+    return _JSON_SPACE.match(text, pos).end()  # type: ignore[union-attr]  # "*": it matches anywhere
+
+
 def _array_items(text: str, pos: int, name: str) -> Iterator[tuple[int, dict | Problem]]:
     """The items of the array whose ``[`` ends just before ``pos``, as ``json.loads`` would
     read them, each as soon as it is read; the error where the array stops being JSON."""
@@ -1025,7 +1036,7 @@ def _array_items(text: str, pos: int, name: str) -> Iterator[tuple[int, dict | P
     # its items are counted before they are read only when all of them are too many, as a record's are
     crowded = len(text) > LARGE_RECORD and _marks(text) > MAX_RECORD_VALUES
     place = 0
-    pos = _JSON_SPACE.match(text, pos).end()
+    pos = _past_space(text, pos)
     more = not text.startswith("]", pos)
     while more:
         if crowded and text.startswith(("{", "["), pos) and _item_too_large(text, pos):
@@ -1043,19 +1054,19 @@ def _array_items(text: str, pos: int, name: str) -> Iterator[tuple[int, dict | P
             yield place, Problem("error", f"{name}:{place}: not a JSON object", "skipped")
         else:
             yield place, _without_lone_surrogates(item) if surrogates else item
-        pos = _JSON_SPACE.match(text, pos).end()
+        pos = _past_space(text, pos)
         more = text.startswith(",", pos)
         if more:
-            pos = _JSON_SPACE.match(text, pos + 1).end()
+            pos = _past_space(text, pos + 1)
         elif not text.startswith("]", pos):
             yield 0, _not_json(name, text, json.JSONDecodeError("Expecting ',' delimiter", text, pos), place)
             return
-    end = _JSON_SPACE.match(text, pos + 1).end()
+    end = _past_space(text, pos + 1)
     if end < len(text):
         yield 0, _not_json(name, text, json.JSONDecodeError("Extra data", text, end), place)
 
 
-def _not_json(name: str, text: str, exc: Exception, read: int) -> Problem:
+def _not_json(name: str, text: str, exc: json.JSONDecodeError | RecursionError, read: int) -> Problem:
     """The error for a document that stops being JSON where ``exc`` says, after ``read`` items
     of its array were read; "cut short" when it ends inside a value."""
     cause = None
@@ -1452,10 +1463,10 @@ class Reader:
                 yield record
                 continue
             text = None if isinstance(record, Problem) else record_text(record, self.text_field)
-            if text is None and not isinstance(record, Problem):
-                what, hint = text_field_problem(record, self.text_field)
-                record = Problem("error", f"{name}:{number}: {what}", hint)
-            if isinstance(record, Problem):
+            if isinstance(record, Problem) or text is None:
+                if not isinstance(record, Problem):
+                    what, hint = text_field_problem(record, self.text_field)
+                    record = Problem("error", f"{name}:{number}: {what}", hint)
                 bad += 1
                 if bad <= MAX_LINE_PROBLEMS:
                     yield record

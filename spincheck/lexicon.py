@@ -137,7 +137,7 @@ point out | level out | indicate
 
 def function_phrase_pairs() -> set[tuple[str, str]]:
     """Every ordered (phrase, paraphrase) pair of :data:`FUNCTION_PHRASES`."""
-    pairs = set()
+    pairs: set[tuple[str, str]] = set()
     for line in FUNCTION_PHRASES.splitlines():
         phrases = [p.strip() for p in line.split("|") if p.strip()]
         pairs.update((a, b) for a in phrases for b in phrases if a != b)

@@ -237,19 +237,19 @@ def layout(
     slot_len = lengths + 3
     total = int(slot_len.sum())
     para_start = np.concatenate(([0], np.cumsum(slot_len)[:-1])).astype(np.int64)
-    ids = np.empty(total, dtype=np.uint64)
+    slot_ids = np.empty(total, dtype=np.uint64)
     is_token = np.zeros(total, dtype=bool)
     para = np.repeat(np.arange(len(token_lists), dtype=np.int64), slot_len)
     # BOS at offsets 0 and 1 of each paragraph, EOS at the end, tokens between.
-    ids[para_start] = BOS
-    ids[para_start + 1] = BOS
-    ids[para_start + slot_len - 1] = EOS
+    slot_ids[para_start] = BOS
+    slot_ids[para_start + 1] = BOS
+    slot_ids[para_start + slot_len - 1] = EOS
     starts = para_start + 2
     capital = np.zeros(total, dtype=bool)
     if n_tokens:
         token_slots = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(n_tokens)
-        ids[token_slots] = token_ids
+        slot_ids[token_slots] = token_ids
         is_token[token_slots] = True
         if capitals is not None:
             capital[token_slots] = np.concatenate([np.asarray(c, dtype=bool) for c in capitals])
-    return Batch(ids=ids, para=para, is_token=is_token, starts=starts, lengths=lengths, capital=capital)
+    return Batch(ids=slot_ids, para=para, is_token=is_token, starts=starts, lengths=lengths, capital=capital)

@@ -79,9 +79,9 @@ class Row(NamedTuple):
     None for the one row of a document without paragraphs, or a record that could not be read).
     ``record`` is a JSONL record's line, or its place in a JSON array (see ``Chunk``)."""
 
-    source: str
+    source: object
     record_id: object
-    index: int | None
+    index: int | None  # type: ignore[assignment]  # the paragraph's, where tuple has its method index()
     start: int | None
     end: int | None
     result: Result
@@ -257,7 +257,7 @@ def document_records(
     ]
 
 
-def empty_document_row(source: str, record_id: object, record: int | None = None) -> Row:
+def empty_document_row(source: object, record_id: object, record: int | None = None) -> Row:
     """The one row of a document without paragraphs (an empty file or record), so that a
     pipeline joining rows back to its records finds every record."""
     return Row(source, record_id, None, None, None, Result(0.0, None, "empty", (), 0), record)
@@ -1111,6 +1111,7 @@ def _comparison_paragraph_html(r: dict, probability: float | None) -> str:
     if r["spun"] is None:
         cls, label = "unscored", f"not scored: {r['reason']}"
     else:
+        assert probability is not None, "a scored paragraph has a probability"
         cls = f"{'flagged' if r['spun'] else 'clean'} shade-{_shade(probability)}"
         label = f"{probability:.3f}" + (
             " flagged with its document" if r["by_context"] else " flagged" if r["spun"] else ""

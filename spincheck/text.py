@@ -147,7 +147,7 @@ _HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
 # its other letters ("\u1100\u1160", a lone consonant; "\u115f\u1161", a lone vowel): there each is
 # kept, as a space split the syllable's word of Korean (Old Hangul) text; the two alone show nothing
 _SYLLABLE_FILLER = re.compile("\u115f(?=[\u1161-\u11a7\ud7b0-\ud7c6])|(?<=[\u1100-\u115e\ua960-\ua97c])\u1160")
-_STYLED_RANGES = (
+_STYLED_RANGES: tuple[tuple[int, int], ...] = (
     (0x02B0, 0x02B8),
     (0x02E0, 0x02E4),
     (0x1D2C, 0x1D6A),
@@ -170,7 +170,7 @@ _LONE_REGIONAL = re.compile(f"(?<![{_REGIONAL}])[{_REGIONAL}](?![{_REGIONAL}])")
 # Circled, squared and parenthesized letters, negative ones too: symbols to Unicode, letters as read
 # here (the language gate counts them as letters, and regional indicators no other one touches:
 # ENCLOSED_LETTERS, a regex class, and ENCLOSED_OR_LONE_REGIONAL)
-_ENCLOSED_RANGES = ((0x24B6, 0x24E9), (0x1F130, 0x1F149), *_NEGATIVE_LETTERS)
+_ENCLOSED_RANGES: tuple[tuple[int, int], ...] = ((0x24B6, 0x24E9), (0x1F130, 0x1F149), *_NEGATIVE_LETTERS)
 _ENCLOSED_RANGES += tuple((a, b) for a, b, _ in _PARENTHESIZED_LETTERS)
 ENCLOSED_LETTERS = "".join(f"{chr(a)}-{chr(b)}" for a, b in _ENCLOSED_RANGES)
 # (one character class first, which the regex engine searches for fast: an alternation slowed the gate)
@@ -518,7 +518,8 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]], widths: list[int] 
     ]
     if len(running_on) < 0.5 * (len(lines) - 1):
         return False
-    next_words = [_NEXT_WORD.match(text, following)[1] for _, following in running_on]
+    # (every part of _NEXT_WORD may be empty: it matches anywhere)
+    next_words = [_NEXT_WORD.match(text, following)[1] for _, following in running_on]  # type: ignore[index]
     wrapped = sum(width + 1 + _shown(word) > 0.85 * full for (width, _), word in zip(running_on, next_words))
     # Prose wrapped over five lines or more goes on in lower case somewhere (in every seed paragraph
     # wrapped at 20-80 characters); a list of headlines or a poem starts every line anew.
@@ -798,7 +799,7 @@ def _undecorated(text: str, decorations: frozenset[str]) -> str:
     plain = {}
     for code in map(ord, set(text)):
         if code in precomposed and not decorations.isdisjoint(precomposed[code][1:]):
-            letter, *marks = precomposed[code]
+            letter, marks = precomposed[code][0], precomposed[code][1:]
             kept = "".join(mark for mark in marks if mark not in decorations)
             plain[code] = unicodedata.normalize("NFC", letter + kept)[0]
     return text.translate(plain)

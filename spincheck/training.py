@@ -16,7 +16,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .estimator import SpinClassifier
     from .lexicon import Lexicon
     from .vectors import WordVectors
-    from .model import Classifier
+    from .model import Classifier, NeuralScorer
     from .spinner import Spinner, SpunText
 
 __all__ = [
@@ -575,11 +575,12 @@ class _Fitting:
     negatives, the held-out spins), so a seed gives the same model.
     """
 
+    token_scorer: NeuralScorer  # the fitted token model (token_model), which the paragraph rows are built on
+
     def __init__(
         self, reference: Reference, lexicon: "Lexicon", rng: np.random.Generator, seed: int, progress: Progress
     ) -> None:
         self.reference, self.lexicon, self.rng, self.seed, self.progress = reference, lexicon, rng, seed, progress
-        self.token_scorer = None
         self.prior_logit = 0.0
 
     def spun(self, texts: list[str], spinner: "Spinner", desc: str) -> list["SpunText"]:
@@ -1448,7 +1449,7 @@ def train(
     clean: list[Path],
     out: Path,
     *,
-    spun: list[Path] = (),
+    spun: Sequence[Path] = (),
     seed: int = 0,
     reference_mode: str = "merge",
     text_field: str = "text",
@@ -1495,7 +1496,8 @@ def train(
     if info is not None:  # as score -v names its model: which lexicon and statistics this builds on
         info(f"base model {base.path} (version {base.card.version}, id {base.fingerprint})")
     # [files, paragraphs] read of each path given, for info
-    clean_tally, spun_tally = ({}, {}) if info is not None else (None, None)
+    clean_tally: dict[str, list[int]] | None = {} if info is not None else None
+    spun_tally: dict[str, list[int]] | None = {} if info is not None else None
     shares = MERGE_SPLIT if reference_mode == "merge" else REPLACE_SPLIT
     inputs_sha256: dict[str, str] = {}
     # the paths in one order however given: the parts' order (and so the model a seed gives)
@@ -1521,7 +1523,7 @@ def train(
         extra_spun = read_labelled_examples(spun, text_field, hashes=inputs_sha256, tally=spun_tally)
         if info is not None:
             for option, tally in (("--clean", clean_tally), ("--spun", spun_tally)):
-                for path, (files, paragraphs) in tally.items():
+                for path, (files, paragraphs) in (tally or {}).items():
                     info(f"{option} {path}: {_count(files, 'file')} read, {_count(paragraphs, 'paragraph')}")
         _warn_spun_in_clean(extra_spun, every)
     if corpus_read is not None:

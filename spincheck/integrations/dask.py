@@ -336,7 +336,7 @@ class _FsspecDecompressed(io.RawIOBase):
         # the zstd module fsspec decompresses with (whichever it imported) raises its own ZstdError
         modules = ("compression.zstd", "backports.zstd", "zstandard")
         errors = (getattr(sys.modules.get(m), "ZstdError", None) for m in modules)
-        self._errors: tuple[type[BaseException], ...] = (EOFError, *(e for e in errors if e is not None))
+        self._errors: tuple[type[Exception], ...] = (EOFError, *(e for e in errors if e is not None))
 
     def readable(self) -> bool:
         return True

@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 try:
@@ -129,7 +130,9 @@ def _have_trafilatura() -> bool:
     return _trafilatura() is not None
 
 
-def extract_main_text(markup: str | bytes | list[str]) -> str:
+def extract_main_text(
+    markup: str | bytes | bytearray | memoryview | Sequence[str] | Sequence[bytes | bytearray],
+) -> str:
     """The main text of an HTML page, paragraphs separated by blank lines.
 
     The same extraction as ``spincheck score page.html``
@@ -418,7 +421,9 @@ class SpincheckPipeline:
         except RuntimeError:
             from twisted.internet import reactor  # not at import: Scrapy forbids it when it runs without a reactor
 
-            return reactor.callLater(delay, call)
+            # (Twisted types the reactor as a zope Interface, whose methods mypy reads with the first
+            # argument as self unless the mypy-zope plugin is used)
+            return reactor.callLater(delay, call)  # type: ignore[arg-type]
         return loop.call_later(delay, call)
 
     def _name_model(self, adapter: ItemAdapter) -> None:
