@@ -128,6 +128,32 @@ def test_type_checkers_see_the_public_names_and_no_others(tmp_path: Path) -> Non
     ]
 
 
+@pytest.mark.slow
+def test_the_package_type_checks() -> None:
+    """py.typed promises types to the package's users: ``mypy spincheck`` with pyproject.toml's
+    settings reports nothing (85 errors before the annotations were fixed). About 10 s, the whole
+    package with numpy's stubs, read afresh as in a new checkout."""
+    api = pytest.importorskip("mypy.api", reason="mypy is not installed")
+    import importlib.util
+
+    root = Path(spincheck.__file__).parent.parent
+    if not (root / "pyproject.toml").is_file():
+        pytest.skip("spincheck is installed, not run from its checkout")
+    # the typed packages it imports: without them mypy cannot find their modules (the test extra installs them)
+    typed = ("dask", "distributed", "itemadapter", "pypdf", "scrapy", "trafilatura", "twisted", "wordfreq")
+    missing = [name for name in typed if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)}")
+    if int(np.__version__.split(".")[0]) < 2:  # measured with 1.24.0: 2 errors in detector._token_counts
+        pytest.skip("numpy before 2 types a uint8 array shifted by an int as signed, which |= refuses")
+    config = str(root / "pyproject.toml")
+    out, err, status = api.run(
+        ["--config-file", config, "--no-incremental", "--cache-dir=/dev/null", str(root / "spincheck")]
+    )
+    assert status == 0, out + err
+    assert out.startswith("Success: no issues found")
+
+
 def test_every_module_exports_only_names_it_has() -> None:
     # `from spincheck.training import *` fails on a name left in __all__ after a rename
     import importlib
