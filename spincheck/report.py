@@ -403,7 +403,7 @@ class CsvReporter(Reporter):
             probability = "" if r.spun is None else f"{r.probability:.4f}"
             self.writer.writerow(
                 (
-                    _text_cell(row.source),
+                    _text_cell(str(row.source)),  # a file name or "<stdin>": Row allows any source for records
                     row.index,
                     row.start,
                     row.end,
