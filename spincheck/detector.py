@@ -167,6 +167,11 @@ _CODE_PATTERN = re.compile(
 # post "not prose" (35 such MASC paragraphs), while a list of links, a title of a few words per address,
 # stays "not prose" at 2 (at 1, "Read more: <title> <address> <title> <address> ..." passed as prose).
 URL_MARKS = 2
+# A ":" or ";" right before a web address (see _link_marks): with the address cut out, "Read more:
+# <address>" at a line's end left the colon there, one mark of code's line-ending ":", so the
+# paragraph's plain form could be "not prose" where its disguised form ("Read more:\u200b <address>")
+# was read as prose; it does not end the line, the address does.
+_BEFORE_ADDRESS = re.compile(r"[;:](?=[ \t]*\Z)")
 _ET_AL = re.compile(r"\bet al\b", re.IGNORECASE)
 # A line that is a record, not a sentence: "title: ..." or '"title": ...' (front matter, settings,
 # JSON), a log's "2023-03-07 14:02:11 INFO ..." or "Mar  7 14:02:11 host ...", or a row of a CSV or
@@ -522,7 +527,9 @@ def _link_marks(text: str) -> int:
         return _code_marks(text)
     cuts.sort()
     starts, ends = [0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(text)]
-    kept = " ".join(text[a:b] for a, b in zip(starts, ends))  # each address one space, as re.sub leaves it
+    pieces = [text[a:b] for a, b in zip(starts, ends)]
+    # each address one space, as re.sub leaves it, and the ":" or ";" right before one no line end's
+    kept = " ".join([*(_BEFORE_ADDRESS.sub("", piece) for piece in pieces[:-1]), pieces[-1]])
     return _code_marks(kept) + URL_MARKS * len(cuts)
 
 

@@ -884,6 +884,18 @@ def test_a_letter_spaced_address_is_not_read_in_the_last_letter_of_another() -> 
     assert language_reason(text, tokenize(text)) is None
 
 
+@pytest.mark.parametrize("hidden", ["", "\u200b", "\u0332"])
+def test_a_colon_before_a_web_address_that_ends_the_line_is_no_mark_of_code(hidden: str) -> None:
+    """With the address cut out, "Read more: <address>" at a line's end left its colon there, counted
+    as code's line-ending ":", so the plain paragraph was "not prose" and the same with the colon
+    disguised ("more:\u200b", struck) was prose (fuzz.py's disguises of short paragraphs)."""
+    text = f'"We have something to offer in terms of engagement. Read more:{hidden} http://example.org/a?b=1&c=2'
+    assert _link_marks(text) == URL_MARKS
+    assert language_reason(text, tokenize(text)) is None
+    assert _link_marks("See the figures; http://example.org/a/b\nand the report.") == URL_MARKS
+    assert _link_marks("Read more:\nhttp://example.org/a/b") == URL_MARKS + 1  # a colon that ends a line
+
+
 SCIENTIFIC = [
     "Deep learning has transformed computer vision (Krizhevsky et al., 2012; He et al., 2016) and natural "
     "language processing (Vaswani et al., 2017; Devlin et al., 2019). However, these models require large "
