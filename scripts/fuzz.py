@@ -7,6 +7,7 @@ Usage (from the repository root)::
     python scripts/fuzz.py --cases 500 --seed 7
     python scripts/fuzz.py --only 1234         # rerun one case and print it
     python scripts/fuzz.py --json fuzz.json --save /tmp/fuzz-failures
+    python scripts/fuzz.py --seeds lines.txt --min-seed-words 1   # short seeds: headlines, list items
 
 Each case is drawn from its own ``random.Random(f"{seed}:{index}")``, so any
 case can be rerun alone with ``--only``. Kinds of input: random bytes (decoded
@@ -1011,14 +1012,16 @@ def fuzz_cli(main, cases: list[Case], seed: int, tally: Tally, group: int, expla
 
 
 # ---- main ---------------------------------------------------------------------------------------
-def _seed_texts(extra: Path | None) -> list[str]:
+def _seed_texts(extra: Path | None, min_words: int = 8) -> list[str]:
+    """The built-in seeds and each line of ``extra`` of ``min_words`` words or more (an article's
+    headings and bylines left out unless asked for: short lines reach the gate's boundaries)."""
     seeds = list(SEEDS)
     if extra is not None:
         files = sorted(extra.iterdir()) if extra.is_dir() else [extra]
         for f in files:
             if f.is_file():
                 text = decode_bytes(f.read_bytes())[0]
-                seeds += [p.strip() for p in text.split("\n") if len(p.split()) >= 8]
+                seeds += [p.strip() for p in text.split("\n") if len(p.split()) >= min_words]
     return seeds
 
 
@@ -1028,6 +1031,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--only", type=int, help="run only this case index and print it")
     parser.add_argument("--seeds", type=Path, help="extra seed text: a file or a directory of .txt files")
+    parser.add_argument(
+        "--min-seed-words",
+        type=positive_int,
+        default=8,
+        help="keep the --seeds lines of this many words or more (default 8; 1 for headlines and list items)",
+    )
     parser.add_argument("--no-cli", action="store_true", help="skip the command line even if spincheck.cli exists")
     parser.add_argument(
         "--cli-group", type=positive_int, default=100, help="files per 'spincheck score' call (default 100)"
@@ -1046,7 +1055,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--save {args.save} exists and is not a directory")
 
     det = load_detector(parser, args.model)
-    seeds = _seed_texts(args.seeds)
+    seeds = _seed_texts(args.seeds, args.min_seed_words)
     indices = [args.only] if args.only is not None else list(range(args.cases))
     tally = Tally()
     t0, c0 = time.perf_counter(), time.process_time()
