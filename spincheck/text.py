@@ -844,11 +844,6 @@ def _keep_runs(text: str, runs: list[tuple[int, int]] | None) -> str:
     return text if runs is None else "".join(text[a:b] for a, b in runs)
 
 
-def _join_soft_breaks(text: str) -> str:
-    runs, text = _soft_break_runs(text)
-    return _fold_lookalikes(_keep_runs(text, runs))
-
-
 # Cyrillic and Greek letters drawn as Latin ones ("bridg\u0435" with a Cyrillic "e"), as plagiarists
 # put them into a spun text to hide it from detectors: each such word was an unknown non-English
 # token, so a few hid the swapped words around them (8 of 20 spun paragraphs no longer flagged with
@@ -1038,7 +1033,7 @@ WEB_ADDRESS_IN_TEXT = _LazyPattern(
 # Where a web address with invisible characters or marks may be, "//" and "www." split: one between
 # two slashes, or after a "w"
 _HIDDEN_ADDRESS = _LazyPattern(f"[/:w][{_INVISIBLE_CLASS}{_COMBINING}]+[/w.]", re.I)
-# Such an address once _read_through has read ":" as ","; blanked where the tokens find invisible
+# Such an address once _normalize_chars has read ":" as ","; blanked where the tokens find invisible
 # characters or marks (_soft_break_runs), which no search of every text need look for
 _HIDDEN_ADDRESS_READ = _LazyPattern(
     rf"(?:\b[a-z][a-z+.{_INVISIBLE_CLASS}{_COMBINING}-]{{0,31}}[:,]{_I}/{_I}/|\bw{_I}w{_I}w{_I}\.)"
@@ -1124,10 +1119,20 @@ def _blank_spaced_address(match: re.Match) -> str:
     return _NOT_A_GAP.sub(" ", address[:end]) + address[end:]
 
 
-def _read_through(text: str) -> str:
-    """``text`` with house style normalised and what is no word of it (a list marker, web addresses)
-    read as spaces, one for one: what the tokenizer reads."""
-    return _without_list_marker(_normalize_chars(_without_urls(text)), text)
+def _read_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
+    """What the tokenizer reads, and the runs of ``text`` it is joined from (None when it is read one
+    for one): ``text`` with house style normalised and what is no word of it (a list marker, web
+    addresses) read as spaces, one for one, then the runs left when soft breaks, invisible characters,
+    decorating marks and letter gaps are taken out (_soft_break_runs) joined, lookalikes folded. A
+    list marker so disguised ("\u180f(b) ", "(b\u033f) ") shows only once they are joined, and is read
+    as spaces then: read as a word, a short list item disguised scored 0.31, plain 0.09 (fuzz.py)."""
+    read = _normalize_chars(_without_urls(text))
+    unmarked = _without_list_marker(read, text)
+    runs, kept = _soft_break_runs(unmarked)
+    joined = _fold_lookalikes(_keep_runs(kept, runs))
+    if unmarked is read and joined != unmarked:  # no marker before they were joined, and the join changed it
+        joined = _without_list_marker(joined, joined)
+    return runs, joined
 
 
 def normalize(text: str) -> str:
@@ -1135,7 +1140,7 @@ def normalize(text: str) -> str:
     expanded, styled and lookalike letters read as Latin ones, decomposed accents composed, and
     line-end hyphenation, invisible characters, other combining marks and the gaps of letter-spaced
     text taken out; web addresses read as spaces)."""
-    return _expand_ligatures(_join_soft_breaks(_read_through(text)).lower())
+    return _expand_ligatures(_read_runs(text)[1].lower())
 
 
 def tokenize(text: str) -> list[str]:
@@ -1189,7 +1194,7 @@ def _tokenize_group(texts: Iterable[str]) -> tuple[tuple[str, ...], np.ndarray, 
     flat: list[str] = []
     counts, in_capitals = [], []
     for text in texts:
-        read = _join_soft_breaks(_read_through(text))
+        read = _read_runs(text)[1]
         tokens = (_CASED_ASCII_PATTERN if read.isascii() else _CASED_PATTERN).findall(read)
         flat += tokens
         counts.append(len(tokens))
@@ -1247,8 +1252,7 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray]:
 def _token_bounds(text: str) -> tuple[list[str], list[int]]:
     """:func:`token_spans` with the offsets as one list, start and end of each token in turn: the
     evidence reads a few of them, and making the array cost it more than finding the tokens."""
-    runs, translated = _soft_break_runs(_read_through(text))
-    translated = _fold_lookalikes(_keep_runs(translated, runs))
+    runs, translated = _read_runs(text)
     lowered = translated.lower()
     # A capital sigma lowers to final "ς" or "σ" by what follows it, in the text as in a token alone
     # (tokenize): "ΧΑΟΣ's" was "χαοσ" here and "χαος" there.

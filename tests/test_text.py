@@ -278,6 +278,27 @@ def test_a_list_marker_is_read_through_with_offsets_into_the_text() -> None:
     assert tokenize_cased(text)[1].tolist()[:2] == [True, False]
 
 
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "\u180f(b) who would pay for it",  # an invisible character before it
+        "(\u200bb) who would pay for it",
+        "(b\u033f) who would pay for it",  # its letter struck
+        "".join(c + "\u0332" for c in "(b) who would pay for it"),  # a mark after every character
+        unicodedata.normalize("NFC", "".join(c + "\u0323" for c in "(b) who would pay for it")),  # dotted
+        "(\u0430) wh\u043e would pay for it",  # lookalikes
+    ],
+)
+def test_a_disguised_list_marker_is_read_through_as_the_plain_one(disguised: str) -> None:
+    """The marker was looked for before invisible characters and marks were read through, so a
+    disguised one was read as a word: a short item so written read one word more than its plain form
+    and scored 0.31 against 0.09 (fuzz.py's disguises of short seeds)."""
+    tokens, offsets = tokenize_with_offsets(disguised)
+    assert tokens == tokenize("(b) who would pay for it") == ["who", "would", "pay", "for", "it"]
+    assert disguised[offsets[0][0]].lower() in "w\u1e89"
+    assert tokenize("(a) (b\u200b) who") == tokenize("(a\u200b) (b) who") == ["b", "who"]  # only the opening one
+
+
 def test_a_web_address_is_read_through_with_offsets_into_the_text() -> None:
     # a Markdown link, a "Read more:" address: their pieces ("https www bbc co uk") are no words of the prose
     text = "See [the report](https://x.com/a_b?q=1) for details. Read more: www.bbc.co.uk/news/business-123."
