@@ -445,6 +445,7 @@ def _language_reason(text: str, counts: TokenCounts, function_words: bool = True
     raw = text.encode("ascii", "ignore")
     letters = len(raw.translate(None, _ASCII_NON_LETTERS))
     code = len(raw) - len(raw.translate(None, _CODE_BYTES))  # every code character is ASCII
+    shown = text  # for the shapes of code and records
     if text.isascii():
         non_space = len(raw.translate(None, b" \t\n\r\x0b\x0c"))
         ascii_share = 1.0
@@ -460,13 +461,20 @@ def _language_reason(text: str, counts: TokenCounts, function_words: bool = True
         # everywhere) made a spun paragraph "not prose", its words never scored; so did a mark
         # striking through or underlining every letter (each counted as a non-letter)
         spaces = text.count(" ") + len(_OTHER_SPACE.findall(text))
-        non_space = len(text) - spaces - sum(map(len, _INVISIBLE.findall(text)))
+        hidden = _INVISIBLE.findall(text)
+        non_space = len(text) - spaces - sum(map(len, hidden))
         ascii_share = (counts.ascii - counts.punctuation) / words
+        if hidden:
+            # and they are not there for code's and records' shapes either, nor the marks of letters
+            # written precomposed: a dot or strike after every character put one before each " > " of
+            # "Home > News > World" (an operator written without spaces, code's) and one after a
+            # key's ":", and an invisible one in a key or a dotted letter ("\u1e6b") hid it
+            shown = _INVISIBLE.sub("", text).translate(_base_letters())
     if non_space and letters / non_space < 0.6:
         return "not prose"
-    if code > 0.25 * words and _link_marks(text) > 0.2 * words:
+    if code > 0.25 * words and _link_marks(shown) > 0.2 * words:
         return "not prose"  # code, markup, links: operators and brackets where prose has words
-    if _records(text):
+    if _records(shown):
         return "not prose"
     if ascii_share < 0.7:
         return "not English"

@@ -896,6 +896,25 @@ def test_a_colon_before_a_web_address_that_ends_the_line_is_no_mark_of_code(hidd
     assert _link_marks("Read more:\nhttp://example.org/a/b") == URL_MARKS + 1  # a colon that ends a line
 
 
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        lambda t: "".join(c + "\u0336" for c in t),  # struck
+        lambda t: unicodedata.normalize("NFC", "".join(c + "\u0307" if c != "\n" else c for c in t)),  # dotted
+        lambda t: t.replace("e", "e\u200b"),
+    ],
+    ids=["struck", "dotted", "invisible"],
+)
+def test_the_gate_reads_code_and_records_through_marks_and_invisible_characters(disguise) -> None:
+    """A mark after every character put one before each " > " of a breadcrumb (an operator written
+    without spaces, as code writes it), and a mark or an invisible character in a key hid a record:
+    "Home > News > World" was "not prose" dotted, and settings disguised were prose (fuzz.py)."""
+    for plain, reason in [("Home > News > World", None), ("title: The plan\nname: Jane Doe", "not prose")]:
+        text = disguise(plain)
+        assert language_reason(plain, tokenize(plain)) == reason
+        assert language_reason(text, tokenize(text)) == reason, text
+
+
 SCIENTIFIC = [
     "Deep learning has transformed computer vision (Krizhevsky et al., 2012; He et al., 2016) and natural "
     "language processing (Vaswani et al., 2017; Devlin et al., 2019). However, these models require large "
@@ -1796,6 +1815,21 @@ def _code_marks_by_loop(text: str) -> int:
     return marks
 
 
+def _shown_by_loop(text: str) -> str:
+    """``text`` as the gate reads code's and records' shapes in it, one character at a time: without
+    invisible characters and combining marks, and a Latin letter written with marks as one character
+    (NFD: an ASCII letter, then marks) as its letter alone."""
+    shown = []
+    for c in text:
+        if c in _INVISIBLE_CHARS or c in _COMBINING_CHARS:
+            continue
+        letter, *marks = unicodedata.normalize("NFD", c)
+        latin = 0xC0 <= ord(c) <= 0x24F or 0x1E00 <= ord(c) <= 0x1EFF
+        plain = latin and marks and letter.isascii() and letter.isalpha() and set(marks) <= _COMBINING_CHARS
+        shown.append(letter if plain else c)
+    return "".join(shown)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -> None:
     """The gate counts by deletion and str.split; random mixes of scripts, digits, spaces and code
@@ -1848,7 +1882,7 @@ def test_language_gate_on_non_ascii_text_agrees_with_plain_counting(seed: int) -
         letters, non_space, code, ascii_share = _language_measures_by_regex(text, tokens)
         words = len(tokens) - tokens.count(".") - tokens.count(",")
         expected = None
-        code_like = code > 0.25 * words and _code_marks_by_loop(text) > 0.2 * words
+        code_like = code > 0.25 * words and _code_marks_by_loop(_shown_by_loop(text)) > 0.2 * words
         if words == 0 or (non_space and letters / non_space < 0.6) or code_like:
             expected = "not prose"
         elif ascii_share < 0.7:
