@@ -817,6 +817,24 @@ def test_a_list_item_starts_a_paragraph_in_hard_wrapped_text() -> None:
     assert _paragraphs("\n".join(wrapped[:2])) == wrapped[:2]  # two lines each, two items
 
 
+@pytest.mark.parametrize(
+    ("plain", "disguised"), [("1.", "1\u2061."), ("1.", "1\u0331.\u0331"), ("(a)", "(\u200ba)"), ("*", "*\u0336")]
+)
+def test_a_disguised_list_item_starts_a_paragraph_as_the_plain_one(plain: str, disguised: str) -> None:
+    """The item's marker was looked for as written: with an invisible character or a mark in it, the
+    item ran on with the line before it, one paragraph where the plain text had two (fuzz.py)."""
+    block = "\n".join(
+        [
+            "Yukos unit buyer faces loan claim",
+            "{} Preheat the oven to 180C. (http://example.org/a?b=1&c=2)",
+            "High fuel prices hit BA's profits",
+        ]
+    )
+    want = _paragraphs(block.format(plain))
+    assert len(want) == 2
+    assert [p.split()[-1] for p in _paragraphs(block.format(disguised))] == [p.split()[-1] for p in want]
+
+
 def test_a_dash_at_a_line_start_continues_a_sentence_that_has_not_ended() -> None:
     """Wrapping can put a spaced dash at a line's start: no list item, unless a sentence ended before."""
     prose = (
