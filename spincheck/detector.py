@@ -445,7 +445,7 @@ def _language_reason(text: str, counts: TokenCounts, function_words: bool = True
     raw = text.encode("ascii", "ignore")
     letters = len(raw.translate(None, _ASCII_NON_LETTERS))
     code = len(raw) - len(raw.translate(None, _CODE_BYTES))  # every code character is ASCII
-    shown = text  # for the shapes of code and records
+    shown = text  # for the shape of records
     if text.isascii():
         non_space = len(raw.translate(None, b" \t\n\r\x0b\x0c"))
         ascii_share = 1.0
@@ -465,14 +465,10 @@ def _language_reason(text: str, counts: TokenCounts, function_words: bool = True
         non_space = len(text) - spaces - sum(map(len, hidden))
         ascii_share = (counts.ascii - counts.punctuation) / words
         if hidden:
-            # and they are not there for code's and records' shapes either, nor the marks of letters
-            # written precomposed: a dot or strike after every character put one before each " > " of
-            # "Home > News > World" (an operator written without spaces, code's) and one after a
-            # key's ":", and an invisible one in a key or a dotted letter ("\u1e6b") hid it
-            shown = _INVISIBLE.sub("", text).translate(_base_letters())
+            shown = _as_shown(text)
     if non_space and letters / non_space < 0.6:
         return "not prose"
-    if code > 0.25 * words and _link_marks(shown) > 0.2 * words:
+    if code > 0.25 * words and _link_marks(text) > 0.2 * words:
         return "not prose"  # code, markup, links: operators and brackets where prose has words
     if _records(shown):
         return "not prose"
@@ -489,6 +485,17 @@ def _language_reason(text: str, counts: TokenCounts, function_words: bool = True
     if foreign > english and foreign - 2 * len(_ET_AL.findall(text)) > english:
         return "not English"  # "et al." is how English papers cite, not French and Spanish
     return None
+
+
+def _as_shown(text: str) -> str:
+    """``text`` as the shapes of code and records are read in it: without invisible characters and
+    marks, and letters written with marks as one character as their letters alone, as the tokens
+    read the words. Counted as they stood, a dot or strike after every character put one before
+    each " > " of "Home > News > World" (an operator written without spaces, code's) and one after
+    a key's ":", and an invisible one or a dotted letter ("\u1e6b") in a key hid it (fuzz.py)."""
+    if text.isascii() or not _INVISIBLE.search(text):
+        return text
+    return _INVISIBLE.sub("", text).translate(_base_letters())
 
 
 def _is_record(line: str) -> bool:
@@ -532,10 +539,12 @@ def _link_marks(text: str) -> int:
     for gap in _spaced_address_gaps(read):
         read = _spaced_address(gap).sub(cut_spaced, read)
     if not cuts:
-        return _code_marks(text)
+        return _code_marks(_as_shown(text))
     cuts.sort()
     starts, ends = [0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(text)]
-    pieces = [text[a:b] for a, b in zip(starts, ends)]
+    # (the addresses found as written, with what their letters carry: read through first, a letter-spaced
+    # one with an invisible character in a gap had two gaps there, and was not found)
+    pieces = [_as_shown(text[a:b]) for a, b in zip(starts, ends)]
     # each address one space, as re.sub leaves it, and the ":" or ";" right before one no line end's
     kept = " ".join([*(_BEFORE_ADDRESS.sub("", piece) for piece in pieces[:-1]), pieces[-1]])
     return _code_marks(kept) + URL_MARKS * len(cuts)

@@ -915,6 +915,18 @@ def test_the_gate_reads_code_and_records_through_marks_and_invisible_characters(
         assert language_reason(text, tokenize(text)) == reason, text
 
 
+def test_a_letter_spaced_address_with_an_invisible_character_in_a_gap_is_read_as_one_address() -> None:
+    """Read through before the addresses were looked for, "h\u200at\u200a:\u200a\u2060\u200a/" had two
+    gaps where the invisible character was, and its slashes counted as code: this paragraph, prose
+    plain, was "not prose" (fuzz.py)."""
+    plain = "Copyright 2023 Example News. All rights reserved. RT @example: Council votes to rebuild the bridge"
+    address = "http:\u2060//bit.ly/611xB"
+    spaced = "\u200a".join(address)
+    text = f"{plain} {spaced}"
+    assert _link_marks(text) == _link_marks(f"{plain} {address}") == URL_MARKS + 1
+    assert language_reason(text, tokenize(text)) is None
+
+
 SCIENTIFIC = [
     "Deep learning has transformed computer vision (Krizhevsky et al., 2012; He et al., 2016) and natural "
     "language processing (Vaswani et al., 2017; Devlin et al., 2019). However, these models require large "
