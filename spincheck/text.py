@@ -445,7 +445,7 @@ def _wrapped_paragraphs(
     first_lines_indented = indents[0] > usual
     spans: list[Span] = []
     first = lines[0][0]
-    in_item, item_hangs = _list_item_at(text, first), None  # None: no further line yet
+    in_item, item_hangs = bool(_list_marker_at(text, first)), None  # None: no further line yet
     for (a, b), width, following, indent, after in zip(
         lines, widths, [*lines[1:], None], [*indents[1:], usual], [*indents[2:], indents[-1], indents[-1]]
     ):
@@ -461,7 +461,7 @@ def _wrapped_paragraphs(
         if (short and ends_sentence) or indented or _starts_item(text, (a, b), following[0]):
             spans.append(Span(first, b))
             first = following[0]
-            in_item, item_hangs = _list_item_at(text, first), None
+            in_item, item_hangs = bool(_list_marker_at(text, first)), None
         elif in_item and item_hangs is None:
             item_hangs = indent > usual
     return spans
@@ -471,22 +471,25 @@ def _starts_item(text: str, line: tuple[int, int], following: int) -> bool:
     """Whether the line at ``following`` starts a list item after ``line``. A dash does only after
     a sentence ends: wrapped prose may put a spaced dash at a line's start ("... that it\\n- like
     every budget -"), which a bullet or a number rarely is."""
-    if not _list_item_at(text, following):
+    marker = _list_marker_at(text, following)
+    if not marker:
         return False
-    return text[following] not in "-\u2013" or bool(_SENTENCE_END.search(text, *line))
+    return marker not in "-\u2013" or bool(_SENTENCE_END.search(text, *line))
 
 
-def _list_item_at(text: str, at: int) -> bool:
-    """Whether a list item (``LIST_ITEM``) starts at ``at``, read through invisible characters and
-    marks as the line's width is (_shown): struck ("1\u0331.\u0331 "), or with one inside, an item
-    ran on with the line before it in a hard-wrapped block, where its plain form started a paragraph
-    (fuzz.py). The marker is a few characters: those of the next 64 are enough."""
+def _list_marker_at(text: str, at: int) -> str:
+    """The first character of the list item's marker (``LIST_ITEM``) that starts at ``at``, or ""
+    when none does; read as the tokens read it: through invisible characters and marks, as the
+    line's width is (_shown), and styled or full-width. Struck ("1\u0331.\u0331 "), with one inside or
+    styled ("\U0001d482) "), an item ran on with the line before it in a hard-wrapped block, where
+    its plain form started a paragraph (fuzz.py). A marker is a few characters: 64 are enough."""
     if LIST_ITEM.match(text, at):
-        return True
+        return text[at]
     head = text[at : at + 64]
-    if head.isascii() or not _INVISIBLE.search(head):
-        return False
-    return bool(LIST_ITEM.match(_INVISIBLE.sub("", head)))
+    if head.isascii():
+        return ""
+    read = _normalize_chars(_INVISIBLE.sub("", head))
+    return read[0] if LIST_ITEM.match(read) else ""
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -521,7 +524,7 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]], widths: list[int] 
     full = sorted(widths)[math.ceil(0.5 * (len(widths) - 1))]
     if full < 15:  # a column of text is wider than a column of tags
         return False
-    if sum(_list_item_at(text, a) for a, _ in lines) > 0.5 * len(lines):  # a list, not a wrapped text
+    if sum(bool(_list_marker_at(text, a)) for a, _ in lines) > 0.5 * len(lines):  # a list, not a wrapped text
         return False
     running_on = [
         (width, following)

@@ -818,11 +818,20 @@ def test_a_list_item_starts_a_paragraph_in_hard_wrapped_text() -> None:
 
 
 @pytest.mark.parametrize(
-    ("plain", "disguised"), [("1.", "1\u2061."), ("1.", "1\u0331.\u0331"), ("(a)", "(\u200ba)"), ("*", "*\u0336")]
+    ("plain", "disguised"),
+    [
+        ("1.", "1\u2061."),
+        ("1.", "1\u0331.\u0331"),
+        ("(a)", "(\u200ba)"),
+        ("*", "*\u0336"),
+        ("a)", "\U0001d482\u2061)"),  # styled
+        ("2.", "\uff12\uff0e"),  # full-width
+    ],
 )
 def test_a_disguised_list_item_starts_a_paragraph_as_the_plain_one(plain: str, disguised: str) -> None:
-    """The item's marker was looked for as written: with an invisible character or a mark in it, the
-    item ran on with the line before it, one paragraph where the plain text had two (fuzz.py)."""
+    """The item's marker was looked for as written: with an invisible character or a mark in it, or
+    styled, the item ran on with the line before it, one paragraph where the plain text had two
+    (fuzz.py)."""
     block = "\n".join(
         [
             "Yukos unit buyer faces loan claim",
