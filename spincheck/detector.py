@@ -37,6 +37,7 @@ from .lexicon import MAX_PHRASE_TOKENS
 from .model import LoadedModel, ModelError, load_model_dir
 from .ngrams import Batch, hash_distinct, hash_tokens, token_index
 from .text import (
+    _HANGUL_FILLERS,
     _INVISIBLE,
     ENCLOSED_OR_LONE_REGIONAL,
     MAY_BE_ENCLOSED,
@@ -461,6 +462,10 @@ def _language_reason(text: str, counts: TokenCounts, function_words: bool = True
         # everywhere) made a spun paragraph "not prose", its words never scored; so did a mark
         # striking through or underlining every letter (each counted as a non-letter)
         spaces = text.count(" ") + len(_OTHER_SPACE.findall(text))
+        # Hangul fillers are letters to Unicode but spaces as they show, and to the tokens: as letters,
+        # "12:45 GMT, 7 March 2023" with one between every two characters passed as mostly letters
+        fillers = sum(map(text.count, _HANGUL_FILLERS))
+        letters, spaces = letters - fillers, spaces + fillers
         hidden = _INVISIBLE.findall(text)
         non_space = len(text) - spaces - sum(map(len, hidden))
         ascii_share = (counts.ascii - counts.punctuation) / words

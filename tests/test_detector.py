@@ -915,6 +915,17 @@ def test_the_gate_reads_code_and_records_through_marks_and_invisible_characters(
         assert language_reason(text, tokenize(text)) == reason, text
 
 
+@pytest.mark.parametrize("filler", ["\u3164", "\uffa0", "\u115f", "\u1160"])
+def test_the_gate_counts_hangul_fillers_as_spaces_not_letters(filler: str) -> None:
+    """They show as a blank and the tokens read them as one; counted as letters, a dateline with one
+    between every two characters passed as mostly letters ("too short", where the plain one is "not
+    prose": fuzz.py's letter-spacing of short seeds)."""
+    plain = "12:45 GMT, 7 March 2023"
+    spaced = " ".join(filler.join(word) for word in plain.split(" "))
+    assert tokenize(spaced) == tokenize(plain)
+    assert language_reason(spaced, tokenize(spaced)) == language_reason(plain, tokenize(plain)) == "not prose"
+
+
 def test_a_letter_spaced_address_with_an_invisible_character_in_a_gap_is_read_as_one_address() -> None:
     """Read through before the addresses were looked for, "h\u200at\u200a:\u200a\u2060\u200a/" had two
     gaps where the invisible character was, and its slashes counted as code: this paragraph, prose
