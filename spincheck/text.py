@@ -480,15 +480,16 @@ def _starts_item(text: str, line: tuple[int, int], following: int) -> bool:
 def _list_marker_at(text: str, at: int) -> str:
     """The first character of the list item's marker (``LIST_ITEM``) that starts at ``at``, or ""
     when none does; read as the tokens read it: through invisible characters and marks, as the
-    line's width is (_shown), and styled or full-width. Struck ("1\u0331.\u0331 "), with one inside or
-    styled ("\U0001d482) "), an item ran on with the line before it in a hard-wrapped block, where
-    its plain form started a paragraph (fuzz.py). A marker is a few characters: 64 are enough."""
+    line's width is (_shown), and styled, full-width or dotted ("(\u1e05) "). Struck
+    ("1\u0331.\u0331 "), with one inside or styled ("\U0001d482) "), an item ran on with the line
+    before it in a hard-wrapped block, where its plain form started a paragraph (fuzz.py). A
+    marker is a few characters: 64 are enough."""
     if LIST_ITEM.match(text, at):
         return text[at]
     head = text[at : at + 64]
     if head.isascii():
         return ""
-    read = _normalize_chars(_INVISIBLE.sub("", head))
+    read = _normalize_chars(_INVISIBLE.sub("", head).translate(_base_letters()))
     return read[0] if LIST_ITEM.match(read) else ""
 
 

@@ -826,6 +826,7 @@ def test_a_list_item_starts_a_paragraph_in_hard_wrapped_text() -> None:
         ("*", "*\u0336"),
         ("a)", "\U0001d482\u2061)"),  # styled
         ("2.", "\uff12\uff0e"),  # full-width
+        ("(b)", "(\u0323\u1e05)\u0323"),  # dotted, the letter precomposed
     ],
 )
 def test_a_disguised_list_item_starts_a_paragraph_as_the_plain_one(plain: str, disguised: str) -> None:
