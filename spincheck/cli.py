@@ -493,7 +493,7 @@ def _add_compare(sub, parents: _Parents) -> None:
     compare.add_argument(
         "--format",
         choices=("text", "json", "jsonl", "csv", "html"),
-        help="output format (default: the one -o's suffix names, .csv, .jsonl or .ndjson, .json, .html; "
+        help="output format (default: the one -o's suffix names, .csv, .jsonl or .ndjson, .json, .html or .htm; "
         "otherwise text, which lists each reworded paragraph's swaps and whether the evidence found them; csv: "
         "a row per swap, for a spreadsheet; html: a page with the copy's swaps marked, to show an editor)",
     )

@@ -196,3 +196,48 @@ def test_the_scrapy_settings_shown_are_the_ones_the_pipeline_reads() -> None:
     source = (IMPORTED_FROM / "spincheck" / "integrations" / "scrapy.py").read_text(encoding="utf-8")
     shown = set(re.findall(r"^(SPINCHECK_\w+) =", settings.text, re.MULTILINE))
     assert shown == set(re.findall(r"\"(SPINCHECK_\w+)\"", source))
+
+
+def _option_rows(doc: Path, heading: str) -> list[tuple[list[str], str]]:
+    """The rows of the first table under ``heading``: each first cell's code spans, and its meaning."""
+    section = doc.read_text(encoding="utf-8").split(f"\n{heading}\n", 1)[1]
+    rows = []
+    for line in section.splitlines():
+        if line.startswith("| `-"):
+            cell, meaning = re.split(r"(?<!\\) \| ", line[2:], maxsplit=1)
+            rows.append(([span.replace("\\|", "|") for span in re.findall(r"`([^`]+)`", cell)], meaning))
+        elif rows and not line.startswith("|"):
+            break
+    return rows
+
+
+def _score_parser():
+    import argparse
+
+    from spincheck.cli import _build_parser
+
+    (commands,) = [a for a in _build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return commands.choices["score"]
+
+
+@pytest.mark.parametrize(
+    ("doc", "heading"),
+    [("README.md", "### `spincheck score`"), ("docs/cli.md", "## Options")],
+    ids=["README", "cli.md"],
+)
+def test_the_score_options_tables_agree_with_score_help(doc: str, heading: str) -> None:
+    """Each option the table lists is one of ``spincheck score``'s, with its metavar or choices and
+    the default it states; the README's table lists every one (-v aside: "-v (repeatable)")."""
+    actions = {option: a for a in _score_parser()._actions for option in a.option_strings}
+    listed = set()
+    for spans, meaning in _option_rows(ROOT / doc, heading):
+        for span in spans:
+            option, _, arg = span.partition(" ")
+            action = actions[option]
+            listed.add(action.dest)
+            assert arg == ("|".join(action.choices) if action.choices else action.metavar or ""), span
+        default = re.search(r"\(default:? `?(\w+)`?[),:;]", meaning)
+        if default:
+            assert default.group(1) == str(action.default), spans
+    if doc == "README.md":
+        assert listed == {a.dest for a in actions.values() if not {"-h", "-v"} & set(a.option_strings)}
