@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -60,3 +61,17 @@ def test_dev_paragraphs_keep_their_source(tmp_path: Path, detector: Detector) ->
     # all three are too short to score, so none is a clean score to set a threshold on
     scored_sources, probs = threshold_choices.dev_scores(detector, tmp_path)
     assert scored_sources.size == 0 and probs.size == 0
+
+
+def test_a_threshold_is_printed_as_one_that_keeps_its_rate(monkeypatch, tmp_path: Path) -> None:
+    """The printed threshold is the one its figures are measured at, and flags no more than the
+    policy allows: rounded to the nearest 4 digits, the README's pooled 1 % threshold (0.957846)
+    was printed 0.9578, which flagged a clean dev paragraph more than its figures said."""
+    dev = np.r_[np.full(197, 0.1), 0.95783, 0.95785, 0.99]  # 1 % of 200: two may be flagged
+    monkeypatch.setattr(threshold_choices, "dev_scores", lambda det, split_dir: (np.full(dev.size, "bbc"), dev))
+    monkeypatch.setattr(threshold_choices.evaluate, "read_jsonl", lambda path: [])
+    monkeypatch.setattr(threshold_choices.evaluate, "_scores", lambda det, rows: (np.zeros(1), np.zeros(1), []))
+    rows = threshold_choices.choices(SimpleNamespace(threshold=0.963177), tmp_path, tmp_path / "data", foreign=False)
+    for row in rows[1:]:
+        assert row["dev FPR pooled"] == threshold_choices.flagged_share(dev, row["threshold"]) <= 0.01
+        assert row["threshold"] == round(row["threshold"], 4)
