@@ -13,6 +13,9 @@ The rules, for whoever edits the docs:
   order. ``spincheck ...`` runs in-process; ``echo $?`` prints the last exit status, and
   ``| head -n N`` keeps the first N lines. Other commands are not supported (the test says so).
 - In shown output a line ``...`` stands for any number of lines.
+
+Two checks go with them: the tables of ``spincheck score``'s options (README, docs/cli.md) against
+its parser, and the Scrapy settings docs/pipelines.md shows against those the pipeline reads.
 """
 
 from __future__ import annotations
