@@ -489,8 +489,13 @@ def _list_marker_at(text: str, at: int) -> str:
     head = text[at : at + 64]
     if head.isascii():
         return ""
-    read = _normalize_chars(_INVISIBLE.sub("", head).translate(_base_letters()))
+    read = _normalize_chars(_INVISIBLE.sub("", head).translate(_base_letters()).translate(_NO_FULL_STOPS))
     return read[0] if LIST_ITEM.match(read) else ""
+
+
+# What house style reads as a full stop (_NORMALIZE_TABLE) but ends no list item's number: read as
+# "1.", "2? No, the chair\u2019s aide said" was an item where "2? No, the chair's" was none
+_NO_FULL_STOPS = str.maketrans(dict.fromkeys("!?\u2026\uff01\uff1f", ","))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -845,6 +845,25 @@ def test_a_disguised_list_item_starts_a_paragraph_as_the_plain_one(plain: str, d
     assert [p.split()[-1] for p in _paragraphs(block.format(disguised))] == [p.split()[-1] for p in want]
 
 
+@pytest.mark.parametrize("start", ["2?", "7!", "3\u2026", "2?\u200b", "\uff12\uff1f"])
+def test_a_question_mark_after_a_number_starts_no_list_item(start: str) -> None:
+    """House style reads "?", "!" and "\u2026" as ".", so with a curly apostrophe anywhere in a
+    line's first 64 characters, "2? No, ..." read as the item "0. " and broke a hard-wrapped
+    paragraph in two where the same text with a straight apostrophe was one (a review of
+    _list_marker_at, which read the line's start through house style to find a disguised marker)."""
+    lines = [
+        "We asked the committee how many of the proposals had been",
+        "approved by the end of the session, and the answer was only",
+        f"{start} No, the chair's aide said, three had passed and one more",
+        "was still waiting for a vote that had been put off until spring.",
+        "Members said they would press for it again when they met in",
+        "the new year, though few expected it to change anything.",
+    ]
+    assert len(_paragraphs("\n".join(lines).replace(start, "2?"))) == 1
+    assert len(_paragraphs("\n".join(lines))) == 1
+    assert len(_paragraphs("\n".join(lines).replace("'", "\u2019"))) == 1
+
+
 def test_a_dash_at_a_line_start_continues_a_sentence_that_has_not_ended() -> None:
     """Wrapping can put a spaced dash at a line's start: no list item, unless a sentence ended before."""
     prose = (
