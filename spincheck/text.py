@@ -668,15 +668,26 @@ _LETTER_GAP = {gap: re.compile(rf"(?<=\S){gap}(?=\S)") for gap in _LETTER_GAPS}
 def _letter_gaps(text: str, ascii_only: bool) -> list[tuple[int, int]]:
     """The gaps between the letters of letter-spaced words in ``text`` (see ``_LETTER_GAPS``), or []
     when it is not letter-spaced: a third or more of a letter-spaced text is gaps, a sixth of plain
-    English, and in it most characters have a gap after them, where a word has one in five."""
+    English, and in it most characters have a gap after them, where a word has one in five. The
+    spaces between its words are not counted when its letters stand another gap apart, and outside
+    ASCII a quarter will do, as its words may stand one wider space apart: letters a hair space
+    apart with words three spaces apart were a fifth of the text, "I am a man" with letters a space
+    and words an ideographic space apart 0.28, and both stayed letters. With letters a space apart,
+    a lone no-break or narrower space shows no wider a gap between words: "U\u2009S\u2009A or U S A"
+    was read "U S AORUSA"."""
+    shown = len(text)
     for gap in " " if ascii_only else _LETTER_GAPS:
-        if 3 * text.count(gap) < len(text):
-            continue
-        gaps = [m.span() for m in _LETTER_GAP[gap].finditer(text)]
-        pieces = text.split()
-        word_gaps = len(pieces) - 1 - len(gaps)  # the other runs of spaces
-        if len(gaps) >= 0.5 * len("".join(pieces)) and 20 * word_gaps >= len(gaps):
-            return gaps
+        count = text.count(gap)
+        if (3 if ascii_only else 4) * count >= shown:
+            gaps = [m.span() for m in _LETTER_GAP[gap].finditer(text)]
+            pieces = text.split()
+            word_gaps = len(pieces) - 1 - len(gaps)  # the other runs of spaces
+            if gap == " " and not ascii_only:  # but a lone no-break or narrower space, no wider than a gap
+                word_gaps -= sum(len(_LETTER_GAP[other].findall(text)) for other in _LETTER_GAPS[1:])
+            if len(gaps) >= 0.5 * len("".join(pieces)) and 20 * word_gaps >= len(gaps):
+                return gaps
+        if gap == " ":
+            shown -= count
     return []
 
 

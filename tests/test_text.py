@@ -1130,6 +1130,34 @@ def test_letter_spaced_words_are_read_whole() -> None:
         assert tokenize(plain) == [t.lower() for t in re.findall(r"[^\W_]+|[.,]", plain.replace("5", "0"))]
 
 
+@pytest.mark.parametrize(
+    ("gap", "word_gap"),
+    [("\u200a", "   "), ("\u2009", "   "), ("\u200a", "\u2003"), (" ", "\u3000"), ("\u200a", " "), (" ", "  ")],
+    ids=["hair-3-spaces", "thin-3-spaces", "hair-em-space", "space-ideographic", "hair-space", "space-2-spaces"],
+)
+def test_letter_spaced_text_with_wide_gaps_between_words_or_short_words_is_read_whole(gap: str, word_gap: str) -> None:
+    """The gaps were looked for only in a text they made a third of, the spaces between its words
+    counted: letters a hair space apart with words three spaces apart (a fifth of the text), and a
+    short line of short words with one character between words, stayed letters (96 words for 25)."""
+    for plain in [
+        "The committee said on Tuesday that the new plan would cut costs for most of the small firms.",
+        "He ran the 100 m in 9.58 s.",
+        "I am a man of my word.",
+    ]:
+        spaced = word_gap.join(gap.join(word) for word in plain.split(" "))
+        assert tokenize(spaced) == tokenize(plain)
+    # ordinary text of short words, initials, letters and symbols, spaces of other kinds among them too
+    for ordinary in [
+        "J.\u00a0R.\u00a0R. Tolkien wrote it.",
+        "x y z \u2208 A, a b \u2208 B",
+        "U\u2009S\u2009A or U S A \u2014 a b c d e",
+        "I am a man of my word \u2014 a b c.",
+        "He ran the 100\u00a0m in 9.58\u00a0s \u2014 a record.",
+        "a\u2009=\u2009b + c \u00b7 d",
+    ]:
+        assert tokenize(ordinary) == [t.lower() for t in re.findall(r"[^\W_]+|[.,]", re.sub(r"\d", "0", ordinary))]
+
+
 @pytest.mark.parametrize("filler", ["\u3164", "\uffa0", "\u115f", "\u1160"])
 def test_hangul_fillers_are_read_as_spaces(filler: str) -> None:
     # letters to Unicode, blanks to the eye: for spaces, each line was one word; between every two
