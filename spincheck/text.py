@@ -1171,7 +1171,8 @@ def _read_runs(text: str) -> tuple[list[tuple[int, int]] | None, str]:
     runs, kept = _soft_break_runs(unmarked)
     joined = _fold_lookalikes(_keep_runs(kept, runs))
     if unmarked is read and joined != unmarked:  # no marker before they were joined, and the join changed it
-        joined = _without_list_marker(joined, joined)
+        # (a parenthesized letter is looked for in the text as given, so joined: "\u200b\u249c ")
+        joined = _without_list_marker(joined, _keep_runs(text, runs))
     return runs, joined
 
 

@@ -287,6 +287,8 @@ def test_a_list_marker_is_read_through_with_offsets_into_the_text() -> None:
         "".join(c + "\u0332" for c in "(b) who would pay for it"),  # a mark after every character
         unicodedata.normalize("NFC", "".join(c + "\u0323" for c in "(b) who would pay for it")),  # dotted
         "(\u0430) wh\u043e would pay for it",  # lookalikes
+        "\u200b\u249d who would pay for it",  # a parenthesized letter, an invisible character before it
+        "\u249d\u2060 who would pay for it",  # or after it
     ],
 )
 def test_a_disguised_list_marker_is_read_through_as_the_plain_one(disguised: str) -> None:
