@@ -242,6 +242,7 @@ def _precomposed(text: str, mark: str) -> str:
 HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
 # (gap between letters, gap between words) of letter-spaced text
 LETTER_SPACING = [(" ", "  "), (" ", "   "), (" ", "\u3000"), ("\u200a", " "), ("\u2009", " "), ("\u00a0", " ")]
+LETTER_SPACING += [("\u200a", "   "), ("\u2009", "\u2003")]  # words a wider gap apart
 LETTER_SPACING += [(filler, " ") for filler in HANGUL_FILLERS]
 URLS = [
     "https://www.example.com/news/2023/03/story-1.html",
@@ -344,6 +345,24 @@ _WORD_OR_NUMBER = re.compile(r"[A-Za-z0-9]+")
 _ODD_PLACE = re.compile(r"[\n.,;:!?'\"()\d/]|(?=\n)")
 
 
+_BLOCKS = re.compile(r"\r?\n(?:[ \t]*\r?\n)+")
+
+
+def _spaced_reads_whole(plain: str) -> bool:
+    """Whether ``plain`` letter-spaced throughout must read as ``plain`` (docs/input.md, "Disguised
+    text"): not if a block of two lines or more may be hard-wrapped (a line of 100 characters or
+    less), as its lines letter-spaced are too long to be; nor if a line has one word, or words of
+    fewer than two characters on average ("a b c"), whose letters' gaps cannot be told from the
+    gaps between words. (More than letters between gaps reads otherwise too: see _disguise.)"""
+    for block in _BLOCKS.split(plain):
+        lines = [line for line in block.split("\n") if line.strip()]
+        if len(lines) > 1 and any(len(line) <= 100 for line in lines):
+            return False
+        if any(len(line.split()) < 2 or len("".join(line.split())) < 2 * len(line.split()) for line in lines):
+            return False
+    return True
+
+
 def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
     """``plain`` disguised with what the text stage reads through, at random and in part (invisible
     characters at odd places and inside words, numbers and web addresses; lookalike, styled and struck
@@ -353,13 +372,9 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
     must be the disguised text's."""
     tricks = {t for t in ["lookalike", "styled", "strike", "invisible", "apostrophe", "odd places", "blank", "filler"]
               if rng.random() < 0.45} or {"invisible"}  # fmt: skip
-    lines = plain.split("\n")
     urls = [(m.start(), m.end()) for m in re.finditer(r"(?:https?://|www\.)\S+", plain)]
     spaced = rng.random() < 0.15
-    exact = True
-    if spaced and (tricks & {"strike", "invisible", "odd places"} or any(0 < len(ln) <= 100 for ln in lines)):
-        # a hard-wrapped block letter-spaced, or more than letters between gaps, reads otherwise
-        exact = False
+    exact = not (spaced and (tricks & {"strike", "invisible", "odd places"} or not _spaced_reads_whole(plain)))
     density = rng.choice([0.1, 0.4, 1.0])
     dotted: dict[int, dict[str, set[str]]] = {}  # by line of ``plain``
 
