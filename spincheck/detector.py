@@ -492,13 +492,23 @@ def _language_reason(text: str, counts: TokenCounts, function_words: bool = True
     return None
 
 
+_FILLERS_AS_SPACES = str.maketrans(_HANGUL_FILLERS, " " * len(_HANGUL_FILLERS))
+
+
 def _as_shown(text: str) -> str:
     """``text`` as the shapes of code and records are read in it: without invisible characters and
     marks, and letters written with marks as one character as their letters alone, as the tokens
     read the words. Counted as they stood, a dot or strike after every character put one before
     each " > " of "Home > News > World" (an operator written without spaces, code's) and one after
-    a key's ":", and an invisible one or a dotted letter ("\u1e6b") in a key hid it (fuzz.py)."""
-    if text.isascii() or not _INVISIBLE.search(text):
+    a key's ":", and an invisible one or a dotted letter ("\u1e6b") in a key hid it (fuzz.py).
+    Hangul fillers are spaces, as they show: a letter to re, one before a "(" made it a call's
+    ("f(x)"), and a short item letter-spaced with them, an invisible character before its "(b)",
+    "not prose" (fuzz.py)."""
+    if text.isascii():
+        return text
+    if any(filler in text for filler in _HANGUL_FILLERS):
+        text = text.translate(_FILLERS_AS_SPACES)
+    if not _INVISIBLE.search(text):
         return text
     return _INVISIBLE.sub("", text).translate(_base_letters())
 

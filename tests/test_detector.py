@@ -926,6 +926,16 @@ def test_the_gate_counts_hangul_fillers_as_spaces_not_letters(filler: str) -> No
     assert language_reason(spaced, tokenize(spaced)) == language_reason(plain, tokenize(plain)) == "not prose"
 
 
+@pytest.mark.parametrize("filler", ["\u3164", "\u1160"])
+def test_a_hangul_filler_before_a_bracket_is_no_name_of_code(filler: str) -> None:
+    """A letter to re, a filler before "(" made it a call's ("f(x)"): this short item letter-spaced
+    with them, an invisible character before its marker, was "not prose", prose plain (fuzz.py)."""
+    plain = "(b) who would pay for it Read more: https://www.example.com/news/2023/03/story-1.html Talks went on."
+    spaced = " ".join(filler.join(word) for word in ("\u200b" + plain).split(" "))
+    assert tokenize(spaced) == tokenize(plain)
+    assert language_reason(spaced, tokenize(spaced)) is language_reason(plain, tokenize(plain)) is None
+
+
 def test_a_letter_spaced_address_with_an_invisible_character_in_a_gap_is_read_as_one_address() -> None:
     """Read through before the addresses were looked for, "h\u200at\u200a:\u200a\u2060\u200a/" had two
     gaps where the invisible character was, and its slashes counted as code: this paragraph, prose
