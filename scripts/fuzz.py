@@ -383,7 +383,10 @@ def _disguise(plain: str, rng: random.Random) -> tuple[str, bool]:
             if rng.random() < 0.9:
                 return match.group()
             nonlocal exact
-            exact = False  # a styled or lookalike address is no address to the text stage
+            # an address in lookalike letters is no address to the text stage, nor one with marks on
+            # some of its letters, nor one letter-spaced; one in styled or full-width letters is
+            # (docs/input.md)
+            exact = exact and not spaced and not tricks & {"lookalike", "strike"}
         if rng.random() >= density:
             return match.group()
         return _hide_in_word(match.group(), rng, tricks, dotted.setdefault(plain.count("\n", 0, match.start()), {}))

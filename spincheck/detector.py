@@ -39,6 +39,7 @@ from .ngrams import Batch, hash_distinct, hash_tokens, token_index
 from .text import (
     _HANGUL_FILLERS,
     _INVISIBLE,
+    _STYLED_LETTERS,
     ENCLOSED_OR_LONE_REGIONAL,
     MAY_BE_ENCLOSED,
     _base_letters,
@@ -537,8 +538,9 @@ def _link_marks(text: str) -> int:
     tokens find it: their slashes made a paragraph "not prose". Each is looked for in what the ones
     before left, as the tokens read them (_without_urls): searched for side by side, a letter-spaced
     one could take the last letter of another ("http://x.com/w w w . a"): two addresses counted
-    where the tokens read one."""
-    read = text if text.isascii() else text.translate(_base_letters())
+    where the tokens read one. So is one in styled letters ("\U0001d430\U0001d430\U0001d430."): read
+    as words by the tokens no more, its slashes made a clean paragraph "not prose" (17 of 300)."""
+    read = text if text.isascii() else text.translate(_base_letters()).translate(_STYLED_LETTERS)
     cuts: list[tuple[int, int]] = []
 
     def cut(match: re.Match[str]) -> str:

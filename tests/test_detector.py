@@ -1129,6 +1129,26 @@ def test_a_web_address_with_invisible_characters_scores_like_the_plain_one(
     assert got.probability == pytest.approx(want.probability, abs=1e-9)
 
 
+@pytest.mark.parametrize("style", ["full-width", "bold"])
+def test_a_web_address_in_styled_letters_scores_like_the_plain_one(
+    detector: Detector, article: str, style: str
+) -> None:
+    """Read as words, a full-width address raised a clean paragraph's score by 0.34 on average (up to
+    0.72); read as an address by the tokens but not by the prose gate, a bold one's slashes were
+    marks of code, and a short paragraph with one "not prose" (17 of 300 held-out ones)."""
+    address = "https://www.example.com/news/2024/05/council-votes-to-rebuild-the-bridge"
+    if style == "full-width":
+        styled = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in address)
+    else:
+        styled = "".join(chr(0x1D41A + ord(c) - 97) if "a" <= c <= "z" else c for c in address)
+    short = "The council met on Monday and voted to rebuild the old bridge."
+    for paragraph in [paragraphs_of(article)[0], short]:
+        want, got = detector.score_paragraphs([f"{paragraph} Read more: {address}", f"{paragraph} Read more: {styled}"])
+        assert (got.reason, got.words) == (want.reason, want.words)
+        assert got.probability == pytest.approx(want.probability, abs=1e-9)
+    assert language_reason(f"{short} Read more: {styled}", tokenize(f"{short} Read more: {styled}")) is None
+
+
 @pytest.mark.parametrize("disguise", ["spaced", "struck"])
 def test_a_letter_spaced_or_struck_web_address_scores_like_the_plain_one(
     detector: Detector, article: str, disguise: str

@@ -327,6 +327,32 @@ def test_a_web_address_with_invisible_characters_is_read_through(address: str) -
     assert normalize(text).split() == normalize("Read more: . The council met.").split()
 
 
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def _bold(text: str) -> str:
+    return "".join(chr(0x1D41A + ord(c) - 97) if "a" <= c <= "z" else c for c in text)
+
+
+@pytest.mark.parametrize(
+    "styled",
+    [_full_width, _bold, lambda a: _bold(a[:12]) + a[12:], lambda a: _bold(a[:5]) + a[5:]]
+    + [lambda a: "\u200b".join(_bold(a)), lambda a: a[0] + "\u200b" + _full_width(a[1]) + a[2:]],
+    ids=["full-width", "bold", "bold-in-part", "bold-scheme", "bold-invisible", "full-width-second"],
+)
+def test_a_web_address_in_styled_or_full_width_letters_is_read_through(styled) -> None:
+    """It was looked for before styled letters were read as plain ones, and read as words ("https www
+    example com ..."): a clean paragraph with one in full-width letters scored 0.34 higher on
+    average, up to 0.72. An address in ASCII that the plain text does not read as one stays words."""
+    for address in ["https://www.bbc.co.uk/news/a-b?c=1", "www.bbc.co.uk/news"]:
+        text = f"Read more: {styled(address)}. The council met."
+        tokens, offsets = tokenize_with_offsets(text)
+        assert tokens == tokenize("Read more: . The council met.") == tokenize_cased(text)[0]
+        assert [text[a:b] for a, b in offsets][2:5] == [":", ".", "The"]
+    assert tokenize("\u00e9 a//b") == ["\u00e9", "a", "b"]
+
+
 @pytest.mark.parametrize(
     "disguise",
     [" ".join, "\u00a0".join, "\u200a".join, "\u3164".join]
