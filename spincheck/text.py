@@ -665,6 +665,10 @@ _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}{_COMBINING}][{_INVISIBLE_CLASS}{_C
 # and words alike, the words cannot be told apart, and the text is read as it is.
 _LETTER_GAPS = " \u00a0\u2005\u2006\u2008\u2009\u200a\u202f"
 _LETTER_GAP = {gap: re.compile(rf"(?<=\S){gap}(?=\S)") for gap in _LETTER_GAPS}
+# the gaps no wider than a space, so no word gap between letters a space apart (_letter_gaps); not the
+# four-per-em space, which Hangul fillers are read as (_STYLED_TABLE): one shows a wide blank, and
+# between words of letters a space apart, so read, left every letter a word
+_NARROW_GAPS = _LETTER_GAPS[1:].replace("\u2005", "")
 
 
 def _letter_gaps(text: str, ascii_only: bool) -> list[tuple[int, int]]:
@@ -685,7 +689,7 @@ def _letter_gaps(text: str, ascii_only: bool) -> list[tuple[int, int]]:
             pieces = text.split()
             word_gaps = len(pieces) - 1 - len(gaps)  # the other runs of spaces
             if gap == " " and not ascii_only:  # but a lone no-break or narrower space, no wider than a gap
-                word_gaps -= sum(len(_LETTER_GAP[other].findall(text)) for other in _LETTER_GAPS[1:])
+                word_gaps -= sum(len(_LETTER_GAP[other].findall(text)) for other in _NARROW_GAPS)
             if len(gaps) >= 0.5 * len("".join(pieces)) and 20 * word_gaps >= len(gaps):
                 return gaps
         if gap == " ":

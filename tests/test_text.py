@@ -1197,6 +1197,9 @@ def test_hangul_fillers_are_read_as_spaces(filler: str) -> None:
     tokens, offsets = tokenize_with_offsets(spaced)
     assert tokens == tokenize(spaced) == tokenize(plain)
     assert [spaced[a:b] for a, b in offsets][1] == filler.join("plan")
+    # and between words of letters a space apart, a wider gap than theirs (read as a lone narrow
+    # space, the no-break one's rule, it left every letter a word: 29 tokens for 10)
+    assert tokenize(filler.join(" ".join(word) for word in plain.split(" "))) == tokenize(plain)
     # so does a web address
     address = "See https://www.example.com/a/b and www.example.org now."
     assert tokenize(address.replace(" ", filler)) == tokenize(address) == ["see", "and", "now", "."]
