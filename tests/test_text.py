@@ -353,6 +353,14 @@ def test_a_web_address_in_styled_or_full_width_letters_is_read_through(styled) -
     assert tokenize("\u00e9 a//b") == ["\u00e9", "a", "b"]
 
 
+def test_full_width_w_before_an_exclamation_mark_is_no_web_address() -> None:
+    # house style reads "!", "?" and "\u2026" as full stops: so read, full-width laughter ("\uff57\uff57\uff57",
+    # "lol") before one was "www." and the words after it, up to a space, an address read as spaces
+    for stop in "!?\u2026\uff01\uff1f":
+        text = f"\u201c\uff57\uff57\uff57{stop}great fun\u201d, she said/wrote."
+        assert tokenize(text) == tokenize(f"\u201cwww{stop}great fun\u201d, she said/wrote.")
+
+
 @pytest.mark.parametrize(
     "disguise",
     [" ".join, "\u00a0".join, "\u200a".join, "\u3164".join]
