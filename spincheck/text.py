@@ -488,11 +488,17 @@ def _list_marker_at(text: str, at: int) -> str:
     marker is a few characters: 64 are enough. It ends at the line's first space, so only a line
     whose first word is not ASCII is read so, and without invisible characters or marks at its
     start, only its first seven characters: reading 64 characters of every line that held a curly
-    quote or Cyrillic made split_paragraphs 3 times slower on hard-wrapped text so written."""
+    quote or Cyrillic made split_paragraphs 3 times slower on hard-wrapped text so written. Nor is a
+    word whose first seven characters are letters, quotes or CJK commas and full stops: read, none
+    is a bullet, a digit or ")" (tests/test_text.py), one of which a marker needs; read so, lines
+    of Cyrillic, CJK or Hangul made split_paragraphs 1.5-1.8 times slower than before markers were."""
     if LIST_ITEM.match(text, at):
         return text[at]
     word = _FIRST_WORD.match(text, at, at + 64)
     if word is None or word[0].isascii():  # (it always matches)
+        return ""
+    start = word[0][:7]
+    if start.isalpha() or start.translate(_NO_MARKER_PUNCTUATION).isalpha():
         return ""
     head = text[at : min(word.end() + 1, at + 64)]
     if not _INVISIBLE.search(head, 0, 7):  # the marker in its first six characters, its space the next
@@ -506,6 +512,11 @@ _FIRST_WORD = re.compile(r"\S*")
 # What house style reads as a full stop (_NORMALIZE_TABLE) but ends no list item's number: read as
 # "1.", "2? No, the chair\u2019s aide said" was an item where "2? No, the chair's" was none
 _NO_FULL_STOPS = str.maketrans(dict.fromkeys("!?\u2026\uff01\uff1f", ","))
+# Quotes and CJK commas and full stops, read as letters to rule a marker out (_list_marker_at): none
+# is read as a bullet, a digit or ")" (not "\u30fb", which is a bullet's lookalike)
+_NO_MARKER_PUNCTUATION = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201c\u201d\u201e\u00ab\u00bb\uff0c\u3001\u3002", "a")
+)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
