@@ -692,16 +692,22 @@ def _letter_gaps(text: str, ascii_only: bool) -> list[tuple[int, int]]:
     and words an ideographic space apart 0.28, and both stayed letters. With letters a space apart,
     a lone no-break or narrower space shows no wider a gap between words: "U\u2009S\u2009A or U S A"
     was read "U S AORUSA"."""
-    shown = len(text)
+    shown, letters = len(text), -1  # (the characters that are no space, counted once needed)
     for gap in " " if ascii_only else _LETTER_GAPS:
         count = text.count(gap)
         if (3 if ascii_only else 4) * count >= shown:
+            if letters < 0:
+                pieces = text.split()
+                letters = sum(map(len, pieces))
+            if 2 * count < letters:  # too few gaps, found or not: Korean's short words, a quarter of it spaces
+                if gap == " ":
+                    shown -= count
+                continue
             gaps = [m.span() for m in _LETTER_GAP[gap].finditer(text)]
-            pieces = text.split()
             word_gaps = len(pieces) - 1 - len(gaps)  # the other runs of spaces
             if gap == " " and not ascii_only:  # but a lone no-break or narrower space, no wider than a gap
                 word_gaps -= sum(len(_LETTER_GAP[other].findall(text)) for other in _NARROW_GAPS)
-            if len(gaps) >= 0.5 * len("".join(pieces)) and 20 * word_gaps >= len(gaps):
+            if len(gaps) >= 0.5 * letters and 20 * word_gaps >= len(gaps):
                 return gaps
         if gap == " ":
             shown -= count
