@@ -374,7 +374,7 @@ def split_paragraphs(text: str) -> list[Span]:
 
     Blank lines always separate paragraphs. Inside a block, each line is its
     own paragraph (web copies put one paragraph per line) unless the block is
-    hard-wrapped (see :func:`_is_hard_wrapped`). Front matter between "---"
+    hard-wrapped (see :func:`_hard_wrapped_markers`). Front matter between "---"
     lines at the top is one paragraph.
     Leading and trailing whitespace is excluded from each span.
     """
@@ -402,8 +402,9 @@ def _split_block(text: str, start: int, end: int, out: list[Span]) -> None:
         if _INVISIBLE.search(text, lines[0][0], lines[-1][1]):  # widths as they show (see _shown)
             widths = [_shown(text[a:b]) for a, b in lines]
             indents = [_shown(text[a - indent : a]) for indent, a, _ in indented]
-        if _is_hard_wrapped(text, lines, widths):
-            out.extend(_wrapped_paragraphs(text, lines, indents, widths))
+        markers = _hard_wrapped_markers(text, lines, widths)
+        if markers is not None:
+            out.extend(_wrapped_paragraphs(text, lines, markers, indents, widths))
             return
     out.extend(Span(a, b) for a, b in lines)
 
@@ -424,7 +425,11 @@ def full_width(widths: list[int]) -> int:
 
 
 def _wrapped_paragraphs(
-    text: str, lines: list[tuple[int, int]], indents: list[int] | None = None, widths: list[int] | None = None
+    text: str,
+    lines: list[tuple[int, int]],
+    markers: list[str],
+    indents: list[int] | None = None,
+    widths: list[int] | None = None,
 ) -> list[Span]:
     """The paragraphs of a hard-wrapped block: a wrapped line runs nearly to the block's full
     width, so a line clearly shorter that ends a sentence ends its paragraph (text saved from a
@@ -435,7 +440,8 @@ def _wrapped_paragraphs(
     indent ("    Days after ...", as books, e-texts and papers set a paragraph's first line)
     tells where the paragraph ends: in a block that opens with such an indent, a line indented
     deeper than the block's other lines starts a paragraph (``indents``: each line's leading
-    spaces; ``widths``: each line's width as it shows, by default its length)."""
+    spaces; ``widths``: each line's width as it shows, by default its length; ``markers``: each
+    line's list marker, as :func:`_hard_wrapped_markers` read them)."""
     widths = widths or [b - a for a, b in lines]
     full = full_width(widths) if len(lines) >= 3 else 0
     indents = indents or [0] * len(lines)
@@ -447,9 +453,14 @@ def _wrapped_paragraphs(
     first_lines_indented = indents[0] > usual
     spans: list[Span] = []
     first = lines[0][0]
-    in_item, item_hangs = bool(_list_marker_at(text, first)), None  # None: no further line yet
-    for (a, b), width, following, indent, after in zip(
-        lines, widths, [*lines[1:], None], [*indents[1:], usual], [*indents[2:], indents[-1], indents[-1]]
+    in_item, item_hangs = bool(markers[0]), None  # None: no further line yet
+    for (a, b), width, following, marker, indent, after in zip(
+        lines,
+        widths,
+        [*lines[1:], None],
+        [*markers[1:], ""],
+        [*indents[1:], usual],
+        [*indents[2:], indents[-1], indents[-1]],
     ):
         if following is None:
             spans.append(Span(first, b))
@@ -460,20 +471,19 @@ def _wrapped_paragraphs(
         # only where a sentence ends or a line stops short
         opens = short or ends_sentence or after <= usual
         indented = first_lines_indented and indent > usual and opens and (not in_item or item_hangs is False)
-        if (short and ends_sentence) or indented or _starts_item(text, (a, b), following[0]):
+        if (short and ends_sentence) or indented or _starts_item(text, (a, b), marker):
             spans.append(Span(first, b))
             first = following[0]
-            in_item, item_hangs = bool(_list_marker_at(text, first)), None
+            in_item, item_hangs = bool(marker), None
         elif in_item and item_hangs is None:
             item_hangs = indent > usual
     return spans
 
 
-def _starts_item(text: str, line: tuple[int, int], following: int) -> bool:
-    """Whether the line at ``following`` starts a list item after ``line``. A dash does only after
-    a sentence ends: wrapped prose may put a spaced dash at a line's start ("... that it\\n- like
-    every budget -"), which a bullet or a number rarely is."""
-    marker = _list_marker_at(text, following)
+def _starts_item(text: str, line: tuple[int, int], marker: str) -> bool:
+    """Whether the next line, whose list marker (:func:`_list_marker_at`) is ``marker``, starts a
+    list item after ``line``. A dash does only after a sentence ends: wrapped prose may put a spaced
+    dash at a line's start ("... that it\\n- like every budget -"), which a bullet or a number rarely is."""
     if not marker:
         return False
     return marker not in "-\u2013" or bool(_SENTENCE_END.search(text, *line))
@@ -528,8 +538,10 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _is_hard_wrapped(text: str, lines: list[tuple[int, int]], widths: list[int] | None = None) -> bool:
-    """A block is hard-wrapped when its lines are short, mostly run on, and were
+def _hard_wrapped_markers(text: str, lines: list[tuple[int, int]], widths: list[int] | None = None) -> list[str] | None:
+    """Each line's list marker (:func:`_list_marker_at`, "" for none) when the block is
+    hard-wrapped, else None: read here, where lists are told from wrapped text, and not again where
+    the block is cut into paragraphs. A block is hard-wrapped when its lines are short, mostly run on, and were
     cut where the next line's first word would not have fitted; or when a word is
     hyphenated across two of its lines (see ``_SOFT_BREAK``), which a copy with
     one paragraph per line never does.
@@ -542,24 +554,25 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]], widths: list[int] 
     shows (see :func:`_shown`), by default its length.
     """
     if _SOFT_BREAK.search(text, lines[0][0], lines[-1][1]):
-        return True
+        return [_list_marker_at(text, a) for a, _ in lines]
     widths = widths or [b - a for a, b in lines]
     if max(widths) > 100:  # one paragraph per line, as web copies have it
-        return False
+        return None
     # The width the middle line reaches, not the widest: long URLs or headings, up to half of the
     # lines, do not set it (the median, rounded up: of two lines, the wider).
     full = sorted(widths)[math.ceil(0.5 * (len(widths) - 1))]
     if full < 15:  # a column of text is wider than a column of tags
-        return False
-    if sum(bool(_list_marker_at(text, a)) for a, _ in lines) > 0.5 * len(lines):  # a list, not a wrapped text
-        return False
+        return None
+    markers = [_list_marker_at(text, a) for a, _ in lines]
+    if sum(map(bool, markers)) > 0.5 * len(lines):  # a list, not a wrapped text
+        return None
     running_on = [
         (width, following)
         for (a, b), width, (following, _) in zip(lines, widths, lines[1:])
         if not _SENTENCE_END.search(text[a:b])
     ]
     if len(running_on) < 0.5 * (len(lines) - 1):
-        return False
+        return None
     # (every part of _NEXT_WORD may be empty: it matches anywhere)
     next_words = [_NEXT_WORD.match(text, following)[1] for _, following in running_on]  # type: ignore[index]
     wrapped = sum(width + 1 + _shown(word) > 0.85 * full for (width, _), word in zip(running_on, next_words))
@@ -568,7 +581,7 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int]], widths: list[int] 
     goes_on_lower = any(word[:1].islower() for word in next_words)
     if not goes_on_lower and wrapped >= 0.9 * len(running_on):  # capitals throughout, filled to the width
         goes_on_lower = not any(c.islower() for c in text[lines[0][0] : lines[-1][1]])
-    return wrapped >= 0.7 * len(running_on) and (goes_on_lower or len(running_on) < 5)
+    return markers if wrapped >= 0.7 * len(running_on) and (goes_on_lower or len(running_on) < 5) else None
 
 
 # A list item's start: a bullet, "1." / "(2)" or "a)" / "(b)" (a PDF's lines use it too).
